@@ -1,0 +1,46 @@
+package io.steward.admin;
+
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.HistoryEntry;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What the admin API asks of the running agent. Requests are checked and recorded; the HA loop carries them out. */
+public interface AdminBackend {
+
+    /** The cluster as the agent last read it. */
+    ClusterView cluster();
+
+    /** The local node. */
+    NodeStatus self();
+
+    /** Past changes of primary, oldest first. */
+    List<HistoryEntry> history();
+
+    /**
+     * Asks for a planned, lossless change of primary.
+     *
+     * @param to the candidate, or empty for the best eligible replica
+     * @throws RejectedRequest when there is no primary, the candidate is unknown, not a healthy replica, or
+     *         tagged nofailover, or another request is pending
+     */
+    void requestSwitchover(Optional<String> to);
+
+    /**
+     * Forces the named member to become primary, whether or not the current primary is alive.
+     *
+     * @throws RejectedRequest when the candidate is unknown or not running
+     */
+    void requestFailover(String to);
+
+    /** Turns maintenance mode on or off for the whole cluster. */
+    void setMaintenance(boolean on);
+
+    /**
+     * Throws away this node's data and clones it again from the primary.
+     *
+     * @throws RejectedRequest on the primary itself, or when there is no primary to clone from
+     */
+    void requestReinitialize();
+}

@@ -1,0 +1,26 @@
+package io.steward.admin;
+
+import io.steward.engine.Role;
+
+import java.util.Optional;
+
+/**
+ * The local node as the admin API reports it.
+ *
+ * @param name member name
+ * @param role what the local database does now
+ * @param writablePrimary true only when the database takes writes AND this node holds the lease of the current epoch
+ *        AND can still prove it (the {@code GET /primary} check)
+ * @param streaming a replica that is receiving from the primary now
+ * @param lagBytes how far behind the primary a replica is (0 on the primary, -1 when unknown)
+ * @param epoch the cluster epoch as last read
+ * @param lastDecision the HA loop's last decision, in words
+ * @param problem why the node is unhealthy, if it is
+ */
+public record NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes,
+                         long epoch, String lastDecision, Optional<String> problem) {
+
+    public boolean healthy() {
+        return problem.isEmpty() && role != Role.STOPPED;
+    }
+}

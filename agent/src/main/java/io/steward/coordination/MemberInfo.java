@@ -1,0 +1,39 @@
+package io.steward.coordination;
+
+import io.steward.engine.Endpoint;
+import io.steward.engine.Role;
+
+import java.util.Optional;
+
+/**
+ * What one agent publishes about its node in its ephemeral {@code members/<name>} znode, every tick.
+ *
+ * @param name member name
+ * @param role the role its database plays now
+ * @param healthy whether its database runs and does what its role needs (a primary takes writes, a replica replays)
+ * @param database where its database accepts connections
+ * @param apiUrl its admin API
+ * @param position replication position (bytes), -1 when unknown
+ * @param timeline engine history counter
+ * @param upstream whom it replicates from, when streaming
+ * @param replayPaused whether it has been told to stop applying changes
+ * @param noFailover tag: never promote
+ * @param priority tie-breaker among equally advanced candidates; 0 never promotes
+ * @param agentVersion the agent's version
+ * @param updatedAtMillis when this was published (epoch millis)
+ * @param problem why it is not healthy
+ */
+public record MemberInfo(String name, Role role, boolean healthy, Endpoint database, String apiUrl, long position,
+                         long timeline, Optional<String> upstream, boolean replayPaused, boolean noFailover,
+                         int priority, String agentVersion, long updatedAtMillis, Optional<String> problem) {
+
+    public MemberInfo {
+        upstream = upstream == null ? Optional.empty() : upstream;
+        problem = problem == null ? Optional.empty() : problem;
+    }
+
+    /** Whether the member allows itself to be promoted at all (tags only, not its state). */
+    public boolean promotable() {
+        return !noFailover && priority > 0;
+    }
+}

@@ -1,0 +1,78 @@
+package io.steward.engine;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a database plugin does for the core. The core decides, the engine acts: an engine never talks to
+ * ZooKeeper and never decides on its own to promote or demote.
+ *
+ * <p>Every action is synchronous and returns once the server is in the asked-for state, or throws
+ * {@link EngineException} naming what failed. Actions are idempotent: asking for the state the server is already
+ * in does nothing.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** Looks at the local server. Never throws; a failure is reported in {@link EngineStatus#problem()}. */
+    EngineStatus probe();
+
+    /** Whether the database elects its own primary (MongoDB, Elasticsearch); then the core only observes. */
+    boolean electsOwnPrimary();
+
+    /** Creates a brand new cluster in an empty data directory and starts it as a writable primary. */
+    void initializeNewCluster();
+
+    /** Fills an empty data directory with a copy of the primary's and starts it as its replica. */
+    void cloneFrom(Peer primary);
+
+    /**
+     * Moves the current data directory aside (never deletes it) and clones it again from the primary.
+     * For a replica that cannot rejoin any other way.
+     */
+    void reinitializeFrom(Peer primary);
+
+    /** Starts a stopped server as the writable primary, keeping its data; used to restart the lease holder. */
+    void startAsPrimary();
+
+    /**
+     * Starts a stopped server as a replica of {@code primary}, or, with no primary, as a replica that only
+     * replays what it has (so that its position can be compared while the cluster has no primary).
+     * When the local history diverged from the primary's, the engine rewinds it first (or fails, so that the core
+     * can reinitialise).
+     */
+    void startAsReplica(java.util.Optional<Peer> primary);
+
+    /** Repoints a running replica at another primary, rewinding or restarting as needed. */
+    void follow(Peer primary);
+
+    /** Turns a running replica into the writable primary and returns once it accepts writes. */
+    void promote();
+
+    /**
+     * Stops the server from taking writes right now, because this node can no longer prove it holds the lease.
+     * Must be fast and must not depend on anything remote. A read-only setting is not a fence.
+     */
+    void fence();
+
+    /** Stops the server cleanly (a primary lets its replicas receive everything it wrote first). */
+    void stop();
+
+    /**
+     * A command line that fences the server without this JVM, run by the fence guard if the agent dies or hangs
+     * while its server is the primary.
+     */
+    List<String> fenceCommand();
+
+    /** On the primary: keeps exactly one replication slot (or equivalent) per named member. */
+    void reconcileReplicationSlots(Set<String> memberNames);
+
+    /**
+     * On the primary: which replicas must confirm a commit before it is acknowledged. An empty list makes
+     * replication asynchronous.
+     */
+    void setSynchronousStandbys(List<String> memberNames);
+
+    /** Releases connections and helpers; does not stop the server. */
+    @Override
+    void close();
+}

@@ -1,0 +1,18 @@
+package io.steward.engine;
+
+/**
+ * Entry point of a database plugin, found with {@link java.util.ServiceLoader}
+ * (a {@code META-INF/services/io.steward.engine.EnginePlugin} file in the plugin's jar).
+ */
+public interface EnginePlugin {
+
+    /** The name used in configuration ({@code engine: postgresql}). */
+    String name();
+
+    /**
+     * Reads and validates the engine's settings, reporting problems through {@link EngineContext#settings()}, and
+     * returns an engine that has not yet touched the server. Called also by {@code validate-config}, so it must
+     * not start, stop or write anything.
+     */
+    Engine create(EngineContext context);
+}
