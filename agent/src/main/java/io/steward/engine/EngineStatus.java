@@ -12,7 +12,7 @@ import java.util.Optional;
  *        On a primary the current write position, on a replica the last replayed or received position,
  *        whichever is further.
  * @param timeline the engine's history counter (PostgreSQL timeline), 0 when unknown or not applicable
- * @param upstream the member this replica streams from when it is streaming
+ * @param upstream the address ({@code host:port}) this replica streams from, when it is streaming
  * @param replayPaused whether a replica has been told to stop applying what it receives
  * @param replicas on a primary, the replicas connected to it
  * @param problem a one-line reason when the server is not healthy
