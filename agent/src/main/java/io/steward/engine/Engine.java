@@ -16,6 +16,9 @@ public interface Engine extends AutoCloseable {
     /** Looks at the local server. Never throws; a failure is reported in {@link EngineStatus#problem()}. */
     EngineStatus probe();
 
+    /** Where other members and clients reach this server. */
+    Endpoint endpoint();
+
     /** Whether the database elects its own primary (MongoDB, Elasticsearch); then the core only observes. */
     boolean electsOwnPrimary();
 
@@ -37,12 +40,15 @@ public interface Engine extends AutoCloseable {
     /**
      * Starts a stopped server as a replica of {@code primary}, or, with no primary, as a replica that only
      * replays what it has (so that its position can be compared while the cluster has no primary).
-     * When the local history diverged from the primary's, the engine rewinds it first (or fails, so that the core
-     * can reinitialise).
+     * When the local history diverged from the primary's, the engine rewinds it first, or throws
+     * {@link RewindFailedException} so that the core can reinitialise.
      */
     void startAsReplica(java.util.Optional<Peer> primary);
 
-    /** Repoints a running replica at another primary, rewinding or restarting as needed. */
+    /**
+     * Repoints a running replica at another primary, rewinding or restarting as needed (throws
+     * {@link RewindFailedException} when it cannot rewind). A running primary is stopped first: it was deposed.
+     */
     void follow(Peer primary);
 
     /** Turns a running replica into the writable primary and returns once it accepts writes. */
@@ -50,7 +56,8 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Stops the server from taking writes right now, because this node can no longer prove it holds the lease.
-     * Must be fast and must not depend on anything remote. A read-only setting is not a fence.
+     * Must be fast, must not depend on anything remote, and must be safe to call from another thread while any
+     * other action is under way. A read-only setting is not a fence.
      */
     void fence();
 

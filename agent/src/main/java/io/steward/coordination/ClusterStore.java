@@ -1,0 +1,409 @@
+package io.steward.coordination;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.steward.config.ZooKeeperConfig;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster's shared state in ZooKeeper, under {@code /steward/<cluster>/}:
+ * {@code members/<name>} (ephemeral), {@code leader} (ephemeral lease), {@code epoch}, {@code initialize},
+ * {@code maintenance}, {@code switchover}, {@code sync} and {@code history/}.
+ */
+public final class ClusterStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
+    private static final String MEMBERS = "/members";
+    private static final String LEADER = "/leader";
+    private static final String EPOCH = "/epoch";
+    private static final String INITIALIZE = "/initialize";
+    private static final String MAINTENANCE = "/maintenance";
+    private static final String TRANSFER = "/switchover";
+    private static final String SYNC = "/sync";
+    private static final String HISTORY = "/history";
+    private static final int HISTORY_KEPT = 100;
+
+    private final CuratorFramework client;
+    private final ObjectMapper json = Json.mapper();
+    private final CuratorCache changes;
+    private PersistentNode memberNode;
+
+    private ClusterStore(CuratorFramework client) {
+        this.client = client;
+        this.changes = CuratorCache.build(client, "/");
+    }
+
+    /** Told (on a Curator thread) of changes, so the HA loop can tick at once instead of waiting for its turn. */
+    public interface Listener {
+        /**
+         * Something under the cluster's path changed.
+         *
+         * @param memberUpdate true when it is only a member republishing its state (not joining or leaving)
+         */
+        void clusterChanged(boolean memberUpdate);
+
+        void connectionChanged(ConnectionState state);
+    }
+
+    /** Connects to the ensemble and prepares the cluster's paths. */
+    public static ClusterStore connect(ZooKeeperConfig config, String cluster, Listener listener)
+            throws InterruptedException {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .connectString(config.connect())
+                .namespace("steward/" + cluster)
+                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
+                // The HA loop retries on its own every tick; a long retry inside one call would only delay it.
+                .retryPolicy(new RetryNTimes(1, 100));
+        if (config.digestUser().isPresent()) {
+            String credentials = config.digestUser().get() + ":" + config.digestPassword().orElse("");
+            builder.authorization("digest", credentials.getBytes(StandardCharsets.UTF_8))
+                    .aclProvider(new CreatorOnlyAcl());
+        }
+        CuratorFramework client = builder.build();
+        client.getConnectionStateListenable().addListener((c, state) -> listener.connectionChanged(state));
+        client.start();
+        if (!client.blockUntilConnected((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            client.close();
+            throw new CoordinationException("could not connect to ZooKeeper at " + config.connect() + " within "
+                    + config.connectionTimeout().toMillis() + " ms");
+        }
+        ClusterStore store = new ClusterStore(client);
+        store.ensurePaths();
+        store.changes.listenable().addListener((type, oldData, data) -> listener.clusterChanged(
+                type == CuratorCacheListener.Type.NODE_CHANGED && data != null && data.getPath().startsWith(MEMBERS + "/")));
+        store.changes.start();
+        return store;
+    }
+
+    /** The ZooKeeper session this agent holds now; a lease is ours only if its znode belongs to this session. */
+    public long sessionId() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** The session timeout the ensemble granted, which bounds how long our lease outlives our last contact. */
+    public Duration negotiatedSessionTimeout() {
+        try {
+            return Duration.ofMillis(client.getZookeeperClient().getZooKeeper().getSessionTimeout());
+        } catch (Exception e) {
+            return Duration.ZERO;
+        }
+    }
+
+    public boolean connected() {
+        return client.getZookeeperClient().isConnected();
+    }
+
+    /** Reads everything the HA loop needs. Throws {@link CoordinationException} when ZooKeeper cannot answer. */
+    public ClusterView read() {
+        try {
+            Map<String, MemberInfo> members = new HashMap<>();
+            for (String name : client.getChildren().forPath(MEMBERS)) {
+                readJson(MEMBERS + "/" + name, MemberInfo.class).ifPresent(m -> members.put(m.name(), m));
+            }
+            Optional<Lease> lease = readLease();
+            long epoch = readJson(EPOCH, Long.class).orElse(0L);
+            Optional<String> initialized = readText(INITIALIZE);
+            boolean maintenance = readText(MAINTENANCE).map(Boolean::parseBoolean).orElse(false);
+            Optional<TransferRequest> transfer = readJson(TRANSFER, TransferRequest.class);
+            Optional<SyncState> sync = readJson(SYNC, SyncState.class);
+            return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync);
+        } catch (Exception e) {
+            throw failure("read the cluster state", e);
+        }
+    }
+
+    /** Publishes this member's state in its ephemeral znode, recreated by Curator after a new session. */
+    public synchronized void publish(MemberInfo member) {
+        byte[] data = toJson(member);
+        if (memberNode == null) {
+            memberNode = new PersistentNode(client, CreateMode.EPHEMERAL, false, MEMBERS + "/" + member.name(), data);
+            memberNode.start();
+            return;
+        }
+        try {
+            memberNode.setData(data);
+        } catch (Exception e) {
+            throw failure("publish member " + member.name(), e);
+        }
+    }
+
+    /** Removes this member's znode (graceful stop). */
+    public synchronized void withdraw() {
+        if (memberNode != null) {
+            try {
+                memberNode.close();
+            } catch (IOException e) {
+                log.warn("could not remove the member znode: {}", e.getMessage());
+            }
+            memberNode = null;
+        }
+    }
+
+    /**
+     * Takes the lease if nobody holds it and the epoch is still {@code expectedEpoch}: in one ZooKeeper
+     * transaction, bumps the epoch, creates the ephemeral leader znode, drops a transfer request that named us
+     * and, in synchronous mode, resets the sync state to "no standby yet".
+     *
+     * @return the new lease, or empty when another member won the race
+     */
+    public Optional<Lease> tryAcquireLease(String name, long expectedEpoch, boolean resetSync) {
+        try {
+            Stat epochStat = new Stat();
+            long current = json.readValue(client.getData().storingStatIn(epochStat).forPath(EPOCH), Long.class);
+            if (current != expectedEpoch) {
+                return Optional.empty();
+            }
+            long epoch = current + 1;
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(client.transactionOp().setData().withVersion(epochStat.getVersion()).forPath(EPOCH, toJson(epoch)));
+            ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+                    .forPath(LEADER, toJson(new Lease(name, epoch, 0))));
+            Stat transfer = client.checkExists().forPath(TRANSFER);
+            if (transfer != null) {
+                ops.add(client.transactionOp().delete().withVersion(transfer.getVersion()).forPath(TRANSFER));
+            }
+            if (resetSync) {
+                ops.add(syncOp(new SyncState(name, Optional.empty())));
+            }
+            client.transaction().forOperations(ops);
+            return readLease().filter(l -> l.holder().equals(name) && l.sessionId() == sessionId());
+        } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
+            return Optional.empty();
+        } catch (Exception e) {
+            throw failure("acquire the lease", e);
+        }
+    }
+
+    /** Gives up the lease, only if this session holds it. */
+    public void releaseLease(String name) {
+        try {
+            Stat stat = client.checkExists().forPath(LEADER);
+            if (stat != null && stat.getEphemeralOwner() == sessionId()) {
+                client.delete().withVersion(stat.getVersion()).forPath(LEADER);
+            }
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            log.debug("lease already gone when {} released it", name);
+        } catch (Exception e) {
+            throw failure("release the lease", e);
+        }
+    }
+
+    /** Claims the right to create the cluster; exactly one member ever wins. */
+    public boolean claimInitialization(String name) {
+        try {
+            client.create().withMode(CreateMode.PERSISTENT).forPath(INITIALIZE, name.getBytes(StandardCharsets.UTF_8));
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            return false;
+        } catch (Exception e) {
+            throw failure("claim cluster initialisation", e);
+        }
+    }
+
+    /** Undoes a claim whose initialisation failed, so another attempt (by anyone) can start clean. */
+    public void abandonInitialization(String name) {
+        try {
+            if (readText(INITIALIZE).filter(name::equals).isPresent()) {
+                client.delete().forPath(INITIALIZE);
+            }
+        } catch (Exception e) {
+            throw failure("abandon cluster initialisation", e);
+        }
+    }
+
+    public void setMaintenance(boolean on) {
+        writePersistent(MAINTENANCE, Boolean.toString(on).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Records a transfer request.
+     *
+     * @return false when another request is already pending
+     */
+    public boolean requestTransfer(TransferRequest request) {
+        try {
+            client.create().forPath(TRANSFER, toJson(request));
+            return true;
+        } catch (KeeperException.NodeExistsException e) {
+            return false;
+        } catch (Exception e) {
+            throw failure("record the transfer request", e);
+        }
+    }
+
+    public void clearTransfer() {
+        try {
+            client.delete().forPath(TRANSFER);
+        } catch (KeeperException.NoNodeException e) {
+            // already done by the member that took over
+        } catch (Exception e) {
+            throw failure("clear the transfer request", e);
+        }
+    }
+
+    public void writeSync(SyncState state) {
+        try {
+            client.transaction().forOperations(syncOp(state));
+        } catch (Exception e) {
+            throw failure("write the synchronous standby state", e);
+        }
+    }
+
+    public void appendHistory(HistoryEntry entry) {
+        try {
+            client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(HISTORY + "/h-", toJson(entry));
+            List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
+            names.sort(Comparator.naturalOrder());
+            for (int i = 0; i < names.size() - HISTORY_KEPT; i++) {
+                client.delete().forPath(HISTORY + "/" + names.get(i));
+            }
+        } catch (Exception e) {
+            throw failure("append to the failover history", e);
+        }
+    }
+
+    public List<HistoryEntry> history() {
+        try {
+            List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
+            names.sort(Comparator.naturalOrder());
+            List<HistoryEntry> entries = new ArrayList<>();
+            for (String name : names) {
+                readJson(HISTORY + "/" + name, HistoryEntry.class).ifPresent(entries::add);
+            }
+            return entries;
+        } catch (Exception e) {
+            throw failure("read the failover history", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        withdraw();
+        changes.close();
+        client.close();
+    }
+
+    private Optional<Lease> readLease() throws Exception {
+        Stat stat = new Stat();
+        try {
+            byte[] data = client.getData().storingStatIn(stat).forPath(LEADER);
+            Lease stored = json.readValue(data, Lease.class);
+            return Optional.of(new Lease(stored.holder(), stored.epoch(), stat.getEphemeralOwner()));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private CuratorOp syncOp(SyncState state) throws Exception {
+        Stat stat = client.checkExists().forPath(SYNC);
+        return stat == null
+                ? client.transactionOp().create().forPath(SYNC, toJson(state))
+                : client.transactionOp().setData().forPath(SYNC, toJson(state));
+    }
+
+    private void ensurePaths() {
+        try {
+            for (String path : List.of(MEMBERS, HISTORY)) {
+                if (client.checkExists().forPath(path) == null) {
+                    client.create().creatingParentContainersIfNeeded().forPath(path);
+                }
+            }
+            if (client.checkExists().forPath(EPOCH) == null) {
+                client.create().forPath(EPOCH, toJson(0L));
+            }
+        } catch (KeeperException.NodeExistsException e) {
+            // another member created it at the same moment
+        } catch (Exception e) {
+            throw failure("create the cluster's paths", e);
+        }
+    }
+
+    private void writePersistent(String path, byte[] data) {
+        try {
+            if (client.checkExists().forPath(path) == null) {
+                client.create().forPath(path, data);
+            } else {
+                client.setData().forPath(path, data);
+            }
+        } catch (Exception e) {
+            throw failure("write " + path, e);
+        }
+    }
+
+    private <T> Optional<T> readJson(String path, Class<T> type) throws Exception {
+        try {
+            return Optional.of(json.readValue(client.getData().forPath(path), type));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            log.warn("ignoring unreadable znode {}: {}", path, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private Optional<String> readText(String path) throws Exception {
+        try {
+            return Optional.of(new String(client.getData().forPath(path), StandardCharsets.UTF_8));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private byte[] toJson(Object value) {
+        try {
+            return json.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static CoordinationException failure(String what, Exception cause) {
+        if (cause instanceof CoordinationException ce) {
+            return ce;
+        }
+        return new CoordinationException("could not " + what + ": " + cause, cause);
+    }
+
+    /** Znodes readable and writable only by the identity that created them (digest auth). */
+    private static final class CreatorOnlyAcl implements ACLProvider {
+        @Override
+        public List<ACL> getDefaultAcl() {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+
+        @Override
+        public List<ACL> getAclForPath(String path) {
+            return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package io.steward.ha;
+
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.Lease;
+import io.steward.coordination.MemberInfo;
+import io.steward.coordination.SyncState;
+import io.steward.coordination.TransferRequest;
+import io.steward.engine.DataState;
+import io.steward.engine.EngineStatus;
+import io.steward.engine.Role;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The HA decision table: a pure function of (cluster view, local state, policy, clock). Rules are tried in order;
+ * the first that applies decides. Nothing here talks to a server.
+ */
+public final class HaRules {
+
+    /** A transfer request older than this is dropped: the operator can ask again. */
+    static final Duration TRANSFER_EXPIRY = Duration.ofMinutes(2);
+
+    private HaRules() {
+    }
+
+    public static Decision decide(ClusterView view, LocalState local, Policy policy, long nowMillis) {
+        EngineStatus engine = local.engine();
+
+        // Safety first: a primary that cannot prove its lease stops taking writes, whatever else is true.
+        if (engine.role() == Role.PRIMARY && !local.holdsLease() && local.coordinationReadable()
+                && view.lease().isEmpty()) {
+            return decision(new Action.Fence(), "running as primary without the lease (epoch " + view.epoch() + ")");
+        }
+        if (engine.role() == Role.PRIMARY && local.holdsLease() && !local.leaseStillValid()) {
+            return decision(new Action.Fence(), "cannot prove the lease of epoch " + view.epoch() + " any longer");
+        }
+        if (!local.coordinationReadable()) {
+            return decision(new Action.Observe(), local.holdsLease() && engine.role() == Role.PRIMARY
+                    ? "ZooKeeper unreachable; the lease of epoch " + view.epoch() + " is still provably ours"
+                    : "ZooKeeper unreachable; waiting");
+        }
+        if (view.maintenance()) {
+            return decision(new Action.Observe(), "maintenance mode: no automatic action (epoch " + view.epoch() + ")");
+        }
+
+        Optional<Decision> data = dataDirectoryRules(view, local, policy);
+        if (data.isPresent()) {
+            return data.get();
+        }
+        if (local.holdsLease()) {
+            return leaderRules(view, local, policy, nowMillis);
+        }
+        if (view.lease().isPresent()) {
+            return followerRules(view, local, view.lease().get());
+        }
+        return leaderlessRules(view, local, policy, nowMillis);
+    }
+
+    private static Optional<Decision> dataDirectoryRules(ClusterView view, LocalState local, Policy policy) {
+        EngineStatus engine = local.engine();
+        if (engine.dataState() == DataState.VALID || engine.running()) {
+            return Optional.empty();
+        }
+        if (local.holdsLease()) {
+            return Optional.of(decision(new Action.ReleaseLease(), "data directory is "
+                    + engine.dataState().name().toLowerCase() + engine.problem().map(p -> " (" + p + ")").orElse("")
+                    + "; giving up the lease of epoch " + view.epoch()));
+        }
+        if (engine.dataState() == DataState.INVALID) {
+            Optional<MemberInfo> leader = healthyLeader(view);
+            if (local.reinitializeRequested() && leader.isPresent()) {
+                return Optional.of(decision(new Action.Reinitialize(leader.get()),
+                        "reinitialisation requested; cloning again from " + leader.get().name()));
+            }
+            return Optional.of(decision(new Action.Observe(), "data directory unusable: "
+                    + engine.problem().orElse("unknown reason") + "; reinitialise this node to clone it again"));
+        }
+        Optional<MemberInfo> leader = healthyLeader(view);
+        if (leader.isPresent()) {
+            return Optional.of(decision(new Action.CloneFrom(leader.get()),
+                    "empty data directory; cloning from primary " + leader.get().name() + " (epoch " + view.epoch() + ")"));
+        }
+        if (view.initialized().isEmpty() && view.lease().isEmpty() && policy.mayInitialize()) {
+            return Optional.of(decision(new Action.InitializeCluster(), "no cluster exists yet; creating it"));
+        }
+        return Optional.of(decision(new Action.Observe(), "empty data directory; waiting for a healthy primary to clone from"
+                + view.initialized().map(by -> " (cluster created by " + by + ")").orElse("")));
+    }
+
+    private static Decision leaderRules(ClusterView view, LocalState local, Policy policy, long nowMillis) {
+        EngineStatus engine = local.engine();
+        long epoch = view.epoch();
+        switch (engine.role()) {
+            case REPLICA:
+                return decision(new Action.Promote(), "holding the lease of epoch " + epoch + " while running as a replica");
+            case STOPPED: {
+                Duration down = local.primaryDownFor().orElse(Duration.ZERO);
+                if (down.compareTo(policy.ha().primaryStartTimeout()) > 0) {
+                    return decision(new Action.ReleaseLease(), "primary could not be restarted within "
+                            + policy.ha().primaryStartTimeout().toMillis() + " ms; releasing the lease of epoch " + epoch);
+                }
+                return decision(new Action.RestartAsPrimary(), "primary is down (" + engine.problem().orElse("stopped")
+                        + "); restarting it in place, still holding the lease of epoch " + epoch);
+            }
+            default:
+                break;
+        }
+        Optional<TransferRequest> transfer = view.transfer();
+        if (transfer.isPresent()) {
+            return transferRules(view, transfer.get(), local, policy, nowMillis);
+        }
+        return decision(new Action.Lead(), "primary holding the lease of epoch " + epoch);
+    }
+
+    private static Decision transferRules(ClusterView view, TransferRequest transfer, LocalState local, Policy policy,
+                                          long nowMillis) {
+        if (!transfer.from().equals(policy.self())) {
+            return decision(new Action.CancelTransfer(), "transfer request names " + transfer.from()
+                    + " as the primary, but " + policy.self() + " holds the lease of epoch " + view.epoch());
+        }
+        if (nowMillis - transfer.requestedAtMillis() > TRANSFER_EXPIRY.toMillis()) {
+            return decision(new Action.CancelTransfer(), "transfer request expired after " + TRANSFER_EXPIRY.toSeconds() + " s");
+        }
+        boolean switchover = transfer.kind() == TransferRequest.Kind.SWITCHOVER;
+        Optional<MemberInfo> candidate = transfer.to().isPresent()
+                ? view.member(transfer.to().get())
+                : bestCandidate(view, local.engine().position(), policy, view.members().values().stream()
+                        .filter(m -> !m.name().equals(policy.self())).collect(Collectors.toList()));
+        if (candidate.isEmpty()) {
+            return decision(new Action.CancelTransfer(), transfer.to().map(n -> "candidate " + n + " is not a member")
+                    .orElse("no eligible candidate for a switchover"));
+        }
+        MemberInfo target = candidate.get();
+        if (target.name().equals(policy.self())) {
+            return decision(new Action.CancelTransfer(), target.name() + " is already the primary");
+        }
+        if (!target.healthy() || target.role() != Role.REPLICA) {
+            return decision(new Action.CancelTransfer(), "candidate " + target.name() + " is not a healthy replica");
+        }
+        if (switchover && !target.promotable()) {
+            return decision(new Action.CancelTransfer(), "candidate " + target.name() + " is tagged nofailover");
+        }
+        return decision(new Action.HandOver(target, switchover), (switchover ? "switchover" : "failover")
+                + " to " + target.name() + " requested; handing over the lease of epoch " + view.epoch());
+    }
+
+    private static Decision followerRules(ClusterView view, LocalState local, Lease lease) {
+        EngineStatus engine = local.engine();
+        Optional<MemberInfo> leader = view.member(lease.holder());
+        if (leader.isEmpty()) {
+            return decision(new Action.Observe(), "lease of epoch " + view.epoch() + " held by " + lease.holder()
+                    + ", which has not published its address yet");
+        }
+        MemberInfo primary = leader.get();
+        if (local.reinitializeRequested() || local.rejoinFailed()) {
+            return decision(new Action.Reinitialize(primary), (local.rejoinFailed()
+                    ? "could not rewind to follow " : "reinitialisation requested; cloning again from ")
+                    + primary.name() + " (epoch " + view.epoch() + ")");
+        }
+        switch (engine.role()) {
+            case PRIMARY:
+                return decision(new Action.Follow(primary), "deposed: " + primary.name() + " holds the lease of epoch "
+                        + view.epoch() + "; stopping writes and following it");
+            case STOPPED:
+                return decision(new Action.StartAsReplica(Optional.of(primary)), "server is down; starting it as a replica of "
+                        + primary.name() + " (epoch " + view.epoch() + ")");
+            default:
+                if (engine.upstream().filter(u -> u.equals(primary.database().toString())).isPresent()) {
+                    return decision(new Action.Observe(), "streaming from " + primary.name() + " (epoch " + view.epoch() + ")");
+                }
+                return decision(new Action.Follow(primary), "not streaming from the primary " + primary.name()
+                        + " (epoch " + view.epoch() + "); following it");
+        }
+    }
+
+    private static Decision leaderlessRules(ClusterView view, LocalState local, Policy policy, long nowMillis) {
+        EngineStatus engine = local.engine();
+        long epoch = view.epoch();
+        if (engine.role() == Role.STOPPED) {
+            return decision(new Action.StartAsReplica(Optional.empty()), "no primary (epoch " + epoch
+                    + "); starting the server as a replica to learn its position");
+        }
+        Optional<TransferRequest> transfer = view.transfer();
+        if (transfer.isPresent() && transfer.get().to().isPresent()
+                && nowMillis - transfer.get().requestedAtMillis() <= TRANSFER_EXPIRY.toMillis()) {
+            String target = transfer.get().to().get();
+            if (target.equals(policy.self())) {
+                Action.TakeoverReason reason = transfer.get().kind() == TransferRequest.Kind.SWITCHOVER
+                        ? Action.TakeoverReason.SWITCHOVER : Action.TakeoverReason.REQUESTED_FAILOVER;
+                return decision(new Action.TakeOver(reason), reason + " names this node; taking the lease after epoch " + epoch);
+            }
+            if (view.member(target).isPresent()) {
+                return decision(new Action.Observe(), "waiting for " + target + " to take over as requested (epoch " + epoch + ")");
+            }
+        }
+        Optional<String> ineligible = whyIneligible(view, local, policy);
+        if (ineligible.isPresent()) {
+            return decision(new Action.Observe(), "no primary (epoch " + epoch + "), but this node may not take over: "
+                    + ineligible.get());
+        }
+        Duration freshnessWait = policy.ha().loopWait().multipliedBy(2);
+        long leaderlessSince = nowMillis - local.leaderlessFor().toMillis();
+        List<String> stale = view.members().values().stream()
+                .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.updatedAtMillis() < leaderlessSince)
+                .map(MemberInfo::name).sorted().collect(Collectors.toList());
+        if (!stale.isEmpty() && local.leaderlessFor().compareTo(freshnessWait) < 0) {
+            return decision(new Action.Observe(), "no primary (epoch " + epoch + "); waiting for fresh positions from "
+                    + String.join(", ", stale));
+        }
+        List<MemberInfo> others = view.members().values().stream()
+                .filter(m -> !m.name().equals(policy.self()))
+                .filter(m -> isEligible(m, view, local.lastPrimaryPosition(), policy))
+                .collect(Collectors.toList());
+        Optional<MemberInfo> better = others.stream()
+                .filter(m -> compareCandidates(m.position(), m.priority(), m.name(),
+                        engine.position(), policy.priority(), policy.self()) < 0)
+                .findFirst();
+        if (better.isPresent()) {
+            return decision(new Action.Observe(), "no primary (epoch " + epoch + "); " + better.get().name()
+                    + " is a better candidate (position " + better.get().position() + " vs " + engine.position() + ")");
+        }
+        return decision(new Action.TakeOver(Action.TakeoverReason.FAILOVER), "no primary after epoch " + epoch
+                + "; this node is the most advanced eligible replica (position " + engine.position() + ")");
+    }
+
+    /** Why this node may not promote itself now, or empty when it may. */
+    private static Optional<String> whyIneligible(ClusterView view, LocalState local, Policy policy) {
+        EngineStatus engine = local.engine();
+        if (!policy.promotable()) {
+            return Optional.of(policy.noFailover() ? "tagged nofailover" : "priority is 0");
+        }
+        if (engine.role() != Role.REPLICA) {
+            return Optional.of("server is not running as a replica");
+        }
+        if (engine.replayPaused()) {
+            return Optional.of("replay is paused");
+        }
+        if (engine.position() < 0) {
+            return Optional.of("its replication position is unknown");
+        }
+        if (policy.ha().synchronousMode()) {
+            Optional<String> standby = view.sync().flatMap(SyncState::standby);
+            if (standby.isEmpty()) {
+                return Optional.of("synchronous mode, and no synchronous standby is recorded");
+            }
+            if (!standby.get().equals(policy.self())) {
+                return Optional.of("synchronous mode, and only " + standby.get() + " is known to have every acknowledged write");
+            }
+            return Optional.empty();
+        }
+        long lag = lag(local.lastPrimaryPosition(), engine.position());
+        if (lag > policy.ha().maximumLagOnFailover()) {
+            return Optional.of("lag " + lag + " bytes exceeds maximum_lag_on_failover " + policy.ha().maximumLagOnFailover());
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isEligible(MemberInfo member, ClusterView view, long lastPrimaryPosition, Policy policy) {
+        if (!member.promotable() || !member.healthy() || member.role() != Role.REPLICA || member.replayPaused()
+                || member.position() < 0) {
+            return false;
+        }
+        if (policy.ha().synchronousMode()) {
+            return view.sync().flatMap(SyncState::standby).filter(member.name()::equals).isPresent();
+        }
+        return lag(lastPrimaryPosition, member.position()) <= policy.ha().maximumLagOnFailover();
+    }
+
+    /** Among the given members, the best eligible one to promote. */
+    private static Optional<MemberInfo> bestCandidate(ClusterView view, long primaryPosition, Policy policy,
+                                                      List<MemberInfo> members) {
+        return members.stream()
+                .filter(m -> isEligible(m, view, primaryPosition, policy))
+                .min(Comparator.comparingLong(MemberInfo::position).reversed()
+                        .thenComparing(Comparator.comparingInt(MemberInfo::priority).reversed())
+                        .thenComparing(MemberInfo::name));
+    }
+
+    /** Negative when candidate a ranks before candidate b: further ahead, then higher priority, then name. */
+    static int compareCandidates(long positionA, int priorityA, String nameA, long positionB, int priorityB, String nameB) {
+        if (positionA != positionB) {
+            return positionA > positionB ? -1 : 1;
+        }
+        if (priorityA != priorityB) {
+            return priorityA > priorityB ? -1 : 1;
+        }
+        return nameA.compareTo(nameB);
+    }
+
+    private static long lag(long primaryPosition, long position) {
+        return primaryPosition < 0 ? 0 : Math.max(0, primaryPosition - position);
+    }
+
+    private static Optional<MemberInfo> healthyLeader(ClusterView view) {
+        return view.leaderMember().filter(m -> m.healthy() && m.role() == Role.PRIMARY);
+    }
+
+    private static Decision decision(Action action, String reason) {
+        return new Decision(action, reason);
+    }
+}

@@ -1,0 +1,19 @@
+package io.steward.ha;
+
+import io.steward.config.HaConfig;
+
+/**
+ * The configuration the rules read.
+ *
+ * @param self this member's name
+ * @param ha loop settings
+ * @param noFailover this node never promotes by itself
+ * @param priority tie-breaker among equally advanced candidates; 0 never promotes
+ * @param mayInitialize whether this node may create a new cluster (false for user data's {@code master})
+ */
+public record Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize) {
+
+    public boolean promotable() {
+        return !noFailover && priority > 0;
+    }
+}
