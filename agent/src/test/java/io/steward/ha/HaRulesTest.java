@@ -1,0 +1,424 @@
+package io.steward.ha;
+
+import io.steward.config.HaConfig;
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.Lease;
+import io.steward.coordination.MemberInfo;
+import io.steward.coordination.SyncState;
+import io.steward.coordination.TransferRequest;
+import io.steward.engine.DataState;
+import io.steward.engine.Endpoint;
+import io.steward.engine.EngineStatus;
+import io.steward.engine.Role;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HaRulesTest {
+    private static final long NOW = 1_000_000L;
+    private static final long MY_SESSION = 42;
+    private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false);
+    private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false);
+    private static final Policy ME = new Policy("me", HA, false, 100, true);
+
+    // ---- builders -------------------------------------------------------------------------------------------
+
+    static MemberInfo member(String name, Role role, long position) {
+        return new MemberInfo(name, role, role != Role.STOPPED, endpoint(name), "http://" + name, position, 1,
+                Optional.empty(), false, false, 100, "test", NOW, Optional.empty());
+    }
+
+    static MemberInfo streamingFrom(String name, String upstream, long position) {
+        return new MemberInfo(name, Role.REPLICA, true, endpoint(name), "http://" + name, position, 1,
+                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty());
+    }
+
+    static Endpoint endpoint(String name) {
+        return new Endpoint(name + ".example", 5432);
+    }
+
+    static ClusterView view(Optional<Lease> lease, MemberInfo... members) {
+        return new ClusterView(Arrays.stream(members).collect(Collectors.toMap(MemberInfo::name, Function.identity())),
+                lease, lease.map(Lease::epoch).orElse(7L), Optional.of("first"), false, Optional.empty(), Optional.empty());
+    }
+
+    static Optional<Lease> leaseOf(String holder) {
+        return Optional.of(new Lease(holder, 7, holder.equals("me") ? MY_SESSION : 99));
+    }
+
+    static EngineStatus running(Role role, long position) {
+        return new EngineStatus(role, DataState.VALID, position, 1, Optional.empty(), false, List.of(), Optional.empty());
+    }
+
+    static EngineStatus replicaOf(String upstream, long position) {
+        return new EngineStatus(Role.REPLICA, DataState.VALID, position, 1, Optional.of(endpoint(upstream).toString()),
+                false, List.of(), Optional.empty());
+    }
+
+    static LocalState local(EngineStatus engine, boolean holdsLease) {
+        return new LocalState(engine, true, holdsLease, holdsLease, Optional.empty(), -1, Duration.ZERO, false, false);
+    }
+
+    static LocalState leaderless(EngineStatus engine, long lastPrimaryPosition, Duration leaderlessFor) {
+        return new LocalState(engine, true, false, false, Optional.empty(), lastPrimaryPosition, leaderlessFor, false, false);
+    }
+
+    static Decision decide(ClusterView view, LocalState local) {
+        return HaRules.decide(view, local, ME, NOW);
+    }
+
+    // ---- safety ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Fencing {
+        @Test
+        void primaryThatCannotProveItsLeaseFences() {
+            LocalState local = new LocalState(running(Role.PRIMARY, 100), true, true, false, Optional.empty(), -1,
+                    Duration.ZERO, false, false);
+            Decision decision = decide(view(leaseOf("me"), member("me", Role.PRIMARY, 100)), local);
+            assertThat(decision.action()).isInstanceOf(Action.Fence.class);
+            assertThat(decision.reason()).contains("cannot prove the lease").contains("epoch 7");
+        }
+
+        @Test
+        void primaryWithoutAnyLeaseFences() {
+            Decision decision = decide(view(Optional.empty(), member("me", Role.PRIMARY, 100)),
+                    leaderless(running(Role.PRIMARY, 100), -1, Duration.ofSeconds(5)));
+            assertThat(decision.action()).isInstanceOf(Action.Fence.class);
+        }
+
+        @Test
+        void primaryCutOffFromZooKeeperFencesOnceTheLeaseIsNoLongerProvable() {
+            LocalState stillValid = new LocalState(running(Role.PRIMARY, 100), false, true, true, Optional.empty(), -1,
+                    Duration.ZERO, false, false);
+            LocalState expired = new LocalState(running(Role.PRIMARY, 100), false, true, false, Optional.empty(), -1,
+                    Duration.ZERO, false, false);
+            ClusterView lastSeen = view(leaseOf("me"), member("me", Role.PRIMARY, 100));
+            assertThat(decide(lastSeen, stillValid).action()).isInstanceOf(Action.Observe.class);
+            assertThat(decide(lastSeen, expired).action()).isInstanceOf(Action.Fence.class);
+        }
+
+        @Test
+        void replicaCutOffFromZooKeeperWaits() {
+            LocalState local = new LocalState(replicaOf("a", 50), false, false, false, Optional.empty(), 60,
+                    Duration.ZERO, false, false);
+            assertThat(decide(view(leaseOf("a")), local).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void deposedPrimaryFollowsTheLeaseHolder() {
+            ClusterView view = view(leaseOf("b"), member("b", Role.PRIMARY, 200), member("me", Role.PRIMARY, 150));
+            Decision decision = decide(view, local(running(Role.PRIMARY, 150), false));
+            assertThat(decision.action()).isEqualTo(new Action.Follow(view.member("b").get()));
+            assertThat(decision.reason()).contains("deposed");
+        }
+    }
+
+    // ---- bootstrap ------------------------------------------------------------------------------------------
+
+    @Nested
+    class Bootstrap {
+        ClusterView fresh = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
+        EngineStatus empty = EngineStatus.stopped(DataState.EMPTY, Optional.empty());
+
+        @Test
+        void firstMemberCreatesTheCluster() {
+            assertThat(decide(fresh, local(empty, false)).action()).isInstanceOf(Action.InitializeCluster.class);
+        }
+
+        @Test
+        void memberThatMustNotInitialiseWaits() {
+            Policy replicaOnly = new Policy("me", HA, false, 100, false);
+            assertThat(HaRules.decide(fresh, local(empty, false), replicaOnly, NOW).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void emptyMemberClonesFromAHealthyPrimary() {
+            ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
+            assertThat(decide(view, local(empty, false)).action()).isEqualTo(new Action.CloneFrom(view.member("a").get()));
+        }
+
+        @Test
+        void emptyMemberOfAnInitialisedClusterWithoutPrimaryWaits() {
+            ClusterView view = view(Optional.empty(), member("a", Role.REPLICA, 100));
+            Decision decision = decide(view, local(empty, false));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("waiting for a healthy primary");
+        }
+
+        @Test
+        void leaseHolderWhoseDataVanishedReleasesTheLease() {
+            ClusterView view = view(leaseOf("me"), member("me", Role.STOPPED, 100));
+            assertThat(decide(view, local(empty, true)).action()).isInstanceOf(Action.ReleaseLease.class);
+        }
+
+        @Test
+        void invalidDataIsNeverClonedOverWithoutAnOperator() {
+            ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
+            EngineStatus invalid = EngineStatus.stopped(DataState.INVALID, Optional.of("PG_VERSION is 14"));
+            assertThat(decide(view, local(invalid, false)).action()).isInstanceOf(Action.Observe.class);
+            LocalState requested = new LocalState(invalid, true, false, false, Optional.empty(), -1, Duration.ZERO, false, true);
+            assertThat(decide(view, requested).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
+        }
+    }
+
+    // ---- the lease holder -----------------------------------------------------------------------------------
+
+    @Nested
+    class LeaseHolder {
+        @Test
+        void healthyPrimaryLeads() {
+            assertThat(decide(view(leaseOf("me"), member("me", Role.PRIMARY, 1)), local(running(Role.PRIMARY, 1), true))
+                    .action()).isInstanceOf(Action.Lead.class);
+        }
+
+        @Test
+        void holderRunningAReplicaPromotes() {
+            assertThat(decide(view(leaseOf("me")), local(running(Role.REPLICA, 1), true)).action())
+                    .isInstanceOf(Action.Promote.class);
+        }
+
+        @Test
+        void crashedPrimaryIsRestartedInPlaceUntilTheStartTimeout() {
+            EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
+            LocalState recent = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(2)), -1, Duration.ZERO, false, false);
+            LocalState tooLong = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(11)), -1, Duration.ZERO, false, false);
+            assertThat(decide(view(leaseOf("me")), recent).action()).isInstanceOf(Action.RestartAsPrimary.class);
+            assertThat(decide(view(leaseOf("me")), tooLong).action()).isInstanceOf(Action.ReleaseLease.class);
+        }
+    }
+
+    // ---- followers ------------------------------------------------------------------------------------------
+
+    @Nested
+    class Followers {
+        ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
+
+        @Test
+        void streamingReplicaObserves() {
+            assertThat(decide(view, local(replicaOf("a", 90), false)).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void replicaOfSomebodyElseFollowsThePrimary() {
+            assertThat(decide(view, local(replicaOf("old", 90), false)).action())
+                    .isEqualTo(new Action.Follow(view.member("a").get()));
+        }
+
+        @Test
+        void stoppedReplicaStartsFollowingThePrimary() {
+            assertThat(decide(view, local(EngineStatus.stopped(DataState.VALID, Optional.empty()), false)).action())
+                    .isEqualTo(new Action.StartAsReplica(view.member("a")));
+        }
+
+        @Test
+        void replicaThatCouldNotRewindIsReinitialised() {
+            LocalState failed = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false, false,
+                    Optional.empty(), -1, Duration.ZERO, true, false);
+            assertThat(decide(view, failed).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
+        }
+
+        @Test
+        void maintenanceModeTakesNoAction() {
+            ClusterView paused = new ClusterView(view.members(), view.lease(), 7, Optional.of("a"), true, Optional.empty(), Optional.empty());
+            assertThat(decide(paused, local(replicaOf("old", 90), false)).action()).isInstanceOf(Action.Observe.class);
+            ClusterView leaderless = new ClusterView(Map.of(), Optional.empty(), 7, Optional.of("a"), true, Optional.empty(), Optional.empty());
+            assertThat(decide(leaderless, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(9))).action())
+                    .isInstanceOf(Action.Observe.class);
+        }
+    }
+
+    // ---- failover -------------------------------------------------------------------------------------------
+
+    @Nested
+    class Failover {
+        @Test
+        void mostAdvancedEligibleReplicaTakesOver() {
+            ClusterView view = view(Optional.empty(), member("me", Role.REPLICA, 100), member("b", Role.REPLICA, 90));
+            Decision decision = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)));
+            assertThat(decision.action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+            assertThat(decision.reason()).contains("most advanced");
+        }
+
+        @Test
+        void lessAdvancedReplicaLeavesItToTheBetterOne() {
+            ClusterView view = view(Optional.empty(), member("me", Role.REPLICA, 90), member("b", Role.REPLICA, 100));
+            Decision decision = decide(view, leaderless(running(Role.REPLICA, 90), 100, Duration.ofSeconds(1)));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("b is a better candidate");
+        }
+
+        @Test
+        void tieIsBrokenByPriorityThenName() {
+            MemberInfo higher = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
+                    false, 200, "t", NOW, Optional.empty());
+            ClusterView view = view(Optional.empty(), higher);
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
+                    .isInstanceOf(Action.Observe.class);
+            ClusterView samePriority = view(Optional.empty(), member("zz", Role.REPLICA, 100));
+            assertThat(decide(samePriority, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
+                    .isInstanceOf(Action.TakeOver.class);
+            assertThat(HaRules.compareCandidates(100, 100, "a", 100, 100, "b")).isNegative();
+        }
+
+        @Test
+        void replicaTooFarBehindNeverPromotes() {
+            long primaryWasAt = 10L << 20;
+            ClusterView view = view(Optional.empty(), member("me", Role.REPLICA, 1));
+            Decision decision = decide(view, leaderless(running(Role.REPLICA, 1), primaryWasAt, Duration.ofSeconds(5)));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("exceeds maximum_lag_on_failover");
+        }
+
+        @Test
+        void laggingPeerDoesNotBlockAnEligibleOne() {
+            long primaryWasAt = 10L << 20;
+            ClusterView view = view(Optional.empty(), member("b", Role.REPLICA, 1));
+            assertThat(decide(view, leaderless(running(Role.REPLICA, primaryWasAt), primaryWasAt, Duration.ofSeconds(5)))
+                    .action()).isInstanceOf(Action.TakeOver.class);
+        }
+
+        @Test
+        void pausedReplayNeverPromotes() {
+            EngineStatus paused = new EngineStatus(Role.REPLICA, DataState.VALID, 100, 1, Optional.empty(), true, List.of(), Optional.empty());
+            Decision decision = decide(view(Optional.empty()), leaderless(paused, 100, Duration.ofSeconds(5)));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("replay is paused");
+        }
+
+        @Test
+        void nofailoverAndZeroPriorityNeverPromote() {
+            for (Policy policy : List.of(new Policy("me", HA, true, 100, true), new Policy("me", HA, false, 0, true))) {
+                assertThat(HaRules.decide(view(Optional.empty()), leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)),
+                        policy, NOW).action()).isInstanceOf(Action.Observe.class);
+            }
+        }
+
+        @Test
+        void candidateWaitsForFreshPositionsOnlyForABoundedTime() {
+            MemberInfo stale = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 50, 1, Optional.empty(), false,
+                    false, 100, "t", NOW - 5_000, Optional.empty());
+            ClusterView view = view(Optional.empty(), stale);
+            Decision early = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofMillis(500)));
+            assertThat(early.action()).isInstanceOf(Action.Observe.class);
+            assertThat(early.reason()).contains("waiting for fresh positions from b");
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(3))).action())
+                    .isInstanceOf(Action.TakeOver.class);
+        }
+
+        @Test
+        void stoppedServerStartsAsReplicaToLearnItsPosition() {
+            assertThat(decide(view(Optional.empty()), leaderless(EngineStatus.stopped(DataState.VALID, Optional.empty()), -1,
+                    Duration.ofSeconds(1))).action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
+        }
+    }
+
+    // ---- synchronous mode -----------------------------------------------------------------------------------
+
+    @Nested
+    class SynchronousMode {
+        Policy syncPolicy = new Policy("me", SYNC, false, 100, true);
+
+        ClusterView withSync(Optional<String> standby, MemberInfo... members) {
+            ClusterView base = view(Optional.empty(), members);
+            return new ClusterView(base.members(), Optional.empty(), 7, Optional.of("a"), false, Optional.empty(),
+                    Optional.of(new SyncState("a", standby)));
+        }
+
+        @Test
+        void onlyTheRecordedSynchronousStandbyMayTakeOver() {
+            LocalState me = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
+            assertThat(HaRules.decide(withSync(Optional.of("me")), me, syncPolicy, NOW).action()).isInstanceOf(Action.TakeOver.class);
+            Decision other = HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 10)), me, syncPolicy, NOW);
+            assertThat(other.action()).isInstanceOf(Action.Observe.class);
+            assertThat(other.reason()).contains("only b is known to have every acknowledged write");
+        }
+
+        @Test
+        void withoutARecordedStandbyNobodyTakesOver() {
+            LocalState me = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
+            assertThat(HaRules.decide(withSync(Optional.empty()), me, syncPolicy, NOW).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void synchronousStandbyTakesOverEvenWhenAnotherReplicaIsAhead() {
+            LocalState me = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
+            ClusterView view = withSync(Optional.of("me"), member("b", Role.REPLICA, 500));
+            assertThat(HaRules.decide(view, me, syncPolicy, NOW).action()).isInstanceOf(Action.TakeOver.class);
+        }
+    }
+
+    // ---- operator requests ----------------------------------------------------------------------------------
+
+    @Nested
+    class Transfers {
+        ClusterView withTransfer(Optional<Lease> lease, TransferRequest request, MemberInfo... members) {
+            ClusterView base = view(lease, members);
+            return new ClusterView(base.members(), lease, 7, Optional.of("me"), false, Optional.of(request), Optional.empty());
+        }
+
+        @Test
+        void primaryHandsOverToTheNamedHealthyReplica() {
+            MemberInfo b = streamingFrom("b", "me", 100);
+            ClusterView view = withTransfer(leaseOf("me"), new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me",
+                    Optional.of("b"), NOW), member("me", Role.PRIMARY, 100), b);
+            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action()).isEqualTo(new Action.HandOver(b, true));
+        }
+
+        @Test
+        void switchoverWithoutCandidatePicksTheBestReplica() {
+            MemberInfo b = streamingFrom("b", "me", 90);
+            MemberInfo c = streamingFrom("c", "me", 100);
+            ClusterView view = withTransfer(leaseOf("me"), new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me",
+                    Optional.empty(), NOW), member("me", Role.PRIMARY, 100), b, c);
+            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action()).isEqualTo(new Action.HandOver(c, true));
+        }
+
+        @Test
+        void forcedFailoverDoesNotWaitForCatchUp() {
+            MemberInfo b = streamingFrom("b", "me", 10);
+            ClusterView view = withTransfer(leaseOf("me"), new TransferRequest(TransferRequest.Kind.FAILOVER, "me",
+                    Optional.of("b"), NOW), member("me", Role.PRIMARY, 100), b);
+            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action()).isEqualTo(new Action.HandOver(b, false));
+        }
+
+        @Test
+        void impossibleOrStaleRequestsAreCancelled() {
+            TransferRequest toStopped = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.of("b"), NOW);
+            ClusterView stopped = withTransfer(leaseOf("me"), toStopped, member("me", Role.PRIMARY, 1), member("b", Role.STOPPED, 1));
+            assertThat(decide(stopped, local(running(Role.PRIMARY, 1), true)).action()).isInstanceOf(Action.CancelTransfer.class);
+
+            TransferRequest expired = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.of("b"),
+                    NOW - HaRules.TRANSFER_EXPIRY.toMillis() - 1);
+            ClusterView old = withTransfer(leaseOf("me"), expired, member("me", Role.PRIMARY, 1), streamingFrom("b", "me", 1));
+            assertThat(decide(old, local(running(Role.PRIMARY, 1), true)).action()).isInstanceOf(Action.CancelTransfer.class);
+
+            TransferRequest otherPrimary = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "x", Optional.of("b"), NOW);
+            ClusterView wrong = withTransfer(leaseOf("me"), otherPrimary, member("me", Role.PRIMARY, 1), streamingFrom("b", "me", 1));
+            assertThat(decide(wrong, local(running(Role.PRIMARY, 1), true)).action()).isInstanceOf(Action.CancelTransfer.class);
+        }
+
+        @Test
+        void namedCandidateTakesTheFreeLeaseAndOthersWait() {
+            TransferRequest request = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "a", Optional.of("me"), NOW);
+            ClusterView view = withTransfer(Optional.empty(), request, member("me", Role.REPLICA, 10), member("c", Role.REPLICA, 99));
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 10), 100, Duration.ofSeconds(1))).action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.SWITCHOVER));
+
+            TransferRequest forOther = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "a", Optional.of("c"), NOW);
+            ClusterView other = withTransfer(Optional.empty(), forOther, member("me", Role.REPLICA, 100), member("c", Role.REPLICA, 10));
+            Decision decision = decide(other, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("waiting for c");
+        }
+    }
+}
