@@ -58,8 +58,12 @@ public final class Settings {
     public String requiredString(String key, String allowed) {
         Optional<String> value = optionalString(key);
         if (value.isEmpty()) {
+            JsonNode raw = node.path(key);
             if (!has(key)) {
                 problems.add(keyPath(key), null, allowed);
+            } else if (raw.isValueNode()) {
+                // blank text; a non-scalar was already reported by optionalString
+                problems.add(keyPath(key), raw.asText(), allowed);
             }
             return "";
         }
