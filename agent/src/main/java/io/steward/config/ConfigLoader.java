@@ -45,8 +45,9 @@ public final class ConfigLoader {
     /** Engines the project ships; their sections are recognised even when the plugin is not installed. */
     static final List<String> SHIPPED_ENGINES = List.of("postgresql", "redis", "mongodb", "elasticsearch");
 
-    // Keys whose values must never appear in an error message. Broad on purpose: a misspelt secret key is still a secret.
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|passw|secret|credential|private_key|access_key).*");
+    // Keys whose values must never appear in an error message. Broad on purpose, since a misspelt secret key
+    // (admin.tokn) still holds a secret; a harmless value hidden by mistake costs little.
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(tok|pass|pwd|secret|cred|_key).*");
     private static final String ENV_PREFIX = "STEWARD_";
 
     /**
@@ -66,10 +67,19 @@ public final class ConfigLoader {
         }
     }
 
-    /** One source's tree, with where each of its values came from (dotted key to description) for error messages. */
-    record Layer(ObjectNode tree, Map<String, String> origins) {
+    /**
+     * One source's tree, with where each of its values came from (dotted key to description) for error messages.
+     *
+     * @param readable false when the source could not be read at all; then keys missing elsewhere are most likely
+     *        in it, and reporting them as missing would only bury the real problem
+     */
+    record Layer(ObjectNode tree, Map<String, String> origins, boolean readable) {
         static Layer empty() {
-            return new Layer(JsonNodeFactory.instance.objectNode(), new LinkedHashMap<>());
+            return new Layer(JsonNodeFactory.instance.objectNode(), new LinkedHashMap<>(), true);
+        }
+
+        static Layer unreadable() {
+            return new Layer(JsonNodeFactory.instance.objectNode(), new LinkedHashMap<>(), false);
         }
 
         void put(String dottedKey, JsonNode value, String origin) {
@@ -129,11 +139,14 @@ public final class ConfigLoader {
             Path path = sources.userDataFile().get();
             userData = readText(path, "the user data file", problems)
                     .map(text -> UserData.translate(text, "user data file " + path, problems))
-                    .orElseGet(Layer::empty);
+                    .orElseGet(Layer::unreadable);
         } else if (imdsUserData.isPresent()) {
             userData = UserData.translate(imdsUserData.get(), "EC2 user data", problems);
         }
 
+        if (!file.readable() || !userData.readable()) {
+            throw new ConfigException(problems.list());
+        }
         Layer merged = merge(List.of(userData, file, environment, overrides));
         StewardConfig config = ConfigBinder.bind(merged.tree(), aws, identity, engineSections, problems);
         if (!problems.isEmpty()) {
@@ -152,15 +165,15 @@ public final class ConfigLoader {
     }
 
     static Layer readConfigFile(Path path, ConfigProblems problems) {
-        Optional<String> text = readText(path, "the configuration file", problems);
-        if (text.isEmpty()) {
-            return Layer.empty();
-        }
         YAMLMapper yaml = new YAMLMapper();
         yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        ObjectNode tree = parseObject(yaml, text.get(), path.toString(), "YAML", problems);
-        Layer layer = new Layer(tree, new LinkedHashMap<>());
-        recordLeaves(tree, "", "config file " + path, layer.origins());
+        Optional<ObjectNode> tree = readText(path, "the configuration file", problems)
+                .flatMap(text -> parseObject(yaml, text, path.toString(), "YAML", problems));
+        if (tree.isEmpty()) {
+            return Layer.unreadable();
+        }
+        Layer layer = new Layer(tree.get(), new LinkedHashMap<>(), true);
+        recordLeaves(tree.get(), "", "config file " + path, layer.origins());
         return layer;
     }
 
@@ -181,7 +194,7 @@ public final class ConfigLoader {
      * Parses text that must hold one mapping. Syntax errors are reported with position and the parser's own
      * words, without the parser's snippet of the text (which might show a secret).
      */
-    static ObjectNode parseObject(ObjectMapper mapper, String text, String source, String format, ConfigProblems problems) {
+    static Optional<ObjectNode> parseObject(ObjectMapper mapper, String text, String source, String format, ConfigProblems problems) {
         JsonNode node;
         try {
             node = mapper.readTree(text);
@@ -189,18 +202,18 @@ public final class ConfigLoader {
             String position = e.getLocation() == null ? "unknown position"
                     : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             problems.add(source, position, "expected valid " + format + "; " + syntaxMessage(e.getOriginalMessage()));
-            return JsonNodeFactory.instance.objectNode();
+            return Optional.empty();
         }
         if (node == null || node.isMissingNode() || node.isNull()) {
-            return JsonNodeFactory.instance.objectNode();
+            return Optional.of(JsonNodeFactory.instance.objectNode());
         }
         if (!node.isObject()) {
             String shown = node.toString();
             problems.add(source, shown.length() > 40 ? shown.substring(0, 40) + "..." : shown,
                     "expected a " + format + " mapping of keys to values at the top level");
-            return JsonNodeFactory.instance.objectNode();
+            return Optional.empty();
         }
-        return (ObjectNode) node;
+        return Optional.of((ObjectNode) node);
     }
 
     /** SnakeYAML's messages interleave the problem with indented excerpts of the text; keep only the problem. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads EC2 user data in the JSON shape of "Resilience and Reliability on AWS" and turns it into configuration
@@ -33,12 +34,16 @@ final class UserData {
     static ConfigLoader.Layer translate(String text, String source, ConfigProblems problems) {
         ObjectMapper json = new ObjectMapper();
         json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        ObjectNode userData = ConfigLoader.parseObject(json, text, source, "JSON", problems);
+        Optional<ObjectNode> parsed = ConfigLoader.parseObject(json, text, source, "JSON", problems);
+        if (parsed.isEmpty()) {
+            return ConfigLoader.Layer.unreadable();
+        }
+        ObjectNode userData = parsed.get();
         ConfigLoader.Layer layer = ConfigLoader.Layer.empty();
-        if (userData.has("master") && userData.has("clone")) {
+        boolean replicaAndClone = userData.has("master") && userData.has("clone");
+        if (replicaAndClone) {
             problems.add(source + " key 'clone'", userData.get("clone").asText(),
                     "either master (join as a replica) or clone (start a new cluster from backups), not both");
-            return layer;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = userData.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -49,8 +54,11 @@ final class UserData {
                 case "name" -> layer.put("node.name", value, origin);
                 case "cluster" -> layer.put("cluster", value, origin);
                 // a replica of a named master must never initialise a cluster of its own
-                case "master" -> bootstrap(layer, "replica", value, origin);
-                case "clone" -> bootstrap(layer, "clone", value, origin);
+                case "master", "clone" -> {
+                    if (!replicaAndClone) {
+                        bootstrap(layer, key.equals("master") ? "replica" : "clone", value, origin);
+                    }
+                }
                 case "timestamp" -> layer.put("bootstrap.target_time", value, origin);
                 case "slow" -> slow(layer, value, origin, problems);
                 case "tablespaces" -> layer.put("storage.tablespaces", value, origin);
