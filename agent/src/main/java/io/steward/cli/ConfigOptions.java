@@ -17,7 +17,7 @@ public class ConfigOptions {
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/steward/steward.yml");
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML configuration file (default: " + "/etc/steward/steward.yml" + " when it exists)")
+            description = "YAML configuration file (default: /etc/steward/steward.yml when it exists)")
     Path configFile;
 
     @Option(names = "--user-data", paramLabel = "FILE", description = "EC2 user data (the book's JSON) saved in a file")

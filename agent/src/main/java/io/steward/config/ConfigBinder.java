@@ -181,7 +181,10 @@ final class ConfigBinder {
         List<TablespaceConfig> tablespaces = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> devices = new HashSet<>();
-        for (Settings item : storage.sections("tablespaces")) {
+        int before = storage.problems().list().size();
+        List<Settings> items = storage.sections("tablespaces");
+        boolean isList = storage.problems().list().size() == before;
+        for (Settings item : items) {
             String device = required(item, "device", DEVICE, "a block device path such as /dev/sdf");
             String name = required(item, "name", TABLESPACE, "a tablespace name: a lower-case letter, then lower-case letters, digits or '_'");
             int size = item.integer("size", 0, 1, 16384);
@@ -197,7 +200,7 @@ final class ConfigBinder {
             item.rejectUnknownKeys();
             tablespaces.add(new TablespaceConfig(device, name, size));
         }
-        if (!names.contains("main")) {
+        if (isList && !names.contains("main")) {
             storage.problems().add(storage.keyPath("tablespaces"), names.stream().sorted().collect(Collectors.joining(", ")),
                     "a list that includes the tablespace 'main', which holds the data directory");
         }

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,7 +107,7 @@ public final class ConfigLoader {
 
         // IMDS settings are needed before user data, which may itself come from IMDS; user data never sets aws.*.
         ObjectNode beforeUserData = merge(List.of(file, environment, overrides)).tree();
-        AwsConfig aws = ConfigBinder.aws(new Settings("aws", yamlBooleanAsWord(beforeUserData.path("aws"), "imds"), problems));
+        AwsConfig aws = ConfigBinder.aws(new Settings("aws", beforeUserData.path("aws"), problems));
 
         NodeIdentity identity = NodeIdentity.UNKNOWN;
         Optional<String> imdsUserData = Optional.empty();
@@ -286,8 +285,7 @@ public final class ConfigLoader {
     }
 
     private static void mergeInto(ObjectNode target, ObjectNode source) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : source.properties()) {
             JsonNode existing = target.get(field.getKey());
             if (existing instanceof ObjectNode existingObject && field.getValue() instanceof ObjectNode sourceObject) {
                 mergeInto(existingObject, sourceObject);
@@ -299,24 +297,11 @@ public final class ConfigLoader {
 
     private static void recordLeaves(JsonNode node, String path, String origin, Map<String, String> origins) {
         if (node.isObject() && !node.isEmpty()) {
-            node.fields().forEachRemaining(field ->
+            node.properties().forEach(field ->
                     recordLeaves(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey(), origin, origins));
         } else if (!path.isEmpty()) {
             origins.put(path, origin);
         }
-    }
-
-    /**
-     * YAML 1.1 reads {@code on} and {@code off} as booleans, so {@code imds: off} arrives as {@code false}; turn it
-     * back into the word the setting is written with.
-     */
-    private static JsonNode yamlBooleanAsWord(JsonNode section, String key) {
-        if (section instanceof ObjectNode object && object.path(key).isBoolean()) {
-            ObjectNode copy = object.deepCopy();
-            copy.put(key, object.get(key).booleanValue() ? "on" : "off");
-            return copy;
-        }
-        return section;
     }
 
     /** Names where each bad value came from, and hides the values of secrets. */

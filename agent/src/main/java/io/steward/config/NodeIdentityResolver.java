@@ -35,6 +35,7 @@ public final class NodeIdentityResolver implements AutoCloseable {
     private final URI endpoint;
     private final Ec2MetadataClient client;
 
+    @SuppressWarnings("deprecation") // the IMDS retry policy still takes only the old BackoffStrategy type
     public NodeIdentityResolver(URI endpoint, Duration timeout) {
         this.endpoint = endpoint;
         this.client = Ec2MetadataClient.builder()

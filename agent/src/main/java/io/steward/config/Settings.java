@@ -152,6 +152,10 @@ public final class Settings {
             return defaultValue;
         }
         String text = value.asText().trim();
+        if (value.isBoolean()) {
+            // YAML 1.1 reads an unquoted on/off (and yes/no) as a boolean; for an on/off choice that is what was meant
+            text = value.booleanValue() ? "on" : "off";
+        }
         for (E constant : type.getEnumConstants()) {
             if (constant.name().equalsIgnoreCase(text.replace('-', '_'))) {
                 return constant;

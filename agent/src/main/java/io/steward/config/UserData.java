@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,8 +44,7 @@ final class UserData {
             problems.add(source + " key 'clone'", userData.get("clone").asText(),
                     "either master (join as a replica) or clone (start a new cluster from backups), not both");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = userData.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : userData.properties()) {
             String key = field.getKey();
             JsonNode value = field.getValue();
             String origin = source + " key '" + key + "'";
