@@ -102,26 +102,32 @@ public final class ConfigLoader {
         Set<String> engineSections = engineSectionNames();
 
         Layer file = sources.configFile().map(path -> readConfigFile(path, problems)).orElseGet(Layer::empty);
+        Layer userDataFile = sources.userDataFile()
+                .map(path -> readText(path, "the user data file", problems)
+                        .map(text -> UserData.translate(text, "user data file " + path, problems))
+                        .orElseGet(Layer::unreadable))
+                .orElseGet(Layer::empty);
         Layer environment = fromEnvironment(sources.environment(), engineSections, problems);
         Layer overrides = fromOverrides(sources.overrides(), problems);
+        // nothing to gain from asking IMDS (and waiting for it off EC2) when a named source is already unusable
+        throwIfUnreadable(problems, userDataFile, file, environment, overrides);
 
         // IMDS settings are needed before user data, which may itself come from IMDS; user data never sets aws.*.
-        ObjectNode beforeUserData = merge(List.of(file, environment, overrides)).tree();
-        AwsConfig aws = ConfigBinder.aws(new Settings("aws", beforeUserData.path("aws"), problems));
-
-        NodeIdentity identity = NodeIdentity.UNKNOWN;
-        Optional<String> imdsUserData = Optional.empty();
+        AwsConfig aws = ConfigBinder.aws(new Settings("aws", merge(List.of(file, environment, overrides)).tree().path("aws"), problems));
         if (sources.userDataFromImds() && sources.userDataFile().isPresent()) {
             problems.add("EC2 user data", "both a file and IMDS", "read user data from a file or from IMDS, not both");
         }
         if (sources.userDataFromImds() && aws.imds() == AwsConfig.ImdsMode.OFF) {
             problems.add("aws.imds", "off", "auto or on when user data is to be read from IMDS");
         }
+        NodeIdentity identity = NodeIdentity.UNKNOWN;
+        Layer userData = userDataFile;
         if (aws.imds() != AwsConfig.ImdsMode.OFF) {
             try (NodeIdentityResolver resolver = new NodeIdentityResolver(aws.imdsEndpoint(), aws.imdsTimeout())) {
                 identity = resolver.identity();
-                if (sources.userDataFromImds()) {
-                    imdsUserData = resolver.userData();
+                if (sources.userDataFromImds() && sources.userDataFile().isEmpty()) {
+                    userData = resolver.userData().map(text -> UserData.translate(text, "EC2 user data", problems))
+                            .orElseGet(Layer::empty);
                 }
             } catch (ImdsUnavailableException e) {
                 if (aws.imds() == AwsConfig.ImdsMode.ON) {
@@ -132,26 +138,21 @@ public final class ConfigLoader {
                 }
             }
         }
+        throwIfUnreadable(problems, userData, file, environment, overrides);
 
-        Layer userData = Layer.empty();
-        if (sources.userDataFile().isPresent()) {
-            Path path = sources.userDataFile().get();
-            userData = readText(path, "the user data file", problems)
-                    .map(text -> UserData.translate(text, "user data file " + path, problems))
-                    .orElseGet(Layer::unreadable);
-        } else if (imdsUserData.isPresent()) {
-            userData = UserData.translate(imdsUserData.get(), "EC2 user data", problems);
-        }
-
-        if (!file.readable() || !userData.readable()) {
-            throw new ConfigException(problems.list());
-        }
         Layer merged = merge(List.of(userData, file, environment, overrides));
         StewardConfig config = ConfigBinder.bind(merged.tree(), aws, identity, engineSections, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(explain(problems.list(), merged.origins()));
         }
         return config;
+    }
+
+    /** Binding what could be read would only add "missing" problems for keys that are most likely in the unreadable source. */
+    private static void throwIfUnreadable(ConfigProblems problems, Layer... lowestFirst) {
+        if (List.of(lowestFirst).stream().anyMatch(layer -> !layer.readable())) {
+            throw new ConfigException(explain(problems.list(), merge(List.of(lowestFirst)).origins()));
+        }
     }
 
     /** Engine section names: the shipped engines and any installed plugin. */
