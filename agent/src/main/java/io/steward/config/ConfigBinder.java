@@ -64,10 +64,12 @@ final class ConfigBinder {
         String engineName = root.requiredString("engine", "the engine plugin to run, e.g. postgresql");
         NodeConfig node = node(root.section("node"), aws, identity);
         ZooKeeperConfig zookeeper = zookeeper(root.section("zookeeper"));
-        int before = problems.list().size();
         HaConfig ha = ha(root.section("ha"));
-        // half the session timeout leaves the loop at least one more tick to renew the lease before it expires
-        if (problems.list().size() == before && ha.loopWait().multipliedBy(2).compareTo(zookeeper.sessionTimeout()) >= 0) {
+        // Half the session timeout leaves the loop at least one more tick to renew the lease before it expires.
+        // Checked only when both values are the ones given, not defaults standing in for invalid ones.
+        boolean bothValid = problems.list().stream()
+                .noneMatch(p -> p.key().equals("ha.loop_wait") || p.key().equals("zookeeper.session_timeout"));
+        if (bothValid && ha.loopWait().multipliedBy(2).compareTo(zookeeper.sessionTimeout()) >= 0) {
             problems.add("ha.loop_wait", Settings.format(ha.loopWait()), "less than half of zookeeper.session_timeout ("
                     + Settings.format(zookeeper.sessionTimeout()) + "), so that the lease is renewed before the session expires");
         }

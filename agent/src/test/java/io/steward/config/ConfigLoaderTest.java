@@ -222,6 +222,10 @@ class ConfigLoaderTest {
         assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "2400ms")).ha().loopWait()).isEqualTo(Duration.ofMillis(2400));
         assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "11s")).ha().loopWait())
                 .isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "11 secs")))
+                .as("no cross-check against a default that stands in for an invalid value")
+                .satisfies(t -> assertThat(((ConfigException) t).problems()).hasSize(1))
+                .hasMessageContaining("zookeeper.session_timeout (from --set zookeeper.session_timeout): '11 secs' is not valid");
     }
 
     @Test
