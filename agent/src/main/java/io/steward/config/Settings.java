@@ -58,8 +58,12 @@ public final class Settings {
     public String requiredString(String key, String allowed) {
         Optional<String> value = optionalString(key);
         if (value.isEmpty()) {
+            JsonNode raw = node.path(key);
             if (!has(key)) {
                 problems.add(keyPath(key), null, allowed);
+            } else if (raw.isValueNode()) {
+                // blank text; a non-scalar was already reported by optionalString
+                problems.add(keyPath(key), raw.asText(), allowed);
             }
             return "";
         }
@@ -148,6 +152,10 @@ public final class Settings {
             return defaultValue;
         }
         String text = value.asText().trim();
+        if (value.isBoolean()) {
+            // YAML 1.1 reads an unquoted on/off (and yes/no) as a boolean; for an on/off choice that is what was meant
+            text = value.booleanValue() ? "on" : "off";
+        }
         for (E constant : type.getEnumConstants()) {
             if (constant.name().equalsIgnoreCase(text.replace('-', '_'))) {
                 return constant;

@@ -2,9 +2,14 @@ package io.steward.config;
 
 /**
  * The whole configuration of one agent, merged from flags, environment, file, user data and defaults, validated.
+ * Built by {@link ConfigLoader}.
  *
  * @param cluster the cluster's name (user data {@code cluster}); the agents of one cluster share it
+ * @param bootstrap how an empty node gets its data
+ * @param storage the node's data volumes
+ * @param aws IMDS use and region
  */
 public record StewardConfig(String cluster, NodeConfig node, ZooKeeperConfig zookeeper, HaConfig ha,
-                            AdminConfig admin, EngineSection engine) {
+                            AdminConfig admin, EngineSection engine, BootstrapConfig bootstrap,
+                            StorageConfig storage, AwsConfig aws) {
 }

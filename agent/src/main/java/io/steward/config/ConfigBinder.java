@@ -1,0 +1,312 @@
+package io.steward.config;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.steward.config.NodeIdentityResolver.NodeIdentity;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineContext;
+import io.steward.engine.EnginePlugin;
+import io.steward.engine.EngineRegistry;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Binds the merged configuration tree to the records, checking every key. */
+final class ConfigBinder {
+    private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+    private static final Pattern HOSTNAME = Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+    private static final Pattern AVAILABILITY_ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+[a-z]");
+    private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8,17}");
+    private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9][A-Za-z0-9/_-]*");
+    private static final Pattern TABLESPACE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    private static final String HOST_ALLOWED = "a host name or IP address";
+    private static final TablespaceConfig DEFAULT_TABLESPACE = new TablespaceConfig("/dev/sdf", "main", 2);
+
+    private ConfigBinder() {
+    }
+
+    static AwsConfig aws(Settings aws) {
+        AwsConfig.ImdsMode mode = aws.choice("imds", AwsConfig.ImdsMode.class, AwsConfig.ImdsMode.AUTO);
+        URI endpoint = aws.optionalString("imds_endpoint").flatMap(text -> httpUri(aws, "imds_endpoint", text))
+                .orElse(AwsConfig.DEFAULT_IMDS_ENDPOINT);
+        Duration timeout = aws.duration("imds_timeout", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30));
+        Optional<String> region = matching(aws, "region", REGION, "an AWS region name such as eu-west-1");
+        aws.rejectUnknownKeys();
+        return new AwsConfig(mode, endpoint, timeout, region);
+    }
+
+    /**
+     * @param aws already bound (it was needed to fetch user data); only acknowledged here
+     * @param engineSections names of top-level sections that belong to an engine
+     */
+    static StewardConfig bind(JsonNode tree, AwsConfig aws, NodeIdentity identity, Set<String> engineSections,
+                              ConfigProblems problems) {
+        Settings root = new Settings("", tree, problems);
+        String cluster = required(root, "cluster", CLUSTER, "1 to 100 letters, digits, '.', '_' or '-' (user data \"cluster\")");
+        String engineName = root.requiredString("engine", "the engine plugin to run, e.g. postgresql");
+        NodeConfig node = node(root.section("node"), aws, identity);
+        ZooKeeperConfig zookeeper = zookeeper(root.section("zookeeper"));
+        HaConfig ha = ha(root.section("ha"));
+        // Half the session timeout leaves the loop at least one more tick to renew the lease before it expires.
+        // Checked only when both values are the ones given, not defaults standing in for invalid ones.
+        boolean bothValid = problems.list().stream()
+                .noneMatch(p -> p.key().equals("ha.loop_wait") || p.key().equals("zookeeper.session_timeout"));
+        if (bothValid && ha.loopWait().multipliedBy(2).compareTo(zookeeper.sessionTimeout()) >= 0) {
+            problems.add("ha.loop_wait", Settings.format(ha.loopWait()), "less than half of zookeeper.session_timeout ("
+                    + Settings.format(zookeeper.sessionTimeout()) + "), so that the lease is renewed before the session expires");
+        }
+        AdminConfig admin = admin(root.section("admin"));
+        root.acknowledge("aws");
+        BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
+        StorageConfig storage = storage(root.section("storage"));
+        EngineSection engine = engine(root, tree, engineName, node, engineSections);
+        root.rejectUnknownKeys();
+        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws);
+    }
+
+    private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
+        String name = required(node, "name", NODE_NAME, "1 to 63 letters, digits, '.', '_' or '-' (user data \"name\")");
+        Optional<String> host = node.optionalString("host");
+        if (host.isPresent() && !isHost(host.get())) {
+            node.problems().add(node.keyPath("host"), host.get(), HOST_ALLOWED);
+        }
+        host = host.or(identity::localIpv4);
+        if (host.isEmpty() && !node.has("host")) {
+            node.problems().add(node.keyPath("host"), null,
+                    "the address other members use to reach this node; required when IMDS gives no local-ipv4");
+        }
+        int priority = node.integer("priority", 100, 0, 1000);
+        boolean noFailover = node.bool("nofailover", false);
+        Path stateDir = node.path("state_dir", Path.of("/var/lib/steward"));
+        if (!stateDir.isAbsolute()) {
+            node.problems().add(node.keyPath("state_dir"), stateDir, "an absolute path");
+        }
+        Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
+                .or(identity::instanceId);
+        Optional<String> zone = matching(node, "availability_zone", AVAILABILITY_ZONE, "an availability zone such as eu-west-1a")
+                .or(identity::availabilityZone);
+        node.rejectUnknownKeys();
+        return new NodeConfig(name, host.orElse(""), priority, noFailover, stateDir, instanceId, zone,
+                aws.region().or(identity::region));
+    }
+
+    private static ZooKeeperConfig zookeeper(Settings zk) {
+        String allowed = "the ensemble as host:port[,host:port...], each port from 1 to 65535";
+        String connect = zk.requiredString("connect", allowed);
+        if (!connect.isEmpty()) {
+            for (String member : connect.split(",", -1)) {
+                if (!isHostAndPort(member.trim())) {
+                    zk.problems().add(zk.keyPath("connect"), connect, allowed + " ('" + member.trim() + "' is not)");
+                }
+            }
+        }
+        Duration session = zk.duration("session_timeout", Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(120));
+        Duration connection = zk.duration("connection_timeout", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(120));
+        Optional<String> user = zk.optionalString("digest_user");
+        Optional<String> password = zk.optionalString("digest_password");
+        if (user.isPresent() && user.get().contains(":")) {
+            zk.problems().add(zk.keyPath("digest_user"), user.get(), "a user name without ':'");
+        }
+        if (user.isPresent() && password.isEmpty()) {
+            zk.problems().add(zk.keyPath("digest_password"), null, "required with digest_user; the two go together");
+        } else if (password.isPresent() && user.isEmpty()) {
+            zk.problems().add(zk.keyPath("digest_user"), null, "required with digest_password; the two go together");
+        }
+        zk.rejectUnknownKeys();
+        return new ZooKeeperConfig(connect, session, connection, user, password);
+    }
+
+    private static HaConfig ha(Settings ha) {
+        HaConfig config = new HaConfig(
+                ha.duration("loop_wait", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(60)),
+                ha.size("maximum_lag_on_failover", 1L << 20, 0, 1L << 40),
+                ha.duration("primary_start_timeout", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
+                ha.bool("synchronous_mode", false),
+                ha.bool("synchronous_mode_strict", false));
+        ha.rejectUnknownKeys();
+        return config;
+    }
+
+    private static AdminConfig admin(Settings admin) {
+        String address = admin.string("address", "127.0.0.1");
+        if (!isHost(address)) {
+            admin.problems().add(admin.keyPath("address"), address, HOST_ALLOWED + " to listen on");
+        }
+        AdminConfig config = new AdminConfig(address, admin.integer("port", 8008, 0, 65535), admin.optionalString("token"));
+        admin.rejectUnknownKeys();
+        return config;
+    }
+
+    private static BootstrapConfig bootstrap(Settings bootstrap) {
+        BootstrapConfig.Mode mode = bootstrap.choice("mode", BootstrapConfig.Mode.class, BootstrapConfig.Mode.AUTO);
+        Optional<String> source = matching(bootstrap, "source", Pattern.compile("[A-Za-z0-9._-]{1,253}"),
+                "the member or cluster to copy from, e.g. db01.example.net");
+        Optional<Instant> targetTime = bootstrap.optionalString("target_time").flatMap(text -> instant(bootstrap, text));
+        if (mode != BootstrapConfig.Mode.AUTO && source.isEmpty() && !bootstrap.has("source")) {
+            bootstrap.problems().add(bootstrap.keyPath("source"), null,
+                    "required when bootstrap.mode is " + mode.name().toLowerCase(Locale.ROOT) + ": the member or cluster to copy from");
+        }
+        if (mode == BootstrapConfig.Mode.AUTO && source.isPresent()) {
+            bootstrap.problems().add(bootstrap.keyPath("source"), source.get(), "only with bootstrap.mode replica or clone");
+        }
+        if (mode != BootstrapConfig.Mode.CLONE && bootstrap.has("target_time")) {
+            bootstrap.problems().add(bootstrap.keyPath("target_time"), bootstrap.string("target_time", ""),
+                    "only for bootstrap.mode clone (user data \"clone\"): a clone stops replay there");
+        }
+        bootstrap.rejectUnknownKeys();
+        return new BootstrapConfig(mode, source, targetTime);
+    }
+
+    private static StorageConfig storage(Settings storage) {
+        if (!storage.has("tablespaces")) {
+            storage.rejectUnknownKeys();
+            return new StorageConfig(List.of(DEFAULT_TABLESPACE));
+        }
+        List<TablespaceConfig> tablespaces = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> devices = new HashSet<>();
+        int before = storage.problems().list().size();
+        List<Settings> items = storage.sections("tablespaces");
+        boolean isList = storage.problems().list().size() == before;
+        for (Settings item : items) {
+            String device = required(item, "device", DEVICE, "a block device path such as /dev/sdf");
+            String name = required(item, "name", TABLESPACE, "a tablespace name: a lower-case letter, then lower-case letters, digits or '_'");
+            int size = item.integer("size", 0, 1, 16384);
+            if (!item.has("size")) {
+                item.problems().add(item.keyPath("size"), null, "the volume size in GB, from 1 to 16384");
+            }
+            if (!name.isEmpty() && !names.add(name)) {
+                item.problems().add(item.keyPath("name"), name, "a name not used by another tablespace");
+            }
+            if (!device.isEmpty() && !devices.add(device)) {
+                item.problems().add(item.keyPath("device"), device, "a device not used by another tablespace");
+            }
+            item.rejectUnknownKeys();
+            tablespaces.add(new TablespaceConfig(device, name, size));
+        }
+        if (isList && !names.contains("main")) {
+            storage.problems().add(storage.keyPath("tablespaces"), names.stream().sorted().collect(Collectors.joining(", ")),
+                    "a list that includes the tablespace 'main', which holds the data directory");
+        }
+        storage.rejectUnknownKeys();
+        return new StorageConfig(tablespaces);
+    }
+
+    /**
+     * Lets the plugin validate its own section. The plugin's {@code create} reads the section through
+     * {@link Settings} and must not touch the server, so a validation run has no side effects.
+     */
+    private static EngineSection engine(Settings root, JsonNode tree, String engineName, NodeConfig node, Set<String> engineSections) {
+        Optional<EnginePlugin> plugin = engineName.isEmpty() ? Optional.empty() : EngineRegistry.find(engineName);
+        if (plugin.isEmpty() && !engineName.isEmpty()) {
+            List<String> available = EngineRegistry.available().stream().map(EnginePlugin::name).sorted().toList();
+            root.problems().add("engine", engineName, available.isEmpty()
+                    ? "the name of an installed engine plugin, but none is installed (add a plugin jar to the class path)"
+                    : "one of the installed engine plugins: " + String.join(", ", available));
+        }
+        String selected = plugin.map(EnginePlugin::name).orElse(engineName);
+        for (String section : engineSections) {
+            if (!section.equalsIgnoreCase(selected) && root.has(section)) {
+                root.problems().add(section, "{...}", "section " + section + " given but engine is "
+                        + (selected.isEmpty() ? "not set" : selected) + "; only the selected engine's section is allowed");
+                root.acknowledge(section);
+            }
+        }
+        if (plugin.isEmpty()) {
+            return new EngineSection(selected, JsonNodeFactory.instance.objectNode());
+        }
+        Settings settings = root.section(selected);
+        try {
+            Engine engine = plugin.get().create(new EngineContext(node.name(), node.host(), settings, node.stateDir(),
+                    new MetricRegistry()));
+            settings.rejectUnknownKeys();
+            engine.close();
+        } catch (RuntimeException e) {
+            // a plugin bug must not hide the other problems behind a stack trace
+            root.problems().add(selected, "{...}", "a section the " + selected + " plugin can read, but it failed: " + e);
+        }
+        JsonNode section = tree.path(selected);
+        return new EngineSection(selected, section.isObject() ? section.deepCopy() : JsonNodeFactory.instance.objectNode());
+    }
+
+    private static String required(Settings settings, String key, Pattern pattern, String allowed) {
+        String value = settings.requiredString(key, allowed);
+        if (!value.isEmpty() && !pattern.matcher(value).matches()) {
+            settings.problems().add(settings.keyPath(key), value, allowed);
+        }
+        return value;
+    }
+
+    private static Optional<String> matching(Settings settings, String key, Pattern pattern, String allowed) {
+        Optional<String> value = settings.optionalString(key);
+        if (value.isPresent() && !pattern.matcher(value.get()).matches()) {
+            settings.problems().add(settings.keyPath(key), value.get(), allowed);
+            return Optional.empty();
+        }
+        return value;
+    }
+
+    private static Optional<URI> httpUri(Settings settings, String key, String text) {
+        try {
+            URI uri = new URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return Optional.of(uri);
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        settings.problems().add(settings.keyPath(key), text, "an http:// or https:// URL such as http://169.254.169.254");
+        return Optional.empty();
+    }
+
+    /** ISO-8601 with an offset: {@code 2013-06-01T12:00:00Z} or {@code 2013-06-01T14:00:00+02:00}. */
+    private static Optional<Instant> instant(Settings settings, String text) {
+        try {
+            return Optional.of(OffsetDateTime.parse(text).toInstant());
+        } catch (DateTimeParseException e) {
+            settings.problems().add(settings.keyPath("target_time"), text,
+                    "an ISO-8601 date and time with offset, e.g. 2013-06-01T12:00:00Z (user data \"timestamp\")");
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isHost(String text) {
+        String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        return HOSTNAME.matcher(bare).matches() || IPV6.matcher(bare).matches();
+    }
+
+    private static boolean isHostAndPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        String host = text.substring(0, colon);
+        if (host.contains(":") && !(host.startsWith("[") && host.endsWith("]"))) {
+            return false;
+        }
+        try {
+            int port = Integer.parseInt(text.substring(colon + 1));
+            return port >= 1 && port <= 65535 && isHost(host);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

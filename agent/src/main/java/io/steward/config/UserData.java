@@ -1,0 +1,100 @@
+package io.steward.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads EC2 user data in the JSON shape of "Resilience and Reliability on AWS" and turns it into configuration
+ * keys, so that nodes launched the book's way keep working.
+ */
+final class UserData {
+    private static final List<String> REDIS_KEYS =
+            List.of("persistence", "monitoring", "maxmemory", "maxmemory-policy", "logging", "snapshot", "rdb");
+    private static final List<String> MONGODB_KEYS = List.of("size", "role", "source");
+    private static final List<String> KNOWN_KEYS = List.of("name", "cluster", "master", "clone", "timestamp", "slow",
+            "tablespaces", "persistence", "monitoring", "maxmemory", "maxmemory-policy", "logging", "snapshot", "rdb",
+            "size", "role", "source", "zone");
+    /** PostgreSQL keeps log_min_duration_statement in a signed 32-bit integer of milliseconds. */
+    private static final long MAX_SLOW_MS = Integer.MAX_VALUE;
+
+    private UserData() {
+    }
+
+    /**
+     * @param source how to name the user data in problems: its file, or "EC2 user data" when read from IMDS
+     */
+    static ConfigLoader.Layer translate(String text, String source, ConfigProblems problems) {
+        ObjectMapper json = new ObjectMapper();
+        json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        Optional<ObjectNode> parsed = ConfigLoader.parseObject(json, text, source, "JSON", problems);
+        if (parsed.isEmpty()) {
+            return ConfigLoader.Layer.unreadable();
+        }
+        ObjectNode userData = parsed.get();
+        ConfigLoader.Layer layer = ConfigLoader.Layer.empty();
+        boolean replicaAndClone = userData.has("master") && userData.has("clone");
+        if (replicaAndClone) {
+            problems.add(source + " key 'clone'", userData.get("clone").asText(),
+                    "either master (join as a replica) or clone (start a new cluster from backups), not both");
+        }
+        for (Map.Entry<String, JsonNode> field : userData.properties()) {
+            String key = field.getKey();
+            JsonNode value = field.getValue();
+            String origin = source + " key '" + key + "'";
+            switch (key) {
+                case "name" -> layer.put("node.name", value, origin);
+                case "cluster" -> layer.put("cluster", value, origin);
+                // a replica of a named master must never initialise a cluster of its own
+                case "master", "clone" -> {
+                    if (!replicaAndClone) {
+                        bootstrap(layer, key.equals("master") ? "replica" : "clone", value, origin);
+                    }
+                }
+                case "timestamp" -> layer.put("bootstrap.target_time", value, origin);
+                case "slow" -> slow(layer, value, origin, problems);
+                case "tablespaces" -> layer.put("storage.tablespaces", value, origin);
+                case "zone" -> layer.put("elasticsearch.zone", value, origin);
+                default -> {
+                    if (REDIS_KEYS.contains(key)) {
+                        layer.put("redis." + key.replace('-', '_'), value, origin);
+                    } else if (MONGODB_KEYS.contains(key)) {
+                        layer.put("mongodb." + key, value, origin);
+                    } else {
+                        problems.add(origin, value.isValueNode() ? value.asText() : value.toString(),
+                                "unknown user data key; the book's keys are " + String.join(", ", KNOWN_KEYS));
+                    }
+                }
+            }
+        }
+        return layer;
+    }
+
+    private static void bootstrap(ConfigLoader.Layer layer, String mode, JsonNode source, String origin) {
+        layer.put("bootstrap.mode", TextNode.valueOf(mode), origin);
+        layer.put("bootstrap.source", source, origin);
+    }
+
+    /** The book's slow-query threshold, read as PostgreSQL's {@code log_min_duration_statement}. */
+    private static void slow(ConfigLoader.Layer layer, JsonNode value, String origin, ConfigProblems problems) {
+        String text = value.asText().trim();
+        long millis;
+        try {
+            millis = value.isValueNode() ? Long.parseLong(text) : -1;
+        } catch (NumberFormatException e) {
+            millis = -1;
+        }
+        if (millis < 0 || millis > MAX_SLOW_MS) {
+            problems.add(origin, value.isValueNode() ? text : value.toString(),
+                    "a slow-query threshold in whole milliseconds from 0 to " + MAX_SLOW_MS + ", e.g. \"500\"");
+            return;
+        }
+        layer.put("postgresql.parameters.log_min_duration_statement", TextNode.valueOf(Long.toString(millis)), origin);
+    }
+}

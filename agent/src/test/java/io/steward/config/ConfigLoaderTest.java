@@ -1,0 +1,395 @@
+package io.steward.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class ConfigLoaderTest {
+    /** A complete, valid file; IMDS off so that tests never wait for a metadata service that is not there. */
+    static final String VALID_YAML = """
+            cluster: db.example.net
+            engine: testengine
+            node:
+              name: db01
+              host: 10.0.0.5
+            zookeeper:
+              connect: zk1:2181,zk2:2181
+            aws:
+              imds: off
+            testengine:
+              data_dir: /var/lib/test
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aValidFileGetsTheDefaultsForEverythingElse() throws IOException {
+        int closedBefore = TestEnginePlugin.CLOSED.get();
+
+        StewardConfig config = ConfigLoader.load(sources(file(VALID_YAML), Map.of(), Map.of()));
+
+        assertThat(config.cluster()).isEqualTo("db.example.net");
+        assertThat(config.node()).isEqualTo(new NodeConfig("db01", "10.0.0.5", 100, false, Path.of("/var/lib/steward"),
+                Optional.empty(), Optional.empty(), Optional.empty()));
+        assertThat(config.zookeeper().connect()).isEqualTo("zk1:2181,zk2:2181");
+        assertThat(config.zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.zookeeper().connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.ha()).isEqualTo(new HaConfig(Duration.ofSeconds(1), 1_048_576, Duration.ofSeconds(10), false, false));
+        assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 8008, Optional.empty()));
+        assertThat(config.aws().imds()).isEqualTo(AwsConfig.ImdsMode.OFF);
+        assertThat(config.bootstrap()).isEqualTo(new BootstrapConfig(BootstrapConfig.Mode.AUTO, Optional.empty(), Optional.empty()));
+        assertThat(config.storage().tablespaces()).containsExactly(new TablespaceConfig("/dev/sdf", "main", 2));
+        assertThat(config.engine().type()).isEqualTo("testengine");
+        assertThat(config.engine().settings().path("data_dir").asText()).isEqualTo("/var/lib/test");
+        assertThat(TestEnginePlugin.lastDataDir).isEqualTo(Path.of("/var/lib/test"));
+        assertThat(TestEnginePlugin.CLOSED.get()).as("the engine made for validation is closed").isEqualTo(closedBefore + 1);
+    }
+
+    @Test
+    void overridesBeatEnvironmentBeatsFileBeatsUserDataBeatsDefaults() throws IOException {
+        Path file = file(VALID_YAML.replace("cluster: db.example.net", "cluster: from-file")
+                .replace("name: db01", "name: file-node"));
+        Path userData = write("user-data.json", "{\"name\": \"ud-node\", \"cluster\": \"from-user-data\"}");
+        Map<String, String> env = Map.of("STEWARD_CLUSTER", "from-env", "STEWARD_NODE_NAME", "env-node");
+        Map<String, String> set = Map.of("cluster", "from-set");
+
+        assertThat(load(file, userData, env, set).cluster()).isEqualTo("from-set");
+        assertThat(load(file, userData, env, Map.of()).cluster()).isEqualTo("from-env");
+        assertThat(load(file, userData, Map.of(), Map.of()).cluster()).isEqualTo("from-file");
+        Path fileWithoutCluster = file(VALID_YAML.replace("cluster: db.example.net", "").replace("name: db01", ""));
+        assertThat(load(fileWithoutCluster, userData, Map.of(), Map.of()).cluster()).isEqualTo("from-user-data");
+
+        assertThat(load(file, userData, env, Map.of("node.name", "set-node")).node().name()).isEqualTo("set-node");
+        assertThat(load(file, userData, env, Map.of()).node().name()).isEqualTo("env-node");
+        assertThat(load(file, userData, Map.of(), Map.of()).node().name()).isEqualTo("file-node");
+        assertThat(load(fileWithoutCluster, userData, Map.of(), Map.of()).node().name()).isEqualTo("ud-node");
+    }
+
+    @Test
+    void sectionsMergeKeyByKeyAcrossSources() throws IOException {
+        Path file = file(VALID_YAML + "ha:\n  loop_wait: 500ms\n  primary_start_timeout: 30s\n");
+
+        HaConfig ha = load(file, null, Map.of("STEWARD_HA_MAXIMUM_LAG_ON_FAILOVER", "16MB"),
+                Map.of("ha.primary_start_timeout", "1m")).ha();
+
+        assertThat(ha.loopWait()).isEqualTo(Duration.ofMillis(500));
+        assertThat(ha.maximumLagOnFailover()).isEqualTo(16L << 20);
+        assertThat(ha.primaryStartTimeout()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void oneExceptionListsEveryProblemWithKeyValueAndWhatIsAllowed() throws IOException {
+        Path file = file("""
+                cluster: db.example.net
+                engine: testengine
+                node:
+                  name: db01
+                  host: 10.0.0.5
+                  priority: high
+                zookeeper:
+                  session_timeout: 10m
+                ha:
+                  loop_wiat: 2s
+                admin:
+                  port: 70000
+                aws:
+                  imds: off
+                testengine:
+                  data_dir: /var/lib/test
+                """);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, null, Map.of(), Map.of()));
+
+        assertThat(e.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
+                "node.priority (from config file " + file + ")",
+                "zookeeper.connect",
+                "zookeeper.session_timeout (from config file " + file + ")",
+                "ha.loop_wiat (from config file " + file + ")",
+                "admin.port (from config file " + file + ")");
+        assertThat(e.getMessage())
+                .startsWith("invalid configuration (5 problems):")
+                .contains("node.priority (from config file " + file + "): 'high' is not valid; a whole number from 0 to 1000")
+                .contains("zookeeper.connect: missing; the ensemble as host:port[,host:port...]")
+                .contains("zookeeper.session_timeout (from config file " + file + "): '10m' is not valid; a duration from 2s to 2m")
+                .contains("ha.loop_wiat (from config file " + file + "): '2s' is not valid; unknown key; known keys here: loop_wait,")
+                .contains("admin.port (from config file " + file + "): '70000' is not valid; a whole number from 0 to 65535");
+    }
+
+    @Test
+    void malformedYamlNamesFileAndPositionWithoutStackTrace() throws IOException {
+        Path file = file("cluster: db.example.net\nnode:\n  name: db01\n  host: a: b\n");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, null, Map.of(), Map.of()));
+
+        assertThat(e.problems()).hasSize(1);
+        assertThat(e.getMessage()).contains(file + ": 'line 4, column 10' is not valid; expected valid YAML; mapping values are not allowed here")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void duplicateYamlKeysAreAnError() throws IOException {
+        Path file = file(VALID_YAML + "cluster: other\n");
+
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
+                .hasMessageContaining(file + ": 'line 12, column 8' is not valid; expected valid YAML; Duplicate field 'cluster'");
+    }
+
+    @Test
+    void aNamedConfigFileThatDoesNotExistIsAnError() {
+        Path missing = dir.resolve("nope.yml");
+
+        assertThatThrownBy(() -> load(missing, null, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing + ": missing; the configuration file was named but does not exist");
+    }
+
+    @Test
+    void environmentVariablesMapToSectionsAndKeys() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("STEWARD_HA_LOOP_WAIT", "2s");
+        env.put("STEWARD_TESTENGINE_PORT", "6543");
+        env.put("STEWARD_ADMIN_TOKEN", "s3cret-token");
+        env.put("STEWARD_ZOOKEEPER_SESSION_TIMEOUT", "10s");
+        env.put("STEWARD_ENGINE", "testengine");
+        env.put("PATH", "/usr/bin");
+
+        StewardConfig config = load(file(VALID_YAML), null, env, Map.of());
+
+        assertThat(config.ha().loopWait()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.admin().token()).contains("s3cret-token");
+        assertThat(TestEnginePlugin.lastPort).isEqualTo(6543);
+    }
+
+    @Test
+    void environmentVariablesThatMapToNothingAreProblems() throws IOException {
+        Map<String, String> env = Map.of("STEWARD_BOGUS", "x", "STEWARD_HA_LOOPWAIT", "2s", "STEWARD_NODE_", "y");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file(VALID_YAML), null, env, Map.of()));
+
+        assertThat(e.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
+                "STEWARD_BOGUS", "STEWARD_NODE_", "ha.loopwait (from environment variable STEWARD_HA_LOOPWAIT)");
+        assertThat(e.getMessage()).contains("STEWARD_BOGUS: '(value not shown)' is not valid; unknown variable; "
+                + "Steward reads STEWARD_CLUSTER, STEWARD_ENGINE and STEWARD_<SECTION>_<KEY> with SECTION one of NODE, ZOOKEEPER, HA, ADMIN, AWS");
+    }
+
+    @Test
+    void secretsStayOutOfToStringAndErrorMessages() throws IOException {
+        Path file = file(VALID_YAML.replace("  connect: zk1:2181,zk2:2181",
+                "  connect: zk1:2181\n  digest_user: steward\n  digest_password: hunter2-zk"));
+
+        StewardConfig config = load(file, null, Map.of(), Map.of("admin.token", "hunter2-admin"));
+
+        assertThat(config.zookeeper().digestPassword()).contains("hunter2-zk");
+        assertThat(config.admin().token()).contains("hunter2-admin");
+        assertThat(config.toString()).doesNotContain("hunter2").contains("digestUser=steward").contains("token=***");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, null,
+                Map.of("STEWARD_ADMIN_TOKN", "hunter2-typo"), Map.of("admin.token", "[hunter2-list]", "zookeeper.digest_password.x", "hunter2-nested")));
+        assertThat(e.getMessage()).doesNotContain("hunter2").contains("admin.tokn (from environment variable STEWARD_ADMIN_TOKN)");
+    }
+
+    @Test
+    void digestUserAndPasswordGoTogether() throws IOException {
+        Path file = file(VALID_YAML.replace("  connect: zk1:2181,zk2:2181", "  connect: zk1:2181\n  digest_user: steward"));
+
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
+                .hasMessageContaining("zookeeper.digest_password: missing; required with digest_user; the two go together");
+    }
+
+    @Test
+    void loopWaitMustBeBelowHalfTheSessionTimeout() throws IOException {
+        Path file = file(VALID_YAML);
+
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.loop_wait", "2500ms")))
+                .hasMessageContaining("ha.loop_wait (from --set ha.loop_wait): '2500ms' is not valid; less than half of zookeeper.session_timeout (5s)");
+        assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "2400ms")).ha().loopWait()).isEqualTo(Duration.ofMillis(2400));
+        assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "11s")).ha().loopWait())
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "11 secs")))
+                .as("no cross-check against a default that stands in for an invalid value")
+                .satisfies(t -> assertThat(((ConfigException) t).problems()).hasSize(1))
+                .hasMessageContaining("zookeeper.session_timeout (from --set zookeeper.session_timeout): '11 secs' is not valid");
+    }
+
+    @Test
+    void zookeeperConnectNamesTheBadMember() throws IOException {
+        assertThatThrownBy(() -> load(file(VALID_YAML), null, Map.of(), Map.of("zookeeper.connect", "zk1:2181,zk2,zk3:99999")))
+                .satisfies(t -> assertThat(((ConfigException) t).problems()).hasSize(2))
+                .hasMessageContaining("('zk2' is not)")
+                .hasMessageContaining("('zk3:99999' is not)");
+        assertThat(load(file(VALID_YAML), null, Map.of(), Map.of("zookeeper.connect", "[::1]:2181, 10.0.0.1:2182")).zookeeper().connect())
+                .isEqualTo("[::1]:2181, 10.0.0.1:2182");
+    }
+
+    @Test
+    void requiredValuesCannotBeBlankAndMustMatchTheirPattern() throws IOException {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file(VALID_YAML), null, Map.of(),
+                Map.of("cluster", " ", "node.name", "db 01", "node.state_dir", "relative/dir", "admin.address", "not a host")));
+
+        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from.*", "")).containsExactlyInAnyOrder(
+                "cluster", "node.name", "node.state_dir", "admin.address");
+        assertThat(e.getMessage()).contains("cluster (from --set cluster): ' ' is not valid; 1 to 100 letters, digits, '.', '_' or '-'");
+    }
+
+    @Test
+    void engineMustBeAnInstalledPlugin() throws IOException {
+        assertThatThrownBy(() -> load(file(VALID_YAML.replace("engine: testengine", "engine: oracle")), null, Map.of(), Map.of()))
+                .hasMessageContaining("engine (from config file").hasMessageContaining("'oracle' is not valid; one of the installed engine plugins: testengine");
+    }
+
+    @Test
+    void thePluginValidatesItsOwnSection() throws IOException {
+        Path file = file(VALID_YAML.replace("  data_dir: /var/lib/test", "  port: 0\n  data_dri: /x"));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, null, Map.of(), Map.of()));
+
+        assertThat(e.getMessage())
+                .contains("testengine.data_dir: missing; the data directory")
+                .contains("testengine.port (from config file " + file + "): '0' is not valid; a whole number from 1 to 65535")
+                .contains("testengine.data_dri (from config file " + file + "): '/x' is not valid; unknown key; known keys here: data_dir, port");
+    }
+
+    @Test
+    void sectionsOfOtherEnginesAreProblems() throws IOException {
+        Path file = file(VALID_YAML + "redis:\n  persistence: high\n");
+
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
+                .hasMessageContaining("redis (from config file " + file + "): '{...}' is not valid; section redis given but engine is testengine");
+    }
+
+    @Test
+    void unknownTopLevelKeysAreProblems() throws IOException {
+        assertThatThrownBy(() -> load(file(VALID_YAML + "clutser: x\n"), null, Map.of(), Map.of()))
+                .hasMessageContaining("clutser").hasMessageContaining("unknown key; known keys here: cluster, engine, node,");
+    }
+
+    @Test
+    void bookUserDataForAReplicaMeansNeverInitialiseANewCluster() throws IOException {
+        Path file = file(VALID_YAML.replace("cluster: db.example.net", "").replace("name: db01", ""));
+        Path userData = write("ud.json", """
+                {"name": "db02", "cluster": "db.example.net", "master": "db01.example.net",
+                 "tablespaces": [{"device": "/dev/sdf", "name": "main", "size": 100},
+                                 {"device": "/dev/sdg", "name": "big_data", "size": 500}]}
+                """);
+
+        StewardConfig config = load(file, userData, Map.of(), Map.of());
+
+        assertThat(config.node().name()).isEqualTo("db02");
+        assertThat(config.cluster()).isEqualTo("db.example.net");
+        assertThat(config.bootstrap()).isEqualTo(new BootstrapConfig(BootstrapConfig.Mode.REPLICA, Optional.of("db01.example.net"), Optional.empty()));
+        assertThat(config.storage().tablespaces()).containsExactly(
+                new TablespaceConfig("/dev/sdf", "main", 100), new TablespaceConfig("/dev/sdg", "big_data", 500));
+    }
+
+    @Test
+    void bookUserDataForACloneWithATimestamp() throws IOException {
+        Path userData = write("ud.json", "{\"clone\": \"db01.example.net\", \"timestamp\": \"2013-06-01T12:00:00+02:00\"}");
+
+        BootstrapConfig bootstrap = load(file(VALID_YAML), userData, Map.of(), Map.of()).bootstrap();
+
+        assertThat(bootstrap).isEqualTo(new BootstrapConfig(BootstrapConfig.Mode.CLONE, Optional.of("db01.example.net"),
+                Optional.of(Instant.parse("2013-06-01T10:00:00Z"))));
+    }
+
+    @Test
+    void badUserDataValuesAreNamedWithTheirUserDataKey() throws IOException {
+        Path userData = write("ud.json", """
+                {"master": "db01", "timestamp": "yesterday",
+                 "tablespaces": [{"device": "sdf", "name": "Main", "size": 0}, {"name": "x", "size": 10, "fs": "xfs"}]}
+                """);
+        String from = " (from user data file " + userData;
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file(VALID_YAML), userData, Map.of(), Map.of()));
+
+        assertThat(e.getMessage())
+                .contains("bootstrap.target_time" + from + " key 'timestamp'): 'yesterday' is not valid; an ISO-8601 date and time")
+                .contains("bootstrap.target_time" + from + " key 'timestamp'): 'yesterday' is not valid; only for bootstrap.mode clone")
+                .contains("storage.tablespaces[0].device" + from + " key 'tablespaces'): 'sdf' is not valid; a block device path")
+                .contains("storage.tablespaces[0].name" + from + " key 'tablespaces'): 'Main' is not valid; a tablespace name")
+                .contains("storage.tablespaces[0].size" + from + " key 'tablespaces'): '0' is not valid; a whole number from 1 to 16384")
+                .contains("storage.tablespaces[1].device" + from + " key 'tablespaces'): missing; a block device path")
+                .contains("storage.tablespaces[1].fs" + from + " key 'tablespaces'): 'xfs' is not valid; unknown key")
+                .contains("storage.tablespaces" + from + " key 'tablespaces'): 'Main, x' is not valid; a list that includes the tablespace 'main'");
+    }
+
+    @Test
+    void malformedOrUnknownUserDataIsNamedByFileAndPosition() throws IOException {
+        Path broken = write("broken.json", "{\"name\": \"db01\",\n \"cluster\": }");
+        Path notObject = write("list.json", "[\"db01\"]");
+        Path unknown = write("unknown.json", "{\"name\": \"db01\", \"replicas\": 3}");
+
+        assertThatThrownBy(() -> load(file(VALID_YAML), broken, Map.of(), Map.of()))
+                .hasMessageContaining(broken + ": 'line 2, column 13' is not valid; expected valid JSON; Unexpected character ('}'");
+        assertThatThrownBy(() -> load(file(VALID_YAML), notObject, Map.of(), Map.of()))
+                .hasMessageContaining(notObject + ": '[\"db01\"]' is not valid; expected a JSON mapping of keys to values");
+        assertThatThrownBy(() -> load(file(VALID_YAML), unknown, Map.of(), Map.of()))
+                .hasMessageContaining("user data file " + unknown + " key 'replicas': '3' is not valid; unknown user data key; the book's keys are name, cluster, master");
+    }
+
+    @Test
+    void aBookPostgresqlNodeNeedsThePostgresqlEngine() throws IOException {
+        Path userData = write("ud.json", "{\"slow\": \"500\"}");
+
+        assertThatThrownBy(() -> load(file(VALID_YAML), userData, Map.of(), Map.of()))
+                .hasMessageContaining("postgresql (from user data file " + userData + " key 'slow'): '{...}' is not valid; "
+                        + "section postgresql given but engine is testengine");
+    }
+
+    @Test
+    void setKeysMustBeDotted() throws IOException {
+        assertThatThrownBy(() -> load(file(VALID_YAML), null, Map.of(), Map.of("ha..loop_wait", "2s")))
+                .hasMessageContaining("--set ha..loop_wait: '2s' is not valid; a dotted key and a value");
+    }
+
+    @Test
+    void imdsOnThatDoesNotAnswerIsAProblemAndAutoCarriesOn() throws IOException {
+        URI closed = closedPort();
+        Path file = file(VALID_YAML.replace("  imds: off", "  imds: on\n  imds_endpoint: " + closed + "\n  imds_timeout: 200ms"));
+
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
+                .hasMessageContaining("aws.imds (from config file " + file + "): 'on' is not valid; IMDS must answer when aws.imds is on, but IMDS at " + closed + " did not answer");
+        StewardConfig config = load(file, null, Map.of(), Map.of("aws.imds", "auto"));
+        assertThat(config.node().host()).isEqualTo("10.0.0.5");
+        assertThat(config.node().instanceId()).isEmpty();
+    }
+
+    /** A loopback port nobody listens on: connections are refused at once. */
+    static URI closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+    }
+
+    private StewardConfig load(Path file, Path userData, Map<String, String> env, Map<String, String> set) {
+        return ConfigLoader.load(new ConfigLoader.Sources(Optional.ofNullable(file), Optional.ofNullable(userData), false, env, set));
+    }
+
+    private static ConfigLoader.Sources sources(Path file, Map<String, String> env, Map<String, String> set) {
+        return new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, env, set);
+    }
+
+    private Path file(String yaml) throws IOException {
+        return write("steward-" + Integer.toHexString(yaml.hashCode()) + ".yml", yaml);
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+}

@@ -1,0 +1,45 @@
+package io.steward.config;
+
+import io.steward.engine.Engine;
+import io.steward.engine.EngineContext;
+import io.steward.engine.EnginePlugin;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A plugin for tests: reads {@code data_dir} (required) and {@code port} from its section, the way a real plugin
+ * does, and counts engines created and closed so that tests can check validation leaves nothing open.
+ */
+public class TestEnginePlugin implements EnginePlugin {
+    public static final AtomicInteger CREATED = new AtomicInteger();
+    public static final AtomicInteger CLOSED = new AtomicInteger();
+
+    /** What the last {@link #create} read. */
+    public static volatile Path lastDataDir;
+    public static volatile int lastPort;
+
+    @Override
+    public String name() {
+        return "testengine";
+    }
+
+    @Override
+    public Engine create(EngineContext context) {
+        Settings settings = context.settings();
+        String dataDir = settings.requiredString("data_dir", "the data directory, an absolute path");
+        lastDataDir = dataDir.isEmpty() ? null : Path.of(dataDir);
+        lastPort = settings.integer("port", 5432, 1, 65535);
+        CREATED.incrementAndGet();
+        // only close() may be called during validation; anything else touching the server is a test failure
+        return (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        CLOSED.incrementAndGet();
+                        return null;
+                    }
+                    throw new UnsupportedOperationException("validation must not call " + method.getName());
+                });
+    }
+}
