@@ -161,7 +161,7 @@ public final class AdminServer implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 log.error("admin API: {} {} failed", exchange.getRequestMethod(), path, e);
-                reply = error(500, "internal error: " + e, Map.of());
+                reply = error(500, "internal error; the agent's log has the details", Map.of());
             }
             send(exchange, reply);
         }
@@ -187,11 +187,14 @@ public final class AdminServer implements AutoCloseable {
         return reply;
     }
 
-    /** Who asked for what, and what came of it. The token never appears: only the caller's address. */
+    /**
+     * Who asked for what, and what came of it. The token never appears: only the caller's address. Control
+     * characters from the request are masked so that a request cannot forge log lines.
+     */
     private static void logMutation(HttpExchange exchange, int status, String outcome) {
         log.info("admin API: {} {} from {} -> {} {}", exchange.getRequestMethod(),
                 exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress().getAddress().getHostAddress(),
-                status, outcome);
+                status, outcome.replaceAll("\\p{Cntrl}", "?"));
     }
 
     private void authorize(HttpExchange exchange) {
@@ -324,16 +327,20 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private Reply json(int status, Object body) {
+        return json(status, body, Map.of());
+    }
+
+    /** Every error answer, whatever its cause, is {@code {"error": message}}. */
+    private Reply error(int status, String message, Map<String, String> headers) {
+        return json(status, new AdminJson.Error(message), headers);
+    }
+
+    private Reply json(int status, Object body, Map<String, String> headers) {
         try {
-            return new Reply(status, JSON_CONTENT_TYPE, json.writeValueAsBytes(body), Map.of());
+            return new Reply(status, JSON_CONTENT_TYPE, json.writeValueAsBytes(body), headers);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + body.getClass().getSimpleName() + " as JSON", e);
         }
-    }
-
-    private Reply error(int status, String message, Map<String, String> headers) {
-        Reply reply = json(status, new AdminJson.Error(message));
-        return new Reply(status, reply.contentType(), reply.body(), headers);
     }
 
     private static void send(HttpExchange exchange, Reply reply) throws IOException {

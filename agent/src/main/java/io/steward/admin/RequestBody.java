@@ -1,5 +1,6 @@
 package io.steward.admin;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -42,7 +43,9 @@ final class RequestBody {
         try {
             root = STRICT.readTree(content);
         } catch (JsonProcessingException e) {
-            throw ApiError.badRequest("malformed JSON: " + e.getOriginalMessage());
+            JsonLocation at = e.getLocation();
+            throw ApiError.badRequest("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr()
+                    + ", column " + at.getColumnNr()) + ": " + firstClause(e.getOriginalMessage()));
         } catch (IOException e) {
             throw ApiError.badRequest("unreadable body: " + e.getMessage());
         }
@@ -60,6 +63,12 @@ final class RequestBody {
             }
         }
         return new RequestBody(root);
+    }
+
+    /** Jackson's messages go on to name its own classes and features, which mean nothing to an operator. */
+    private static String firstClause(String message) {
+        int end = message.indexOf(" (");
+        return end < 0 ? message : message.substring(0, end);
     }
 
     /** A member name, or empty when the field is absent or null. */

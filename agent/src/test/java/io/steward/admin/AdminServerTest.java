@@ -239,7 +239,7 @@ class AdminServerTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
-            "/switchover  | {\"to\": \"pg2\"          | malformed JSON",
+            "/switchover  | {\"to\": \"pg2\"          | malformed JSON at line 1, column 13: Unexpected end-of-input",
             "/switchover  | {\"to\": \"pg2\"} {}      | malformed JSON",
             "/switchover  | {\"to\": 1, \"to\": 2}    | malformed JSON",
             "/switchover  | [\"pg2\"]                 | must be a JSON object",

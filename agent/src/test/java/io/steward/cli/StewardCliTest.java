@@ -38,24 +38,26 @@ class StewardCliTest {
         server.close();
     }
 
-    /** Runs the CLI against the test server, unless the arguments name another --api. */
-    private Run run(String... args) {
+    /** Runs the CLI against the test server. */
+    private Run runAgainstAgent(String... args) {
         List<String> arguments = new ArrayList<>(List.of(args));
-        if (arguments.size() > 0 && !arguments.contains("--api") && !List.of("version", "--help").contains(arguments.get(0))) {
-            arguments.add("--api=http://127.0.0.1:" + server.port());
-        }
+        arguments.add("--api=http://127.0.0.1:" + server.port());
+        return run(arguments.toArray(String[]::new));
+    }
+
+    private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new StewardCli());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(arguments.toArray(String[]::new));
+        int exitCode = cli.execute(args);
         return new Run(exitCode, out.toString(), err.toString());
     }
 
     @Test
     void statusPrintsTheClusterAsATable() {
-        Run run = run("status");
+        Run run = runAgainstAgent("status");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).startsWith("Cluster epoch 3, maintenance off, leader pg1\n");
@@ -65,7 +67,7 @@ class StewardCliTest {
 
     @Test
     void statusJsonPrintsTheAgentsAnswer() {
-        Run run = run("status", "--json");
+        Run run = runAgainstAgent("status", "--json");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("{").contains("\"leader\":\"pg1\"");
@@ -73,7 +75,7 @@ class StewardCliTest {
 
     @Test
     void switchoverSendsTheCandidate() {
-        Run run = run("switchover", "--to", "pg2", "--token", TOKEN);
+        Run run = runAgainstAgent("switchover", "--to", "pg2", "--token", TOKEN);
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("switchover to pg2 requested");
@@ -82,24 +84,24 @@ class StewardCliTest {
 
     @Test
     void switchoverWithoutACandidateLetsTheAgentChoose() {
-        assertThat(run("switchover", "--token", TOKEN).exitCode()).isZero();
+        assertThat(runAgainstAgent("switchover", "--token", TOKEN).exitCode()).isZero();
         assertThat(backend.calls).containsExactly("switchover:*");
     }
 
     @Test
     void maintenanceOnAndOff() {
-        assertThat(run("maintenance", "on", "--token", TOKEN).exitCode()).isZero();
-        assertThat(run("maintenance", "OFF", "--token", TOKEN).exitCode()).isZero();
+        assertThat(runAgainstAgent("maintenance", "on", "--token", TOKEN).exitCode()).isZero();
+        assertThat(runAgainstAgent("maintenance", "OFF", "--token", TOKEN).exitCode()).isZero();
         assertThat(backend.calls).containsExactly("maintenance:true", "maintenance:false");
     }
 
     @Test
     void refusalsExitWith1AndPrintTheAgentsMessage() {
-        Run unknownCandidate = run("failover", "--to", "pg9", "--token", TOKEN);
+        Run unknownCandidate = runAgainstAgent("failover", "--to", "pg9", "--token", TOKEN);
         assertThat(unknownCandidate.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
         assertThat(unknownCandidate.err()).contains("409").contains("no member named 'pg9'");
 
-        Run withoutToken = run("failover", "--to", "pg2");
+        Run withoutToken = runAgainstAgent("failover", "--to", "pg2");
         assertThat(withoutToken.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
         assertThat(withoutToken.err()).contains("401").contains("missing bearer token");
 
@@ -108,12 +110,12 @@ class StewardCliTest {
 
     @Test
     void badUsageExitsWith2AndSendsNothing() {
-        assertThat(run("failover", "--token", TOKEN).exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
-        Run badToggle = run("maintenance", "maybe", "--token", TOKEN);
+        assertThat(runAgainstAgent("failover", "--token", TOKEN).exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        Run badToggle = runAgainstAgent("maintenance", "maybe", "--token", TOKEN);
         assertThat(badToggle.exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
         assertThat(badToggle.err()).contains("expected on or off, was 'maybe'");
         assertThat(run("status", "--api", "ftp://127.0.0.1/").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
-        assertThat(run("status", "--frobnicate").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(runAgainstAgent("status", "--frobnicate").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
         assertThat(run("reboot").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
         assertThat(run().exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
         assertThat(backend.calls).isEmpty();
