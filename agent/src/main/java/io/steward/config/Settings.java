@@ -281,7 +281,8 @@ public final class Settings {
         return Duration.ofMillis(Math.round(millis));
     }
 
-    static Long parseSize(String text) {
+    /** Parses a size as {@link #size} accepts it; null when the text is not one. */
+    public static Long parseSize(String text) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             return null;

@@ -1,0 +1,131 @@
+package io.steward.admin;
+
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.HistoryEntry;
+import io.steward.coordination.Lease;
+import io.steward.coordination.MemberInfo;
+import io.steward.coordination.SyncState;
+import io.steward.coordination.TransferRequest;
+import io.steward.engine.Role;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The admin API's wire format: what its endpoints answer, shared by the server and the CLI that reads it.
+ *
+ * <p>The domain records carry {@link Optional}s, which Jackson cannot write without the Jdk8 module (not on the
+ * class path); these records carry a value or null instead, so every field is always present in the JSON.
+ */
+public final class AdminJson {
+    private AdminJson() {
+    }
+
+    /** The body of every error response. */
+    public record Error(String error) {
+    }
+
+    /** The body of an accepted mutation. */
+    public record Message(String message) {
+    }
+
+    /** {@code GET /health}: the local node. */
+    public record Node(String name, Role role, boolean healthy, boolean writablePrimary, boolean streaming,
+                       long lagBytes, long epoch, String lastDecision, String problem) {
+        static Node of(NodeStatus status) {
+            return new Node(status.name(), status.role(), status.healthy(), status.writablePrimary(),
+                    status.streaming(), status.lagBytes(), status.epoch(), status.lastDecision(),
+                    status.problem().orElse(null));
+        }
+    }
+
+    /**
+     * {@code GET /primary} and {@code GET /replica}: what a load balancer needs, and why the check failed.
+     *
+     * @param reason null when the check passed
+     */
+    public record Probe(String name, Role role, long epoch, long lagBytes, String reason) {
+        static Probe of(NodeStatus status, Optional<String> reason) {
+            return new Probe(status.name(), status.role(), status.epoch(), status.lagBytes(), reason.orElse(null));
+        }
+    }
+
+    /**
+     * {@code GET /cluster}.
+     *
+     * @param leader the holder of the lease, or null when nobody holds it
+     * @param initializedBy the member that created the cluster, or null before that
+     * @param members sorted by name
+     * @param transfer the pending switchover or failover, or null
+     * @param sync the synchronous standby state, or null outside synchronous mode
+     */
+    public record Cluster(String leader, long epoch, boolean maintenance, String initializedBy, List<Member> members,
+                          Transfer transfer, Sync sync) {
+        static Cluster of(ClusterView view) {
+            long leaderPosition = view.leaderMember().map(MemberInfo::position).orElse(-1L);
+            List<Member> members = view.members().values().stream()
+                    .sorted(Comparator.comparing(MemberInfo::name))
+                    .map(member -> Member.of(member, view, leaderPosition))
+                    .toList();
+            return new Cluster(view.lease().map(Lease::holder).orElse(null), view.epoch(),
+                    view.maintenance(), view.initialized().orElse(null), members,
+                    view.transfer().map(Transfer::of).orElse(null), view.sync().map(Sync::of).orElse(null));
+        }
+    }
+
+    /**
+     * One member of {@code GET /cluster}.
+     *
+     * @param leader whether it holds the lease
+     * @param lagBytes how far its position is behind the leader's; -1 when either position is unknown or there is
+     *        no leader
+     */
+    public record Member(String name, Role role, boolean leader, boolean healthy, String problem, String database,
+                         String apiUrl, long position, long lagBytes, long timeline, String upstream,
+                         boolean replayPaused, Tags tags, String agentVersion, long updatedAtMillis) {
+        static Member of(MemberInfo member, ClusterView view, long leaderPosition) {
+            boolean leader = view.lease().map(lease -> lease.holder().equals(member.name())).orElse(false);
+            return new Member(member.name(), member.role(), leader, member.healthy(), member.problem().orElse(null),
+                    member.database() == null ? null : member.database().toString(), member.apiUrl(),
+                    member.position(), lag(leaderPosition, member.position()), member.timeline(),
+                    member.upstream().orElse(null), member.replayPaused(),
+                    new Tags(member.noFailover(), member.priority()), member.agentVersion(),
+                    member.updatedAtMillis());
+        }
+
+        private static long lag(long leaderPosition, long position) {
+            if (leaderPosition < 0 || position < 0) {
+                return -1;
+            }
+            // Positions are published at different moments, so a replica can look ahead of its primary: that is no lag.
+            return Math.max(0, leaderPosition - position);
+        }
+    }
+
+    /** The tags that decide whether and how readily a member is promoted. */
+    public record Tags(boolean noFailover, int priority) {
+    }
+
+    /** A pending switchover or failover; {@code to} is null for "the best eligible replica". */
+    public record Transfer(TransferRequest.Kind kind, String from, String to, long requestedAtMillis) {
+        static Transfer of(TransferRequest request) {
+            return new Transfer(request.kind(), request.from(), request.to().orElse(null), request.requestedAtMillis());
+        }
+    }
+
+    /** The synchronous standby state; {@code standby} is null when there is none. */
+    public record Sync(String leader, String standby) {
+        static Sync of(SyncState state) {
+            return new Sync(state.leader(), state.standby().orElse(null));
+        }
+    }
+
+    /** One entry of {@code GET /history}; {@code previous} is null when unknown. */
+    public record History(long epoch, String primary, String previous, String reason, long position, long atMillis) {
+        static History of(HistoryEntry entry) {
+            return new History(entry.epoch(), entry.primary(), entry.previous().orElse(null), entry.reason(),
+                    entry.position(), entry.atMillis());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.steward.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * A subcommand that sends one request to a running agent's admin API, and turns the outcome into the CLI's exit
+ * codes: {@link StewardCli#EXIT_OK}, {@link StewardCli#EXIT_REFUSED} or {@link StewardCli#EXIT_UNREACHABLE}.
+ */
+abstract class ApiCommand implements Callable<Integer> {
+    /**
+     * Ignores fields it does not know, so that an older CLI still reads a newer agent's answers.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--api", paramLabel = "URL", defaultValue = "http://127.0.0.1:8008",
+            description = "The agent's admin API (default: ${DEFAULT-VALUE}).")
+    URI api;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:STEWARD_ADMIN_TOKEN}",
+            description = "Bearer token for requests that change something "
+                    + "(default: the STEWARD_ADMIN_TOKEN environment variable, which keeps it out of the process list).")
+    String token;
+
+    /** Sends the request. */
+    abstract AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable;
+
+    /** Prints a successful answer; by default the agent's message. */
+    void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException {
+        JsonNode message = JSON.readTree(response.body()).path("message");
+        out.println(message.isTextual() ? message.textValue() : response.body());
+    }
+
+    @Override
+    public final Integer call() throws IOException {
+        if (!"http".equalsIgnoreCase(api.getScheme()) && !"https".equalsIgnoreCase(api.getScheme())
+                || api.getHost() == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--api must be an http:// or https:// URL with a host, was '" + api + "'");
+        }
+        AdminClient client = new AdminClient(api, Optional.ofNullable(token).filter(t -> !t.isBlank()), JSON);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        AdminClient.Response response;
+        try {
+            response = send(client);
+        } catch (AdminClient.AgentUnreachable e) {
+            err.println(e.getMessage());
+            return StewardCli.EXIT_UNREACHABLE;
+        }
+        if (!response.successful()) {
+            err.println("the agent refused (HTTP " + response.status() + "): " + client.errorMessage(response));
+            return StewardCli.EXIT_REFUSED;
+        }
+        printSuccess(response, out);
+        return StewardCli.EXIT_OK;
+    }
+}

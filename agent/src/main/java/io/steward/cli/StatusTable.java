@@ -1,0 +1,74 @@
+package io.steward.cli;
+
+import io.steward.admin.AdminJson;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders the cluster as {@code steward status} prints it: a header line, then one row per member. */
+final class StatusTable {
+    private static final String[] COLUMNS = {"MEMBER", "ROLE", "STATE", "LAG", "TIMELINE"};
+    private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+    private StatusTable() {
+    }
+
+    static String render(AdminJson.Cluster cluster) {
+        StringBuilder text = new StringBuilder();
+        text.append("Cluster epoch ").append(cluster.epoch())
+                .append(", maintenance ").append(cluster.maintenance() ? "ON" : "off")
+                .append(", leader ").append(cluster.leader() == null ? "none" : cluster.leader())
+                .append('\n');
+        if (cluster.transfer() != null) {
+            AdminJson.Transfer transfer = cluster.transfer();
+            text.append("Pending ").append(transfer.kind().name().toLowerCase(Locale.ROOT))
+                    .append(" from ").append(transfer.from())
+                    .append(" to ").append(transfer.to() == null ? "the best eligible replica" : transfer.to())
+                    .append('\n');
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(COLUMNS);
+        for (AdminJson.Member member : cluster.members()) {
+            rows.add(new String[] {
+                    member.name(),
+                    member.role().name().toLowerCase(Locale.ROOT) + (member.leader() ? " (leader)" : ""),
+                    member.healthy() ? "healthy" : "unhealthy" + (member.problem() == null ? "" : ": " + member.problem()),
+                    member.lagBytes() < 0 ? "unknown" : humanBytes(member.lagBytes()),
+                    Long.toString(member.timeline())});
+        }
+        appendAligned(text, rows);
+        return text.toString();
+    }
+
+    /** Powers of 1024 with one decimal where it matters: 0 B, 512 B, 1 KiB, 1.5 MiB. */
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        String number = String.format(Locale.ROOT, "%.1f", value);
+        return (number.endsWith(".0") ? number.substring(0, number.length() - 2) : number) + " " + BINARY_UNITS[unit];
+    }
+
+    private static void appendAligned(StringBuilder text, List<String[]> rows) {
+        int[] widths = new int[COLUMNS.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+}

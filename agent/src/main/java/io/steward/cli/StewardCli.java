@@ -1,0 +1,58 @@
+package io.steward.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** The {@code steward} command: the agent's entry point and the operator's tool for a running agent. */
+@Command(name = "steward",
+        mixinStandardHelpOptions = true,
+        versionProvider = StewardCli.Version.class,
+        scope = CommandLine.ScopeType.INHERIT,
+        description = "HA agent for databases on AWS EC2, and the tool to ask a running agent what it sees and to "
+                + "steer it.",
+        subcommands = {StatusCommand.class, SwitchoverCommand.class, FailoverCommand.class,
+                MaintenanceCommand.class, VersionCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "1:the agent refused the request (its error message is printed)",
+                "2:bad usage: unknown command, missing or invalid option or argument",
+                "3:the agent could not be reached (connection refused or timed out)"})
+public final class StewardCli implements Callable<Integer> {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_REFUSED = 1;
+    /** Picocli's own code for usage errors; kept so that every usage error, ours or picocli's, has the same one. */
+    public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+    public static final int EXIT_UNREACHABLE = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StewardCli()).execute(args));
+    }
+
+    /** Without a subcommand there is nothing to do: that is a usage error. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing command");
+    }
+
+    /** The version in the jar's manifest, or "dev" when running from classes (an IDE, the tests). */
+    static String version() {
+        String version = StewardCli.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"steward " + version()};
+        }
+    }
+}

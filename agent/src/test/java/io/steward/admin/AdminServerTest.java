@@ -1,0 +1,295 @@
+package io.steward.admin;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.steward.config.AdminConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AdminServerTest {
+    private static final String TOKEN = "s3cret-token";
+    private final ObjectMapper json = new ObjectMapper();
+    private final RecordingBackend backend = new RecordingBackend();
+    private AdminServer server;
+    private TestHttp http;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = startServer(Optional.of(TOKEN));
+        http = new TestHttp(server.port());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private AdminServer startServer(Optional<String> token) throws IOException {
+        AdminServer started = new AdminServer(new AdminConfig("127.0.0.1", 0, token), backend, new MetricRegistry());
+        started.start();
+        return started;
+    }
+
+    private JsonNode body(HttpResponse<String> response) throws IOException {
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+        return json.readTree(response.body());
+    }
+
+    /** Asserts the status and the JSON error body, and returns the error message. */
+    private String error(HttpResponse<String> response, int status) throws IOException {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = body(response);
+        assertThat(body.size()).isEqualTo(1);
+        return body.path("error").asText();
+    }
+
+    @Test
+    void healthIs200WithTheNodeStatusWhenHealthy() throws IOException {
+        HttpResponse<String> response = http.get("/health");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = body(response);
+        assertThat(body.path("name").asText()).isEqualTo("pg1");
+        assertThat(body.path("role").asText()).isEqualTo("PRIMARY");
+        assertThat(body.path("healthy").asBoolean()).isTrue();
+        assertThat(body.path("problem").isNull()).isTrue();
+    }
+
+    @Test
+    void healthIs503WhenUnhealthy() throws IOException {
+        backend.self = RecordingBackend.unhealthy("replication slot missing");
+
+        HttpResponse<String> response = http.get("/health");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(body(response).path("problem").asText()).isEqualTo("replication slot missing");
+    }
+
+    @Test
+    void primaryIs200OnlyOnTheWritablePrimary() throws IOException {
+        HttpResponse<String> onPrimary = http.get("/primary");
+        assertThat(onPrimary.statusCode()).isEqualTo(200);
+        assertThat(body(onPrimary).path("role").asText()).isEqualTo("PRIMARY");
+        assertThat(body(onPrimary).path("epoch").asLong()).isEqualTo(3);
+
+        backend.self = RecordingBackend.replica(0, true);
+        HttpResponse<String> onReplica = http.get("/primary");
+        assertThat(onReplica.statusCode()).isEqualTo(503);
+        assertThat(body(onReplica).path("reason").asText()).contains("not the writable primary");
+    }
+
+    @ParameterizedTest(name = "lag {0}, streaming {1}, query ''{2}'' -> {3}")
+    @CsvSource(delimiter = '|', value = {
+            "0       | true  | ''                | 200",
+            "1000    | true  | ?lag=16MB         | 200",
+            "16777216| true  | ?lag=16MB         | 200",
+            "16777217| true  | ?lag=16MB         | 503",
+            "5000    | true  | ?lag=4096         | 503",
+            "5000    | true  | ?lag=5000         | 200",
+            "-1      | true  | ?lag=16MB         | 503",
+            "-1      | true  | ''                | 200",
+            "0       | false | ''                | 503"})
+    void replicaChecksStreamingAndLag(long lag, boolean streaming, String query, int status) {
+        backend.self = RecordingBackend.replica(lag, streaming);
+
+        assertThat(http.get("/replica" + query).statusCode()).isEqualTo(status);
+    }
+
+    @Test
+    void replicaIs503OnThePrimaryAndWhenUnhealthy() {
+        assertThat(http.get("/replica").statusCode()).isEqualTo(503);
+
+        backend.self = RecordingBackend.unhealthy("no WAL received for 30s");
+        assertThat(http.get("/replica").statusCode()).isEqualTo(503);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"lots", "-5", "16XB", "''"})
+    void malformedLagIs400NamingTheParameter(String lag) throws IOException {
+        backend.self = RecordingBackend.replica(0, true);
+
+        String message = error(http.get("/replica?lag=" + lag), 400);
+
+        assertThat(message).contains("'lag'").contains("16MB");
+    }
+
+    @Test
+    void unknownQueryParameterIs400() throws IOException {
+        assertThat(error(http.get("/health?verbose=1"), 400)).contains("'verbose'");
+    }
+
+    @Test
+    void clusterShowsMembersLagRelativeToTheLeader() throws IOException {
+        HttpResponse<String> response = http.get("/cluster");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode cluster = body(response);
+        assertThat(cluster.path("leader").asText()).isEqualTo("pg1");
+        assertThat(cluster.path("epoch").asLong()).isEqualTo(3);
+        assertThat(cluster.path("maintenance").asBoolean()).isFalse();
+        assertThat(cluster.path("transfer").path("kind").asText()).isEqualTo("SWITCHOVER");
+        assertThat(cluster.path("transfer").path("to").asText()).isEqualTo("pg2");
+        assertThat(cluster.path("sync").path("standby").asText()).isEqualTo("pg2");
+        JsonNode members = cluster.path("members");
+        assertThat(members).extracting(member -> member.path("name").asText()).containsExactly("pg1", "pg2", "pg3");
+        assertThat(members.get(0).path("leader").asBoolean()).isTrue();
+        assertThat(members.get(0).path("lagBytes").asLong()).isZero();
+        assertThat(members.get(1).path("lagBytes").asLong()).isEqualTo(RecordingBackend.PG2_LAG);
+        assertThat(members.get(1).path("upstream").asText()).isEqualTo("pg1");
+        assertThat(members.get(1).path("database").asText()).isEqualTo("10.0.0.2:5432");
+        assertThat(members.get(2).path("lagBytes").asLong()).isEqualTo(-1);
+        assertThat(members.get(2).path("healthy").asBoolean()).isFalse();
+        assertThat(members.get(2).path("problem").asText()).isEqualTo("postgres is not running");
+        assertThat(members.get(2).path("tags").path("noFailover").asBoolean()).isTrue();
+        assertThat(members.get(2).path("timeline").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void historyListsEveryChangeOfPrimary() throws IOException {
+        HttpResponse<String> response = http.get("/history");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode history = body(response);
+        assertThat(history).hasSize(3);
+        assertThat(history.get(0).path("previous").isNull()).isTrue();
+        assertThat(history.get(1).path("primary").asText()).isEqualTo("pg2");
+        assertThat(history.get(1).path("previous").asText()).isEqualTo("pg1");
+        assertThat(history.get(2).path("reason").asText()).isEqualTo("switchover");
+    }
+
+    @Test
+    void metricsAreServedAsPrometheusText() {
+        HttpResponse<String> response = http.get("/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).contains(AdminServer.PROMETHEUS_CONTENT_TYPE);
+    }
+
+    @Test
+    void readsChangeNothing() {
+        for (String path : new String[] {"/health", "/primary", "/replica", "/cluster", "/history", "/metrics"}) {
+            http.get(path);
+        }
+
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "/switchover   | {}                  | switchover:*",
+            "/switchover   | ''                  | switchover:*",
+            "/switchover   | {\"to\": \"pg2\"}   | switchover:pg2",
+            "/switchover   | {\"to\": null}      | switchover:*",
+            "/failover     | {\"to\": \"pg2\"}   | failover:pg2",
+            "/maintenance  | {\"enabled\": true} | maintenance:true",
+            "/maintenance  | {\"enabled\": false}| maintenance:false"})
+    void acceptedMutationsAre202AndReachTheBackend(String path, String body, String call) throws IOException {
+        HttpResponse<String> response = http.post(path, body, TOKEN);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(body(response).path("message").asText()).isNotBlank();
+        assertThat(backend.calls).containsExactly(call);
+    }
+
+    @Test
+    void reinitializeIs202OnAReplica() {
+        backend.self = RecordingBackend.replica(0, true);
+
+        assertThat(http.post("/reinitialize", "", TOKEN).statusCode()).isEqualTo(202);
+        assertThat(backend.calls).containsExactly("reinitialize");
+    }
+
+    @Test
+    void mutationsAre403WhenNoTokenIsConfigured() throws IOException {
+        try (AdminServer tokenless = startServer(Optional.empty())) {
+            HttpResponse<String> response = new TestHttp(tokenless.port()).post("/switchover", "{}", TOKEN);
+
+            assertThat(error(response, 403)).isEqualTo("mutations are disabled: no admin.token is configured");
+        }
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(value = {"NULL", "wrong-token", "s3cret-token-but-longer", "''"}, nullValues = "NULL")
+    void mutationsWithoutTheRightTokenAre401(String token) throws IOException {
+        HttpResponse<String> response = http.post("/failover", "{\"to\": \"pg2\"}", token);
+
+        assertThat(error(response, 401)).contains("token");
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                value -> assertThat(value).startsWith("Bearer"));
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void aNonBearerSchemeIs401() throws IOException {
+        HttpResponse<String> response = http.post("/maintenance", "{\"enabled\": true}", null);
+        assertThat(error(response, 401)).contains("missing bearer token");
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+            "/switchover  | {\"to\": \"pg2\"          | malformed JSON at line 1, column 13: Unexpected end-of-input",
+            "/switchover  | {\"to\": \"pg2\"} {}      | malformed JSON",
+            "/switchover  | {\"to\": 1, \"to\": 2}    | malformed JSON",
+            "/switchover  | [\"pg2\"]                 | must be a JSON object",
+            "/switchover  | {\"candidate\": \"pg2\"}  | unknown field 'candidate'",
+            "/switchover  | {\"to\": 5}               | field 'to'",
+            "/switchover  | {\"to\": \"  \"}          | field 'to'",
+            "/failover    | {}                        | field 'to' is required",
+            "/failover    | {\"to\": [\"pg2\"]}       | field 'to'",
+            "/maintenance | {\"enabled\": \"yes\"}    | field 'enabled'",
+            "/maintenance | {\"enabled\": 1}          | field 'enabled'",
+            "/maintenance | {}                        | field 'enabled' is required",
+            "/reinitialize| {\"force\": true}         | unknown field 'force'"})
+    void invalidBodiesAre400AndChangeNothing(String path, String body, String problem) throws IOException {
+        assertThat(error(http.post(path, body, TOKEN), 400)).contains(problem);
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void oversizedBodiesAre413AndChangeNothing() throws IOException {
+        String body = "{\"to\": \"" + "x".repeat(AdminServer.MAX_BODY_BYTES) + "\"}";
+
+        assertThat(error(http.post("/switchover", body, TOKEN), 413)).contains("65536");
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void rejectedRequestsAre409WithTheBackendsMessage() throws IOException {
+        assertThat(error(http.post("/failover", "{\"to\": \"pg9\"}", TOKEN), 409)).isEqualTo("no member named 'pg9'");
+        assertThat(error(http.post("/reinitialize", "{}", TOKEN), 409)).isEqualTo("cannot reinitialize the primary");
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void wrongMethodIs405WithAllow() throws IOException {
+        HttpResponse<String> getMutation = http.get("/switchover");
+        assertThat(error(getMutation, 405)).contains("POST");
+        assertThat(getMutation.headers().firstValue("Allow")).contains("POST");
+
+        HttpResponse<String> postRead = http.post("/health", "{}", TOKEN);
+        assertThat(error(postRead, 405)).contains("GET");
+        assertThat(postRead.headers().firstValue("Allow")).contains("GET");
+
+        assertThat(http.send("DELETE", "/cluster").statusCode()).isEqualTo(405);
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void unknownPathIs404() throws IOException {
+        assertThat(error(http.get("/nope"), 404)).contains("/nope");
+        assertThat(error(http.get("/healthz"), 404)).contains("/healthz");
+        assertThat(error(http.get("/"), 404)).contains("/");
+    }
+}

@@ -1,0 +1,111 @@
+package io.steward.admin;
+
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.HistoryEntry;
+import io.steward.coordination.Lease;
+import io.steward.coordination.MemberInfo;
+import io.steward.coordination.SyncState;
+import io.steward.coordination.TransferRequest;
+import io.steward.engine.Endpoint;
+import io.steward.engine.Role;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-memory {@link AdminBackend} for testing the admin API's HTTP, authentication and validation logic. It
+ * records every request it accepts, so tests can assert that a rejected request reached nothing, and it rejects
+ * candidates that are not members, as the real backend does.
+ */
+public final class RecordingBackend implements AdminBackend {
+    /** pg2 is 1.5 MiB behind pg1; pg3 is down and its position unknown. */
+    public static final long PRIMARY_POSITION = 10_000_000;
+    public static final long PG2_LAG = 1_572_864;
+
+    public volatile NodeStatus self = primary();
+    public volatile ClusterView cluster = threeMembers();
+    public volatile List<HistoryEntry> history = List.of(
+            new HistoryEntry(1, "pg1", Optional.empty(), "bootstrap", 0, 1_700_000_000_000L),
+            new HistoryEntry(2, "pg2", Optional.of("pg1"), "failover", 5_000, 1_700_000_100_000L),
+            new HistoryEntry(3, "pg1", Optional.of("pg2"), "switchover", 9_000, 1_700_000_200_000L));
+    /** What was asked of the backend, in order, e.g. "switchover:pg2", "maintenance:true". */
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+
+    public static NodeStatus primary() {
+        return new NodeStatus("pg1", Role.PRIMARY, true, false, 0, 3, "holding the lease", Optional.empty());
+    }
+
+    public static NodeStatus replica(long lagBytes, boolean streaming) {
+        return new NodeStatus("pg2", Role.REPLICA, false, streaming, lagBytes, 3, "following pg1", Optional.empty());
+    }
+
+    public static NodeStatus unhealthy(String problem) {
+        return new NodeStatus("pg2", Role.REPLICA, false, false, -1, 3, "waiting", Optional.of(problem));
+    }
+
+    public static ClusterView threeMembers() {
+        return new ClusterView(
+                Map.of("pg1", member("pg1", Role.PRIMARY, true, PRIMARY_POSITION, 3, Optional.empty()),
+                        "pg2", member("pg2", Role.REPLICA, true, PRIMARY_POSITION - PG2_LAG, 3, Optional.empty()),
+                        "pg3", member("pg3", Role.STOPPED, false, -1, 2, Optional.of("postgres is not running"))),
+                Optional.of(new Lease("pg1", 3, 42)), 3, Optional.of("pg1"), false,
+                Optional.of(new TransferRequest(TransferRequest.Kind.SWITCHOVER, "pg1", Optional.of("pg2"), 1_700_000_300_000L)),
+                Optional.of(new SyncState("pg1", Optional.of("pg2"))));
+    }
+
+    private static MemberInfo member(String name, Role role, boolean healthy, long position, long timeline,
+                                     Optional<String> problem) {
+        return new MemberInfo(name, role, healthy, new Endpoint("10.0.0." + name.charAt(2), 5432),
+                "http://10.0.0." + name.charAt(2) + ":8008", position, timeline,
+                role == Role.REPLICA ? Optional.of("pg1") : Optional.empty(), false, name.equals("pg3"), 1, "0.1.0",
+                1_700_000_400_000L, problem);
+    }
+
+    @Override
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    @Override
+    public NodeStatus self() {
+        return self;
+    }
+
+    @Override
+    public List<HistoryEntry> history() {
+        return history;
+    }
+
+    @Override
+    public void requestSwitchover(Optional<String> to) {
+        to.ifPresent(this::requireMember);
+        calls.add("switchover:" + to.orElse("*"));
+    }
+
+    @Override
+    public void requestFailover(String to) {
+        requireMember(to);
+        calls.add("failover:" + to);
+    }
+
+    @Override
+    public void setMaintenance(boolean on) {
+        calls.add("maintenance:" + on);
+    }
+
+    @Override
+    public void requestReinitialize() {
+        if (self.role() == Role.PRIMARY) {
+            throw new RejectedRequest("cannot reinitialize the primary");
+        }
+        calls.add("reinitialize");
+    }
+
+    private void requireMember(String name) {
+        if (cluster.member(name).isEmpty()) {
+            throw new RejectedRequest("no member named '" + name + "'");
+        }
+    }
+}

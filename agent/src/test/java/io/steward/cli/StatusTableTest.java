@@ -1,0 +1,54 @@
+package io.steward.cli;
+
+import io.steward.admin.AdminJson;
+import io.steward.coordination.TransferRequest;
+import io.steward.engine.Role;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusTableTest {
+    private static AdminJson.Member member(String name, Role role, boolean leader, String problem, long lag,
+                                           long timeline) {
+        return new AdminJson.Member(name, role, leader, problem == null, problem, "10.0.0.1:5432",
+                "http://10.0.0.1:8008", 1000, lag, timeline, null, false, new AdminJson.Tags(false, 1), "0.1.0", 0);
+    }
+
+    @Test
+    void rendersAHeaderAndOneAlignedRowPerMember() {
+        AdminJson.Cluster cluster = new AdminJson.Cluster("pg1", 7, false, "pg1", List.of(
+                member("pg1", Role.PRIMARY, true, null, 0, 3),
+                member("pg2", Role.REPLICA, false, null, 1_572_864, 3),
+                member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)), null, null);
+
+        assertThat(StatusTable.render(cluster)).isEqualTo("""
+                Cluster epoch 7, maintenance off, leader pg1
+                MEMBER  ROLE              STATE                               LAG      TIMELINE
+                pg1     primary (leader)  healthy                             0 B      3
+                pg2     replica           healthy                             1.5 MiB  3
+                pg3     stopped           unhealthy: postgres is not running  unknown  2
+                """);
+    }
+
+    @Test
+    void showsMaintenanceAndAPendingTransfer() {
+        AdminJson.Cluster cluster = new AdminJson.Cluster(null, 4, true, "pg1", List.of(),
+                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0), null);
+
+        assertThat(StatusTable.render(cluster)).startsWith("""
+                Cluster epoch 4, maintenance ON, leader none
+                Pending switchover from pg1 to the best eligible replica
+                MEMBER""");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0 B", "1023, 1023 B", "1024, 1 KiB", "1572864, 1.5 MiB", "16777216, 16 MiB",
+            "1073741824, 1 GiB", "1610612736000, 1.5 TiB"})
+    void bytesAreHumanInPowersOf1024(long bytes, String human) {
+        assertThat(StatusTable.humanBytes(bytes)).isEqualTo(human);
+    }
+}

@@ -1,0 +1,153 @@
+package io.steward.cli;
+
+import com.codahale.metrics.MetricRegistry;
+import io.steward.admin.AdminServer;
+import io.steward.admin.RecordingBackend;
+import io.steward.config.AdminConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StewardCliTest {
+    private static final String TOKEN = "s3cret-token";
+    private final RecordingBackend backend = new RecordingBackend();
+    private AdminServer server;
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend, new MetricRegistry());
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** Runs the CLI against the test server. */
+    private Run runAgainstAgent(String... args) {
+        List<String> arguments = new ArrayList<>(List.of(args));
+        arguments.add("--api=http://127.0.0.1:" + server.port());
+        return run(arguments.toArray(String[]::new));
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new StewardCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exitCode = cli.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    @Test
+    void statusPrintsTheClusterAsATable() {
+        Run run = runAgainstAgent("status");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("Cluster epoch 3, maintenance off, leader pg1\n");
+        assertThat(run.out()).contains("MEMBER", "ROLE", "STATE", "LAG", "TIMELINE",
+                "primary (leader)", "1.5 MiB", "unhealthy: postgres is not running");
+    }
+
+    @Test
+    void statusJsonPrintsTheAgentsAnswer() {
+        Run run = runAgainstAgent("status", "--json");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("{").contains("\"leader\":\"pg1\"");
+    }
+
+    @Test
+    void switchoverSendsTheCandidate() {
+        Run run = runAgainstAgent("switchover", "--to", "pg2", "--token", TOKEN);
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("switchover to pg2 requested");
+        assertThat(backend.calls).containsExactly("switchover:pg2");
+    }
+
+    @Test
+    void switchoverWithoutACandidateLetsTheAgentChoose() {
+        assertThat(runAgainstAgent("switchover", "--token", TOKEN).exitCode()).isZero();
+        assertThat(backend.calls).containsExactly("switchover:*");
+    }
+
+    @Test
+    void maintenanceOnAndOff() {
+        assertThat(runAgainstAgent("maintenance", "on", "--token", TOKEN).exitCode()).isZero();
+        assertThat(runAgainstAgent("maintenance", "OFF", "--token", TOKEN).exitCode()).isZero();
+        assertThat(backend.calls).containsExactly("maintenance:true", "maintenance:false");
+    }
+
+    @Test
+    void refusalsExitWith1AndPrintTheAgentsMessage() {
+        Run unknownCandidate = runAgainstAgent("failover", "--to", "pg9", "--token", TOKEN);
+        assertThat(unknownCandidate.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+        assertThat(unknownCandidate.err()).contains("409").contains("no member named 'pg9'");
+
+        Run withoutToken = runAgainstAgent("failover", "--to", "pg2");
+        assertThat(withoutToken.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+        assertThat(withoutToken.err()).contains("401").contains("missing bearer token");
+
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void badUsageExitsWith2AndSendsNothing() {
+        assertThat(runAgainstAgent("failover", "--token", TOKEN).exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        Run badToggle = runAgainstAgent("maintenance", "maybe", "--token", TOKEN);
+        assertThat(badToggle.exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(badToggle.err()).contains("expected on or off, was 'maybe'");
+        assertThat(run("status", "--api", "ftp://127.0.0.1/").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(runAgainstAgent("status", "--frobnicate").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(run("reboot").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(run().exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void anUnreachableAgentExitsWith3() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        Run run = run("status", "--api", "http://127.0.0.1:" + closedPort);
+
+        assertThat(run.exitCode()).isEqualTo(StewardCli.EXIT_UNREACHABLE);
+        assertThat(run.err()).contains("cannot reach the agent at http://127.0.0.1:" + closedPort + ": connection refused");
+    }
+
+    @Test
+    void versionPrintsDevOutsideAJar() {
+        Run run = run("version");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().strip()).isEqualTo("dev");
+    }
+
+    @Test
+    void helpDocumentsTheExitCodes() {
+        Run run = run("--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Exit codes:", "status", "switchover", "failover", "maintenance",
+                "refused", "could not be reached");
+    }
+}
