@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
         scope = CommandLine.ScopeType.INHERIT,
         description = "HA agent for databases on AWS EC2, and the tool to ask a running agent what it sees and to "
                 + "steer it.",
-        subcommands = {StatusCommand.class, SwitchoverCommand.class, FailoverCommand.class,
+        subcommands = {RunCommand.class, ValidateConfigCommand.class, StatusCommand.class, SwitchoverCommand.class, FailoverCommand.class,
                 MaintenanceCommand.class, VersionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -1,0 +1,123 @@
+package io.steward;
+
+import com.codahale.metrics.MetricRegistry;
+import io.steward.admin.AdminServer;
+import io.steward.config.BootstrapConfig;
+import io.steward.config.ConfigProblems;
+import io.steward.config.Settings;
+import io.steward.config.StewardConfig;
+import io.steward.coordination.ClusterStore;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineContext;
+import io.steward.engine.EnginePlugin;
+import io.steward.engine.EngineRegistry;
+import io.steward.ha.ClusterControl;
+import io.steward.ha.HaLoop;
+import io.steward.ha.Policy;
+import io.steward.metrics.AgentMetrics;
+import org.apache.curator.framework.state.ConnectionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** One running agent: the engine, the coordination store, the HA loop, the admin API and the metrics, wired. */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentMetrics metrics;
+    private final Engine engine;
+    private final ClusterStore store;
+    private final HaLoop loop;
+    private final AdminServer admin;
+
+    private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin) {
+        this.metrics = metrics;
+        this.engine = engine;
+        this.store = store;
+        this.loop = loop;
+        this.admin = admin;
+    }
+
+    /** Starts everything; the HA loop's first tick runs at once. */
+    public static Agent start(StewardConfig config, String version) throws IOException, InterruptedException {
+        Files.createDirectories(config.node().stateDir());
+        AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
+        Engine engine = createEngine(config, metrics);
+        // The store needs the loop's listener and the loop needs the store: the listener is filled in once both exist.
+        AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
+        ClusterStore store;
+        try {
+            store = ClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
+                @Override
+                public void clusterChanged(boolean memberUpdate) {
+                    ClusterStore.Listener target = listener.get();
+                    if (target != null) {
+                        target.clusterChanged(memberUpdate);
+                    }
+                }
+
+                @Override
+                public void connectionChanged(ConnectionState state) {
+                    ClusterStore.Listener target = listener.get();
+                    if (target != null) {
+                        target.connectionChanged(state);
+                    }
+                }
+            });
+        } catch (RuntimeException | InterruptedException e) {
+            engine.close();
+            throw e;
+        }
+        Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
+                config.node().priority(), config.bootstrap().mode() == BootstrapConfig.Mode.AUTO);
+        HaLoop loop = new HaLoop(store, engine, policy, metrics,
+                new HaLoop.MemberIdentity(config.node().name(), version), config.node().stateDir());
+        listener.set(loop.storeListener());
+        AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name()),
+                metrics.registry());
+        try {
+            admin.start();
+            metrics.startJmx();
+            loop.start("http://" + config.node().host() + ":" + admin.port());
+        } catch (IOException | RuntimeException e) {
+            admin.close();
+            store.close();
+            engine.close();
+            throw e;
+        }
+        log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
+                config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
+        return new Agent(metrics, engine, store, loop, admin);
+    }
+
+    private static Engine createEngine(StewardConfig config, AgentMetrics metrics) {
+        EnginePlugin plugin = EngineRegistry.find(config.engine().type()).orElseThrow(() ->
+                new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
+        ConfigProblems problems = new ConfigProblems();
+        Settings settings = new Settings(config.engine().type(), config.engine().settings(), problems);
+        Engine engine = plugin.create(new EngineContext(config.node().name(), config.node().host(), settings,
+                config.node().stateDir(), metrics.registry()));
+        settings.rejectUnknownKeys();
+        problems.throwIfAny();
+        return engine;
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** Graceful stop: hands over or releases the lease (see {@link HaLoop#close()}), then leaves the cluster. */
+    @Override
+    public void close() {
+        log.info("agent stopping");
+        loop.close();
+        admin.close();
+        store.close();
+        engine.close();
+        metrics.close();
+        log.info("agent stopped");
+    }
+}

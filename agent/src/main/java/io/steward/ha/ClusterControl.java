@@ -1,0 +1,128 @@
+package io.steward.ha;
+
+import io.steward.admin.AdminBackend;
+import io.steward.admin.NodeStatus;
+import io.steward.admin.RejectedRequest;
+import io.steward.coordination.ClusterStore;
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.HistoryEntry;
+import io.steward.coordination.Lease;
+import io.steward.coordination.MemberInfo;
+import io.steward.coordination.TransferRequest;
+import io.steward.engine.EngineStatus;
+import io.steward.engine.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The admin API's view of the agent: reads come from the HA loop's last tick; requests are checked against a fresh
+ * read of the cluster, recorded in ZooKeeper, and carried out by the loops of the members concerned.
+ */
+public final class ClusterControl implements AdminBackend {
+    private static final Logger log = LoggerFactory.getLogger(ClusterControl.class);
+
+    private final ClusterStore store;
+    private final HaLoop loop;
+    private final String self;
+
+    public ClusterControl(ClusterStore store, HaLoop loop, String self) {
+        this.store = store;
+        this.loop = loop;
+        this.self = self;
+    }
+
+    @Override
+    public ClusterView cluster() {
+        return loop.view();
+    }
+
+    @Override
+    public NodeStatus self() {
+        EngineStatus status = loop.status();
+        ClusterView view = loop.view();
+        boolean writable = status.role() == Role.PRIMARY && loop.leaseProven()
+                && view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent();
+        return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), view.epoch(),
+                loop.lastDecision().toString(), status.problem());
+    }
+
+    @Override
+    public List<HistoryEntry> history() {
+        return store.history();
+    }
+
+    @Override
+    public void requestSwitchover(Optional<String> to) {
+        ClusterView view = store.read();
+        String leader = view.lease().map(Lease::holder)
+                .orElseThrow(() -> new RejectedRequest("no primary holds the lease: a switchover needs one (use failover)"));
+        if (to.isPresent()) {
+            MemberInfo candidate = knownMember(view, to.get());
+            if (candidate.name().equals(leader)) {
+                throw new RejectedRequest(leader + " is already the primary");
+            }
+            if (!candidate.healthy() || candidate.role() != Role.REPLICA) {
+                throw new RejectedRequest("candidate " + candidate.name() + " is not a healthy replica ("
+                        + candidate.role().name().toLowerCase() + candidate.problem().map(p -> ": " + p).orElse("") + ")");
+            }
+            if (!candidate.promotable()) {
+                throw new RejectedRequest("candidate " + candidate.name() + " is tagged nofailover or has priority 0");
+            }
+        } else if (view.members().values().stream().noneMatch(m -> !m.name().equals(leader) && m.healthy()
+                && m.role() == Role.REPLICA && m.promotable())) {
+            throw new RejectedRequest("no healthy replica can take over from " + leader);
+        }
+        record(new TransferRequest(TransferRequest.Kind.SWITCHOVER, leader, to, System.currentTimeMillis()));
+    }
+
+    @Override
+    public void requestFailover(String to) {
+        ClusterView view = store.read();
+        MemberInfo candidate = knownMember(view, to);
+        Optional<String> leader = view.lease().map(Lease::holder);
+        if (leader.filter(to::equals).isPresent()) {
+            throw new RejectedRequest(to + " is already the primary");
+        }
+        if (candidate.role() == Role.STOPPED) {
+            throw new RejectedRequest("candidate " + to + " is not running");
+        }
+        record(new TransferRequest(TransferRequest.Kind.FAILOVER, leader.orElse(""), Optional.of(to),
+                System.currentTimeMillis()));
+    }
+
+    @Override
+    public void setMaintenance(boolean on) {
+        store.setMaintenance(on);
+        log.info("maintenance mode {} by operator request", on ? "on" : "off");
+    }
+
+    @Override
+    public void requestReinitialize() {
+        ClusterView view = store.read();
+        Optional<String> leader = view.lease().map(Lease::holder);
+        if (leader.isEmpty()) {
+            throw new RejectedRequest("no primary to clone from");
+        }
+        if (leader.get().equals(self)) {
+            throw new RejectedRequest(self + " is the primary; switch over first");
+        }
+        log.info("reinitialisation of {} requested by operator", self);
+        loop.requestReinitialize();
+    }
+
+    private void record(TransferRequest request) {
+        if (!store.requestTransfer(request)) {
+            throw new RejectedRequest("another switchover or failover is already pending");
+        }
+        log.info("{} from {} to {} requested by operator", request.kind().name().toLowerCase(),
+                request.from().isEmpty() ? "(no primary)" : request.from(), request.to().orElse("the best replica"));
+    }
+
+    private static MemberInfo knownMember(ClusterView view, String name) {
+        return view.member(name).orElseThrow(() -> new RejectedRequest("unknown member '" + name
+                + "'; members: " + String.join(", ", view.members().keySet().stream().sorted().toList())));
+    }
+}

@@ -1,0 +1,627 @@
+package io.steward.ha;
+
+import io.steward.coordination.ClusterStore;
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.CoordinationException;
+import io.steward.coordination.HistoryEntry;
+import io.steward.coordination.Lease;
+import io.steward.coordination.MemberInfo;
+import io.steward.coordination.SyncState;
+import io.steward.coordination.TransferRequest;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineException;
+import io.steward.engine.EngineStatus;
+import io.steward.engine.Peer;
+import io.steward.engine.RewindFailedException;
+import io.steward.engine.Role;
+import io.steward.metrics.AgentMetrics;
+import org.apache.curator.framework.state.ConnectionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * The HA loop of one node: each tick reads the cluster, probes the local server, asks {@link HaRules} what to do,
+ * does it, and publishes this member's state. Ticks run every {@code loop_wait} and at once on any cluster change.
+ * A watchdog thread beside it fences the local primary the moment the lease can no longer be proven, even while a
+ * tick is stuck.
+ */
+public final class HaLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
+    /** Time kept in hand between fencing ourselves and the earliest moment the ensemble can expire our session. */
+    private static final Duration FENCE_MARGIN = Duration.ofMillis(1500);
+    private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ClusterStore store;
+    private final Engine engine;
+    private final Policy policy;
+    private final AgentMetrics metrics;
+    private final MemberIdentity identity;
+    private final Path guardLog;
+    private final ScheduledExecutorService loopThread = Executors.newSingleThreadScheduledExecutor(named("ha-loop"));
+    private final ScheduledExecutorService watchdogThread = Executors.newSingleThreadScheduledExecutor(named("lease-watchdog"));
+    private final AtomicBoolean tickPending = new AtomicBoolean();
+    private final Object guardLock = new Object();
+
+    private volatile ClusterView view = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false,
+            Optional.empty(), Optional.empty());
+    private volatile EngineStatus status;
+    private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
+    private volatile boolean holdsLease;
+    private volatile long leaseValidUntilNanos;
+    private volatile boolean reinitializeRequested;
+    private volatile boolean stopping;
+    private volatile String apiUrl = "";
+    private FenceGuard guard;
+    private boolean rejoinFailed;
+    private Long primaryDownSinceNanos;
+    private Long leaderlessSinceNanos;
+    private long lastPrimaryPosition = -1;
+    private Optional<String> lastLeaseHolder = Optional.empty();
+    private MemberInfo lastPublished;
+    private Optional<String> lastLeaseHolderAtPublish = Optional.empty();
+    private long lastPublishedNanos;
+    private PendingSync pendingSync;
+
+    /** How this member presents itself to the others. */
+    public record MemberIdentity(String name, String agentVersion) {
+    }
+
+    /** A synchronous standby asked for but not yet confirmed to have everything. */
+    private record PendingSync(String standby, long targetPosition) {
+    }
+
+    public HaLoop(ClusterStore store, Engine engine, Policy policy, AgentMetrics metrics, MemberIdentity identity,
+                  Path stateDir) {
+        this.store = store;
+        this.engine = engine;
+        this.policy = policy;
+        this.metrics = metrics;
+        this.identity = identity;
+        this.guardLog = stateDir.resolve("fence-guard.log");
+        this.status = EngineStatus.stopped(io.steward.engine.DataState.EMPTY, Optional.of("not probed yet"));
+    }
+
+    /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
+    public void start(String apiUrl) {
+        this.apiUrl = apiUrl;
+        long period = policy.ha().loopWait().toMillis();
+        loopThread.scheduleWithFixedDelay(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
+        watchdogThread.scheduleWithFixedDelay(this::guardLease, WATCHDOG_PERIOD.toMillis(), WATCHDOG_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Store listener: a cluster change makes the loop tick now rather than at its next turn. */
+    public ClusterStore.Listener storeListener() {
+        return new ClusterStore.Listener() {
+            @Override
+            public void clusterChanged(boolean memberUpdate) {
+                // Members republish positions every tick; reacting to each would make every agent tick for every
+                // other one. Only while there is no primary do fresh positions matter at once.
+                if (!memberUpdate || view.lease().isEmpty()) {
+                    tickSoon();
+                }
+            }
+
+            @Override
+            public void connectionChanged(ConnectionState state) {
+                metrics.zookeeperState(state.name());
+                log.info("ZooKeeper connection {}", state);
+                tickSoon();
+            }
+        };
+    }
+
+    public void tickSoon() {
+        if (!stopping && tickPending.compareAndSet(false, true)) {
+            loopThread.execute(this::tickSafely);
+        }
+    }
+
+    public ClusterView view() {
+        return view;
+    }
+
+    public EngineStatus status() {
+        return status;
+    }
+
+    public Decision lastDecision() {
+        return lastDecision;
+    }
+
+    /** Whether the lease is ours and provably still ours right now. */
+    public boolean leaseProven() {
+        return holdsLease && System.nanoTime() < leaseValidUntilNanos;
+    }
+
+    public long lastPrimaryPosition() {
+        return lastPrimaryPosition;
+    }
+
+    public void requestReinitialize() {
+        reinitializeRequested = true;
+        tickSoon();
+    }
+
+    private void tickSafely() {
+        tickPending.set(false);
+        if (stopping) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            tick(started);
+        } catch (RuntimeException e) {
+            log.error("HA tick failed: {}", e.toString(), e);
+        } finally {
+            metrics.recordLoop(Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    private void tick(long started) {
+        boolean readable;
+        try {
+            view = store.read();
+            readable = true;
+        } catch (CoordinationException e) {
+            readable = false;
+            log.warn("cannot read the cluster state: {}", e.getMessage());
+        }
+        ClusterView current = view;
+        if (readable) {
+            boolean holds = current.lease().filter(this::isMine).isPresent();
+            if (holds) {
+                // The read began at `started`, so the ensemble heard from this session no earlier than that.
+                leaseValidUntilNanos = started + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
+            } else {
+                leaseValidUntilNanos = 0;
+                if (holdsLease) {
+                    metrics.leaseRenewalFailed();
+                }
+            }
+            holdsLease = holds;
+        }
+        EngineStatus probed = engine.probe();
+        status = probed;
+        track(current, probed, started);
+        renewGuard();
+
+        LocalState local = new LocalState(probed, readable, holdsLease, System.nanoTime() < leaseValidUntilNanos,
+                Optional.ofNullable(primaryDownSinceNanos).map(since -> Duration.ofNanos(started - since)),
+                lastPrimaryPosition,
+                leaderlessSinceNanos == null ? Duration.ZERO : Duration.ofNanos(started - leaderlessSinceNanos),
+                rejoinFailed, reinitializeRequested);
+        Decision decision = HaRules.decide(current, local, policy, System.currentTimeMillis());
+        boolean acted = !(decision.action() instanceof Action.Observe) && !(decision.action() instanceof Action.Lead);
+        if (acted || !decision.reason().equals(lastDecision.reason())) {
+            log.info("{} [epoch {}]", decision, current.epoch());
+        }
+        lastDecision = decision;
+        if (readable || decision.action() instanceof Action.Fence) {
+            carryOut(decision.action(), current, probed);
+        }
+        if (acted) {
+            status = engine.probe();
+        }
+        reconcileGuard();
+        if (readable) {
+            publish(current);
+        }
+        updateMetrics(current);
+    }
+
+    private boolean isMine(Lease lease) {
+        return lease.holder().equals(policy.self()) && lease.sessionId() == store.sessionId();
+    }
+
+    private void track(ClusterView current, EngineStatus probed, long now) {
+        if (holdsLease && probed.role() != Role.PRIMARY) {
+            if (primaryDownSinceNanos == null) {
+                primaryDownSinceNanos = now;
+            }
+        } else {
+            primaryDownSinceNanos = null;
+        }
+        if (current.lease().isPresent()) {
+            leaderlessSinceNanos = null;
+            lastLeaseHolder = current.lease().map(Lease::holder);
+            current.leaderMember().filter(m -> !m.name().equals(policy.self()) && m.position() >= 0)
+                    .ifPresent(m -> lastPrimaryPosition = m.position());
+            if (holdsLease && probed.role() == Role.PRIMARY) {
+                lastPrimaryPosition = probed.position();
+            }
+        } else if (leaderlessSinceNanos == null) {
+            leaderlessSinceNanos = now;
+        }
+    }
+
+    private void carryOut(Action action, ClusterView current, EngineStatus probed) {
+        try {
+            if (action instanceof Action.Observe) {
+                return;
+            } else if (action instanceof Action.Fence) {
+                fence("lease not provable");
+            } else if (action instanceof Action.InitializeCluster) {
+                initializeCluster(current);
+            } else if (action instanceof Action.CloneFrom clone) {
+                engine.cloneFrom(peer(clone.leader()));
+            } else if (action instanceof Action.Reinitialize reinit) {
+                engine.reinitializeFrom(peer(reinit.leader()));
+                rejoinFailed = false;
+                reinitializeRequested = false;
+            } else if (action instanceof Action.RestartAsPrimary) {
+                armGuard();
+                engine.startAsPrimary();
+            } else if (action instanceof Action.ReleaseLease) {
+                releaseLease();
+            } else if (action instanceof Action.Promote) {
+                armGuard();
+                engine.promote();
+                metrics.promoted();
+            } else if (action instanceof Action.Lead) {
+                lead(current, probed);
+            } else if (action instanceof Action.TakeOver takeOver) {
+                takeOver(current, probed, takeOver.reason());
+            } else if (action instanceof Action.HandOver handOver) {
+                handOver(handOver.candidate(), handOver.waitForCatchUp(), probed);
+            } else if (action instanceof Action.CancelTransfer) {
+                store.clearTransfer();
+            } else if (action instanceof Action.StartAsReplica start) {
+                rejoin(() -> engine.startAsReplica(start.leader().map(HaLoop::peer)));
+            } else if (action instanceof Action.Follow follow) {
+                rejoin(() -> engine.follow(peer(follow.leader())));
+            }
+        } catch (EngineException | CoordinationException e) {
+            log.error("{} failed: {}", action.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    private void rejoin(Runnable attempt) {
+        try {
+            attempt.run();
+            rejoinFailed = false;
+        } catch (RewindFailedException e) {
+            rejoinFailed = true;
+            throw e;
+        }
+    }
+
+    private void initializeCluster(ClusterView current) {
+        if (!store.claimInitialization(policy.self())) {
+            log.info("another member claimed cluster creation first");
+            return;
+        }
+        Optional<Lease> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
+        if (lease.isEmpty()) {
+            store.abandonInitialization(policy.self());
+            return;
+        }
+        becomeHolder();
+        try {
+            armGuard();
+            engine.initializeNewCluster();
+        } catch (EngineException e) {
+            disarmGuard();
+            store.releaseLease(policy.self());
+            store.abandonInitialization(policy.self());
+            holdsLease = false;
+            throw e;
+        }
+        store.appendHistory(new HistoryEntry(lease.get().epoch(), policy.self(), Optional.empty(), "cluster created",
+                engine.probe().position(), System.currentTimeMillis()));
+        log.info("created the cluster; primary of epoch {}", lease.get().epoch());
+    }
+
+    private void takeOver(ClusterView current, EngineStatus probed, Action.TakeoverReason reason) {
+        Optional<Lease> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
+        if (lease.isEmpty()) {
+            log.info("another member took the lease after epoch {} first", current.epoch());
+            return;
+        }
+        becomeHolder();
+        try {
+            armGuard();
+            engine.promote();
+        } catch (EngineException e) {
+            // A half-promoted server must not keep a lease it cannot serve: stop it and let another member try.
+            log.error("promotion failed after taking the lease of epoch {}: {}; releasing it", lease.get().epoch(), e.getMessage());
+            fence("promotion failed");
+            store.releaseLease(policy.self());
+            holdsLease = false;
+            return;
+        }
+        metrics.promoted();
+        store.appendHistory(new HistoryEntry(lease.get().epoch(), policy.self(),
+                lastLeaseHolder.filter(h -> !h.equals(policy.self())), reason.toString(), probed.position(),
+                System.currentTimeMillis()));
+        log.info("promoted to primary of epoch {} ({})", lease.get().epoch(), reason);
+    }
+
+    private void becomeHolder() {
+        holdsLease = true;
+        leaseValidUntilNanos = System.nanoTime() + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
+        pendingSync = null;
+    }
+
+    private void handOver(MemberInfo candidate, boolean waitForCatchUp, EngineStatus before) {
+        engine.stop();
+        disarmGuard();
+        long finalPosition = Math.max(before.position(), engine.probe().position());
+        if (waitForCatchUp && !awaitCatchUp(candidate.name(), finalPosition)) {
+            log.warn("{} did not reach position {} within {} s; staying primary and cancelling the switchover",
+                    candidate.name(), finalPosition, CATCH_UP_TIMEOUT.toSeconds());
+            armGuard();
+            engine.startAsPrimary();
+            store.clearTransfer();
+            return;
+        }
+        store.releaseLease(policy.self());
+        holdsLease = false;
+        leaseValidUntilNanos = 0;
+        log.info("handed the lease to {} at position {}", candidate.name(), finalPosition);
+    }
+
+    private boolean awaitCatchUp(String candidate, long position) {
+        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            publish(store.read());
+            Optional<MemberInfo> member = store.read().member(candidate);
+            if (member.isPresent() && member.get().position() >= position) {
+                return true;
+            }
+            sleep(Duration.ofMillis(50));
+        }
+        return false;
+    }
+
+    private void releaseLease() {
+        if (engine.probe().role() == Role.PRIMARY) {
+            engine.stop();
+        }
+        disarmGuard();
+        store.releaseLease(policy.self());
+        holdsLease = false;
+        leaseValidUntilNanos = 0;
+    }
+
+    private void lead(ClusterView current, EngineStatus probed) {
+        engine.reconcileReplicationSlots(current.members().keySet().stream()
+                .filter(n -> !n.equals(policy.self())).collect(Collectors.toSet()));
+        if (policy.ha().synchronousMode()) {
+            manageSynchronousStandby(current, probed);
+        } else {
+            engine.setSynchronousStandbys(List.of());
+        }
+    }
+
+    /**
+     * Keeps exactly one synchronous standby recorded in ZooKeeper, and records one only once the primary waits for
+     * it and it has caught up: then every acknowledged write is on the member that is allowed to take over.
+     */
+    private void manageSynchronousStandby(ClusterView current, EngineStatus probed) {
+        Optional<String> recorded = current.sync().filter(s -> s.leader().equals(policy.self())).flatMap(SyncState::standby);
+        Optional<String> desired = chooseSynchronousStandby(current, recorded);
+        if (recorded.isPresent() && recorded.equals(desired)) {
+            engine.setSynchronousStandbys(List.of(recorded.get()));
+            return;
+        }
+        if (recorded.isPresent() || current.sync().filter(s -> s.leader().equals(policy.self())).isEmpty()) {
+            // Forget the old standby before the primary stops waiting for it.
+            store.writeSync(new SyncState(policy.self(), Optional.empty()));
+            log.info("synchronous standby {} withdrawn [epoch {}]", recorded.orElse("(none)"), current.epoch());
+        }
+        if (desired.isEmpty()) {
+            pendingSync = null;
+            List<String> others = current.members().keySet().stream().filter(n -> !n.equals(policy.self())).sorted()
+                    .collect(Collectors.toList());
+            engine.setSynchronousStandbys(policy.ha().synchronousModeStrict() ? others : List.of());
+            return;
+        }
+        String standby = desired.get();
+        if (pendingSync == null || !pendingSync.standby().equals(standby)) {
+            engine.setSynchronousStandbys(List.of(standby));
+            pendingSync = new PendingSync(standby, engine.probe().position());
+            return;
+        }
+        boolean confirmed = probed.replicas().stream().anyMatch(r -> r.name().equals(standby) && r.synchronous()
+                && r.flushPosition() >= pendingSync.targetPosition());
+        if (confirmed) {
+            store.writeSync(new SyncState(policy.self(), Optional.of(standby)));
+            pendingSync = null;
+            log.info("synchronous standby is now {} [epoch {}]", standby, current.epoch());
+        }
+    }
+
+    private Optional<String> chooseSynchronousStandby(ClusterView current, Optional<String> recorded) {
+        String me = current.member(policy.self()).map(m -> m.database().toString()).orElse(engine.endpoint().toString());
+        List<MemberInfo> streaming = current.members().values().stream()
+                .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA
+                        && m.promotable() && m.upstream().filter(me::equals).isPresent())
+                .sorted((a, b) -> HaRules.compareCandidates(a.position(), a.priority(), a.name(),
+                        b.position(), b.priority(), b.name()))
+                .collect(Collectors.toList());
+        if (recorded.isPresent() && streaming.stream().anyMatch(m -> m.name().equals(recorded.get()))) {
+            return recorded;
+        }
+        return streaming.stream().findFirst().map(MemberInfo::name);
+    }
+
+    private void fence(String why) {
+        log.warn("fencing the local primary: {} [epoch {}]", why, view.epoch());
+        engine.fence();
+        disarmGuard();
+    }
+
+    private void armGuard() {
+        synchronized (guardLock) {
+            if (guard == null || !guard.alive()) {
+                guard = FenceGuard.arm(engine.fenceCommand(), remainingLease(), guardLog);
+            }
+        }
+    }
+
+    private void disarmGuard() {
+        synchronized (guardLock) {
+            if (guard != null) {
+                guard.close();
+                guard = null;
+            }
+        }
+    }
+
+    private void renewGuard() {
+        synchronized (guardLock) {
+            if (guard != null) {
+                guard.renew(remainingLease());
+            }
+        }
+    }
+
+    /** After a tick: a guard exactly while this node runs the primary under its lease. */
+    private void reconcileGuard() {
+        if (holdsLease && status.role() == Role.PRIMARY) {
+            armGuard();
+        } else if (status.role() != Role.PRIMARY) {
+            disarmGuard();
+        }
+    }
+
+    private Duration remainingLease() {
+        return Duration.ofNanos(Math.max(0, leaseValidUntilNanos - System.nanoTime()));
+    }
+
+    /** Runs every 100 ms, independent of the loop: fences the moment the lease stops being provable. */
+    private void guardLease() {
+        try {
+            synchronized (guardLock) {
+                if (guard == null) {
+                    return;
+                }
+                if (System.nanoTime() < leaseValidUntilNanos) {
+                    guard.renew(remainingLease());
+                    return;
+                }
+            }
+            metrics.leaseRenewalFailed();
+            fence("the lease could not be renewed in time");
+        } catch (RuntimeException e) {
+            log.error("lease watchdog failed: {}", e.toString(), e);
+        }
+    }
+
+    private void publish(ClusterView current) {
+        EngineStatus now = status;
+        MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
+                engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
+                now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
+                System.currentTimeMillis(), now.problem());
+        boolean changed = lastPublished == null || !sameContent(lastPublished, member);
+        boolean due = System.nanoTime() - lastPublishedNanos >= policy.ha().loopWait().toNanos();
+        boolean leaderChanged = !Objects.equals(current.lease().map(Lease::holder), lastLeaseHolderAtPublish);
+        if (changed || due || leaderChanged) {
+            store.publish(member);
+            lastPublished = member;
+            lastPublishedNanos = System.nanoTime();
+            lastLeaseHolderAtPublish = current.lease().map(Lease::holder);
+        }
+    }
+
+    private static boolean sameContent(MemberInfo a, MemberInfo b) {
+        return a.role() == b.role() && a.healthy() == b.healthy() && a.position() == b.position()
+                && a.timeline() == b.timeline() && a.upstream().equals(b.upstream())
+                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem());
+    }
+
+    private void updateMetrics(ClusterView current) {
+        metrics.role(status.role());
+        metrics.epoch(current.epoch());
+        metrics.leader(holdsLease);
+        metrics.lagBytes(lagBytes());
+    }
+
+    /** How far behind the primary this node is: 0 on the primary, -1 when unknown. */
+    public long lagBytes() {
+        EngineStatus now = status;
+        if (now.role() == Role.PRIMARY) {
+            return 0;
+        }
+        if (now.position() < 0 || lastPrimaryPosition < 0) {
+            return -1;
+        }
+        return Math.max(0, lastPrimaryPosition - now.position());
+    }
+
+    /**
+     * Graceful stop: a primary hands over to the best healthy replica (or, with none, releases the lease and
+     * stops its server); a replica just leaves.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        loopThread.shutdown();
+        try {
+            loopThread.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (holdsLease && engine.probe().role() == Role.PRIMARY) {
+                ClusterView current = store.read();
+                Optional<MemberInfo> successor = current.members().values().stream()
+                        .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA
+                                && m.promotable())
+                        .min((a, b) -> HaRules.compareCandidates(a.position(), a.priority(), a.name(),
+                                b.position(), b.priority(), b.name()));
+                if (successor.isPresent()) {
+                    log.info("shutting down: handing over to {} [epoch {}]", successor.get().name(), current.epoch());
+                    store.requestTransfer(new TransferRequest(TransferRequest.Kind.SWITCHOVER, policy.self(),
+                            Optional.of(successor.get().name()), System.currentTimeMillis()));
+                    handOver(successor.get(), true, engine.probe());
+                } else {
+                    log.info("shutting down: no healthy replica to hand over to; releasing the lease [epoch {}]", current.epoch());
+                    releaseLease();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("graceful handover failed: {}", e.getMessage());
+        } finally {
+            watchdogThread.shutdownNow();
+            disarmGuard();
+            store.withdraw();
+        }
+    }
+
+    private static Peer peer(MemberInfo member) {
+        return new Peer(member.name(), member.database());
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
