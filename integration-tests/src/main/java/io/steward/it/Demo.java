@@ -1,0 +1,67 @@
+package io.steward.it;
+
+import io.steward.cli.StewardCli;
+import io.steward.it.LocalCluster.Node;
+import picocli.CommandLine;
+
+import java.time.Duration;
+
+/**
+ * The README's first command: a three-node PostgreSQL cluster on this machine (embedded ZooKeeper ensemble, the
+ * machine's PostgreSQL 15, one Steward agent process per node), a failover after the primary node is killed, the
+ * old node rejoining, and a clean stop.
+ */
+public final class Demo {
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        say("Starting a ZooKeeper ensemble of 3 and three PostgreSQL nodes, each run by its own Steward agent...");
+        int exit = 0;
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
+            Node primary = cluster.awaitPrimary();
+            say("Cluster " + cluster.name() + " is up. Agents' logs are under " + primary.agentLog().getParent().getParent());
+            status(primary);
+
+            say("Writing 1000 rows on the primary " + primary.name() + "...");
+            primary.queryOne("CREATE TABLE demo AS SELECT g AS id, now() AS at FROM generate_series(1, 1000) g; SELECT 1");
+
+            say("Killing node " + primary.name() + ": SIGKILL to its agent and to its postmaster.");
+            long killed = System.nanoTime();
+            primary.killAgent();
+            primary.killPostmaster();
+            Node successor = cluster.awaitNewPrimary(primary);
+            say(String.format("%s took over %.1f s later; it has %s of the 1000 rows.", successor.name(),
+                    (System.nanoTime() - killed) / 1e9, successor.queryOne("SELECT count(*) FROM demo")));
+            status(successor);
+
+            say("Restarting " + primary.name() + "'s agent: it rewinds and rejoins as a replica of " + successor.name() + "...");
+            primary.startAgent();
+            cluster.awaitAllStreaming();
+            status(successor);
+
+            say("Stopping: each agent gets SIGTERM (the primary hands over first), then the servers stop.");
+            for (Node node : cluster.nodes()) {
+                if (node != successor) {
+                    node.stopAgent(Duration.ofSeconds(60));
+                }
+            }
+            successor.stopAgent(Duration.ofSeconds(90));
+        } catch (Exception | Error e) {
+            System.err.println("demo failed: " + e);
+            exit = 1;
+        }
+        say(exit == 0 ? "Demo finished cleanly." : "Demo failed.");
+        System.exit(exit);
+    }
+
+    private static void status(Node node) {
+        System.out.println();
+        new CommandLine(new StewardCli()).execute("status", "--api", node.apiUrl());
+        System.out.println();
+    }
+
+    private static void say(String line) {
+        System.out.println("==> " + line);
+    }
+}

@@ -1,0 +1,393 @@
+package io.steward.it;
+
+import io.steward.testing.FreePorts;
+import io.steward.testing.ZooKeeperEnsemble;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A PostgreSQL cluster on this machine: a real ZooKeeper ensemble (in this JVM), and per node a real PostgreSQL
+ * server managed by a real Steward agent running as its own process, so that tests can SIGKILL it.
+ */
+public final class LocalCluster implements AutoCloseable {
+    public static final String TOKEN = "it-admin-token";
+    public static final String SUPERUSER_PASSWORD = "it-superuser";
+    public static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * @param nodes how many members
+     * @param synchronous synchronous mode on
+     * @param proxiedZooKeeper each agent reaches ZooKeeper through its own cuttable {@link TcpProxy}
+     * @param extraYaml appended to every agent's configuration (e.g. an {@code ha:} override)
+     */
+    public record Options(int nodes, boolean synchronous, boolean proxiedZooKeeper, String extraYaml) {
+        public static Options defaults() {
+            return new Options(3, false, false, "");
+        }
+
+        public Options synchronousMode() {
+            return new Options(nodes, true, proxiedZooKeeper, extraYaml);
+        }
+
+        public Options proxied() {
+            return new Options(nodes, synchronous, true, extraYaml);
+        }
+    }
+
+    private final Path root;
+    private final ZooKeeperEnsemble zookeeper;
+    private final String clusterName = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<Node> nodes = new ArrayList<>();
+
+    private LocalCluster(Path root, ZooKeeperEnsemble zookeeper) {
+        this.root = root;
+        this.zookeeper = zookeeper;
+    }
+
+    /** Starts the ensemble and one agent per node; returns once a primary takes writes and every replica streams. */
+    public static LocalCluster start(Options options) throws Exception {
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "steward-it-");
+        // PostgreSQL runs as user postgres and must be able to reach its folders under here.
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        LocalCluster cluster = new LocalCluster(root, ZooKeeperEnsemble.start(root.resolve("zookeeper")));
+        try {
+            for (int i = 1; i <= options.nodes(); i++) {
+                cluster.nodes.add(cluster.newNode("pg" + i, options));
+            }
+            // The first agent creates the cluster; the others clone it.
+            cluster.nodes.get(0).startAgent();
+            cluster.awaitPrimary();
+            for (Node node : cluster.nodes.subList(1, cluster.nodes.size())) {
+                node.startAgent();
+            }
+            cluster.awaitAllStreaming();
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    private Node newNode(String name, Options options) throws IOException {
+        Path dir = Files.createDirectories(root.resolve(name));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        int pgPort = FreePorts.next();
+        int adminPort = FreePorts.next();
+        List<TcpProxy> proxies = new ArrayList<>();
+        String connect = zookeeper.connectString();
+        if (options.proxiedZooKeeper()) {
+            List<String> via = new ArrayList<>();
+            for (String server : connect.split(",")) {
+                String[] hostPort = server.split(":");
+                TcpProxy proxy = new TcpProxy(FreePorts.next(), new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])));
+                proxies.add(proxy);
+                via.add("127.0.0.1:" + proxy.port());
+            }
+            connect = String.join(",", via);
+        }
+        String yaml = String.join("\n",
+                "cluster: " + clusterName,
+                "engine: postgresql",
+                "node:",
+                "  name: " + name,
+                "  host: 127.0.0.1",
+                "  state_dir: " + dir.resolve("state"),
+                "zookeeper:",
+                "  connect: " + connect,
+                "  session_timeout: 5s",
+                "ha:",
+                "  synchronous_mode: " + options.synchronous(),
+                "admin:",
+                "  address: 127.0.0.1",
+                "  port: " + adminPort,
+                "  token: " + TOKEN,
+                "aws:",
+                "  imds: off",
+                "postgresql:",
+                "  bin_dir: " + PG_BIN,
+                "  data_dir: " + dir.resolve("data"),
+                "  port: " + pgPort,
+                "  socket_dir: " + dir,
+                "  superuser_password: " + SUPERUSER_PASSWORD,
+                "  replication_password: it-replication",
+                "  parameters:",
+                "    log_min_messages: warning",
+                options.extraYaml(),
+                "");
+        Path config = dir.resolve("steward.yml");
+        Files.writeString(config, yaml);
+        return new Node(name, dir, config, pgPort, adminPort, proxies);
+    }
+
+    public String name() {
+        return clusterName;
+    }
+
+    public ZooKeeperEnsemble zookeeper() {
+        return zookeeper;
+    }
+
+    public List<Node> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    public Node node(String name) {
+        return nodes.stream().filter(n -> n.name.equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Nodes whose agent says they are the writable primary of the current epoch, right now. */
+    public List<Node> primaries() {
+        return nodes.stream().filter(Node::isPrimary).collect(Collectors.toList());
+    }
+
+    public Node awaitPrimary() {
+        return awaitPrimary(Duration.ofSeconds(90));
+    }
+
+    public Node awaitPrimary(Duration atMost) {
+        await("a primary taking writes").atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> primaries().size() == 1);
+        return primaries().get(0);
+    }
+
+    /** Waits until one node other than {@code old} is primary. */
+    public Node awaitNewPrimary(Node old) {
+        await("a new primary other than " + old.name()).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> primaries().size() == 1 && primaries().get(0) != old);
+        return primaries().get(0);
+    }
+
+    public void awaitAllStreaming() {
+        await("every replica streaming").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            List<Node> primaries = primaries();
+            return primaries.size() == 1 && nodes.stream().filter(n -> n != primaries.get(0)).allMatch(Node::isStreamingReplica);
+        });
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Node node : nodes) {
+            node.killAgent();
+        }
+        for (Node node : nodes) {
+            node.stopServer();
+            node.proxies.forEach(TcpProxy::close);
+        }
+        zookeeper.close();
+        deleteRecursively(root);
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** One member: its PostgreSQL server and the agent that runs it. */
+    public static final class Node {
+        private final String name;
+        private final Path dir;
+        private final Path config;
+        private final int pgPort;
+        private final int adminPort;
+        private final List<TcpProxy> proxies;
+        private Process agent;
+
+        Node(String name, Path dir, Path config, int pgPort, int adminPort, List<TcpProxy> proxies) {
+            this.name = name;
+            this.dir = dir;
+            this.config = config;
+            this.pgPort = pgPort;
+            this.adminPort = adminPort;
+            this.proxies = proxies;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public Path dataDir() {
+            return dir.resolve("data");
+        }
+
+        public Path agentLog() {
+            return dir.resolve("agent.log");
+        }
+
+        public Path config() {
+            return config;
+        }
+
+        public int adminPort() {
+            return adminPort;
+        }
+
+        public String apiUrl() {
+            return "http://127.0.0.1:" + adminPort;
+        }
+
+        public synchronized void startAgent() throws IOException {
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"),
+                    "io.steward.cli.StewardCli", "run", "--config", config.toString());
+            agent = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(agentLog().toFile()))
+                    .start();
+        }
+
+        public synchronized boolean agentRunning() {
+            return agent != null && agent.isAlive();
+        }
+
+        public synchronized long agentPid() {
+            return agent.pid();
+        }
+
+        /** SIGKILL: the agent gets no chance to do anything. */
+        public synchronized void killAgent() throws InterruptedException {
+            if (agent != null && agent.isAlive()) {
+                agent.destroyForcibly();
+                agent.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+
+        /** SIGTERM: the agent stops gracefully (a primary hands over first). */
+        public synchronized int stopAgent(Duration atMost) throws InterruptedException {
+            agent.destroy();
+            if (!agent.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(name + "'s agent did not stop within " + atMost);
+            }
+            return agent.exitValue();
+        }
+
+        /** The postmaster's pid, from postmaster.pid, when the server runs. */
+        public Optional<Long> postmasterPid() throws IOException {
+            Path pidFile = dataDir().resolve("postmaster.pid");
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+        }
+
+        /** SIGKILL to the postmaster, as the OOM killer would. */
+        public void killPostmaster() throws IOException, InterruptedException {
+            long pid = postmasterPid().orElseThrow(() -> new IllegalStateException(name + " runs no postmaster"));
+            new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
+        }
+
+        /** Stops the server whatever state it is in (cleanup). */
+        void stopServer() throws IOException, InterruptedException {
+            if (Files.exists(dataDir().resolve("postmaster.pid"))) {
+                new ProcessBuilder("runuser", "-u", "postgres", "--", PG_BIN.resolve("pg_ctl").toString(), "stop", "-D",
+                        dataDir().toString(), "-m", "immediate", "-w", "-t", "30")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+            }
+        }
+
+        public void cutFromZooKeeper() {
+            if (proxies.isEmpty()) {
+                throw new IllegalStateException("cluster was not started with proxied ZooKeeper connections");
+            }
+            proxies.forEach(TcpProxy::cut);
+        }
+
+        public void reconnectToZooKeeper() {
+            proxies.forEach(TcpProxy::heal);
+        }
+
+        public String jdbcUrl() {
+            return "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+        }
+
+        public Properties connectionProperties() {
+            Properties props = new Properties();
+            props.setProperty("user", "postgres");
+            props.setProperty("password", SUPERUSER_PASSWORD);
+            props.setProperty("connectTimeout", "5");
+            props.setProperty("socketTimeout", "30");
+            return props;
+        }
+
+        public Connection connect() throws SQLException {
+            return DriverManager.getConnection(jdbcUrl(), connectionProperties());
+        }
+
+        public boolean isPrimary() {
+            return get("/primary").map(r -> r.statusCode() == 200).orElse(false);
+        }
+
+        public boolean isStreamingReplica() {
+            return get("/replica").map(r -> r.statusCode() == 200).orElse(false);
+        }
+
+        public Optional<HttpResponse<String>> get(String path) {
+            try {
+                return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                        .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+            } catch (IOException e) {
+                return Optional.empty();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+
+        public HttpResponse<String> post(String path, String body, Optional<String> token) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        /** Runs a query on this node and returns the first column of the first row, as text. */
+        public String queryOne(String sql) throws SQLException {
+            try (Connection c = connect(); var rs = c.createStatement().executeQuery(sql)) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+
+        public Map<String, String> describe() {
+            return Map.of("name", name, "api", apiUrl(), "data", dataDir().toString());
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.steward.it;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Clients writing to EVERY node at once, as fast as each node lets them: a zombie primary that still accepts writes
+ * is caught in the act, not only the node a client believes is primary. Every acknowledged write is recorded with
+ * the node that acknowledged it and the moment the acknowledgement arrived.
+ */
+public final class WriteLoad implements AutoCloseable {
+    /** One acknowledged write. */
+    public record Ack(long id, String node, long ackNanos) {
+    }
+
+    /** The span of time during which a node acknowledged writes. */
+    public record Span(String node, long firstNanos, long lastNanos, int count) {
+        boolean overlaps(Span other) {
+            return firstNanos <= other.lastNanos && other.firstNanos <= lastNanos;
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final ExecutorService writers;
+    private volatile boolean running = true;
+
+    private WriteLoad(List<LocalCluster.Node> nodes) {
+        this.writers = Executors.newFixedThreadPool(nodes.size());
+        for (LocalCluster.Node node : nodes) {
+            writers.execute(() -> writeTo(node));
+        }
+    }
+
+    /** Creates the table on the current primary and starts writing to every node. */
+    public static WriteLoad start(LocalCluster cluster) throws SQLException {
+        try (Connection c = cluster.awaitPrimary().connect()) {
+            c.createStatement().execute("CREATE TABLE IF NOT EXISTS acked (id bigint PRIMARY KEY, node text NOT NULL,"
+                    + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
+        }
+        return new WriteLoad(cluster.nodes());
+    }
+
+    private void writeTo(LocalCluster.Node node) {
+        Connection connection = null;
+        while (running) {
+            try {
+                if (connection == null || connection.isClosed()) {
+                    Properties props = node.connectionProperties();
+                    props.setProperty("connectTimeout", "1");
+                    props.setProperty("socketTimeout", "10");
+                    connection = DriverManager.getConnection(node.jdbcUrl(), props);
+                }
+                long id = ids.incrementAndGet();
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO acked (id, node) VALUES (?, ?)")) {
+                    insert.setLong(1, id);
+                    insert.setString(2, node.name());
+                    insert.executeUpdate();
+                }
+                acks.add(new Ack(id, node.name(), System.nanoTime()));
+            } catch (SQLException e) {
+                // Not writable now (replica, down, fenced): drop the connection and try again shortly.
+                closeQuietly(connection);
+                connection = null;
+                pause();
+            }
+        }
+        closeQuietly(connection);
+    }
+
+    public List<Ack> acks() {
+        return new ArrayList<>(acks);
+    }
+
+    public int count() {
+        return acks.size();
+    }
+
+    /** Per node, the span of its acknowledgements, in order of first acknowledgement. */
+    public List<Span> spans() {
+        Map<String, Span> spans = new LinkedHashMap<>();
+        for (Ack ack : acks()) {
+            spans.merge(ack.node(), new Span(ack.node(), ack.ackNanos(), ack.ackNanos(), 1), (a, b) -> new Span(a.node(),
+                    Math.min(a.firstNanos(), b.firstNanos()), Math.max(a.lastNanos(), b.lastNanos()), a.count() + b.count()));
+        }
+        List<Span> sorted = new ArrayList<>(spans.values());
+        sorted.sort(Comparator.comparingLong(Span::firstNanos));
+        return sorted;
+    }
+
+    /** Two nodes whose acknowledgement spans overlap: two writable primaries at once. */
+    public Optional<String> overlap() {
+        List<Span> spans = spans();
+        for (int i = 0; i < spans.size(); i++) {
+            for (int j = i + 1; j < spans.size(); j++) {
+                if (spans.get(i).overlaps(spans.get(j))) {
+                    return Optional.of(spans.get(i) + " overlaps " + spans.get(j));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first acknowledgement later than {@code nanos}, if any. */
+    public Optional<Ack> firstAckAfter(long nanos) {
+        return acks().stream().filter(a -> a.ackNanos() > nanos).min(Comparator.comparingLong(Ack::ackNanos));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        writers.shutdown();
+        writers.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20); // client retry pacing, not a wait for a condition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // gone already
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.steward.it;
+
+import io.steward.it.LocalCluster.Node;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
+import static io.steward.it.ClusterAssertions.count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Scenarios (c) and (d): the primary's agent dies or is cut off from ZooKeeper while PostgreSQL keeps running. The
+ * old primary must stop taking writes before another node is promoted: clients writing to every node never see two
+ * nodes acknowledge writes at the same time.
+ */
+class FencingTest {
+
+    @Test
+    void killedAgentFencesItsPrimaryBeforeAnotherIsPromoted() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
+            Node old = cluster.awaitPrimary();
+            try (WriteLoad load = WriteLoad.start(cluster)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
+                old.killAgent();
+                Node successor = cluster.awaitNewPrimary(old);
+                int before = load.count();
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);
+                load.close();
+                assertNoOverlappingPrimaries(load);
+                assertThat(load.spans()).extracting(WriteLoad.Span::node).containsExactly(old.name(), successor.name());
+            }
+            // Brought back, the old node rejoins as a replica of the new primary.
+            old.startAgent();
+            cluster.awaitAllStreaming();
+            Node primary = cluster.awaitPrimary();
+            long rows = count(primary, "acked");
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(old, "acked") == rows);
+        }
+    }
+
+    @Test
+    void agentCutOffFromZooKeeperFencesItsPrimaryBeforeAnotherIsPromoted() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().proxied())) {
+            Node old = cluster.awaitPrimary();
+            try (WriteLoad load = WriteLoad.start(cluster)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
+                old.cutFromZooKeeper();
+                Node successor = cluster.awaitNewPrimary(old);
+                int before = load.count();
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);
+                load.close();
+                assertNoOverlappingPrimaries(load);
+                assertThat(load.spans()).extracting(WriteLoad.Span::node).containsExactly(old.name(), successor.name());
+            }
+            old.reconnectToZooKeeper();
+            cluster.awaitAllStreaming();
+            assertThat(cluster.awaitPrimary()).isNotSameAs(old);
+        }
+    }
+}

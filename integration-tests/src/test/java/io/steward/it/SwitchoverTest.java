@@ -1,0 +1,66 @@
+package io.steward.it;
+
+import io.steward.cli.StewardCli;
+import io.steward.it.LocalCluster.Node;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+import static io.steward.it.ClusterAssertions.assertNoAcknowledgedWriteLost;
+import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
+import static io.steward.it.ClusterAssertions.history;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Scenario (f): planned switchovers through the HTTP API and the CLI lose nothing. */
+class SwitchoverTest {
+
+    @Test
+    void switchoverThroughTheApiAndTheCliLosesNoRow() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
+            Node first = cluster.awaitPrimary();
+            long epoch = ClusterAssertions.epoch(first);
+            Node target = cluster.nodes().stream().filter(n -> n != first).findFirst().orElseThrow();
+            try (WriteLoad load = WriteLoad.start(cluster)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
+
+                HttpResponse<String> accepted = first.post("/switchover", "{\"to\": \"" + target.name() + "\"}",
+                        Optional.of(LocalCluster.TOKEN));
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(60)).until(() -> cluster.primaries().equals(java.util.List.of(target)));
+                assertThat(ClusterAssertions.epoch(target)).isEqualTo(epoch + 1);
+
+                int before = load.count();
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);
+                cluster.awaitAllStreaming();
+
+                // Back again with the CLI, letting Steward choose the candidate.
+                StringWriter out = new StringWriter();
+                CommandLine cli = new CommandLine(new StewardCli());
+                cli.setOut(new PrintWriter(out));
+                cli.setErr(new PrintWriter(out));
+                int exit = cli.execute("switchover", "--api", target.apiUrl(), "--token", LocalCluster.TOKEN);
+                assertThat(exit).as(out.toString()).isZero();
+                Node third = cluster.awaitNewPrimary(target);
+                assertThat(ClusterAssertions.epoch(third)).isEqualTo(epoch + 2);
+                int after = load.count();
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > after + 50);
+
+                load.close();
+                assertNoOverlappingPrimaries(load);
+                assertNoAcknowledgedWriteLost(load, third);
+                var entries = history(third);
+                assertThat(entries.get(entries.size() - 2).path("reason").asText()).isEqualTo("switchover");
+                assertThat(entries.get(entries.size() - 2).path("previous").asText()).isEqualTo(first.name());
+                assertThat(entries.get(entries.size() - 1).path("reason").asText()).isEqualTo("switchover");
+                assertThat(entries.get(entries.size() - 1).path("epoch").asLong()).isEqualTo(epoch + 2);
+            }
+            cluster.awaitAllStreaming();
+        }
+    }
+}

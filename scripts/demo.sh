@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's first command: builds Steward and runs a three-node PostgreSQL cluster on this machine (embedded
+# ZooKeeper ensemble, the machine's PostgreSQL 15, one agent process per node), kills the primary, shows the
+# failover, and stops cleanly. Needs root (PostgreSQL runs as user postgres; Steward switches to it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+mvn -q -B -ntp -DskipTests package -pl integration-tests -am
+mvn -q -B -ntp -o dependency:build-classpath -pl integration-tests -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >/dev/null 2>&1 \
+  || mvn -q -B -ntp -DskipTests package dependency:build-classpath -pl integration-tests -am -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+exec java -cp "integration-tests/target/classes:$(cat integration-tests/target/classpath.txt)" io.steward.it.Demo
