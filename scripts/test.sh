@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of every module (unit and integration, real servers started by the tests).
+# The README's second command: installs what the tests need (see install-deps.sh), then runs every test of every
+# module: unit tests and integration tests against real servers started by the tests. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
 exec mvn -B -ntp verify "$@"

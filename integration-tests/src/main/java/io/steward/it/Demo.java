@@ -4,6 +4,7 @@ import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster.Node;
 import picocli.CommandLine;
 
+import java.sql.Connection;
 import java.time.Duration;
 
 /**
@@ -24,7 +25,9 @@ public final class Demo {
             status(primary);
 
             say("Writing 1000 rows on the primary " + primary.name() + "...");
-            primary.queryOne("CREATE TABLE demo AS SELECT g AS id, now() AS at FROM generate_series(1, 1000) g; SELECT 1");
+            try (Connection c = primary.connect()) {
+                c.createStatement().execute("CREATE TABLE demo AS SELECT g AS id, now() AS at FROM generate_series(1, 1000) g");
+            }
 
             say("Killing node " + primary.name() + ": SIGKILL to its agent and to its postmaster.");
             long killed = System.nanoTime();
