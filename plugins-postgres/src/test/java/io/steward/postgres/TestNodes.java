@@ -120,17 +120,26 @@ final class TestNodes implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         for (Node node : nodes) {
             node.engine().close();
             if (Files.exists(node.dataDir().resolve("postmaster.pid"))) {
-                new ProcessBuilder("runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "stop",
-                        "-D", node.dataDir().toString(), "-m", "immediate", "-w", "-t", "10")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                        .start().waitFor(20, TimeUnit.SECONDS);
+                run("runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "stop",
+                        "-D", node.dataDir().toString(), "-m", "immediate", "-w", "-t", "10");
             }
         }
-        //KEEP new ProcessBuilder("rm", "-rf", root.toString()).start().waitFor(20, TimeUnit.SECONDS);
+        run("rm", "-rf", root.toString());
+    }
+
+    private static void run(String... command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + command[0], e);
+        }
     }
 
     /** A port below the ephemeral range (see LOCAL-SERVERS.md), checked free on loopback. */
