@@ -185,15 +185,46 @@ public final class PostgresEngine implements Engine {
                 timeline = rs.getLong("replay_tli");
             }
             String receiverStatus = rs.getString("status");
+            boolean hasPrimary = rs.getBoolean("has_primary");
+            String senderHost = rs.getString("sender_host");
+            int senderPort = rs.getInt("sender_port");
+            if (!"streaming".equals(receiverStatus) && replayed > 0) {
+                timeline = timelineOfSegmentHolding(statement.getConnection(), replayed - 1).orElse(timeline);
+            }
             Optional<String> upstream = "streaming".equals(receiverStatus)
-                    ? Optional.of(rs.getString("sender_host") + ":" + rs.getInt("sender_port"))
+                    ? Optional.of(senderHost + ":" + senderPort)
                     : Optional.empty();
-            Optional<String> problem = upstream.isEmpty() && rs.getBoolean("has_primary")
+            Optional<String> problem = upstream.isEmpty() && hasPrimary
                     ? Optional.of("not streaming from the primary (wal receiver: "
                     + (receiverStatus == null ? "not running" : receiverStatus) + ")")
                     : Optional.empty();
             return new EngineStatus(Role.REPLICA, DataState.VALID, Math.max(received, replayed), timeline,
                     upstream, paused, List.of(), problem);
+        }
+    }
+
+    /**
+     * The timeline a replica replays when no WAL receiver tells it: that of the newest timeline's WAL segment
+     * holding the position. The control file's timelines lag until the next restartpoint.
+     */
+    private static Optional<Long> timelineOfSegmentHolding(Connection db, long position) throws SQLException {
+        long segmentSize;
+        try (Statement statement = db.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'")) {
+            rs.next();
+            segmentSize = rs.getLong(1);
+        }
+        long segment = position / segmentSize;
+        long segmentsPerLogId = 0x1_0000_0000L / segmentSize;
+        String segmentSuffix = String.format("%08X%08X", segment / segmentsPerLogId, segment % segmentsPerLogId);
+        try (PreparedStatement query = db.prepareStatement(
+                "SELECT max(substr(name, 1, 8)) FROM pg_ls_waldir() WHERE length(name) = 24 AND substr(name, 9) = ?")) {
+            query.setString(1, segmentSuffix);
+            try (ResultSet rs = query.executeQuery()) {
+                rs.next();
+                String timeline = rs.getString(1);
+                return timeline == null ? Optional.empty() : Optional.of(Long.parseLong(timeline, 16));
+            }
         }
     }
 

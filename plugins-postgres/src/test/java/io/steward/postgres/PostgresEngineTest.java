@@ -1,7 +1,9 @@
 package io.steward.postgres;
 
 import io.steward.engine.DataState;
+import io.steward.engine.Endpoint;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.Role;
 import io.steward.postgres.TestNodes.Node;
@@ -120,6 +122,7 @@ class PostgresEngineTest {
         a.engine().setSynchronousStandbys(List.of("b"));
         assertThat(a.column("SHOW synchronous_standby_names")).containsExactly("FIRST 1 (\"b\")");
         await().atMost(PATIENCE).until(() -> a.engine().probe().replicas().stream().anyMatch(ReplicaLink::synchronous));
+        assertThat(a.column("SELECT application_name || ' ' || sync_state FROM pg_stat_replication")).containsExactly("b sync");
         a.execute("CREATE TABLE t (v int); INSERT INTO t VALUES (1)");
 
         a.engine().setSynchronousStandbys(List.of());
@@ -199,6 +202,14 @@ class PostgresEngineTest {
         await().atMost(PATIENCE).until(() -> a.engine().probe().streaming());
         c.engine().follow(b.peer());
         assertThat(c.engine().probe().streaming()).isTrue();
+
+        // On the primary's timeline a replica is repointed by a reload, without a restart.
+        List<String> startedAt = c.column("SELECT pg_postmaster_start_time()::text");
+        c.engine().follow(new Peer("nowhere", new Endpoint("127.0.0.1", TestNodes.freePort())));
+        await().atMost(PATIENCE).until(() -> !c.engine().probe().streaming());
+        c.engine().follow(b.peer());
+        await().atMost(PATIENCE).until(() -> c.engine().probe().streaming());
+        assertThat(c.column("SELECT pg_postmaster_start_time()::text")).isEqualTo(startedAt);
     }
 
     @Test

@@ -143,7 +143,7 @@ final class TestNodes implements AutoCloseable {
     }
 
     /** A port below the ephemeral range (see LOCAL-SERVERS.md), checked free on loopback. */
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         for (int attempt = 0; attempt < 100; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
             try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
