@@ -17,6 +17,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -98,17 +99,23 @@ public final class PostgresEngine implements Engine {
             return EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
         }
         synchronized (connectionLock) {
+            boolean reusingConnection = connection != null;
             try {
                 return queryStatus();
             } catch (SQLException first) {
                 closeConnection();
-                try {
-                    return queryStatus();
-                } catch (SQLException second) {
-                    closeConnection();
+                if (!reusingConnection) {
                     return EngineStatus.stopped(DataState.VALID,
-                            Optional.of(notAcceptingConnections(postmasterStatus.get(), second)));
+                            Optional.of(notAcceptingConnections(postmasterStatus.get(), first)));
                 }
+            }
+            // The kept connection may have died with an earlier server run: one fresh attempt.
+            try {
+                return queryStatus();
+            } catch (SQLException second) {
+                closeConnection();
+                return EngineStatus.stopped(DataState.VALID,
+                        Optional.of(notAcceptingConnections(postmasterStatus.get(), second)));
             }
         }
     }
@@ -556,8 +563,9 @@ public final class PostgresEngine implements Engine {
                 }
             }
         } catch (SQLException e) {
-            throw new EngineException("rewind from " + primary.name() + " failed: cannot make it checkpoint its new "
-                    + "timeline: " + e.getMessage(), e);
+            // Not a failed rewind: nothing was touched, and the primary may be back in a moment.
+            throw new EngineException("start as replica of " + primary.name() + ": cannot reach it to prepare the rewind"
+                    + " (checkpoint of its new timeline): " + e.getMessage(), e);
         }
     }
 
@@ -970,7 +978,7 @@ public final class PostgresEngine implements Engine {
         }
     }
 
-    private java.nio.file.attribute.UserPrincipal osUser() throws IOException {
+    private UserPrincipal osUser() throws IOException {
         return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(settings.osUser());
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -265,7 +266,7 @@ class PostgresEngineTest {
 
     private static void startPrimaryWithReplicas(Node primary, Node... replicas) {
         primary.engine().initializeNewCluster();
-        Set<String> members = new java.util.HashSet<>(Set.of(primary.name()));
+        Set<String> members = new HashSet<>(Set.of(primary.name()));
         for (Node replica : replicas) {
             members.add(replica.name());
         }
