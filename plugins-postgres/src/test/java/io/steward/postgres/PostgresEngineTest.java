@@ -231,6 +231,25 @@ class PostgresEngineTest {
     }
 
     @Test
+    void aFailedRewindSaysSoAndReinitializingRepairsIt() throws Exception {
+        Node a = nodes.node("a");
+        Node stranger = nodes.node("stranger");
+        a.engine().initializeNewCluster();
+        stranger.engine().initializeNewCluster();
+        a.engine().fence();
+
+        // Another cluster's history cannot be rewound to: the core then reinitialises.
+        assertThatThrownBy(() -> a.engine().startAsReplica(Optional.of(stranger.peer())))
+                .hasMessageContaining("rewind from stranger failed")
+                .hasMessageContaining("different systems");
+        assertThat(a.engine().probe().role()).isEqualTo(Role.STOPPED);
+
+        stranger.engine().reconcileReplicationSlots(Set.of("a", "stranger"));
+        a.engine().reinitializeFrom(stranger.peer());
+        await().atMost(PATIENCE).until(() -> a.engine().probe().streaming());
+    }
+
+    @Test
     void startAsPrimaryRecoversFromAKilledPostmaster() throws Exception {
         Node a = nodes.node("a");
         a.engine().initializeNewCluster();
