@@ -1,0 +1,104 @@
+package io.steward.postgres;
+
+import io.steward.config.Settings;
+import io.steward.engine.EngineContext;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code postgresql:} section of the configuration.
+ *
+ * @param extraHbaLines lines put before Steward's own pg_hba.conf rules, so that they can narrow what those allow
+ */
+public record PostgresSettings(Path binDir, Path dataDir, int port, String listenAddress, Path socketDir,
+                               String osUser, String superuser, String superuserPassword, String replicationUser,
+                               String replicationPassword, Map<String, String> parameters,
+                               List<String> extraHbaLines, Duration connectTimeout, Duration stopTimeout) {
+
+    private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
+    private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** Settings that Steward writes itself, per node or per role; a passed-through parameter must not fight them. */
+    static final Set<String> RESERVED_PARAMETERS = Set.of("listen_addresses", "port", "unix_socket_directories",
+            "primary_conninfo", "primary_slot_name", "recovery_target_timeline", "synchronous_standby_names",
+            "hba_file", "config_file", "data_directory", "include", "include_if_exists", "include_dir");
+
+    /** Reads and validates the section; every problem is recorded in the context's settings, nothing is thrown. */
+    public static PostgresSettings read(EngineContext context) {
+        Settings settings = context.settings();
+        Path binDir = settings.path("bin_dir", Path.of("/usr/lib/postgresql/15/bin"));
+        Path dataDir = settings.requiredString("data_dir", "the absolute path of the PostgreSQL data directory")
+                .transform(text -> text.isEmpty() ? Path.of("") : Path.of(text));
+        if (!dataDir.toString().isEmpty() && !dataDir.isAbsolute()) {
+            settings.problems().add(settings.keyPath("data_dir"), dataDir, "an absolute path");
+        }
+        if (!binDir.isAbsolute()) {
+            settings.problems().add(settings.keyPath("bin_dir"), binDir, "an absolute path");
+        }
+        int port = settings.integer("port", 5432, 1, 65535);
+        String listenAddress = settings.string("listen_address", context.advertisedHost());
+        Path socketDir = settings.path("socket_dir", Path.of("/var/run/postgresql"));
+        String osUser = settings.string("os_user", "postgres");
+        String superuser = roleName(settings, "superuser", "postgres");
+        String superuserPassword = settings.requiredString("superuser_password",
+                "the password of the database superuser (used by the agent and by pg_rewind)");
+        String replicationUser = roleName(settings, "replication_user", "replicator");
+        String replicationPassword = settings.requiredString("replication_password",
+                "the password of the replication role (used by replicas to stream from the primary)");
+        Map<String, String> parameters = settings.stringMap("parameters");
+        for (String name : parameters.keySet()) {
+            if (!PARAMETER_NAME.matcher(name).matches()) {
+                settings.problems().add(settings.keyPath("parameters") + "." + name, parameters.get(name),
+                        "a PostgreSQL parameter name (letters, digits, '_' and '.')");
+            } else if (RESERVED_PARAMETERS.contains(name.toLowerCase())) {
+                settings.problems().add(settings.keyPath("parameters") + "." + name, parameters.get(name),
+                        "a parameter Steward does not manage itself (" + name + " is set from other settings)");
+            }
+        }
+        // Settings reads scalars only, so the extra rules come as one block of text, one rule per line.
+        List<String> extraHbaLines = settings.optionalString("pg_hba")
+                .map(text -> text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList())
+                .orElse(List.of());
+        Duration connectTimeout = settings.duration("connect_timeout", Duration.ofSeconds(2),
+                Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration stopTimeout = settings.duration("stop_timeout", Duration.ofSeconds(60),
+                Duration.ofSeconds(1), Duration.ofHours(1));
+        return new PostgresSettings(binDir, dataDir, port, listenAddress, socketDir, osUser, superuser,
+                superuserPassword, replicationUser, replicationPassword, Map.copyOf(parameters), extraHbaLines,
+                connectTimeout, stopTimeout);
+    }
+
+    private static String roleName(Settings settings, String key, String defaultValue) {
+        String name = settings.string(key, defaultValue);
+        // Role names end up unquoted in pg_hba.conf and in SQL identifiers; keep them plain.
+        if (!ROLE_NAME.matcher(name).matches()) {
+            settings.problems().add(settings.keyPath(key), name, "a role name of letters, digits and '_'");
+            return defaultValue;
+        }
+        return name;
+    }
+
+    public Path binary(String name) {
+        return binDir.resolve(name);
+    }
+
+    /** The host the agent connects to for the local server: a wildcard listen address is reached on loopback. */
+    public String localConnectHost() {
+        return switch (listenAddress) {
+            case "*", "0.0.0.0" -> "127.0.0.1";
+            case "::" -> "::1";
+            default -> listenAddress;
+        };
+    }
+
+    @Override
+    public String toString() {
+        // Never print the passwords.
+        return "PostgresSettings[dataDir=" + dataDir + ", port=" + port + ", listenAddress=" + listenAddress + "]";
+    }
+}
