@@ -9,8 +9,10 @@ import java.util.Set;
  *
  * @param clusterState e.g. "in production", "shut down", "shut down in recovery", "in archive recovery"
  * @param timeline the latest timeline the control file knows (checkpoint's or minimum recovery point's)
+ * @param checkpointLocation where the latest checkpoint record starts, as a byte position (-1 when unreadable); after
+ *        a clean shutdown that record is the last thing in the WAL
  */
-record ControlData(String clusterState, long timeline) {
+record ControlData(String clusterState, long timeline, long checkpointLocation) {
 
     /** States that only a primary leaves behind; a standby's are "in archive recovery" and "shut down in recovery". */
     private static final Set<String> PRIMARY_STATES = Set.of("in production", "shut down", "in crash recovery");
@@ -26,7 +28,20 @@ record ControlData(String clusterState, long timeline) {
         long checkpointTimeline = number(values.get("Latest checkpoint's TimeLineID"));
         long recoveryTimeline = number(values.get("Min recovery ending loc's timeline"));
         return new ControlData(values.getOrDefault("Database cluster state", "unknown"),
-                Math.max(checkpointTimeline, recoveryTimeline));
+                Math.max(checkpointTimeline, recoveryTimeline), lsn(values.get("Latest checkpoint location")));
+    }
+
+    /** Whether the server was shut down cleanly (as a primary or as a replica). */
+    boolean cleanlyShutDown() {
+        return clusterState.equals("shut down") || clusterState.equals("shut down in recovery");
+    }
+
+    private static long lsn(String text) {
+        if (text == null || !text.matches("[0-9A-Fa-f]+/[0-9A-Fa-f]+")) {
+            return -1;
+        }
+        String[] halves = text.split("/");
+        return (Long.parseLong(halves[0], 16) << 32) | Long.parseLong(halves[1], 16);
     }
 
     boolean lastRanAsPrimary() {

@@ -2,11 +2,13 @@ package io.steward.postgres;
 
 import io.steward.engine.DataState;
 import io.steward.engine.Engine;
+import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
+import io.steward.engine.RewindFailedException;
 import io.steward.engine.Role;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -96,7 +98,7 @@ public final class PostgresEngine implements Engine {
         }
         Optional<String> postmasterStatus = postmasterStatus();
         if (postmasterStatus.isEmpty()) {
-            return EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
+            return stoppedStatus();
         }
         synchronized (connectionLock) {
             boolean reusingConnection = connection != null;
@@ -118,6 +120,18 @@ public final class PostgresEngine implements Engine {
                         Optional.of(notAcceptingConnections(postmasterStatus.get(), second)));
             }
         }
+    }
+
+    /**
+     * A stopped server; after a clean shutdown its position is where its last checkpoint record starts, so that a
+     * switchover can check the candidate has received everything before the lease moves.
+     */
+    private EngineStatus stoppedStatus() {
+        Optional<ControlData> control = controlData();
+        long position = control.filter(ControlData::cleanlyShutDown).map(ControlData::checkpointLocation).orElse(-1L);
+        long timeline = control.map(ControlData::timeline).orElse(0L);
+        return new EngineStatus(Role.STOPPED, DataState.VALID, position, timeline, Optional.empty(), false, List.of(),
+                Optional.of("not running"));
     }
 
     private String notAcceptingConnections(String postmasterStatus, SQLException error) {
@@ -541,7 +555,7 @@ public final class PostgresEngine implements Engine {
                         "--source-server", sourceServer),
                 passwordEnvironment(settings.superuserPassword()), COPY_TIMEOUT);
         if (!result.succeeded()) {
-            throw new EngineException("rewind from " + primary.name() + " failed (exit code " + result.exitCode()
+            throw new RewindFailedException("rewind from " + primary.name() + " failed (exit code " + result.exitCode()
                     + "), the data directory must be reinitialised: " + result.tail());
         }
         log.info("pg_rewind from {}: {}", primary.name(), result.tail());
@@ -888,6 +902,11 @@ public final class PostgresEngine implements Engine {
                 throw new EngineException(step + " failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return new Endpoint(context.advertisedHost(), settings.port());
     }
 
     @Override
