@@ -79,7 +79,10 @@ public final class ClusterStore implements AutoCloseable {
                 .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
                 .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
                 // The HA loop retries on its own every tick; a long retry inside one call would only delay it.
-                .retryPolicy(new RetryNTimes(1, 100));
+                .retryPolicy(new RetryNTimes(1, 100))
+                // Keep to the configured servers: the ensemble's own view of its members may name addresses this
+                // node must not use (another network, a proxy in between).
+                .ensembleTracker(false);
         if (config.digestUser().isPresent()) {
             String credentials = config.digestUser().get() + ":" + config.digestPassword().orElse("");
             builder.authorization("digest", credentials.getBytes(StandardCharsets.UTF_8))
@@ -258,6 +261,16 @@ public final class ClusterStore implements AutoCloseable {
             return false;
         } catch (Exception e) {
             throw failure("record the transfer request", e);
+        }
+    }
+
+    /** Names the candidate in a pending request that left the choice to the primary, so only that one takes over. */
+    public void nameTransferCandidate(TransferRequest request, String candidate) {
+        try {
+            client.setData().forPath(TRANSFER, toJson(new TransferRequest(request.kind(), request.from(),
+                    Optional.of(candidate), request.requestedAtMillis())));
+        } catch (Exception e) {
+            throw failure("name the transfer candidate", e);
         }
     }
 

@@ -43,6 +43,7 @@ public final class HaLoop implements AutoCloseable {
     private static final Duration FENCE_MARGIN = Duration.ofMillis(1500);
     private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REPEAT_FAILURE_LOG = Duration.ofMinutes(1);
 
     private final ClusterStore store;
     private final Engine engine;
@@ -74,6 +75,8 @@ public final class HaLoop implements AutoCloseable {
     private Optional<String> lastLeaseHolderAtPublish = Optional.empty();
     private long lastPublishedNanos;
     private PendingSync pendingSync;
+    private String lastFailure = "";
+    private long lastFailureLoggedNanos;
 
     /** How this member presents itself to the others. */
     public record MemberIdentity(String name, String agentVersion) {
@@ -206,10 +209,14 @@ public final class HaLoop implements AutoCloseable {
                 rejoinFailed, reinitializeRequested);
         Decision decision = HaRules.decide(current, local, policy, System.currentTimeMillis());
         boolean acted = !(decision.action() instanceof Action.Observe) && !(decision.action() instanceof Action.Lead);
-        if (acted || !decision.reason().equals(lastDecision.reason())) {
+        if (!decision.toString().equals(lastDecision.toString())) {
             log.info("{} [epoch {}]", decision, current.epoch());
         }
         lastDecision = decision;
+        if (readable && lastPublished == null) {
+            // Announce this member before a long first action (a clone), so the primary prepares its slot meanwhile.
+            publish(current);
+        }
         if (readable || decision.action() instanceof Action.Fence) {
             carryOut(decision.action(), current, probed);
         }
@@ -276,6 +283,8 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.TakeOver takeOver) {
                 takeOver(current, probed, takeOver.reason());
             } else if (action instanceof Action.HandOver handOver) {
+                current.transfer().filter(t -> t.to().isEmpty())
+                        .ifPresent(t -> store.nameTransferCandidate(t, handOver.candidate().name()));
                 handOver(handOver.candidate(), handOver.waitForCatchUp(), probed);
             } else if (action instanceof Action.CancelTransfer) {
                 store.clearTransfer();
@@ -285,7 +294,13 @@ public final class HaLoop implements AutoCloseable {
                 rejoin(() -> engine.follow(peer(follow.leader())));
             }
         } catch (EngineException | CoordinationException e) {
-            log.error("{} failed: {}", action.getClass().getSimpleName(), e.getMessage());
+            String failure = action.getClass().getSimpleName() + " failed: " + e.getMessage();
+            // The same failure every tick would bury everything else: say it once, then again every minute.
+            if (!failure.equals(lastFailure) || System.nanoTime() - lastFailureLoggedNanos > REPEAT_FAILURE_LOG.toNanos()) {
+                log.error("{} [epoch {}]", failure, current.epoch());
+                lastFailure = failure;
+                lastFailureLoggedNanos = System.nanoTime();
+            }
         }
     }
 

@@ -205,7 +205,7 @@ public final class HaRules {
         Duration freshnessWait = policy.ha().loopWait().multipliedBy(2);
         long leaderlessSince = nowMillis - local.leaderlessFor().toMillis();
         List<String> stale = view.members().values().stream()
-                .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.updatedAtMillis() < leaderlessSince)
+                .filter(m -> !m.name().equals(policy.self()) && m.role() == Role.REPLICA && m.updatedAtMillis() < leaderlessSince)
                 .map(MemberInfo::name).sorted().collect(Collectors.toList());
         if (!stale.isEmpty() && local.leaderlessFor().compareTo(freshnessWait) < 0) {
             return decision(new Action.Observe(), "no primary (epoch " + epoch + "); waiting for fresh positions from "
@@ -260,7 +260,8 @@ public final class HaRules {
     }
 
     private static boolean isEligible(MemberInfo member, ClusterView view, long lastPrimaryPosition, Policy policy) {
-        if (!member.promotable() || !member.healthy() || member.role() != Role.REPLICA || member.replayPaused()
+        // Not "healthy": with the primary gone, every replica reports that it is not streaming.
+        if (!member.promotable() || member.role() != Role.REPLICA || member.replayPaused()
                 || member.position() < 0) {
             return false;
         }

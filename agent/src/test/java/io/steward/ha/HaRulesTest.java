@@ -258,6 +258,17 @@ class HaRulesTest {
         }
 
         @Test
+        void replicaThatLostItsPrimaryStillCountsAsACandidate() {
+            // With the primary gone every replica says it is not streaming; the more advanced one must still win.
+            MemberInfo notStreaming = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 100, 1, Optional.empty(),
+                    false, false, 100, "t", NOW, Optional.of("not streaming"));
+            Decision decision = decide(view(Optional.empty(), notStreaming), leaderless(running(Role.REPLICA, 100), 100,
+                    Duration.ofSeconds(1)));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("b is a better candidate");
+        }
+
+        @Test
         void tieIsBrokenByPriorityThenName() {
             MemberInfo higher = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
                     false, 200, "t", NOW, Optional.empty());

@@ -133,7 +133,7 @@ public final class LocalCluster implements AutoCloseable {
                 "  bin_dir: " + PG_BIN,
                 "  data_dir: " + dir.resolve("data"),
                 "  port: " + pgPort,
-                "  socket_dir: " + dir,
+                "  socket_dir: " + dir.resolve("run"),
                 "  superuser_password: " + SUPERUSER_PASSWORD,
                 "  replication_password: it-replication",
                 "  parameters:",
@@ -171,15 +171,14 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public Node awaitPrimary(Duration atMost) {
-        await("a primary taking writes").atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> primaries().size() == 1);
-        return primaries().get(0);
+        return await("a primary taking writes").atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .until(this::primaries, p -> p.size() == 1).get(0);
     }
 
     /** Waits until one node other than {@code old} is primary. */
     public Node awaitNewPrimary(Node old) {
-        await("a new primary other than " + old.name()).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                .until(() -> primaries().size() == 1 && primaries().get(0) != old);
-        return primaries().get(0);
+        return await("a new primary other than " + old.name()).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(this::primaries, p -> p.size() == 1 && p.get(0) != old).get(0);
     }
 
     public void awaitAllStreaming() {
@@ -199,7 +198,21 @@ public final class LocalCluster implements AutoCloseable {
             node.proxies.forEach(TcpProxy::close);
         }
         zookeeper.close();
+        keepAgentLogs();
         deleteRecursively(root);
+    }
+
+    /** Agents' logs outlive the cluster, under target/it-logs, for whoever reads a failed run. */
+    private void keepAgentLogs() throws IOException {
+        Path kept = Files.createDirectories(Path.of("target", "it-logs", clusterName));
+        for (Node node : nodes) {
+            for (Path log : List.of(node.agentLog(), node.dir.resolve("state").resolve("postgresql.log"),
+                    node.dir.resolve("state").resolve("fence-guard.log"))) {
+                if (Files.exists(log)) {
+                    Files.copy(log, kept.resolve(node.name + "-" + log.getFileName()));
+                }
+            }
+        }
     }
 
     private static void deleteRecursively(Path path) throws IOException {
@@ -259,6 +272,8 @@ public final class LocalCluster implements AutoCloseable {
         public synchronized void startAgent() throws IOException {
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    // The agent's own logging, not the tests' (both are on this class path).
+                    "-Dlogback.configurationFile=logback.xml",
                     "-cp", System.getProperty("java.class.path"),
                     "io.steward.cli.StewardCli", "run", "--config", config.toString());
             agent = new ProcessBuilder(command)
@@ -304,7 +319,11 @@ public final class LocalCluster implements AutoCloseable {
 
         /** SIGKILL to the postmaster, as the OOM killer would. */
         public void killPostmaster() throws IOException, InterruptedException {
-            long pid = postmasterPid().orElseThrow(() -> new IllegalStateException(name + " runs no postmaster"));
+            kill(postmasterPid().orElseThrow(() -> new IllegalStateException(name + " runs no postmaster")));
+        }
+
+        /** SIGKILL to a process of this node's, e.g. a postmaster whose data directory was moved away. */
+        public void kill(long pid) throws IOException, InterruptedException {
             new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
         }
 

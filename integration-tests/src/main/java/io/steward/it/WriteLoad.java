@@ -35,7 +35,8 @@ public final class WriteLoad implements AutoCloseable {
     }
 
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
-    private final AtomicLong ids = new AtomicLong();
+    /** Ids unique across loads on the same table: each load starts from its own start time. */
+    private final AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
     private final ExecutorService writers;
     private volatile boolean running = true;
 

@@ -4,7 +4,6 @@ import io.steward.it.LocalCluster.Node;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -76,9 +75,9 @@ class BootstrapAndCrashTest {
             long epoch = ClusterAssertions.epoch(old);
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
-                Path movedAway = old.dataDir().resolveSibling("data.moved-away");
-                Files.move(old.dataDir(), movedAway);
-                old.killPostmaster();
+                long postmaster = old.postmasterPid().orElseThrow();
+                Files.move(old.dataDir(), old.dataDir().resolveSibling("data.moved-away"));
+                old.kill(postmaster);
                 Node successor = cluster.awaitNewPrimary(old);
                 int before = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);

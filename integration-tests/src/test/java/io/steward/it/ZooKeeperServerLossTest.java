@@ -20,7 +20,7 @@ class ZooKeeperServerLossTest {
                 cluster.zookeeper().kill(server);
                 // Two session timeouts: long enough for any agent whose server died to have lost its lease.
                 await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> cluster.primaries().size() == 1 && cluster.primaries().get(0) == primary);
+                        .until(cluster::primaries, p -> p.equals(java.util.List.of(primary)));
                 cluster.zookeeper().restart(server);
             }
             assertThat(ClusterAssertions.epoch(primary)).isEqualTo(epoch);

@@ -118,6 +118,8 @@ final class ConfigWriter {
         setting(conf, "max_replication_slots", "10");
         setting(conf, "wal_keep_size", "256MB");
         setting(conf, "hot_standby_feedback", "on");
+        // A replica whose primary just changed retries every 5 s by default: that would be part of the failover time.
+        setting(conf, "wal_retrieve_retry_interval", "500ms");
         setting(conf, "recovery_target_timeline", "latest");
         setting(conf, "primary_conninfo", upstream.map(this::conninfo).orElse(""));
         setting(conf, "primary_slot_name", upstream.isPresent() ? slotName(memberName) : "");
