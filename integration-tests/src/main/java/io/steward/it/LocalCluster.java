@@ -45,18 +45,25 @@ public final class LocalCluster implements AutoCloseable {
      * @param synchronous synchronous mode on
      * @param proxiedZooKeeper each agent reaches ZooKeeper through its own cuttable {@link TcpProxy}
      * @param extraYaml appended to every agent's configuration (e.g. an {@code ha:} override)
+     * @param zookeeperTickMillis the ensemble's tick (session expiry is rounded up to it)
      */
-    public record Options(int nodes, boolean synchronous, boolean proxiedZooKeeper, String extraYaml) {
+    public record Options(int nodes, boolean synchronous, boolean proxiedZooKeeper, String extraYaml,
+                          int zookeeperTickMillis) {
         public static Options defaults() {
-            return new Options(3, false, false, "");
+            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS);
         }
 
         public Options synchronousMode() {
-            return new Options(nodes, true, proxiedZooKeeper, extraYaml);
+            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis);
         }
 
         public Options proxied() {
-            return new Options(nodes, synchronous, true, extraYaml);
+            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis);
+        }
+
+        /** ZooKeeper's default tick of 2 s, as production ensembles run: for benchmarks. */
+        public Options productionZooKeeper() {
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS);
         }
     }
 
@@ -75,7 +82,8 @@ public final class LocalCluster implements AutoCloseable {
         Path root = Files.createTempDirectory(Path.of("/tmp"), "steward-it-");
         // PostgreSQL runs as user postgres and must be able to reach its folders under here.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        LocalCluster cluster = new LocalCluster(root, ZooKeeperEnsemble.start(root.resolve("zookeeper")));
+        LocalCluster cluster = new LocalCluster(root, ZooKeeperEnsemble.start(root.resolve("zookeeper"),
+                options.zookeeperTickMillis()));
         try {
             for (int i = 1; i <= options.nodes(); i++) {
                 cluster.nodes.add(cluster.newNode("pg" + i, options));
@@ -227,7 +235,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** One member: its PostgreSQL server and the agent that runs it. */
-    public static final class Node {
+    public static final class Node implements WriteTarget {
         private final String name;
         private final Path dir;
         private final Path config;
@@ -245,6 +253,7 @@ public final class LocalCluster implements AutoCloseable {
             this.proxies = proxies;
         }
 
+        @Override
         public String name() {
             return name;
         }
@@ -347,10 +356,12 @@ public final class LocalCluster implements AutoCloseable {
             proxies.forEach(TcpProxy::heal);
         }
 
+        @Override
         public String jdbcUrl() {
             return "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
         }
 
+        @Override
         public Properties connectionProperties() {
             Properties props = new Properties();
             props.setProperty("user", "postgres");

@@ -40,23 +40,28 @@ public final class WriteLoad implements AutoCloseable {
     private final ExecutorService writers;
     private volatile boolean running = true;
 
-    private WriteLoad(List<LocalCluster.Node> nodes) {
+    private WriteLoad(List<? extends WriteTarget> nodes) {
         this.writers = Executors.newFixedThreadPool(nodes.size());
-        for (LocalCluster.Node node : nodes) {
+        for (WriteTarget node : nodes) {
             writers.execute(() -> writeTo(node));
         }
     }
 
     /** Creates the table on the current primary and starts writing to every node. */
     public static WriteLoad start(LocalCluster cluster) throws SQLException {
-        try (Connection c = cluster.awaitPrimary().connect()) {
+        return start(cluster.nodes(), cluster.awaitPrimary());
+    }
+
+    /** Creates the table on {@code primary} and starts writing to every one of {@code nodes}. */
+    public static WriteLoad start(List<? extends WriteTarget> nodes, WriteTarget primary) throws SQLException {
+        try (Connection c = DriverManager.getConnection(primary.jdbcUrl(), primary.connectionProperties())) {
             c.createStatement().execute("CREATE TABLE IF NOT EXISTS acked (id bigint PRIMARY KEY, node text NOT NULL,"
                     + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
         }
-        return new WriteLoad(cluster.nodes());
+        return new WriteLoad(nodes);
     }
 
-    private void writeTo(LocalCluster.Node node) {
+    private void writeTo(WriteTarget node) {
         Connection connection = null;
         while (running) {
             try {
