@@ -60,7 +60,7 @@ final class PatroniCluster implements AutoCloseable {
         }
     }
 
-    private Member member(String name, String scope, String zookeeper, Timing timing) throws IOException {
+    private Member member(String name, String scope, String zookeeper, Timing timing) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(root.resolve(name));
         Files.createDirectories(dir.resolve("run"));
         int pgPort = FreePorts.next();
