@@ -518,7 +518,10 @@ public final class HaLoop implements AutoCloseable {
         return Duration.ofNanos(Math.max(0, leaseValidUntilNanos - System.nanoTime()));
     }
 
-    /** Runs every 100 ms, independent of the loop: fences the moment the lease stops being provable. */
+    /**
+     * Runs every 100 ms, independent of the loop: fences the moment the lease stops being provable, and makes the
+     * loop tick at once when the primary's server process has died.
+     */
     private void guardLease() {
         try {
             synchronized (guardLock) {
@@ -527,6 +530,9 @@ public final class HaLoop implements AutoCloseable {
                 }
                 if (System.nanoTime() < leaseValidUntilNanos) {
                     guard.renew(remainingLease());
+                    if (status.role() == Role.PRIMARY && !engine.serverProcessAlive()) {
+                        tickSoon();
+                    }
                     return;
                 }
             }

@@ -316,24 +316,13 @@ public final class LocalCluster implements AutoCloseable {
             return agent.exitValue();
         }
 
-        /** The postmaster's pid, from postmaster.pid, when the server runs. */
         public Optional<Long> postmasterPid() throws IOException {
-            Path pidFile = dataDir().resolve("postmaster.pid");
-            if (!Files.exists(pidFile)) {
-                return Optional.empty();
-            }
-            List<String> lines = Files.readAllLines(pidFile);
-            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+            return Postmaster.pid(dataDir());
         }
 
         /** SIGKILL to the postmaster, as the OOM killer would. */
         public void killPostmaster() throws IOException, InterruptedException {
-            kill(postmasterPid().orElseThrow(() -> new IllegalStateException(name + " runs no postmaster")));
-        }
-
-        /** SIGKILL to a process of this node's, e.g. a postmaster whose data directory was moved away. */
-        public void kill(long pid) throws IOException, InterruptedException {
-            new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
+            Postmaster.kill(postmasterPid().orElseThrow(() -> new IllegalStateException(name + " runs no postmaster")));
         }
 
         /** Stops the server whatever state it is in (cleanup). */

@@ -23,8 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * the node that acknowledged it and the moment the acknowledgement arrived.
  */
 public final class WriteLoad implements AutoCloseable {
-    /** One acknowledged write. */
-    public record Ack(long id, String node, long ackNanos) {
+    /** One acknowledged write: when the client sent it and when the acknowledgement arrived. */
+    public record Ack(long id, String node, long sentNanos, long ackNanos) {
+    }
+
+    /** A write a node did not acknowledge. */
+    private record Failure(String node, long nanos) {
     }
 
     /** The span of time during which a node acknowledged writes. */
@@ -35,6 +39,7 @@ public final class WriteLoad implements AutoCloseable {
     }
 
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
     /** Ids unique across loads on the same table: each load starts from its own start time. */
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
     private final ExecutorService writers;
@@ -63,6 +68,7 @@ public final class WriteLoad implements AutoCloseable {
 
     private void writeTo(WriteTarget node) {
         Connection connection = null;
+        long sent;
         while (running) {
             try {
                 if (connection == null || connection.isClosed()) {
@@ -72,13 +78,15 @@ public final class WriteLoad implements AutoCloseable {
                     connection = DriverManager.getConnection(node.jdbcUrl(), props);
                 }
                 long id = ids.incrementAndGet();
+                sent = System.nanoTime();
                 try (PreparedStatement insert = connection.prepareStatement("INSERT INTO acked (id, node) VALUES (?, ?)")) {
                     insert.setLong(1, id);
                     insert.setString(2, node.name());
                     insert.executeUpdate();
                 }
-                acks.add(new Ack(id, node.name(), System.nanoTime()));
+                acks.add(new Ack(id, node.name(), sent, System.nanoTime()));
             } catch (SQLException e) {
+                failures.add(new Failure(node.name(), System.nanoTime()));
                 // Not writable now (replica, down, fenced): drop the connection and try again shortly.
                 closeQuietly(connection);
                 connection = null;
@@ -121,9 +129,16 @@ public final class WriteLoad implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The first acknowledgement later than {@code nanos}, if any. */
-    public Optional<Ack> firstAckAfter(long nanos) {
-        return acks().stream().filter(a -> a.ackNanos() > nanos).min(Comparator.comparingLong(Ack::ackNanos));
+    /**
+     * The first write acknowledged after {@code node} stopped acknowledging: the first acknowledgement (by any node)
+     * of a write sent after {@code node}'s first failure following {@code since}. Commits already under way when a
+     * postmaster is killed may still be acknowledged; they do not mean writes are possible again.
+     */
+    public Optional<Ack> firstAckAfterOutageOf(String node, long since) {
+        Optional<Long> outage = failures.stream().filter(f -> f.node().equals(node) && f.nanos() > since)
+                .map(Failure::nanos).min(Long::compare);
+        return outage.flatMap(start -> acks().stream().filter(a -> a.sentNanos() > start)
+                .min(Comparator.comparingLong(Ack::ackNanos)));
     }
 
     @Override

@@ -51,8 +51,9 @@ class BootstrapAndCrashTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
                 long killedAt = System.nanoTime();
                 primary.killPostmaster();
-                await("writes again").atMost(Duration.ofSeconds(60)).until(() -> load.firstAckAfter(killedAt).isPresent());
-                assertThat(load.firstAckAfter(killedAt).get().node()).isEqualTo(primary.name());
+                await("writes again").atMost(Duration.ofSeconds(60))
+                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killedAt).isPresent());
+                assertThat(load.firstAckAfterOutageOf(primary.name(), killedAt).get().node()).isEqualTo(primary.name());
                 int before = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);
                 load.close();
@@ -77,7 +78,7 @@ class BootstrapAndCrashTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
                 long postmaster = old.postmasterPid().orElseThrow();
                 Files.move(old.dataDir(), old.dataDir().resolveSibling("data.moved-away"));
-                old.kill(postmaster);
+                Postmaster.kill(postmaster);
                 Node successor = cluster.awaitNewPrimary(old);
                 int before = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);

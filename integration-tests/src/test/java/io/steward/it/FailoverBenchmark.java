@@ -23,7 +23,9 @@ import static org.awaitility.Awaitility.await;
  */
 class FailoverBenchmark {
     static final int TRIALS = Integer.getInteger("trials", 20);
-    static final boolean WITH_PATRONI = Boolean.parseBoolean(System.getProperty("patroni", "true"));
+    static final Duration WRITES_AGAIN_LIMIT = Duration.ofSeconds(180);
+    /** Which systems to measure: steward, patroni-tight, patroni-defaults (comma-separated). */
+    static final List<String> SYSTEMS = List.of(System.getProperty("systems", "steward,patroni-tight,patroni-defaults").split(","));
 
     /** What a trial needs of a cluster, Steward's or Patroni's. */
     private interface Subject {
@@ -48,17 +50,22 @@ class FailoverBenchmark {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().productionZooKeeper())) {
             report.append(idleFootprint(cluster));
             report.append("| system | fault | min | median | p95 | max |\n| --- | --- | --- | --- | --- | --- |\n");
-            report.append(measure("Steward (defaults)", steward(cluster)));
-            flush(report);
-            if (WITH_PATRONI) {
-                for (PatroniCluster.Timing timing : List.of(PatroniCluster.Timing.TIGHTEST, PatroniCluster.Timing.DEFAULTS)) {
-                    // Steward's agents stay up but idle beside Patroni: the ensemble is shared, as in the issue.
-                    try (PatroniCluster patroni = PatroniCluster.start(cluster.zookeeper().connectString(), timing)) {
-                        report.append(measure("Patroni 3.0.2 (ttl " + timing.ttl() + ", loop_wait " + timing.loopWait()
-                                + ", retry_timeout " + timing.retryTimeout() + ")", patroni(patroni)));
-                    }
-                    flush(report);
+            if (SYSTEMS.contains("steward")) {
+                report.append(measure("Steward (defaults)", steward(cluster)));
+                flush(report);
+            }
+            for (String system : List.of("patroni-tight", "patroni-defaults")) {
+                if (!SYSTEMS.contains(system)) {
+                    continue;
                 }
+                PatroniCluster.Timing timing = system.equals("patroni-tight") ? PatroniCluster.Timing.TIGHTEST
+                        : PatroniCluster.Timing.DEFAULTS;
+                // Steward's agents stay up but idle beside Patroni: the ensemble is shared, as in the issue.
+                try (PatroniCluster patroni = PatroniCluster.start(cluster.zookeeper().connectString(), timing)) {
+                    report.append(measure("Patroni 3.0.2 (ttl " + timing.ttl() + ", loop_wait " + timing.loopWait()
+                            + ", retry_timeout " + timing.retryTimeout() + ")", patroni(patroni)));
+                }
+                flush(report);
             }
         }
         System.out.println(report);
@@ -89,9 +96,18 @@ class FailoverBenchmark {
             await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 20);
             long killed = System.nanoTime();
             restorer = subject.kill(primary, nodeLoss);
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(10))
-                    .until(() -> load.firstAckAfter(killed).isPresent());
-            seconds = (load.firstAckAfter(killed).get().ackNanos() - killed) / 1e9;
+            try {
+                await().atMost(WRITES_AGAIN_LIMIT).pollInterval(Duration.ofMillis(10))
+                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killed).isPresent());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // Reported as a failed trial (and counted), not as a number.
+                System.out.printf(Locale.ROOT, "%s, %s: no write acknowledged within %d s%n", system,
+                        nodeLoss ? "node loss" : "postmaster", WRITES_AGAIN_LIMIT.toSeconds());
+                load.close();
+                restorer.restore();
+                return Double.NaN;
+            }
+            seconds = (load.firstAckAfterOutageOf(primary.name(), killed).get().ackNanos() - killed) / 1e9;
             int after = load.count();
             await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > after + 20);
             load.close();
@@ -195,10 +211,16 @@ class FailoverBenchmark {
     }
 
     static String row(String system, String fault, List<Double> samples) {
-        List<Double> sorted = new ArrayList<>(samples);
+        List<Double> sorted = new ArrayList<>(samples.stream().filter(s -> !s.isNaN()).toList());
         sorted.sort(Double::compare);
-        return String.format(Locale.ROOT, "| %s | %s | %.2f s | %.2f s | %.2f s | %.2f s |%n", system, fault, sorted.get(0),
-                percentile(sorted, 50), percentile(sorted, 95), sorted.get(sorted.size() - 1));
+        long failed = samples.size() - sorted.size();
+        String failures = failed == 0 ? "" : " (" + failed + " of " + samples.size() + " trials: no writes within "
+                + WRITES_AGAIN_LIMIT.toSeconds() + " s)";
+        if (sorted.isEmpty()) {
+            return String.format(Locale.ROOT, "| %s | %s%s | - | - | - | - |%n", system, fault, failures);
+        }
+        return String.format(Locale.ROOT, "| %s | %s%s | %.2f s | %.2f s | %.2f s | %.2f s |%n", system, fault, failures,
+                sorted.get(0), percentile(sorted, 50), percentile(sorted, 95), sorted.get(sorted.size() - 1));
     }
 
     static double percentile(List<Double> sorted, int p) {

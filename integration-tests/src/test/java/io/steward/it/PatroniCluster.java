@@ -125,10 +125,17 @@ final class PatroniCluster implements AutoCloseable {
             member.kill();
         }
         for (Member member : members) {
-            if (Files.exists(member.dir.resolve("data").resolve("postmaster.pid"))) {
+            if (Postmaster.pid(member.dir.resolve("data")).isPresent()) {
                 new ProcessBuilder("runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("pg_ctl").toString(), "stop",
                         "-D", member.dir.resolve("data").toString(), "-m", "immediate")
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+            }
+        }
+        Path kept = Files.createDirectories(Path.of("target", "it-logs", root.getFileName().toString()));
+        for (Member member : members) {
+            Path log = member.dir.resolve("patroni.log");
+            if (Files.exists(log)) {
+                Files.copy(log, kept.resolve(member.name + "-patroni.log"));
             }
         }
         new ProcessBuilder("rm", "-rf", root.toString()).inheritIO().start().waitFor();
@@ -170,18 +177,8 @@ final class PatroniCluster implements AutoCloseable {
             patroni.waitFor(30, TimeUnit.SECONDS);
         }
 
-        Optional<Long> postmasterPid() throws IOException {
-            Path pidFile = dir.resolve("data").resolve("postmaster.pid");
-            if (!Files.exists(pidFile)) {
-                return Optional.empty();
-            }
-            List<String> lines = Files.readAllLines(pidFile);
-            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
-        }
-
         void killPostmaster() throws IOException, InterruptedException {
-            long pid = postmasterPid().orElseThrow();
-            new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
+            Postmaster.kill(Postmaster.pid(dir.resolve("data")).orElseThrow());
         }
 
         boolean isLeader() {

@@ -343,6 +343,11 @@ public final class PostgresEngine implements Engine {
         return postmasterStatus().isPresent();
     }
 
+    @Override
+    public boolean serverProcessAlive() {
+        return postmasterAlive();
+    }
+
     private Optional<ControlData> controlData() {
         try {
             CommandRunner.Result result = runner.run("pg_controldata",
