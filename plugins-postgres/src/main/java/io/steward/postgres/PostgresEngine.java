@@ -60,6 +60,7 @@ public final class PostgresEngine implements Engine {
     private static final Duration PROMOTE_TIMEOUT = Duration.ofSeconds(60);
     /** A killed postmaster's children take a moment to notice and release shared memory. */
     private static final Duration SHARED_MEMORY_RELEASE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ORPHAN_EXIT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Executor DIRECT_EXECUTOR = Runnable::run;
     private static final DateTimeFormatter REINIT_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -612,6 +613,7 @@ public final class PostgresEngine implements Engine {
         } catch (IOException e) {
             throw new EngineException(step + ": cannot create " + serverLog.getParent() + ": " + e.getMessage(), e);
         }
+        killOrphansOfDeadPostmaster();
         long deadline = System.nanoTime() + SHARED_MEMORY_RELEASE_TIMEOUT.toNanos();
         while (true) {
             // The server's output goes to the log file: pg_ctl start -l would need the server's user to reach it.
@@ -627,6 +629,41 @@ public final class PostgresEngine implements Engine {
                         + result.tail());
             }
             sleep(POLL_INTERVAL.multipliedBy(2));
+        }
+    }
+
+    /**
+     * After a postmaster is SIGKILLed its children linger until each notices, holding the shared memory that keeps
+     * a new postmaster from starting; that wait would be most of a crashed primary's downtime. With the postmaster
+     * gone they can do nothing useful, so they are ended now: every process of the server's binary whose working
+     * directory is this data directory (PostgreSQL's processes all run there).
+     */
+    private void killOrphansOfDeadPostmaster() {
+        if (postmasterAlive()) {
+            return;
+        }
+        Path dataDir = settings.dataDir().toAbsolutePath().normalize();
+        String binary = settings.binary("postgres").toString();
+        List<ProcessHandle> orphans = ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().filter(binary::equals).isPresent())
+                .filter(p -> workingDirectory(p.pid()).filter(dataDir::equals).isPresent())
+                .collect(Collectors.toList());
+        if (orphans.isEmpty()) {
+            return;
+        }
+        log.info("Ending {} leftover processes of a dead postmaster in {}", orphans.size(), dataDir);
+        orphans.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + ORPHAN_EXIT_TIMEOUT.toNanos();
+        while (orphans.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(10));
+        }
+    }
+
+    private static Optional<Path> workingDirectory(long pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")).normalize());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
         }
     }
 
