@@ -76,6 +76,7 @@ public final class HaLoop implements AutoCloseable {
     private long lastPublishedNanos;
     private PendingSync pendingSync;
     private String lastFailure = "";
+    private boolean lastActionWorked;
     private long lastFailureLoggedNanos;
 
     /** How this member presents itself to the others. */
@@ -209,7 +210,10 @@ public final class HaLoop implements AutoCloseable {
                 rejoinFailed, reinitializeRequested);
         Decision decision = HaRules.decide(current, local, policy, System.currentTimeMillis());
         boolean acted = !(decision.action() instanceof Action.Observe) && !(decision.action() instanceof Action.Lead);
-        if (!decision.toString().equals(lastDecision.toString())) {
+        // A decision repeated tick after tick (following a primary that is down) is said once; an action that
+        // changes state, repeated after the previous one worked (a primary that crashed again), is a new event.
+        boolean newEvent = acted && lastActionWorked && !(decision.action() instanceof Action.Follow);
+        if (!decision.toString().equals(lastDecision.toString()) || newEvent) {
             log.info("{} [epoch {}]", decision, current.epoch());
         }
         lastDecision = decision;
@@ -222,6 +226,10 @@ public final class HaLoop implements AutoCloseable {
         }
         if (acted) {
             status = engine.probe();
+            if (holdsLease && status.role() == Role.PRIMARY) {
+                // Restarted or promoted: the time-down clock starts again from the next crash, not the first one.
+                primaryDownSinceNanos = null;
+            }
         }
         reconcileGuard();
         if (readable) {
@@ -256,6 +264,7 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void carryOut(Action action, ClusterView current, EngineStatus probed) {
+        lastActionWorked = false;
         try {
             if (action instanceof Action.Observe) {
                 return;
@@ -293,6 +302,7 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.Follow follow) {
                 rejoin(() -> engine.follow(peer(follow.leader())));
             }
+            lastActionWorked = true;
         } catch (EngineException | CoordinationException e) {
             String failure = action.getClass().getSimpleName() + " failed: " + e.getMessage();
             // The same failure every tick would bury everything else: say it once, then again every minute.
