@@ -332,12 +332,27 @@ public final class PostgresEngine implements Engine {
         }
         boolean alive = ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
+                .filter(process -> !isZombie(pid))
                 .filter(process -> process.info().command().map(command -> command.endsWith("postgres")).orElse(true))
                 .isPresent();
         if (!alive) {
             return Optional.empty();
         }
         return Optional.of(lines.size() >= 8 ? lines.get(7).strip() : "starting");
+    }
+
+    /**
+     * A killed postmaster stays a zombie until its parent (often init) reaps it; it is dead all the same, and
+     * waiting for the reaping would add to a crashed primary's downtime.
+     */
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int afterName = stat.lastIndexOf(')');
+            return afterName > 0 && afterName + 2 < stat.length() && stat.charAt(afterName + 2) == 'Z';
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     private boolean postmasterAlive() {
@@ -613,7 +628,7 @@ public final class PostgresEngine implements Engine {
         } catch (IOException e) {
             throw new EngineException(step + ": cannot create " + serverLog.getParent() + ": " + e.getMessage(), e);
         }
-        killOrphansOfDeadPostmaster();
+        clearRemainsOfDeadPostmaster();
         long deadline = System.nanoTime() + SHARED_MEMORY_RELEASE_TIMEOUT.toNanos();
         while (true) {
             // The server's output goes to the log file: pg_ctl start -l would need the server's user to reach it.
@@ -633,30 +648,64 @@ public final class PostgresEngine implements Engine {
     }
 
     /**
-     * After a postmaster is SIGKILLed its children linger until each notices, holding the shared memory that keeps
-     * a new postmaster from starting; that wait would be most of a crashed primary's downtime. With the postmaster
-     * gone they can do nothing useful, so they are ended now: every process of the server's binary whose working
-     * directory is this data directory (PostgreSQL's processes all run there).
+     * Clears what a SIGKILLed postmaster leaves behind, which would otherwise keep a new one from starting for
+     * seconds: its children linger until each notices (holding the shared memory), and the dead postmaster itself may
+     * stay a zombie until its parent (often init) reaps it, which PostgreSQL takes for a live server. With the
+     * postmaster gone its children can do nothing useful, so they are ended: every process of the server's binary
+     * whose working directory is this data directory (PostgreSQL's processes all run there). Once none is left, a
+     * lock file naming a dead or zombie postmaster is stale and is removed.
      */
-    private void killOrphansOfDeadPostmaster() {
+    private void clearRemainsOfDeadPostmaster() {
         if (postmasterAlive()) {
             return;
         }
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
         String binary = settings.binary("postgres").toString();
         List<ProcessHandle> orphans = ProcessHandle.allProcesses()
+                .filter(p -> running(p.pid()))
                 .filter(p -> p.info().command().filter(binary::equals).isPresent())
                 .filter(p -> workingDirectory(p.pid()).filter(dataDir::equals).isPresent())
                 .collect(Collectors.toList());
-        if (orphans.isEmpty()) {
+        if (!orphans.isEmpty()) {
+            log.info("Ending {} leftover processes of a dead postmaster in {}", orphans.size(), dataDir);
+            orphans.forEach(ProcessHandle::destroyForcibly);
+            long deadline = System.nanoTime() + ORPHAN_EXIT_TIMEOUT.toNanos();
+            while (orphans.stream().anyMatch(p -> running(p.pid()))) {
+                if (System.nanoTime() > deadline) {
+                    return; // pg_ctl will refuse and say why
+                }
+                sleep(Duration.ofMillis(10));
+            }
+        }
+        // The socket's lock file names the dead postmaster too; both go, and only if they name it.
+        Optional<String> deadPid = firstLine(dataDir.resolve("postmaster.pid"));
+        if (deadPid.isEmpty()) {
             return;
         }
-        log.info("Ending {} leftover processes of a dead postmaster in {}", orphans.size(), dataDir);
-        orphans.forEach(ProcessHandle::destroyForcibly);
-        long deadline = System.nanoTime() + ORPHAN_EXIT_TIMEOUT.toNanos();
-        while (orphans.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            sleep(Duration.ofMillis(10));
+        for (Path lockFile : List.of(settings.socketDir().resolve(".s.PGSQL." + settings.port() + ".lock"),
+                dataDir.resolve("postmaster.pid"))) {
+            if (firstLine(lockFile).equals(deadPid)) {
+                try {
+                    Files.delete(lockFile);
+                    log.info("Removed {}, left by dead postmaster {}", lockFile, deadPid.get());
+                } catch (IOException e) {
+                    log.warn("Cannot remove the stale lock file {}: {}", lockFile, e.getMessage());
+                }
+            }
         }
+    }
+
+    private static Optional<String> firstLine(Path file) {
+        try {
+            return Files.readAllLines(file).stream().findFirst().map(String::strip);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Alive and not a zombie. */
+    private static boolean running(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() && !isZombie(pid);
     }
 
     private static Optional<Path> workingDirectory(long pid) {
