@@ -4,6 +4,7 @@ import io.steward.coordination.ClusterView;
 import io.steward.coordination.HistoryEntry;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the admin API asks of the running agent. Requests are checked and recorded; the HA loop carries them out. */
@@ -33,6 +34,12 @@ public interface AdminBackend {
      * @throws RejectedRequest when the candidate is unknown or not running
      */
     void requestFailover(String to);
+
+    /**
+     * Changes the cluster-wide HA settings (keys of the {@code ha:} section), which override every node's own.
+     * An empty value removes a setting, so that nodes go back to their own. Values were validated by the caller.
+     */
+    void updateSettings(Map<String, Optional<String>> changes);
 
     /** Turns maintenance mode on or off for the whole cluster. */
     void setMaintenance(boolean on);

@@ -10,6 +10,8 @@ import io.steward.engine.Role;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -61,7 +63,7 @@ public final class AdminJson {
      * @param sync the synchronous standby state, or null outside synchronous mode
      */
     public record Cluster(String leader, long epoch, boolean maintenance, String initializedBy, List<Member> members,
-                          Transfer transfer, Sync sync) {
+                          Transfer transfer, Sync sync, Map<String, String> settings) {
         static Cluster of(ClusterView view) {
             long leaderPosition = view.leaderMember().map(MemberInfo::position).orElse(-1L);
             List<Member> members = view.members().values().stream()
@@ -70,7 +72,8 @@ public final class AdminJson {
                     .toList();
             return new Cluster(view.lease().map(Lease::holder).orElse(null), view.epoch(),
                     view.maintenance(), view.initialized().orElse(null), members,
-                    view.transfer().map(Transfer::of).orElse(null), view.sync().map(Sync::of).orElse(null));
+                    view.transfer().map(Transfer::of).orElse(null), view.sync().map(Sync::of).orElse(null),
+                    new TreeMap<>(view.settings()));
         }
     }
 

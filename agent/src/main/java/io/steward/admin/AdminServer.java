@@ -9,6 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.steward.config.AdminConfig;
+import io.steward.config.ConfigProblem;
+import io.steward.config.ConfigProblems;
+import io.steward.config.HaConfig;
 import io.steward.config.Settings;
 import io.steward.engine.Role;
 import org.slf4j.Logger;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -69,17 +73,18 @@ public final class AdminServer implements AutoCloseable {
         this.backend = backend;
         this.metrics = new DropwizardExports(registry);
         this.tokenDigest = config.token().map(AdminServer::sha256);
-        this.routes = Map.of(
-                "/health", new Read(Set.of(), query -> health()),
-                "/primary", new Read(Set.of(), query -> primary()),
-                "/replica", new Read(Set.of("lag"), this::replica),
-                "/cluster", new Read(Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster()))),
-                "/history", new Read(Set.of(), query -> json(200, history())),
-                "/metrics", new Read(Set.of(), query -> prometheus()),
-                "/switchover", new Mutation(Set.of("to"), this::switchover),
-                "/failover", new Mutation(Set.of("to"), this::failover),
-                "/maintenance", new Mutation(Set.of("enabled"), this::maintenance),
-                "/reinitialize", new Mutation(Set.of(), this::reinitialize));
+        this.routes = Map.ofEntries(
+                Map.entry("/health", new Read(Set.of(), query -> health())),
+                Map.entry("/primary", new Read(Set.of(), query -> primary())),
+                Map.entry("/replica", new Read(Set.of("lag"), this::replica)),
+                Map.entry("/cluster", new Read(Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster())))),
+                Map.entry("/history", new Read(Set.of(), query -> json(200, history()))),
+                Map.entry("/metrics", new Read(Set.of(), query -> prometheus())),
+                Map.entry("/switchover", new Mutation(Set.of("to"), this::switchover)),
+                Map.entry("/failover", new Mutation(Set.of("to"), this::failover)),
+                Map.entry("/maintenance", new Mutation(Set.of("enabled"), this::maintenance)),
+                Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), this::settings)),
+                Map.entry("/reinitialize", new Mutation(Set.of(), this::reinitialize)));
     }
 
     public synchronized void start() throws IOException {
@@ -313,6 +318,29 @@ public final class AdminServer implements AutoCloseable {
         String to = body.requiredName("to");
         backend.requestFailover(to);
         return "failover to " + to + " requested";
+    }
+
+    /**
+     * Cluster-wide HA settings: each given key is set (a text, number or boolean, as in the {@code ha:} section) or,
+     * given as null, removed. Every value is checked the way the configuration file is before anything is stored.
+     */
+    private String settings(RequestBody body) {
+        Map<String, Optional<String>> changes = body.settings();
+        if (changes.isEmpty()) {
+            throw ApiError.badRequest("no setting given; settable: " + String.join(", ", HaConfig.KEYS));
+        }
+        Map<String, String> given = new TreeMap<>();
+        changes.forEach((key, value) -> value.ifPresent(v -> given.put(key, v)));
+        ConfigProblems problems = new ConfigProblems();
+        HaConfig.DEFAULTS.overriddenBy(given, "settings", problems);
+        if (!problems.isEmpty()) {
+            throw ApiError.badRequest(problems.list().stream().map(ConfigProblem::toString)
+                    .collect(java.util.stream.Collectors.joining("; ")));
+        }
+        backend.updateSettings(changes);
+        return "cluster-wide settings changed: " + changes.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue().orElse("(node's own)"))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private String maintenance(RequestBody body) {

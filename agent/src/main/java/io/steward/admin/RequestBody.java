@@ -10,9 +10,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -95,5 +97,25 @@ final class RequestBody {
                     + (value == null ? "" : ", was " + value));
         }
         return value.booleanValue();
+    }
+
+    /**
+     * Every field given, as settings: a text, number or boolean becomes its text; null means "remove". Objects and
+     * lists are refused.
+     */
+    Map<String, Optional<String>> settings() {
+        Map<String, Optional<String>> settings = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                settings.put(field.getKey(), Optional.empty());
+            } else if (value.isValueNode()) {
+                settings.put(field.getKey(), Optional.of(value.asText()));
+            } else {
+                throw ApiError.badRequest("field '" + field.getKey() + "' must be a text, number, boolean or null, was " + value);
+            }
+        }
+        return settings;
     }
 }

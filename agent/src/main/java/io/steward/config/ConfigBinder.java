@@ -135,14 +135,7 @@ final class ConfigBinder {
     }
 
     private static HaConfig ha(Settings ha) {
-        HaConfig config = new HaConfig(
-                ha.duration("loop_wait", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(60)),
-                ha.size("maximum_lag_on_failover", 1L << 20, 0, 1L << 40),
-                ha.duration("primary_start_timeout", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
-                ha.bool("synchronous_mode", false),
-                ha.bool("synchronous_mode_strict", false));
-        ha.rejectUnknownKeys();
-        return config;
+        return HaConfig.read(ha, HaConfig.DEFAULTS);
     }
 
     private static AdminConfig admin(Settings admin) {

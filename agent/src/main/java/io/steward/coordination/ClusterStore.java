@@ -46,6 +46,7 @@ public final class ClusterStore implements AutoCloseable {
     private static final String TRANSFER = "/switchover";
     private static final String SYNC = "/sync";
     private static final String HISTORY = "/history";
+    private static final String SETTINGS = "/config";
     private static final int HISTORY_KEPT = 100;
 
     private final CuratorFramework client;
@@ -139,7 +140,9 @@ public final class ClusterStore implements AutoCloseable {
             boolean maintenance = readText(MAINTENANCE).map(Boolean::parseBoolean).orElse(false);
             Optional<TransferRequest> transfer = readJson(TRANSFER, TransferRequest.class);
             Optional<SyncState> sync = readJson(SYNC, SyncState.class);
-            return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync);
+            Map<String, String> settings = readJson(SETTINGS, SettingsDocument.class).map(SettingsDocument::settings)
+                    .orElse(Map.of());
+            return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync, settings);
         } catch (Exception e) {
             throw failure("read the cluster state", e);
         }
@@ -241,6 +244,18 @@ public final class ClusterStore implements AutoCloseable {
             }
         } catch (Exception e) {
             throw failure("abandon cluster initialisation", e);
+        }
+    }
+
+    /** Replaces the cluster-wide HA settings (validated by the caller). */
+    public void writeSettings(Map<String, String> settings) {
+        writePersistent(SETTINGS, toJson(new SettingsDocument(settings)));
+    }
+
+    /** The {@code config} znode: cluster-wide HA settings, keyed as in the {@code ha:} section. */
+    private record SettingsDocument(Map<String, String> settings) {
+        SettingsDocument {
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
         }
     }
 

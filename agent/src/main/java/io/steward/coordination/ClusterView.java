@@ -13,13 +13,22 @@ import java.util.Optional;
  * @param maintenance when true, agents report but take no automatic action
  * @param transfer a pending switchover or failover request
  * @param sync the synchronous standby state, in synchronous mode
+ * @param settings cluster-wide HA settings (key of the {@code ha:} section to its value as text), which override
+ *        every node's own
  */
 public record ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease, long epoch,
                           Optional<String> initialized, boolean maintenance, Optional<TransferRequest> transfer,
-                          Optional<SyncState> sync) {
+                          Optional<SyncState> sync, Map<String, String> settings) {
 
     public ClusterView {
         members = Map.copyOf(members);
+        settings = Map.copyOf(settings);
+    }
+
+    /** A view without cluster-wide settings. */
+    public ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease, long epoch, Optional<String> initialized,
+                       boolean maintenance, Optional<TransferRequest> transfer, Optional<SyncState> sync) {
+        this(members, lease, epoch, initialized, maintenance, transfer, sync, Map.of());
     }
 
     public Optional<MemberInfo> member(String name) {

@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /**
@@ -91,6 +93,20 @@ public final class ClusterControl implements AdminBackend {
         }
         record(new TransferRequest(TransferRequest.Kind.FAILOVER, leader.orElse(""), Optional.of(to),
                 System.currentTimeMillis()));
+    }
+
+    @Override
+    public void updateSettings(Map<String, Optional<String>> changes) {
+        Map<String, String> settings = new TreeMap<>(store.read().settings());
+        changes.forEach((key, value) -> {
+            if (value.isPresent()) {
+                settings.put(key, value.get());
+            } else {
+                settings.remove(key);
+            }
+        });
+        store.writeSettings(settings);
+        log.info("cluster-wide settings changed by operator request: {}", settings);
     }
 
     @Override

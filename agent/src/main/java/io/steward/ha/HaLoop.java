@@ -1,5 +1,7 @@
 package io.steward.ha;
 
+import io.steward.config.ConfigProblems;
+import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.CoordinationException;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,7 +50,11 @@ public final class HaLoop implements AutoCloseable {
 
     private final ClusterStore store;
     private final Engine engine;
-    private final Policy policy;
+    /** This node's own policy, from its configuration. */
+    private final Policy ownPolicy;
+    /** Its policy with the cluster-wide settings laid over it, as of the last tick. */
+    private volatile Policy policy;
+    private Map<String, String> appliedSettings = Map.of();
     private final AgentMetrics metrics;
     private final MemberIdentity identity;
     private final Path guardLog;
@@ -91,6 +98,7 @@ public final class HaLoop implements AutoCloseable {
                   Path stateDir) {
         this.store = store;
         this.engine = engine;
+        this.ownPolicy = policy;
         this.policy = policy;
         this.metrics = metrics;
         this.identity = identity;
@@ -101,8 +109,7 @@ public final class HaLoop implements AutoCloseable {
     /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
     public void start(String apiUrl) {
         this.apiUrl = apiUrl;
-        long period = policy.ha().loopWait().toMillis();
-        loopThread.scheduleWithFixedDelay(this::tickSafely, 0, period, TimeUnit.MILLISECONDS);
+        loopThread.execute(this::periodicTick);
         watchdogThread.scheduleWithFixedDelay(this::guardLease, WATCHDOG_PERIOD.toMillis(), WATCHDOG_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -130,7 +137,11 @@ public final class HaLoop implements AutoCloseable {
 
     public void tickSoon() {
         if (!stopping && tickPending.compareAndSet(false, true)) {
-            loopThread.execute(this::tickSafely);
+            try {
+                loopThread.execute(this::tickSafely);
+            } catch (RejectedExecutionException e) {
+                // stopping: the loop is over
+            }
         }
     }
 
@@ -160,6 +171,18 @@ public final class HaLoop implements AutoCloseable {
         tickSoon();
     }
 
+    /** A tick, then the next one {@code loop_wait} later: re-read each time, since it is a cluster-wide setting. */
+    private void periodicTick() {
+        tickSafely();
+        try {
+            if (!stopping) {
+                loopThread.schedule(this::periodicTick, policy.ha().loopWait().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (RejectedExecutionException e) {
+            // stopping: the loop is over
+        }
+    }
+
     private void tickSafely() {
         tickPending.set(false);
         if (stopping) {
@@ -186,6 +209,7 @@ public final class HaLoop implements AutoCloseable {
         }
         ClusterView current = view;
         if (readable) {
+            applySettings(current.settings());
             boolean holds = current.lease().filter(this::isMine).isPresent();
             if (holds) {
                 // The read began at `started`, so the ensemble heard from this session no earlier than that.
@@ -236,6 +260,23 @@ public final class HaLoop implements AutoCloseable {
             publish(current);
         }
         updateMetrics(current);
+    }
+
+    /** Lays the cluster-wide settings over this node's own; invalid ones are reported once and ignored. */
+    private void applySettings(Map<String, String> settings) {
+        if (settings.equals(appliedSettings)) {
+            return;
+        }
+        appliedSettings = settings;
+        ConfigProblems problems = new ConfigProblems();
+        HaConfig effective = ownPolicy.ha().overriddenBy(settings, "cluster settings", problems);
+        if (!problems.isEmpty()) {
+            log.error("ignoring the cluster-wide settings {}: {}", settings, problems.list());
+            policy = ownPolicy;
+            return;
+        }
+        policy = ownPolicy.withHa(effective);
+        log.info("cluster-wide settings {} in force: {}", settings, effective);
     }
 
     private boolean isMine(Lease lease) {
@@ -402,8 +443,8 @@ public final class HaLoop implements AutoCloseable {
     private boolean awaitCatchUp(String candidate, long position) {
         long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            publish(store.read());
-            Optional<MemberInfo> member = store.read().member(candidate);
+            ClusterView current = store.read();
+            Optional<MemberInfo> member = current.member(candidate);
             if (member.isPresent() && member.get().position() >= position) {
                 return true;
             }

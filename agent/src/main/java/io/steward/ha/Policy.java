@@ -13,6 +13,11 @@ import io.steward.config.HaConfig;
  */
 public record Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize) {
 
+    /** The same node with other HA settings (the cluster-wide ones laid over its own). */
+    public Policy withHa(HaConfig effective) {
+        return new Policy(self, effective, noFailover, priority, mayInitialize);
+    }
+
     public boolean promotable() {
         return !noFailover && priority > 0;
     }

@@ -192,7 +192,10 @@ class AdminServerTest {
             "/switchover   | {\"to\": null}      | switchover:*",
             "/failover     | {\"to\": \"pg2\"}   | failover:pg2",
             "/maintenance  | {\"enabled\": true} | maintenance:true",
-            "/maintenance  | {\"enabled\": false}| maintenance:false"})
+            "/maintenance  | {\"enabled\": false}| maintenance:false",
+            "/settings     | {\"loop_wait\": \"2s\"} | settings:loop_wait=2s",
+            "/settings     | {\"synchronous_mode\": true} | settings:synchronous_mode=true",
+            "/settings     | {\"maximum_lag_on_failover\": null} | settings:maximum_lag_on_failover=(removed)"})
     void acceptedMutationsAre202AndReachTheBackend(String path, String body, String call) throws IOException {
         HttpResponse<String> response = http.post(path, body, TOKEN);
 
@@ -251,7 +254,12 @@ class AdminServerTest {
             "/maintenance | {\"enabled\": \"yes\"}    | field 'enabled'",
             "/maintenance | {\"enabled\": 1}          | field 'enabled'",
             "/maintenance | {}                        | field 'enabled' is required",
-            "/reinitialize| {\"force\": true}         | unknown field 'force'"})
+            "/reinitialize| {\"force\": true}         | unknown field 'force'",
+            "/settings    | {}                        | no setting given",
+            "/settings    | {\"loop_wait\": \"soon\"}   | settings.loop_wait: 'soon' is not valid",
+            "/settings    | {\"loop_wait\": \"2s\", \"maximum_lag_on_failover\": -1} | settings.maximum_lag_on_failover",
+            "/settings    | {\"synchronous_mode\": [true]} | field 'synchronous_mode'",
+            "/settings    | {\"ttl\": 30}               | unknown field 'ttl'"})
     void invalidBodiesAre400AndChangeNothing(String path, String body, String problem) throws IOException {
         assertThat(error(http.post(path, body, TOKEN), 400)).contains(problem);
         assertThat(backend.calls).isEmpty();

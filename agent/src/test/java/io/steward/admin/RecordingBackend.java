@@ -96,6 +96,11 @@ public final class RecordingBackend implements AdminBackend {
     }
 
     @Override
+    public void updateSettings(Map<String, Optional<String>> changes) {
+        changes.forEach((key, value) -> calls.add("settings:" + key + "=" + value.orElse("(removed)")));
+    }
+
+    @Override
     public void requestReinitialize() {
         if (self.role() == Role.PRIMARY) {
             throw new RejectedRequest("cannot reinitialize the primary");

@@ -23,7 +23,7 @@ class StatusTableTest {
         AdminJson.Cluster cluster = new AdminJson.Cluster("pg1", 7, false, "pg1", List.of(
                 member("pg1", Role.PRIMARY, true, null, 0, 3),
                 member("pg2", Role.REPLICA, false, null, 1_572_864, 3),
-                member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)), null, null);
+                member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)), null, null, java.util.Map.of());
 
         assertThat(StatusTable.render(cluster)).isEqualTo("""
                 Cluster epoch 7, maintenance off, leader pg1
@@ -37,7 +37,7 @@ class StatusTableTest {
     @Test
     void showsMaintenanceAndAPendingTransfer() {
         AdminJson.Cluster cluster = new AdminJson.Cluster(null, 4, true, "pg1", List.of(),
-                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0), null);
+                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0), null, java.util.Map.of());
 
         assertThat(StatusTable.render(cluster)).startsWith("""
                 Cluster epoch 4, maintenance ON, leader none

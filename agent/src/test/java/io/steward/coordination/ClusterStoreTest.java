@@ -149,6 +149,11 @@ class ClusterStoreTest {
             assertThat(view.transfer()).isEmpty();
             assertThat(view.sync()).contains(new SyncState("b", Optional.empty()));
 
+            a.writeSettings(java.util.Map.of("synchronous_mode", "true", "loop_wait", "2s"));
+            assertThat(b.read().settings()).containsEntry("synchronous_mode", "true").containsEntry("loop_wait", "2s");
+            a.writeSettings(java.util.Map.of());
+            assertThat(b.read().settings()).isEmpty();
+
             a.setMaintenance(true);
             assertThat(b.read().maintenance()).isTrue();
             a.setMaintenance(false);

@@ -90,6 +90,7 @@ class FailoverBenchmark {
     private static double trial(String system, Subject subject, boolean nodeLoss) throws Exception {
         subject.awaitWhole();
         WriteTarget primary = subject.awaitPrimary();
+        awaitReplicasCaughtUp(subject.targets(), primary);
         double seconds;
         Restorer restorer;
         try (WriteLoad load = WriteLoad.start(subject.targets(), primary)) {
@@ -116,6 +117,32 @@ class FailoverBenchmark {
         restorer.restore();
         System.out.printf(Locale.ROOT, "%s, %s: %.3f s%n", system, nodeLoss ? "node loss" : "postmaster", seconds);
         return seconds;
+    }
+
+    /**
+     * Every replica streams and has received all the primary has written: the same starting line for both systems
+     * (a replica still reconnecting after the previous trial would count as lagging, and rightly not promote).
+     */
+    private static void awaitReplicasCaughtUp(List<? extends WriteTarget> targets, WriteTarget primary) {
+        await("replicas streaming and caught up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> {
+                    long primaryLsn = lsn(primary, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+                    for (WriteTarget target : targets) {
+                        if (target != primary && lsn(target, "SELECT coalesce((SELECT flushed_lsn - '0/0'::pg_lsn "
+                                + "FROM pg_stat_wal_receiver WHERE status = 'streaming'), -1)") < primaryLsn) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+    }
+
+    private static long lsn(WriteTarget target, String query) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(target.jdbcUrl(), target.connectionProperties());
+             java.sql.ResultSet rs = c.createStatement().executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static Subject steward(LocalCluster cluster) {
