@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
                 + "lease to the best replica before exiting.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:stopped by a signal after a graceful stop",
+                "143:stopped by SIGTERM, after the graceful stop (128 + 15, the JVM's way)",
                 "1:could not start (ZooKeeper unreachable, admin port taken, engine refused)",
                 "2:invalid configuration (every problem is listed)"})
 public final class RunCommand implements Callable<Integer> {
