@@ -470,12 +470,8 @@ public final class Route53TestServer implements AutoCloseable {
         StringBuilder xml = new StringBuilder("<Error>");
         Xml.element(xml, "Type", error.status >= 500 ? "Receiver" : "Sender");
         Xml.element(xml, "Code", error.code);
-        Xml.element(xml, "Message", error.messages.size() == 1 ? error.messages.get(0) : error.messages.toString());
-        if (error.code.equals("InvalidChangeBatch")) {
-            xml.append("<Messages>");
-            error.messages.forEach(message -> Xml.element(xml, "Message", message));
-            xml.append("</Messages>");
-        }
+        // Route 53 lists a change batch's problems in brackets, even a single one
+        Xml.element(xml, "Message", error.code.equals("InvalidChangeBatch") ? error.messages.toString() : error.messages.get(0));
         xml.append("</Error>");
         Xml.element(xml, "RequestId", requestId);
         return Xml.document("ErrorResponse", xml.toString());

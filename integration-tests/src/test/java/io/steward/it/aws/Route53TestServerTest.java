@@ -75,22 +75,21 @@ class Route53TestServerTest {
         InvalidChangeBatchException again = catchThrowableOfType(InvalidChangeBatchException.class, () -> change(ChangeAction.CREATE, first));
         assertThat(again.statusCode()).isEqualTo(400);
         assertThat(again.awsErrorDetails().errorCode()).isEqualTo("InvalidChangeBatch");
-        assertThat(again.messages()).containsExactly(
-                "Tried to create resource record set [name='db.example.net.', type='CNAME'] but it already exists");
+        assertThat(again.awsErrorDetails().errorMessage()).isEqualTo(
+                "[Tried to create resource record set [name='db.example.net.', type='CNAME'] but it already exists]");
 
         ResourceRecordSet second = cname("db.example.net", "db02.example.net");
         change(ChangeAction.UPSERT, second);
         assertThat(values("db.example.net.")).containsExactly("db02.example.net");
 
-        assertThat(catchThrowableOfType(InvalidChangeBatchException.class, () -> change(ChangeAction.DELETE, first)).messages())
-                .containsExactly("Tried to delete resource record set [name='db.example.net.', type='CNAME'] but the values "
-                        + "provided do not match the current values");
-        assertThat(catchThrowableOfType(InvalidChangeBatchException.class,
-                () -> change(ChangeAction.DELETE, second.toBuilder().ttl(61L).build())).messages()).hasSize(1);
+        assertThat(message(() -> change(ChangeAction.DELETE, first))).isEqualTo("[Tried to delete resource record set "
+                + "[name='db.example.net.', type='CNAME'] but the values provided do not match the current values]");
+        assertThat(message(() -> change(ChangeAction.DELETE, second.toBuilder().ttl(61L).build())))
+                .contains("do not match the current values");
         change(ChangeAction.DELETE, second);
         assertThat(values("db.example.net.")).isEmpty();
-        assertThat(catchThrowableOfType(InvalidChangeBatchException.class, () -> change(ChangeAction.DELETE, second)).messages())
-                .containsExactly("Tried to delete resource record set [name='db.example.net.', type='CNAME'] but it was not found");
+        assertThat(message(() -> change(ChangeAction.DELETE, second)))
+                .isEqualTo("[Tried to delete resource record set [name='db.example.net.', type='CNAME'] but it was not found]");
     }
 
     @Test
@@ -104,9 +103,9 @@ class Route53TestServerTest {
                         Change.builder().action(ChangeAction.CREATE).resourceRecordSet(cname("db.example.net", "db02.example.net")).build(),
                         change(ChangeAction.UPSERT, "other.example.com", "10.0.0.7")))));
 
-        assertThat(e.messages()).containsExactly(
-                "Tried to create resource record set [name='db.example.net.', type='CNAME'] but it already exists",
-                "RRSet with DNS name other.example.com. is not permitted in zone example.net.");
+        assertThat(e.awsErrorDetails().errorMessage()).isEqualTo(
+                "[Tried to create resource record set [name='db.example.net.', type='CNAME'] but it already exists, "
+                        + "RRSet with DNS name other.example.com. is not permitted in zone example.net.]");
         assertThat(values("ro.example.net.")).as("the valid change of the rejected batch").isEmpty();
         assertThat(values("db.example.net.")).containsExactly("db01.example.net");
     }
@@ -208,6 +207,14 @@ class Route53TestServerTest {
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(response.body()).contains("<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">")
                 .contains("<Code>MissingAuthenticationToken</Code>");
+    }
+
+    /** The message of the InvalidChangeBatch error the call must fail with. */
+    private static String message(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        InvalidChangeBatchException e = catchThrowableOfType(InvalidChangeBatchException.class, call);
+        assertThat(e).as("InvalidChangeBatch").isNotNull();
+        assertThat(e.statusCode()).isEqualTo(400);
+        return e.awsErrorDetails().errorMessage();
     }
 
     private ChangeInfo change(ChangeAction action, ResourceRecordSet set) {
