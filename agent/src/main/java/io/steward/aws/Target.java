@@ -31,9 +31,4 @@ public record Target(String member, RecordType type, String value) {
             throw new IllegalArgumentException("a CNAME record needs a host name, not '" + value + "' (member " + member + ")");
         }
     }
-
-    @Override
-    public String toString() {
-        return value + " (" + member + ")";
-    }
 }
