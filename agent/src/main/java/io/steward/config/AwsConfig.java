@@ -11,8 +11,10 @@ import java.util.Optional;
  * @param imdsEndpoint where IMDS answers; only tests and unusual networks change it
  * @param imdsTimeout how long one IMDS request may take before IMDS counts as unreachable
  * @param region the AWS region, when set in configuration rather than taken from IMDS
+ * @param route53 the cluster's DNS records (section {@code aws.route53})
  */
-public record AwsConfig(ImdsMode imds, URI imdsEndpoint, Duration imdsTimeout, Optional<String> region) {
+public record AwsConfig(ImdsMode imds, URI imdsEndpoint, Duration imdsTimeout, Optional<String> region,
+                        Route53Config route53) {
 
     public static final URI DEFAULT_IMDS_ENDPOINT = URI.create("http://169.254.169.254");
 

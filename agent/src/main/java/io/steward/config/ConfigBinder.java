@@ -34,6 +34,7 @@ final class ConfigBinder {
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
     private static final Pattern AVAILABILITY_ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+[a-z]");
+    private static final Pattern HOSTED_ZONE_ID = Pattern.compile("Z[A-Z0-9]{1,32}");
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8,17}");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9][A-Za-z0-9/_-]*");
     private static final Pattern TABLESPACE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
@@ -45,12 +46,64 @@ final class ConfigBinder {
 
     static AwsConfig aws(Settings aws) {
         AwsConfig.ImdsMode mode = aws.choice("imds", AwsConfig.ImdsMode.class, AwsConfig.ImdsMode.AUTO);
-        URI endpoint = aws.optionalString("imds_endpoint").flatMap(text -> httpUri(aws, "imds_endpoint", text))
+        URI endpoint = aws.optionalString("imds_endpoint")
+                .flatMap(text -> httpUri(aws, "imds_endpoint", text, "http://169.254.169.254"))
                 .orElse(AwsConfig.DEFAULT_IMDS_ENDPOINT);
         Duration timeout = aws.duration("imds_timeout", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30));
         Optional<String> region = matching(aws, "region", REGION, "an AWS region name such as eu-west-1");
+        Route53Config route53 = route53(aws.section("route53"));
         aws.rejectUnknownKeys();
-        return new AwsConfig(mode, endpoint, timeout, region);
+        return new AwsConfig(mode, endpoint, timeout, region, route53);
+    }
+
+    private static Route53Config route53(Settings r53) {
+        boolean enabled = r53.bool("enabled", false);
+        Optional<String> zone = matching(r53, "hosted_zone_id", HOSTED_ZONE_ID,
+                "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+        Optional<String> primary = dnsName(r53, "primary_record", "a DNS name such as db.example.net");
+        Optional<String> reader = dnsName(r53, "reader_record", "a DNS name such as ro.db.example.net");
+        Optional<String> suffix = dnsName(r53, "member_record_suffix",
+                "a DNS suffix such as nodes.example.net; member db01 then gets db01.nodes.example.net");
+        Route53Config.RecordType type = r53.choice("type", Route53Config.RecordType.class, Route53Config.RecordType.CNAME);
+        Route53Config.ReaderRouting routing = r53.choice("reader_routing", Route53Config.ReaderRouting.class,
+                Route53Config.ReaderRouting.WEIGHTED);
+        // Route 53 takes whole seconds; a day keeps clients from holding on to a deposed primary for longer.
+        Duration ttl = r53.duration("ttl", Route53Config.DEFAULT_TTL, Duration.ofSeconds(1), Duration.ofDays(1));
+        if (ttl.toMillis() % 1000 != 0) {
+            r53.problems().add(r53.keyPath("ttl"), Settings.format(ttl), "a whole number of seconds, e.g. 60s");
+            ttl = Route53Config.DEFAULT_TTL;
+        }
+        Optional<URI> endpoint = r53.optionalString("endpoint")
+                .flatMap(text -> httpUri(r53, "endpoint", text, "https://route53.amazonaws.com"));
+        Duration insyncTimeout = r53.duration("insync_timeout", Route53Config.DEFAULT_INSYNC_TIMEOUT,
+                Duration.ofSeconds(1), Duration.ofMinutes(15));
+        Duration pollInterval = r53.duration("insync_poll_interval", Route53Config.DEFAULT_INSYNC_POLL_INTERVAL,
+                Duration.ofMillis(10), Duration.ofMinutes(1));
+        int maxAttempts = r53.integer("max_attempts", Route53Config.DEFAULT_MAX_ATTEMPTS, 1, 20);
+        Duration retryBaseDelay = r53.duration("retry_base_delay", Route53Config.DEFAULT_RETRY_BASE_DELAY,
+                Duration.ofMillis(1), Duration.ofSeconds(10));
+        if (enabled && zone.isEmpty() && !r53.has("hosted_zone_id")) {
+            r53.problems().add(r53.keyPath("hosted_zone_id"), null, "required when aws.route53.enabled is true: "
+                    + "the hosted zone that holds the records, e.g. Z0123456789ABCDEFGHIJ");
+        }
+        if (enabled && primary.isEmpty() && !r53.has("primary_record")) {
+            r53.problems().add(r53.keyPath("primary_record"), null,
+                    "required when aws.route53.enabled is true: the name that points at the primary, e.g. db.example.net");
+        }
+        if (pollInterval.compareTo(insyncTimeout) >= 0) {
+            r53.problems().add(r53.keyPath("insync_poll_interval"), Settings.format(pollInterval),
+                    "less than aws.route53.insync_timeout (" + Settings.format(insyncTimeout) + ")");
+        }
+        if (routing == Route53Config.ReaderRouting.MULTIVALUE && type == Route53Config.RecordType.CNAME) {
+            r53.problems().add(r53.keyPath("reader_routing"), "multivalue",
+                    "weighted when type is cname: Route 53 gives multivalue answers only for A records");
+        }
+        r53.rejectUnknownKeys();
+        if (!enabled) {
+            return Route53Config.DISABLED;
+        }
+        return new Route53Config(true, zone.orElse(""), primary.orElse(""), reader, suffix, type, routing, ttl, endpoint,
+                insyncTimeout, pollInterval, maxAttempts, retryBaseDelay);
     }
 
     /**
@@ -257,7 +310,21 @@ final class ConfigBinder {
         return value;
     }
 
-    private static Optional<URI> httpUri(Settings settings, String key, String text) {
+    /** A DNS name, given with or without the final dot (and, for a suffix, a leading one); kept without them. */
+    private static Optional<String> dnsName(Settings settings, String key, String allowed) {
+        Optional<String> value = settings.optionalString(key);
+        if (value.isEmpty()) {
+            return value;
+        }
+        String bare = value.get().replaceAll("^\\.|\\.$", "");
+        if (!HOSTNAME.matcher(bare).matches()) {
+            settings.problems().add(settings.keyPath(key), value.get(), allowed);
+            return Optional.empty();
+        }
+        return Optional.of(bare);
+    }
+
+    private static Optional<URI> httpUri(Settings settings, String key, String text, String example) {
         try {
             URI uri = new URI(text);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
@@ -266,7 +333,7 @@ final class ConfigBinder {
         } catch (URISyntaxException e) {
             // reported below
         }
-        settings.problems().add(settings.keyPath(key), text, "an http:// or https:// URL such as http://169.254.169.254");
+        settings.problems().add(settings.keyPath(key), text, "an http:// or https:// URL such as " + example);
         return Optional.empty();
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class ConfigLoader {
 
     /** Top-level sections owned by the core. */
     static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage");
+    /** Sections inside core sections, reachable from the environment as {@code STEWARD_AWS_ROUTE53_<KEY>}. */
+    static final List<String> NESTED_SECTIONS = List.of("aws.route53");
     /** Engines the project ships; their sections are recognised even when the plugin is not installed. */
     static final List<String> SHIPPED_ENGINES = List.of("postgresql", "redis", "mongodb", "elasticsearch");
 
@@ -230,6 +233,7 @@ public final class ConfigLoader {
     static Layer fromEnvironment(Map<String, String> environment, Set<String> engineSections, ConfigProblems problems) {
         List<String> sections = new ArrayList<>(CORE_SECTIONS);
         sections.addAll(engineSections);
+        sections.addAll(NESTED_SECTIONS);
         Layer layer = Layer.empty();
         for (Map.Entry<String, String> variable : new TreeMap<>(environment).entrySet()) {
             String name = variable.getKey();
@@ -241,7 +245,7 @@ public final class ConfigLoader {
                 // the value of a variable nobody reads is not worth the risk of printing a secret
                 problems.add(name, "(value not shown)", "unknown variable; Steward reads STEWARD_CLUSTER, STEWARD_ENGINE and "
                         + "STEWARD_<SECTION>_<KEY> with SECTION one of "
-                        + sections.stream().map(s -> s.toUpperCase(Locale.ROOT)).collect(Collectors.joining(", ")));
+                        + sections.stream().map(s -> s.toUpperCase(Locale.ROOT).replace('.', '_')).collect(Collectors.joining(", ")));
             } else {
                 layer.put(key.get(), TextNode.valueOf(variable.getValue()), "environment variable " + name);
             }
@@ -253,8 +257,10 @@ public final class ConfigLoader {
         if (rest.equals("CLUSTER") || rest.equals("ENGINE")) {
             return Optional.of(rest.toLowerCase(Locale.ROOT));
         }
-        for (String section : sections) {
-            String prefix = section.toUpperCase(Locale.ROOT) + "_";
+        // longest prefix first: STEWARD_AWS_ROUTE53_TTL is aws.route53.ttl, not aws.route53_ttl
+        List<String> longestFirst = sections.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        for (String section : longestFirst) {
+            String prefix = section.toUpperCase(Locale.ROOT).replace('.', '_') + "_";
             if (rest.startsWith(prefix) && rest.length() > prefix.length()) {
                 return Optional.of(section + "." + rest.substring(prefix.length()).toLowerCase(Locale.ROOT));
             }

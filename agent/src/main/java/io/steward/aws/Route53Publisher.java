@@ -1,0 +1,261 @@
+package io.steward.aws;
+
+import io.steward.config.Route53Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.Route53ClientBuilder;
+import software.amazon.awssdk.services.route53.model.Change;
+import software.amazon.awssdk.services.route53.model.ChangeInfo;
+import software.amazon.awssdk.services.route53.model.ChangeStatus;
+import software.amazon.awssdk.services.route53.model.ListResourceRecordSetsRequest;
+import software.amazon.awssdk.services.route53.model.ListResourceRecordSetsResponse;
+import software.amazon.awssdk.services.route53.model.PriorRequestNotCompleteException;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * Points the cluster's DNS names at its members: the primary record at the current primary, one record per member,
+ * and a reader record set with one entry per healthy replica.
+ *
+ * <p>Each publish reads what is there first and makes no change call when it is already right; otherwise it sends
+ * one change batch and waits until Route 53 reports it {@code INSYNC}. Records that only the primary may write are
+ * guarded by a {@link LeaseCheck}, asked again right before every attempt at the change call. Throttling and
+ * {@code PriorRequestNotComplete} are retried with jittered exponential back-off, a bounded number of times.
+ */
+public final class Route53Publisher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Route53Publisher.class);
+    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(20);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final int PAGE_SIZE = 100;
+
+    private final Route53Config config;
+    private final Route53Client client;
+    private final BackoffStrategy backoff;
+
+    /** Credentials from the default provider chain: the instance role on EC2. */
+    public Route53Publisher(Route53Config config) {
+        this(config, Optional.empty());
+    }
+
+    /** With explicit credentials, e.g. static keys from configuration or a test's fake ones. */
+    public Route53Publisher(Route53Config config, AwsCredentialsProvider credentials) {
+        this(config, Optional.of(credentials));
+    }
+
+    private Route53Publisher(Route53Config config, Optional<AwsCredentialsProvider> credentials) {
+        if (!config.enabled()) {
+            throw new IllegalArgumentException("aws.route53 is not enabled");
+        }
+        this.config = config;
+        this.client = newClient(config, credentials);
+        this.backoff = BackoffStrategy.exponentialDelay(config.retryBaseDelay(), MAX_RETRY_DELAY);
+    }
+
+    private static Route53Client newClient(Route53Config config, Optional<AwsCredentialsProvider> credentials) {
+        Route53ClientBuilder builder = Route53Client.builder()
+                // Route 53 is global; its requests are signed for us-east-1
+                .region(Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(CALL_TIMEOUT))
+                // Retries happen in this class, so that the lease is checked again before every attempt at a change.
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(CALL_TIMEOUT));
+        credentials.ifPresent(builder::credentialsProvider);
+        config.endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    /**
+     * Makes {@code recordName} point at the primary, as long as this node holds the lease it holds when called.
+     *
+     * @return {@code DEPOSED} without any change when the lease check says the epoch has moved on (or no lease is held)
+     * @throws Route53PublishException when Route 53 refuses, keeps throttling, or does not get INSYNC in time
+     */
+    public PublishResult publishPrimary(String recordName, Target target, LeaseCheck check) {
+        return publish(recordName, List.of(RecordPlan.single(recordName, target, config.ttl())), Optional.of(check));
+    }
+
+    /**
+     * Makes the reader record set exactly one entry per listed replica (set identifier = member name), removing the
+     * entries of members no longer listed, in one batch. An empty list removes every entry. Only the primary writes
+     * it, so it is guarded by the lease like the primary record.
+     */
+    public PublishResult publishReaders(String recordName, List<Target> healthyReplicas, LeaseCheck check) {
+        return publish(recordName, RecordPlan.readers(recordName, healthyReplicas, config.readerRouting(), config.ttl()),
+                Optional.of(check));
+    }
+
+    /** A member's own record, e.g. {@code db01.db.example.net}; each member writes its own, so no lease is needed. */
+    public PublishResult publishMemberRecord(String recordName, Target target) {
+        return publish(recordName, List.of(RecordPlan.single(recordName, target, config.ttl())), Optional.empty());
+    }
+
+    /** Removes a member's own record on a graceful stop; nothing to do when it is not there. */
+    public PublishResult removeMemberRecord(String recordName) {
+        return publish(recordName, List.of(), Optional.empty());
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    private PublishResult publish(String recordName, List<ResourceRecordSet> wanted, Optional<LeaseCheck> check) {
+        OptionalLong epoch = OptionalLong.empty();
+        if (check.isPresent()) {
+            epoch = check.get().heldEpoch();
+            if (epoch.isEmpty()) {
+                log.warn("not changing {}: this node holds no lease", recordName);
+                return PublishResult.deposed(recordName, epoch);
+            }
+        }
+        List<Change> changes = RecordPlan.changes(wanted, recordSetsNamed(recordName));
+        if (changes.isEmpty()) {
+            log.debug("{} is already right [{}]", recordName, describe(epoch));
+            return PublishResult.alreadyCurrent(recordName, epoch);
+        }
+        OptionalLong expected = epoch;
+        ChangeInfo info;
+        try {
+            info = call("ChangeResourceRecordSets", () -> {
+                check.ifPresent(c -> requireEpoch(c, expected.getAsLong()));
+                return client.changeResourceRecordSets(r -> r
+                        .hostedZoneId(config.hostedZoneId())
+                        .changeBatch(b -> b.comment("steward " + describe(expected)).changes(changes))).changeInfo();
+            });
+        } catch (LeaseLost e) {
+            log.warn("not changing {}: {}", recordName, e.getMessage());
+            return PublishResult.deposed(recordName, epoch);
+        }
+        for (Change change : changes) {
+            ResourceRecordSet set = change.resourceRecordSet();
+            log.info("Route 53 {} {} {} {}{} ttl {}s [{}] (change {})", change.action(), set.name(), set.type(),
+                    RecordPlan.values(set), set.setIdentifier() == null ? "" : " as " + set.setIdentifier(), set.ttl(),
+                    describe(epoch), info.id());
+        }
+        awaitInsync(recordName, info.id());
+        return PublishResult.changed(recordName, epoch, info.id());
+    }
+
+    private static void requireEpoch(LeaseCheck check, long expected) {
+        OptionalLong now = check.heldEpoch();
+        if (now.isEmpty() || now.getAsLong() != expected) {
+            throw new LeaseLost("the lease of epoch " + expected + " is no longer held ("
+                    + (now.isEmpty() ? "no lease now" : "now epoch " + now.getAsLong()) + ")");
+        }
+    }
+
+    /** Every record set under the name, of any type, exactly as Route 53 lists it. */
+    private List<ResourceRecordSet> recordSetsNamed(String recordName) {
+        String name = RecordPlan.absolute(recordName);
+        List<ResourceRecordSet> found = new ArrayList<>();
+        ListResourceRecordSetsRequest request = ListResourceRecordSetsRequest.builder()
+                .hostedZoneId(config.hostedZoneId()).startRecordName(name).maxItems(String.valueOf(PAGE_SIZE)).build();
+        while (true) {
+            ListResourceRecordSetsRequest page = request;
+            ListResourceRecordSetsResponse response = call("ListResourceRecordSets", () -> client.listResourceRecordSets(page));
+            for (ResourceRecordSet set : response.resourceRecordSets()) {
+                if (!RecordPlan.absolute(set.name()).equals(name)) {
+                    return found; // listed in name order: the rest is under other names
+                }
+                found.add(set);
+            }
+            if (!Boolean.TRUE.equals(response.isTruncated())) {
+                return found;
+            }
+            request = request.toBuilder().startRecordName(response.nextRecordName())
+                    .startRecordType(response.nextRecordTypeAsString()).startRecordIdentifier(response.nextRecordIdentifier()).build();
+        }
+    }
+
+    private void awaitInsync(String recordName, String changeId) {
+        long deadline = System.nanoTime() + config.insyncTimeout().toNanos();
+        long started = System.nanoTime();
+        while (true) {
+            ChangeStatus status = call("GetChange", () -> client.getChange(r -> r.id(changeId)).changeInfo().status());
+            if (status == ChangeStatus.INSYNC) {
+                log.info("change {} to {} is INSYNC after {} ms", changeId, recordName, (System.nanoTime() - started) / 1_000_000);
+                return;
+            }
+            if (System.nanoTime() + config.insyncPollInterval().toNanos() > deadline) {
+                throw new Route53PublishException("change " + changeId + " to " + recordName + " is still " + status
+                        + " after " + config.insyncTimeout().toSeconds() + "s; Route 53 has accepted it, but its name "
+                        + "servers may still answer the old value");
+            }
+            sleep(config.insyncPollInterval());
+        }
+    }
+
+    /** One Route 53 call, tried again while Route 53 throttles or is busy, up to {@code max_attempts} times. */
+    private <T> T call(String operation, Supplier<T> attempt) {
+        for (int number = 1; ; number++) {
+            try {
+                return attempt.get();
+            } catch (SdkException e) {
+                String reason = reason(e);
+                if (!retryable(e)) {
+                    throw new Route53PublishException("Route 53 " + operation + " failed: " + reason, e);
+                }
+                if (number >= config.maxAttempts()) {
+                    throw new Route53PublishException("Route 53 " + operation + " still failing after " + number
+                            + " attempts: " + reason, e);
+                }
+                Duration delay = backoff.computeDelay(number);
+                log.info("Route 53 {} attempt {} of {}: {}; trying again in {} ms", operation, number, config.maxAttempts(),
+                        reason, delay.toMillis());
+                sleep(delay);
+            }
+        }
+    }
+
+    private static boolean retryable(SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            return service instanceof PriorRequestNotCompleteException || service.isThrottlingException()
+                    || service.statusCode() >= 500;
+        }
+        return e instanceof SdkClientException; // the request did not get through (connection refused, timeout)
+    }
+
+    private static String reason(SdkException e) {
+        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+            return service.awsErrorDetails().errorCode() + ": " + service.awsErrorDetails().errorMessage();
+        }
+        return e.getMessage();
+    }
+
+    private static String describe(OptionalLong epoch) {
+        return epoch.isPresent() ? "epoch " + epoch.getAsLong() : "no lease needed";
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Route53PublishException("interrupted while waiting for Route 53", e);
+        }
+    }
+
+    /** The lease moved on between the read and a change attempt. */
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
