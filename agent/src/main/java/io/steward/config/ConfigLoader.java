@@ -40,7 +40,12 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
 
     /** Top-level sections owned by the core. */
-    static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage");
+    static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage", "backup");
+    /**
+     * Sections inside core sections, so that {@code STEWARD_BACKUP_WAL_BUCKET} means {@code backup.wal.bucket} and not
+     * {@code backup.wal_bucket}; matched before the core sections.
+     */
+    static final List<String> CORE_SUBSECTIONS = List.of("backup.wal");
     /** Engines the project ships; their sections are recognised even when the plugin is not installed. */
     static final List<String> SHIPPED_ENGINES = List.of("postgresql", "redis", "mongodb", "elasticsearch");
 
@@ -253,8 +258,10 @@ public final class ConfigLoader {
         if (rest.equals("CLUSTER") || rest.equals("ENGINE")) {
             return Optional.of(rest.toLowerCase(Locale.ROOT));
         }
-        for (String section : sections) {
-            String prefix = section.toUpperCase(Locale.ROOT) + "_";
+        List<String> subsectionsFirst = new ArrayList<>(CORE_SUBSECTIONS);
+        subsectionsFirst.addAll(sections);
+        for (String section : subsectionsFirst) {
+            String prefix = section.toUpperCase(Locale.ROOT).replace('.', '_') + "_";
             if (rest.startsWith(prefix) && rest.length() > prefix.length()) {
                 return Optional.of(section + "." + rest.substring(prefix.length()).toLowerCase(Locale.ROOT));
             }
