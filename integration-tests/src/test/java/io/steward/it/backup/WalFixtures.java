@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
@@ -46,7 +47,7 @@ final class WalFixtures {
             if (random.nextInt(4) == 0) {
                 random.nextBytes(record);
             } else {
-                java.util.Arrays.fill(record, (byte) random.nextInt(8));
+                Arrays.fill(record, (byte) random.nextInt(8));
             }
             System.arraycopy(record, 0, data, i, Math.min(record.length, size - i));
         }
