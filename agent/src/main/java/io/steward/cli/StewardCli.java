@@ -8,7 +8,11 @@ import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-/** The {@code steward} command: the agent's entry point and the operator's tool for a running agent. */
+/**
+ * The {@code steward} command: the agent's entry point and the operator's tool for a running agent. The exit codes
+ * below are those of the commands that talk to the agent; {@code wal-push} and {@code wal-fetch} have PostgreSQL's
+ * own conventions, listed in their help.
+ */
 @Command(name = "steward",
         mixinStandardHelpOptions = true,
         versionProvider = StewardCli.Version.class,
@@ -16,7 +20,7 @@ import java.util.concurrent.Callable;
         description = "HA agent for databases on AWS EC2, and the tool to ask a running agent what it sees and to "
                 + "steer it.",
         subcommands = {RunCommand.class, ValidateConfigCommand.class, StatusCommand.class, SwitchoverCommand.class, FailoverCommand.class,
-                MaintenanceCommand.class, VersionCommand.class},
+                MaintenanceCommand.class, WalPushCommand.class, WalFetchCommand.class, VersionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

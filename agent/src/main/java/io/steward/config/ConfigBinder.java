@@ -38,6 +38,9 @@ final class ConfigBinder {
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8,17}");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9][A-Za-z0-9/_-]*");
     private static final Pattern TABLESPACE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    private static final Pattern KMS_KEY = Pattern.compile("[A-Za-z0-9:/_.-]{1,2048}");
     private static final String HOST_ALLOWED = "a host name or IP address";
     private static final TablespaceConfig DEFAULT_TABLESPACE = new TablespaceConfig("/dev/sdf", "main", 2);
 
@@ -130,9 +133,10 @@ final class ConfigBinder {
         root.acknowledge("aws");
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
+        BackupConfig backup = backup(root.section("backup"), node);
         EngineSection engine = engine(root, tree, engineName, node, engineSections);
         root.rejectUnknownKeys();
-        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws);
+        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup);
     }
 
     private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
@@ -254,6 +258,62 @@ final class ConfigBinder {
         }
         storage.rejectUnknownKeys();
         return new StorageConfig(tablespaces);
+    }
+
+    private static BackupConfig backup(Settings backup, NodeConfig node) {
+        WalArchiveConfig wal = backup.has("wal") ? walArchive(backup.section("wal"), node) : WalArchiveConfig.disabled();
+        backup.rejectUnknownKeys();
+        return new BackupConfig(wal);
+    }
+
+    /** Only called when the section is there: writing one switches archiving on unless it says {@code enabled: false}. */
+    private static WalArchiveConfig walArchive(Settings wal, NodeConfig node) {
+        boolean enabled = wal.bool("enabled", true);
+        String bucket = wal.optionalString("bucket").orElse("");
+        String bucketAllowed = "an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-', "
+                + "starting and ending with a letter or digit";
+        if (bucket.isEmpty() && enabled) {
+            wal.problems().add(wal.keyPath("bucket"), null, bucketAllowed + "; required when WAL archiving is enabled");
+        } else if (!bucket.isEmpty() && !BUCKET.matcher(bucket).matches()) {
+            wal.problems().add(wal.keyPath("bucket"), bucket, bucketAllowed);
+        }
+        // an explicitly empty prefix puts the cluster's folder at the top of the bucket
+        wal.acknowledge("prefix");
+        String prefix = wal.has("prefix") ? wal.optionalString("prefix").orElse("") : WalArchiveConfig.DEFAULT_PREFIX;
+        if (!prefix.isEmpty() && !KEY_PREFIX.matcher(prefix).matches()) {
+            wal.problems().add(wal.keyPath("prefix"), prefix, "folder names of letters, digits, '.', '_' or '-' separated by "
+                    + "single '/', without a leading or trailing '/', e.g. steward or backups/prod (or \"\" for none)");
+        }
+        WalArchiveConfig.Compression compression = wal.choice("compression", WalArchiveConfig.Compression.class,
+                WalArchiveConfig.Compression.ZSTD);
+        WalArchiveConfig.Encryption sse = wal.optionalString("sse").flatMap(text -> {
+            Optional<WalArchiveConfig.Encryption> known = WalArchiveConfig.Encryption.fromS3Name(text);
+            if (known.isEmpty()) {
+                wal.problems().add(wal.keyPath("sse"), text, "AES256 (keys managed by S3) or aws:kms (with kms_key_id)");
+            }
+            return known;
+        }).orElse(WalArchiveConfig.Encryption.AES256);
+        Optional<String> kmsKeyId = matching(wal, "kms_key_id", KMS_KEY, "a KMS key id, key ARN, alias or alias ARN");
+        if (sse == WalArchiveConfig.Encryption.AWS_KMS && kmsKeyId.isEmpty() && !wal.has("kms_key_id")) {
+            wal.problems().add(wal.keyPath("kms_key_id"), null, "required with sse aws:kms: the KMS key id, key ARN or alias "
+                    + "that S3 encrypts the archive with");
+        } else if (sse == WalArchiveConfig.Encryption.AES256 && kmsKeyId.isPresent()) {
+            wal.problems().add(wal.keyPath("kms_key_id"), kmsKeyId.get(), "only with sse aws:kms (sse is AES256)");
+        }
+        Optional<URI> endpoint = wal.optionalString("endpoint")
+                .flatMap(text -> httpUri(wal, "endpoint", text, "https://s3.eu-west-1.amazonaws.com"));
+        boolean pathStyle = wal.bool("path_style", false);
+        Optional<String> region = matching(wal, "region", REGION, "an AWS region name such as eu-west-1").or(node::region);
+        if (enabled && region.isEmpty() && !wal.has("region")) {
+            wal.problems().add(wal.keyPath("region"), null, "the bucket's AWS region, e.g. eu-west-1; required when neither "
+                    + "aws.region is set nor IMDS tells the node's region");
+        }
+        int maxAttempts = wal.integer("max_attempts", WalArchiveConfig.DEFAULT_MAX_ATTEMPTS, 1, 20);
+        Duration attemptTimeout = wal.duration("attempt_timeout", WalArchiveConfig.DEFAULT_ATTEMPT_TIMEOUT,
+                Duration.ofMillis(100), Duration.ofHours(1));
+        wal.rejectUnknownKeys();
+        return new WalArchiveConfig(enabled, bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
+                maxAttempts, attemptTimeout);
     }
 
     /**

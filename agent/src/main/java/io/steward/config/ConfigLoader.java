@@ -41,9 +41,9 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
 
     /** Top-level sections owned by the core. */
-    static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage");
+    static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage", "backup");
     /** Sections inside core sections, reachable from the environment as {@code STEWARD_AWS_ROUTE53_<KEY>}. */
-    static final List<String> NESTED_SECTIONS = List.of("aws.route53");
+    static final List<String> NESTED_SECTIONS = List.of("aws.route53", "backup.wal");
     /** Engines the project ships; their sections are recognised even when the plugin is not installed. */
     static final List<String> SHIPPED_ENGINES = List.of("postgresql", "redis", "mongodb", "elasticsearch");
 

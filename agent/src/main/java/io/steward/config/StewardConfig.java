@@ -8,8 +8,9 @@ package io.steward.config;
  * @param bootstrap how an empty node gets its data
  * @param storage the node's data volumes
  * @param aws IMDS use and region
+ * @param backup what is archived to S3 for point-in-time recovery
  */
 public record StewardConfig(String cluster, NodeConfig node, ZooKeeperConfig zookeeper, HaConfig ha,
                             AdminConfig admin, EngineSection engine, BootstrapConfig bootstrap,
-                            StorageConfig storage, AwsConfig aws) {
+                            StorageConfig storage, AwsConfig aws, BackupConfig backup) {
 }

@@ -1,0 +1,9 @@
+package io.steward.config;
+
+/**
+ * What the node archives for point-in-time recovery (YAML section {@code backup}).
+ *
+ * @param wal the WAL archive in S3
+ */
+public record BackupConfig(WalArchiveConfig wal) {
+}

@@ -1,0 +1,121 @@
+package io.steward.it.backup;
+
+import io.steward.cli.StewardCli;
+import io.steward.config.WalArchiveConfig;
+import io.steward.it.LocalCluster;
+import io.steward.it.aws.S3TestServer;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Random;
+
+/** WAL-like files, configurations and an in-process CLI for the archive tests. */
+final class WalFixtures {
+    static final String CLUSTER = "walit";
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private WalFixtures() {
+    }
+
+    /** The name PostgreSQL gives segment {@code number} of {@code timeline} with 16 MiB segments. */
+    static String segmentName(int timeline, long number) {
+        return String.format("%08X%08X%08X", timeline, number / 256, number % 256);
+    }
+
+    /**
+     * Writes a file that compresses about as WAL does: 64-byte records, three in four repetitive, one in four
+     * random. The seed makes each file's content its own.
+     */
+    static Path writeWalLike(Path file, int size, long seed) throws IOException {
+        Random random = new Random(seed);
+        byte[] data = new byte[size];
+        byte[] record = new byte[64];
+        for (int i = 0; i < size; i += record.length) {
+            if (random.nextInt(4) == 0) {
+                random.nextBytes(record);
+            } else {
+                Arrays.fill(record, (byte) random.nextInt(8));
+            }
+            System.arraycopy(record, 0, data, i, Math.min(record.length, size - i));
+        }
+        return Files.write(file, data);
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static WalArchiveConfig config(URI endpoint, String bucket, WalArchiveConfig.Compression compression,
+                                   int maxAttempts, Duration attemptTimeout) {
+        return new WalArchiveConfig(true, bucket, "steward", compression, WalArchiveConfig.Encryption.AES256,
+                Optional.empty(), Optional.of(endpoint), true, Optional.of(S3TestServer.REGION), maxAttempts, attemptTimeout);
+    }
+
+    /**
+     * A whole agent configuration (the CLI loads all of it, as the agent would) with {@code walSection} as the
+     * body of {@code backup.wal}, each line indented by four spaces.
+     */
+    static Path configFile(Path dir, String walSection) throws IOException {
+        String yaml = String.join("\n",
+                "cluster: " + CLUSTER,
+                "engine: postgresql",
+                "node:",
+                "  name: n1",
+                "  host: 127.0.0.1",
+                "  state_dir: " + dir.resolve("state"),
+                "zookeeper:",
+                "  connect: 127.0.0.1:2181",
+                "aws:",
+                "  imds: off",
+                "postgresql:",
+                "  bin_dir: " + LocalCluster.PG_BIN,
+                "  data_dir: " + dir.resolve("data"),
+                "  port: 5432",
+                "  socket_dir: " + dir.resolve("run"),
+                "  superuser_password: it-superuser",
+                "  replication_password: it-replication",
+                "backup:",
+                "  wal:",
+                walSection.strip().lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElse(""),
+                "");
+        return Files.writeString(dir.resolve("steward-" + Integer.toHexString(yaml.hashCode()) + ".yml"), yaml);
+    }
+
+    /** The lines of {@code backup.wal} that reach the test server with short timeouts. */
+    static String walSection(URI endpoint, String bucket) {
+        return String.join("\n",
+                "bucket: " + bucket,
+                "endpoint: " + endpoint,
+                "path_style: true",
+                "region: " + S3TestServer.REGION,
+                "max_attempts: 2",
+                "attempt_timeout: 1s");
+    }
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new StewardCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exitCode = cli.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+}
