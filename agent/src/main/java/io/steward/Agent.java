@@ -2,8 +2,12 @@ package io.steward;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.aws.RecordIntent;
+import io.steward.aws.Route53Publisher;
+import io.steward.aws.Route53Records;
 import io.steward.config.BootstrapConfig;
 import io.steward.config.ConfigProblems;
+import io.steward.config.Route53Config;
 import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
@@ -21,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** One running agent: the engine, the coordination store, the HA loop, the admin API and the metrics, wired. */
@@ -32,13 +37,16 @@ public final class Agent implements AutoCloseable {
     private final ClusterStore store;
     private final HaLoop loop;
     private final AdminServer admin;
+    private final Optional<Route53Records> records;
 
-    private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin) {
+    private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
+                  Optional<Route53Records> records) {
         this.metrics = metrics;
         this.engine = engine;
         this.store = store;
         this.loop = loop;
         this.admin = admin;
+        this.records = records;
     }
 
     /** Starts everything; the HA loop's first tick runs at once. */
@@ -74,8 +82,9 @@ public final class Agent implements AutoCloseable {
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
                 config.node().priority(), config.bootstrap().mode() == BootstrapConfig.Mode.AUTO);
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
-                new HaLoop.MemberIdentity(config.node().name(), version), config.node().stateDir());
+                new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());
+        Optional<Route53Records> records = route53Records(config, loop, metrics);
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name()),
                 metrics.registry());
         try {
@@ -83,6 +92,7 @@ public final class Agent implements AutoCloseable {
             metrics.startJmx();
             loop.start("http://" + config.node().host() + ":" + admin.port());
         } catch (IOException | RuntimeException e) {
+            records.ifPresent(Route53Records::close);
             admin.close();
             store.close();
             engine.close();
@@ -90,7 +100,21 @@ public final class Agent implements AutoCloseable {
         }
         log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
                 config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
-        return new Agent(metrics, engine, store, loop, admin);
+        return new Agent(metrics, engine, store, loop, admin, records);
+    }
+
+    /** Route 53 publication beside the HA loop, fed after every tick, when {@code aws.route53} is enabled. */
+    private static Optional<Route53Records> route53Records(StewardConfig config, HaLoop loop, AgentMetrics metrics) {
+        Route53Config route53 = config.aws().route53();
+        if (!route53.enabled()) {
+            return Optional.empty();
+        }
+        String self = config.node().name();
+        Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self, loop::provenLeaseEpoch,
+                metrics.registry());
+        loop.addTickListener((view, status, leaseProven) -> records.offer(RecordIntent.of(view, self, status.role(),
+                status.position(), leaseProven, config.ha().maximumLagOnFailover(), route53.type())));
+        return Optional.of(records);
     }
 
     private static Engine createEngine(StewardConfig config, AgentMetrics metrics) {
@@ -114,6 +138,7 @@ public final class Agent implements AutoCloseable {
     public void close() {
         log.info("agent stopping");
         loop.close();
+        records.ifPresent(Route53Records::close);
         admin.close();
         store.close();
         engine.close();

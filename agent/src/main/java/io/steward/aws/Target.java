@@ -1,8 +1,10 @@
 package io.steward.aws;
 
 import io.steward.config.Route53Config.RecordType;
+import io.steward.coordination.MemberInfo;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -30,5 +32,17 @@ public record Target(String member, RecordType type, String value) {
         if (type == RecordType.CNAME && (!HOSTNAME.matcher(value).matches() || IPV4.matcher(value).matches())) {
             throw new IllegalArgumentException("a CNAME record needs a host name, not '" + value + "' (member " + member + ")");
         }
+    }
+
+    /**
+     * What a record of the given type pointing at {@code member} holds: its DNS name for a CNAME, its database
+     * address for an A record; empty when the member published nothing usable for that type.
+     */
+    public static Optional<Target> of(MemberInfo member, RecordType type) {
+        Optional<String> value = switch (type) {
+            case CNAME -> member.dnsName().filter(name -> HOSTNAME.matcher(name).matches() && !IPV4.matcher(name).matches());
+            case A -> Optional.of(member.database().host()).filter(host -> IPV4.matcher(host).matches());
+        };
+        return value.map(v -> new Target(member.name(), type, v));
     }
 }

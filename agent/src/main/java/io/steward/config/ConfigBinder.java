@@ -31,6 +31,7 @@ final class ConfigBinder {
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+    private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
     private static final Pattern AVAILABILITY_ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+[a-z]");
@@ -160,9 +161,24 @@ final class ConfigBinder {
                 .or(identity::instanceId);
         Optional<String> zone = matching(node, "availability_zone", AVAILABILITY_ZONE, "an availability zone such as eu-west-1a")
                 .or(identity::availabilityZone);
+        String dnsNameAllowed = "a DNS name such as ip-10-0-3-17.eu-west-1.compute.internal";
+        Optional<String> dnsName = dnsName(node, "dns_name", dnsNameAllowed);
+        if (dnsName.filter(ConfigBinder::isIpv4).isPresent()) {
+            node.problems().add(node.keyPath("dns_name"), dnsName.get(), dnsNameAllowed + ", not an address");
+            dnsName = Optional.empty();
+        }
+        dnsName = dnsName.or(identity::localHostname);
+        if (aws.route53().enabled() && aws.route53().type() == Route53Config.RecordType.CNAME && dnsName.isEmpty()
+                && !node.has("dns_name")) {
+            node.problems().add(node.keyPath("dns_name"), null, "required when aws.route53.type is CNAME and IMDS gives "
+                    + "no local-hostname: the name the records point at (or set aws.route53.type: A)");
+        }
+        if (aws.route53().enabled() && aws.route53().type() == Route53Config.RecordType.A && !host.map(ConfigBinder::isIpv4).orElse(true)) {
+            node.problems().add(node.keyPath("host"), host.get(), "an IPv4 address when aws.route53.type is A (A records hold addresses)");
+        }
         node.rejectUnknownKeys();
         return new NodeConfig(name, host.orElse(""), priority, noFailover, stateDir, instanceId, zone,
-                aws.region().or(identity::region));
+                aws.region().or(identity::region), dnsName);
     }
 
     private static ZooKeeperConfig zookeeper(Settings zk) {
@@ -411,6 +427,10 @@ final class ConfigBinder {
     private static boolean isHost(String text) {
         String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         return HOSTNAME.matcher(bare).matches() || IPV6.matcher(bare).matches();
+    }
+
+    private static boolean isIpv4(String text) {
+        return IPV4.matcher(text).matches();
     }
 
     private static boolean isHostAndPort(String text) {

@@ -14,7 +14,9 @@ import java.util.Optional;
  * @param instanceId EC2 instance id when known
  * @param availabilityZone EC2 availability zone when known
  * @param region AWS region when known
+ * @param dnsName the node's DNS name (IMDS {@code local-hostname} unless configured), what CNAME records point at
  */
 public record NodeConfig(String name, String host, int priority, boolean noFailover, Path stateDir,
-                         Optional<String> instanceId, Optional<String> availabilityZone, Optional<String> region) {
+                         Optional<String> instanceId, Optional<String> availabilityZone, Optional<String> region,
+                         Optional<String> dnsName) {
 }

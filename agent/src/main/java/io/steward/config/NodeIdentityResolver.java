@@ -20,9 +20,9 @@ public final class NodeIdentityResolver implements AutoCloseable {
 
     /** What IMDS said; every part is optional because an old or restricted IMDS may lack some paths. */
     public record NodeIdentity(Optional<String> instanceId, Optional<String> availabilityZone,
-                               Optional<String> region, Optional<String> localIpv4) {
-        public static final NodeIdentity UNKNOWN =
-                new NodeIdentity(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                               Optional<String> region, Optional<String> localIpv4, Optional<String> localHostname) {
+        public static final NodeIdentity UNKNOWN = new NodeIdentity(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
     }
 
     /** IMDS did not answer at all: not on EC2, blocked by the instance's metadata options, or a wrong endpoint. */
@@ -50,7 +50,8 @@ public final class NodeIdentityResolver implements AutoCloseable {
         return new NodeIdentity(get("/latest/meta-data/instance-id"),
                 get("/latest/meta-data/placement/availability-zone"),
                 get("/latest/meta-data/placement/region"),
-                get("/latest/meta-data/local-ipv4"));
+                get("/latest/meta-data/local-ipv4"),
+                get("/latest/meta-data/local-hostname"));
     }
 
     /**

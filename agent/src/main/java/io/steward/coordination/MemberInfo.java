@@ -22,14 +22,18 @@ import java.util.Optional;
  * @param agentVersion the agent's version
  * @param updatedAtMillis when this was published (epoch millis)
  * @param problem why it is not healthy
+ * @param dnsName its DNS name, when known: what CNAME records pointing at it hold
  */
 public record MemberInfo(String name, Role role, boolean healthy, Endpoint database, String apiUrl, long position,
                          long timeline, Optional<String> upstream, boolean replayPaused, boolean noFailover,
-                         int priority, String agentVersion, long updatedAtMillis, Optional<String> problem) {
+                         int priority, String agentVersion, long updatedAtMillis, Optional<String> problem,
+                         Optional<String> dnsName) {
 
     public MemberInfo {
         upstream = upstream == null ? Optional.empty() : upstream;
         problem = problem == null ? Optional.empty() : problem;
+        // absent in what agents from before DNS names published
+        dnsName = dnsName == null ? Optional.empty() : dnsName;
     }
 
     /** Whether the member allows itself to be promoted at all (tags only, not its state). */

@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,6 +71,8 @@ public final class HaLoop implements AutoCloseable {
     private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
     private volatile boolean holdsLease;
     private volatile long leaseValidUntilNanos;
+    private volatile long heldLeaseEpoch;
+    private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
     private volatile boolean reinitializeRequested;
     private volatile boolean stopping;
     private volatile String apiUrl = "";
@@ -87,7 +91,13 @@ public final class HaLoop implements AutoCloseable {
     private long lastFailureLoggedNanos;
 
     /** How this member presents itself to the others. */
-    public record MemberIdentity(String name, String agentVersion) {
+    public record MemberIdentity(String name, String agentVersion, Optional<String> dnsName) {
+    }
+
+    /** Told, on the loop's thread, what a tick that could read the cluster saw and left behind; must return at once. */
+    @FunctionalInterface
+    public interface TickListener {
+        void ticked(ClusterView view, EngineStatus status, boolean leaseProven);
     }
 
     /** A synchronous standby asked for but not yet confirmed to have everything. */
@@ -162,6 +172,16 @@ public final class HaLoop implements AutoCloseable {
         return holdsLease && System.nanoTime() < leaseValidUntilNanos;
     }
 
+    /** The epoch of the lease this node provably holds right now; empty when it holds none. */
+    public OptionalLong provenLeaseEpoch() {
+        long epoch = heldLeaseEpoch;
+        return leaseProven() ? OptionalLong.of(epoch) : OptionalLong.empty();
+    }
+
+    public void addTickListener(TickListener listener) {
+        tickListeners.add(listener);
+    }
+
     public long lastPrimaryPosition() {
         return lastPrimaryPosition;
     }
@@ -212,6 +232,7 @@ public final class HaLoop implements AutoCloseable {
             applySettings(current.settings());
             boolean holds = current.lease().filter(this::isMine).isPresent();
             if (holds) {
+                heldLeaseEpoch = current.lease().get().epoch();
                 // The read began at `started`, so the ensemble heard from this session no earlier than that.
                 leaseValidUntilNanos = started + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
             } else {
@@ -258,6 +279,9 @@ public final class HaLoop implements AutoCloseable {
         reconcileGuard();
         if (readable) {
             publish(current);
+            EngineStatus after = status;
+            boolean proven = leaseProven();
+            tickListeners.forEach(listener -> listener.ticked(current, after, proven));
         }
         updateMetrics(current);
     }
@@ -375,7 +399,7 @@ public final class HaLoop implements AutoCloseable {
             store.abandonInitialization(policy.self());
             return;
         }
-        becomeHolder();
+        becomeHolder(lease.get().epoch());
         try {
             armGuard();
             engine.initializeNewCluster();
@@ -397,7 +421,7 @@ public final class HaLoop implements AutoCloseable {
             log.info("another member took the lease after epoch {} first", current.epoch());
             return;
         }
-        becomeHolder();
+        becomeHolder(lease.get().epoch());
         try {
             armGuard();
             engine.promote();
@@ -416,7 +440,8 @@ public final class HaLoop implements AutoCloseable {
         log.info("promoted to primary of epoch {} ({})", lease.get().epoch(), reason);
     }
 
-    private void becomeHolder() {
+    private void becomeHolder(long epoch) {
+        heldLeaseEpoch = epoch;
         holdsLease = true;
         leaseValidUntilNanos = System.nanoTime() + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
         pendingSync = null;
@@ -599,7 +624,7 @@ public final class HaLoop implements AutoCloseable {
         MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
                 engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
                 now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                System.currentTimeMillis(), now.problem());
+                System.currentTimeMillis(), now.problem(), identity.dnsName());
         boolean changed = lastPublished == null || !sameContent(lastPublished, member);
         boolean due = System.nanoTime() - lastPublishedNanos >= policy.ha().loopWait().toNanos();
         boolean leaderChanged = !Objects.equals(current.lease().map(Lease::holder), lastLeaseHolderAtPublish);

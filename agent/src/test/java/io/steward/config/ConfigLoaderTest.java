@@ -46,7 +46,7 @@ class ConfigLoaderTest {
 
         assertThat(config.cluster()).isEqualTo("db.example.net");
         assertThat(config.node()).isEqualTo(new NodeConfig("db01", "10.0.0.5", 100, false, Path.of("/var/lib/steward"),
-                Optional.empty(), Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
         assertThat(config.zookeeper().connect()).isEqualTo("zk1:2181,zk2:2181");
         assertThat(config.zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.zookeeper().connectionTimeout()).isEqualTo(Duration.ofSeconds(5));

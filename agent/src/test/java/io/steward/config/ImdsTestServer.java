@@ -45,6 +45,7 @@ final class ImdsTestServer implements AutoCloseable {
         imds.put("placement/availability-zone", "eu-west-1a");
         imds.put("placement/region", "eu-west-1");
         imds.put("local-ipv4", "10.0.3.17");
+        imds.put("local-hostname", "ip-10-0-3-17.eu-west-1.compute.internal");
         return imds;
     }
 

@@ -54,7 +54,8 @@ class NodeIdentityResolverTest {
     void readsTheIdentityWithASessionToken() {
         try (NodeIdentityResolver resolver = new NodeIdentityResolver(imds.endpoint(), Duration.ofSeconds(2))) {
             assertThat(resolver.identity()).isEqualTo(new NodeIdentity(Optional.of("i-0123456789abcdef0"),
-                    Optional.of("eu-west-1a"), Optional.of("eu-west-1"), Optional.of("10.0.3.17")));
+                    Optional.of("eu-west-1a"), Optional.of("eu-west-1"), Optional.of("10.0.3.17"),
+                    Optional.of("ip-10-0-3-17.eu-west-1.compute.internal")));
         }
         assertThat(imds.tokensIssued()).isGreaterThanOrEqualTo(1);
         assertThat(imds.unauthorized()).isZero();
@@ -98,7 +99,8 @@ class NodeIdentityResolverTest {
 
         assertThat(config.cluster()).isEqualTo("db.example.net");
         assertThat(config.node()).isEqualTo(new NodeConfig("db02", "10.0.3.17", 100, false, Path.of("/var/lib/steward"),
-                Optional.of("i-0123456789abcdef0"), Optional.of("eu-west-1a"), Optional.of("eu-west-1")));
+                Optional.of("i-0123456789abcdef0"), Optional.of("eu-west-1a"), Optional.of("eu-west-1"),
+                Optional.of("ip-10-0-3-17.eu-west-1.compute.internal")));
         assertThat(config.bootstrap().mode()).isEqualTo(BootstrapConfig.Mode.REPLICA);
 
         StewardConfig overridden = ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(),

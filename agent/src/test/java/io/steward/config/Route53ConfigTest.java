@@ -124,8 +124,40 @@ class Route53ConfigTest {
         assertThat(e.getMessage()).contains("aws.route53.reader_routing").contains("multivalue answers only for A records");
     }
 
+    @Test
+    void cnameRecordsNeedTheNodesDnsName() throws IOException {
+        String route53 = "  route53: {enabled: true, hosted_zone_id: Z1D633PJN98FT9, primary_record: db.example.net}\n";
+        ConfigException missing = catchThrowableOfType(ConfigException.class, () -> load(route53, Map.of(), ""));
+        assertThat(missing.problems()).hasSize(1);
+        assertThat(missing.getMessage()).contains("node.dns_name: missing; required when aws.route53.type is CNAME");
+
+        ConfigException address = catchThrowableOfType(ConfigException.class,
+                () -> load(route53, Map.of(), "  dns_name: 10.0.0.5\n"));
+        assertThat(address.getMessage()).contains("node.dns_name").contains("'10.0.0.5' is not valid").contains("not an address");
+
+        assertThat(load(route53, Map.of(), "  dns_name: db01.internal.\n").node().dnsName()).contains("db01.internal");
+    }
+
+    @Test
+    void aRecordsNeedAnAddressAsTheNodesHost() throws IOException {
+        String route53 = "  route53: {enabled: true, hosted_zone_id: Z1D633PJN98FT9, primary_record: db.example.net, type: a}\n";
+        assertThat(load(route53, Map.of(), "").aws().route53().type()).isEqualTo(RecordType.A);
+
+        Path file = Files.writeString(dir.resolve("named.yml"), ConfigLoaderTest.VALID_YAML
+                .replace("  host: 10.0.0.5\n", "  host: db01.internal\n").replace("  imds: off\n", "  imds: off\n" + route53));
+        ConfigException named = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, Map.of(), Map.of())));
+        assertThat(named.getMessage()).contains("node.host").contains("'db01.internal' is not valid; an IPv4 address when aws.route53.type is A");
+    }
+
     private StewardConfig load(String awsLines, Map<String, String> env) throws IOException {
-        Path file = Files.writeString(dir.resolve("steward.yml"), ConfigLoaderTest.VALID_YAML.replace("  imds: off\n", "  imds: off\n" + awsLines));
+        return load(awsLines, env, "  dns_name: db01.example.internal\n");
+    }
+
+    private StewardConfig load(String awsLines, Map<String, String> env, String nodeLines) throws IOException {
+        Path file = Files.writeString(dir.resolve("steward.yml"), ConfigLoaderTest.VALID_YAML
+                .replace("  host: 10.0.0.5\n", "  host: 10.0.0.5\n" + nodeLines)
+                .replace("  imds: off\n", "  imds: off\n" + awsLines));
         return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, env, Map.of()));
     }
 }

@@ -64,7 +64,7 @@ class ClusterStoreTest {
 
     static MemberInfo member(String name, long position) {
         return new MemberInfo(name, Role.REPLICA, true, new Endpoint("127.0.0.1", 5432), "http://x", position, 1,
-                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty());
+                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty());
     }
 
     @Test

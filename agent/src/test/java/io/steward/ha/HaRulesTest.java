@@ -34,12 +34,12 @@ class HaRulesTest {
 
     static MemberInfo member(String name, Role role, long position) {
         return new MemberInfo(name, role, role != Role.STOPPED, endpoint(name), "http://" + name, position, 1,
-                Optional.empty(), false, false, 100, "test", NOW, Optional.empty());
+                Optional.empty(), false, false, 100, "test", NOW, Optional.empty(), Optional.empty());
     }
 
     static MemberInfo streamingFrom(String name, String upstream, long position) {
         return new MemberInfo(name, Role.REPLICA, true, endpoint(name), "http://" + name, position, 1,
-                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty());
+                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty(), Optional.empty());
     }
 
     static Endpoint endpoint(String name) {
@@ -261,7 +261,7 @@ class HaRulesTest {
         void replicaThatLostItsPrimaryStillCountsAsACandidate() {
             // With the primary gone every replica says it is not streaming; the more advanced one must still win.
             MemberInfo notStreaming = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 100, 1, Optional.empty(),
-                    false, false, 100, "t", NOW, Optional.of("not streaming"));
+                    false, false, 100, "t", NOW, Optional.of("not streaming"), Optional.empty());
             Decision decision = decide(view(Optional.empty(), notStreaming), leaderless(running(Role.REPLICA, 100), 100,
                     Duration.ofSeconds(1)));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
@@ -271,7 +271,7 @@ class HaRulesTest {
         @Test
         void tieIsBrokenByPriorityThenName() {
             MemberInfo higher = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
-                    false, 200, "t", NOW, Optional.empty());
+                    false, 200, "t", NOW, Optional.empty(), Optional.empty());
             ClusterView view = view(Optional.empty(), higher);
             assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
                     .isInstanceOf(Action.Observe.class);
@@ -317,7 +317,7 @@ class HaRulesTest {
         @Test
         void candidateWaitsForFreshPositionsOnlyForABoundedTime() {
             MemberInfo stale = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 50, 1, Optional.empty(), false,
-                    false, 100, "t", NOW - 5_000, Optional.empty());
+                    false, 100, "t", NOW - 5_000, Optional.empty(), Optional.empty());
             ClusterView view = view(Optional.empty(), stale);
             Decision early = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofMillis(500)));
             assertThat(early.action()).isInstanceOf(Action.Observe.class);

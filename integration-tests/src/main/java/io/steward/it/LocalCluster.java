@@ -46,24 +46,34 @@ public final class LocalCluster implements AutoCloseable {
      * @param proxiedZooKeeper each agent reaches ZooKeeper through its own cuttable {@link TcpProxy}
      * @param extraYaml appended to every agent's configuration (e.g. an {@code ha:} override)
      * @param zookeeperTickMillis the ensemble's tick (session expiry is rounded up to it)
+     * @param environment added to every agent's environment (e.g. {@code STEWARD_AWS_ROUTE53_*}, AWS credentials)
      */
     public record Options(int nodes, boolean synchronous, boolean proxiedZooKeeper, String extraYaml,
-                          int zookeeperTickMillis) {
+                          int zookeeperTickMillis, Map<String, String> environment) {
+        public Options {
+            environment = Map.copyOf(environment);
+        }
+
         public static Options defaults() {
-            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS);
+            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of());
         }
 
         public Options synchronousMode() {
-            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis);
+            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment);
         }
 
         public Options proxied() {
-            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis);
+            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis, environment);
         }
 
         /** ZooKeeper's default tick of 2 s, as production ensembles run: for benchmarks. */
         public Options productionZooKeeper() {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS);
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
+                    environment);
+        }
+
+        public Options withEnvironment(Map<String, String> variables) {
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, variables);
         }
     }
 
@@ -125,6 +135,7 @@ public final class LocalCluster implements AutoCloseable {
                 "node:",
                 "  name: " + name,
                 "  host: 127.0.0.1",
+                "  dns_name: " + name + ".nodes.it",
                 "  state_dir: " + dir.resolve("state"),
                 "zookeeper:",
                 "  connect: " + connect,
@@ -150,7 +161,7 @@ public final class LocalCluster implements AutoCloseable {
                 "");
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
-        return new Node(name, dir, config, pgPort, adminPort, proxies);
+        return new Node(name, dir, config, pgPort, adminPort, proxies, options.environment());
     }
 
     public String name() {
@@ -242,9 +253,12 @@ public final class LocalCluster implements AutoCloseable {
         private final int pgPort;
         private final int adminPort;
         private final List<TcpProxy> proxies;
+        private final Map<String, String> environment;
         private Process agent;
 
-        Node(String name, Path dir, Path config, int pgPort, int adminPort, List<TcpProxy> proxies) {
+        Node(String name, Path dir, Path config, int pgPort, int adminPort, List<TcpProxy> proxies,
+             Map<String, String> environment) {
+            this.environment = environment;
             this.name = name;
             this.dir = dir;
             this.config = config;
@@ -285,10 +299,11 @@ public final class LocalCluster implements AutoCloseable {
                     "-Dlogback.configurationFile=logback.xml",
                     "-cp", System.getProperty("java.class.path"),
                     "io.steward.cli.StewardCli", "run", "--config", config.toString());
-            agent = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(agentLog().toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(agentLog().toFile()));
+            builder.environment().putAll(environment);
+            agent = builder.start();
         }
 
         public synchronized boolean agentRunning() {

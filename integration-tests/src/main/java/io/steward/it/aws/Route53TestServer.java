@@ -75,6 +75,10 @@ public final class Route53TestServer implements AutoCloseable {
     private record PlannedFault(Optional<Operation> operation, Fault fault, AtomicInteger remaining) {
     }
 
+    /** One applied change of a batch, with the batch's comment, in the order the server applied them. */
+    public record AppliedChange(String comment, String action, StoredRecordSet recordSet) {
+    }
+
     private record SubmittedChange(String id, Instant submittedAt, Instant insyncAt, String comment) {
         String status(Instant now) {
             return now.isBefore(insyncAt) ? "PENDING" : "INSYNC";
@@ -84,6 +88,7 @@ public final class Route53TestServer implements AutoCloseable {
     private final HttpServer http;
     private final Map<String, HostedZone> zones = new LinkedHashMap<>();
     private final Map<String, SubmittedChange> changes = new HashMap<>();
+    private final List<AppliedChange> applied = new ArrayList<>();
     private final List<PlannedFault> faults = new ArrayList<>();
     private final Map<Operation, AtomicInteger> calls = new EnumMap<>(Operation.class);
     private final AtomicLong ids = new AtomicLong();
@@ -153,6 +158,11 @@ public final class Route53TestServer implements AutoCloseable {
     /** Calls of an operation so far, including those answered with an injected fault. */
     public int calls(Operation operation) {
         return calls.get(operation).get();
+    }
+
+    /** Every change applied so far, oldest first (a failed batch applies none). */
+    public synchronized List<AppliedChange> appliedChanges() {
+        return List.copyOf(applied);
     }
 
     /** The zone's record sets in listing order, for assertions that do not go through the API. */
@@ -291,9 +301,11 @@ public final class Route53TestServer implements AutoCloseable {
             requested.add(requestedChange(change));
         }
         zone.apply(requested);
+        String comment = Xml.text(batch, "Comment").orElse("");
+        requested.forEach(change -> applied.add(new AppliedChange(comment, change.action().name(), change.recordSet())));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         SubmittedChange submitted = new SubmittedChange("C" + String.format("%013X", ids.incrementAndGet() * 104729),
-                now, now.plus(insyncDelay), Xml.text(batch, "Comment").orElse(""));
+                now, now.plus(insyncDelay), comment);
         changes.put(submitted.id(), submitted);
         // Route 53 answers PENDING even when the change is in sync a moment later
         return Xml.document("ChangeResourceRecordSetsResponse", changeInfo(submitted, "PENDING"));

@@ -1,0 +1,166 @@
+package io.steward.aws;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.steward.config.Route53Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Keeps the cluster's Route 53 records in line with what the HA loop last saw, on a thread of its own: the loop only
+ * hands over a {@link RecordIntent} and never waits for Route 53.
+ *
+ * <p>The primary record goes first, since clients are waiting for it; then the reader set, then this member's own
+ * record. An intent already carried out is not repeated, except once every {@code recheck} period, when the records
+ * are read again and repaired if someone changed them. A failure is retried after a back-off, with whatever intent
+ * is newest by then.
+ */
+public final class Route53Records implements AutoCloseable {
+    public static final String CHANGES = "steward_route53_changes";
+    public static final String FAILURES = "steward_route53_failures";
+
+    private static final Logger log = LoggerFactory.getLogger(Route53Records.class);
+    private static final Duration RECHECK = Duration.ofMinutes(1);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(2);
+    private static final Duration LAST_RETRY = Duration.ofMinutes(1);
+    private static final Duration REMOVAL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Route53Config config;
+    private final Route53Publisher publisher;
+    private final String self;
+    private final LeaseCheck lease;
+    private final Counter changes;
+    private final Counter failures;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread t = new Thread(runnable, "route53");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicReference<RecordIntent> wanted = new AtomicReference<>();
+    private final AtomicBoolean runPending = new AtomicBoolean();
+    // only touched on the route53 thread
+    private RecordIntent applied;
+    private long recheckAtNanos;
+    private long retryAtNanos;
+    private Duration retryDelay = FIRST_RETRY;
+    private boolean failing;
+
+    public Route53Records(Route53Config config, Route53Publisher publisher, String self, LeaseCheck lease,
+                          MetricRegistry registry) {
+        this.config = config;
+        this.publisher = publisher;
+        this.self = self;
+        this.lease = lease;
+        this.changes = registry.counter(CHANGES);
+        this.failures = registry.counter(FAILURES);
+    }
+
+    /** Takes the newest intent; returns at once. */
+    public void offer(RecordIntent intent) {
+        wanted.set(intent);
+        if (runPending.compareAndSet(false, true)) {
+            try {
+                thread.execute(this::reconcile);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private void reconcile() {
+        runPending.set(false);
+        RecordIntent intent = wanted.get();
+        long now = System.nanoTime();
+        if (now < retryAtNanos || (intent.equals(applied) && now < recheckAtNanos)) {
+            return;
+        }
+        try {
+            boolean complete = apply(intent);
+            if (failing) {
+                log.info("Route 53 records are in line again");
+            }
+            failing = false;
+            retryDelay = FIRST_RETRY;
+            retryAtNanos = 0;
+            // A deposed attempt changed nothing; the next intent (a replica's, then) decides what is left to do.
+            applied = complete ? intent : null;
+            recheckAtNanos = System.nanoTime() + RECHECK.toNanos();
+        } catch (Route53PublishException e) {
+            failures.inc();
+            if (!failing) {
+                log.warn("Route 53 records not updated: {}; trying again in {} s", e.getMessage(), retryDelay.toSeconds());
+            }
+            failing = true;
+            applied = null;
+            retryAtNanos = System.nanoTime() + retryDelay.toNanos();
+            scheduleRetry(retryDelay);
+            retryDelay = retryDelay.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryDelay.multipliedBy(2);
+        }
+    }
+
+    /** @return whether every record the intent names is now as wanted (false when the lease moved on meanwhile) */
+    private boolean apply(RecordIntent intent) {
+        boolean complete = true;
+        if (intent.primary().isPresent()) {
+            complete = count(publisher.publishPrimary(config.primaryRecord(), intent.primary().get(), lease));
+            if (complete && config.readerRecord().isPresent()) {
+                complete = count(publisher.publishReaders(config.readerRecord().get(), intent.readers(), lease));
+            }
+        }
+        Optional<String> ownRecord = config.memberRecord(self);
+        if (ownRecord.isPresent() && intent.self().isPresent()) {
+            count(publisher.publishMemberRecord(ownRecord.get(), intent.self().get()));
+        }
+        return complete;
+    }
+
+    private boolean count(PublishResult result) {
+        if (result.outcome() == PublishResult.Outcome.CHANGED) {
+            changes.inc();
+        }
+        return result.outcome() != PublishResult.Outcome.DEPOSED;
+    }
+
+    private void scheduleRetry(Duration delay) {
+        try {
+            thread.schedule(this::reconcile, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Stops publishing and removes this member's own record (graceful stop). The primary and reader records are
+     * left to the next lease holder, which corrects them under its own epoch.
+     */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(REMOVAL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("the Route 53 thread did not stop within {} s", REMOVAL_TIMEOUT.toSeconds());
+            }
+            Optional<String> ownRecord = config.memberRecord(self);
+            if (ownRecord.isPresent()) {
+                PublishResult result = publisher.removeMemberRecord(ownRecord.get());
+                log.info("removed this member's record {} ({})", ownRecord.get(), result.outcome());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Route53PublishException e) {
+            failures.inc();
+            log.warn("could not remove this member's record: {}", e.getMessage());
+        } finally {
+            publisher.close();
+        }
+    }
+}
