@@ -85,6 +85,12 @@ public interface Engine extends AutoCloseable {
      */
     void setSynchronousStandbys(List<String> memberNames);
 
+    /**
+     * Prepares the running server for a snapshot of its volumes (PostgreSQL: {@code pg_backup_start} on a connection
+     * held until the hold is released), so that the snapshot restores to a consistent database.
+     */
+    SnapshotHold holdForSnapshot(String label);
+
     /** Releases connections and helpers; does not stop the server. */
     @Override
     void close();

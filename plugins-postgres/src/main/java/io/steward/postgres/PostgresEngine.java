@@ -9,6 +9,7 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.RewindFailedException;
+import io.steward.engine.SnapshotHold;
 import io.steward.engine.Role;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -61,6 +62,8 @@ public final class PostgresEngine implements Engine {
     /** A killed postmaster's children take a moment to notice and release shared memory. */
     private static final Duration SHARED_MEMORY_RELEASE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration ORPHAN_EXIT_TIMEOUT = Duration.ofSeconds(5);
+    /** pg_backup_stop waits for the archive; a stuck archive must fail the snapshot set, not hang it. */
+    private static final Duration BACKUP_STOP_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Executor DIRECT_EXECUTOR = Runnable::run;
     private static final DateTimeFormatter REINIT_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -82,6 +85,17 @@ public final class PostgresEngine implements Engine {
         this.config = new ConfigWriter(settings, context.memberName());
         this.serverLog = context.stateDir().resolve("postgresql.log");
         this.slotRegistry = context.stateDir().resolve("postgresql-replication-slots");
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    @Override
+    public SnapshotHold holdForSnapshot(String label) {
+        try {
+            return PostgresSnapshotHold.begin(connect(settings.localConnectHost(), settings.port(), BACKUP_STOP_TIMEOUT), label);
+        } catch (SQLException e) {
+            throw new EngineException("cannot connect to start backup " + label + ": " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- probe
@@ -1023,13 +1037,17 @@ public final class PostgresEngine implements Engine {
     }
 
     private Connection connect(String host, int port) throws SQLException {
+        return connect(host, port, socketTimeout());
+    }
+
+    private Connection connect(String host, int port, Duration socketTimeout) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", settings.superuser());
         properties.setProperty("password", settings.superuserPassword());
         long connectSeconds = Math.max(1, settings.connectTimeout().toSeconds());
         properties.setProperty("connectTimeout", Long.toString(connectSeconds));
         properties.setProperty("loginTimeout", Long.toString(connectSeconds));
-        properties.setProperty("socketTimeout", Long.toString(socketTimeout().toSeconds()));
+        properties.setProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
         properties.setProperty("ApplicationName", "steward");
         String hostInUrl = host.contains(":") ? "[" + host + "]" : host;
         return DriverManager.getConnection("jdbc:postgresql://" + hostInUrl + ":" + port + "/postgres", properties);
