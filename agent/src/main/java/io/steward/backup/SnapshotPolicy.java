@@ -1,5 +1,7 @@
 package io.steward.backup;
 
+import io.steward.config.RetentionClass;
+
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

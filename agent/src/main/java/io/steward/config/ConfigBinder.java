@@ -17,9 +17,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -278,8 +280,36 @@ final class ConfigBinder {
 
     private static BackupConfig backup(Settings backup, NodeConfig node) {
         WalArchiveConfig wal = backup.has("wal") ? walArchive(backup.section("wal"), node) : WalArchiveConfig.disabled();
+        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), wal)
+                : SnapshotConfig.disabled();
         backup.rejectUnknownKeys();
-        return new BackupConfig(wal);
+        return new BackupConfig(wal, snapshots);
+    }
+
+    /** Only called when the section is there: writing one switches snapshot sets on unless it says {@code enabled: false}. */
+    private static SnapshotConfig snapshots(Settings snapshots, WalArchiveConfig wal) {
+        boolean enabled = snapshots.bool("enabled", true);
+        Optional<RetentionClass> schedule = snapshots.choice("schedule", SnapshotConfig.Schedule.class,
+                SnapshotConfig.Schedule.HOURLY).shortestClass();
+        boolean onReplica = snapshots.bool("on_replica", false);
+        Map<RetentionClass, Duration> retention = new EnumMap<>(RetentionClass.class);
+        if (snapshots.has("retention")) {
+            Settings classes = snapshots.section("retention");
+            for (RetentionClass retentionClass : RetentionClass.values()) {
+                String key = retentionClass.name().toLowerCase(Locale.ROOT);
+                retention.put(retentionClass, classes.duration(key, retentionClass.defaultRetention(), Duration.ofHours(1),
+                        Duration.ofDays(3653)));
+            }
+            classes.rejectUnknownKeys();
+        }
+        Duration completionTimeout = snapshots.duration("completion_timeout", SnapshotConfig.DEFAULT_COMPLETION_TIMEOUT,
+                Duration.ofSeconds(1), Duration.ofDays(1));
+        if (enabled && !wal.enabled()) {
+            snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets keep their catalog and the backup "
+                    + "label in the WAL archive's bucket: configure backup.wal, or set backup.snapshots.enabled to false");
+        }
+        snapshots.rejectUnknownKeys();
+        return enabled ? new SnapshotConfig(true, schedule, onReplica, retention, completionTimeout) : SnapshotConfig.disabled();
     }
 
     /** Only called when the section is there: writing one switches archiving on unless it says {@code enabled: false}. */

@@ -1,6 +1,7 @@
 package io.steward.backup;
 
 import io.steward.backup.SnapshotSet.Status;
+import io.steward.config.RetentionClass;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -9,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.steward.backup.RetentionClass.DAILY;
-import static io.steward.backup.RetentionClass.HOURLY;
-import static io.steward.backup.RetentionClass.MONTHLY;
-import static io.steward.backup.RetentionClass.WEEKLY;
+import static io.steward.config.RetentionClass.DAILY;
+import static io.steward.config.RetentionClass.HOURLY;
+import static io.steward.config.RetentionClass.MONTHLY;
+import static io.steward.config.RetentionClass.WEEKLY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SnapshotPolicyTest {

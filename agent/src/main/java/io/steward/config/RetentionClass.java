@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.config;
 
 import java.time.Duration;
 import java.time.Instant;
