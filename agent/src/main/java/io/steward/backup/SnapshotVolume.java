@@ -10,11 +10,11 @@ import java.util.List;
  * @param mountPoint where the volume was mounted on the node
  * @param device the block device name the volume was attached as (as EC2 reports it)
  * @param sizeGib the volume's size
- * @param tablespaces the tablespaces on it ({@code main} holds the data directory)
+ * @param paths the engine's data directories on it
  */
 public record SnapshotVolume(String volumeId, String snapshotId, String mountPoint, String device, int sizeGib,
-                             List<String> tablespaces) {
+                             List<String> paths) {
     public SnapshotVolume {
-        tablespaces = List.copyOf(tablespaces);
+        paths = List.copyOf(paths);
     }
 }

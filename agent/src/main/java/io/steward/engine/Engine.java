@@ -1,5 +1,6 @@
 package io.steward.engine;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
@@ -84,6 +85,12 @@ public interface Engine extends AutoCloseable {
      * replication asynchronous.
      */
     void setSynchronousStandbys(List<String> memberNames);
+
+    /**
+     * Every directory that holds this server's data (PostgreSQL: the data directory, and the WAL directory and
+     * tablespaces where they live elsewhere), resolved: the volumes under them make up a snapshot set.
+     */
+    List<Path> dataPaths();
 
     /**
      * Prepares the running server for a snapshot of its volumes (PostgreSQL: {@code pg_backup_start} on a connection

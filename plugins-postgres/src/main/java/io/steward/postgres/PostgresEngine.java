@@ -90,6 +90,31 @@ public final class PostgresEngine implements Engine {
     // ---------------------------------------------------------------- snapshots
 
     @Override
+    public List<Path> dataPaths() {
+        List<Path> paths = new ArrayList<>();
+        try {
+            Path dataDir = settings.dataDir().toRealPath();
+            paths.add(dataDir);
+            Path wal = dataDir.resolve("pg_wal");
+            if (Files.isSymbolicLink(wal)) {
+                paths.add(wal.toRealPath());
+            }
+            Path tablespaces = dataDir.resolve("pg_tblspc");
+            if (Files.isDirectory(tablespaces)) {
+                try (Stream<Path> links = Files.list(tablespaces)) {
+                    for (Path link : links.sorted().toList()) {
+                        paths.add(link.toRealPath());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new EngineException("cannot resolve the data directory " + settings.dataDir() + " and its tablespaces: "
+                    + e.getMessage(), e);
+        }
+        return List.copyOf(paths);
+    }
+
+    @Override
     public SnapshotHold holdForSnapshot(String label) {
         try {
             return PostgresSnapshotHold.begin(connect(settings.localConnectHost(), settings.port(), BACKUP_STOP_TIMEOUT), label);
