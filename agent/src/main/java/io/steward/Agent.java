@@ -2,6 +2,7 @@ package io.steward;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.admin.SnapshotBackend;
 import io.steward.aws.RecordIntent;
 import io.steward.aws.Route53Publisher;
 import io.steward.aws.Route53Records;
@@ -86,7 +87,7 @@ public final class Agent implements AutoCloseable {
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, loop, metrics);
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name()),
-                metrics.registry());
+                SnapshotBackend.NOT_CONFIGURED, metrics.registry());
         try {
             admin.start();
             metrics.startJmx();

@@ -3,6 +3,7 @@ package io.steward.cli;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
 import io.steward.admin.RecordingBackend;
+import io.steward.admin.SnapshotBackend;
 import io.steward.config.AdminConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,8 @@ class StewardCliTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend, new MetricRegistry());
+        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend,
+                SnapshotBackend.NOT_CONFIGURED, new MetricRegistry());
         server.start();
     }
 
