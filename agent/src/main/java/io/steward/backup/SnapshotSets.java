@@ -28,6 +28,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -131,7 +132,7 @@ public final class SnapshotSets implements AutoCloseable {
                 taker.availabilityZone(), retention, now, now.plus(config.retentionOf(retention)), SnapshotSet.Status.TAKING,
                 Optional.empty(), -1, -1, 0, 0, found.stream().map(v -> volume(v, "")).toList(), Map.of());
         catalog.save(set);
-        log.info("snapshot set {} ({}) of {} on {} [epoch {}]", id, retention.name().toLowerCase(), describe(found),
+        log.info("snapshot set {} ({}) of {} on {} [epoch {}]", id, retention.name().toLowerCase(Locale.ROOT), describe(found),
                 taker.role(), taker.epoch());
         List<String> created = new ArrayList<>();
         try (SnapshotHold hold = engine.holdForSnapshot(id)) {
@@ -185,7 +186,7 @@ public final class SnapshotSets implements AutoCloseable {
         values.put(TAG_PREFIX + "role", set.role());
         values.put(TAG_PREFIX + "epoch", Long.toString(set.epoch()));
         values.put(TAG_PREFIX + "set-id", set.id());
-        values.put(TAG_PREFIX + "retention", set.retention().name().toLowerCase());
+        values.put(TAG_PREFIX + "retention", set.retention().name().toLowerCase(Locale.ROOT));
         values.put(TAG_PREFIX + "expires-at", set.expiresAt().toString());
         values.put(TAG_PREFIX + "start-position", Long.toString(hold.startPosition()));
         values.put(TAG_PREFIX + "timeline", Long.toString(hold.timeline()));
@@ -276,7 +277,7 @@ public final class SnapshotSets implements AutoCloseable {
             if (allGone) {
                 catalog.delete(set.id());
                 deleted.add(set.id());
-                log.info("purged snapshot set {} ({}, expired {})", set.id(), set.retention().name().toLowerCase(), set.expiresAt());
+                log.info("purged snapshot set {} ({}, expired {})", set.id(), set.retention().name().toLowerCase(Locale.ROOT), set.expiresAt());
             }
         }
         List<SnapshotSet> kept = sets.stream().filter(set -> !deleted.contains(set.id())).toList();

@@ -76,6 +76,24 @@ class StewardCliTest {
     }
 
     @Test
+    void snapshotCommandsReportAnAgentWithoutSnapshotSets() {
+        Run take = runAgainstAgent("snapshot", "--retention", "daily", "--token", TOKEN);
+        Run list = runAgainstAgent("snapshots");
+
+        assertThat(take.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+        assertThat(take.err()).contains("snapshot sets are not configured on this node (backup.snapshots)");
+        assertThat(list.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+    }
+
+    @Test
+    void anUnknownRetentionClassIsAUsageError() {
+        Run run = runAgainstAgent("snapshot", "--retention", "yearly", "--token", TOKEN);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--retention").contains("hourly, daily, weekly, monthly");
+    }
+
+    @Test
     void switchoverSendsTheCandidate() {
         Run run = runAgainstAgent("switchover", "--to", "pg2", "--token", TOKEN);
 
