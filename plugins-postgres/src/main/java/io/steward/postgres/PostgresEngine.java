@@ -1,16 +1,16 @@
 package io.steward.postgres;
 
 import io.steward.engine.DataState;
-import io.steward.engine.Engine;
 import io.steward.engine.Endpoint;
+import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.RewindFailedException;
-import io.steward.engine.SnapshotHold;
 import io.steward.engine.Role;
+import io.steward.engine.SnapshotHold;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -64,6 +66,8 @@ public final class PostgresEngine implements Engine {
     private static final Duration ORPHAN_EXIT_TIMEOUT = Duration.ofSeconds(5);
     /** pg_backup_stop waits for the archive; a stuck archive must fail the snapshot set, not hang it. */
     private static final Duration BACKUP_STOP_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofHours(24);
+    private static final Duration RECOVERY_REPORT_INTERVAL = Duration.ofSeconds(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Executor DIRECT_EXECUTOR = Runnable::run;
     private static final DateTimeFormatter REINIT_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -120,6 +124,69 @@ public final class PostgresEngine implements Engine {
             return PostgresSnapshotHold.begin(connect(settings.localConnectHost(), settings.port(), BACKUP_STOP_TIMEOUT), label);
         } catch (SQLException e) {
             throw new EngineException("cannot connect to start backup " + label + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+        String step = "recover from snapshot set" + targetTime.map(t -> " to " + t).orElse(" to the end of the archive");
+        if (!files.containsKey("backup_label")) {
+            throw new EngineException(step + ": the set has no backup_label; it was not taken with pg_backup_start");
+        }
+        if (!settings.parameters().containsKey("restore_command")) {
+            throw new EngineException(step + ": postgresql.parameters.restore_command is not set; recovery needs it to "
+                    + "read the archive (e.g. steward wal-fetch %f \"%p\")");
+        }
+        forgetSnapshottedPostmaster(step);
+        EngineStatus status = probe();
+        if (status.running()) {
+            throw new EngineException(step + ": a server is running on " + settings.dataDir());
+        }
+        requireValidDataDirectory(step, status);
+        config.prepareArchiveRecovery(files, targetTime);
+        progress.accept("starting archive recovery");
+        startServer(step);
+        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        long nextReport = 0;
+        while (true) {
+            EngineStatus now = probe();
+            if (now.role() == Role.PRIMARY) {
+                break;
+            }
+            if (!now.running() && !postmasterAlive()) {
+                throw new EngineException(step + ": the server stopped during recovery: " + serverLogTail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new EngineException(step + ": still recovering after " + RECOVERY_TIMEOUT.toHours() + " h");
+            }
+            if (System.nanoTime() > nextReport && now.position() >= 0) {
+                progress.accept("replayed up to " + Lsn.format(now.position()) + " on timeline " + now.timeline());
+                nextReport = System.nanoTime() + RECOVERY_REPORT_INTERVAL.toNanos();
+            }
+            sleep(POLL_INTERVAL.multipliedBy(5));
+        }
+        config.writeNodeConfiguration(Optional.empty());
+        reloadConfiguration(step);
+        EngineStatus promoted = probe();
+        progress.accept("recovered and promoted at " + Lsn.format(promoted.position()) + " on timeline " + promoted.timeline());
+    }
+
+    /**
+     * A snapshot of a running server holds its postmaster.pid, naming a process of the machine it was taken on.
+     * Unless that process really is a server on this data directory, the file is stale here and is removed.
+     */
+    private void forgetSnapshottedPostmaster(String step) {
+        Path pidFile = settings.dataDir().resolve("postmaster.pid");
+        Optional<Long> pid = firstLine(pidFile).filter(line -> line.matches("\\d+")).map(Long::parseLong);
+        if (pid.isPresent() && running(pid.get())
+                && workingDirectory(pid.get()).filter(cwd -> cwd.equals(settings.dataDir().normalize())).isPresent()) {
+            throw new EngineException(step + ": postmaster " + pid.get() + " is running on " + settings.dataDir());
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(settings.dataDir().resolve("postmaster.opts"));
+        } catch (IOException e) {
+            throw new EngineException(step + ": cannot remove the snapshot's postmaster.pid: " + e.getMessage(), e);
         }
     }
 
