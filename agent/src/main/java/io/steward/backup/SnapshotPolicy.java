@@ -5,6 +5,7 @@ import io.steward.config.RetentionClass;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -79,6 +80,43 @@ public final class SnapshotPolicy {
             return false;
         }
         return name.substring(8, 24).compareTo(oldestNeeded.substring(8)) < 0;
+    }
+
+    /**
+     * The set a restore starts from: the one named, or else the newest restorable set that was consistent before
+     * {@code targetTime} (the newest of all without a target).
+     *
+     * @throws SnapshotException naming what is missing: an unknown or unrestorable id, no set before the target
+     */
+    public static SnapshotSet choose(List<SnapshotSet> sets, Optional<String> id, Optional<Instant> targetTime) {
+        if (id.isPresent()) {
+            SnapshotSet named = sets.stream().filter(set -> set.id().equals(id.get())).findFirst().orElseThrow(() ->
+                    new SnapshotException("no snapshot set " + id.get() + " in the catalog"));
+            if (!named.restorable()) {
+                throw new SnapshotException("snapshot set " + id.get() + " is " + named.status().name().toLowerCase(Locale.ROOT)
+                        + named.failure().map(why -> " (" + why + ")").orElse("") + ", not restorable");
+            }
+            if (targetTime.isPresent() && !consistentBefore(named, targetTime.get())) {
+                throw new SnapshotException("snapshot set " + id.get() + " became consistent at "
+                        + named.consistentAt().map(Instant::toString).orElse("an unknown time") + ", after the target "
+                        + targetTime.get() + "; choose an older set");
+            }
+            return named;
+        }
+        List<SnapshotSet> restorable = sets.stream().filter(SnapshotSet::restorable).toList();
+        if (restorable.isEmpty()) {
+            throw new SnapshotException("the catalog has no completed snapshot set to restore from");
+        }
+        return restorable.stream()
+                .filter(set -> targetTime.map(time -> consistentBefore(set, time)).orElse(true))
+                .max(Comparator.comparing(SnapshotSet::createdAt))
+                .orElseThrow(() -> new SnapshotException("no completed snapshot set was consistent before " + targetTime.get()
+                        + "; the oldest kept one became consistent at " + restorable.get(0).consistentAt()
+                        .map(Instant::toString).orElse("an unknown time") + " (older ones have expired)"));
+    }
+
+    private static boolean consistentBefore(SnapshotSet set, Instant time) {
+        return set.consistentAt().map(at -> at.isBefore(time)).orElse(false);
     }
 
     private static Optional<String> startWalFile(Map<String, String> files) {

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param availabilityZone where the volumes were
  * @param retention its retention class
  * @param createdAt when the hold began
+ * @param consistentAt when the hold ended: a point-in-time restore from this set can reach any time after it
  * @param expiresAt when the purge deletes it
  * @param status how far it got
  * @param failure why it failed, when it did
@@ -30,7 +31,8 @@ import java.util.Optional;
  * @param files what the engine handed over (PostgreSQL: backup_label, tablespace_map)
  */
 public record SnapshotSet(String id, String cluster, String node, String role, long epoch, String availabilityZone,
-                          RetentionClass retention, Instant createdAt, Instant expiresAt, Status status,
+                          RetentionClass retention, Instant createdAt, Optional<Instant> consistentAt,
+                          Instant expiresAt, Status status,
                           Optional<String> failure, long startPosition, long endPosition, long timeline, long frozenMillis,
                           List<SnapshotVolume> volumes, Map<String, String> files) {
 
@@ -47,6 +49,7 @@ public record SnapshotSet(String id, String cluster, String node, String role, l
 
     public SnapshotSet {
         failure = failure == null ? Optional.empty() : failure;
+        consistentAt = consistentAt == null ? Optional.empty() : consistentAt;
         volumes = List.copyOf(volumes);
         files = Map.copyOf(files);
     }
@@ -56,7 +59,8 @@ public record SnapshotSet(String id, String cluster, String node, String role, l
     }
 
     public SnapshotSet withStatus(Status newStatus, Optional<String> why) {
-        return new SnapshotSet(id, cluster, node, role, epoch, availabilityZone, retention, createdAt, expiresAt, newStatus,
+        return new SnapshotSet(id, cluster, node, role, epoch, availabilityZone, retention, createdAt, consistentAt,
+                expiresAt, newStatus,
                 why, startPosition, endPosition, timeline, frozenMillis, volumes, files);
     }
 }

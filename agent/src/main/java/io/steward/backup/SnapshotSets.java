@@ -129,7 +129,8 @@ public final class SnapshotSets implements AutoCloseable {
             throw new SnapshotException("snapshot set " + id + ": no data volume found under " + engine.dataPaths());
         }
         SnapshotSet set = new SnapshotSet(id, taker.cluster(), taker.node(), taker.role(), taker.epoch(),
-                taker.availabilityZone(), retention, now, now.plus(config.retentionOf(retention)), SnapshotSet.Status.TAKING,
+                taker.availabilityZone(), retention, now, Optional.empty(), now.plus(config.retentionOf(retention)),
+                SnapshotSet.Status.TAKING,
                 Optional.empty(), -1, -1, 0, 0, found.stream().map(v -> volume(v, "")).toList(), Map.of());
         catalog.save(set);
         log.info("snapshot set {} ({}) of {} on {} [epoch {}]", id, retention.name().toLowerCase(Locale.ROOT), describe(found),
@@ -148,7 +149,8 @@ public final class SnapshotSets implements AutoCloseable {
             ec2.createTags(r -> r.resources(snapshots.value()).tags(
                     tag("end-position", Long.toString(marks.endPosition())), tag("status", "pending")));
             SnapshotSet pending = new SnapshotSet(id, set.cluster(), set.node(), set.role(), set.epoch(),
-                    set.availabilityZone(), retention, now, set.expiresAt(), SnapshotSet.Status.PENDING, Optional.empty(),
+                    set.availabilityZone(), retention, now, Optional.of(clock.instant()), set.expiresAt(),
+                    SnapshotSet.Status.PENDING, Optional.empty(),
                     marks.startPosition(), marks.endPosition(), marks.timeline(), snapshots.frozenFor().toMillis(), taken,
                     marks.files());
             catalog.save(pending);

@@ -49,7 +49,7 @@ class AdminSnapshotApiTest {
     private static SnapshotSet set(RetentionClass retention) {
         Instant created = Instant.parse("2026-11-22T09:30:00Z");
         return new SnapshotSet("20261122T093000Z-db01", "db", "db01", "primary", 4, "eu-west-1a", retention, created,
-                created.plus(retention.defaultRetention()), SnapshotSet.Status.PENDING, Optional.empty(), 100, 200, 1, 42,
+                Optional.of(created.plusSeconds(3)), created.plus(retention.defaultRetention()), SnapshotSet.Status.PENDING, Optional.empty(), 100, 200, 1, 42,
                 List.of(new SnapshotVolume("vol-1", "snap-1", "/data", "/dev/sdf", 10, List.of("/data/pg"))),
                 Map.of("backup_label", "LABEL: x\n"));
     }

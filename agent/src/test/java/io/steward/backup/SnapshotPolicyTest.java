@@ -15,6 +15,7 @@ import static io.steward.config.RetentionClass.HOURLY;
 import static io.steward.config.RetentionClass.MONTHLY;
 import static io.steward.config.RetentionClass.WEEKLY;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SnapshotPolicyTest {
     // a Sunday
@@ -24,7 +25,7 @@ class SnapshotPolicyTest {
         Map<String, String> files = startWalFile == null ? Map.of() : Map.of("backup_label",
                 "START WAL LOCATION: 0/2000028 (file " + startWalFile + ")\nCHECKPOINT LOCATION: 0/2000060\n");
         return new SnapshotSet(id, "db", "db01", "primary", 3, "eu-west-1a", retention, created,
-                created.plus(retention.defaultRetention()), status, Optional.empty(), 1, 2, 1, 5, List.of(), files);
+                Optional.of(created.plusSeconds(5)), created.plus(retention.defaultRetention()), status, Optional.empty(), 1, 2, 1, 5, List.of(), files);
     }
 
     private static SnapshotSet completed(String id, RetentionClass retention, String created) {
@@ -110,6 +111,55 @@ class SnapshotPolicyTest {
         void withoutARestorableSetThatNamesItsStartNoWalIsPurged() {
             assertThat(SnapshotPolicy.oldestNeededWalSegment(List.of())).isEmpty();
             assertThat(SnapshotPolicy.oldestNeededWalSegment(List.of(completed("x", DAILY, "2026-11-10T00:00:00Z")))).isEmpty();
+        }
+    }
+
+    @Nested
+    class Choice {
+        private final SnapshotSet first = completed("20261110T000000Z-db01", DAILY, "2026-11-10T00:00:00Z");
+        private final SnapshotSet second = completed("20261120T000000Z-db01", DAILY, "2026-11-20T00:00:00Z");
+        private final SnapshotSet failed = set("20261121T000000Z-db01", HOURLY, Instant.parse("2026-11-21T00:00:00Z"),
+                Status.FAILED, null);
+        private final List<SnapshotSet> catalog = List.of(first, second, failed);
+
+        @Test
+        void withoutAnythingTheNewestRestorableSet() {
+            assertThat(SnapshotPolicy.choose(catalog, Optional.empty(), Optional.empty())).isEqualTo(second);
+        }
+
+        @Test
+        void withATargetTheNewestSetConsistentBeforeIt() {
+            assertThat(SnapshotPolicy.choose(catalog, Optional.empty(), Optional.of(Instant.parse("2026-11-15T00:00:00Z"))))
+                    .isEqualTo(first);
+            assertThat(SnapshotPolicy.choose(catalog, Optional.empty(), Optional.of(Instant.parse("2026-11-20T00:00:01Z"))))
+                    .as("consistent 5 s after it began").isEqualTo(first);
+            assertThat(SnapshotPolicy.choose(catalog, Optional.empty(), Optional.of(Instant.parse("2026-11-20T00:00:06Z"))))
+                    .isEqualTo(second);
+        }
+
+        @Test
+        void byIdTheNamedSet() {
+            assertThat(SnapshotPolicy.choose(catalog, Optional.of(first.id()), Optional.empty())).isEqualTo(first);
+        }
+
+        @Test
+        void whatCannotBeRestoredIsRefusedWithTheReason() {
+            assertThatThrownBy(() ->
+                    SnapshotPolicy.choose(catalog, Optional.of("20261101T000000Z-db01"), Optional.empty()))
+                    .hasMessage("no snapshot set 20261101T000000Z-db01 in the catalog");
+            assertThatThrownBy(() ->
+                    SnapshotPolicy.choose(catalog, Optional.of(failed.id()), Optional.empty()))
+                    .hasMessageContaining("is failed, not restorable");
+            assertThatThrownBy(() ->
+                    SnapshotPolicy.choose(catalog, Optional.of(second.id()), Optional.of(Instant.parse("2026-11-15T00:00:00Z"))))
+                    .hasMessageContaining("after the target 2026-11-15T00:00:00Z; choose an older set");
+            assertThatThrownBy(() ->
+                    SnapshotPolicy.choose(catalog, Optional.empty(), Optional.of(Instant.parse("2026-11-01T00:00:00Z"))))
+                    .hasMessageContaining("no completed snapshot set was consistent before 2026-11-01T00:00:00Z")
+                    .hasMessageContaining("older ones have expired");
+            assertThatThrownBy(() ->
+                    SnapshotPolicy.choose(List.of(failed), Optional.empty(), Optional.empty()))
+                    .hasMessage("the catalog has no completed snapshot set to restore from");
         }
     }
 }
