@@ -2,7 +2,6 @@ package io.steward.backup;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
 import io.steward.config.RetentionClass;
 import io.steward.config.SnapshotConfig;
 import io.steward.engine.Engine;
@@ -48,7 +47,6 @@ import java.util.stream.Collectors;
 public final class SnapshotSets implements AutoCloseable {
     public static final String TAKEN = "steward_snapshot_sets";
     public static final String FAILURES = "steward_snapshot_failures";
-    public static final String FROZEN = "steward_snapshot_frozen";
     public static final String TAG_PREFIX = "steward:";
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotSets.class);
@@ -94,7 +92,6 @@ public final class SnapshotSets implements AutoCloseable {
     private final Clock clock;
     private final Counter taken;
     private final Counter failures;
-    private final Timer frozen;
     private final ExecutorService completion = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "snapshot-completion");
         thread.setDaemon(true);
@@ -112,7 +109,6 @@ public final class SnapshotSets implements AutoCloseable {
         this.clock = clock;
         this.taken = registry.counter(TAKEN);
         this.failures = registry.counter(FAILURES);
-        this.frozen = registry.timer(FROZEN);
     }
 
     /**
@@ -140,7 +136,6 @@ public final class SnapshotSets implements AutoCloseable {
             Frozen<List<String>> snapshots = freezer.whileFrozen(
                     found.stream().map(DataVolume::mountPoint).distinct().toList(),
                     () -> createSnapshots(set, found, hold, created));
-            frozen.update(snapshots.frozenFor());
             SnapshotMarks marks = hold.release();
             List<SnapshotVolume> taken = new ArrayList<>();
             for (int i = 0; i < found.size(); i++) {

@@ -244,9 +244,15 @@ final class ConfigBinder {
     }
 
     private static StorageConfig storage(Settings storage) {
+        Duration freezeTimeout = storage.duration("freeze_timeout", StorageConfig.DEFAULT_FREEZE_TIMEOUT,
+                Duration.ofMillis(100), Duration.ofMinutes(5));
+        Path deviceLinks = storage.path("device_links", StorageConfig.DEFAULT_DEVICE_LINKS);
+        if (!deviceLinks.isAbsolute()) {
+            storage.problems().add(storage.keyPath("device_links"), deviceLinks, "an absolute path");
+        }
         if (!storage.has("tablespaces")) {
             storage.rejectUnknownKeys();
-            return new StorageConfig(List.of(DEFAULT_TABLESPACE));
+            return new StorageConfig(List.of(DEFAULT_TABLESPACE), freezeTimeout, deviceLinks);
         }
         List<TablespaceConfig> tablespaces = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -275,7 +281,7 @@ final class ConfigBinder {
                     "a list that includes the tablespace 'main', which holds the data directory");
         }
         storage.rejectUnknownKeys();
-        return new StorageConfig(tablespaces);
+        return new StorageConfig(tablespaces, freezeTimeout, deviceLinks);
     }
 
     private static BackupConfig backup(Settings backup, NodeConfig node) {
