@@ -58,8 +58,12 @@ final class ConfigBinder {
         Duration timeout = aws.duration("imds_timeout", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30));
         Optional<String> region = matching(aws, "region", REGION, "an AWS region name such as eu-west-1");
         Route53Config route53 = route53(aws.section("route53"));
+        Settings ec2 = aws.section("ec2");
+        Optional<URI> ec2Endpoint = ec2.optionalString("endpoint")
+                .flatMap(text -> httpUri(ec2, "endpoint", text, "https://ec2.eu-west-1.amazonaws.com"));
+        ec2.rejectUnknownKeys();
         aws.rejectUnknownKeys();
-        return new AwsConfig(mode, endpoint, timeout, region, route53);
+        return new AwsConfig(mode, endpoint, timeout, region, route53, ec2Endpoint);
     }
 
     private static Route53Config route53(Settings r53) {
