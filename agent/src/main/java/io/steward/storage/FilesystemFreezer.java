@@ -126,7 +126,10 @@ public final class FilesystemFreezer implements SnapshotSets.Freezer, AutoClosea
                 session.freeze(mountPoint);
             }
             T value = action.call();
-            session.thaw("done");
+            if (!session.thaw("done")) {
+                throw new StorageException("the action took longer than freeze_timeout (" + freezeTimeout.toMillis()
+                        + " ms): the filesystems were thawed before it finished, so what it did is not covered by the freeze");
+            }
             return new SnapshotSets.Frozen<>(value, session.frozenFor());
         } catch (Exception | Error e) {
             session.thaw("failed: " + e.getMessage());

@@ -120,7 +120,8 @@ class FilesystemFreezerTest {
             assertThat(registry.counter(FilesystemFreezer.WATCHDOG_THAWS).getCount()).isEqualTo(1);
 
             release.countDown();
-            assertThat(hanging.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).value()).isTrue();
+            assertThat(hanging).failsWithin(PATIENCE).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("took longer than freeze_timeout");
         }
         assertThat(first.frozen()).isFalse();
     }
@@ -147,10 +148,10 @@ class FilesystemFreezerTest {
                     default -> {
                         // the action hangs until the watchdog has thawed behind its back
                         long before = watchdogThaws();
-                        freezer.whileFrozen(List.of(first.mountPoint(), second.mountPoint()), () -> {
+                        assertThatThrownBy(() -> freezer.whileFrozen(List.of(first.mountPoint(), second.mountPoint()), () -> {
                             await().atMost(PATIENCE).until(() -> watchdogThaws() > before);
                             return null;
-                        });
+                        })).isInstanceOf(StorageException.class);
                     }
                 }
                 assertThat(first.frozen()).as("round %d", round).isFalse();
