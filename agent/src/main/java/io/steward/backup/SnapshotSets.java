@@ -7,8 +7,13 @@ import io.steward.config.SnapshotConfig;
 import io.steward.engine.Engine;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
+import io.steward.storage.DataVolume;
+import io.steward.storage.Freezer;
+import io.steward.storage.Frozen;
+import io.steward.storage.VolumeFinder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.CreateSnapshotResponse;
@@ -30,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -52,32 +56,6 @@ public final class SnapshotSets implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SnapshotSets.class);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration COMPLETION_POLL = Duration.ofSeconds(5);
-
-    /** Which EBS volumes of this instance hold the given directories. */
-    @FunctionalInterface
-    public interface VolumeFinder {
-        List<DataVolume> volumesHolding(List<Path> paths);
-    }
-
-    /**
-     * One data volume of this node.
-     *
-     * @param paths the engine's data directories on it
-     */
-    public record DataVolume(String volumeId, Path mountPoint, String device, int sizeGib, List<Path> paths) {
-        public DataVolume {
-            paths = List.copyOf(paths);
-        }
-    }
-
-    /** Runs an action while the given filesystems are frozen, and thaws them whatever happens. */
-    public interface Freezer {
-        <T> Frozen<T> whileFrozen(List<Path> mountPoints, Callable<T> action) throws Exception;
-    }
-
-    /** What ran while frozen, and for how long the filesystems were frozen. */
-    public record Frozen<T>(T value, Duration frozenFor) {
-    }
 
     /** Who takes the set, as the HA loop sees it right now. */
     public record Taker(String cluster, String node, String role, long epoch, String availabilityZone) {
@@ -120,15 +98,24 @@ public final class SnapshotSets implements AutoCloseable {
     public synchronized SnapshotSet take(RetentionClass retention, Taker taker) {
         Instant now = clock.instant();
         String id = ID_TIME.format(now) + "-" + taker.node();
-        List<DataVolume> found = volumes.volumesHolding(engine.dataPaths());
-        if (found.isEmpty()) {
-            throw new SnapshotException("snapshot set " + id + ": no data volume found under " + engine.dataPaths());
+        List<DataVolume> found;
+        SnapshotSet set;
+        try {
+            found = volumes.volumesHolding(engine.dataPaths());
+            if (found.isEmpty()) {
+                throw new SnapshotException("no data volume found under " + engine.dataPaths());
+            }
+            set = new SnapshotSet(id, taker.cluster(), taker.node(), taker.role(), taker.epoch(),
+                    taker.availabilityZone(), retention, now, Optional.empty(), now.plus(config.retentionOf(retention)),
+                    SnapshotSet.Status.TAKING,
+                    Optional.empty(), -1, -1, 0, 0, found.stream().map(v -> volume(v, "")).toList(), Map.of());
+            catalog.save(set);
+        } catch (RuntimeException e) {
+            failures.inc();
+            String why = e instanceof SdkException sdk ? reason(sdk) : e.getMessage();
+            log.error("snapshot set {} not started: {}", id, why);
+            throw new SnapshotException("snapshot set " + id + " not started: " + why, e);
         }
-        SnapshotSet set = new SnapshotSet(id, taker.cluster(), taker.node(), taker.role(), taker.epoch(),
-                taker.availabilityZone(), retention, now, Optional.empty(), now.plus(config.retentionOf(retention)),
-                SnapshotSet.Status.TAKING,
-                Optional.empty(), -1, -1, 0, 0, found.stream().map(v -> volume(v, "")).toList(), Map.of());
-        catalog.save(set);
         log.info("snapshot set {} ({}) of {} on {} [epoch {}]", id, retention.name().toLowerCase(Locale.ROOT), describe(found),
                 taker.role(), taker.epoch());
         List<String> created = new ArrayList<>();
@@ -292,8 +279,8 @@ public final class SnapshotSets implements AutoCloseable {
     }
 
     static String reason(SdkException e) {
-        if (e instanceof Ec2Exception ec2 && ec2.awsErrorDetails() != null) {
-            return ec2.awsErrorDetails().errorCode() + ": " + ec2.awsErrorDetails().errorMessage();
+        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+            return service.awsErrorDetails().errorCode() + ": " + service.awsErrorDetails().errorMessage();
         }
         return e.getMessage();
     }

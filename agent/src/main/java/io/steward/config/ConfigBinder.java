@@ -290,14 +290,14 @@ final class ConfigBinder {
 
     private static BackupConfig backup(Settings backup, NodeConfig node) {
         WalArchiveConfig wal = backup.has("wal") ? walArchive(backup.section("wal"), node) : WalArchiveConfig.disabled();
-        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), wal)
+        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), wal, node)
                 : SnapshotConfig.disabled();
         backup.rejectUnknownKeys();
         return new BackupConfig(wal, snapshots);
     }
 
     /** Only called when the section is there: writing one switches snapshot sets on unless it says {@code enabled: false}. */
-    private static SnapshotConfig snapshots(Settings snapshots, WalArchiveConfig wal) {
+    private static SnapshotConfig snapshots(Settings snapshots, WalArchiveConfig wal, NodeConfig node) {
         boolean enabled = snapshots.bool("enabled", true);
         Optional<RetentionClass> schedule = snapshots.choice("schedule", SnapshotConfig.Schedule.class,
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
@@ -317,6 +317,10 @@ final class ConfigBinder {
         if (enabled && !wal.enabled()) {
             snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets keep their catalog and the backup "
                     + "label in the WAL archive's bucket: configure backup.wal, or set backup.snapshots.enabled to false");
+        }
+        if (enabled && (node.instanceId().isEmpty() || node.availabilityZone().isEmpty())) {
+            snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets need this node's EC2 instance id "
+                    + "and availability zone: from IMDS, or node.instance_id and node.availability_zone");
         }
         snapshots.rejectUnknownKeys();
         return enabled ? new SnapshotConfig(true, schedule, onReplica, retention, completionTimeout) : SnapshotConfig.disabled();

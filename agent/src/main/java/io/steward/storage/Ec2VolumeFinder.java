@@ -1,6 +1,5 @@
 package io.steward.storage;
 
-import io.steward.backup.SnapshotSets;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Volume;
 import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
@@ -23,7 +22,7 @@ import java.util.regex.Pattern;
  * ({@code nvme-Amazon_Elastic_Block_Store_vol...}) or else through the attachments {@code DescribeVolumes} lists
  * ({@code /dev/sdf} and {@code /dev/xvdf} name the same slot).
  */
-public final class Ec2VolumeFinder implements SnapshotSets.VolumeFinder {
+public final class Ec2VolumeFinder implements VolumeFinder {
     private static final Pattern EBS_LINK = Pattern.compile("nvme-Amazon_Elastic_Block_Store_vol([0-9a-f]+)");
 
     private final Ec2Client ec2;
@@ -37,7 +36,7 @@ public final class Ec2VolumeFinder implements SnapshotSets.VolumeFinder {
     }
 
     @Override
-    public List<SnapshotSets.DataVolume> volumesHolding(List<Path> paths) {
+    public List<DataVolume> volumesHolding(List<Path> paths) {
         List<Mounts.Mount> mounts;
         try {
             mounts = Mounts.read();
@@ -57,7 +56,7 @@ public final class Ec2VolumeFinder implements SnapshotSets.VolumeFinder {
         }
         List<Volume> attached = ec2.describeVolumesPaginator(r -> r.filters(
                 f -> f.name("attachment.instance-id").values(instanceId))).volumes().stream().toList();
-        List<SnapshotSets.DataVolume> found = new ArrayList<>();
+        List<DataVolume> found = new ArrayList<>();
         for (Map.Entry<Path, Mounts.Mount> entry : mountsByPoint.entrySet()) {
             Mounts.Mount mount = entry.getValue();
             Path device = realDevice(mount);
@@ -67,7 +66,7 @@ public final class Ec2VolumeFinder implements SnapshotSets.VolumeFinder {
                             + ", which is not an EBS volume attached to " + instanceId));
             String attachedAs = volume.attachments().stream().filter(a -> instanceId.equals(a.instanceId()))
                     .map(VolumeAttachment::device).findFirst().orElse("");
-            found.add(new SnapshotSets.DataVolume(volume.volumeId(), mount.mountPoint(), attachedAs, volume.size(),
+            found.add(new DataVolume(volume.volumeId(), mount.mountPoint(), attachedAs, volume.size(),
                     pathsByMount.get(entry.getKey())));
         }
         return List.copyOf(found);

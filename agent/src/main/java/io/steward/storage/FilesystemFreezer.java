@@ -3,7 +3,6 @@ package io.steward.storage;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import io.steward.backup.SnapshotSets;
 import io.steward.guard.GuardProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * <p>It refuses to freeze {@code /} and any filesystem holding a protected path (the agent's temporary files and
  * logs): the agent would then block on its own writes, with nobody left to thaw.
  */
-public final class FilesystemFreezer implements SnapshotSets.Freezer, AutoCloseable {
+public final class FilesystemFreezer implements Freezer, AutoCloseable {
     public static final String FROZEN = "steward_freeze_duration";
     public static final String WATCHDOG_THAWS = "steward_freeze_watchdog_thaws";
 
@@ -109,7 +108,7 @@ public final class FilesystemFreezer implements SnapshotSets.Freezer, AutoClosea
     }
 
     @Override
-    public <T> SnapshotSets.Frozen<T> whileFrozen(List<Path> mountPoints, Callable<T> action) throws Exception {
+    public <T> Frozen<T> whileFrozen(List<Path> mountPoints, Callable<T> action) throws Exception {
         List<Path> targets = checked(mountPoints);
         List<String> thawAll = new ArrayList<>(List.of("sh", "-c", "for m in \"$@\"; do fsfreeze -u \"$m\"; done", "thaw"));
         targets.forEach(mountPoint -> thawAll.add(mountPoint.toString()));
@@ -130,7 +129,7 @@ public final class FilesystemFreezer implements SnapshotSets.Freezer, AutoClosea
                 throw new StorageException("the action took longer than freeze_timeout (" + freezeTimeout.toMillis()
                         + " ms): the filesystems were thawed before it finished, so what it did is not covered by the freeze");
             }
-            return new SnapshotSets.Frozen<>(value, session.frozenFor());
+            return new Frozen<>(value, session.frozenFor());
         } catch (Exception | Error e) {
             session.thaw("failed: " + e.getMessage());
             throw e;

@@ -73,13 +73,18 @@ class SnapshotConfigTest {
 
         assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactlyInAnyOrder(
                 "backup.snapshots.schedule", "backup.snapshots.retention.hourly", "backup.snapshots.retention.yearly",
-                "backup.snapshots.completion_timeout", "backup.snapshots.colour", "backup.snapshots.enabled");
+                "backup.snapshots.completion_timeout", "backup.snapshots.colour", "backup.snapshots.enabled",
+                "backup.snapshots.enabled");
         assertThat(e.getMessage()).contains("one of off, hourly, daily, weekly, monthly")
-                .contains("configure backup.wal, or set backup.snapshots.enabled to false");
+                .contains("configure backup.wal, or set backup.snapshots.enabled to false")
+                .contains("snapshot sets need this node's EC2 instance id and availability zone");
     }
 
+    /** Adds this node's EC2 identity, except to the file with every bad value. */
     private StewardConfig load(String yaml, Map<String, String> env) throws IOException {
-        Path file = Files.writeString(dir.resolve("steward.yml"), yaml);
+        String withIdentity = yaml.replace("  host: 10.0.0.5\n",
+                "  host: 10.0.0.5\n  instance_id: i-0123456789abcdef0\n  availability_zone: eu-west-1a\n");
+        Path file = Files.writeString(dir.resolve("steward.yml"), yaml.contains("colour: blue") ? yaml : withIdentity);
         return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, env, Map.of()));
     }
 }

@@ -1,7 +1,6 @@
 package io.steward.storage;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.SnapshotSets;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +68,7 @@ class FilesystemFreezerTest {
     void aWriteIssuedWhileFrozenCompletesOnlyAfterTheThaw() throws Exception {
         AtomicReference<CompletableFuture<Void>> writer = new AtomicReference<>();
         try (FilesystemFreezer freezer = freezer(Duration.ofSeconds(30))) {
-            SnapshotSets.Frozen<String> result = freezer.whileFrozen(List.of(second.mountPoint(), first.mountPoint()), () -> {
+            Frozen<String> result = freezer.whileFrozen(List.of(second.mountPoint(), first.mountPoint()), () -> {
                 assertThat(first.frozen()).isTrue();
                 assertThat(second.frozen()).isTrue();
                 writer.set(write(first, "during"));
@@ -102,7 +101,7 @@ class FilesystemFreezerTest {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try (FilesystemFreezer freezer = freezer(Duration.ofMillis(500))) {
-            CompletableFuture<SnapshotSets.Frozen<Boolean>> hanging = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Frozen<Boolean>> hanging = CompletableFuture.supplyAsync(() -> {
                 try {
                     return freezer.whileFrozen(List.of(first.mountPoint()), () -> {
                         entered.countDown();
