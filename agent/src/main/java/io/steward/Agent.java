@@ -62,7 +62,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(StewardConfig config, String version) throws IOException, InterruptedException {
         Files.createDirectories(config.node().stateDir());
         AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
-        Engine engine = createEngine(config, metrics);
+        Engine engine = createEngine(config, metrics.registry());
         // The store needs the loop's listener and the loop needs the store: the listener is filled in once both exist.
         AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
         ClusterStore store;
@@ -158,13 +158,14 @@ public final class Agent implements AutoCloseable {
         return Optional.of(records);
     }
 
-    private static Engine createEngine(StewardConfig config, AgentMetrics metrics) {
+    /** The configured engine's plugin, given its section; the server is not touched. */
+    public static Engine createEngine(StewardConfig config, MetricRegistry registry) {
         EnginePlugin plugin = EngineRegistry.find(config.engine().type()).orElseThrow(() ->
                 new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings(config.engine().type(), config.engine().settings(), problems);
         Engine engine = plugin.create(new EngineContext(config.node().name(), config.node().host(), settings,
-                config.node().stateDir(), metrics.registry()));
+                config.node().stateDir(), registry));
         settings.rejectUnknownKeys();
         problems.throwIfAny();
         return engine;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.backup.ArchiveLayout;
 import io.steward.backup.SnapshotCatalog;
 import io.steward.backup.SnapshotException;
-import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
 import io.steward.backup.SnapshotSets;
 import io.steward.backup.WalPurge;
@@ -99,14 +98,18 @@ class SnapshotSetTest {
             cleanup(engine::stop);
             cleanup(engine::close);
         }
-        // a server that could not stop (its disk full, say) must not keep its volume busy
-        cleanup(() -> LoopFilesystem.run("sh", "-c", "pkill -9 -f 'postgres -D " + root + "' || true"));
+        // servers started by the CLI, or that could not stop cleanly, must not keep their volumes busy
+        cleanup(() -> LoopFilesystem.run("sh", "-c", "for pid in $(find " + root + " -name postmaster.pid); do "
+                + "runuser -u postgres -- " + LocalCluster.PG_BIN.resolve("pg_ctl") + " stop -m immediate -w -t 30 "
+                + "-D $(dirname $pid) || true; done"));
         for (Path mount : mounts) {
             cleanup(() -> LoopFilesystem.run("sh", "-c", "umount " + mount + " || true"));
         }
         cleanup(ec2::close);
         cleanup(ec2Server::close);
         cleanup(s3::close);
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
         LoopFilesystem.run("rm", "-rf", root.toString());
     }
 
@@ -228,18 +231,32 @@ class SnapshotSetTest {
         await("the last segment is archived").atMost(PATIENCE).until(() -> archivedWal().contains(lastSegment));
 
         Path restoredMount = root.resolve("dst");
-        Engine restored = engine("restored", restoredMount.resolve("pgdata"));
         mounts.add(0, restoredMount);
-        List<String> progress = new ArrayList<>();
-        SnapshotSet completed = catalog().find(pending.id()).orElseThrow();
-        new SnapshotRestore(ec2, restored, progress::add).restore(completed, Optional.of(target),
-                new SnapshotRestore.Target(INSTANCE, ZONE, ec2Server.deviceLinks(), Map.of(sourceMount, restoredMount)));
+        int restoredPort = FreePorts.next();
+        Path restoredConfig = restoredNodeConfig(restoredMount.resolve("pgdata"), restoredPort);
+        String[] restore = {"restore", "--config", restoredConfig.toString(), "--target-time", target.toString(),
+                "--mount", sourceMount + "=" + restoredMount};
+        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        WalFixtures.Run unknownSet = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--from",
+                "20200101T000000Z-n1");
+        WalFixtures.Run tooEarly = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--target-time",
+                pending.createdAt().minusSeconds(3600).toString());
+        WalFixtures.Run badTime = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--target-time", "yesterday");
+        WalFixtures.Run run = WalFixtures.cli(restore);
 
-        assertThat(restored.probe().role()).isEqualTo(Role.PRIMARY);
-        String restoredUrl = "jdbc:postgresql://127.0.0.1:" + restored.endpoint().port() + "/postgres";
+        assertThat(unknownSet.exitCode()).isEqualTo(1);
+        assertThat(unknownSet.err()).contains("no snapshot set 20200101T000000Z-n1 in the catalog");
+        assertThat(tooEarly.exitCode()).isEqualTo(1);
+        assertThat(tooEarly.err()).contains("no completed snapshot set was consistent before");
+        assertThat(badTime.exitCode()).isEqualTo(2);
+        assertThat(badTime.err()).contains("--target-time must be an instant such as 2026-11-22T09:30:00Z, was 'yesterday'");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String restoredUrl = "jdbc:postgresql://127.0.0.1:" + restoredPort + "/postgres";
         assertThat(count(restoredUrl)).isEqualTo(committedBeforeTarget);
-        assertThat(progress).anyMatch(line -> line.contains("mounted at " + restoredMount))
-                .anyMatch(line -> line.startsWith("recovered and promoted at"));
+        assertThat(query(restoredUrl, "SELECT pg_is_in_recovery()::text")).isEqualTo("false");
+        assertThat(run.out()).contains("restoring snapshot set " + pending.id(), "mounted at " + restoredMount,
+                "recovered and promoted at", "snapshot set " + pending.id() + " restored");
         assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("tag:steward:restored-from").values(pending.id())))
                 .volumes()).hasSize(1);
     }
@@ -315,6 +332,45 @@ class SnapshotSetTest {
         assertThat(ec2Server.snapshotIds()).containsExactly(newer.volumes().get(0).snapshotId());
         assertThat(archivedWal()).isNotEmpty().allSatisfy(name -> assertThat(name.substring(8, 24))
                 .isGreaterThanOrEqualTo(newerStart.substring(8)));
+    }
+
+    /** A whole configuration for the node that restores, as `steward restore` loads it. */
+    private Path restoredNodeConfig(Path dataDir, int port) throws Exception {
+        String yaml = String.join("\n",
+                "cluster: " + WalFixtures.CLUSTER,
+                "engine: postgresql",
+                "node:",
+                "  name: r1",
+                "  host: 127.0.0.1",
+                "  state_dir: " + root.resolve("r1-state"),
+                "  instance_id: " + INSTANCE,
+                "  availability_zone: " + ZONE,
+                "zookeeper:",
+                "  connect: 127.0.0.1:2181",
+                "aws:",
+                "  imds: off",
+                "  region: eu-west-1",
+                "  ec2:",
+                "    endpoint: " + ec2Server.endpoint(),
+                "storage:",
+                "  device_links: " + ec2Server.deviceLinks(),
+                "postgresql:",
+                "  bin_dir: " + LocalCluster.PG_BIN,
+                "  data_dir: " + dataDir,
+                "  port: " + port,
+                "  socket_dir: " + root.resolve("r1-run"),
+                "  superuser_password: it-superuser",
+                "  replication_password: it-replication",
+                "  parameters:",
+                "    archive_mode: 'on'",
+                "    archive_command: '" + script + " wal-push %p'",
+                "    restore_command: '" + script + " wal-fetch %f \"%p\"'",
+                "backup:",
+                "  wal:",
+                WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                        .lines().map(line -> "    " + line).collect(Collectors.joining("\n")),
+                "");
+        return Files.writeString(root.resolve("r1.yml"), yaml);
     }
 
     private static String startSegment(SnapshotSet set) {
