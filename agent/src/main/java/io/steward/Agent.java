@@ -2,11 +2,17 @@ package io.steward;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.admin.RejectedRequest;
+import io.steward.admin.SnapshotBackend;
 import io.steward.aws.RecordIntent;
 import io.steward.aws.Route53Publisher;
 import io.steward.aws.Route53Records;
+import io.steward.backup.SnapshotException;
+import io.steward.backup.SnapshotService;
+import io.steward.backup.SnapshotSet;
 import io.steward.config.BootstrapConfig;
 import io.steward.config.ConfigProblems;
+import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
 import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
@@ -25,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -38,22 +45,24 @@ public final class Agent implements AutoCloseable {
     private final HaLoop loop;
     private final AdminServer admin;
     private final Optional<Route53Records> records;
+    private final Optional<SnapshotService> snapshots;
 
     private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
-                  Optional<Route53Records> records) {
+                  Optional<Route53Records> records, Optional<SnapshotService> snapshots) {
         this.metrics = metrics;
         this.engine = engine;
         this.store = store;
         this.loop = loop;
         this.admin = admin;
         this.records = records;
+        this.snapshots = snapshots;
     }
 
     /** Starts everything; the HA loop's first tick runs at once. */
     public static Agent start(StewardConfig config, String version) throws IOException, InterruptedException {
         Files.createDirectories(config.node().stateDir());
         AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
-        Engine engine = createEngine(config, metrics);
+        Engine engine = createEngine(config, metrics.registry());
         // The store needs the loop's listener and the loop needs the store: the listener is filled in once both exist.
         AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
         ClusterStore store;
@@ -85,13 +94,16 @@ public final class Agent implements AutoCloseable {
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, loop, metrics);
+        Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name()),
-                metrics.registry());
+                snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED), metrics.registry());
         try {
             admin.start();
             metrics.startJmx();
             loop.start("http://" + config.node().host() + ":" + admin.port());
+            snapshots.ifPresent(SnapshotService::start);
         } catch (IOException | RuntimeException e) {
+            snapshots.ifPresent(SnapshotService::close);
             records.ifPresent(Route53Records::close);
             admin.close();
             store.close();
@@ -100,7 +112,36 @@ public final class Agent implements AutoCloseable {
         }
         log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
                 config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
-        return new Agent(metrics, engine, store, loop, admin, records);
+        return new Agent(metrics, engine, store, loop, admin, records, snapshots);
+    }
+
+    /** Snapshot sets, scheduled and on demand, when {@code backup.snapshots} is enabled. */
+    private static Optional<SnapshotService> snapshotService(StewardConfig config, Engine engine, HaLoop loop,
+                                                             AgentMetrics metrics) {
+        if (!config.backup().snapshots().enabled()) {
+            return Optional.empty();
+        }
+        SnapshotService service = new SnapshotService(config, engine, metrics.registry());
+        loop.addTickListener(service.scheduler()::observe);
+        return Optional.of(service);
+    }
+
+    private static SnapshotBackend snapshotBackend(SnapshotService service) {
+        return new SnapshotBackend() {
+            @Override
+            public SnapshotSet takeSnapshot(RetentionClass retention) {
+                try {
+                    return service.takeNow(retention);
+                } catch (SnapshotException e) {
+                    throw new RejectedRequest(e.getMessage());
+                }
+            }
+
+            @Override
+            public List<SnapshotSet> snapshots() {
+                return service.catalog();
+            }
+        };
     }
 
     /** Route 53 publication beside the HA loop, fed after every tick, when {@code aws.route53} is enabled. */
@@ -117,13 +158,14 @@ public final class Agent implements AutoCloseable {
         return Optional.of(records);
     }
 
-    private static Engine createEngine(StewardConfig config, AgentMetrics metrics) {
+    /** The configured engine's plugin, given its section; the server is not touched. */
+    public static Engine createEngine(StewardConfig config, MetricRegistry registry) {
         EnginePlugin plugin = EngineRegistry.find(config.engine().type()).orElseThrow(() ->
                 new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings(config.engine().type(), config.engine().settings(), problems);
         Engine engine = plugin.create(new EngineContext(config.node().name(), config.node().host(), settings,
-                config.node().stateDir(), metrics.registry()));
+                config.node().stateDir(), registry));
         settings.rejectUnknownKeys();
         problems.throwIfAny();
         return engine;
@@ -138,6 +180,7 @@ public final class Agent implements AutoCloseable {
     public void close() {
         log.info("agent stopping");
         loop.close();
+        snapshots.ifPresent(SnapshotService::close);
         records.ifPresent(Route53Records::close);
         admin.close();
         store.close();

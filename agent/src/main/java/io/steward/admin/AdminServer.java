@@ -8,11 +8,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.steward.backup.SnapshotSet;
 import io.steward.config.AdminConfig;
 import io.steward.config.ConfigProblem;
 import io.steward.config.ConfigProblems;
 import io.steward.config.HaConfig;
+import io.steward.config.RetentionClass;
 import io.steward.config.Settings;
+import io.steward.coordination.Json;
 import io.steward.engine.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +32,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
 
     private final AdminConfig config;
     private final AdminBackend backend;
+    private final SnapshotBackend snapshots;
     private final DropwizardExports metrics;
     private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
     private final ObjectMapper json = JsonMapper.builder().build();
@@ -68,9 +73,10 @@ public final class AdminServer implements AutoCloseable {
     private HttpServer server;
     private ThreadPoolExecutor executor;
 
-    public AdminServer(AdminConfig config, AdminBackend backend, MetricRegistry registry) {
+    public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, MetricRegistry registry) {
         this.config = config;
         this.backend = backend;
+        this.snapshots = snapshots;
         this.metrics = new DropwizardExports(registry);
         this.tokenDigest = config.token().map(AdminServer::sha256);
         this.routes = Map.ofEntries(
@@ -80,11 +86,13 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/cluster", new Read(Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster())))),
                 Map.entry("/history", new Read(Set.of(), query -> json(200, history()))),
                 Map.entry("/metrics", new Read(Set.of(), query -> prometheus())),
-                Map.entry("/switchover", new Mutation(Set.of("to"), this::switchover)),
-                Map.entry("/failover", new Mutation(Set.of("to"), this::failover)),
-                Map.entry("/maintenance", new Mutation(Set.of("enabled"), this::maintenance)),
-                Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), this::settings)),
-                Map.entry("/reinitialize", new Mutation(Set.of(), this::reinitialize)));
+                Map.entry("/snapshots", new Read(Set.of(), this::catalog)),
+                Map.entry("/switchover", new Mutation(Set.of("to"), accepted(this::switchover))),
+                Map.entry("/failover", new Mutation(Set.of("to"), accepted(this::failover))),
+                Map.entry("/maintenance", new Mutation(Set.of("enabled"), accepted(this::maintenance))),
+                Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
+                Map.entry("/reinitialize", new Mutation(Set.of(), accepted(this::reinitialize))),
+                Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)));
     }
 
     public synchronized void start() throws IOException {
@@ -137,7 +145,21 @@ public final class AdminServer implements AutoCloseable {
      * A POST endpoint behind the token; {@code fields} are the body fields it understands. The action returns
      * what was requested, in words, for the answer and the log.
      */
-    private record Mutation(Set<String> fields, Function<RequestBody, String> action) implements Route {
+    /**
+     * What a mutation did: a line for the log and the answer. Requests that the HA loop carries out later are
+     * accepted (202, a message); a snapshot is taken before the answer (201, the set).
+     */
+    private record Outcome(String summary, int status, Object body) {
+    }
+
+    private static Function<RequestBody, Outcome> accepted(Function<RequestBody, String> action) {
+        return body -> {
+            String message = action.apply(body);
+            return new Outcome(message, 202, new AdminJson.Message(message));
+        };
+    }
+
+    private record Mutation(Set<String> fields, Function<RequestBody, Outcome> action) implements Route {
         public String method() {
             return "POST";
         }
@@ -182,8 +204,9 @@ public final class AdminServer implements AutoCloseable {
         Reply reply;
         String outcome;
         try {
-            outcome = route.action().apply(body);
-            reply = json(202, new AdminJson.Message(outcome));
+            Outcome done = route.action().apply(body);
+            outcome = done.summary();
+            reply = json(done.status(), done.body());
         } catch (RejectedRequest e) {
             outcome = e.getMessage();
             reply = error(409, e.getMessage(), Map.of());
@@ -352,6 +375,27 @@ public final class AdminServer implements AutoCloseable {
     private String reinitialize(RequestBody body) {
         backend.requestReinitialize();
         return "reinitialization of this node requested";
+    }
+
+    /** Takes a snapshot set on this node now; answers with the set once its snapshots are pending. */
+    private Outcome snapshot(RequestBody body) {
+        RetentionClass retention = body.optionalName("retention").map(text -> {
+            try {
+                return RetentionClass.valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("field 'retention' must be one of hourly, daily, weekly, monthly, was '" + text + "'");
+            }
+        }).orElse(RetentionClass.HOURLY);
+        SnapshotSet set = snapshots.takeSnapshot(retention);
+        return new Outcome("snapshot set " + set.id() + " taken (" + set.status() + ")", 201, Json.mapper().valueToTree(set));
+    }
+
+    private Reply catalog(Map<String, String> query) {
+        try {
+            return json(200, Json.mapper().valueToTree(snapshots.snapshots()));
+        } catch (RejectedRequest e) {
+            return error(409, e.getMessage(), Map.of());
+        }
     }
 
     private Reply json(int status, Object body) {

@@ -20,6 +20,20 @@ public record ArchiveLayout(String prefix, String cluster) {
     }
 
     public String walKey(WalFileName file) {
-        return (prefix.isEmpty() ? "" : prefix + "/") + cluster + "/wal/" + file.value();
+        return walFolder() + file.value();
+    }
+
+    /** The folder (ending in '/') that holds the cluster's WAL files. */
+    public String walFolder() {
+        return clusterFolder() + "wal/";
+    }
+
+    /** The folder (ending in '/') that holds the cluster's snapshot set descriptions. */
+    public String snapshotFolder() {
+        return clusterFolder() + "snapshots/";
+    }
+
+    private String clusterFolder() {
+        return (prefix.isEmpty() ? "" : prefix + "/") + cluster + "/";
     }
 }

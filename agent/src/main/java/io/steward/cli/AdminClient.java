@@ -54,7 +54,12 @@ final class AdminClient {
     }
 
     Response post(String path, Object body) throws AgentUnreachable {
-        HttpRequest.Builder request = request(path)
+        return post(path, body, REQUEST_TIMEOUT);
+    }
+
+    /** For a request the agent carries out before answering, e.g. a snapshot set. */
+    Response post(String path, Object body, Duration timeout) throws AgentUnreachable {
+        HttpRequest.Builder request = request(path).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(write(body)));
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));

@@ -17,9 +17,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -56,8 +58,12 @@ final class ConfigBinder {
         Duration timeout = aws.duration("imds_timeout", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30));
         Optional<String> region = matching(aws, "region", REGION, "an AWS region name such as eu-west-1");
         Route53Config route53 = route53(aws.section("route53"));
+        Settings ec2 = aws.section("ec2");
+        Optional<URI> ec2Endpoint = ec2.optionalString("endpoint")
+                .flatMap(text -> httpUri(ec2, "endpoint", text, "https://ec2.eu-west-1.amazonaws.com"));
+        ec2.rejectUnknownKeys();
         aws.rejectUnknownKeys();
-        return new AwsConfig(mode, endpoint, timeout, region, route53);
+        return new AwsConfig(mode, endpoint, timeout, region, route53, ec2Endpoint);
     }
 
     private static Route53Config route53(Settings r53) {
@@ -242,9 +248,15 @@ final class ConfigBinder {
     }
 
     private static StorageConfig storage(Settings storage) {
+        Duration freezeTimeout = storage.duration("freeze_timeout", StorageConfig.DEFAULT_FREEZE_TIMEOUT,
+                Duration.ofMillis(100), Duration.ofMinutes(5));
+        Path deviceLinks = storage.path("device_links", StorageConfig.DEFAULT_DEVICE_LINKS);
+        if (!deviceLinks.isAbsolute()) {
+            storage.problems().add(storage.keyPath("device_links"), deviceLinks, "an absolute path");
+        }
         if (!storage.has("tablespaces")) {
             storage.rejectUnknownKeys();
-            return new StorageConfig(List.of(DEFAULT_TABLESPACE));
+            return new StorageConfig(List.of(DEFAULT_TABLESPACE), freezeTimeout, deviceLinks);
         }
         List<TablespaceConfig> tablespaces = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -273,13 +285,45 @@ final class ConfigBinder {
                     "a list that includes the tablespace 'main', which holds the data directory");
         }
         storage.rejectUnknownKeys();
-        return new StorageConfig(tablespaces);
+        return new StorageConfig(tablespaces, freezeTimeout, deviceLinks);
     }
 
     private static BackupConfig backup(Settings backup, NodeConfig node) {
         WalArchiveConfig wal = backup.has("wal") ? walArchive(backup.section("wal"), node) : WalArchiveConfig.disabled();
+        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), wal, node)
+                : SnapshotConfig.disabled();
         backup.rejectUnknownKeys();
-        return new BackupConfig(wal);
+        return new BackupConfig(wal, snapshots);
+    }
+
+    /** Only called when the section is there: writing one switches snapshot sets on unless it says {@code enabled: false}. */
+    private static SnapshotConfig snapshots(Settings snapshots, WalArchiveConfig wal, NodeConfig node) {
+        boolean enabled = snapshots.bool("enabled", true);
+        Optional<RetentionClass> schedule = snapshots.choice("schedule", SnapshotConfig.Schedule.class,
+                SnapshotConfig.Schedule.HOURLY).shortestClass();
+        boolean onReplica = snapshots.bool("on_replica", false);
+        Map<RetentionClass, Duration> retention = new EnumMap<>(RetentionClass.class);
+        if (snapshots.has("retention")) {
+            Settings classes = snapshots.section("retention");
+            for (RetentionClass retentionClass : RetentionClass.values()) {
+                String key = retentionClass.name().toLowerCase(Locale.ROOT);
+                retention.put(retentionClass, classes.duration(key, retentionClass.defaultRetention(), Duration.ofHours(1),
+                        Duration.ofDays(3653)));
+            }
+            classes.rejectUnknownKeys();
+        }
+        Duration completionTimeout = snapshots.duration("completion_timeout", SnapshotConfig.DEFAULT_COMPLETION_TIMEOUT,
+                Duration.ofSeconds(1), Duration.ofDays(1));
+        if (enabled && !wal.enabled()) {
+            snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets keep their catalog and the backup "
+                    + "label in the WAL archive's bucket: configure backup.wal, or set backup.snapshots.enabled to false");
+        }
+        if (enabled && (node.instanceId().isEmpty() || node.availabilityZone().isEmpty())) {
+            snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets need this node's EC2 instance id "
+                    + "and availability zone: from IMDS, or node.instance_id and node.availability_zone");
+        }
+        snapshots.rejectUnknownKeys();
+        return enabled ? new SnapshotConfig(true, schedule, onReplica, retention, completionTimeout) : SnapshotConfig.disabled();
     }
 
     /** Only called when the section is there: writing one switches archiving on unless it says {@code enabled: false}. */

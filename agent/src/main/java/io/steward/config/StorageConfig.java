@@ -1,13 +1,20 @@
 package io.steward.config;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * The data volumes of this node (user data {@code tablespaces}).
+ * The data volumes of this node (user data {@code tablespaces}) and how they are frozen for snapshots.
  *
  * @param tablespaces one entry per volume, always including {@code main}
+ * @param freezeTimeout the longest a filesystem stays frozen: the watchdog and the thaw guard thaw it then
+ * @param deviceLinks where attached EBS volumes appear by id ({@code /dev/disk/by-id} on Nitro instances)
  */
-public record StorageConfig(List<TablespaceConfig> tablespaces) {
+public record StorageConfig(List<TablespaceConfig> tablespaces, Duration freezeTimeout, Path deviceLinks) {
+    public static final Duration DEFAULT_FREEZE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Path DEFAULT_DEVICE_LINKS = Path.of("/dev/disk/by-id");
+
     public StorageConfig {
         tablespaces = List.copyOf(tablespaces);
     }

@@ -1,7 +1,12 @@
 package io.steward.engine;
 
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What a database plugin does for the core. The core decides, the engine acts: an engine never talks to
@@ -84,6 +89,29 @@ public interface Engine extends AutoCloseable {
      * replication asynchronous.
      */
     void setSynchronousStandbys(List<String> memberNames);
+
+    /**
+     * Every directory that holds this server's data (PostgreSQL: the data directory, and the WAL directory and
+     * tablespaces where they live elsewhere), resolved: the volumes under them make up a snapshot set.
+     */
+    List<Path> dataPaths();
+
+    /**
+     * Prepares the running server for a snapshot of its volumes (PostgreSQL: {@code pg_backup_start} on a connection
+     * held until the hold is released), so that the snapshot restores to a consistent database.
+     */
+    SnapshotHold holdForSnapshot(String label);
+
+    /**
+     * Starts a server on a data directory restored from a snapshot set, as the writable primary of a new history:
+     * writes the set's files (PostgreSQL: backup_label, tablespace_map) into it, replays the archive up to
+     * {@code targetTime} (or as far as it reaches), and returns once the server takes writes.
+     *
+     * @param progress told now and then how far replay has come
+     * @throws EngineException when the data directory is not a restored one, the archive cannot be read, or it
+     *         ends before the target
+     */
+    void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress);
 
     /** Releases connections and helpers; does not stop the server. */
     @Override

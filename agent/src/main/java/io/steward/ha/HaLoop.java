@@ -16,6 +16,7 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.RewindFailedException;
 import io.steward.engine.Role;
+import io.steward.guard.GuardProcess;
 import io.steward.metrics.AgentMetrics;
 import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
@@ -27,8 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,7 +77,7 @@ public final class HaLoop implements AutoCloseable {
     private volatile boolean reinitializeRequested;
     private volatile boolean stopping;
     private volatile String apiUrl = "";
-    private FenceGuard guard;
+    private GuardProcess guard;
     private boolean rejoinFailed;
     private Long primaryDownSinceNanos;
     private Long leaderlessSinceNanos;
@@ -559,7 +560,7 @@ public final class HaLoop implements AutoCloseable {
     private void armGuard() {
         synchronized (guardLock) {
             if (guard == null || !guard.alive()) {
-                guard = FenceGuard.arm(engine.fenceCommand(), remainingLease(), guardLog);
+                guard = GuardProcess.arm("fence guard", engine.fenceCommand(), remainingLease(), guardLog);
             }
         }
     }

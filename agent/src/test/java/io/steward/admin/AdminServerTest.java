@@ -35,7 +35,8 @@ class AdminServerTest {
     }
 
     private AdminServer startServer(Optional<String> token) throws IOException {
-        AdminServer started = new AdminServer(new AdminConfig("127.0.0.1", 0, token), backend, new MetricRegistry());
+        AdminServer started = new AdminServer(new AdminConfig("127.0.0.1", 0, token), backend,
+                SnapshotBackend.NOT_CONFIGURED, new MetricRegistry());
         started.start();
         return started;
     }

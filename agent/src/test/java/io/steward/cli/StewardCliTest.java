@@ -3,6 +3,7 @@ package io.steward.cli;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
 import io.steward.admin.RecordingBackend;
+import io.steward.admin.SnapshotBackend;
 import io.steward.config.AdminConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +30,8 @@ class StewardCliTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend, new MetricRegistry());
+        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend,
+                SnapshotBackend.NOT_CONFIGURED, new MetricRegistry());
         server.start();
     }
 
@@ -71,6 +73,24 @@ class StewardCliTest {
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("{").contains("\"leader\":\"pg1\"");
+    }
+
+    @Test
+    void snapshotCommandsReportAnAgentWithoutSnapshotSets() {
+        Run take = runAgainstAgent("snapshot", "--retention", "daily", "--token", TOKEN);
+        Run list = runAgainstAgent("snapshots");
+
+        assertThat(take.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+        assertThat(take.err()).contains("snapshot sets are not configured on this node (backup.snapshots)");
+        assertThat(list.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+    }
+
+    @Test
+    void anUnknownRetentionClassIsAUsageError() {
+        Run run = runAgainstAgent("snapshot", "--retention", "yearly", "--token", TOKEN);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--retention").contains("hourly, daily, weekly, monthly");
     }
 
     @Test

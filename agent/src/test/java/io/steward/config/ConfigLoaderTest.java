@@ -55,6 +55,8 @@ class ConfigLoaderTest {
         assertThat(config.aws().imds()).isEqualTo(AwsConfig.ImdsMode.OFF);
         assertThat(config.bootstrap()).isEqualTo(new BootstrapConfig(BootstrapConfig.Mode.AUTO, Optional.empty(), Optional.empty()));
         assertThat(config.storage().tablespaces()).containsExactly(new TablespaceConfig("/dev/sdf", "main", 2));
+        assertThat(config.storage().freezeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.storage().deviceLinks()).isEqualTo(Path.of("/dev/disk/by-id"));
         assertThat(config.engine().type()).isEqualTo("testengine");
         assertThat(config.engine().settings().path("data_dir").asText()).isEqualTo("/var/lib/test");
         assertThat(TestEnginePlugin.lastDataDir).isEqualTo(Path.of("/var/lib/test"));
@@ -272,6 +274,19 @@ class ConfigLoaderTest {
 
         assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
                 .hasMessageContaining("redis (from config file " + file + "): '{...}' is not valid; section redis given but engine is testengine");
+    }
+
+    @Test
+    void storageFreezeTimeoutAndDeviceLinksAreCheckedToo() throws IOException {
+        StewardConfig config = ConfigLoader.load(sources(file(VALID_YAML + "storage: {freeze_timeout: 3s, device_links: /run/links}\n"),
+                Map.of(), Map.of()));
+        assertThat(config.storage().freezeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.storage().deviceLinks()).isEqualTo(Path.of("/run/links"));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(sources(
+                file(VALID_YAML + "storage: {freeze_timeout: 1h, device_links: links}\n"), Map.of(), Map.of())));
+        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from.*", ""))
+                .containsExactlyInAnyOrder("storage.freeze_timeout", "storage.device_links");
     }
 
     @Test

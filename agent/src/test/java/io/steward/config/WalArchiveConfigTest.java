@@ -95,12 +95,12 @@ class WalArchiveConfigTest {
                     endpoint: ftp://example.com
                     max_attempts: 0
                     colour: blue
-                  snapshots: {}
+                  everything: true
                 """, Map.of()));
 
         assertThat(e.problems()).extracting(WalArchiveConfigTest::keyWithoutOrigin).containsExactlyInAnyOrder(
                 "backup.wal.bucket", "backup.wal.compression", "backup.wal.kms_key_id", "backup.wal.endpoint",
-                "backup.wal.region", "backup.wal.max_attempts", "backup.wal.colour", "backup.snapshots");
+                "backup.wal.region", "backup.wal.max_attempts", "backup.wal.colour", "backup.everything");
         assertThat(e.getMessage())
                 .contains("backup.wal.bucket: missing; an S3 bucket name")
                 .contains("required when WAL archiving is enabled")

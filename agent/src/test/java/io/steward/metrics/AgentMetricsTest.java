@@ -3,17 +3,18 @@ package io.steward.metrics;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
 import io.steward.admin.RecordingBackend;
+import io.steward.admin.SnapshotBackend;
 import io.steward.admin.TestHttp;
 import io.steward.config.AdminConfig;
 import io.steward.engine.Role;
 import org.junit.jupiter.api.Test;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Optional;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,7 +24,7 @@ class AgentMetricsTest {
 
     private String scrape() throws IOException {
         try (AdminServer server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.empty()),
-                new RecordingBackend(), metrics.registry())) {
+                new RecordingBackend(), SnapshotBackend.NOT_CONFIGURED, metrics.registry())) {
             server.start();
             return new TestHttp(server.port()).get("/metrics").body();
         }

@@ -13,9 +13,13 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,6 +33,10 @@ final class ConfigWriter {
     static final String STEWARD_CONF = "steward.conf";
     static final String PASSFILE = "steward.pgpass";
     static final String STANDBY_SIGNAL = "standby.signal";
+    static final String RECOVERY_SIGNAL = "recovery.signal";
+    /** PostgreSQL's timestamp input, in UTC, to the microsecond. */
+    private static final DateTimeFormatter RECOVERY_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
     private static final String INCLUDE_LINE = "include_if_exists = '" + STEWARD_CONF + "'";
 
     private final PostgresSettings settings;
@@ -75,7 +83,7 @@ final class ConfigWriter {
                 writeFile(signal, "");
             } else {
                 Files.deleteIfExists(signal);
-                Files.deleteIfExists(dataDir().resolve("recovery.signal"));
+                Files.deleteIfExists(dataDir().resolve(RECOVERY_SIGNAL));
             }
         } catch (IOException e) {
             throw new EngineException("cannot update " + signal + ": " + e.getMessage(), e);
@@ -101,6 +109,29 @@ final class ConfigWriter {
         } catch (IOException e) {
             throw new EngineException("cannot update " + autoConf + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Makes the next start an archive recovery: steward.conf for a primary plus the recovery target, the set's files
+     * in the data directory, and recovery.signal. The target settings stay until {@link #writeNodeConfiguration}
+     * replaces them after the promotion.
+     */
+    void prepareArchiveRecovery(Map<String, String> files, Optional<Instant> targetTime) {
+        ensureIncluded();
+        writeFile(passfile(), passfileLine());
+        writeFile(dataDir().resolve("pg_hba.conf"), hbaConf());
+        StringBuilder conf = new StringBuilder(stewardConf(Optional.empty()));
+        conf.append("# Point-in-time recovery from a snapshot set; removed once the server is promoted\n");
+        targetTime.ifPresent(time -> setting(conf, "recovery_target_time", RECOVERY_TIME.format(time)));
+        setting(conf, "recovery_target_action", "promote");
+        writeFile(dataDir().resolve(STEWARD_CONF), conf.toString());
+        files.forEach((name, content) -> writeFile(dataDir().resolve(name), content));
+        try {
+            Files.deleteIfExists(dataDir().resolve(STANDBY_SIGNAL));
+        } catch (IOException e) {
+            throw new EngineException("cannot remove " + STANDBY_SIGNAL + ": " + e.getMessage(), e);
+        }
+        writeFile(dataDir().resolve(RECOVERY_SIGNAL), "");
     }
 
     String stewardConf(Optional<Peer> upstream) {

@@ -28,20 +28,12 @@ record ControlData(String clusterState, long timeline, long checkpointLocation) 
         long checkpointTimeline = number(values.get("Latest checkpoint's TimeLineID"));
         long recoveryTimeline = number(values.get("Min recovery ending loc's timeline"));
         return new ControlData(values.getOrDefault("Database cluster state", "unknown"),
-                Math.max(checkpointTimeline, recoveryTimeline), lsn(values.get("Latest checkpoint location")));
+                Math.max(checkpointTimeline, recoveryTimeline), Lsn.parse(values.get("Latest checkpoint location")));
     }
 
     /** Whether the server was shut down cleanly (as a primary or as a replica). */
     boolean cleanlyShutDown() {
         return clusterState.equals("shut down") || clusterState.equals("shut down in recovery");
-    }
-
-    private static long lsn(String text) {
-        if (text == null || !text.matches("[0-9A-Fa-f]+/[0-9A-Fa-f]+")) {
-            return -1;
-        }
-        String[] halves = text.split("/");
-        return (Long.parseLong(halves[0], 16) << 32) | Long.parseLong(halves[1], 16);
     }
 
     boolean lastRanAsPrimary() {

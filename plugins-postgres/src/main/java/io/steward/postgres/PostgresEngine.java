@@ -1,8 +1,8 @@
 package io.steward.postgres;
 
 import io.steward.engine.DataState;
-import io.steward.engine.Engine;
 import io.steward.engine.Endpoint;
+import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
@@ -10,6 +10,7 @@ import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.RewindFailedException;
 import io.steward.engine.Role;
+import io.steward.engine.SnapshotHold;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -40,6 +42,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -61,6 +64,10 @@ public final class PostgresEngine implements Engine {
     /** A killed postmaster's children take a moment to notice and release shared memory. */
     private static final Duration SHARED_MEMORY_RELEASE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration ORPHAN_EXIT_TIMEOUT = Duration.ofSeconds(5);
+    /** pg_backup_stop waits for the archive; a stuck archive must fail the snapshot set, not hang it. */
+    private static final Duration BACKUP_STOP_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofHours(24);
+    private static final Duration RECOVERY_REPORT_INTERVAL = Duration.ofSeconds(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Executor DIRECT_EXECUTOR = Runnable::run;
     private static final DateTimeFormatter REINIT_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -82,6 +89,105 @@ public final class PostgresEngine implements Engine {
         this.config = new ConfigWriter(settings, context.memberName());
         this.serverLog = context.stateDir().resolve("postgresql.log");
         this.slotRegistry = context.stateDir().resolve("postgresql-replication-slots");
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    @Override
+    public List<Path> dataPaths() {
+        List<Path> paths = new ArrayList<>();
+        try {
+            Path dataDir = settings.dataDir().toRealPath();
+            paths.add(dataDir);
+            Path wal = dataDir.resolve("pg_wal");
+            if (Files.isSymbolicLink(wal)) {
+                paths.add(wal.toRealPath());
+            }
+            Path tablespaces = dataDir.resolve("pg_tblspc");
+            if (Files.isDirectory(tablespaces)) {
+                try (Stream<Path> links = Files.list(tablespaces)) {
+                    for (Path link : links.sorted().toList()) {
+                        paths.add(link.toRealPath());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new EngineException("cannot resolve the data directory " + settings.dataDir() + " and its tablespaces: "
+                    + e.getMessage(), e);
+        }
+        return List.copyOf(paths);
+    }
+
+    @Override
+    public SnapshotHold holdForSnapshot(String label) {
+        try {
+            return PostgresSnapshotHold.begin(connect(settings.localConnectHost(), settings.port(), BACKUP_STOP_TIMEOUT), label);
+        } catch (SQLException e) {
+            throw new EngineException("cannot connect to start backup " + label + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+        String step = "recover from snapshot set" + targetTime.map(t -> " to " + t).orElse(" to the end of the archive");
+        if (!files.containsKey("backup_label")) {
+            throw new EngineException(step + ": the set has no backup_label; it was not taken with pg_backup_start");
+        }
+        if (!settings.parameters().containsKey("restore_command")) {
+            throw new EngineException(step + ": postgresql.parameters.restore_command is not set; recovery needs it to "
+                    + "read the archive (e.g. steward wal-fetch %f \"%p\")");
+        }
+        forgetSnapshottedPostmaster(step);
+        EngineStatus status = probe();
+        if (status.running()) {
+            throw new EngineException(step + ": a server is running on " + settings.dataDir());
+        }
+        requireValidDataDirectory(step, status);
+        config.prepareArchiveRecovery(files, targetTime);
+        progress.accept("starting archive recovery");
+        startServer(step);
+        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        long nextReport = 0;
+        while (true) {
+            EngineStatus now = probe();
+            if (now.role() == Role.PRIMARY) {
+                break;
+            }
+            if (!now.running() && !postmasterAlive()) {
+                throw new EngineException(step + ": the server stopped during recovery: " + serverLogTail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new EngineException(step + ": still recovering after " + RECOVERY_TIMEOUT.toHours() + " h");
+            }
+            if (System.nanoTime() > nextReport && now.position() >= 0) {
+                progress.accept("replayed up to " + Lsn.format(now.position()) + " on timeline " + now.timeline());
+                nextReport = System.nanoTime() + RECOVERY_REPORT_INTERVAL.toNanos();
+            }
+            sleep(POLL_INTERVAL.multipliedBy(5));
+        }
+        config.writeNodeConfiguration(Optional.empty());
+        reloadConfiguration(step);
+        EngineStatus promoted = probe();
+        progress.accept("recovered and promoted at " + Lsn.format(promoted.position()) + " on timeline " + promoted.timeline());
+    }
+
+    /**
+     * A snapshot of a running server holds its postmaster.pid, naming a process of the machine it was taken on.
+     * Unless that process really is a server on this data directory, the file is stale here and is removed.
+     */
+    private void forgetSnapshottedPostmaster(String step) {
+        Path pidFile = settings.dataDir().resolve("postmaster.pid");
+        Optional<Long> pid = firstLine(pidFile).filter(line -> line.matches("\\d+")).map(Long::parseLong);
+        if (pid.isPresent() && running(pid.get())
+                && workingDirectory(pid.get()).filter(cwd -> cwd.equals(settings.dataDir().normalize())).isPresent()) {
+            throw new EngineException(step + ": postmaster " + pid.get() + " is running on " + settings.dataDir());
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(settings.dataDir().resolve("postmaster.opts"));
+        } catch (IOException e) {
+            throw new EngineException(step + ": cannot remove the snapshot's postmaster.pid: " + e.getMessage(), e);
+        }
     }
 
     // ---------------------------------------------------------------- probe
@@ -1023,13 +1129,17 @@ public final class PostgresEngine implements Engine {
     }
 
     private Connection connect(String host, int port) throws SQLException {
+        return connect(host, port, socketTimeout());
+    }
+
+    private Connection connect(String host, int port, Duration socketTimeout) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", settings.superuser());
         properties.setProperty("password", settings.superuserPassword());
         long connectSeconds = Math.max(1, settings.connectTimeout().toSeconds());
         properties.setProperty("connectTimeout", Long.toString(connectSeconds));
         properties.setProperty("loginTimeout", Long.toString(connectSeconds));
-        properties.setProperty("socketTimeout", Long.toString(socketTimeout().toSeconds()));
+        properties.setProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
         properties.setProperty("ApplicationName", "steward");
         String hostInUrl = host.contains(":") ? "[" + host + "]" : host;
         return DriverManager.getConnection("jdbc:postgresql://" + hostInUrl + ":" + port + "/postgres", properties);

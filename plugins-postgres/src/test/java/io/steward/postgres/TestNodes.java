@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +90,11 @@ final class TestNodes implements AutoCloseable {
     }
 
     Node node(String name) throws IOException {
+        return node(name, Map.of());
+    }
+
+    /** A node whose server also gets {@code parameters} (archive_command, restore_command...). */
+    Node node(String name, Map<String, String> parameters) throws IOException {
         Path folder = root.resolve(name);
         Files.createDirectories(folder);
         int port = freePort();
@@ -100,7 +106,8 @@ final class TestNodes implements AutoCloseable {
                 .put("replication_password", REPLICATION_PASSWORD)
                 .put("connect_timeout", "2s")
                 .put("stop_timeout", "20s");
-        section.putObject("parameters").put("shared_buffers", "16MB").put("max_connections", "30");
+        ObjectNode serverParameters = section.putObject("parameters").put("shared_buffers", "16MB").put("max_connections", "30");
+        parameters.forEach(serverParameters::put);
         Settings settings = new Settings("postgresql", section, new ConfigProblems());
         EngineContext context = new EngineContext(name, "127.0.0.1", settings, folder.resolve("state"),
                 new MetricRegistry());
@@ -117,6 +124,18 @@ final class TestNodes implements AutoCloseable {
         long pid = Long.parseLong(Files.readAllLines(node.dataDir().resolve("postmaster.pid")).get(0).strip());
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         ProcessHandle.of(pid).ifPresent(process -> process.onExit().join());
+    }
+
+    /** A folder under this test's root that the server's user owns, e.g. a WAL archive. */
+    Path folderForServer(String name) throws IOException {
+        Path folder = Files.createDirectories(root.resolve(name));
+        run("chown", "postgres:postgres", folder.toString());
+        return folder;
+    }
+
+    /** Copies a data directory as it is, with owners and modes, the way a volume snapshot would. */
+    static void copyAsIs(Path from, Path to) throws IOException {
+        run("cp", "-a", from.toString(), to.toString());
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.steward.ha;
+package io.steward.guard;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,24 +12,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Runs the real guard process with a harmless fence command that leaves a mark. */
-class FenceGuardTest {
+class GuardProcessTest {
     @TempDir
     Path dir;
 
     @Test
     void fencesWhenTheAgentStopsRenewing() {
         Path mark = dir.resolve("fenced");
-        try (FenceGuard guard = FenceGuard.arm(List.of("touch", mark.toString()), Duration.ofMillis(300), dir.resolve("guard.log"))) {
+        try (GuardProcess guard = GuardProcess.arm("test guard", List.of("touch", mark.toString()), Duration.ofMillis(300), dir.resolve("guard.log"))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(mark));
             assertThat(guard.alive()).isFalse();
         }
-        assertThat(dir.resolve("guard.log")).content().contains("stopped renewing the lease");
+        assertThat(dir.resolve("guard.log")).content().contains("steward test guard: the agent went silent; running: touch");
     }
 
     @Test
     void renewalsKeepItQuietAndDisarmingEndsIt() throws InterruptedException {
         Path mark = dir.resolve("fenced");
-        FenceGuard guard = FenceGuard.arm(List.of("touch", mark.toString()), Duration.ofMillis(400), dir.resolve("guard.log"));
+        GuardProcess guard = GuardProcess.arm("test guard", List.of("touch", mark.toString()), Duration.ofMillis(400), dir.resolve("guard.log"));
         long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
         while (System.nanoTime() < until) {
             guard.renew(Duration.ofMillis(400));
@@ -44,7 +44,7 @@ class FenceGuardTest {
     @Test
     void aPromiseOfMoreTimeIsHonoured() {
         Path mark = dir.resolve("fenced");
-        try (FenceGuard guard = FenceGuard.arm(List.of("touch", mark.toString()), Duration.ofMillis(200), dir.resolve("guard.log"))) {
+        try (GuardProcess guard = GuardProcess.arm("test guard", List.of("touch", mark.toString()), Duration.ofMillis(200), dir.resolve("guard.log"))) {
             guard.renew(Duration.ofSeconds(3));
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !Files.exists(mark));
             await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(mark));

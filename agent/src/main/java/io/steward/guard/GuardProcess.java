@@ -1,4 +1,4 @@
-package io.steward.ha;
+package io.steward.guard;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,56 +14,59 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Fences the local primary when the agent cannot: a tiny shell process, started while this node is primary, that
- * runs the engine's fence command unless the agent keeps telling it, through a pipe, how long the lease is still
- * provably ours. If the agent dies (the pipe closes) it fences at once; if the agent hangs (no renewal in time) it
- * fences when the last promised deadline runs out, which is always before the lease can pass to another node.
+ * Does what the agent must get done even if it dies or hangs: a tiny shell process that runs a command unless the
+ * agent keeps telling it, through a pipe, that it need not yet. If the agent dies (the pipe closes) it runs the
+ * command at once; if the agent hangs (no renewal in time) it runs it when the last promised deadline runs out.
+ * The fence guard stops a primary that can no longer prove its lease; the thaw guard thaws frozen filesystems.
  */
-public final class FenceGuard implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(FenceGuard.class);
+public final class GuardProcess implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GuardProcess.class);
 
-    /** Reads deadlines (seconds) line by line; "disarm" ends it quietly; EOF or a missed deadline fences. */
+    /** Reads deadlines (seconds) line by line; "disarm" ends it quietly; EOF or a missed deadline runs the command. */
     private static final String SCRIPT = String.join("\n",
-            "deadline=$1; shift",
+            "name=$1; deadline=$2; shift 2",
             "while IFS= read -r -t \"$deadline\" line; do",
             "  case \"$line\" in",
             "    disarm) exit 0 ;;",
             "    *) deadline=$line ;;",
             "  esac",
             "done",
-            "echo \"$(date -Is) steward fence guard: the agent stopped renewing the lease; fencing with: $*\"",
+            "echo \"$(date -Is) steward $name: the agent went silent; running: $*\"",
             "exec \"$@\"");
 
+    private final String name;
     private final Process process;
     private final OutputStream control;
 
-    private FenceGuard(Process process) {
+    private GuardProcess(String name, Process process) {
+        this.name = name;
         this.process = process;
         this.control = process.getOutputStream();
     }
 
     /**
-     * Starts a guard that will run {@code fenceCommand} unless renewed within {@code initialDeadline}.
+     * Starts a guard that will run {@code action} unless renewed within {@code initialDeadline}.
      *
-     * @param logFile where the guard (and the fence command) write what they did
+     * @param name what the guard is, for its log lines ("fence guard")
+     * @param logFile where the guard (and the action) write what they did
      */
-    public static FenceGuard arm(List<String> fenceCommand, Duration initialDeadline, Path logFile) {
-        List<String> command = new ArrayList<>(List.of("bash", "-c", SCRIPT, "steward-fence-guard", seconds(initialDeadline)));
-        command.addAll(fenceCommand);
+    public static GuardProcess arm(String name, List<String> action, Duration initialDeadline, Path logFile) {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", SCRIPT, "steward-guard", name, seconds(initialDeadline)));
+        command.addAll(action);
         try {
             Files.createDirectories(logFile.getParent());
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
-            log.info("fence guard armed (pid {}), fences with: {}", process.pid(), String.join(" ", fenceCommand));
-            return new FenceGuard(process);
+            log.info("{} armed (pid {}), would run: {}", name, process.pid(), String.join(" ", action));
+            return new GuardProcess(name, process);
         } catch (IOException e) {
-            throw new IllegalStateException("could not start the fence guard: " + e.getMessage(), e);
+            throw new IllegalStateException("could not start the " + name + ": " + e.getMessage(), e);
         }
     }
 
-    /** Promises the lease for {@code validFor} more; the guard fences if no promise follows in time. */
+    /** Promises {@code validFor} more; the guard acts if no promise follows in time. */
     public synchronized void renew(Duration validFor) {
         send(seconds(validFor));
     }
@@ -72,7 +75,7 @@ public final class FenceGuard implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Stops the guard without fencing (the node stopped being primary in an orderly way). */
+    /** Stops the guard without acting (what it guarded ended in an orderly way). */
     @Override
     public synchronized void close() {
         send("disarm");
@@ -89,7 +92,7 @@ public final class FenceGuard implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        log.info("fence guard disarmed");
+        log.info("{} disarmed", name);
     }
 
     private void send(String line) {
@@ -97,7 +100,7 @@ public final class FenceGuard implements AutoCloseable {
             control.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
             control.flush();
         } catch (IOException e) {
-            log.warn("fence guard is not listening ({}); it has fenced or will fence", e.getMessage());
+            log.warn("{} is not listening ({}); it has acted or will act", name, e.getMessage());
         }
     }
 

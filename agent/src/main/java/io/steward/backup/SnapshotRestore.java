@@ -1,0 +1,234 @@
+package io.steward.backup;
+
+import io.steward.engine.Engine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Volume;
+import software.amazon.awssdk.services.ec2.model.VolumeAttachmentState;
+import software.amazon.awssdk.services.ec2.model.VolumeState;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Restores a snapshot set onto this node: a new volume from each snapshot in this node's availability zone,
+ * attached, mounted where the set's volume was mounted (or where the caller maps it), then the engine's recovery
+ * from the archive up to the target. A restored volume is never formatted: a device that does not mount as it is
+ * stops the restore.
+ */
+public final class SnapshotRestore {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotRestore.class);
+    private static final Duration VOLUME_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration DEVICE_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final List<String> DEVICE_NAMES = Stream.of("f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
+            .map(letter -> "/dev/sd" + letter).toList();
+
+    /**
+     * Where this node is and what it is restoring.
+     *
+     * @param instanceId this instance
+     * @param availabilityZone this instance's zone: volumes are created here
+     * @param deviceLinks where attached EBS volumes appear by id ({@code /dev/disk/by-id} on Nitro instances)
+     * @param mountPoints a set's mount point mapped to another one on this node; unmapped ones are used as they are
+     */
+    public record Target(String instanceId, String availabilityZone, Path deviceLinks, Map<Path, Path> mountPoints) {
+        public Target {
+            mountPoints = Map.copyOf(mountPoints);
+        }
+
+        Path mountPointFor(SnapshotVolume volume) {
+            Path original = Path.of(volume.mountPoint());
+            return mountPoints.getOrDefault(original, original);
+        }
+    }
+
+    private final Ec2Client ec2;
+    private final Engine engine;
+    private final Consumer<String> progress;
+
+    public SnapshotRestore(Ec2Client ec2, Engine engine, Consumer<String> progress) {
+        this.ec2 = ec2;
+        this.engine = engine;
+        this.progress = line -> {
+            log.info("restore: {}", line);
+            progress.accept(line);
+        };
+    }
+
+    /**
+     * Restores {@code set}, replaying the archive up to {@code targetTime} (or as far as it reaches), and returns once
+     * the server takes writes as the primary of a new history.
+     */
+    public void restore(SnapshotSet set, Optional<Instant> targetTime, Target target) {
+        if (!set.restorable()) {
+            throw new SnapshotException("snapshot set " + set.id() + " is " + set.status() + ", not restorable");
+        }
+        for (SnapshotVolume volume : set.volumes()) {
+            Path mountPoint = target.mountPointFor(volume);
+            requireEmptyMountPoint(mountPoint);
+        }
+        progress.accept("restoring snapshot set " + set.id() + " (" + set.volumes().size() + " volumes) in "
+                + target.availabilityZone() + targetTime.map(t -> ", to " + t).orElse(", to the end of the archive"));
+        Set<String> devicesInUse = devicesInUse(target.instanceId());
+        for (SnapshotVolume volume : set.volumes()) {
+            String device = chooseDevice(volume.device(), devicesInUse);
+            devicesInUse.add(device);
+            String volumeId = createVolume(set, volume, target.availabilityZone());
+            attach(volumeId, device, target.instanceId());
+            Path blockDevice = awaitBlockDevice(volumeId, device, target.deviceLinks());
+            mount(blockDevice, target.mountPointFor(volume));
+            progress.accept("volume " + volumeId + " from " + volume.snapshotId() + " mounted at "
+                    + target.mountPointFor(volume) + " (" + volume.sizeGib() + " GiB)");
+        }
+        engine.recoverFromSnapshot(set.files(), targetTime, progress);
+        progress.accept("snapshot set " + set.id() + " restored");
+    }
+
+    private static void requireEmptyMountPoint(Path mountPoint) {
+        try {
+            if (Files.exists(mountPoint)) {
+                try (Stream<Path> entries = Files.list(mountPoint)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new SnapshotException("mount point " + mountPoint + " is not empty; a restore never "
+                                + "mounts over data (map the set's mount point elsewhere)");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new SnapshotException("cannot look into mount point " + mountPoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Set<String> devicesInUse(String instanceId) {
+        Set<String> devices = new HashSet<>();
+        ec2.describeVolumesPaginator(r -> r.filters(f -> f.name("attachment.instance-id").values(instanceId)))
+                .volumes().forEach(volume -> volume.attachments().forEach(a -> devices.add(normalized(a.device()))));
+        return devices;
+    }
+
+    /** The set's own device name when it is free here, else the first free one of /dev/sdf to /dev/sdp. */
+    private static String chooseDevice(String original, Set<String> inUse) {
+        if (original != null && !original.isEmpty() && !inUse.contains(normalized(original))) {
+            return original;
+        }
+        return DEVICE_NAMES.stream().filter(name -> !inUse.contains(normalized(name))).findFirst()
+                .orElseThrow(() -> new SnapshotException("no free device name from /dev/sdf to /dev/sdp on this instance"));
+    }
+
+    /** {@code /dev/xvdf} and {@code /dev/sdf} name the same attachment slot. */
+    private static String normalized(String device) {
+        return device.replaceFirst("^/dev/xvd", "/dev/sd");
+    }
+
+    private String createVolume(SnapshotSet set, SnapshotVolume volume, String zone) {
+        String volumeId = ec2.createVolume(r -> r.snapshotId(volume.snapshotId()).availabilityZone(zone)
+                .tagSpecifications(spec -> spec.resourceType(ResourceType.VOLUME).tags(
+                        t -> t.key(SnapshotSets.TAG_PREFIX + "restored-from").value(set.id()),
+                        t -> t.key(SnapshotSets.TAG_PREFIX + "mount-point").value(volume.mountPoint())))).volumeId();
+        progress.accept("creating volume " + volumeId + " from " + volume.snapshotId());
+        await("volume " + volumeId + " to become available", VOLUME_TIMEOUT,
+                () -> describe(volumeId).state() == VolumeState.AVAILABLE);
+        return volumeId;
+    }
+
+    private void attach(String volumeId, String device, String instanceId) {
+        ec2.attachVolume(r -> r.volumeId(volumeId).instanceId(instanceId).device(device));
+        await("volume " + volumeId + " to be attached as " + device, VOLUME_TIMEOUT, () -> describe(volumeId).attachments()
+                .stream().anyMatch(a -> instanceId.equals(a.instanceId()) && a.state() == VolumeAttachmentState.ATTACHED));
+    }
+
+    private Volume describe(String volumeId) {
+        List<Volume> volumes = ec2.describeVolumes(r -> r.volumeIds(volumeId)).volumes();
+        if (volumes.size() != 1) {
+            throw new SnapshotException("EC2 describes " + volumes.size() + " volumes for " + volumeId);
+        }
+        return volumes.get(0);
+    }
+
+    /**
+     * Where the attached volume appears: on Nitro instances as the NVMe device whose by-id link names the volume,
+     * on Xen instances under its own name or as {@code /dev/xvdX}.
+     */
+    private static Path awaitBlockDevice(String volumeId, String device, Path deviceLinks) {
+        Path link = deviceLinks.resolve("nvme-Amazon_Elastic_Block_Store_" + volumeId.replace("-", ""));
+        List<Path> candidates = List.of(link, Path.of(device), Path.of(device.replaceFirst("^/dev/sd", "/dev/xvd")));
+        await("the block device of " + volumeId, DEVICE_TIMEOUT, () -> candidates.stream().anyMatch(Files::exists));
+        Path found = candidates.stream().filter(Files::exists).findFirst().orElseThrow();
+        try {
+            return found.toRealPath();
+        } catch (IOException e) {
+            throw new SnapshotException("cannot resolve " + found + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void mount(Path blockDevice, Path mountPoint) {
+        try {
+            Files.createDirectories(mountPoint);
+        } catch (IOException e) {
+            throw new SnapshotException("cannot create mount point " + mountPoint + ": " + e.getMessage(), e);
+        }
+        String type = run(List.of("blkid", "-o", "value", "-s", "TYPE", blockDevice.toString()), "read the filesystem type of "
+                + blockDevice).strip();
+        if (type.isEmpty()) {
+            throw new SnapshotException(blockDevice + " holds no filesystem; a restored volume is never formatted");
+        }
+        List<String> command = new ArrayList<>(List.of("mount", "-t", type));
+        if (type.equals("xfs")) {
+            // the copy has its original's UUID, which may be mounted on this very machine
+            command.addAll(List.of("-o", "nouuid"));
+        }
+        command.addAll(List.of(blockDevice.toString(), mountPoint.toString()));
+        run(command, "mount " + blockDevice + " at " + mountPoint);
+    }
+
+    private static String run(List<String> command, String what) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new SnapshotException("cannot " + what + ": " + command.get(0) + " did not finish within 60 s");
+            }
+            if (process.exitValue() != 0) {
+                throw new SnapshotException("cannot " + what + ": " + output.strip());
+            }
+            return output;
+        } catch (IOException e) {
+            throw new SnapshotException("cannot " + what + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SnapshotException("interrupted while trying to " + what, e);
+        }
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new SnapshotException("gave up waiting for " + what + " after " + timeout.toSeconds() + " s");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SnapshotException("interrupted while waiting for " + what, e);
+            }
+        }
+    }
+}

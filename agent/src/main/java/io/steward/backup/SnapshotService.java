@@ -1,0 +1,72 @@
+package io.steward.backup;
+
+import com.codahale.metrics.MetricRegistry;
+import io.steward.aws.Ec2Clients;
+import io.steward.config.RetentionClass;
+import io.steward.config.StewardConfig;
+import io.steward.engine.Engine;
+import io.steward.storage.Ec2VolumeFinder;
+import io.steward.storage.FilesystemFreezer;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The snapshot sets of a running agent, wired from its configuration: EC2 and S3 clients, the volume finder, the
+ * freezer, the catalog in the WAL archive's bucket, and the scheduler fed by the HA loop.
+ */
+public final class SnapshotService implements AutoCloseable {
+    private final Ec2Client ec2;
+    private final S3Client s3;
+    private final FilesystemFreezer freezer;
+    private final SnapshotSets sets;
+    private final SnapshotScheduler scheduler;
+
+    public SnapshotService(StewardConfig config, Engine engine, MetricRegistry registry) {
+        String instanceId = config.node().instanceId().orElseThrow();
+        String zone = config.node().availabilityZone().orElseThrow();
+        String region = config.node().region().or(() -> config.backup().wal().region()).orElseThrow(() ->
+                new IllegalStateException("snapshot sets need the AWS region: aws.region or IMDS"));
+        this.ec2 = Ec2Clients.create(config.aws(), region);
+        this.s3 = WalArchive.s3Client(config.backup().wal());
+        ArchiveLayout layout = new ArchiveLayout(config.backup().wal().prefix(), config.cluster());
+        SnapshotCatalog catalog = new SnapshotCatalog(s3, config.backup().wal().bucket(), layout);
+        // the agent's own files must never be on a frozen filesystem
+        List<Path> protectedPaths = List.of(Path.of(System.getProperty("java.io.tmpdir")), config.node().stateDir());
+        this.freezer = new FilesystemFreezer(config.storage().freezeTimeout(), protectedPaths,
+                config.node().stateDir().resolve("thaw-guard.log"), registry);
+        this.sets = new SnapshotSets(config.backup().snapshots(), engine, ec2, catalog,
+                new Ec2VolumeFinder(ec2, instanceId, config.storage().deviceLinks()), freezer, Clock.systemUTC(), registry);
+        this.scheduler = new SnapshotScheduler(config.backup().snapshots(), sets, catalog,
+                new WalPurge(s3, config.backup().wal().bucket(), layout), config.cluster(), config.node().name(), zone,
+                Clock.systemUTC());
+    }
+
+    public SnapshotScheduler scheduler() {
+        return scheduler;
+    }
+
+    public void start() {
+        scheduler.start();
+    }
+
+    public SnapshotSet takeNow(RetentionClass retention) {
+        return scheduler.takeNow(retention);
+    }
+
+    public List<SnapshotSet> catalog() {
+        return scheduler.catalog();
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        sets.close();
+        freezer.close();
+        ec2.close();
+        s3.close();
+    }
+}

@@ -1,0 +1,126 @@
+package io.steward.cli;
+
+import com.codahale.metrics.MetricRegistry;
+import io.steward.Agent;
+import io.steward.aws.Ec2Clients;
+import io.steward.backup.ArchiveLayout;
+import io.steward.backup.SnapshotCatalog;
+import io.steward.backup.SnapshotException;
+import io.steward.backup.SnapshotPolicy;
+import io.steward.backup.SnapshotRestore;
+import io.steward.backup.SnapshotSet;
+import io.steward.backup.WalArchive;
+import io.steward.config.BootstrapConfig;
+import io.steward.config.ConfigException;
+import io.steward.config.ConfigLoader;
+import io.steward.config.StewardConfig;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "restore",
+        description = {"Restores a snapshot set onto this node: new volumes from its snapshots, mounted as they are, then "
+                + "the WAL archive replayed up to a point in time (or its end), and the server promoted.",
+                "Run it with the agent stopped and the set's mount points empty. With bootstrap mode clone (user data "
+                + "\"clone\"), the set comes from the source cluster's catalog."})
+final class RestoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--from", paramLabel = "SET_ID", description = "The set to restore (default: the newest that can "
+            + "reach the target time).")
+    String setId;
+
+    @Option(names = "--target-time", paramLabel = "INSTANT", description = "Stop replaying at this instant, e.g. "
+            + "2026-11-22T09:30:00Z (default: bootstrap.target_time, else the end of the archive).")
+    String targetTime;
+
+    @Option(names = "--mount", paramLabel = "SET_MOUNT=HERE", description = "Mount the volume the set had at "
+            + "SET_MOUNT at HERE instead; repeatable.")
+    Map<Path, Path> mounts = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<Instant> target = parseTarget();
+        StewardConfig config;
+        try {
+            config = ConfigLoader.load(options.sources());
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return StewardCli.EXIT_USAGE;
+        }
+        Optional<String> problem = missing(config);
+        if (problem.isPresent()) {
+            err.println("steward restore: " + problem.get());
+            return StewardCli.EXIT_USAGE;
+        }
+        Optional<Instant> until = target.or(() -> config.bootstrap().targetTime());
+        String sourceCluster = config.bootstrap().mode() == BootstrapConfig.Mode.CLONE
+                ? config.bootstrap().source().orElse(config.cluster()) : config.cluster();
+        String region = config.node().region().or(() -> config.backup().wal().region()).orElseThrow();
+        try (Ec2Client ec2 = Ec2Clients.create(config.aws(), region);
+             S3Client s3 = WalArchive.s3Client(config.backup().wal());
+             Engine engine = Agent.createEngine(config, new MetricRegistry())) {
+            SnapshotCatalog catalog = new SnapshotCatalog(s3, config.backup().wal().bucket(),
+                    new ArchiveLayout(config.backup().wal().prefix(), sourceCluster));
+            SnapshotSet set = SnapshotPolicy.choose(catalog.list(), Optional.ofNullable(setId), until);
+            new SnapshotRestore(ec2, engine, line -> {
+                out.println(line);
+                out.flush();
+            }).restore(set, until, new SnapshotRestore.Target(config.node().instanceId().orElseThrow(),
+                    config.node().availabilityZone().orElseThrow(), config.storage().deviceLinks(), mounts));
+            return StewardCli.EXIT_OK;
+        } catch (SnapshotException | EngineException | SdkException e) {
+            err.println("steward restore failed: " + e.getMessage());
+            return StewardCli.EXIT_REFUSED;
+        }
+    }
+
+    private Optional<Instant> parseTarget() {
+        if (targetTime == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(targetTime));
+        } catch (DateTimeParseException e) {
+            throw new ParameterException(spec.commandLine(), "--target-time must be an instant such as "
+                    + "2026-11-22T09:30:00Z, was '" + targetTime + "'");
+        }
+    }
+
+    private static Optional<String> missing(StewardConfig config) {
+        if (!config.backup().wal().enabled()) {
+            return Optional.of("the catalog and the WAL live in the archive's bucket: configure backup.wal");
+        }
+        if (config.node().instanceId().isEmpty() || config.node().availabilityZone().isEmpty()) {
+            return Optional.of("this node's EC2 instance id and availability zone are unknown: run on EC2 (IMDS) or set "
+                    + "node.instance_id and node.availability_zone");
+        }
+        if (config.node().region().or(() -> config.backup().wal().region()).isEmpty()) {
+            return Optional.of("the AWS region is unknown: set aws.region");
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,52 @@
+package io.steward.backup;
+
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.Lease;
+import io.steward.coordination.MemberInfo;
+import io.steward.engine.Endpoint;
+import io.steward.engine.Role;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SnapshotSchedulerTest {
+    private static MemberInfo member(String name, Role role, boolean healthy, boolean streaming) {
+        return new MemberInfo(name, role, healthy, new Endpoint("10.0.0.1", 5432), "http://" + name, 100, 1,
+                streaming ? Optional.of("10.0.0.1:5432") : Optional.empty(), false, false, 100, "test", 0,
+                Optional.empty(), Optional.empty());
+    }
+
+    private static ClusterView view(MemberInfo... members) {
+        return new ClusterView(Arrays.stream(members).collect(Collectors.toMap(MemberInfo::name, Function.identity())),
+                Optional.of(new Lease("a", 2, 1)), 2, Optional.of("a"), false, Optional.empty(), Optional.empty());
+    }
+
+    private final ClusterView cluster = view(member("a", Role.PRIMARY, true, false), member("c", Role.REPLICA, true, true),
+            member("b", Role.REPLICA, false, true), member("d", Role.REPLICA, true, true));
+
+    @Test
+    void onThePrimaryOnlyTheProvenLeaseHolderTakesSets() {
+        assertThat(SnapshotScheduler.designated(cluster, "a", Role.PRIMARY, true, false)).isTrue();
+        assertThat(SnapshotScheduler.designated(cluster, "a", Role.PRIMARY, false, false)).as("lease not provable").isFalse();
+        assertThat(SnapshotScheduler.designated(cluster, "c", Role.REPLICA, false, false)).isFalse();
+    }
+
+    @Test
+    void onAReplicaTheFirstHealthyStreamingReplicaByNameTakesThem() {
+        assertThat(SnapshotScheduler.designated(cluster, "c", Role.REPLICA, false, true)).as("b is unhealthy").isTrue();
+        assertThat(SnapshotScheduler.designated(cluster, "d", Role.REPLICA, false, true)).isFalse();
+        assertThat(SnapshotScheduler.designated(cluster, "a", Role.PRIMARY, true, true)).isFalse();
+    }
+
+    @Test
+    void withoutAnyHealthyReplicaThePrimaryStandsIn() {
+        ClusterView alone = view(member("a", Role.PRIMARY, true, false), member("b", Role.REPLICA, true, false));
+        assertThat(SnapshotScheduler.designated(alone, "a", Role.PRIMARY, true, true)).isTrue();
+        assertThat(SnapshotScheduler.designated(alone, "b", Role.REPLICA, false, true)).isFalse();
+    }
+}

@@ -1,0 +1,90 @@
+package io.steward.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class SnapshotConfigTest {
+    private static final String WAL = """
+            backup:
+              wal: {bucket: my-wal-bucket, region: eu-west-1}
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutTheSectionSnapshotsAreOff() throws IOException {
+        assertThat(load(ConfigLoaderTest.VALID_YAML + WAL, Map.of()).backup().snapshots()).isEqualTo(SnapshotConfig.disabled());
+    }
+
+    @Test
+    void theSectionAloneGivesHourlySetsWithTheBooksRetention() throws IOException {
+        SnapshotConfig snapshots = load(ConfigLoaderTest.VALID_YAML + WAL + "  snapshots: {}\n", Map.of()).backup().snapshots();
+
+        assertThat(snapshots.enabled()).isTrue();
+        assertThat(snapshots.schedule()).contains(RetentionClass.HOURLY);
+        assertThat(snapshots.onReplica()).isFalse();
+        assertThat(snapshots.retentionOf(RetentionClass.HOURLY)).isEqualTo(Duration.ofDays(7));
+        assertThat(snapshots.retentionOf(RetentionClass.DAILY)).isEqualTo(Duration.ofDays(14));
+        assertThat(snapshots.retentionOf(RetentionClass.WEEKLY)).isEqualTo(Duration.ofDays(61));
+        assertThat(snapshots.retentionOf(RetentionClass.MONTHLY)).isEqualTo(Duration.ofDays(365));
+        assertThat(snapshots.completionTimeout()).isEqualTo(Duration.ofHours(2));
+    }
+
+    @Test
+    void everyKeyCanBeSetAlsoFromTheEnvironment() throws IOException {
+        SnapshotConfig snapshots = load(ConfigLoaderTest.VALID_YAML + WAL + """
+                  snapshots:
+                    schedule: daily
+                    retention: {daily: 30d, monthly: 730d}
+                    completion_timeout: 30m
+                """, Map.of("STEWARD_BACKUP_SNAPSHOTS_ON_REPLICA", "true")).backup().snapshots();
+
+        assertThat(snapshots.schedule()).contains(RetentionClass.DAILY);
+        assertThat(snapshots.onReplica()).isTrue();
+        assertThat(snapshots.retentionOf(RetentionClass.DAILY)).isEqualTo(Duration.ofDays(30));
+        assertThat(snapshots.retentionOf(RetentionClass.HOURLY)).isEqualTo(Duration.ofDays(7));
+        assertThat(snapshots.retentionOf(RetentionClass.MONTHLY)).isEqualTo(Duration.ofDays(730));
+        assertThat(snapshots.completionTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(load(ConfigLoaderTest.VALID_YAML + WAL + "  snapshots: {schedule: off}\n", Map.of())
+                .backup().snapshots().schedule()).isEmpty();
+    }
+
+    @Test
+    void everyBadValueIsNamedAtOnce() throws IOException {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML + """
+                backup:
+                  snapshots:
+                    schedule: every-minute
+                    retention: {hourly: 0s, yearly: 10y}
+                    completion_timeout: forever
+                    colour: blue
+                """, Map.of()));
+
+        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactlyInAnyOrder(
+                "backup.snapshots.schedule", "backup.snapshots.retention.hourly", "backup.snapshots.retention.yearly",
+                "backup.snapshots.completion_timeout", "backup.snapshots.colour", "backup.snapshots.enabled",
+                "backup.snapshots.enabled");
+        assertThat(e.getMessage()).contains("one of off, hourly, daily, weekly, monthly")
+                .contains("configure backup.wal, or set backup.snapshots.enabled to false")
+                .contains("snapshot sets need this node's EC2 instance id and availability zone");
+    }
+
+    /** Adds this node's EC2 identity, except to the file with every bad value. */
+    private StewardConfig load(String yaml, Map<String, String> env) throws IOException {
+        String withIdentity = yaml.replace("  host: 10.0.0.5\n",
+                "  host: 10.0.0.5\n  instance_id: i-0123456789abcdef0\n  availability_zone: eu-west-1a\n");
+        Path file = Files.writeString(dir.resolve("steward.yml"), yaml.contains("colour: blue") ? yaml : withIdentity);
+        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, env, Map.of()));
+    }
+}
