@@ -11,6 +11,7 @@ import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
 import io.steward.backup.SnapshotSet;
 import io.steward.config.BootstrapConfig;
+import io.steward.config.CloudWatchConfig;
 import io.steward.config.ConfigProblems;
 import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
@@ -25,6 +26,7 @@ import io.steward.ha.ClusterControl;
 import io.steward.ha.HaLoop;
 import io.steward.ha.Policy;
 import io.steward.metrics.AgentMetrics;
+import io.steward.metrics.CloudWatchReporter;
 import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +48,11 @@ public final class Agent implements AutoCloseable {
     private final AdminServer admin;
     private final Optional<Route53Records> records;
     private final Optional<SnapshotService> snapshots;
+    private final Optional<CloudWatchReporter> cloudWatch;
 
     private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
-                  Optional<Route53Records> records, Optional<SnapshotService> snapshots) {
+                  Optional<Route53Records> records, Optional<SnapshotService> snapshots,
+                  Optional<CloudWatchReporter> cloudWatch) {
         this.metrics = metrics;
         this.engine = engine;
         this.store = store;
@@ -56,6 +60,7 @@ public final class Agent implements AutoCloseable {
         this.admin = admin;
         this.records = records;
         this.snapshots = snapshots;
+        this.cloudWatch = cloudWatch;
     }
 
     /** Starts everything; the HA loop's first tick runs at once. */
@@ -112,7 +117,22 @@ public final class Agent implements AutoCloseable {
         }
         log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
                 config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
-        return new Agent(metrics, engine, store, loop, admin, records, snapshots);
+        Optional<CloudWatchReporter> cloudWatch = cloudWatchReporter(config, metrics);
+        return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch);
+    }
+
+    /** Metrics pushed to CloudWatch when {@code aws.cloudwatch.monitoring} (user data {@code monitoring}) is on or all. */
+    private static Optional<CloudWatchReporter> cloudWatchReporter(StewardConfig config, AgentMetrics metrics) {
+        CloudWatchConfig cloudWatch = config.aws().cloudWatch();
+        if (cloudWatch.monitoring() == CloudWatchConfig.Monitoring.OFF) {
+            return Optional.empty();
+        }
+        String region = config.node().region().orElseThrow(() ->
+                new IllegalStateException("CloudWatch needs the AWS region: aws.region or IMDS"));
+        CloudWatchReporter reporter = new CloudWatchReporter(metrics.registry(),
+                CloudWatchReporter.client(cloudWatch, region), cloudWatch, config.cluster(), config.node().name());
+        reporter.start();
+        return Optional.of(reporter);
     }
 
     /** Snapshot sets, scheduled and on demand, when {@code backup.snapshots} is enabled. */
@@ -180,6 +200,7 @@ public final class Agent implements AutoCloseable {
     public void close() {
         log.info("agent stopping");
         loop.close();
+        cloudWatch.ifPresent(CloudWatchReporter::stop);
         snapshots.ifPresent(SnapshotService::close);
         records.ifPresent(Route53Records::close);
         admin.close();

@@ -62,8 +62,26 @@ final class ConfigBinder {
         Optional<URI> ec2Endpoint = ec2.optionalString("endpoint")
                 .flatMap(text -> httpUri(ec2, "endpoint", text, "https://ec2.eu-west-1.amazonaws.com"));
         ec2.rejectUnknownKeys();
+        CloudWatchConfig cloudWatch = cloudWatch(aws.section("cloudwatch"));
         aws.rejectUnknownKeys();
-        return new AwsConfig(mode, endpoint, timeout, region, route53, ec2Endpoint);
+        return new AwsConfig(mode, endpoint, timeout, region, route53, ec2Endpoint, cloudWatch);
+    }
+
+    private static CloudWatchConfig cloudWatch(Settings cloudWatch) {
+        CloudWatchConfig.Monitoring monitoring = cloudWatch.choice("monitoring", CloudWatchConfig.Monitoring.class,
+                CloudWatchConfig.Monitoring.OFF);
+        String namespace = cloudWatch.string("namespace", CloudWatchConfig.DEFAULT_NAMESPACE);
+        // CloudWatch's rule for namespaces; "AWS/" is reserved for AWS's own services
+        if (!namespace.matches("[A-Za-z0-9.\\-_/#:]{1,255}") || namespace.startsWith("AWS/")) {
+            cloudWatch.problems().add(cloudWatch.keyPath("namespace"), namespace, "1 to 255 letters, digits or . - _ / # :, "
+                    + "not starting with AWS/");
+        }
+        Duration interval = cloudWatch.duration("interval", CloudWatchConfig.DEFAULT_INTERVAL, Duration.ofSeconds(1),
+                Duration.ofHours(1));
+        Optional<URI> endpoint = cloudWatch.optionalString("endpoint")
+                .flatMap(text -> httpUri(cloudWatch, "endpoint", text, "https://monitoring.eu-west-1.amazonaws.com"));
+        cloudWatch.rejectUnknownKeys();
+        return new CloudWatchConfig(monitoring, namespace, interval, endpoint);
     }
 
     private static Route53Config route53(Settings r53) {

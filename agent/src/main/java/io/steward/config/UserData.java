@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 final class UserData {
     private static final List<String> REDIS_KEYS =
-            List.of("persistence", "monitoring", "maxmemory", "maxmemory-policy", "logging", "snapshot", "rdb");
+            List.of("persistence", "maxmemory", "maxmemory-policy", "logging", "snapshot", "rdb");
     private static final List<String> MONGODB_KEYS = List.of("size", "role", "source");
     private static final List<String> KNOWN_KEYS = List.of("name", "cluster", "master", "clone", "timestamp", "slow",
             "tablespaces", "persistence", "monitoring", "maxmemory", "maxmemory-policy", "logging", "snapshot", "rdb",
@@ -62,7 +62,10 @@ final class UserData {
                 case "tablespaces" -> layer.put("storage.tablespaces", value, origin);
                 case "zone" -> layer.put("elasticsearch.zone", value, origin);
                 default -> {
-                    if (REDIS_KEYS.contains(key)) {
+                    if (key.equals("monitoring")) {
+                        // every engine reports to CloudWatch the same way
+                        layer.put("aws.cloudwatch.monitoring", value, origin);
+                    } else if (REDIS_KEYS.contains(key)) {
                         layer.put("redis." + key.replace('-', '_'), value, origin);
                     } else if (MONGODB_KEYS.contains(key)) {
                         layer.put("mongodb." + key, value, origin);

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UserDataTest {
 
     @Test
-    void redisKeysGoToTheRedisSectionWithUnderscores() {
+    void redisKeysGoToTheRedisSectionWithUnderscoresAndMonitoringToCloudWatch() {
         ConfigProblems problems = new ConfigProblems();
 
         ConfigLoader.Layer layer = UserData.translate("""
@@ -17,8 +17,9 @@ class UserDataTest {
 
         assertThat(problems.isEmpty()).isTrue();
         assertThat(layer.tree().toString()).isEqualTo("{\"node\":{\"name\":\"kate\"},\"redis\":{\"persistence\":\"normal\","
-                + "\"monitoring\":\"on\",\"maxmemory\":\"on\",\"maxmemory_policy\":\"noeviction\",\"logging\":\"warning\","
-                + "\"snapshot\":\"snap-1\",\"rdb\":\"s3://b/dump.rdb\"}}");
+                + "\"maxmemory\":\"on\",\"maxmemory_policy\":\"noeviction\",\"logging\":\"warning\","
+                + "\"snapshot\":\"snap-1\",\"rdb\":\"s3://b/dump.rdb\"},\"aws\":{\"cloudwatch\":{\"monitoring\":\"on\"}}}");
+        assertThat(layer.origins()).containsEntry("aws.cloudwatch.monitoring", "EC2 user data key 'monitoring'");
         assertThat(layer.origins()).containsEntry("redis.maxmemory_policy", "EC2 user data key 'maxmemory-policy'");
     }
 

@@ -3,6 +3,7 @@ package io.steward.it.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,6 +51,7 @@ class IamPolicyTest {
         Set<String> called = new TreeSet<>();
         called.addAll(operationsCalled("software.amazon.awssdk.services.ec2", Ec2Client.class, "ec2:"));
         called.addAll(operationsCalled("software.amazon.awssdk.services.route53", Route53Client.class, "route53:"));
+        called.addAll(operationsCalled("software.amazon.awssdk.services.cloudwatch", CloudWatchClient.class, "cloudwatch:"));
         operationsCalled("software.amazon.awssdk.services.s3", S3Client.class, "s3:").forEach(action ->
                 called.add(S3_ACTIONS.getOrDefault(action.substring(3), action)));
 

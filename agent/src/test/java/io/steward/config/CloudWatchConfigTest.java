@@ -1,0 +1,61 @@
+package io.steward.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class CloudWatchConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void offUnlessAskedFor() throws IOException {
+        assertThat(load("", Map.of()).aws().cloudWatch()).isEqualTo(CloudWatchConfig.OFF);
+    }
+
+    @Test
+    void everyKeyFromTheFileOrTheEnvironment() throws IOException {
+        CloudWatchConfig config = load("""
+                  cloudwatch:
+                    monitoring: all
+                    namespace: Steward/Prod
+                    endpoint: http://127.0.0.1:9999
+                """, Map.of("STEWARD_AWS_CLOUDWATCH_INTERVAL", "30s")).aws().cloudWatch();
+
+        assertThat(config).isEqualTo(new CloudWatchConfig(CloudWatchConfig.Monitoring.ALL, "Steward/Prod",
+                Duration.ofSeconds(30), Optional.of(URI.create("http://127.0.0.1:9999"))));
+        assertThat(load("  cloudwatch: {monitoring: on}\n", Map.of()).aws().cloudWatch().monitoring())
+                .isEqualTo(CloudWatchConfig.Monitoring.ON);
+    }
+
+    @Test
+    void badValuesAreNamedAtOnce() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+                  cloudwatch:
+                    monitoring: sometimes
+                    namespace: AWS/EC2
+                    interval: 0s
+                    endpoint: ftp://x
+                """, Map.of()));
+
+        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactlyInAnyOrder(
+                "aws.cloudwatch.monitoring", "aws.cloudwatch.namespace", "aws.cloudwatch.interval", "aws.cloudwatch.endpoint");
+        assertThat(e.getMessage()).contains("one of off, on, all").contains("not starting with AWS/");
+    }
+
+    private StewardConfig load(String awsLines, Map<String, String> env) throws IOException {
+        Path file = Files.writeString(dir.resolve("steward.yml"),
+                ConfigLoaderTest.VALID_YAML.replace("  imds: off\n", "  imds: off\n" + awsLines));
+        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, env, Map.of()));
+    }
+}
