@@ -9,6 +9,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.KeeperException;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,33 +138,44 @@ class ClusterStoreTest {
             assertThat(a.claimInitialization("a")).isTrue();
             assertThat(b.claimInitialization("b")).isFalse();
             b.abandonInitialization("b");
-            assertThat(b.read().initialized()).contains("a");
+            eventually(() -> assertThat(b.read().initialized()).contains("a"));
 
             TransferRequest request = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "a", Optional.of("b"), 1);
             assertThat(a.requestTransfer(request)).isTrue();
             assertThat(b.requestTransfer(request)).isFalse();
-            assertThat(b.read().transfer()).contains(request);
+            eventually(() -> assertThat(b.read().transfer()).contains(request));
             // Taking the lease consumes the request in the same transaction.
             assertThat(b.tryAcquireLease("b", 0, true)).isPresent();
-            ClusterView view = a.read();
-            assertThat(view.transfer()).isEmpty();
-            assertThat(view.sync()).contains(new SyncState("b", Optional.empty()));
+            eventually(() -> {
+                ClusterView view = a.read();
+                assertThat(view.transfer()).isEmpty();
+                assertThat(view.sync()).contains(new SyncState("b", Optional.empty()));
+            });
 
             a.writeSettings(java.util.Map.of("synchronous_mode", "true", "loop_wait", "2s"));
-            assertThat(b.read().settings()).containsEntry("synchronous_mode", "true").containsEntry("loop_wait", "2s");
+            eventually(() -> assertThat(b.read().settings()).containsEntry("synchronous_mode", "true")
+                    .containsEntry("loop_wait", "2s"));
             a.writeSettings(java.util.Map.of());
-            assertThat(b.read().settings()).isEmpty();
+            eventually(() -> assertThat(b.read().settings()).isEmpty());
 
             a.setMaintenance(true);
-            assertThat(b.read().maintenance()).isTrue();
+            eventually(() -> assertThat(b.read().maintenance()).isTrue());
             a.setMaintenance(false);
-            assertThat(b.read().maintenance()).isFalse();
+            eventually(() -> assertThat(b.read().maintenance()).isFalse());
 
             a.appendHistory(new HistoryEntry(1, "a", Optional.empty(), "cluster created", 5, 100));
             b.appendHistory(new HistoryEntry(2, "b", Optional.of("a"), "switchover", 9, 200));
-            assertThat(a.history()).extracting(HistoryEntry::epoch).containsExactly(1L, 2L);
+            eventually(() -> assertThat(a.history()).extracting(HistoryEntry::epoch).containsExactly(1L, 2L));
             assertThat(a.history().get(1).previous()).contains("a");
         }
+    }
+
+    /**
+     * The two stores may talk to different servers of the ensemble: one session's write reaches another's reads
+     * shortly after, not at once.
+     */
+    private static void eventually(ThrowingRunnable assertion) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(assertion);
     }
 
     @Test

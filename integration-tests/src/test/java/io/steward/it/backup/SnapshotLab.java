@@ -1,0 +1,194 @@
+package io.steward.it.backup;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.backup.ArchiveLayout;
+import io.steward.backup.SnapshotCatalog;
+import io.steward.backup.SnapshotSets;
+import io.steward.config.ConfigProblems;
+import io.steward.config.RetentionClass;
+import io.steward.config.Settings;
+import io.steward.config.SnapshotConfig;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineContext;
+import io.steward.engine.EngineRegistry;
+import io.steward.it.LocalCluster;
+import io.steward.it.StewardScript;
+import io.steward.it.aws.Ec2TestServer;
+import io.steward.it.aws.S3TestServer;
+import io.steward.storage.Ec2VolumeFinder;
+import io.steward.storage.FilesystemFreezer;
+import io.steward.testing.FreePorts;
+import io.steward.testing.LoopFilesystem;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * What the snapshot tests and benchmark share: s3proxy with a bucket, the EC2 test server with this instance, the
+ * {@code steward} script PostgreSQL archives through, PostgreSQL engines on loop volumes the EC2 server knows, all
+ * under one folder that {@link #close()} removes.
+ */
+final class SnapshotLab implements AutoCloseable {
+    static final String BUCKET = "snapshots";
+    static final String INSTANCE = "i-0a1b2c3d4e5f60718";
+    static final String ZONE = "eu-west-1a";
+
+    final Path root;
+    final S3TestServer s3;
+    final Ec2TestServer ec2Server;
+    final Ec2Client ec2;
+    private final List<Engine> engines = new ArrayList<>();
+    final List<Path> mounts = new ArrayList<>();
+    final MetricRegistry registry = new MetricRegistry();
+    final Path script;
+
+    SnapshotLab() throws Exception {
+        root = Files.createTempDirectory(Path.of("/tmp"), "steward-snap-");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        s3 = S3TestServer.start();
+        s3.createBucket(BUCKET);
+        ec2Server = Ec2TestServer.start(root.resolve("images"), root.resolve("by-id"));
+        ec2Server.addInstance(INSTANCE, ZONE, "10.0.3.17");
+        ec2 = ec2Server.client();
+        Path config = WalFixtures.configFile(root, WalFixtures.walSection(s3.endpoint(), BUCKET)
+                .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
+        script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
+                "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Engine engine : engines) {
+            cleanup(engine::stop);
+            cleanup(engine::close);
+        }
+        // servers started by the CLI, or that could not stop cleanly, must not keep their volumes busy
+        cleanup(() -> LoopFilesystem.run("sh", "-c", "for pid in $(find " + root + " -name postmaster.pid); do "
+                + "runuser -u postgres -- " + LocalCluster.PG_BIN.resolve("pg_ctl") + " stop -m immediate -w -t 30 "
+                + "-D $(dirname $pid) || true; done"));
+        for (Path mount : mounts) {
+            cleanup(() -> LoopFilesystem.run("sh", "-c", "umount " + mount + " || true"));
+        }
+        cleanup(ec2::close);
+        cleanup(ec2Server::close);
+        cleanup(s3::close);
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        LoopFilesystem.run("rm", "-rf", root.toString());
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void cleanup(Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            System.err.println("cleanup: " + e);
+        }
+    }
+
+    Engine engine(String name, Path dataDir) {
+        ObjectNode section = new ObjectMapper().createObjectNode()
+                .put("bin_dir", LocalCluster.PG_BIN.toString())
+                .put("data_dir", dataDir.toString())
+                .put("port", FreePorts.next())
+                .put("socket_dir", root.resolve(name + "-run").toString())
+                .put("superuser_password", "it-superuser")
+                .put("replication_password", "it-replication");
+        section.putObject("parameters")
+                .put("archive_mode", "on")
+                .put("archive_command", script + " wal-push %p")
+                .put("restore_command", script + " wal-fetch %f \"%p\"")
+                .put("shared_buffers", "16MB");
+        Settings settings = new Settings("postgresql", section, new ConfigProblems());
+        Engine engine = EngineRegistry.find("postgresql").orElseThrow().create(
+                new EngineContext(name, "127.0.0.1", settings, root.resolve(name + "-state"), new MetricRegistry()));
+        settings.problems().throwIfAny();
+        engines.add(engine);
+        return engine;
+    }
+
+    Path dataVolume(String device, Path mountPoint) throws Exception {
+        // sparse: room for the WAL that piles up while the archive command catches up
+        String volumeId = ec2Server.attachNewVolume(INSTANCE, device, 4096);
+        LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2Server.loopDevice(volumeId));
+        Files.createDirectories(mountPoint);
+        LoopFilesystem.run("mount", ec2Server.loopDevice(volumeId), mountPoint.toString());
+        mounts.add(0, mountPoint);
+        Path dataDir = Files.createDirectories(mountPoint.resolve("pgdata"));
+        LoopFilesystem.run("chown", "postgres:postgres", dataDir.toString());
+        return dataDir;
+    }
+
+    SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock) {
+        SnapshotCatalog catalog = new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
+        return new SnapshotSets(new SnapshotConfig(true, Optional.of(RetentionClass.HOURLY), false, Map.of(),
+                Duration.ofMinutes(5)), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
+                new FilesystemFreezer(freezeTimeout, List.of(Path.of(System.getProperty("java.io.tmpdir"))),
+                        root.resolve("thaw-guard.log"), registry), clock, registry);
+    }
+
+    SnapshotCatalog catalog() {
+        return new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
+    }
+
+    /** A whole configuration for the node that restores, as `steward restore` loads it. */
+    Path restoredNodeConfig(Path dataDir, int port) throws Exception {
+        String yaml = String.join("\n",
+                "cluster: " + WalFixtures.CLUSTER,
+                "engine: postgresql",
+                "node:",
+                "  name: r1",
+                "  host: 127.0.0.1",
+                "  state_dir: " + root.resolve("r1-state"),
+                "  instance_id: " + INSTANCE,
+                "  availability_zone: " + ZONE,
+                "zookeeper:",
+                "  connect: 127.0.0.1:2181",
+                "aws:",
+                "  imds: off",
+                "  region: eu-west-1",
+                "  ec2:",
+                "    endpoint: " + ec2Server.endpoint(),
+                "storage:",
+                "  device_links: " + ec2Server.deviceLinks(),
+                "postgresql:",
+                "  bin_dir: " + LocalCluster.PG_BIN,
+                "  data_dir: " + dataDir,
+                "  port: " + port,
+                "  socket_dir: " + root.resolve("r1-run"),
+                "  superuser_password: it-superuser",
+                "  replication_password: it-replication",
+                "  parameters:",
+                "    archive_mode: 'on'",
+                "    archive_command: '" + script + " wal-push %p'",
+                "    restore_command: '" + script + " wal-fetch %f \"%p\"'",
+                "backup:",
+                "  wal:",
+                WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                        .lines().map(line -> "    " + line).collect(Collectors.joining("\n")),
+                "");
+        return Files.writeString(root.resolve("r1.yml"), yaml);
+    }
+
+    List<String> archivedWal() {
+        String folder = "steward/" + WalFixtures.CLUSTER + "/wal/";
+        return s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(folder)).contents().stream()
+                .map(S3Object::key).map(key -> key.substring(folder.length())).collect(Collectors.toList());
+    }
+
+}
