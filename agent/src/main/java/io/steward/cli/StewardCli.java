@@ -1,11 +1,12 @@
 package io.steward.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -39,7 +40,8 @@ public final class StewardCli implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StewardCli()).execute(args));
+        Optional<Integer> byAgent = WalSocketClient.tryAgent(args, System.getenv(), System.out, System.err);
+        System.exit(byAgent.orElseGet(() -> new CommandLine(new StewardCli()).execute(args)));
     }
 
     /** Without a subcommand there is nothing to do: that is a usage error. */

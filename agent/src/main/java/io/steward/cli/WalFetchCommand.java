@@ -9,6 +9,7 @@ import io.steward.config.StewardConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,6 +39,11 @@ public final class WalFetchCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions options;
+
+    @Option(names = WalSocketClient.SOCKET_OPTION, paramLabel = "SOCKET",
+            description = "the running agent's socket (default: $STEWARD_WAL_SOCKET, else /run/steward/wal.sock); "
+                    + "without an agent there, the work is done in this process")
+    Path socket;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "the WAL file's name, as PostgreSQL's %%f")
     String name;

@@ -94,6 +94,11 @@ public final class PostgresEngine implements Engine {
     // ---------------------------------------------------------------- snapshots
 
     @Override
+    public String serverUser() {
+        return settings.osUser();
+    }
+
+    @Override
     public List<Path> dataPaths() {
         List<Path> paths = new ArrayList<>();
         try {
