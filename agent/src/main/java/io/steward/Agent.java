@@ -20,6 +20,7 @@ import io.steward.config.Route53Config;
 import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
+import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
@@ -38,6 +39,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -107,7 +109,7 @@ public final class Agent implements AutoCloseable {
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, loop, metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
-        AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name()),
+        AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
                 snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED), metrics.registry());
         try {
             admin.start();
@@ -126,7 +128,16 @@ public final class Agent implements AutoCloseable {
                 config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
         Optional<CloudWatchReporter> cloudWatch = cloudWatchReporter(config, metrics);
         Optional<WalSocketServer> walSocket = walSocket(config, engine, metrics);
+        archiveGauges(engine, metrics.registry());
         return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch, walSocket);
+    }
+
+    /** The archive's backlog as gauges, read from the engine at each scrape. */
+    private static void archiveGauges(Engine engine, MetricRegistry registry) {
+        registry.gauge("steward_wal_ready", () -> () -> engine.archiveStatus().map(ArchiveStatus::ready).orElse(0));
+        registry.gauge("steward_wal_oldest_ready_age_seconds", () -> () -> engine.archiveStatus()
+                .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
+        registry.gauge("steward_wal_archive_failures", () -> () -> engine.archiveStatus().map(ArchiveStatus::failures).orElse(0L));
     }
 
     /**

@@ -90,6 +90,9 @@ public interface Engine extends AutoCloseable {
      */
     void setSynchronousStandbys(List<String> memberNames);
 
+    /** The archive's backlog and progress as the server sees them; empty when it does not archive. Never throws. */
+    Optional<ArchiveStatus> archiveStatus();
+
     /** The operating-system user the server runs as, and so its archive and restore commands. */
     String serverUser();
 
