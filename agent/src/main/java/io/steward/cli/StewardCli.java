@@ -6,7 +6,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -40,8 +39,11 @@ public final class StewardCli implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        Optional<Integer> byAgent = WalSocketClient.tryAgent(args, System.getenv(), System.out, System.err);
-        System.exit(byAgent.orElseGet(() -> new CommandLine(new StewardCli()).execute(args)));
+        System.exit(execute(args));
+    }
+
+    static int execute(String[] args) {
+        return new CommandLine(new StewardCli()).execute(args);
     }
 
     /** Without a subcommand there is nothing to do: that is a usage error. */

@@ -32,7 +32,7 @@ public final class StewardScript {
                 // print a thread dump and go on
                 "-Xrs"));
         systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
-        command.addAll(List.of("-cp", classPath, "io.steward.cli.StewardCli", "\"$@\"", "--config", config.toString()));
+        command.addAll(List.of("-cp", classPath, "io.steward.cli.Main", "\"$@\"", "--config", config.toString()));
         Path script = dir.resolve("steward");
         Files.writeString(script, "#!/bin/sh\n" + String.join(" ", command) + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
