@@ -150,7 +150,8 @@ public final class Agent implements AutoCloseable {
             return Optional.empty();
         }
         Path socket = config.backup().wal().socket().get();
-        WalArchive archive = new WalArchive(config.backup().wal(), config.cluster(), metrics.registry());
+        WalArchive archive = new WalArchive(config.backup().wal(), config.cluster(), config.bootstrap().cloneSource(),
+                metrics.registry());
         try {
             UserPrincipal owner = FileSystems.getDefault().getUserPrincipalLookupService()
                     .lookupPrincipalByName(engine.serverUser());

@@ -65,7 +65,8 @@ public final class WalFetchCommand implements Callable<Integer> {
         if (config.isEmpty()) {
             return INVALID;
         }
-        try (WalArchive archive = new WalArchive(config.get().backup().wal(), config.get().cluster(), new MetricRegistry())) {
+        try (WalArchive archive = new WalArchive(config.get().backup().wal(), config.get().cluster(),
+                config.get().bootstrap().cloneSource(), new MetricRegistry())) {
             FetchResult result = archive.fetch(name, destination);
             if (result instanceof FetchResult.NotFound missing) {
                 spec.commandLine().getErr().println("steward wal-fetch: " + name + " is not in the archive (s3://"
