@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
-# On-demand failover benchmark (not part of the test suite): Steward at its defaults against Patroni 3.0.2 at its
-# defaults and its tightest settings, on the same ZooKeeper ensemble. Installs Patroni (Debian's, with kazoo).
-# Options: -Dtrials=N (default 20), -Dsystems=steward,patroni-tight,patroni-defaults (the default: all three). Report: integration-tests/target/benchmark-failover.md
+# On-demand benchmarks (not part of the test suite). The first argument picks one:
+#   failover (default)  Steward at its defaults against Patroni 3.0.2 at its defaults and its tightest settings, on the
+#                       same ZooKeeper ensemble; -Dtrials=N (20), -Dsystems=steward,patroni-tight,patroni-defaults.
+#                       Report: integration-tests/target/benchmark-failover.md
+#   wal                 steward wal-push against pgBackRest 2.45 archive-push, 16 MiB segments to the same S3 endpoint;
+#                       -Dwalbench.segments=N (200)
+#   snapshot            time the data filesystem stays frozen per snapshot set under writes; -Dsnapbench.sets=N (20)
+# Further arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+which="${1:-failover}"
+[ $# -gt 0 ] && shift
 ./scripts/install-deps.sh
-command -v patroni >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q patroni python3-kazoo; }
+case "$which" in
+  failover)
+    command -v patroni >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q patroni python3-kazoo; }
+    test=FailoverBenchmark ;;
+  wal)
+    command -v pgbackrest >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbackrest; }
+    test=WalPushBenchmark ;;
+  snapshot) test=SnapshotFreezeBenchmark ;;
+  *) echo "usage: $0 [failover|wal|snapshot] [maven arguments]" >&2; exit 2 ;;
+esac
 # -am builds the modules it needs in the same run; -Dtest picks the benchmark alone from all of them.
-exec mvn -B -ntp verify -pl integration-tests -am -Dtest=FailoverBenchmark -Dsurefire.failIfNoSpecifiedTests=false "$@"
+exec mvn -B -ntp verify -pl integration-tests -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false "$@"

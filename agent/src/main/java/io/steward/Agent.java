@@ -10,6 +10,8 @@ import io.steward.aws.Route53Records;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
 import io.steward.backup.SnapshotSet;
+import io.steward.backup.WalArchive;
+import io.steward.backup.WalSocketServer;
 import io.steward.config.BootstrapConfig;
 import io.steward.config.CloudWatchConfig;
 import io.steward.config.ConfigProblems;
@@ -18,6 +20,7 @@ import io.steward.config.Route53Config;
 import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
+import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
@@ -32,7 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,10 +56,11 @@ public final class Agent implements AutoCloseable {
     private final Optional<Route53Records> records;
     private final Optional<SnapshotService> snapshots;
     private final Optional<CloudWatchReporter> cloudWatch;
+    private final Optional<WalSocketServer> walSocket;
 
     private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
                   Optional<Route53Records> records, Optional<SnapshotService> snapshots,
-                  Optional<CloudWatchReporter> cloudWatch) {
+                  Optional<CloudWatchReporter> cloudWatch, Optional<WalSocketServer> walSocket) {
         this.metrics = metrics;
         this.engine = engine;
         this.store = store;
@@ -61,6 +69,7 @@ public final class Agent implements AutoCloseable {
         this.records = records;
         this.snapshots = snapshots;
         this.cloudWatch = cloudWatch;
+        this.walSocket = walSocket;
     }
 
     /** Starts everything; the HA loop's first tick runs at once. */
@@ -100,7 +109,7 @@ public final class Agent implements AutoCloseable {
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, loop, metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
-        AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name()),
+        AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
                 snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED), metrics.registry());
         try {
             admin.start();
@@ -118,7 +127,41 @@ public final class Agent implements AutoCloseable {
         log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
                 config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
         Optional<CloudWatchReporter> cloudWatch = cloudWatchReporter(config, metrics);
-        return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch);
+        Optional<WalSocketServer> walSocket = walSocket(config, engine, metrics);
+        archiveGauges(engine, metrics.registry());
+        return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch, walSocket);
+    }
+
+    /** The archive's backlog as gauges, read from the engine at each scrape. */
+    private static void archiveGauges(Engine engine, MetricRegistry registry) {
+        registry.gauge("steward_wal_ready", () -> () -> engine.archiveStatus().map(ArchiveStatus::ready).orElse(0));
+        registry.gauge("steward_wal_oldest_ready_age_seconds", () -> () -> engine.archiveStatus()
+                .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
+        registry.gauge("steward_wal_archive_failures", () -> () -> engine.archiveStatus().map(ArchiveStatus::failures).orElse(0L));
+    }
+
+    /**
+     * wal-push and wal-fetch handed to this agent over a Unix socket, so that PostgreSQL does not wait for a new
+     * process to build an S3 client per segment; a socket that cannot be opened is reported and the commands then
+     * work in their own processes.
+     */
+    private static Optional<WalSocketServer> walSocket(StewardConfig config, Engine engine, AgentMetrics metrics) {
+        if (!config.backup().wal().enabled() || config.backup().wal().socket().isEmpty()) {
+            return Optional.empty();
+        }
+        Path socket = config.backup().wal().socket().get();
+        WalArchive archive = new WalArchive(config.backup().wal(), config.cluster(), config.bootstrap().cloneSource(),
+                metrics.registry());
+        try {
+            UserPrincipal owner = FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(engine.serverUser());
+            return Optional.of(new WalSocketServer(socket, archive, engine::dataPaths, Optional.of(owner)));
+        } catch (IOException e) {
+            archive.close();
+            log.error("cannot take WAL requests on {}: {}; wal-push and wal-fetch will work in their own processes",
+                    socket, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Metrics pushed to CloudWatch when {@code aws.cloudwatch.monitoring} (user data {@code monitoring}) is on or all. */
@@ -200,6 +243,7 @@ public final class Agent implements AutoCloseable {
     public void close() {
         log.info("agent stopping");
         loop.close();
+        walSocket.ifPresent(WalSocketServer::close);
         cloudWatch.ifPresent(CloudWatchReporter::stop);
         snapshots.ifPresent(SnapshotService::close);
         records.ifPresent(Route53Records::close);

@@ -6,13 +6,16 @@ import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
+import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The admin API's wire format: what its endpoints answer, shared by the server and the CLI that reads it.
@@ -34,11 +37,25 @@ public final class AdminJson {
 
     /** {@code GET /health}: the local node. */
     public record Node(String name, Role role, boolean healthy, boolean writablePrimary, boolean streaming,
-                       long lagBytes, long epoch, String lastDecision, String problem) {
+                       long lagBytes, long epoch, String lastDecision, String problem, Archive archive) {
         static Node of(NodeStatus status) {
             return new Node(status.name(), status.role(), status.healthy(), status.writablePrimary(),
                     status.streaming(), status.lagBytes(), status.epoch(), status.lastDecision(),
-                    status.problem().orElse(null));
+                    status.problem().orElse(null), status.archive().map(Archive::of).orElse(null));
+        }
+    }
+
+    /**
+     * The archive part of {@code GET /health}; null when the node does not archive.
+     *
+     * @param oldestReadyAgeSeconds -1 when nothing waits
+     */
+    public record Archive(int ready, long oldestReadyAgeSeconds, String lastArchived, String lastArchivedAt, long failures,
+                          String lastFailed) {
+        static Archive of(ArchiveStatus status) {
+            return new Archive(status.ready(), status.oldestReadyAge().map(Duration::toSeconds).orElse(-1L),
+                    status.lastArchived().orElse(null), status.lastArchivedAt().map(Instant::toString).orElse(null),
+                    status.failures(), status.lastFailed().orElse(null));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.steward.admin;
 
+import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 
 import java.util.Optional;
@@ -16,9 +17,10 @@ import java.util.Optional;
  * @param epoch the cluster epoch as last read
  * @param lastDecision the HA loop's last decision, in words
  * @param problem why the node is unhealthy, if it is
+ * @param archive how archiving is doing, when the node archives
  */
 public record NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes,
-                         long epoch, String lastDecision, Optional<String> problem) {
+                         long epoch, String lastDecision, Optional<String> problem, Optional<ArchiveStatus> archive) {
 
     public boolean healthy() {
         return problem.isEmpty() && role != Role.STOPPED;

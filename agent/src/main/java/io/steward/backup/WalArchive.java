@@ -51,16 +51,26 @@ public final class WalArchive implements AutoCloseable {
 
     private final WalArchiveConfig config;
     private final ArchiveLayout layout;
+    private final Optional<ArchiveLayout> sourceLayout;
     private final S3Client s3;
     private final WalArchiveMetrics metrics;
 
     /** @param registry where the archive's counters go; a command-line run passes a registry of its own */
     public WalArchive(WalArchiveConfig config, String cluster, MetricRegistry registry) {
+        this(config, cluster, Optional.empty(), registry);
+    }
+
+    /**
+     * @param cloneSource for a cluster cloned from another: a file this cluster's archive does not hold is fetched
+     *        from the source cluster's (read only), where the history before the clone's promotion lives
+     */
+    public WalArchive(WalArchiveConfig config, String cluster, Optional<String> cloneSource, MetricRegistry registry) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("WAL archiving is disabled (backup.wal.enabled is false)");
         }
         this.config = config;
         this.layout = new ArchiveLayout(config.prefix(), cluster);
+        this.sourceLayout = cloneSource.map(source -> new ArchiveLayout(config.prefix(), source));
         this.s3 = s3Client(config);
         this.metrics = new WalArchiveMetrics(registry);
     }
@@ -200,6 +210,14 @@ public final class WalArchive implements AutoCloseable {
     }
 
     private FetchResult download(String fileName, Path destination) throws WalArchiveException {
+        FetchResult own = download(fileName, destination, layout);
+        if (own instanceof FetchResult.NotFound && sourceLayout.isPresent()) {
+            return download(fileName, destination, sourceLayout.get());
+        }
+        return own;
+    }
+
+    private FetchResult download(String fileName, Path destination, ArchiveLayout layout) throws WalArchiveException {
         WalFileName name = fileName(fileName);
         String key = layout.walKey(name);
         String where = location(key);

@@ -10,7 +10,6 @@ import io.steward.backup.SnapshotPolicy;
 import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
 import io.steward.backup.WalArchive;
-import io.steward.config.BootstrapConfig;
 import io.steward.config.ConfigException;
 import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
@@ -77,8 +76,7 @@ final class RestoreCommand implements Callable<Integer> {
             return StewardCli.EXIT_USAGE;
         }
         Optional<Instant> until = target.or(() -> config.bootstrap().targetTime());
-        String sourceCluster = config.bootstrap().mode() == BootstrapConfig.Mode.CLONE
-                ? config.bootstrap().source().orElse(config.cluster()) : config.cluster();
+        String sourceCluster = config.bootstrap().cloneSource().orElse(config.cluster());
         String region = config.node().region().or(() -> config.backup().wal().region()).orElseThrow();
         try (Ec2Client ec2 = Ec2Clients.create(config.aws(), region);
              S3Client s3 = WalArchive.s3Client(config.backup().wal());

@@ -1,10 +1,10 @@
 package io.steward.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.util.concurrent.Callable;
 
@@ -39,7 +39,11 @@ public final class StewardCli implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StewardCli()).execute(args));
+        System.exit(execute(args));
+    }
+
+    static int execute(String[] args) {
+        return new CommandLine(new StewardCli()).execute(args);
     }
 
     /** Without a subcommand there is nothing to do: that is a usage error. */

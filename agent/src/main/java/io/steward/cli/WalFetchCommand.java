@@ -9,6 +9,7 @@ import io.steward.config.StewardConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -39,6 +40,11 @@ public final class WalFetchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
+    @Option(names = WalSocketClient.SOCKET_OPTION, paramLabel = "SOCKET",
+            description = "the running agent's socket (default: $STEWARD_WAL_SOCKET, else /run/steward/wal.sock); "
+                    + "without an agent there, the work is done in this process")
+    Path socket;
+
     @Parameters(index = "0", paramLabel = "NAME", description = "the WAL file's name, as PostgreSQL's %%f")
     String name;
 
@@ -59,7 +65,8 @@ public final class WalFetchCommand implements Callable<Integer> {
         if (config.isEmpty()) {
             return INVALID;
         }
-        try (WalArchive archive = new WalArchive(config.get().backup().wal(), config.get().cluster(), new MetricRegistry())) {
+        try (WalArchive archive = new WalArchive(config.get().backup().wal(), config.get().cluster(),
+                config.get().bootstrap().cloneSource(), new MetricRegistry())) {
             FetchResult result = archive.fetch(name, destination);
             if (result instanceof FetchResult.NotFound missing) {
                 spec.commandLine().getErr().println("steward wal-fetch: " + name + " is not in the archive (s3://"

@@ -9,6 +9,7 @@ import io.steward.config.StewardConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -36,6 +37,11 @@ public final class WalPushCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions options;
+
+    @Option(names = WalSocketClient.SOCKET_OPTION, paramLabel = "SOCKET",
+            description = "the running agent's socket (default: $STEWARD_WAL_SOCKET, else /run/steward/wal.sock); "
+                    + "without an agent there, the work is done in this process")
+    Path socket;
 
     @Parameters(index = "0", paramLabel = "PATH", description = "the WAL file, as PostgreSQL's %%p")
     Path file;

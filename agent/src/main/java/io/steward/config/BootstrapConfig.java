@@ -20,4 +20,9 @@ public record BootstrapConfig(Mode mode, Optional<String> source, Optional<Insta
         /** Start a new, separate cluster from {@code source}'s backups (user data {@code clone}). */
         CLONE
     }
+
+    /** The cluster this one was cloned from, when it was (user data {@code clone}). */
+    public Optional<String> cloneSource() {
+        return mode == Mode.CLONE ? source : Optional.empty();
+    }
 }

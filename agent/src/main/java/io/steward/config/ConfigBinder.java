@@ -389,9 +389,17 @@ final class ConfigBinder {
         int maxAttempts = wal.integer("max_attempts", WalArchiveConfig.DEFAULT_MAX_ATTEMPTS, 1, 20);
         Duration attemptTimeout = wal.duration("attempt_timeout", WalArchiveConfig.DEFAULT_ATTEMPT_TIMEOUT,
                 Duration.ofMillis(100), Duration.ofHours(1));
+        // "" switches the socket off: wal-push and wal-fetch then always work in their own process
+        wal.acknowledge("socket");
+        Optional<Path> socket = wal.has("socket")
+                ? wal.optionalString("socket").filter(text -> !text.isBlank()).map(Path::of)
+                : Optional.of(WalArchiveConfig.DEFAULT_SOCKET);
+        if (socket.filter(path -> !path.isAbsolute()).isPresent()) {
+            wal.problems().add(wal.keyPath("socket"), socket.get(), "an absolute path, or \"\" for no socket");
+        }
         wal.rejectUnknownKeys();
         return new WalArchiveConfig(enabled, bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
-                maxAttempts, attemptTimeout);
+                maxAttempts, attemptTimeout, socket);
     }
 
     /**

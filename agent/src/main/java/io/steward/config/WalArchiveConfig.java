@@ -1,6 +1,7 @@
 package io.steward.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,19 +21,22 @@ import java.util.Optional;
  * @param maxAttempts how many times one S3 request is tried before the push or fetch fails (the SDK's standard
  *        retry strategy, with jittered backoff between attempts)
  * @param attemptTimeout how long one attempt may take; a stalled connection counts as a failed attempt
+ * @param socket where the running agent takes wal-push and wal-fetch requests; empty: it takes none
  */
 public record WalArchiveConfig(boolean enabled, String bucket, String prefix, Compression compression, Encryption sse,
                                Optional<String> kmsKeyId, Optional<URI> endpoint, boolean pathStyle,
-                               Optional<String> region, int maxAttempts, Duration attemptTimeout) {
+                               Optional<String> region, int maxAttempts, Duration attemptTimeout, Optional<Path> socket) {
 
     public static final String DEFAULT_PREFIX = "steward";
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
     public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
+    /** Where wal-push and wal-fetch look for the agent unless told otherwise. */
+    public static final Path DEFAULT_SOCKET = Path.of("/run/steward/wal.sock");
 
     /** Archiving switched off: what a configuration without a {@code backup.wal} section gets. */
     public static WalArchiveConfig disabled() {
         return new WalArchiveConfig(false, "", DEFAULT_PREFIX, Compression.ZSTD, Encryption.AES256, Optional.empty(),
-                Optional.empty(), false, Optional.empty(), DEFAULT_MAX_ATTEMPTS, DEFAULT_ATTEMPT_TIMEOUT);
+                Optional.empty(), false, Optional.empty(), DEFAULT_MAX_ATTEMPTS, DEFAULT_ATTEMPT_TIMEOUT, Optional.empty());
     }
 
     public enum Compression {

@@ -90,6 +90,12 @@ public interface Engine extends AutoCloseable {
      */
     void setSynchronousStandbys(List<String> memberNames);
 
+    /** The archive's backlog and progress as the server sees them; empty when it does not archive. Never throws. */
+    Optional<ArchiveStatus> archiveStatus();
+
+    /** The operating-system user the server runs as, and so its archive and restore commands. */
+    String serverUser();
+
     /**
      * Every directory that holds this server's data (PostgreSQL: the data directory, and the WAL directory and
      * tablespaces where they live elsewhere), resolved: the volumes under them make up a snapshot set.

@@ -9,6 +9,7 @@ import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.TransferRequest;
+import io.steward.engine.Engine;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Role;
 import org.slf4j.Logger;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The admin API's view of the agent: reads come from the HA loop's last tick; requests are checked against a fresh
@@ -29,11 +30,13 @@ public final class ClusterControl implements AdminBackend {
     private final ClusterStore store;
     private final HaLoop loop;
     private final String self;
+    private final Engine engine;
 
-    public ClusterControl(ClusterStore store, HaLoop loop, String self) {
+    public ClusterControl(ClusterStore store, HaLoop loop, String self, Engine engine) {
         this.store = store;
         this.loop = loop;
         this.self = self;
+        this.engine = engine;
     }
 
     @Override
@@ -48,7 +51,7 @@ public final class ClusterControl implements AdminBackend {
         boolean writable = status.role() == Role.PRIMARY && loop.leaseProven()
                 && view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent();
         return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), view.epoch(),
-                loop.lastDecision().toString(), status.problem());
+                loop.lastDecision().toString(), status.problem(), engine.archiveStatus());
     }
 
     @Override

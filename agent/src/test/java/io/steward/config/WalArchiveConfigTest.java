@@ -35,7 +35,8 @@ class WalArchiveConfigTest {
                 """, Map.of()).backup().wal();
 
         assertThat(wal).isEqualTo(new WalArchiveConfig(true, "my-wal-bucket", "steward", Compression.ZSTD, Encryption.AES256,
-                Optional.empty(), Optional.empty(), false, Optional.of("eu-west-1"), 4, Duration.ofSeconds(60)));
+                Optional.empty(), Optional.empty(), false, Optional.of("eu-west-1"), 4, Duration.ofSeconds(60),
+                Optional.of(Path.of("/run/steward/wal.sock"))));
     }
 
     @Test
@@ -52,11 +53,12 @@ class WalArchiveConfigTest {
                     path_style: true
                     max_attempts: 2
                     attempt_timeout: 5s
+                    socket: ""
                 """, Map.of()).backup().wal();
 
         assertThat(wal).isEqualTo(new WalArchiveConfig(true, "my.wal-bucket", "backups/prod", Compression.LZ4, Encryption.AWS_KMS,
                 Optional.of("alias/steward-wal"), Optional.of(URI.create("http://127.0.0.1:9000")), true,
-                Optional.of("us-east-2"), 2, Duration.ofSeconds(5)));
+                Optional.of("us-east-2"), 2, Duration.ofSeconds(5), Optional.empty()));
     }
 
     @Test

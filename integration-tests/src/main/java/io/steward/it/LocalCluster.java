@@ -38,13 +38,15 @@ public final class LocalCluster implements AutoCloseable {
     public static final String TOKEN = "it-admin-token";
     public static final String SUPERUSER_PASSWORD = "it-superuser";
     public static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
+    public static final String NODE_DIR = "{node-dir}";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
      * @param nodes how many members
      * @param synchronous synchronous mode on
      * @param proxiedZooKeeper each agent reaches ZooKeeper through its own cuttable {@link TcpProxy}
-     * @param extraYaml appended to every agent's configuration (e.g. an {@code ha:} override)
+     * @param extraYaml appended to every agent's configuration, right after {@code postgresql.parameters} (so lines
+     *        indented by four spaces add parameters); {@value #NODE_DIR} stands for the node's own folder
      * @param zookeeperTickMillis the ensemble's tick (session expiry is rounded up to it)
      * @param environment added to every agent's environment (e.g. {@code STEWARD_AWS_ROUTE53_*}, AWS credentials)
      */
@@ -70,6 +72,10 @@ public final class LocalCluster implements AutoCloseable {
         public Options productionZooKeeper() {
             return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
                     environment);
+        }
+
+        public Options withExtraYaml(String yaml) {
+            return new Options(nodes, synchronous, proxiedZooKeeper, yaml, zookeeperTickMillis, environment);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
@@ -157,7 +163,7 @@ public final class LocalCluster implements AutoCloseable {
                 "  replication_password: it-replication",
                 "  parameters:",
                 "    log_min_messages: warning",
-                options.extraYaml(),
+                options.extraYaml().replace(NODE_DIR, dir.toString()),
                 "");
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);

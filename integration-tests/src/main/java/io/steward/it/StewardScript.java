@@ -25,15 +25,20 @@ public final class StewardScript {
      * @return the script; call it as {@code <script> wal-push %p}
      */
     public static Path install(Path dir, Path config, Map<String, String> systemProperties) throws IOException {
+        return install(dir, "steward", config, systemProperties);
+    }
+
+    /** Another script in the same folder, sharing its copies of the jars. */
+    public static Path install(Path dir, String name, Path config, Map<String, String> systemProperties) throws IOException {
         String classPath = classPathReadableByPostgres(dir.resolve("classpath"));
         List<String> command = new ArrayList<>(List.of("exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml",
                 // PostgreSQL ends its archive command with SIGQUIT when it restarts; without -Xrs the JVM would only
                 // print a thread dump and go on
                 "-Xrs"));
-        systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
-        command.addAll(List.of("-cp", classPath, "io.steward.cli.StewardCli", "\"$@\"", "--config", config.toString()));
-        Path script = dir.resolve("steward");
+        systemProperties.forEach((property, value) -> command.add("-D" + property + "=" + value));
+        command.addAll(List.of("-cp", classPath, "io.steward.cli.Main", "\"$@\"", "--config", config.toString()));
+        Path script = dir.resolve(name);
         Files.writeString(script, "#!/bin/sh\n" + String.join(" ", command) + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
@@ -53,7 +58,9 @@ public final class StewardScript {
                 entries.add(path.toString());
             } else if (Files.isRegularFile(path)) {
                 Path copy = copies.resolve(index++ + "-" + path.getFileName());
-                Files.copy(path, copy);
+                if (!Files.exists(copy)) {
+                    Files.copy(path, copy); // several scripts may share one folder and its copies
+                }
                 entries.add(copy.toString());
             }
         }

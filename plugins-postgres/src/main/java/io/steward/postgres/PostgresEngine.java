@@ -1,5 +1,6 @@
 package io.steward.postgres;
 
+import io.steward.engine.ArchiveStatus;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
@@ -27,6 +28,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -92,6 +94,50 @@ public final class PostgresEngine implements Engine {
     }
 
     // ---------------------------------------------------------------- snapshots
+
+    @Override
+    public Optional<ArchiveStatus> archiveStatus() {
+        if (!"on".equalsIgnoreCase(settings.parameters().getOrDefault("archive_mode", "off"))
+                && !"always".equalsIgnoreCase(settings.parameters().getOrDefault("archive_mode", "off"))) {
+            return Optional.empty();
+        }
+        int ready = 0;
+        Optional<Instant> oldest = Optional.empty();
+        Path statusDir = settings.dataDir().resolve("pg_wal").resolve("archive_status");
+        try (Stream<Path> files = Files.exists(statusDir) ? Files.list(statusDir) : Stream.empty()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".ready")).toList()) {
+                ready++;
+                Instant modified = Files.getLastModifiedTime(file).toInstant();
+                oldest = oldest.filter(o -> o.isBefore(modified)).or(() -> Optional.of(modified));
+            }
+        } catch (IOException e) {
+            log.debug("cannot read {}: {}", statusDir, e.getMessage());
+        }
+        Optional<Duration> oldestAge = oldest.map(o -> Duration.between(o, Instant.now()));
+        ArchiveStatus filesOnly = new ArchiveStatus(ready, oldestAge, Optional.empty(), Optional.empty(), 0, Optional.empty());
+        synchronized (connectionLock) {
+            // only on the connection the probe keeps open: a health check must not wait for a server that is down
+            if (connection == null) {
+                return Optional.of(filesOnly);
+            }
+            try (Statement statement = connection.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT last_archived_wal, last_archived_time, failed_count, "
+                         + "last_failed_wal FROM pg_stat_archiver")) {
+                rs.next();
+                Timestamp archivedAt = rs.getTimestamp(2);
+                return Optional.of(new ArchiveStatus(ready, oldestAge, Optional.ofNullable(rs.getString(1)),
+                        Optional.ofNullable(archivedAt).map(Timestamp::toInstant), rs.getLong(3),
+                        Optional.ofNullable(rs.getString(4))));
+            } catch (SQLException e) {
+                return Optional.of(filesOnly);
+            }
+        }
+    }
+
+    @Override
+    public String serverUser() {
+        return settings.osUser();
+    }
 
     @Override
     public List<Path> dataPaths() {

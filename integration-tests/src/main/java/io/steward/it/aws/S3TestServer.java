@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -45,7 +46,19 @@ public final class S3TestServer implements AutoCloseable {
 
     /** Starts s3proxy on a port the kernel picks, and the relay in front of it. */
     public static S3TestServer start() throws Exception {
-        S3Proxy s3proxy = S3Proxy.builder()
+        return start(S3Proxy.builder());
+    }
+
+    /**
+     * Also answers HTTPS on {@link #secureEndpoint()}, with the certificate in {@code keyStore} (clients that insist on
+     * TLS, such as pgBackRest).
+     */
+    public static S3TestServer startWithTls(Path keyStore, String password) throws Exception {
+        return start(S3Proxy.builder().secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(keyStore.toString(), password));
+    }
+
+    private static S3TestServer start(S3Proxy.Builder builder) throws Exception {
+        S3Proxy s3proxy = builder
                 .blobStore(new TransientNio2BlobStore())
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
@@ -71,6 +84,10 @@ public final class S3TestServer implements AutoCloseable {
     /** s3proxy itself, bypassing the relay: for the test's own look and tamper client. */
     public URI directEndpoint() {
         return URI.create("http://127.0.0.1:" + s3proxy.getPort());
+    }
+
+    public int securePort() {
+        return s3proxy.getSecurePort();
     }
 
     /** A client that talks to s3proxy directly (never cut), for setting up, inspecting and tampering. */

@@ -43,6 +43,7 @@ import java.util.stream.Collectors;
 final class SnapshotLab implements AutoCloseable {
     static final String BUCKET = "snapshots";
     static final String INSTANCE = "i-0a1b2c3d4e5f60718";
+    static final String CLONE = "walit-clone";
     static final String ZONE = "eu-west-1a";
 
     final Path root;
@@ -146,17 +147,27 @@ final class SnapshotLab implements AutoCloseable {
         return new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
     }
 
-    /** A whole configuration for the node that restores, as `steward restore` loads it. */
-    Path restoredNodeConfig(Path dataDir, int port) throws Exception {
+    /**
+     * A whole configuration for a node of a new cluster, {@value #CLONE}, cloned from this one (user data
+     * {@code clone}), as {@code steward restore} loads it; its PostgreSQL archives to the clone's folder and restores
+     * through a script of its own, which falls back to this cluster's archive.
+     */
+    Path cloneNodeConfig(Path dataDir, int port) throws Exception {
+        Path config = root.resolve("clone.yml");
+        Path cloneScript = StewardScript.install(root, "steward-clone", config, Map.of("aws.accessKeyId",
+                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
         String yaml = String.join("\n",
-                "cluster: " + WalFixtures.CLUSTER,
+                "cluster: " + CLONE,
                 "engine: postgresql",
                 "node:",
-                "  name: r1",
+                "  name: c1",
                 "  host: 127.0.0.1",
-                "  state_dir: " + root.resolve("r1-state"),
+                "  state_dir: " + root.resolve("c1-state"),
                 "  instance_id: " + INSTANCE,
                 "  availability_zone: " + ZONE,
+                "bootstrap:",
+                "  mode: clone",
+                "  source: " + WalFixtures.CLUSTER,
                 "zookeeper:",
                 "  connect: 127.0.0.1:2181",
                 "aws:",
@@ -170,23 +181,27 @@ final class SnapshotLab implements AutoCloseable {
                 "  bin_dir: " + LocalCluster.PG_BIN,
                 "  data_dir: " + dataDir,
                 "  port: " + port,
-                "  socket_dir: " + root.resolve("r1-run"),
+                "  socket_dir: " + root.resolve("c1-run"),
                 "  superuser_password: it-superuser",
                 "  replication_password: it-replication",
                 "  parameters:",
                 "    archive_mode: 'on'",
-                "    archive_command: '" + script + " wal-push %p'",
-                "    restore_command: '" + script + " wal-fetch %f \"%p\"'",
+                "    archive_command: '" + cloneScript + " wal-push %p'",
+                "    restore_command: '" + cloneScript + " wal-fetch %f \"%p\"'",
                 "backup:",
                 "  wal:",
                 WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
                         .lines().map(line -> "    " + line).collect(Collectors.joining("\n")),
                 "");
-        return Files.writeString(root.resolve("r1.yml"), yaml);
+        return Files.writeString(config, yaml);
     }
 
     List<String> archivedWal() {
-        String folder = "steward/" + WalFixtures.CLUSTER + "/wal/";
+        return archivedWal(WalFixtures.CLUSTER);
+    }
+
+    List<String> archivedWal(String cluster) {
+        String folder = "steward/" + cluster + "/wal/";
         return s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(folder)).contents().stream()
                 .map(S3Object::key).map(key -> key.substring(folder.length())).collect(Collectors.toList());
     }

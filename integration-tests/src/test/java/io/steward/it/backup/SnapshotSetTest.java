@@ -61,7 +61,7 @@ class SnapshotSetTest {
     private static final SnapshotSets.Taker TAKER = new SnapshotSets.Taker(WalFixtures.CLUSTER, "n1", "primary", 3, ZONE);
 
     @Test
-    void aSetTakenUnderWritesRestoresToAPointInTimeWithExactlyTheRowsCommittedBeforeIt() throws Exception {
+    void aSetTakenUnderWritesClonesANewClusterAtAPointInTimeWithExactlyTheRowsCommittedBeforeIt() throws Exception {
         Path sourceMount = lab.root.resolve("src");
         Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
@@ -121,7 +121,7 @@ class SnapshotSetTest {
         Path restoredMount = lab.root.resolve("dst");
         lab.mounts.add(0, restoredMount);
         int restoredPort = FreePorts.next();
-        Path restoredConfig = lab.restoredNodeConfig(restoredMount.resolve("pgdata"), restoredPort);
+        Path restoredConfig = lab.cloneNodeConfig(restoredMount.resolve("pgdata"), restoredPort);
         String[] restore = {"restore", "--config", restoredConfig.toString(), "--target-time", target.toString(),
                 "--mount", sourceMount + "=" + restoredMount};
         System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
@@ -145,6 +145,9 @@ class SnapshotSetTest {
         assertThat(query(restoredUrl, "SELECT pg_is_in_recovery()::text")).isEqualTo("false");
         assertThat(run.out()).contains("restoring snapshot set " + pending.id(), "mounted at " + restoredMount,
                 "recovered and promoted at", "snapshot set " + pending.id() + " restored");
+        await("the clone archives its new timeline to its own folder").atMost(PATIENCE).until(() ->
+                lab.archivedWal(SnapshotLab.CLONE).contains("00000002.history"));
+        assertThat(lab.archivedWal()).as("the source's archive is only read").doesNotContain("00000002.history");
         assertThat(lab.ec2.describeVolumes(r -> r.filters(f -> f.name("tag:steward:restored-from").values(pending.id())))
                 .volumes()).hasSize(1);
     }

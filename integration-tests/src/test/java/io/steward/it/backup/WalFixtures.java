@@ -65,7 +65,8 @@ final class WalFixtures {
     static WalArchiveConfig config(URI endpoint, String bucket, WalArchiveConfig.Compression compression,
                                    int maxAttempts, Duration attemptTimeout) {
         return new WalArchiveConfig(true, bucket, "steward", compression, WalArchiveConfig.Encryption.AES256,
-                Optional.empty(), Optional.of(endpoint), true, Optional.of(S3TestServer.REGION), maxAttempts, attemptTimeout);
+                Optional.empty(), Optional.of(endpoint), true, Optional.of(S3TestServer.REGION), maxAttempts, attemptTimeout,
+                Optional.empty());
     }
 
     /**

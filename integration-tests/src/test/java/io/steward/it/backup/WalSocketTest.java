@@ -1,0 +1,175 @@
+package io.steward.it.backup;
+
+import com.codahale.metrics.MetricRegistry;
+import io.steward.backup.WalArchive;
+import io.steward.backup.WalSocketServer;
+import io.steward.config.WalArchiveConfig.Compression;
+import io.steward.it.StewardScript;
+import io.steward.it.aws.S3TestServer;
+import io.steward.testing.LoopFilesystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static io.steward.it.backup.WalFixtures.CLUSTER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * wal-push and wal-fetch through a running agent's Unix socket: the {@code steward} command as PostgreSQL runs it,
+ * a socket server with its own S3 archive (s3proxy), and the fallback to in-process work when no agent listens.
+ */
+class WalSocketTest {
+    private static final String BUCKET = "walsock";
+
+    private Path root;
+    private Path data;
+    private Path socket;
+    private Path script;
+    private S3TestServer agentS3;
+    private S3TestServer commandS3;
+    private WalSocketServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        root = Files.createTempDirectory(Path.of("/tmp"), "steward-walsock-");
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        data = Files.createDirectories(root.resolve("data").resolve("pg_wal"));
+        socket = root.resolve("run").resolve("wal.sock");
+        agentS3 = S3TestServer.start();
+        agentS3.createBucket(BUCKET);
+        // the command's own configuration points elsewhere: whatever reaches this one was done in-process
+        commandS3 = S3TestServer.start();
+        commandS3.createBucket(BUCKET);
+        Path config = WalFixtures.configFile(root, WalFixtures.walSection(commandS3.endpoint(), BUCKET)
+                .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
+        script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
+                "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        WalArchive archive = new WalArchive(WalFixtures.config(agentS3.endpoint(), BUCKET, Compression.ZSTD, 2,
+                Duration.ofSeconds(2)), CLUSTER, new MetricRegistry());
+        server = new WalSocketServer(socket, archive, () -> List.of(root.resolve("data")),
+                Optional.of(FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        agentS3.close();
+        commandS3.close();
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        LoopFilesystem.run("rm", "-rf", root.toString());
+    }
+
+    private record Run(int exitCode, String output) {
+    }
+
+    /** Runs the steward command from the data directory, as PostgreSQL does. */
+    private Run steward(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(root.resolve("data").toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), output);
+    }
+
+    private boolean archivedAt(S3TestServer s3, String segment) {
+        return s3.client().listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + CLUSTER + "/wal/" + segment)).hasContents()
+                && !s3.client().listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + CLUSTER + "/wal/" + segment))
+                .contents().isEmpty();
+    }
+
+    @Test
+    void theAgentPushesAndFetchesAndTheSocketIsTheDatabaseUsersAlone() throws Exception {
+        String name = WalFixtures.segmentName(1, 3);
+        Path segment = WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 3);
+
+        Run push = steward("wal-push", "pg_wal/" + name, "--socket", socket.toString());
+        Run fetch = steward("wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+
+        assertThat(push.exitCode()).as(push.output()).isZero();
+        assertThat(push.output()).contains("steward wal-push (agent)");
+        assertThat(archivedAt(agentS3, name)).isTrue();
+        assertThat(archivedAt(commandS3, name)).isFalse();
+        assertThat(fetch.exitCode()).as(fetch.output()).isZero();
+        assertThat(WalFixtures.sha256(data.resolve("RECOVERYXLOG"))).isEqualTo(WalFixtures.sha256(segment));
+        assertThat(Files.getOwner(socket).getName()).isEqualTo("postgres");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+
+        Run missing = steward("wal-fetch", WalFixtures.segmentName(1, 99), "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.output()).contains("is not in the archive");
+    }
+
+    @Test
+    void withoutAnAgentTheCommandWorksInItsOwnProcess() throws Exception {
+        String name = WalFixtures.segmentName(1, 4);
+        WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 4);
+
+        Run push = steward("wal-push", "pg_wal/" + name, "--socket", root.resolve("no-agent.sock").toString());
+
+        assertThat(push.exitCode()).as(push.output()).isZero();
+        assertThat(push.output()).doesNotContain("(agent)");
+        assertThat(archivedAt(commandS3, name)).isTrue();
+        assertThat(archivedAt(agentS3, name)).isFalse();
+    }
+
+    @Test
+    void theAgentsFailureStandsAndNothingIsArchivedElsewhere() throws Exception {
+        String name = WalFixtures.segmentName(1, 5);
+        WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 5);
+        agentS3.cut();
+
+        Run push = steward("wal-push", "pg_wal/" + name, "--socket", socket.toString());
+
+        assertThat(push.exitCode()).as(push.output()).isEqualTo(1);
+        assertThat(push.output()).contains("steward wal-push (agent)");
+        assertThat(archivedAt(commandS3, name)).as("no second attempt in-process").isFalse();
+        agentS3.heal();
+        assertThat(steward("wal-push", "pg_wal/" + name, "--socket", socket.toString()).exitCode()).isZero();
+        assertThat(archivedAt(agentS3, name)).isTrue();
+    }
+
+    @Test
+    void requestsOutsideTheDataDirectoryOrMalformedAreRefused() throws Exception {
+        Path elsewhere = WalFixtures.writeWalLike(root.resolve(WalFixtures.segmentName(1, 6)), 1024, 6);
+
+        Run outside = steward("wal-push", elsewhere.toString(), "--socket", socket.toString());
+        String garbage = ask("GET / HTTP/1.0");
+        String badName = ask("steward-wal 1 fetch ../../etc/passwd " + data.resolve("x"));
+
+        assertThat(outside.exitCode()).isEqualTo(2);
+        assertThat(outside.output()).contains("is outside the data directories");
+        assertThat(garbage).startsWith("2 refused: not a version 1 WAL request");
+        assertThat(badName).startsWith("2 refused: '../../etc/passwd' is not a WAL file name");
+        assertThat(archivedAt(agentS3, "")).isFalse();
+    }
+
+    private String ask(String line) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
