@@ -27,12 +27,19 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -206,4 +213,19 @@ final class SnapshotLab implements AutoCloseable {
                 .map(S3Object::key).map(key -> key.substring(folder.length())).collect(Collectors.toList());
     }
 
+
+    /** Runs {@code insert} over and over on its own connection, counting, until {@code writing} turns false. */
+    static CompletableFuture<Void> insertWhile(String url, String insert, AtomicBoolean writing, AtomicLong written) {
+        return CompletableFuture.runAsync(() -> {
+            try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser");
+                 Statement sql = db.createStatement()) {
+                while (writing.get()) {
+                    sql.execute(insert);
+                    written.incrementAndGet();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
 }
