@@ -143,7 +143,10 @@ final class SnapshotLab implements AutoCloseable {
     }
 
     SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock) {
-        SnapshotCatalog catalog = new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
+        return snapshotSets(engine, freezeTimeout, clock, catalog());
+    }
+
+    SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog) {
         return new SnapshotSets(new SnapshotConfig(true, Optional.of(RetentionClass.HOURLY), false, Map.of(),
                 Duration.ofMinutes(5)), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
                 new FilesystemFreezer(freezeTimeout, List.of(Path.of(System.getProperty("java.io.tmpdir"))),
@@ -151,7 +154,11 @@ final class SnapshotLab implements AutoCloseable {
     }
 
     SnapshotCatalog catalog() {
-        return new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
+        return catalog(BUCKET);
+    }
+
+    SnapshotCatalog catalog(String bucket) {
+        return new SnapshotCatalog(s3.client(), bucket, new ArchiveLayout("steward", WalFixtures.CLUSTER));
     }
 
     /**

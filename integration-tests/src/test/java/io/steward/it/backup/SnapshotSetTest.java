@@ -186,6 +186,19 @@ class SnapshotSetTest {
     }
 
     @Test
+    void aMissingCatalogBucketIsAClearErrorBeforeAnythingIsHeldFrozenOrCreated() throws Exception {
+        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
+        source.initializeNewCluster();
+        SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog("no-such-bucket"));
+
+        assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER)).isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("not started").hasMessageContaining("NoSuchBucket");
+        assertThat(lab.ec2Server.calls("CreateSnapshot")).isZero();
+        assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount()).as("nothing frozen").isZero();
+        assertThat(lab.registry.counter(SnapshotSets.FAILURES).getCount()).isEqualTo(1);
+    }
+
+    @Test
     void thePurgeDeletesExpiredSetsAndTheWalOnlyTheyNeededButKeepsTheNewestRestorableSet() throws Exception {
         Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
         source.initializeNewCluster();
