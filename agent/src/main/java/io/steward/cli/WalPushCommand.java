@@ -9,7 +9,6 @@ import io.steward.config.StewardConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,10 +37,8 @@ public final class WalPushCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = WalSocketClient.SOCKET_OPTION, paramLabel = "SOCKET",
-            description = "the running agent's socket (default: $STEWARD_WAL_SOCKET, else /run/steward/wal.sock); "
-                    + "without an agent there, the work is done in this process")
-    Path socket;
+    @Mixin
+    WalSocketOption socket;
 
     @Parameters(index = "0", paramLabel = "PATH", description = "the WAL file, as PostgreSQL's %%p")
     Path file;

@@ -31,8 +31,7 @@ public final class Demo {
 
             say("Killing node " + primary.name() + ": SIGKILL to its agent and to its postmaster.");
             long killed = System.nanoTime();
-            primary.killAgent();
-            primary.killPostmaster();
+            primary.killNode();
             Node successor = cluster.awaitNewPrimary(primary);
             say(String.format("%s took over %.1f s later; it has %s of the 1000 rows.", successor.name(),
                     (System.nanoTime() - killed) / 1e9, successor.queryOne("SELECT count(*) FROM demo")));

@@ -341,6 +341,18 @@ public final class LocalCluster implements AutoCloseable {
             return Postmaster.pid(dataDir());
         }
 
+        /**
+         * The whole node lost: SIGKILL to the agent, then to the postmaster if it still runs (the fence guard may
+         * have stopped it first, once the agent was gone).
+         */
+        public void killNode() throws IOException, InterruptedException {
+            killAgent();
+            Optional<Long> postmaster = postmasterPid();
+            if (postmaster.isPresent()) {
+                Postmaster.kill(postmaster.get());
+            }
+        }
+
         /** SIGKILL to the postmaster, as the OOM killer would. */
         public void killPostmaster() throws IOException, InterruptedException {
             Postmaster.kill(postmasterPid().orElseThrow(() -> new IllegalStateException(name + " runs no postmaster")));

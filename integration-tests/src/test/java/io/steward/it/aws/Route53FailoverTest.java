@@ -2,13 +2,11 @@ package io.steward.it.aws;
 
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
-import io.steward.it.Postmaster;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,11 +46,7 @@ class Route53FailoverTest {
                     awaitRecords(dns, zone, node.name() + ".nodes.it.example.", List.of(target(node)));
                 }
 
-                first.killAgent();
-                Optional<Long> postmaster = first.postmasterPid();
-                if (postmaster.isPresent()) {
-                    Postmaster.kill(postmaster.get());
-                }
+                first.killNode();
                 Node second = cluster.awaitNewPrimary(first);
                 Node remaining = replicas.stream().filter(n -> n != second).findFirst().orElseThrow();
                 awaitRecords(dns, zone, PRIMARY, List.of(target(second)));

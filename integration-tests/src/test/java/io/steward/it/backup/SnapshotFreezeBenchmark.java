@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,17 +38,8 @@ class SnapshotFreezeBenchmark {
             }
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicLong written = new AtomicLong();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser");
-                     Statement sql = db.createStatement()) {
-                    while (writing.get()) {
-                        sql.execute("INSERT INTO t (payload) VALUES (md5(random()::text))");
-                        written.incrementAndGet();
-                    }
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Void> writer = SnapshotLab.insertWhile(url, "INSERT INTO t (payload) VALUES (md5(random()::text))",
+                    writing, written);
             SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC());
             List<Long> frozen = new ArrayList<>();
             List<Long> total = new ArrayList<>();

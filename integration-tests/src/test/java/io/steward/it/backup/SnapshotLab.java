@@ -27,12 +27,19 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -136,7 +143,10 @@ final class SnapshotLab implements AutoCloseable {
     }
 
     SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock) {
-        SnapshotCatalog catalog = new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
+        return snapshotSets(engine, freezeTimeout, clock, catalog());
+    }
+
+    SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog) {
         return new SnapshotSets(new SnapshotConfig(true, Optional.of(RetentionClass.HOURLY), false, Map.of(),
                 Duration.ofMinutes(5)), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
                 new FilesystemFreezer(freezeTimeout, List.of(Path.of(System.getProperty("java.io.tmpdir"))),
@@ -144,7 +154,11 @@ final class SnapshotLab implements AutoCloseable {
     }
 
     SnapshotCatalog catalog() {
-        return new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
+        return catalog(BUCKET);
+    }
+
+    SnapshotCatalog catalog(String bucket) {
+        return new SnapshotCatalog(s3.client(), bucket, new ArchiveLayout("steward", WalFixtures.CLUSTER));
     }
 
     /**
@@ -206,4 +220,19 @@ final class SnapshotLab implements AutoCloseable {
                 .map(S3Object::key).map(key -> key.substring(folder.length())).collect(Collectors.toList());
     }
 
+
+    /** Runs {@code insert} over and over on its own connection, counting, until {@code writing} turns false. */
+    static CompletableFuture<Void> insertWhile(String url, String insert, AtomicBoolean writing, AtomicLong written) {
+        return CompletableFuture.runAsync(() -> {
+            try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser");
+                 Statement sql = db.createStatement()) {
+                while (writing.get()) {
+                    sql.execute(insert);
+                    written.incrementAndGet();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
 }

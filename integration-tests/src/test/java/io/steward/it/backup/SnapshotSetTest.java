@@ -69,17 +69,7 @@ class SnapshotSetTest {
         execute(url, "CREATE TABLE t (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong written = new AtomicLong();
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser");
-                 Statement sql = db.createStatement()) {
-                while (writing.get()) {
-                    sql.execute("INSERT INTO t DEFAULT VALUES");
-                    written.incrementAndGet();
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> writer = SnapshotLab.insertWhile(url, "INSERT INTO t DEFAULT VALUES", writing, written);
         await().atMost(PATIENCE).until(() -> written.get() > 50);
 
         SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC());
@@ -193,6 +183,19 @@ class SnapshotSetTest {
             assertThat(frozen(sourceMount)).isFalse();
         }
         assertThat(lab.registry.counter(SnapshotSets.FAILURES).getCount()).isEqualTo(21);
+    }
+
+    @Test
+    void aMissingCatalogBucketIsAClearErrorBeforeAnythingIsHeldFrozenOrCreated() throws Exception {
+        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
+        source.initializeNewCluster();
+        SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog("no-such-bucket"));
+
+        assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER)).isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("not started").hasMessageContaining("NoSuchBucket");
+        assertThat(lab.ec2Server.calls("CreateSnapshot")).isZero();
+        assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount()).as("nothing frozen").isZero();
+        assertThat(lab.registry.counter(SnapshotSets.FAILURES).getCount()).isEqualTo(1);
     }
 
     @Test

@@ -5,12 +5,12 @@ import io.steward.backup.FetchResult;
 import io.steward.backup.WalArchive;
 import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.it.LocalCluster;
+import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
 import io.steward.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -47,24 +48,16 @@ class WalArchivePostgresTest {
             s3.createBucket(BUCKET);
             Path config = WalFixtures.configFile(root, WalFixtures.walSection(s3.endpoint(), BUCKET)
                     .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
-            String classPath = classPathReadableByPostgres(root.resolve("classpath"));
             Files.createDirectories(data);
             Path socketDir = Files.createDirectories(root.resolve("run"));
             Path logs = Files.createDirectories(root.resolve("logs"));
             run(root, "chown", "postgres:postgres", data.toString(), socketDir.toString(), logs.toString());
             run(root, "runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("initdb").toString(),
                     "-D", data.toString(), "-A", "trust", "-U", "postgres", "--no-sync");
-            // PostgreSQL 15 cuts archive_command at 1024 bytes, shorter than the class path: a script, as packaging
-            // would install /usr/bin/steward
-            Path walPush = root.resolve("steward-wal-push");
-            Files.writeString(walPush, String.join(" ", "#!/bin/sh\nexec",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Daws.accessKeyId=" + S3TestServer.ACCESS_KEY, "-Daws.secretAccessKey=" + S3TestServer.SECRET_KEY,
-                    "-Dlogback.configurationFile=logback.xml",
-                    "-cp", classPath, "io.steward.cli.StewardCli", "wal-push", "\"$1\"", "--config", config.toString(), "\n"));
-            Files.setPosixFilePermissions(walPush, PosixFilePermissions.fromString("rwxr-xr-x"));
-            String archiveCommand = walPush + " %p";
+            // as PostgreSQL runs it, in its own process: no agent listens on the socket it is given
+            Path walPush = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
+                    "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+            String archiveCommand = walPush + " wal-push %p --socket " + root.resolve("no-agent.sock");
             Files.writeString(data.resolve("postgresql.conf"), String.join("\n",
                     "",
                     "port = " + port,
@@ -148,27 +141,6 @@ class WalArchivePostgresTest {
      * The test's class path, with every entry under the home folder (the local Maven repository; only root may
      * enter it) copied to {@code copies}, which user postgres can read.
      */
-    private static String classPathReadableByPostgres(Path copies) throws IOException {
-        Path home = Path.of(System.getProperty("user.home"));
-        Files.createDirectories(copies);
-        List<String> entries = new ArrayList<>();
-        int index = 0;
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path path = Path.of(entry).toAbsolutePath();
-            if (!Files.exists(path)) {
-                continue;
-            }
-            if (!path.startsWith(home)) {
-                entries.add(path.toString());
-            } else if (Files.isRegularFile(path)) {
-                Path copy = copies.resolve(index++ + "-" + path.getFileName());
-                Files.copy(path, copy);
-                entries.add(copy.toString());
-            }
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
     private static void run(Path root, String... command) throws IOException, InterruptedException {
         Path output = root.resolve("command.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
