@@ -186,6 +186,9 @@ public final class Agent implements AutoCloseable {
         }
         SnapshotService service = new SnapshotService(config, engine, metrics.registry());
         loop.addTickListener(service.scheduler()::observe);
+        if (config.backup().snapshots().seedReplicas()) {
+            loop.replicaSeeder(service::seedReplica);
+        }
         return Optional.of(service);
     }
 

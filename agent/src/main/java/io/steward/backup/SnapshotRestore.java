@@ -1,6 +1,7 @@
 package io.steward.backup;
 
 import io.steward.engine.Engine;
+import io.steward.engine.Peer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -76,15 +77,30 @@ public final class SnapshotRestore {
      * the server takes writes as the primary of a new history.
      */
     public void restore(SnapshotSet set, Optional<Instant> targetTime, Target target) {
+        mountVolumes(set, target, targetTime.map(t -> ", to " + t).orElse(", to the end of the archive"));
+        engine.recoverFromSnapshot(set.files(), targetTime, progress);
+        progress.accept("snapshot set " + set.id() + " restored");
+    }
+
+    /**
+     * Seeds this node as a replica of {@code primary} from {@code set}: the volumes as for a restore, then the server
+     * starts as a replica and catches up from the archive and the primary.
+     */
+    public void restoreAsReplica(SnapshotSet set, Peer primary, Target target) {
+        mountVolumes(set, target, ", as a replica of " + primary.name());
+        engine.startReplicaFromSnapshot(set.files(), primary);
+        progress.accept("replica seeded from snapshot set " + set.id());
+    }
+
+    private void mountVolumes(SnapshotSet set, Target target, String purpose) {
         if (!set.restorable()) {
             throw new SnapshotException("snapshot set " + set.id() + " is " + set.status() + ", not restorable");
         }
         for (SnapshotVolume volume : set.volumes()) {
-            Path mountPoint = target.mountPointFor(volume);
-            requireEmptyMountPoint(mountPoint);
+            requireEmptyMountPoint(target.mountPointFor(volume));
         }
         progress.accept("restoring snapshot set " + set.id() + " (" + set.volumes().size() + " volumes) in "
-                + target.availabilityZone() + targetTime.map(t -> ", to " + t).orElse(", to the end of the archive"));
+                + target.availabilityZone() + purpose);
         Set<String> devicesInUse = devicesInUse(target.instanceId());
         for (SnapshotVolume volume : set.volumes()) {
             String device = chooseDevice(volume.device(), devicesInUse);
@@ -96,8 +112,6 @@ public final class SnapshotRestore {
             progress.accept("volume " + volumeId + " from " + volume.snapshotId() + " mounted at "
                     + target.mountPointFor(volume) + " (" + volume.sizeGib() + " GiB)");
         }
-        engine.recoverFromSnapshot(set.files(), targetTime, progress);
-        progress.accept("snapshot set " + set.id() + " restored");
     }
 
     private static void requireEmptyMountPoint(Path mountPoint) {

@@ -5,25 +5,35 @@ import io.steward.aws.Ec2Clients;
 import io.steward.config.RetentionClass;
 import io.steward.config.StewardConfig;
 import io.steward.engine.Engine;
+import io.steward.engine.Peer;
 import io.steward.storage.Ec2VolumeFinder;
 import io.steward.storage.FilesystemFreezer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The snapshot sets of a running agent, wired from its configuration: EC2 and S3 clients, the volume finder, the
  * freezer, the catalog in the WAL archive's bucket, and the scheduler fed by the HA loop.
  */
 public final class SnapshotService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
     private final Ec2Client ec2;
     private final S3Client s3;
     private final FilesystemFreezer freezer;
     private final SnapshotSets sets;
     private final SnapshotScheduler scheduler;
+    private final SnapshotCatalog catalog;
+    private final Engine engine;
+    private final SnapshotRestore.Target here;
 
     public SnapshotService(StewardConfig config, Engine engine, MetricRegistry registry) {
         String instanceId = config.node().instanceId().orElseThrow();
@@ -33,7 +43,9 @@ public final class SnapshotService implements AutoCloseable {
         this.ec2 = Ec2Clients.create(config.aws(), region);
         this.s3 = WalArchive.s3Client(config.backup().wal());
         ArchiveLayout layout = new ArchiveLayout(config.backup().wal().prefix(), config.cluster());
-        SnapshotCatalog catalog = new SnapshotCatalog(s3, config.backup().wal().bucket(), layout);
+        this.catalog = new SnapshotCatalog(s3, config.backup().wal().bucket(), layout);
+        this.engine = engine;
+        this.here = new SnapshotRestore.Target(instanceId, zone, config.storage().deviceLinks(), Map.of());
         // the agent's own files must never be on a frozen filesystem
         List<Path> protectedPaths = List.of(Path.of(System.getProperty("java.io.tmpdir")), config.node().stateDir());
         this.freezer = new FilesystemFreezer(config.storage().freezeTimeout(), protectedPaths,
@@ -59,6 +71,23 @@ public final class SnapshotService implements AutoCloseable {
 
     public List<SnapshotSet> catalog() {
         return scheduler.catalog();
+    }
+
+    /**
+     * Seeds this node as a replica of {@code primary} from the newest restorable set ({@code seed_replicas}).
+     *
+     * @return false when there is no set to seed from, so that the caller copies from the primary instead
+     */
+    public boolean seedReplica(Peer primary) {
+        Optional<SnapshotSet> latest = catalog.list().stream().filter(SnapshotSet::restorable)
+                .max(Comparator.comparing(SnapshotSet::createdAt));
+        if (latest.isEmpty()) {
+            log.info("no completed snapshot set to seed this replica from; copying from {} instead", primary.name());
+            return false;
+        }
+        log.info("seeding this replica from snapshot set {} instead of copying from {}", latest.get().id(), primary.name());
+        new SnapshotRestore(ec2, engine, line -> { }).restoreAsReplica(latest.get(), primary, here);
+        return true;
     }
 
     @Override

@@ -320,6 +320,7 @@ final class ConfigBinder {
         Optional<RetentionClass> schedule = snapshots.choice("schedule", SnapshotConfig.Schedule.class,
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
         boolean onReplica = snapshots.bool("on_replica", false);
+        boolean seedReplicas = snapshots.bool("seed_replicas", false);
         Map<RetentionClass, Duration> retention = new EnumMap<>(RetentionClass.class);
         if (snapshots.has("retention")) {
             Settings classes = snapshots.section("retention");
@@ -341,7 +342,8 @@ final class ConfigBinder {
                     + "and availability zone: from IMDS, or node.instance_id and node.availability_zone");
         }
         snapshots.rejectUnknownKeys();
-        return enabled ? new SnapshotConfig(true, schedule, onReplica, retention, completionTimeout) : SnapshotConfig.disabled();
+        return enabled ? new SnapshotConfig(true, schedule, onReplica, retention, completionTimeout, seedReplicas)
+                : SnapshotConfig.disabled();
     }
 
     /** Only called when the section is there: writing one switches archiving on unless it says {@code enabled: false}. */

@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param onReplica take scheduled sets on a replica (the first healthy one by name) rather than on the primary
  * @param retention how long each class is kept
  * @param completionTimeout how long EBS may take to complete a set's snapshots before the set counts as failed
+ * @param seedReplicas a new replica starts from the newest set instead of a copy from the primary
  */
 public record SnapshotConfig(boolean enabled, Optional<RetentionClass> schedule, boolean onReplica,
-                             Map<RetentionClass, Duration> retention, Duration completionTimeout) {
+                             Map<RetentionClass, Duration> retention, Duration completionTimeout, boolean seedReplicas) {
 
     public static final Duration DEFAULT_COMPLETION_TIMEOUT = Duration.ofHours(2);
 
@@ -29,7 +30,7 @@ public record SnapshotConfig(boolean enabled, Optional<RetentionClass> schedule,
     }
 
     public static SnapshotConfig disabled() {
-        return new SnapshotConfig(false, Optional.empty(), false, Map.of(), DEFAULT_COMPLETION_TIMEOUT);
+        return new SnapshotConfig(false, Optional.empty(), false, Map.of(), DEFAULT_COMPLETION_TIMEOUT, false);
     }
 
     public Duration retentionOf(RetentionClass retentionClass) {

@@ -119,6 +119,13 @@ public interface Engine extends AutoCloseable {
      */
     void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress);
 
+    /**
+     * Starts a server on a data directory restored from a snapshot set as a replica of {@code primary}: writes the
+     * set's files, then catches up from the archive and the primary. The seed of a new replica, instead of a copy
+     * over the network.
+     */
+    void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
+
     /** Releases connections and helpers; does not stop the server. */
     @Override
     void close();

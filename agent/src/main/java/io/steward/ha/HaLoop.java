@@ -74,6 +74,7 @@ public final class HaLoop implements AutoCloseable {
     private volatile long leaseValidUntilNanos;
     private volatile long heldLeaseEpoch;
     private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
+    private Optional<ReplicaSeeder> replicaSeeder = Optional.empty();
     private volatile boolean reinitializeRequested;
     private volatile boolean stopping;
     private volatile String apiUrl = "";
@@ -93,6 +94,12 @@ public final class HaLoop implements AutoCloseable {
 
     /** How this member presents itself to the others. */
     public record MemberIdentity(String name, String agentVersion, Optional<String> dnsName) {
+    }
+
+    /** Fills an empty data directory as a replica of the primary; false when it could not, and the copy is made instead. */
+    @FunctionalInterface
+    public interface ReplicaSeeder {
+        boolean seed(Peer primary);
     }
 
     /** Told, on the loop's thread, what a tick that could read the cluster saw and left behind; must return at once. */
@@ -181,6 +188,11 @@ public final class HaLoop implements AutoCloseable {
 
     public void addTickListener(TickListener listener) {
         tickListeners.add(listener);
+    }
+
+    /** How a new replica gets its data other than a copy from the primary (a snapshot set); set before start. */
+    public void replicaSeeder(ReplicaSeeder seeder) {
+        this.replicaSeeder = Optional.of(seeder);
     }
 
     public long lastPrimaryPosition() {
@@ -339,7 +351,10 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.InitializeCluster) {
                 initializeCluster(current);
             } else if (action instanceof Action.CloneFrom clone) {
-                engine.cloneFrom(peer(clone.leader()));
+                Peer leader = peer(clone.leader());
+                if (replicaSeeder.map(seeder -> !seeder.seed(leader)).orElse(true)) {
+                    engine.cloneFrom(leader);
+                }
             } else if (action instanceof Action.Reinitialize reinit) {
                 engine.reinitializeFrom(peer(reinit.leader()));
                 rejoinFailed = false;

@@ -48,6 +48,7 @@ class SnapshotConfigTest {
                     schedule: daily
                     retention: {daily: 30d, monthly: 730d}
                     completion_timeout: 30m
+                    seed_replicas: true
                 """, Map.of("STEWARD_BACKUP_SNAPSHOTS_ON_REPLICA", "true")).backup().snapshots();
 
         assertThat(snapshots.schedule()).contains(RetentionClass.DAILY);
@@ -56,6 +57,7 @@ class SnapshotConfigTest {
         assertThat(snapshots.retentionOf(RetentionClass.HOURLY)).isEqualTo(Duration.ofDays(7));
         assertThat(snapshots.retentionOf(RetentionClass.MONTHLY)).isEqualTo(Duration.ofDays(730));
         assertThat(snapshots.completionTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(snapshots.seedReplicas()).isTrue();
         assertThat(load(ConfigLoaderTest.VALID_YAML + WAL + "  snapshots: {schedule: off}\n", Map.of())
                 .backup().snapshots().schedule()).isEmpty();
     }

@@ -125,13 +125,18 @@ final class ConfigWriter {
         targetTime.ifPresent(time -> setting(conf, "recovery_target_time", RECOVERY_TIME.format(time)));
         setting(conf, "recovery_target_action", "promote");
         writeFile(dataDir().resolve(STEWARD_CONF), conf.toString());
-        files.forEach((name, content) -> writeFile(dataDir().resolve(name), content));
+        writeBackupFiles(files);
         try {
             Files.deleteIfExists(dataDir().resolve(STANDBY_SIGNAL));
         } catch (IOException e) {
             throw new EngineException("cannot remove " + STANDBY_SIGNAL + ": " + e.getMessage(), e);
         }
         writeFile(dataDir().resolve(RECOVERY_SIGNAL), "");
+    }
+
+    /** The files pg_backup_stop returned (backup_label, tablespace_map), where recovery from the backup reads them. */
+    void writeBackupFiles(Map<String, String> files) {
+        files.forEach((name, content) -> writeFile(dataDir().resolve(name), content));
     }
 
     String stewardConf(Optional<Peer> upstream) {

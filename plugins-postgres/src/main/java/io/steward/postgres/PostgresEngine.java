@@ -217,6 +217,23 @@ public final class PostgresEngine implements Engine {
         progress.accept("recovered and promoted at " + Lsn.format(promoted.position()) + " on timeline " + promoted.timeline());
     }
 
+    @Override
+    public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
+        String step = "start a replica of " + primary.name() + " from a snapshot set";
+        if (!files.containsKey("backup_label")) {
+            throw new EngineException(step + ": the set has no backup_label; it was not taken with pg_backup_start");
+        }
+        forgetSnapshottedPostmaster(step);
+        EngineStatus status = probe();
+        if (status.running()) {
+            throw new EngineException(step + ": a server is running on " + settings.dataDir());
+        }
+        requireValidDataDirectory(step, status);
+        config.writeBackupFiles(files);
+        log.info("Seeding {} from a snapshot set; it catches up from the archive and {}", settings.dataDir(), primary);
+        startReplicaServer(step, Optional.of(primary));
+    }
+
     /**
      * A snapshot of a running server holds its postmaster.pid, naming a process of the machine it was taken on.
      * Unless that process really is a server on this data directory, the file is stale here and is removed.

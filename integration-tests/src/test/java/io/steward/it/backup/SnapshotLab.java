@@ -148,7 +148,7 @@ final class SnapshotLab implements AutoCloseable {
 
     SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog) {
         return new SnapshotSets(new SnapshotConfig(true, Optional.of(RetentionClass.HOURLY), false, Map.of(),
-                Duration.ofMinutes(5)), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
+                Duration.ofMinutes(5), false), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
                 new FilesystemFreezer(freezeTimeout, List.of(Path.of(System.getProperty("java.io.tmpdir"))),
                         root.resolve("thaw-guard.log"), registry), clock, registry);
     }

@@ -2,11 +2,13 @@ package io.steward.it.backup;
 
 import io.steward.backup.ArchiveLayout;
 import io.steward.backup.SnapshotException;
+import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
 import io.steward.backup.SnapshotSets;
 import io.steward.backup.WalPurge;
 import io.steward.config.RetentionClass;
 import io.steward.engine.Engine;
+import io.steward.engine.Peer;
 import io.steward.it.aws.S3TestServer;
 import io.steward.storage.FilesystemFreezer;
 import io.steward.testing.FreePorts;
@@ -26,8 +28,10 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -183,6 +187,34 @@ class SnapshotSetTest {
             assertThat(frozen(sourceMount)).isFalse();
         }
         assertThat(lab.registry.counter(SnapshotSets.FAILURES).getCount()).isEqualTo(21);
+    }
+
+    @Test
+    void aNewReplicaIsSeededFromASnapshotSetAndCatchesUpWithThePrimary() throws Exception {
+        Path sourceMount = lab.root.resolve("src");
+        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
+        source.initializeNewCluster();
+        source.reconcileReplicationSlots(Set.of("source", "replica"));
+        String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
+        execute(url, "CREATE TABLE t (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
+        execute(url, "INSERT INTO t SELECT FROM generate_series(1, 100)");
+        SnapshotSet set = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC()).take(RetentionClass.HOURLY, TAKER);
+        await().atMost(PATIENCE).until(() -> lab.catalog().find(set.id()).orElseThrow().restorable());
+        execute(url, "INSERT INTO t SELECT FROM generate_series(1, 50)");
+
+        Path replicaMount = lab.root.resolve("replica");
+        lab.mounts.add(0, replicaMount);
+        Engine replica = lab.engine("replica", replicaMount.resolve("pgdata"));
+        List<String> progress = new ArrayList<>();
+        new SnapshotRestore(lab.ec2, replica, progress::add).restoreAsReplica(lab.catalog().find(set.id()).orElseThrow(),
+                new Peer("source", source.endpoint()), new SnapshotRestore.Target(INSTANCE, ZONE,
+                        lab.ec2Server.deviceLinks(), Map.of(sourceMount, replicaMount)));
+
+        await("the seeded replica streams").atMost(PATIENCE).until(() -> replica.probe().streaming());
+        String replicaUrl = "jdbc:postgresql://127.0.0.1:" + replica.endpoint().port() + "/postgres";
+        await("it has what the primary wrote after the set").atMost(PATIENCE).until(() -> count(replicaUrl) == 150);
+        assertThat(progress).last().asString().isEqualTo("replica seeded from snapshot set " + set.id());
+        assertThat(query(url, "SELECT active::text FROM pg_replication_slots WHERE slot_name = 'replica'")).isEqualTo("true");
     }
 
     @Test
