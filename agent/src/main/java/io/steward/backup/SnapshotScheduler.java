@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class SnapshotScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SnapshotScheduler.class);
     private static final Duration CHECK_INTERVAL = Duration.ofMinutes(1);
+    /** Soon after start, once the HA loop has said who this member is. */
+    private static final Duration FIRST_CHECK = Duration.ofSeconds(5);
     private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
     private static final Duration AFTER_FAILURE = Duration.ofMinutes(10);
 
@@ -66,7 +68,7 @@ public final class SnapshotScheduler implements AutoCloseable {
     }
 
     public void start() {
-        thread.scheduleWithFixedDelay(this::check, CHECK_INTERVAL.toSeconds(), CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+        thread.scheduleWithFixedDelay(this::check, FIRST_CHECK.toSeconds(), CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** From the HA loop, after every tick; returns at once. */

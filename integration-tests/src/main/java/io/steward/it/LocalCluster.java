@@ -49,37 +49,46 @@ public final class LocalCluster implements AutoCloseable {
      *        indented by four spaces add parameters); {@value #NODE_DIR} stands for the node's own folder
      * @param zookeeperTickMillis the ensemble's tick (session expiry is rounded up to it)
      * @param environment added to every agent's environment (e.g. {@code STEWARD_AWS_ROUTE53_*}, AWS credentials)
+     * @param storage prepares each node's folder before its agent starts (e.g. mounts a volume for its data)
      */
     public record Options(int nodes, boolean synchronous, boolean proxiedZooKeeper, String extraYaml,
-                          int zookeeperTickMillis, Map<String, String> environment) {
+                          int zookeeperTickMillis, Map<String, String> environment, NodeStorage storage) {
         public Options {
             environment = Map.copyOf(environment);
         }
 
         public static Options defaults() {
-            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of());
+            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of(), dir -> () -> { });
         }
 
         public Options synchronousMode() {
-            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment);
+            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage);
         }
 
         public Options proxied() {
-            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis, environment);
+            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis, environment, storage);
         }
 
         /** ZooKeeper's default tick of 2 s, as production ensembles run: for benchmarks. */
         public Options productionZooKeeper() {
             return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
-                    environment);
+                    environment, storage);
         }
 
         public Options withExtraYaml(String yaml) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, yaml, zookeeperTickMillis, environment);
+            return new Options(nodes, synchronous, proxiedZooKeeper, yaml, zookeeperTickMillis, environment, storage);
+        }
+
+        public Options withNodes(int count) {
+            return new Options(count, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage);
+        }
+
+        public Options withStorage(NodeStorage nodeStorage) {
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, nodeStorage);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, variables);
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, variables, storage);
         }
     }
 
@@ -87,6 +96,13 @@ public final class LocalCluster implements AutoCloseable {
     private final ZooKeeperEnsemble zookeeper;
     private final String clusterName = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Node> nodes = new ArrayList<>();
+    private final List<AutoCloseable> storages = new ArrayList<>();
+
+    /** What a node's folder needs before its agent starts; what it returns is closed once the servers are stopped. */
+    @FunctionalInterface
+    public interface NodeStorage {
+        AutoCloseable prepare(Path nodeDir) throws Exception;
+    }
 
     private LocalCluster(Path root, ZooKeeperEnsemble zookeeper) {
         this.root = root;
@@ -102,7 +118,9 @@ public final class LocalCluster implements AutoCloseable {
                 options.zookeeperTickMillis()));
         try {
             for (int i = 1; i <= options.nodes(); i++) {
-                cluster.nodes.add(cluster.newNode("pg" + i, options));
+                Node node = cluster.newNode("pg" + i, options);
+                cluster.nodes.add(node);
+                cluster.storages.add(options.storage().prepare(node.dir));
             }
             // The first agent creates the cluster; the others clone it.
             cluster.nodes.get(0).startAgent();
@@ -221,6 +239,9 @@ public final class LocalCluster implements AutoCloseable {
         for (Node node : nodes) {
             node.stopServer();
             node.proxies.forEach(TcpProxy::close);
+        }
+        for (AutoCloseable storage : storages) {
+            storage.close();
         }
         zookeeper.close();
         keepAgentLogs();

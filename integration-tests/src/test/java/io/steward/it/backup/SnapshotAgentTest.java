@@ -1,0 +1,100 @@
+package io.steward.it.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.steward.it.LocalCluster;
+import io.steward.it.LocalCluster.Node;
+import io.steward.it.aws.Ec2TestServer;
+import io.steward.it.aws.S3TestServer;
+import io.steward.testing.LoopFilesystem;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Snapshot sets taken by a running agent whose PostgreSQL data lives on a volume the EC2 test server knows: the
+ * schedule's first set, one asked for over the admin API, both listed over the API and by the CLI.
+ */
+class SnapshotAgentTest {
+    private static final String INSTANCE = "i-0b1c2d3e4f5a60718";
+    private static final String ZONE = "eu-west-1a";
+    private static final String BUCKET = "agentsnap";
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void theAgentTakesScheduledAndRequestedSetsAndListsThem() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "steward-agentsnap-");
+        try (S3TestServer s3 = S3TestServer.start();
+             Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"))) {
+            s3.createBucket(BUCKET);
+            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
+            String extraYaml = String.join("\n",
+                    "storage:",
+                    "  device_links: " + ec2.deviceLinks(),
+                    "backup:",
+                    "  wal:",
+                    WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                            .lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
+                    "    socket: \"\"",
+                    "  snapshots:",
+                    "    schedule: hourly");
+            LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(1).withExtraYaml(extraYaml)
+                    .withEnvironment(Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
+                            "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
+                            "STEWARD_NODE_INSTANCE_ID", INSTANCE, "STEWARD_NODE_AVAILABILITY_ZONE", ZONE,
+                            "STEWARD_AWS_REGION", "eu-west-1", "STEWARD_AWS_EC2_ENDPOINT", ec2.endpoint().toString()))
+                    .withStorage(nodeDir -> {
+                        // the data directory is the root of an XFS volume attached as /dev/sdf
+                        String volume = ec2.attachNewVolume(INSTANCE, "/dev/sdf", 4096);
+                        LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2.loopDevice(volume));
+                        Path data = Files.createDirectories(nodeDir.resolve("data"));
+                        LoopFilesystem.run("mount", ec2.loopDevice(volume), data.toString());
+                        LoopFilesystem.run("chown", "postgres:postgres", data.toString());
+                        return () -> LoopFilesystem.run("umount", data.toString());
+                    });
+            try (LocalCluster cluster = LocalCluster.start(options)) {
+                Node primary = cluster.awaitPrimary();
+
+                JsonNode scheduled = await("the schedule's first set").atMost(PATIENCE)
+                        .until(() -> find(primary, "MONTHLY"), Optional::isPresent).orElseThrow();
+                HttpResponse<String> taken = primary.post("/snapshot", "{\"retention\": \"daily\"}",
+                        Optional.of(LocalCluster.TOKEN));
+
+                assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+                JsonNode requested = json.readTree(taken.body());
+                assertThat(requested.path("status").asText()).isEqualTo("PENDING");
+                assertThat(requested.path("role").asText()).isEqualTo("primary");
+                assertThat(requested.path("volumes").get(0).path("device").asText()).isEqualTo("/dev/sdf");
+                assertThat(scheduled.path("node").asText()).isEqualTo(primary.name());
+                await("both sets complete").atMost(PATIENCE).until(() -> StreamSupport.stream(sets(primary).spliterator(), false)
+                        .filter(set -> set.path("status").asText().equals("COMPLETED")).count() == 2);
+                WalFixtures.Run listed = WalFixtures.cli("snapshots", "--api", primary.apiUrl());
+                assertThat(listed.exitCode()).as(listed.err()).isZero();
+                assertThat(listed.out()).contains(requested.path("id").asText(), scheduled.path("id").asText(), "daily",
+                        "monthly", "completed");
+                assertThat(ec2.snapshotIds()).hasSize(2);
+            }
+        } finally {
+            LoopFilesystem.run("rm", "-rf", work.toString());
+        }
+    }
+
+    private JsonNode sets(Node node) throws Exception {
+        return json.readTree(node.get("/snapshots").orElseThrow().body());
+    }
+
+    private Optional<JsonNode> find(Node node, String retention) throws Exception {
+        return StreamSupport.stream(sets(node).spliterator(), false)
+                .filter(set -> set.path("retention").asText().equals(retention)).findFirst();
+    }
+}
