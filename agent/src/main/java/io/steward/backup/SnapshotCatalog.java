@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * archive's bucket, next to the WAL a restore replays after them.
  */
 public final class SnapshotCatalog {
-    private static final Pattern SET_ID = Pattern.compile("\\d{8}T\\d{6}Z-[A-Za-z0-9._-]{1,63}");
+    private static final Pattern SET_ID = Pattern.compile("\\d{8}T\\d{6}(\\.\\d{3})?Z-[A-Za-z0-9._-]{1,63}");
     private static final String SUFFIX = ".json";
 
     private final S3Client s3;
@@ -37,7 +37,7 @@ public final class SnapshotCatalog {
     /** Whether {@code id} has the form of a set id; anything else is refused before it reaches S3. */
     public static void requireSetId(String id) {
         if (id == null || !SET_ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("'" + id + "' is not a snapshot set id: expected the form 20261122T093000Z-db01");
+            throw new IllegalArgumentException("'" + id + "' is not a snapshot set id: expected the form 20261122T093000.123Z-db01");
         }
     }
 

@@ -54,7 +54,9 @@ public final class SnapshotSets implements AutoCloseable {
     public static final String TAG_PREFIX = "steward:";
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotSets.class);
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    /** To the millisecond: a requested set and a scheduled one can start in the same second, and ids must differ. */
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
     private static final Duration COMPLETION_POLL = Duration.ofSeconds(5);
 
     /** Who takes the set, as the HA loop sees it right now. */

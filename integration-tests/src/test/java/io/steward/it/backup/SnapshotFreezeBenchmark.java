@@ -49,8 +49,6 @@ class SnapshotFreezeBenchmark {
                         SnapshotLab.ZONE));
                 total.add((System.nanoTime() - start) / 1_000_000);
                 frozen.add(set.frozenMillis());
-                // set ids have a one-second resolution
-                Thread.sleep(1000);
             }
             writing.set(false);
             writer.get();
