@@ -70,13 +70,27 @@ class CloudWatchConfigTest {
                 .startsWith("aws.cloudwatch.monitoring").contains("user data").contains("'monitoring'"));
     }
 
+    @Test
+    void onWithoutAKnownRegionIsAConfigError() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("", "{\"monitoring\": \"on\"}",
+                Map.of(), ""));
+
+        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.key()).startsWith("aws.cloudwatch.monitoring"));
+        assertThat(e.getMessage()).contains("aws.region");
+    }
+
     private StewardConfig load(String awsLines, Map<String, String> env) throws IOException {
         return load(awsLines, "{}", env);
     }
 
     private StewardConfig load(String awsLines, String userData, Map<String, String> env) throws IOException {
+        return load(awsLines, userData, env, "  region: eu-west-1\n");
+    }
+
+    private StewardConfig load(String awsLines, String userData, Map<String, String> env, String region)
+            throws IOException {
         Path file = Files.writeString(dir.resolve("steward.yml"),
-                ConfigLoaderTest.VALID_YAML.replace("  imds: off\n", "  imds: off\n" + awsLines));
+                ConfigLoaderTest.VALID_YAML.replace("  imds: off\n", "  imds: off\n" + region + awsLines));
         Path userDataFile = Files.writeString(dir.resolve("user-data.json"), userData);
         return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.of(userDataFile), false, env,
                 Map.of()));
