@@ -13,7 +13,6 @@ import io.steward.backup.SnapshotSet;
 import io.steward.backup.WalArchive;
 import io.steward.backup.WalSocketServer;
 import io.steward.config.BootstrapConfig;
-import io.steward.config.CloudWatchConfig;
 import io.steward.config.ConfigProblems;
 import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
@@ -126,7 +125,7 @@ public final class Agent implements AutoCloseable {
         }
         log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
                 config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
-        Optional<CloudWatchReporter> cloudWatch = cloudWatchReporter(config, metrics);
+        Optional<CloudWatchReporter> cloudWatch = CloudWatchReporter.start(config, metrics.registry());
         Optional<WalSocketServer> walSocket = walSocket(config, engine, metrics);
         archiveGauges(engine, metrics.registry());
         return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch, walSocket);
@@ -162,20 +161,6 @@ public final class Agent implements AutoCloseable {
                     socket, e.getMessage());
             return Optional.empty();
         }
-    }
-
-    /** Metrics pushed to CloudWatch when {@code aws.cloudwatch.monitoring} (user data {@code monitoring}) is on or all. */
-    private static Optional<CloudWatchReporter> cloudWatchReporter(StewardConfig config, AgentMetrics metrics) {
-        CloudWatchConfig cloudWatch = config.aws().cloudWatch();
-        if (cloudWatch.monitoring() == CloudWatchConfig.Monitoring.OFF) {
-            return Optional.empty();
-        }
-        String region = config.node().region().orElseThrow(() ->
-                new IllegalStateException("CloudWatch needs the AWS region: aws.region or IMDS"));
-        CloudWatchReporter reporter = new CloudWatchReporter(metrics.registry(),
-                CloudWatchReporter.client(cloudWatch, region), cloudWatch, config.cluster(), config.node().name());
-        reporter.start();
-        return Optional.of(reporter);
     }
 
     /** Snapshot sets, scheduled and on demand, when {@code backup.snapshots} is enabled. */

@@ -144,6 +144,10 @@ final class ConfigBinder {
         String cluster = required(root, "cluster", CLUSTER, "1 to 100 letters, digits, '.', '_' or '-' (user data \"cluster\")");
         String engineName = root.requiredString("engine", "the engine plugin to run, e.g. postgresql");
         NodeConfig node = node(root.section("node"), aws, identity);
+        if (aws.cloudWatch().monitoring() != CloudWatchConfig.Monitoring.OFF && node.region().isEmpty()) {
+            problems.add("aws.cloudwatch.monitoring", aws.cloudWatch().monitoring().name().toLowerCase(Locale.ROOT),
+                    "off, unless the AWS region is known: set aws.region, or let IMDS tell it");
+        }
         ZooKeeperConfig zookeeper = zookeeper(root.section("zookeeper"));
         HaConfig ha = ha(root.section("ha"));
         // Half the session timeout leaves the loop at least one more tick to renew the lease before it expires.

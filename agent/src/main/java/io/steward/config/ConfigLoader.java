@@ -115,25 +115,28 @@ public final class ConfigLoader {
         // nothing to gain from asking IMDS (and waiting for it off EC2) when a named source is already unusable
         throwIfUnreadable(problems, userDataFile, file, environment, overrides);
 
-        // IMDS settings are needed before user data, which may itself come from IMDS; user data never sets aws.*.
-        AwsConfig aws = ConfigBinder.aws(new Settings("aws", merge(List.of(file, environment, overrides)).tree().path("aws"), problems));
+        // IMDS settings are needed before user data, which may itself come from IMDS. User data sets only
+        // aws.cloudwatch.monitoring, which IMDS does not need: the aws section is bound again, with it and with the
+        // problems, once every source is merged.
+        AwsConfig imds = ConfigBinder.aws(new Settings("aws", merge(List.of(file, environment, overrides)).tree().path("aws"),
+                new ConfigProblems()));
         if (sources.userDataFromImds() && sources.userDataFile().isPresent()) {
             problems.add("EC2 user data", "both a file and IMDS", "read user data from a file or from IMDS, not both");
         }
-        if (sources.userDataFromImds() && aws.imds() == AwsConfig.ImdsMode.OFF) {
+        if (sources.userDataFromImds() && imds.imds() == AwsConfig.ImdsMode.OFF) {
             problems.add("aws.imds", "off", "auto or on when user data is to be read from IMDS");
         }
         NodeIdentity identity = NodeIdentity.UNKNOWN;
         Layer userData = userDataFile;
-        if (aws.imds() != AwsConfig.ImdsMode.OFF) {
-            try (NodeIdentityResolver resolver = new NodeIdentityResolver(aws.imdsEndpoint(), aws.imdsTimeout())) {
+        if (imds.imds() != AwsConfig.ImdsMode.OFF) {
+            try (NodeIdentityResolver resolver = new NodeIdentityResolver(imds.imdsEndpoint(), imds.imdsTimeout())) {
                 identity = resolver.identity();
                 if (sources.userDataFromImds() && sources.userDataFile().isEmpty()) {
                     userData = resolver.userData().map(text -> UserData.translate(text, "EC2 user data", problems))
                             .orElseGet(Layer::empty);
                 }
             } catch (ImdsUnavailableException e) {
-                if (aws.imds() == AwsConfig.ImdsMode.ON) {
+                if (imds.imds() == AwsConfig.ImdsMode.ON) {
                     problems.add("aws.imds", "on", "IMDS must answer when aws.imds is on, but " + e.getMessage()
                             + "; use auto or off when not on EC2");
                 } else if (sources.userDataFromImds()) {
@@ -144,6 +147,7 @@ public final class ConfigLoader {
         throwIfUnreadable(problems, userData, file, environment, overrides);
 
         Layer merged = merge(List.of(userData, file, environment, overrides));
+        AwsConfig aws = ConfigBinder.aws(new Settings("aws", merged.tree().path("aws"), problems));
         StewardConfig config = ConfigBinder.bind(merged.tree(), aws, identity, engineSections, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(explain(problems.list(), merged.origins()));

@@ -11,6 +11,7 @@ import com.codahale.metrics.ScheduledReporter;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import io.steward.config.CloudWatchConfig;
+import io.steward.config.StewardConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -20,9 +21,11 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClientBuilder;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
+import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
 import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
 import software.amazon.awssdk.services.cloudwatch.model.StatisticSet;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,41 +33,75 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pushes the registry to CloudWatch every interval, with the dimensions Cluster and Node. Gauges are sent as they
- * are; counters, meters, timers and histograms as what happened since the last push (a count, or a statistic set of
- * the samples), so that CloudWatch's Sum and SampleCount over a period mean what they say. Values CloudWatch refuses
- * (not a number, infinite) are skipped and counted. A failed push is counted and logged once per run of failures;
- * the next interval tries again with fresh values.
+ * Pushes the registry to CloudWatch every interval, with the dimensions Cluster and Node, on its own daemon thread.
+ * Gauges are sent as they are; counters, meters, timers and histograms as what happened since the last push that
+ * CloudWatch accepted (a count, or a statistic set of the samples), so that CloudWatch's Sum and SampleCount over a
+ * period mean what they say and a failed push loses nothing. Values CloudWatch refuses (not a number, infinite,
+ * beyond ±2^360) and names it refuses (over 255 characters) are skipped and counted. A failed push is counted and
+ * logged once per run of failures; the next interval tries again. Stopping pushes one last time.
  */
 public final class CloudWatchReporter extends ScheduledReporter {
     public static final String FAILURES = "steward_cloudwatch_failures";
     public static final String SKIPPED = "steward_cloudwatch_skipped_values";
-    /** PutMetricData takes at most 1000 datums (and 1 MB, which 1000 of ours stay well below). */
+    /** PutMetricData's limits: at most 1000 datums and 1 MB (1,048,576 bytes) per request. */
     static final int MAX_DATUMS = 1000;
+    static final int MAX_REQUEST_BYTES = 1_048_576;
+    private static final int MAX_NAME_LENGTH = 255;
+    private static final double MAX_MAGNITUDE = Math.scalb(1.0, 360);
+    /**
+     * More than the field names, unit, timestamp and numbers of one datum take in any of the SDK's encodings for
+     * CloudWatch (form, JSON or CBOR), so that a batch estimated below the limit is below it on the wire.
+     */
+    private static final int DATUM_OVERHEAD_BYTES = 400;
+    /** A stopping agent waits this long at most for its last push, not the full call timeout. */
+    private static final Duration LAST_PUSH_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(CloudWatchReporter.class);
 
     private final CloudWatchClient client;
     private final CloudWatchConfig config;
     private final List<Dimension> dimensions;
+    private final int dimensionBytes;
     private final Counter failures;
     private final Counter skipped;
-    private final Map<String, Long> lastCounts = new HashMap<>();
+    /** Per counting metric, the count that the last accepted push reached. */
+    private final Map<String, Long> sentCounts = new HashMap<>();
     private boolean failing;
+    private volatile boolean stopping;
 
-    /** Credentials from the default provider chain: the instance role on EC2. */
-    public static CloudWatchClient client(CloudWatchConfig config, String region) {
+    /** One datum to send; a counting metric's datum carries the count it reaches once CloudWatch accepts it. */
+    private record Outgoing(MetricDatum datum, int bytes, OptionalLong reachesCount) {
+    }
+
+    /**
+     * The reporter the configuration asks for ({@code aws.cloudwatch}), started; none when monitoring is off.
+     * Credentials come from the default provider chain: the instance role on EC2.
+     */
+    public static Optional<CloudWatchReporter> start(StewardConfig config, MetricRegistry registry) {
+        CloudWatchConfig cloudWatch = config.aws().cloudWatch();
+        if (cloudWatch.monitoring() == CloudWatchConfig.Monitoring.OFF) {
+            return Optional.empty();
+        }
+        String region = config.node().region().orElseThrow(() ->
+                new IllegalStateException("CloudWatch needs the AWS region: aws.region or IMDS"));
         CloudWatchClientBuilder builder = CloudWatchClient.builder()
                 .region(Region.of(region))
                 .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(Duration.ofSeconds(30)))
                 .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
-        config.endpoint().ifPresent(builder::endpointOverride);
-        return builder.build();
+        cloudWatch.endpoint().ifPresent(builder::endpointOverride);
+        CloudWatchReporter reporter = new CloudWatchReporter(registry, builder.build(), cloudWatch, config.cluster(),
+                config.node().name());
+        reporter.start(cloudWatch.interval().toMillis(), TimeUnit.MILLISECONDS);
+        log.info("pushing {} metrics to CloudWatch namespace {} every {} s (monitoring: {})",
+                cloudWatch.monitoring() == CloudWatchConfig.Monitoring.ALL ? "all" : "the agent's", cloudWatch.namespace(),
+                cloudWatch.interval().toSeconds(), cloudWatch.monitoring().name().toLowerCase());
+        return Optional.of(reporter);
     }
 
     public CloudWatchReporter(MetricRegistry registry, CloudWatchClient client, CloudWatchConfig config, String cluster,
@@ -74,6 +111,7 @@ public final class CloudWatchReporter extends ScheduledReporter {
         this.config = config;
         this.dimensions = List.of(Dimension.builder().name("Cluster").value(cluster).build(),
                 Dimension.builder().name("Node").value(node).build());
+        this.dimensionBytes = dimensions.stream().mapToInt(d -> utf8(d.name()) + utf8(d.value())).sum();
         this.failures = registry.counter(FAILURES);
         this.skipped = registry.counter(SKIPPED);
     }
@@ -84,72 +122,96 @@ public final class CloudWatchReporter extends ScheduledReporter {
                 : (name, metric) -> name.startsWith("steward_") && !name.startsWith("steward_cloudwatch_");
     }
 
-    public void start() {
-        start(config.interval().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     @Override
     @SuppressWarnings("rawtypes")
     public void report(SortedMap<String, Gauge> gauges, SortedMap<String, Counter> counters,
                        SortedMap<String, Histogram> histograms, SortedMap<String, Meter> meters,
                        SortedMap<String, Timer> timers) {
         Instant now = Instant.now();
-        List<MetricDatum> datums = new ArrayList<>();
+        List<Outgoing> outgoing = new ArrayList<>();
         gauges.forEach((name, gauge) -> {
             if (gauge.getValue() instanceof Number number) {
-                value(name, number.doubleValue(), StandardUnit.NONE, now).ifPresent(datums::add);
+                value(name, number.doubleValue(), StandardUnit.NONE, now, OptionalLong.empty()).ifPresent(outgoing::add);
             }
         });
-        counters.forEach((name, counter) -> count(name, counter, now, datums));
-        meters.forEach((name, meter) -> count(name, meter, now, datums));
-        histograms.forEach((name, histogram) -> statistics(name, histogram, histogram.getSnapshot(), 1.0, StandardUnit.NONE,
-                now, datums));
+        counters.forEach((name, counter) -> count(name, counter, now).ifPresent(outgoing::add));
+        meters.forEach((name, meter) -> count(name, meter, now).ifPresent(outgoing::add));
+        histograms.forEach((name, histogram) -> statistics(name, histogram, histogram.getSnapshot(), 1.0,
+                StandardUnit.NONE, now).ifPresent(outgoing::add));
         timers.forEach((name, timer) -> statistics(name, timer, timer.getSnapshot(), 1e-6, StandardUnit.MILLISECONDS,
-                now, datums));
-        send(datums);
+                now).ifPresent(outgoing::add));
+        send(outgoing);
     }
 
-    private void count(String name, Counting counting, Instant now, List<MetricDatum> datums) {
+    private Optional<Outgoing> count(String name, Counting counting, Instant now) {
         long total = counting.getCount();
-        Long before = lastCounts.put(name, total);
-        value(name, before == null ? total : total - before, StandardUnit.COUNT, now).ifPresent(datums::add);
+        return value(name, total - sentCounts.getOrDefault(name, 0L), StandardUnit.COUNT, now, OptionalLong.of(total));
     }
 
-    /** The samples since the last push; the snapshot's min and max stand in for theirs. */
-    private void statistics(String name, Counting counting, Snapshot snapshot, double scale, StandardUnit unit, Instant now,
-                            List<MetricDatum> datums) {
+    /** The samples since the last accepted push; the snapshot's mean, min and max stand in for theirs. */
+    private Optional<Outgoing> statistics(String name, Counting counting, Snapshot snapshot, double scale,
+                                          StandardUnit unit, Instant now) {
         long total = counting.getCount();
-        Long before = lastCounts.put(name, total);
-        long samples = before == null ? total : total - before;
+        long samples = total - sentCounts.getOrDefault(name, 0L);
         if (samples <= 0) {
-            return;
-        }
-        double mean = snapshot.getMean() * scale;
-        double min = snapshot.getMin() * scale;
-        double max = snapshot.getMax() * scale;
-        if (!Double.isFinite(mean) || !Double.isFinite(min) || !Double.isFinite(max)) {
-            skipped.inc();
-            return;
-        }
-        datums.add(MetricDatum.builder().metricName(name).dimensions(dimensions).timestamp(now).unit(unit)
-                .statisticValues(StatisticSet.builder().sampleCount((double) samples).sum(mean * samples)
-                        .minimum(min).maximum(max).build()).build());
-    }
-
-    private Optional<MetricDatum> value(String name, double value, StandardUnit unit, Instant now) {
-        if (!Double.isFinite(value)) {
-            skipped.inc();
             return Optional.empty();
         }
-        return Optional.of(MetricDatum.builder().metricName(name).dimensions(dimensions).timestamp(now)
-                .unit(unit).value(value).build());
+        double min = snapshot.getMin() * scale;
+        double max = snapshot.getMax() * scale;
+        double sum = snapshot.getMean() * scale * samples;
+        if (!acceptable(name, min) || !acceptable(name, max) || !acceptable(name, sum)) {
+            return Optional.empty();
+        }
+        MetricDatum datum = MetricDatum.builder().metricName(name).dimensions(dimensions).timestamp(now).unit(unit)
+                .statisticValues(StatisticSet.builder().sampleCount((double) samples).sum(sum).minimum(min).maximum(max)
+                        .build()).build();
+        return Optional.of(new Outgoing(datum, estimatedBytes(name), OptionalLong.of(total)));
     }
 
-    private void send(List<MetricDatum> datums) {
+    private Optional<Outgoing> value(String name, double value, StandardUnit unit, Instant now,
+                                     OptionalLong reachesCount) {
+        if (!acceptable(name, value)) {
+            return Optional.empty();
+        }
+        MetricDatum datum = MetricDatum.builder().metricName(name).dimensions(dimensions).timestamp(now).unit(unit)
+                .value(value).build();
+        return Optional.of(new Outgoing(datum, estimatedBytes(name), reachesCount));
+    }
+
+    /** CloudWatch rejects the whole request for one bad datum, so a bad one is left out (and counted) instead. */
+    private boolean acceptable(String name, double value) {
+        if (Double.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE && name.length() <= MAX_NAME_LENGTH) {
+            return true;
+        }
+        skipped.inc();
+        return false;
+    }
+
+    private int estimatedBytes(String name) {
+        return utf8(name) + dimensionBytes + DATUM_OVERHEAD_BYTES;
+    }
+
+    private static int utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** In batches within PutMetricData's limits; the counts a batch carries are settled once it is accepted. */
+    private void send(List<Outgoing> outgoing) {
         try {
-            for (int from = 0; from < datums.size(); from += MAX_DATUMS) {
-                List<MetricDatum> batch = datums.subList(from, Math.min(datums.size(), from + MAX_DATUMS));
-                client.putMetricData(r -> r.namespace(config.namespace()).metricData(batch));
+            int budget = MAX_REQUEST_BYTES - utf8(config.namespace()) - DATUM_OVERHEAD_BYTES;
+            int from = 0;
+            while (from < outgoing.size()) {
+                int to = from;
+                int bytes = 0;
+                while (to < outgoing.size() && to - from < MAX_DATUMS
+                        && (to == from || bytes + outgoing.get(to).bytes() <= budget)) {
+                    bytes += outgoing.get(to++).bytes();
+                }
+                List<Outgoing> batch = outgoing.subList(from, to);
+                client.putMetricData(request(batch));
+                batch.forEach(sent -> sent.reachesCount().ifPresent(count -> sentCounts.put(sent.datum().metricName(),
+                        count)));
+                from = to;
             }
             if (failing) {
                 log.info("CloudWatch accepts metrics again");
@@ -165,10 +227,22 @@ public final class CloudWatchReporter extends ScheduledReporter {
         }
     }
 
-    /** Pushes once more, so that what happened last is not lost, then stops. */
+    private PutMetricDataRequest request(List<Outgoing> batch) {
+        PutMetricDataRequest.Builder request = PutMetricDataRequest.builder().namespace(config.namespace())
+                .metricData(batch.stream().map(Outgoing::datum).toList());
+        if (stopping) {
+            request.overrideConfiguration(o -> o.apiCallTimeout(LAST_PUSH_TIMEOUT));
+        }
+        return request.build();
+    }
+
+    /** Stops the schedule and pushes one last time (the base class does), so that what happened last is not lost. */
     @Override
     public void stop() {
-        report();
+        if (stopping) {
+            return;
+        }
+        stopping = true;
         super.stop();
         client.close();
     }

@@ -53,9 +53,46 @@ class CloudWatchConfigTest {
         assertThat(e.getMessage()).contains("one of off, on, all").contains("not starting with AWS/");
     }
 
+    @Test
+    void theBooksUserDataKeySwitchesItOnAndTheFileOrEnvironmentWin() throws IOException {
+        assertThat(load("", "{\"monitoring\": \"all\"}", Map.of()).aws().cloudWatch().monitoring())
+                .isEqualTo(CloudWatchConfig.Monitoring.ALL);
+        assertThat(load("", "{\"monitoring\": \"on\"}", Map.of("STEWARD_AWS_CLOUDWATCH_MONITORING", "off")).aws()
+                .cloudWatch().monitoring()).isEqualTo(CloudWatchConfig.Monitoring.OFF);
+    }
+
+    @Test
+    void aBadUserDataValueIsNamedWithItsOrigin() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("", "{\"monitoring\": \"sometimes\"}",
+                Map.of()));
+
+        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.key())
+                .startsWith("aws.cloudwatch.monitoring").contains("user data").contains("'monitoring'"));
+    }
+
+    @Test
+    void onWithoutAKnownRegionIsAConfigError() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("", "{\"monitoring\": \"on\"}",
+                Map.of(), ""));
+
+        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.key()).startsWith("aws.cloudwatch.monitoring"));
+        assertThat(e.getMessage()).contains("aws.region");
+    }
+
     private StewardConfig load(String awsLines, Map<String, String> env) throws IOException {
+        return load(awsLines, "{}", env);
+    }
+
+    private StewardConfig load(String awsLines, String userData, Map<String, String> env) throws IOException {
+        return load(awsLines, userData, env, "  region: eu-west-1\n");
+    }
+
+    private StewardConfig load(String awsLines, String userData, Map<String, String> env, String region)
+            throws IOException {
         Path file = Files.writeString(dir.resolve("steward.yml"),
-                ConfigLoaderTest.VALID_YAML.replace("  imds: off\n", "  imds: off\n" + awsLines));
-        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, env, Map.of()));
+                ConfigLoaderTest.VALID_YAML.replace("  imds: off\n", "  imds: off\n" + region + awsLines));
+        Path userDataFile = Files.writeString(dir.resolve("user-data.json"), userData);
+        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.of(userDataFile), false, env,
+                Map.of()));
     }
 }
