@@ -51,7 +51,7 @@ public final class SnapshotService implements AutoCloseable {
         this.freezer = new FilesystemFreezer(config.storage().freezeTimeout(), protectedPaths,
                 config.node().stateDir().resolve("thaw-guard.log"), registry);
         this.sets = new SnapshotSets(config.backup().snapshots(), engine, ec2, catalog,
-                new Ec2VolumeFinder(ec2, instanceId, config.storage().deviceLinks()), freezer, Clock.systemUTC(), registry);
+                new Ec2VolumeFinder(ec2, instanceId, config.storage()), freezer, Clock.systemUTC(), registry);
         this.scheduler = new SnapshotScheduler(config.backup().snapshots(), sets, catalog,
                 new WalPurge(s3, config.backup().wal().bucket(), layout), config.cluster(), config.node().name(), zone,
                 Clock.systemUTC());

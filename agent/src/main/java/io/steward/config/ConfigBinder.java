@@ -19,6 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,6 +40,7 @@ final class ConfigBinder {
     private static final Pattern AVAILABILITY_ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+[a-z]");
     private static final Pattern HOSTED_ZONE_ID = Pattern.compile("Z[A-Z0-9]{1,32}");
     private static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8,17}");
+    private static final Pattern VOLUME_ID = Pattern.compile("vol-[0-9a-f]{8,17}");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9][A-Za-z0-9/_-]*");
     private static final Pattern TABLESPACE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -276,9 +278,10 @@ final class ConfigBinder {
         if (!deviceLinks.isAbsolute()) {
             storage.problems().add(storage.keyPath("device_links"), deviceLinks, "an absolute path");
         }
+        Map<Path, String> volumes = storageVolumes(storage);
         if (!storage.has("tablespaces")) {
             storage.rejectUnknownKeys();
-            return new StorageConfig(List.of(DEFAULT_TABLESPACE), freezeTimeout, deviceLinks);
+            return new StorageConfig(List.of(DEFAULT_TABLESPACE), freezeTimeout, deviceLinks, volumes);
         }
         List<TablespaceConfig> tablespaces = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -307,7 +310,26 @@ final class ConfigBinder {
                     "a list that includes the tablespace 'main', which holds the data directory");
         }
         storage.rejectUnknownKeys();
-        return new StorageConfig(tablespaces, freezeTimeout, deviceLinks);
+        return new StorageConfig(tablespaces, freezeTimeout, deviceLinks, volumes);
+    }
+
+    /** {@code storage.volumes}: mount point or block device → EBS volume id. */
+    private static Map<Path, String> storageVolumes(Settings storage) {
+        Map<Path, String> volumes = new LinkedHashMap<>();
+        Set<String> ids = new HashSet<>();
+        storage.stringMap("volumes").forEach((where, volumeId) -> {
+            String key = storage.keyPath("volumes") + "." + where;
+            if (!where.startsWith("/")) {
+                storage.problems().add(key, where, "a mount point or block device: an absolute path such as /data or /dev/nvme1n1");
+            } else if (!VOLUME_ID.matcher(volumeId).matches()) {
+                storage.problems().add(key, volumeId, "an EBS volume id such as vol-0123456789abcdef0");
+            } else if (!ids.add(volumeId)) {
+                storage.problems().add(key, volumeId, "a volume not named for another mount point or device");
+            } else {
+                volumes.put(Path.of(where).normalize(), volumeId);
+            }
+        });
+        return volumes;
     }
 
     private static BackupConfig backup(Settings backup, NodeConfig node) {

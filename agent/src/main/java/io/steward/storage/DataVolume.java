@@ -11,9 +11,12 @@ import java.util.List;
  * @param device the device name it is attached as, as EC2 reports it
  * @param sizeGib its size
  * @param paths the engine's data directories on it
+ * @param tablespaces the configured tablespaces ({@code storage.tablespaces}) attached as its device
  */
-public record DataVolume(String volumeId, Path mountPoint, String device, int sizeGib, List<Path> paths) {
+public record DataVolume(String volumeId, Path mountPoint, String device, int sizeGib, List<Path> paths,
+                         List<String> tablespaces) {
     public DataVolume {
         paths = List.copyOf(paths);
+        tablespaces = List.copyOf(tablespaces);
     }
 }

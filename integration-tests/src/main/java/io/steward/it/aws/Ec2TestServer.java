@@ -52,7 +52,14 @@ public final class Ec2TestServer implements AutoCloseable {
     static final String NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
     private static final String OWNER = "123456789012";
 
+    /** Every instance boots from the volume attached as this device (the usual name for Amazon Linux AMIs). */
+    static final String ROOT_DEVICE = "/dev/xvda";
+
     private record Instance(String id, String availabilityZone, String privateIp) {
+        String privateDnsName() {
+            String region = availabilityZone.substring(0, availabilityZone.length() - 1);
+            return "ip-" + privateIp.replace('.', '-') + "." + region + ".compute.internal";
+        }
     }
 
     private static final class VolumeState {
@@ -89,6 +96,16 @@ public final class Ec2TestServer implements AutoCloseable {
                                  Instant startedAt, Instant completedAt, Map<String, String> tags) {
         String state() {
             return Instant.now().isBefore(completedAt) ? "pending" : "completed";
+        }
+
+        /** Grows with the time spent pending, as EC2's does; 100% only once completed. */
+        String progress() {
+            Duration total = Duration.between(startedAt, completedAt);
+            Duration spent = Duration.between(startedAt, Instant.now());
+            if (spent.compareTo(total) >= 0) {
+                return "100%";
+            }
+            return Math.min(99, spent.toMillis() * 100 / Math.max(1, total.toMillis())) + "%";
         }
     }
 
@@ -168,6 +185,10 @@ public final class Ec2TestServer implements AutoCloseable {
      * @return the volume id
      */
     public synchronized String attachNewVolume(String instanceId, String device, long sizeMib) {
+        return newVolume(instanceId, Optional.of(device), sizeMib);
+    }
+
+    private String newVolume(String instanceId, Optional<String> device, long sizeMib) {
         Instance instance = instance(instanceId);
         String id = newId("vol-");
         Path image = workDir.resolve(id + ".img");
@@ -177,6 +198,38 @@ public final class Ec2TestServer implements AutoCloseable {
         volumes.put(id, volume);
         attach(volume, instanceId, device);
         return id;
+    }
+
+    /**
+     * Adopts an existing image file (for example one the test formatted beforehand) as a new volume attached to
+     * {@code instanceId} as {@code device}; {@link #close()} deletes it like any other.
+     *
+     * @return the volume id
+     */
+    public synchronized String adoptImage(Path existingImage, String instanceId, String device) {
+        Instance instance = instance(instanceId);
+        String id = newId("vol-");
+        Path image = workDir.resolve(id + ".img");
+        try {
+            Files.move(existingImage, image);
+            long sizeGib = Math.max(1, Files.size(image) >> 30);
+            VolumeState volume = new VolumeState(id, image, (int) sizeGib, instance.availabilityZone(), Optional.empty());
+            volumes.put(id, volume);
+            attach(volume, instanceId, Optional.of(device));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return id;
+    }
+
+    /**
+     * A new, empty volume attached the way a Xen instance shows it: no by-id link, and the attachment named after the
+     * kernel's device (here the loop device it is set up as), so only {@code DescribeVolumes} tells which volume it is.
+     *
+     * @return the volume id
+     */
+    public synchronized String attachNewVolumeWithoutLink(String instanceId, long sizeMib) {
+        return newVolume(instanceId, Optional.empty(), sizeMib);
     }
 
     /** The loop device an attached volume is set up as. */
@@ -193,7 +246,10 @@ public final class Ec2TestServer implements AutoCloseable {
         faults.add(new PlannedFault(action, code, status, new AtomicInteger(count)));
     }
 
-    /** The next call of {@code action} waits, before doing anything, until {@link #release} or the server closes. */
+    /**
+     * From now on, calls of {@code action} wait, before doing anything (even before an injected failure), until
+     * {@link #release} or the server closes: an EC2 that stopped answering, SDK retries included.
+     */
     public synchronized void hangNext(String action) {
         hangs.put(action, new CountDownLatch(1));
     }
@@ -228,8 +284,9 @@ public final class Ec2TestServer implements AutoCloseable {
             hangs.values().forEach(CountDownLatch::countDown);
             for (VolumeState volume : volumes.values()) {
                 if (volume.loopDevice != null) {
-                    quietly("umount", volume.loopDevice);
+                    quietly("umount", "--all-targets", volume.loopDevice);
                     quietly("losetup", "-d", volume.loopDevice);
+                    quietly("rm", "-f", link(volume).toString());
                 }
                 quietly("rm", "-f", volume.image.toString());
             }
@@ -327,7 +384,9 @@ public final class Ec2TestServer implements AutoCloseable {
             element(xml, "availabilityZone", instance.availabilityZone());
             xml.append("</placement>");
             element(xml, "privateIpAddress", instance.privateIp());
-            element(xml, "privateDnsName", "ip-" + instance.privateIp().replace('.', '-') + ".internal");
+            element(xml, "privateDnsName", instance.privateDnsName());
+            element(xml, "rootDeviceType", "ebs");
+            element(xml, "rootDeviceName", ROOT_DEVICE);
             xml.append("<blockDeviceMapping>");
             for (VolumeState volume : volumes.values()) {
                 if (instance.id().equals(volume.instanceId)) {
@@ -358,6 +417,7 @@ public final class Ec2TestServer implements AutoCloseable {
             case "volume-id" -> List.of(volume.id);
             case "attachment.instance-id" -> volume.instanceId == null ? List.of() : List.of(volume.instanceId);
             case "attachment.device" -> volume.device == null ? List.of() : List.of(volume.device);
+            case "attachment.status" -> volume.instanceId == null ? List.of() : List.of("attached");
             case "availability-zone" -> List.of(volume.availabilityZone);
             case "status" -> List.of(volume.state());
             default -> tagFilter(volume.tags, name);
@@ -398,17 +458,22 @@ public final class Ec2TestServer implements AutoCloseable {
         String instanceId = required(form, "InstanceSpecification.InstanceId");
         instance(instanceId);
         List<String> excluded = list(form, "InstanceSpecification.ExcludeDataVolumeId");
+        boolean excludeBoot = Boolean.parseBoolean(form.getOrDefault("InstanceSpecification.ExcludeBootVolume", "false"));
+        boolean copyVolumeTags = "volume".equals(form.get("CopyTagsFromSource"));
         Map<String, String> tags = tagSpecification(form, "snapshot");
         xml.append("<snapshotSet>");
         for (VolumeState volume : List.copyOf(volumes.values())) {
-            if (instanceId.equals(volume.instanceId) && !excluded.contains(volume.id)) {
-                SnapshotState snapshot = snapshot(volume, form.getOrDefault("Description", ""), tags);
+            boolean boot = ROOT_DEVICE.equals(volume.device);
+            if (instanceId.equals(volume.instanceId) && !excluded.contains(volume.id) && !(boot && excludeBoot)) {
+                Map<String, String> snapshotTags = new TreeMap<>(copyVolumeTags ? volume.tags : Map.of());
+                snapshotTags.putAll(tags);
+                SnapshotState snapshot = snapshot(volume, form.getOrDefault("Description", ""), snapshotTags);
                 xml.append("<item>");
                 element(xml, "snapshotId", snapshot.id());
                 element(xml, "volumeId", volume.id);
                 element(xml, "state", snapshot.state());
                 element(xml, "startTime", snapshot.startedAt());
-                element(xml, "progress", "0%");
+                element(xml, "progress", snapshot.progress());
                 element(xml, "ownerId", OWNER);
                 element(xml, "volumeSize", snapshot.sizeGib());
                 element(xml, "description", snapshot.description());
@@ -436,7 +501,7 @@ public final class Ec2TestServer implements AutoCloseable {
         element(xml, "volumeId", snapshot.volumeId());
         element(xml, "status", snapshot.state());
         element(xml, "startTime", snapshot.startedAt());
-        element(xml, "progress", snapshot.state().equals("completed") ? "100%" : "0%");
+        element(xml, "progress", snapshot.progress());
         element(xml, "ownerId", OWNER);
         element(xml, "volumeSize", snapshot.sizeGib());
         element(xml, "description", snapshot.description());
@@ -550,14 +615,18 @@ public final class Ec2TestServer implements AutoCloseable {
             throw new Ec2Error(400, "InvalidParameterValue", "Invalid value '" + device + "' for unixDevice. "
                     + "Attachment point " + device + " is already in use");
         }
-        attach(volume, instanceId, device);
+        attach(volume, instanceId, Optional.of(device));
         attachmentFields(xml, volume, "attached");
     }
 
-    private void attach(VolumeState volume, String instanceId, String device) {
+    /** Without a device name: attached as Xen shows it, under the kernel's name and without a by-id link. */
+    private void attach(VolumeState volume, String instanceId, Optional<String> device) {
         volume.loopDevice = run("losetup", "--find", "--show", volume.image.toString()).strip();
         volume.instanceId = instanceId;
-        volume.device = device;
+        volume.device = device.orElse(volume.loopDevice);
+        if (device.isEmpty()) {
+            return;
+        }
         try {
             Files.createSymbolicLink(link(volume), Path.of(volume.loopDevice));
         } catch (IOException e) {
