@@ -425,9 +425,10 @@ final class ConfigBinder {
         if (socket.filter(path -> !path.isAbsolute()).isPresent()) {
             wal.problems().add(wal.keyPath("socket"), socket.get(), "an absolute path, or \"\" for no socket");
         }
+        int pushAhead = wal.integer("push_ahead", WalArchiveConfig.DEFAULT_PUSH_AHEAD, 0, 16);
         wal.rejectUnknownKeys();
         return new WalArchiveConfig(enabled, bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
-                maxAttempts, attemptTimeout, socket);
+                maxAttempts, attemptTimeout, socket, pushAhead);
     }
 
     /**

@@ -169,7 +169,7 @@ final class SnapshotLab implements AutoCloseable {
     Path cloneNodeConfig(Path dataDir, int port) throws Exception {
         Path config = root.resolve("clone.yml");
         Path cloneScript = StewardScript.install(root, "steward-clone", config, Map.of("aws.accessKeyId",
-                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY), Map.of());
         String yaml = String.join("\n",
                 "cluster: " + CLONE,
                 "engine: postgresql",
