@@ -147,6 +147,10 @@ final class SnapshotLab implements AutoCloseable {
     }
 
     SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog) {
+        return snapshotSets(engine, freezeTimeout, clock, catalog, ec2);
+    }
+
+    SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog, Ec2Client ec2) {
         return new SnapshotSets(new SnapshotConfig(true, Optional.of(RetentionClass.HOURLY), false, Map.of(),
                 Duration.ofMinutes(5), false), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
                 new FilesystemFreezer(freezeTimeout, List.of(Path.of(System.getProperty("java.io.tmpdir"))),
