@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Steward's demo and tests need on a fresh Debian 12 machine: JDK 17, Maven, PostgreSQL 15, Redis,
-# xfsprogs. Does nothing for packages already there.
+# xfsprogs, socat. Does nothing for packages already there.
 set -euo pipefail
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
@@ -8,6 +8,7 @@ command -v mvn >/dev/null || need+=(maven)
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15 postgresql-client-15)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v mkfs.xfs >/dev/null || need+=(xfsprogs)
+command -v socat >/dev/null || need+=(socat)
 command -v runuser >/dev/null || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -154,7 +154,8 @@ public final class Agent implements AutoCloseable {
         try {
             UserPrincipal owner = FileSystems.getDefault().getUserPrincipalLookupService()
                     .lookupPrincipalByName(engine.serverUser());
-            return Optional.of(new WalSocketServer(socket, archive, engine::dataPaths, Optional.of(owner)));
+            return Optional.of(new WalSocketServer(socket, archive, engine::dataPaths, Optional.of(owner),
+                    config.backup().wal().pushAhead()));
         } catch (IOException e) {
             archive.close();
             log.error("cannot take WAL requests on {}: {}; wal-push and wal-fetch will work in their own processes",

@@ -18,8 +18,11 @@ import java.io.OutputStream;
  * by hand with the {@code zstd} or {@code lz4} command.
  */
 public final class CompressionStreams {
-    /** zstd's own default: a good ratio on WAL at a speed close to lz4's. */
-    private static final int ZSTD_LEVEL = 3;
+    /**
+     * On WAL-like data level 1 compresses twice as fast as zstd's default level 3 to within 1 % of its size (16 MiB
+     * segments: 20 against 42 ms, 4.71 against 4.67 MiB), and archive_command is on PostgreSQL's critical path.
+     */
+    private static final int ZSTD_LEVEL = 1;
 
     private CompressionStreams() {
     }

@@ -5,7 +5,10 @@ import io.steward.engine.Peer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.SnapshotState;
 import software.amazon.awssdk.services.ec2.model.Volume;
 import software.amazon.awssdk.services.ec2.model.VolumeAttachmentState;
 import software.amazon.awssdk.services.ec2.model.VolumeState;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +100,7 @@ public final class SnapshotRestore {
         if (!set.restorable()) {
             throw new SnapshotException("snapshot set " + set.id() + " is " + set.status() + ", not restorable");
         }
+        requireSnapshotsOf(set);
         for (SnapshotVolume volume : set.volumes()) {
             requireEmptyMountPoint(target.mountPointFor(volume));
         }
@@ -111,6 +116,44 @@ public final class SnapshotRestore {
             mount(blockDevice, target.mountPointFor(volume));
             progress.accept("volume " + volumeId + " from " + volume.snapshotId() + " mounted at "
                     + target.mountPointFor(volume) + " (" + volume.sizeGib() + " GiB)");
+        }
+    }
+
+    /**
+     * The catalog says which snapshots make the set; EC2 must agree before anything is created from them: each one
+     * still there, completed, and tagged for this set, cluster and mount point (an operator may have deleted or
+     * retagged one, or the catalog may be another cluster's copy).
+     */
+    private void requireSnapshotsOf(SnapshotSet set) {
+        List<String> ids = set.volumes().stream().map(SnapshotVolume::snapshotId).toList();
+        List<Snapshot> described;
+        try {
+            described = ec2.describeSnapshots(r -> r.snapshotIds(ids)).snapshots();
+        } catch (Ec2Exception e) {
+            throw new SnapshotException("snapshot set " + set.id() + " cannot be restored: EC2 does not describe its "
+                    + "snapshots " + ids + " (" + SnapshotSets.reason(e) + ")", e);
+        }
+        for (SnapshotVolume volume : set.volumes()) {
+            String what = "snapshot " + volume.snapshotId() + " of set " + set.id();
+            Snapshot snapshot = described.stream().filter(s -> volume.snapshotId().equals(s.snapshotId())).findFirst()
+                    .orElseThrow(() -> new SnapshotException(what + " does not exist in EC2 any more"));
+            if (snapshot.state() != SnapshotState.COMPLETED) {
+                throw new SnapshotException(what + " is " + snapshot.stateAsString() + " in EC2, not completed");
+            }
+            Map<String, String> tags = new HashMap<>();
+            snapshot.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
+            requireTag(what, tags, "set-id", set.id());
+            requireTag(what, tags, "cluster", set.cluster());
+            requireTag(what, tags, "mount-point", volume.mountPoint());
+        }
+    }
+
+    private static void requireTag(String what, Map<String, String> tags, String name, String expected) {
+        String key = SnapshotSets.TAG_PREFIX + name;
+        String actual = tags.get(key);
+        if (!expected.equals(actual)) {
+            throw new SnapshotException(what + (actual == null ? " has no tag " + key : " is tagged " + key + "=" + actual)
+                    + ", expected " + expected + "; refusing to restore from a snapshot that may not be this set's");
         }
     }
 

@@ -45,7 +45,8 @@ public final class SnapshotService implements AutoCloseable {
         ArchiveLayout layout = new ArchiveLayout(config.backup().wal().prefix(), config.cluster());
         this.catalog = new SnapshotCatalog(s3, config.backup().wal().bucket(), layout);
         this.engine = engine;
-        this.here = new SnapshotRestore.Target(instanceId, zone, config.storage().deviceLinks(), Map.of());
+        this.here = new SnapshotRestore.Target(instanceId, zone, config.storage().deviceLinks(),
+                config.storage().restoreMounts());
         // the agent's own files must never be on a frozen filesystem
         List<Path> protectedPaths = List.of(Path.of(System.getProperty("java.io.tmpdir")), config.node().stateDir());
         this.freezer = new FilesystemFreezer(config.storage().freezeTimeout(), protectedPaths,

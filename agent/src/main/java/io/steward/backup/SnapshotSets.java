@@ -281,10 +281,17 @@ public final class SnapshotSets implements AutoCloseable {
     }
 
     static String reason(SdkException e) {
-        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+        if (!(e instanceof AwsServiceException service)) {
+            return e.getMessage();
+        }
+        if (service.awsErrorDetails() != null && service.awsErrorDetails().errorCode() != null) {
             return service.awsErrorDetails().errorCode() + ": " + service.awsErrorDetails().errorMessage();
         }
-        return e.getMessage();
+        // the JDK's HTTP client hides the body of a 401 answer to a POST, and with it AWS's error code
+        String hint = service.statusCode() == 401 || service.statusCode() == 403
+                ? "AWS refused the request's credentials: check the instance role, and that aws.region is this node's region"
+                : "no error details in the answer";
+        return "HTTP " + service.statusCode() + " (" + hint + ")";
     }
 
     @Override

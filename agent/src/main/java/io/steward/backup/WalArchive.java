@@ -25,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -250,12 +252,17 @@ public final class WalArchive implements AutoCloseable {
         Path directory = target.getParent();
         Path temp = Files.createTempFile(directory, "." + name + ".", ".fetching");
         try {
+            // the agent restores as root on the database's behalf: the file must belong to whoever owns pg_wal
+            PosixFileAttributes folder = Files.readAttributes(directory, PosixFileAttributes.class);
+            PosixFileAttributeView file = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
+            file.setOwner(folder.owner());
+            file.setGroup(folder.group());
             MessageDigest sha256 = sha256();
             long size;
-            try (FileOutputStream file = new FileOutputStream(temp.toFile());
+            try (FileOutputStream out = new FileOutputStream(temp.toFile());
                  InputStream in = CompressionStreams.decompressing(metadata.compression(), object)) {
-                size = copyAtMost(in, new DigestOutputStream(file, sha256), metadata.size(), name, where);
-                file.getFD().sync();
+                size = copyAtMost(in, new DigestOutputStream(out, sha256), metadata.size(), name, where);
+                out.getFD().sync();
             } catch (LZ4Exception e) {
                 throw new WalArchiveException("refusing to restore " + name + " from " + where
                         + ": its content does not decompress as lz4 (" + e.getMessage() + "); the object was damaged or changed", e);

@@ -14,11 +14,15 @@ public record WalFileName(String value) {
             "[0-9A-F]{24}(\\.partial|\\.[0-9A-F]{8}\\.backup)?|[0-9A-F]{8}\\.history");
 
     public WalFileName {
-        if (value == null || !NAME.matcher(value).matches()) {
+        if (!isWalFileName(value)) {
             throw new IllegalArgumentException("'" + value + "' is not a WAL file name: expected a segment such as "
                     + "000000010000000000000003 (optionally .partial), a backup history file such as "
                     + "000000010000000000000003.00000028.backup, or a timeline history file such as 00000002.history");
         }
+    }
+
+    public static boolean isWalFileName(String text) {
+        return text != null && NAME.matcher(text).matches();
     }
 
     @Override

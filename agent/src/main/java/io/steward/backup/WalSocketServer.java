@@ -15,7 +15,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
@@ -31,7 +33,8 @@ import java.util.function.Supplier;
  *
  * <p>The agent runs as root and reads and writes files for the requests, so only the database's own user (the owner
  * of the socket file, mode 0600) and root may connect, checked again through the peer's credentials, and every path
- * must lie inside the engine's data directories.
+ * must lie inside the engine's data directories. A file to push must be a regular file (not a link) of that user or
+ * root, so that the socket cannot be used to read another file with the agent's rights.
  */
 public final class WalSocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalSocketServer.class);
@@ -40,6 +43,7 @@ public final class WalSocketServer implements AutoCloseable {
     private final WalArchive archive;
     private final Supplier<List<Path>> allowedRoots;
     private final Optional<UserPrincipal> owner;
+    private final WalPushAhead pushAhead;
     private final ServerSocketChannel server;
     private final ExecutorService workers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "wal-socket");
@@ -50,13 +54,16 @@ public final class WalSocketServer implements AutoCloseable {
     /**
      * @param allowedRoots the directories whose files may be pushed or fetched into (the engine's data paths)
      * @param owner the database's user: owner of the socket file and, besides root, the only user that may connect
+     * @param pushAhead how many ready segments to upload while PostgreSQL waits for an earlier one (see
+     *        {@link WalPushAhead})
      */
-    public WalSocketServer(Path socket, WalArchive archive, Supplier<List<Path>> allowedRoots, Optional<UserPrincipal> owner)
-            throws IOException {
+    public WalSocketServer(Path socket, WalArchive archive, Supplier<List<Path>> allowedRoots, Optional<UserPrincipal> owner,
+                           int pushAhead) throws IOException {
         this.socket = socket;
         this.archive = archive;
         this.allowedRoots = allowedRoots;
         this.owner = owner;
+        this.pushAhead = new WalPushAhead(archive, pushAhead, file -> notReadable(file).isEmpty());
         Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -109,14 +116,32 @@ public final class WalSocketServer implements AutoCloseable {
             return WalSocketProtocol.Reply.refused(outside.get());
         }
         return switch (request.operation()) {
-            case PUSH -> push(request.path());
+            case PUSH -> notReadable(request.path()).map(WalSocketProtocol.Reply::refused).orElseGet(() -> push(request.path()));
             case FETCH -> fetch(request.name(), request.path());
         };
     }
 
+    /** Why the agent may not read {@code file} for the database's user, if it may not. */
+    private Optional<String> notReadable(Path file) {
+        PosixFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return Optional.of("cannot read " + file + ": " + e);
+        }
+        if (!attributes.isRegularFile()) {
+            return Optional.of(file + " is not a regular file" + (attributes.isSymbolicLink() ? " (a symbolic link)" : ""));
+        }
+        String fileOwner = attributes.owner().getName();
+        if (!fileOwner.equals("root") && owner.map(o -> !o.getName().equals(fileOwner)).orElse(true)) {
+            return Optional.of(file + " belongs to " + fileOwner + ", not to the database's user");
+        }
+        return Optional.empty();
+    }
+
     private WalSocketProtocol.Reply push(Path file) {
         try {
-            PushResult result = archive.push(file);
+            PushResult result = pushAhead.push(file);
             return WalSocketProtocol.Reply.done(result.toString());
         } catch (WalArchiveException e) {
             return new WalSocketProtocol.Reply(1, e.getMessage());
@@ -162,6 +187,7 @@ public final class WalSocketServer implements AutoCloseable {
             log.warn("closing the WAL socket: {}", e.getMessage());
         }
         workers.shutdownNow();
+        pushAhead.close();
         archive.close();
     }
 }

@@ -55,7 +55,7 @@ final class RestoreCommand implements Callable<Integer> {
     String targetTime;
 
     @Option(names = "--mount", paramLabel = "SET_MOUNT=HERE", description = "Mount the volume the set had at "
-            + "SET_MOUNT at HERE instead; repeatable.")
+            + "SET_MOUNT at HERE instead; repeatable; added to storage.restore_mounts.")
     Map<Path, Path> mounts = new LinkedHashMap<>();
 
     @Override
@@ -88,12 +88,20 @@ final class RestoreCommand implements Callable<Integer> {
                 out.println(line);
                 out.flush();
             }).restore(set, until, new SnapshotRestore.Target(config.node().instanceId().orElseThrow(),
-                    config.node().availabilityZone().orElseThrow(), config.storage().deviceLinks(), mounts));
+                    config.node().availabilityZone().orElseThrow(), config.storage().deviceLinks(),
+                    withConfigured(config.storage().restoreMounts())));
             return StewardCli.EXIT_OK;
         } catch (SnapshotException | EngineException | SdkException e) {
             err.println("steward restore failed: " + e.getMessage());
             return StewardCli.EXIT_REFUSED;
         }
+    }
+
+    /** storage.restore_mounts, then --mount, which wins for the same set mount point. */
+    private Map<Path, Path> withConfigured(Map<Path, Path> configured) {
+        Map<Path, Path> all = new LinkedHashMap<>(configured);
+        all.putAll(mounts);
+        return all;
     }
 
     private Optional<Instant> parseTarget() {

@@ -206,9 +206,14 @@ final class ConfigBinder {
         if (aws.route53().enabled() && aws.route53().type() == Route53Config.RecordType.A && !host.map(ConfigBinder::isIpv4).orElse(true)) {
             node.problems().add(node.keyPath("host"), host.get(), "an IPv4 address when aws.route53.type is A (A records hold addresses)");
         }
+        Optional<String> region = aws.region().or(identity::region);
+        if (zone.isPresent() && region.isPresent() && !zone.get().matches(Pattern.quote(region.get()) + "[a-z]")) {
+            // volumes are created in the zone and snapshots looked up in the region: they must agree
+            node.problems().add(node.keyPath("availability_zone"), zone.get(), "an availability zone of the region "
+                    + region.get() + " (aws.region, else the node's from IMDS), such as " + region.get() + "a");
+        }
         node.rejectUnknownKeys();
-        return new NodeConfig(name, host.orElse(""), priority, noFailover, stateDir, instanceId, zone,
-                aws.region().or(identity::region), dnsName);
+        return new NodeConfig(name, host.orElse(""), priority, noFailover, stateDir, instanceId, zone, region, dnsName);
     }
 
     private static ZooKeeperConfig zookeeper(Settings zk) {
@@ -279,9 +284,10 @@ final class ConfigBinder {
             storage.problems().add(storage.keyPath("device_links"), deviceLinks, "an absolute path");
         }
         Map<Path, String> volumes = storageVolumes(storage);
+        Map<Path, Path> restoreMounts = restoreMounts(storage);
         if (!storage.has("tablespaces")) {
             storage.rejectUnknownKeys();
-            return new StorageConfig(List.of(DEFAULT_TABLESPACE), freezeTimeout, deviceLinks, volumes);
+            return new StorageConfig(List.of(DEFAULT_TABLESPACE), freezeTimeout, deviceLinks, volumes, restoreMounts);
         }
         List<TablespaceConfig> tablespaces = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -310,7 +316,23 @@ final class ConfigBinder {
                     "a list that includes the tablespace 'main', which holds the data directory");
         }
         storage.rejectUnknownKeys();
-        return new StorageConfig(tablespaces, freezeTimeout, deviceLinks, volumes);
+        return new StorageConfig(tablespaces, freezeTimeout, deviceLinks, volumes, restoreMounts);
+    }
+
+    /** {@code storage.restore_mounts}: a snapshot set's mount point → this node's. */
+    private static Map<Path, Path> restoreMounts(Settings storage) {
+        Map<Path, Path> mounts = new LinkedHashMap<>();
+        storage.stringMap("restore_mounts").forEach((setMount, here) -> {
+            String key = storage.keyPath("restore_mounts") + "." + setMount;
+            if (!setMount.startsWith("/") || !here.startsWith("/")) {
+                storage.problems().add(key, here, "absolute mount points on both sides, such as /data: /srv/data");
+            } else if (Path.of(here).normalize().equals(Path.of("/"))) {
+                storage.problems().add(key, here, "a mount point other than /");
+            } else {
+                mounts.put(Path.of(setMount).normalize(), Path.of(here).normalize());
+            }
+        });
+        return mounts;
     }
 
     /** {@code storage.volumes}: mount point or block device → EBS volume id. */
@@ -425,9 +447,10 @@ final class ConfigBinder {
         if (socket.filter(path -> !path.isAbsolute()).isPresent()) {
             wal.problems().add(wal.keyPath("socket"), socket.get(), "an absolute path, or \"\" for no socket");
         }
+        int pushAhead = wal.integer("push_ahead", WalArchiveConfig.DEFAULT_PUSH_AHEAD, 0, 16);
         wal.rejectUnknownKeys();
         return new WalArchiveConfig(enabled, bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
-                maxAttempts, attemptTimeout, socket);
+                maxAttempts, attemptTimeout, socket, pushAhead);
     }
 
     /**

@@ -51,6 +51,9 @@ public final class ConfigLoader {
     // (admin.tokn) still holds a secret; a harmless value hidden by mistake costs little.
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(tok|pass|pwd|secret|cred|_key).*");
     private static final String ENV_PREFIX = "STEWARD_";
+    /** Read by the steward launcher (packaging/bin/steward) and the WAL commands, not configuration. */
+    static final Set<String> COMMAND_VARIABLES = Set.of("STEWARD_HOME", "STEWARD_JAVA", "STEWARD_JAVA_OPTS",
+            "STEWARD_CLASSPATH", "STEWARD_SOCAT", "STEWARD_WAL_SOCKET");
 
     /**
      * Where configuration comes from.
@@ -241,7 +244,7 @@ public final class ConfigLoader {
         Layer layer = Layer.empty();
         for (Map.Entry<String, String> variable : new TreeMap<>(environment).entrySet()) {
             String name = variable.getKey();
-            if (!name.startsWith(ENV_PREFIX)) {
+            if (!name.startsWith(ENV_PREFIX) || COMMAND_VARIABLES.contains(name)) {
                 continue;
             }
             Optional<String> key = environmentKey(name.substring(ENV_PREFIX.length()), sections);

@@ -22,25 +22,31 @@ import java.util.Optional;
  *        retry strategy, with jittered backoff between attempts)
  * @param attemptTimeout how long one attempt may take; a stalled connection counts as a failed attempt
  * @param socket where the running agent takes wal-push and wal-fetch requests; empty: it takes none
+ * @param pushAhead how many of the segments PostgreSQL has marked ready the agent uploads at once while PostgreSQL's
+ *        archive_command is still busy with an earlier one (0: only the one asked for)
  */
 public record WalArchiveConfig(boolean enabled, String bucket, String prefix, Compression compression, Encryption sse,
                                Optional<String> kmsKeyId, Optional<URI> endpoint, boolean pathStyle,
-                               Optional<String> region, int maxAttempts, Duration attemptTimeout, Optional<Path> socket) {
+                               Optional<String> region, int maxAttempts, Duration attemptTimeout, Optional<Path> socket,
+                               int pushAhead) {
 
     public static final String DEFAULT_PREFIX = "steward";
     public static final int DEFAULT_MAX_ATTEMPTS = 4;
     public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(60);
     /** Where wal-push and wal-fetch look for the agent unless told otherwise. */
     public static final Path DEFAULT_SOCKET = Path.of("/run/steward/wal.sock");
+    /** Two uploads beside the one PostgreSQL waits for: enough to keep up with a burst of WAL on a small node. */
+    public static final int DEFAULT_PUSH_AHEAD = 2;
 
     /** Archiving switched off: what a configuration without a {@code backup.wal} section gets. */
     public static WalArchiveConfig disabled() {
         return new WalArchiveConfig(false, "", DEFAULT_PREFIX, Compression.ZSTD, Encryption.AES256, Optional.empty(),
-                Optional.empty(), false, Optional.empty(), DEFAULT_MAX_ATTEMPTS, DEFAULT_ATTEMPT_TIMEOUT, Optional.empty());
+                Optional.empty(), false, Optional.empty(), DEFAULT_MAX_ATTEMPTS, DEFAULT_ATTEMPT_TIMEOUT, Optional.empty(),
+                DEFAULT_PUSH_AHEAD);
     }
 
     public enum Compression {
-        /** zstd level 3: about as fast as lz4 on WAL and much smaller. */
+        /** zstd level 1: about as fast as lz4 on WAL and much smaller. */
         ZSTD,
         /** Fastest to compress, for nodes short of CPU. */
         LZ4,

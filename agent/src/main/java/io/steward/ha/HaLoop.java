@@ -77,6 +77,8 @@ public final class HaLoop implements AutoCloseable {
     private Optional<ReplicaSeeder> replicaSeeder = Optional.empty();
     private volatile boolean reinitializeRequested;
     private volatile boolean stopping;
+    /** Store events may arrive while the agent is still being wired (seeder, API address): no tick before start. */
+    private volatile boolean started;
     private volatile String apiUrl = "";
     private GuardProcess guard;
     private boolean rejoinFailed;
@@ -127,6 +129,7 @@ public final class HaLoop implements AutoCloseable {
     /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
     public void start(String apiUrl) {
         this.apiUrl = apiUrl;
+        started = true;
         loopThread.execute(this::periodicTick);
         watchdogThread.scheduleWithFixedDelay(this::guardLease, WATCHDOG_PERIOD.toMillis(), WATCHDOG_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -154,7 +157,7 @@ public final class HaLoop implements AutoCloseable {
     }
 
     public void tickSoon() {
-        if (!stopping && tickPending.compareAndSet(false, true)) {
+        if (started && !stopping && tickPending.compareAndSet(false, true)) {
             try {
                 loopThread.execute(this::tickSafely);
             } catch (RejectedExecutionException e) {

@@ -43,6 +43,13 @@ public final class HaRules {
                     ? "ZooKeeper unreachable; the lease of epoch " + view.epoch() + " is still provably ours"
                     : "ZooKeeper unreachable; waiting");
         }
+        if (!local.holdsLease() && view.lease().filter(lease -> lease.holder().equals(policy.self())).isPresent()) {
+            // the lease node of this agent's own expired (or earlier) ZooKeeper session, which ZooKeeper has not removed yet
+            String stale = "the lease of epoch " + view.epoch() + " names this node from an earlier ZooKeeper session";
+            return engine.role() == Role.PRIMARY
+                    ? decision(new Action.Fence(), stale + ", which it cannot prove")
+                    : decision(new Action.Observe(), stale + "; waiting for ZooKeeper to remove it");
+        }
         if (view.maintenance()) {
             return decision(new Action.Observe(), "maintenance mode: no automatic action (epoch " + view.epoch() + ")");
         }

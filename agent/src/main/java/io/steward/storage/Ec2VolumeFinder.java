@@ -46,7 +46,7 @@ public final class Ec2VolumeFinder implements VolumeFinder {
 
     /** Without configuration: by-id links, then attachment names; no tablespace names. */
     public Ec2VolumeFinder(Ec2Client ec2, String instanceId, Path deviceLinks) {
-        this(ec2, instanceId, new StorageConfig(List.of(), StorageConfig.DEFAULT_FREEZE_TIMEOUT, deviceLinks, Map.of()));
+        this(ec2, instanceId, new StorageConfig(List.of(), StorageConfig.DEFAULT_FREEZE_TIMEOUT, deviceLinks, Map.of(), Map.of()));
     }
 
     private record Found(String volumeId, String how) {

@@ -192,6 +192,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLaunchersOwnVariablesAreNotConfiguration() throws IOException {
+        Map<String, String> env = Map.of("STEWARD_JAVA_OPTS", "-Xmx64m", "STEWARD_WAL_SOCKET", "/run/x.sock",
+                "STEWARD_SOCAT", "", "STEWARD_HA_LOOP_WAIT", "2s");
+
+        StewardConfig config = load(file(VALID_YAML), null, env, Map.of());
+
+        assertThat(config.ha().loopWait()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
     void secretsStayOutOfToStringAndErrorMessages() throws IOException {
         Path file = file(VALID_YAML.replace("  connect: zk1:2181,zk2:2181",
                 "  connect: zk1:2181\n  digest_user: steward\n  digest_password: hunter2-zk"));

@@ -82,6 +82,15 @@ class SnapshotConfigTest {
                 .contains("snapshot sets need this node's EC2 instance id and availability zone");
     }
 
+    @Test
+    void anAvailabilityZoneOutsideTheRegionIsAProblem() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML
+                .replace("  imds: off", "  imds: off\n  region: us-east-1"), Map.of()));
+
+        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactly("node.availability_zone");
+        assertThat(e.getMessage()).contains("'eu-west-1a' is not valid; an availability zone of the region us-east-1");
+    }
+
     /** Adds this node's EC2 identity, except to the file with every bad value. */
     private StewardConfig load(String yaml, Map<String, String> env) throws IOException {
         String withIdentity = yaml.replace("  host: 10.0.0.5\n",

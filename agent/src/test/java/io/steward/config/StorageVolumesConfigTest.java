@@ -46,6 +46,28 @@ class StorageVolumesConfigTest {
                 .contains("a volume not named for another mount point or device");
     }
 
+    @Test
+    void restoreMountsMapASetsMountPointsToThisNodes() throws IOException {
+        StorageConfig storage = load(ConfigLoaderTest.VALID_YAML + """
+                storage:
+                  restore_mounts: {/data/: /srv/pg/../data2}
+                """).storage();
+
+        assertThat(storage.restoreMounts()).containsExactlyEntriesOf(Map.of(Path.of("/data"), Path.of("/srv/data2")));
+    }
+
+    @Test
+    void restoreMountsNeedAbsolutePathsAndNeverTheRoot() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML + """
+                storage:
+                  restore_mounts: {data: /srv/data, /logs: /}
+                """));
+
+        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactlyInAnyOrder(
+                "storage.restore_mounts.data", "storage.restore_mounts./logs");
+        assertThat(e.getMessage()).contains("absolute mount points on both sides").contains("a mount point other than /");
+    }
+
     private StewardConfig load(String yaml) throws IOException {
         Path file = Files.writeString(dir.resolve("steward.yml"), yaml);
         return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, Map.of(), Map.of()));

@@ -36,7 +36,7 @@ class WalArchiveConfigTest {
 
         assertThat(wal).isEqualTo(new WalArchiveConfig(true, "my-wal-bucket", "steward", Compression.ZSTD, Encryption.AES256,
                 Optional.empty(), Optional.empty(), false, Optional.of("eu-west-1"), 4, Duration.ofSeconds(60),
-                Optional.of(Path.of("/run/steward/wal.sock"))));
+                Optional.of(Path.of("/run/steward/wal.sock")), 2));
     }
 
     @Test
@@ -54,11 +54,12 @@ class WalArchiveConfigTest {
                     max_attempts: 2
                     attempt_timeout: 5s
                     socket: ""
+                    push_ahead: 0
                 """, Map.of()).backup().wal();
 
         assertThat(wal).isEqualTo(new WalArchiveConfig(true, "my.wal-bucket", "backups/prod", Compression.LZ4, Encryption.AWS_KMS,
                 Optional.of("alias/steward-wal"), Optional.of(URI.create("http://127.0.0.1:9000")), true,
-                Optional.of("us-east-2"), 2, Duration.ofSeconds(5), Optional.empty()));
+                Optional.of("us-east-2"), 2, Duration.ofSeconds(5), Optional.empty(), 0));
     }
 
     @Test

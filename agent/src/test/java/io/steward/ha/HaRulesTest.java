@@ -115,6 +115,19 @@ class HaRulesTest {
         }
 
         @Test
+        void aLeaseLeftByThisNodesEarlierSessionIsNeitherFollowedNorTrusted() {
+            Optional<Lease> earlierSession = Optional.of(new Lease("me", 7, MY_SESSION - 1));
+            ClusterView view = view(earlierSession, member("me", Role.STOPPED, 100), member("b", Role.REPLICA, 100));
+
+            Decision stopped = decide(view, local(EngineStatus.stopped(DataState.VALID, Optional.empty()), false));
+            Decision primary = decide(view, local(running(Role.PRIMARY, 100), false));
+
+            assertThat(stopped.action()).isInstanceOf(Action.Observe.class);
+            assertThat(stopped.reason()).contains("names this node from an earlier ZooKeeper session; waiting");
+            assertThat(primary.action()).isInstanceOf(Action.Fence.class);
+        }
+
+        @Test
         void deposedPrimaryFollowsTheLeaseHolder() {
             ClusterView view = view(leaseOf("b"), member("b", Role.PRIMARY, 200), member("me", Role.PRIMARY, 150));
             Decision decision = decide(view, local(running(Role.PRIMARY, 150), false));

@@ -4,11 +4,15 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 
 import java.io.File;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A real three-server ZooKeeper ensemble on 127.0.0.1, in this JVM, each server with its own ports and folder. */
 public final class ZooKeeperEnsemble implements AutoCloseable {
@@ -55,6 +59,22 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     /** Connect string naming only server {@code index} (0-based). */
     public String connectStringOf(int index) {
         return "127.0.0.1:" + specs.get(index).getPort();
+    }
+
+    /**
+     * What server {@code index} (0-based) says it is, by the four-letter word {@code srvr}: {@code leader} or
+     * {@code follower}; empty while it is down or not serving (no quorum, still joining).
+     */
+    public Optional<String> mode(int index) {
+        try (Socket socket = new Socket("127.0.0.1", specs.get(index).getPort())) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            return reply.lines().filter(line -> line.startsWith("Mode: ")).map(line -> line.substring(6).trim()).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     public void kill(int index) throws Exception {

@@ -380,7 +380,7 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         /** Stops the server whatever state it is in (cleanup). */
-        void stopServer() throws IOException, InterruptedException {
+        public void stopServer() throws IOException, InterruptedException {
             if (Files.exists(dataDir().resolve("postmaster.pid"))) {
                 new ProcessBuilder("runuser", "-u", "postgres", "--", PG_BIN.resolve("pg_ctl").toString(), "stop", "-D",
                         dataDir().toString(), "-m", "immediate", "-w", "-t", "30")

@@ -4,18 +4,24 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A {@code steward} command for PostgreSQL's archive_command and restore_command, as packaging installs
- * /usr/bin/steward: a script running the CLI with this JVM's class path and a given configuration. PostgreSQL 15
- * cuts those commands at 1024 bytes, shorter than the class path, and runs them as user postgres, who cannot read
- * the build user's Maven repository: the jars from there are copied next to the script.
+ * /usr/bin/steward: the packaged launcher ({@code packaging/bin/steward}, with its socat fast path to the agent) run
+ * with this JVM's class path and a given configuration. PostgreSQL 15 cuts those commands at 1024 bytes, shorter
+ * than the class path, and runs them as user postgres, who cannot read the build user's Maven repository: the jars
+ * from there are copied next to the script.
  */
 public final class StewardScript {
+    /** Set by the build: the launcher in packaging/bin. */
+    private static final String LAUNCHER_PROPERTY = "steward.launcher";
+
     private StewardScript() {
     }
 
@@ -25,23 +31,38 @@ public final class StewardScript {
      * @return the script; call it as {@code <script> wal-push %p}
      */
     public static Path install(Path dir, Path config, Map<String, String> systemProperties) throws IOException {
-        return install(dir, "steward", config, systemProperties);
+        return install(dir, "steward", config, systemProperties, Map.of());
     }
 
-    /** Another script in the same folder, sharing its copies of the jars. */
-    public static Path install(Path dir, String name, Path config, Map<String, String> systemProperties) throws IOException {
-        String classPath = classPathReadableByPostgres(dir.resolve("classpath"));
-        List<String> command = new ArrayList<>(List.of("exec", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml",
-                // PostgreSQL ends its archive command with SIGQUIT when it restarts; without -Xrs the JVM would only
-                // print a thread dump and go on
-                "-Xrs"));
-        systemProperties.forEach((property, value) -> command.add("-D" + property + "=" + value));
-        command.addAll(List.of("-cp", classPath, "io.steward.cli.Main", "\"$@\"", "--config", config.toString()));
-        Path script = dir.resolve(name);
-        Files.writeString(script, "#!/bin/sh\n" + String.join(" ", command) + "\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return script;
+    /**
+     * Another script in the same folder, sharing its copies of the jars.
+     *
+     * @param environment more variables for the launcher, e.g. {@code STEWARD_SOCAT=""} to leave the socket to Java
+     */
+    public static Path install(Path dir, String name, Path config, Map<String, String> systemProperties,
+                               Map<String, String> environment) throws IOException {
+        String launcherPath = System.getProperty(LAUNCHER_PROPERTY);
+        if (launcherPath == null) {
+            throw new IllegalStateException("system property " + LAUNCHER_PROPERTY + " (the packaged steward launcher) is not set");
+        }
+        Path launcher = dir.resolve("steward-launcher");
+        Files.copy(Path.of(launcherPath), launcher, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("STEWARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        variables.put("STEWARD_CLASSPATH", classPathReadableByPostgres(dir.resolve("classpath")));
+        List<String> options = new ArrayList<>(List.of("-Dlogback.configurationFile=logback.xml"));
+        systemProperties.forEach((property, value) -> options.add("-D" + property + "=" + value));
+        variables.put("STEWARD_JAVA_OPTS", String.join(" ", options));
+        variables.putAll(environment);
+        StringBuilder script = new StringBuilder("#!/bin/sh\n");
+        variables.forEach((variable, value) -> script.append(variable).append("='").append(value).append("'\n")
+                .append("export ").append(variable).append("\n"));
+        script.append("exec ").append(launcher).append(" \"$@\" --config ").append(config).append("\n");
+        Path path = dir.resolve(name);
+        Files.writeString(path, script);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return path;
     }
 
     private static String classPathReadableByPostgres(Path copies) throws IOException {

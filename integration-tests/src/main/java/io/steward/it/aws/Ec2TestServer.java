@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A local EC2 endpoint speaking the Query API (form-encoded {@code Action=...}, XML answers with {@code <item>} lists)
@@ -123,6 +125,9 @@ public final class Ec2TestServer implements AutoCloseable {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger(0x1000);
     private volatile Duration snapshotDelay = Duration.ofMillis(300);
+    /** The region this endpoint serves: requests signed for another one are refused, as EC2 does. */
+    public static final String REGION = "eu-west-1";
+    private static final Pattern CREDENTIAL_SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/ec2/aws4_request");
 
     private Ec2TestServer(Path workDir, Path deviceLinks) throws IOException {
         this.workDir = Files.createDirectories(workDir);
@@ -162,7 +167,7 @@ public final class Ec2TestServer implements AutoCloseable {
     public Ec2Client client() {
         return Ec2Client.builder()
                 .endpointOverride(endpoint())
-                .region(Region.EU_WEST_1)
+                .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD))
@@ -305,6 +310,7 @@ public final class Ec2TestServer implements AutoCloseable {
             String answer;
             int status = 200;
             try {
+                requireScopedToThisRegion(exchange.getRequestHeaders().getFirst("Authorization"));
                 awaitRelease(action);
                 answer = dispatch(action, form, requestId);
             } catch (Ec2Error e) {
@@ -323,6 +329,16 @@ public final class Ec2TestServer implements AutoCloseable {
             exchange.getResponseBody().write(bytes);
         } finally {
             exchange.close();
+        }
+    }
+
+    private static void requireScopedToThisRegion(String authorization) {
+        Matcher scope = CREDENTIAL_SCOPE.matcher(authorization == null ? "" : authorization);
+        if (!scope.find()) {
+            throw new Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
+        }
+        if (!scope.group(1).equals(REGION)) {
+            throw new Ec2Error(401, "AuthFailure", "Credential should be scoped to a valid region, not '" + scope.group(1) + "'.");
         }
     }
 

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -87,6 +89,89 @@ class SnapshotAgentTest {
         } finally {
             LoopFilesystem.run("rm", "-rf", work.toString());
         }
+    }
+
+    @Test
+    void aReplicaWhoseDataIsGoneIsSeededByItsAgentFromTheNewestSet() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "steward-agentseed-");
+        try (S3TestServer s3 = S3TestServer.start();
+             Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"))) {
+            s3.createBucket(BUCKET);
+            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
+            String extraYaml = String.join("\n",
+                    "storage:",
+                    "  device_links: " + ec2.deviceLinks(),
+                    // the set is taken on pg1, whose data lives elsewhere on this one machine than pg2's
+                    "  restore_mounts: {\"" + LocalCluster.NODE_DIR + "/../pg1/data\": \"" + LocalCluster.NODE_DIR + "/data\"}",
+                    "backup:",
+                    "  wal:",
+                    WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                            .lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
+                    "    socket: \"\"",
+                    "  snapshots:",
+                    "    schedule: off",
+                    "    seed_replicas: true");
+            LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(2).withExtraYaml(extraYaml)
+                    .withEnvironment(Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
+                            "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
+                            "STEWARD_NODE_INSTANCE_ID", INSTANCE, "STEWARD_NODE_AVAILABILITY_ZONE", ZONE,
+                            "STEWARD_AWS_REGION", "eu-west-1", "STEWARD_AWS_EC2_ENDPOINT", ec2.endpoint().toString()))
+                    .withStorage(nodeDir -> {
+                        Path data = Files.createDirectories(nodeDir.resolve("data"));
+                        LoopFilesystem.run("chown", "postgres:postgres", data.toString());
+                        if (nodeDir.getFileName().toString().equals("pg1")) {
+                            String volume = ec2.attachNewVolume(INSTANCE, "/dev/sdf", 4096);
+                            LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2.loopDevice(volume));
+                            LoopFilesystem.run("mount", ec2.loopDevice(volume), data.toString());
+                            LoopFilesystem.run("chown", "postgres:postgres", data.toString());
+                        }
+                        // pg2's data is first copied from the primary, later on a volume made from the set
+                        return () -> {
+                            if (mounted(data)) {
+                                LoopFilesystem.run("umount", data.toString());
+                            }
+                        };
+                    });
+            try (LocalCluster cluster = LocalCluster.start(options)) {
+                Node primary = cluster.awaitPrimary();
+                Node replica = cluster.node("pg2");
+                assertThat(mounted(replica.dataDir())).as("no set yet: the replica was copied from the primary").isFalse();
+                try (Connection connection = primary.connect(); Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100)");
+                }
+                HttpResponse<String> taken = primary.post("/snapshot", "{}", Optional.of(LocalCluster.TOKEN));
+                assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+                String setId = json.readTree(taken.body()).path("id").asText();
+                await("the set completes").atMost(PATIENCE).until(() -> StreamSupport.stream(sets(primary).spliterator(), false)
+                        .anyMatch(set -> set.path("id").asText().equals(setId) && set.path("status").asText().equals("COMPLETED")));
+                try (Connection connection = primary.connect(); Statement statement = connection.createStatement()) {
+                    statement.execute("INSERT INTO t SELECT generate_series(101, 150)");
+                }
+
+                replica.stopAgent(PATIENCE);
+                replica.stopServer();
+                LoopFilesystem.run("rm", "-rf", replica.dataDir().toString());
+                replica.startAgent();
+
+                await("the seeded replica streams").atMost(PATIENCE).ignoreExceptions().until(replica::isStreamingReplica);
+                assertThat(mounted(replica.dataDir())).as("its data is on a volume made from the set").isTrue();
+                assertThat(ec2.client().describeVolumes(r -> r.filters(f -> f.name("tag:steward:restored-from").values(setId)))
+                        .volumes()).singleElement().satisfies(volume -> assertThat(volume.attachments()).isNotEmpty());
+                await("it has what the primary wrote after the set").atMost(PATIENCE).ignoreExceptions()
+                        .until(() -> replica.queryOne("SELECT count(*) FROM t").equals("150"));
+                assertThat(Files.readString(replica.agentLog())).contains("seeding this replica from snapshot set " + setId);
+            }
+        } finally {
+            LoopFilesystem.run("rm", "-rf", work.toString());
+        }
+    }
+
+    private static boolean mounted(Path path) throws Exception {
+        if (!Files.exists(path)) {
+            return false;
+        }
+        String target = path.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(line -> line.split(" ")[1].equals(target));
     }
 
     private JsonNode sets(Node node) throws Exception {

@@ -147,6 +147,10 @@ final class SnapshotLab implements AutoCloseable {
     }
 
     SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog) {
+        return snapshotSets(engine, freezeTimeout, clock, catalog, ec2);
+    }
+
+    SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog, Ec2Client ec2) {
         return new SnapshotSets(new SnapshotConfig(true, Optional.of(RetentionClass.HOURLY), false, Map.of(),
                 Duration.ofMinutes(5), false), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
                 new FilesystemFreezer(freezeTimeout, List.of(Path.of(System.getProperty("java.io.tmpdir"))),
@@ -169,7 +173,7 @@ final class SnapshotLab implements AutoCloseable {
     Path cloneNodeConfig(Path dataDir, int port) throws Exception {
         Path config = root.resolve("clone.yml");
         Path cloneScript = StewardScript.install(root, "steward-clone", config, Map.of("aws.accessKeyId",
-                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY), Map.of());
         String yaml = String.join("\n",
                 "cluster: " + CLONE,
                 "engine: postgresql",

@@ -15,6 +15,11 @@ import io.steward.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
@@ -31,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -228,6 +234,54 @@ class SnapshotSetTest {
         assertThat(lab.ec2Server.calls("CreateSnapshot")).isZero();
         assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount()).as("nothing frozen").isZero();
         assertThat(lab.registry.counter(SnapshotSets.FAILURES).getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientSignedForAnotherRegionIsAClearErrorBeforeAnythingIsHeldFrozenOrCreated() throws Exception {
+        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
+        source.initializeNewCluster();
+        Ec2Client otherRegion = Ec2Client.builder().endpointOverride(lab.ec2Server.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog(), otherRegion);
+
+        assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER)).isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("not started")
+                .hasMessageContaining("HTTP 401 (AWS refused the request's credentials: check the instance role, and that "
+                        + "aws.region is this node's region)");
+        assertThat(lab.ec2Server.calls("CreateSnapshot")).isZero();
+        assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount()).as("nothing frozen").isZero();
+        assertThat(lab.catalog().list()).as("nothing recorded").isEmpty();
+        otherRegion.close();
+    }
+
+    @Test
+    void aSetWhoseSnapshotsWereRetaggedOrDeletedIsNotRestored() throws Exception {
+        Path sourceMount = lab.root.resolve("src");
+        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
+        source.initializeNewCluster();
+        SnapshotSet taken = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC()).take(RetentionClass.HOURLY, TAKER);
+        await().atMost(PATIENCE).until(() -> lab.catalog().find(taken.id()).orElseThrow().restorable());
+        SnapshotSet set = lab.catalog().find(taken.id()).orElseThrow();
+        String snapshotId = set.volumes().get(0).snapshotId();
+        Path restoredMount = lab.root.resolve("restored");
+        SnapshotRestore restore = new SnapshotRestore(lab.ec2, lab.engine("restored", restoredMount.resolve("pgdata")), line -> { });
+        SnapshotRestore.Target target = new SnapshotRestore.Target(INSTANCE, ZONE, lab.ec2Server.deviceLinks(),
+                Map.of(sourceMount, restoredMount));
+
+        lab.ec2.createTags(r -> r.resources(snapshotId).tags(Tag.builder().key("steward:set-id").value("20200101T000000.000Z-n9").build()));
+        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target)).isInstanceOf(SnapshotException.class)
+                .hasMessage("snapshot " + snapshotId + " of set " + set.id() + " is tagged steward:set-id=20200101T000000.000Z-n9, "
+                        + "expected " + set.id() + "; refusing to restore from a snapshot that may not be this set's");
+        lab.ec2.deleteTags(r -> r.resources(snapshotId).tags(Tag.builder().key("steward:set-id").build()));
+        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target)).isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("has no tag steward:set-id");
+        lab.ec2.deleteSnapshot(r -> r.snapshotId(snapshotId));
+        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target)).isInstanceOf(SnapshotException.class)
+                .hasMessageContaining(snapshotId).hasMessageContaining("InvalidSnapshot.NotFound");
+
+        assertThat(lab.ec2Server.calls("CreateVolume")).as("no volume made from a doubtful snapshot").isZero();
+        assertThat(restoredMount).doesNotExist();
     }
 
     @Test

@@ -66,7 +66,7 @@ final class WalFixtures {
                                    int maxAttempts, Duration attemptTimeout) {
         return new WalArchiveConfig(true, bucket, "steward", compression, WalArchiveConfig.Encryption.AES256,
                 Optional.empty(), Optional.of(endpoint), true, Optional.of(S3TestServer.REGION), maxAttempts, attemptTimeout,
-                Optional.empty());
+                Optional.empty(), WalArchiveConfig.DEFAULT_PUSH_AHEAD);
     }
 
     /**

@@ -16,17 +16,22 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code steward wal-push} against pgBackRest 2.45 {@code archive-push}, side by side in one run: the same 16 MiB
- * segments, one at a time as PostgreSQL archives them, as user postgres, to the same s3proxy over HTTPS. Run on
+ * segments in a data directory's pg_wal, marked ready and archived one command at a time as PostgreSQL's archiver
+ * does, as user postgres, to the same s3proxy over HTTPS. pgBackRest runs synchronously (gz and zst) and in its
+ * asynchronous mode; Steward through the agent with and without pushing ahead, and without an agent. Run on
  * demand (surefire excludes {@code *Benchmark*}): {@code ./scripts/benchmark.sh wal}, or
  * {@code mvn -B -o verify -pl integration-tests -am -Dtest=WalPushBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * -Dwalbench.segments=200}. Needs {@code pgbackrest} (Debian's).
@@ -34,6 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WalPushBenchmark {
     private static final String BUCKET = "bench";
     private static final String PASSWORD = "benchpass";
+    /** As many uploads at once as the agent's default: the one asked for and two ahead. */
+    private static final int PGBACKREST_PROCESSES = 1 + WalArchiveConfig.DEFAULT_PUSH_AHEAD;
+    /** Far past the segments of the freshly made cluster whose pg_control pgBackRest reads. */
+    private static final long FIRST_SEGMENT = 0x1000;
 
     @Test
     void stewardAgainstPgBackRest() throws Exception {
@@ -52,58 +61,66 @@ class WalPushBenchmark {
         Path data = root.resolve("data");
         try (S3TestServer s3 = S3TestServer.startWithTls(keyStore, PASSWORD)) {
             s3.createBucket(BUCKET);
-            Path segments = Files.createDirectories(root.resolve("segments"));
-            List<Path> files = new ArrayList<>();
-            for (int i = 1; i <= count; i++) {
-                files.add(WalFixtures.writeWalLike(segments.resolve(WalFixtures.segmentName(1, i)), 16 << 20, i));
-            }
-            run("chown", "-R", "postgres:postgres", segments.toString());
             int port = startPostgres(root, data);
+            Map<String, Path> pgBackRest = new LinkedHashMap<>();
+            pgBackRest.put("pgBackRest 2.45 archive-push (gz)", pgBackRestConfig(root, s3.securePort(), data, port, "gz", false));
+            pgBackRest.put("pgBackRest 2.45 archive-push (zst)", pgBackRestConfig(root, s3.securePort(), data, port, "zst", false));
+            pgBackRest.put("pgBackRest 2.45 archive-push, archive-async, process-max=" + PGBACKREST_PROCESSES + " (zst)",
+                    pgBackRestConfig(root, s3.securePort(), data, port, "zst", true));
+            for (Path config : pgBackRest.values()) {
+                asPostgres("pgbackrest", "--config=" + config, "--stanza=bench", "stanza-create");
+            }
+            // archive-push reads the stanza's identity from pg_control; the server itself is not needed, and must not
+            // archive or recycle the segments below itself
+            asPostgres(LocalCluster.PG_BIN.resolve("pg_ctl").toString(), "stop", "-m", "fast", "-D", data.toString());
+            Path walDirectory = data.resolve("pg_wal");
+            List<Path> segments = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                segments.add(WalFixtures.writeWalLike(walDirectory.resolve(WalFixtures.segmentName(1, FIRST_SEGMENT + i)),
+                        16 << 20, i));
+            }
+            run("chown", "-R", "postgres:postgres", walDirectory.toString());
 
             List<String> report = new ArrayList<>();
-            for (String compression : List.of("gz", "zst")) {
-                Path config = pgBackRestConfig(root, s3.securePort(), data, port, compression);
-                asPostgres("pgbackrest", "--config=" + config, "--stanza=bench", "stanza-create");
-                long start = System.nanoTime();
-                for (Path file : files) {
-                    asPostgres("pgbackrest", "--config=" + config, "--stanza=bench", "--no-archive-header-check",
-                            "archive-push", file.toString());
-                }
-                report.add(String.format("pgBackRest 2.45 archive-push (%s): %.2f segments/s", compression,
-                        count / ((System.nanoTime() - start) / 1e9)));
+            for (Map.Entry<String, Path> system : pgBackRest.entrySet()) {
+                report.add(archiveAll(system.getKey(), segments, file -> List.of("pgbackrest", "--config=" + system.getValue(),
+                        "--stanza=bench", "--no-archive-header-check", "archive-push", file.toString())));
             }
 
             URI https = URI.create("https://127.0.0.1:" + s3.securePort());
-            WalArchiveConfig agentConfig = new WalArchiveConfig(true, BUCKET, "steward", WalArchiveConfig.Compression.ZSTD,
-                    WalArchiveConfig.Encryption.AES256, Optional.empty(), Optional.of(https), true,
-                    Optional.of(S3TestServer.REGION), 3, Duration.ofSeconds(60), Optional.empty());
             Path socket = root.resolve("sock").resolve("wal.sock");
             Path fallbackConfig = WalFixtures.configFile(root, WalFixtures.walSection(https, BUCKET)
                     .replace("attempt_timeout: 1s", "attempt_timeout: 60s") + "\nprefix: in-process");
             Path script = StewardScript.install(root, fallbackConfig, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
                     "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore", keyStore.toString(),
                     "javax.net.ssl.trustStorePassword", PASSWORD));
-            Path segmentsReal = segments.toRealPath();
-            try (WalSocketServer agent = new WalSocketServer(socket, new WalArchive(agentConfig, WalFixtures.CLUSTER,
-                    new MetricRegistry()), () -> List.of(segmentsReal), Optional.of(FileSystems.getDefault()
-                    .getUserPrincipalLookupService().lookupPrincipalByName("postgres")))) {
-                long start = System.nanoTime();
-                for (Path file : files) {
-                    asPostgres(script.toString(), "wal-push", file.toString(), "--socket", socket.toString());
+            Path dataReal = data.toRealPath();
+            UserPrincipal postgres = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            Path javaClient = StewardScript.install(root, "steward-java", fallbackConfig, Map.of("aws.accessKeyId",
+                    S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore",
+                    keyStore.toString(), "javax.net.ssl.trustStorePassword", PASSWORD), Map.of("STEWARD_SOCAT", ""));
+            record AgentRun(String client, Path script, int pushAhead) {
+            }
+            for (AgentRun agentRun : List.of(new AgentRun("socat", script, WalArchiveConfig.DEFAULT_PUSH_AHEAD),
+                    new AgentRun("socat", script, 0), new AgentRun("Java", javaClient, WalArchiveConfig.DEFAULT_PUSH_AHEAD))) {
+                String prefix = "steward-" + agentRun.client() + "-" + agentRun.pushAhead();
+                WalArchiveConfig agentConfig = new WalArchiveConfig(true, BUCKET, prefix, WalArchiveConfig.Compression.ZSTD,
+                        WalArchiveConfig.Encryption.AES256, Optional.empty(), Optional.of(https), true,
+                        Optional.of(S3TestServer.REGION), 3, Duration.ofSeconds(60), Optional.empty(), agentRun.pushAhead());
+                try (WalSocketServer agent = new WalSocketServer(socket, new WalArchive(agentConfig, WalFixtures.CLUSTER,
+                        new MetricRegistry()), () -> List.of(dataReal), Optional.of(postgres), agentRun.pushAhead())) {
+                    report.add(archiveAll("steward wal-push through the agent, " + agentRun.client() + " client, push_ahead "
+                            + agentRun.pushAhead() + " (zstd)", segments, file -> List.of(agentRun.script().toString(),
+                            "wal-push", file.toString(), "--socket", socket.toString())));
                 }
-                report.add(String.format("steward wal-push through the agent (zstd): %.2f segments/s",
-                        count / ((System.nanoTime() - start) / 1e9)));
+                long stored = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(prefix + "/")).contents()
+                        .stream().count();
+                assertThat(stored).as("every segment archived by the agent").isEqualTo(count);
             }
-            int inProcess = Math.min(count, 20);
-            long start = System.nanoTime();
-            for (Path file : files.subList(0, inProcess)) {
-                asPostgres(script.toString(), "wal-push", file.toString(), "--socket", root.resolve("none.sock").toString());
-            }
-            report.add(String.format("steward wal-push without an agent, a JVM per segment (zstd, %d segments): %.2f segments/s",
-                    inProcess, inProcess / ((System.nanoTime() - start) / 1e9)));
-            long stored = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents().stream()
-                    .filter(o -> o.key().startsWith("steward/")).count();
-            assertThat(stored).as("every segment archived by the agent").isEqualTo(count);
+            List<Path> inProcess = segments.subList(0, Math.min(count, 20));
+            report.add(archiveAll("steward wal-push without an agent, a JVM per segment (zstd, " + inProcess.size()
+                    + " segments)", inProcess, file -> List.of(script.toString(), "wal-push", file.toString(), "--socket",
+                    root.resolve("none.sock").toString())));
             System.out.println("wal push benchmark, " + count + " x 16 MiB:\n  " + String.join("\n  ", report));
         } finally {
             if (Files.exists(data.resolve("postmaster.pid"))) {
@@ -115,6 +132,26 @@ class WalPushBenchmark {
             System.clearProperty("aws.secretAccessKey");
             LoopFilesystem.run("rm", "-rf", root.toString());
         }
+    }
+
+    /**
+     * Archives {@code segments} the way PostgreSQL's archiver does: each marked ready in {@code archive_status}, then
+     * one command at a time, oldest first, and marked done once the command exits 0.
+     */
+    private static String archiveAll(String system, List<Path> segments, Function<Path, List<String>> command)
+            throws Exception {
+        Path status = Files.createDirectories(segments.get(0).resolveSibling("archive_status"));
+        for (Path segment : segments) {
+            Files.deleteIfExists(status.resolve(segment.getFileName() + ".done"));
+            Files.writeString(status.resolve(segment.getFileName() + ".ready"), "");
+        }
+        run("chown", "-R", "postgres:postgres", status.toString());
+        long start = System.nanoTime();
+        for (Path segment : segments) {
+            asPostgres(command.apply(segment).toArray(String[]::new));
+            Files.move(status.resolve(segment.getFileName() + ".ready"), status.resolve(segment.getFileName() + ".done"));
+        }
+        return String.format("%s: %.2f segments/s", system, segments.size() / ((System.nanoTime() - start) / 1e9));
     }
 
     /** A PostgreSQL server for pgBackRest's stanza (it reads the system id and version from it). */
@@ -131,14 +168,16 @@ class WalPushBenchmark {
         return port;
     }
 
-    private static Path pgBackRestConfig(Path root, int s3Port, Path data, int pgPort, String compression) throws Exception {
-        Path dir = Files.createDirectories(root.resolve("pgbackrest-" + compression));
+    private static Path pgBackRestConfig(Path root, int s3Port, Path data, int pgPort, String compression, boolean async)
+            throws Exception {
+        String name = compression + (async ? "-async" : "");
+        Path dir = Files.createDirectories(root.resolve("pgbackrest-" + name));
         run("chown", "postgres:postgres", dir.toString());
         Path config = dir.resolve("pgbackrest.conf");
         Files.writeString(config, String.join("\n",
                 "[global]",
                 "repo1-type=s3",
-                "repo1-path=/pgbackrest-" + compression,
+                "repo1-path=/pgbackrest-" + name,
                 "repo1-s3-bucket=" + BUCKET,
                 "repo1-s3-endpoint=127.0.0.1",
                 "repo1-storage-port=" + s3Port,
@@ -152,6 +191,8 @@ class WalPushBenchmark {
                 "lock-path=" + dir,
                 "spool-path=" + dir,
                 "log-level-console=warn",
+                "archive-async=" + (async ? "y" : "n"),
+                "process-max=" + (async ? PGBACKREST_PROCESSES : 1),
                 "",
                 "[bench]",
                 "pg1-path=" + data,

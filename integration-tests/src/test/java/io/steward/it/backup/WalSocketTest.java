@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.steward.it.backup.WalFixtures.CLUSTER;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * wal-push and wal-fetch through a running agent's Unix socket: the {@code steward} command as PostgreSQL runs it,
@@ -42,6 +43,7 @@ class WalSocketTest {
     private Path root;
     private Path data;
     private Path socket;
+    private Path config;
     private Path script;
     private S3TestServer agentS3;
     private S3TestServer commandS3;
@@ -58,7 +60,7 @@ class WalSocketTest {
         // the command's own configuration points elsewhere: whatever reaches this one was done in-process
         commandS3 = S3TestServer.start();
         commandS3.createBucket(BUCKET);
-        Path config = WalFixtures.configFile(root, WalFixtures.walSection(commandS3.endpoint(), BUCKET)
+        config = WalFixtures.configFile(root, WalFixtures.walSection(commandS3.endpoint(), BUCKET)
                 .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
         script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
                 "aws.secretAccessKey", S3TestServer.SECRET_KEY));
@@ -67,7 +69,7 @@ class WalSocketTest {
         WalArchive archive = new WalArchive(WalFixtures.config(agentS3.endpoint(), BUCKET, Compression.ZSTD, 2,
                 Duration.ofSeconds(2)), CLUSTER, new MetricRegistry());
         server = new WalSocketServer(socket, archive, () -> List.of(root.resolve("data")),
-                Optional.of(FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres")));
+                Optional.of(FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres")), 2);
     }
 
     @AfterEach
@@ -85,6 +87,10 @@ class WalSocketTest {
 
     /** Runs the steward command from the data directory, as PostgreSQL does. */
     private Run steward(String... args) throws Exception {
+        return run(script, args);
+    }
+
+    private Run run(Path script, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(script.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).directory(root.resolve("data").toFile()).redirectErrorStream(true).start();
@@ -122,6 +128,24 @@ class WalSocketTest {
     }
 
     @Test
+    void withoutSocatTheJavaCommandHandsTheRequestToTheAgent() throws Exception {
+        Path javaOnly = StewardScript.install(root, "steward-java", config, Map.of("aws.accessKeyId",
+                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY), Map.of("STEWARD_SOCAT", ""));
+        String name = WalFixtures.segmentName(1, 30);
+        Path segment = WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 30);
+
+        Run push = run(javaOnly, "wal-push", "pg_wal/" + name, "--socket", socket.toString());
+        Run fetch = run(javaOnly, "wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+
+        assertThat(push.exitCode()).as(push.output()).isZero();
+        assertThat(push.output()).contains("steward wal-push (agent)");
+        assertThat(archivedAt(agentS3, name)).isTrue();
+        assertThat(archivedAt(commandS3, name)).isFalse();
+        assertThat(fetch.exitCode()).as(fetch.output()).isZero();
+        assertThat(WalFixtures.sha256(data.resolve("RECOVERYXLOG"))).isEqualTo(WalFixtures.sha256(segment));
+    }
+
+    @Test
     void withoutAnAgentTheCommandWorksInItsOwnProcess() throws Exception {
         String name = WalFixtures.segmentName(1, 4);
         WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 4);
@@ -155,14 +179,66 @@ class WalSocketTest {
         Path elsewhere = WalFixtures.writeWalLike(root.resolve(WalFixtures.segmentName(1, 6)), 1024, 6);
 
         Run outside = steward("wal-push", elsewhere.toString(), "--socket", socket.toString());
+        Path link = Files.createSymbolicLink(data.resolve(WalFixtures.segmentName(1, 7)), elsewhere);
+        Run throughALink = steward("wal-push", "pg_wal/" + link.getFileName(), "--socket", socket.toString());
+        Path strangers = WalFixtures.writeWalLike(data.resolve(WalFixtures.segmentName(1, 8)), 1024, 8);
+        LoopFilesystem.run("chown", "nobody", strangers.toString());
+        Run notTheDatabases = steward("wal-push", "pg_wal/" + strangers.getFileName(), "--socket", socket.toString());
         String garbage = ask("GET / HTTP/1.0");
         String badName = ask("steward-wal 1 fetch ../../etc/passwd " + data.resolve("x"));
 
         assertThat(outside.exitCode()).isEqualTo(2);
         assertThat(outside.output()).contains("is outside the data directories");
+        assertThat(throughALink.exitCode()).isEqualTo(2);
+        assertThat(throughALink.output()).contains("is not a regular file (a symbolic link)");
+        assertThat(notTheDatabases.exitCode()).isEqualTo(2);
+        assertThat(notTheDatabases.output()).contains("belongs to nobody, not to the database's user");
         assertThat(garbage).startsWith("2 refused: not a version 1 WAL request");
         assertThat(badName).startsWith("2 refused: '../../etc/passwd' is not a WAL file name");
         assertThat(archivedAt(agentS3, "")).isFalse();
+    }
+
+    @Test
+    void readySegmentsAreUploadedAheadButOnlyAcknowledgedWhenAskedForAndUnchanged() throws Exception {
+        Path status = Files.createDirectories(data.resolve("archive_status"));
+        List<String> names = new ArrayList<>();
+        for (int i = 10; i <= 14; i++) {
+            names.add(WalFixtures.segmentName(1, i));
+            WalFixtures.writeWalLike(data.resolve(names.get(names.size() - 1)), 1 << 20, i);
+            Files.createFile(status.resolve(names.get(names.size() - 1) + ".ready"));
+        }
+
+        Run first = steward("wal-push", "pg_wal/" + names.get(0), "--socket", socket.toString());
+
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        // two uploads ahead at most: the next two ready files, not yet the ones after them
+        await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(1)) && archivedAt(agentS3, names.get(2)));
+        assertThat(archivedAt(agentS3, names.get(3))).isFalse();
+        Files.move(status.resolve(names.get(0) + ".ready"), status.resolve(names.get(0) + ".done"));
+
+        Run second = steward("wal-push", "pg_wal/" + names.get(1), "--socket", socket.toString());
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        Files.move(status.resolve(names.get(1) + ".ready"), status.resolve(names.get(1) + ".done"));
+        // changed after its upload ahead: the request pushes it again and the archive refuses the new content
+        WalFixtures.writeWalLike(data.resolve(names.get(2)), 1 << 20, 99);
+        Run changed = steward("wal-push", "pg_wal/" + names.get(2), "--socket", socket.toString());
+
+        assertThat(changed.exitCode()).as(changed.output()).isEqualTo(1);
+        assertThat(changed.output()).contains("different content under this name");
+        await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(3)) && archivedAt(agentS3, names.get(4)));
+    }
+
+    @Test
+    void aFetchedFileBelongsToTheOwnerOfItsFolder() throws Exception {
+        String name = WalFixtures.segmentName(1, 20);
+        WalFixtures.writeWalLike(data.resolve(name), 1 << 16, 20);
+        assertThat(steward("wal-push", "pg_wal/" + name, "--socket", socket.toString()).exitCode()).isZero();
+        LoopFilesystem.run("chown", "postgres:postgres", data.toString());
+
+        Run fetch = steward("wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+
+        assertThat(fetch.exitCode()).as(fetch.output()).isZero();
+        assertThat(Files.getOwner(data.resolve("RECOVERYXLOG")).getName()).isEqualTo("postgres");
     }
 
     private String ask(String line) throws IOException {

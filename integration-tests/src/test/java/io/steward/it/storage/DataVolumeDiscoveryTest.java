@@ -50,7 +50,7 @@ class DataVolumeDiscoveryTest {
 
     private Ec2VolumeFinder finder(Map<Path, String> configured) {
         return new Ec2VolumeFinder(ec2, INSTANCE,
-                new StorageConfig(TABLESPACES, Duration.ofSeconds(10), server.deviceLinks(), configured));
+                new StorageConfig(TABLESPACES, Duration.ofSeconds(10), server.deviceLinks(), configured, Map.of()));
     }
 
     /** Formats and mounts the attached volume at {@code mountPoint}. */
