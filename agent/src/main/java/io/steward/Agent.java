@@ -102,7 +102,8 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
-                config.node().priority(), config.bootstrap().mode() == BootstrapConfig.Mode.AUTO);
+                config.node().priority(), config.bootstrap().mode() == BootstrapConfig.Mode.AUTO,
+                engine.restartsCrashedPrimaryInPlace());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());

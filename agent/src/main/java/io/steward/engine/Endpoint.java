@@ -11,6 +11,15 @@ public record Endpoint(String host, int port) {
         }
     }
 
+    /** The address a local client uses to reach a server listening on {@code listenAddress}: a wildcard means loopback. */
+    public static String localConnectHost(String listenAddress) {
+        return switch (listenAddress) {
+            case "*", "0.0.0.0" -> "127.0.0.1";
+            case "::" -> "::1";
+            default -> listenAddress;
+        };
+    }
+
     @Override
     public String toString() {
         return host + ":" + port;

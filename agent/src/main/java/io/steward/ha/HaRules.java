@@ -105,6 +105,11 @@ public final class HaRules {
             case REPLICA:
                 return decision(new Action.Promote(), "holding the lease of epoch " + epoch + " while running as a replica");
             case STOPPED: {
+                if (!policy.restartCrashedPrimary()) {
+                    return decision(new Action.ReleaseLease(), "primary is down (" + engine.problem().orElse("stopped")
+                            + ") and a restart in place could lose acknowledged writes; releasing the lease of epoch "
+                            + epoch + " so that the most advanced replica takes over");
+                }
                 Duration down = local.primaryDownFor().orElse(Duration.ZERO);
                 if (down.compareTo(policy.ha().primaryStartTimeout()) > 0) {
                     return decision(new Action.ReleaseLease(), "primary could not be restarted within "

@@ -28,7 +28,7 @@ class HaRulesTest {
     private static final long MY_SESSION = 42;
     private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false);
     private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false);
-    private static final Policy ME = new Policy("me", HA, false, 100, true);
+    private static final Policy ME = new Policy("me", HA, false, 100, true, true);
 
     // ---- builders -------------------------------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ class HaRulesTest {
 
         @Test
         void memberThatMustNotInitialiseWaits() {
-            Policy replicaOnly = new Policy("me", HA, false, 100, false);
+            Policy replicaOnly = new Policy("me", HA, false, 100, false, true);
             assertThat(HaRules.decide(fresh, local(empty, false), replicaOnly, NOW).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -207,6 +207,16 @@ class HaRulesTest {
             LocalState tooLong = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(11)), -1, Duration.ZERO, false, false);
             assertThat(decide(view(leaseOf("me")), recent).action()).isInstanceOf(Action.RestartAsPrimary.class);
             assertThat(decide(view(leaseOf("me")), tooLong).action()).isInstanceOf(Action.ReleaseLease.class);
+        }
+
+        @Test
+        void aCrashedPrimaryWhoseRestartCouldLoseWritesHandsTheLeaseOnAtOnce() {
+            Policy noRestart = new Policy("me", HA, false, 100, true, false);
+            EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
+            LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false);
+            Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);
+            assertThat(decision.action()).isInstanceOf(Action.ReleaseLease.class);
+            assertThat(decision.reason()).contains("could lose acknowledged writes");
         }
     }
 
@@ -321,7 +331,7 @@ class HaRulesTest {
 
         @Test
         void nofailoverAndZeroPriorityNeverPromote() {
-            for (Policy policy : List.of(new Policy("me", HA, true, 100, true), new Policy("me", HA, false, 0, true))) {
+            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, true), new Policy("me", HA, false, 0, true, true))) {
                 assertThat(HaRules.decide(view(Optional.empty()), leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)),
                         policy, NOW).action()).isInstanceOf(Action.Observe.class);
             }
@@ -350,7 +360,7 @@ class HaRulesTest {
 
     @Nested
     class SynchronousMode {
-        Policy syncPolicy = new Policy("me", SYNC, false, 100, true);
+        Policy syncPolicy = new Policy("me", SYNC, false, 100, true, true);
 
         ClusterView withSync(Optional<String> standby, MemberInfo... members) {
             ClusterView base = view(Optional.empty(), members);

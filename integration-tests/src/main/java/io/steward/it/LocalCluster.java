@@ -31,8 +31,8 @@ import java.util.stream.Stream;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A PostgreSQL cluster on this machine: a real ZooKeeper ensemble (in this JVM), and per node a real PostgreSQL
- * server managed by a real Steward agent running as its own process, so that tests can SIGKILL it.
+ * A database cluster on this machine: a real ZooKeeper ensemble (in this JVM), and per node a real database
+ * server (PostgreSQL by default, or Redis) managed by a real Steward agent running as its own process, so that tests can SIGKILL it.
  */
 public final class LocalCluster implements AutoCloseable {
     public static final String TOKEN = "it-admin-token";
@@ -50,45 +50,52 @@ public final class LocalCluster implements AutoCloseable {
      * @param zookeeperTickMillis the ensemble's tick (session expiry is rounded up to it)
      * @param environment added to every agent's environment (e.g. {@code STEWARD_AWS_ROUTE53_*}, AWS credentials)
      * @param storage prepares each node's folder before its agent starts (e.g. mounts a volume for its data)
+     * @param database the database every node runs
      */
     public record Options(int nodes, boolean synchronous, boolean proxiedZooKeeper, String extraYaml,
-                          int zookeeperTickMillis, Map<String, String> environment, NodeStorage storage) {
+                          int zookeeperTickMillis, Map<String, String> environment, NodeStorage storage,
+                          Database database) {
         public Options {
             environment = Map.copyOf(environment);
         }
 
         public static Options defaults() {
-            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of(), dir -> () -> { });
+            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of(), dir -> () -> { },
+                    Database.POSTGRESQL);
         }
 
         public Options synchronousMode() {
-            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage);
+            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options proxied() {
-            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis, environment, storage);
+            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         /** ZooKeeper's default tick of 2 s, as production ensembles run: for benchmarks. */
         public Options productionZooKeeper() {
             return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
-                    environment, storage);
+                    environment, storage, database);
         }
 
         public Options withExtraYaml(String yaml) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, yaml, zookeeperTickMillis, environment, storage);
+            return new Options(nodes, synchronous, proxiedZooKeeper, yaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options withNodes(int count) {
-            return new Options(count, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage);
+            return new Options(count, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options withStorage(NodeStorage nodeStorage) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, nodeStorage);
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, nodeStorage, database);
+        }
+
+        public Options withDatabase(Database other) {
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage, other);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, variables, storage);
+            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, variables, storage, database);
         }
     }
 
@@ -118,7 +125,7 @@ public final class LocalCluster implements AutoCloseable {
                 options.zookeeperTickMillis()));
         try {
             for (int i = 1; i <= options.nodes(); i++) {
-                Node node = cluster.newNode("pg" + i, options);
+                Node node = cluster.newNode(options.database().nodePrefix() + i, options);
                 cluster.nodes.add(node);
                 cluster.storages.add(options.storage().prepare(node.dir));
             }
@@ -139,7 +146,7 @@ public final class LocalCluster implements AutoCloseable {
     private Node newNode(String name, Options options) throws IOException {
         Path dir = Files.createDirectories(root.resolve(name));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int pgPort = FreePorts.next();
+        int dbPort = FreePorts.next();
         int adminPort = FreePorts.next();
         List<TcpProxy> proxies = new ArrayList<>();
         String connect = zookeeper.connectString();
@@ -153,9 +160,9 @@ public final class LocalCluster implements AutoCloseable {
             }
             connect = String.join(",", via);
         }
-        String yaml = String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "cluster: " + clusterName,
-                "engine: postgresql",
+                "engine: " + options.database().engine(),
                 "node:",
                 "  name: " + name,
                 "  host: 127.0.0.1",
@@ -171,21 +178,14 @@ public final class LocalCluster implements AutoCloseable {
                 "  port: " + adminPort,
                 "  token: " + TOKEN,
                 "aws:",
-                "  imds: off",
-                "postgresql:",
-                "  bin_dir: " + PG_BIN,
-                "  data_dir: " + dir.resolve("data"),
-                "  port: " + pgPort,
-                "  socket_dir: " + dir.resolve("run"),
-                "  superuser_password: " + SUPERUSER_PASSWORD,
-                "  replication_password: it-replication",
-                "  parameters:",
-                "    log_min_messages: warning",
-                options.extraYaml().replace(NODE_DIR, dir.toString()),
-                "");
+                "  imds: off"));
+        lines.addAll(options.database().section(dir, dbPort));
+        lines.add(options.extraYaml().replace(NODE_DIR, dir.toString()));
+        lines.add("");
+        String yaml = String.join("\n", lines);
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
-        return new Node(name, dir, config, pgPort, adminPort, proxies, options.environment());
+        return new Node(name, dir, config, dbPort, adminPort, proxies, options.environment(), options.database());
     }
 
     public String name() {
@@ -252,7 +252,7 @@ public final class LocalCluster implements AutoCloseable {
     private void keepAgentLogs() throws IOException {
         Path kept = Files.createDirectories(Path.of("target", "it-logs", clusterName));
         for (Node node : nodes) {
-            for (Path log : List.of(node.agentLog(), node.dir.resolve("state").resolve("postgresql.log"),
+            for (Path log : List.of(node.agentLog(), node.database.serverLog(node.dir),
                     node.dir.resolve("state").resolve("fence-guard.log"))) {
                 if (Files.exists(log)) {
                     Files.copy(log, kept.resolve(node.name + "-" + log.getFileName()));
@@ -277,19 +277,21 @@ public final class LocalCluster implements AutoCloseable {
         private final String name;
         private final Path dir;
         private final Path config;
-        private final int pgPort;
+        private final int dbPort;
+        private final Database database;
         private final int adminPort;
         private final List<TcpProxy> proxies;
         private final Map<String, String> environment;
         private Process agent;
 
-        Node(String name, Path dir, Path config, int pgPort, int adminPort, List<TcpProxy> proxies,
-             Map<String, String> environment) {
+        Node(String name, Path dir, Path config, int dbPort, int adminPort, List<TcpProxy> proxies,
+             Map<String, String> environment, Database database) {
+            this.database = database;
             this.environment = environment;
             this.name = name;
             this.dir = dir;
             this.config = config;
-            this.pgPort = pgPort;
+            this.dbPort = dbPort;
             this.adminPort = adminPort;
             this.proxies = proxies;
         }
@@ -358,34 +360,36 @@ public final class LocalCluster implements AutoCloseable {
             return agent.exitValue();
         }
 
-        public Optional<Long> postmasterPid() throws IOException {
-            return Postmaster.pid(dataDir());
+        /** Where the node's database server listens on 127.0.0.1. */
+        public int databasePort() {
+            return dbPort;
+        }
+
+        /** The database server's main process, when it runs. */
+        public Optional<Long> serverPid() throws IOException {
+            return database.serverPid(dataDir());
         }
 
         /**
-         * The whole node lost: SIGKILL to the agent, then to the postmaster if it still runs (the fence guard may
+         * The whole node lost: SIGKILL to the agent, then to the server if it still runs (the fence guard may
          * have stopped it first, once the agent was gone).
          */
         public void killNode() throws IOException, InterruptedException {
             killAgent();
-            Optional<Long> postmaster = postmasterPid();
-            if (postmaster.isPresent()) {
-                Postmaster.kill(postmaster.get());
+            Optional<Long> server = serverPid();
+            if (server.isPresent()) {
+                Postmaster.kill(server.get());
             }
         }
 
-        /** SIGKILL to the postmaster, as the OOM killer would. */
-        public void killPostmaster() throws IOException, InterruptedException {
-            Postmaster.kill(postmasterPid().orElseThrow(() -> new IllegalStateException(name + " runs no postmaster")));
+        /** SIGKILL to the database server, as the OOM killer would. */
+        public void killServer() throws IOException, InterruptedException {
+            Postmaster.kill(serverPid().orElseThrow(() -> new IllegalStateException(name + " runs no database server")));
         }
 
         /** Stops the server whatever state it is in (cleanup). */
         public void stopServer() throws IOException, InterruptedException {
-            if (Files.exists(dataDir().resolve("postmaster.pid"))) {
-                new ProcessBuilder("runuser", "-u", "postgres", "--", PG_BIN.resolve("pg_ctl").toString(), "stop", "-D",
-                        dataDir().toString(), "-m", "immediate", "-w", "-t", "30")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
-            }
+            database.stopServer(dataDir());
         }
 
         public void cutFromZooKeeper() {
@@ -401,7 +405,7 @@ public final class LocalCluster implements AutoCloseable {
 
         @Override
         public String jdbcUrl() {
-            return "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres";
+            return "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres";
         }
 
         @Override

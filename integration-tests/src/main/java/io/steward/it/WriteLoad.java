@@ -1,9 +1,16 @@
 package io.steward.it;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -45,10 +52,23 @@ public final class WriteLoad implements AutoCloseable {
     private final ExecutorService writers;
     private volatile boolean running = true;
 
-    private WriteLoad(List<? extends WriteTarget> nodes) {
+    /** One client's connection to one node; any exception from it counts as a write the node did not take. */
+    private interface Session extends AutoCloseable {
+        void write(long id) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    @FunctionalInterface
+    private interface SessionOpener {
+        Session open(WriteTarget node) throws Exception;
+    }
+
+    private WriteLoad(List<? extends WriteTarget> nodes, SessionOpener opener) {
         this.writers = Executors.newFixedThreadPool(nodes.size());
         for (WriteTarget node : nodes) {
-            writers.execute(() -> writeTo(node));
+            writers.execute(() -> writeTo(node, opener));
         }
     }
 
@@ -63,37 +83,90 @@ public final class WriteLoad implements AutoCloseable {
             c.createStatement().execute("CREATE TABLE IF NOT EXISTS acked (id bigint PRIMARY KEY, node text NOT NULL,"
                     + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
         }
-        return new WriteLoad(nodes);
+        return new WriteLoad(nodes, WriteLoad::sqlSession);
     }
 
-    private void writeTo(WriteTarget node) {
-        Connection connection = null;
-        long sent;
-        while (running) {
-            try {
-                if (connection == null || connection.isClosed()) {
-                    Properties props = node.connectionProperties();
-                    props.setProperty("connectTimeout", "1");
-                    props.setProperty("socketTimeout", "10");
-                    connection = DriverManager.getConnection(node.jdbcUrl(), props);
-                }
-                long id = ids.incrementAndGet();
-                sent = System.nanoTime();
+    /** Starts writing keys {@code acked:<id>} to every node of a Redis cluster, authenticated with {@code password}. */
+    public static WriteLoad startRedis(List<LocalCluster.Node> nodes, String password) {
+        return new WriteLoad(nodes, node -> redisSession((LocalCluster.Node) node, password));
+    }
+
+    private static Session sqlSession(WriteTarget node) throws SQLException {
+        Properties props = node.connectionProperties();
+        props.setProperty("connectTimeout", "1");
+        props.setProperty("socketTimeout", "10");
+        Connection connection = DriverManager.getConnection(node.jdbcUrl(), props);
+        return new Session() {
+            @Override
+            public void write(long id) throws SQLException {
                 try (PreparedStatement insert = connection.prepareStatement("INSERT INTO acked (id, node) VALUES (?, ?)")) {
                     insert.setLong(1, id);
                     insert.setString(2, node.name());
                     insert.executeUpdate();
                 }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    // gone already
+                }
+            }
+        };
+    }
+
+    private static Session redisSession(LocalCluster.Node node, String password) {
+        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.databasePort())
+                .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
+        client.setOptions(ClientOptions.builder().autoReconnect(false)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build()).build());
+        StatefulRedisConnection<String, String> connection;
+        try {
+            connection = client.connect();
+        } catch (RuntimeException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            throw e;
+        }
+        return new Session() {
+            @Override
+            public void write(long id) {
+                connection.sync().set("acked:" + id, node.name());
+            }
+
+            @Override
+            public void close() {
+                connection.close();
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+        };
+    }
+
+    private void writeTo(WriteTarget node, SessionOpener opener) {
+        Session session = null;
+        while (running) {
+            try {
+                if (session == null) {
+                    session = opener.open(node);
+                }
+                long id = ids.incrementAndGet();
+                long sent = System.nanoTime();
+                session.write(id);
                 acks.add(new Ack(id, node.name(), sent, System.nanoTime()));
-            } catch (SQLException e) {
+            } catch (Exception e) {
                 failures.add(new Failure(node.name(), System.nanoTime()));
                 // Not writable now (replica, down, fenced): drop the connection and try again shortly.
-                closeQuietly(connection);
-                connection = null;
+                if (session != null) {
+                    session.close();
+                }
+                session = null;
                 pause();
             }
         }
-        closeQuietly(connection);
+        if (session != null) {
+            session.close();
+        }
     }
 
     public List<Ack> acks() {
@@ -153,16 +226,6 @@ public final class WriteLoad implements AutoCloseable {
             Thread.sleep(20); // client retry pacing, not a wait for a condition
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection connection) {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                // gone already
-            }
         }
     }
 }

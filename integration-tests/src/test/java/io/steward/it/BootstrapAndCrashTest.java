@@ -50,7 +50,7 @@ class BootstrapAndCrashTest {
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
                 long killedAt = System.nanoTime();
-                primary.killPostmaster();
+                primary.killServer();
                 await("writes again").atMost(Duration.ofSeconds(60))
                         .until(() -> load.firstAckAfterOutageOf(primary.name(), killedAt).isPresent());
                 assertThat(load.firstAckAfterOutageOf(primary.name(), killedAt).get().node()).isEqualTo(primary.name());
@@ -76,7 +76,7 @@ class BootstrapAndCrashTest {
             long epoch = ClusterAssertions.epoch(old);
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
-                long postmaster = old.postmasterPid().orElseThrow();
+                long postmaster = old.serverPid().orElseThrow();
                 Files.move(old.dataDir(), old.dataDir().resolveSibling("data.moved-away"));
                 Postmaster.kill(postmaster);
                 Node successor = cluster.awaitNewPrimary(old);

@@ -168,7 +168,7 @@ class FailoverBenchmark {
                 if (nodeLoss) {
                     node.killAgent();
                 }
-                node.killPostmaster();
+                node.killServer();
                 return nodeLoss ? node::startAgent : () -> { };
             }
         };

@@ -36,7 +36,7 @@ class GracefulStopTest {
             assertThat(entries.get(entries.size() - 1).path("reason").asText()).isEqualTo("switchover");
             // The stopped node left the cluster, and its server is down: nothing can write to it.
             assertThat(ClusterAssertions.cluster(successor).path("members").size()).isEqualTo(2);
-            assertThat(old.postmasterPid()).isEmpty();
+            assertThat(old.serverPid()).isEmpty();
         }
     }
 }

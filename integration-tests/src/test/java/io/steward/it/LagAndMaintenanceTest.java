@@ -29,7 +29,7 @@ class LagAndMaintenanceTest {
             assertThat(primaryLsn - lsn(paused, "pg_last_wal_replay_lsn()")).isGreaterThan(1 << 20);
 
             primary.killAgent();
-            primary.killPostmaster();
+            primary.killServer();
             Node successor = cluster.awaitNewPrimary(primary);
             assertThat(successor).isSameAs(healthy);
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() -> !paused.isPrimary());
@@ -45,7 +45,7 @@ class LagAndMaintenanceTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> ClusterAssertions.cluster(other).path("maintenance").asBoolean());
 
             primary.killAgent();
-            primary.killPostmaster();
+            primary.killServer();
             // Three session timeouts: the lease is long gone, yet nobody takes it.
             await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
                     .until(() -> cluster.primaries().isEmpty());

@@ -25,7 +25,7 @@ class SynchronousModeTest {
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 200);
                 old.killAgent();
-                old.killPostmaster();
+                old.killServer();
                 Node successor = cluster.awaitNewPrimary(old);
                 assertThat(successor.name()).isEqualTo(standby);
                 int before = load.count();

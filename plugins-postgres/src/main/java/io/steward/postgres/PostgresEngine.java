@@ -1,6 +1,8 @@
 package io.steward.postgres;
 
 import io.steward.engine.ArchiveStatus;
+import io.steward.engine.CommandRunner;
+import io.steward.engine.DataDirectories;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
@@ -10,6 +12,7 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.RewindFailedException;
+import io.steward.engine.ServerProcesses;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
 import org.postgresql.PGConnection;
@@ -31,8 +34,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -72,8 +73,6 @@ public final class PostgresEngine implements Engine {
     private static final Duration RECOVERY_REPORT_INTERVAL = Duration.ofSeconds(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Executor DIRECT_EXECUTOR = Runnable::run;
-    private static final DateTimeFormatter REINIT_SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
-
     private final EngineContext context;
     private final PostgresSettings settings;
     private final CommandRunner runner;
@@ -499,29 +498,10 @@ public final class PostgresEngine implements Engine {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        boolean alive = ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .filter(process -> !isZombie(pid))
-                .filter(process -> process.info().command().map(command -> command.endsWith("postgres")).orElse(true))
-                .isPresent();
-        if (!alive) {
+        if (!ServerProcesses.running(pid, "postgres")) {
             return Optional.empty();
         }
         return Optional.of(lines.size() >= 8 ? lines.get(7).strip() : "starting");
-    }
-
-    /**
-     * A killed postmaster stays a zombie until its parent (often init) reaps it; it is dead all the same, and
-     * waiting for the reaping would add to a crashed primary's downtime.
-     */
-    private static boolean isZombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int afterName = stat.lastIndexOf(')');
-            return afterName > 0 && afterName + 2 < stat.length() && stat.charAt(afterName + 2) == 'Z';
-        } catch (IOException | SecurityException e) {
-            return false;
-        }
     }
 
     private boolean postmasterAlive() {
@@ -619,20 +599,8 @@ public final class PostgresEngine implements Engine {
     public void reinitializeFrom(Peer primary) {
         String step = "reinitialize from " + primary.name();
         stopForcefullyIfNeeded(step);
-        Path dataDir = settings.dataDir();
-        if (Files.exists(dataDir)) {
-            Path aside = dataDir.resolveSibling(dataDir.getFileName() + ".reinit-" + LocalDateTime.now().format(REINIT_SUFFIX));
-            for (int attempt = 1; Files.exists(aside); attempt++) {
-                aside = dataDir.resolveSibling(dataDir.getFileName() + ".reinit-"
-                        + LocalDateTime.now().format(REINIT_SUFFIX) + "-" + attempt);
-            }
-            try {
-                Files.move(dataDir, aside);
-            } catch (IOException e) {
-                throw new EngineException(step + ": cannot move " + dataDir + " aside to " + aside + ": " + e.getMessage(), e);
-            }
-            log.warn("Moved the data directory {} aside to {} before cloning it again", dataDir, aside);
-        }
+        DataDirectories.moveAside(settings.dataDir(), step).ifPresent(aside ->
+                log.warn("Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
         cloneFrom(primary);
     }
 
@@ -874,7 +842,7 @@ public final class PostgresEngine implements Engine {
 
     /** Alive and not a zombie. */
     private static boolean running(long pid) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() && !isZombie(pid);
+        return ServerProcesses.running(pid);
     }
 
     private static Optional<Path> workingDirectory(long pid) {
@@ -1034,13 +1002,9 @@ public final class PostgresEngine implements Engine {
 
     @Override
     public List<String> fenceCommand() {
-        String fast = shellCommand(runner.asOsUser(pgCtlStopCommand("fast", FENCE_STEP_TIMEOUT)));
-        String immediate = shellCommand(runner.asOsUser(pgCtlStopCommand("immediate", FENCE_STEP_TIMEOUT)));
+        String fast = CommandRunner.shellQuoted(runner.asOsUser(pgCtlStopCommand("fast", FENCE_STEP_TIMEOUT)));
+        String immediate = CommandRunner.shellQuoted(runner.asOsUser(pgCtlStopCommand("immediate", FENCE_STEP_TIMEOUT)));
         return List.of("/bin/sh", "-c", fast + " || " + immediate);
-    }
-
-    private static String shellCommand(List<String> words) {
-        return words.stream().map(word -> "'" + word.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
     }
 
     // ---------------------------------------------------------------- primary's replication settings
@@ -1167,6 +1131,11 @@ public final class PostgresEngine implements Engine {
     @Override
     public Endpoint endpoint() {
         return new Endpoint(context.advertisedHost(), settings.port());
+    }
+
+    @Override
+    public boolean restartsCrashedPrimaryInPlace() {
+        return true;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.steward.postgres;
 
 import io.steward.config.Settings;
+import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 
 import java.nio.file.Path;
@@ -89,11 +90,7 @@ public record PostgresSettings(Path binDir, Path dataDir, int port, String liste
 
     /** The host the agent connects to for the local server: a wildcard listen address is reached on loopback. */
     public String localConnectHost() {
-        return switch (listenAddress) {
-            case "*", "0.0.0.0" -> "127.0.0.1";
-            case "::" -> "::1";
-            default -> listenAddress;
-        };
+        return Endpoint.localConnectHost(listenAddress);
     }
 
     @Override

@@ -1,6 +1,4 @@
-package io.steward.postgres;
-
-import io.steward.engine.EngineException;
+package io.steward.engine;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -12,37 +10,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Runs PostgreSQL's programs as the data directory's owner. PostgreSQL refuses to run as root, so when the agent is
- * root every program goes through {@code runuser}. Output goes to a file rather than a pipe: {@code pg_ctl start}
- * leaves a server behind that inherits the output, and a pipe would then never reach its end.
+ * Runs a database server's programs as the user that owns its data. Servers refuse to run as root (or should not),
+ * so when the agent is root every program goes through {@code runuser}. Output goes to a file rather than a pipe: a
+ * program that starts a server in the background leaves it holding the output, and a pipe would then never end.
  */
-final class CommandRunner {
+public final class CommandRunner {
     private static final int TAIL_LINES = 15;
     private static final long MAX_READ_BYTES = 64 * 1024;
 
     private final String osUser;
     private final boolean runningAsRoot;
 
-    CommandRunner(String osUser) {
+    public CommandRunner(String osUser) {
         this.osUser = osUser;
         this.runningAsRoot = currentUid() == 0;
     }
 
     /** What a finished program printed, and how it ended. */
-    record Result(int exitCode, String output) {
-        boolean succeeded() {
+    public record Result(int exitCode, String output) {
+        public boolean succeeded() {
             return exitCode == 0;
         }
 
-        String tail() {
+        public String tail() {
             return CommandRunner.tail(output);
         }
     }
 
     /** The command line that runs {@code program} as the data directory's owner. */
-    List<String> asOsUser(List<String> program) {
+    public List<String> asOsUser(List<String> program) {
         List<String> command = new ArrayList<>();
         if (runningAsRoot) {
             command.addAll(List.of("runuser", "-u", osUser, "--"));
@@ -52,7 +51,7 @@ final class CommandRunner {
     }
 
     /** Runs the program, failing with the step's name and the end of its output unless it exits with 0. */
-    Result runOrFail(String step, List<String> program, Map<String, String> environment, Duration timeout) {
+    public Result runOrFail(String step, List<String> program, Map<String, String> environment, Duration timeout) {
         Result result = run(step, program, environment, timeout);
         if (!result.succeeded()) {
             throw new EngineException(step + " failed (exit code " + result.exitCode() + "): " + result.tail());
@@ -61,10 +60,10 @@ final class CommandRunner {
     }
 
     /** Runs the program and returns how it ended; fails only when it cannot be started or does not finish. */
-    Result run(String step, List<String> program, Map<String, String> environment, Duration timeout) {
+    public Result run(String step, List<String> program, Map<String, String> environment, Duration timeout) {
         Path output;
         try {
-            output = Files.createTempFile("steward-pg-", ".out");
+            output = Files.createTempFile("steward-cmd-", ".out");
         } catch (IOException e) {
             throw new EngineException(step + " failed: cannot create a file for its output: " + e.getMessage(), e);
         }
@@ -83,7 +82,7 @@ final class CommandRunner {
      * Runs the program with its output appended to {@code outputFile}, which is kept (a server log). On failure
      * the message carries the last lines of that file.
      */
-    Result runAppendingTo(String step, List<String> program, Duration timeout, Path outputFile) {
+    public Result runAppendingTo(String step, List<String> program, Duration timeout, Path outputFile) {
         return runInto(step, program, Map.of(), timeout, outputFile, false);
     }
 
@@ -117,7 +116,12 @@ final class CommandRunner {
         return new Result(process.exitValue(), readFrom(outputFile, startOffset));
     }
 
-    static String tail(String output) {
+    /** The words as one POSIX shell command, each single-quoted. */
+    public static String shellQuoted(List<String> words) {
+        return words.stream().map(word -> "'" + word.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+    }
+
+    public static String tail(String output) {
         List<String> lines = output.strip().lines().toList();
         if (lines.isEmpty()) {
             return "(no output)";
@@ -126,7 +130,7 @@ final class CommandRunner {
     }
 
     /** The last lines of a (log) file. */
-    static String tailOf(Path file) {
+    public static String tailOf(Path file) {
         return tail(readFrom(file, 0));
     }
 

@@ -1,0 +1,44 @@
+package io.steward.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Cheap local checks of a database server's process, for {@link Engine#serverProcessAlive()}. */
+public final class ServerProcesses {
+    private ServerProcesses() {
+    }
+
+    /** Whether {@code pid} is a live process; a zombie counts as dead. */
+    public static boolean running(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() && !isZombie(pid);
+    }
+
+    /**
+     * Whether {@code pid} is a live process running a program whose resolved path ends with one of
+     * {@code programNames} (a pid file left by a crashed server may name a pid the system has since given to another
+     * program).
+     */
+    public static boolean running(long pid, String... programNames) {
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(process -> process.info().command()
+                        .map(command -> Arrays.stream(programNames).anyMatch(command::endsWith)).orElse(true))
+                .isPresent() && !isZombie(pid);
+    }
+
+    /**
+     * A killed server stays a zombie until its parent (often init) reaps it; it is dead all the same, and waiting
+     * for the reaping would add to a crashed primary's downtime.
+     */
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int afterName = stat.lastIndexOf(')');
+            return afterName > 0 && afterName + 2 < stat.length() && stat.charAt(afterName + 2) == 'Z';
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+}

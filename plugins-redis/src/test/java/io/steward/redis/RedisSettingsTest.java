@@ -1,0 +1,120 @@
+package io.steward.redis;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.config.ConfigProblem;
+import io.steward.config.ConfigProblems;
+import io.steward.config.Settings;
+import io.steward.engine.Endpoint;
+import io.steward.engine.EngineContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Reading the redis: section (the book's user-data keys among it) and the redis.conf written from it. */
+class RedisSettingsTest {
+    private final ObjectMapper json = new ObjectMapper();
+    private final ConfigProblems problems = new ConfigProblems();
+
+    private RedisSettings read(ObjectNode section) {
+        return RedisSettings.read(new EngineContext("n1", "10.0.0.1", new Settings("redis", section, problems),
+                Path.of("/var/lib/steward"), new MetricRegistry()));
+    }
+
+    private ObjectNode section() {
+        return json.createObjectNode().put("data_dir", "/var/lib/redis/steward");
+    }
+
+    @Test
+    void everyBadValueIsReportedByKeyAndNothingIsTouched(@TempDir Path stateDir) {
+        ObjectNode section = json.createObjectNode()
+                .put("persistence", "sometimes")
+                .put("maxmemory_policy", "allkeys-oldest")
+                .put("maxmemory", "lots")
+                .put("logging", "loud")
+                .put("port", "0")
+                .put("rdb", "dump-2026-11-30.rdb")
+                .put("password", "two words");
+        Settings settings = new Settings("redis", section, problems);
+
+        new RedisPlugin().create(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"), new MetricRegistry()));
+
+        assertThat(problems.list()).extracting(ConfigProblem::key).containsExactlyInAnyOrder("redis.data_dir",
+                "redis.persistence", "redis.maxmemory_policy", "redis.maxmemory", "redis.logging", "redis.port",
+                "redis.rdb", "redis.password");
+        assertThat(problems.list()).filteredOn(p -> p.key().equals("redis.persistence")).singleElement().asString()
+                .contains("sometimes").contains("no, low, normal, high");
+        assertThat(problems.list()).filteredOn(p -> p.key().equals("redis.maxmemory_policy")).singleElement().asString()
+                .contains("allkeys-oldest").contains("volatile-ttl");
+        assertThat(problems.list()).filteredOn(p -> p.key().equals("redis.password")).singleElement().asString()
+                .doesNotContain("two words");
+        assertThat(stateDir.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void defaultsAreTheBooksNormalPersistenceWithoutAMemoryLimit() {
+        RedisSettings settings = read(section());
+
+        assertThat(problems.list()).isEmpty();
+        assertThat(settings.persistence()).isEqualTo(RedisSettings.Persistence.NORMAL);
+        assertThat(settings.maxmemoryBytes()).isZero();
+        assertThat(settings.maxmemoryPolicy()).isEqualTo("noeviction");
+        assertThat(settings.port()).isEqualTo(6379);
+        assertThat(settings.listenAddress()).isEqualTo("10.0.0.1");
+        assertThat(settings.osUser()).isEqualTo("redis");
+        assertThat(settings.logLevel()).isEqualTo("warning");
+    }
+
+    @Test
+    void yamlReadsAnUnquotedNoAsFalseWhichMeansPersistenceNo() {
+        assertThat(read(section().put("persistence", false)).persistence()).isEqualTo(RedisSettings.Persistence.NO);
+        assertThat(read(section().put("persistence", "HIGH")).persistence()).isEqualTo(RedisSettings.Persistence.HIGH);
+        assertThat(problems.list()).isEmpty();
+    }
+
+    @Test
+    void maxmemoryOnIsSixtyPercentOfThisMachinesMemory() {
+        long expected = (long) (RedisSettings.physicalMemoryBytes() * 0.6);
+
+        assertThat(read(section().put("maxmemory", "on")).maxmemoryBytes()).isEqualTo(expected);
+        assertThat(read(section().put("maxmemory", true)).maxmemoryBytes()).isEqualTo(expected);
+        assertThat(read(section().put("maxmemory", "2GB")).maxmemoryBytes()).isEqualTo(2L << 30);
+        assertThat(read(section().put("maxmemory", "off")).maxmemoryBytes()).isZero();
+        assertThat(problems.list()).isEmpty();
+        assertThat(expected).isGreaterThan(0);
+    }
+
+    @Test
+    void eachPersistenceLevelWritesItsServerSettings() {
+        assertThat(conf("no")).contains("save \"\"", "appendonly no").doesNotContain("appendfsync everysec");
+        assertThat(conf("low")).contains("save " + RedisConfig.SAVE_POINTS, "appendonly no");
+        assertThat(conf("normal")).contains("save " + RedisConfig.SAVE_POINTS, "appendonly yes", "appendfsync everysec");
+        assertThat(conf("high")).contains("save " + RedisConfig.SAVE_POINTS, "appendonly yes", "appendfsync always");
+    }
+
+    @Test
+    void onlyAReplicaNamesAPrimaryAndThePasswordAuthenticatesReplicationToo() {
+        RedisSettings settings = read(section().put("password", "s3cret").put("maxmemory", "1GB")
+                .put("maxmemory_policy", "allkeys-lru"));
+
+        List<String> primary = RedisConfig.lines(settings, Optional.empty());
+        List<String> replica = RedisConfig.lines(settings, Optional.of(new Endpoint("10.0.0.2", 6380)));
+
+        assertThat(primary).noneMatch(line -> line.startsWith("replicaof"));
+        assertThat(replica).contains("replicaof 10.0.0.2 6380");
+        assertThat(primary).contains("requirepass \"s3cret\"", "masterauth \"s3cret\"", "maxmemory " + (1L << 30),
+                "maxmemory-policy allkeys-lru", "bind 10.0.0.1", "port 6379", "dir /var/lib/redis/steward",
+                "repl-diskless-sync-delay 0");
+        assertThat(settings.toString()).doesNotContain("s3cret");
+    }
+
+    private List<String> conf(String persistence) {
+        return RedisConfig.lines(read(section().put("persistence", persistence)), Optional.empty());
+    }
+}
