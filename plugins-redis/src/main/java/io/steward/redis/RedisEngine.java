@@ -104,8 +104,8 @@ final class RedisEngine implements Engine {
     /** Redis data that Steward did not create: never thrown away by a clone without an operator's word. */
     private boolean holdsForeignData() {
         Path dir = settings.dataDir();
-        return Files.exists(dir.resolve("dump.rdb")) && !Files.exists(RedisConfig.file(settings))
-                || Files.exists(dir.resolve("appendonlydir")) && !Files.exists(RedisConfig.file(settings));
+        return !Files.exists(RedisConfig.file(settings))
+                && (Files.exists(dir.resolve("dump.rdb")) || Files.exists(dir.resolve("appendonlydir")));
     }
 
     private String invalidReason() {
@@ -501,6 +501,7 @@ final class RedisEngine implements Engine {
         }
     }
 
+    /** Lettuce reports a failed connection as "Unable to connect to host:port"; the reason is in its cause. */
     private static String message(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getMessage() != null && cause.getMessage().startsWith("Unable to connect")) {
