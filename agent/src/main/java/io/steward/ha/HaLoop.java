@@ -498,8 +498,14 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void releaseLease() {
-        if (engine.probe().role() == Role.PRIMARY) {
+        Role role = engine.probe().role();
+        if (role == Role.PRIMARY) {
             engine.stop();
+        } else if (role == Role.STOPPED && engine.serverProcessAlive()) {
+            // a server that runs but does not answer (hung, swapping, stopped by a signal) takes writes again once
+            // it wakes up, and by then another node may be primary
+            log.warn("fencing the unresponsive local server before giving up the lease [epoch {}]", view.epoch());
+            engine.fence();
         }
         disarmGuard();
         store.releaseLease(policy.self());
