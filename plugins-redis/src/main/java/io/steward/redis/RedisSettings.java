@@ -3,6 +3,7 @@ package io.steward.redis;
 import io.steward.config.Settings;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
+import io.steward.engine.ReplicationStyle.Topology;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,11 +21,12 @@ import java.util.regex.Pattern;
  *
  * @param maxmemoryBytes 0 for no limit
  * @param password {@code requirepass} on every node and {@code masterauth} for replication; empty for none
+ * @param topology {@code star} (every replica follows the primary) or the book's {@code chain}
  */
 public record RedisSettings(Path binDir, Path dataDir, int port, String listenAddress, String osUser,
                             Optional<String> password, Persistence persistence, long maxmemoryBytes,
                             String maxmemoryPolicy, String logLevel, Duration connectTimeout, Duration startTimeout,
-                            Duration stopTimeout) {
+                            Duration stopTimeout, Topology topology) {
 
     /** Redis's own list (redis.conf, 7.0); anything else would make redis-server refuse to start. */
     static final List<String> MAXMEMORY_POLICIES = List.of("noeviction", "allkeys-lru", "allkeys-lfu",
@@ -78,10 +80,11 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
                 Duration.ofSeconds(1), Duration.ofHours(12));
         Duration stopTimeout = settings.duration("stop_timeout", Duration.ofSeconds(60),
                 Duration.ofSeconds(1), Duration.ofHours(1));
+        Topology topology = settings.choice("topology", Topology.class, Topology.STAR);
         rejectNotYetSupported(settings, "rdb", "restoring a node from an RDB dump in S3");
         rejectNotYetSupported(settings, "snapshot", "seeding a Redis node's volume from an EBS snapshot");
         return new RedisSettings(binDir, dataDir, port, listenAddress, osUser, password, persistence, maxmemory,
-                policy, logLevel, connectTimeout, startTimeout, stopTimeout);
+                policy, logLevel, connectTimeout, startTimeout, stopTimeout, topology);
     }
 
     private static Path absolutePath(Settings settings, String key, String defaultValue) {
