@@ -103,7 +103,7 @@ public final class Agent implements AutoCloseable {
         }
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
                 config.node().priority(), config.bootstrap().mode() == BootstrapConfig.Mode.AUTO,
-                engine.replicationStyle());
+                engine.replicationStyle(), engine.electsOwnPrimary());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());

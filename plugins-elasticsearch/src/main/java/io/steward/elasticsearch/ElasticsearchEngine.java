@@ -1,0 +1,191 @@
+package io.steward.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.steward.engine.ArchiveStatus;
+import io.steward.engine.DataState;
+import io.steward.engine.Endpoint;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineContext;
+import io.steward.engine.EngineException;
+import io.steward.engine.EngineStatus;
+import io.steward.engine.Peer;
+import io.steward.engine.ReplicationStyle;
+import io.steward.engine.Role;
+import io.steward.engine.SnapshotHold;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * An Elasticsearch or OpenSearch node. The cluster elects its own master and places its own shards, so the core
+ * only observes it ({@link #electsOwnPrimary()}): every action that would make Steward choose a
+ * primary is refused. What the engine does is report the node's health and, on stop, drain it.
+ *
+ * <p>Roles as the core sees them: {@link Role#PRIMARY} on the elected master, {@link Role#REPLICA} on any other node
+ * that has joined the cluster, {@link Role#STOPPED} when the node does not answer. A node that answers but has not
+ * joined a cluster (no elected master) is a replica with a problem, so it is unhealthy.
+ */
+final class ElasticsearchEngine implements Engine {
+    private static final Logger log = LoggerFactory.getLogger(ElasticsearchEngine.class);
+    /** Never consulted, since the core only observes an engine that elects its own primary. */
+    private static final ReplicationStyle STYLE = new ReplicationStyle(ReplicationStyle.Topology.STAR,
+            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, false);
+
+    private final ElasticsearchSettings settings;
+    private final SearchRest rest;
+    private final Endpoint endpoint;
+    private volatile boolean lastSeenRunning;
+
+    ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
+        this.settings = settings;
+        this.rest = new SearchRest(settings.url(), settings.requestTimeout());
+        int port = settings.url().getPort() > 0 ? settings.url().getPort()
+                : "https".equals(settings.url().getScheme()) ? 443 : 80;
+        this.endpoint = new Endpoint(context.advertisedHost(), port);
+    }
+
+    @Override
+    public EngineStatus probe() {
+        NodeView node;
+        try {
+            node = NodeView.read(rest, settings.nodeName());
+        } catch (EngineException e) {
+            lastSeenRunning = false;
+            return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
+        }
+        lastSeenRunning = true;
+        Optional<String> problem = node.problem();
+        Role role = node.isElectedMaster() ? Role.PRIMARY : Role.REPLICA;
+        return new EngineStatus(role, DataState.VALID, -1, 0, Optional.empty(), false, List.of(), problem);
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The agent does not own the node's process; the last probe's answer is the cheapest honest one. */
+    @Override
+    public boolean serverProcessAlive() {
+        return lastSeenRunning;
+    }
+
+    @Override
+    public boolean electsOwnPrimary() {
+        return true;
+    }
+
+    @Override
+    public ReplicationStyle replicationStyle() {
+        return STYLE;
+    }
+
+    @Override
+    public void stop() {
+        throw refused("stop");
+    }
+
+    @Override
+    public void initializeNewCluster() {
+        throw refused("initialize a cluster");
+    }
+
+    @Override
+    public void cloneFrom(Peer primary) {
+        throw refused("clone a node");
+    }
+
+    @Override
+    public void reinitializeFrom(Peer primary) {
+        throw refused("reinitialize a node");
+    }
+
+    @Override
+    public void startAsPrimary() {
+        throw refused("start a node as primary");
+    }
+
+    @Override
+    public void startAsReplica(Optional<Peer> primary) {
+        throw refused("start a node as replica");
+    }
+
+    @Override
+    public void follow(Peer primary) {
+        throw refused("re-point a node");
+    }
+
+    @Override
+    public void promote() {
+        throw refused("promote a node");
+    }
+
+    /** Nothing to fence: a node never holds a Steward lease, and the cluster's own election keeps one master. */
+    @Override
+    public void fence() {
+        log.warn("fence asked of an Elasticsearch node; ignored, the cluster elects its own master");
+    }
+
+    @Override
+    public List<String> fenceCommand() {
+        return List.of("true");
+    }
+
+    @Override
+    public void reconcileReplicationSlots(Set<String> memberNames) {
+        // shards are placed by the cluster itself
+    }
+
+    @Override
+    public void setSynchronousStandbys(List<String> memberNames) {
+        // the cluster's own wait_for_active_shards decides
+    }
+
+    @Override
+    public Optional<ArchiveStatus> archiveStatus() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String serverUser() {
+        return "elasticsearch";
+    }
+
+    /** None: a filesystem freeze plus EBS snapshot is not a valid Elasticsearch backup; snapshots go to a repository. */
+    @Override
+    public List<Path> dataPaths() {
+        return List.of();
+    }
+
+    @Override
+    public SnapshotHold holdForSnapshot(String label) {
+        throw new EngineException("Elasticsearch is backed up with its snapshot API to a repository; a volume snapshot "
+                + "of a running node is not a valid backup");
+    }
+
+    @Override
+    public void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+        throw new EngineException("Elasticsearch restores indices from its snapshot repository, not from volume snapshots");
+    }
+
+    @Override
+    public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
+        throw new EngineException("Elasticsearch nodes are not seeded from volume snapshots; the cluster copies shards itself");
+    }
+
+    @Override
+    public void close() {
+        // the JDK client holds no resources worth closing
+    }
+
+    private static EngineException refused(String what) {
+        return new EngineException("Elasticsearch elects its own master: Steward does not " + what);
+    }
+}
