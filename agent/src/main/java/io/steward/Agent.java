@@ -204,8 +204,8 @@ public final class Agent implements AutoCloseable {
             return Optional.empty();
         }
         String self = config.node().name();
-        Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self, loop::provenLeaseEpoch,
-                metrics.registry());
+        Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self,
+                config.node().instanceId().orElse(self), loop::provenLeaseEpoch, metrics.registry());
         loop.addTickListener((view, status, leaseProven) -> records.offer(RecordIntent.of(view, self, status.role(),
                 status.position(), leaseProven, config.ha().maximumLagOnFailover(), route53.type())));
         return Optional.of(records);
@@ -232,6 +232,10 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         log.info("agent stopping");
+        if (engine.electsOwnPrimary()) {
+            // its stop drains the node, which takes a while: clients and joining nodes are sent elsewhere first
+            records.ifPresent(Route53Records::close);
+        }
         loop.close();
         walSocket.ifPresent(WalSocketServer::close);
         cloudWatch.ifPresent(CloudWatchReporter::stop);

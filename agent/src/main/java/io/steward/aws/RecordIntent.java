@@ -16,11 +16,17 @@ import java.util.Optional;
  * @param primary the target of the primary record, when this member is the primary that provably holds the lease
  * @param readers the reader entries (in member name order); meaningful only with {@code primary}
  * @param self the target of this member's own record, once it has published what the record needs
+ * @param weighted the target of this member's entry in the weighted record; empty (entry removed) while the member is
+ *        not healthy, so that clients and joining nodes are only ever sent to a serving node
  */
-public record RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self) {
+public record RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self, Optional<Target> weighted) {
 
     public RecordIntent {
         readers = List.copyOf(readers);
+    }
+
+    public RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self) {
+        this(primary, readers, self, Optional.empty());
     }
 
     /**
@@ -34,8 +40,9 @@ public record RecordIntent(Optional<Target> primary, List<Target> readers, Optio
                                   long maxReaderLag, RecordType type) {
         Optional<MemberInfo> me = view.member(self);
         Optional<Target> ownTarget = me.flatMap(member -> Target.of(member, type));
+        Optional<Target> weighted = me.filter(MemberInfo::healthy).flatMap(member -> Target.of(member, type));
         if (!leaseProven || role != Role.PRIMARY || ownTarget.isEmpty()) {
-            return new RecordIntent(Optional.empty(), List.of(), ownTarget);
+            return new RecordIntent(Optional.empty(), List.of(), ownTarget, weighted);
         }
         List<Target> readers = view.members().values().stream()
                 .filter(member -> !member.name().equals(self))
@@ -43,7 +50,7 @@ public record RecordIntent(Optional<Target> primary, List<Target> readers, Optio
                 .sorted(Comparator.comparing(MemberInfo::name))
                 .flatMap(member -> Target.of(member, type).stream())
                 .toList();
-        return new RecordIntent(ownTarget, readers, ownTarget);
+        return new RecordIntent(ownTarget, readers, ownTarget, weighted);
     }
 
     /** A replica that streams, is healthy and is close enough behind the primary at {@code primaryPosition}. */

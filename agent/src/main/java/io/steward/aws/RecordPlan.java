@@ -36,6 +36,11 @@ public final class RecordPlan {
         return base(name, target, ttl).build();
     }
 
+    /** A member's own entry in a weighted record set shared with the other members. */
+    public static ResourceRecordSet weightedEntry(String name, Target target, String setIdentifier, long weight, Duration ttl) {
+        return base(name, target, ttl).setIdentifier(setIdentifier).weight(weight).build();
+    }
+
     /**
      * One entry per target, told apart by the member's name as set identifier.
      *

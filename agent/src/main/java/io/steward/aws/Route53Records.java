@@ -37,6 +37,7 @@ public final class Route53Records implements AutoCloseable {
     private final Route53Config config;
     private final Route53Publisher publisher;
     private final String self;
+    private final String weightedIdentifier;
     private final LeaseCheck lease;
     private final Counter changes;
     private final Counter failures;
@@ -47,6 +48,7 @@ public final class Route53Records implements AutoCloseable {
     });
     private final AtomicReference<RecordIntent> wanted = new AtomicReference<>();
     private final AtomicBoolean runPending = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     // only touched on the route53 thread
     private RecordIntent applied;
     private long recheckAtNanos;
@@ -56,9 +58,19 @@ public final class Route53Records implements AutoCloseable {
 
     public Route53Records(Route53Config config, Route53Publisher publisher, String self, LeaseCheck lease,
                           MetricRegistry registry) {
+        this(config, publisher, self, self, lease, registry);
+    }
+
+    /**
+     * @param weightedIdentifier the set identifier of this member's entry in the weighted record: its EC2 instance id
+     *        as in the book, which stays unique when a replacement node reuses a member name
+     */
+    public Route53Records(Route53Config config, Route53Publisher publisher, String self, String weightedIdentifier,
+                          LeaseCheck lease, MetricRegistry registry) {
         this.config = config;
         this.publisher = publisher;
         this.self = self;
+        this.weightedIdentifier = weightedIdentifier;
         this.lease = lease;
         this.changes = registry.counter(CHANGES);
         this.failures = registry.counter(FAILURES);
@@ -110,7 +122,7 @@ public final class Route53Records implements AutoCloseable {
     /** @return whether every record the intent names is now as wanted (false when the lease moved on meanwhile) */
     private boolean apply(RecordIntent intent) {
         boolean complete = true;
-        if (intent.primary().isPresent()) {
+        if (intent.primary().isPresent() && !config.primaryRecord().isEmpty()) {
             complete = count(publisher.publishPrimary(config.primaryRecord(), intent.primary().get(), lease));
             if (complete && config.readerRecord().isPresent()) {
                 complete = count(publisher.publishReaders(config.readerRecord().get(), intent.readers(), lease));
@@ -119,6 +131,10 @@ public final class Route53Records implements AutoCloseable {
         Optional<String> ownRecord = config.memberRecord(self);
         if (ownRecord.isPresent() && intent.self().isPresent()) {
             count(publisher.publishMemberRecord(ownRecord.get(), intent.self().get()));
+        }
+        if (config.weightedRecord().isPresent()) {
+            count(publisher.publishWeightedEntry(config.weightedRecord().get(), weightedIdentifier, intent.weighted(),
+                    config.weight()));
         }
         return complete;
     }
@@ -139,11 +155,14 @@ public final class Route53Records implements AutoCloseable {
     }
 
     /**
-     * Stops publishing and removes this member's own record (graceful stop). The primary and reader records are
-     * left to the next lease holder, which corrects them under its own epoch.
+     * Stops publishing and removes this member's own record and weighted entry (graceful stop). The primary and reader
+     * records are left to the next lease holder, which corrects them under its own epoch. Closing again does nothing.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         thread.shutdownNow();
         try {
             if (!thread.awaitTermination(REMOVAL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
@@ -153,6 +172,12 @@ public final class Route53Records implements AutoCloseable {
             if (ownRecord.isPresent()) {
                 PublishResult result = publisher.removeMemberRecord(ownRecord.get());
                 log.info("removed this member's record {} ({})", ownRecord.get(), result.outcome());
+            }
+            if (config.weightedRecord().isPresent()) {
+                PublishResult result = publisher.publishWeightedEntry(config.weightedRecord().get(), weightedIdentifier,
+                        Optional.empty(), config.weight());
+                log.info("removed this member's entry {} from {} ({})", weightedIdentifier, config.weightedRecord().get(),
+                        result.outcome());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -65,7 +65,7 @@ class RecordIntentTest {
         RecordIntent intent = RecordIntent.of(view(PRIMARY, CLOSE), "a", Role.PRIMARY, 10_000, false, MAX_LAG,
                 RecordType.CNAME);
 
-        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("a"))));
+        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("a")), Optional.of(cname("a"))));
     }
 
     @Test
@@ -82,7 +82,7 @@ class RecordIntentTest {
         RecordIntent intent = RecordIntent.of(view(PRIMARY, CLOSE), "b", Role.REPLICA, 9_500, false, MAX_LAG,
                 RecordType.CNAME);
 
-        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("b"))));
+        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("b")), Optional.of(cname("b"))));
     }
 
     @Test
@@ -111,5 +111,18 @@ class RecordIntentTest {
         RecordIntent intent = RecordIntent.of(view(CLOSE), "a", Role.PRIMARY, 10_000, true, MAX_LAG, RecordType.CNAME);
 
         assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.empty()));
+    }
+
+    @Test
+    void aHealthyMemberWantsItsWeightedEntryAndAnUnhealthyOneWantsItGone() {
+        MemberInfo down = member("e", Role.STOPPED, false, -1, false);
+        MemberInfo unjoined = member("f", Role.REPLICA, false, -1, false);
+
+        assertThat(RecordIntent.of(view(PRIMARY, CLOSE), "b", Role.REPLICA, -1, false, MAX_LAG, RecordType.CNAME).weighted())
+                .contains(cname("b"));
+        assertThat(RecordIntent.of(view(PRIMARY, down), "e", Role.STOPPED, -1, false, MAX_LAG, RecordType.CNAME).weighted())
+                .isEmpty();
+        assertThat(RecordIntent.of(view(PRIMARY, unjoined), "f", Role.REPLICA, -1, false, MAX_LAG, RecordType.CNAME).weighted())
+                .isEmpty();
     }
 }
