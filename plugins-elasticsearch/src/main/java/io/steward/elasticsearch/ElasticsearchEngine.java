@@ -2,6 +2,7 @@ package io.steward.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.engine.ArchiveStatus;
+import io.steward.engine.CommandRunner;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,8 @@ import java.util.function.Consumer;
  */
 final class ElasticsearchEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchEngine.class);
+    /** How long the stop command, and then the node's own shutdown, may take (systemd's default stop timeout is 90 s). */
+    private static final Duration STOP_COMMAND_TIMEOUT = Duration.ofMinutes(2);
     /** Never consulted, since the core only observes an engine that elects its own primary. */
     private static final ReplicationStyle STYLE = new ReplicationStyle(ReplicationStyle.Topology.STAR,
             ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, false);
@@ -41,7 +45,11 @@ final class ElasticsearchEngine implements Engine {
     private final ElasticsearchSettings settings;
     private final SearchRest rest;
     private final Endpoint endpoint;
+    private final NodeDrain drain;
+    private final CommandRunner commands = new CommandRunner("root");
     private volatile boolean lastSeenRunning;
+    /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
+    private volatile boolean exclusionChecked;
 
     ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
         this.settings = settings;
@@ -49,6 +57,7 @@ final class ElasticsearchEngine implements Engine {
         int port = settings.url().getPort() > 0 ? settings.url().getPort()
                 : "https".equals(settings.url().getScheme()) ? 443 : 80;
         this.endpoint = new Endpoint(context.advertisedHost(), port);
+        this.drain = new NodeDrain(rest, settings.nodeName());
     }
 
     @Override
@@ -61,6 +70,9 @@ final class ElasticsearchEngine implements Engine {
             return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
         }
         lastSeenRunning = true;
+        if (node.joined() && !exclusionChecked) {
+            clearOwnExclusion();
+        }
         Optional<String> problem = node.problem();
         Role role = node.isElectedMaster() ? Role.PRIMARY : Role.REPLICA;
         return new EngineStatus(role, DataState.VALID, -1, 0, Optional.empty(), false, List.of(), problem);
@@ -87,9 +99,48 @@ final class ElasticsearchEngine implements Engine {
         return STYLE;
     }
 
+    /**
+     * Drains the node, then stops it with {@code stop_command} and waits until it no longer answers: its shards move
+     * to the other nodes first, so that stopping it loses no copy and leaves nothing unassigned. A node that does not
+     * answer has nothing left to drain and is stopped as it is.
+     */
     @Override
     public void stop() {
-        throw refused("stop");
+        if (rest.reachable()) {
+            drain.exclude();
+            drain.awaitEmpty(settings.drainTimeout());
+        } else {
+            log.info("node {} does not answer at {}; nothing to drain", settings.nodeName(), rest.base());
+        }
+        log.info("stopping node {}: {}", settings.nodeName(), String.join(" ", settings.stopCommand()));
+        commands.runOrFail("stop_command", settings.stopCommand(), Map.of(), STOP_COMMAND_TIMEOUT);
+        long deadline = System.nanoTime() + STOP_COMMAND_TIMEOUT.toNanos();
+        while (rest.reachable()) {
+            if (System.nanoTime() > deadline) {
+                throw new EngineException("node " + settings.nodeName() + " still answers " + STOP_COMMAND_TIMEOUT.toSeconds()
+                        + " s after its stop_command");
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        log.info("node {} stopped", settings.nodeName());
+    }
+
+    private void clearOwnExclusion() {
+        try {
+            drain.clearExclusion();
+            exclusionChecked = true;
+        } catch (EngineException e) {
+            log.warn("could not lift node {}'s allocation exclusion yet: {}", settings.nodeName(), e.getMessage());
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while waiting for the node to stop", e);
+        }
     }
 
     @Override
