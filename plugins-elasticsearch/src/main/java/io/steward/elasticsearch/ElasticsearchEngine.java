@@ -5,6 +5,7 @@ import io.steward.engine.ArchiveStatus;
 import io.steward.engine.CommandRunner;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
+import io.steward.engine.MachineMemory;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
@@ -50,6 +51,7 @@ final class ElasticsearchEngine implements Engine {
     private volatile boolean lastSeenRunning;
     /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
     private volatile boolean exclusionChecked;
+    private volatile boolean heapSized;
 
     ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
         this.settings = settings;
@@ -62,6 +64,9 @@ final class ElasticsearchEngine implements Engine {
 
     @Override
     public EngineStatus probe() {
+        if (!heapSized) {
+            sizeHeap();
+        }
         NodeView node;
         try {
             node = NodeView.read(rest, settings.nodeName());
@@ -123,6 +128,20 @@ final class ElasticsearchEngine implements Engine {
             sleep(Duration.ofMillis(200));
         }
         log.info("node {} stopped", settings.nodeName());
+    }
+
+    /**
+     * Writes the heap file (when {@code jvm_options_dir} is set) once, at the first probe: the agent starts before the
+     * node at boot, so the node launches with it; a node already running picks it up at its next start. A failure is
+     * logged once: the node still runs with the heap its own configuration gives it.
+     */
+    private void sizeHeap() {
+        heapSized = true;
+        try {
+            settings.jvmOptionsDir().ifPresent(dir -> HeapSize.write(dir, MachineMemory.totalBytes()));
+        } catch (EngineException e) {
+            log.error("heap not sized: {}", e.getMessage());
+        }
     }
 
     private void clearOwnExclusion() {

@@ -3,17 +3,14 @@ package io.steward.redis;
 import io.steward.config.Settings;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
+import io.steward.engine.MachineMemory;
 import io.steward.engine.ReplicationStyle.Topology;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code redis:} section of the configuration, including the book's user-data keys ({@code persistence},
@@ -34,8 +31,6 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
 
     /** The book's {@code maxmemory: on}: this share of the machine's memory. */
     static final double MAXMEMORY_SHARE_OF_RAM = 0.6;
-
-    private static final Pattern MEMINFO_TOTAL = Pattern.compile("MemTotal:\\s+(\\d+)\\s+kB");
 
     /** The book's persistence levels. */
     public enum Persistence {
@@ -158,16 +153,7 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
     }
 
     static long physicalMemoryBytes() {
-        try {
-            Matcher m = MEMINFO_TOTAL.matcher(Files.readString(Path.of("/proc/meminfo")));
-            if (m.find()) {
-                return Long.parseLong(m.group(1)) * 1024;
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through to the JVM's view
-        }
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getTotalMemorySize();
+        return MachineMemory.totalBytes();
     }
 
     /** The host the agent connects to for the local server: a wildcard listen address is reached on loopback. */
