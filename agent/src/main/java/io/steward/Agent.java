@@ -7,6 +7,7 @@ import io.steward.admin.SnapshotBackend;
 import io.steward.aws.RecordIntent;
 import io.steward.aws.Route53Publisher;
 import io.steward.aws.Route53Records;
+import io.steward.backup.NativeBackupScheduler;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
 import io.steward.backup.SnapshotSet;
@@ -56,10 +57,13 @@ public final class Agent implements AutoCloseable {
     private final Optional<SnapshotService> snapshots;
     private final Optional<CloudWatchReporter> cloudWatch;
     private final Optional<WalSocketServer> walSocket;
+    private final Optional<NativeBackupScheduler> nativeBackups;
 
     private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
                   Optional<Route53Records> records, Optional<SnapshotService> snapshots,
-                  Optional<CloudWatchReporter> cloudWatch, Optional<WalSocketServer> walSocket) {
+                  Optional<CloudWatchReporter> cloudWatch, Optional<WalSocketServer> walSocket,
+                  Optional<NativeBackupScheduler> nativeBackups) {
+        this.nativeBackups = nativeBackups;
         this.metrics = metrics;
         this.engine = engine;
         this.store = store;
@@ -109,8 +113,14 @@ public final class Agent implements AutoCloseable {
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, loop, metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
+        // An engine with a backup of its own (Elasticsearch's snapshot API) takes it on its schedule from one member.
+        Optional<NativeBackupScheduler> nativeBackups = engine.nativeBackup().flatMap(backup -> backup.schedule()
+                .map(schedule -> new NativeBackupScheduler(backup, schedule,
+                        () -> store.designation("backup-schedule", config.node().name()), metrics.registry())));
+        nativeBackups.ifPresent(scheduler -> loop.addTickListener(scheduler::observe));
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
-                snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED), metrics.registry());
+                snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED), engine.nativeBackup(),
+                metrics.registry());
         try {
             admin.start();
             metrics.startJmx();
@@ -118,6 +128,7 @@ public final class Agent implements AutoCloseable {
             snapshots.ifPresent(SnapshotService::start);
         } catch (IOException | RuntimeException e) {
             snapshots.ifPresent(SnapshotService::close);
+            nativeBackups.ifPresent(NativeBackupScheduler::close);
             records.ifPresent(Route53Records::close);
             admin.close();
             store.close();
@@ -129,7 +140,7 @@ public final class Agent implements AutoCloseable {
         Optional<CloudWatchReporter> cloudWatch = CloudWatchReporter.start(config, metrics.registry());
         Optional<WalSocketServer> walSocket = walSocket(config, engine, metrics);
         archiveGauges(engine, metrics.registry());
-        return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch, walSocket);
+        return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch, walSocket, nativeBackups);
     }
 
     /** The archive's backlog as gauges, read from the engine at each scrape. */
@@ -240,6 +251,7 @@ public final class Agent implements AutoCloseable {
         walSocket.ifPresent(WalSocketServer::close);
         cloudWatch.ifPresent(CloudWatchReporter::stop);
         snapshots.ifPresent(SnapshotService::close);
+        nativeBackups.ifPresent(NativeBackupScheduler::close);
         records.ifPresent(Route53Records::close);
         admin.close();
         store.close();

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.steward.backup.NativeBackupScheduler;
 import io.steward.backup.SnapshotSet;
 import io.steward.config.AdminConfig;
 import io.steward.config.ConfigProblem;
@@ -16,6 +17,8 @@ import io.steward.config.HaConfig;
 import io.steward.config.RetentionClass;
 import io.steward.config.Settings;
 import io.steward.coordination.Json;
+import io.steward.engine.EngineException;
+import io.steward.engine.NativeBackup;
 import io.steward.engine.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +47,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The agent's admin HTTP API: read endpoints for load balancers, monitoring and people, and mutating endpoints
@@ -65,6 +70,7 @@ public final class AdminServer implements AutoCloseable {
     private final AdminConfig config;
     private final AdminBackend backend;
     private final SnapshotBackend snapshots;
+    private final Optional<NativeBackup> nativeBackup;
     private final DropwizardExports metrics;
     private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
     private final ObjectMapper json = JsonMapper.builder().build();
@@ -74,9 +80,19 @@ public final class AdminServer implements AutoCloseable {
     private ThreadPoolExecutor executor;
 
     public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, MetricRegistry registry) {
+        this(config, backend, snapshots, Optional.empty(), registry);
+    }
+
+    /**
+     * @param nativeBackup the engine's own backup, when it replaces snapshot sets: {@code /snapshot}, {@code /snapshots}
+     *        and {@code /restore} then go to it
+     */
+    public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots,
+                       Optional<NativeBackup> nativeBackup, MetricRegistry registry) {
         this.config = config;
         this.backend = backend;
         this.snapshots = snapshots;
+        this.nativeBackup = nativeBackup;
         this.metrics = new DropwizardExports(registry);
         this.tokenDigest = config.token().map(AdminServer::sha256);
         this.routes = Map.ofEntries(
@@ -92,7 +108,8 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/maintenance", new Mutation(Set.of("enabled"), accepted(this::maintenance))),
                 Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
                 Map.entry("/reinitialize", new Mutation(Set.of(), accepted(this::reinitialize))),
-                Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)));
+                Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)),
+                Map.entry("/restore", new Mutation(Set.of("snapshot", "indices"), this::restore)));
     }
 
     public synchronized void start() throws IOException {
@@ -379,6 +396,17 @@ public final class AdminServer implements AutoCloseable {
 
     /** Takes a snapshot set on this node now; answers with the set once its snapshots are pending. */
     private Outcome snapshot(RequestBody body) {
+        if (nativeBackup.isPresent()) {
+            if (body.optionalName("retention").isPresent()) {
+                throw ApiError.badRequest("field 'retention' belongs to snapshot sets; this engine's backups follow its own retention rules");
+            }
+            String name = NativeBackupScheduler.manualName(Instant.now());
+            NativeBackup.Record record = nativeCall(() -> {
+                nativeBackup.get().prepare();
+                return nativeBackup.get().take(name);
+            });
+            return new Outcome("backup " + name + " taken (" + record.state() + ")", 201, Json.mapper().valueToTree(record));
+        }
         RetentionClass retention = body.optionalName("retention").map(text -> {
             try {
                 return RetentionClass.valueOf(text.toUpperCase(Locale.ROOT));
@@ -390,7 +418,37 @@ public final class AdminServer implements AutoCloseable {
         return new Outcome("snapshot set " + set.id() + " taken (" + set.status() + ")", 201, Json.mapper().valueToTree(set));
     }
 
+    /** Restores named indices from one of the engine's own backups; they must not exist. */
+    private Outcome restore(RequestBody body) {
+        NativeBackup backup = nativeBackup.orElseThrow(() -> new RejectedRequest("this engine restores from snapshot "
+                + "sets with 'steward restore' while the agent is stopped, not through the API"));
+        String name = body.requiredName("snapshot");
+        List<String> indices = body.requiredNames("indices");
+        nativeCall(() -> {
+            backup.restore(name, indices);
+            return null;
+        });
+        String summary = "restored " + String.join(", ", indices) + " from backup " + name;
+        return new Outcome(summary, 200, new AdminJson.Message(summary));
+    }
+
+    /** An engine's refusal (unknown backup, node unreachable, repository refused) is the caller's 409, in its words. */
+    private static <T> T nativeCall(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (EngineException e) {
+            throw new RejectedRequest(e.getMessage());
+        }
+    }
+
     private Reply catalog(Map<String, String> query) {
+        if (nativeBackup.isPresent()) {
+            try {
+                return json(200, Json.mapper().valueToTree(nativeCall(() -> nativeBackup.get().list())));
+            } catch (RejectedRequest e) {
+                return error(409, e.getMessage(), Map.of());
+            }
+        }
         try {
             return json(200, Json.mapper().valueToTree(snapshots.snapshots()));
         } catch (RejectedRequest e) {

@@ -129,6 +129,14 @@ public interface Engine extends AutoCloseable {
      */
     void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
 
+    /**
+     * The database's own backup, when it has one that replaces volume snapshot sets (Elasticsearch's snapshot API);
+     * the admin API's snapshot endpoints and the backup schedule then go to it. Empty by default.
+     */
+    default Optional<NativeBackup> nativeBackup() {
+        return Optional.empty();
+    }
+
     /** Releases connections and helpers; does not stop the server. */
     @Override
     void close();

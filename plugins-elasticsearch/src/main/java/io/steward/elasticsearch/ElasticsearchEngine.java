@@ -6,6 +6,7 @@ import io.steward.engine.CommandRunner;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.MachineMemory;
+import io.steward.engine.NativeBackup;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
@@ -47,6 +48,7 @@ final class ElasticsearchEngine implements Engine {
     private final SearchRest rest;
     private final Endpoint endpoint;
     private final NodeDrain drain;
+    private final Optional<NativeBackup> backup;
     private final CommandRunner commands = new CommandRunner("root");
     private volatile boolean lastSeenRunning;
     /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
@@ -60,6 +62,7 @@ final class ElasticsearchEngine implements Engine {
                 : "https".equals(settings.url().getScheme()) ? 443 : 80;
         this.endpoint = new Endpoint(context.advertisedHost(), port);
         this.drain = new NodeDrain(rest, settings.nodeName());
+        this.backup = settings.snapshots().map(snapshots -> new SnapshotRepository(rest, snapshots));
     }
 
     @Override
@@ -248,6 +251,12 @@ final class ElasticsearchEngine implements Engine {
     @Override
     public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
         throw new EngineException("Elasticsearch nodes are not seeded from volume snapshots; the cluster copies shards itself");
+    }
+
+    /** Snapshots to the configured repository, when {@code elasticsearch.snapshots} is set. */
+    @Override
+    public Optional<NativeBackup> nativeBackup() {
+        return backup;
     }
 
     @Override

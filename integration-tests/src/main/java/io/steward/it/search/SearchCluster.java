@@ -30,11 +30,14 @@ import static org.awaitility.Awaitility.await;
  */
 public final class SearchCluster implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Stands for the cluster's shared snapshot folder (every node's {@code path.repo}) in extra YAML. */
+    public static final String SNAPSHOT_DIR = "{snapshot-dir}";
 
     /**
      * @param nodes how many nodes (each cluster-manager eligible and a data node)
      * @param extraYaml appended to every agent's configuration after the {@code elasticsearch:} section (lines indented
-     *        by two spaces add to it); {@value LocalCluster#NODE_DIR} stands for the node's own folder
+     *        by two spaces add to it); {@value LocalCluster#NODE_DIR} stands for the node's own folder,
+     *        {@value #SNAPSHOT_DIR} for the shared snapshot folder
      * @param environment added to every agent's environment (e.g. {@code STEWARD_AWS_ROUTE53_*})
      */
     public record Options(int nodes, String extraYaml, Map<String, String> environment) {
@@ -132,7 +135,7 @@ public final class SearchCluster implements AutoCloseable {
                 "  request_timeout: 5s",
                 // what systemctl stop does: SIGTERM to the node's process
                 "  stop_command: kill -TERM $(cat " + home.resolve("node.pid") + ")",
-                options.extraYaml().replace(LocalCluster.NODE_DIR, dir.toString()),
+                options.extraYaml().replace(LocalCluster.NODE_DIR, dir.toString()).replace(SNAPSHOT_DIR, repo.toString()),
                 ""));
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
