@@ -49,6 +49,7 @@ final class ElasticsearchEngine implements Engine {
     private final Endpoint endpoint;
     private final NodeDrain drain;
     private final Optional<NativeBackup> backup;
+    private final SearchMetrics metrics;
     private final CommandRunner commands = new CommandRunner("root");
     private volatile boolean lastSeenRunning;
     /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
@@ -63,6 +64,7 @@ final class ElasticsearchEngine implements Engine {
         this.endpoint = new Endpoint(context.advertisedHost(), port);
         this.drain = new NodeDrain(rest, settings.nodeName());
         this.backup = settings.snapshots().map(snapshots -> new SnapshotRepository(rest, snapshots));
+        this.metrics = new SearchMetrics(context.metrics());
     }
 
     @Override
@@ -73,8 +75,10 @@ final class ElasticsearchEngine implements Engine {
         NodeView node;
         try {
             node = NodeView.read(rest, settings.nodeName());
+            metrics.record(rest, node);
         } catch (EngineException e) {
             lastSeenRunning = false;
+            metrics.clear();
             return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
         }
         lastSeenRunning = true;
