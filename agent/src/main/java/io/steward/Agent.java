@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /** One running agent: the engine, the coordination store, the HA loop, the admin API and the metrics, wired. */
 public final class Agent implements AutoCloseable {
@@ -111,7 +112,7 @@ public final class Agent implements AutoCloseable {
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());
-        Optional<Route53Records> records = route53Records(config, loop, metrics);
+        Optional<Route53Records> records = route53Records(config, store, loop, metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
         // An engine with a backup of its own (Elasticsearch's snapshot API) takes it on its schedule from one member.
         Optional<NativeBackupScheduler> nativeBackups = engine.nativeBackup().flatMap(backup -> backup.schedule()
@@ -209,14 +210,18 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Route 53 publication beside the HA loop, fed after every tick, when {@code aws.route53} is enabled. */
-    private static Optional<Route53Records> route53Records(StewardConfig config, HaLoop loop, AgentMetrics metrics) {
+    private static Optional<Route53Records> route53Records(StewardConfig config, ClusterStore store, HaLoop loop,
+                                                          AgentMetrics metrics) {
         Route53Config route53 = config.aws().route53();
         if (!route53.enabled()) {
             return Optional.empty();
         }
         String self = config.node().name();
+        // One member, elected through ZooKeeper, removes the weighted entries of members whose agent died with them.
+        BooleanSupplier cleansOrphans = route53.weightedRecord().isPresent()
+                ? store.designation("route53-weighted-cleanup", self)::held : () -> false;
         Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self,
-                config.node().instanceId().orElse(self), loop::provenLeaseEpoch, metrics.registry());
+                config.node().instanceId().orElse(self), loop::provenLeaseEpoch, cleansOrphans, metrics.registry());
         loop.addTickListener((view, status, leaseProven) -> records.offer(RecordIntent.of(view, self, status.role(),
                 status.position(), leaseProven, config.ha().maximumLagOnFailover(), route53.type())));
         return Optional.of(records);

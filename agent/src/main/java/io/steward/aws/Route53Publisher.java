@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -121,6 +122,19 @@ public final class Route53Publisher implements AutoCloseable {
         List<ResourceRecordSet> wanted = target.map(t -> List.of(RecordPlan.weightedEntry(recordName, t, setIdentifier,
                 weight, config.ttl()))).orElse(List.of());
         return publish(recordName, wanted, Optional.empty(), set -> setIdentifier.equals(set.setIdentifier()));
+    }
+
+    /**
+     * The set identifiers of entries in a weighted record set that point at none of {@code liveValues} (other than
+     * {@code ownIdentifier}'s own entry).
+     */
+    public Set<String> orphanedWeightedEntries(String recordName, String ownIdentifier, Set<String> liveValues) {
+        return RecordPlan.orphanedEntries(recordSetsNamed(recordName), ownIdentifier, liveValues);
+    }
+
+    /** Removes other members' entries from a weighted record set, exactly as they are listed now. */
+    public PublishResult removeWeightedEntries(String recordName, Set<String> setIdentifiers) {
+        return publish(recordName, List.of(), Optional.empty(), set -> setIdentifiers.contains(set.setIdentifier()));
     }
 
     @Override

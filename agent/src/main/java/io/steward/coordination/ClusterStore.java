@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +55,8 @@ public final class ClusterStore implements AutoCloseable {
     private final ObjectMapper json = Json.mapper();
     private final CuratorCache changes;
     private PersistentNode memberNode;
+    /** Every election joined through {@link #designation}, left when the store closes at the latest. */
+    private final List<Designation> designations = new CopyOnWriteArrayList<>();
 
     private ClusterStore(CuratorFramework client) {
         this.client = client;
@@ -356,7 +359,7 @@ public final class ClusterStore implements AutoCloseable {
         } catch (Exception e) {
             throw failure("join the election for " + duty, e);
         }
-        return new Designation() {
+        Designation designation = new Designation() {
             @Override
             public boolean held() {
                 return latch.hasLeadership();
@@ -371,10 +374,13 @@ public final class ClusterStore implements AutoCloseable {
                 }
             }
         };
+        designations.add(designation);
+        return designation;
     }
 
     @Override
     public void close() {
+        designations.forEach(Designation::close);
         withdraw();
         changes.close();
         client.close();

@@ -81,6 +81,20 @@ class WeightedRecordsTest {
         }
     }
 
+    @Test
+    void aNodeLostWithItsAgentIsRemovedByTheOthers() throws Exception {
+        try (SearchCluster cluster = SearchCluster.start(options())) {
+            awaitEntries(cluster.nodes());
+            SearchCluster.Node lost = cluster.node("os2");
+
+            lost.killAgent();
+            lost.killServer();
+
+            // once ZooKeeper has expired the dead agent's session and the grace has passed
+            awaitEntries(List.of(cluster.node("os1"), cluster.node("os3")));
+        }
+    }
+
     /** Waits until the weighted record holds exactly these nodes' entries, each as the book writes it. */
     private void awaitEntries(List<SearchCluster.Node> nodes) {
         Map<String, String> expected = nodes.stream().collect(Collectors.toMap(n -> SearchCluster.instanceId(n.name()),
