@@ -130,6 +130,14 @@ public interface Engine extends AutoCloseable {
     void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
 
     /**
+     * What the database says of its cluster beyond role and health, for {@code GET /health} (Elasticsearch: the
+     * cluster's status, nodes, unassigned shards and elected master), as of the last probe; empty by default.
+     */
+    default Map<String, Object> healthDetails() {
+        return Map.of();
+    }
+
+    /**
      * The database's own backup, when it has one that replaces volume snapshot sets (Elasticsearch's snapshot API);
      * the admin API's snapshot endpoints and the backup schedule then go to it. Empty by default.
      */

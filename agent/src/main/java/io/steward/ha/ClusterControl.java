@@ -51,7 +51,7 @@ public final class ClusterControl implements AdminBackend {
         boolean writable = status.role() == Role.PRIMARY && loop.leaseProven()
                 && view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent();
         return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), view.epoch(),
-                loop.lastDecision().toString(), status.problem(), engine.archiveStatus());
+                loop.lastDecision().toString(), status.problem(), engine.archiveStatus(), engine.healthDetails());
     }
 
     @Override

@@ -52,6 +52,8 @@ final class ElasticsearchEngine implements Engine {
     private final SearchMetrics metrics;
     private final CommandRunner commands = new CommandRunner("root");
     private volatile boolean lastSeenRunning;
+    /** The last probe's view of the cluster; empty while the node does not answer. */
+    private volatile Optional<NodeView> lastView = Optional.empty();
     /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
     private volatile boolean exclusionChecked;
     private volatile boolean heapSized;
@@ -78,10 +80,12 @@ final class ElasticsearchEngine implements Engine {
             metrics.record(rest, node);
         } catch (EngineException e) {
             lastSeenRunning = false;
+            lastView = Optional.empty();
             metrics.clear();
             return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
         }
         lastSeenRunning = true;
+        lastView = Optional.of(node);
         if (node.joined() && !exclusionChecked) {
             clearOwnExclusion();
         }
@@ -255,6 +259,12 @@ final class ElasticsearchEngine implements Engine {
     @Override
     public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
         throw new EngineException("Elasticsearch nodes are not seeded from volume snapshots; the cluster copies shards itself");
+    }
+
+    /** The cluster as the node saw it at the last probe: health colour, nodes, unassigned shards, elected master. */
+    @Override
+    public Map<String, Object> healthDetails() {
+        return lastView.map(NodeView::details).orElse(Map.of());
     }
 
     /** Snapshots to the configured repository, when {@code elasticsearch.snapshots} is set. */

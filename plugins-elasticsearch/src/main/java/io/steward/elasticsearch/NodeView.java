@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.engine.EngineException;
 
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -41,6 +42,16 @@ record NodeView(String nodeId, String nodeName, Optional<String> masterId, Optio
         JsonNode health = rest.get("/_cluster/health?local=true");
         return new NodeView(self.getKey(), name, masterId, masterName, health.path("status").asText("unknown"),
                 health.path("number_of_nodes").asInt(), health.path("unassigned_shards").asInt());
+    }
+
+    /** For {@code GET /health}. */
+    Map<String, Object> details() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("cluster_status", status);
+        details.put("cluster_nodes", nodes);
+        details.put("unassigned_shards", unassignedShards);
+        masterName.ifPresent(name -> details.put("elected_master", name));
+        return details;
     }
 
     boolean joined() {

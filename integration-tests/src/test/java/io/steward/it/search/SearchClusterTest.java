@@ -25,6 +25,10 @@ class SearchClusterTest {
                 assertThat(health.path("healthy").asBoolean()).as(node + " healthy: " + health).isTrue();
                 assertThat(health.path("role").asText()).as(node + " role: " + health)
                         .isEqualToIgnoringCase(node == master ? "primary" : "replica");
+                assertThat(health.path("engine").path("cluster_nodes").asInt()).as(node + ": " + health).isEqualTo(3);
+                assertThat(health.path("engine").path("elected_master").asText()).isEqualTo(master.name());
+                assertThat(health.path("engine").path("cluster_status").asText()).isIn("green", "yellow");
+                assertThat(health.path("engine").has("unassigned_shards")).isTrue();
             }
             JsonNode members = JSON.readTree(master.get("/cluster").orElseThrow().body());
             assertThat(members.toString()).contains("os1").contains("os2").contains("os3");
