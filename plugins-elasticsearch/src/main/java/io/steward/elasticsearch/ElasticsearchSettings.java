@@ -1,6 +1,7 @@
 package io.steward.elasticsearch;
 
 import io.steward.config.Settings;
+import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 
 import java.net.URI;
@@ -22,10 +23,20 @@ import java.util.Optional;
  * @param drainTimeout how long a stop waits for the node's shards to move away before stopping it anyway
  * @param jvmOptionsDir where the heap file is written at launch; empty: heap left to the node's own configuration
  * @param snapshots the snapshot repository and schedule; empty when not configured
+ * @param credentials user and password for HTTP basic authentication (Elasticsearch 8+ and secured OpenSearch);
+ *        empty for none
  */
 public record ElasticsearchSettings(URI url, String nodeName, Duration requestTimeout, List<String> stopCommand,
                                     Duration drainTimeout, Optional<Path> jvmOptionsDir,
-                                    Optional<SnapshotSettings> snapshots) {
+                                    Optional<SnapshotSettings> snapshots, Optional<Credentials> credentials) {
+
+    /** Basic authentication; the password is never printed. */
+    public record Credentials(String username, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + "]";
+        }
+    }
 
     static final List<String> DEFAULT_STOP_COMMAND = List.of("systemctl", "stop", "elasticsearch");
 
@@ -69,7 +80,21 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
                 settings.problems().add(settings.keyPath("jvm_options_dir"), dir, "an absolute path (e.g. /etc/elasticsearch/jvm.options.d)"));
         Optional<SnapshotSettings> snapshots = settings.has("snapshots")
                 ? Optional.of(snapshots(settings.section("snapshots"))) : Optional.empty();
-        return new ElasticsearchSettings(url, nodeName, requestTimeout, stopCommand, drainTimeout, jvmOptionsDir, snapshots);
+        Optional<String> username = settings.optionalString("username");
+        Optional<String> password = settings.optionalString("password");
+        if (username.isPresent() != password.isPresent()) {
+            String missing = username.isPresent() ? "password" : "username";
+            settings.problems().add(settings.keyPath(missing), null, "set together with "
+                    + (username.isPresent() ? "username" : "password") + " (HTTP basic authentication)");
+        }
+        Optional<Credentials> credentials = username.flatMap(user -> password.map(secret -> new Credentials(user, secret)));
+        if (credentials.isPresent() && "http".equals(url.getScheme()) && !Endpoint.localConnectHost(url.getHost()).startsWith("127.")
+                && !url.getHost().equals("localhost")) {
+            settings.problems().add(settings.keyPath("url"), url, "https:// when a password is set and the node is not "
+                    + "on this machine (the password would cross the network in clear)");
+        }
+        return new ElasticsearchSettings(url, nodeName, requestTimeout, stopCommand, drainTimeout, jvmOptionsDir, snapshots,
+                credentials);
     }
 
     private static URI url(Settings settings) {

@@ -59,7 +59,9 @@ final class NodeDrain {
     }
 
     /**
-     * Waits until the node holds no shard, logging progress now and then.
+     * Waits until the node holds no shard, logging progress now and then. Puts the node's name back into the filter
+     * when it is gone from it: two nodes draining at once each rewrite the whole list, and the later write may have
+     * dropped the earlier one's name.
      *
      * @return whether it emptied within {@code timeout}
      */
@@ -68,6 +70,11 @@ final class NodeDrain {
         long deadline = started + timeout.toNanos();
         long nextProgress = started;
         while (true) {
+            if (!excludedNames().contains(nodeName)) {
+                log.warn("node {} is no longer in {} (another write replaced the list); excluding it again", nodeName,
+                        EXCLUDE_BY_NAME);
+                exclude();
+            }
             int held = shardsOnNode();
             if (held == 0) {
                 log.info("node {} holds no shards any more after {} ms", nodeName, (System.nanoTime() - started) / 1_000_000);

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -27,11 +28,15 @@ final class SearchRest {
     private final URI base;
     private final Duration timeout;
     private final HttpClient client;
+    /** The {@code Authorization} header's value; empty without credentials. */
+    private final Optional<String> authorization;
 
-    SearchRest(URI base, Duration timeout) {
+    SearchRest(URI base, Duration timeout, Optional<ElasticsearchSettings.Credentials> credentials) {
         this.base = base;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.authorization = credentials.map(c -> "Basic " + Base64.getEncoder().encodeToString(
+                (c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8)));
     }
 
     URI base() {
@@ -93,9 +98,11 @@ final class SearchRest {
                 throw new IllegalArgumentException("cannot write " + b + " as JSON", e);
             }
         }).orElse(HttpRequest.BodyPublishers.noBody());
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
-                .method(method, publisher).build();
+                .method(method, publisher);
+        authorization.ifPresent(value -> request.header("Authorization", value));
+        return request.build();
     }
 
     private static JsonNode parse(String body) {

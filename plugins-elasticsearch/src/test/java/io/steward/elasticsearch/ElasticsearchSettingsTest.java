@@ -96,6 +96,19 @@ class ElasticsearchSettingsTest {
     }
 
     @Test
+    void credentialsComeInPairsAndNeedHttpsAcrossTheNetwork() {
+        ElasticsearchSettings local = read(json.createObjectNode().put("username", "steward").put("password", "s3cret"));
+        assertThat(problems.list()).isEmpty();
+        assertThat(local.credentials()).contains(new ElasticsearchSettings.Credentials("steward", "s3cret"));
+        assertThat(local.credentials().orElseThrow().toString()).doesNotContain("s3cret");
+
+        read(json.createObjectNode().put("username", "steward"));
+        read(json.createObjectNode().put("url", "http://10.0.0.9:9200").put("username", "u").put("password", "p"));
+
+        assertThat(problems.list()).extracting(ConfigProblem::key).containsExactly("elasticsearch.password", "elasticsearch.url");
+    }
+
+    @Test
     void aFsRepositoryNeedsItsLocation() {
         read(json.createObjectNode().set("snapshots", json.createObjectNode().put("type", "fs")));
 
