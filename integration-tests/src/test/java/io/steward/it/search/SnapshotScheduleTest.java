@@ -71,7 +71,7 @@ class SnapshotScheduleTest {
     }
 
     @Test
-    void anUnreachableNodeIsAClearRefusalAndTakesNothing() throws Exception {
+    void anUnreachableNodeAndRequestsToChooseThePrimaryAreClearRefusalsThatChangeNothing() throws Exception {
         String yaml = String.join("\n",
                 "  snapshots:",
                 "    type: fs",
@@ -90,6 +90,12 @@ class SnapshotScheduleTest {
             HttpResponse<String> listed = os1.get("/snapshots").orElseThrow();
             assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
             assertThat(JSON.readTree(listed.body())).as("no snapshot taken").isEmpty();
+
+            for (String[] request : new String[][] {{"/failover", "{\"to\": \"os2\"}"}, {"/switchover", "{}"}, {"/reinitialize", "{}"}}) {
+                HttpResponse<String> answer = os1.post(request[0], request[1]);
+                assertThat(answer.statusCode()).as(request[0]).isEqualTo(409);
+                assertThat(answer.body()).contains("the database elects its own primary");
+            }
         }
     }
 
