@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -53,6 +54,7 @@ final class RedisEngine implements Engine {
     private final EngineContext context;
     private final RedisSettings settings;
     private final CommandRunner runner;
+    private final RedisMetrics metrics;
     private final Object connectionLock = new Object();
     private final Object clientLock = new Object();
     private RedisClient client;
@@ -62,6 +64,7 @@ final class RedisEngine implements Engine {
         this.context = context;
         this.settings = settings;
         this.runner = new CommandRunner(settings.osUser());
+        this.metrics = new RedisMetrics(context.metrics());
     }
 
     // ---------------------------------------------------------------- observing
@@ -70,13 +73,18 @@ final class RedisEngine implements Engine {
     public EngineStatus probe() {
         DataState data = dataState();
         if (!serverProcessAlive()) {
+            metrics.unknown();
             return EngineStatus.stopped(data, Optional.of(data == DataState.EMPTY ? "no dataset yet"
                     : data == DataState.INVALID ? invalidReason() : "redis-server is not running"));
         }
         ReplicationInfo info;
         try {
-            info = replicationInfo();
+            // all default sections, not only replication: the metrics come from the same round trip
+            RedisInfo reply = RedisInfo.parse(commands().info());
+            info = ReplicationInfo.of(reply);
+            metrics.update(reply, slowlogLength());
         } catch (RedisException | IllegalArgumentException e) {
+            metrics.unknown();
             return EngineStatus.stopped(data, Optional.of("redis-server runs but does not answer: " + message(e)));
         }
         // a node whose first sync never finished must not be ranked: its offset says nothing about its data
@@ -461,6 +469,15 @@ final class RedisEngine implements Engine {
         return ReplicationInfo.parse(commands().info("replication"));
     }
 
+    /** For the metrics only: a server that answered INFO but not this is still up. */
+    private OptionalLong slowlogLength() {
+        try {
+            return OptionalLong.of(commands().slowlogLen());
+        } catch (RedisException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     private RedisCommands<String, String> commands() {
         synchronized (connectionLock) {
             if (connection == null || !connection.isOpen()) {
@@ -521,6 +538,7 @@ final class RedisEngine implements Engine {
 
     @Override
     public void close() {
+        metrics.close();
         closeConnection();
         synchronized (clientLock) {
             if (client != null) {
