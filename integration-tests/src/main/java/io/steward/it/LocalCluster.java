@@ -273,7 +273,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** One member: its PostgreSQL server and the agent that runs it. */
-    public static final class Node implements WriteTarget {
+    public static final class Node implements WriteTarget, RedisTarget {
         private final String name;
         private final Path dir;
         private final Path config;
@@ -361,6 +361,7 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         /** Where the node's database server listens on 127.0.0.1. */
+        @Override
         public int databasePort() {
             return dbPort;
         }
