@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * or one Redis prints only in some states, such as the AOF sizes when AOF is off) reads as empty.
  */
 final class RedisInfo {
-    private static final Pattern DATABASE = Pattern.compile("db(\\d+)");
+    /** Redis numbers databases from 0 to {@code databases - 1}; nine digits always fit an int. */
+    private static final Pattern DATABASE = Pattern.compile("db(\\d{1,9})");
 
     /** One line of the Keyspace section: {@code db0:keys=15,expires=4,avg_ttl=0}. */
     record Keyspace(long keys, long expires) {
