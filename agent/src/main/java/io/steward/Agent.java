@@ -113,7 +113,7 @@ public final class Agent implements AutoCloseable {
         boolean mayInitialize = config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
                 || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && engine.bootstrapDump().isPresent());
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
-                config.node().priority(), mayInitialize, engine.restartsCrashedPrimaryInPlace());
+                config.node().priority(), mayInitialize, engine.replicationStyle());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());

@@ -33,13 +33,8 @@ public interface Engine extends AutoCloseable {
     /** Whether the database elects its own primary (MongoDB, Elasticsearch); then the core only observes. */
     boolean electsOwnPrimary();
 
-    /**
-     * Whether a primary whose server crashed may be restarted in place while its agent still holds the lease.
-     * PostgreSQL may: its WAL brings back every acknowledged commit. Redis may not: what it reloads (an RDB dump, an
-     * AOF fsynced once a second, or nothing) can be older than what its replicas hold, and replicas that then follow
-     * it would throw their newer data away.
-     */
-    boolean restartsCrashedPrimaryInPlace();
+    /** How replicas are arranged, how a new primary is chosen and whether a crashed primary restarts in place. */
+    ReplicationStyle replicationStyle();
 
     /** Creates a brand new cluster in an empty data directory and starts it as a writable primary. */
     void initializeNewCluster();

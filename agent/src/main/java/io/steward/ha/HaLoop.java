@@ -530,8 +530,14 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void releaseLease() {
-        if (engine.probe().role() == Role.PRIMARY) {
+        Role role = engine.probe().role();
+        if (role == Role.PRIMARY) {
             engine.stop();
+        } else if (role == Role.STOPPED && engine.serverProcessAlive()) {
+            // a server that runs but does not answer (hung, swapping, stopped by a signal) takes writes again once
+            // it wakes up, and by then another node may be primary
+            log.warn("fencing the unresponsive local server before giving up the lease [epoch {}]", view.epoch());
+            engine.fence();
         }
         disarmGuard();
         store.releaseLease(policy.self());
@@ -592,8 +598,7 @@ public final class HaLoop implements AutoCloseable {
         List<MemberInfo> streaming = current.members().values().stream()
                 .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA
                         && m.promotable() && m.upstream().filter(me::equals).isPresent())
-                .sorted((a, b) -> HaRules.compareCandidates(a.position(), a.priority(), a.name(),
-                        b.position(), b.priority(), b.name()))
+                .sorted(HaRules.ranking(policy.style().candidateOrder()))
                 .collect(Collectors.toList());
         if (recorded.isPresent() && streaming.stream().anyMatch(m -> m.name().equals(recorded.get()))) {
             return recorded;
@@ -731,8 +736,7 @@ public final class HaLoop implements AutoCloseable {
                 Optional<MemberInfo> successor = current.members().values().stream()
                         .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA
                                 && m.promotable())
-                        .min((a, b) -> HaRules.compareCandidates(a.position(), a.priority(), a.name(),
-                                b.position(), b.priority(), b.name()));
+                        .min(HaRules.ranking(policy.style().candidateOrder()));
                 if (successor.isPresent()) {
                     log.info("shutting down: handing over to {} [epoch {}]", successor.get().name(), current.epoch());
                     store.requestTransfer(new TransferRequest(TransferRequest.Kind.SWITCHOVER, policy.self(),

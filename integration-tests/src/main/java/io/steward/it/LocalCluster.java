@@ -1,5 +1,8 @@
 package io.steward.it;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.steward.testing.FreePorts;
 import io.steward.testing.ZooKeeperEnsemble;
 
@@ -26,6 +29,7 @@ import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -102,6 +106,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Path root;
     private final ZooKeeperEnsemble zookeeper;
+    private final Database database;
     private final String clusterName = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Node> nodes = new ArrayList<>();
     private final List<AutoCloseable> storages = new ArrayList<>();
@@ -112,7 +117,8 @@ public final class LocalCluster implements AutoCloseable {
         AutoCloseable prepare(Path nodeDir) throws Exception;
     }
 
-    private LocalCluster(Path root, ZooKeeperEnsemble zookeeper) {
+    private LocalCluster(Path root, ZooKeeperEnsemble zookeeper, Database database) {
+        this.database = database;
         this.root = root;
         this.zookeeper = zookeeper;
     }
@@ -144,7 +150,7 @@ public final class LocalCluster implements AutoCloseable {
         // PostgreSQL runs as user postgres and must be able to reach its folders under here.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         LocalCluster cluster = new LocalCluster(root, ZooKeeperEnsemble.start(root.resolve("zookeeper"),
-                options.zookeeperTickMillis()));
+                options.zookeeperTickMillis()), options.database());
         try {
             for (int i = 1; i <= options.nodes(); i++) {
                 Node node = cluster.newNode(options.database().nodePrefix() + i, options);
@@ -209,6 +215,10 @@ public final class LocalCluster implements AutoCloseable {
 
     public ZooKeeperEnsemble zookeeper() {
         return zookeeper;
+    }
+
+    public Database database() {
+        return database;
     }
 
     public List<Node> nodes() {
@@ -287,7 +297,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** One member: its PostgreSQL server and the agent that runs it. */
+    /** One member: its database server and the agent that runs it. */
     public static final class Node implements WriteTarget {
         private final String name;
         private final Path dir;
@@ -440,6 +450,17 @@ public final class LocalCluster implements AutoCloseable {
 
         public Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl(), connectionProperties());
+        }
+
+        /** Runs {@code action} on a fresh authenticated connection to this node's Redis server. */
+        public <T> T onRedis(Function<StatefulRedisConnection<String, String>, T> action) {
+            RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(dbPort)
+                    .withPassword(SUPERUSER_PASSWORD.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                return action.apply(connection);
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
         }
 
         public boolean isPrimary() {

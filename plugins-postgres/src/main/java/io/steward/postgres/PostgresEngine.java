@@ -13,6 +13,7 @@ import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
+import io.steward.engine.ReplicationStyle;
 import io.steward.engine.RewindFailedException;
 import io.steward.engine.ServerProcesses;
 import io.steward.engine.Role;
@@ -1154,8 +1155,10 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public boolean restartsCrashedPrimaryInPlace() {
-        return true;
+    public ReplicationStyle replicationStyle() {
+        // a cascade would leave each replica's slot on the primary unused, and its WAL kept for ever
+        return new ReplicationStyle(ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST,
+                true);
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.Role;
 import io.steward.engine.ServerProcesses;
+import io.steward.engine.ReplicationStyle;
 import io.steward.engine.SnapshotHold;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +104,7 @@ final class RedisEngine implements Engine {
         Optional<String> upstream = info.linkUp() ? info.upstream().map(Endpoint::toString) : Optional.empty();
         Optional<String> problem = info.linkUp() ? Optional.empty()
                 : Optional.of(info.upstream().filter(u -> !u.equals(RedisConfig.NOWHERE))
-                        .map(u -> "link to the primary " + u + " is down or still syncing")
+                        .map(u -> "link to its upstream " + u + " is down or still syncing")
                         .orElse("read-only, following no primary"));
         return new EngineStatus(Role.REPLICA, data, position, 0, upstream, false, List.of(), problem);
     }
@@ -153,8 +154,8 @@ final class RedisEngine implements Engine {
     }
 
     @Override
-    public boolean restartsCrashedPrimaryInPlace() {
-        return false;
+    public ReplicationStyle replicationStyle() {
+        return new ReplicationStyle(settings.topology(), ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false);
     }
 
     // ---------------------------------------------------------------- creating data

@@ -5,6 +5,7 @@ import io.steward.engine.DumpName;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
+import io.steward.engine.ReplicationStyle.Topology;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,11 +25,13 @@ import java.util.regex.Pattern;
  * @param password {@code requirepass} on every node and {@code masterauth} for replication; empty for none
  * @param dumpTimeout how long a dump for the archive ({@code BGSAVE}) may take
  * @param rdb the archived dump a new cluster starts from (the book's {@code rdb}); empty: it starts empty
+ * @param topology {@code star} (every replica follows the primary) or the book's {@code chain}
  */
 public record RedisSettings(Path binDir, Path dataDir, int port, String listenAddress, String osUser,
                             Optional<String> password, Persistence persistence, long maxmemoryBytes,
                             String maxmemoryPolicy, String logLevel, Duration connectTimeout, Duration startTimeout,
-                            Duration stopTimeout, Duration dumpTimeout, Optional<DumpSelector> rdb) {
+                            Duration stopTimeout, Duration dumpTimeout, Optional<DumpSelector> rdb,
+                            Topology topology) {
 
     /** Redis's own list (redis.conf, 7.0); anything else would make redis-server refuse to start. */
     static final List<String> MAXMEMORY_POLICIES = List.of("noeviction", "allkeys-lru", "allkeys-lfu",
@@ -88,9 +91,10 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
         Duration dumpTimeout = settings.duration("dump_timeout", Duration.ofHours(1), Duration.ofSeconds(1),
                 Duration.ofHours(24));
         Optional<DumpSelector> rdb = rdb(settings);
+        Topology topology = settings.choice("topology", Topology.class, Topology.STAR);
         rejectNotYetSupported(settings, "snapshot", "seeding a Redis node's volume from an EBS snapshot");
         return new RedisSettings(binDir, dataDir, port, listenAddress, osUser, password, persistence, maxmemory,
-                policy, logLevel, connectTimeout, startTimeout, stopTimeout, dumpTimeout, rdb);
+                policy, logLevel, connectTimeout, startTimeout, stopTimeout, dumpTimeout, rdb, topology);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.steward.config.Settings;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
+import io.steward.engine.ReplicationStyle.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +71,18 @@ class RedisSettingsTest {
         assertThat(settings.listenAddress()).isEqualTo("10.0.0.1");
         assertThat(settings.osUser()).isEqualTo("redis");
         assertThat(settings.logLevel()).isEqualTo("warning");
+    }
+
+    @Test
+    void topologyIsAStarUnlessTheBooksChainIsAskedFor() {
+        assertThat(read(section()).topology()).isEqualTo(Topology.STAR);
+        assertThat(read(section().put("topology", "chain")).topology()).isEqualTo(Topology.CHAIN);
+        assertThat(problems.list()).isEmpty();
+
+        read(section().put("topology", "ring"));
+
+        assertThat(problems.list()).singleElement().asString().contains("redis.topology").contains("ring")
+                .contains("star, chain");
     }
 
     @Test

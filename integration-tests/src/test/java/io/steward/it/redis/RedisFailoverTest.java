@@ -1,7 +1,5 @@
 package io.steward.it.redis;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
@@ -76,12 +74,6 @@ class RedisFailoverTest {
     }
 
     static <T> T onNode(Node node, Function<StatefulRedisConnection<String, String>, T> action) {
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.databasePort())
-                .withPassword(LocalCluster.SUPERUSER_PASSWORD.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
-        try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            return action.apply(connection);
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        }
+        return node.onRedis(action);
     }
 }
