@@ -23,13 +23,7 @@ record ReplicationInfo(boolean primary, Optional<Endpoint> upstream, boolean lin
 
     /** Parses the reply of {@code INFO replication}; throws IllegalArgumentException on a reply it cannot read. */
     static ReplicationInfo parse(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
+        Map<String, String> fields = InfoFields.parse(info);
         String role = fields.get("role");
         if (role == null) {
             throw new IllegalArgumentException("INFO replication has no role field");
