@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.steward.backup.ArchivedDump;
 import io.steward.backup.SnapshotSet;
 import io.steward.config.AdminConfig;
 import io.steward.config.ConfigProblem;
@@ -65,6 +66,7 @@ public final class AdminServer implements AutoCloseable {
     private final AdminConfig config;
     private final AdminBackend backend;
     private final SnapshotBackend snapshots;
+    private final DumpBackend dumps;
     private final DropwizardExports metrics;
     private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
     private final ObjectMapper json = JsonMapper.builder().build();
@@ -73,10 +75,17 @@ public final class AdminServer implements AutoCloseable {
     private HttpServer server;
     private ThreadPoolExecutor executor;
 
+    /** An API without dumps (engines that back up otherwise, tests). */
     public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, MetricRegistry registry) {
+        this(config, backend, snapshots, DumpBackend.NOT_CONFIGURED, registry);
+    }
+
+    public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, DumpBackend dumps,
+                       MetricRegistry registry) {
         this.config = config;
         this.backend = backend;
         this.snapshots = snapshots;
+        this.dumps = dumps;
         this.metrics = new DropwizardExports(registry);
         this.tokenDigest = config.token().map(AdminServer::sha256);
         this.routes = Map.ofEntries(
@@ -87,12 +96,14 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/history", new Read(Set.of(), query -> json(200, history()))),
                 Map.entry("/metrics", new Read(Set.of(), query -> prometheus())),
                 Map.entry("/snapshots", new Read(Set.of(), this::catalog)),
+                Map.entry("/dumps", new Read(Set.of(), this::dumpList)),
                 Map.entry("/switchover", new Mutation(Set.of("to"), accepted(this::switchover))),
                 Map.entry("/failover", new Mutation(Set.of("to"), accepted(this::failover))),
                 Map.entry("/maintenance", new Mutation(Set.of("enabled"), accepted(this::maintenance))),
                 Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
                 Map.entry("/reinitialize", new Mutation(Set.of(), accepted(this::reinitialize))),
-                Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)));
+                Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)),
+                Map.entry("/dump", new Mutation(Set.of(), this::dump)));
     }
 
     public synchronized void start() throws IOException {
@@ -147,7 +158,7 @@ public final class AdminServer implements AutoCloseable {
      */
     /**
      * What a mutation did: a line for the log and the answer. Requests that the HA loop carries out later are
-     * accepted (202, a message); a snapshot is taken before the answer (201, the set).
+     * accepted (202, a message); a snapshot or dump is taken before the answer (201, the set or dump).
      */
     private record Outcome(String summary, int status, Object body) {
     }
@@ -388,6 +399,20 @@ public final class AdminServer implements AutoCloseable {
         }).orElse(RetentionClass.HOURLY);
         SnapshotSet set = snapshots.takeSnapshot(retention);
         return new Outcome("snapshot set " + set.id() + " taken (" + set.status() + ")", 201, Json.mapper().valueToTree(set));
+    }
+
+    /** Takes a dump on this node now; answers with it once it is archived. */
+    private Outcome dump(RequestBody body) {
+        ArchivedDump dump = dumps.takeDump();
+        return new Outcome("dump " + dump.name() + " archived", 201, Json.mapper().valueToTree(dump));
+    }
+
+    private Reply dumpList(Map<String, String> query) {
+        try {
+            return json(200, Json.mapper().valueToTree(dumps.dumps()));
+        } catch (RejectedRequest e) {
+            return error(409, e.getMessage(), Map.of());
+        }
     }
 
     private Reply catalog(Map<String, String> query) {

@@ -33,13 +33,8 @@ public interface Engine extends AutoCloseable {
     /** Whether the database elects its own primary (MongoDB, Elasticsearch); then the core only observes. */
     boolean electsOwnPrimary();
 
-    /**
-     * Whether a primary whose server crashed may be restarted in place while its agent still holds the lease.
-     * PostgreSQL may: its WAL brings back every acknowledged commit. Redis may not: what it reloads (an RDB dump, an
-     * AOF fsynced once a second, or nothing) can be older than what its replicas hold, and replicas that then follow
-     * it would throw their newer data away.
-     */
-    boolean restartsCrashedPrimaryInPlace();
+    /** How replicas are arranged, how a new primary is chosen and whether a crashed primary restarts in place. */
+    ReplicationStyle replicationStyle();
 
     /** Creates a brand new cluster in an empty data directory and starts it as a writable primary. */
     void initializeNewCluster();
@@ -133,6 +128,33 @@ public interface Engine extends AutoCloseable {
      * over the network.
      */
     void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
+
+    /**
+     * Writes a dump of the whole dataset now and returns it once it is complete (Redis: {@code BGSAVE}, waited for),
+     * as a file that a later dump cannot change under the upload. Blocks for as long as the dump takes, within a
+     * bound the engine chooses.
+     *
+     * @throws EngineException when the server is not running, the dump fails or outlasts its bound, or the engine
+     *         backs up some other way (PostgreSQL: snapshot sets and the WAL archive)
+     */
+    DumpFile dumpForBackup();
+
+    /**
+     * Creates a new cluster from a dump in an empty data directory and starts it as the writable primary, like
+     * {@link #initializeNewCluster()} but with the dump's dataset; returns once the server has loaded it and takes
+     * writes. The dump file is read, not moved; the caller deletes it afterwards.
+     *
+     * @throws EngineException when the data directory is not empty, the dump is not a valid one of this engine, or
+     *         the server does not load it; the data directory is then left without a dataset, as before
+     */
+    void initializeFromDump(Path dump);
+
+    /**
+     * The archived dump this node asks to start a new cluster from (Redis: {@code redis.rdb}, the book's user-data
+     * key {@code rdb}), already validated; empty when the cluster starts empty. Only the member that creates the
+     * cluster uses it: members joining an existing cluster copy from its primary.
+     */
+    Optional<DumpSelector> bootstrapDump();
 
     /** Releases connections and helpers; does not stop the server. */
     @Override

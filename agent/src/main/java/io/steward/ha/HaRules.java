@@ -7,6 +7,8 @@ import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.DataState;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.ReplicationStyle.CandidateOrder;
+import io.steward.engine.ReplicationStyle.Topology;
 import io.steward.engine.Role;
 
 import java.time.Duration;
@@ -62,7 +64,7 @@ public final class HaRules {
             return leaderRules(view, local, policy, nowMillis);
         }
         if (view.lease().isPresent()) {
-            return followerRules(view, local, view.lease().get());
+            return followerRules(view, local, policy, view.lease().get());
         }
         return leaderlessRules(view, local, policy, nowMillis);
     }
@@ -105,7 +107,7 @@ public final class HaRules {
             case REPLICA:
                 return decision(new Action.Promote(), "holding the lease of epoch " + epoch + " while running as a replica");
             case STOPPED: {
-                if (!policy.restartCrashedPrimary()) {
+                if (!policy.style().restartsCrashedPrimaryInPlace()) {
                     return decision(new Action.ReleaseLease(), "primary is down (" + engine.problem().orElse("stopped")
                             + ") and a restart in place could lose acknowledged writes; releasing the lease of epoch "
                             + epoch + " so that the most advanced replica takes over");
@@ -160,7 +162,7 @@ public final class HaRules {
                 + " to " + target.name() + " requested; handing over the lease of epoch " + view.epoch());
     }
 
-    private static Decision followerRules(ClusterView view, LocalState local, Lease lease) {
+    private static Decision followerRules(ClusterView view, LocalState local, Policy policy, Lease lease) {
         EngineStatus engine = local.engine();
         Optional<MemberInfo> leader = view.member(lease.holder());
         if (leader.isEmpty()) {
@@ -173,20 +175,37 @@ public final class HaRules {
                     ? "could not rewind to follow " : "reinitialisation requested; cloning again from ")
                     + primary.name() + " (epoch " + view.epoch() + ")");
         }
+        MemberInfo upstream = policy.style().topology() == Topology.CHAIN
+                ? chainUpstream(view, primary, policy.self()) : primary;
+        String source = upstream == primary ? "the primary " + primary.name()
+                : upstream.name() + ", next before it in the chain headed by " + primary.name();
         switch (engine.role()) {
             case PRIMARY:
-                return decision(new Action.Follow(primary), "deposed: " + primary.name() + " holds the lease of epoch "
-                        + view.epoch() + "; stopping writes and following it");
+                return decision(new Action.Follow(upstream), "deposed: " + primary.name() + " holds the lease of epoch "
+                        + view.epoch() + "; stopping writes and following " + source);
             case STOPPED:
-                return decision(new Action.StartAsReplica(Optional.of(primary)), "server is down; starting it as a replica of "
-                        + primary.name() + " (epoch " + view.epoch() + ")");
+                return decision(new Action.StartAsReplica(Optional.of(upstream)), "server is down; starting it as a replica of "
+                        + source + " (epoch " + view.epoch() + ")");
             default:
-                if (engine.upstream().filter(u -> u.equals(primary.database().toString())).isPresent()) {
-                    return decision(new Action.Observe(), "streaming from " + primary.name() + " (epoch " + view.epoch() + ")");
+                if (engine.upstream().filter(u -> u.equals(upstream.database().toString())).isPresent()) {
+                    return decision(new Action.Observe(), "streaming from " + source + " (epoch " + view.epoch() + ")");
                 }
-                return decision(new Action.Follow(primary), "not streaming from the primary " + primary.name()
+                return decision(new Action.Follow(upstream), "not streaming from " + source
                         + " (epoch " + view.epoch() + "); following it");
         }
+    }
+
+    /**
+     * Whom this node replicates from in a chain: the head is the primary, the others follow in name order, and each
+     * takes the nearest member before it that is a healthy replica. A member whose link is down is skipped (its
+     * follower re-points to the grand-master) until it streams again, and then the chain heals.
+     */
+    static MemberInfo chainUpstream(ClusterView view, MemberInfo primary, String self) {
+        return view.members().values().stream()
+                .filter(m -> !m.name().equals(primary.name()) && m.name().compareTo(self) < 0)
+                .filter(m -> m.role() == Role.REPLICA && m.healthy())
+                .max(Comparator.comparing(MemberInfo::name))
+                .orElse(primary);
     }
 
     private static Decision leaderlessRules(ClusterView view, LocalState local, Policy policy, long nowMillis) {
@@ -227,16 +246,19 @@ public final class HaRules {
                 .filter(m -> !m.name().equals(policy.self()))
                 .filter(m -> isEligible(m, view, local.lastPrimaryPosition(), policy))
                 .collect(Collectors.toList());
+        CandidateOrder order = policy.style().candidateOrder();
         Optional<MemberInfo> better = others.stream()
-                .filter(m -> compareCandidates(m.position(), m.priority(), m.name(),
+                .filter(m -> compareCandidates(order, m.position(), m.priority(), m.name(),
                         engine.position(), policy.priority(), policy.self()) < 0)
                 .findFirst();
         if (better.isPresent()) {
             return decision(new Action.Observe(), "no primary (epoch " + epoch + "); " + better.get().name()
-                    + " is a better candidate (position " + better.get().position() + " vs " + engine.position() + ")");
+                    + " is a better candidate (priority " + better.get().priority() + ", position "
+                    + better.get().position() + " vs priority " + policy.priority() + ", position " + engine.position() + ")");
         }
         return decision(new Action.TakeOver(Action.TakeoverReason.FAILOVER), "no primary after epoch " + epoch
-                + "; this node is the most advanced eligible replica (position " + engine.position() + ")");
+                + "; this node is the best eligible replica (priority " + policy.priority() + ", position "
+                + engine.position() + ")");
     }
 
     /** Why this node may not promote itself now, or empty when it may. */
@@ -288,20 +310,25 @@ public final class HaRules {
                                                       List<MemberInfo> members) {
         return members.stream()
                 .filter(m -> isEligible(m, view, primaryPosition, policy))
-                .min(Comparator.comparingLong(MemberInfo::position).reversed()
-                        .thenComparing(Comparator.comparingInt(MemberInfo::priority).reversed())
-                        .thenComparing(MemberInfo::name));
+                .min(ranking(policy.style().candidateOrder()));
     }
 
-    /** Negative when candidate a ranks before candidate b: further ahead, then higher priority, then name. */
-    static int compareCandidates(long positionA, int priorityA, String nameA, long positionB, int priorityB, String nameB) {
-        if (positionA != positionB) {
-            return positionA > positionB ? -1 : 1;
-        }
-        if (priorityA != priorityB) {
-            return priorityA > priorityB ? -1 : 1;
-        }
-        return nameA.compareTo(nameB);
+    /** Failover candidates best first, in the engine's order. */
+    static Comparator<MemberInfo> ranking(CandidateOrder order) {
+        return (a, b) -> compareCandidates(order, a.position(), a.priority(), a.name(), b.position(), b.priority(), b.name());
+    }
+
+    /**
+     * Negative when candidate a ranks before candidate b: further ahead and higher priority, the one the order names
+     * first deciding; then name.
+     */
+    static int compareCandidates(CandidateOrder order, long positionA, int priorityA, String nameA,
+                                 long positionB, int priorityB, String nameB) {
+        int byPosition = Long.compare(positionB, positionA);
+        int byPriority = Integer.compare(priorityB, priorityA);
+        int first = order == CandidateOrder.PRIORITY_FIRST ? byPriority : byPosition;
+        int second = order == CandidateOrder.PRIORITY_FIRST ? byPosition : byPriority;
+        return first != 0 ? first : second != 0 ? second : nameA.compareTo(nameB);
     }
 
     private static long lag(long primaryPosition, long position) {

@@ -1,6 +1,7 @@
 package io.steward.ha;
 
 import io.steward.config.HaConfig;
+import io.steward.engine.ReplicationStyle;
 
 /**
  * The configuration the rules read.
@@ -10,15 +11,15 @@ import io.steward.config.HaConfig;
  * @param noFailover this node never promotes by itself
  * @param priority tie-breaker among equally advanced candidates; 0 never promotes
  * @param mayInitialize whether this node may create a new cluster (false for user data's {@code master})
- * @param restartCrashedPrimary whether a lease holder whose server died restarts it in place (the engine's
- *        {@link io.steward.engine.Engine#restartsCrashedPrimaryInPlace()}), or hands the lease on at once
+ * @param style the engine's topology, candidate order and whether a lease holder whose server died restarts it in
+ *        place or hands the lease on at once
  */
 public record Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize,
-                     boolean restartCrashedPrimary) {
+                     ReplicationStyle style) {
 
     /** The same node with other HA settings (the cluster-wide ones laid over its own). */
     public Policy withHa(HaConfig effective) {
-        return new Policy(self, effective, noFailover, priority, mayInitialize, restartCrashedPrimary);
+        return new Policy(self, effective, noFailover, priority, mayInitialize, style);
     }
 
     public boolean promotable() {

@@ -9,6 +9,9 @@ import io.steward.coordination.TransferRequest;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.ReplicationStyle;
+import io.steward.engine.ReplicationStyle.CandidateOrder;
+import io.steward.engine.ReplicationStyle.Topology;
 import io.steward.engine.Role;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,11 @@ class HaRulesTest {
     private static final long MY_SESSION = 42;
     private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false);
     private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false);
-    private static final Policy ME = new Policy("me", HA, false, 100, true, true);
+    /** PostgreSQL's style: a star, the most advanced replica first, a crashed primary restarted in place. */
+    private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true);
+    /** Redis's chain: priority first, a crashed primary hands the lease on. */
+    private static final ReplicationStyle CHAIN = new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false);
+    private static final Policy ME = new Policy("me", HA, false, 100, true, STAR);
 
     // ---- builders -------------------------------------------------------------------------------------------
 
@@ -150,7 +157,7 @@ class HaRulesTest {
 
         @Test
         void memberThatMustNotInitialiseWaits() {
-            Policy replicaOnly = new Policy("me", HA, false, 100, false, true);
+            Policy replicaOnly = new Policy("me", HA, false, 100, false, STAR);
             assertThat(HaRules.decide(fresh, local(empty, false), replicaOnly, NOW).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -211,7 +218,8 @@ class HaRulesTest {
 
         @Test
         void aCrashedPrimaryWhoseRestartCouldLoseWritesHandsTheLeaseOnAtOnce() {
-            Policy noRestart = new Policy("me", HA, false, 100, true, false);
+            Policy noRestart = new Policy("me", HA, false, 100, true,
+                    new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false));
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
             LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false);
             Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);
@@ -260,6 +268,130 @@ class HaRulesTest {
         }
     }
 
+    @Nested
+    class Chain {
+        final Policy chained = new Policy("me", HA, false, 100, true, CHAIN);
+        final MemberInfo primary = member("p", Role.PRIMARY, 100);
+
+        Decision decideChained(ClusterView view, EngineStatus engine) {
+            return HaRules.decide(view, local(engine, false), chained, NOW);
+        }
+
+        @Test
+        void replicaStreamingFromTheNearestHealthyReplicaBeforeItObserves() {
+            ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), streamingFrom("b", "a", 90),
+                    streamingFrom("z", "me", 80));
+            Decision decision = decideChained(view, replicaOf("b", 90));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("streaming from b, next before it in the chain headed by p");
+        }
+
+        @Test
+        void replicaStreamingFromThePrimaryMovesDownTheChain() {
+            ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), streamingFrom("b", "a", 90));
+            assertThat(decideChained(view, replicaOf("p", 90)).action()).isEqualTo(new Action.Follow(view.member("b").get()));
+        }
+
+        @Test
+        void whenItsUpstreamLinkDiesItRepointsToTheGrandMaster() {
+            MemberInfo brokenLink = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 90, 1, Optional.empty(),
+                    false, false, 100, "t", NOW, Optional.of("link down"), Optional.empty());
+            ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), brokenLink);
+            assertThat(decideChained(view, replicaOf("b", 90)).action()).isEqualTo(new Action.Follow(view.member("a").get()));
+            ClusterView headOnly = view(leaseOf("p"), primary, member("a", Role.STOPPED, -1), brokenLink);
+            assertThat(decideChained(headOnly, replicaOf("b", 90)).action()).isEqualTo(new Action.Follow(primary));
+        }
+
+        @Test
+        void theChainHealsWhenTheSkippedMemberStreamsAgain() {
+            ClusterView view = view(leaseOf("p"), primary, streamingFrom("b", "p", 90));
+            assertThat(decideChained(view, replicaOf("p", 90)).action()).isEqualTo(new Action.Follow(view.member("b").get()));
+        }
+
+        @Test
+        void membersAfterThisOneAndThePrimaryItselfAreNeverItsUpstreamReplica() {
+            MemberInfo lateHead = member("zz", Role.PRIMARY, 100);
+            ClusterView view = view(leaseOf("zz"), lateHead, streamingFrom("z", "zz", 90));
+            Decision decision = decideChained(view, replicaOf("zz", 90));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("streaming from the primary zz");
+        }
+
+        @Test
+        void stoppedServerAndDeposedPrimaryJoinTheChainAtTheirPlace() {
+            ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90));
+            assertThat(decideChained(view, EngineStatus.stopped(DataState.VALID, Optional.empty())).action())
+                    .isEqualTo(new Action.StartAsReplica(view.member("a")));
+            assertThat(decideChained(view, running(Role.PRIMARY, 95)).action()).isEqualTo(new Action.Follow(view.member("a").get()));
+        }
+
+        @Test
+        void starTopologyFollowsThePrimaryWhateverOtherReplicasDo() {
+            ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90));
+            assertThat(decide(view, local(replicaOf("a", 90), false)).action()).isEqualTo(new Action.Follow(primary));
+        }
+    }
+
+    @Nested
+    class PriorityFirst {
+        final Policy redisLike = new Policy("me", HA, false, 100, true, CHAIN);
+
+        MemberInfo replica(String name, long position, int priority) {
+            return new MemberInfo(name, Role.REPLICA, false, endpoint(name), "", position, 1, Optional.empty(), false,
+                    false, priority, "t", NOW, Optional.of("link down"), Optional.empty());
+        }
+
+        Decision decideLeaderless(ClusterView view, long position, long primaryWasAt) {
+            return HaRules.decide(view, leaderless(running(Role.REPLICA, position), primaryWasAt, Duration.ofSeconds(1)),
+                    redisLike, NOW);
+        }
+
+        @Test
+        void aHigherPriorityReplicaWinsOverAMoreAdvancedOne() {
+            ClusterView view = view(Optional.empty(), replica("b", 100, 200));
+            Decision decision = decideLeaderless(view, 120, 120);
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("b is a better candidate (priority 200");
+        }
+
+        @Test
+        void theHighestPriorityTakesOverThoughBehindAnother() {
+            ClusterView view = view(Optional.empty(), replica("b", 120, 50));
+            assertThat(decideLeaderless(view, 100, 120).action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+        }
+
+        @Test
+        void equalPrioritiesFallBackToPositionThenName() {
+            assertThat(decideLeaderless(view(Optional.empty(), replica("b", 120, 100)), 100, 120).action())
+                    .isInstanceOf(Action.Observe.class);
+            assertThat(decideLeaderless(view(Optional.empty(), replica("a", 100, 100)), 100, 120).action())
+                    .isInstanceOf(Action.Observe.class);
+            assertThat(decideLeaderless(view(Optional.empty(), replica("z", 100, 100)), 100, 120).action())
+                    .isInstanceOf(Action.TakeOver.class);
+        }
+
+        @Test
+        void priorityNeverOutweighsTheLagLimit() {
+            long primaryWasAt = 10L << 20;
+            ClusterView view = view(Optional.empty(), replica("b", primaryWasAt, 50));
+            Decision decision = HaRules.decide(view, leaderless(running(Role.REPLICA, 1), primaryWasAt, Duration.ofSeconds(1)),
+                    new Policy("me", HA, false, 500, true, CHAIN), NOW);
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("exceeds maximum_lag_on_failover");
+            assertThat(decideLeaderless(view(Optional.empty(), replica("b", 1, 500)), primaryWasAt, primaryWasAt).action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+        }
+
+        @Test
+        void rankingOrdersByTheEngineChoice() {
+            List<MemberInfo> members = List.of(replica("a", 100, 100), replica("b", 200, 50), replica("c", 100, 300));
+            assertThat(members.stream().sorted(HaRules.ranking(CandidateOrder.PRIORITY_FIRST)).map(MemberInfo::name))
+                    .containsExactly("c", "a", "b");
+            assertThat(members.stream().sorted(HaRules.ranking(CandidateOrder.MOST_ADVANCED_FIRST)).map(MemberInfo::name))
+                    .containsExactly("b", "c", "a");
+        }
+    }
+
     // ---- failover -------------------------------------------------------------------------------------------
 
     @Nested
@@ -269,7 +401,7 @@ class HaRulesTest {
             ClusterView view = view(Optional.empty(), member("me", Role.REPLICA, 100), member("b", Role.REPLICA, 90));
             Decision decision = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)));
             assertThat(decision.action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
-            assertThat(decision.reason()).contains("most advanced");
+            assertThat(decision.reason()).contains("best eligible replica");
         }
 
         @Test
@@ -301,7 +433,7 @@ class HaRulesTest {
             ClusterView samePriority = view(Optional.empty(), member("zz", Role.REPLICA, 100));
             assertThat(decide(samePriority, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
                     .isInstanceOf(Action.TakeOver.class);
-            assertThat(HaRules.compareCandidates(100, 100, "a", 100, 100, "b")).isNegative();
+            assertThat(HaRules.compareCandidates(CandidateOrder.MOST_ADVANCED_FIRST, 100, 100, "a", 100, 100, "b")).isNegative();
         }
 
         @Test
@@ -331,7 +463,7 @@ class HaRulesTest {
 
         @Test
         void nofailoverAndZeroPriorityNeverPromote() {
-            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, true), new Policy("me", HA, false, 0, true, true))) {
+            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, STAR), new Policy("me", HA, false, 0, true, STAR))) {
                 assertThat(HaRules.decide(view(Optional.empty()), leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)),
                         policy, NOW).action()).isInstanceOf(Action.Observe.class);
             }
@@ -360,7 +492,7 @@ class HaRulesTest {
 
     @Nested
     class SynchronousMode {
-        Policy syncPolicy = new Policy("me", SYNC, false, 100, true, true);
+        Policy syncPolicy = new Policy("me", SYNC, false, 100, true, STAR);
 
         ClusterView withSync(Optional<String> standby, MemberInfo... members) {
             ClusterView base = view(Optional.empty(), members);

@@ -1,5 +1,8 @@
 package io.steward.it;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.steward.testing.FreePorts;
 import io.steward.testing.ZooKeeperEnsemble;
 
@@ -22,9 +25,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -101,6 +106,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private final Path root;
     private final ZooKeeperEnsemble zookeeper;
+    private final Database database;
     private final String clusterName = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Node> nodes = new ArrayList<>();
     private final List<AutoCloseable> storages = new ArrayList<>();
@@ -111,24 +117,16 @@ public final class LocalCluster implements AutoCloseable {
         AutoCloseable prepare(Path nodeDir) throws Exception;
     }
 
-    private LocalCluster(Path root, ZooKeeperEnsemble zookeeper) {
+    private LocalCluster(Path root, ZooKeeperEnsemble zookeeper, Database database) {
+        this.database = database;
         this.root = root;
         this.zookeeper = zookeeper;
     }
 
     /** Starts the ensemble and one agent per node; returns once a primary takes writes and every replica streams. */
     public static LocalCluster start(Options options) throws Exception {
-        Path root = Files.createTempDirectory(Path.of("/tmp"), "steward-it-");
-        // PostgreSQL runs as user postgres and must be able to reach its folders under here.
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        LocalCluster cluster = new LocalCluster(root, ZooKeeperEnsemble.start(root.resolve("zookeeper"),
-                options.zookeeperTickMillis()));
+        LocalCluster cluster = prepare(options);
         try {
-            for (int i = 1; i <= options.nodes(); i++) {
-                Node node = cluster.newNode(options.database().nodePrefix() + i, options);
-                cluster.nodes.add(node);
-                cluster.storages.add(options.storage().prepare(node.dir));
-            }
             // The first agent creates the cluster; the others clone it.
             cluster.nodes.get(0).startAgent();
             cluster.awaitPrimary();
@@ -136,6 +134,29 @@ public final class LocalCluster implements AutoCloseable {
                 node.startAgent();
             }
             cluster.awaitAllStreaming();
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The ensemble running and every node's folder and configuration written, but no agent started: for tests of
+     * agents that must not get as far as a primary.
+     */
+    public static LocalCluster prepare(Options options) throws Exception {
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "steward-it-");
+        // PostgreSQL runs as user postgres and must be able to reach its folders under here.
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        LocalCluster cluster = new LocalCluster(root, ZooKeeperEnsemble.start(root.resolve("zookeeper"),
+                options.zookeeperTickMillis()), options.database());
+        try {
+            for (int i = 1; i <= options.nodes(); i++) {
+                Node node = cluster.newNode(options.database().nodePrefix() + i, options);
+                cluster.nodes.add(node);
+                cluster.storages.add(options.storage().prepare(node.dir));
+            }
             return cluster;
         } catch (Exception | Error e) {
             cluster.close();
@@ -194,6 +215,10 @@ public final class LocalCluster implements AutoCloseable {
 
     public ZooKeeperEnsemble zookeeper() {
         return zookeeper;
+    }
+
+    public Database database() {
+        return database;
     }
 
     public List<Node> nodes() {
@@ -272,7 +297,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** One member: its PostgreSQL server and the agent that runs it. */
+    /** One member: its database server and the agent that runs it. */
     public static final class Node implements WriteTarget, RedisTarget {
         private final String name;
         private final Path dir;
@@ -337,6 +362,11 @@ public final class LocalCluster implements AutoCloseable {
 
         public synchronized boolean agentRunning() {
             return agent != null && agent.isAlive();
+        }
+
+        /** The agent's exit code once it has ended (e.g. refusing its configuration); empty while it runs. */
+        public synchronized OptionalInt agentExitCode() {
+            return agent != null && !agent.isAlive() ? OptionalInt.of(agent.exitValue()) : OptionalInt.empty();
         }
 
         public synchronized long agentPid() {
@@ -421,6 +451,17 @@ public final class LocalCluster implements AutoCloseable {
 
         public Connection connect() throws SQLException {
             return DriverManager.getConnection(jdbcUrl(), connectionProperties());
+        }
+
+        /** Runs {@code action} on a fresh authenticated connection to this node's Redis server. */
+        public <T> T onRedis(Function<StatefulRedisConnection<String, String>, T> action) {
+            RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(dbPort)
+                    .withPassword(SUPERUSER_PASSWORD.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                return action.apply(connection);
+            } finally {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
         }
 
         public boolean isPrimary() {

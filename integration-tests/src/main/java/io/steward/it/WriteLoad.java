@@ -72,9 +72,10 @@ public final class WriteLoad implements AutoCloseable {
         }
     }
 
-    /** Creates the table on the current primary and starts writing to every node. */
+    /** Starts writing to every node of the cluster (PostgreSQL: creates the table on the current primary first). */
     public static WriteLoad start(LocalCluster cluster) throws SQLException {
-        return start(cluster.nodes(), cluster.awaitPrimary());
+        return cluster.database() == Database.REDIS ? startRedis(cluster.nodes(), LocalCluster.SUPERUSER_PASSWORD)
+                : start(cluster.nodes(), cluster.awaitPrimary());
     }
 
     /** Creates the table on {@code primary} and starts writing to every one of {@code nodes}. */

@@ -1,8 +1,10 @@
 package io.steward.it;
 
 import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.sql.SQLException;
 import java.time.Duration;
 
 import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
@@ -11,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Scenarios (c) and (d): the primary's agent dies or is cut off from ZooKeeper while PostgreSQL keeps running. The
- * old primary must stop taking writes before another node is promoted: clients writing to every node never see two
- * nodes acknowledge writes at the same time.
+ * The primary's agent dies or is cut off from ZooKeeper while its database keeps running (issue 2's scenarios (c) and
+ * (d) for PostgreSQL, issue 4's (d) for Redis). The old primary must stop taking writes before another node is
+ * promoted: clients writing to every node never see two nodes acknowledge writes at the same time.
  */
 class FencingTest {
 
@@ -24,9 +26,10 @@ class FencingTest {
         void repair(Node primary) throws Exception;
     }
 
-    @Test
-    void killedAgentFencesItsPrimaryBeforeAnotherIsPromoted() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void killedAgentFencesItsPrimaryBeforeAnotherIsPromoted(Database database) throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().withDatabase(database))) {
             assertFencedBeforeFailover(cluster, new Fault() {
                 @Override
                 public void inflict(Node primary) throws Exception {
@@ -41,9 +44,10 @@ class FencingTest {
         }
     }
 
-    @Test
-    void agentCutOffFromZooKeeperFencesItsPrimaryBeforeAnotherIsPromoted() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().proxied())) {
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void agentCutOffFromZooKeeperFencesItsPrimaryBeforeAnotherIsPromoted(Database database) throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().withDatabase(database).proxied())) {
             assertFencedBeforeFailover(cluster, new Fault() {
                 @Override
                 public void inflict(Node primary) {
@@ -75,7 +79,12 @@ class FencingTest {
         cluster.awaitAllStreaming();
         Node primary = cluster.awaitPrimary();
         assertThat(primary).isNotSameAs(old);
-        long rows = count(primary, "acked");
-        await().atMost(Duration.ofSeconds(30)).until(() -> count(old, "acked") >= rows);
+        long rows = acknowledgedRows(cluster, primary);
+        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledgedRows(cluster, old) >= rows);
+    }
+
+    /** How many of the load's writes the node holds. */
+    private static long acknowledgedRows(LocalCluster cluster, Node node) throws SQLException {
+        return cluster.database() == Database.REDIS ? node.onRedis(redis -> redis.sync().dbsize()) : count(node, "acked");
     }
 }

@@ -4,6 +4,8 @@ import io.steward.engine.ArchiveStatus;
 import io.steward.engine.CommandRunner;
 import io.steward.engine.DataDirectories;
 import io.steward.engine.DataState;
+import io.steward.engine.DumpFile;
+import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
@@ -11,6 +13,7 @@ import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
+import io.steward.engine.ReplicationStyle;
 import io.steward.engine.RewindFailedException;
 import io.steward.engine.ServerProcesses;
 import io.steward.engine.Role;
@@ -54,6 +57,9 @@ import java.util.stream.Stream;
  * slots, pg_rewind to bring a deposed primary back.
  */
 public final class PostgresEngine implements Engine {
+    /** Why PostgreSQL refuses the dump archive: its backups are consistent volume snapshots plus archived WAL. */
+    private static final String NO_DUMPS = "PostgreSQL has no dumps in the archive: it is backed up by EBS snapshot "
+            + "sets and the WAL archive, which restore to any point in time";
     private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
 
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
@@ -231,6 +237,21 @@ public final class PostgresEngine implements Engine {
         config.writeBackupFiles(files);
         log.info("Seeding {} from a snapshot set; it catches up from the archive and {}", settings.dataDir(), primary);
         startReplicaServer(step, Optional.of(primary));
+    }
+
+    @Override
+    public DumpFile dumpForBackup() {
+        throw new EngineException(NO_DUMPS + "; take one with POST /snapshot or steward snapshot");
+    }
+
+    @Override
+    public void initializeFromDump(Path dump) {
+        throw new EngineException(NO_DUMPS + "; restore one with steward restore");
+    }
+
+    @Override
+    public Optional<DumpSelector> bootstrapDump() {
+        return Optional.empty();
     }
 
     /**
@@ -1134,8 +1155,10 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public boolean restartsCrashedPrimaryInPlace() {
-        return true;
+    public ReplicationStyle replicationStyle() {
+        // a cascade would leave each replica's slot on the primary unused, and its WAL kept for ever
+        return new ReplicationStyle(ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST,
+                true);
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.steward.it.redis.RedisFailoverTest.onNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,7 +44,7 @@ class RedisMetricsTest {
             for (Node node : cluster.nodes()) {
                 offsets.put(node, metric(node, "steward_redis_replication_offset").orElseThrow());
             }
-            onNode(primary, redis -> {
+            primary.onRedis(redis -> {
                 for (int i = 0; i < 100; i++) {
                     redis.sync().set("item:" + i, "value " + i);
                 }
@@ -65,7 +64,7 @@ class RedisMetricsTest {
             }
 
             double expiredBefore = metric(primary, "steward_redis_expired_keys").orElseThrow();
-            onNode(primary, redis -> {
+            primary.onRedis(redis -> {
                 for (int i = 0; i < 10; i++) {
                     redis.sync().set("short-lived:" + i, "gone soon", SetArgs.Builder.px(200));
                 }
