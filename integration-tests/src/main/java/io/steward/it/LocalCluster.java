@@ -298,7 +298,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** One member: its database server and the agent that runs it. */
-    public static final class Node implements WriteTarget {
+    public static final class Node implements WriteTarget, RedisTarget {
         private final String name;
         private final Path dir;
         private final Path config;
@@ -391,6 +391,7 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         /** Where the node's database server listens on 127.0.0.1. */
+        @Override
         public int databasePort() {
             return dbPort;
         }

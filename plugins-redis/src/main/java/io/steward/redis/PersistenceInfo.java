@@ -1,7 +1,5 @@
 package io.steward.redis;
 
-import java.util.Map;
-
 /**
  * The {@code INFO persistence} section of a Redis server (7.0), read into what dumps and restores need.
  *
@@ -19,27 +17,22 @@ record PersistenceInfo(boolean saving, long saves, boolean lastSaveOk, boolean r
 
     /** Parses the reply of {@code INFO persistence}; throws IllegalArgumentException on a reply it cannot read. */
     static PersistenceInfo parse(String info) {
-        Map<String, String> fields = InfoFields.parse(info);
+        RedisInfo fields = RedisInfo.parse(info);
         return new PersistenceInfo(flag(fields, "rdb_bgsave_in_progress"), number(fields, "rdb_saves"),
-                "ok".equals(fields.get("rdb_last_bgsave_status")),
+                fields.text("rdb_last_bgsave_status").filter("ok"::equals).isPresent(),
                 flag(fields, "aof_rewrite_in_progress") || flag(fields, "aof_rewrite_scheduled"),
-                "ok".equals(fields.get("aof_last_bgrewrite_status")),
+                fields.text("aof_last_bgrewrite_status").filter("ok"::equals).isPresent(),
                 number(fields, "rdb_last_load_keys_loaded"), number(fields, "rdb_last_load_keys_expired"));
     }
 
-    private static boolean flag(Map<String, String> fields, String key) {
+    private static boolean flag(RedisInfo fields, String key) {
         return number(fields, key) != 0;
     }
 
-    private static long number(Map<String, String> fields, String key) {
-        String value = fields.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("INFO persistence has no " + key + " field (Redis 7.0 or later needed)");
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("INFO persistence field " + key + " is not a number: '" + value + "'", e);
-        }
+    private static long number(RedisInfo fields, String key) {
+        String value = fields.text(key).orElseThrow(() ->
+                new IllegalArgumentException("INFO persistence has no " + key + " field (Redis 7.0 or later needed)"));
+        return RedisInfo.integerValue(value).orElseThrow(() ->
+                new IllegalArgumentException("INFO persistence field " + key + " is not a number: '" + value + "'"));
     }
 }

@@ -42,6 +42,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -69,6 +70,7 @@ final class RedisEngine implements Engine {
     private final EngineContext context;
     private final RedisSettings settings;
     private final CommandRunner runner;
+    private final RedisMetrics metrics;
     private final Object connectionLock = new Object();
     private final Object clientLock = new Object();
     private RedisClient client;
@@ -78,6 +80,7 @@ final class RedisEngine implements Engine {
         this.context = context;
         this.settings = settings;
         this.runner = new CommandRunner(settings.osUser());
+        this.metrics = new RedisMetrics(context.metrics());
     }
 
     // ---------------------------------------------------------------- observing
@@ -86,13 +89,18 @@ final class RedisEngine implements Engine {
     public EngineStatus probe() {
         DataState data = dataState();
         if (!serverProcessAlive()) {
+            metrics.unknown();
             return EngineStatus.stopped(data, Optional.of(data == DataState.EMPTY ? "no dataset yet"
                     : data == DataState.INVALID ? invalidReason() : "redis-server is not running"));
         }
         ReplicationInfo info;
         try {
-            info = replicationInfo();
+            // all default sections, not only replication: the metrics come from the same round trip
+            RedisInfo reply = RedisInfo.parse(commands().info());
+            info = ReplicationInfo.of(reply);
+            metrics.update(reply, slowlogLength());
         } catch (RedisException | IllegalArgumentException e) {
+            metrics.unknown();
             return EngineStatus.stopped(data, Optional.of("redis-server runs but does not answer: " + message(e)));
         }
         // a node whose first sync never finished must not be ranked: its offset says nothing about its data
@@ -689,6 +697,15 @@ final class RedisEngine implements Engine {
         return ReplicationInfo.parse(commands().info("replication"));
     }
 
+    /** For the metrics only: a server that answered INFO but not this is still up. */
+    private OptionalLong slowlogLength() {
+        try {
+            return OptionalLong.of(commands().slowlogLen());
+        } catch (RedisException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     private RedisCommands<String, String> commands() {
         synchronized (connectionLock) {
             if (connection == null || !connection.isOpen()) {
@@ -749,6 +766,7 @@ final class RedisEngine implements Engine {
 
     @Override
     public void close() {
+        metrics.close();
         closeConnection();
         synchronized (clientLock) {
             if (client != null) {

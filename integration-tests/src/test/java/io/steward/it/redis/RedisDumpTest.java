@@ -101,8 +101,8 @@ class RedisDumpTest {
         try (LocalCluster byName = LocalCluster.start(options(1, Optional.of(sourceCluster), Optional.of(name)))) {
             Node primary = byName.awaitPrimary();
             assertThat(contents(primary)).isEqualTo(written);
-            RedisFailoverTest.onNode(primary, redis -> redis.sync().set("after-restore", "writable"));
-            Map<String, String> appendOnly = RedisFailoverTest.onNode(primary, redis -> redis.sync().configGet("appendonly"));
+            primary.onRedis(redis -> redis.sync().set("after-restore", "writable"));
+            Map<String, String> appendOnly = primary.onRedis(redis -> redis.sync().configGet("appendonly"));
             assertThat(appendOnly).as("persistence normal: the append-only file is on again").containsEntry("appendonly", "yes");
             assertThat(primary.dataDir().resolve("appendonlydir")).isDirectory();
             assertThat(Files.readString(primary.agentLog())).contains("creating the cluster from dump " + name);
@@ -195,7 +195,7 @@ class RedisDumpTest {
     }
 
     private static void writeKeysOfEveryType(Node primary) {
-        RedisFailoverTest.onNode(primary, redis -> {
+        primary.onRedis(redis -> {
             RedisCommands<String, String> sync = redis.sync();
             sync.set("string", "plain value");
             sync.set("unicode", "grüße ☃");
@@ -213,7 +213,7 @@ class RedisDumpTest {
 
     /** Every key with its type, its value in a canonical form, and whether it expires. */
     private static Map<String, String> contents(Node node) {
-        return RedisFailoverTest.onNode(node, redis -> {
+        return node.onRedis(redis -> {
             RedisCommands<String, String> sync = redis.sync();
             Map<String, String> all = new TreeMap<>();
             for (String key : sync.keys("*")) {
