@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ public final class DumpArchive {
             return key;
         } catch (IOException e) {
             throw new DumpException("could not archive dump " + name + ": cannot read " + file + ": " + e, e);
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new DumpException("could not archive dump " + name + " to " + where + ": " + e.getMessage(), e);
         } finally {
             VerifiedTransfer.deleteQuietly(staged);
@@ -94,7 +95,7 @@ public final class DumpArchive {
                     }
                 }
             }
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new DumpException("could not list the dumps in " + location() + ": " + e.getMessage(), e);
         }
         return dumps;
@@ -113,7 +114,7 @@ public final class DumpArchive {
             object = s3.getObject(request -> request.bucket(config.bucket()).key(dump.key()));
         } catch (NoSuchKeyException e) {
             throw new DumpException("dump " + dump.name() + " is gone from " + where + " (purged meanwhile?)", e);
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new DumpException("could not fetch dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
         }
         try (object) {
@@ -133,7 +134,7 @@ public final class DumpArchive {
         for (ArchivedDump dump : dumps) {
             try {
                 s3.deleteObject(request -> request.bucket(config.bucket()).key(dump.key()));
-            } catch (SdkException e) {
+            } catch (SdkException | UncheckedIOException e) {
                 throw new DumpException("could not delete expired dump " + dump.name() + " from s3://" + config.bucket()
                         + "/" + dump.key() + ": " + e.getMessage(), e);
             }

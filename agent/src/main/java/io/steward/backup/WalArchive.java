@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,7 +150,7 @@ public final class WalArchive implements AutoCloseable {
                 return alreadyArchived(name, where, key, metadata, winner);
             }
             return new PushResult.Uploaded(key, metadata.size(), Files.size(staged));
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e, e);
@@ -209,7 +210,7 @@ public final class WalArchive implements AutoCloseable {
             object = s3.getObject(request -> request.bucket(config.bucket()).key(key));
         } catch (NoSuchKeyException e) {
             return new FetchResult.NotFound(config.bucket(), key);
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new WalArchiveException("could not fetch " + name + " from " + where + ": " + e.getMessage(), e);
         }
         try (object) {
