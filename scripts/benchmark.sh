@@ -6,6 +6,10 @@
 #   wal                 steward wal-push against pgBackRest 2.45 archive-push, 16 MiB segments to the same S3 endpoint;
 #                       -Dwalbench.segments=N (200)
 #   snapshot            time the data filesystem stays frozen per snapshot set under writes; -Dsnapbench.sets=N (20)
+#   redis               Steward at its defaults against Redis Sentinel 7.0 (3 sentinels, quorum 2) tuned
+#                       (down-after-milliseconds 1000) and at its defaults (30 s); -Dtrials=N (20),
+#                       -Dsystems=steward,sentinel-tuned,sentinel-defaults.
+#                       Report: integration-tests/target/benchmark-redis-failover.md
 # Further arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +24,10 @@ case "$which" in
     command -v pgbackrest >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbackrest; }
     test=WalPushBenchmark ;;
   snapshot) test=SnapshotFreezeBenchmark ;;
-  *) echo "usage: $0 [failover|wal|snapshot] [maven arguments]" >&2; exit 2 ;;
+  redis)
+    command -v redis-sentinel >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-sentinel; }
+    test=RedisFailoverBenchmark ;;
+  *) echo "usage: $0 [failover|wal|snapshot|redis] [maven arguments]" >&2; exit 2 ;;
 esac
 # -am builds the modules it needs in the same run; -Dtest picks the benchmark alone from all of them.
 exec mvn -B -ntp verify -pl integration-tests -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false "$@"

@@ -2,11 +2,15 @@ package io.steward;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.admin.DumpBackend;
 import io.steward.admin.RejectedRequest;
 import io.steward.admin.SnapshotBackend;
 import io.steward.aws.RecordIntent;
 import io.steward.aws.Route53Publisher;
 import io.steward.aws.Route53Records;
+import io.steward.backup.ArchivedDump;
+import io.steward.backup.DumpException;
+import io.steward.backup.DumpService;
 import io.steward.backup.NativeBackupScheduler;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
@@ -21,8 +25,10 @@ import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.engine.ArchiveStatus;
+import io.steward.engine.DumpSelector;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
+import io.steward.engine.EngineException;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineRegistry;
 import io.steward.ha.ClusterControl;
@@ -56,12 +62,13 @@ public final class Agent implements AutoCloseable {
     private final AdminServer admin;
     private final Optional<Route53Records> records;
     private final Optional<SnapshotService> snapshots;
+    private final Optional<DumpService> dumps;
     private final Optional<CloudWatchReporter> cloudWatch;
     private final Optional<WalSocketServer> walSocket;
     private final Optional<NativeBackupScheduler> nativeBackups;
 
     private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
-                  Optional<Route53Records> records, Optional<SnapshotService> snapshots,
+                  Optional<Route53Records> records, Optional<SnapshotService> snapshots, Optional<DumpService> dumps,
                   Optional<CloudWatchReporter> cloudWatch, Optional<WalSocketServer> walSocket,
                   Optional<NativeBackupScheduler> nativeBackups) {
         this.nativeBackups = nativeBackups;
@@ -72,6 +79,7 @@ public final class Agent implements AutoCloseable {
         this.admin = admin;
         this.records = records;
         this.snapshots = snapshots;
+        this.dumps = dumps;
         this.cloudWatch = cloudWatch;
         this.walSocket = walSocket;
     }
@@ -106,29 +114,35 @@ public final class Agent implements AutoCloseable {
             engine.close();
             throw e;
         }
+        // a clone whose engine starts from a dump of the source cluster creates its cluster itself
+        boolean mayInitialize = config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
+                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && engine.bootstrapDump().isPresent());
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
-                config.node().priority(), config.bootstrap().mode() == BootstrapConfig.Mode.AUTO,
-                engine.replicationStyle(), engine.electsOwnPrimary());
+                config.node().priority(), mayInitialize, engine.replicationStyle(), engine.electsOwnPrimary());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, store, loop, metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
+        Optional<DumpService> dumps = dumpService(config, engine, loop, metrics);
         // An engine with a backup of its own (Elasticsearch's snapshot API) takes it on its schedule from one member.
         Optional<NativeBackupScheduler> nativeBackups = engine.nativeBackup().flatMap(backup -> backup.schedule()
                 .map(schedule -> new NativeBackupScheduler(backup, schedule,
                         () -> store.designation("backup-schedule", config.node().name()), metrics.registry())));
         nativeBackups.ifPresent(scheduler -> loop.addTickListener(scheduler::observe));
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
-                snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED), engine.nativeBackup(),
-                metrics.registry());
+                snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED),
+                dumps.filter(service -> config.backup().dumps().enabled()).map(Agent::dumpBackend)
+                        .orElse(DumpBackend.NOT_CONFIGURED), engine.nativeBackup(), metrics.registry());
         try {
             admin.start();
             metrics.startJmx();
             loop.start("http://" + config.node().host() + ":" + admin.port());
             snapshots.ifPresent(SnapshotService::start);
+            dumps.ifPresent(DumpService::start);
         } catch (IOException | RuntimeException e) {
             snapshots.ifPresent(SnapshotService::close);
+            dumps.ifPresent(DumpService::close);
             nativeBackups.ifPresent(NativeBackupScheduler::close);
             records.ifPresent(Route53Records::close);
             admin.close();
@@ -141,7 +155,8 @@ public final class Agent implements AutoCloseable {
         Optional<CloudWatchReporter> cloudWatch = CloudWatchReporter.start(config, metrics.registry());
         Optional<WalSocketServer> walSocket = walSocket(config, engine, metrics);
         archiveGauges(engine, metrics.registry());
-        return new Agent(metrics, engine, store, loop, admin, records, snapshots, cloudWatch, walSocket, nativeBackups);
+        return new Agent(metrics, engine, store, loop, admin, records, snapshots, dumps, cloudWatch, walSocket,
+                nativeBackups);
     }
 
     /** The archive's backlog as gauges, read from the engine at each scrape. */
@@ -189,6 +204,65 @@ public final class Agent implements AutoCloseable {
             loop.replicaSeeder(service::seedReplica);
         }
         return Optional.of(service);
+    }
+
+    /**
+     * Dumps to S3, scheduled and on demand, when {@code backup.dumps} is enabled; and the dump a cluster this node
+     * creates starts from, when the engine asks for one (Redis: {@code redis.rdb}).
+     */
+    private static Optional<DumpService> dumpService(StewardConfig config, Engine engine, HaLoop loop,
+                                                     AgentMetrics metrics) {
+        Optional<DumpSelector> bootstrapDump = engine.bootstrapDump();
+        if (!config.backup().dumps().enabled() && bootstrapDump.isEmpty()) {
+            return Optional.empty();
+        }
+        DumpService service = new DumpService(config, engine, metrics.registry());
+        if (config.backup().dumps().enabled()) {
+            loop.addTickListener(service.scheduler()::observe);
+        }
+        bootstrapDump.ifPresent(selector -> {
+            log.info("if this node creates the cluster, it starts from dump {}; if the cluster exists, it copies from "
+                    + "the primary and the dump is not used", selector);
+            Path fetched = config.node().stateDir().resolve("bootstrap-dump");
+            loop.clusterSeed(() -> {
+                Path dump;
+                try {
+                    dump = service.fetchForBootstrap(selector, fetched);
+                } catch (DumpException e) {
+                    throw new EngineException("cannot create the cluster from dump " + selector + ": " + e.getMessage(), e);
+                }
+                return new HaLoop.NewCluster(() -> engine.initializeFromDump(dump), () -> {
+                    try {
+                        Files.deleteIfExists(dump);
+                    } catch (IOException e) {
+                        log.warn("could not delete the fetched dump {}: {}", dump, e.getMessage());
+                    }
+                });
+            });
+        });
+        return Optional.of(service);
+    }
+
+    private static DumpBackend dumpBackend(DumpService service) {
+        return new DumpBackend() {
+            @Override
+            public ArchivedDump takeDump() {
+                try {
+                    return service.takeNow();
+                } catch (DumpException e) {
+                    throw new RejectedRequest(e.getMessage());
+                }
+            }
+
+            @Override
+            public List<ArchivedDump> dumps() {
+                try {
+                    return service.list();
+                } catch (DumpException e) {
+                    throw new RejectedRequest(e.getMessage());
+                }
+            }
+        };
     }
 
     private static SnapshotBackend snapshotBackend(SnapshotService service) {
@@ -257,6 +331,7 @@ public final class Agent implements AutoCloseable {
         cloudWatch.ifPresent(CloudWatchReporter::stop);
         snapshots.ifPresent(SnapshotService::close);
         nativeBackups.ifPresent(NativeBackupScheduler::close);
+        dumps.ifPresent(DumpService::close);
         records.ifPresent(Route53Records::close);
         admin.close();
         store.close();

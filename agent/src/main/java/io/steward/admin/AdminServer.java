@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.steward.backup.ArchivedDump;
 import io.steward.backup.NativeBackupScheduler;
 import io.steward.backup.SnapshotSet;
 import io.steward.config.AdminConfig;
@@ -70,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
     private final AdminConfig config;
     private final AdminBackend backend;
     private final SnapshotBackend snapshots;
+    private final DumpBackend dumps;
     private final Optional<NativeBackup> nativeBackup;
     private final DropwizardExports metrics;
     private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
@@ -79,19 +81,22 @@ public final class AdminServer implements AutoCloseable {
     private HttpServer server;
     private ThreadPoolExecutor executor;
 
+    /** An API without dumps (engines that back up otherwise, tests). */
     public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, MetricRegistry registry) {
-        this(config, backend, snapshots, Optional.empty(), registry);
+        this(config, backend, snapshots, DumpBackend.NOT_CONFIGURED, Optional.empty(), registry);
     }
 
     /**
+     * @param dumps the archive of the engine's dumps ({@code /dump}, {@code /dumps})
      * @param nativeBackup the engine's own backup, when it replaces snapshot sets: {@code /snapshot}, {@code /snapshots}
      *        and {@code /restore} then go to it
      */
-    public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots,
+    public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, DumpBackend dumps,
                        Optional<NativeBackup> nativeBackup, MetricRegistry registry) {
         this.config = config;
         this.backend = backend;
         this.snapshots = snapshots;
+        this.dumps = dumps;
         this.nativeBackup = nativeBackup;
         this.metrics = new DropwizardExports(registry);
         this.tokenDigest = config.token().map(AdminServer::sha256);
@@ -103,13 +108,15 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/history", new Read(Set.of(), query -> json(200, history()))),
                 Map.entry("/metrics", new Read(Set.of(), query -> prometheus())),
                 Map.entry("/snapshots", new Read(Set.of(), this::catalog)),
+                Map.entry("/dumps", new Read(Set.of(), this::dumpList)),
                 Map.entry("/switchover", new Mutation(Set.of("to"), accepted(this::switchover))),
                 Map.entry("/failover", new Mutation(Set.of("to"), accepted(this::failover))),
                 Map.entry("/maintenance", new Mutation(Set.of("enabled"), accepted(this::maintenance))),
                 Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
                 Map.entry("/reinitialize", new Mutation(Set.of(), accepted(this::reinitialize))),
                 Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)),
-                Map.entry("/restore", new Mutation(Set.of("snapshot", "indices"), this::restore)));
+                Map.entry("/restore", new Mutation(Set.of("snapshot", "indices"), this::restore)),
+                Map.entry("/dump", new Mutation(Set.of(), this::dump)));
     }
 
     public synchronized void start() throws IOException {
@@ -164,7 +171,7 @@ public final class AdminServer implements AutoCloseable {
      */
     /**
      * What a mutation did: a line for the log and the answer. Requests that the HA loop carries out later are
-     * accepted (202, a message); a snapshot is taken before the answer (201, the set).
+     * accepted (202, a message); a snapshot or dump is taken before the answer (201, the set or dump).
      */
     private record Outcome(String summary, int status, Object body) {
     }
@@ -438,6 +445,20 @@ public final class AdminServer implements AutoCloseable {
             return call.get();
         } catch (EngineException e) {
             throw new RejectedRequest(e.getMessage());
+        }
+    }
+
+    /** Takes a dump on this node now; answers with it once it is archived. */
+    private Outcome dump(RequestBody body) {
+        ArchivedDump dump = dumps.takeDump();
+        return new Outcome("dump " + dump.name() + " archived", 201, Json.mapper().valueToTree(dump));
+    }
+
+    private Reply dumpList(Map<String, String> query) {
+        try {
+            return json(200, Json.mapper().valueToTree(dumps.dumps()));
+        } catch (RejectedRequest e) {
+            return error(409, e.getMessage(), Map.of());
         }
     }
 

@@ -1,8 +1,8 @@
 package io.steward.backup;
 
 /**
- * Where a cluster's archive lives in its bucket: {@code <prefix>/<cluster>/wal/<file name>}, or without the prefix
- * when it is empty. The cluster name is in the key so that several clusters can share one bucket and a clone can
+ * Where a cluster's archive lives in its bucket: {@code <prefix>/<cluster>/wal/<file name>} (likewise
+ * {@code dumps/} and {@code snapshots/}), or without the prefix when it is empty. The cluster name is in the key so that several clusters can share one bucket and a clone can
  * read its source's archive by name.
  *
  * @param prefix folders before the cluster's own, without leading or trailing '/'; may be empty
@@ -26,6 +26,11 @@ public record ArchiveLayout(String prefix, String cluster) {
     /** The folder (ending in '/') that holds the cluster's WAL files. */
     public String walFolder() {
         return clusterFolder() + "wal/";
+    }
+
+    /** The folder (ending in '/') that holds the cluster's dumps. */
+    public String dumpFolder() {
+        return clusterFolder() + "dumps/";
     }
 
     /** The folder (ending in '/') that holds the cluster's snapshot set descriptions. */

@@ -12,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * When a scheduled snapshot set is due and which sets (and WAL) the purge may delete: pure decisions over the
- * catalog, so that they can be tested without AWS.
+ * When a scheduled snapshot set (or dump) is due and which sets (and WAL) the purge may delete: pure decisions over
+ * the catalog, so that they can be tested without AWS.
  */
 public final class SnapshotPolicy {
     private static final List<RetentionClass> LONGEST_FIRST =
@@ -32,13 +32,28 @@ public final class SnapshotPolicy {
      * @param shortest the shortest class the schedule takes ({@code DAILY}: no hourly sets)
      */
     public static Optional<RetentionClass> due(Instant now, List<SnapshotSet> sets, RetentionClass shortest) {
+        return dueAmong(now, taken(sets), shortest);
+    }
+
+    /** The sets that count for the schedule: pending or completed ones, not failed ones. */
+    public static List<Taken> taken(List<SnapshotSet> sets) {
+        return sets.stream()
+                .filter(set -> set.status() == SnapshotSet.Status.PENDING || set.status() == SnapshotSet.Status.COMPLETED)
+                .map(set -> new Taken(set.createdAt(), set.retention())).toList();
+    }
+
+    /** A backup that counts for the schedule: when it was taken, and its class. */
+    public record Taken(Instant at, RetentionClass retention) {
+    }
+
+    /** {@link #due} over backups of any kind (snapshot sets, dumps) that were taken. */
+    public static Optional<RetentionClass> dueAmong(Instant now, List<Taken> taken, RetentionClass shortest) {
         for (RetentionClass candidate : LONGEST_FIRST) {
             if (candidate.ordinal() < shortest.ordinal()) {
                 continue;
             }
-            boolean covered = sets.stream()
-                    .filter(set -> set.status() == SnapshotSet.Status.PENDING || set.status() == SnapshotSet.Status.COMPLETED)
-                    .anyMatch(set -> set.retention().ordinal() >= candidate.ordinal() && candidate.samePeriod(set.createdAt(), now));
+            boolean covered = taken.stream().anyMatch(backup -> backup.retention().ordinal() >= candidate.ordinal()
+                    && candidate.samePeriod(backup.at(), now));
             if (!covered) {
                 return Optional.of(candidate);
             }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,10 +31,13 @@ public final class SnapshotService implements AutoCloseable {
     private final S3Client s3;
     private final FilesystemFreezer freezer;
     private final SnapshotSets sets;
-    private final SnapshotScheduler scheduler;
+    private final BackupScheduler scheduler;
     private final SnapshotCatalog catalog;
     private final Engine engine;
     private final SnapshotRestore.Target here;
+    private final String cluster;
+    private final String self;
+    private final String zone;
 
     public SnapshotService(StewardConfig config, Engine engine, MetricRegistry registry) {
         String instanceId = config.node().instanceId().orElseThrow();
@@ -53,25 +57,54 @@ public final class SnapshotService implements AutoCloseable {
                 config.node().stateDir().resolve("thaw-guard.log"), registry);
         this.sets = new SnapshotSets(config.backup().snapshots(), engine, ec2, catalog,
                 new Ec2VolumeFinder(ec2, instanceId, config.storage()), freezer, Clock.systemUTC(), registry);
-        this.scheduler = new SnapshotScheduler(config.backup().snapshots(), sets, catalog,
-                new WalPurge(s3, config.backup().wal().bucket(), layout), config.cluster(), config.node().name(), zone,
-                Clock.systemUTC());
+        this.cluster = config.cluster();
+        this.self = config.node().name();
+        this.zone = zone;
+        WalPurge walPurge = new WalPurge(s3, config.backup().wal().bucket(), layout);
+        this.scheduler = new BackupScheduler(new BackupScheduler.Job() {
+            @Override
+            public String kind() {
+                return "snapshot set";
+            }
+
+            @Override
+            public List<SnapshotPolicy.Taken> taken() {
+                return SnapshotPolicy.taken(catalog.list());
+            }
+
+            @Override
+            public void take(RetentionClass due, BackupScheduler.Observed now) {
+                sets.take(due, taker(now));
+            }
+
+            @Override
+            public int purge() {
+                return sets.purge(walPurge).size();
+            }
+        }, config.backup().snapshots().schedule(), config.backup().snapshots().onReplica(), self, Clock.systemUTC());
     }
 
-    public SnapshotScheduler scheduler() {
+    public BackupScheduler scheduler() {
         return scheduler;
+    }
+
+    private SnapshotSets.Taker taker(BackupScheduler.Observed now) {
+        return new SnapshotSets.Taker(cluster, self, now.status().role().name().toLowerCase(Locale.ROOT),
+                now.view().epoch(), zone);
     }
 
     public void start() {
         scheduler.start();
     }
 
+    /** Takes a set on this node now, whatever the schedule says (POST /snapshot, {@code steward snapshot}). */
     public SnapshotSet takeNow(RetentionClass retention) {
-        return scheduler.takeNow(retention);
+        return sets.take(retention, taker(scheduler.runningServer().orElseThrow(() ->
+                new SnapshotException("the database server on this node is not running as primary or replica"))));
     }
 
     public List<SnapshotSet> catalog() {
-        return scheduler.catalog();
+        return catalog.list();
     }
 
     /**

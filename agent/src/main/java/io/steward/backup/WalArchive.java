@@ -2,7 +2,6 @@ package io.steward.backup;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.config.WalArchiveConfig;
-import net.jpountz.lz4.LZ4Exception;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -16,23 +15,11 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -46,7 +33,6 @@ import java.util.Optional;
  * PostgreSQL never replays a damaged or half-written segment.
  */
 public final class WalArchive implements AutoCloseable {
-    private static final int BUFFER_SIZE = 1 << 16;
     /** Status codes of a conditional put that lost to another writer of the same key. */
     private static final int PRECONDITION_FAILED = 412;
     private static final int CONDITIONAL_REQUEST_CONFLICT = 409;
@@ -139,7 +125,7 @@ public final class WalArchive implements AutoCloseable {
             throw new WalArchiveException("could not archive " + name + ": no temporary file for its compressed copy: " + e, e);
         }
         try {
-            WalObjectMetadata metadata = compress(file, staged, name);
+            ArchivedObjectMetadata metadata = compress(file, staged, name);
             Optional<HeadObjectResponse> existing = head(key);
             if (existing.isPresent()) {
                 return alreadyArchived(name, where, key, metadata, existing.get());
@@ -164,31 +150,26 @@ public final class WalArchive implements AutoCloseable {
                 return alreadyArchived(name, where, key, metadata, winner);
             }
             return new PushResult.Uploaded(key, metadata.size(), Files.size(staged));
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e, e);
         } finally {
-            deleteQuietly(staged);
+            VerifiedTransfer.deleteQuietly(staged);
         }
     }
 
-    /** Reads the file once: compressed into {@code staged} while its SHA-256 and length are taken. */
-    private WalObjectMetadata compress(Path file, Path staged, WalFileName name) throws WalArchiveException {
-        MessageDigest sha256 = sha256();
-        long size;
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256);
-             OutputStream out = CompressionStreams.compressing(config.compression(), Files.newOutputStream(staged))) {
-            size = in.transferTo(out);
+    private ArchivedObjectMetadata compress(Path file, Path staged, WalFileName name) throws WalArchiveException {
+        try {
+            return VerifiedTransfer.compress(file, staged, config.compression());
         } catch (IOException e) {
             throw new WalArchiveException("could not archive " + name + ": cannot read " + file + ": " + e, e);
         }
-        return new WalObjectMetadata(config.compression(), HexFormat.of().formatHex(sha256.digest()), size);
     }
 
-    private PushResult alreadyArchived(WalFileName name, String where, String key, WalObjectMetadata ours,
+    private PushResult alreadyArchived(WalFileName name, String where, String key, ArchivedObjectMetadata ours,
                                        HeadObjectResponse existing) throws WalArchiveException {
-        Optional<WalObjectMetadata> theirs = WalObjectMetadata.fromS3(existing.metadata());
+        Optional<ArchivedObjectMetadata> theirs = ArchivedObjectMetadata.fromS3(existing.metadata());
         if (theirs.isEmpty()) {
             throw new WalArchiveException("refusing to overwrite " + where + " with " + name + ": the object is already "
                     + "there without Steward's checksum metadata (not written by wal-push); move it away by hand if it "
@@ -229,76 +210,20 @@ public final class WalArchive implements AutoCloseable {
             object = s3.getObject(request -> request.bucket(config.bucket()).key(key));
         } catch (NoSuchKeyException e) {
             return new FetchResult.NotFound(config.bucket(), key);
-        } catch (SdkException e) {
+        } catch (SdkException | UncheckedIOException e) {
             throw new WalArchiveException("could not fetch " + name + " from " + where + ": " + e.getMessage(), e);
         }
         try (object) {
-            WalObjectMetadata metadata = WalObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
+            ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
                     new WalArchiveException("refusing to restore " + name + " from " + where + ": the object lacks "
                             + "Steward's checksum metadata (not written by wal-push, or changed since)"));
-            restoreVerified(object, metadata, target, name, where);
+            VerifiedTransfer.restore(object, metadata, target, name.value());
             return new FetchResult.Restored(key, metadata.size());
+        } catch (VerifiedTransfer.DamagedObjectException e) {
+            throw new WalArchiveException("refusing to restore " + name + " from " + where + ": " + e.getMessage(), e);
         } catch (IOException | SdkException e) {
             throw new WalArchiveException("could not restore " + name + " from " + where + " to " + target + ": " + e, e);
         }
-    }
-
-    /**
-     * Decompresses into a hidden file beside the target, checks it, makes it durable, then renames it: the target
-     * either does not appear or appears whole and verified.
-     */
-    private void restoreVerified(InputStream object, WalObjectMetadata metadata, Path target, WalFileName name,
-                                 String where) throws IOException, WalArchiveException {
-        Path directory = target.getParent();
-        Path temp = Files.createTempFile(directory, "." + name + ".", ".fetching");
-        try {
-            // the agent restores as root on the database's behalf: the file must belong to whoever owns pg_wal
-            PosixFileAttributes folder = Files.readAttributes(directory, PosixFileAttributes.class);
-            PosixFileAttributeView file = Files.getFileAttributeView(temp, PosixFileAttributeView.class);
-            file.setOwner(folder.owner());
-            file.setGroup(folder.group());
-            MessageDigest sha256 = sha256();
-            long size;
-            try (FileOutputStream out = new FileOutputStream(temp.toFile());
-                 InputStream in = CompressionStreams.decompressing(metadata.compression(), object)) {
-                size = copyAtMost(in, new DigestOutputStream(out, sha256), metadata.size(), name, where);
-                out.getFD().sync();
-            } catch (LZ4Exception e) {
-                throw new WalArchiveException("refusing to restore " + name + " from " + where
-                        + ": its content does not decompress as lz4 (" + e.getMessage() + "); the object was damaged or changed", e);
-            }
-            String actual = HexFormat.of().formatHex(sha256.digest());
-            if (size != metadata.size() || !actual.equals(metadata.sha256())) {
-                throw new WalArchiveException("refusing to restore " + name + " from " + where + ": the content has SHA-256 "
-                        + actual + " and " + size + " bytes, but was archived with SHA-256 " + metadata.sha256() + " and "
-                        + metadata.size() + " bytes; the object was damaged or changed");
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // the rename itself must survive a crash too, or PostgreSQL could find the file gone after a restart
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
-            }
-        } finally {
-            deleteQuietly(temp);
-        }
-    }
-
-    /** Stops at one byte past the recorded size, so that a damaged or hostile object cannot fill the disk. */
-    private static long copyAtMost(InputStream in, OutputStream out, long limit, WalFileName name, String where)
-            throws IOException, WalArchiveException {
-        byte[] buffer = new byte[BUFFER_SIZE];
-        long total = 0;
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-            total += read;
-            if (total > limit) {
-                throw new WalArchiveException("refusing to restore " + name + " from " + where + ": it decompresses to "
-                        + "more than the " + limit + " bytes it was archived with; the object was damaged or changed");
-            }
-            out.write(buffer, 0, read);
-        }
-        out.flush();
-        return total;
     }
 
     private static WalFileName fileName(String name) throws WalArchiveException {
@@ -311,22 +236,6 @@ public final class WalArchive implements AutoCloseable {
 
     private String location(String key) {
         return "s3://" + config.bucket() + "/" + key;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            // a leftover temporary file is harmless; the outcome that matters was already decided
-        }
     }
 
     @Override

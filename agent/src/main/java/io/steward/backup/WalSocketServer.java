@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  */
 public final class WalSocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalSocketServer.class);
+    /** A failure that is neither "not in the archive" (1) nor a refused request (2): PostgreSQL tries again. */
+    private static final int FAILED = 3;
 
     private final Path socket;
     private final WalArchive archive;
@@ -91,7 +93,14 @@ public final class WalSocketServer implements AutoCloseable {
 
     private void serve(SocketChannel connection) {
         try (connection) {
-            WalSocketProtocol.Reply reply = answer(connection);
+            WalSocketProtocol.Reply reply;
+            try {
+                reply = answer(connection);
+            } catch (RuntimeException e) {
+                // costs this request only: the socket keeps serving the next
+                log.error("WAL socket request failed unexpectedly", e);
+                reply = new WalSocketProtocol.Reply(FAILED, "the agent failed: " + e);
+            }
             connection.write(ByteBuffer.wrap(reply.line().getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             log.warn("WAL socket request failed: {}", e.getMessage());
@@ -145,6 +154,9 @@ public final class WalSocketServer implements AutoCloseable {
             return WalSocketProtocol.Reply.done(result.toString());
         } catch (WalArchiveException e) {
             return new WalSocketProtocol.Reply(1, e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("WAL push of {} failed unexpectedly", file, e);
+            return new WalSocketProtocol.Reply(1, "could not archive " + file + ": " + e);
         }
     }
 
@@ -155,7 +167,10 @@ public final class WalSocketServer implements AutoCloseable {
                     ? new WalSocketProtocol.Reply(1, name + " is not in the archive")
                     : WalSocketProtocol.Reply.done("restored " + name);
         } catch (WalArchiveException e) {
-            return new WalSocketProtocol.Reply(3, e.getMessage());
+            return new WalSocketProtocol.Reply(FAILED, e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("WAL fetch of {} failed unexpectedly", name, e);
+            return new WalSocketProtocol.Reply(FAILED, "could not restore " + name + ": " + e);
         }
     }
 

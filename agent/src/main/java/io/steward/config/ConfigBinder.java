@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.steward.config.NodeIdentityResolver.NodeIdentity;
+import io.steward.engine.DumpSelector;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
@@ -169,7 +170,7 @@ final class ConfigBinder {
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
         BackupConfig backup = backup(root.section("backup"), node);
-        EngineSection engine = engine(root, tree, engineName, node, engineSections);
+        EngineSection engine = engine(root, tree, engineName, node, engineSections, backup.wal());
         root.rejectUnknownKeys();
         return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup);
     }
@@ -362,8 +363,39 @@ final class ConfigBinder {
         WalArchiveConfig wal = backup.has("wal") ? walArchive(backup.section("wal"), node) : WalArchiveConfig.disabled();
         SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), wal, node)
                 : SnapshotConfig.disabled();
+        DumpConfig dumps = backup.has("dumps") ? dumps(backup.section("dumps"), wal) : DumpConfig.disabled();
         backup.rejectUnknownKeys();
-        return new BackupConfig(wal, snapshots);
+        return new BackupConfig(wal, snapshots, dumps);
+    }
+
+    /** Only called when the section is there: writing one switches dumps on unless it says {@code enabled: false}. */
+    private static DumpConfig dumps(Settings dumps, WalArchiveConfig wal) {
+        boolean enabled = dumps.bool("enabled", true);
+        Optional<RetentionClass> schedule = dumps.choice("schedule", SnapshotConfig.Schedule.class,
+                SnapshotConfig.Schedule.HOURLY).shortestClass();
+        boolean onReplica = dumps.bool("on_replica", false);
+        Map<RetentionClass, Duration> retention = retention(dumps);
+        if (enabled && !wal.enabled()) {
+            dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the WAL archive's bucket, with its prefix, "
+                    + "compression and encryption: configure backup.wal, or set backup.dumps.enabled to false");
+        }
+        dumps.rejectUnknownKeys();
+        return enabled ? new DumpConfig(true, schedule, onReplica, retention) : DumpConfig.disabled();
+    }
+
+    /** The {@code retention} subsection of snapshot sets and dumps: one duration per class, defaults for the rest. */
+    private static Map<RetentionClass, Duration> retention(Settings section) {
+        Map<RetentionClass, Duration> retention = new EnumMap<>(RetentionClass.class);
+        if (section.has("retention")) {
+            Settings classes = section.section("retention");
+            for (RetentionClass retentionClass : RetentionClass.values()) {
+                String key = retentionClass.name().toLowerCase(Locale.ROOT);
+                retention.put(retentionClass, classes.duration(key, retentionClass.defaultRetention(), Duration.ofHours(1),
+                        Duration.ofDays(3653)));
+            }
+            classes.rejectUnknownKeys();
+        }
+        return retention;
     }
 
     /** Only called when the section is there: writing one switches snapshot sets on unless it says {@code enabled: false}. */
@@ -373,16 +405,7 @@ final class ConfigBinder {
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
         boolean onReplica = snapshots.bool("on_replica", false);
         boolean seedReplicas = snapshots.bool("seed_replicas", false);
-        Map<RetentionClass, Duration> retention = new EnumMap<>(RetentionClass.class);
-        if (snapshots.has("retention")) {
-            Settings classes = snapshots.section("retention");
-            for (RetentionClass retentionClass : RetentionClass.values()) {
-                String key = retentionClass.name().toLowerCase(Locale.ROOT);
-                retention.put(retentionClass, classes.duration(key, retentionClass.defaultRetention(), Duration.ofHours(1),
-                        Duration.ofDays(3653)));
-            }
-            classes.rejectUnknownKeys();
-        }
+        Map<RetentionClass, Duration> retention = retention(snapshots);
         Duration completionTimeout = snapshots.duration("completion_timeout", SnapshotConfig.DEFAULT_COMPLETION_TIMEOUT,
                 Duration.ofSeconds(1), Duration.ofDays(1));
         if (enabled && !wal.enabled()) {
@@ -461,7 +484,8 @@ final class ConfigBinder {
      * Lets the plugin validate its own section. The plugin's {@code create} reads the section through
      * {@link Settings} and must not touch the server, so a validation run has no side effects.
      */
-    private static EngineSection engine(Settings root, JsonNode tree, String engineName, NodeConfig node, Set<String> engineSections) {
+    private static EngineSection engine(Settings root, JsonNode tree, String engineName, NodeConfig node,
+                                        Set<String> engineSections, WalArchiveConfig archive) {
         Optional<EnginePlugin> plugin = engineName.isEmpty() ? Optional.empty() : EngineRegistry.find(engineName);
         if (plugin.isEmpty() && !engineName.isEmpty()) {
             List<String> available = EngineRegistry.available().stream().map(EnginePlugin::name).sorted().toList();
@@ -485,7 +509,12 @@ final class ConfigBinder {
             Engine engine = plugin.get().create(new EngineContext(node.name(), node.host(), settings, node.stateDir(),
                     new MetricRegistry()));
             settings.rejectUnknownKeys();
+            Optional<DumpSelector> dump = engine.bootstrapDump();
             engine.close();
+            if (dump.isPresent() && !archive.enabled()) {
+                root.problems().add("backup.wal", null, "configured and enabled: the " + selected + " section asks to "
+                        + "start from the archived dump '" + dump.get() + "', which is read from the bucket backup.wal names");
+            }
         } catch (RuntimeException e) {
             // a plugin bug must not hide the other problems behind a stack trace
             root.problems().add(selected, "{...}", "a section the " + selected + " plugin can read, but it failed: " + e);

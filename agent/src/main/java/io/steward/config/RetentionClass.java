@@ -6,6 +6,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.IsoFields;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * How long a snapshot set is kept, after the book's pgRDS: hourly sets 7 days, daily 14, weekly 61, monthly 365.
@@ -25,6 +27,15 @@ public enum RetentionClass {
 
     public Duration defaultRetention() {
         return defaultRetention;
+    }
+
+    /** {@code given} with every class it leaves out at its default retention. */
+    public static Map<RetentionClass, Duration> completed(Map<RetentionClass, Duration> given) {
+        EnumMap<RetentionClass, Duration> complete = new EnumMap<>(RetentionClass.class);
+        for (RetentionClass retentionClass : values()) {
+            complete.put(retentionClass, given.getOrDefault(retentionClass, retentionClass.defaultRetention()));
+        }
+        return Map.copyOf(complete);
     }
 
     /** Whether {@code a} and {@code b} fall in the same period of this class (same hour, day, ISO week or month, UTC). */

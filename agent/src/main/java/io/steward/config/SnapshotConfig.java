@@ -1,7 +1,6 @@
 package io.steward.config;
 
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,11 +21,7 @@ public record SnapshotConfig(boolean enabled, Optional<RetentionClass> schedule,
     public static final Duration DEFAULT_COMPLETION_TIMEOUT = Duration.ofHours(2);
 
     public SnapshotConfig {
-        EnumMap<RetentionClass, Duration> complete = new EnumMap<>(RetentionClass.class);
-        for (RetentionClass retentionClass : RetentionClass.values()) {
-            complete.put(retentionClass, retention.getOrDefault(retentionClass, retentionClass.defaultRetention()));
-        }
-        retention = Map.copyOf(complete);
+        retention = RetentionClass.completed(retention);
     }
 
     public static SnapshotConfig disabled() {
@@ -37,7 +32,7 @@ public record SnapshotConfig(boolean enabled, Optional<RetentionClass> schedule,
         return retention.get(retentionClass);
     }
 
-    /** What {@code schedule} accepts: a retention class, or off. */
+    /** What {@code schedule} accepts (snapshot sets and dumps alike): a retention class, or off. */
     public enum Schedule {
         OFF, HOURLY, DAILY, WEEKLY, MONTHLY;
 

@@ -145,6 +145,39 @@ public interface Engine extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Writes a dump of the whole dataset now and returns it once it is complete (Redis: {@code BGSAVE}, waited for),
+     * as a file that a later dump cannot change under the upload. Blocks for as long as the dump takes, within a
+     * bound the engine chooses.
+     *
+     * @throws EngineException when the server is not running, the dump fails or outlasts its bound, or the engine
+     *         backs up some other way (PostgreSQL: snapshot sets and the WAL archive)
+     */
+    default DumpFile dumpForBackup() {
+        throw new EngineException("this database is not backed up by dumps");
+    }
+
+    /**
+     * Creates a new cluster from a dump in an empty data directory and starts it as the writable primary, like
+     * {@link #initializeNewCluster()} but with the dump's dataset; returns once the server has loaded it and takes
+     * writes. The dump file is read, not moved; the caller deletes it afterwards.
+     *
+     * @throws EngineException when the data directory is not empty, the dump is not a valid one of this engine, or
+     *         the server does not load it; the data directory is then left without a dataset, as before
+     */
+    default void initializeFromDump(Path dump) {
+        throw new EngineException("this database does not start from dumps");
+    }
+
+    /**
+     * The archived dump this node asks to start a new cluster from (Redis: {@code redis.rdb}, the book's user-data
+     * key {@code rdb}), already validated; empty when the cluster starts empty. Only the member that creates the
+     * cluster uses it: members joining an existing cluster copy from its primary.
+     */
+    default Optional<DumpSelector> bootstrapDump() {
+        return Optional.empty();
+    }
+
     /** Releases connections and helpers; does not stop the server. */
     @Override
     void close();

@@ -75,6 +75,7 @@ public final class HaLoop implements AutoCloseable {
     private volatile long heldLeaseEpoch;
     private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
     private Optional<ReplicaSeeder> replicaSeeder = Optional.empty();
+    private ClusterSeed clusterSeed;
     private volatile boolean reinitializeRequested;
     private volatile boolean stopping;
     /** Store events may arrive while the agent is still being wired (seeder, API address): no tick before start. */
@@ -104,6 +105,29 @@ public final class HaLoop implements AutoCloseable {
         boolean seed(Peer primary);
     }
 
+    /**
+     * Where a new cluster's data comes from: by default an empty dataset, or a dump from the archive. {@link #prepare}
+     * runs before the right to create the cluster is claimed, so that a dump that cannot be fetched claims nothing
+     * and changes nothing; it also keeps a long download out of the time the lease must be renewed in.
+     */
+    @FunctionalInterface
+    public interface ClusterSeed {
+        NewCluster prepare();
+    }
+
+    /**
+     * A prepared dataset for a new cluster.
+     *
+     * @param create fills the empty data directory and starts the server as the writable primary
+     * @param discard drops what {@link ClusterSeed#prepare} fetched, whether or not it was used
+     */
+    public record NewCluster(Runnable create, Runnable discard) implements AutoCloseable {
+        @Override
+        public void close() {
+            discard.run();
+        }
+    }
+
     /** Told, on the loop's thread, what a tick that could read the cluster saw and left behind; must return at once. */
     @FunctionalInterface
     public interface TickListener {
@@ -124,6 +148,7 @@ public final class HaLoop implements AutoCloseable {
         this.identity = identity;
         this.guardLog = stateDir.resolve("fence-guard.log");
         this.status = EngineStatus.stopped(io.steward.engine.DataState.EMPTY, Optional.of("not probed yet"));
+        this.clusterSeed = () -> new NewCluster(engine::initializeNewCluster, () -> { });
     }
 
     /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
@@ -196,6 +221,11 @@ public final class HaLoop implements AutoCloseable {
     /** How a new replica gets its data other than a copy from the primary (a snapshot set); set before start. */
     public void replicaSeeder(ReplicaSeeder seeder) {
         this.replicaSeeder = Optional.of(seeder);
+    }
+
+    /** Where a cluster this node creates gets its data, when not from an empty dataset (a dump); set before start. */
+    public void clusterSeed(ClusterSeed seed) {
+        this.clusterSeed = seed;
     }
 
     public long lastPrimaryPosition() {
@@ -409,29 +439,31 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void initializeCluster(ClusterView current) {
-        if (!store.claimInitialization(policy.self())) {
-            log.info("another member claimed cluster creation first");
-            return;
+        try (NewCluster newCluster = clusterSeed.prepare()) {
+            if (!store.claimInitialization(policy.self())) {
+                log.info("another member claimed cluster creation first");
+                return;
+            }
+            Optional<Lease> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
+            if (lease.isEmpty()) {
+                store.abandonInitialization(policy.self());
+                return;
+            }
+            becomeHolder(lease.get().epoch());
+            try {
+                armGuard();
+                newCluster.create().run();
+            } catch (EngineException e) {
+                disarmGuard();
+                store.releaseLease(policy.self());
+                store.abandonInitialization(policy.self());
+                holdsLease = false;
+                throw e;
+            }
+            store.appendHistory(new HistoryEntry(lease.get().epoch(), policy.self(), Optional.empty(), "cluster created",
+                    engine.probe().position(), System.currentTimeMillis()));
+            log.info("created the cluster; primary of epoch {}", lease.get().epoch());
         }
-        Optional<Lease> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
-        if (lease.isEmpty()) {
-            store.abandonInitialization(policy.self());
-            return;
-        }
-        becomeHolder(lease.get().epoch());
-        try {
-            armGuard();
-            engine.initializeNewCluster();
-        } catch (EngineException e) {
-            disarmGuard();
-            store.releaseLease(policy.self());
-            store.abandonInitialization(policy.self());
-            holdsLease = false;
-            throw e;
-        }
-        store.appendHistory(new HistoryEntry(lease.get().epoch(), policy.self(), Optional.empty(), "cluster created",
-                engine.probe().position(), System.currentTimeMillis()));
-        log.info("created the cluster; primary of epoch {}", lease.get().epoch());
     }
 
     private void takeOver(ClusterView current, EngineStatus probed, Action.TakeoverReason reason) {

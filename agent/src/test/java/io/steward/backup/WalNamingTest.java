@@ -42,21 +42,21 @@ class WalNamingTest {
 
     @Test
     void metadataRoundTripsThroughS3sLowerCaseKeys() {
-        WalObjectMetadata metadata = new WalObjectMetadata(Compression.LZ4, SHA, 16_777_216);
+        ArchivedObjectMetadata metadata = new ArchivedObjectMetadata(Compression.LZ4, SHA, 16_777_216);
 
         assertThat(metadata.toS3()).isEqualTo(Map.of("steward-compression", "lz4", "steward-sha256", SHA,
                 "steward-size", "16777216"));
-        assertThat(WalObjectMetadata.fromS3(metadata.toS3())).contains(metadata);
-        assertThat(WalObjectMetadata.fromS3(Map.of("Steward-Compression", "zstd", "STEWARD-SHA256", SHA, "steward-size", "1")))
-                .contains(new WalObjectMetadata(Compression.ZSTD, SHA, 1));
+        assertThat(ArchivedObjectMetadata.fromS3(metadata.toS3())).contains(metadata);
+        assertThat(ArchivedObjectMetadata.fromS3(Map.of("Steward-Compression", "zstd", "STEWARD-SHA256", SHA, "steward-size", "1")))
+                .contains(new ArchivedObjectMetadata(Compression.ZSTD, SHA, 1));
     }
 
     @Test
     void metadataThatIsMissingOrMalformedIsNone() {
-        assertThat(WalObjectMetadata.fromS3(Map.of())).isEmpty();
-        assertThat(WalObjectMetadata.fromS3(Map.of("steward-compression", "gzip", "steward-sha256", SHA, "steward-size", "1"))).isEmpty();
-        assertThat(WalObjectMetadata.fromS3(Map.of("steward-compression", "zstd", "steward-sha256", "abc", "steward-size", "1"))).isEmpty();
-        assertThat(WalObjectMetadata.fromS3(Map.of("steward-compression", "zstd", "steward-sha256", SHA, "steward-size", "-1"))).isEmpty();
-        assertThat(WalObjectMetadata.fromS3(Map.of("steward-compression", "zstd", "steward-sha256", SHA, "steward-size", "x"))).isEmpty();
+        assertThat(ArchivedObjectMetadata.fromS3(Map.of())).isEmpty();
+        assertThat(ArchivedObjectMetadata.fromS3(Map.of("steward-compression", "gzip", "steward-sha256", SHA, "steward-size", "1"))).isEmpty();
+        assertThat(ArchivedObjectMetadata.fromS3(Map.of("steward-compression", "zstd", "steward-sha256", "abc", "steward-size", "1"))).isEmpty();
+        assertThat(ArchivedObjectMetadata.fromS3(Map.of("steward-compression", "zstd", "steward-sha256", SHA, "steward-size", "-1"))).isEmpty();
+        assertThat(ArchivedObjectMetadata.fromS3(Map.of("steward-compression", "zstd", "steward-sha256", SHA, "steward-size", "x"))).isEmpty();
     }
 }

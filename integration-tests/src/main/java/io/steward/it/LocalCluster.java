@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,27 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts the ensemble and one agent per node; returns once a primary takes writes and every replica streams. */
     public static LocalCluster start(Options options) throws Exception {
+        LocalCluster cluster = prepare(options);
+        try {
+            // The first agent creates the cluster; the others clone it.
+            cluster.nodes.get(0).startAgent();
+            cluster.awaitPrimary();
+            for (Node node : cluster.nodes.subList(1, cluster.nodes.size())) {
+                node.startAgent();
+            }
+            cluster.awaitAllStreaming();
+            return cluster;
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The ensemble running and every node's folder and configuration written, but no agent started: for tests of
+     * agents that must not get as far as a primary.
+     */
+    public static LocalCluster prepare(Options options) throws Exception {
         Path root = Files.createTempDirectory(Path.of("/tmp"), "steward-it-");
         // PostgreSQL runs as user postgres and must be able to reach its folders under here.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -135,13 +157,6 @@ public final class LocalCluster implements AutoCloseable {
                 cluster.nodes.add(node);
                 cluster.storages.add(options.storage().prepare(node.dir));
             }
-            // The first agent creates the cluster; the others clone it.
-            cluster.nodes.get(0).startAgent();
-            cluster.awaitPrimary();
-            for (Node node : cluster.nodes.subList(1, cluster.nodes.size())) {
-                node.startAgent();
-            }
-            cluster.awaitAllStreaming();
             return cluster;
         } catch (Exception | Error e) {
             cluster.close();
@@ -298,7 +313,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** One member: its database server and the agent that runs it. */
-    public static final class Node implements WriteTarget {
+    public static final class Node implements WriteTarget, RedisTarget {
         private final String name;
         private final Path dir;
         private final Path config;
@@ -354,6 +369,11 @@ public final class LocalCluster implements AutoCloseable {
             return agent != null && agent.isAlive();
         }
 
+        /** The agent's exit code once it has ended (e.g. refusing its configuration); empty while it runs. */
+        public synchronized OptionalInt agentExitCode() {
+            return agent != null && !agent.isAlive() ? OptionalInt.of(agent.exitValue()) : OptionalInt.empty();
+        }
+
         public synchronized long agentPid() {
             return agent.pid();
         }
@@ -376,6 +396,7 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         /** Where the node's database server listens on 127.0.0.1. */
+        @Override
         public int databasePort() {
             return dbPort;
         }

@@ -61,13 +61,13 @@ public final class WriteLoad implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface SessionOpener {
-        Session open(WriteTarget node) throws Exception;
+    private interface SessionOpener<T extends LoadTarget> {
+        Session open(T node) throws Exception;
     }
 
-    private WriteLoad(List<? extends WriteTarget> nodes, SessionOpener opener) {
+    private <T extends LoadTarget> WriteLoad(List<? extends T> nodes, SessionOpener<T> opener) {
         this.writers = Executors.newFixedThreadPool(nodes.size());
-        for (WriteTarget node : nodes) {
+        for (T node : nodes) {
             writers.execute(() -> writeTo(node, opener));
         }
     }
@@ -88,8 +88,8 @@ public final class WriteLoad implements AutoCloseable {
     }
 
     /** Starts writing keys {@code acked:<id>} to every node of a Redis cluster, authenticated with {@code password}. */
-    public static WriteLoad startRedis(List<LocalCluster.Node> nodes, String password) {
-        return new WriteLoad(nodes, node -> redisSession((LocalCluster.Node) node, password));
+    public static WriteLoad startRedis(List<? extends RedisTarget> nodes, String password) {
+        return new WriteLoad(nodes, (RedisTarget node) -> redisSession(node, password));
     }
 
     private static Session sqlSession(WriteTarget node) throws SQLException {
@@ -118,7 +118,7 @@ public final class WriteLoad implements AutoCloseable {
         };
     }
 
-    private static Session redisSession(LocalCluster.Node node, String password) {
+    private static Session redisSession(RedisTarget node, String password) {
         RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.databasePort())
                 .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
         client.setOptions(ClientOptions.builder().autoReconnect(false)
@@ -144,7 +144,7 @@ public final class WriteLoad implements AutoCloseable {
         };
     }
 
-    private void writeTo(WriteTarget node, SessionOpener opener) {
+    private <T extends LoadTarget> void writeTo(T node, SessionOpener<T> opener) {
         Session session = null;
         while (running) {
             try {
@@ -201,6 +201,16 @@ public final class WriteLoad implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * How many acknowledgements a node gave inside another node's span of acknowledgements: 0 unless two nodes took
+     * writes as primaries at the same time.
+     */
+    public long overlappingAcks() {
+        List<Span> spans = spans();
+        return acks().stream().filter(ack -> spans.stream().anyMatch(span -> !span.node().equals(ack.node())
+                && span.firstNanos() <= ack.ackNanos() && ack.ackNanos() <= span.lastNanos())).count();
     }
 
     /**

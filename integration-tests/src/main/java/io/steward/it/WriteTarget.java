@@ -2,10 +2,8 @@ package io.steward.it;
 
 import java.util.Properties;
 
-/** A database server a {@link WriteLoad} writes to. */
-public interface WriteTarget {
-    String name();
-
+/** A PostgreSQL server a {@link WriteLoad} writes to. */
+public interface WriteTarget extends LoadTarget {
     String jdbcUrl();
 
     Properties connectionProperties();

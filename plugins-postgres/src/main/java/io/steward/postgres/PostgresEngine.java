@@ -4,6 +4,8 @@ import io.steward.engine.ArchiveStatus;
 import io.steward.engine.CommandRunner;
 import io.steward.engine.DataDirectories;
 import io.steward.engine.DataState;
+import io.steward.engine.DumpFile;
+import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
@@ -55,6 +57,9 @@ import java.util.stream.Stream;
  * slots, pg_rewind to bring a deposed primary back.
  */
 public final class PostgresEngine implements Engine {
+    /** Why PostgreSQL refuses the dump archive: its backups are consistent volume snapshots plus archived WAL. */
+    private static final String NO_DUMPS = "PostgreSQL has no dumps in the archive: it is backed up by EBS snapshot "
+            + "sets and the WAL archive, which restore to any point in time";
     private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
 
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
@@ -232,6 +237,21 @@ public final class PostgresEngine implements Engine {
         config.writeBackupFiles(files);
         log.info("Seeding {} from a snapshot set; it catches up from the archive and {}", settings.dataDir(), primary);
         startReplicaServer(step, Optional.of(primary));
+    }
+
+    @Override
+    public DumpFile dumpForBackup() {
+        throw new EngineException(NO_DUMPS + "; take one with POST /snapshot or steward snapshot");
+    }
+
+    @Override
+    public void initializeFromDump(Path dump) {
+        throw new EngineException(NO_DUMPS + "; restore one with steward restore");
+    }
+
+    @Override
+    public Optional<DumpSelector> bootstrapDump() {
+        return Optional.empty();
     }
 
     /**

@@ -27,6 +27,18 @@ final class RedisConfig {
      * @param replicaOf the primary to replicate from, or empty for a writable primary
      */
     static List<String> lines(RedisSettings settings, Optional<Endpoint> replicaOf) {
+        return lines(settings, replicaOf, true);
+    }
+
+    /**
+     * For loading a restored dump.rdb: with the append-only file on and none there yet, Redis would start empty
+     * instead of loading the RDB file, so it starts without it and turns it on once the dataset is in memory.
+     */
+    static List<String> linesLoadingDump(RedisSettings settings) {
+        return lines(settings, Optional.empty(), false);
+    }
+
+    private static List<String> lines(RedisSettings settings, Optional<Endpoint> replicaOf, boolean appendOnly) {
         Path dir = settings.dataDir();
         List<String> lines = new ArrayList<>(List.of(
                 "# Written by Steward; rewritten on every change of role. Local changes are lost.",
@@ -52,13 +64,17 @@ final class RedisConfig {
         switch (settings.persistence()) {
             case NO -> lines.addAll(List.of("save \"\"", "appendonly no"));
             case LOW -> lines.addAll(List.of("save " + SAVE_POINTS, "appendonly no"));
-            case NORMAL -> lines.addAll(List.of("save " + SAVE_POINTS, "appendonly yes", "appendfsync everysec"));
-            case HIGH -> lines.addAll(List.of("save " + SAVE_POINTS, "appendonly yes", "appendfsync always"));
+            case NORMAL -> lines.addAll(List.of("save " + SAVE_POINTS, appendOnly(appendOnly), "appendfsync everysec"));
+            case HIGH -> lines.addAll(List.of("save " + SAVE_POINTS, appendOnly(appendOnly), "appendfsync always"));
         }
         lines.add("maxmemory " + settings.maxmemoryBytes());
         lines.add("maxmemory-policy " + settings.maxmemoryPolicy());
         replicaOf.ifPresent(primary -> lines.add("replicaof " + primary.host() + " " + primary.port()));
         return lines;
+    }
+
+    private static String appendOnly(boolean on) {
+        return on ? "appendonly yes" : "appendonly no";
     }
 
     static Path file(RedisSettings settings) {

@@ -7,10 +7,16 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.CommandRunner;
 import io.steward.engine.DataDirectories;
 import io.steward.engine.DataState;
+import io.steward.engine.DumpFile;
+import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
@@ -25,8 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
@@ -34,8 +42,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs one redis-server for the core: starts it daemonized as the data directory's owner from a redis.conf that
@@ -46,6 +57,11 @@ final class RedisEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     /** Written into the data directory once it holds a complete dataset: a created cluster or a finished sync. */
     static final String MEMBER_MARKER = "steward-member";
+    /** Redis's default dbfilename, which Steward's config keeps. */
+    private static final String RDB_FILE = "dump.rdb";
+    /** Hard links of finished dumps waiting for the core's upload. */
+    private static final String BACKUP_LINK_PREFIX = "steward-backup-";
+    private static final Pattern CHECK_RDB_KEYS = Pattern.compile("\\[info\\] (\\d+) keys read");
     private static final Duration QUICK_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration POLL = Duration.ofMillis(50);
@@ -54,6 +70,7 @@ final class RedisEngine implements Engine {
     private final EngineContext context;
     private final RedisSettings settings;
     private final CommandRunner runner;
+    private final RedisMetrics metrics;
     private final Object connectionLock = new Object();
     private final Object clientLock = new Object();
     private RedisClient client;
@@ -63,6 +80,7 @@ final class RedisEngine implements Engine {
         this.context = context;
         this.settings = settings;
         this.runner = new CommandRunner(settings.osUser());
+        this.metrics = new RedisMetrics(context.metrics());
     }
 
     // ---------------------------------------------------------------- observing
@@ -71,13 +89,18 @@ final class RedisEngine implements Engine {
     public EngineStatus probe() {
         DataState data = dataState();
         if (!serverProcessAlive()) {
+            metrics.unknown();
             return EngineStatus.stopped(data, Optional.of(data == DataState.EMPTY ? "no dataset yet"
                     : data == DataState.INVALID ? invalidReason() : "redis-server is not running"));
         }
         ReplicationInfo info;
         try {
-            info = replicationInfo();
+            // all default sections, not only replication: the metrics come from the same round trip
+            RedisInfo reply = RedisInfo.parse(commands().info());
+            info = ReplicationInfo.of(reply);
+            metrics.update(reply, slowlogLength());
         } catch (RedisException | IllegalArgumentException e) {
+            metrics.unknown();
             return EngineStatus.stopped(data, Optional.of("redis-server runs but does not answer: " + message(e)));
         }
         // a node whose first sync never finished must not be ranked: its offset says nothing about its data
@@ -155,6 +178,8 @@ final class RedisEngine implements Engine {
     @Override
     public void cloneFrom(Peer primary) {
         String step = "clone from " + primary.name();
+        settings.rdb().ifPresent(dump -> log.info("redis.rdb {} is not used: the cluster exists, so this node copies "
+                + "the dataset of its primary {}", dump, primary.name()));
         startServer(step, Optional.of(primary.database()));
         awaitSynced(step, primary.database());
         markMember(step);
@@ -251,8 +276,12 @@ final class RedisEngine implements Engine {
             }
             return;
         }
-        prepareDataDirectory(step);
         writeConfig(step, replicaOf);
+        launch(step);
+    }
+
+    /** Starts redis-server from the config file as it is; returns once it answers with its dataset loaded. */
+    private void launch(String step) {
         closeConnection();
         runner.runOrFail(step + ": redis-server", List.of(settings.binary("redis-server").toString(),
                 RedisConfig.file(settings).toString()), Map.of(), QUICK_COMMAND_TIMEOUT);
@@ -414,6 +443,208 @@ final class RedisEngine implements Engine {
         throw new EngineException("seeding a Redis replica from an EBS snapshot set is not supported yet");
     }
 
+    // ---------------------------------------------------------------- dumps
+
+    @Override
+    public DumpFile dumpForBackup() {
+        String step = "dump for backup";
+        if (!serverProcessAlive()) {
+            throw new EngineException(step + ": redis-server is not running");
+        }
+        removeLeftoverBackupLinks(step);
+        Instant deadline = Instant.now().plus(settings.dumpTimeout());
+        long savesBefore = bgsave(step, deadline);
+        awaitSave(step, savesBefore, deadline);
+        // Redis renames each new dump over dump.rdb: a hard link keeps this one's inode for the upload.
+        Path link = settings.dataDir().resolve(BACKUP_LINK_PREFIX + System.currentTimeMillis() + ".rdb");
+        Path rdb = settings.dataDir().resolve(RDB_FILE);
+        try {
+            Files.createLink(link, rdb);
+            if (settings.persistence() == RedisSettings.Persistence.NO) {
+                // at persistence no a restarted server must come back empty, not from this dump
+                Files.deleteIfExists(rdb);
+            }
+        } catch (IOException e) {
+            throw new EngineException(step + ": cannot link " + rdb + " for the upload: " + e.getMessage(), e);
+        }
+        log.info("{}: BGSAVE finished, {} handed over for upload", step, link.getFileName());
+        return new DumpFile(link, RedisSettings.RDB_FORMAT);
+    }
+
+    /**
+     * Starts a background save that begins after this call: a save already under way (a save point, another dump)
+     * may hold older data, so it is waited out first; during an append-only file rewrite the save is scheduled.
+     *
+     * @return the server's count of saves before this one
+     */
+    private long bgsave(String step, Instant deadline) {
+        while (true) {
+            PersistenceInfo before = persistenceInfo(step);
+            if (!before.saving()) {
+                try {
+                    commands().dispatch(CommandType.BGSAVE, new StatusOutput<>(StringCodec.UTF8),
+                            new CommandArgs<>(StringCodec.UTF8).add("SCHEDULE"));
+                    return before.saves();
+                } catch (RedisException e) {
+                    if (!message(e).contains("already in progress")) {
+                        throw new EngineException(step + ": BGSAVE failed: " + message(e), e);
+                    }
+                    // a save point started a save between INFO and BGSAVE: wait for it like for any other
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new EngineException(step + ": a save already under way did not finish within "
+                        + settings.dumpTimeout().toSeconds() + " s");
+            }
+            pause();
+        }
+    }
+
+    private void awaitSave(String step, long savesBefore, Instant deadline) {
+        boolean sawSaving = false;
+        while (true) {
+            PersistenceInfo now = persistenceInfo(step);
+            sawSaving |= now.saving();
+            if (!now.saving() && now.saves() > savesBefore) {
+                if (!now.lastSaveOk()) {
+                    throw new EngineException(step + ": BGSAVE failed: " + serverLogTail());
+                }
+                return;
+            }
+            if (sawSaving && !now.saving() && !now.lastSaveOk()) {
+                throw new EngineException(step + ": BGSAVE failed: " + serverLogTail());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new EngineException(step + ": BGSAVE did not finish within " + settings.dumpTimeout().toSeconds()
+                        + " s (redis.dump_timeout)");
+            }
+            pause();
+        }
+    }
+
+    /** Links of dumps whose upload an agent crash interrupted: nothing will upload them any more. */
+    private void removeLeftoverBackupLinks(String step) {
+        try (var leftovers = Files.newDirectoryStream(settings.dataDir(), BACKUP_LINK_PREFIX + "*.rdb")) {
+            for (Path leftover : leftovers) {
+                Files.deleteIfExists(leftover);
+                log.info("{}: removed {}, left by an earlier dump whose upload was interrupted", step, leftover.getFileName());
+            }
+        } catch (IOException e) {
+            throw new EngineException(step + ": cannot clean " + settings.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void initializeFromDump(Path dump) {
+        String step = "create a new Redis dataset from dump " + dump.getFileName();
+        if (dataState() != DataState.EMPTY || serverProcessAlive()) {
+            throw new EngineException(step + ": " + settings.dataDir() + " already holds a dataset or a running server; "
+                    + "a dump is only restored into an empty data directory");
+        }
+        try {
+            prepareDataDirectory(step);
+            Path rdb = settings.dataDir().resolve(RDB_FILE);
+            copyOwned(step, dump, rdb);
+            long keys = checkRdb(step, rdb);
+            writeConfig(step, RedisConfig.linesLoadingDump(settings));
+            launch(step);
+            PersistenceInfo loaded = persistenceInfo(step);
+            if (loaded.keysLoaded() + loaded.keysExpiredOnLoad() != keys) {
+                throw new EngineException(step + ": redis-server loaded " + loaded.keysLoaded() + " keys (and dropped "
+                        + loaded.keysExpiredOnLoad() + " expired ones) of the " + keys + " in the dump: " + serverLogTail());
+            }
+            if (settings.persistence() == RedisSettings.Persistence.NORMAL
+                    || settings.persistence() == RedisSettings.Persistence.HIGH) {
+                startAppendOnlyFile(step);
+            }
+            writeConfig(step, Optional.empty());
+            markMember(step);
+            log.info("{}: {} keys loaded ({} had expired), running as primary", step, loaded.keysLoaded(),
+                    loaded.keysExpiredOnLoad());
+        } catch (EngineException e) {
+            stopOrKill(step);
+            closeConnection();
+            DataDirectories.moveAside(settings.dataDir(), step).ifPresent(aside -> log.warn("{} failed; moved what it "
+                    + "wrote aside to {}, leaving the data directory empty", step, aside));
+            throw e;
+        }
+    }
+
+    /** Copies as the server's user's file: to a hidden name, synced, then renamed, so a crash leaves no half dump.rdb. */
+    private void copyOwned(String step, Path from, Path to) {
+        Path temporary = to.resolveSibling("." + to.getFileName() + ".restoring");
+        try {
+            Files.copy(from, temporary, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            Files.setOwner(temporary, owner());
+            try (FileChannel file = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                file.force(true);
+            }
+            Files.move(temporary, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new EngineException(step + ": cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the whole file with redis-check-rdb before the server sees it: a damaged dump is named as such, rather
+     * than as a server that exited while loading.
+     *
+     * @return how many keys the dump holds
+     */
+    private long checkRdb(String step, Path rdb) {
+        CommandRunner.Result result = runner.run(step + ": redis-check-rdb", List.of(
+                settings.binary("redis-check-rdb").toString(), rdb.toString()), Map.of(), settings.startTimeout());
+        if (!result.succeeded()) {
+            throw new EngineException(step + ": redis-check-rdb refuses the dump: " + result.tail());
+        }
+        Matcher keys = CHECK_RDB_KEYS.matcher(result.output());
+        if (!keys.find()) {
+            throw new EngineException(step + ": redis-check-rdb did not say how many keys the dump holds: " + result.tail());
+        }
+        return Long.parseLong(keys.group(1));
+    }
+
+    /**
+     * Turns the append-only file on for a dataset loaded from an RDB file: Redis writes the file's base from memory,
+     * and only once that is done may the config say {@code appendonly yes} (a restart would otherwise load nothing).
+     */
+    private void startAppendOnlyFile(String step) {
+        try {
+            commands().configSet("appendonly", "yes");
+        } catch (RedisException e) {
+            throw new EngineException(step + ": CONFIG SET appendonly yes failed: " + message(e), e);
+        }
+        Instant deadline = Instant.now().plus(settings.dumpTimeout());
+        while (true) {
+            PersistenceInfo now = persistenceInfo(step);
+            if (!now.rewritingAof() && Files.isDirectory(settings.dataDir().resolve("appendonlydir"))) {
+                if (!now.lastRewriteOk()) {
+                    throw new EngineException(step + ": writing the append-only file failed: " + serverLogTail());
+                }
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new EngineException(step + ": the append-only file was not written within "
+                        + settings.dumpTimeout().toSeconds() + " s (redis.dump_timeout)");
+            }
+            pause();
+        }
+    }
+
+    @Override
+    public Optional<DumpSelector> bootstrapDump() {
+        return settings.rdb();
+    }
+
+    private PersistenceInfo persistenceInfo(String step) {
+        try {
+            return PersistenceInfo.parse(commands().info("persistence"));
+        } catch (RedisException | IllegalArgumentException e) {
+            throw new EngineException(step + ": INFO persistence failed: " + message(e), e);
+        }
+    }
+
     // ---------------------------------------------------------------- files
 
     private void prepareDataDirectory(String step) {
@@ -429,8 +660,12 @@ final class RedisEngine implements Engine {
     }
 
     private void writeConfig(String step, Optional<Endpoint> replicaOf) {
+        writeConfig(step, RedisConfig.lines(settings, replicaOf));
+    }
+
+    private void writeConfig(String step, List<String> lines) {
         prepareDataDirectory(step);
-        writeOwnedFile(step, RedisConfig.file(settings), String.join("\n", RedisConfig.lines(settings, replicaOf)) + "\n");
+        writeOwnedFile(step, RedisConfig.file(settings), String.join("\n", lines) + "\n");
     }
 
     /** Writes a file readable only by the server's user (redis.conf holds the password), replacing it atomically. */
@@ -460,6 +695,15 @@ final class RedisEngine implements Engine {
 
     private ReplicationInfo replicationInfo() {
         return ReplicationInfo.parse(commands().info("replication"));
+    }
+
+    /** For the metrics only: a server that answered INFO but not this is still up. */
+    private OptionalLong slowlogLength() {
+        try {
+            return OptionalLong.of(commands().slowlogLen());
+        } catch (RedisException e) {
+            return OptionalLong.empty();
+        }
     }
 
     private RedisCommands<String, String> commands() {
@@ -522,6 +766,7 @@ final class RedisEngine implements Engine {
 
     @Override
     public void close() {
+        metrics.close();
         closeConnection();
         synchronized (clientLock) {
             if (client != null) {

@@ -1,6 +1,8 @@
 package io.steward.redis;
 
 import io.steward.config.Settings;
+import io.steward.engine.DumpName;
+import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.engine.MachineMemory;
@@ -18,12 +20,15 @@ import java.util.Optional;
  *
  * @param maxmemoryBytes 0 for no limit
  * @param password {@code requirepass} on every node and {@code masterauth} for replication; empty for none
+ * @param dumpTimeout how long a dump for the archive ({@code BGSAVE}) may take
+ * @param rdb the archived dump a new cluster starts from (the book's {@code rdb}); empty: it starts empty
  * @param topology {@code star} (every replica follows the primary) or the book's {@code chain}
  */
 public record RedisSettings(Path binDir, Path dataDir, int port, String listenAddress, String osUser,
                             Optional<String> password, Persistence persistence, long maxmemoryBytes,
                             String maxmemoryPolicy, String logLevel, Duration connectTimeout, Duration startTimeout,
-                            Duration stopTimeout, Topology topology) {
+                            Duration stopTimeout, Duration dumpTimeout, Optional<DumpSelector> rdb,
+                            Topology topology) {
 
     /** Redis's own list (redis.conf, 7.0); anything else would make redis-server refuse to start. */
     static final List<String> MAXMEMORY_POLICIES = List.of("noeviction", "allkeys-lru", "allkeys-lfu",
@@ -31,6 +36,9 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
 
     /** The book's {@code maxmemory: on}: this share of the machine's memory. */
     static final double MAXMEMORY_SHARE_OF_RAM = 0.6;
+
+    /** The format of Redis's dumps, as their names carry it. */
+    static final String RDB_FORMAT = "rdb";
 
     /** The book's persistence levels. */
     public enum Persistence {
@@ -75,11 +83,34 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
                 Duration.ofSeconds(1), Duration.ofHours(12));
         Duration stopTimeout = settings.duration("stop_timeout", Duration.ofSeconds(60),
                 Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration dumpTimeout = settings.duration("dump_timeout", Duration.ofHours(1), Duration.ofSeconds(1),
+                Duration.ofHours(24));
+        Optional<DumpSelector> rdb = rdb(settings);
         Topology topology = settings.choice("topology", Topology.class, Topology.STAR);
-        rejectNotYetSupported(settings, "rdb", "restoring a node from an RDB dump in S3");
         rejectNotYetSupported(settings, "snapshot", "seeding a Redis node's volume from an EBS snapshot");
         return new RedisSettings(binDir, dataDir, port, listenAddress, osUser, password, persistence, maxmemory,
-                policy, logLevel, connectTimeout, startTimeout, stopTimeout, topology);
+                policy, logLevel, connectTimeout, startTimeout, stopTimeout, dumpTimeout, rdb, topology);
+    }
+
+    /**
+     * The book's {@code rdb}: {@code latest} or the exact name of an archived RDB dump, nothing looser (a name copied
+     * with the object's compression suffix, {@code .rdb.zst}, is refused rather than guessed at).
+     */
+    private static Optional<DumpSelector> rdb(Settings settings) {
+        return settings.optionalString("rdb").flatMap(text -> {
+            String allowed = "latest, or the exact name of an archived RDB dump: " + DumpName.FORM + " (user data \"rdb\")";
+            try {
+                DumpSelector selector = DumpSelector.parse(text);
+                if (selector instanceof DumpSelector.Named named && !named.name().format().equals(RDB_FORMAT)) {
+                    settings.problems().add(settings.keyPath("rdb"), text, allowed);
+                    return Optional.empty();
+                }
+                return Optional.of(selector);
+            } catch (IllegalArgumentException e) {
+                settings.problems().add(settings.keyPath("rdb"), text, allowed);
+                return Optional.empty();
+            }
+        });
     }
 
     private static Path absolutePath(Settings settings, String key, String defaultValue) {

@@ -4,7 +4,6 @@ import io.steward.engine.Endpoint;
 import io.steward.engine.ReplicaLink;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,25 +22,21 @@ record ReplicationInfo(boolean primary, Optional<Endpoint> upstream, boolean lin
 
     /** Parses the reply of {@code INFO replication}; throws IllegalArgumentException on a reply it cannot read. */
     static ReplicationInfo parse(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
-        String role = fields.get("role");
-        if (role == null) {
-            throw new IllegalArgumentException("INFO replication has no role field");
-        }
-        long masterOffset = number(fields, "master_repl_offset", -1);
+        return of(RedisInfo.parse(info));
+    }
+
+    /** The replication fields of an INFO reply that holds them; throws IllegalArgumentException when it does not. */
+    static ReplicationInfo of(RedisInfo info) {
+        String role = info.text("role").orElseThrow(() ->
+                new IllegalArgumentException("INFO replication has no role field"));
+        long masterOffset = info.integer("master_repl_offset").orElse(-1);
         if (role.equals("master")) {
             List<ReplicaLink> replicas = new ArrayList<>();
-            for (int i = 0; fields.containsKey("slave" + i); i++) {
-                Map<String, String> replica = subfields(fields.get("slave" + i));
+            for (int i = 0; info.text("slave" + i).isPresent(); i++) {
+                Map<String, String> replica = info.subfields("slave" + i).orElseThrow();
                 if ("online".equals(replica.get("state"))) {
                     replicas.add(new ReplicaLink(replica.get("ip") + ":" + replica.get("port"),
-                            parseLong(replica.get("offset"), -1), false));
+                            RedisInfo.integerValue(replica.get("offset")).orElse(-1), false));
                 }
             }
             return new ReplicationInfo(true, Optional.empty(), false, masterOffset, replicas);
@@ -49,39 +44,13 @@ record ReplicationInfo(boolean primary, Optional<Endpoint> upstream, boolean lin
         if (!role.equals("slave")) {
             throw new IllegalArgumentException("INFO replication has role " + role + ", expected master or slave");
         }
-        String host = fields.get("master_host");
-        int port = (int) number(fields, "master_port", -1);
-        Optional<Endpoint> upstream = host == null || port < 1 || port > 65535
-                ? Optional.empty() : Optional.of(new Endpoint(host, port));
-        boolean linkUp = "up".equals(fields.get("master_link_status"))
-                && !"1".equals(fields.get("master_sync_in_progress"));
-        long offset = Math.max(masterOffset, number(fields, "slave_repl_offset", -1));
+        Optional<String> host = info.text("master_host");
+        long port = info.integer("master_port").orElse(-1);
+        Optional<Endpoint> upstream = host.isEmpty() || port < 1 || port > 65535
+                ? Optional.empty() : Optional.of(new Endpoint(host.get(), (int) port));
+        boolean linkUp = info.text("master_link_status").filter("up"::equals).isPresent()
+                && info.text("master_sync_in_progress").filter("1"::equals).isEmpty();
+        long offset = Math.max(masterOffset, info.integer("slave_repl_offset").orElse(-1));
         return new ReplicationInfo(false, upstream, linkUp, offset, List.of());
-    }
-
-    private static Map<String, String> subfields(String value) {
-        Map<String, String> result = new HashMap<>();
-        for (String pair : value.split(",")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                result.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        return result;
-    }
-
-    private static long number(Map<String, String> fields, String key, long fallback) {
-        return parseLong(fields.get(key), fallback);
-    }
-
-    private static long parseLong(String text, long fallback) {
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 }

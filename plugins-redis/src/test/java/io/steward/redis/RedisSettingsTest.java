@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.config.ConfigProblem;
 import io.steward.config.ConfigProblems;
 import io.steward.config.Settings;
+import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.engine.ReplicationStyle.Topology;
@@ -125,6 +126,36 @@ class RedisSettingsTest {
                 "maxmemory-policy allkeys-lru", "bind 10.0.0.1", "port 6379", "dir /var/lib/redis/steward",
                 "repl-diskless-sync-delay 0");
         assertThat(settings.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void rdbIsLatestOrTheExactNameOfAnArchivedDump() {
+        assertThat(read(section()).rdb()).isEmpty();
+        assertThat(read(section().put("rdb", "latest")).rdb()).contains(new DumpSelector.Latest());
+        assertThat(read(section().put("rdb", "20261122T101500.123Z-redis1.rdb")).rdb()).get().asString()
+                .isEqualTo("20261122T101500.123Z-redis1.rdb");
+        assertThat(problems.list()).isEmpty();
+
+        for (String malformed : List.of("LATEST", "s3://b/dump.rdb", "20261122T101500Z-redis1.rdb",
+                "20261122T101500.123Z-redis1.rdb.zst", "20261322T101500.123Z-redis1.rdb", "20261122T101500.123Z-.rdb")) {
+            ConfigProblems own = new ConfigProblems();
+            RedisSettings settings = RedisSettings.read(new EngineContext("n1", "10.0.0.1",
+                    new Settings("redis", section().put("rdb", malformed), own), Path.of("/var/lib/steward"),
+                    new MetricRegistry()));
+            assertThat(settings.rdb()).as(malformed).isEmpty();
+            assertThat(own.list()).as(malformed).singleElement().satisfies(problem -> {
+                assertThat(problem.key()).isEqualTo("redis.rdb");
+                assertThat(problem.toString()).contains(malformed, "latest", "20261122T101500.123Z-redis1.rdb");
+            });
+        }
+    }
+
+    @Test
+    void aDumpIsLoadedWithoutTheAppendOnlyFileWhichIsTurnedOnAfterwards() {
+        RedisSettings settings = read(section().put("persistence", "high"));
+
+        assertThat(RedisConfig.linesLoadingDump(settings)).contains("appendonly no", "save " + RedisConfig.SAVE_POINTS)
+                .noneMatch(line -> line.startsWith("replicaof"));
     }
 
     private List<String> conf(String persistence) {

@@ -65,6 +65,19 @@ class ReplicationInfoTest {
     }
 
     @Test
+    void theFullInfoReplyOfRedis7CarriesTheSameReplicationFields() {
+        ReplicationInfo primary = ReplicationInfo.of(RedisMetricsTest.info("info-7.0-primary.txt"));
+        ReplicationInfo replica = ReplicationInfo.of(RedisMetricsTest.info("info-7.0-replica.txt"));
+
+        assertThat(primary.primary()).isTrue();
+        assertThat(primary.replicas()).containsExactly(new ReplicaLink("127.0.0.1:17102", 868, false),
+                new ReplicaLink("127.0.0.1:17103", 868, false));
+        assertThat(replica.upstream()).contains(new Endpoint("127.0.0.1", 17101));
+        assertThat(replica.linkUp()).isTrue();
+        assertThat(replica.offset()).isEqualTo(868);
+    }
+
+    @Test
     void aReplyWithoutARoleIsRefused() {
         assertThatThrownBy(() -> ReplicationInfo.parse("ERR unknown section")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no role");

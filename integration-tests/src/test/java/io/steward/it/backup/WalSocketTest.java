@@ -105,6 +105,78 @@ class WalSocketTest {
                 .contents().isEmpty();
     }
 
+    /**
+     * An S3 endpoint that answers HEAD but hangs up on every upload before its body is sent (the SDK then throws an
+     * unchecked exception rather than its own): each push fails for PostgreSQL to retry, and the socket keeps serving.
+     */
+    @Test
+    void anEndpointThatHangsUpOnUploadsFailsThosePushesOnly() throws Exception {
+        server.close();
+        try (HangUpOnUpload s3 = new HangUpOnUpload()) {
+            WalArchive hangsUp = new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 1,
+                    Duration.ofSeconds(5)), CLUSTER, new MetricRegistry());
+            server = new WalSocketServer(socket, hangsUp, () -> List.of(root.resolve("data")), Optional.empty(), 0);
+            String name = WalFixtures.segmentName(1, 20);
+            WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 20);
+
+            Run first = steward("wal-push", "pg_wal/" + name, "--socket", socket.toString());
+            Run again = steward("wal-push", "pg_wal/" + name, "--socket", socket.toString());
+
+            for (Run push : List.of(first, again)) {
+                assertThat(push.exitCode()).as(push.output()).isEqualTo(1);
+                assertThat(push.output()).contains("steward wal-push (agent)", "could not archive " + name);
+            }
+            assertThat(s3.uploadsRefused()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** Speaks just enough HTTP: 404 to every HEAD, a closed connection for anything else. */
+    private static final class HangUpOnUpload implements AutoCloseable {
+        private final java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        private final Thread acceptor = new Thread(this::acceptLoop, "hang-up-s3");
+
+        HangUpOnUpload() throws IOException {
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        java.net.URI endpoint() {
+            return java.net.URI.create("http://127.0.0.1:" + listener.getLocalPort());
+        }
+
+        int uploadsRefused() {
+            return refused.get();
+        }
+
+        private void acceptLoop() {
+            while (!listener.isClosed()) {
+                try (java.net.Socket client = listener.accept()) {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream(),
+                            StandardCharsets.ISO_8859_1));
+                    String requestLine;
+                    while ((requestLine = in.readLine()) != null && requestLine.startsWith("HEAD ")) {
+                        while (!in.readLine().isEmpty()) {
+                            // headers of a HEAD request: nothing to read after them
+                        }
+                        client.getOutputStream().write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                    }
+                    if (requestLine != null) {
+                        refused.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // closed, or the client went away
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+        }
+    }
+
     @Test
     void theAgentPushesAndFetchesAndTheSocketIsTheDatabaseUsersAlone() throws Exception {
         String name = WalFixtures.segmentName(1, 3);

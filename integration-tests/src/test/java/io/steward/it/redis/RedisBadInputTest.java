@@ -7,7 +7,9 @@ import io.steward.it.WriteLoad;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -147,8 +150,11 @@ class RedisBadInputTest {
         private final List<Socket> accepted = new ArrayList<>();
         private final Thread acceptor;
 
-        SilentListener(int port) throws IOException {
-            socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+        SilentListener(int port) {
+            // the killed server's socket goes only once the kernel has reaped the process
+            socket = await("port " + port + " free").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .ignoreException(BindException.class)
+                    .until(() -> bound(port), Objects::nonNull);
             acceptor = new Thread(() -> {
                 try {
                     while (true) {
@@ -163,6 +169,18 @@ class RedisBadInputTest {
             }, "silent-listener");
             acceptor.setDaemon(true);
             acceptor.start();
+        }
+
+        private static ServerSocket bound(int port) throws IOException {
+            ServerSocket candidate = new ServerSocket();
+            try {
+                candidate.setReuseAddress(true);
+                candidate.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return candidate;
+            } catch (IOException e) {
+                candidate.close();
+                throw e;
+            }
         }
 
         @Override

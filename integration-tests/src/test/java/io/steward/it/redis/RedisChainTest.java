@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.steward.it.redis.RedisFailoverTest.onNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -107,7 +106,7 @@ class RedisChainTest {
 
     private static Optional<Integer> upstreamPort(Node node) {
         try {
-            Matcher port = MASTER_PORT.matcher(onNode(node, redis -> redis.sync().info("replication")));
+            Matcher port = MASTER_PORT.matcher(node.onRedis(redis -> redis.sync().info("replication")));
             return port.find() ? Optional.of(Integer.parseInt(port.group(1))) : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty();
@@ -116,17 +115,17 @@ class RedisChainTest {
 
     private static boolean linkUp(Node node) {
         try {
-            return onNode(node, redis -> redis.sync().info("replication")).contains("master_link_status:up");
+            return node.onRedis(redis -> redis.sync().info("replication")).contains("master_link_status:up");
         } catch (RuntimeException e) {
             return false;
         }
     }
 
     private static void writeAndAwait(Node primary, String key, List<Node> replicas) {
-        onNode(primary, redis -> redis.sync().mset(Map.of(key, primary.name(), key + ":n", "1")));
+        primary.onRedis(redis -> redis.sync().mset(Map.of(key, primary.name(), key + ":n", "1")));
         for (Node replica : replicas) {
             await(key + " on " + replica).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> primary.name().equals(onNode(replica, redis -> redis.sync().get(key))));
+                    .until(() -> primary.name().equals(replica.onRedis(redis -> redis.sync().get(key))));
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.steward.it.redis;
 
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -22,7 +20,7 @@ class RedisFailoverTest {
     void bootstrapsOnePrimaryWhoseKeysReachBothReplicas() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(REDIS)) {
             Node primary = cluster.awaitPrimary();
-            onNode(primary, redis -> {
+            primary.onRedis(redis -> {
                 for (int i = 1; i <= 100; i++) {
                     redis.sync().set("item:" + i, "value " + i);
                 }
@@ -32,9 +30,9 @@ class RedisFailoverTest {
             assertThat(replicas).hasSize(2).allMatch(Node::isStreamingReplica);
             for (Node replica : replicas) {
                 await("100 keys on " + replica).atMost(Duration.ofSeconds(30))
-                        .until(() -> onNode(replica, redis -> redis.sync().dbsize()) == 100);
-                assertThat(RedisFailoverTest.<String>onNode(replica, redis -> redis.sync().get("item:42"))).isEqualTo("value 42");
-                assertThat(RedisFailoverTest.<String>onNode(replica, redis -> redis.sync().info("replication"))).contains("role:slave");
+                        .until(() -> replica.onRedis(redis -> redis.sync().dbsize()) == 100);
+                assertThat(replica.<String>onRedis(redis -> redis.sync().get("item:42"))).isEqualTo("value 42");
+                assertThat(replica.<String>onRedis(redis -> redis.sync().info("replication"))).contains("role:slave");
             }
         }
     }
@@ -65,15 +63,11 @@ class RedisFailoverTest {
                 assertThat(load.spans()).extracting(WriteLoad.Span::node).containsExactly(old.name(), next.name());
             }
             assertThat(old.isStreamingReplica()).isTrue();
-            assertThat(RedisFailoverTest.<String>onNode(old, redis -> redis.sync().info("replication")))
+            assertThat(old.<String>onRedis(redis -> redis.sync().info("replication")))
                     .contains("role:slave", "master_port:" + next.databasePort(), "master_link_status:up");
-            onNode(next, redis -> redis.sync().set("after-failover", next.name()));
+            next.onRedis(redis -> redis.sync().set("after-failover", next.name()));
             await("a write on the new primary reaches the old one").atMost(Duration.ofSeconds(30))
-                    .until(() -> next.name().equals(onNode(old, redis -> redis.sync().get("after-failover"))));
+                    .until(() -> next.name().equals(old.onRedis(redis -> redis.sync().get("after-failover"))));
         }
-    }
-
-    static <T> T onNode(Node node, Function<StatefulRedisConnection<String, String>, T> action) {
-        return node.onRedis(action);
     }
 }

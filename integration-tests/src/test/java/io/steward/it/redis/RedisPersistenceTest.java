@@ -26,7 +26,7 @@ class RedisPersistenceTest {
                         "  maxmemory_policy: allkeys-lru"));
         try (LocalCluster cluster = LocalCluster.start(options)) {
             Node primary = cluster.awaitPrimary();
-            Map<String, String> config = RedisFailoverTest.onNode(primary,
+            Map<String, String> config = primary.onRedis(
                     redis -> redis.sync().configGet("save", "appendonly", "appendfsync", "maxmemory", "maxmemory-policy"));
 
             assertThat(config).containsEntry("save", save).containsEntry("appendonly", appendOnly)

@@ -1,7 +1,6 @@
 package io.steward.backup;
 
 import io.steward.config.RetentionClass;
-import io.steward.config.SnapshotConfig;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.MemberInfo;
 import io.steward.engine.EngineStatus;
@@ -22,12 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Takes the scheduled snapshot sets and purges expired ones, on a thread of its own, on the one member designated
- * for it: the primary holding a provable lease, or with {@code on_replica} the first healthy streaming replica by
- * name (the primary when there is none). The HA loop tells it after every tick what it saw.
+ * Takes scheduled backups (snapshot sets, dumps) and purges expired ones, on a thread of its own, on the one member
+ * designated for it: the primary holding a provable lease, or with {@code on_replica} the first healthy streaming
+ * replica by name (the primary when there is none). The HA loop tells it after every tick what it saw.
  */
-public final class SnapshotScheduler implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(SnapshotScheduler.class);
+public final class BackupScheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BackupScheduler.class);
     private static final Duration CHECK_INTERVAL = Duration.ofMinutes(1);
     /** Soon after start, once the HA loop has said who this member is. */
     private static final Duration FIRST_CHECK = Duration.ofSeconds(5);
@@ -35,36 +34,50 @@ public final class SnapshotScheduler implements AutoCloseable {
     private static final Duration AFTER_FAILURE = Duration.ofMinutes(10);
 
     /** What the last HA tick saw. */
-    private record Observed(ClusterView view, EngineStatus status, boolean leaseProven) {
+    public record Observed(ClusterView view, EngineStatus status, boolean leaseProven) {
     }
 
-    private final SnapshotConfig config;
-    private final SnapshotSets sets;
-    private final SnapshotCatalog catalog;
-    private final WalPurge walPurge;
-    private final String cluster;
+    /** One kind of backup, as the schedule sees it. */
+    public interface Job {
+        /** What it takes, in log lines: "snapshot set", "dump". */
+        String kind();
+
+        /** The backups taken so far that count for the schedule. */
+        List<SnapshotPolicy.Taken> taken();
+
+        /** Takes one now, of the class that is due. */
+        void take(RetentionClass due, Observed now);
+
+        /** Deletes what has expired; returns how many. */
+        int purge();
+    }
+
+    private final Job job;
+    private final Optional<RetentionClass> schedule;
+    private final boolean onReplica;
     private final String self;
-    private final String availabilityZone;
     private final Clock clock;
     private final AtomicReference<Observed> observed = new AtomicReference<>();
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread t = new Thread(runnable, "snapshot-schedule");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService thread;
     private Instant nextPurge = Instant.MIN;
     private Instant notBefore = Instant.MIN;
 
-    public SnapshotScheduler(SnapshotConfig config, SnapshotSets sets, SnapshotCatalog catalog, WalPurge walPurge,
-                             String cluster, String self, String availabilityZone, Clock clock) {
-        this.config = config;
-        this.sets = sets;
-        this.catalog = catalog;
-        this.walPurge = walPurge;
-        this.cluster = cluster;
+    /**
+     * @param schedule the shortest class taken on schedule; empty: on demand only (expired ones are still purged)
+     * @param onReplica take them on the first healthy streaming replica rather than the primary
+     */
+    public BackupScheduler(Job job, Optional<RetentionClass> schedule, boolean onReplica, String self, Clock clock) {
+        this.job = job;
+        this.schedule = schedule;
+        this.onReplica = onReplica;
         this.self = self;
-        this.availabilityZone = availabilityZone;
         this.clock = clock;
+        String threadName = job.kind().replace(' ', '-') + "-schedule";
+        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, threadName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public void start() {
@@ -76,23 +89,11 @@ public final class SnapshotScheduler implements AutoCloseable {
         observed.set(new Observed(view, status, leaseProven));
     }
 
-    /** Takes a set on this node now, whatever the schedule says (POST /snapshot, {@code steward snapshot}). */
-    public SnapshotSet takeNow(RetentionClass retention) {
-        return sets.take(retention, taker().orElseThrow(() ->
-                new SnapshotException("the database server on this node is not running as primary or replica")));
-    }
-
-    public List<SnapshotSet> catalog() {
-        return catalog.list();
-    }
-
-    private Optional<SnapshotSets.Taker> taker() {
+    /** What the last tick saw, when this node runs its server as primary or replica; else empty. */
+    public Optional<Observed> runningServer() {
         Observed now = observed.get();
-        if (now == null || (now.status().role() != Role.PRIMARY && now.status().role() != Role.REPLICA)) {
-            return Optional.empty();
-        }
-        return Optional.of(new SnapshotSets.Taker(cluster, self, now.status().role().name().toLowerCase(Locale.ROOT),
-                now.view().epoch(), availabilityZone));
+        return now == null || (now.status().role() != Role.PRIMARY && now.status().role() != Role.REPLICA)
+                ? Optional.empty() : Optional.of(now);
     }
 
     private void check() {
@@ -100,32 +101,32 @@ public final class SnapshotScheduler implements AutoCloseable {
             Observed now = observed.get();
             Instant time = clock.instant();
             if (now == null || time.isBefore(notBefore)
-                    || !designated(now.view(), self, now.status().role(), now.leaseProven(), config.onReplica())) {
+                    || !designated(now.view(), self, now.status().role(), now.leaseProven(), onReplica)) {
                 return;
             }
-            if (config.schedule().isPresent()) {
-                Optional<RetentionClass> due = SnapshotPolicy.due(time, catalog.list(), config.schedule().get());
+            if (schedule.isPresent()) {
+                Optional<RetentionClass> due = SnapshotPolicy.dueAmong(time, job.taken(), schedule.get());
                 if (due.isPresent()) {
-                    log.info("scheduled {} snapshot set is due [epoch {}]", due.get().name().toLowerCase(Locale.ROOT),
+                    log.info("scheduled {} {} is due [epoch {}]", due.get().name().toLowerCase(Locale.ROOT), job.kind(),
                             now.view().epoch());
-                    takeNow(due.get());
+                    job.take(due.get(), now);
                 }
             }
             if (!time.isBefore(nextPurge)) {
-                List<String> purged = sets.purge(walPurge);
+                int purged = job.purge();
                 nextPurge = time.plus(PURGE_INTERVAL);
-                if (!purged.isEmpty()) {
-                    log.info("purged {} expired snapshot sets", purged.size());
+                if (purged > 0) {
+                    log.info("purged {} expired {}s", purged, job.kind());
                 }
             }
         } catch (RuntimeException e) {
             notBefore = clock.instant().plus(AFTER_FAILURE);
-            log.error("scheduled snapshot work failed: {}; trying again after {}", e.getMessage(), notBefore);
+            log.error("scheduled {} work failed: {}; trying again after {}", job.kind(), e.getMessage(), notBefore);
         }
     }
 
     /**
-     * Whether this member takes the scheduled sets: the primary that provably holds the lease, or with
+     * Whether this member takes the scheduled backups: the primary that provably holds the lease, or with
      * {@code onReplica} the first healthy streaming replica by name, the primary standing in when there is none.
      */
     static boolean designated(ClusterView view, String self, Role role, boolean leaseProven, boolean onReplica) {

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SnapshotSchedulerTest {
+class BackupSchedulerTest {
     private static MemberInfo member(String name, Role role, boolean healthy, boolean streaming) {
         return new MemberInfo(name, role, healthy, new Endpoint("10.0.0.1", 5432), "http://" + name, 100, 1,
                 streaming ? Optional.of("10.0.0.1:5432") : Optional.empty(), false, false, 100, "test", 0,
@@ -31,22 +31,22 @@ class SnapshotSchedulerTest {
 
     @Test
     void onThePrimaryOnlyTheProvenLeaseHolderTakesSets() {
-        assertThat(SnapshotScheduler.designated(cluster, "a", Role.PRIMARY, true, false)).isTrue();
-        assertThat(SnapshotScheduler.designated(cluster, "a", Role.PRIMARY, false, false)).as("lease not provable").isFalse();
-        assertThat(SnapshotScheduler.designated(cluster, "c", Role.REPLICA, false, false)).isFalse();
+        assertThat(BackupScheduler.designated(cluster, "a", Role.PRIMARY, true, false)).isTrue();
+        assertThat(BackupScheduler.designated(cluster, "a", Role.PRIMARY, false, false)).as("lease not provable").isFalse();
+        assertThat(BackupScheduler.designated(cluster, "c", Role.REPLICA, false, false)).isFalse();
     }
 
     @Test
     void onAReplicaTheFirstHealthyStreamingReplicaByNameTakesThem() {
-        assertThat(SnapshotScheduler.designated(cluster, "c", Role.REPLICA, false, true)).as("b is unhealthy").isTrue();
-        assertThat(SnapshotScheduler.designated(cluster, "d", Role.REPLICA, false, true)).isFalse();
-        assertThat(SnapshotScheduler.designated(cluster, "a", Role.PRIMARY, true, true)).isFalse();
+        assertThat(BackupScheduler.designated(cluster, "c", Role.REPLICA, false, true)).as("b is unhealthy").isTrue();
+        assertThat(BackupScheduler.designated(cluster, "d", Role.REPLICA, false, true)).isFalse();
+        assertThat(BackupScheduler.designated(cluster, "a", Role.PRIMARY, true, true)).isFalse();
     }
 
     @Test
     void withoutAnyHealthyReplicaThePrimaryStandsIn() {
         ClusterView alone = view(member("a", Role.PRIMARY, true, false), member("b", Role.REPLICA, true, false));
-        assertThat(SnapshotScheduler.designated(alone, "a", Role.PRIMARY, true, true)).isTrue();
-        assertThat(SnapshotScheduler.designated(alone, "b", Role.REPLICA, false, true)).isFalse();
+        assertThat(BackupScheduler.designated(alone, "a", Role.PRIMARY, true, true)).isTrue();
+        assertThat(BackupScheduler.designated(alone, "b", Role.REPLICA, false, true)).isFalse();
     }
 }

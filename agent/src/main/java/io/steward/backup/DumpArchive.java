@@ -1,0 +1,164 @@
+package io.steward.backup;
+
+import io.steward.config.WalArchiveConfig;
+import io.steward.engine.DumpName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Dumps of a whole dataset in S3, under {@code <prefix>/<cluster>/dumps/<name>[.zst|.lz4]}: compressed as the
+ * archive is configured, with the SHA-256 and size of the uncompressed file in the object's metadata, encrypted by
+ * S3, never overwritten. A fetch writes the file only once it is verified, by an atomic rename.
+ */
+public final class DumpArchive {
+    private static final Logger log = LoggerFactory.getLogger(DumpArchive.class);
+
+    private final S3Client s3;
+    private final WalArchiveConfig config;
+    private final ArchiveLayout layout;
+
+    /** @param s3 owned by the caller, who closes it */
+    public DumpArchive(S3Client s3, WalArchiveConfig config, ArchiveLayout layout) {
+        this.s3 = s3;
+        this.config = config;
+        this.layout = layout;
+    }
+
+    /** Where the dumps are, for messages: {@code s3://bucket/prefix/cluster/dumps/}. */
+    public String location() {
+        return "s3://" + config.bucket() + "/" + layout.dumpFolder();
+    }
+
+    /**
+     * Uploads {@code file} as the dump {@code name} and returns once S3 acknowledged it.
+     *
+     * @return the object's key
+     * @throws DumpException when the file cannot be read, S3 fails, or a dump of that name is already there
+     */
+    public String push(Path file, DumpName name) {
+        String key = layout.dumpFolder() + name + suffix(config.compression());
+        String where = "s3://" + config.bucket() + "/" + key;
+        Path staged;
+        try {
+            staged = Files.createTempFile("steward-dump-" + name + "-", ".tmp");
+        } catch (IOException e) {
+            throw new DumpException("could not archive dump " + name + ": no temporary file for its compressed copy: " + e, e);
+        }
+        try {
+            ArchivedObjectMetadata metadata = VerifiedTransfer.compress(file, staged, config.compression());
+            s3.putObject(request -> request.bucket(config.bucket()).key(key)
+                    .metadata(metadata.toS3())
+                    .serverSideEncryption(config.sse().s3Name())
+                    .ssekmsKeyId(config.kmsKeyId().orElse(null))
+                    // a name is never reused: the time to the millisecond and the member make it unique
+                    .ifNoneMatch("*"), RequestBody.fromFile(staged));
+            log.info("archived dump {} to {}: {} bytes, {} stored", name, where, metadata.size(), Files.size(staged));
+            return key;
+        } catch (IOException e) {
+            throw new DumpException("could not archive dump " + name + ": cannot read " + file + ": " + e, e);
+        } catch (SdkException | UncheckedIOException e) {
+            throw new DumpException("could not archive dump " + name + " to " + where + ": " + e.getMessage(), e);
+        } finally {
+            VerifiedTransfer.deleteQuietly(staged);
+        }
+    }
+
+    /** Every dump in the folder, in S3's (name) order; objects whose names are not dump names are left out. */
+    public List<DumpPolicy.Stored> list() {
+        List<DumpPolicy.Stored> dumps = new ArrayList<>();
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(layout.dumpFolder()).build();
+        try {
+            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
+                for (S3Object object : page.contents()) {
+                    String file = object.key().substring(layout.dumpFolder().length());
+                    try {
+                        dumps.add(new DumpPolicy.Stored(DumpName.parse(withoutSuffix(file)), object.key(), object.size()));
+                    } catch (IllegalArgumentException e) {
+                        log.debug("not a dump, left alone: {}", object.key());
+                    }
+                }
+            }
+        } catch (SdkException | UncheckedIOException e) {
+            throw new DumpException("could not list the dumps in " + location() + ": " + e.getMessage(), e);
+        }
+        return dumps;
+    }
+
+    /**
+     * Restores {@code dump} to {@code target}, verified against the SHA-256 and size recorded when it was pushed.
+     *
+     * @throws DumpException when it cannot be read, or its content is not what was archived; {@code target} then
+     *         does not appear
+     */
+    public void fetch(ArchivedDump dump, Path target) {
+        String where = "s3://" + config.bucket() + "/" + dump.key();
+        ResponseInputStream<GetObjectResponse> object;
+        try {
+            object = s3.getObject(request -> request.bucket(config.bucket()).key(dump.key()));
+        } catch (NoSuchKeyException e) {
+            throw new DumpException("dump " + dump.name() + " is gone from " + where + " (purged meanwhile?)", e);
+        } catch (SdkException | UncheckedIOException e) {
+            throw new DumpException("could not fetch dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
+        }
+        try (object) {
+            ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
+                    new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": the object lacks "
+                            + "Steward's checksum metadata (not written by Steward, or changed since)"));
+            VerifiedTransfer.restore(object, metadata, target.toAbsolutePath(), dump.name());
+        } catch (VerifiedTransfer.DamagedObjectException e) {
+            throw new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
+        } catch (IOException | SdkException e) {
+            throw new DumpException("could not restore dump " + dump.name() + " from " + where + " to " + target + ": " + e, e);
+        }
+    }
+
+    /** Deletes the objects of {@code dumps}, one by one (a purge deletes a handful an hour at most). */
+    public void delete(List<ArchivedDump> dumps) {
+        for (ArchivedDump dump : dumps) {
+            try {
+                s3.deleteObject(request -> request.bucket(config.bucket()).key(dump.key()));
+            } catch (SdkException | UncheckedIOException e) {
+                throw new DumpException("could not delete expired dump " + dump.name() + " from s3://" + config.bucket()
+                        + "/" + dump.key() + ": " + e.getMessage(), e);
+            }
+            log.info("purged dump {} ({}, expired {})", dump.name(), dump.retention().name().toLowerCase(Locale.ROOT),
+                    dump.expiresAt());
+        }
+    }
+
+    /** The key's ending for a compression, as its command-line tool names its files. */
+    static String suffix(WalArchiveConfig.Compression compression) {
+        return switch (compression) {
+            case ZSTD -> ".zst";
+            case LZ4 -> ".lz4";
+            case NONE -> "";
+        };
+    }
+
+    private static String withoutSuffix(String file) {
+        for (WalArchiveConfig.Compression compression : WalArchiveConfig.Compression.values()) {
+            String suffix = suffix(compression);
+            if (!suffix.isEmpty() && file.endsWith(suffix)) {
+                return file.substring(0, file.length() - suffix.length());
+            }
+        }
+        return file;
+    }
+}

@@ -1,0 +1,30 @@
+package io.steward.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Dumps of the whole dataset to S3 (YAML section {@code backup.dumps}; Redis: RDB files). They go to the bucket of
+ * {@code backup.wal}, with its prefix, compression and encryption, under {@code <prefix>/<cluster>/dumps/}.
+ *
+ * @param enabled whether this node takes dumps at all (on demand or on schedule)
+ * @param schedule the shortest retention class taken on schedule; empty: on demand only
+ * @param onReplica take scheduled dumps on a replica (the first healthy one by name) rather than on the primary
+ * @param retention how long each class is kept; a dump's class is that of the longest period it is the first of
+ */
+public record DumpConfig(boolean enabled, Optional<RetentionClass> schedule, boolean onReplica,
+                         Map<RetentionClass, Duration> retention) {
+
+    public DumpConfig {
+        retention = RetentionClass.completed(retention);
+    }
+
+    public static DumpConfig disabled() {
+        return new DumpConfig(false, Optional.empty(), false, Map.of());
+    }
+
+    public Duration retentionOf(RetentionClass retentionClass) {
+        return retention.get(retentionClass);
+    }
+}

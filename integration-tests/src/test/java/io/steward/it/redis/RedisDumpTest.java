@@ -1,0 +1,234 @@
+package io.steward.it.redis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.steward.cli.StewardCli;
+import io.steward.it.Database;
+import io.steward.it.LocalCluster;
+import io.steward.it.LocalCluster.Node;
+import io.steward.it.aws.S3TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * RDB dumps through running agents, against real redis-servers and a real local S3 (s3proxy): a dump taken with
+ * {@code POST /dump} is archived compressed, checksummed and encrypted, and a fresh cluster started from it with
+ * {@code redis.rdb} (latest, or the exact name) holds the same keys, values, types and expiries. Bad input changes
+ * nothing: a malformed name is a configuration error naming {@code redis.rdb}, a name the archive lacks and a damaged
+ * object fail the bootstrap and leave the data directory empty.
+ */
+class RedisDumpTest {
+    private static final String BUCKET = "redisdumps";
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static S3TestServer s3;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = S3TestServer.start();
+        s3.createBucket(BUCKET);
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @Test
+    void aDumpRestoresIntoAFreshClusterWithIdenticalKeysValuesAndTypes() throws Exception {
+        String sourceCluster;
+        String name;
+        Map<String, String> written;
+        try (LocalCluster source = LocalCluster.start(options(1, Optional.empty(), Optional.empty()))) {
+            sourceCluster = source.name();
+            Node primary = source.awaitPrimary();
+            writeKeysOfEveryType(primary);
+            written = contents(primary);
+
+            HttpResponse<String> taken = primary.post("/dump", "{}", Optional.of(LocalCluster.TOKEN));
+            assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+            JsonNode dump = JSON.readTree(taken.body());
+            name = dump.path("name").asText();
+            assertThat(name).matches("\\d{8}T\\d{6}\\.\\d{3}Z-redis1\\.rdb");
+            assertThat(dump.path("retention").asText()).isEqualTo("MONTHLY");
+
+            String key = "steward/" + sourceCluster + "/dumps/" + name + ".zst";
+            assertThat(dump.path("key").asText()).isEqualTo(key);
+            HeadObjectResponse object = s3.client().headObject(r -> r.bucket(BUCKET).key(key));
+            assertThat(object.metadata()).containsEntry("steward-compression", "zstd").containsKey("steward-sha256")
+                    .containsKey("steward-size");
+            assertThat(object.serverSideEncryptionAsString()).isEqualTo("AES256");
+            long size = Long.parseLong(object.metadata().get("steward-size"));
+            assertThat(object.contentLength()).as("compressed").isLessThan(size);
+
+            JsonNode listed = JSON.readTree(primary.get("/dumps").orElseThrow().body());
+            assertThat(listed).extracting(entry -> entry.path("name").asText()).containsExactly(name);
+            assertThat(primary.get("/metrics").orElseThrow().body()).contains("steward_dumps_total 1.0")
+                    .contains("steward_dump_last_size_bytes " + size + ".0").contains("steward_dump_failures_total 0.0");
+            assertThat(Files.list(primary.dataDir())).as("the link handed over for the upload is gone")
+                    .noneMatch(file -> file.getFileName().toString().startsWith("steward-backup-"));
+        }
+
+        try (LocalCluster fresh = LocalCluster.start(options(2, Optional.of(sourceCluster), Optional.of("latest")))) {
+            assertThat(contents(fresh.awaitPrimary())).isEqualTo(written);
+            Node replica = fresh.nodes().stream().filter(Node::isStreamingReplica).findFirst().orElseThrow();
+            await("the replica copied the restored dataset").atMost(PATIENCE).until(() -> contents(replica).equals(written));
+            assertThat(Files.readString(replica.agentLog())).contains("redis.rdb latest is not used");
+        }
+
+        try (LocalCluster byName = LocalCluster.start(options(1, Optional.of(sourceCluster), Optional.of(name)))) {
+            Node primary = byName.awaitPrimary();
+            assertThat(contents(primary)).isEqualTo(written);
+            primary.onRedis(redis -> redis.sync().set("after-restore", "writable"));
+            Map<String, String> appendOnly = primary.onRedis(redis -> redis.sync().configGet("appendonly"));
+            assertThat(appendOnly).as("persistence normal: the append-only file is on again").containsEntry("appendonly", "yes");
+            assertThat(primary.dataDir().resolve("appendonlydir")).isDirectory();
+            assertThat(Files.readString(primary.agentLog())).contains("creating the cluster from dump " + name);
+        }
+    }
+
+    @Test
+    void aMalformedRdbNameIsAConfigurationErrorNamingTheKeyAndNothingIsTouched() throws Exception {
+        try (LocalCluster cluster = LocalCluster.prepare(options(1, Optional.of("elsewhere"), Optional.of("dump.rdb")))) {
+            Node node = cluster.nodes().get(0);
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new StewardCli());
+            cli.setOut(new PrintWriter(new StringWriter(), true));
+            cli.setErr(new PrintWriter(err, true));
+            int exitCode = cli.execute("validate-config", "--config", node.config().toString());
+
+            assertThat(exitCode).isEqualTo(2);
+            assertThat(err.toString()).contains("redis.rdb", "'dump.rdb' is not valid", "latest, or the exact name of an "
+                    + "archived RDB dump");
+
+            node.startAgent();
+            await("the agent refuses its configuration").atMost(PATIENCE).until(() -> node.agentExitCode().isPresent());
+            assertThat(node.agentExitCode()).hasValue(2);
+            assertThat(Files.readString(node.agentLog())).contains("redis.rdb");
+            assertThat(node.dataDir()).doesNotExist();
+        }
+    }
+
+    @Test
+    void aDumpTheArchiveLacksFailsTheBootstrapAndLeavesTheDataDirectoryEmpty() throws Exception {
+        String missing = "20200101T000000.000Z-nobody.rdb";
+        try (LocalCluster cluster = LocalCluster.prepare(options(1, Optional.of("no-such-cluster"), Optional.of(missing)))) {
+            Node node = cluster.nodes().get(0);
+            node.startAgent();
+
+            await("the bootstrap names the missing dump").atMost(PATIENCE).until(() -> Files.readString(node.agentLog())
+                    .contains("cannot create the cluster from dump " + missing + ": no dump " + missing + " in s3://"
+                            + BUCKET + "/steward/no-such-cluster/dumps/ (it holds none)"));
+            assertThat(node.agentRunning()).isTrue();
+            assertThat(cluster.primaries()).isEmpty();
+            assertThat(node.dataDir()).doesNotExist();
+        }
+    }
+
+    @Test
+    void aDamagedDumpIsRefusedAndLeavesTheDataDirectoryEmpty() throws Exception {
+        String damagedSource = "damaged-source";
+        String name = "20250101T000000.000Z-redis1.rdb";
+        byte[] body = "REDIS0010 not what was archived".getBytes(StandardCharsets.UTF_8);
+        s3.client().putObject(r -> r.bucket(BUCKET).key("steward/" + damagedSource + "/dumps/" + name)
+                .metadata(Map.of("steward-compression", "none", "steward-sha256", "0".repeat(64),
+                        "steward-size", Integer.toString(body.length))), RequestBody.fromBytes(body));
+        try (LocalCluster cluster = LocalCluster.prepare(options(1, Optional.of(damagedSource), Optional.of("latest")))) {
+            Node node = cluster.nodes().get(0);
+            node.startAgent();
+
+            await("the damaged dump is refused").atMost(PATIENCE).until(() -> Files.readString(node.agentLog())
+                    .contains("refusing to restore dump " + name + " from s3://" + BUCKET + "/steward/" + damagedSource
+                            + "/dumps/" + name + ": the content has SHA-256"));
+            assertThat(Files.readString(node.agentLog())).contains("the object was damaged or changed");
+            assertThat(cluster.primaries()).isEmpty();
+            assertThat(node.dataDir()).doesNotExist();
+            assertThat(Files.list(node.config().getParent().resolve("state").resolve("bootstrap-dump"))).as("no partial file").isEmpty();
+        }
+        List<S3Object> left = s3.client().listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + damagedSource)).contents();
+        assertThat(left).as("the archive is only read").hasSize(1);
+    }
+
+    /**
+     * @param cloneSource the cluster whose dumps a new one starts from ({@code bootstrap.mode: clone})
+     * @param rdb {@code redis.rdb}
+     */
+    private static LocalCluster.Options options(int nodes, Optional<String> cloneSource, Optional<String> rdb) {
+        StringBuilder yaml = new StringBuilder("  persistence: normal\n");
+        rdb.ifPresent(dump -> yaml.append("  rdb: \"").append(dump).append("\"\n"));
+        cloneSource.ifPresent(source -> yaml.append("bootstrap:\n  mode: clone\n  source: ").append(source).append('\n'));
+        yaml.append(String.join("\n",
+                "backup:",
+                "  wal:",
+                "    bucket: " + BUCKET,
+                "    endpoint: " + s3.endpoint(),
+                "    path_style: true",
+                "    region: " + S3TestServer.REGION,
+                "    socket: \"\"",
+                "  dumps:",
+                "    schedule: off"));
+        return LocalCluster.Options.defaults().withDatabase(Database.REDIS).withNodes(nodes).withExtraYaml(yaml.toString())
+                .withEnvironment(Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
+                        "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY));
+    }
+
+    private static void writeKeysOfEveryType(Node primary) {
+        primary.onRedis(redis -> {
+            RedisCommands<String, String> sync = redis.sync();
+            sync.set("string", "plain value");
+            sync.set("unicode", "grüße ☃");
+            sync.hset("hash", Map.of("field1", "one", "field2", "two"));
+            sync.rpush("list", "c", "a", "b", "a");
+            sync.sadd("set", "x", "y", "z");
+            sync.zadd("zset", ScoredValue.just(1.5, "low"), ScoredValue.just(10, "high"));
+            sync.setex("expiring", 3600, "for an hour");
+            for (int i = 0; i < 500; i++) {
+                sync.set("bulk:" + i, "value " + i + " ".repeat(i % 50));
+            }
+            return null;
+        });
+    }
+
+    /** Every key with its type, its value in a canonical form, and whether it expires. */
+    private static Map<String, String> contents(Node node) {
+        return node.onRedis(redis -> {
+            RedisCommands<String, String> sync = redis.sync();
+            Map<String, String> all = new TreeMap<>();
+            for (String key : sync.keys("*")) {
+                String type = sync.type(key);
+                String value = switch (type) {
+                    case "string" -> sync.get(key);
+                    case "hash" -> new TreeMap<>(sync.hgetall(key)).toString();
+                    case "list" -> sync.lrange(key, 0, -1).toString();
+                    case "set" -> new java.util.TreeSet<>(sync.smembers(key)).toString();
+                    case "zset" -> sync.zrangeWithScores(key, 0, -1).toString();
+                    default -> "unexpected type";
+                };
+                all.put(key, type + " " + value + (sync.ttl(key) > 0 ? " expiring" : ""));
+            }
+            return all;
+        });
+    }
+}
