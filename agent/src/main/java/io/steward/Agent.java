@@ -11,6 +11,7 @@ import io.steward.aws.Route53Records;
 import io.steward.backup.ArchivedDump;
 import io.steward.backup.DumpException;
 import io.steward.backup.DumpService;
+import io.steward.backup.NativeBackupScheduler;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
 import io.steward.backup.SnapshotSet;
@@ -48,6 +49,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /** One running agent: the engine, the coordination store, the HA loop, the admin API and the metrics, wired. */
 public final class Agent implements AutoCloseable {
@@ -63,10 +65,13 @@ public final class Agent implements AutoCloseable {
     private final Optional<DumpService> dumps;
     private final Optional<CloudWatchReporter> cloudWatch;
     private final Optional<WalSocketServer> walSocket;
+    private final Optional<NativeBackupScheduler> nativeBackups;
 
     private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
                   Optional<Route53Records> records, Optional<SnapshotService> snapshots, Optional<DumpService> dumps,
-                  Optional<CloudWatchReporter> cloudWatch, Optional<WalSocketServer> walSocket) {
+                  Optional<CloudWatchReporter> cloudWatch, Optional<WalSocketServer> walSocket,
+                  Optional<NativeBackupScheduler> nativeBackups) {
+        this.nativeBackups = nativeBackups;
         this.metrics = metrics;
         this.engine = engine;
         this.store = store;
@@ -113,17 +118,22 @@ public final class Agent implements AutoCloseable {
         boolean mayInitialize = config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
                 || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && engine.bootstrapDump().isPresent());
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
-                config.node().priority(), mayInitialize, engine.replicationStyle());
+                config.node().priority(), mayInitialize, engine.replicationStyle(), engine.electsOwnPrimary());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());
-        Optional<Route53Records> records = route53Records(config, loop, metrics);
+        Optional<Route53Records> records = route53Records(config, store, loop, metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
         Optional<DumpService> dumps = dumpService(config, engine, loop, metrics);
+        // An engine with a backup of its own (Elasticsearch's snapshot API) takes it on its schedule from one member.
+        Optional<NativeBackupScheduler> nativeBackups = engine.nativeBackup().flatMap(backup -> backup.schedule()
+                .map(schedule -> new NativeBackupScheduler(backup, schedule,
+                        () -> store.designation("backup-schedule", config.node().name()), metrics.registry())));
+        nativeBackups.ifPresent(scheduler -> loop.addTickListener(scheduler::observe));
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
                 snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED),
                 dumps.filter(service -> config.backup().dumps().enabled()).map(Agent::dumpBackend)
-                        .orElse(DumpBackend.NOT_CONFIGURED), metrics.registry());
+                        .orElse(DumpBackend.NOT_CONFIGURED), engine.nativeBackup(), metrics.registry());
         try {
             admin.start();
             metrics.startJmx();
@@ -133,6 +143,7 @@ public final class Agent implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             snapshots.ifPresent(SnapshotService::close);
             dumps.ifPresent(DumpService::close);
+            nativeBackups.ifPresent(NativeBackupScheduler::close);
             records.ifPresent(Route53Records::close);
             admin.close();
             store.close();
@@ -144,7 +155,8 @@ public final class Agent implements AutoCloseable {
         Optional<CloudWatchReporter> cloudWatch = CloudWatchReporter.start(config, metrics.registry());
         Optional<WalSocketServer> walSocket = walSocket(config, engine, metrics);
         archiveGauges(engine, metrics.registry());
-        return new Agent(metrics, engine, store, loop, admin, records, snapshots, dumps, cloudWatch, walSocket);
+        return new Agent(metrics, engine, store, loop, admin, records, snapshots, dumps, cloudWatch, walSocket,
+                nativeBackups);
     }
 
     /** The archive's backlog as gauges, read from the engine at each scrape. */
@@ -272,14 +284,18 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Route 53 publication beside the HA loop, fed after every tick, when {@code aws.route53} is enabled. */
-    private static Optional<Route53Records> route53Records(StewardConfig config, HaLoop loop, AgentMetrics metrics) {
+    private static Optional<Route53Records> route53Records(StewardConfig config, ClusterStore store, HaLoop loop,
+                                                          AgentMetrics metrics) {
         Route53Config route53 = config.aws().route53();
         if (!route53.enabled()) {
             return Optional.empty();
         }
         String self = config.node().name();
-        Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self, loop::provenLeaseEpoch,
-                metrics.registry());
+        // One member, elected through ZooKeeper, removes the weighted entries of members whose agent died with them.
+        BooleanSupplier cleansOrphans = route53.weightedRecord().isPresent()
+                ? store.designation("route53-weighted-cleanup", self)::held : () -> false;
+        Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self,
+                config.node().instanceId().orElse(self), loop::provenLeaseEpoch, cleansOrphans, metrics.registry());
         loop.addTickListener((view, status, leaseProven) -> records.offer(RecordIntent.of(view, self, status.role(),
                 status.position(), leaseProven, config.ha().maximumLagOnFailover(), route53.type())));
         return Optional.of(records);
@@ -306,10 +322,15 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         log.info("agent stopping");
+        if (engine.electsOwnPrimary()) {
+            // its stop drains the node, which takes a while: clients and joining nodes are sent elsewhere first
+            records.ifPresent(Route53Records::close);
+        }
         loop.close();
         walSocket.ifPresent(WalSocketServer::close);
         cloudWatch.ifPresent(CloudWatchReporter::stop);
         snapshots.ifPresent(SnapshotService::close);
+        nativeBackups.ifPresent(NativeBackupScheduler::close);
         dumps.ifPresent(DumpService::close);
         records.ifPresent(Route53Records::close);
         admin.close();

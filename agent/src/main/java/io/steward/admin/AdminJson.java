@@ -36,12 +36,15 @@ public final class AdminJson {
     }
 
     /** {@code GET /health}: the local node. */
+    /** @param engine what the database says of its cluster; null when it says nothing more */
     public record Node(String name, Role role, boolean healthy, boolean writablePrimary, boolean streaming,
-                       long lagBytes, long epoch, String lastDecision, String problem, Archive archive) {
+                       long lagBytes, long epoch, String lastDecision, String problem, Archive archive,
+                       Map<String, Object> engine) {
         static Node of(NodeStatus status) {
             return new Node(status.name(), status.role(), status.healthy(), status.writablePrimary(),
                     status.streaming(), status.lagBytes(), status.epoch(), status.lastDecision(),
-                    status.problem().orElse(null), status.archive().map(Archive::of).orElse(null));
+                    status.problem().orElse(null), status.archive().map(Archive::of).orElse(null),
+                    status.engineDetails().isEmpty() ? null : status.engineDetails());
         }
     }
 

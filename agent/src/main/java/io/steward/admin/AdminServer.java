@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.steward.backup.ArchivedDump;
+import io.steward.backup.NativeBackupScheduler;
 import io.steward.backup.SnapshotSet;
 import io.steward.config.AdminConfig;
 import io.steward.config.ConfigProblem;
@@ -17,6 +18,8 @@ import io.steward.config.HaConfig;
 import io.steward.config.RetentionClass;
 import io.steward.config.Settings;
 import io.steward.coordination.Json;
+import io.steward.engine.EngineException;
+import io.steward.engine.NativeBackup;
 import io.steward.engine.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +34,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +48,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The agent's admin HTTP API: read endpoints for load balancers, monitoring and people, and mutating endpoints
@@ -67,6 +72,7 @@ public final class AdminServer implements AutoCloseable {
     private final AdminBackend backend;
     private final SnapshotBackend snapshots;
     private final DumpBackend dumps;
+    private final Optional<NativeBackup> nativeBackup;
     private final DropwizardExports metrics;
     private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
     private final ObjectMapper json = JsonMapper.builder().build();
@@ -77,15 +83,21 @@ public final class AdminServer implements AutoCloseable {
 
     /** An API without dumps (engines that back up otherwise, tests). */
     public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, MetricRegistry registry) {
-        this(config, backend, snapshots, DumpBackend.NOT_CONFIGURED, registry);
+        this(config, backend, snapshots, DumpBackend.NOT_CONFIGURED, Optional.empty(), registry);
     }
 
+    /**
+     * @param dumps the archive of the engine's dumps ({@code /dump}, {@code /dumps})
+     * @param nativeBackup the engine's own backup, when it replaces snapshot sets: {@code /snapshot}, {@code /snapshots}
+     *        and {@code /restore} then go to it
+     */
     public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, DumpBackend dumps,
-                       MetricRegistry registry) {
+                       Optional<NativeBackup> nativeBackup, MetricRegistry registry) {
         this.config = config;
         this.backend = backend;
         this.snapshots = snapshots;
         this.dumps = dumps;
+        this.nativeBackup = nativeBackup;
         this.metrics = new DropwizardExports(registry);
         this.tokenDigest = config.token().map(AdminServer::sha256);
         this.routes = Map.ofEntries(
@@ -103,6 +115,7 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
                 Map.entry("/reinitialize", new Mutation(Set.of(), accepted(this::reinitialize))),
                 Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)),
+                Map.entry("/restore", new Mutation(Set.of("snapshot", "indices"), this::restore)),
                 Map.entry("/dump", new Mutation(Set.of(), this::dump)));
     }
 
@@ -390,6 +403,17 @@ public final class AdminServer implements AutoCloseable {
 
     /** Takes a snapshot set on this node now; answers with the set once its snapshots are pending. */
     private Outcome snapshot(RequestBody body) {
+        if (nativeBackup.isPresent()) {
+            if (body.optionalName("retention").isPresent()) {
+                throw ApiError.badRequest("field 'retention' belongs to snapshot sets; this engine's backups follow its own retention rules");
+            }
+            String name = NativeBackupScheduler.manualName(Instant.now());
+            NativeBackup.Record record = nativeCall(() -> {
+                nativeBackup.get().prepare();
+                return nativeBackup.get().take(name);
+            });
+            return new Outcome("backup " + name + " taken (" + record.state() + ")", 201, Json.mapper().valueToTree(record));
+        }
         RetentionClass retention = body.optionalName("retention").map(text -> {
             try {
                 return RetentionClass.valueOf(text.toUpperCase(Locale.ROOT));
@@ -399,6 +423,29 @@ public final class AdminServer implements AutoCloseable {
         }).orElse(RetentionClass.HOURLY);
         SnapshotSet set = snapshots.takeSnapshot(retention);
         return new Outcome("snapshot set " + set.id() + " taken (" + set.status() + ")", 201, Json.mapper().valueToTree(set));
+    }
+
+    /** Restores named indices from one of the engine's own backups; they must not exist. */
+    private Outcome restore(RequestBody body) {
+        NativeBackup backup = nativeBackup.orElseThrow(() -> new RejectedRequest("this engine restores from snapshot "
+                + "sets with 'steward restore' while the agent is stopped, not through the API"));
+        String name = body.requiredName("snapshot");
+        List<String> indices = body.requiredNames("indices");
+        nativeCall(() -> {
+            backup.restore(name, indices);
+            return null;
+        });
+        String summary = "restored " + String.join(", ", indices) + " from backup " + name;
+        return new Outcome(summary, 200, new AdminJson.Message(summary));
+    }
+
+    /** An engine's refusal (unknown backup, node unreachable, repository refused) is the caller's 409, in its words. */
+    private static <T> T nativeCall(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (EngineException e) {
+            throw new RejectedRequest(e.getMessage());
+        }
     }
 
     /** Takes a dump on this node now; answers with it once it is archived. */
@@ -416,6 +463,13 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private Reply catalog(Map<String, String> query) {
+        if (nativeBackup.isPresent()) {
+            try {
+                return json(200, Json.mapper().valueToTree(nativeCall(() -> nativeBackup.get().list())));
+            } catch (RejectedRequest e) {
+                return error(409, e.getMessage(), Map.of());
+            }
+        }
         try {
             return json(200, Json.mapper().valueToTree(snapshots.snapshots()));
         } catch (RejectedRequest e) {

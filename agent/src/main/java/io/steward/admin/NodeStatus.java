@@ -3,6 +3,7 @@ package io.steward.admin;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,9 +19,20 @@ import java.util.Optional;
  * @param lastDecision the HA loop's last decision, in words
  * @param problem why the node is unhealthy, if it is
  * @param archive how archiving is doing, when the node archives
+ * @param engineDetails what the database says of its cluster ({@link io.steward.engine.Engine#healthDetails()})
  */
 public record NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes,
-                         long epoch, String lastDecision, Optional<String> problem, Optional<ArchiveStatus> archive) {
+                         long epoch, String lastDecision, Optional<String> problem, Optional<ArchiveStatus> archive,
+                         Map<String, Object> engineDetails) {
+
+    public NodeStatus {
+        engineDetails = Map.copyOf(engineDetails);
+    }
+
+    public NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes, long epoch,
+                      String lastDecision, Optional<String> problem, Optional<ArchiveStatus> archive) {
+        this(name, role, writablePrimary, streaming, lagBytes, epoch, lastDecision, problem, archive, Map.of());
+    }
 
     public boolean healthy() {
         return problem.isEmpty() && role != Role.STOPPED;

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
@@ -83,6 +85,25 @@ final class RequestBody {
             throw ApiError.badRequest("field '" + field + "' must be a member name (non-empty text), was " + value);
         }
         return Optional.of(value.textValue().trim());
+    }
+
+    /** A non-empty list of names (indices, ...); required. */
+    List<String> requiredNames(String field) {
+        JsonNode value = object.get(field);
+        List<String> names = new ArrayList<>();
+        if (value != null && value.isArray()) {
+            for (JsonNode item : value) {
+                if (!item.isTextual() || item.textValue().isBlank()) {
+                    names.clear();
+                    break;
+                }
+                names.add(item.textValue().trim());
+            }
+        }
+        if (names.isEmpty()) {
+            throw ApiError.badRequest("field '" + field + "' is required: a non-empty list of names, was " + value);
+        }
+        return names;
     }
 
     String requiredName(String field) {

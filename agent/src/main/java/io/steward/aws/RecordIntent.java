@@ -8,6 +8,8 @@ import io.steward.engine.Role;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What this member wants the cluster's records to say after a tick. Only the provable lease holder, running as the
@@ -16,11 +18,25 @@ import java.util.Optional;
  * @param primary the target of the primary record, when this member is the primary that provably holds the lease
  * @param readers the reader entries (in member name order); meaningful only with {@code primary}
  * @param self the target of this member's own record, once it has published what the record needs
+ * @param weighted the target of this member's entry in the weighted record; empty (entry removed) while the member is
+ *        not healthy, so that clients and joining nodes are only ever sent to a serving node
+ * @param live what the records of every member present in ZooKeeper hold, healthy or not: an entry of the weighted
+ *        record that holds none of them was left by a member whose agent died with its node
  */
-public record RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self) {
+public record RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self, Optional<Target> weighted,
+                           Set<String> live) {
 
     public RecordIntent {
         readers = List.copyOf(readers);
+        live = Set.copyOf(live);
+    }
+
+    public RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self, Optional<Target> weighted) {
+        this(primary, readers, self, weighted, Set.of());
+    }
+
+    public RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self) {
+        this(primary, readers, self, Optional.empty());
     }
 
     /**
@@ -34,8 +50,11 @@ public record RecordIntent(Optional<Target> primary, List<Target> readers, Optio
                                   long maxReaderLag, RecordType type) {
         Optional<MemberInfo> me = view.member(self);
         Optional<Target> ownTarget = me.flatMap(member -> Target.of(member, type));
+        Optional<Target> weighted = me.filter(MemberInfo::healthy).flatMap(member -> Target.of(member, type));
+        Set<String> live = view.members().values().stream().flatMap(member -> Target.of(member, type).stream())
+                .map(Target::value).collect(Collectors.toSet());
         if (!leaseProven || role != Role.PRIMARY || ownTarget.isEmpty()) {
-            return new RecordIntent(Optional.empty(), List.of(), ownTarget);
+            return new RecordIntent(Optional.empty(), List.of(), ownTarget, weighted, live);
         }
         List<Target> readers = view.members().values().stream()
                 .filter(member -> !member.name().equals(self))
@@ -43,7 +62,7 @@ public record RecordIntent(Optional<Target> primary, List<Target> readers, Optio
                 .sorted(Comparator.comparing(MemberInfo::name))
                 .flatMap(member -> Target.of(member, type).stream())
                 .toList();
-        return new RecordIntent(ownTarget, readers, ownTarget);
+        return new RecordIntent(ownTarget, readers, ownTarget, weighted, live);
     }
 
     /** A replica that streams, is healthy and is close enough behind the primary at {@code primaryPosition}. */

@@ -36,6 +36,31 @@ public final class RecordPlan {
         return base(name, target, ttl).build();
     }
 
+    /** A member's own entry in a weighted record set shared with the other members. */
+    public static ResourceRecordSet weightedEntry(String name, Target target, String setIdentifier, long weight, Duration ttl) {
+        return base(name, target, ttl).setIdentifier(setIdentifier).weight(weight).build();
+    }
+
+    /**
+     * The set identifiers of weighted entries under one name that point at no live member: left behind by members
+     * whose agent died with their node. Entries of another routing, and {@code ownIdentifier}'s, are never orphans.
+     *
+     * @param liveValues what the records of the live members hold (host names or addresses)
+     */
+    public static Set<String> orphanedEntries(List<ResourceRecordSet> existing, String ownIdentifier, Set<String> liveValues) {
+        Set<String> live = new HashSet<>();
+        liveValues.forEach(value -> live.add(comparable(value)));
+        Set<String> orphans = new TreeSet<>();
+        for (ResourceRecordSet set : existing) {
+            if (set.weight() != null && set.setIdentifier() != null && !set.setIdentifier().equals(ownIdentifier)
+                    && MANAGED_TYPES.contains(set.type())
+                    && set.resourceRecords().stream().noneMatch(record -> live.contains(comparable(record.value())))) {
+                orphans.add(set.setIdentifier());
+            }
+        }
+        return orphans;
+    }
+
     /**
      * One entry per target, told apart by the member's name as set identifier.
      *
@@ -126,6 +151,12 @@ public final class RecordPlan {
             return Routing.MULTIVALUE;
         }
         return set.setIdentifier() == null ? Routing.SIMPLE : Routing.OTHER;
+    }
+
+    /** A host name without case and final dot, as DNS compares them; an address as it is. */
+    private static String comparable(String value) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
     /** Order does not matter in a record set; host names compare without case and final dot, as DNS does. */

@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -111,12 +113,42 @@ public final class Route53Publisher implements AutoCloseable {
         return publish(recordName, List.of(), Optional.empty());
     }
 
+    /**
+     * Makes this member's own entry in a weighted record set shared with the other members point at {@code target}
+     * with {@code weight}, or removes the entry when {@code target} is empty. Only the entry under
+     * {@code setIdentifier} is read and changed, so members never touch each other's entries and need no lease.
+     */
+    public PublishResult publishWeightedEntry(String recordName, String setIdentifier, Optional<Target> target, long weight) {
+        List<ResourceRecordSet> wanted = target.map(t -> List.of(RecordPlan.weightedEntry(recordName, t, setIdentifier,
+                weight, config.ttl()))).orElse(List.of());
+        return publish(recordName, wanted, Optional.empty(), set -> setIdentifier.equals(set.setIdentifier()));
+    }
+
+    /**
+     * The set identifiers of entries in a weighted record set that point at none of {@code liveValues} (other than
+     * {@code ownIdentifier}'s own entry).
+     */
+    public Set<String> orphanedWeightedEntries(String recordName, String ownIdentifier, Set<String> liveValues) {
+        return RecordPlan.orphanedEntries(recordSetsNamed(recordName), ownIdentifier, liveValues);
+    }
+
+    /** Removes other members' entries from a weighted record set, exactly as they are listed now. */
+    public PublishResult removeWeightedEntries(String recordName, Set<String> setIdentifiers) {
+        return publish(recordName, List.of(), Optional.empty(), set -> setIdentifiers.contains(set.setIdentifier()));
+    }
+
     @Override
     public void close() {
         client.close();
     }
 
     private PublishResult publish(String recordName, List<ResourceRecordSet> wanted, Optional<LeaseCheck> check) {
+        return publish(recordName, wanted, check, set -> true);
+    }
+
+    /** @param ours which of the record sets under the name this call manages; the others are left as they are */
+    private PublishResult publish(String recordName, List<ResourceRecordSet> wanted, Optional<LeaseCheck> check,
+                                  Predicate<ResourceRecordSet> ours) {
         OptionalLong epoch = OptionalLong.empty();
         if (check.isPresent()) {
             epoch = check.get().heldEpoch();
@@ -125,7 +157,7 @@ public final class Route53Publisher implements AutoCloseable {
                 return PublishResult.deposed(recordName, epoch);
             }
         }
-        List<Change> changes = RecordPlan.changes(wanted, recordSetsNamed(recordName));
+        List<Change> changes = RecordPlan.changes(wanted, recordSetsNamed(recordName).stream().filter(ours).toList());
         if (changes.isEmpty()) {
             log.debug("{} is already right [{}]", recordName, describe(epoch));
             return PublishResult.alreadyCurrent(recordName, epoch);

@@ -7,13 +7,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keeps the cluster's Route 53 records in line with what the HA loop last saw, on a thread of its own: the loop only
@@ -33,11 +38,19 @@ public final class Route53Records implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(2);
     private static final Duration LAST_RETRY = Duration.ofMinutes(1);
     private static final Duration REMOVAL_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long an entry must point at no member ZooKeeper knows before it is removed: a member that has just joined may
+     * write its entry before the cleaning member's view shows it.
+     */
+    static final Duration ORPHAN_GRACE = Duration.ofSeconds(10);
 
     private final Route53Config config;
     private final Route53Publisher publisher;
     private final String self;
+    private final String weightedIdentifier;
     private final LeaseCheck lease;
+    /** Whether this member is the one that removes entries left by members whose agent died with their node. */
+    private final BooleanSupplier cleansOrphans;
     private final Counter changes;
     private final Counter failures;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -47,18 +60,34 @@ public final class Route53Records implements AutoCloseable {
     });
     private final AtomicReference<RecordIntent> wanted = new AtomicReference<>();
     private final AtomicBoolean runPending = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     // only touched on the route53 thread
     private RecordIntent applied;
     private long recheckAtNanos;
     private long retryAtNanos;
     private Duration retryDelay = FIRST_RETRY;
     private boolean failing;
+    /** Set identifier of an orphaned weighted entry -> when it was first seen orphaned. */
+    private final Map<String, Long> orphanedSinceNanos = new HashMap<>();
 
     public Route53Records(Route53Config config, Route53Publisher publisher, String self, LeaseCheck lease,
                           MetricRegistry registry) {
+        this(config, publisher, self, self, lease, () -> false, registry);
+    }
+
+    /**
+     * @param weightedIdentifier the set identifier of this member's entry in the weighted record: its EC2 instance id
+     *        as in the book, which stays unique when a replacement node reuses a member name
+     * @param cleansOrphans whether this member, right now, is the one (of all members) that removes weighted entries
+     *        pointing at no member ZooKeeper knows
+     */
+    public Route53Records(Route53Config config, Route53Publisher publisher, String self, String weightedIdentifier,
+                          LeaseCheck lease, BooleanSupplier cleansOrphans, MetricRegistry registry) {
         this.config = config;
+        this.cleansOrphans = cleansOrphans;
         this.publisher = publisher;
         this.self = self;
+        this.weightedIdentifier = weightedIdentifier;
         this.lease = lease;
         this.changes = registry.counter(CHANGES);
         this.failures = registry.counter(FAILURES);
@@ -110,7 +139,7 @@ public final class Route53Records implements AutoCloseable {
     /** @return whether every record the intent names is now as wanted (false when the lease moved on meanwhile) */
     private boolean apply(RecordIntent intent) {
         boolean complete = true;
-        if (intent.primary().isPresent()) {
+        if (intent.primary().isPresent() && !config.primaryRecord().isEmpty()) {
             complete = count(publisher.publishPrimary(config.primaryRecord(), intent.primary().get(), lease));
             if (complete && config.readerRecord().isPresent()) {
                 complete = count(publisher.publishReaders(config.readerRecord().get(), intent.readers(), lease));
@@ -120,7 +149,45 @@ public final class Route53Records implements AutoCloseable {
         if (ownRecord.isPresent() && intent.self().isPresent()) {
             count(publisher.publishMemberRecord(ownRecord.get(), intent.self().get()));
         }
+        if (config.weightedRecord().isPresent()) {
+            count(publisher.publishWeightedEntry(config.weightedRecord().get(), weightedIdentifier, intent.weighted(),
+                    config.weight()));
+            if (cleansOrphans.getAsBoolean()) {
+                complete &= removeOrphans(config.weightedRecord().get(), intent);
+            } else {
+                orphanedSinceNanos.clear();
+            }
+        }
         return complete;
+    }
+
+    /**
+     * Removes the weighted entries that have pointed at no member ZooKeeper knows for {@link #ORPHAN_GRACE}.
+     *
+     * @return whether nothing is left waiting for its grace to pass (else a run is scheduled for when it has)
+     */
+    private boolean removeOrphans(String recordName, RecordIntent intent) {
+        Set<String> orphans = publisher.orphanedWeightedEntries(recordName, weightedIdentifier, intent.live());
+        orphanedSinceNanos.keySet().retainAll(orphans);
+        long now = System.nanoTime();
+        orphans.forEach(orphan -> orphanedSinceNanos.putIfAbsent(orphan, now));
+        Set<String> due = new TreeSet<>();
+        orphanedSinceNanos.forEach((orphan, since) -> {
+            if (now - since >= ORPHAN_GRACE.toNanos()) {
+                due.add(orphan);
+            }
+        });
+        if (!due.isEmpty()) {
+            log.info("removing the entries {} from {}: they point at no member of the cluster (its agent died with its node "
+                    + "more than {} s ago)", due, recordName, ORPHAN_GRACE.toSeconds());
+            count(publisher.removeWeightedEntries(recordName, due));
+            orphanedSinceNanos.keySet().removeAll(due);
+        }
+        if (orphanedSinceNanos.isEmpty()) {
+            return true;
+        }
+        scheduleRetry(ORPHAN_GRACE);
+        return false;
     }
 
     private boolean count(PublishResult result) {
@@ -139,11 +206,14 @@ public final class Route53Records implements AutoCloseable {
     }
 
     /**
-     * Stops publishing and removes this member's own record (graceful stop). The primary and reader records are
-     * left to the next lease holder, which corrects them under its own epoch.
+     * Stops publishing and removes this member's own record and weighted entry (graceful stop). The primary and reader
+     * records are left to the next lease holder, which corrects them under its own epoch. Closing again does nothing.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         thread.shutdownNow();
         try {
             if (!thread.awaitTermination(REMOVAL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
@@ -153,6 +223,12 @@ public final class Route53Records implements AutoCloseable {
             if (ownRecord.isPresent()) {
                 PublishResult result = publisher.removeMemberRecord(ownRecord.get());
                 log.info("removed this member's record {} ({})", ownRecord.get(), result.outcome());
+            }
+            if (config.weightedRecord().isPresent()) {
+                PublishResult result = publisher.publishWeightedEntry(config.weightedRecord().get(), weightedIdentifier,
+                        Optional.empty(), config.weight());
+                log.info("removed this member's entry {} from {} ({})", weightedIdentifier, config.weightedRecord().get(),
+                        result.outcome());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

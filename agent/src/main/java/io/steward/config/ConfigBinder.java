@@ -95,6 +95,9 @@ final class ConfigBinder {
         Optional<String> reader = dnsName(r53, "reader_record", "a DNS name such as ro.db.example.net");
         Optional<String> suffix = dnsName(r53, "member_record_suffix",
                 "a DNS suffix such as nodes.example.net; member db01 then gets db01.nodes.example.net");
+        Optional<String> weighted = dnsName(r53, "weighted_record",
+                "a DNS name such as search.example.net, in which every healthy member keeps a weighted entry");
+        long weight = r53.integer("weight", (int) Route53Config.DEFAULT_WEIGHT, 0, 255);
         Route53Config.RecordType type = r53.choice("type", Route53Config.RecordType.class, Route53Config.RecordType.CNAME);
         Route53Config.ReaderRouting routing = r53.choice("reader_routing", Route53Config.ReaderRouting.class,
                 Route53Config.ReaderRouting.WEIGHTED);
@@ -117,9 +120,10 @@ final class ConfigBinder {
             r53.problems().add(r53.keyPath("hosted_zone_id"), null, "required when aws.route53.enabled is true: "
                     + "the hosted zone that holds the records, e.g. Z0123456789ABCDEFGHIJ");
         }
-        if (enabled && primary.isEmpty() && !r53.has("primary_record")) {
+        if (enabled && primary.isEmpty() && !r53.has("primary_record") && weighted.isEmpty() && !r53.has("weighted_record")) {
             r53.problems().add(r53.keyPath("primary_record"), null,
-                    "required when aws.route53.enabled is true: the name that points at the primary, e.g. db.example.net");
+                    "required when aws.route53.enabled is true (unless weighted_record is set): the name that points at "
+                    + "the primary, e.g. db.example.net");
         }
         if (pollInterval.compareTo(insyncTimeout) >= 0) {
             r53.problems().add(r53.keyPath("insync_poll_interval"), Settings.format(pollInterval),
@@ -134,7 +138,7 @@ final class ConfigBinder {
             return Route53Config.DISABLED;
         }
         return new Route53Config(true, zone.orElse(""), primary.orElse(""), reader, suffix, type, routing, ttl, endpoint,
-                insyncTimeout, pollInterval, maxAttempts, retryBaseDelay);
+                insyncTimeout, pollInterval, maxAttempts, retryBaseDelay, weighted, weight);
     }
 
     /**

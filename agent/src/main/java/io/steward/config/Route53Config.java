@@ -20,22 +20,36 @@ import java.util.Optional;
  * @param insyncPollInterval how often to ask whether a change is in sync
  * @param maxAttempts how often one call is tried when Route 53 throttles or is still busy with a prior request
  * @param retryBaseDelay the first back-off delay; it doubles per attempt, with full jitter, up to 20 s
+ * @param weightedRecord when set, every healthy member keeps its own entry in this weighted record set (the book's
+ *        Elasticsearch round robin; set identifier = the node's instance id); empty: "" for the primary record
+ * @param weight the weight of each member's entry in the weighted record
  */
 public record Route53Config(boolean enabled, String hostedZoneId, String primaryRecord, Optional<String> readerRecord,
                             Optional<String> memberRecordSuffix, RecordType type, ReaderRouting readerRouting, Duration ttl,
                             Optional<URI> endpoint, Duration insyncTimeout, Duration insyncPollInterval, int maxAttempts,
-                            Duration retryBaseDelay) {
+                            Duration retryBaseDelay, Optional<String> weightedRecord, long weight) {
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(60);
     public static final Duration DEFAULT_INSYNC_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_INSYNC_POLL_INTERVAL = Duration.ofSeconds(2);
     public static final int DEFAULT_MAX_ATTEMPTS = 8;
     public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(300);
+    /** The book's weight for every node of the Elasticsearch round robin. */
+    public static final long DEFAULT_WEIGHT = 100;
 
     /** No Route 53 section, or {@code enabled: false}. */
     public static final Route53Config DISABLED = new Route53Config(false, "", "", Optional.empty(), Optional.empty(),
             RecordType.CNAME, ReaderRouting.WEIGHTED, DEFAULT_TTL, Optional.empty(), DEFAULT_INSYNC_TIMEOUT,
             DEFAULT_INSYNC_POLL_INTERVAL, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_DELAY);
+
+    /** Without a weighted record. */
+    public Route53Config(boolean enabled, String hostedZoneId, String primaryRecord, Optional<String> readerRecord,
+                         Optional<String> memberRecordSuffix, RecordType type, ReaderRouting readerRouting, Duration ttl,
+                         Optional<URI> endpoint, Duration insyncTimeout, Duration insyncPollInterval, int maxAttempts,
+                         Duration retryBaseDelay) {
+        this(enabled, hostedZoneId, primaryRecord, readerRecord, memberRecordSuffix, type, readerRouting, ttl, endpoint,
+                insyncTimeout, insyncPollInterval, maxAttempts, retryBaseDelay, Optional.empty(), DEFAULT_WEIGHT);
+    }
 
     /** The name of a member's own record, when members get one. */
     public Optional<String> memberRecord(String memberName) {

@@ -3,6 +3,7 @@ package io.steward.coordination;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.ZooKeeperConfig;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +55,8 @@ public final class ClusterStore implements AutoCloseable {
     private final ObjectMapper json = Json.mapper();
     private final CuratorCache changes;
     private PersistentNode memberNode;
+    /** Every election joined through {@link #designation}, left when the store closes at the latest. */
+    private final List<Designation> designations = new CopyOnWriteArrayList<>();
 
     private ClusterStore(CuratorFramework client) {
         this.client = client;
@@ -334,8 +338,49 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
+    /** This member's place in the election of the one member that carries out a cluster-wide duty. */
+    public interface Designation extends AutoCloseable {
+        /** Whether this member is the designated one right now. */
+        boolean held();
+
+        /** Leaves the election (and gives the duty up, when held). */
+        @Override
+        void close();
+    }
+
+    /**
+     * Joins the election for {@code duty} (a Curator leader latch under {@code /designated/<duty>}): exactly one
+     * participant holds it at a time, and it passes on when the holder leaves or its session ends.
+     */
+    public Designation designation(String duty, String name) {
+        LeaderLatch latch = new LeaderLatch(client, "/designated/" + duty, name);
+        try {
+            latch.start();
+        } catch (Exception e) {
+            throw failure("join the election for " + duty, e);
+        }
+        Designation designation = new Designation() {
+            @Override
+            public boolean held() {
+                return latch.hasLeadership();
+            }
+
+            @Override
+            public void close() {
+                try {
+                    latch.close();
+                } catch (IOException | IllegalStateException e) {
+                    // already closed, or the session is gone: the duty has passed on either way
+                }
+            }
+        };
+        designations.add(designation);
+        return designation;
+    }
+
     @Override
     public void close() {
+        designations.forEach(Designation::close);
         withdraw();
         changes.close();
         client.close();

@@ -130,6 +130,22 @@ public interface Engine extends AutoCloseable {
     void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
 
     /**
+     * What the database says of its cluster beyond role and health, for {@code GET /health} (Elasticsearch: the
+     * cluster's status, nodes, unassigned shards and elected master), as of the last probe; empty by default.
+     */
+    default Map<String, Object> healthDetails() {
+        return Map.of();
+    }
+
+    /**
+     * The database's own backup, when it has one that replaces volume snapshot sets (Elasticsearch's snapshot API);
+     * the admin API's snapshot endpoints and the backup schedule then go to it. Empty by default.
+     */
+    default Optional<NativeBackup> nativeBackup() {
+        return Optional.empty();
+    }
+
+    /**
      * Writes a dump of the whole dataset now and returns it once it is complete (Redis: {@code BGSAVE}, waited for),
      * as a file that a later dump cannot change under the upload. Blocks for as long as the dump takes, within a
      * bound the engine chooses.
@@ -137,7 +153,9 @@ public interface Engine extends AutoCloseable {
      * @throws EngineException when the server is not running, the dump fails or outlasts its bound, or the engine
      *         backs up some other way (PostgreSQL: snapshot sets and the WAL archive)
      */
-    DumpFile dumpForBackup();
+    default DumpFile dumpForBackup() {
+        throw new EngineException("this database is not backed up by dumps");
+    }
 
     /**
      * Creates a new cluster from a dump in an empty data directory and starts it as the writable primary, like
@@ -147,14 +165,18 @@ public interface Engine extends AutoCloseable {
      * @throws EngineException when the data directory is not empty, the dump is not a valid one of this engine, or
      *         the server does not load it; the data directory is then left without a dataset, as before
      */
-    void initializeFromDump(Path dump);
+    default void initializeFromDump(Path dump) {
+        throw new EngineException("this database does not start from dumps");
+    }
 
     /**
      * The archived dump this node asks to start a new cluster from (Redis: {@code redis.rdb}, the book's user-data
      * key {@code rdb}), already validated; empty when the cluster starts empty. Only the member that creates the
      * cluster uses it: members joining an existing cluster copy from its primary.
      */
-    Optional<DumpSelector> bootstrapDump();
+    default Optional<DumpSelector> bootstrapDump() {
+        return Optional.empty();
+    }
 
     /** Releases connections and helpers; does not stop the server. */
     @Override

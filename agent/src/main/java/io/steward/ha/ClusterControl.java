@@ -51,7 +51,7 @@ public final class ClusterControl implements AdminBackend {
         boolean writable = status.role() == Role.PRIMARY && loop.leaseProven()
                 && view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent();
         return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), view.epoch(),
-                loop.lastDecision().toString(), status.problem(), engine.archiveStatus());
+                loop.lastDecision().toString(), status.problem(), engine.archiveStatus(), engine.healthDetails());
     }
 
     @Override
@@ -61,6 +61,7 @@ public final class ClusterControl implements AdminBackend {
 
     @Override
     public void requestSwitchover(Optional<String> to) {
+        refuseWhenTheDatabaseElects("switch over");
         ClusterView view = store.read();
         String leader = view.lease().map(Lease::holder)
                 .orElseThrow(() -> new RejectedRequest("no primary holds the lease: a switchover needs one (use failover)"));
@@ -85,6 +86,7 @@ public final class ClusterControl implements AdminBackend {
 
     @Override
     public void requestFailover(String to) {
+        refuseWhenTheDatabaseElects("fail over");
         ClusterView view = store.read();
         MemberInfo candidate = knownMember(view, to);
         Optional<String> leader = view.lease().map(Lease::holder);
@@ -120,6 +122,7 @@ public final class ClusterControl implements AdminBackend {
 
     @Override
     public void requestReinitialize() {
+        refuseWhenTheDatabaseElects("reinitialise a node");
         ClusterView view = store.read();
         Optional<String> leader = view.lease().map(Lease::holder);
         if (leader.isEmpty()) {
@@ -130,6 +133,13 @@ public final class ClusterControl implements AdminBackend {
         }
         log.info("reinitialisation of {} requested by operator", self);
         loop.requestReinitialize();
+    }
+
+    /** A database that elects its own primary (Elasticsearch) is never told by Steward whom to make primary. */
+    private void refuseWhenTheDatabaseElects(String what) {
+        if (engine.electsOwnPrimary()) {
+            throw new RejectedRequest("the database elects its own primary: Steward does not " + what + " here");
+        }
     }
 
     private void record(TransferRequest request) {

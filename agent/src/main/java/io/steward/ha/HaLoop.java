@@ -731,7 +731,11 @@ public final class HaLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            if (holdsLease && engine.probe().role() == Role.PRIMARY) {
+            if (policy.engineElectsPrimary()) {
+                // the database elects its own primary: leaving means the local server leaves, the engine's own way
+                log.info("shutting down: stopping the local server (the database elects its own primary)");
+                engine.stop();
+            } else if (holdsLease && engine.probe().role() == Role.PRIMARY) {
                 ClusterView current = store.read();
                 Optional<MemberInfo> successor = current.members().values().stream()
                         .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA
@@ -748,7 +752,7 @@ public final class HaLoop implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            log.error("graceful handover failed: {}", e.getMessage());
+            log.error("graceful stop failed: {}", e.getMessage());
         } finally {
             watchdogThread.shutdownNow();
             disarmGuard();

@@ -31,6 +31,9 @@ public final class HaRules {
 
     public static Decision decide(ClusterView view, LocalState local, Policy policy, long nowMillis) {
         EngineStatus engine = local.engine();
+        if (policy.engineElectsPrimary()) {
+            return observerRule(view, local);
+        }
 
         // Safety first: a primary that cannot prove its lease stops taking writes, whatever else is true.
         if (engine.role() == Role.PRIMARY && !local.holdsLease() && local.coordinationReadable()
@@ -67,6 +70,26 @@ public final class HaRules {
             return followerRules(view, local, policy, view.lease().get());
         }
         return leaderlessRules(view, local, policy, nowMillis);
+    }
+
+    /**
+     * For a database that elects its own primary: no lease, promotion or fence, whatever the cluster state says (a
+     * role of primary here means the database's own elected leader, which holds no Steward lease). The reason names
+     * what the node is, so that a change of it is logged once.
+     */
+    private static Decision observerRule(ClusterView view, LocalState local) {
+        EngineStatus engine = local.engine();
+        if (!local.coordinationReadable()) {
+            return decision(new Action.Observe(), "ZooKeeper unreachable; the database elects its own primary, nothing to do");
+        }
+        String what = switch (engine.role()) {
+            case PRIMARY -> "its elected primary";
+            case REPLICA -> "a member";
+            case STOPPED -> "down";
+        };
+        return decision(new Action.Observe(), "the database elects its own primary; this node is " + what
+                + engine.problem().map(p -> " (" + p + ")").orElse("")
+                + (view.maintenance() ? "; maintenance mode" : ""));
     }
 
     private static Optional<Decision> dataDirectoryRules(ClusterView view, LocalState local, Policy policy) {

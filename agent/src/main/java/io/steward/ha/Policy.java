@@ -13,13 +13,20 @@ import io.steward.engine.ReplicationStyle;
  * @param mayInitialize whether this node may create a new cluster (false for user data's {@code master})
  * @param style the engine's topology, candidate order and whether a lease holder whose server died restarts it in
  *        place or hands the lease on at once
+ * @param engineElectsPrimary the database elects its own primary ({@link io.steward.engine.Engine#electsOwnPrimary()}):
+ *        the rules only observe
  */
 public record Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize,
-                     ReplicationStyle style) {
+                     ReplicationStyle style, boolean engineElectsPrimary) {
+
+    /** For an engine whose primary Steward elects. */
+    public Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize, ReplicationStyle style) {
+        this(self, ha, noFailover, priority, mayInitialize, style, false);
+    }
 
     /** The same node with other HA settings (the cluster-wide ones laid over its own). */
     public Policy withHa(HaConfig effective) {
-        return new Policy(self, effective, noFailover, priority, mayInitialize, style);
+        return new Policy(self, effective, noFailover, priority, mayInitialize, style, engineElectsPrimary);
     }
 
     public boolean promotable() {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -65,7 +66,8 @@ class RecordIntentTest {
         RecordIntent intent = RecordIntent.of(view(PRIMARY, CLOSE), "a", Role.PRIMARY, 10_000, false, MAX_LAG,
                 RecordType.CNAME);
 
-        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("a"))));
+        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("a")), Optional.of(cname("a")),
+                Set.of("a.internal", "b.internal")));
     }
 
     @Test
@@ -82,7 +84,8 @@ class RecordIntentTest {
         RecordIntent intent = RecordIntent.of(view(PRIMARY, CLOSE), "b", Role.REPLICA, 9_500, false, MAX_LAG,
                 RecordType.CNAME);
 
-        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("b"))));
+        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.of(cname("b")), Optional.of(cname("b")),
+                Set.of("a.internal", "b.internal")));
     }
 
     @Test
@@ -110,6 +113,20 @@ class RecordIntentTest {
     void aMemberNotYetInTheViewWantsNothing() {
         RecordIntent intent = RecordIntent.of(view(CLOSE), "a", Role.PRIMARY, 10_000, true, MAX_LAG, RecordType.CNAME);
 
-        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.empty()));
+        assertThat(intent).isEqualTo(new RecordIntent(Optional.empty(), List.of(), Optional.empty(), Optional.empty(),
+                Set.of("b.internal")));
+    }
+
+    @Test
+    void aHealthyMemberWantsItsWeightedEntryAndAnUnhealthyOneWantsItGone() {
+        MemberInfo down = member("e", Role.STOPPED, false, -1, false);
+        MemberInfo unjoined = member("f", Role.REPLICA, false, -1, false);
+
+        assertThat(RecordIntent.of(view(PRIMARY, CLOSE), "b", Role.REPLICA, -1, false, MAX_LAG, RecordType.CNAME).weighted())
+                .contains(cname("b"));
+        assertThat(RecordIntent.of(view(PRIMARY, down), "e", Role.STOPPED, -1, false, MAX_LAG, RecordType.CNAME).weighted())
+                .isEmpty();
+        assertThat(RecordIntent.of(view(PRIMARY, unjoined), "f", Role.REPLICA, -1, false, MAX_LAG, RecordType.CNAME).weighted())
+                .isEmpty();
     }
 }

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -131,5 +132,20 @@ class RecordPlanTest {
 
     private static Change delete(ResourceRecordSet set) {
         return Change.builder().action(ChangeAction.DELETE).resourceRecordSet(set).build();
+    }
+
+    @Test
+    void weightedEntriesPointingAtNoLiveMemberAreOrphans() {
+        ResourceRecordSet own = RecordPlan.weightedEntry("search.example.net", new Target("a", RecordType.CNAME, "a.internal"),
+                "i-0000000a", 100, Duration.ofSeconds(60));
+        ResourceRecordSet live = RecordPlan.weightedEntry("search.example.net", new Target("b", RecordType.CNAME, "b.internal"),
+                "i-0000000b", 100, Duration.ofSeconds(60));
+        ResourceRecordSet dead = RecordPlan.weightedEntry("search.example.net", new Target("c", RecordType.CNAME, "c.internal"),
+                "i-0000000c", 100, Duration.ofSeconds(60));
+        ResourceRecordSet plain = RecordPlan.single("search.example.net", new Target("d", RecordType.CNAME, "d.internal"),
+                Duration.ofSeconds(60));
+
+        assertThat(RecordPlan.orphanedEntries(List.of(own, live, dead, plain), "i-0000000a", Set.of("B.internal.")))
+                .containsExactly("i-0000000c");
     }
 }

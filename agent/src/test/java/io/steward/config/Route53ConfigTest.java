@@ -68,6 +68,18 @@ class Route53ConfigTest {
     }
 
     @Test
+    void aWeightedRecordAloneNeedsNoPrimaryRecord() throws IOException {
+        Route53Config config = load("  route53: {enabled: true, hosted_zone_id: Z1D633PJN98FT9, weighted_record: search.example.net}\n",
+                Map.of()).aws().route53();
+
+        assertThat(config.weightedRecord()).contains("search.example.net");
+        assertThat(config.weight()).isEqualTo(100);
+        assertThat(config.primaryRecord()).isEmpty();
+        assertThat(load("  route53: {enabled: true, hosted_zone_id: Z1D633PJN98FT9, weighted_record: s.example.net, weight: 7}\n",
+                Map.of()).aws().route53().weight()).isEqualTo(7);
+    }
+
+    @Test
     void theEnvironmentReachesTheNestedSection() throws IOException {
         Route53Config config = load("  route53: {enabled: true, primary_record: db.example.net}\n",
                 Map.of("STEWARD_AWS_ROUTE53_HOSTED_ZONE_ID", "Z1D633PJN98FT9", "STEWARD_AWS_ROUTE53_TTL", "120")).aws().route53();

@@ -587,4 +587,55 @@ class HaRulesTest {
             assertThat(decision.reason()).contains("waiting for c");
         }
     }
+
+    /** Elasticsearch and OpenSearch elect their own master: whatever the view says, the rules only observe. */
+    @Nested
+    class EngineElectsPrimary {
+        Policy observer = new Policy("me", HA, false, 100, true, STAR, true);
+
+        @Test
+        void electedMasterWithoutALeaseIsNotFenced() {
+            Decision decision = HaRules.decide(view(Optional.empty(), member("me", Role.PRIMARY, -1)),
+                    local(running(Role.PRIMARY, -1), false), observer, NOW);
+
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("elects its own primary").contains("its elected primary");
+        }
+
+        @Test
+        void memberWithNoLeaseInTheClusterTakesNone() {
+            Decision decision = HaRules.decide(view(Optional.empty(), member("me", Role.REPLICA, -1), member("b", Role.REPLICA, -1)),
+                    leaderless(running(Role.REPLICA, -1), -1, Duration.ofMinutes(5)), observer, NOW);
+
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("a member");
+        }
+
+        @Test
+        void downNodeIsNotRestartedOrCloned() {
+            Decision stopped = HaRules.decide(view(Optional.empty()), local(EngineStatus.stopped(DataState.EMPTY,
+                    Optional.of("connection refused")), false), observer, NOW);
+
+            assertThat(stopped.action()).isInstanceOf(Action.Observe.class);
+            assertThat(stopped.reason()).contains("down (connection refused)");
+        }
+
+        @Test
+        void unreadableZooKeeperChangesNothing() {
+            LocalState cutOff = new LocalState(running(Role.PRIMARY, -1), false, false, false, Optional.empty(), -1,
+                    Duration.ZERO, false, false);
+
+            assertThat(HaRules.decide(view(Optional.empty()), cutOff, observer, NOW).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void theSameStateGivesTheSameReasonSoItIsLoggedOnce() {
+            LocalState unjoined = local(new EngineStatus(Role.REPLICA, DataState.VALID, -1, 0, Optional.empty(), false,
+                    List.of(), Optional.of("not joined")), false);
+
+            assertThat(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW).reason())
+                    .isEqualTo(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW + 5000).reason())
+                    .contains("a member (not joined)");
+        }
+    }
 }

@@ -286,7 +286,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }
@@ -295,6 +295,21 @@ public final class LocalCluster implements AutoCloseable {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** {@code steward run} as a process of its own, with this JVM's class path, its output appended to {@code log}. */
+    public static Process startAgentProcess(Path config, Path log, Map<String, String> environment) throws IOException {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // The agent's own logging, not the tests' (both are on this class path).
+                "-Dlogback.configurationFile=logback.xml",
+                "-cp", System.getProperty("java.class.path"),
+                "io.steward.cli.StewardCli", "run", "--config", config.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     /** One member: its database server and the agent that runs it. */
@@ -347,17 +362,7 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         public synchronized void startAgent() throws IOException {
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    // The agent's own logging, not the tests' (both are on this class path).
-                    "-Dlogback.configurationFile=logback.xml",
-                    "-cp", System.getProperty("java.class.path"),
-                    "io.steward.cli.StewardCli", "run", "--config", config.toString());
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(agentLog().toFile()));
-            builder.environment().putAll(environment);
-            agent = builder.start();
+            agent = startAgentProcess(config, agentLog(), environment);
         }
 
         public synchronized boolean agentRunning() {

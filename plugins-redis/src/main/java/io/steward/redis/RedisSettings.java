@@ -5,17 +5,14 @@ import io.steward.engine.DumpName;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
+import io.steward.engine.MachineMemory;
 import io.steward.engine.ReplicationStyle.Topology;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code redis:} section of the configuration, including the book's user-data keys ({@code persistence},
@@ -42,8 +39,6 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
 
     /** The format of Redis's dumps, as their names carry it. */
     static final String RDB_FORMAT = "rdb";
-
-    private static final Pattern MEMINFO_TOTAL = Pattern.compile("MemTotal:\\s+(\\d+)\\s+kB");
 
     /** The book's persistence levels. */
     public enum Persistence {
@@ -189,16 +184,7 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
     }
 
     static long physicalMemoryBytes() {
-        try {
-            Matcher m = MEMINFO_TOTAL.matcher(Files.readString(Path.of("/proc/meminfo")));
-            if (m.find()) {
-                return Long.parseLong(m.group(1)) * 1024;
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through to the JVM's view
-        }
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getTotalMemorySize();
+        return MachineMemory.totalBytes();
     }
 
     /** The host the agent connects to for the local server: a wildcard listen address is reached on loopback. */

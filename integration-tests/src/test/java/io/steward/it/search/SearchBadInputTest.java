@@ -1,0 +1,50 @@
+package io.steward.it.search;
+
+import io.steward.it.LocalCluster;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bad elasticsearch settings stop the agent before it touches anything, every problem named by key, value and what is
+ * allowed. (A node that cannot be reached is refused at request time: see {@link SnapshotScheduleTest}.)
+ */
+class SearchBadInputTest {
+
+    @Test
+    void anUnknownRepositoryTypeAndAMalformedScheduleAreRefusedKeyByKey() throws Exception {
+        Path dir = Files.createTempDirectory("steward-bad-search");
+        Path stateDir = dir.resolve("state");
+        Path config = dir.resolve("steward.yml");
+        Files.writeString(config, String.join("\n",
+                "cluster: broken",
+                "engine: elasticsearch",
+                "node: {name: es1, host: 127.0.0.1, state_dir: " + stateDir + "}",
+                "zookeeper: {connect: '127.0.0.1:1'}",
+                "aws: {imds: off}",
+                "elasticsearch:",
+                "  url: http://127.0.0.1:9200/some/path",
+                "  snapshots:",
+                "    type: hdfs",
+                "    every: whenever",
+                "    retention: {min_count: 10, max_count: 2}",
+                ""));
+        Path log = dir.resolve("agent.log");
+
+        Process agent = LocalCluster.startAgentProcess(config, log, Map.of());
+
+        assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = Files.readString(log);
+        assertThat(agent.exitValue()).as(output).isEqualTo(2);
+        assertThat(output).contains("elasticsearch.snapshots.type", "hdfs", "s3, fs",
+                "elasticsearch.snapshots.every", "whenever",
+                "elasticsearch.snapshots.retention.min_count", "at most max_count (2)",
+                "elasticsearch.url", "without a path");
+        assertThat(stateDir).as("nothing created").doesNotExist();
+    }
+}

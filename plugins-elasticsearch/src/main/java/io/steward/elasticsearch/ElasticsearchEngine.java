@@ -1,0 +1,284 @@
+package io.steward.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.steward.engine.ArchiveStatus;
+import io.steward.engine.CommandRunner;
+import io.steward.engine.DataState;
+import io.steward.engine.Endpoint;
+import io.steward.engine.MachineMemory;
+import io.steward.engine.NativeBackup;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineContext;
+import io.steward.engine.EngineException;
+import io.steward.engine.EngineStatus;
+import io.steward.engine.Peer;
+import io.steward.engine.ReplicationStyle;
+import io.steward.engine.Role;
+import io.steward.engine.SnapshotHold;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * An Elasticsearch or OpenSearch node. The cluster elects its own master and places its own shards, so the core
+ * only observes it ({@link #electsOwnPrimary()}): every action that would make Steward choose a
+ * primary is refused. What the engine does is report the node's health and, on stop, drain it.
+ *
+ * <p>Roles as the core sees them: {@link Role#PRIMARY} on the elected master, {@link Role#REPLICA} on any other node
+ * that has joined the cluster, {@link Role#STOPPED} when the node does not answer. A node that answers but has not
+ * joined a cluster (no elected master) is a replica with a problem, so it is unhealthy.
+ */
+final class ElasticsearchEngine implements Engine {
+    private static final Logger log = LoggerFactory.getLogger(ElasticsearchEngine.class);
+    /** How long the stop command, and then the node's own shutdown, may take (systemd's default stop timeout is 90 s). */
+    private static final Duration STOP_COMMAND_TIMEOUT = Duration.ofMinutes(2);
+    /** Never consulted, since the core only observes an engine that elects its own primary. */
+    private static final ReplicationStyle STYLE = new ReplicationStyle(ReplicationStyle.Topology.STAR,
+            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, false);
+
+    private final ElasticsearchSettings settings;
+    private final SearchRest rest;
+    private final Endpoint endpoint;
+    private final NodeDrain drain;
+    private final Optional<NativeBackup> backup;
+    private final SearchMetrics metrics;
+    private final CommandRunner commands = new CommandRunner("root");
+    private volatile boolean lastSeenRunning;
+    /** The last probe's view of the cluster; empty while the node does not answer. */
+    private volatile Optional<NodeView> lastView = Optional.empty();
+    /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
+    private volatile boolean exclusionChecked;
+    private volatile boolean heapSized;
+
+    ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
+        this.settings = settings;
+        this.rest = new SearchRest(settings.url(), settings.requestTimeout(), settings.credentials());
+        int port = settings.url().getPort() > 0 ? settings.url().getPort()
+                : "https".equals(settings.url().getScheme()) ? 443 : 80;
+        this.endpoint = new Endpoint(context.advertisedHost(), port);
+        this.drain = new NodeDrain(rest, settings.nodeName());
+        this.backup = settings.snapshots().map(snapshots -> new SnapshotRepository(rest, snapshots));
+        this.metrics = new SearchMetrics(context.metrics());
+    }
+
+    @Override
+    public EngineStatus probe() {
+        if (!heapSized) {
+            sizeHeap();
+        }
+        NodeView node;
+        try {
+            node = NodeView.read(rest, settings.nodeName());
+            metrics.record(rest, node);
+        } catch (EngineException e) {
+            lastSeenRunning = false;
+            lastView = Optional.empty();
+            metrics.clear();
+            return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
+        }
+        lastSeenRunning = true;
+        lastView = Optional.of(node);
+        if (node.joined() && !exclusionChecked) {
+            clearOwnExclusion();
+        }
+        Optional<String> problem = node.problem();
+        Role role = node.isElectedMaster() ? Role.PRIMARY : Role.REPLICA;
+        return new EngineStatus(role, DataState.VALID, -1, 0, Optional.empty(), false, List.of(), problem);
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The agent does not own the node's process; the last probe's answer is the cheapest honest one. */
+    @Override
+    public boolean serverProcessAlive() {
+        return lastSeenRunning;
+    }
+
+    @Override
+    public boolean electsOwnPrimary() {
+        return true;
+    }
+
+    @Override
+    public ReplicationStyle replicationStyle() {
+        return STYLE;
+    }
+
+    /**
+     * Drains the node, then stops it with {@code stop_command} and waits until it no longer answers: its shards move
+     * to the other nodes first, so that stopping it loses no copy and leaves nothing unassigned. A node that does not
+     * answer has nothing left to drain and is stopped as it is.
+     */
+    @Override
+    public void stop() {
+        if (rest.reachable()) {
+            drain.exclude();
+            drain.awaitEmpty(settings.drainTimeout());
+        } else {
+            log.info("node {} does not answer at {}; nothing to drain", settings.nodeName(), rest.base());
+        }
+        log.info("stopping node {}: {}", settings.nodeName(), String.join(" ", settings.stopCommand()));
+        commands.runOrFail("stop_command", settings.stopCommand(), Map.of(), STOP_COMMAND_TIMEOUT);
+        long deadline = System.nanoTime() + STOP_COMMAND_TIMEOUT.toNanos();
+        while (rest.reachable()) {
+            if (System.nanoTime() > deadline) {
+                throw new EngineException("node " + settings.nodeName() + " still answers " + STOP_COMMAND_TIMEOUT.toSeconds()
+                        + " s after its stop_command");
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        log.info("node {} stopped", settings.nodeName());
+    }
+
+    /**
+     * Writes the heap file (when {@code jvm_options_dir} is set) once, at the first probe: the agent starts before the
+     * node at boot, so the node launches with it; a node already running picks it up at its next start. A failure is
+     * logged once: the node still runs with the heap its own configuration gives it.
+     */
+    private void sizeHeap() {
+        heapSized = true;
+        try {
+            settings.jvmOptionsDir().ifPresent(dir -> HeapSize.write(dir, MachineMemory.totalBytes()));
+        } catch (EngineException e) {
+            log.error("heap not sized: {}", e.getMessage());
+        }
+    }
+
+    private void clearOwnExclusion() {
+        try {
+            drain.clearExclusion();
+            exclusionChecked = true;
+        } catch (EngineException e) {
+            log.warn("could not lift node {}'s allocation exclusion yet: {}", settings.nodeName(), e.getMessage());
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while waiting for the node to stop", e);
+        }
+    }
+
+    @Override
+    public void initializeNewCluster() {
+        throw refused("initialize a cluster");
+    }
+
+    @Override
+    public void cloneFrom(Peer primary) {
+        throw refused("clone a node");
+    }
+
+    @Override
+    public void reinitializeFrom(Peer primary) {
+        throw refused("reinitialize a node");
+    }
+
+    @Override
+    public void startAsPrimary() {
+        throw refused("start a node as primary");
+    }
+
+    @Override
+    public void startAsReplica(Optional<Peer> primary) {
+        throw refused("start a node as replica");
+    }
+
+    @Override
+    public void follow(Peer primary) {
+        throw refused("re-point a node");
+    }
+
+    @Override
+    public void promote() {
+        throw refused("promote a node");
+    }
+
+    /** Nothing to fence: a node never holds a Steward lease, and the cluster's own election keeps one master. */
+    @Override
+    public void fence() {
+        log.warn("fence asked of an Elasticsearch node; ignored, the cluster elects its own master");
+    }
+
+    @Override
+    public List<String> fenceCommand() {
+        return List.of("true");
+    }
+
+    @Override
+    public void reconcileReplicationSlots(Set<String> memberNames) {
+        // shards are placed by the cluster itself
+    }
+
+    @Override
+    public void setSynchronousStandbys(List<String> memberNames) {
+        // the cluster's own wait_for_active_shards decides
+    }
+
+    @Override
+    public Optional<ArchiveStatus> archiveStatus() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String serverUser() {
+        return "elasticsearch";
+    }
+
+    /** None: a filesystem freeze plus EBS snapshot is not a valid Elasticsearch backup; snapshots go to a repository. */
+    @Override
+    public List<Path> dataPaths() {
+        return List.of();
+    }
+
+    @Override
+    public SnapshotHold holdForSnapshot(String label) {
+        throw new EngineException("Elasticsearch is backed up with its snapshot API to a repository; a volume snapshot "
+                + "of a running node is not a valid backup");
+    }
+
+    @Override
+    public void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+        throw new EngineException("Elasticsearch restores indices from its snapshot repository, not from volume snapshots");
+    }
+
+    @Override
+    public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
+        throw new EngineException("Elasticsearch nodes are not seeded from volume snapshots; the cluster copies shards itself");
+    }
+
+    /** The cluster as the node saw it at the last probe: health colour, nodes, unassigned shards, elected master. */
+    @Override
+    public Map<String, Object> healthDetails() {
+        return lastView.map(NodeView::details).orElse(Map.of());
+    }
+
+    /** Snapshots to the configured repository, when {@code elasticsearch.snapshots} is set. */
+    @Override
+    public Optional<NativeBackup> nativeBackup() {
+        return backup;
+    }
+
+    @Override
+    public void close() {
+        // the JDK client holds no resources worth closing
+    }
+
+    private static EngineException refused(String what) {
+        return new EngineException("Elasticsearch elects its own master: Steward does not " + what);
+    }
+}
