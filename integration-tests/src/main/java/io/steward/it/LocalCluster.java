@@ -312,6 +312,24 @@ public final class LocalCluster implements AutoCloseable {
         return builder.start();
     }
 
+    /** How an agent that ended by itself ended: its exit code and everything it logged. */
+    public record AgentExit(int exitCode, String output) {
+    }
+
+    /**
+     * Runs an agent on {@code config} that must end by itself within a minute, as one refusing its configuration
+     * does; its log goes beside the configuration file.
+     */
+    public static AgentExit runAgentUntilItExits(Path config) throws IOException, InterruptedException {
+        Path log = config.resolveSibling("agent.log");
+        Process agent = startAgentProcess(config, log, Map.of());
+        if (!agent.waitFor(60, TimeUnit.SECONDS)) {
+            agent.destroyForcibly();
+            throw new IllegalStateException("the agent on " + config + " still runs after a minute: " + Files.readString(log));
+        }
+        return new AgentExit(agent.exitValue(), Files.readString(log));
+    }
+
     /** One member: its database server and the agent that runs it. */
     public static final class Node implements WriteTarget, RedisTarget {
         private final String name;

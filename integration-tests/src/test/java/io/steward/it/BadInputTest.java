@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,13 +91,10 @@ class BadInputTest {
                 "aws: {imds: off}",
                 "postgresql: {data_dir: " + dataDir + ", port: 99999}",
                 ""));
-        Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.steward.cli.StewardCli", "run", "--config", config.toString())
-                .redirectErrorStream(true).start();
-        assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = new String(agent.getInputStream().readAllBytes());
-        assertThat(agent.exitValue()).as(output).isEqualTo(2);
-        assertThat(output).contains("node.name", "node.priority", "zookeeper.session_timeout", "ha.maximum_lag",
+        LocalCluster.AgentExit agent = LocalCluster.runAgentUntilItExits(config);
+
+        assertThat(agent.exitCode()).as(agent.output()).isEqualTo(2);
+        assertThat(agent.output()).contains("node.name", "node.priority", "zookeeper.session_timeout", "ha.maximum_lag",
                 "postgresql.port", "postgresql.superuser_password");
         assertThat(dataDir).doesNotExist();
     }

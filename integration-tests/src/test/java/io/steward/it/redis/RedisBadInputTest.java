@@ -1,12 +1,16 @@
 package io.steward.it.redis;
 
+import io.steward.cli.StewardCli;
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
 import io.steward.it.WriteLoad;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,7 +49,7 @@ class RedisBadInputTest {
                         + " maxmemory: lots, topology: ring}",
                 ""));
 
-        Run run = steward("run", "--config", config.toString());
+        LocalCluster.AgentExit run = LocalCluster.runAgentUntilItExits(config);
 
         assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
         assertThat(run.output()).contains("redis.persistence", "sometimes", "no, low, normal, high",
@@ -68,10 +72,14 @@ class RedisBadInputTest {
         Files.writeString(userData, "{\"name\": \"r1\", \"cluster\": \"c\", \"persistence\": \"always\","
                 + " \"maxmemory-policy\": \"most-recently-used\", \"logging\": \"loud\"}");
 
-        Run run = steward("validate-config", "--config", config.toString(), "--user-data", userData.toString());
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new StewardCli());
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        int exitCode = cli.execute("validate-config", "--config", config.toString(), "--user-data", userData.toString());
 
-        assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
-        assertThat(run.output()).contains("redis.persistence", "always", "redis.maxmemory_policy", "most-recently-used",
+        assertThat(exitCode).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains("redis.persistence", "always", "redis.maxmemory_policy", "most-recently-used",
                 "redis.logging", "loud");
         assertThat(dir.resolve("data")).doesNotExist();
     }
@@ -130,18 +138,6 @@ class RedisBadInputTest {
     private static void signal(String name, long pid) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", name, pid).isTrue();
-    }
-
-    private record Run(int exitCode, String output) {
-    }
-
-    private static Run steward(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.steward.cli.StewardCli"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), new String(process.getInputStream().readAllBytes()));
     }
 
     /** Holds a port: accepts connections and never answers, like a program that is not Redis. */

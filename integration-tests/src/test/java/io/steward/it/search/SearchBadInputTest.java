@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,14 +32,10 @@ class SearchBadInputTest {
                 "    every: whenever",
                 "    retention: {min_count: 10, max_count: 2}",
                 ""));
-        Path log = dir.resolve("agent.log");
+        LocalCluster.AgentExit agent = LocalCluster.runAgentUntilItExits(config);
 
-        Process agent = LocalCluster.startAgentProcess(config, log, Map.of());
-
-        assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = Files.readString(log);
-        assertThat(agent.exitValue()).as(output).isEqualTo(2);
-        assertThat(output).contains("elasticsearch.snapshots.type", "hdfs", "s3, fs",
+        assertThat(agent.exitCode()).as(agent.output()).isEqualTo(2);
+        assertThat(agent.output()).contains("elasticsearch.snapshots.type", "hdfs", "s3, fs",
                 "elasticsearch.snapshots.every", "whenever",
                 "elasticsearch.snapshots.retention.min_count", "at most max_count (2)",
                 "elasticsearch.url", "without a path");
