@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param name member name, unique in the cluster (user data {@code name}); letters, digits, '-', '_' and '.'
  * @param host the address other members and clients use to reach this node
- * @param priority tie-breaker among equally advanced failover candidates, higher wins; 0 never promotes
+ * @param priority rank among failover candidates, higher wins (the engine decides whether before or after
+ *        position); 0 never promotes
  * @param noFailover tag: this node never becomes primary by failover
  * @param stateDir where the agent keeps its own files (fence guard script, engine state)
  * @param instanceId EC2 instance id when known

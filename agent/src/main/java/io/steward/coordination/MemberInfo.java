@@ -18,7 +18,8 @@ import java.util.Optional;
  * @param upstream whom it replicates from, when streaming
  * @param replayPaused whether it has been told to stop applying changes
  * @param noFailover tag: never promote
- * @param priority tie-breaker among equally advanced candidates; 0 never promotes
+ * @param priority rank among failover candidates (the engine decides whether before or after position);
+ *        0 never promotes
  * @param agentVersion the agent's version
  * @param updatedAtMillis when this was published (epoch millis)
  * @param problem why it is not healthy

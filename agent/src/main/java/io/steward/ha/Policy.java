@@ -9,7 +9,8 @@ import io.steward.engine.ReplicationStyle;
  * @param self this member's name
  * @param ha loop settings
  * @param noFailover this node never promotes by itself
- * @param priority tie-breaker among equally advanced candidates; 0 never promotes
+ * @param priority rank among failover candidates (the engine decides whether before or after position);
+ *        0 never promotes
  * @param mayInitialize whether this node may create a new cluster (false for user data's {@code master})
  * @param style the engine's topology, candidate order and whether a lease holder whose server died restarts it in
  *        place or hands the lease on at once
