@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.route53.Route53ClientBuilder;
 import software.amazon.awssdk.services.route53.model.Change;
 import software.amazon.awssdk.services.route53.model.ChangeInfo;
 import software.amazon.awssdk.services.route53.model.ChangeStatus;
+import software.amazon.awssdk.services.route53.model.HostedZone;
 import software.amazon.awssdk.services.route53.model.ListResourceRecordSetsRequest;
 import software.amazon.awssdk.services.route53.model.ListResourceRecordSetsResponse;
 import software.amazon.awssdk.services.route53.model.PriorRequestNotCompleteException;
@@ -49,6 +50,8 @@ public final class Route53Publisher implements AutoCloseable {
     private final Route53Config config;
     private final Route53Client client;
     private final BackoffStrategy backoff;
+    /** The zone's id, once known: given, or looked up by the zone's name on first use. */
+    private volatile String hostedZoneId;
 
     /** Credentials from the default provider chain: the instance role on EC2. */
     public Route53Publisher(Route53Config config) {
@@ -67,6 +70,7 @@ public final class Route53Publisher implements AutoCloseable {
         this.config = config;
         this.client = newClient(config, credentials);
         this.backoff = BackoffStrategy.exponentialDelay(config.retryBaseDelay(), MAX_RETRY_DELAY);
+        this.hostedZoneId = config.hostedZoneName().isPresent() ? null : config.hostedZoneId();
     }
 
     private static Route53Client newClient(Route53Config config, Optional<AwsCredentialsProvider> credentials) {
@@ -168,7 +172,7 @@ public final class Route53Publisher implements AutoCloseable {
             info = call("ChangeResourceRecordSets", () -> {
                 check.ifPresent(c -> requireEpoch(c, expected.getAsLong()));
                 return client.changeResourceRecordSets(r -> r
-                        .hostedZoneId(config.hostedZoneId())
+                        .hostedZoneId(hostedZoneId())
                         .changeBatch(b -> b.comment("steward " + describe(expected)).changes(changes))).changeInfo();
             });
         } catch (LeaseLost e) {
@@ -185,6 +189,44 @@ public final class Route53Publisher implements AutoCloseable {
         return PublishResult.changed(recordName, epoch, info.id());
     }
 
+    private String hostedZoneId() {
+        String known = hostedZoneId;
+        if (known == null) {
+            known = lookUpHostedZone(config.hostedZoneName().orElseThrow());
+            hostedZoneId = known;
+        }
+        return known;
+    }
+
+    /**
+     * The id of the one hosted zone with this name. A public and a private zone may share a name; guessing between
+     * them could publish the primary where clients never look, so that is refused.
+     */
+    private String lookUpHostedZone(String zoneName) {
+        String wanted = RecordPlan.absolute(zoneName);
+        // listed in name order from the name asked for: a zone of that name is among the first answers if it exists
+        List<HostedZone> named = call("ListHostedZonesByName", () -> client.listHostedZonesByName(r -> r
+                .dnsName(wanted).maxItems(String.valueOf(PAGE_SIZE)))).hostedZones().stream()
+                .filter(zone -> RecordPlan.absolute(zone.name()).equals(wanted)).toList();
+        if (named.isEmpty()) {
+            throw new Route53PublishException("no hosted zone named " + zoneName + " is visible to this node's "
+                    + "credentials (aws.route53.hosted_zone_name); create it, or set aws.route53.hosted_zone_id");
+        }
+        if (named.size() > 1) {
+            throw new Route53PublishException(named.size() + " hosted zones are named " + zoneName + " ("
+                    + String.join(", ", named.stream().map(zone -> bareId(zone) + (zone.config() != null
+                    && Boolean.TRUE.equals(zone.config().privateZone()) ? " private" : " public")).toList())
+                    + "); set aws.route53.hosted_zone_id to the one that holds the cluster's records");
+        }
+        String id = bareId(named.get(0));
+        log.info("hosted zone {} is {}", zoneName, id);
+        return id;
+    }
+
+    private static String bareId(HostedZone zone) {
+        return zone.id().startsWith("/hostedzone/") ? zone.id().substring("/hostedzone/".length()) : zone.id();
+    }
+
     private static void requireEpoch(LeaseCheck check, long expected) {
         OptionalLong now = check.heldEpoch();
         if (now.isEmpty() || now.getAsLong() != expected) {
@@ -198,7 +240,7 @@ public final class Route53Publisher implements AutoCloseable {
         String name = RecordPlan.absolute(recordName);
         List<ResourceRecordSet> found = new ArrayList<>();
         ListResourceRecordSetsRequest request = ListResourceRecordSetsRequest.builder()
-                .hostedZoneId(config.hostedZoneId()).startRecordName(name).maxItems(String.valueOf(PAGE_SIZE)).build();
+                .hostedZoneId(hostedZoneId()).startRecordName(name).maxItems(String.valueOf(PAGE_SIZE)).build();
         while (true) {
             ListResourceRecordSetsRequest page = request;
             ListResourceRecordSetsResponse response = call("ListResourceRecordSets", () -> client.listResourceRecordSets(page));

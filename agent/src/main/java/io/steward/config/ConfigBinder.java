@@ -91,6 +91,8 @@ final class ConfigBinder {
         boolean enabled = r53.bool("enabled", false);
         Optional<String> zone = matching(r53, "hosted_zone_id", HOSTED_ZONE_ID,
                 "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+        Optional<String> zoneName = dnsName(r53, "hosted_zone_name",
+                "the hosted zone's domain name such as example.net, when its id is to be looked up");
         Optional<String> primary = dnsName(r53, "primary_record", "a DNS name such as db.example.net");
         Optional<String> reader = dnsName(r53, "reader_record", "a DNS name such as ro.db.example.net");
         Optional<String> suffix = dnsName(r53, "member_record_suffix",
@@ -116,9 +118,14 @@ final class ConfigBinder {
         int maxAttempts = r53.integer("max_attempts", Route53Config.DEFAULT_MAX_ATTEMPTS, 1, 20);
         Duration retryBaseDelay = r53.duration("retry_base_delay", Route53Config.DEFAULT_RETRY_BASE_DELAY,
                 Duration.ofMillis(1), Duration.ofSeconds(10));
-        if (enabled && zone.isEmpty() && !r53.has("hosted_zone_id")) {
+        if (enabled && !r53.has("hosted_zone_id") && !r53.has("hosted_zone_name")) {
             r53.problems().add(r53.keyPath("hosted_zone_id"), null, "required when aws.route53.enabled is true: "
-                    + "the hosted zone that holds the records, e.g. Z0123456789ABCDEFGHIJ");
+                    + "the hosted zone that holds the records, e.g. Z0123456789ABCDEFGHIJ (or its domain name as "
+                    + "aws.route53.hosted_zone_name)");
+        }
+        if (zone.isPresent() && zoneName.isPresent()) {
+            r53.problems().add(r53.keyPath("hosted_zone_name"), zoneName.get(),
+                    "absent when aws.route53.hosted_zone_id is set: one names the zone, the other would only contradict it");
         }
         if (enabled && primary.isEmpty() && !r53.has("primary_record") && weighted.isEmpty() && !r53.has("weighted_record")) {
             r53.problems().add(r53.keyPath("primary_record"), null,
@@ -137,7 +144,7 @@ final class ConfigBinder {
         if (!enabled) {
             return Route53Config.DISABLED;
         }
-        return new Route53Config(true, zone.orElse(""), primary.orElse(""), reader, suffix, type, routing, ttl, endpoint,
+        return new Route53Config(true, zone.orElse(""), zoneName.filter(name -> zone.isEmpty()), primary.orElse(""), reader, suffix, type, routing, ttl, endpoint,
                 insyncTimeout, pollInterval, maxAttempts, retryBaseDelay, weighted, weight);
     }
 
@@ -176,7 +183,12 @@ final class ConfigBinder {
     }
 
     private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
-        String name = required(node, "name", NODE_NAME, "1 to 63 letters, digits, '.', '_' or '-' (user data \"name\")");
+        Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
+                .or(identity::instanceId);
+        String nameAllowed = "1 to 63 letters, digits, '.', '_' or '-' (user data \"name\"; default: the instance id)";
+        // a node launched from user data that names only its cluster (the book's Elasticsearch) is named by its instance
+        String name = node.has("name") || instanceId.isEmpty()
+                ? required(node, "name", NODE_NAME, nameAllowed) : instanceId.get();
         Optional<String> host = node.optionalString("host");
         if (host.isPresent() && !isHost(host.get())) {
             node.problems().add(node.keyPath("host"), host.get(), HOST_ALLOWED);
@@ -192,8 +204,6 @@ final class ConfigBinder {
         if (!stateDir.isAbsolute()) {
             node.problems().add(node.keyPath("state_dir"), stateDir, "an absolute path");
         }
-        Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
-                .or(identity::instanceId);
         Optional<String> zone = matching(node, "availability_zone", AVAILABILITY_ZONE, "an availability zone such as eu-west-1a")
                 .or(identity::availabilityZone);
         String dnsNameAllowed = "a DNS name such as ip-10-0-3-17.eu-west-1.compute.internal";

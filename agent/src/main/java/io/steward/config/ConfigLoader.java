@@ -109,13 +109,16 @@ public final class ConfigLoader {
         Set<String> engineSections = engineSectionNames();
 
         Layer file = sources.configFile().map(path -> readConfigFile(path, problems)).orElseGet(Layer::empty);
-        Layer userDataFile = sources.userDataFile()
-                .map(path -> readText(path, "the user data file", problems)
-                        .map(text -> UserData.translate(text, "user data file " + path, problems))
-                        .orElseGet(Layer::unreadable))
-                .orElseGet(Layer::empty);
         Layer environment = fromEnvironment(sources.environment(), engineSections, problems);
         Layer overrides = fromOverrides(sources.overrides(), problems);
+        // user data means different things per engine, and never names the engine itself
+        JsonNode engineNamed = merge(List.of(file, environment, overrides)).tree().path("engine");
+        Optional<String> engine = engineNamed.isTextual() ? Optional.of(engineNamed.asText()) : Optional.empty();
+        Layer userDataFile = sources.userDataFile()
+                .map(path -> readText(path, "the user data file", problems)
+                        .map(text -> UserData.translate(text, "user data file " + path, engine, problems))
+                        .orElseGet(Layer::unreadable))
+                .orElseGet(Layer::empty);
         // nothing to gain from asking IMDS (and waiting for it off EC2) when a named source is already unusable
         throwIfUnreadable(problems, userDataFile, file, environment, overrides);
 
@@ -136,7 +139,7 @@ public final class ConfigLoader {
             try (NodeIdentityResolver resolver = new NodeIdentityResolver(imds.imdsEndpoint(), imds.imdsTimeout())) {
                 identity = resolver.identity();
                 if (sources.userDataFromImds() && sources.userDataFile().isEmpty()) {
-                    userData = resolver.userData().map(text -> UserData.translate(text, "EC2 user data", problems))
+                    userData = resolver.userData().map(text -> UserData.translate(text, "EC2 user data", engine, problems))
                             .orElseGet(Layer::empty);
                 }
             } catch (ImdsUnavailableException e) {

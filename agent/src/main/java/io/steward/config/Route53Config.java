@@ -8,7 +8,10 @@ import java.util.Optional;
  * Where the cluster's DNS records live in Route 53 and how they are written (YAML section {@code aws.route53}).
  *
  * @param enabled whether this agent publishes records at all; when false the other values are defaults
- * @param hostedZoneId the hosted zone that holds the records, e.g. {@code Z0123456789ABCDEFGHIJ}
+ * @param hostedZoneId the hosted zone that holds the records, e.g. {@code Z0123456789ABCDEFGHIJ}; empty when it is
+ *        named by {@code hostedZoneName} instead
+ * @param hostedZoneName the hosted zone by its domain name, e.g. {@code example.net} (the book's user data names it so);
+ *        its id is looked up in Route 53 before the first change
  * @param primaryRecord the name that always points at the current primary, e.g. {@code db.example.net}
  * @param readerRecord the name that spreads reads over the healthy replicas, one entry per replica
  * @param memberRecordSuffix when set, each member also gets {@code <member name>.<suffix>}
@@ -24,7 +27,7 @@ import java.util.Optional;
  *        Elasticsearch round robin; set identifier = the node's instance id); empty: "" for the primary record
  * @param weight the weight of each member's entry in the weighted record
  */
-public record Route53Config(boolean enabled, String hostedZoneId, String primaryRecord, Optional<String> readerRecord,
+public record Route53Config(boolean enabled, String hostedZoneId, Optional<String> hostedZoneName, String primaryRecord, Optional<String> readerRecord,
                             Optional<String> memberRecordSuffix, RecordType type, ReaderRouting readerRouting, Duration ttl,
                             Optional<URI> endpoint, Duration insyncTimeout, Duration insyncPollInterval, int maxAttempts,
                             Duration retryBaseDelay, Optional<String> weightedRecord, long weight) {
@@ -38,18 +41,10 @@ public record Route53Config(boolean enabled, String hostedZoneId, String primary
     public static final long DEFAULT_WEIGHT = 100;
 
     /** No Route 53 section, or {@code enabled: false}. */
-    public static final Route53Config DISABLED = new Route53Config(false, "", "", Optional.empty(), Optional.empty(),
-            RecordType.CNAME, ReaderRouting.WEIGHTED, DEFAULT_TTL, Optional.empty(), DEFAULT_INSYNC_TIMEOUT,
-            DEFAULT_INSYNC_POLL_INTERVAL, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_DELAY);
-
-    /** Without a weighted record. */
-    public Route53Config(boolean enabled, String hostedZoneId, String primaryRecord, Optional<String> readerRecord,
-                         Optional<String> memberRecordSuffix, RecordType type, ReaderRouting readerRouting, Duration ttl,
-                         Optional<URI> endpoint, Duration insyncTimeout, Duration insyncPollInterval, int maxAttempts,
-                         Duration retryBaseDelay) {
-        this(enabled, hostedZoneId, primaryRecord, readerRecord, memberRecordSuffix, type, readerRouting, ttl, endpoint,
-                insyncTimeout, insyncPollInterval, maxAttempts, retryBaseDelay, Optional.empty(), DEFAULT_WEIGHT);
-    }
+    public static final Route53Config DISABLED = new Route53Config(false, "", Optional.empty(), "", Optional.empty(),
+            Optional.empty(), RecordType.CNAME, ReaderRouting.WEIGHTED, DEFAULT_TTL, Optional.empty(),
+            DEFAULT_INSYNC_TIMEOUT, DEFAULT_INSYNC_POLL_INTERVAL, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_DELAY,
+            Optional.empty(), DEFAULT_WEIGHT);
 
     /** The name of a member's own record, when members get one. */
     public Optional<String> memberRecord(String memberName) {

@@ -115,6 +115,24 @@ class NodeIdentityResolverTest {
     }
 
     @Test
+    void aNodeWithoutANameOfItsOwnIsNamedByItsInstanceId() throws IOException {
+        imds.userData("{\"cluster\": \"db.example.net\"}");
+        Path file = Files.writeString(dir.resolve("steward.yml"), """
+                engine: testengine
+                zookeeper:
+                  connect: zk1:2181
+                aws:
+                  imds_endpoint: %s
+                testengine:
+                  data_dir: /data
+                """.formatted(imds.endpoint()));
+
+        StewardConfig config = ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of()));
+
+        assertThat(config.node().name()).isEqualTo("i-0123456789abcdef0");
+    }
+
+    @Test
     void userDataFromImdsIsValidatedLikeAnyOther() throws IOException {
         imds.userData("{\"name\": \"db02\", \"cluster\": \"db.example.net\", \"masters\": \"db01\"}");
         Path file = Files.writeString(dir.resolve("steward.yml"), """

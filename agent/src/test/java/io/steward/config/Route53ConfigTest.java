@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class Route53ConfigTest {
@@ -45,10 +46,10 @@ class Route53ConfigTest {
                     retry_base_delay: 50ms
                 """, Map.of()).aws().route53();
 
-        assertThat(config).isEqualTo(new Route53Config(true, "Z0123456789ABCDEFGHIJ", "db.example.net",
+        assertThat(config).isEqualTo(new Route53Config(true, "Z0123456789ABCDEFGHIJ", Optional.empty(), "db.example.net",
                 Optional.of("ro.db.example.net"), Optional.of("nodes.example.net"), RecordType.A, ReaderRouting.MULTIVALUE,
                 Duration.ofSeconds(30), Optional.of(URI.create("http://127.0.0.1:9999")), Duration.ofMinutes(2),
-                Duration.ofMillis(500), 4, Duration.ofMillis(50)));
+                Duration.ofMillis(500), 4, Duration.ofMillis(50), Optional.empty(), Route53Config.DEFAULT_WEIGHT));
         assertThat(config.memberRecord("db01")).contains("db01.nodes.example.net");
     }
 
@@ -77,6 +78,19 @@ class Route53ConfigTest {
         assertThat(config.primaryRecord()).isEmpty();
         assertThat(load("  route53: {enabled: true, hosted_zone_id: Z1D633PJN98FT9, weighted_record: s.example.net, weight: 7}\n",
                 Map.of()).aws().route53().weight()).isEqualTo(7);
+    }
+
+    @Test
+    void theZoneMayBeNamedByItsDomainInsteadOfItsIdButNotBoth() throws IOException {
+        Route53Config config = load("  route53: {enabled: true, hosted_zone_name: example.net, primary_record: db.example.net}\n",
+                Map.of()).aws().route53();
+
+        assertThat(config.hostedZoneName()).contains("example.net");
+        assertThat(config.hostedZoneId()).isEmpty();
+        assertThatThrownBy(() -> load("  route53: {enabled: true, hosted_zone_id: Z1D633PJN98FT9, hosted_zone_name: example.net, "
+                + "primary_record: db.example.net}\n", Map.of()))
+                .hasMessageContaining("aws.route53.hosted_zone_name (from config file")
+                .hasMessageContaining("'example.net' is not valid; absent when aws.route53.hosted_zone_id is set");
     }
 
     @Test

@@ -2,9 +2,12 @@ package io.steward.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class UserDataTest {
+    private static final Optional<String> POSTGRESQL = Optional.of("postgresql");
 
     @Test
     void redisKeysGoToTheRedisSectionWithUnderscoresAndMonitoringToCloudWatch() {
@@ -13,7 +16,7 @@ class UserDataTest {
         ConfigLoader.Layer layer = UserData.translate("""
                 {"name": "kate", "persistence": "normal", "monitoring": "on", "maxmemory": "on",
                  "maxmemory-policy": "noeviction", "logging": "warning", "snapshot": "snap-1", "rdb": "s3://b/dump.rdb"}
-                """, "EC2 user data", problems);
+                """, "EC2 user data", POSTGRESQL, problems);
 
         assertThat(problems.isEmpty()).isTrue();
         assertThat(layer.tree().toString()).isEqualTo("{\"node\":{\"name\":\"kate\"},\"redis\":{\"persistence\":\"normal\","
@@ -24,25 +27,68 @@ class UserDataTest {
     }
 
     @Test
-    void mongodbAndElasticsearchKeys() {
+    void mongodbKeysGoToTheMongodbSection() {
         ConfigProblems problems = new ConfigProblems();
 
         String mongodb = UserData.translate("{\"name\": \"mongodb\", \"size\": 100, \"source\": \"snap-78ee631b\", \"role\": \"active\"}",
-                "EC2 user data", problems).tree().toString();
-        String elasticsearch = UserData.translate("{\"name\": \"search\", \"zone\": \"example.net\"}", "EC2 user data", problems).tree().toString();
+                "EC2 user data", Optional.of("mongodb"), problems).tree().toString();
 
         assertThat(problems.isEmpty()).isTrue();
         assertThat(mongodb).isEqualTo("{\"node\":{\"name\":\"mongodb\"},\"mongodb\":{\"size\":100,\"source\":\"snap-78ee631b\",\"role\":\"active\"}}");
-        assertThat(elasticsearch).isEqualTo("{\"node\":{\"name\":\"search\"},\"elasticsearch\":{\"zone\":\"example.net\"}}");
+    }
+
+    @Test
+    void elasticsearchNameAndZoneBecomeTheRoundRobinRecordInTheZoneNamedSo() {
+        ConfigProblems problems = new ConfigProblems();
+
+        ConfigLoader.Layer layer = UserData.translate("{\"name\": \"search\", \"zone\": \"example.net\"}",
+                "EC2 user data", Optional.of("elasticsearch"), problems);
+
+        assertThat(problems.isEmpty()).isTrue();
+        assertThat(layer.tree().toString()).isEqualTo("{\"aws\":{\"route53\":{\"enabled\":true,"
+                + "\"hosted_zone_name\":\"example.net\",\"weighted_record\":\"search.example.net\"}}}");
+        assertThat(layer.origins()).containsEntry("aws.route53.weighted_record", "EC2 user data keys 'name' and 'zone'")
+                .containsEntry("aws.route53.hosted_zone_name", "EC2 user data key 'zone'");
+    }
+
+    @Test
+    void elasticsearchNeedsNameAndZoneAsTexts() {
+        ConfigProblems problems = new ConfigProblems();
+
+        ConfigLoader.Layer withoutZone = UserData.translate("{\"name\": \"search\"}", "EC2 user data",
+                Optional.of("elasticsearch"), problems);
+        ConfigLoader.Layer numericZone = UserData.translate("{\"name\": \"search\", \"zone\": 7}", "EC2 user data",
+                Optional.of("elasticsearch"), problems);
+
+        assertThat(withoutZone.tree().isEmpty()).isTrue();
+        assertThat(numericZone.tree().isEmpty()).isTrue();
+        assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
+                "EC2 user data key 'zone': missing; a text: with engine elasticsearch, name and zone together give "
+                        + "the round-robin record <name>.<zone>, e.g. {\"name\": \"search\", \"zone\": \"example.net\"}",
+                "EC2 user data key 'zone': '7' is not valid; a text: with engine elasticsearch, name and zone together "
+                        + "give the round-robin record <name>.<zone>, e.g. {\"name\": \"search\", \"zone\": \"example.net\"}");
+    }
+
+    @Test
+    void zoneIsRefusedForEnginesWhoseRecordsAreConfiguredInAws() {
+        ConfigProblems problems = new ConfigProblems();
+
+        ConfigLoader.Layer layer = UserData.translate("{\"name\": \"db01\", \"zone\": \"example.net\"}", "EC2 user data",
+                POSTGRESQL, problems);
+
+        assertThat(layer.tree().toString()).isEqualTo("{\"node\":{\"name\":\"db01\"}}");
+        assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
+                "EC2 user data key 'zone': 'example.net' is not valid; absent unless engine is elasticsearch (the book's "
+                        + "round-robin record <name>.<zone>); engine is postgresql, whose records are set in aws.route53");
     }
 
     @Test
     void slowBecomesLogMinDurationStatementInWholeMilliseconds() {
         ConfigProblems problems = new ConfigProblems();
 
-        String tree = UserData.translate("{\"slow\": \"500\"}", "EC2 user data", problems).tree().toString();
-        UserData.translate("{\"slow\": \"half a second\"}", "EC2 user data", problems);
-        UserData.translate("{\"slow\": 1.5}", "EC2 user data", problems);
+        String tree = UserData.translate("{\"slow\": \"500\"}", "EC2 user data", POSTGRESQL, problems).tree().toString();
+        UserData.translate("{\"slow\": \"half a second\"}", "EC2 user data", POSTGRESQL, problems);
+        UserData.translate("{\"slow\": 1.5}", "EC2 user data", POSTGRESQL, problems);
 
         assertThat(tree).isEqualTo("{\"postgresql\":{\"parameters\":{\"log_min_duration_statement\":\"500\"}}}");
         assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
@@ -54,7 +100,7 @@ class UserDataTest {
     void masterAndCloneTogetherAreAProblem() {
         ConfigProblems problems = new ConfigProblems();
 
-        ConfigLoader.Layer layer = UserData.translate("{\"name\": \"db\", \"master\": \"a\", \"clone\": \"b\"}", "EC2 user data", problems);
+        ConfigLoader.Layer layer = UserData.translate("{\"name\": \"db\", \"master\": \"a\", \"clone\": \"b\"}", "EC2 user data", POSTGRESQL, problems);
 
         assertThat(layer.tree().has("bootstrap")).isFalse();
         assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(

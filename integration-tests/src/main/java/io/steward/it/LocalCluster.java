@@ -298,13 +298,16 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** {@code steward run} as a process of its own, with this JVM's class path, its output appended to {@code log}. */
-    public static Process startAgentProcess(Path config, Path log, Map<String, String> environment) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    /** @param arguments given to {@code steward run} after {@code --config}, e.g. {@code --user-data FILE} */
+    public static Process startAgentProcess(Path config, Path log, Map<String, String> environment, List<String> arguments)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 // The agent's own logging, not the tests' (both are on this class path).
                 "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"),
-                "io.steward.cli.StewardCli", "run", "--config", config.toString());
+                "io.steward.cli.StewardCli", "run", "--config", config.toString()));
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -322,7 +325,7 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static AgentExit runAgentUntilItExits(Path config) throws IOException, InterruptedException {
         Path log = config.resolveSibling("agent.log");
-        Process agent = startAgentProcess(config, log, Map.of());
+        Process agent = startAgentProcess(config, log, Map.of(), List.of());
         if (!agent.waitFor(60, TimeUnit.SECONDS)) {
             agent.destroyForcibly();
             throw new IllegalStateException("the agent on " + config + " still runs after a minute: " + Files.readString(log));
@@ -380,7 +383,7 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         public synchronized void startAgent() throws IOException {
-            agent = startAgentProcess(config, agentLog(), environment);
+            agent = startAgentProcess(config, agentLog(), environment, List.of());
         }
 
         public synchronized boolean agentRunning() {

@@ -60,7 +60,8 @@ final class ElasticsearchEngine implements Engine {
 
     ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
         this.settings = settings;
-        this.rest = new SearchRest(settings.url(), settings.requestTimeout(), settings.credentials());
+        this.rest = new SearchRest(settings.url(), settings.requestTimeout(), settings.credentials(),
+                settings.caCertificates());
         int port = settings.url().getPort() > 0 ? settings.url().getPort()
                 : "https".equals(settings.url().getScheme()) ? 443 : 80;
         this.endpoint = new Endpoint(context.advertisedHost(), port);

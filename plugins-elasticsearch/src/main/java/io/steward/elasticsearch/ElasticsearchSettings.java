@@ -7,6 +7,7 @@ import io.steward.engine.EngineContext;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,16 @@ import java.util.Optional;
  * @param snapshots the snapshot repository and schedule; empty when not configured
  * @param credentials user and password for HTTP basic authentication (Elasticsearch 8+ and secured OpenSearch);
  *        empty for none
+ * @param caCertificates the authorities an https node's certificate must chain to ({@code ca_file}); empty: the JDK's
+ *        public ones
  */
 public record ElasticsearchSettings(URI url, String nodeName, Duration requestTimeout, List<String> stopCommand,
                                     Duration drainTimeout, Optional<Path> jvmOptionsDir,
-                                    Optional<SnapshotSettings> snapshots, Optional<Credentials> credentials) {
+                                    Optional<SnapshotSettings> snapshots, Optional<Credentials> credentials,
+                                    List<X509Certificate> caCertificates) {
+    public ElasticsearchSettings {
+        caCertificates = List.copyOf(caCertificates);
+    }
 
     /** Basic authentication; the password is never printed. */
     public record Credentials(String username, String password) {
@@ -94,7 +101,32 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
                     + "on this machine (the password would cross the network in clear)");
         }
         return new ElasticsearchSettings(url, nodeName, requestTimeout, stopCommand, drainTimeout, jvmOptionsDir, snapshots,
-                credentials);
+                credentials, caCertificates(settings, url));
+    }
+
+    private static List<X509Certificate> caCertificates(Settings settings, URI url) {
+        Optional<String> caFile = settings.optionalString("ca_file");
+        if (caFile.isEmpty()) {
+            return List.of();
+        }
+        String allowed = "an absolute path to the PEM file of the CA that signed the node's HTTPS certificate, "
+                + "e.g. /etc/elasticsearch/certs/http_ca.crt";
+        if (!"https".equals(url.getScheme())) {
+            settings.problems().add(settings.keyPath("ca_file"), caFile.get(), "absent unless url is https:// ("
+                    + url + " is not)");
+            return List.of();
+        }
+        Path path = Path.of(caFile.get());
+        if (!path.isAbsolute()) {
+            settings.problems().add(settings.keyPath("ca_file"), caFile.get(), allowed);
+            return List.of();
+        }
+        try {
+            return CaCertificates.read(path);
+        } catch (IllegalArgumentException e) {
+            settings.problems().add(settings.keyPath("ca_file"), caFile.get(), allowed + "; this file " + e.getMessage());
+            return List.of();
+        }
     }
 
     private static URI url(Settings settings) {

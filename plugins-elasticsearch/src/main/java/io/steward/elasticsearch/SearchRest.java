@@ -10,8 +10,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,10 +33,16 @@ final class SearchRest {
     /** The {@code Authorization} header's value; empty without credentials. */
     private final Optional<String> authorization;
 
-    SearchRest(URI base, Duration timeout, Optional<ElasticsearchSettings.Credentials> credentials) {
+    /** @param caCertificates the only authorities an https node's certificate may chain to; empty: the JDK's */
+    SearchRest(URI base, Duration timeout, Optional<ElasticsearchSettings.Credentials> credentials,
+               List<X509Certificate> caCertificates) {
         this.base = base;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
+        if (!caCertificates.isEmpty()) {
+            builder.sslContext(CaCertificates.trusting(caCertificates));
+        }
+        this.client = builder.build();
         this.authorization = credentials.map(c -> "Basic " + Base64.getEncoder().encodeToString(
                 (c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8)));
     }

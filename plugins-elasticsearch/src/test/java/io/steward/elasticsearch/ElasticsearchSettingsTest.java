@@ -9,8 +9,10 @@ import io.steward.config.Settings;
 import io.steward.elasticsearch.ElasticsearchSettings.RepositoryType;
 import io.steward.engine.EngineContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -120,5 +122,26 @@ class ElasticsearchSettingsTest {
         read(json.createObjectNode().put("url", "http://127.0.0.1:9200/es"));
 
         assertThat(problems.list()).extracting(ConfigProblem::value).containsExactly("http://127.0.0.1:9200/es");
+    }
+
+    @Test
+    void caFileIsReadAtOnceAndOnlyForHttps(@TempDir Path dir) throws Exception {
+        Path notPem = Files.writeString(dir.resolve("http_ca.crt"), "not a certificate\n");
+
+        read(json.createObjectNode().put("url", "https://10.0.0.1:9200").put("ca_file", notPem.toString()));
+        read(json.createObjectNode().put("url", "https://10.0.0.1:9200").put("ca_file", dir.resolve("absent.crt").toString()));
+        read(json.createObjectNode().put("url", "http://127.0.0.1:9200").put("ca_file", notPem.toString()));
+        read(json.createObjectNode().put("url", "https://10.0.0.1:9200").put("ca_file", "certs/http_ca.crt"));
+
+        String allowed = "an absolute path to the PEM file of the CA that signed the node's HTTPS certificate, "
+                + "e.g. /etc/elasticsearch/certs/http_ca.crt";
+        assertThat(problems.list()).extracting(ConfigProblem::toString).satisfiesExactly(
+                notPemProblem -> assertThat(notPemProblem).startsWith("elasticsearch.ca_file: '" + notPem + "' is not valid; "
+                        + allowed + "; this file holds no"),
+                absent -> assertThat(absent).startsWith("elasticsearch.ca_file: '" + dir.resolve("absent.crt")
+                        + "' is not valid; " + allowed + "; this file cannot be read: "),
+                plain -> assertThat(plain).isEqualTo("elasticsearch.ca_file: '" + notPem + "' is not valid; absent unless "
+                        + "url is https:// (http://127.0.0.1:9200 is not)"),
+                relative -> assertThat(relative).isEqualTo("elasticsearch.ca_file: 'certs/http_ca.crt' is not valid; " + allowed));
     }
 }

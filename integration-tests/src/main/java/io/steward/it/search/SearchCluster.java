@@ -39,22 +39,28 @@ public final class SearchCluster implements AutoCloseable {
      *        by two spaces add to it); {@value LocalCluster#NODE_DIR} stands for the node's own folder,
      *        {@value #SNAPSHOT_DIR} for the shared snapshot folder
      * @param environment added to every agent's environment (e.g. {@code STEWARD_AWS_ROUTE53_*})
+     * @param userData the book's user data for every agent, when it is launched the book's way: the agent then has no
+     *        {@code node.name} of its own (it takes its instance id) and is told its OpenSearch node's name
      */
-    public record Options(int nodes, String extraYaml, Map<String, String> environment) {
+    public record Options(int nodes, String extraYaml, Map<String, String> environment, Optional<String> userData) {
         public Options {
             environment = Map.copyOf(environment);
         }
 
         public static Options defaults() {
-            return new Options(3, "", Map.of());
+            return new Options(3, "", Map.of(), Optional.empty());
         }
 
         public Options withExtraYaml(String yaml) {
-            return new Options(nodes, yaml, environment);
+            return new Options(nodes, yaml, environment, userData);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
-            return new Options(nodes, extraYaml, variables);
+            return new Options(nodes, extraYaml, variables, userData);
+        }
+
+        public Options withUserData(String json) {
+            return new Options(nodes, extraYaml, environment, Optional.of(json));
         }
     }
 
@@ -112,11 +118,16 @@ public final class SearchCluster implements AutoCloseable {
         Path home = dir.resolve("opensearch");
         List<String> serverArgs = List.of(home.toString(), clusterName, name, String.valueOf(httpPort),
                 String.valueOf(transportPort), seeds, initialNodes, repo.toString());
+        List<String> agentArguments = new ArrayList<>();
+        if (options.userData().isPresent()) {
+            Path userData = Files.writeString(dir.resolve("user-data.json"), options.userData().get());
+            agentArguments.addAll(List.of("--user-data", userData.toString()));
+        }
         String yaml = String.join("\n", List.of(
                 "cluster: " + clusterName,
                 "engine: elasticsearch",
                 "node:",
-                "  name: " + name,
+                options.userData().isPresent() ? "" : "  name: " + name,
                 "  host: 127.0.0.1",
                 "  dns_name: " + name + ".nodes.it",
                 "  instance_id: " + instanceId(name),
@@ -132,6 +143,7 @@ public final class SearchCluster implements AutoCloseable {
                 "  imds: off",
                 "elasticsearch:",
                 "  url: http://127.0.0.1:" + httpPort,
+                "  node_name: " + name,
                 "  request_timeout: 5s",
                 // what systemctl stop does: SIGTERM to the node's process
                 "  stop_command: kill -TERM $(cat " + home.resolve("node.pid") + ")",
@@ -139,7 +151,8 @@ public final class SearchCluster implements AutoCloseable {
                 ""));
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
-        return new Node(name, dir, home, config, httpPort, adminPort, serverArgs, options.environment(), repo);
+        return new Node(name, dir, home, config, httpPort, adminPort, serverArgs, options.environment(), agentArguments,
+                repo);
     }
 
     /** A fixed, valid EC2 instance id per node name: the set identifier of its weighted record entry. */
@@ -208,12 +221,13 @@ public final class SearchCluster implements AutoCloseable {
         private final int adminPort;
         private final List<String> serverArgs;
         private final Map<String, String> environment;
+        private final List<String> agentArguments;
         private final Path repo;
         private Process server;
         private Process agent;
 
         Node(String name, Path dir, Path home, Path config, int httpPort, int adminPort, List<String> serverArgs,
-             Map<String, String> environment, Path repo) {
+             Map<String, String> environment, List<String> agentArguments, Path repo) {
             this.name = name;
             this.dir = dir;
             this.home = home;
@@ -222,6 +236,7 @@ public final class SearchCluster implements AutoCloseable {
             this.adminPort = adminPort;
             this.serverArgs = serverArgs;
             this.environment = environment;
+            this.agentArguments = List.copyOf(agentArguments);
             this.repo = repo;
         }
 
@@ -298,7 +313,7 @@ public final class SearchCluster implements AutoCloseable {
         }
 
         public synchronized void startAgent() throws IOException {
-            agent = LocalCluster.startAgentProcess(config, agentLog(), environment);
+            agent = LocalCluster.startAgentProcess(config, agentLog(), environment, agentArguments);
         }
 
         public synchronized boolean agentRunning() {

@@ -219,15 +219,54 @@ class Route53PublisherTest {
     @Test
     void aHostedZoneThatDoesNotExistFailsAtOnceWithRoute53sWords() {
         Route53Config config = config(RecordType.CNAME, ReaderRouting.WEIGHTED, Duration.ofSeconds(5));
-        try (Route53Publisher wrongZone = publisher(new Route53Config(true, "ZNOSUCHZONE", config.primaryRecord(), config.readerRecord(),
-                config.memberRecordSuffix(), config.type(), config.readerRouting(), config.ttl(), config.endpoint(),
-                config.insyncTimeout(), config.insyncPollInterval(), config.maxAttempts(), config.retryBaseDelay()))) {
+        try (Route53Publisher wrongZone = publisher(inZone(config, "ZNOSUCHZONE", Optional.empty()))) {
 
             assertThatThrownBy(() -> wrongZone.publishPrimary("db.example.net", DB01, EPOCH_7))
                     .isInstanceOf(Route53PublishException.class)
                     .hasMessageContaining("ListResourceRecordSets failed: NoSuchHostedZone: No hosted zone found with ID: ZNOSUCHZONE");
         }
         assertThat(server.calls(Operation.LIST_RESOURCE_RECORD_SETS)).as("not retried").isEqualTo(1);
+    }
+
+    @Test
+    void aZoneNamedInsteadOfIdentifiedIsLookedUpOnceAmongZonesOfNearbyNames() {
+        server.createHostedZone("a.example.net");
+        server.createHostedZone("example.org");
+        Route53Config config = config(RecordType.CNAME, ReaderRouting.WEIGHTED, Duration.ofSeconds(5));
+        try (Route53Publisher byName = publisher(inZone(config, "", Optional.of("example.net")))) {
+
+            assertThat(byName.publishPrimary("db.example.net", DB01, EPOCH_7).outcome()).isEqualTo(Outcome.CHANGED);
+            assertThat(byName.publishMemberRecord("db01.nodes.example.net", DB01).outcome()).isEqualTo(Outcome.CHANGED);
+        }
+        assertThat(records("db.example.net.")).extracting(StoredRecordSet::values).containsExactly(List.of("db01.example.net"));
+        assertThat(server.calls(Operation.LIST_HOSTED_ZONES_BY_NAME)).isEqualTo(1);
+    }
+
+    @Test
+    void aZoneNameThatNamesNoZoneOrTwoIsRefusedWithTheirIds() {
+        Route53Config config = config(RecordType.CNAME, ReaderRouting.WEIGHTED, Duration.ofSeconds(5));
+        try (Route53Publisher missing = publisher(inZone(config, "", Optional.of("example.com")))) {
+            assertThatThrownBy(() -> missing.publishMemberRecord("db01.example.com", DB01))
+                    .isInstanceOf(Route53PublishException.class)
+                    .hasMessage("no hosted zone named example.com is visible to this node's credentials "
+                            + "(aws.route53.hosted_zone_name); create it, or set aws.route53.hosted_zone_id");
+        }
+        String twin = server.createHostedZone("example.net");
+        try (Route53Publisher ambiguous = publisher(inZone(config, "", Optional.of("example.net")))) {
+            assertThatThrownBy(() -> ambiguous.publishMemberRecord("db01.nodes.example.net", DB01))
+                    .isInstanceOf(Route53PublishException.class)
+                    .hasMessageContaining("2 hosted zones are named example.net (").hasMessageContaining(zone)
+                    .hasMessageContaining(twin)
+                    .hasMessageEndingWith("); set aws.route53.hosted_zone_id to the one that holds the cluster's records");
+        }
+        assertThat(server.calls(Operation.CHANGE_RESOURCE_RECORD_SETS)).isZero();
+    }
+
+    private static Route53Config inZone(Route53Config config, String id, Optional<String> name) {
+        return new Route53Config(true, id, name, config.primaryRecord(), config.readerRecord(), config.memberRecordSuffix(),
+                config.type(), config.readerRouting(), config.ttl(), config.endpoint(), config.insyncTimeout(),
+                config.insyncPollInterval(), config.maxAttempts(), config.retryBaseDelay(), config.weightedRecord(),
+                config.weight());
     }
 
     /** A lease check that answers the given epochs in turn, then keeps answering the last one. */
@@ -240,9 +279,9 @@ class Route53PublisherTest {
     }
 
     private Route53Config config(RecordType type, ReaderRouting routing, Duration insyncTimeout) {
-        return new Route53Config(true, zone, "db.example.net", Optional.of("ro.example.net"), Optional.of("nodes.example.net"),
-                type, routing, Duration.ofSeconds(60), Optional.of(server.endpoint()), insyncTimeout, Duration.ofMillis(20),
-                5, Duration.ofMillis(5));
+        return new Route53Config(true, zone, Optional.empty(), "db.example.net", Optional.of("ro.example.net"),
+                Optional.of("nodes.example.net"), type, routing, Duration.ofSeconds(60), Optional.of(server.endpoint()),
+                insyncTimeout, Duration.ofMillis(20), 5, Duration.ofMillis(5), Optional.empty(), Route53Config.DEFAULT_WEIGHT);
     }
 
     private static Route53Publisher publisher(Route53Config config) {

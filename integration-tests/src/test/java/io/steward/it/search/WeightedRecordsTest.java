@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -37,29 +38,47 @@ class WeightedRecordsTest {
     }
 
     private SearchCluster.Options options() {
-        return SearchCluster.Options.defaults().withEnvironment(Map.of(
+        return SearchCluster.Options.defaults().withEnvironment(with(Map.of(
                 "STEWARD_AWS_ROUTE53_ENABLED", "true",
                 "STEWARD_AWS_ROUTE53_HOSTED_ZONE_ID", zone,
-                "STEWARD_AWS_ROUTE53_WEIGHTED_RECORD", "search.it.example",
+                "STEWARD_AWS_ROUTE53_WEIGHTED_RECORD", "search.it.example")));
+    }
+
+    /** Launched the book's way: the record and its zone come from the user data alone, the zone by its name. */
+    private SearchCluster.Options bookUserData() {
+        return SearchCluster.Options.defaults().withUserData("{\"name\": \"search\", \"zone\": \"it.example\"}")
+                .withEnvironment(with(Map.of()));
+    }
+
+    private Map<String, String> with(Map<String, String> route53) {
+        Map<String, String> environment = new HashMap<>(route53);
+        environment.putAll(Map.of(
                 "STEWARD_AWS_ROUTE53_MEMBER_RECORD_SUFFIX", "nodes.it.example",
                 "STEWARD_AWS_ROUTE53_ENDPOINT", dns.endpoint().toString(),
                 "STEWARD_AWS_ROUTE53_INSYNC_POLL_INTERVAL", "100ms",
                 "AWS_ACCESS_KEY_ID", "AKIDSTEWARDTEST",
                 "AWS_SECRET_ACCESS_KEY", "steward-test-secret"));
+        return environment;
     }
 
     @Test
-    void everyNodeRegistersAndAStoppedNodeLeavesWhileTheOthersStay() throws Exception {
-        try (SearchCluster cluster = SearchCluster.start(options())) {
+    void everyNodeOfTheBooksUserDataRegistersAndAStoppedNodeLeavesWhileTheOthersStay() throws Exception {
+        dns.createHostedZone("other.example");
+        try (SearchCluster cluster = SearchCluster.start(bookUserData())) {
             awaitEntries(cluster.nodes());
             SearchCluster.Node leaving = cluster.node("os3");
 
             assertThat(leaving.stopAgent(Duration.ofSeconds(120))).isEqualTo(143);
 
             awaitEntries(List.of(cluster.node("os1"), cluster.node("os2")));
-            assertThat(dns.recordSets(zone)).noneMatch(set -> set.name().equals("os3.nodes.it.example."));
-            assertThat(dns.recordSets(zone)).anyMatch(set -> set.name().equals("os1.nodes.it.example."));
+            // members named by their instance id, as no name of their own was given
+            assertThat(dns.recordSets(zone)).noneMatch(set -> set.name().equals(memberRecord("os3")));
+            assertThat(dns.recordSets(zone)).anyMatch(set -> set.name().equals(memberRecord("os1")));
         }
+    }
+
+    private static String memberRecord(String node) {
+        return SearchCluster.instanceId(node) + ".nodes.it.example.";
     }
 
     @Test
