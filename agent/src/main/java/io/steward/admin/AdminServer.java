@@ -81,11 +81,6 @@ public final class AdminServer implements AutoCloseable {
     private HttpServer server;
     private ThreadPoolExecutor executor;
 
-    /** An API without dumps (engines that back up otherwise, tests). */
-    public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, MetricRegistry registry) {
-        this(config, backend, snapshots, DumpBackend.NOT_CONFIGURED, Optional.empty(), registry);
-    }
-
     /**
      * @param dumps the archive of the engine's dumps ({@code /dump}, {@code /dumps})
      * @param nativeBackup the engine's own backup, when it replaces snapshot sets: {@code /snapshot}, {@code /snapshots}

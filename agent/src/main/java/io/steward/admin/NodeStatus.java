@@ -29,11 +29,6 @@ public record NodeStatus(String name, Role role, boolean writablePrimary, boolea
         engineDetails = Map.copyOf(engineDetails);
     }
 
-    public NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes, long epoch,
-                      String lastDecision, Optional<String> problem, Optional<ArchiveStatus> archive) {
-        this(name, role, writablePrimary, streaming, lagBytes, epoch, lastDecision, problem, archive, Map.of());
-    }
-
     public boolean healthy() {
         return problem.isEmpty() && role != Role.STOPPED;
     }

@@ -31,14 +31,6 @@ public record RecordIntent(Optional<Target> primary, List<Target> readers, Optio
         live = Set.copyOf(live);
     }
 
-    public RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self, Optional<Target> weighted) {
-        this(primary, readers, self, weighted, Set.of());
-    }
-
-    public RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self) {
-        this(primary, readers, self, Optional.empty());
-    }
-
     /**
      * @param view the cluster as the tick read it
      * @param self this member's name

@@ -20,11 +20,6 @@ import io.steward.engine.ReplicationStyle;
 public record Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize,
                      ReplicationStyle style, boolean engineElectsPrimary) {
 
-    /** For an engine whose primary Steward elects. */
-    public Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize, ReplicationStyle style) {
-        this(self, ha, noFailover, priority, mayInitialize, style, false);
-    }
-
     /** The same node with other HA settings (the cluster-wide ones laid over its own). */
     public Policy withHa(HaConfig effective) {
         return new Policy(self, effective, noFailover, priority, mayInitialize, style, engineElectsPrimary);

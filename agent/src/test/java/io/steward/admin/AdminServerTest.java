@@ -36,7 +36,7 @@ class AdminServerTest {
 
     private AdminServer startServer(Optional<String> token) throws IOException {
         AdminServer started = new AdminServer(new AdminConfig("127.0.0.1", 0, token), backend,
-                SnapshotBackend.NOT_CONFIGURED, new MetricRegistry());
+                SnapshotBackend.NOT_CONFIGURED, DumpBackend.NOT_CONFIGURED, Optional.empty(), new MetricRegistry());
         started.start();
         return started;
     }

@@ -56,7 +56,7 @@ class AdminSnapshotApiTest {
 
     private TestHttp start(SnapshotBackend snapshots) throws IOException {
         server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), new RecordingBackend(), snapshots,
-                new MetricRegistry());
+                DumpBackend.NOT_CONFIGURED, Optional.empty(), new MetricRegistry());
         server.start();
         return new TestHttp(server.port());
     }

@@ -2,6 +2,7 @@ package io.steward.cli;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.admin.DumpBackend;
 import io.steward.admin.RecordingBackend;
 import io.steward.admin.SnapshotBackend;
 import io.steward.config.AdminConfig;
@@ -31,7 +32,7 @@ class StewardCliTest {
     @BeforeEach
     void start() throws IOException {
         server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend,
-                SnapshotBackend.NOT_CONFIGURED, new MetricRegistry());
+                SnapshotBackend.NOT_CONFIGURED, DumpBackend.NOT_CONFIGURED, Optional.empty(), new MetricRegistry());
         server.start();
     }
 

@@ -35,7 +35,7 @@ class HaRulesTest {
     private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true);
     /** Redis's chain: priority first, a crashed primary hands the lease on. */
     private static final ReplicationStyle CHAIN = new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false);
-    private static final Policy ME = new Policy("me", HA, false, 100, true, STAR);
+    private static final Policy ME = new Policy("me", HA, false, 100, true, STAR, false);
 
     // ---- builders -------------------------------------------------------------------------------------------
 
@@ -157,7 +157,7 @@ class HaRulesTest {
 
         @Test
         void memberThatMustNotInitialiseWaits() {
-            Policy replicaOnly = new Policy("me", HA, false, 100, false, STAR);
+            Policy replicaOnly = new Policy("me", HA, false, 100, false, STAR, false);
             assertThat(HaRules.decide(fresh, local(empty, false), replicaOnly, NOW).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -219,7 +219,7 @@ class HaRulesTest {
         @Test
         void aCrashedPrimaryWhoseRestartCouldLoseWritesHandsTheLeaseOnAtOnce() {
             Policy noRestart = new Policy("me", HA, false, 100, true,
-                    new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false));
+                    new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false), false);
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
             LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false);
             Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);
@@ -270,7 +270,7 @@ class HaRulesTest {
 
     @Nested
     class Chain {
-        final Policy chained = new Policy("me", HA, false, 100, true, CHAIN);
+        final Policy chained = new Policy("me", HA, false, 100, true, CHAIN, false);
         final MemberInfo primary = member("p", Role.PRIMARY, 100);
 
         Decision decideChained(ClusterView view, EngineStatus engine) {
@@ -334,7 +334,7 @@ class HaRulesTest {
 
     @Nested
     class PriorityFirst {
-        final Policy redisLike = new Policy("me", HA, false, 100, true, CHAIN);
+        final Policy redisLike = new Policy("me", HA, false, 100, true, CHAIN, false);
 
         MemberInfo replica(String name, long position, int priority) {
             return new MemberInfo(name, Role.REPLICA, false, endpoint(name), "", position, 1, Optional.empty(), false,
@@ -375,7 +375,7 @@ class HaRulesTest {
             long primaryWasAt = 10L << 20;
             ClusterView view = view(Optional.empty(), replica("b", primaryWasAt, 50));
             Decision decision = HaRules.decide(view, leaderless(running(Role.REPLICA, 1), primaryWasAt, Duration.ofSeconds(1)),
-                    new Policy("me", HA, false, 500, true, CHAIN), NOW);
+                    new Policy("me", HA, false, 500, true, CHAIN, false), NOW);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("exceeds maximum_lag_on_failover");
             assertThat(decideLeaderless(view(Optional.empty(), replica("b", 1, 500)), primaryWasAt, primaryWasAt).action())
@@ -463,7 +463,7 @@ class HaRulesTest {
 
         @Test
         void nofailoverAndZeroPriorityNeverPromote() {
-            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, STAR), new Policy("me", HA, false, 0, true, STAR))) {
+            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, STAR, false), new Policy("me", HA, false, 0, true, STAR, false))) {
                 assertThat(HaRules.decide(view(Optional.empty()), leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)),
                         policy, NOW).action()).isInstanceOf(Action.Observe.class);
             }
@@ -492,7 +492,7 @@ class HaRulesTest {
 
     @Nested
     class SynchronousMode {
-        Policy syncPolicy = new Policy("me", SYNC, false, 100, true, STAR);
+        Policy syncPolicy = new Policy("me", SYNC, false, 100, true, STAR, false);
 
         ClusterView withSync(Optional<String> standby, MemberInfo... members) {
             ClusterView base = view(Optional.empty(), members);

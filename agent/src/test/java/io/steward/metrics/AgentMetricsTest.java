@@ -2,6 +2,7 @@ package io.steward.metrics;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.admin.DumpBackend;
 import io.steward.admin.RecordingBackend;
 import io.steward.admin.SnapshotBackend;
 import io.steward.admin.TestHttp;
@@ -24,7 +25,8 @@ class AgentMetricsTest {
 
     private String scrape() throws IOException {
         try (AdminServer server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.empty()),
-                new RecordingBackend(), SnapshotBackend.NOT_CONFIGURED, metrics.registry())) {
+                new RecordingBackend(), SnapshotBackend.NOT_CONFIGURED, DumpBackend.NOT_CONFIGURED,
+                Optional.empty(), metrics.registry())) {
             server.start();
             return new TestHttp(server.port()).get("/metrics").body();
         }
