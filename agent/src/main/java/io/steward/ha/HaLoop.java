@@ -10,6 +10,7 @@ import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
+import io.steward.engine.ClusterMember;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -205,11 +207,20 @@ public final class HaLoop implements AutoCloseable {
 
     /** Whether the lease is ours and provably still ours right now. */
     public boolean leaseProven() {
+        if (policy.engineElectsPrimary()) {
+            return engine.electedPrimaryTerm().isPresent();
+        }
         return holdsLease && System.nanoTime() < leaseValidUntilNanos;
     }
 
-    /** The epoch of the lease this node provably holds right now; empty when it holds none. */
+    /**
+     * The epoch of the lease this node provably holds right now; empty when it holds none. Where the database elects
+     * its own primary, the term in which it elected this node, asked afresh.
+     */
     public OptionalLong provenLeaseEpoch() {
+        if (policy.engineElectsPrimary()) {
+            return engine.electedPrimaryTerm();
+        }
         long epoch = heldLeaseEpoch;
         return leaseProven() ? OptionalLong.of(epoch) : OptionalLong.empty();
     }
@@ -439,6 +450,10 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void initializeCluster(ClusterView current) {
+        if (policy.engineElectsPrimary()) {
+            initializeSelfElectingCluster();
+            return;
+        }
         try (NewCluster newCluster = clusterSeed.prepare()) {
             if (!store.claimInitialization(policy.self())) {
                 log.info("another member claimed cluster creation first");
@@ -464,6 +479,24 @@ public final class HaLoop implements AutoCloseable {
                     engine.probe().position(), System.currentTimeMillis()));
             log.info("created the cluster; primary of epoch {}", lease.get().epoch());
         }
+    }
+
+    /** The database elects its primary itself: the claim keeps two members from creating two clusters, no lease is taken. */
+    private void initializeSelfElectingCluster() {
+        if (!store.claimInitialization(policy.self())) {
+            log.info("another member claimed cluster creation first");
+            return;
+        }
+        try {
+            engine.initializeNewCluster();
+        } catch (EngineException e) {
+            store.abandonInitialization(policy.self());
+            throw e;
+        }
+        EngineStatus created = engine.probe();
+        store.appendHistory(new HistoryEntry(created.timeline(), policy.self(), Optional.empty(), "cluster created",
+                created.position(), System.currentTimeMillis()));
+        log.info("created the cluster; its database elects the primary from now on (term {})", created.timeline());
     }
 
     private void takeOver(ClusterView current, EngineStatus probed, Action.TakeoverReason reason) {
@@ -546,6 +579,12 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void lead(ClusterView current, EngineStatus probed) {
+        if (policy.engineElectsPrimary()) {
+            engine.reconcileMembers(current.members().values().stream()
+                    .map(m -> new ClusterMember(m.name(), m.database(), m.healthy(), m.promotable() ? m.priority() : 0, m.tags()))
+                    .sorted(Comparator.comparing(ClusterMember::name)).toList());
+            return;
+        }
         engine.reconcileReplicationSlots(current.members().keySet().stream()
                 .filter(n -> !n.equals(policy.self())).collect(Collectors.toSet()));
         if (policy.ha().synchronousMode()) {
@@ -680,7 +719,7 @@ public final class HaLoop implements AutoCloseable {
         MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
                 engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
                 now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                System.currentTimeMillis(), now.problem(), identity.dnsName());
+                System.currentTimeMillis(), now.problem(), identity.dnsName(), engine.memberTags());
         boolean changed = lastPublished == null || !sameContent(lastPublished, member);
         boolean due = System.nanoTime() - lastPublishedNanos >= policy.ha().loopWait().toNanos();
         boolean leaderChanged = !Objects.equals(current.lease().map(Lease::holder), lastLeaseHolderAtPublish);
@@ -695,7 +734,7 @@ public final class HaLoop implements AutoCloseable {
     private static boolean sameContent(MemberInfo a, MemberInfo b) {
         return a.role() == b.role() && a.healthy() == b.healthy() && a.position() == b.position()
                 && a.timeline() == b.timeline() && a.upstream().equals(b.upstream())
-                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem());
+                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem()) && a.tags().equals(b.tags());
     }
 
     private void updateMetrics(ClusterView current) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -65,7 +66,7 @@ class ClusterStoreTest {
 
     static MemberInfo member(String name, long position) {
         return new MemberInfo(name, Role.REPLICA, true, new Endpoint("127.0.0.1", 5432), "http://x", position, 1,
-                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty());
+                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty(), Map.of());
     }
 
     @Test
