@@ -148,6 +148,14 @@ public interface Engine extends AutoCloseable {
     }
 
     /**
+     * Whether this node may create a new cluster at all: a MongoDB arbiter, which holds no data, may not. True by
+     * default; {@code bootstrap.mode} decides beside it.
+     */
+    default boolean mayCreateCluster() {
+        return true;
+    }
+
+    /**
      * What this node announces to the others of how it wants to be a member (MongoDB: data member or arbiter),
      * published with its member entry; empty by default.
      */

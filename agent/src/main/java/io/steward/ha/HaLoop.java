@@ -71,7 +71,9 @@ public final class HaLoop implements AutoCloseable {
     private volatile ClusterView view = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false,
             Optional.empty(), Optional.empty());
     private volatile EngineStatus status;
-    private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
+    /** The stale term last reported by a primary whose database has not noticed its successor yet (said once). */
+    private long staleTermReported = -1;
+        private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
     private volatile boolean holdsLease;
     private volatile long leaseValidUntilNanos;
     private volatile long heldLeaseEpoch;
@@ -208,7 +210,7 @@ public final class HaLoop implements AutoCloseable {
     /** Whether the lease is ours and provably still ours right now. */
     public boolean leaseProven() {
         if (policy.engineElectsPrimary()) {
-            return engine.electedPrimaryTerm().isPresent();
+            return provenElectedTerm().isPresent();
         }
         return holdsLease && System.nanoTime() < leaseValidUntilNanos;
     }
@@ -219,10 +221,28 @@ public final class HaLoop implements AutoCloseable {
      */
     public OptionalLong provenLeaseEpoch() {
         if (policy.engineElectsPrimary()) {
-            return engine.electedPrimaryTerm();
+            return provenElectedTerm();
         }
         long epoch = heldLeaseEpoch;
         return leaseProven() ? OptionalLong.of(epoch) : OptionalLong.empty();
+    }
+
+    /**
+     * The term in which the database elected this node, if it is its primary now and no later term is recorded in
+     * ZooKeeper: a primary cut off from the others still answers with its old term until it notices its successor.
+     * Empty when ZooKeeper cannot say (safety over liveness).
+     */
+    private OptionalLong provenElectedTerm() {
+        OptionalLong term = engine.electedPrimaryTerm();
+        if (term.isEmpty()) {
+            return term;
+        }
+        try {
+            OptionalLong latest = store.latestPrimaryTerm();
+            return latest.isEmpty() || latest.getAsLong() <= term.getAsLong() ? term : OptionalLong.empty();
+        } catch (CoordinationException e) {
+            return OptionalLong.empty();
+        }
     }
 
     public void addTickListener(TickListener listener) {
@@ -316,7 +336,7 @@ public final class HaLoop implements AutoCloseable {
         // changes state, repeated after the previous one worked (a primary that crashed again), is a new event.
         boolean newEvent = acted && lastActionWorked && !(decision.action() instanceof Action.Follow);
         if (!decision.toString().equals(lastDecision.toString()) || newEvent) {
-            log.info("{} [epoch {}]", decision, current.epoch());
+            log.info("{} [{}]", decision, epochOf(current, probed));
         }
         lastDecision = decision;
         if (readable && lastPublished == null) {
@@ -432,7 +452,7 @@ public final class HaLoop implements AutoCloseable {
             String failure = action.getClass().getSimpleName() + " failed: " + e.getMessage();
             // The same failure every tick would bury everything else: say it once, then again every minute.
             if (!failure.equals(lastFailure) || System.nanoTime() - lastFailureLoggedNanos > REPEAT_FAILURE_LOG.toNanos()) {
-                log.error("{} [epoch {}]", failure, current.epoch());
+                log.error("{} [{}]", failure, epochOf(current, probed));
                 lastFailure = failure;
                 lastFailureLoggedNanos = System.nanoTime();
             }
@@ -449,7 +469,12 @@ public final class HaLoop implements AutoCloseable {
         }
     }
 
-    private void initializeCluster(ClusterView current) {
+    /** What a log line names as the epoch: the lease's, or the term of a database that elects its own primary. */
+    private String epochOf(ClusterView current, EngineStatus probed) {
+        return policy.engineElectsPrimary() ? "term " + probed.timeline() : "epoch " + current.epoch();
+    }
+
+        private void initializeCluster(ClusterView current) {
         if (policy.engineElectsPrimary()) {
             initializeSelfElectingCluster();
             return;
@@ -580,6 +605,14 @@ public final class HaLoop implements AutoCloseable {
 
     private void lead(ClusterView current, EngineStatus probed) {
         if (policy.engineElectsPrimary()) {
+            if (!store.raisePrimaryTerm(policy.self(), probed.timeline())) {
+                if (staleTermReported != probed.timeline()) {
+                    log.warn("the database still calls this node its primary in term {}, but a later term is recorded; "
+                            + "leaving the member list to the later primary", probed.timeline());
+                    staleTermReported = probed.timeline();
+                }
+                return;
+            }
             engine.reconcileMembers(current.members().values().stream()
                     .map(m -> new ClusterMember(m.name(), m.database(), m.healthy(), m.promotable() ? m.priority() : 0, m.tags()))
                     .sorted(Comparator.comparing(ClusterMember::name)).toList());
@@ -771,7 +804,9 @@ public final class HaLoop implements AutoCloseable {
         }
         try {
             if (policy.engineElectsPrimary()) {
-                // the database elects its own primary: leaving means the local server leaves, the engine's own way
+                // The database elects its own primary: leaving means the local server leaves, the engine's own way. The
+                // member entry goes first, so that the elected primary does not add the node back while it leaves.
+                store.withdraw();
                 log.info("shutting down: stopping the local server (the database elects its own primary)");
                 engine.stop();
             } else if (holdsLease && engine.probe().role() == Role.PRIMARY) {

@@ -120,6 +120,22 @@ class ClusterStoreTest {
     }
 
     @Test
+    void theRecordedPrimaryTermOnlyMovesForwardAndNamesItsMember() throws Exception {
+        String cluster = "terms-" + UUID.randomUUID();
+        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {
+            assertThat(a.latestPrimaryTerm()).isEmpty();
+
+            assertThat(a.raisePrimaryTerm("a", 3)).isTrue();
+            assertThat(a.raisePrimaryTerm("a", 3)).as("the same primary again").isTrue();
+            assertThat(b.raisePrimaryTerm("b", 2)).as("a primary of an older term").isFalse();
+            assertThat(b.latestPrimaryTerm()).hasValue(3);
+            assertThat(b.raisePrimaryTerm("b", 4)).isTrue();
+            assertThat(a.raisePrimaryTerm("a", 3)).as("the deposed one, not noticing yet").isFalse();
+            assertThat(a.latestPrimaryTerm()).hasValue(4);
+        }
+    }
+
+        @Test
     void membersArePublishedUpdatedAndWithdrawn() throws Exception {
         String cluster = "members-" + UUID.randomUUID();
         try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {
