@@ -3,6 +3,7 @@ package io.steward.it.mongo;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.steward.it.LocalCluster;
+import io.steward.it.aws.Route53TestServer;
 import io.steward.testing.FreePorts;
 import io.steward.testing.ZooKeeperEnsemble;
 import org.bson.Document;
@@ -20,6 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,7 +99,56 @@ class MongoMembershipTest {
         assertThat(Files.readString(primary.log())).contains("steps down as primary").contains("left replica set");
     }
 
-    private List<String> hosts(String... names) {
+    @Test
+    void thePrimaryRecordFollowsThePrimaryTheSetElectsUnderItsTerm() throws Exception {
+        try (Route53TestServer dns = Route53TestServer.start()) {
+            String zone = dns.createHostedZone("it.example");
+            Map<String, String> route53 = Map.of(
+                    "STEWARD_AWS_ROUTE53_ENABLED", "true",
+                    "STEWARD_AWS_ROUTE53_HOSTED_ZONE_ID", zone,
+                    "STEWARD_AWS_ROUTE53_PRIMARY_RECORD", "db.it.example",
+                    "STEWARD_AWS_ROUTE53_ENDPOINT", dns.endpoint().toString(),
+                    "STEWARD_AWS_ROUTE53_INSYNC_POLL_INTERVAL", "100ms",
+                    "AWS_ACCESS_KEY_ID", "AKIDSTEWARDTEST",
+                    "AWS_SECRET_ACCESS_KEY", "steward-test-secret");
+            for (String name : List.of("m1", "m2", "m3")) {
+                startAgent(name, "active", route53);
+            }
+            awaitConfigHosts(hosts("m1", "m2", "m3"));
+            Agent first = awaitRecordAtThePrimary(dns, zone);
+            long firstTerm = termOf(dns, first);
+
+            first.member().kill();
+
+            Agent second = awaitRecordAtThePrimary(dns, zone);
+            assertThat(second).isNotEqualTo(first);
+            assertThat(termOf(dns, second)).as("the term the record was written under").isGreaterThan(firstTerm);
+        }
+    }
+
+    /** Waits until the set has a primary and db.it.example names that member's agent, then returns that agent. */
+    private Agent awaitRecordAtThePrimary(Route53TestServer dns, String zone) {
+        return await("db.it.example naming the set's primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> {
+                    Agent primary = agents.stream().filter(a -> a.member().isRunning() && a.member().state() == MemberState.PRIMARY)
+                            .findFirst().orElse(null);
+                    List<String> values = dns.recordSets(zone).stream().filter(set -> set.name().equals("db.it.example."))
+                            .flatMap(set -> set.values().stream()).toList();
+                    return primary != null && values.equals(List.of(primary.name() + ".nodes.it")) ? primary : null;
+                }, Objects::nonNull);
+    }
+
+    /** The term in the comment of the last change that pointed db.it.example at this agent's node. */
+    private static long termOf(Route53TestServer dns, Agent agent) {
+        Route53TestServer.AppliedChange change = dns.appliedChanges().stream()
+                .filter(c -> c.recordSet().name().equals("db.it.example.") && c.recordSet().values().contains(agent.name() + ".nodes.it"))
+                .reduce((a, b) -> b).orElseThrow();
+        Matcher term = Pattern.compile("epoch (\\d+)").matcher(change.comment());
+        assertThat(term.find()).as("term in '%s'", change.comment()).isTrue();
+        return Long.parseLong(term.group(1));
+    }
+
+        private List<String> hosts(String... names) {
         return List.of(names).stream().map(name -> agent(name).member().host()).toList();
     }
 
@@ -119,6 +172,10 @@ class MongoMembershipTest {
     }
 
     private void startAgent(String name, String role) throws Exception {
+        startAgent(name, role, Map.of());
+    }
+
+    private void startAgent(String name, String role, Map<String, String> environment) throws Exception {
         MongoReplicaSetMember member = set.addMember();
         Path dir = Files.createDirectories(root.resolve(name));
         int adminPort = FreePorts.next();
@@ -128,6 +185,7 @@ class MongoMembershipTest {
                 "node:",
                 "  name: " + name,
                 "  host: 127.0.0.1",
+                "  dns_name: " + name + ".nodes.it",
                 "  state_dir: " + dir.resolve("state"),
                 "zookeeper:",
                 "  connect: " + zookeeper.connectString(),
@@ -146,7 +204,7 @@ class MongoMembershipTest {
                 "  data_dir: " + dir.resolve("data"),
                 "")));
         Path log = dir.resolve("agent.log");
-        agents.add(new Agent(name, member, adminPort, log, LocalCluster.startAgentProcess(config, log, Map.of(), List.of())));
+        agents.add(new Agent(name, member, adminPort, log, LocalCluster.startAgentProcess(config, log, environment, List.of())));
     }
 
     private static int status(Agent agent, String path) {
