@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -54,12 +55,16 @@ final class CommandRouter implements MemberServer.Commands {
     @Override
     public void disconnected(Channel channel) {
         node.currentConnections.decrementAndGet();
-        // off the event loop: cleaning up takes the network's monitor, which a command may hold for a while
-        workers.execute(() -> {
-            synchronized (network) {
-                node.storage.handleClose(channel);
-            }
-        });
+        try {
+            // off the event loop: cleaning up takes the network's monitor, which a command may hold for a while
+            workers.execute(() -> {
+                synchronized (network) {
+                    node.storage.handleClose(channel);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the fixture is closing: there is nothing left to clean up for
+        }
     }
 
     @Override

@@ -84,7 +84,7 @@ final class ReplSetCommands {
                         "Our config version of 1 is no larger than the version on " + member.host() + ", which is "
                                 + peer.get().config.version());
             }
-            if (member.isDataBearing() && peer.get().storage.hasData()) {
+            if (peer.get().storage.hasData()) {
                 throw new CommandFailure(ErrorCode.CANNOT_INITIALIZE_NODE_WITH_DATA,
                         "'" + member.host() + "' has data already, cannot initiate set.");
             }
