@@ -283,6 +283,9 @@ final class ReplSetCommands {
         }
         Instant waitUntil = network.now().plusSeconds(catchUpSecs);
         while (node.primary && !secondariesCaughtUp()) {
+            if (!node.running || Thread.currentThread().isInterrupted()) {
+                throw new CommandFailure(ErrorCode.INTERRUPTED_AT_SHUTDOWN, "interrupted at shutdown");
+            }
             if (!network.now().isBefore(waitUntil)) {
                 if (force) {
                     break;
