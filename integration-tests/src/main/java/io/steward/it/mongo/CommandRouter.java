@@ -27,7 +27,8 @@ final class CommandRouter implements MemberServer.Commands {
     private final ReplicaSetNode node;
     private final Executor workers;
     private final HelloCommand hello;
-    private final ReplSetCommands replSet;
+    private final ReplSetConfigureCommands configure;
+    private final ReplSetStateChangeCommands stateChange;
     private final ReplSetStatusReport status;
     private final AdminCommands admin;
     private final DataCommands data;
@@ -39,7 +40,8 @@ final class CommandRouter implements MemberServer.Commands {
         this.node = node;
         this.workers = workers;
         this.hello = new HelloCommand(network, node);
-        this.replSet = new ReplSetCommands(network, node);
+        this.configure = new ReplSetConfigureCommands(network, node);
+        this.stateChange = new ReplSetStateChangeCommands(network, node);
         this.status = new ReplSetStatusReport(network, node);
         this.admin = new AdminCommands(network, node, hello);
         this.data = new DataCommands(network, node);
@@ -111,12 +113,12 @@ final class CommandRouter implements MemberServer.Commands {
         node.operations.put(operation.opId, operation);
         try {
             return switch (name) {
-                case "replsetinitiate" -> replSet.initiate(command);
-                case "replsetreconfig" -> replSet.reconfig(command);
-                case "replsetgetconfig" -> replSet.getConfig(command);
+                case "replsetinitiate" -> configure.initiate(command);
+                case "replsetreconfig" -> configure.reconfig(command);
+                case "replsetgetconfig" -> configure.getConfig(command);
                 case "replsetgetstatus" -> status.build();
-                case "replsetstepdown" -> replSet.stepDown(command);
-                case "replsetfreeze" -> replSet.freeze(command);
+                case "replsetstepdown" -> stateChange.stepDown(command);
+                case "replsetfreeze" -> stateChange.freeze(command);
                 case "fsync" -> admin.fsync(command);
                 case "fsyncunlock" -> admin.fsyncUnlock();
                 case "currentop" -> admin.currentOp(command);
