@@ -3,6 +3,7 @@ package io.steward.it.mongo;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
+import com.mongodb.MongoWriteConcernException;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -106,7 +107,7 @@ class MongoReplicaSetServerTest {
         List<Document> withFourth = withMember(current, new Document("_id", 3).append("host", fourth.host()));
 
         MongoCommandException sameVersion = failure(primary, new Document("replSetReconfig",
-                current.append("members", withFourth)));
+                new Document(current).append("members", withFourth)));
         assertThat(sameVersion.getErrorCodeName()).isEqualTo("NewReplicaSetConfigurationIncompatible");
         MongoCommandException onSecondary = failure(secondaries(primary).get(0), new Document("replSetReconfig",
                 new Document(current).append("version", version + 1)));
@@ -232,6 +233,12 @@ class MongoReplicaSetServerTest {
         setClient().getDatabase("app").getCollection("orders").withWriteConcern(WriteConcern.W1)
                 .insertOne(new Document("_id", 1));
 
+        MongoWriteConcernException unreplicated = catchThrowableOfType(MongoWriteConcernException.class,
+                () -> setClient().getDatabase("app").getCollection("orders")
+                        .withWriteConcern(WriteConcern.MAJORITY.withWTimeout(300, TimeUnit.MILLISECONDS))
+                        .insertOne(new Document("_id", 2)));
+        assertThat(unreplicated.getWriteConcernError().getCodeName()).isEqualTo("WriteConcernFailed");
+
         Document status = admin(primary, new Document("replSetGetStatus", 1));
         assertThat(optime(status, lagging.host())).isNotEqualTo(optime(status, primary.host()));
         assertThat(direct(lagging).getDatabase("app").getCollection("orders").countDocuments()).isZero();
@@ -243,7 +250,24 @@ class MongoReplicaSetServerTest {
         admin(primary, new Document("replSetStepDown", 30).append("secondaryCatchUpPeriodSecs", 10));
 
         assertThat(await().atMost(PATIENCE).until(this::currentPrimary, next -> next != null)).isEqualTo(catchingUp);
-        assertThat(direct(catchingUp).getDatabase("app").getCollection("orders").countDocuments()).isEqualTo(1);
+        assertThat(direct(catchingUp).getDatabase("app").getCollection("orders").countDocuments()).isEqualTo(2);
+    }
+
+    @Test
+    void aMemberGivenAHigherPriorityTakesOverOnceItHasCaughtUp() {
+        initiate();
+        MongoReplicaSetMember primary = awaitPrimary();
+        MongoReplicaSetMember preferred = secondaries(primary).get(1);
+        Document config = admin(primary, new Document("replSetGetConfig", 1)).get("config", Document.class);
+        List<Document> members = new ArrayList<>(config.getList("members", Document.class));
+        members.replaceAll(member -> member.getString("host").equals(preferred.host())
+                ? new Document(member).append("priority", 2.0) : member);
+
+        admin(primary, new Document("replSetReconfig", new Document(config)
+                .append("version", config.getInteger("version") + 1).append("members", members)));
+
+        assertThat(await().atMost(PATIENCE).until(this::currentPrimary,
+                next -> next != null && next != primary)).isEqualTo(preferred);
     }
 
     @Test
