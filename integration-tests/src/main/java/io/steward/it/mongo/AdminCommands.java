@@ -29,7 +29,7 @@ final class AdminCommands {
     }
 
     Document fsync(Document command) {
-        if (!ReplSetCommands.isTrue(command.get("lock"))) {
+        if (!CommandArguments.isTrue(command.get("lock"))) {
             return new Document("numFiles", 1).append("ok", 1.0);
         }
         node.fsyncLockCount++;

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,7 +27,8 @@ final class CommandRouter implements MemberServer.Commands {
     private final ReplicaSetNode node;
     private final Executor workers;
     private final HelloCommand hello;
-    private final ReplSetCommands replSet;
+    private final ReplSetConfigureCommands configure;
+    private final ReplSetStateChangeCommands stateChange;
     private final ReplSetStatusReport status;
     private final AdminCommands admin;
     private final DataCommands data;
@@ -38,7 +40,8 @@ final class CommandRouter implements MemberServer.Commands {
         this.node = node;
         this.workers = workers;
         this.hello = new HelloCommand(network, node);
-        this.replSet = new ReplSetCommands(network, node);
+        this.configure = new ReplSetConfigureCommands(network, node);
+        this.stateChange = new ReplSetStateChangeCommands(network, node);
         this.status = new ReplSetStatusReport(network, node);
         this.admin = new AdminCommands(network, node, hello);
         this.data = new DataCommands(network, node);
@@ -54,12 +57,16 @@ final class CommandRouter implements MemberServer.Commands {
     @Override
     public void disconnected(Channel channel) {
         node.currentConnections.decrementAndGet();
-        // off the event loop: cleaning up takes the network's monitor, which a command may hold for a while
-        workers.execute(() -> {
-            synchronized (network) {
-                node.storage.handleClose(channel);
-            }
-        });
+        try {
+            // off the event loop: cleaning up takes the network's monitor, which a command may hold for a while
+            workers.execute(() -> {
+                synchronized (network) {
+                    node.storage.handleClose(channel);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the fixture is closing: there is nothing left to clean up for
+        }
     }
 
     @Override
@@ -106,12 +113,12 @@ final class CommandRouter implements MemberServer.Commands {
         node.operations.put(operation.opId, operation);
         try {
             return switch (name) {
-                case "replsetinitiate" -> replSet.initiate(command);
-                case "replsetreconfig" -> replSet.reconfig(command);
-                case "replsetgetconfig" -> replSet.getConfig(command);
+                case "replsetinitiate" -> configure.initiate(command);
+                case "replsetreconfig" -> configure.reconfig(command);
+                case "replsetgetconfig" -> configure.getConfig(command);
                 case "replsetgetstatus" -> status.build();
-                case "replsetstepdown" -> replSet.stepDown(command);
-                case "replsetfreeze" -> replSet.freeze(command);
+                case "replsetstepdown" -> stateChange.stepDown(command);
+                case "replsetfreeze" -> stateChange.freeze(command);
                 case "fsync" -> admin.fsync(command);
                 case "fsyncunlock" -> admin.fsyncUnlock();
                 case "currentop" -> admin.currentOp(command);

@@ -123,6 +123,7 @@ public final class MongoReplicaSet implements AutoCloseable {
         };
     }
 
+    /** How many members to start, under which set name, and how fast heartbeats and elections go. */
     public static final class Builder {
         private String name = "rs0";
         private int members = 3;

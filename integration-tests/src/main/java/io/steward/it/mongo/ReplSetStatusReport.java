@@ -136,7 +136,7 @@ final class ReplSetStatusReport {
                 .append("lastHeartbeat", node.lastHeard.getOrDefault(member.host(), epoch))
                 .append("lastHeartbeatRecv", epoch)
                 .append("pingMs", 0L)
-                .append("lastHeartbeatMessage", ReplSetCommands.connectionRefused(member.host()))
+                .append("lastHeartbeatMessage", ReplicaSetNetwork.connectionRefused(member.host()))
                 .append("syncSourceHost", "")
                 .append("syncSourceId", -1)
                 .append("infoMessage", "")

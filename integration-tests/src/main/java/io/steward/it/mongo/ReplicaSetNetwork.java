@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +107,11 @@ final class ReplicaSetNetwork implements AutoCloseable {
         settle();
     }
 
+    /** How mongod words a heartbeat or quorum check that found a member down. */
+    static String connectionRefused(String host) {
+        return "Error connecting to " + host + " :: caused by :: Connection refused";
+    }
+
     /** A clean shutdown hands the primary's role over at once, as mongod's election handoff does; a kill does not. */
     synchronized void stopping(ReplicaSetNode node, boolean handOver) {
         if (node.primary) {
@@ -191,7 +195,7 @@ final class ReplicaSetNetwork implements AutoCloseable {
         }
     }
 
-    synchronized void tick() {
+    private synchronized void tick() {
         Instant now = now();
         List<ReplicaSetNode> up = running();
         exchangeHeartbeats(up, now);
@@ -407,9 +411,5 @@ final class ReplicaSetNetwork implements AutoCloseable {
     @Override
     public void close() {
         heartbeats.shutdownNow();
-    }
-
-    synchronized List<ReplicaSetNode> all() {
-        return new ArrayList<>(nodes.values());
     }
 }

@@ -104,10 +104,6 @@ final class ReplicaSetNode {
         return selfConfig().isPresent();
     }
 
-    boolean isVoter() {
-        return selfConfig().map(MemberConfig::isVoter).orElse(false);
-    }
-
     boolean isDataBearing() {
         return selfConfig().map(MemberConfig::isDataBearing).orElse(false);
     }

@@ -3,8 +3,6 @@ package io.steward.it.mongo;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,19 +11,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * The replica-set administration commands of one member: replSetInitiate, replSetReconfig, replSetGetConfig,
- * replSetStepDown and replSetFreeze, with the checks, error codes and messages of mongod 7.0. Installing a config is
- * immediate (there is no window in which a reconfig is still in progress, so ConfigurationInProgress never happens).
+ * One member's config commands, replSetInitiate, replSetReconfig and replSetGetConfig, with the checks, error codes and
+ * messages of mongod 7.0. Installing a config is immediate (there is no window in which a reconfig is still in
+ * progress, so ConfigurationInProgress never happens).
  */
-final class ReplSetCommands {
-    private static final long DEFAULT_STEP_DOWN_SECS = 60;
-    private static final long DEFAULT_CATCH_UP_SECS = 10;
+final class ReplSetConfigureCommands {
     private static final int MAX_FORCED_VERSION_JUMP = 100_000;
 
     private final ReplicaSetNetwork network;
     private final ReplicaSetNode node;
 
-    ReplSetCommands(ReplicaSetNetwork network, ReplicaSetNode node) {
+    ReplSetConfigureCommands(ReplicaSetNetwork network, ReplicaSetNode node) {
         this.network = network;
         this.node = node;
     }
@@ -72,7 +68,7 @@ final class ReplSetCommands {
             }
             var peer = network.reachable(member.host());
             if (peer.isEmpty()) {
-                failures.add(member.host() + " failed with " + connectionRefused(member.host()));
+                failures.add(member.host() + " failed with " + ReplicaSetNetwork.connectionRefused(member.host()));
                 continue;
             }
             if (!peer.get().replSetName.equals(config.name())) {
@@ -84,7 +80,7 @@ final class ReplSetCommands {
                         "Our config version of 1 is no larger than the version on " + member.host() + ", which is "
                                 + peer.get().config.version());
             }
-            if (member.isDataBearing() && peer.get().storage.hasData()) {
+            if (peer.get().storage.hasData()) {
                 throw new CommandFailure(ErrorCode.CANNOT_INITIALIZE_NODE_WITH_DATA,
                         "'" + member.host() + "' has data already, cannot initiate set.");
             }
@@ -102,7 +98,7 @@ final class ReplSetCommands {
         if (!(command.get("replSetReconfig") instanceof Document raw)) {
             return new Document("ok", 0.0).append("errmsg", "no configuration specified");
         }
-        boolean force = isTrue(command.get("force"));
+        boolean force = CommandArguments.isTrue(command.get("force"));
         if (!force && !node.primary) {
             throw new CommandFailure(ErrorCode.NOT_WRITABLE_PRIMARY, "New config is rejected :: caused by :: "
                     + "replSetReconfig should only be run on a writable PRIMARY. Current state "
@@ -186,7 +182,7 @@ final class ReplSetCommands {
         for (MemberConfig member : proposed.members()) {
             var peer = network.reachable(member.host());
             if (peer.isEmpty()) {
-                failures.add(member.host() + " failed with " + connectionRefused(member.host()));
+                failures.add(member.host() + " failed with " + ReplicaSetNetwork.connectionRefused(member.host()));
                 continue;
             }
             if (!peer.get().replSetName.equals(proposed.name())) {
@@ -242,99 +238,16 @@ final class ReplSetCommands {
         return new CommandFailure(ErrorCode.NEW_REPLICA_SET_CONFIGURATION_INCOMPATIBLE, message);
     }
 
-    static String connectionRefused(String host) {
-        return "Error connecting to " + host + " :: caused by :: Connection refused";
-    }
-
     Document getConfig(Document command) {
         if (node.config == null) {
             throw CommandFailure.notYetInitialized();
         }
         Document reply = new Document("config", node.config.toDocument());
-        if (isTrue(command.get("commitmentStatus"))) {
+        if (CommandArguments.isTrue(command.get("commitmentStatus"))) {
             // configs are installed on every reachable member at once, so any config this member has is committed
             reply.put("commitmentStatus", true);
         }
         reply.put("ok", 1.0);
         return reply;
-    }
-
-    Document stepDown(Document command) {
-        if (node.config == null) {
-            throw CommandFailure.notYetInitialized();
-        }
-        boolean force = isTrue(command.get("force"));
-        long stepDownSecs = ((Number) command.getOrDefault("replSetStepDown", 0)).longValue();
-        if (stepDownSecs == 0) {
-            stepDownSecs = DEFAULT_STEP_DOWN_SECS;
-        } else if (stepDownSecs < 0) {
-            throw new CommandFailure(ErrorCode.BAD_VALUE, "stepdown period must be a positive integer");
-        }
-        long catchUpSecs = command.get("secondaryCatchUpPeriodSecs") instanceof Number given
-                ? given.longValue() : force ? 0 : DEFAULT_CATCH_UP_SECS;
-        if (catchUpSecs < 0) {
-            throw new CommandFailure(ErrorCode.BAD_VALUE, "secondaryCatchUpPeriodSecs period must be a positive or absent");
-        }
-        if (stepDownSecs < catchUpSecs) {
-            throw new CommandFailure(ErrorCode.BAD_VALUE, "stepdown period must be longer than secondaryCatchUpPeriodSecs");
-        }
-        if (!node.primary) {
-            throw new CommandFailure(ErrorCode.NOT_WRITABLE_PRIMARY, "not primary so can't step down");
-        }
-        Instant waitUntil = network.now().plusSeconds(catchUpSecs);
-        while (node.primary && !secondariesCaughtUp()) {
-            if (!network.now().isBefore(waitUntil)) {
-                if (force) {
-                    break;
-                }
-                throw new CommandFailure(ErrorCode.EXCEEDED_TIME_LIMIT, "No electable secondaries caught up as of "
-                        + network.now() + "Please use the replSetStepDown command with the argument {force: true} "
-                        + "to force node to step down.");
-            }
-            network.awaitChange(waitUntil);
-        }
-        if (!node.primary) {
-            throw new CommandFailure(ErrorCode.NOT_WRITABLE_PRIMARY, "not primary so can't step down");
-        }
-        network.stepDown(node, Duration.ofSeconds(stepDownSecs), true);
-        return new Document("ok", 1.0);
-    }
-
-    /** mongod's stepdown condition: a write majority has this primary's last write, and an electable member too. */
-    private boolean secondariesCaughtUp() {
-        OpTime last = node.lastApplied();
-        boolean majority = network.acknowledged(node.config, last, true) >= node.config.writeMajorityCount();
-        boolean electable = network.running().stream()
-                .anyMatch(peer -> peer != node && peer.isActiveMember()
-                        && peer.selfConfig().map(MemberConfig::isElectable).orElse(false)
-                        && peer.lastApplied().isAtLeast(last));
-        return majority && electable;
-    }
-
-    Document freeze(Document command) {
-        if (node.config == null) {
-            throw CommandFailure.notYetInitialized();
-        }
-        long seconds = ((Number) command.getOrDefault("replSetFreeze", 0)).longValue();
-        if (node.primary) {
-            throw new CommandFailure(ErrorCode.NOT_SECONDARY,
-                    "cannot freeze node when primary or running for election. state: Primary");
-        }
-        Document reply = new Document();
-        if (seconds == 0) {
-            node.frozenUntil = Instant.MIN;
-            reply.put("info", "unfreezing");
-        } else {
-            node.frozenUntil = network.now().plusSeconds(seconds);
-            if (seconds == 1) {
-                reply.put("warning", "you really want to freeze for only 1 second?");
-            }
-        }
-        reply.put("ok", 1.0);
-        return reply;
-    }
-
-    static boolean isTrue(Object value) {
-        return value instanceof Boolean bool ? bool : value instanceof Number number && number.doubleValue() != 0;
     }
 }
