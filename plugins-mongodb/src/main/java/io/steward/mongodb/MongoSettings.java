@@ -38,6 +38,10 @@ public record MongoSettings(String host, int port, String replicaSet, MemberRole
     /** What MongoDB accepts as a set name: no dots, slashes or spaces. */
     private static final Pattern SET_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
+    private static void refuse(Settings settings, String key, String why) {
+        settings.optionalString(key).ifPresent(value -> settings.problems().add(settings.keyPath(key), value, why));
+    }
+
     /** Reads and validates the section; every problem is recorded in the context's settings, nothing is thrown. */
     public static MongoSettings read(EngineContext context) {
         Settings settings = context.settings();
@@ -66,6 +70,10 @@ public record MongoSettings(String host, int port, String replicaSet, MemberRole
                     + (username.isPresent() ? "username" : "password") + " (SCRAM authentication)");
         }
         Optional<Credentials> credentials = username.flatMap(user -> password.map(secret -> new Credentials(user, secret)));
+        refuse(settings, "size", "nothing: Steward does not create the data volume; give it its size where the "
+                + "instance is launched (user data \"size\" in the book)");
+        refuse(settings, "source", "nothing: a new member is filled by MongoDB's initial sync from the set; seeding it "
+                + "from an EBS snapshot is not built yet (user data \"source\" in the book)");
         return new MongoSettings(host, port, replicaSet, role, requestTimeout, dataDir, fsyncLockLimit, credentials);
     }
 }

@@ -2,29 +2,21 @@ package io.steward.it.mongo;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.steward.it.LocalCluster;
 import io.steward.it.aws.Route53TestServer;
-import io.steward.testing.FreePorts;
-import io.steward.testing.ZooKeeperEnsemble;
+import io.steward.it.mongo.MongoCluster.Agent;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,37 +27,16 @@ import static org.awaitility.Awaitility.await;
  * join as arbiters, and a gracefully stopping member steps down and leaves the set.
  */
 class MongoMembershipTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    private Path root;
-    private ZooKeeperEnsemble zookeeper;
-    private MongoReplicaSet set;
-    private final List<Agent> agents = new ArrayList<>();
-
-    private record Agent(String name, MongoReplicaSetMember member, int adminPort, Path log, Process process) {
-    }
+    private MongoCluster cluster;
 
     @BeforeEach
     void start() throws Exception {
-        root = Files.createTempDirectory(Path.of("/tmp"), "steward-mongo-");
-        zookeeper = ZooKeeperEnsemble.start(root.resolve("zookeeper"));
-        set = MongoReplicaSet.start(0);
+        cluster = MongoCluster.start();
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (Agent agent : agents) {
-            agent.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        }
-        set.close();
-        zookeeper.close();
-        Path kept = Files.createDirectories(Path.of("target", "it-logs", root.getFileName().toString()));
-        for (Agent agent : agents) {
-            if (Files.exists(agent.log())) {
-                Files.copy(agent.log(), kept.resolve(agent.name() + "-agent.log"));
-            }
-        }
-        LocalCluster.deleteRecursively(root);
+        cluster.close();
     }
 
     @Test
@@ -74,26 +45,26 @@ class MongoMembershipTest {
             startAgent(name, "active");
         }
         awaitConfigHosts(hosts("m1", "m2", "m3"));
-        assertThat(set.members().stream().filter(m -> m.state() == MemberState.PRIMARY)).hasSize(1);
-        try (MongoClient client = MongoClients.create(set.connectionString())) {
+        assertThat(cluster.set().members().stream().filter(m -> m.state() == MemberState.PRIMARY)).hasSize(1);
+        try (MongoClient client = MongoClients.create(cluster.set().connectionString())) {
             client.getDatabase("app").getCollection("orders").insertOne(new Document("_id", 1).append("item", "book"));
         }
 
         startAgent("a1", "arbiter");
         awaitConfigHosts(hosts("m1", "m2", "m3", "a1"));
-        assertThat(config().getList("members", Document.class)).filteredOn(m -> m.getString("host").equals(agent("a1").member().host()))
+        assertThat(cluster.config().getList("members", Document.class)).filteredOn(m -> m.getString("host").equals(cluster.agent("a1").member().host()))
                 .singleElement().satisfies(m -> assertThat(m.getBoolean("arbiterOnly")).isTrue());
 
-        Agent primary = agents.stream().filter(a -> a.member().state() == MemberState.PRIMARY).findFirst().orElseThrow();
+        Agent primary = cluster.agents().stream().filter(a -> a.member().state() == MemberState.PRIMARY).findFirst().orElseThrow();
         await(primary.name() + "'s agent answering /primary").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> status(primary, "/primary") == 200);
+                .until(() -> primary.status("/primary") == 200);
         primary.process().destroy();
         assertThat(primary.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
 
-        List<String> others = agents.stream().filter(a -> a != primary).map(a -> a.member().host()).toList();
+        List<String> others = cluster.agents().stream().filter(a -> a != primary).map(a -> a.member().host()).toList();
         awaitConfigHosts(others);
-        assertThat(set.primary()).map(MongoReplicaSetMember::host).get().isNotEqualTo(primary.member().host());
-        try (MongoClient client = MongoClients.create(set.connectionString())) {
+        assertThat(cluster.set().primary()).map(MongoReplicaSetMember::host).get().isNotEqualTo(primary.member().host());
+        try (MongoClient client = MongoClients.create(cluster.set().connectionString())) {
             assertThat(client.getDatabase("app").getCollection("orders").countDocuments()).isEqualTo(1);
         }
         assertThat(Files.readString(primary.log())).contains("steps down as primary").contains("left replica set");
@@ -112,7 +83,7 @@ class MongoMembershipTest {
                     "AWS_ACCESS_KEY_ID", "AKIDSTEWARDTEST",
                     "AWS_SECRET_ACCESS_KEY", "steward-test-secret");
             for (String name : List.of("m1", "m2", "m3")) {
-                startAgent(name, "active", route53);
+                cluster.startAgent(name, "active", route53);
             }
             awaitConfigHosts(hosts("m1", "m2", "m3"));
             Agent first = awaitRecordAtThePrimary(dns, zone);
@@ -130,7 +101,7 @@ class MongoMembershipTest {
     private Agent awaitRecordAtThePrimary(Route53TestServer dns, String zone) {
         return await("db.it.example naming the set's primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions().until(() -> {
-                    Agent primary = agents.stream().filter(a -> a.member().isRunning() && a.member().state() == MemberState.PRIMARY)
+                    Agent primary = cluster.agents().stream().filter(a -> a.member().isRunning() && a.member().state() == MemberState.PRIMARY)
                             .findFirst().orElse(null);
                     List<String> values = dns.recordSets(zone).stream().filter(set -> set.name().equals("db.it.example."))
                             .flatMap(set -> set.values().stream()).toList();
@@ -149,70 +120,16 @@ class MongoMembershipTest {
     }
 
         private List<String> hosts(String... names) {
-        return List.of(names).stream().map(name -> agent(name).member().host()).toList();
-    }
-
-    private Agent agent(String name) {
-        return agents.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
+        return List.of(names).stream().map(name -> cluster.agent(name).member().host()).toList();
     }
 
     private void awaitConfigHosts(List<String> hosts) {
         await("the set's configuration naming exactly " + hosts).atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .untilAsserted(() -> assertThat(config().getList("members", Document.class))
-                        .extracting(m -> m.getString("host")).containsExactlyInAnyOrderElementsOf(hosts));
-    }
-
-    /** The configuration as the current primary has it. */
-    private Document config() {
-        MongoReplicaSetMember primary = set.primary().orElseThrow(() -> new AssertionError("no primary"));
-        try (MongoClient client = MongoClients.create(primary.directConnectionString())) {
-            return client.getDatabase("admin").runCommand(new Document("replSetGetConfig", 1)).get("config", Document.class);
-        }
+                .untilAsserted(() -> assertThat(cluster.configHosts()).containsExactlyInAnyOrderElementsOf(hosts));
     }
 
     private void startAgent(String name, String role) throws Exception {
-        startAgent(name, role, Map.of());
-    }
-
-    private void startAgent(String name, String role, Map<String, String> environment) throws Exception {
-        MongoReplicaSetMember member = set.addMember();
-        Path dir = Files.createDirectories(root.resolve(name));
-        int adminPort = FreePorts.next();
-        Path config = Files.writeString(dir.resolve("steward.yml"), String.join("\n", List.of(
-                "cluster: mongo-" + root.getFileName().toString().replace("steward-mongo-", ""),
-                "engine: mongodb",
-                "node:",
-                "  name: " + name,
-                "  host: 127.0.0.1",
-                "  dns_name: " + name + ".nodes.it",
-                "  state_dir: " + dir.resolve("state"),
-                "zookeeper:",
-                "  connect: " + zookeeper.connectString(),
-                "  session_timeout: 5s",
-                "admin:",
-                "  address: 127.0.0.1",
-                "  port: " + adminPort,
-                "  token: " + LocalCluster.TOKEN,
-                "aws:",
-                "  imds: off",
-                "mongodb:",
-                "  port: " + member.port(),
-                "  replica_set: " + member.replSetName(),
-                "  role: " + role,
-                "  request_timeout: 5s",
-                "  data_dir: " + dir.resolve("data"),
-                "")));
-        Path log = dir.resolve("agent.log");
-        agents.add(new Agent(name, member, adminPort, log, LocalCluster.startAgentProcess(config, log, environment, List.of())));
-    }
-
-    private static int status(Agent agent, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.adminPort() + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
+        cluster.startAgent(name, role, Map.of());
     }
 }
