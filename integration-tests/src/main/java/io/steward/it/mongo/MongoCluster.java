@@ -43,6 +43,14 @@ public final class MongoCluster implements AutoCloseable {
         public Optional<HttpResponse<String>> get(String path) {
             return MongoCluster.get(adminPort, path);
         }
+
+        /** A POST with the test clusters' admin token. */
+        public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + LocalCluster.TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /** A GET on the admin API of the agent at {@code adminPort}; empty when it does not answer. */
@@ -84,8 +92,14 @@ public final class MongoCluster implements AutoCloseable {
 
     /** A new member and an agent beside it, as {@code role}, with these extra variables in the agent's environment. */
     public Agent startAgent(String name, String role, Map<String, String> environment) throws IOException {
+        return startAgent(name, role, environment, "");
+    }
+
+    /** @param extraYaml top-level sections added to the agent's configuration (storage, backup...) */
+    public Agent startAgent(String name, String role, Map<String, String> environment, String extraYaml)
+            throws IOException {
         MongoReplicaSetMember member = set.addMember();
-        AgentConfig config = writeConfig(name, member.port(), member.replSetName(), role, "");
+        AgentConfig config = writeConfig(name, member.port(), member.replSetName(), role, "", extraYaml);
         Path log = config.file().resolveSibling("agent.log");
         Agent agent = new Agent(name, member, config.adminPort(), config.file(), log,
                 LocalCluster.startAgentProcess(config.file(), log, environment, List.of()));
@@ -99,6 +113,11 @@ public final class MongoCluster implements AutoCloseable {
      */
     public AgentConfig writeConfig(String name, int port, String replicaSet, String role, String extraMongodbLines)
             throws IOException {
+        return writeConfig(name, port, replicaSet, role, extraMongodbLines, "");
+    }
+
+    private AgentConfig writeConfig(String name, int port, String replicaSet, String role, String extraMongodbLines,
+                                    String extraYaml) throws IOException {
         Path dir = Files.createDirectories(root.resolve(name));
         int adminPort = FreePorts.next();
         return new AgentConfig(Files.writeString(dir.resolve("steward.yml"), String.join("\n", List.of(
@@ -123,9 +142,15 @@ public final class MongoCluster implements AutoCloseable {
                 "  replica_set: " + replicaSet,
                 "  role: " + role,
                 "  request_timeout: 5s",
-                "  data_dir: " + dir.resolve("data"),
+                "  data_dir: " + dataDir(name),
                 extraMongodbLines,
+                extraYaml,
                 ""))), adminPort);
+    }
+
+    /** The {@code mongodb.data_dir} the agent named {@code name} is given (created by nobody). */
+    public Path dataDir(String name) {
+        return root.resolve(name).resolve("data");
     }
 
     /** An agent's configuration file and the admin port it names. */

@@ -119,6 +119,27 @@ class MongoMembershipTest {
         return Long.parseLong(term.group(1));
     }
 
+        @Test
+    void metricsAndHealthCarryTheBooksMonitorList() throws Exception {
+        startAgent("m1", "active");
+        startAgent("a1", "arbiter");
+        awaitConfigHosts(hosts("m1", "a1"));
+        Agent primary = cluster.agent("m1");
+
+        await("the metrics of a set with one arbiter").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(primary.get("/metrics").orElseThrow().body())
+                        .contains("steward_mongodb_healthy_members 2.0", "steward_mongodb_unhealthy_members 0.0",
+                                "steward_mongodb_arbiters 1.0", "steward_mongodb_replication_lag_seconds 0.0"));
+        String metrics = primary.get("/metrics").orElseThrow().body();
+        for (String gauge : List.of("queued_readers", "queued_writers", "active_readers", "active_writers",
+                "resident_memory_mb", "virtual_memory_mb", "open_cursors")) {
+            assertThat(metrics).containsPattern("steward_mongodb_" + gauge + " [0-9]+\\.0\\b");
+        }
+        assertThat(metrics).containsPattern("steward_mongodb_connections [1-9][0-9]*\\.0\\b");
+        assertThat(primary.get("/health").orElseThrow().body()).contains("\"replica_set\":\"rs0\"",
+                "\"primary\":\"" + primary.member().host() + "\"", "\"healthy_members\":2");
+    }
+
         private List<String> hosts(String... names) {
         return List.of(names).stream().map(name -> cluster.agent(name).member().host()).toList();
     }
