@@ -115,8 +115,8 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         // a clone whose engine starts from a dump of the source cluster creates its cluster itself
-        boolean mayInitialize = config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
-                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && engine.bootstrapDump().isPresent());
+        boolean mayInitialize = engine.mayCreateCluster() && (config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
+                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && engine.bootstrapDump().isPresent()));
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
                 config.node().priority(), mayInitialize, engine.replicationStyle(), engine.electsOwnPrimary());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,

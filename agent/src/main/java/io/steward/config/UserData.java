@@ -24,6 +24,8 @@ final class UserData {
             "size", "role", "source", "zone");
     /** The engine whose user data names its cluster's DNS record instead of the node. */
     private static final String SEARCH_ENGINE = "elasticsearch";
+    /** The engine whose user data names its replica set instead of the node. */
+    private static final String MONGODB_ENGINE = "mongodb";
     /** PostgreSQL keeps log_min_duration_statement in a signed 32-bit integer of milliseconds. */
     private static final long MAX_SLOW_MS = Integer.MAX_VALUE;
 
@@ -33,7 +35,8 @@ final class UserData {
     /**
      * @param source how to name the user data in problems: its file, or "EC2 user data" when read from IMDS
      * @param engine the engine the other sources configure, when they name one: the book's {@code name} means the
-     *        node for most engines but the cluster's round-robin record for Elasticsearch
+     *        node for most engines, but the cluster's round-robin record for Elasticsearch and the replica set for
+     *        MongoDB (whose nodes are then named by their instance id)
      */
     static ConfigLoader.Layer translate(String text, String source, Optional<String> engine, ConfigProblems problems) {
         ObjectMapper json = new ObjectMapper();
@@ -56,7 +59,9 @@ final class UserData {
             String origin = source + " key '" + key + "'";
             switch (key) {
                 case "name" -> {
-                    if (!searchEngine) {
+                    if (engine.filter(MONGODB_ENGINE::equals).isPresent()) {
+                        layer.put("mongodb.replica_set", value, origin);
+                    } else if (!searchEngine) {
                         layer.put("node.name", value, origin);
                     }
                 }

@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +50,7 @@ public final class ClusterStore implements AutoCloseable {
     private static final String SYNC = "/sync";
     private static final String HISTORY = "/history";
     private static final String SETTINGS = "/config";
+    private static final String PRIMARY_TERM = "/primary-term";
     private static final int HISTORY_KEPT = 100;
 
     private final CuratorFramework client;
@@ -238,6 +240,59 @@ public final class ClusterStore implements AutoCloseable {
         } catch (Exception e) {
             throw failure("claim cluster initialisation", e);
         }
+    }
+
+    /**
+     * For a database that elects its own primary: records that {@code member} is its primary in {@code term}, unless
+     * a later term is recorded already (a primary that has not noticed its successor). Compare-and-set on the znode's
+     * version, so that two primaries of different terms never overwrite each other's record out of order.
+     *
+     * @return whether {@code term} is the latest recorded now (false: a later one is)
+     */
+    public boolean raisePrimaryTerm(String member, long term) {
+        try {
+            while (true) {
+                Stat stat = new Stat();
+                Optional<PrimaryTerm> recorded;
+                try {
+                    recorded = Optional.of(json.readValue(client.getData().storingStatIn(stat).forPath(PRIMARY_TERM),
+                            PrimaryTerm.class));
+                } catch (KeeperException.NoNodeException e) {
+                    recorded = Optional.empty();
+                }
+                if (recorded.isPresent() && recorded.get().term() > term) {
+                    return false;
+                }
+                if (recorded.isPresent() && recorded.get().equals(new PrimaryTerm(term, member))) {
+                    return true;
+                }
+                try {
+                    if (recorded.isEmpty()) {
+                        client.create().forPath(PRIMARY_TERM, toJson(new PrimaryTerm(term, member)));
+                    } else {
+                        client.setData().withVersion(stat.getVersion()).forPath(PRIMARY_TERM, toJson(new PrimaryTerm(term, member)));
+                    }
+                    return true;
+                } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
+                    // another primary wrote first: read again
+                }
+            }
+        } catch (Exception e) {
+            throw failure("record the primary's term", e);
+        }
+    }
+
+    /** The latest term recorded by {@link #raisePrimaryTerm}, read now; empty before any. */
+    public OptionalLong latestPrimaryTerm() {
+        try {
+            return readJson(PRIMARY_TERM, PrimaryTerm.class).map(t -> OptionalLong.of(t.term())).orElse(OptionalLong.empty());
+        } catch (Exception e) {
+            throw failure("read the primary's term", e);
+        }
+    }
+
+    /** The znode {@value #PRIMARY_TERM}: the database's own election term and the member it elected then. */
+    record PrimaryTerm(long term, String member) {
     }
 
     /** Undoes a claim whose initialisation failed, so another attempt (by anyone) can start clean. */

@@ -3,6 +3,7 @@ package io.steward.coordination;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Role;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,17 +25,20 @@ import java.util.Optional;
  * @param updatedAtMillis when this was published (epoch millis)
  * @param problem why it is not healthy
  * @param dnsName its DNS name, when known: what CNAME records pointing at it hold
+ * @param tags how its engine wants it to be a member ({@link io.steward.engine.Engine#memberTags()})
  */
 public record MemberInfo(String name, Role role, boolean healthy, Endpoint database, String apiUrl, long position,
                          long timeline, Optional<String> upstream, boolean replayPaused, boolean noFailover,
                          int priority, String agentVersion, long updatedAtMillis, Optional<String> problem,
-                         Optional<String> dnsName) {
+                         Optional<String> dnsName, Map<String, String> tags) {
 
     public MemberInfo {
         upstream = upstream == null ? Optional.empty() : upstream;
         problem = problem == null ? Optional.empty() : problem;
         // absent in what agents from before DNS names published
         dnsName = dnsName == null ? Optional.empty() : dnsName;
+        // absent in what agents from before tags published
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
     }
 
     /** Whether the member allows itself to be promoted at all (tags only, not its state). */

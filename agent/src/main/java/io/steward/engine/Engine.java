@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -135,6 +136,38 @@ public interface Engine extends AutoCloseable {
      */
     default Map<String, Object> healthDetails() {
         return Map.of();
+    }
+
+    /**
+     * When the database elects its own primary: the term in which it elected this node, if this node is its primary
+     * right now, asked afresh (it is checked again right before a DNS change that only the primary may make). Empty
+     * otherwise, and for engines whose primary Steward elects.
+     */
+    default OptionalLong electedPrimaryTerm() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Whether this node may create a new cluster at all: a MongoDB arbiter, which holds no data, may not. True by
+     * default; {@code bootstrap.mode} decides beside it.
+     */
+    default boolean mayCreateCluster() {
+        return true;
+    }
+
+    /**
+     * What this node announces to the others of how it wants to be a member (MongoDB: data member or arbiter),
+     * published with its member entry; empty by default.
+     */
+    default Map<String, String> memberTags() {
+        return Map.of();
+    }
+
+    /**
+     * Called on the elected primary of a database that keeps its own member list, every tick: add the members that
+     * ZooKeeper knows and the database does not. Nothing to do by default.
+     */
+    default void reconcileMembers(List<ClusterMember> members) {
     }
 
     /**

@@ -48,9 +48,11 @@ public final class ClusterControl implements AdminBackend {
     public NodeStatus self() {
         EngineStatus status = loop.status();
         ClusterView view = loop.view();
-        boolean writable = status.role() == Role.PRIMARY && loop.leaseProven()
-                && view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent();
-        return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), view.epoch(),
+        // a database that elects its own primary proves it by its term; the others by the lease of the current epoch
+        boolean writable = status.role() == Role.PRIMARY && loop.leaseProven() && (engine.electsOwnPrimary()
+                || view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent());
+        long epoch = engine.electsOwnPrimary() ? status.timeline() : view.epoch();
+        return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), epoch,
                 loop.lastDecision().toString(), status.problem(), engine.archiveStatus(), engine.healthDetails());
     }
 

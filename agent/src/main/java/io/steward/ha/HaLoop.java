@@ -10,6 +10,7 @@ import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
+import io.steward.engine.ClusterMember;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -69,7 +71,9 @@ public final class HaLoop implements AutoCloseable {
     private volatile ClusterView view = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false,
             Optional.empty(), Optional.empty());
     private volatile EngineStatus status;
-    private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
+    /** The stale term last reported by a primary whose database has not noticed its successor yet (said once). */
+    private long staleTermReported = -1;
+        private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
     private volatile boolean holdsLease;
     private volatile long leaseValidUntilNanos;
     private volatile long heldLeaseEpoch;
@@ -205,13 +209,40 @@ public final class HaLoop implements AutoCloseable {
 
     /** Whether the lease is ours and provably still ours right now. */
     public boolean leaseProven() {
+        if (policy.engineElectsPrimary()) {
+            return provenElectedTerm().isPresent();
+        }
         return holdsLease && System.nanoTime() < leaseValidUntilNanos;
     }
 
-    /** The epoch of the lease this node provably holds right now; empty when it holds none. */
+    /**
+     * The epoch of the lease this node provably holds right now; empty when it holds none. Where the database elects
+     * its own primary, the term in which it elected this node, asked afresh.
+     */
     public OptionalLong provenLeaseEpoch() {
+        if (policy.engineElectsPrimary()) {
+            return provenElectedTerm();
+        }
         long epoch = heldLeaseEpoch;
         return leaseProven() ? OptionalLong.of(epoch) : OptionalLong.empty();
+    }
+
+    /**
+     * The term in which the database elected this node, if it is its primary now and no later term is recorded in
+     * ZooKeeper: a primary cut off from the others still answers with its old term until it notices its successor.
+     * Empty when ZooKeeper cannot say (safety over liveness).
+     */
+    private OptionalLong provenElectedTerm() {
+        OptionalLong term = engine.electedPrimaryTerm();
+        if (term.isEmpty()) {
+            return term;
+        }
+        try {
+            OptionalLong latest = store.latestPrimaryTerm();
+            return latest.isEmpty() || latest.getAsLong() <= term.getAsLong() ? term : OptionalLong.empty();
+        } catch (CoordinationException e) {
+            return OptionalLong.empty();
+        }
     }
 
     public void addTickListener(TickListener listener) {
@@ -305,7 +336,7 @@ public final class HaLoop implements AutoCloseable {
         // changes state, repeated after the previous one worked (a primary that crashed again), is a new event.
         boolean newEvent = acted && lastActionWorked && !(decision.action() instanceof Action.Follow);
         if (!decision.toString().equals(lastDecision.toString()) || newEvent) {
-            log.info("{} [epoch {}]", decision, current.epoch());
+            log.info("{} [{}]", decision, epochOf(current, probed));
         }
         lastDecision = decision;
         if (readable && lastPublished == null) {
@@ -421,7 +452,7 @@ public final class HaLoop implements AutoCloseable {
             String failure = action.getClass().getSimpleName() + " failed: " + e.getMessage();
             // The same failure every tick would bury everything else: say it once, then again every minute.
             if (!failure.equals(lastFailure) || System.nanoTime() - lastFailureLoggedNanos > REPEAT_FAILURE_LOG.toNanos()) {
-                log.error("{} [epoch {}]", failure, current.epoch());
+                log.error("{} [{}]", failure, epochOf(current, probed));
                 lastFailure = failure;
                 lastFailureLoggedNanos = System.nanoTime();
             }
@@ -438,7 +469,16 @@ public final class HaLoop implements AutoCloseable {
         }
     }
 
-    private void initializeCluster(ClusterView current) {
+    /** What a log line names as the epoch: the lease's, or the term of a database that elects its own primary. */
+    private String epochOf(ClusterView current, EngineStatus probed) {
+        return policy.engineElectsPrimary() ? "term " + probed.timeline() : "epoch " + current.epoch();
+    }
+
+        private void initializeCluster(ClusterView current) {
+        if (policy.engineElectsPrimary()) {
+            initializeSelfElectingCluster();
+            return;
+        }
         try (NewCluster newCluster = clusterSeed.prepare()) {
             if (!store.claimInitialization(policy.self())) {
                 log.info("another member claimed cluster creation first");
@@ -464,6 +504,24 @@ public final class HaLoop implements AutoCloseable {
                     engine.probe().position(), System.currentTimeMillis()));
             log.info("created the cluster; primary of epoch {}", lease.get().epoch());
         }
+    }
+
+    /** The database elects its primary itself: the claim keeps two members from creating two clusters, no lease is taken. */
+    private void initializeSelfElectingCluster() {
+        if (!store.claimInitialization(policy.self())) {
+            log.info("another member claimed cluster creation first");
+            return;
+        }
+        try {
+            engine.initializeNewCluster();
+        } catch (EngineException e) {
+            store.abandonInitialization(policy.self());
+            throw e;
+        }
+        EngineStatus created = engine.probe();
+        store.appendHistory(new HistoryEntry(created.timeline(), policy.self(), Optional.empty(), "cluster created",
+                created.position(), System.currentTimeMillis()));
+        log.info("created the cluster; its database elects the primary from now on (term {})", created.timeline());
     }
 
     private void takeOver(ClusterView current, EngineStatus probed, Action.TakeoverReason reason) {
@@ -546,6 +604,20 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void lead(ClusterView current, EngineStatus probed) {
+        if (policy.engineElectsPrimary()) {
+            if (!store.raisePrimaryTerm(policy.self(), probed.timeline())) {
+                if (staleTermReported != probed.timeline()) {
+                    log.warn("the database still calls this node its primary in term {}, but a later term is recorded; "
+                            + "leaving the member list to the later primary", probed.timeline());
+                    staleTermReported = probed.timeline();
+                }
+                return;
+            }
+            engine.reconcileMembers(current.members().values().stream()
+                    .map(m -> new ClusterMember(m.name(), m.database(), m.healthy(), m.promotable() ? m.priority() : 0, m.tags()))
+                    .sorted(Comparator.comparing(ClusterMember::name)).toList());
+            return;
+        }
         engine.reconcileReplicationSlots(current.members().keySet().stream()
                 .filter(n -> !n.equals(policy.self())).collect(Collectors.toSet()));
         if (policy.ha().synchronousMode()) {
@@ -680,7 +752,7 @@ public final class HaLoop implements AutoCloseable {
         MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
                 engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
                 now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                System.currentTimeMillis(), now.problem(), identity.dnsName());
+                System.currentTimeMillis(), now.problem(), identity.dnsName(), engine.memberTags());
         boolean changed = lastPublished == null || !sameContent(lastPublished, member);
         boolean due = System.nanoTime() - lastPublishedNanos >= policy.ha().loopWait().toNanos();
         boolean leaderChanged = !Objects.equals(current.lease().map(Lease::holder), lastLeaseHolderAtPublish);
@@ -695,7 +767,7 @@ public final class HaLoop implements AutoCloseable {
     private static boolean sameContent(MemberInfo a, MemberInfo b) {
         return a.role() == b.role() && a.healthy() == b.healthy() && a.position() == b.position()
                 && a.timeline() == b.timeline() && a.upstream().equals(b.upstream())
-                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem());
+                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem()) && a.tags().equals(b.tags());
     }
 
     private void updateMetrics(ClusterView current) {
@@ -732,7 +804,9 @@ public final class HaLoop implements AutoCloseable {
         }
         try {
             if (policy.engineElectsPrimary()) {
-                // the database elects its own primary: leaving means the local server leaves, the engine's own way
+                // The database elects its own primary: leaving means the local server leaves, the engine's own way. The
+                // member entry goes first, so that the elected primary does not add the node back while it leaves.
+                store.withdraw();
                 log.info("shutting down: stopping the local server (the database elects its own primary)");
                 engine.stop();
             } else if (holdsLease && engine.probe().role() == Role.PRIMARY) {

@@ -32,7 +32,7 @@ public final class HaRules {
     public static Decision decide(ClusterView view, LocalState local, Policy policy, long nowMillis) {
         EngineStatus engine = local.engine();
         if (policy.engineElectsPrimary()) {
-            return observerRule(view, local);
+            return observerRule(view, local, policy);
         }
 
         // Safety first: a primary that cannot prove its lease stops taking writes, whatever else is true.
@@ -74,22 +74,33 @@ public final class HaRules {
 
     /**
      * For a database that elects its own primary: no lease, promotion or fence, whatever the cluster state says (a
-     * role of primary here means the database's own elected leader, which holds no Steward lease). The reason names
-     * what the node is, so that a change of it is logged once.
+     * role of primary here means the database's own elected leader, which holds no Steward lease). Steward only
+     * creates the cluster once, through the same claim as every engine, and lets the elected primary add the members
+     * ZooKeeper knows. The reason names what the node is, so that a change of it is logged once.
      */
-    private static Decision observerRule(ClusterView view, LocalState local) {
+    private static Decision observerRule(ClusterView view, LocalState local, Policy policy) {
         EngineStatus engine = local.engine();
         if (!local.coordinationReadable()) {
             return decision(new Action.Observe(), "ZooKeeper unreachable; the database elects its own primary, nothing to do");
         }
-        String what = switch (engine.role()) {
-            case PRIMARY -> "its elected primary";
-            case REPLICA -> "a member";
-            case STOPPED -> "down";
-        };
-        return decision(new Action.Observe(), "the database elects its own primary; this node is " + what
-                + engine.problem().map(p -> " (" + p + ")").orElse("")
-                + (view.maintenance() ? "; maintenance mode" : ""));
+        String problem = engine.problem().map(p -> " (" + p + ")").orElse("");
+        if (view.maintenance()) {
+            return decision(new Action.Observe(), "the database elects its own primary; maintenance mode: no automatic action"
+                    + problem);
+        }
+        if (engine.running() && engine.dataState() == DataState.EMPTY) {
+            if (view.initialized().isEmpty() && policy.mayInitialize()) {
+                return decision(new Action.InitializeCluster(), "no cluster exists yet; creating it with this node");
+            }
+            return decision(new Action.Observe(), "not a member yet; waiting for the elected primary to add it"
+                    + view.initialized().map(by -> " (cluster created by " + by + ")").orElse(""));
+        }
+        if (engine.role() == Role.PRIMARY) {
+            return decision(new Action.Lead(), "the database elects its own primary; this node is its elected primary"
+                    + problem);
+        }
+        String what = engine.role() == Role.REPLICA ? "a member" : "down";
+        return decision(new Action.Observe(), "the database elects its own primary; this node is " + what + problem);
     }
 
     private static Optional<Decision> dataDirectoryRules(ClusterView view, LocalState local, Policy policy) {

@@ -8,6 +8,7 @@ import io.steward.engine.Role;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -18,7 +19,7 @@ class BackupSchedulerTest {
     private static MemberInfo member(String name, Role role, boolean healthy, boolean streaming) {
         return new MemberInfo(name, role, healthy, new Endpoint("10.0.0.1", 5432), "http://" + name, 100, 1,
                 streaming ? Optional.of("10.0.0.1:5432") : Optional.empty(), false, false, 100, "test", 0,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Map.of());
     }
 
     private static ClusterView view(MemberInfo... members) {

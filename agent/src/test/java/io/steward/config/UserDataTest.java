@@ -27,14 +27,16 @@ class UserDataTest {
     }
 
     @Test
-    void mongodbKeysGoToTheMongodbSection() {
+    void mongodbKeysAndTheSetsNameGoToTheMongodbSection() {
         ConfigProblems problems = new ConfigProblems();
 
         String mongodb = UserData.translate("{\"name\": \"mongodb\", \"size\": 100, \"source\": \"snap-78ee631b\", \"role\": \"active\"}",
                 "EC2 user data", Optional.of("mongodb"), problems).tree().toString();
 
         assertThat(problems.isEmpty()).isTrue();
-        assertThat(mongodb).isEqualTo("{\"node\":{\"name\":\"mongodb\"},\"mongodb\":{\"size\":100,\"source\":\"snap-78ee631b\",\"role\":\"active\"}}");
+        // the book's MongoDB "name" is the replica set's; the node is named by its instance id
+        assertThat(mongodb).isEqualTo("{\"mongodb\":{\"replica_set\":\"mongodb\",\"size\":100,\"source\":\"snap-78ee631b\","
+                + "\"role\":\"active\"}}");
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -65,7 +66,7 @@ class ClusterStoreTest {
 
     static MemberInfo member(String name, long position) {
         return new MemberInfo(name, Role.REPLICA, true, new Endpoint("127.0.0.1", 5432), "http://x", position, 1,
-                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty());
+                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty(), Map.of());
     }
 
     @Test
@@ -119,6 +120,22 @@ class ClusterStoreTest {
     }
 
     @Test
+    void theRecordedPrimaryTermOnlyMovesForwardAndNamesItsMember() throws Exception {
+        String cluster = "terms-" + UUID.randomUUID();
+        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {
+            assertThat(a.latestPrimaryTerm()).isEmpty();
+
+            assertThat(a.raisePrimaryTerm("a", 3)).isTrue();
+            assertThat(a.raisePrimaryTerm("a", 3)).as("the same primary again").isTrue();
+            assertThat(b.raisePrimaryTerm("b", 2)).as("a primary of an older term").isFalse();
+            assertThat(b.latestPrimaryTerm()).hasValue(3);
+            assertThat(b.raisePrimaryTerm("b", 4)).isTrue();
+            assertThat(a.raisePrimaryTerm("a", 3)).as("the deposed one, not noticing yet").isFalse();
+            assertThat(a.latestPrimaryTerm()).hasValue(4);
+        }
+    }
+
+        @Test
     void membersArePublishedUpdatedAndWithdrawn() throws Exception {
         String cluster = "members-" + UUID.randomUUID();
         try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {

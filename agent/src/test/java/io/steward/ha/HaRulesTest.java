@@ -41,12 +41,12 @@ class HaRulesTest {
 
     static MemberInfo member(String name, Role role, long position) {
         return new MemberInfo(name, role, role != Role.STOPPED, endpoint(name), "http://" + name, position, 1,
-                Optional.empty(), false, false, 100, "test", NOW, Optional.empty(), Optional.empty());
+                Optional.empty(), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of());
     }
 
     static MemberInfo streamingFrom(String name, String upstream, long position) {
         return new MemberInfo(name, Role.REPLICA, true, endpoint(name), "http://" + name, position, 1,
-                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty(), Optional.empty());
+                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of());
     }
 
     static Endpoint endpoint(String name) {
@@ -295,7 +295,7 @@ class HaRulesTest {
         @Test
         void whenItsUpstreamLinkDiesItRepointsToTheGrandMaster() {
             MemberInfo brokenLink = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 90, 1, Optional.empty(),
-                    false, false, 100, "t", NOW, Optional.of("link down"), Optional.empty());
+                    false, false, 100, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of());
             ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), brokenLink);
             assertThat(decideChained(view, replicaOf("b", 90)).action()).isEqualTo(new Action.Follow(view.member("a").get()));
             ClusterView headOnly = view(leaseOf("p"), primary, member("a", Role.STOPPED, -1), brokenLink);
@@ -338,7 +338,7 @@ class HaRulesTest {
 
         MemberInfo replica(String name, long position, int priority) {
             return new MemberInfo(name, Role.REPLICA, false, endpoint(name), "", position, 1, Optional.empty(), false,
-                    false, priority, "t", NOW, Optional.of("link down"), Optional.empty());
+                    false, priority, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of());
         }
 
         Decision decideLeaderless(ClusterView view, long position, long primaryWasAt) {
@@ -416,7 +416,7 @@ class HaRulesTest {
         void replicaThatLostItsPrimaryStillCountsAsACandidate() {
             // With the primary gone every replica says it is not streaming; the more advanced one must still win.
             MemberInfo notStreaming = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 100, 1, Optional.empty(),
-                    false, false, 100, "t", NOW, Optional.of("not streaming"), Optional.empty());
+                    false, false, 100, "t", NOW, Optional.of("not streaming"), Optional.empty(), Map.of());
             Decision decision = decide(view(Optional.empty(), notStreaming), leaderless(running(Role.REPLICA, 100), 100,
                     Duration.ofSeconds(1)));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
@@ -426,7 +426,7 @@ class HaRulesTest {
         @Test
         void tieIsBrokenByPriorityThenName() {
             MemberInfo higher = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
-                    false, 200, "t", NOW, Optional.empty(), Optional.empty());
+                    false, 200, "t", NOW, Optional.empty(), Optional.empty(), Map.of());
             ClusterView view = view(Optional.empty(), higher);
             assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
                     .isInstanceOf(Action.Observe.class);
@@ -472,7 +472,7 @@ class HaRulesTest {
         @Test
         void candidateWaitsForFreshPositionsOnlyForABoundedTime() {
             MemberInfo stale = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 50, 1, Optional.empty(), false,
-                    false, 100, "t", NOW - 5_000, Optional.empty(), Optional.empty());
+                    false, 100, "t", NOW - 5_000, Optional.empty(), Optional.empty(), Map.of());
             ClusterView view = view(Optional.empty(), stale);
             Decision early = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofMillis(500)));
             assertThat(early.action()).isInstanceOf(Action.Observe.class);
@@ -588,18 +588,64 @@ class HaRulesTest {
         }
     }
 
-    /** Elasticsearch and OpenSearch elect their own master: whatever the view says, the rules only observe. */
+    /**
+     * Elasticsearch, OpenSearch and MongoDB elect their own primary: whatever the view says, the rules take no lease,
+     * promote and fence nothing; they only create the cluster once and let its elected primary keep the member list.
+     */
     @Nested
     class EngineElectsPrimary {
         Policy observer = new Policy("me", HA, false, 100, true, STAR, true);
+        ClusterView fresh = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
+        /** A server that runs but belongs to no cluster yet (a mongod started with --replSet, not initiated). */
+        EngineStatus unjoined = new EngineStatus(Role.REPLICA, DataState.EMPTY, -1, 0, Optional.empty(), false, List.of(),
+                Optional.empty());
 
         @Test
-        void electedMasterWithoutALeaseIsNotFenced() {
+        void electedPrimaryWithoutALeaseIsNotFencedButKeepsTheMemberList() {
             Decision decision = HaRules.decide(view(Optional.empty(), member("me", Role.PRIMARY, -1)),
                     local(running(Role.PRIMARY, -1), false), observer, NOW);
 
-            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.action()).isInstanceOf(Action.Lead.class);
             assertThat(decision.reason()).contains("elects its own primary").contains("its elected primary");
+        }
+
+        @Test
+        void theFirstRunningServerOfNoClusterCreatesIt() {
+            Decision decision = HaRules.decide(fresh, local(unjoined, false), observer, NOW);
+
+            assertThat(decision.action()).isInstanceOf(Action.InitializeCluster.class);
+            assertThat(decision.reason()).isEqualTo("no cluster exists yet; creating it with this node");
+        }
+
+        @Test
+        void aServerOutsideAnExistingClusterWaitsToBeAdded() {
+            Decision decision = HaRules.decide(view(Optional.empty(), member("a", Role.PRIMARY, -1)), local(unjoined, false),
+                    observer, NOW);
+
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).isEqualTo("not a member yet; waiting for the elected primary to add it "
+                    + "(cluster created by first)");
+        }
+
+        @Test
+        void aServerThatMayNotCreateTheClusterWaitsEvenWhenNoneExists() {
+            Policy arbiter = new Policy("me", HA, false, 100, false, STAR, true);
+
+            assertThat(HaRules.decide(fresh, local(unjoined, false), arbiter, NOW).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void maintenanceModeLeavesEvenTheMemberListAlone() {
+            ClusterView maintenance = new ClusterView(Map.of(), Optional.empty(), 0, Optional.of("first"), true,
+                    Optional.empty(), Optional.empty());
+
+            Decision decision = HaRules.decide(maintenance, local(running(Role.PRIMARY, -1), false), observer, NOW);
+            Decision creating = HaRules.decide(new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), true,
+                    Optional.empty(), Optional.empty()), local(unjoined, false), observer, NOW);
+
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("maintenance mode");
+            assertThat(creating.action()).isInstanceOf(Action.Observe.class);
         }
 
         @Test

@@ -1,18 +1,15 @@
 package io.steward.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.steward.engine.ArchiveStatus;
 import io.steward.engine.CommandRunner;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.MachineMemory;
 import io.steward.engine.NativeBackup;
-import io.steward.engine.Engine;
+import io.steward.engine.SelfElectingEngine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
-import io.steward.engine.Peer;
-import io.steward.engine.ReplicationStyle;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
 import org.slf4j.Logger;
@@ -20,12 +17,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * An Elasticsearch or OpenSearch node. The cluster elects its own master and places its own shards, so the core
@@ -36,14 +30,10 @@ import java.util.function.Consumer;
  * that has joined the cluster, {@link Role#STOPPED} when the node does not answer. A node that answers but has not
  * joined a cluster (no elected master) is a replica with a problem, so it is unhealthy.
  */
-final class ElasticsearchEngine implements Engine {
+final class ElasticsearchEngine extends SelfElectingEngine {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchEngine.class);
     /** How long the stop command, and then the node's own shutdown, may take (systemd's default stop timeout is 90 s). */
     private static final Duration STOP_COMMAND_TIMEOUT = Duration.ofMinutes(2);
-    /** Never consulted, since the core only observes an engine that elects its own primary. */
-    private static final ReplicationStyle STYLE = new ReplicationStyle(ReplicationStyle.Topology.STAR,
-            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, false);
-
     private final ElasticsearchSettings settings;
     private final SearchRest rest;
     private final Endpoint endpoint;
@@ -59,6 +49,7 @@ final class ElasticsearchEngine implements Engine {
     private volatile boolean heapSized;
 
     ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
+        super("Elasticsearch");
         this.settings = settings;
         this.rest = new SearchRest(settings.url(), settings.requestTimeout(), settings.credentials(),
                 settings.caCertificates());
@@ -104,16 +95,6 @@ final class ElasticsearchEngine implements Engine {
     @Override
     public boolean serverProcessAlive() {
         return lastSeenRunning;
-    }
-
-    @Override
-    public boolean electsOwnPrimary() {
-        return true;
-    }
-
-    @Override
-    public ReplicationStyle replicationStyle() {
-        return STYLE;
     }
 
     /**
@@ -180,62 +161,6 @@ final class ElasticsearchEngine implements Engine {
     }
 
     @Override
-    public void cloneFrom(Peer primary) {
-        throw refused("clone a node");
-    }
-
-    @Override
-    public void reinitializeFrom(Peer primary) {
-        throw refused("reinitialize a node");
-    }
-
-    @Override
-    public void startAsPrimary() {
-        throw refused("start a node as primary");
-    }
-
-    @Override
-    public void startAsReplica(Optional<Peer> primary) {
-        throw refused("start a node as replica");
-    }
-
-    @Override
-    public void follow(Peer primary) {
-        throw refused("re-point a node");
-    }
-
-    @Override
-    public void promote() {
-        throw refused("promote a node");
-    }
-
-    /** Nothing to fence: a node never holds a Steward lease, and the cluster's own election keeps one master. */
-    @Override
-    public void fence() {
-        log.warn("fence asked of an Elasticsearch node; ignored, the cluster elects its own master");
-    }
-
-    @Override
-    public List<String> fenceCommand() {
-        return List.of("true");
-    }
-
-    @Override
-    public void reconcileReplicationSlots(Set<String> memberNames) {
-        // shards are placed by the cluster itself
-    }
-
-    @Override
-    public void setSynchronousStandbys(List<String> memberNames) {
-        // the cluster's own wait_for_active_shards decides
-    }
-
-    @Override
-    public Optional<ArchiveStatus> archiveStatus() {
-        return Optional.empty();
-    }
-
-    @Override
     public String serverUser() {
         return "elasticsearch";
     }
@@ -250,16 +175,6 @@ final class ElasticsearchEngine implements Engine {
     public SnapshotHold holdForSnapshot(String label) {
         throw new EngineException("Elasticsearch is backed up with its snapshot API to a repository; a volume snapshot "
                 + "of a running node is not a valid backup");
-    }
-
-    @Override
-    public void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
-        throw new EngineException("Elasticsearch restores indices from its snapshot repository, not from volume snapshots");
-    }
-
-    @Override
-    public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
-        throw new EngineException("Elasticsearch nodes are not seeded from volume snapshots; the cluster copies shards itself");
     }
 
     /** The cluster as the node saw it at the last probe: health colour, nodes, unassigned shards, elected master. */
@@ -277,9 +192,5 @@ final class ElasticsearchEngine implements Engine {
     @Override
     public void close() {
         // the JDK client holds no resources worth closing
-    }
-
-    private static EngineException refused(String what) {
-        return new EngineException("Elasticsearch elects its own master: Steward does not " + what);
     }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.Random;
 
 /** WAL-like files, configurations and an in-process CLI for the archive tests. */
-final class WalFixtures {
+public final class WalFixtures {
     static final String CLUSTER = "walit";
 
     record Run(int exitCode, String out, String err) {
@@ -100,7 +100,8 @@ final class WalFixtures {
     }
 
     /** The lines of {@code backup.wal} that reach the test server with short timeouts. */
-    static String walSection(URI endpoint, String bucket) {
+    /** The {@code backup.wal} section (unindented) for an archive in {@code bucket} of the S3 test server. */
+    public static String walSection(URI endpoint, String bucket) {
         return String.join("\n",
                 "bucket: " + bucket,
                 "endpoint: " + endpoint,

@@ -1,0 +1,96 @@
+package io.steward.it.mongo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.steward.it.aws.Ec2TestServer;
+import io.steward.it.aws.S3TestServer;
+import io.steward.it.backup.WalFixtures;
+import io.steward.it.mongo.MongoCluster.Agent;
+import io.steward.testing.LoopFilesystem;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A snapshot set of a MongoDB member whose data directory is the root of an XFS volume the EC2 test server knows:
+ * the fsync lock is taken before the freeze and lifted after the thaw, the set completes, and writes go on.
+ */
+class MongoSnapshotAgentTest {
+    private static final String INSTANCE = "i-0c1d2e3f4a5b60718";
+    private static final String ZONE = "eu-west-1a";
+    private static final String BUCKET = "mongosnap";
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void theLockIsHeldExactlyAroundTheFreezeAndTheSetCompletes() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "steward-mongosnap-");
+        try (S3TestServer s3 = S3TestServer.start();
+             Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"));
+             MongoCluster cluster = MongoCluster.start()) {
+            s3.createBucket(BUCKET);
+            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
+            Path data = Files.createDirectories(cluster.dataDir("m1"));
+            String volume = ec2.attachNewVolume(INSTANCE, "/dev/sdf", 4096);
+            LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2.loopDevice(volume));
+            LoopFilesystem.run("mount", ec2.loopDevice(volume), data.toString());
+            try {
+                String extraYaml = String.join("\n",
+                        "storage:",
+                        "  device_links: " + ec2.deviceLinks(),
+                        "backup:",
+                        "  wal:",
+                        WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                                .lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
+                        "  snapshots:",
+                        "    schedule: off");
+                Agent agent = cluster.startAgent("m1", "active", Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
+                        "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
+                        "STEWARD_NODE_INSTANCE_ID", INSTANCE, "STEWARD_NODE_AVAILABILITY_ZONE", ZONE,
+                        "STEWARD_AWS_REGION", "eu-west-1", "STEWARD_AWS_EC2_ENDPOINT", ec2.endpoint().toString()), extraYaml);
+                await("the set created and m1 its primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> agent.status("/primary") == 200);
+
+                HttpResponse<String> taken = agent.post("/snapshot", "{\"retention\": \"daily\"}");
+
+                assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+                String id = json.readTree(taken.body()).path("id").asText();
+                await("the set complete").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> StreamSupport.stream(sets(agent).spliterator(), false)
+                                .anyMatch(set -> set.path("id").asText().equals(id) && set.path("status").asText().equals("COMPLETED")));
+                assertThat(ec2.snapshotIds()).hasSize(1);
+                List<String> steps = Files.readAllLines(agent.log()).stream()
+                        .filter(line -> line.contains("fsync lock taken") || line.contains("freezing [")
+                                || line.contains("thawed [") || line.contains("fsync lock for snapshot " + id + " lifted"))
+                        .map(line -> line.replaceAll(".* - ", "").replaceAll(" .*", "")).toList();
+                assertThat(steps).containsExactly("fsync", "freezing", "thawed", "fsync");
+                assertThat(Files.readString(agent.log())).containsSubsequence("fsync lock taken for snapshot " + id,
+                        "freezing [" + data, "thawed [" + data, "fsync lock for snapshot " + id + " lifted");
+                try (MongoClient client = MongoClients.create(agent.member().directConnectionString())) {
+                    assertThat(client.getDatabase("admin").runCommand(new Document("currentOp", 1)).get("fsyncLock"))
+                            .as("no lock left behind").isNull();
+                    client.getDatabase("app").getCollection("after").insertOne(new Document("written", true));
+                }
+            } finally {
+                LoopFilesystem.run("umount", data.toString());
+            }
+        } finally {
+            LoopFilesystem.run("rm", "-rf", work.toString());
+        }
+    }
+
+    private JsonNode sets(Agent agent) throws Exception {
+        return json.readTree(agent.get("/snapshots").orElseThrow().body());
+    }
+}

@@ -1,0 +1,126 @@
+package io.steward.it.mongo;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.steward.config.ConfigProblems;
+import io.steward.config.Settings;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineContext;
+import io.steward.engine.EngineException;
+import io.steward.engine.EngineRegistry;
+import io.steward.engine.SnapshotHold;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The MongoDB engine's hold around a volume snapshot, against the replica-set test server through the real driver:
+ * writes wait while it is held, go through once it is released, and a hold that outlives {@code fsync_lock_limit}
+ * or is abandoned is lifted all the same.
+ */
+class MongoSnapshotHoldTest {
+    @TempDir
+    static Path state;
+    private static MongoReplicaSet set;
+    private static MongoReplicaSetMember member;
+    private static MongoClient client;
+    private static Engine engine;
+
+    @BeforeAll
+    static void startAOneMemberSet() {
+        set = MongoReplicaSet.start(1);
+        member = set.member(0);
+        client = MongoClients.create(member.directConnectionString());
+        client.getDatabase("admin").runCommand(new Document("replSetInitiate", new Document("_id", member.replSetName())
+                .append("members", List.of(new Document("_id", 0).append("host", member.host())))));
+        await("a primary").atMost(Duration.ofSeconds(30)).until(() -> set.primary().isPresent());
+        ObjectNode section = JsonNodeFactory.instance.objectNode().put("port", member.port())
+                .put("replica_set", member.replSetName()).put("request_timeout", "5s").put("fsync_lock_limit", "1s")
+                .put("data_dir", state.resolve("data").toString());
+        ConfigProblems problems = new ConfigProblems();
+        Settings settings = new Settings("mongodb", section, problems);
+        engine = EngineRegistry.find("mongodb").orElseThrow().create(new EngineContext("m1", "127.0.0.1", settings, state,
+                new MetricRegistry()));
+        settings.rejectUnknownKeys();
+        assertThat(problems.list()).isEmpty();
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+        client.close();
+        set.close();
+    }
+
+    @Test
+    void writesWaitWhileTheHoldIsOpenAndGoThroughOnceItIsReleased() throws Exception {
+        SnapshotHold hold = engine.holdForSnapshot("hold-test");
+        try {
+            assertThat(locked()).isTrue();
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> client.getDatabase("app")
+                    .getCollection("orders").insertOne(new Document("item", "written during the hold")));
+
+            await("the write waiting for the lock").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> currentOp().getList("inprog", Document.class).stream()
+                            .anyMatch(op -> Boolean.TRUE.equals(op.get("waitingForLock"))));
+            assertThat(write).isNotDone();
+
+            assertThat(hold.release().timeline()).isEqualTo(hold.timeline());
+            write.get(30, TimeUnit.SECONDS);
+        } finally {
+            hold.close();
+        }
+        assertThat(locked()).isFalse();
+        assertThat(client.getDatabase("app").getCollection("orders").countDocuments(new Document("item", "written during the hold")))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aHoldOutlivingTheLimitIsLiftedByTheWatchdogAndItsReleaseSaysSo() {
+        SnapshotHold hold = engine.holdForSnapshot("forgotten");
+        assertThat(locked()).isTrue();
+
+        await("the watchdog lifting the lock").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !locked());
+
+        assertThatThrownBy(hold::release).isInstanceOf(EngineException.class)
+                .hasMessage("the fsync lock for snapshot forgotten was lifted by its watchdog before the snapshot finished; "
+                        + "it may not be consistent");
+        hold.close();
+        assertThat(locked()).isFalse();
+    }
+
+    @Test
+    void anAbandonedHoldIsLiftedAtOnce() {
+        SnapshotHold hold = engine.holdForSnapshot("failed");
+        assertThat(locked()).isTrue();
+
+        hold.close();
+        hold.close();
+
+        assertThat(locked()).isFalse();
+    }
+
+    private static boolean locked() {
+        return Boolean.TRUE.equals(currentOp().get("fsyncLock"));
+    }
+
+    private static Document currentOp() {
+        return client.getDatabase("admin").runCommand(new Document("currentOp", 1));
+    }
+}
