@@ -133,6 +133,15 @@ public final class ClusterStore implements AutoCloseable {
         return client.getZookeeperClient().isConnected();
     }
 
+    /** Reads only the lease, as {@link #read()} would see it. Throws {@link CoordinationException} when ZooKeeper cannot answer. */
+    public Optional<Lease> currentLease() {
+        try {
+            return readLease();
+        } catch (Exception e) {
+            throw failure("read the lease", e);
+        }
+    }
+
     /** Reads everything the HA loop needs. Throws {@link CoordinationException} when ZooKeeper cannot answer. */
     public ClusterView read() {
         try {

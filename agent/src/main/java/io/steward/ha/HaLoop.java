@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,6 +66,9 @@ public final class HaLoop implements AutoCloseable {
     private final Path guardLog;
     private final ScheduledExecutorService loopThread = Executors.newSingleThreadScheduledExecutor(named("ha-loop"));
     private final ScheduledExecutorService watchdogThread = Executors.newSingleThreadScheduledExecutor(named("lease-watchdog"));
+    /** Proves the lease while the loop thread is busy with a long action; never the watchdog, which must not block. */
+    private final ExecutorService leaseProofThread = Executors.newSingleThreadExecutor(named("lease-proof"));
+    private final AtomicBoolean leaseProofRunning = new AtomicBoolean();
     private final AtomicBoolean tickPending = new AtomicBoolean();
     private final Object guardLock = new Object();
 
@@ -308,17 +312,20 @@ public final class HaLoop implements AutoCloseable {
         if (readable) {
             applySettings(current.settings());
             boolean holds = current.lease().filter(this::isMine).isPresent();
-            if (holds) {
-                heldLeaseEpoch = current.lease().get().epoch();
-                // The read began at `started`, so the ensemble heard from this session no earlier than that.
-                leaseValidUntilNanos = started + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
-            } else {
-                leaseValidUntilNanos = 0;
-                if (holdsLease) {
-                    metrics.leaseRenewalFailed();
+            synchronized (guardLock) {
+                if (holds) {
+                    heldLeaseEpoch = current.lease().get().epoch();
+                    // The read began at `started`, so the ensemble heard from this session no earlier than that.
+                    leaseValidUntilNanos = Math.max(leaseValidUntilNanos,
+                            started + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos());
+                } else {
+                    leaseValidUntilNanos = 0;
+                    if (holdsLease) {
+                        metrics.leaseRenewalFailed();
+                    }
                 }
+                holdsLease = holds;
             }
-            holdsLease = holds;
         }
         EngineStatus probed = engine.probe();
         status = probed;
@@ -550,9 +557,11 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void becomeHolder(long epoch) {
-        heldLeaseEpoch = epoch;
-        holdsLease = true;
-        leaseValidUntilNanos = System.nanoTime() + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
+        synchronized (guardLock) {
+            heldLeaseEpoch = epoch;
+            holdsLease = true;
+            leaseValidUntilNanos = System.nanoTime() + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
+        }
         pendingSync = null;
     }
 
@@ -732,7 +741,13 @@ public final class HaLoop implements AutoCloseable {
                 if (guard == null) {
                     return;
                 }
-                if (System.nanoTime() < leaseValidUntilNanos) {
+                long remaining = leaseValidUntilNanos - System.nanoTime();
+                if (remaining < store.negotiatedSessionTimeout().toNanos() / 2) {
+                    // the loop is busy (a long initdb, start or promotion): prove the lease from another thread, so
+                    // that the deadline below still fences on time should ZooKeeper not answer
+                    proveLeaseSoon();
+                }
+                if (remaining > 0) {
                     guard.renew(remainingLease());
                     if (status.role() == Role.PRIMARY && !engine.serverProcessAlive()) {
                         tickSoon();
@@ -744,6 +759,40 @@ public final class HaLoop implements AutoCloseable {
             fence("the lease could not be renewed in time");
         } catch (RuntimeException e) {
             log.error("lease watchdog failed: {}", e.toString(), e);
+        }
+    }
+
+    private void proveLeaseSoon() {
+        if (!leaseProofRunning.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            leaseProofThread.execute(() -> {
+                try {
+                    proveLease();
+                } finally {
+                    leaseProofRunning.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            leaseProofRunning.set(false); // stopping
+        }
+    }
+
+    /** What a tick's read proves about the lease, without the tick: the session was heard when the read began. */
+    private void proveLease() {
+        long started = System.nanoTime();
+        Optional<Lease> lease;
+        try {
+            lease = store.currentLease();
+        } catch (CoordinationException e) {
+            return; // the watchdog fences at the deadline
+        }
+        synchronized (guardLock) {
+            if (holdsLease && lease.filter(this::isMine).filter(l -> l.epoch() == heldLeaseEpoch).isPresent()) {
+                leaseValidUntilNanos = Math.max(leaseValidUntilNanos,
+                        started + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos());
+            }
         }
     }
 
@@ -829,6 +878,7 @@ public final class HaLoop implements AutoCloseable {
             log.error("graceful stop failed: {}", e.getMessage());
         } finally {
             watchdogThread.shutdownNow();
+            leaseProofThread.shutdownNow();
             disarmGuard();
             store.withdraw();
         }

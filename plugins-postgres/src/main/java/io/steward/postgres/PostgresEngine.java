@@ -1216,10 +1216,15 @@ public final class PostgresEngine implements Engine {
         }
     }
 
+    /** Called once the server was started: a server that has stopped since will not get there by waiting. */
     private void awaitRole(String step, Role role, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         EngineStatus status = probe();
         while (status.role() != role) {
+            if (status.role() == Role.STOPPED && !postmasterAlive()) {
+                throw new EngineException(step + ": the server stopped while starting as " + role
+                        + status.problem().map(p -> " (" + p + ")").orElse("") + "; server log: " + serverLogTail());
+            }
             if (System.nanoTime() > deadline) {
                 throw new EngineException(step + ": the server is " + status.role() + " instead of " + role
                         + " after " + timeout.toSeconds() + "s" + status.problem().map(p -> " (" + p + ")").orElse("")
