@@ -4,6 +4,7 @@ import io.steward.config.RetentionClass;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.MemberInfo;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.Engine;
 import io.steward.engine.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,7 +128,8 @@ public final class BackupScheduler implements AutoCloseable {
 
     /**
      * Whether this member takes the scheduled backups: the primary that provably holds the lease, or with
-     * {@code onReplica} the first healthy streaming replica by name, the primary standing in when there is none.
+     * {@code onReplica} a healthy streaming replica (one kept for backups first, then the first by name), the
+     * primary standing in when there is none.
      */
     static boolean designated(ClusterView view, String self, Role role, boolean leaseProven, boolean onReplica) {
         boolean provenPrimary = leaseProven && role == Role.PRIMARY;
@@ -136,7 +138,9 @@ public final class BackupScheduler implements AutoCloseable {
         }
         Optional<String> chosen = view.members().values().stream()
                 .filter(member -> member.role() == Role.REPLICA && member.healthy() && member.upstream().isPresent())
-                .map(MemberInfo::name).min(Comparator.naturalOrder());
+                .min(Comparator.comparing((MemberInfo member) -> !Engine.PREFERRED_FOR_BACKUPS.equals(
+                        member.tags().get(Engine.BACKUP_TAG))).thenComparing(MemberInfo::name))
+                .map(MemberInfo::name);
         return chosen.map(self::equals).orElse(provenPrimary);
     }
 

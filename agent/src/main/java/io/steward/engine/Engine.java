@@ -156,6 +156,13 @@ public interface Engine extends AutoCloseable {
     }
 
     /**
+     * The member tag ({@link #memberTags()}) of a member kept for backups (a MongoDB hidden member): with
+     * {@code on_replica}, scheduled backups go to such a member before any other replica.
+     */
+    String BACKUP_TAG = "backup";
+    String PREFERRED_FOR_BACKUPS = "preferred";
+
+    /**
      * What this node announces to the others of how it wants to be a member (MongoDB: data member or arbiter),
      * published with its member entry; empty by default.
      */

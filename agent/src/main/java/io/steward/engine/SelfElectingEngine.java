@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * The part every engine whose database elects its own primary shares (Elasticsearch, MongoDB): the core takes no
  * lease for it, so everything a lease holder or a follower of Steward's primary would be asked to do is refused
  * with the database's name, and there is nothing to fence, no slot or synchronous standby to keep and no WAL to
- * archive.
+ * archive. The agent does not own the server's process either (systemd does).
  */
 public abstract class SelfElectingEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(SelfElectingEngine.class);
@@ -23,10 +23,32 @@ public abstract class SelfElectingEngine implements Engine {
             ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, false);
 
     private final String database;
+    private final Endpoint endpoint;
+    private volatile boolean lastSeenRunning;
 
-    /** @param database how refusals name the database, e.g. "Elasticsearch" */
-    protected SelfElectingEngine(String database) {
+    /**
+     * @param database how refusals name the database, e.g. "Elasticsearch"
+     * @param endpoint where the local server takes connections, as the other members reach it
+     */
+    protected SelfElectingEngine(String database, Endpoint endpoint) {
         this.database = database;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public final Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The agent does not own the server's process: the last probe's answer is the cheapest honest one. */
+    @Override
+    public final boolean serverProcessAlive() {
+        return lastSeenRunning;
+    }
+
+    /** What the last probe found: whether the server answered. */
+    protected final void seenRunning(boolean running) {
+        lastSeenRunning = running;
     }
 
     @Override

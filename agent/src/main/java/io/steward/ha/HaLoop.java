@@ -614,7 +614,8 @@ public final class HaLoop implements AutoCloseable {
 
     private void lead(ClusterView current, EngineStatus probed) {
         if (policy.engineElectsPrimary()) {
-            if (!store.raisePrimaryTerm(policy.self(), probed.timeline())) {
+            // a database without terms (Elasticsearch reports 0) has nothing to record
+            if (probed.timeline() > 0 && !store.raisePrimaryTerm(policy.self(), probed.timeline())) {
                 if (staleTermReported != probed.timeline()) {
                     log.warn("the database still calls this node its primary in term {}, but a later term is recorded; "
                             + "leaving the member list to the later primary", probed.timeline());

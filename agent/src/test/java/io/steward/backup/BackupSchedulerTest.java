@@ -4,6 +4,7 @@ import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.engine.Endpoint;
+import io.steward.engine.Engine;
 import io.steward.engine.Role;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class BackupSchedulerTest {
     private static MemberInfo member(String name, Role role, boolean healthy, boolean streaming) {
+        return member(name, role, healthy, streaming, Map.of());
+    }
+
+    private static MemberInfo member(String name, Role role, boolean healthy, boolean streaming, Map<String, String> tags) {
         return new MemberInfo(name, role, healthy, new Endpoint("10.0.0.1", 5432), "http://" + name, 100, 1,
                 streaming ? Optional.of("10.0.0.1:5432") : Optional.empty(), false, false, 100, "test", 0,
-                Optional.empty(), Optional.empty(), Map.of());
+                Optional.empty(), Optional.empty(), tags);
     }
 
     private static ClusterView view(MemberInfo... members) {
@@ -45,6 +50,19 @@ class BackupSchedulerTest {
     }
 
     @Test
+    void aHealthyReplicaKeptForBackupsGoesFirst() {
+        Map<String, String> kept = Map.of(Engine.BACKUP_TAG, Engine.PREFERRED_FOR_BACKUPS);
+        ClusterView withHidden = view(member("a", Role.PRIMARY, true, false), member("c", Role.REPLICA, true, true),
+                member("h", Role.REPLICA, true, true, kept));
+        ClusterView hiddenDown = view(member("a", Role.PRIMARY, true, false), member("c", Role.REPLICA, true, true),
+                member("h", Role.REPLICA, false, true, kept));
+
+        assertThat(BackupScheduler.designated(withHidden, "h", Role.REPLICA, false, true)).isTrue();
+        assertThat(BackupScheduler.designated(withHidden, "c", Role.REPLICA, false, true)).isFalse();
+        assertThat(BackupScheduler.designated(hiddenDown, "c", Role.REPLICA, false, true)).isTrue();
+    }
+
+        @Test
     void withoutAnyHealthyReplicaThePrimaryStandsIn() {
         ClusterView alone = view(member("a", Role.PRIMARY, true, false), member("b", Role.REPLICA, true, false));
         assertThat(BackupScheduler.designated(alone, "a", Role.PRIMARY, true, true)).isTrue();

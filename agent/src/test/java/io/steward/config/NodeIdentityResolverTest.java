@@ -117,15 +117,7 @@ class NodeIdentityResolverTest {
     @Test
     void aNodeWithoutANameOfItsOwnIsNamedByItsInstanceId() throws IOException {
         imds.userData("{\"cluster\": \"db.example.net\"}");
-        Path file = Files.writeString(dir.resolve("steward.yml"), """
-                engine: testengine
-                zookeeper:
-                  connect: zk1:2181
-                aws:
-                  imds_endpoint: %s
-                testengine:
-                  data_dir: /data
-                """.formatted(imds.endpoint()));
+        Path file = configWithImdsAuto();
 
         StewardConfig config = ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of()));
 
@@ -135,15 +127,7 @@ class NodeIdentityResolverTest {
     @Test
     void userDataFromImdsIsValidatedLikeAnyOther() throws IOException {
         imds.userData("{\"name\": \"db02\", \"cluster\": \"db.example.net\", \"masters\": \"db01\"}");
-        Path file = Files.writeString(dir.resolve("steward.yml"), """
-                engine: testengine
-                zookeeper:
-                  connect: zk1:2181
-                aws:
-                  imds_endpoint: %s
-                testengine:
-                  data_dir: /data
-                """.formatted(imds.endpoint()));
+        Path file = configWithImdsAuto();
 
         assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of())))
                 .hasMessageContaining("EC2 user data key 'masters': 'db01' is not valid; unknown user data key");
@@ -157,5 +141,18 @@ class NodeIdentityResolverTest {
         assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(Optional.empty(), Optional.empty(), true,
                 Map.of("STEWARD_AWS_IMDS", "off"), Map.of())))
                 .hasMessageContaining("aws.imds (from environment variable STEWARD_AWS_IMDS): 'off' is not valid; auto or on when user data is to be read from IMDS");
+    }
+
+    /** A configuration that leaves aws.imds at auto, pointed at the test IMDS. */
+    private Path configWithImdsAuto() throws IOException {
+        return Files.writeString(dir.resolve("steward.yml"), """
+                engine: testengine
+                zookeeper:
+                  connect: zk1:2181
+                aws:
+                  imds_endpoint: %s
+                testengine:
+                  data_dir: /data
+                """.formatted(imds.endpoint()));
     }
 }

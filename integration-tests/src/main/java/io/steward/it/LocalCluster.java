@@ -189,17 +189,9 @@ public final class LocalCluster implements AutoCloseable {
                 "  host: 127.0.0.1",
                 "  dns_name: " + name + ".nodes.it",
                 "  state_dir: " + dir.resolve("state"),
-                "zookeeper:",
-                "  connect: " + connect,
-                "  session_timeout: 5s",
                 "ha:",
-                "  synchronous_mode: " + options.synchronous(),
-                "admin:",
-                "  address: 127.0.0.1",
-                "  port: " + adminPort,
-                "  token: " + TOKEN,
-                "aws:",
-                "  imds: off"));
+                "  synchronous_mode: " + options.synchronous()));
+        lines.addAll(sharedSections(connect, adminPort));
         lines.addAll(options.database().section(dir, dbPort));
         lines.add(options.extraYaml().replace(NODE_DIR, dir.toString()));
         lines.add("");
@@ -207,6 +199,20 @@ public final class LocalCluster implements AutoCloseable {
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
         return new Node(name, dir, config, dbPort, adminPort, proxies, options.environment(), options.database());
+    }
+
+    /** The sections every test agent's configuration shares: its ZooKeeper, its admin API with the test token, no IMDS. */
+    public static List<String> sharedSections(String zookeeperConnect, int adminPort) {
+        return List.of(
+                "zookeeper:",
+                "  connect: " + zookeeperConnect,
+                "  session_timeout: 5s",
+                "admin:",
+                "  address: 127.0.0.1",
+                "  port: " + adminPort,
+                "  token: " + TOKEN,
+                "aws:",
+                "  imds: off");
     }
 
     public String name() {

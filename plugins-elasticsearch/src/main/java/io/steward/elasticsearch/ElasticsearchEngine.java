@@ -15,6 +15,7 @@ import io.steward.engine.SnapshotHold;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,12 +37,10 @@ final class ElasticsearchEngine extends SelfElectingEngine {
     private static final Duration STOP_COMMAND_TIMEOUT = Duration.ofMinutes(2);
     private final ElasticsearchSettings settings;
     private final SearchRest rest;
-    private final Endpoint endpoint;
     private final NodeDrain drain;
     private final Optional<NativeBackup> backup;
     private final SearchMetrics metrics;
     private final CommandRunner commands = new CommandRunner("root");
-    private volatile boolean lastSeenRunning;
     /** The last probe's view of the cluster; empty while the node does not answer. */
     private volatile Optional<NodeView> lastView = Optional.empty();
     /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
@@ -49,16 +48,17 @@ final class ElasticsearchEngine extends SelfElectingEngine {
     private volatile boolean heapSized;
 
     ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
-        super("Elasticsearch");
+        super("Elasticsearch", new Endpoint(context.advertisedHost(), httpPort(settings.url())));
         this.settings = settings;
         this.rest = new SearchRest(settings.url(), settings.requestTimeout(), settings.credentials(),
                 settings.caCertificates());
-        int port = settings.url().getPort() > 0 ? settings.url().getPort()
-                : "https".equals(settings.url().getScheme()) ? 443 : 80;
-        this.endpoint = new Endpoint(context.advertisedHost(), port);
         this.drain = new NodeDrain(rest, settings.nodeName());
         this.backup = settings.snapshots().map(snapshots -> new SnapshotRepository(rest, snapshots));
         this.metrics = new SearchMetrics(context.metrics());
+    }
+
+    private static int httpPort(URI url) {
+        return url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
     }
 
     @Override
@@ -71,12 +71,12 @@ final class ElasticsearchEngine extends SelfElectingEngine {
             node = NodeView.read(rest, settings.nodeName());
             metrics.record(rest, node);
         } catch (EngineException e) {
-            lastSeenRunning = false;
+            seenRunning(false);
             lastView = Optional.empty();
             metrics.clear();
             return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
         }
-        lastSeenRunning = true;
+        seenRunning(true);
         lastView = Optional.of(node);
         if (node.joined() && !exclusionChecked) {
             clearOwnExclusion();
@@ -84,17 +84,6 @@ final class ElasticsearchEngine extends SelfElectingEngine {
         Optional<String> problem = node.problem();
         Role role = node.isElectedMaster() ? Role.PRIMARY : Role.REPLICA;
         return new EngineStatus(role, DataState.VALID, -1, 0, Optional.empty(), false, List.of(), problem);
-    }
-
-    @Override
-    public Endpoint endpoint() {
-        return endpoint;
-    }
-
-    /** The agent does not own the node's process; the last probe's answer is the cheapest honest one. */
-    @Override
-    public boolean serverProcessAlive() {
-        return lastSeenRunning;
     }
 
     /**

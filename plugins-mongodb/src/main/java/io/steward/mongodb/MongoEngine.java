@@ -48,18 +48,15 @@ final class MongoEngine extends SelfElectingEngine {
     private static final Duration INITIATE_TIMEOUT = Duration.ofSeconds(60);
 
     private final MongoSettings settings;
-    private final Endpoint endpoint;
     /** This member's {@code host:port} as the set's configuration names it: how the other members reach it. */
     private final String selfHost;
     private final MongoClient local;
     private final MongoMetrics metrics;
-    private volatile boolean lastSeenRunning;
     private volatile Map<String, Object> details = Map.of();
 
     MongoEngine(EngineContext context, MongoSettings settings) {
-        super("MongoDB");
+        super("MongoDB", new Endpoint(context.advertisedHost(), settings.port()));
         this.settings = settings;
-        this.endpoint = new Endpoint(context.advertisedHost(), settings.port());
         this.selfHost = context.advertisedHost() + ":" + settings.port();
         this.local = client(settings.host(), settings.port());
         this.metrics = new MongoMetrics(context.metrics());
@@ -84,12 +81,12 @@ final class MongoEngine extends SelfElectingEngine {
         try {
             hello = command(local, new Document("hello", 1));
         } catch (EngineException e) {
-            lastSeenRunning = false;
+            seenRunning(false);
             details = Map.of();
             metrics.clear();
             return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
         }
-        lastSeenRunning = true;
+        seenRunning(true);
         String setName = hello.getString("setName");
         if (setName == null) {
             // a mongod started with --replSet whose set is not initiated, or that was removed from it
@@ -130,9 +127,13 @@ final class MongoEngine extends SelfElectingEngine {
         }
     }
 
+    /** Its role, and for a hidden member that it is the one to take scheduled snapshots ({@code on_replica}). */
     @Override
     public Map<String, String> memberTags() {
-        return Map.of(MembershipPlan.ROLE_TAG, settings.role().name().toLowerCase(Locale.ROOT));
+        String role = settings.role().name().toLowerCase(Locale.ROOT);
+        return settings.role() == MemberRole.HIDDEN
+                ? Map.of(MembershipPlan.ROLE_TAG, role, BACKUP_TAG, PREFERRED_FOR_BACKUPS)
+                : Map.of(MembershipPlan.ROLE_TAG, role);
     }
 
     /** Only a member that may become primary starts a set: an arbiter holds no data, a hidden member is never primary. */
@@ -245,17 +246,6 @@ final class MongoEngine extends SelfElectingEngine {
     public SnapshotHold holdForSnapshot(String label) {
         return FsyncLock.take(client(settings.host(), settings.port()), settings.fsyncLockLimit(), label,
                 electedPrimaryTerm().orElse(0));
-    }
-
-    @Override
-    public Endpoint endpoint() {
-        return endpoint;
-    }
-
-    /** The agent does not own the mongod process; the last probe's answer is the cheapest honest one. */
-    @Override
-    public boolean serverProcessAlive() {
-        return lastSeenRunning;
     }
 
     @Override

@@ -120,23 +120,16 @@ public final class MongoCluster implements AutoCloseable {
                                     String extraYaml) throws IOException {
         Path dir = Files.createDirectories(root.resolve(name));
         int adminPort = FreePorts.next();
-        return new AgentConfig(Files.writeString(dir.resolve("steward.yml"), String.join("\n", List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 "cluster: " + root.getFileName().toString(),
                 "engine: mongodb",
                 "node:",
                 "  name: " + name,
                 "  host: 127.0.0.1",
                 "  dns_name: " + name + ".nodes.it",
-                "  state_dir: " + dir.resolve("state"),
-                "zookeeper:",
-                "  connect: " + zookeeper.connectString(),
-                "  session_timeout: 5s",
-                "admin:",
-                "  address: 127.0.0.1",
-                "  port: " + adminPort,
-                "  token: " + LocalCluster.TOKEN,
-                "aws:",
-                "  imds: off",
+                "  state_dir: " + dir.resolve("state")));
+        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), adminPort));
+        lines.addAll(List.of(
                 "mongodb:",
                 "  port: " + port,
                 "  replica_set: " + replicaSet,
@@ -145,7 +138,8 @@ public final class MongoCluster implements AutoCloseable {
                 "  data_dir: " + dataDir(name),
                 extraMongodbLines,
                 extraYaml,
-                ""))), adminPort);
+                ""));
+        return new AgentConfig(Files.writeString(dir.resolve("steward.yml"), String.join("\n", lines)), adminPort);
     }
 
     /** The {@code mongodb.data_dir} the agent named {@code name} is given (created by nobody). */

@@ -123,7 +123,7 @@ public final class SearchCluster implements AutoCloseable {
             Path userData = Files.writeString(dir.resolve("user-data.json"), options.userData().get());
             agentArguments.addAll(List.of("--user-data", userData.toString()));
         }
-        String yaml = String.join("\n", List.of(
+        List<String> lines = new ArrayList<>(List.of(
                 "cluster: " + clusterName,
                 "engine: elasticsearch",
                 "node:",
@@ -131,16 +131,9 @@ public final class SearchCluster implements AutoCloseable {
                 "  host: 127.0.0.1",
                 "  dns_name: " + name + ".nodes.it",
                 "  instance_id: " + instanceId(name),
-                "  state_dir: " + dir.resolve("state"),
-                "zookeeper:",
-                "  connect: " + zookeeper.connectString(),
-                "  session_timeout: 5s",
-                "admin:",
-                "  address: 127.0.0.1",
-                "  port: " + adminPort,
-                "  token: " + LocalCluster.TOKEN,
-                "aws:",
-                "  imds: off",
+                "  state_dir: " + dir.resolve("state")));
+        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), adminPort));
+        lines.addAll(List.of(
                 "elasticsearch:",
                 "  url: http://127.0.0.1:" + httpPort,
                 "  node_name: " + name,
@@ -149,6 +142,7 @@ public final class SearchCluster implements AutoCloseable {
                 "  stop_command: kill -TERM $(cat " + home.resolve("node.pid") + ")",
                 options.extraYaml().replace(LocalCluster.NODE_DIR, dir.toString()).replace(SNAPSHOT_DIR, repo.toString()),
                 ""));
+        String yaml = String.join("\n", lines);
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
         return new Node(name, dir, home, config, httpPort, adminPort, serverArgs, options.environment(), agentArguments,

@@ -45,8 +45,7 @@ class SnapshotAgentTest {
                     "  device_links: " + ec2.deviceLinks(),
                     "backup:",
                     "  wal:",
-                    WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
-                            .lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
+                    WalFixtures.nestedWalSection(s3.endpoint(), BUCKET),
                     "    socket: \"\"",
                     "  snapshots:",
                     "    schedule: hourly");
@@ -105,8 +104,7 @@ class SnapshotAgentTest {
                     "  restore_mounts: {\"" + LocalCluster.NODE_DIR + "/../pg1/data\": \"" + LocalCluster.NODE_DIR + "/data\"}",
                     "backup:",
                     "  wal:",
-                    WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
-                            .lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
+                    WalFixtures.nestedWalSection(s3.endpoint(), BUCKET),
                     "    socket: \"\"",
                     "  snapshots:",
                     "    schedule: off",

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 /** WAL-like files, configurations and an in-process CLI for the archive tests. */
 public final class WalFixtures {
@@ -100,6 +101,15 @@ public final class WalFixtures {
     }
 
     /** The lines of {@code backup.wal} that reach the test server with short timeouts. */
+    /**
+     * The {@code wal:} keys indented to sit under {@code backup:  wal:} in an agent's configuration, with attempts
+     * patient enough for an agent that also takes snapshot sets.
+     */
+    public static String nestedWalSection(URI endpoint, String bucket) {
+        return walSection(endpoint, bucket).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                .lines().map(line -> "    " + line).collect(Collectors.joining("\n"));
+    }
+
     /** The {@code backup.wal} section (unindented) for an archive in {@code bucket} of the S3 test server. */
     public static String walSection(URI endpoint, String bucket) {
         return String.join("\n",

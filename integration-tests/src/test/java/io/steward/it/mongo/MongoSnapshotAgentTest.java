@@ -51,8 +51,7 @@ class MongoSnapshotAgentTest {
                         "  device_links: " + ec2.deviceLinks(),
                         "backup:",
                         "  wal:",
-                        WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
-                                .lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
+                        WalFixtures.nestedWalSection(s3.endpoint(), BUCKET),
                         "  snapshots:",
                         "    schedule: off");
                 Agent agent = cluster.startAgent("m1", "active", Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
