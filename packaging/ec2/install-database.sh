@@ -95,11 +95,11 @@ EOF
         cat >/etc/systemd/system/elasticsearch.service.d/steward-node-name.conf <<'EOF'
 # Written by install-database.sh (Steward): the node is named by this instance's id, as Steward names it
 [Service]
-ExecStartPre=+/bin/sh -c 'echo "STEWARD_NODE_NAME=$(cloud-init query v1.instance_id)" >/run/elasticsearch-node-name'
+ExecStartPre=+/bin/sh -c 'echo "EC2_INSTANCE_ID=$$(cloud-init query v1.instance_id)" >/run/elasticsearch-node-name'
 EnvironmentFile=-/run/elasticsearch-node-name
 EOF
         # shellcheck disable=SC2016 # Elasticsearch expands it, from the environment the drop-in gives the node
-        echo 'node.name: ${STEWARD_NODE_NAME}' >>/etc/elasticsearch/elasticsearch.yml
+        echo 'node.name: ${EC2_INSTANCE_ID}' >>/etc/elasticsearch/elasticsearch.yml
         systemctl daemon-reload
         systemctl enable elasticsearch.service
         ;;
