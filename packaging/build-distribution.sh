@@ -25,6 +25,8 @@ for tool in tar gzip dpkg-deb; do
 done
 ls "$lib"/steward-agent-*.jar >/dev/null 2>&1 || { echo "$0: $lib holds no steward-agent jar" >&2; exit 1; }
 umask 022
+# one distribution of each kind in OUTPUT_DIR: those of an earlier version would be mistaken for this one's
+rm -rf "$out"/steward-*.tar.gz "$out"/steward_*_all.deb
 
 # --- The tarball ---------------------------------------------------------------------------------------------------
 name=steward-$maven_version
