@@ -1,0 +1,197 @@
+package io.steward.it.packaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.steward.cli.StewardCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 7: every example under packaging/examples passes {@code steward validate-config} with the example
+ * configuration of its engine, as an operator checks a node's user data before launching it; malformed user data
+ * fails with exit code 2 and a message naming what is wrong.
+ *
+ * <p>The examples are EC2 configurations: IMDS tells the node's identity. Here, off EC2, {@link #IMDS_STAND_INS}
+ * give what IMDS would (instance id, zone, region, private address and host name) with {@code --set}, and IMDS is off.
+ */
+class UserDataExamplesTest {
+    private static final String INSTANCE_ID = "i-0123456789abcdef0";
+    private static final List<String> IMDS_STAND_INS = List.of(
+            "--set", "aws.imds=off",
+            "--set", "node.instance_id=" + INSTANCE_ID,
+            "--set", "node.availability_zone=eu-west-1a",
+            "--set", "aws.region=eu-west-1",
+            "--set", "node.host=10.0.0.5",
+            "--set", "node.dns_name=ip-10-0-0-5.eu-west-1.compute.internal");
+    /** The engines whose user data names the cluster's record or replica set, not the node: named by instance id. */
+    private static final Set<String> NODES_NAMED_BY_INSTANCE = Set.of("elasticsearch", "mongodb");
+    private static final Path EXAMPLES = Distribution.PACKAGING.resolve("examples");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    @TempDir
+    Path dir;
+
+    /** examples/user-data/ENGINE[-VARIANT].json, each with examples/config/ENGINE.yml */
+    static Stream<String> userDataExamples() throws IOException {
+        return fileNames(EXAMPLES.resolve("user-data")).stream();
+    }
+
+    static Stream<String> cloudInitExamples() throws IOException {
+        return fileNames(EXAMPLES.resolve("cloud-init")).stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("userDataExamples")
+    void userDataExampleValidatesWithItsEnginesExampleConfiguration(String fileName) throws IOException {
+        String engine = fileName.split("[-.]")[0];
+        Path config = EXAMPLES.resolve("config").resolve(engine + ".yml");
+        Path userData = EXAMPLES.resolve("user-data").resolve(fileName);
+
+        Validation validation = validate(config, userData);
+
+        assertThat(validation.exitCode()).as(validation.err()).isZero();
+        assertThat(validation.out()).contains("configuration OK: cluster " + expectedCluster(config, userData)
+                + ", node " + expectedNode(engine, userData) + ", engine " + engine);
+    }
+
+    /** A cloud-init example writes a configuration and the book's user data for bootstrap.sh: those two must agree. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cloudInitExamples")
+    void cloudInitExampleWritesAConfigurationAndUserDataThatValidate(String fileName) throws IOException {
+        String engine = fileName.replaceFirst("\\.yaml$", "");
+        String text = Files.readString(EXAMPLES.resolve("cloud-init").resolve(fileName));
+        assertThat(text).as("cloud-init reads only documents with this first line").startsWith("#cloud-config\n");
+        JsonNode cloudConfig = YAML.readTree(text);
+        Path config = dir.resolve("steward.yml");
+        Files.writeString(config, writtenFile(cloudConfig, "/run/steward-bootstrap/steward.yml"));
+        Path userData = dir.resolve("user-data.json");
+        Files.writeString(userData, writtenFile(cloudConfig, "/run/steward-bootstrap/user-data.json"));
+
+        Validation validation = validate(config, userData);
+
+        assertThat(validation.exitCode()).as(validation.err()).isZero();
+        assertThat(validation.out()).contains("node " + expectedNode(engine, userData) + ", engine " + engine);
+        String commands = cloudConfig.path("runcmd").toString();
+        assertThat(commands).contains("install-database.sh " + engine, "bootstrap.sh --package",
+                "--config /run/steward-bootstrap/steward.yml", "--user-data /run/steward-bootstrap/user-data.json");
+    }
+
+    @Test
+    void everyEnginesExampleConfigurationHasUserDataAndACloudInitExample() throws IOException {
+        Set<String> configured = fileNames(EXAMPLES.resolve("config")).stream()
+                .map(name -> name.replaceFirst("\\.yml$", "")).collect(Collectors.toCollection(TreeSet::new));
+        assertThat(configured).containsExactly("elasticsearch", "mongodb", "postgresql", "redis");
+        assertThat(userDataExamples().map(name -> name.split("[-.]")[0]).collect(Collectors.toSet())).isEqualTo(configured);
+        assertThat(cloudInitExamples().map(name -> name.replaceFirst("\\.yaml$", "")).collect(Collectors.toSet()))
+                .isEqualTo(configured);
+    }
+
+    @Test
+    void userDataThatIsNotJsonIsRefusedWithWhereItBreaks() throws IOException {
+        Path userData = dir.resolve("broken.json");
+        Files.writeString(userData, "{\"name\": \"db01\", \"cluster\": \"db.example.net\",\n \"slow\": 500,\n");
+
+        Validation validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
+
+        assertThat(validation.exitCode()).isEqualTo(2);
+        assertThat(validation.err()).contains(userData.toString(), "expected valid JSON", "line 3");
+        assertThat(validation.out()).isEmpty();
+    }
+
+    @Test
+    void anUnknownUserDataKeyIsRefusedByName() throws IOException {
+        Path userData = dir.resolve("misspelt.json");
+        Files.writeString(userData, "{\"name\": \"db01\", \"clutser\": \"db.example.net\"}");
+
+        Validation validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
+
+        assertThat(validation.exitCode()).isEqualTo(2);
+        assertThat(validation.err()).contains("key 'clutser'", "db.example.net", "unknown user data key", "cluster");
+    }
+
+    @Test
+    void theBooksMongodbVolumeSizeIsRefusedAsNotSteward() throws IOException {
+        Path userData = dir.resolve("mongodb-sized.json");
+        Files.writeString(userData, "{\"name\": \"mongodb\", \"size\": 100, \"role\": \"active\"}");
+
+        Validation validation = validate(EXAMPLES.resolve("config/mongodb.yml"), userData);
+
+        assertThat(validation.exitCode()).isEqualTo(2);
+        assertThat(validation.err()).contains("mongodb.size", "100");
+    }
+
+    /** The package's own /etc/steward/steward.yml: the unit's validation refuses it, so an unconfigured node never starts. */
+    @Test
+    void theShippedConfigurationTemplateIsRefusedUntilTheNodeIsConfigured() {
+        Validation validation = validate(List.of("validate-config", "--config",
+                Distribution.PACKAGING.resolve("conf/steward.yml").toString(), "--set", "aws.imds=off"));
+
+        assertThat(validation.exitCode()).isEqualTo(2);
+        assertThat(validation.err()).contains("cluster", "engine", "zookeeper.connect");
+    }
+
+    private record Validation(int exitCode, String out, String err) {
+    }
+
+    private static Validation validate(Path config, Path userData) {
+        List<String> arguments = new ArrayList<>(List.of("validate-config", "--config", config.toString(),
+                "--user-data", userData.toString()));
+        arguments.addAll(IMDS_STAND_INS);
+        return validate(arguments);
+    }
+
+    /** The command line in this JVM, as an operator runs it. */
+    private static Validation validate(List<String> arguments) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new StewardCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exitCode = cli.execute(arguments.toArray(String[]::new));
+        return new Validation(exitCode, out.toString(), err.toString());
+    }
+
+    private static String expectedNode(String engine, Path userData) throws IOException {
+        return NODES_NAMED_BY_INSTANCE.contains(engine) ? INSTANCE_ID : JSON.readTree(userData.toFile()).path("name").asText();
+    }
+
+    /** User data's cluster, else the configuration's, which wins over it. */
+    private static String expectedCluster(Path config, Path userData) throws IOException {
+        JsonNode fromConfig = YAML.readTree(config.toFile()).path("cluster");
+        return fromConfig.isTextual() ? fromConfig.asText() : JSON.readTree(userData.toFile()).path("cluster").asText();
+    }
+
+    private static String writtenFile(JsonNode cloudConfig, String path) {
+        for (JsonNode file : cloudConfig.path("write_files")) {
+            if (file.path("path").asText().equals(path)) {
+                return file.path("content").asText();
+            }
+        }
+        throw new AssertionError("the cloud-init example writes no " + path);
+    }
+
+    private static List<String> fileNames(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
+        }
+    }
+}
