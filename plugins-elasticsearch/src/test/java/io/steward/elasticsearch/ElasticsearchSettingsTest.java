@@ -40,7 +40,8 @@ class ElasticsearchSettingsTest {
         assertThat(problems.list()).isEmpty();
         assertThat(settings.url()).isEqualTo(URI.create("http://127.0.0.1:9200"));
         assertThat(settings.nodeName()).isEqualTo("es1");
-        assertThat(settings.stopCommand()).containsExactly("systemctl", "stop", "elasticsearch");
+        assertThat(settings.stopCommand()).containsExactly("systemctl", "kill", "--kill-who=main", "--signal=SIGTERM",
+                "elasticsearch");
         assertThat(settings.snapshots()).isEmpty();
         assertThat(settings.jvmOptionsDir()).isEmpty();
     }
