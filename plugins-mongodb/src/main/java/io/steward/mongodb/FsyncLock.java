@@ -1,5 +1,6 @@
 package io.steward.mongodb;
 
+import com.mongodb.MongoCommandException;
 import com.mongodb.client.MongoClient;
 import io.steward.engine.EngineException;
 import io.steward.engine.SnapshotHold;
@@ -47,6 +48,10 @@ final class FsyncLock implements SnapshotHold {
             Document answer = MongoEngine.command(connection, new Document("fsync", 1).append("lock", true));
             log.info("fsync lock taken for snapshot {} (lock count {})", label, answer.get("lockCount"));
         } catch (EngineException e) {
+            if (!(e.getCause() instanceof MongoCommandException)) {
+                // no answer is not a refusal: the server may have locked and its reply been lost
+                lock.lift();
+            }
             lock.watchdog.shutdownNow();
             connection.close();
             throw e;

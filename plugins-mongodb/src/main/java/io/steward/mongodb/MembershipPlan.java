@@ -1,6 +1,7 @@
 package io.steward.mongodb;
 
 import io.steward.engine.ClusterMember;
+import io.steward.engine.EngineException;
 import io.steward.mongodb.MongoSettings.MemberRole;
 import org.bson.Document;
 
@@ -85,7 +86,7 @@ final class MembershipPlan {
             id++;
         }
         if (id > MAX_MEMBER_ID) {
-            throw new IllegalStateException("the set has " + current.size() + " members, MongoDB allows no more");
+            throw new EngineException("replica set has " + current.size() + " members; MongoDB allows no more");
         }
         List<Document> next = new ArrayList<>(current);
         next.add(memberDocument(id, missing.get(), voters < MAX_VOTERS));
