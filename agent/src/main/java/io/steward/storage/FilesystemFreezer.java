@@ -98,6 +98,13 @@ public final class FilesystemFreezer implements Freezer, AutoCloseable {
             return true;
         }
 
+        /** Counted under the session's lock, so whoever learns that the watchdog thawed also sees it counted. */
+        synchronized void thawByWatchdog() {
+            if (thaw("watchdog: frozen longer than " + freezeTimeout.toMillis() + " ms")) {
+                watchdogThaws.inc();
+            }
+        }
+
         synchronized boolean thawFailed() {
             return thawFailed;
         }
@@ -114,11 +121,7 @@ public final class FilesystemFreezer implements Freezer, AutoCloseable {
         targets.forEach(mountPoint -> thawAll.add(mountPoint.toString()));
         Session session = new Session();
         GuardProcess guard = GuardProcess.arm("thaw guard", thawAll, freezeTimeout, guardLog);
-        ScheduledFuture<?> timer = watchdog.schedule(() -> {
-            if (session.thaw("watchdog: frozen longer than " + freezeTimeout.toMillis() + " ms")) {
-                watchdogThaws.inc();
-            }
-        }, freezeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer = watchdog.schedule(session::thawByWatchdog, freezeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
             log.info("freezing {} (at most {} ms)", targets, freezeTimeout.toMillis());
             for (Path mountPoint : targets) {
