@@ -385,12 +385,13 @@ final class ConfigBinder {
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
         boolean onReplica = dumps.bool("on_replica", false);
         Map<RetentionClass, Duration> retention = retention(dumps);
+        long partSize = dumps.size("part_size", DumpConfig.DEFAULT_PART_SIZE, DumpConfig.MIN_PART_SIZE, DumpConfig.MAX_PART_SIZE);
         if (enabled && !wal.enabled()) {
             dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the WAL archive's bucket, with its prefix, "
                     + "compression and encryption: configure backup.wal, or set backup.dumps.enabled to false");
         }
         dumps.rejectUnknownKeys();
-        return enabled ? new DumpConfig(true, schedule, onReplica, retention) : DumpConfig.disabled();
+        return enabled ? new DumpConfig(true, schedule, onReplica, retention, partSize) : DumpConfig.disabled();
     }
 
     /** The {@code retention} subsection of snapshot sets and dumps: one duration per class, defaults for the rest. */
