@@ -5,6 +5,7 @@ import io.steward.admin.AdminServer;
 import io.steward.admin.DumpBackend;
 import io.steward.admin.RejectedRequest;
 import io.steward.admin.SnapshotBackend;
+import io.steward.aws.LeaseCheck;
 import io.steward.aws.RecordIntent;
 import io.steward.aws.Route53Publisher;
 import io.steward.aws.Route53Records;
@@ -122,7 +123,7 @@ public final class Agent implements AutoCloseable {
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
         listener.set(loop.storeListener());
-        Optional<Route53Records> records = route53Records(config, store, loop, metrics);
+        Optional<Route53Records> records = route53Records(config, store, loop, engine.electsOwnPrimary(), metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
         Optional<DumpService> dumps = dumpService(config, engine, loop, metrics);
         // An engine with a backup of its own (Elasticsearch's snapshot API) takes it on its schedule from one member.
@@ -285,7 +286,7 @@ public final class Agent implements AutoCloseable {
 
     /** Route 53 publication beside the HA loop, fed after every tick, when {@code aws.route53} is enabled. */
     private static Optional<Route53Records> route53Records(StewardConfig config, ClusterStore store, HaLoop loop,
-                                                          AgentMetrics metrics) {
+                                                          boolean engineElectsPrimary, AgentMetrics metrics) {
         Route53Config route53 = config.aws().route53();
         if (!route53.enabled()) {
             return Optional.empty();
@@ -295,7 +296,9 @@ public final class Agent implements AutoCloseable {
         BooleanSupplier cleansOrphans = route53.weightedRecord().isPresent()
                 ? store.designation("route53-weighted-cleanup", self)::held : () -> false;
         Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self,
-                config.node().instanceId().orElse(self), loop::provenLeaseEpoch, cleansOrphans, metrics.registry());
+                config.node().instanceId().orElse(self),
+                LeaseCheck.named(engineElectsPrimary ? "term" : "epoch", loop::provenLeaseEpoch), cleansOrphans,
+                metrics.registry());
         loop.addTickListener((view, status, leaseProven) -> records.offer(RecordIntent.of(view, self, status.role(),
                 status.position(), leaseProven, config.ha().maximumLagOnFailover(), route53.type())));
         return Optional.of(records);

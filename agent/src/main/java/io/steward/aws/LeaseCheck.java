@@ -1,6 +1,7 @@
 package io.steward.aws;
 
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * Asked right before every change to a record that only the primary may write: a deposed primary must not point
@@ -10,4 +11,23 @@ import java.util.OptionalLong;
 public interface LeaseCheck {
     /** The epoch of the lease this node provably holds right now; empty when it holds none. */
     OptionalLong heldEpoch();
+
+    /** What the number is called in logs and change comments: a database that elects its own primary has terms. */
+    default String numberName() {
+        return "epoch";
+    }
+
+    static LeaseCheck named(String numberName, Supplier<OptionalLong> held) {
+        return new LeaseCheck() {
+            @Override
+            public OptionalLong heldEpoch() {
+                return held.get();
+            }
+
+            @Override
+            public String numberName() {
+                return numberName;
+            }
+        };
+    }
 }

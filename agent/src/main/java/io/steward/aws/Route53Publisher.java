@@ -163,7 +163,7 @@ public final class Route53Publisher implements AutoCloseable {
         }
         List<Change> changes = RecordPlan.changes(wanted, recordSetsNamed(recordName).stream().filter(ours).toList());
         if (changes.isEmpty()) {
-            log.debug("{} is already right [{}]", recordName, describe(epoch));
+            log.debug("{} is already right [{}]", recordName, describe(check, epoch));
             return PublishResult.alreadyCurrent(recordName, epoch);
         }
         OptionalLong expected = epoch;
@@ -173,7 +173,7 @@ public final class Route53Publisher implements AutoCloseable {
                 check.ifPresent(c -> requireEpoch(c, expected.getAsLong()));
                 return client.changeResourceRecordSets(r -> r
                         .hostedZoneId(hostedZoneId())
-                        .changeBatch(b -> b.comment("steward " + describe(expected)).changes(changes))).changeInfo();
+                        .changeBatch(b -> b.comment("steward " + describe(check, expected)).changes(changes))).changeInfo();
             });
         } catch (LeaseLost e) {
             log.warn("not changing {}: {}", recordName, e.getMessage());
@@ -183,7 +183,7 @@ public final class Route53Publisher implements AutoCloseable {
             ResourceRecordSet set = change.resourceRecordSet();
             log.info("Route 53 {} {} {} {}{} ttl {}s [{}] (change {})", change.action(), set.name(), set.type(),
                     RecordPlan.values(set), set.setIdentifier() == null ? "" : " as " + set.setIdentifier(), set.ttl(),
-                    describe(epoch), info.id());
+                    describe(check, epoch), info.id());
         }
         awaitInsync(recordName, info.id());
         return PublishResult.changed(recordName, epoch, info.id());
@@ -230,8 +230,9 @@ public final class Route53Publisher implements AutoCloseable {
     private static void requireEpoch(LeaseCheck check, long expected) {
         OptionalLong now = check.heldEpoch();
         if (now.isEmpty() || now.getAsLong() != expected) {
-            throw new LeaseLost("the lease of epoch " + expected + " is no longer held ("
-                    + (now.isEmpty() ? "no lease now" : "now epoch " + now.getAsLong()) + ")");
+            String number = check.numberName();
+            throw new LeaseLost(number + " " + expected + " is no longer this node's ("
+                    + (now.isEmpty() ? "none proven now" : "now " + number + " " + now.getAsLong()) + ")");
         }
     }
 
@@ -313,8 +314,8 @@ public final class Route53Publisher implements AutoCloseable {
         return e.getMessage();
     }
 
-    private static String describe(OptionalLong epoch) {
-        return epoch.isPresent() ? "epoch " + epoch.getAsLong() : "no lease needed";
+    private static String describe(Optional<LeaseCheck> check, OptionalLong epoch) {
+        return epoch.isPresent() ? check.map(LeaseCheck::numberName).orElse("epoch") + " " + epoch.getAsLong() : "no lease needed";
     }
 
     private static void sleep(Duration delay) {

@@ -8,14 +8,20 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,20 +31,31 @@ import java.util.Locale;
 /**
  * Dumps of a whole dataset in S3, under {@code <prefix>/<cluster>/dumps/<name>[.zst|.lz4]}: compressed as the
  * archive is configured, with the SHA-256 and size of the uncompressed file in the object's metadata, encrypted by
- * S3, never overwritten. A fetch writes the file only once it is verified, by an atomic rename.
+ * S3, never overwritten. A fetch writes the file only once it is verified, by an atomic rename. A stored dump larger
+ * than the part size goes up as a multipart upload: S3 takes at most 5 GiB in one PUT, and one attempt at a large PUT
+ * would outlast {@code attempt_timeout} long before that.
  */
 public final class DumpArchive {
     private static final Logger log = LoggerFactory.getLogger(DumpArchive.class);
 
+    /** S3's limit on the parts of one upload. */
+    static final int MAX_PARTS = 10_000;
+
     private final S3Client s3;
     private final WalArchiveConfig config;
     private final ArchiveLayout layout;
+    private final long partSize;
 
-    /** @param s3 owned by the caller, who closes it */
-    public DumpArchive(S3Client s3, WalArchiveConfig config, ArchiveLayout layout) {
+    /**
+     * @param s3 owned by the caller, who closes it
+     * @param partSize a stored dump larger than this is uploaded in parts of this size (larger when 10,000 parts of
+     *        it would not hold the dump)
+     */
+    public DumpArchive(S3Client s3, WalArchiveConfig config, ArchiveLayout layout, long partSize) {
         this.s3 = s3;
         this.config = config;
         this.layout = layout;
+        this.partSize = partSize;
     }
 
     /** Where the dumps are, for messages: {@code s3://bucket/prefix/cluster/dumps/}. */
@@ -63,13 +80,18 @@ public final class DumpArchive {
         }
         try {
             ArchivedObjectMetadata metadata = VerifiedTransfer.compress(file, staged, config.compression());
-            s3.putObject(request -> request.bucket(config.bucket()).key(key)
-                    .metadata(metadata.toS3())
-                    .serverSideEncryption(config.sse().s3Name())
-                    .ssekmsKeyId(config.kmsKeyId().orElse(null))
-                    // a name is never reused: the time to the millisecond and the member make it unique
-                    .ifNoneMatch("*"), RequestBody.fromFile(staged));
-            log.info("archived dump {} to {}: {} bytes, {} stored", name, where, metadata.size(), Files.size(staged));
+            long stored = Files.size(staged);
+            if (stored > partSize) {
+                uploadInParts(staged, stored, key, metadata);
+            } else {
+                s3.putObject(request -> request.bucket(config.bucket()).key(key)
+                        .metadata(metadata.toS3())
+                        .serverSideEncryption(config.sse().s3Name())
+                        .ssekmsKeyId(config.kmsKeyId().orElse(null))
+                        // a name is never reused: the time to the millisecond and the member make it unique
+                        .ifNoneMatch("*"), RequestBody.fromFile(staged));
+            }
+            log.info("archived dump {} to {}: {} bytes, {} stored", name, where, metadata.size(), stored);
             return key;
         } catch (IOException e) {
             throw new DumpException("could not archive dump " + name + ": cannot read " + file + ": " + e, e);
@@ -78,6 +100,103 @@ public final class DumpArchive {
         } finally {
             VerifiedTransfer.deleteQuietly(staged);
         }
+    }
+
+    /**
+     * Sends {@code staged} in parts and completes the upload only if no object has the key yet; on any failure the
+     * upload is aborted, so that S3 keeps (and bills) no orphaned parts.
+     */
+    private void uploadInParts(Path staged, long stored, String key, ArchivedObjectMetadata metadata) {
+        long size = partSizeFor(stored, partSize);
+        String uploadId = s3.createMultipartUpload(request -> request.bucket(config.bucket()).key(key)
+                .metadata(metadata.toS3())
+                .serverSideEncryption(config.sse().s3Name())
+                .ssekmsKeyId(config.kmsKeyId().orElse(null))).uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            for (long offset = 0; offset < stored; offset += size) {
+                int number = parts.size() + 1;
+                long length = Math.min(size, stored - offset);
+                long from = offset;
+                // a fresh stream for every attempt, so that the SDK can send a part again after a failed attempt
+                RequestBody body = RequestBody.fromContentProvider(() -> slice(staged, from, length), length,
+                        "application/octet-stream");
+                UploadPartResponse part = s3.uploadPart(request -> request.bucket(config.bucket()).key(key)
+                        .uploadId(uploadId).partNumber(number).contentLength(length), body);
+                parts.add(CompletedPart.builder().partNumber(number).eTag(part.eTag())
+                        .checksumCRC32(part.checksumCRC32()).build());
+                log.debug("dump {}: part {} of {} bytes sent", key, number, length);
+            }
+            s3.completeMultipartUpload(request -> request.bucket(config.bucket()).key(key).uploadId(uploadId)
+                    .multipartUpload(upload -> upload.parts(parts))
+                    .ifNoneMatch("*"));
+            log.info("dump {} sent in {} parts of up to {} bytes", key, parts.size(), size);
+        } catch (RuntimeException e) {
+            abort(key, uploadId);
+            throw e;
+        }
+    }
+
+    private void abort(String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(request -> request.bucket(config.bucket()).key(key).uploadId(uploadId));
+        } catch (SdkException | UncheckedIOException e) {
+            log.warn("could not abort the failed upload {} of {}: its parts stay in s3://{} until a lifecycle rule "
+                    + "(AbortIncompleteMultipartUpload) removes them: {}", uploadId, key, config.bucket(), e.getMessage());
+        }
+    }
+
+    private static InputStream slice(Path file, long offset, long length) {
+        try {
+            return new FileSlice(FileChannel.open(file), offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** {@code length} bytes of a file from {@code offset}, read with positional reads. */
+    private static final class FileSlice extends InputStream {
+        private final FileChannel channel;
+        private long position;
+        private long remaining;
+
+        FileSlice(FileChannel channel, long offset, long length) {
+            this.channel = channel;
+            this.position = offset;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (remaining == 0) {
+                return -1;
+            }
+            int read = channel.read(ByteBuffer.wrap(buffer, offset, (int) Math.min(length, remaining)), position);
+            if (read == -1) {
+                throw new EOFException("the staged dump ended " + remaining + " bytes early");
+            }
+            position += read;
+            remaining -= read;
+            return read;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** The configured part size, or the smallest whole MiB for which S3's 10,000 parts hold the file. */
+    static long partSizeFor(long stored, long configured) {
+        long mib = 1024 * 1024;
+        long fewestMib = -Math.floorDiv(-stored, MAX_PARTS * mib);
+        return Math.max(configured, fewestMib * mib);
     }
 
     /** Every dump in the folder, in S3's (name) order; objects whose names are not dump names are left out. */

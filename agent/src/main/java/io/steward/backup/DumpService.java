@@ -40,9 +40,10 @@ public final class DumpService implements AutoCloseable {
     public DumpService(StewardConfig config, Engine engine, MetricRegistry registry) {
         this.s3 = WalArchive.s3Client(config.backup().wal());
         String prefix = config.backup().wal().prefix();
-        this.own = new DumpArchive(s3, config.backup().wal(), new ArchiveLayout(prefix, config.cluster()));
+        long partSize = config.backup().dumps().partSize();
+        this.own = new DumpArchive(s3, config.backup().wal(), new ArchiveLayout(prefix, config.cluster()), partSize);
         this.bootstrapSource = config.bootstrap().cloneSource()
-                .map(source -> new DumpArchive(s3, config.backup().wal(), new ArchiveLayout(prefix, source)))
+                .map(source -> new DumpArchive(s3, config.backup().wal(), new ArchiveLayout(prefix, source), partSize))
                 .orElse(own);
         this.config = config.backup().dumps();
         this.engine = engine;

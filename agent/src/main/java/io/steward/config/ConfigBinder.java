@@ -177,7 +177,7 @@ final class ConfigBinder {
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
         BackupConfig backup = backup(root.section("backup"), node);
-        EngineSection engine = engine(root, tree, engineName, node, engineSections, backup.wal());
+        EngineSection engine = engine(root, tree, engineName, node, engineSections, backup.wal(), ha);
         root.rejectUnknownKeys();
         return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup);
     }
@@ -385,12 +385,13 @@ final class ConfigBinder {
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
         boolean onReplica = dumps.bool("on_replica", false);
         Map<RetentionClass, Duration> retention = retention(dumps);
+        long partSize = dumps.size("part_size", DumpConfig.DEFAULT_PART_SIZE, DumpConfig.MIN_PART_SIZE, DumpConfig.MAX_PART_SIZE);
         if (enabled && !wal.enabled()) {
             dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the WAL archive's bucket, with its prefix, "
                     + "compression and encryption: configure backup.wal, or set backup.dumps.enabled to false");
         }
         dumps.rejectUnknownKeys();
-        return enabled ? new DumpConfig(true, schedule, onReplica, retention) : DumpConfig.disabled();
+        return enabled ? new DumpConfig(true, schedule, onReplica, retention, partSize) : DumpConfig.disabled();
     }
 
     /** The {@code retention} subsection of snapshot sets and dumps: one duration per class, defaults for the rest. */
@@ -495,7 +496,7 @@ final class ConfigBinder {
      * {@link Settings} and must not touch the server, so a validation run has no side effects.
      */
     private static EngineSection engine(Settings root, JsonNode tree, String engineName, NodeConfig node,
-                                        Set<String> engineSections, WalArchiveConfig archive) {
+                                        Set<String> engineSections, WalArchiveConfig archive, HaConfig ha) {
         Optional<EnginePlugin> plugin = engineName.isEmpty() ? Optional.empty() : EngineRegistry.find(engineName);
         if (plugin.isEmpty() && !engineName.isEmpty()) {
             List<String> available = EngineRegistry.available().stream().map(EnginePlugin::name).sorted().toList();
@@ -520,7 +521,13 @@ final class ConfigBinder {
                     new MetricRegistry()));
             settings.rejectUnknownKeys();
             Optional<DumpSelector> dump = engine.bootstrapDump();
+            boolean synchronousStandby = engine.replicationStyle().synchronousStandby();
             engine.close();
+            if (ha.synchronousMode() && !synchronousStandby) {
+                root.problems().add("ha.synchronous_mode", true, "false for engine " + selected + ": its primary cannot "
+                        + "be made to wait for a named replica before acknowledging a write, so no replica would ever be "
+                        + "known to hold every acknowledged write");
+            }
             if (dump.isPresent() && !archive.enabled()) {
                 root.problems().add("backup.wal", null, "configured and enabled: the " + selected + " section asks to "
                         + "start from the archived dump '" + dump.get() + "', which is read from the bucket backup.wal names");

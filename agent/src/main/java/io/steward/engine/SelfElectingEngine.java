@@ -20,7 +20,7 @@ public abstract class SelfElectingEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(SelfElectingEngine.class);
     /** Never consulted, since the core elects no primary for these engines. */
     private static final ReplicationStyle UNUSED_STYLE = new ReplicationStyle(ReplicationStyle.Topology.STAR,
-            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, false);
+            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, false, false);
 
     private final String database;
     private final Endpoint endpoint;

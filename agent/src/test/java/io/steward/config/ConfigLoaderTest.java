@@ -279,6 +279,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void synchronousModeNeedsAnEngineWhosePrimaryCanWaitForAReplica() throws IOException {
+        Path file = file(VALID_YAML.replace("  data_dir: /var/lib/test", "  data_dir: /var/lib/test\n  synchronous_standby: false"));
+
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.synchronous_mode", "true")))
+                .satisfies(t -> assertThat(((ConfigException) t).problems()).hasSize(1))
+                .hasMessageContaining("ha.synchronous_mode (from --set ha.synchronous_mode): 'true' is not valid; false for "
+                        + "engine testengine: its primary cannot be made to wait for a named replica");
+        assertThat(load(file, null, Map.of(), Map.of()).ha().synchronousMode()).isFalse();
+        assertThat(load(file(VALID_YAML), null, Map.of(), Map.of("ha.synchronous_mode", "true")).ha().synchronousMode())
+                .as("an engine that can wait for a named replica").isTrue();
+    }
+
+    @Test
     void sectionsOfOtherEnginesAreProblems() throws IOException {
         Path file = file(VALID_YAML + "redis:\n  persistence: high\n");
 

@@ -3,14 +3,15 @@ package io.steward.config;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
+import io.steward.engine.ReplicationStyle;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A plugin for tests: reads {@code data_dir} (required) and {@code port} from its section, the way a real plugin
- * does, and counts engines created and closed so that tests can check validation leaves nothing open.
+ * A plugin for tests: reads {@code data_dir} (required), {@code port} and {@code synchronous_standby} (whether it
+ * plays an engine whose primary can wait for a named replica) from its section, the way a real plugin does, and counts engines created and closed so that tests can check validation leaves nothing open.
  */
 public class TestEnginePlugin implements EnginePlugin {
     public static final AtomicInteger CREATED = new AtomicInteger();
@@ -31,6 +32,8 @@ public class TestEnginePlugin implements EnginePlugin {
         String dataDir = settings.requiredString("data_dir", "the data directory, an absolute path");
         lastDataDir = dataDir.isEmpty() ? null : Path.of(dataDir);
         lastPort = settings.integer("port", 5432, 1, 65535);
+        ReplicationStyle style = new ReplicationStyle(ReplicationStyle.Topology.STAR,
+                ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true, settings.bool("synchronous_standby", true));
         CREATED.incrementAndGet();
         // only close() may be called during validation; anything else touching the server is a test failure
         return (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
@@ -41,6 +44,9 @@ public class TestEnginePlugin implements EnginePlugin {
                     }
                     if (method.getName().equals("bootstrapDump")) {
                         return java.util.Optional.empty();
+                    }
+                    if (method.getName().equals("replicationStyle")) {
+                        return style;
                     }
                     throw new UnsupportedOperationException("validation must not call " + method.getName());
                 });

@@ -32,9 +32,9 @@ class HaRulesTest {
     private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false);
     private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false);
     /** PostgreSQL's style: a star, the most advanced replica first, a crashed primary restarted in place. */
-    private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true);
+    private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true, true);
     /** Redis's chain: priority first, a crashed primary hands the lease on. */
-    private static final ReplicationStyle CHAIN = new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false);
+    private static final ReplicationStyle CHAIN = new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false, false);
     private static final Policy ME = new Policy("me", HA, false, 100, true, STAR, false);
 
     // ---- builders -------------------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ class HaRulesTest {
         @Test
         void aCrashedPrimaryWhoseRestartCouldLoseWritesHandsTheLeaseOnAtOnce() {
             Policy noRestart = new Policy("me", HA, false, 100, true,
-                    new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false), false);
+                    new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false, true), false);
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
             LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false);
             Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);

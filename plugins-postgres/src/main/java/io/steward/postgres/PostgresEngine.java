@@ -1158,7 +1158,7 @@ public final class PostgresEngine implements Engine {
     public ReplicationStyle replicationStyle() {
         // a cascade would leave each replica's slot on the primary unused, and its WAL kept for ever
         return new ReplicationStyle(ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST,
-                true);
+                true, true);
     }
 
     @Override

@@ -54,8 +54,9 @@ class PostgresSnapshotHoldTest {
         assertThat(marks.files()).containsOnlyKeys("backup_label");
         assertThat(marks.files().get("backup_label")).contains("LABEL: set-1").contains("START WAL LOCATION: "
                 + Lsn.format(marks.startPosition())).contains("BACKUP FROM: primary").contains("START TIMELINE: 1");
-        assertThat(a.column("SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%pg_backup_st%'"
-                + " AND pid <> pg_backend_pid()")).containsExactly("0");
+        // the hold's session is closed; its backend ends a moment later
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.column("SELECT count(*)::text FROM pg_stat_activity"
+                + " WHERE query LIKE '%pg_backup_st%' AND pid <> pg_backend_pid()").equals(List.of("0")));
     }
 
     @Test

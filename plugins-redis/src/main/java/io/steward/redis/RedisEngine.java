@@ -163,7 +163,7 @@ final class RedisEngine implements Engine {
 
     @Override
     public ReplicationStyle replicationStyle() {
-        return new ReplicationStyle(settings.topology(), ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false);
+        return new ReplicationStyle(settings.topology(), ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false, false);
     }
 
     // ---------------------------------------------------------------- creating data

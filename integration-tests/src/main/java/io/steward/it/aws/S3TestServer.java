@@ -64,11 +64,11 @@ public final class S3TestServer implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         s3proxy.start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (!"STARTED".equals(s3proxy.getState())) {
             if (Instant.now().isAfter(deadline)) {
                 s3proxy.stop();
-                throw new IllegalStateException("s3proxy did not start within 10 s (state " + s3proxy.getState() + ")");
+                throw new IllegalStateException("s3proxy did not start within 60 s (state " + s3proxy.getState() + ")");
             }
             Thread.sleep(10);
         }

@@ -192,7 +192,8 @@ class Ec2TestServerTest {
 
     @Test
     void aSnapshotIsPendingWithGrowingProgressUntilCompleted() {
-        server.snapshotDelay(Duration.ofSeconds(3));
+        // long enough for the four calls below to find it pending even on a loaded machine
+        server.snapshotDelay(Duration.ofSeconds(10));
         String volumeId = server.attachNewVolume(INSTANCE, "/dev/sdf", 10);
         String snapshotId = ec2.createSnapshot(r -> r.volumeId(volumeId)).snapshotId();
 

@@ -31,7 +31,8 @@ class IamPolicyTest {
     private static final Path AGENT_SOURCES = Path.of("..", "agent", "src", "main", "java");
     /** S3 operations whose IAM action has another name. */
     private static final Map<String, String> S3_ACTIONS = Map.of("ListObjectsV2", "s3:ListBucket",
-            "HeadObject", "s3:GetObject", "DeleteObjects", "s3:DeleteObject");
+            "HeadObject", "s3:GetObject", "DeleteObjects", "s3:DeleteObject", "CreateMultipartUpload", "s3:PutObject",
+            "UploadPart", "s3:PutObject", "CompleteMultipartUpload", "s3:PutObject");
 
     @Test
     void everyStatementIsWellFormedAndNamesItsActions() throws IOException {

@@ -54,7 +54,8 @@ class Route53PublisherTest {
 
     @Test
     void thePrimaryRecordLandsAndIsInsyncBeforePublishReturns() {
-        server.insyncDelay(Duration.ofMillis(300));
+        // long enough that the first GetChange finds the change PENDING even on a loaded machine
+        server.insyncDelay(Duration.ofSeconds(2));
 
         PublishResult result = publisher.publishPrimary("db.example.net", DB01, EPOCH_7);
 

@@ -114,7 +114,7 @@ class MongoMembershipTest {
         Route53TestServer.AppliedChange change = dns.appliedChanges().stream()
                 .filter(c -> c.recordSet().name().equals("db.it.example.") && c.recordSet().values().contains(agent.name() + ".nodes.it"))
                 .reduce((a, b) -> b).orElseThrow();
-        Matcher term = Pattern.compile("epoch (\\d+)").matcher(change.comment());
+        Matcher term = Pattern.compile("term (\\d+)").matcher(change.comment());
         assertThat(term.find()).as("term in '%s'", change.comment()).isTrue();
         return Long.parseLong(term.group(1));
     }

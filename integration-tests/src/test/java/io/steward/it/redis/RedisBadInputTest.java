@@ -45,6 +45,7 @@ class RedisBadInputTest {
                 "node: {name: r1, host: 127.0.0.1}",
                 "zookeeper: {connect: '127.0.0.1:1'}",
                 "aws: {imds: off}",
+                "ha: {synchronous_mode: true}",
                 "redis: {data_dir: " + dataDir + ", persistence: sometimes, maxmemory_policy: allkeys-oldest,"
                         + " maxmemory: lots, topology: ring}",
                 ""));
@@ -53,7 +54,8 @@ class RedisBadInputTest {
 
         assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
         assertThat(run.output()).contains("redis.persistence", "sometimes", "no, low, normal, high",
-                "redis.maxmemory_policy", "allkeys-oldest", "redis.maxmemory", "redis.topology", "star, chain");
+                "redis.maxmemory_policy", "allkeys-oldest", "redis.maxmemory", "redis.topology", "star, chain",
+                "ha.synchronous_mode", "false for engine redis");
         assertThat(dataDir).doesNotExist();
     }
 

@@ -1,0 +1,120 @@
+package io.steward.it.backup;
+
+import io.steward.backup.ArchiveLayout;
+import io.steward.backup.ArchivedDump;
+import io.steward.backup.DumpArchive;
+import io.steward.backup.DumpException;
+import io.steward.backup.DumpPolicy;
+import io.steward.backup.WalArchive;
+import io.steward.config.RetentionClass;
+import io.steward.config.WalArchiveConfig;
+import io.steward.engine.DumpName;
+import io.steward.it.aws.S3TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Dumps larger than a part go to a real S3 endpoint (s3proxy) as multipart uploads: the object has the parts, the
+ * checksum metadata and the encryption of a single PUT, comes back identical, is never overwritten, and a refused
+ * upload leaves no parts behind.
+ */
+class DumpArchivePartsTest {
+    private static final String BUCKET = "dumpparts";
+    private static final long MIB = 1024 * 1024;
+    private static S3TestServer s3;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        s3 = S3TestServer.start();
+        s3.createBucket(BUCKET);
+        // the archive takes credentials from the default chain, as on EC2; system properties come first in it
+        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        s3.close();
+    }
+
+    private static WalArchiveConfig config() {
+        return WalFixtures.config(s3.endpoint(), BUCKET, WalArchiveConfig.Compression.ZSTD, 2, Duration.ofSeconds(30));
+    }
+
+    /** Random bytes, which zstd cannot shrink: the stored object stays larger than two parts. */
+    private Path incompressible(String file, long size, long seed) throws Exception {
+        byte[] data = new byte[(int) size];
+        new Random(seed).nextBytes(data);
+        return Files.write(dir.resolve(file), data);
+    }
+
+    @Test
+    void aDumpLargerThanAPartGoesUpInPartsAndComesBackIdentical() throws Exception {
+        Path file = incompressible("dump.rdb", 12 * MIB + 123, 1);
+        DumpName name = new DumpName(Instant.parse("2026-12-02T08:00:00.123Z"), "redis1", "rdb");
+        try (S3Client client = WalArchive.s3Client(config())) {
+            DumpArchive archive = new DumpArchive(client, config(), new ArchiveLayout("steward", "parts"), 5 * MIB);
+
+            String key = archive.push(file, name);
+
+            HeadObjectResponse head = s3.client().headObject(r -> r.bucket(BUCKET).key(key));
+            assertThat(head.eTag()).as("the ETag S3 gives an object made of three parts").endsWith("-3\"");
+            assertThat(head.metadata()).containsKeys("steward-sha256", "steward-size", "steward-compression");
+            assertThat(head.serverSideEncryptionAsString()).as("SSE asked for, as for a single PUT").isEqualTo("AES256");
+            assertThat(head.contentLength()).isGreaterThan(10 * MIB);
+            Path restored = dir.resolve("restored.rdb");
+            archive.fetch(only(archive), restored);
+            assertThat(WalFixtures.sha256(restored)).isEqualTo(WalFixtures.sha256(file));
+            assertThat(openUploads()).isEmpty();
+        }
+    }
+
+    @Test
+    void aSecondDumpOfTheSameNameIsRefusedAbortedAndTheFirstStaysIntact() throws Exception {
+        Path first = incompressible("first.rdb", 11 * MIB, 2);
+        Path second = incompressible("second.rdb", 11 * MIB, 3);
+        DumpName name = new DumpName(Instant.parse("2026-12-02T09:00:00.456Z"), "redis1", "rdb");
+        try (S3Client client = WalArchive.s3Client(config())) {
+            DumpArchive archive = new DumpArchive(client, config(), new ArchiveLayout("steward", "twice"), 5 * MIB);
+            archive.push(first, name);
+
+            assertThatThrownBy(() -> archive.push(second, name)).isInstanceOf(DumpException.class)
+                    .hasMessageContaining("could not archive dump " + name).hasMessageContaining("Status Code: 412");
+
+            assertThat(openUploads()).as("the refused upload's parts are gone").isEmpty();
+            Path restored = dir.resolve("restored.rdb");
+            archive.fetch(only(archive), restored);
+            assertThat(WalFixtures.sha256(restored)).isEqualTo(WalFixtures.sha256(first));
+        }
+    }
+
+    private static ArchivedDump only(DumpArchive archive) {
+        List<ArchivedDump> dumps = DumpPolicy.classify(archive.list(), RetentionClass.completed(Map.of()));
+        assertThat(dumps).hasSize(1);
+        return dumps.get(0);
+    }
+
+    private static List<String> openUploads() {
+        return s3.client().listMultipartUploads(r -> r.bucket(BUCKET)).uploads().stream().map(u -> u.key()).toList();
+    }
+}
