@@ -131,6 +131,14 @@ public interface Engine extends AutoCloseable {
     void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
 
     /**
+     * Whether {@link #startReplicaFromSnapshot} works, so that {@code backup.snapshots.seed_replicas} may be on:
+     * otherwise a new replica would be handed restored volumes it cannot start from, again and again.
+     */
+    default boolean startsReplicasFromSnapshots() {
+        return false;
+    }
+
+    /**
      * What the database says of its cluster beyond role and health, for {@code GET /health} (Elasticsearch: the
      * cluster's status, nodes, unassigned shards and elected master), as of the last probe; empty by default.
      */
