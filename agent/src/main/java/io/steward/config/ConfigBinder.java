@@ -522,7 +522,7 @@ final class ConfigBinder {
             settings.rejectUnknownKeys();
             Optional<DumpSelector> dump = engine.bootstrapDump();
             boolean synchronousStandby = engine.replicationStyle().synchronousStandby();
-            boolean seedsReplicas = engine.startsReplicasFromSnapshots();
+            boolean seedsReplicas = engine.restoresFromSnapshotSets();
             engine.close();
             if (backup.snapshots().seedReplicas() && !seedsReplicas) {
                 root.problems().add("backup.snapshots.seed_replicas", true, "false for engine " + selected + ": it cannot "

@@ -131,10 +131,11 @@ public interface Engine extends AutoCloseable {
     void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
 
     /**
-     * Whether {@link #startReplicaFromSnapshot} works, so that {@code backup.snapshots.seed_replicas} may be on:
-     * otherwise a new replica would be handed restored volumes it cannot start from, again and again.
+     * Whether {@link #recoverFromSnapshot} and {@link #startReplicaFromSnapshot} work: otherwise a restore is refused
+     * before any volume is made, and {@code backup.snapshots.seed_replicas} may not be on (a new replica would be
+     * handed restored volumes it cannot start from, again and again).
      */
-    default boolean startsReplicasFromSnapshots() {
+    default boolean restoresFromSnapshotSets() {
         return false;
     }
 

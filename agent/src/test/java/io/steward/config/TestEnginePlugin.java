@@ -50,7 +50,7 @@ public class TestEnginePlugin implements EnginePlugin {
                     if (method.getName().equals("replicationStyle")) {
                         return style;
                     }
-                    if (method.getName().equals("startsReplicasFromSnapshots")) {
+                    if (method.getName().equals("restoresFromSnapshotSets")) {
                         return seedsReplicas;
                     }
                     throw new UnsupportedOperationException("validation must not call " + method.getName());

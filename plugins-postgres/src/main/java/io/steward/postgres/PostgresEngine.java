@@ -223,7 +223,7 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public boolean startsReplicasFromSnapshots() {
+    public boolean restoresFromSnapshotSets() {
         return true;
     }
 

@@ -67,6 +67,11 @@ class RedisSnapshotTest {
                         "thawed [" + primary.dataDir());
                 assertThat(ec2.snapshotIds()).hasSize(1);
 
+                WalFixtures.Run refused = restoreWithTheCli(primary, ec2);
+                assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+                assertThat(refused.err()).contains("cannot start a server from a snapshot set's volumes yet; nothing was created");
+                assertThat(ec2.calls("CreateVolume")).as("no volume made for a restore Steward cannot finish").isZero();
+
                 Path restored = restore(ec2, ec2.snapshotIds().get(0), work.resolve("restored"));
                 try {
                     Map<String, String> keys = readWithRedisServer(restored, "before", "after");
@@ -130,6 +135,20 @@ class RedisSnapshotTest {
                     LoopFilesystem.run("chown", "redis:redis", data.toString());
                     return () -> LoopFilesystem.run("umount", data.toString());
                 });
+    }
+
+    /** {@code steward restore} with the node's configuration and what its agent has from its environment. */
+    private static WalFixtures.Run restoreWithTheCli(Node node, Ec2TestServer ec2) {
+        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        try {
+            return WalFixtures.cli("restore", "--config", node.config().toString(), "--set", "node.instance_id=" + INSTANCE,
+                    "--set", "node.availability_zone=" + ZONE, "--set", "aws.region=eu-west-1",
+                    "--set", "aws.ec2.endpoint=" + ec2.endpoint());
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
     }
 
     /** A new volume from the snapshot, attached as /dev/sdg and mounted at {@code mountPoint}. */
