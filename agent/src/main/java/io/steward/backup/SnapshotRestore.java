@@ -97,6 +97,10 @@ public final class SnapshotRestore {
     }
 
     private void mountVolumes(SnapshotSet set, Target target, String purpose) {
+        if (!engine.restoresFromSnapshotSets()) {
+            throw new SnapshotException("this node's engine cannot start a server from a snapshot set's volumes yet; "
+                    + "nothing was created (volumes can be made from the set's snapshots by hand)");
+        }
         if (!set.restorable()) {
             throw new SnapshotException("snapshot set " + set.id() + " is " + set.status() + ", not restorable");
         }

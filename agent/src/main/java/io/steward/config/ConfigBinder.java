@@ -177,7 +177,7 @@ final class ConfigBinder {
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
         BackupConfig backup = backup(root.section("backup"), node);
-        EngineSection engine = engine(root, tree, engineName, node, engineSections, backup.wal(), ha);
+        EngineSection engine = engine(root, tree, engineName, node, engineSections, backup, ha);
         root.rejectUnknownKeys();
         return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup);
     }
@@ -496,7 +496,7 @@ final class ConfigBinder {
      * {@link Settings} and must not touch the server, so a validation run has no side effects.
      */
     private static EngineSection engine(Settings root, JsonNode tree, String engineName, NodeConfig node,
-                                        Set<String> engineSections, WalArchiveConfig archive, HaConfig ha) {
+                                        Set<String> engineSections, BackupConfig backup, HaConfig ha) {
         Optional<EnginePlugin> plugin = engineName.isEmpty() ? Optional.empty() : EngineRegistry.find(engineName);
         if (plugin.isEmpty() && !engineName.isEmpty()) {
             List<String> available = EngineRegistry.available().stream().map(EnginePlugin::name).sorted().toList();
@@ -522,13 +522,18 @@ final class ConfigBinder {
             settings.rejectUnknownKeys();
             Optional<DumpSelector> dump = engine.bootstrapDump();
             boolean synchronousStandby = engine.replicationStyle().synchronousStandby();
+            boolean seedsReplicas = engine.restoresFromSnapshotSets();
             engine.close();
+            if (backup.snapshots().seedReplicas() && !seedsReplicas) {
+                root.problems().add("backup.snapshots.seed_replicas", true, "false for engine " + selected + ": it cannot "
+                        + "start a replica from a snapshot set's volumes, so new replicas copy from the primary");
+            }
             if (ha.synchronousMode() && !synchronousStandby) {
                 root.problems().add("ha.synchronous_mode", true, "false for engine " + selected + ": its primary cannot "
                         + "be made to wait for a named replica before acknowledging a write, so no replica would ever be "
                         + "known to hold every acknowledged write");
             }
-            if (dump.isPresent() && !archive.enabled()) {
+            if (dump.isPresent() && !backup.wal().enabled()) {
                 root.problems().add("backup.wal", null, "configured and enabled: the " + selected + " section asks to "
                         + "start from the archived dump '" + dump.get() + "', which is read from the bucket backup.wal names");
             }

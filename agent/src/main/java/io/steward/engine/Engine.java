@@ -131,6 +131,15 @@ public interface Engine extends AutoCloseable {
     void startReplicaFromSnapshot(Map<String, String> files, Peer primary);
 
     /**
+     * Whether {@link #recoverFromSnapshot} and {@link #startReplicaFromSnapshot} work: otherwise a restore is refused
+     * before any volume is made, and {@code backup.snapshots.seed_replicas} may not be on (a new replica would be
+     * handed restored volumes it cannot start from, again and again).
+     */
+    default boolean restoresFromSnapshotSets() {
+        return false;
+    }
+
+    /**
      * What the database says of its cluster beyond role and health, for {@code GET /health} (Elasticsearch: the
      * cluster's status, nodes, unassigned shards and elected master), as of the last probe; empty by default.
      */

@@ -63,6 +63,22 @@ class SnapshotConfigTest {
     }
 
     @Test
+    void seedingReplicasNeedsAnEngineThatStartsOneFromASet() throws IOException {
+        String cannotSeed = ConfigLoaderTest.VALID_YAML.replace("  data_dir: /var/lib/test",
+                "  data_dir: /var/lib/test\n  seeds_replicas: false");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(cannotSeed + WAL
+                + "  snapshots: {seed_replicas: true}\n", Map.of()));
+
+        assertThat(e.problems()).singleElement().satisfies(problem -> assertThat(problem.key())
+                .startsWith("backup.snapshots.seed_replicas"));
+        assertThat(e.getMessage()).contains("false for engine testengine: it cannot start a replica from a snapshot "
+                + "set's volumes, so new replicas copy from the primary");
+        assertThat(load(cannotSeed + WAL + "  snapshots: {}\n", Map.of()).backup().snapshots().enabled())
+                .as("sets without seeding").isTrue();
+    }
+
+    @Test
     void everyBadValueIsNamedAtOnce() throws IOException {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML + """
                 backup:

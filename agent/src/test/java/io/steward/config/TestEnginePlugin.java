@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A plugin for tests: reads {@code data_dir} (required), {@code port} and {@code synchronous_standby} (whether it
- * plays an engine whose primary can wait for a named replica) from its section, the way a real plugin does, and counts engines created and closed so that tests can check validation leaves nothing open.
+ * A plugin for tests: reads {@code data_dir} (required), {@code port}, {@code synchronous_standby} (whether it
+ * plays an engine whose primary can wait for a named replica) and {@code seeds_replicas} (whether it starts replicas
+ * from snapshot sets) from its section, the way a real plugin does, and counts engines created and closed so that tests can check validation leaves nothing open.
  */
 public class TestEnginePlugin implements EnginePlugin {
     public static final AtomicInteger CREATED = new AtomicInteger();
@@ -34,6 +35,7 @@ public class TestEnginePlugin implements EnginePlugin {
         lastPort = settings.integer("port", 5432, 1, 65535);
         ReplicationStyle style = new ReplicationStyle(ReplicationStyle.Topology.STAR,
                 ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true, settings.bool("synchronous_standby", true));
+        boolean seedsReplicas = settings.bool("seeds_replicas", true);
         CREATED.incrementAndGet();
         // only close() may be called during validation; anything else touching the server is a test failure
         return (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
@@ -47,6 +49,9 @@ public class TestEnginePlugin implements EnginePlugin {
                     }
                     if (method.getName().equals("replicationStyle")) {
                         return style;
+                    }
+                    if (method.getName().equals("restoresFromSnapshotSets")) {
+                        return seedsReplicas;
                     }
                     throw new UnsupportedOperationException("validation must not call " + method.getName());
                 });

@@ -223,6 +223,11 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
+    public boolean restoresFromSnapshotSets() {
+        return true;
+    }
+
+    @Override
     public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
         String step = "start a replica of " + primary.name() + " from a snapshot set";
         if (!files.containsKey("backup_label")) {

@@ -27,6 +27,7 @@ import io.steward.engine.Role;
 import io.steward.engine.ServerProcesses;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.SnapshotHold;
+import io.steward.engine.SnapshotMarks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -428,9 +429,58 @@ final class RedisEngine implements Engine {
         return List.of(settings.dataDir());
     }
 
+    /**
+     * What Redis keeps on disk is crash-safe (an RDB file is renamed into place whole, an append-only file's torn
+     * tail is dropped on load), and the freeze flushes what it has written: the hold need not stop writes. With RDB
+     * alone, though, the volume holds only the last save, so a save that starts after the request is waited out
+     * first; with the append-only file every acknowledged write is in it already.
+     */
     @Override
     public SnapshotHold holdForSnapshot(String label) {
-        throw new EngineException("EBS snapshot sets of Redis volumes are not supported yet");
+        String step = "snapshot " + label;
+        if (!serverProcessAlive()) {
+            throw new EngineException(step + ": redis-server is not running");
+        }
+        switch (settings.persistence()) {
+            case NO -> throw new EngineException(step + ": redis.persistence is no, so Redis keeps nothing on its "
+                    + "volume and a snapshot of it would restore an empty dataset; set persistence low or higher, or "
+                    + "archive dumps (backup.dumps) instead");
+            case LOW -> {
+                freshSave(step);
+                log.info("{}: BGSAVE finished, {} is current", step, RDB_FILE);
+            }
+            case NORMAL, HIGH -> log.info("{}: the append-only file holds every acknowledged write", step);
+        }
+        long start = replicationOffset(step);
+        return new SnapshotHold() {
+            @Override
+            public long startPosition() {
+                return start;
+            }
+
+            @Override
+            public long timeline() {
+                return 0;
+            }
+
+            @Override
+            public SnapshotMarks release() {
+                return new SnapshotMarks(start, replicationOffset(step), 0, Map.of());
+            }
+
+            @Override
+            public void close() {
+                // nothing was changed on the server to undo
+            }
+        };
+    }
+
+    private long replicationOffset(String step) {
+        try {
+            return ReplicationInfo.parse(commands().info("replication")).offset();
+        } catch (RedisException | IllegalArgumentException e) {
+            throw new EngineException(step + ": INFO replication failed: " + message(e), e);
+        }
     }
 
     @Override
@@ -452,9 +502,7 @@ final class RedisEngine implements Engine {
             throw new EngineException(step + ": redis-server is not running");
         }
         removeLeftoverBackupLinks(step);
-        Instant deadline = Instant.now().plus(settings.dumpTimeout());
-        long savesBefore = bgsave(step, deadline);
-        awaitSave(step, savesBefore, deadline);
+        freshSave(step);
         // Redis renames each new dump over dump.rdb: a hard link keeps this one's inode for the upload.
         Path link = settings.dataDir().resolve(BACKUP_LINK_PREFIX + System.currentTimeMillis() + ".rdb");
         Path rdb = settings.dataDir().resolve(RDB_FILE);
@@ -469,6 +517,12 @@ final class RedisEngine implements Engine {
         }
         log.info("{}: BGSAVE finished, {} handed over for upload", step, link.getFileName());
         return new DumpFile(link, RedisSettings.RDB_FORMAT);
+    }
+
+    /** Returns once a save that started after this call has finished, within {@code redis.dump_timeout}. */
+    private void freshSave(String step) {
+        Instant deadline = Instant.now().plus(settings.dumpTimeout());
+        awaitSave(step, bgsave(step, deadline), deadline);
     }
 
     /**

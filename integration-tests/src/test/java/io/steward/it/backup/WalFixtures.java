@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 public final class WalFixtures {
     static final String CLUSTER = "walit";
 
-    record Run(int exitCode, String out, String err) {
+    public record Run(int exitCode, String out, String err) {
     }
 
     private WalFixtures() {
@@ -121,7 +121,7 @@ public final class WalFixtures {
                 "attempt_timeout: 1s");
     }
 
-    static Run cli(String... args) {
+    public static Run cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new StewardCli());
