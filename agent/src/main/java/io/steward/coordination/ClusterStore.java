@@ -32,7 +32,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The cluster's shared state in ZooKeeper, under {@code /steward/<cluster>/}:
@@ -260,6 +262,7 @@ public final class ClusterStore implements AutoCloseable {
      */
     public boolean raisePrimaryTerm(String member, long term) {
         try {
+            catchUp(PRIMARY_TERM);
             while (true) {
                 Stat stat = new Stat();
                 Optional<PrimaryTerm> recorded;
@@ -294,9 +297,32 @@ public final class ClusterStore implements AutoCloseable {
     /** The latest term recorded by {@link #raisePrimaryTerm}, read now; empty before any. */
     public OptionalLong latestPrimaryTerm() {
         try {
+            catchUp(PRIMARY_TERM);
             return readJson(PRIMARY_TERM, PrimaryTerm.class).map(t -> OptionalLong.of(t.term())).orElse(OptionalLong.empty());
         } catch (Exception e) {
             throw failure("read the primary's term", e);
+        }
+    }
+
+    /**
+     * Has the server this session talks to catch up with the ensemble's leader before the next read: a follower may
+     * lag behind writes another member's session made through another server, and a term read from it could prove a
+     * deposed primary's. ZooKeeper answers a session's requests in order, so a read sent once the sync is done sees
+     * every write committed before the sync.
+     */
+    private void catchUp(String path) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger result = new AtomicInteger();
+        client.sync().inBackground((c, event) -> {
+            result.set(event.getResultCode());
+            done.countDown();
+        }).forPath(path);
+        int timeout = client.getZookeeperClient().getConnectionTimeoutMs();
+        if (!done.await(timeout, TimeUnit.MILLISECONDS)) {
+            throw new CoordinationException("ZooKeeper did not sync " + path + " within " + timeout + " ms");
+        }
+        if (result.get() != KeeperException.Code.OK.intValue()) {
+            throw KeeperException.create(KeeperException.Code.get(result.get()), path);
         }
     }
 

@@ -44,6 +44,20 @@ public final class S3TestServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Gives this JVM's AWS clients the test server's keys: the default credential chain, which the agent uses as on
+     * EC2, reads system properties first.
+     */
+    public static void lendCredentialsToThisJvm() {
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+    }
+
+    public static void withdrawCredentialsFromThisJvm() {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+    }
+
     /** Starts s3proxy on a port the kernel picks, and the relay in front of it. */
     public static S3TestServer start() throws Exception {
         return start(S3Proxy.builder());

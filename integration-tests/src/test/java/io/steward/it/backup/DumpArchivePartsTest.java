@@ -10,8 +10,8 @@ import io.steward.config.RetentionClass;
 import io.steward.config.WalArchiveConfig;
 import io.steward.engine.DumpName;
 import io.steward.it.aws.S3TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -36,28 +36,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DumpArchivePartsTest {
     private static final String BUCKET = "dumpparts";
     private static final long MIB = 1024 * 1024;
-    private static S3TestServer s3;
+    private S3TestServer s3;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startS3() throws Exception {
+    /**
+     * A server for each test: the JDK keeps idle connections per address across clients, and a later test reusing
+     * one the server has meanwhile closed would fail its first upload (the SDK does not retry that failure).
+     */
+    @BeforeEach
+    void startS3() throws Exception {
         s3 = S3TestServer.start();
         s3.createBucket(BUCKET);
-        // the archive takes credentials from the default chain, as on EC2; system properties come first in it
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        S3TestServer.lendCredentialsToThisJvm();
     }
 
-    @AfterAll
-    static void stopS3() throws Exception {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
+    @AfterEach
+    void stopS3() throws Exception {
+        S3TestServer.withdrawCredentialsFromThisJvm();
         s3.close();
     }
 
-    private static WalArchiveConfig config() {
+    private WalArchiveConfig config() {
         return WalFixtures.config(s3.endpoint(), BUCKET, WalArchiveConfig.Compression.ZSTD, 2, Duration.ofSeconds(30));
     }
 
@@ -114,7 +115,7 @@ class DumpArchivePartsTest {
         return dumps.get(0);
     }
 
-    private static List<String> openUploads() {
+    private List<String> openUploads() {
         return s3.client().listMultipartUploads(r -> r.bucket(BUCKET)).uploads().stream().map(u -> u.key()).toList();
     }
 }

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
 
@@ -28,7 +28,6 @@ import static org.awaitility.Awaitility.await;
  */
 class SnapshotAgentTest {
     private static final String INSTANCE = "i-0b1c2d3e4f5a60718";
-    private static final String ZONE = "eu-west-1a";
     private static final String BUCKET = "agentsnap";
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private final ObjectMapper json = new ObjectMapper();
@@ -39,28 +38,13 @@ class SnapshotAgentTest {
         try (S3TestServer s3 = S3TestServer.start();
              Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"))) {
             s3.createBucket(BUCKET);
-            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
-            String extraYaml = String.join("\n",
-                    "storage:",
-                    "  device_links: " + ec2.deviceLinks(),
-                    "backup:",
-                    "  wal:",
-                    WalFixtures.nestedWalSection(s3.endpoint(), BUCKET),
-                    "    socket: \"\"",
-                    "  snapshots:",
-                    "    schedule: hourly");
+            ec2.addInstance(INSTANCE, SnapshotFixtures.ZONE, "127.0.0.1");
+            String extraYaml = SnapshotFixtures.sections(ec2, s3, BUCKET, List.of(), List.of("schedule: hourly"));
             LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(1).withExtraYaml(extraYaml)
-                    .withEnvironment(Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
-                            "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
-                            "STEWARD_NODE_INSTANCE_ID", INSTANCE, "STEWARD_NODE_AVAILABILITY_ZONE", ZONE,
-                            "STEWARD_AWS_REGION", "eu-west-1", "STEWARD_AWS_EC2_ENDPOINT", ec2.endpoint().toString()))
+                    .withEnvironment(SnapshotFixtures.environment(ec2, INSTANCE))
                     .withStorage(nodeDir -> {
-                        // the data directory is the root of an XFS volume attached as /dev/sdf
-                        String volume = ec2.attachNewVolume(INSTANCE, "/dev/sdf", 4096);
-                        LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2.loopDevice(volume));
-                        Path data = Files.createDirectories(nodeDir.resolve("data"));
-                        LoopFilesystem.run("mount", ec2.loopDevice(volume), data.toString());
-                        LoopFilesystem.run("chown", "postgres:postgres", data.toString());
+                        Path data = nodeDir.resolve("data");
+                        SnapshotFixtures.mountNewVolume(ec2, INSTANCE, data, "postgres");
                         return () -> LoopFilesystem.run("umount", data.toString());
                     });
             try (LocalCluster cluster = LocalCluster.start(options)) {
@@ -96,32 +80,18 @@ class SnapshotAgentTest {
         try (S3TestServer s3 = S3TestServer.start();
              Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"))) {
             s3.createBucket(BUCKET);
-            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
-            String extraYaml = String.join("\n",
-                    "storage:",
-                    "  device_links: " + ec2.deviceLinks(),
+            ec2.addInstance(INSTANCE, SnapshotFixtures.ZONE, "127.0.0.1");
+            String extraYaml = SnapshotFixtures.sections(ec2, s3, BUCKET,
                     // the set is taken on pg1, whose data lives elsewhere on this one machine than pg2's
-                    "  restore_mounts: {\"" + LocalCluster.NODE_DIR + "/../pg1/data\": \"" + LocalCluster.NODE_DIR + "/data\"}",
-                    "backup:",
-                    "  wal:",
-                    WalFixtures.nestedWalSection(s3.endpoint(), BUCKET),
-                    "    socket: \"\"",
-                    "  snapshots:",
-                    "    schedule: off",
-                    "    seed_replicas: true");
+                    List.of("restore_mounts: {\"" + LocalCluster.NODE_DIR + "/../pg1/data\": \"" + LocalCluster.NODE_DIR + "/data\"}"),
+                    List.of("schedule: off", "seed_replicas: true"));
             LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(2).withExtraYaml(extraYaml)
-                    .withEnvironment(Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
-                            "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
-                            "STEWARD_NODE_INSTANCE_ID", INSTANCE, "STEWARD_NODE_AVAILABILITY_ZONE", ZONE,
-                            "STEWARD_AWS_REGION", "eu-west-1", "STEWARD_AWS_EC2_ENDPOINT", ec2.endpoint().toString()))
+                    .withEnvironment(SnapshotFixtures.environment(ec2, INSTANCE))
                     .withStorage(nodeDir -> {
                         Path data = Files.createDirectories(nodeDir.resolve("data"));
                         LoopFilesystem.run("chown", "postgres:postgres", data.toString());
                         if (nodeDir.getFileName().toString().equals("pg1")) {
-                            String volume = ec2.attachNewVolume(INSTANCE, "/dev/sdf", 4096);
-                            LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2.loopDevice(volume));
-                            LoopFilesystem.run("mount", ec2.loopDevice(volume), data.toString());
-                            LoopFilesystem.run("chown", "postgres:postgres", data.toString());
+                            SnapshotFixtures.mountNewVolume(ec2, INSTANCE, data, "postgres");
                         }
                         // pg2's data is first copied from the primary, later on a volume made from the set
                         return () -> {

@@ -92,8 +92,7 @@ final class SnapshotLab implements AutoCloseable {
         cleanup(ec2::close);
         cleanup(ec2Server::close);
         cleanup(s3::close);
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
+        S3TestServer.withdrawCredentialsFromThisJvm();
         LoopFilesystem.run("rm", "-rf", root.toString());
     }
 

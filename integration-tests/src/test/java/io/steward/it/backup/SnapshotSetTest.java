@@ -124,8 +124,7 @@ class SnapshotSetTest {
         Path restoredConfig = lab.cloneNodeConfig(restoredMount.resolve("pgdata"), restoredPort);
         String[] restore = {"restore", "--config", restoredConfig.toString(), "--target-time", target.toString(),
                 "--mount", sourceMount + "=" + restoredMount};
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        S3TestServer.lendCredentialsToThisJvm();
         WalFixtures.Run unknownSet = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--from",
                 "20200101T000000Z-n1");
         WalFixtures.Run tooEarly = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--target-time",

@@ -36,8 +36,7 @@ class WalArchiveBenchmark {
     void pushAndFetchFullSizeSegments() throws Exception {
         int segments = Integer.getInteger("walbench.segments", 1000);
         Compression compression = Compression.valueOf(System.getProperty("walbench.compression", "zstd").toUpperCase(Locale.ROOT));
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        S3TestServer.lendCredentialsToThisJvm();
         try (S3TestServer s3 = S3TestServer.start()) {
             s3.createBucket("bench");
             long pushNanos = 0;
@@ -68,8 +67,7 @@ class WalArchiveBenchmark {
                     compression.label(), segments, pushNanos / 1e6 / segments, mib / (pushNanos / 1e9),
                     fetchNanos / 1e6 / segments, mib / (fetchNanos / 1e9), 100.0 * stored / ((double) segments * SEGMENT_SIZE));
         } finally {
-            System.clearProperty("aws.accessKeyId");
-            System.clearProperty("aws.secretAccessKey");
+            S3TestServer.withdrawCredentialsFromThisJvm();
         }
     }
 }

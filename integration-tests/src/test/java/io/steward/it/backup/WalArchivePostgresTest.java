@@ -90,8 +90,7 @@ class WalArchivePostgresTest {
             }
 
             // the archive in this JVM takes credentials from the default chain, like the archive command's
-            System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-            System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+            S3TestServer.lendCredentialsToThisJvm();
             try (WalArchive archive = new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 2,
                     Duration.ofSeconds(10)), CLUSTER, new MetricRegistry())) {
                 for (String segment : switched) {
@@ -105,8 +104,7 @@ class WalArchivePostgresTest {
                 }
             }
         } finally {
-            System.clearProperty("aws.accessKeyId");
-            System.clearProperty("aws.secretAccessKey");
+            S3TestServer.withdrawCredentialsFromThisJvm();
             if (Files.exists(data.resolve("postmaster.pid"))) {
                 run(root, "runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
                         "stop", "-m", "immediate", "-D", data.toString());

@@ -62,15 +62,12 @@ class WalArchiveTest {
     @BeforeAll
     static void startS3() throws Exception {
         s3 = S3TestServer.start();
-        // the archive takes credentials from the default chain, as on EC2; system properties come first in it
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        S3TestServer.lendCredentialsToThisJvm();
     }
 
     @AfterAll
     static void stopS3() throws Exception {
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
+        S3TestServer.withdrawCredentialsFromThisJvm();
         s3.close();
     }
 

@@ -56,8 +56,7 @@ class WalPushBenchmark {
         // the agent's S3 client trusts the test certificate; pgBackRest is told not to verify it
         System.setProperty("javax.net.ssl.trustStore", keyStore.toString());
         System.setProperty("javax.net.ssl.trustStorePassword", PASSWORD);
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        S3TestServer.lendCredentialsToThisJvm();
         Path data = root.resolve("data");
         try (S3TestServer s3 = S3TestServer.startWithTls(keyStore, PASSWORD)) {
             s3.createBucket(BUCKET);
@@ -130,8 +129,7 @@ class WalPushBenchmark {
             }
             System.clearProperty("javax.net.ssl.trustStore");
             System.clearProperty("javax.net.ssl.trustStorePassword");
-            System.clearProperty("aws.accessKeyId");
-            System.clearProperty("aws.secretAccessKey");
+            S3TestServer.withdrawCredentialsFromThisJvm();
             LoopFilesystem.run("rm", "-rf", root.toString());
         }
     }

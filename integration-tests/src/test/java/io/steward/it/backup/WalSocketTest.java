@@ -64,8 +64,7 @@ class WalSocketTest {
                 .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
         script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
                 "aws.secretAccessKey", S3TestServer.SECRET_KEY));
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+        S3TestServer.lendCredentialsToThisJvm();
         WalArchive archive = new WalArchive(WalFixtures.config(agentS3.endpoint(), BUCKET, Compression.ZSTD, 2,
                 Duration.ofSeconds(2)), CLUSTER, new MetricRegistry());
         server = new WalSocketServer(socket, archive, () -> List.of(root.resolve("data")),
@@ -77,8 +76,7 @@ class WalSocketTest {
         server.close();
         agentS3.close();
         commandS3.close();
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
+        S3TestServer.withdrawCredentialsFromThisJvm();
         LoopFilesystem.run("rm", "-rf", root.toString());
     }
 

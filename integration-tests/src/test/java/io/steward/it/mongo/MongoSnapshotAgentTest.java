@@ -6,7 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.steward.it.aws.Ec2TestServer;
 import io.steward.it.aws.S3TestServer;
-import io.steward.it.backup.WalFixtures;
+import io.steward.it.backup.SnapshotFixtures;
 import io.steward.it.mongo.MongoCluster.Agent;
 import io.steward.testing.LoopFilesystem;
 import org.bson.Document;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +28,6 @@ import static org.awaitility.Awaitility.await;
  */
 class MongoSnapshotAgentTest {
     private static final String INSTANCE = "i-0c1d2e3f4a5b60718";
-    private static final String ZONE = "eu-west-1a";
     private static final String BUCKET = "mongosnap";
     private final ObjectMapper json = new ObjectMapper();
 
@@ -40,24 +38,12 @@ class MongoSnapshotAgentTest {
              Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"));
              MongoCluster cluster = MongoCluster.start()) {
             s3.createBucket(BUCKET);
-            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
-            Path data = Files.createDirectories(cluster.dataDir("m1"));
-            String volume = ec2.attachNewVolume(INSTANCE, "/dev/sdf", 4096);
-            LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2.loopDevice(volume));
-            LoopFilesystem.run("mount", ec2.loopDevice(volume), data.toString());
+            ec2.addInstance(INSTANCE, SnapshotFixtures.ZONE, "127.0.0.1");
+            Path data = cluster.dataDir("m1");
+            SnapshotFixtures.mountNewVolume(ec2, INSTANCE, data, "root");
             try {
-                String extraYaml = String.join("\n",
-                        "storage:",
-                        "  device_links: " + ec2.deviceLinks(),
-                        "backup:",
-                        "  wal:",
-                        WalFixtures.nestedWalSection(s3.endpoint(), BUCKET),
-                        "  snapshots:",
-                        "    schedule: off");
-                Agent agent = cluster.startAgent("m1", "active", Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
-                        "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
-                        "STEWARD_NODE_INSTANCE_ID", INSTANCE, "STEWARD_NODE_AVAILABILITY_ZONE", ZONE,
-                        "STEWARD_AWS_REGION", "eu-west-1", "STEWARD_AWS_EC2_ENDPOINT", ec2.endpoint().toString()), extraYaml);
+                String extraYaml = SnapshotFixtures.sections(ec2, s3, BUCKET, List.of(), List.of("schedule: off"));
+                Agent agent = cluster.startAgent("m1", "active", SnapshotFixtures.environment(ec2, INSTANCE), extraYaml);
                 await("the set created and m1 its primary").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .until(() -> agent.status("/primary") == 200);
 

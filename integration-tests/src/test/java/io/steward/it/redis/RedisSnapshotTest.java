@@ -10,9 +10,12 @@ import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
 import io.steward.it.aws.Ec2TestServer;
 import io.steward.it.aws.S3TestServer;
+import io.steward.it.backup.SnapshotFixtures;
 import io.steward.it.backup.WalFixtures;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.VolumeState;
 
@@ -20,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,123 +42,109 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisSnapshotTest {
     private static final String INSTANCE = "i-0d1e2f3a4b5c60718";
-    private static final String ZONE = "eu-west-1a";
     private static final String BUCKET = "redissnap";
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private final ObjectMapper json = new ObjectMapper();
+    private Path work;
+    private S3TestServer s3;
+    private Ec2TestServer ec2;
+
+    @BeforeEach
+    void startAws() throws Exception {
+        work = Files.createTempDirectory(Path.of("/tmp"), "steward-redissnap-");
+        s3 = S3TestServer.start();
+        s3.createBucket(BUCKET);
+        ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"));
+        ec2.addInstance(INSTANCE, SnapshotFixtures.ZONE, "127.0.0.1");
+    }
+
+    @AfterEach
+    void stopAws() throws Exception {
+        ec2.close();
+        s3.close();
+        LoopFilesystem.run("rm", "-rf", work.toString());
+    }
 
     @Test
     void aSetTakenAtPersistenceLowRestoresToWhatWasWrittenBeforeIt() throws Exception {
-        Path work = Files.createTempDirectory(Path.of("/tmp"), "steward-redissnap-");
-        try (S3TestServer s3 = S3TestServer.start();
-             Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"))) {
-            s3.createBucket(BUCKET);
-            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
-            try (LocalCluster cluster = LocalCluster.start(options(s3, ec2, "low"))) {
-                Node primary = cluster.awaitPrimary();
-                primary.onRedis(redis -> redis.sync().set("before", "in the snapshot"));
+        try (LocalCluster cluster = LocalCluster.start(options("low"))) {
+            Node primary = cluster.awaitPrimary();
+            primary.onRedis(redis -> redis.sync().set("before", "in the snapshot"));
 
-                HttpResponse<String> taken = primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
+            HttpResponse<String> taken = primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
 
-                assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
-                String id = json.readTree(taken.body()).path("id").asText();
-                primary.onRedis(redis -> redis.sync().set("after", "not in the snapshot"));
-                await("the set complete").atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
-                        .until(() -> StreamSupport.stream(sets(primary).spliterator(), false)
-                                .anyMatch(set -> set.path("id").asText().equals(id) && set.path("status").asText().equals("COMPLETED")));
-                assertThat(Files.readString(primary.agentLog())).containsSubsequence(
-                        "snapshot " + id + ": BGSAVE finished, dump.rdb is current", "freezing [" + primary.dataDir(),
-                        "thawed [" + primary.dataDir());
-                assertThat(ec2.snapshotIds()).hasSize(1);
+            assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+            String id = json.readTree(taken.body()).path("id").asText();
+            primary.onRedis(redis -> redis.sync().set("after", "not in the snapshot"));
+            await("the set complete").atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                    .until(() -> StreamSupport.stream(sets(primary).spliterator(), false)
+                            .anyMatch(set -> set.path("id").asText().equals(id) && set.path("status").asText().equals("COMPLETED")));
+            assertThat(Files.readString(primary.agentLog())).containsSubsequence(
+                    "snapshot " + id + ": BGSAVE finished, dump.rdb is current", "freezing [" + primary.dataDir(),
+                    "thawed [" + primary.dataDir());
+            assertThat(ec2.snapshotIds()).hasSize(1);
 
-                WalFixtures.Run refused = restoreWithTheCli(primary, ec2);
-                assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
-                assertThat(refused.err()).contains("cannot start a server from a snapshot set's volumes yet; nothing was created");
-                assertThat(ec2.calls("CreateVolume")).as("no volume made for a restore Steward cannot finish").isZero();
+            WalFixtures.Run refused = restoreWithTheCli(primary);
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+            assertThat(refused.err()).contains("cannot start a server from a snapshot set's volumes yet; nothing was created");
+            assertThat(ec2.calls("CreateVolume")).as("no volume made for a restore Steward cannot finish").isZero();
 
-                Path restored = restore(ec2, ec2.snapshotIds().get(0), work.resolve("restored"));
-                try {
-                    Map<String, String> keys = readWithRedisServer(restored, "before", "after");
-                    assertThat(keys).containsEntry("before", "in the snapshot").doesNotContainKey("after");
-                } finally {
-                    LoopFilesystem.run("umount", restored.toString());
-                }
-                String after = primary.onRedis(redis -> redis.sync().get("after"));
-                assertThat(after).as("the node writes on").isEqualTo("not in the snapshot");
+            Path restored = restore(ec2.snapshotIds().get(0), work.resolve("restored"));
+            try {
+                Map<String, String> keys = readWithRedisServer(restored, "before", "after");
+                assertThat(keys).containsEntry("before", "in the snapshot").doesNotContainKey("after");
+            } finally {
+                LoopFilesystem.run("umount", restored.toString());
             }
-        } finally {
-            LoopFilesystem.run("rm", "-rf", work.toString());
+            String after = primary.onRedis(redis -> redis.sync().get("after"));
+            assertThat(after).as("the node writes on").isEqualTo("not in the snapshot");
         }
     }
 
     @Test
     void atPersistenceNoASetIsRefusedAndNothingIsFrozenOrSnapshotted() throws Exception {
-        Path work = Files.createTempDirectory(Path.of("/tmp"), "steward-redissnap-no-");
-        try (S3TestServer s3 = S3TestServer.start();
-             Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"))) {
-            s3.createBucket(BUCKET);
-            ec2.addInstance(INSTANCE, ZONE, "127.0.0.1");
-            try (LocalCluster cluster = LocalCluster.start(options(s3, ec2, "no"))) {
-                Node primary = cluster.awaitPrimary();
+        try (LocalCluster cluster = LocalCluster.start(options("no"))) {
+            Node primary = cluster.awaitPrimary();
 
-                HttpResponse<String> refused = primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
+            HttpResponse<String> refused = primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
 
-                assertThat(refused.statusCode()).as(refused.body()).isGreaterThanOrEqualTo(400);
-                assertThat(refused.body()).contains("redis.persistence is no");
-                assertThat(Files.readString(primary.agentLog())).doesNotContain("freezing [");
-                assertThat(ec2.snapshotIds()).isEmpty();
-                assertThat(ec2.calls("CreateSnapshot")).isZero();
-            }
-        } finally {
-            LoopFilesystem.run("rm", "-rf", work.toString());
+            assertThat(refused.statusCode()).as(refused.body()).isGreaterThanOrEqualTo(400);
+            assertThat(refused.body()).contains("redis.persistence is no");
+            assertThat(Files.readString(primary.agentLog())).doesNotContain("freezing [");
+            assertThat(ec2.snapshotIds()).isEmpty();
+            assertThat(ec2.calls("CreateSnapshot")).isZero();
         }
     }
 
     /** One Redis node at {@code persistence}, its data directory the root of an XFS volume attached as /dev/sdf. */
-    private static LocalCluster.Options options(S3TestServer s3, Ec2TestServer ec2, String persistence) {
-        String extraYaml = String.join("\n",
-                "  persistence: " + persistence,
-                "storage:",
-                "  device_links: " + ec2.deviceLinks(),
-                "backup:",
-                "  wal:",
-                WalFixtures.nestedWalSection(s3.endpoint(), BUCKET),
-                "    socket: \"\"",
-                "  snapshots:",
-                "    schedule: off");
+    private LocalCluster.Options options(String persistence) {
+        String extraYaml = "  persistence: " + persistence + "\n"
+                + SnapshotFixtures.sections(ec2, s3, BUCKET, List.of(), List.of("schedule: off"));
         return LocalCluster.Options.defaults().withDatabase(Database.REDIS).withNodes(1).withExtraYaml(extraYaml)
-                .withEnvironment(Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
-                        "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY,
-                        "STEWARD_NODE_INSTANCE_ID", INSTANCE, "STEWARD_NODE_AVAILABILITY_ZONE", ZONE,
-                        "STEWARD_AWS_REGION", "eu-west-1", "STEWARD_AWS_EC2_ENDPOINT", ec2.endpoint().toString()))
+                .withEnvironment(SnapshotFixtures.environment(ec2, INSTANCE))
                 .withStorage(nodeDir -> {
-                    String volume = ec2.attachNewVolume(INSTANCE, "/dev/sdf", 4096);
-                    LoopFilesystem.run("mkfs.xfs", "-q", "-f", ec2.loopDevice(volume));
-                    Path data = Files.createDirectories(nodeDir.resolve("data"));
-                    LoopFilesystem.run("mount", ec2.loopDevice(volume), data.toString());
-                    LoopFilesystem.run("chown", "redis:redis", data.toString());
+                    Path data = nodeDir.resolve("data");
+                    SnapshotFixtures.mountNewVolume(ec2, INSTANCE, data, "redis");
                     return () -> LoopFilesystem.run("umount", data.toString());
                 });
     }
 
     /** {@code steward restore} with the node's configuration and what its agent has from its environment. */
-    private static WalFixtures.Run restoreWithTheCli(Node node, Ec2TestServer ec2) {
-        System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
+    private WalFixtures.Run restoreWithTheCli(Node node) {
+        S3TestServer.lendCredentialsToThisJvm();
         try {
             return WalFixtures.cli("restore", "--config", node.config().toString(), "--set", "node.instance_id=" + INSTANCE,
-                    "--set", "node.availability_zone=" + ZONE, "--set", "aws.region=eu-west-1",
+                    "--set", "node.availability_zone=" + SnapshotFixtures.ZONE, "--set", "aws.region=eu-west-1",
                     "--set", "aws.ec2.endpoint=" + ec2.endpoint());
         } finally {
-            System.clearProperty("aws.accessKeyId");
-            System.clearProperty("aws.secretAccessKey");
+            S3TestServer.withdrawCredentialsFromThisJvm();
         }
     }
 
     /** A new volume from the snapshot, attached as /dev/sdg and mounted at {@code mountPoint}. */
-    private static Path restore(Ec2TestServer ec2, String snapshotId, Path mountPoint) throws Exception {
+    private Path restore(String snapshotId, Path mountPoint) throws Exception {
         var client = ec2.client();
-        String volumeId = client.createVolume(r -> r.snapshotId(snapshotId).availabilityZone(ZONE)).volumeId();
+        String volumeId = client.createVolume(r -> r.snapshotId(snapshotId).availabilityZone(SnapshotFixtures.ZONE)).volumeId();
         await().atMost(PATIENCE).until(() -> client.describeVolumes(r -> r.volumeIds(volumeId)).volumes().get(0).state()
                 == VolumeState.AVAILABLE);
         client.attachVolume(r -> r.volumeId(volumeId).instanceId(INSTANCE).device("/dev/sdg"));
