@@ -38,13 +38,21 @@ public final class AdminJson {
     /** {@code GET /health}: the local node. */
     /** @param engine what the database says of its cluster; null when it says nothing more */
     public record Node(String name, Role role, boolean healthy, boolean writablePrimary, boolean streaming,
-                       long lagBytes, long epoch, String lastDecision, String problem, Archive archive,
-                       Map<String, Object> engine) {
+                       long lagBytes, long epoch, String lastDecision, String problem, Failing failingAction,
+                       Archive archive, Map<String, Object> engine) {
         static Node of(NodeStatus status) {
             return new Node(status.name(), status.role(), status.healthy(), status.writablePrimary(),
                     status.streaming(), status.lagBytes(), status.epoch(), status.lastDecision(),
-                    status.problem().orElse(null), status.archive().map(Archive::of).orElse(null),
+                    status.problem().orElse(null), status.failingAction().map(Failing::of).orElse(null),
+                    status.archive().map(Archive::of).orElse(null),
                     status.engineDetails().isEmpty() ? null : status.engineDetails());
+        }
+    }
+
+    /** What the HA loop keeps failing to do; null in {@code GET /health} when nothing. */
+    public record Failing(String action, String reason, String since) {
+        static Failing of(FailingAction failing) {
+            return new Failing(failing.action(), failing.reason(), failing.since().toString());
         }
     }
 

@@ -18,11 +18,13 @@ import java.util.Optional;
  * @param epoch the cluster epoch as last read
  * @param lastDecision the HA loop's last decision, in words
  * @param problem why the node is unhealthy, if it is
+ * @param failingAction what the HA loop keeps failing to do, if anything
  * @param archive how archiving is doing, when the node archives
  * @param engineDetails what the database says of its cluster ({@link io.steward.engine.Engine#healthDetails()})
  */
 public record NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes,
-                         long epoch, String lastDecision, Optional<String> problem, Optional<ArchiveStatus> archive,
+                         long epoch, String lastDecision, Optional<String> problem,
+                         Optional<FailingAction> failingAction, Optional<ArchiveStatus> archive,
                          Map<String, Object> engineDetails) {
 
     public NodeStatus {

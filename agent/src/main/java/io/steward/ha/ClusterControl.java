@@ -53,7 +53,8 @@ public final class ClusterControl implements AdminBackend {
                 || view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent());
         long epoch = engine.electsOwnPrimary() ? status.timeline() : view.epoch();
         return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), epoch,
-                loop.lastDecision().toString(), status.problem(), engine.archiveStatus(), engine.healthDetails());
+                loop.lastDecision().toString(), status.problem(), loop.failingAction(), engine.archiveStatus(),
+                engine.healthDetails());
     }
 
     @Override

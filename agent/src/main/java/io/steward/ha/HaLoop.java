@@ -1,5 +1,6 @@
 package io.steward.ha;
 
+import io.steward.admin.FailingAction;
 import io.steward.config.ConfigProblems;
 import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterStore;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +102,7 @@ public final class HaLoop implements AutoCloseable {
     private long lastPublishedNanos;
     private PendingSync pendingSync;
     private String lastFailure = "";
+    private volatile Optional<FailingAction> failingAction = Optional.empty();
     private boolean lastActionWorked;
     private long lastFailureLoggedNanos;
 
@@ -209,6 +212,11 @@ public final class HaLoop implements AutoCloseable {
 
     public Decision lastDecision() {
         return lastDecision;
+    }
+
+    /** The action the loop keeps failing at, until one works or none is needed. */
+    public Optional<FailingAction> failingAction() {
+        return failingAction;
     }
 
     /** Whether the lease is ours and provably still ours right now. */
@@ -416,6 +424,7 @@ public final class HaLoop implements AutoCloseable {
         lastActionWorked = false;
         try {
             if (action instanceof Action.Observe) {
+                failingAction = Optional.empty();
                 return;
             } else if (action instanceof Action.Fence) {
                 fence("lease not provable");
@@ -455,8 +464,12 @@ public final class HaLoop implements AutoCloseable {
                 rejoin(() -> engine.follow(peer(follow.leader())));
             }
             lastActionWorked = true;
+            failingAction = Optional.empty();
         } catch (EngineException | CoordinationException e) {
-            String failure = action.getClass().getSimpleName() + " failed: " + e.getMessage();
+            String name = action.getClass().getSimpleName();
+            Instant since = failingAction.filter(f -> f.action().equals(name)).map(FailingAction::since).orElseGet(Instant::now);
+            failingAction = Optional.of(new FailingAction(name, e.getMessage(), since));
+            String failure = name + " failed: " + e.getMessage();
             // The same failure every tick would bury everything else: say it once, then again every minute.
             if (!failure.equals(lastFailure) || System.nanoTime() - lastFailureLoggedNanos > REPEAT_FAILURE_LOG.toNanos()) {
                 log.error("{} [{}]", failure, epochOf(current, probed));

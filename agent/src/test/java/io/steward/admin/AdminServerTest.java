@@ -64,6 +64,7 @@ class AdminServerTest {
         assertThat(body.path("role").asText()).isEqualTo("PRIMARY");
         assertThat(body.path("healthy").asBoolean()).isTrue();
         assertThat(body.path("problem").isNull()).isTrue();
+        assertThat(body.path("failingAction").isNull()).isTrue();
     }
 
     @Test
@@ -74,6 +75,10 @@ class AdminServerTest {
 
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(body(response).path("problem").asText()).isEqualTo("replication slot missing");
+        JsonNode failing = body(response).path("failingAction");
+        assertThat(failing.path("action").asText()).isEqualTo("CloneFrom");
+        assertThat(failing.path("reason").asText()).isEqualTo("replication slot missing");
+        assertThat(failing.path("since").asText()).isEqualTo("2026-12-02T09:00:00Z");
     }
 
     @Test

@@ -101,13 +101,21 @@ class RedisBadInputTest {
                 replica.startAgent();
                 await("the agent explains why redis-server does not start").atMost(Duration.ofSeconds(60))
                         .until(() -> Files.readString(replica.agentLog()).contains("Address already in use"));
+                await("its /health says what keeps failing").atMost(Duration.ofSeconds(60)).until(() ->
+                        failingAction(replica).path("reason").asText().contains("Address already in use"));
                 assertThat(replica.isStreamingReplica()).isFalse();
                 assertThat(cluster.primaries()).containsExactly(primary);
                 assertThat(primary.get("/cluster").orElseThrow().body()).contains("\"epoch\":" + epoch);
             }
             cluster.awaitAllStreaming();
             assertThat(cluster.primaries()).containsExactly(primary);
+            await("nothing failing any more").atMost(Duration.ofSeconds(60)).until(() -> failingAction(replica).isNull());
         }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode failingAction(Node node) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.get("/health").orElseThrow().body())
+                .path("failingAction");
     }
 
     /**
