@@ -36,6 +36,7 @@ class DumpConfigTest {
         assertThat(dumps.onReplica()).isFalse();
         assertThat(dumps.retentionOf(RetentionClass.HOURLY)).isEqualTo(Duration.ofDays(7));
         assertThat(dumps.retentionOf(RetentionClass.MONTHLY)).isEqualTo(Duration.ofDays(365));
+        assertThat(dumps.partSize()).isEqualTo(64L * 1024 * 1024);
     }
 
     @Test
@@ -44,10 +45,12 @@ class DumpConfigTest {
                   dumps:
                     schedule: daily
                     retention: {daily: 30d}
+                    part_size: 16MiB
                 """, Map.of("STEWARD_BACKUP_DUMPS_ON_REPLICA", "true")).backup().dumps();
 
         assertThat(dumps.schedule()).contains(RetentionClass.DAILY);
         assertThat(dumps.onReplica()).isTrue();
+        assertThat(dumps.partSize()).isEqualTo(16L * 1024 * 1024);
         assertThat(dumps.retentionOf(RetentionClass.DAILY)).isEqualTo(Duration.ofDays(30));
         assertThat(dumps.retentionOf(RetentionClass.WEEKLY)).isEqualTo(Duration.ofDays(61));
         assertThat(load(ConfigLoaderTest.VALID_YAML + WAL + "  dumps: {schedule: off}\n", Map.of())
@@ -61,13 +64,15 @@ class DumpConfigTest {
                   dumps:
                     schedule: every-minute
                     retention: {hourly: 0s, yearly: 10y}
+                    part_size: 1MiB
                     colour: blue
                 """, Map.of()));
 
         assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactlyInAnyOrder(
                 "backup.dumps.schedule", "backup.dumps.retention.hourly", "backup.dumps.retention.yearly",
-                "backup.dumps.colour", "backup.dumps.enabled");
+                "backup.dumps.part_size", "backup.dumps.colour", "backup.dumps.enabled");
         assertThat(e.getMessage()).contains("one of off, hourly, daily, weekly, monthly")
+                .contains("'1MiB' is not valid; a size from 5242880 to 5368709120 bytes")
                 .contains("configure backup.wal, or set backup.dumps.enabled to false");
     }
 

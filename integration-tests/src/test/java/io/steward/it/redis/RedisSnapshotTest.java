@@ -17,6 +17,8 @@ import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.ec2.model.VolumeState;
 
 import java.net.http.HttpResponse;
@@ -34,9 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * EBS snapshot sets of a Redis node whose data directory is the root of an XFS volume the EC2 test server knows. At
- * persistence {@code low} (RDB only) the set is taken after a save that started after the request, so a real
- * redis-server started on a volume restored from it holds what was written before, and not what came after. At
+ * EBS snapshot sets of a Redis node whose data directory is the root of an XFS volume the EC2 test server knows. A
+ * real redis-server started on a volume restored from a set holds what was written before the request, and not what
+ * came after: at persistence {@code low} (RDB only) because a save that started after the request is waited out, at
+ * {@code normal} and {@code high} because the freeze flushes the append-only file with every acknowledged write. At
  * persistence {@code no} there is nothing on the volume to keep, and the request is refused before anything is
  * frozen or snapshotted.
  */
@@ -65,9 +68,11 @@ class RedisSnapshotTest {
         LoopFilesystem.run("rm", "-rf", work.toString());
     }
 
-    @Test
-    void aSetTakenAtPersistenceLowRestoresToWhatWasWrittenBeforeIt() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(options("low"))) {
+    @ParameterizedTest(name = "persistence {0}")
+    @ValueSource(strings = {"low", "normal", "high"})
+    void aSetRestoresToWhatWasWrittenBeforeIt(String persistence) throws Exception {
+        boolean appendOnly = !persistence.equals("low");
+        try (LocalCluster cluster = LocalCluster.start(options(persistence))) {
             Node primary = cluster.awaitPrimary();
             primary.onRedis(redis -> redis.sync().set("before", "in the snapshot"));
 
@@ -80,7 +85,8 @@ class RedisSnapshotTest {
                     .until(() -> StreamSupport.stream(sets(primary).spliterator(), false)
                             .anyMatch(set -> set.path("id").asText().equals(id) && set.path("status").asText().equals("COMPLETED")));
             assertThat(Files.readString(primary.agentLog())).containsSubsequence(
-                    "snapshot " + id + ": BGSAVE finished, dump.rdb is current", "freezing [" + primary.dataDir(),
+                    "snapshot " + id + (appendOnly ? ": the append-only file holds every acknowledged write"
+                            : ": BGSAVE finished, dump.rdb is current"), "freezing [" + primary.dataDir(),
                     "thawed [" + primary.dataDir());
             assertThat(ec2.snapshotIds()).hasSize(1);
 
@@ -91,7 +97,7 @@ class RedisSnapshotTest {
 
             Path restored = restore(ec2.snapshotIds().get(0), work.resolve("restored"));
             try {
-                Map<String, String> keys = readWithRedisServer(restored, "before", "after");
+                Map<String, String> keys = readWithRedisServer(restored, appendOnly, "before", "after");
                 assertThat(keys).containsEntry("before", "in the snapshot").doesNotContainKey("after");
             } finally {
                 LoopFilesystem.run("umount", restored.toString());
@@ -154,11 +160,11 @@ class RedisSnapshotTest {
         return mountPoint;
     }
 
-    /** Starts a redis-server of its own on {@code dir}'s dump.rdb, saving nothing, and reads {@code keys}. */
-    private static Map<String, String> readWithRedisServer(Path dir, String... keys) throws Exception {
+    /** Starts a redis-server of its own on {@code dir} (its dump.rdb, or its append-only file), and reads {@code keys}. */
+    private static Map<String, String> readWithRedisServer(Path dir, boolean appendOnly, String... keys) throws Exception {
         int port = FreePorts.next();
         Process server = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--appendonly", "no", "--save", "",
+                "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--appendonly", appendOnly ? "yes" : "no", "--save", "",
                 "--daemonize", "no").redirectErrorStream(true).redirectOutput(dir.getParent().resolve("restored-redis.log").toFile())
                 .start();
         RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
