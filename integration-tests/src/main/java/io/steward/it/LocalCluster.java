@@ -4,6 +4,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.steward.testing.FreePorts;
+import io.steward.testing.TcpProxy;
 import io.steward.testing.ZooKeeperEnsemble;
 
 import java.io.IOException;
@@ -459,11 +460,11 @@ public final class LocalCluster implements AutoCloseable {
             if (proxies.isEmpty()) {
                 throw new IllegalStateException("cluster was not started with proxied ZooKeeper connections");
             }
-            proxies.forEach(TcpProxy::cut);
+            proxies.forEach(TcpProxy::blackhole);
         }
 
         public void reconnectToZooKeeper() {
-            proxies.forEach(TcpProxy::heal);
+            proxies.forEach(TcpProxy::pass);
         }
 
         @Override

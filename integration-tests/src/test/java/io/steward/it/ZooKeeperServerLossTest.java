@@ -26,9 +26,7 @@ class ZooKeeperServerLossTest {
             ZooKeeperEnsemble zookeeper = cluster.zookeeper();
             Node primary = cluster.awaitPrimary();
             long epoch = ClusterAssertions.epoch(primary);
-            int leader = await().atMost(PATIENCE).until(() -> IntStream.range(0, 3)
-                    .filter(server -> zookeeper.mode(server).filter("leader"::equals).isPresent()).findFirst(),
-                    found -> found.isPresent()).getAsInt();
+            int leader = zookeeper.awaitLeader(PATIENCE);
 
             for (int server : IntStream.range(0, 3).filter(server -> server != leader).toArray()) {
                 zookeeper.kill(server);

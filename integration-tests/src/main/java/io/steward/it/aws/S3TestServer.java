@@ -1,6 +1,6 @@
 package io.steward.it.aws;
 
-import io.steward.it.TcpProxy;
+import io.steward.testing.TcpProxy;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
@@ -19,8 +19,8 @@ import java.time.Instant;
 /**
  * A real S3 endpoint for tests: s3proxy in this JVM on 127.0.0.1, with an in-memory blob store and SigV4
  * authentication, behind a {@link TcpProxy} so that a test can make S3 unreachable ({@link #cut()}) and bring it back
- * ({@link #heal()}). A cut drops traffic without closing connections, as a network partition does, so clients only
- * notice by their own timeouts.
+ * ({@link #heal()}). A cut silences traffic without closing connections, as a network partition does, so clients only
+ * notice by their own timeouts; what was sent meanwhile arrives once healed, as TCP retransmits it.
  */
 public final class S3TestServer implements AutoCloseable {
     public static final String ACCESS_KEY = "steward-test-access-key";
@@ -86,7 +86,7 @@ public final class S3TestServer implements AutoCloseable {
             }
             Thread.sleep(10);
         }
-        TcpProxy relay = new TcpProxy(0, new InetSocketAddress("127.0.0.1", s3proxy.getPort()));
+        TcpProxy relay = new TcpProxy(new InetSocketAddress("127.0.0.1", s3proxy.getPort()));
         return new S3TestServer(s3proxy, relay);
     }
 
@@ -113,13 +113,13 @@ public final class S3TestServer implements AutoCloseable {
         client.createBucket(request -> request.bucket(bucket));
     }
 
-    /** From now on, traffic through {@link #endpoint()} is dropped (connections stay open and silent). */
+    /** From now on, traffic through {@link #endpoint()} is held (connections stay open and silent). */
     public void cut() {
-        relay.cut();
+        relay.blackhole();
     }
 
     public void heal() {
-        relay.heal();
+        relay.pass();
     }
 
     @Override
