@@ -2,6 +2,7 @@ package io.steward.it;
 
 import io.steward.it.LocalCluster.Node;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,8 @@ import static org.awaitility.Awaitility.await;
  * Patroni 3.0.2 at its defaults and at its tightest documented settings. Also each Steward agent's resident memory
  * and CPU while idle. Each trial checks that no two nodes acknowledged writes at the same time.
  */
+// On demand only, and long: the suite's default of 10 minutes per test does not fit.
+@Timeout(value = 4, unit = java.util.concurrent.TimeUnit.HOURS)
 class FailoverBenchmark {
     static final int TRIALS = Integer.getInteger("trials", 20);
     static final Duration WRITES_AGAIN_LIMIT = Duration.ofSeconds(180);

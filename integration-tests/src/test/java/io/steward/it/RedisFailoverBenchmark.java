@@ -3,6 +3,7 @@ package io.steward.it;
 import io.steward.it.LocalCluster.Node;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,8 @@ import static org.awaitility.Awaitility.await;
  * ({@code down-after-milliseconds 1000}) and at its defaults (30 s). Each trial also counts the acknowledgements one
  * node gave while another was taking writes too: two primaries at once.
  */
+// On demand only, and long: the suite's default of 10 minutes per test does not fit.
+@Timeout(value = 4, unit = java.util.concurrent.TimeUnit.HOURS)
 class RedisFailoverBenchmark {
     static final int TRIALS = Integer.getInteger("trials", 20);
     /** Which systems to measure: steward, sentinel-tuned, sentinel-defaults (comma-separated). */

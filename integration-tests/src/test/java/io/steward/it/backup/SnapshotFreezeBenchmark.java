@@ -5,6 +5,7 @@ import io.steward.backup.SnapshotSets;
 import io.steward.config.RetentionClass;
 import io.steward.engine.Engine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ./scripts/benchmark.sh snapshot} or {@code mvn -B -o verify -pl integration-tests -am
  * -Dtest=SnapshotFreezeBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dsnapbench.sets=20}.
  */
+// On demand only, and long: the suite's default of 10 minutes per test does not fit.
+@Timeout(value = 4, unit = java.util.concurrent.TimeUnit.HOURS)
 class SnapshotFreezeBenchmark {
 
     @Test

@@ -6,6 +6,7 @@ import io.steward.backup.WalArchive;
 import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.it.aws.S3TestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -26,6 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>s3proxy keeps objects in memory, so each segment is deleted once fetched and verified: the numbers are per
  * segment, one at a time, as PostgreSQL's archive_command and restore_command work.
  */
+// On demand only, and long: the suite's default of 10 minutes per test does not fit.
+@Timeout(value = 4, unit = java.util.concurrent.TimeUnit.HOURS)
 class WalArchiveBenchmark {
     private static final int SEGMENT_SIZE = 16 << 20;
 

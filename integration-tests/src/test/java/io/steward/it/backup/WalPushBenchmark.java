@@ -10,6 +10,7 @@ import io.steward.it.aws.S3TestServer;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
 import java.nio.file.FileSystems;
@@ -36,6 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code mvn -B -o verify -pl integration-tests -am -Dtest=WalPushBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * -Dwalbench.segments=200}. Needs {@code pgbackrest} (Debian's).
  */
+// On demand only, and long: the suite's default of 10 minutes per test does not fit.
+@Timeout(value = 4, unit = java.util.concurrent.TimeUnit.HOURS)
 class WalPushBenchmark {
     private static final String BUCKET = "bench";
     private static final String PASSWORD = "benchpass";
