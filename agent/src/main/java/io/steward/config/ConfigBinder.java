@@ -164,13 +164,11 @@ final class ConfigBinder {
         }
         ZooKeeperConfig zookeeper = zookeeper(root.section("zookeeper"));
         HaConfig ha = ha(root.section("ha"));
-        // Half the session timeout leaves the loop at least one more tick to renew the lease before it expires.
-        // Checked only when both values are the ones given, not defaults standing in for invalid ones.
-        boolean bothValid = problems.list().stream()
-                .noneMatch(p -> p.key().equals("ha.loop_wait") || p.key().equals("zookeeper.session_timeout"));
-        if (bothValid && ha.loopWait().multipliedBy(2).compareTo(zookeeper.sessionTimeout()) >= 0) {
-            problems.add("ha.loop_wait", Settings.format(ha.loopWait()), "less than half of zookeeper.session_timeout ("
-                    + Settings.format(zookeeper.sessionTimeout()) + "), so that the lease is renewed before the session expires");
+        // Checked only when the values are the ones given, not defaults standing in for invalid ones.
+        boolean timingValid = problems.list().stream().noneMatch(p -> p.key().equals("ha.loop_wait")
+                || p.key().equals("zookeeper.session_timeout") || p.key().equals("zookeeper.tick_time"));
+        if (timingValid) {
+            checkLeaseTiming(zookeeper, ha.loopWait(), problems);
         }
         AdminConfig admin = admin(root.section("admin"));
         root.acknowledge("aws");
@@ -231,6 +229,26 @@ final class ConfigBinder {
         return new NodeConfig(name, host.orElse(""), priority, noFailover, stateDir, instanceId, zone, region, dnsName);
     }
 
+    /**
+     * The lease, proven by each tick's read, must outlast at least two ticks: else one late tick fences a healthy
+     * primary. How long a proof lasts follows {@link io.steward.coordination.SessionLiveness}: the session timeout,
+     * less the age of the earliest earlier proof that may anchor it (a tick of the servers, rounded up to the loop's
+     * own ticks), less the time kept to stop writes ({@link HaConfig#FENCE_ALLOWANCE}).
+     */
+    private static void checkLeaseTiming(ZooKeeperConfig zookeeper, Duration loopWait, ConfigProblems problems) {
+        long loop = loopWait.toNanos();
+        long anchorAge = Math.min((zookeeper.serverTick().toNanos() + loop - 1) / loop * loop,
+                zookeeper.serverTick().plus(zookeeper.sessionTimeout().dividedBy(3)).toNanos());
+        Duration proven = zookeeper.sessionTimeout().minusNanos(anchorAge).minus(HaConfig.FENCE_ALLOWANCE);
+        if (proven.compareTo(loopWait.multipliedBy(2)) < 0) {
+            problems.add("zookeeper.session_timeout", Settings.format(zookeeper.sessionTimeout()), "long enough that each "
+                    + "tick proves the lease for two ticks of ha.loop_wait (" + Settings.format(loopWait) + "): with "
+                    + "zookeeper.tick_time " + Settings.format(zookeeper.serverTick()) + " a proof lasts "
+                    + Settings.format(proven.isNegative() ? Duration.ZERO : proven) + "; raise the session timeout or "
+                    + "lower loop_wait or the ensemble's tickTime");
+        }
+    }
+
     private static ZooKeeperConfig zookeeper(Settings zk) {
         String allowed = "the ensemble as host:port[,host:port...], each port from 1 to 65535";
         String connect = zk.requiredString("connect", allowed);
@@ -243,6 +261,7 @@ final class ConfigBinder {
         }
         Duration session = zk.duration("session_timeout", Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(120));
         Duration connection = zk.duration("connection_timeout", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(120));
+        Duration tick = zk.duration("tick_time", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofSeconds(60));
         Optional<String> user = zk.optionalString("digest_user");
         Optional<String> password = zk.optionalString("digest_password");
         if (user.isPresent() && user.get().contains(":")) {
@@ -254,7 +273,7 @@ final class ConfigBinder {
             zk.problems().add(zk.keyPath("digest_user"), null, "required with digest_password; the two go together");
         }
         zk.rejectUnknownKeys();
-        return new ZooKeeperConfig(connect, session, connection, user, password);
+        return new ZooKeeperConfig(connect, session, connection, tick, user, password);
     }
 
     private static HaConfig ha(Settings ha) {

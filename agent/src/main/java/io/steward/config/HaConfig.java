@@ -21,6 +21,12 @@ import java.util.Map;
 public record HaConfig(Duration loopWait, long maximumLagOnFailover, Duration primaryStartTimeout,
                        boolean synchronousMode, boolean synchronousModeStrict) {
 
+    /**
+     * Time kept in hand between the moment a lease holder stops taking writes and the earliest moment the ensemble can
+     * expire its session: the watchdog's period, stopping the server's writes, and clock-rate differences.
+     */
+    public static final Duration FENCE_ALLOWANCE = Duration.ofMillis(500);
+
     public static final HaConfig DEFAULTS = new HaConfig(Duration.ofSeconds(1), 1L << 20, Duration.ofSeconds(10),
             false, false);
 

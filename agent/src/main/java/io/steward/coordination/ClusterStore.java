@@ -58,12 +58,14 @@ public final class ClusterStore implements AutoCloseable {
     private final CuratorFramework client;
     private final ObjectMapper json = Json.mapper();
     private final CuratorCache changes;
+    private final SessionLiveness liveness;
     private PersistentNode memberNode;
     /** Every election joined through {@link #designation}, left when the store closes at the latest. */
     private final List<Designation> designations = new CopyOnWriteArrayList<>();
 
-    private ClusterStore(CuratorFramework client) {
+    private ClusterStore(CuratorFramework client, SessionLiveness liveness) {
         this.client = client;
+        this.liveness = liveness;
         this.changes = CuratorCache.build(client, "/");
     }
 
@@ -105,7 +107,7 @@ public final class ClusterStore implements AutoCloseable {
             throw new CoordinationException("could not connect to ZooKeeper at " + config.connect() + " within "
                     + config.connectionTimeout().toMillis() + " ms");
         }
-        ClusterStore store = new ClusterStore(client);
+        ClusterStore store = new ClusterStore(client, new SessionLiveness(config.serverTick()));
         store.ensurePaths();
         store.changes.listenable().addListener((type, oldData, data) -> listener.clusterChanged(
                 type == CuratorCacheListener.Type.NODE_CHANGED && data != null && data.getPath().startsWith(MEMBERS + "/")));
@@ -135,34 +137,83 @@ public final class ClusterStore implements AutoCloseable {
         return client.getZookeeperClient().isConnected();
     }
 
-    /** Reads only the lease, as {@link #read()} would see it. Throws {@link CoordinationException} when ZooKeeper cannot answer. */
-    public Optional<Lease> currentLease() {
+    /**
+     * Reads only the lease, after a sync: what {@link #readSynced()} would show of it. Throws
+     * {@link CoordinationException} when ZooKeeper cannot answer.
+     */
+    public Synced<Optional<Lease>> proveLease() {
         try {
-            return readLease();
+            return synced(this::readLease);
         } catch (Exception e) {
             throw failure("read the lease", e);
         }
     }
 
-    /** Reads everything the HA loop needs. Throws {@link CoordinationException} when ZooKeeper cannot answer. */
-    public ClusterView read() {
+    /**
+     * Reads everything the HA loop needs, after a sync: nothing older than the moment the ensemble's leader answered
+     * the sync, which is what a lease holder may count its lease from. Throws {@link CoordinationException} when
+     * ZooKeeper cannot answer (a server cut off from its leader does not answer a sync).
+     */
+    public Synced<ClusterView> readSynced() {
         try {
-            Map<String, MemberInfo> members = new HashMap<>();
-            for (String name : client.getChildren().forPath(MEMBERS)) {
-                readJson(MEMBERS + "/" + name, MemberInfo.class).ifPresent(m -> members.put(m.name(), m));
-            }
-            Optional<Lease> lease = readLease();
-            long epoch = readJson(EPOCH, Long.class).orElse(0L);
-            Optional<String> initialized = readText(INITIALIZE);
-            boolean maintenance = readText(MAINTENANCE).map(Boolean::parseBoolean).orElse(false);
-            Optional<TransferRequest> transfer = readJson(TRANSFER, TransferRequest.class);
-            Optional<SyncState> sync = readJson(SYNC, SyncState.class);
-            Map<String, String> settings = readJson(SETTINGS, SettingsDocument.class).map(SettingsDocument::settings)
-                    .orElse(Map.of());
-            return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync, settings);
+            return synced(this::readView);
         } catch (Exception e) {
             throw failure("read the cluster state", e);
         }
+    }
+
+    /**
+     * Reads everything as the server this session talks to knows it, without a sync: possibly behind the ensemble's
+     * leader (a follower answers from its own copy, even cut off from the leader). For showing state to people and
+     * for waiting on other members, never to prove the lease.
+     */
+    public ClusterView read() {
+        try {
+            return readView();
+        } catch (Exception e) {
+            throw failure("read the cluster state", e);
+        }
+    }
+
+    private ClusterView readView() throws Exception {
+        Map<String, MemberInfo> members = new HashMap<>();
+        for (String name : client.getChildren().forPath(MEMBERS)) {
+            readJson(MEMBERS + "/" + name, MemberInfo.class).ifPresent(m -> members.put(m.name(), m));
+        }
+        Optional<Lease> lease = readLease();
+        long epoch = readJson(EPOCH, Long.class).orElse(0L);
+        Optional<String> initialized = readText(INITIALIZE);
+        boolean maintenance = readText(MAINTENANCE).map(Boolean::parseBoolean).orElse(false);
+        Optional<TransferRequest> transfer = readJson(TRANSFER, TransferRequest.class);
+        Optional<SyncState> sync = readJson(SYNC, SyncState.class);
+        Map<String, String> settings = readJson(SETTINGS, SettingsDocument.class).map(SettingsDocument::settings)
+                .orElse(Map.of());
+        return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync, settings);
+    }
+
+    /** What {@code read} returns once the ensemble's leader has answered a sync sent before it. */
+    private <T> Synced<T> synced(ZooKeeperRead<T> read) throws Exception {
+        long session = sessionId();
+        long sent = System.nanoTime();
+        catchUp("/");
+        T value = read.run();
+        return proven(value, session, sent);
+    }
+
+    /**
+     * {@code value}, obtained by a request of {@code session} sent at {@code sent} that the leader answered (a sync,
+     * or a write), with how long that keeps the session alive; nothing is proven when the session changed meanwhile.
+     */
+    private <T> Synced<T> proven(T value, long session, long sent) {
+        if (session == 0 || session != sessionId()) {
+            return new Synced<>(value, sessionId(), Long.MIN_VALUE);
+        }
+        return new Synced<>(value, session, liveness.answered(session, sent, negotiatedSessionTimeout()));
+    }
+
+    @FunctionalInterface
+    private interface ZooKeeperRead<T> {
+        T run() throws Exception;
     }
 
     /** Publishes this member's state in its ephemeral znode, recreated by Curator after a new session. */
@@ -197,10 +248,12 @@ public final class ClusterStore implements AutoCloseable {
      * transaction, bumps the epoch, creates the ephemeral leader znode, drops a transfer request that named us
      * and, in synchronous mode, resets the sync state to "no standby yet".
      *
-     * @return the new lease, or empty when another member won the race
+     * @return the new lease, with how long the committed transaction proves the session alive; empty when another
+     *         member won the race
      */
-    public Optional<Lease> tryAcquireLease(String name, long expectedEpoch, boolean resetSync) {
+    public Optional<Synced<Lease>> tryAcquireLease(String name, long expectedEpoch, boolean resetSync) {
         try {
+            long session = sessionId();
             Stat epochStat = new Stat();
             long current = json.readValue(client.getData().storingStatIn(epochStat).forPath(EPOCH), Long.class);
             if (current != expectedEpoch) {
@@ -218,8 +271,11 @@ public final class ClusterStore implements AutoCloseable {
             if (resetSync) {
                 ops.add(syncOp(new SyncState(name, Optional.empty())));
             }
+            long sent = System.nanoTime();
             client.transaction().forOperations(ops);
-            return readLease().filter(l -> l.holder().equals(name) && l.sessionId() == sessionId());
+            // The leader committed the transaction: as good as an answered sync for the session that sent it.
+            return readLease().filter(l -> l.holder().equals(name) && l.sessionId() == session)
+                    .map(lease -> proven(lease, session, sent));
         } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
             return Optional.empty();
         } catch (Exception e) {

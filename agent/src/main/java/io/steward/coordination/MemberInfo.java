@@ -26,11 +26,13 @@ import java.util.Optional;
  * @param problem why it is not healthy
  * @param dnsName its DNS name, when known: what CNAME records pointing at it hold
  * @param tags how its engine wants it to be a member ({@link io.steward.engine.Engine#memberTags()})
+ * @param standingAside why it does not take the primary's role for now, whatever its tags (its fence guard cannot
+ *        start); empty when it may
  */
 public record MemberInfo(String name, Role role, boolean healthy, Endpoint database, String apiUrl, long position,
                          long timeline, Optional<String> upstream, boolean replayPaused, boolean noFailover,
                          int priority, String agentVersion, long updatedAtMillis, Optional<String> problem,
-                         Optional<String> dnsName, Map<String, String> tags) {
+                         Optional<String> dnsName, Map<String, String> tags, Optional<String> standingAside) {
 
     public MemberInfo {
         upstream = upstream == null ? Optional.empty() : upstream;
@@ -39,10 +41,12 @@ public record MemberInfo(String name, Role role, boolean healthy, Endpoint datab
         dnsName = dnsName == null ? Optional.empty() : dnsName;
         // absent in what agents from before tags published
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+        // absent in what agents from before standing aside published
+        standingAside = standingAside == null ? Optional.empty() : standingAside;
     }
 
-    /** Whether the member allows itself to be promoted at all (tags only, not its state). */
+    /** Whether the member allows itself to be promoted at all (its tags, and whether it stands aside; not its state). */
     public boolean promotable() {
-        return !noFailover && priority > 0;
+        return !noFailover && priority > 0 && standingAside.isEmpty();
     }
 }

@@ -49,6 +49,7 @@ public final class GuardProcess implements AutoCloseable {
      *
      * @param name what the guard is, for its log lines ("fence guard")
      * @param logFile where the guard (and the action) write what they did
+     * @throws GuardException when the guard cannot be started
      */
     public static GuardProcess arm(String name, List<String> action, Duration initialDeadline, Path logFile) {
         List<String> command = new ArrayList<>(List.of("bash", "-c", SCRIPT, "steward-guard", name, seconds(initialDeadline)));
@@ -61,8 +62,8 @@ public final class GuardProcess implements AutoCloseable {
                     .start();
             log.info("{} armed (pid {}), would run: {}", name, process.pid(), String.join(" ", action));
             return new GuardProcess(name, process);
-        } catch (IOException e) {
-            throw new IllegalStateException("could not start the " + name + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new GuardException("could not start the " + name + ": " + e.getMessage(), e);
         }
     }
 

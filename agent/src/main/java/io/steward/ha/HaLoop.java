@@ -10,6 +10,7 @@ import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.SyncState;
+import io.steward.coordination.Synced;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.ClusterMember;
 import io.steward.engine.Engine;
@@ -18,6 +19,7 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.RewindFailedException;
 import io.steward.engine.Role;
+import io.steward.guard.GuardException;
 import io.steward.guard.GuardProcess;
 import io.steward.metrics.AgentMetrics;
 import org.apache.curator.framework.state.ConnectionState;
@@ -50,11 +52,11 @@ import java.util.stream.Collectors;
  */
 public final class HaLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
-    /** Time kept in hand between fencing ourselves and the earliest moment the ensemble can expire our session. */
-    private static final Duration FENCE_MARGIN = Duration.ofMillis(1500);
     private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration REPEAT_FAILURE_LOG = Duration.ofMinutes(1);
+    /** How long a node whose fence guard could not start stands aside before it may try to lead again. */
+    private static final Duration GUARD_RETRY = Duration.ofMinutes(1);
 
     private final ClusterStore store;
     private final Engine engine;
@@ -92,6 +94,14 @@ public final class HaLoop implements AutoCloseable {
     private volatile boolean started;
     private volatile String apiUrl = "";
     private GuardProcess guard;
+    /**
+     * Whether the local server may be taking writes under this node's lease, so that the watchdog must stop it once
+     * the lease can no longer be proven: set before any action that makes it primary, whether or not a guard process
+     * could be started, and cleared only once it is known to have stopped being one.
+     */
+    private volatile boolean guarding;
+    /** Until when this node may not take the primary's role: its fence guard could not start (why, and until when). */
+    private volatile Optional<Unfit> unfit = Optional.empty();
     private boolean rejoinFailed;
     private Long primaryDownSinceNanos;
     private Long leaderlessSinceNanos;
@@ -309,8 +319,10 @@ public final class HaLoop implements AutoCloseable {
 
     private void tick(long started) {
         boolean readable;
+        Synced<ClusterView> read = null;
         try {
-            view = store.read();
+            read = store.readSynced();
+            view = read.value();
             readable = true;
         } catch (CoordinationException e) {
             readable = false;
@@ -319,13 +331,12 @@ public final class HaLoop implements AutoCloseable {
         ClusterView current = view;
         if (readable) {
             applySettings(current.settings());
-            boolean holds = current.lease().filter(this::isMine).isPresent();
+            long session = read.sessionId();
+            boolean holds = current.lease().filter(lease -> isMine(lease, session)).isPresent();
             synchronized (guardLock) {
                 if (holds) {
                     heldLeaseEpoch = current.lease().get().epoch();
-                    // The read began at `started`, so the ensemble heard from this session no earlier than that.
-                    leaseValidUntilNanos = Math.max(leaseValidUntilNanos,
-                            started + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos());
+                    extendLease(read);
                 } else {
                     leaseValidUntilNanos = 0;
                     if (holdsLease) {
@@ -344,7 +355,7 @@ public final class HaLoop implements AutoCloseable {
                 Optional.ofNullable(primaryDownSinceNanos).map(since -> Duration.ofNanos(started - since)),
                 lastPrimaryPosition,
                 leaderlessSinceNanos == null ? Duration.ZERO : Duration.ofNanos(started - leaderlessSinceNanos),
-                rejoinFailed, reinitializeRequested);
+                rejoinFailed, reinitializeRequested, unfitReason());
         Decision decision = HaRules.decide(current, local, policy, System.currentTimeMillis());
         boolean acted = !(decision.action() instanceof Action.Observe) && !(decision.action() instanceof Action.Lead);
         // A decision repeated tick after tick (following a primary that is down) is said once; an action that
@@ -358,9 +369,8 @@ public final class HaLoop implements AutoCloseable {
             // Announce this member before a long first action (a clone), so the primary prepares its slot meanwhile.
             publish(current);
         }
-        if (readable || decision.action() instanceof Action.Fence) {
-            carryOut(decision.action(), current, probed);
-        }
+        // Without ZooKeeper the rules ask only for what is safe without it: fence, or start read-only.
+        carryOut(decision.action(), current, probed);
         if (acted) {
             status = engine.probe();
             if (holdsLease && status.role() == Role.PRIMARY) {
@@ -395,8 +405,15 @@ public final class HaLoop implements AutoCloseable {
         log.info("cluster-wide settings {} in force: {}", settings, effective);
     }
 
-    private boolean isMine(Lease lease) {
-        return lease.holder().equals(policy.self()) && lease.sessionId() == store.sessionId();
+    /** Whether the lease names this member and the session that read it. */
+    private boolean isMine(Lease lease, long session) {
+        return lease.holder().equals(policy.self()) && lease.sessionId() == session;
+    }
+
+    /** A read after a sync showed the lease ours: it is ours until the leader could expire the session, less the fence's time. */
+    private void extendLease(Synced<?> proof) {
+        leaseValidUntilNanos = Math.max(leaseValidUntilNanos,
+                proof.sessionAliveUntilNanos() - HaConfig.FENCE_ALLOWANCE.toNanos());
     }
 
     private void track(ClusterView current, EngineStatus probed, long now) {
@@ -466,16 +483,27 @@ public final class HaLoop implements AutoCloseable {
             lastActionWorked = true;
             failingAction = Optional.empty();
         } catch (EngineException | CoordinationException e) {
-            String name = action.getClass().getSimpleName();
-            Instant since = failingAction.filter(f -> f.action().equals(name)).map(FailingAction::since).orElseGet(Instant::now);
-            failingAction = Optional.of(new FailingAction(name, e.getMessage(), since));
-            String failure = name + " failed: " + e.getMessage();
-            // The same failure every tick would bury everything else: say it once, then again every minute.
-            if (!failure.equals(lastFailure) || System.nanoTime() - lastFailureLoggedNanos > REPEAT_FAILURE_LOG.toNanos()) {
-                log.error("{} [{}]", failure, epochOf(current, probed));
-                lastFailure = failure;
-                lastFailureLoggedNanos = System.nanoTime();
+            actionFailed(action, e.getMessage(), current, probed);
+        } catch (GuardException e) {
+            try {
+                cannotGuard(e);
+                actionFailed(action, e.getMessage() + "; gave up the lease", current, probed);
+            } catch (EngineException | CoordinationException f) {
+                actionFailed(action, e.getMessage() + "; could not give up the lease: " + f.getMessage(), current, probed);
             }
+        }
+    }
+
+    /** Reports a failed action in /health; logs it once, then again every minute while it keeps failing the same way. */
+    private void actionFailed(Action action, String reason, ClusterView current, EngineStatus probed) {
+        String name = action.getClass().getSimpleName();
+        Instant since = failingAction.filter(f -> f.action().equals(name)).map(FailingAction::since).orElseGet(Instant::now);
+        failingAction = Optional.of(new FailingAction(name, reason, since));
+        String failure = name + " failed: " + reason;
+        if (!failure.equals(lastFailure) || System.nanoTime() - lastFailureLoggedNanos > REPEAT_FAILURE_LOG.toNanos()) {
+            log.error("{} [{}]", failure, epochOf(current, probed));
+            lastFailure = failure;
+            lastFailureLoggedNanos = System.nanoTime();
         }
     }
 
@@ -504,25 +532,25 @@ public final class HaLoop implements AutoCloseable {
                 log.info("another member claimed cluster creation first");
                 return;
             }
-            Optional<Lease> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
+            Optional<Synced<Lease>> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
             if (lease.isEmpty()) {
                 store.abandonInitialization(policy.self());
                 return;
             }
-            becomeHolder(lease.get().epoch());
+            long epoch = becomeHolder(lease.get());
             try {
                 armGuard();
                 newCluster.create().run();
-            } catch (EngineException e) {
+            } catch (EngineException | GuardException e) {
                 disarmGuard();
                 store.releaseLease(policy.self());
                 store.abandonInitialization(policy.self());
                 holdsLease = false;
                 throw e;
             }
-            store.appendHistory(new HistoryEntry(lease.get().epoch(), policy.self(), Optional.empty(), "cluster created",
+            store.appendHistory(new HistoryEntry(epoch, policy.self(), Optional.empty(), "cluster created",
                     engine.probe().position(), System.currentTimeMillis()));
-            log.info("created the cluster; primary of epoch {}", lease.get().epoch());
+            log.info("created the cluster; primary of epoch {}", epoch);
         }
     }
 
@@ -545,37 +573,40 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void takeOver(ClusterView current, EngineStatus probed, Action.TakeoverReason reason) {
-        Optional<Lease> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
+        Optional<Synced<Lease>> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
         if (lease.isEmpty()) {
             log.info("another member took the lease after epoch {} first", current.epoch());
             return;
         }
-        becomeHolder(lease.get().epoch());
+        long epoch = becomeHolder(lease.get());
         try {
             armGuard();
             engine.promote();
         } catch (EngineException e) {
             // A half-promoted server must not keep a lease it cannot serve: stop it and let another member try.
-            log.error("promotion failed after taking the lease of epoch {}: {}; releasing it", lease.get().epoch(), e.getMessage());
+            log.error("promotion failed after taking the lease of epoch {}: {}; releasing it", epoch, e.getMessage());
             fence("promotion failed");
             store.releaseLease(policy.self());
             holdsLease = false;
             return;
         }
         metrics.promoted();
-        store.appendHistory(new HistoryEntry(lease.get().epoch(), policy.self(),
+        store.appendHistory(new HistoryEntry(epoch, policy.self(),
                 lastLeaseHolder.filter(h -> !h.equals(policy.self())), reason.toString(), probed.position(),
                 System.currentTimeMillis()));
-        log.info("promoted to primary of epoch {} ({})", lease.get().epoch(), reason);
+        log.info("promoted to primary of epoch {} ({})", epoch, reason);
     }
 
-    private void becomeHolder(long epoch) {
+    /** Took the lease: ours until the transaction that took it proves the session alive. Returns its epoch. */
+    private long becomeHolder(Synced<Lease> lease) {
         synchronized (guardLock) {
-            heldLeaseEpoch = epoch;
+            heldLeaseEpoch = lease.value().epoch();
             holdsLease = true;
-            leaseValidUntilNanos = System.nanoTime() + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos();
+            leaseValidUntilNanos = 0;
+            extendLease(lease);
         }
         pendingSync = null;
+        return lease.value().epoch();
     }
 
     private void handOver(MemberInfo candidate, boolean waitForCatchUp, EngineStatus before) {
@@ -707,9 +738,17 @@ public final class HaLoop implements AutoCloseable {
         disarmGuard();
     }
 
+    /**
+     * Before the local server becomes (or while it stays) the primary: the watchdog guards the lease from now on, and a
+     * guard process fences the server should this agent die or hang.
+     *
+     * @throws GuardException when the guard process cannot start: the server must then not be (or stay) primary
+     */
     private void armGuard() {
         synchronized (guardLock) {
+            guarding = true;
             if (guard == null || !guard.alive()) {
+                guard = null;
                 guard = GuardProcess.arm("fence guard", engine.fenceCommand(), remainingLease(), guardLog);
             }
         }
@@ -717,11 +756,35 @@ public final class HaLoop implements AutoCloseable {
 
     private void disarmGuard() {
         synchronized (guardLock) {
+            guarding = false;
             if (guard != null) {
                 guard.close();
                 guard = null;
             }
         }
+    }
+
+    /** Why this node may not take the primary's role for a while. */
+    private record Unfit(String reason, long untilNanos) {
+    }
+
+    /**
+     * The fence guard could not start: without it nothing would stop this server should the agent die, so it must not
+     * be primary. Gives the lease up (stopping the server if it runs as primary) and stands aside for a while, so that
+     * another member takes over.
+     */
+    private void cannotGuard(GuardException e) {
+        unfit = Optional.of(new Unfit(e.getMessage(), System.nanoTime() + GUARD_RETRY.toNanos()));
+        log.error("{}; giving up the lease of epoch {} and standing aside for {} s", e.getMessage(), view.epoch(),
+                GUARD_RETRY.toSeconds());
+        if (holdsLease) {
+            releaseLease();
+        }
+    }
+
+    /** Why this node may not take the primary's role now, if it may not. */
+    private Optional<String> unfitReason() {
+        return unfit.filter(u -> System.nanoTime() < u.untilNanos()).map(Unfit::reason);
     }
 
     private void renewGuard() {
@@ -735,7 +798,11 @@ public final class HaLoop implements AutoCloseable {
     /** After a tick: a guard exactly while this node runs the primary under its lease. */
     private void reconcileGuard() {
         if (holdsLease && status.role() == Role.PRIMARY) {
-            armGuard();
+            try {
+                armGuard();
+            } catch (GuardException e) {
+                cannotGuard(e);
+            }
         } else if (status.role() != Role.PRIMARY) {
             disarmGuard();
         }
@@ -752,17 +819,19 @@ public final class HaLoop implements AutoCloseable {
     private void guardLease() {
         try {
             synchronized (guardLock) {
-                if (guard == null) {
+                if (!guarding) {
                     return;
                 }
                 long remaining = leaseValidUntilNanos - System.nanoTime();
-                if (remaining < store.negotiatedSessionTimeout().toNanos() / 2) {
-                    // the loop is busy (a long initdb, start or promotion): prove the lease from another thread, so
-                    // that the deadline below still fences on time should ZooKeeper not answer
+                if (remaining < policy.ha().loopWait().plus(WATCHDOG_PERIOD).toNanos()) {
+                    // the loop is late (a long initdb, start or promotion, or a slow ZooKeeper): prove the lease from
+                    // another thread, so that the deadline below still fences on time should ZooKeeper not answer
                     proveLeaseSoon();
                 }
                 if (remaining > 0) {
-                    guard.renew(remainingLease());
+                    if (guard != null) {
+                        guard.renew(remainingLease());
+                    }
                     if (status.role() == Role.PRIMARY && !engine.serverProcessAlive()) {
                         tickSoon();
                     }
@@ -793,19 +862,18 @@ public final class HaLoop implements AutoCloseable {
         }
     }
 
-    /** What a tick's read proves about the lease, without the tick: the session was heard when the read began. */
+    /** What a tick's read proves about the lease, without the tick. */
     private void proveLease() {
-        long started = System.nanoTime();
-        Optional<Lease> lease;
+        Synced<Optional<Lease>> lease;
         try {
-            lease = store.currentLease();
+            lease = store.proveLease();
         } catch (CoordinationException e) {
             return; // the watchdog fences at the deadline
         }
         synchronized (guardLock) {
-            if (holdsLease && lease.filter(this::isMine).filter(l -> l.epoch() == heldLeaseEpoch).isPresent()) {
-                leaseValidUntilNanos = Math.max(leaseValidUntilNanos,
-                        started + store.negotiatedSessionTimeout().minus(FENCE_MARGIN).toNanos());
+            if (holdsLease && lease.value().filter(l -> isMine(l, lease.sessionId()))
+                    .filter(l -> l.epoch() == heldLeaseEpoch).isPresent()) {
+                extendLease(lease);
             }
         }
     }
@@ -815,7 +883,7 @@ public final class HaLoop implements AutoCloseable {
         MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
                 engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
                 now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                System.currentTimeMillis(), now.problem(), identity.dnsName(), engine.memberTags());
+                System.currentTimeMillis(), now.problem(), identity.dnsName(), engine.memberTags(), unfitReason());
         boolean changed = lastPublished == null || !sameContent(lastPublished, member);
         boolean due = System.nanoTime() - lastPublishedNanos >= policy.ha().loopWait().toNanos();
         boolean leaderChanged = !Objects.equals(current.lease().map(Lease::holder), lastLeaseHolderAtPublish);
@@ -830,7 +898,8 @@ public final class HaLoop implements AutoCloseable {
     private static boolean sameContent(MemberInfo a, MemberInfo b) {
         return a.role() == b.role() && a.healthy() == b.healthy() && a.position() == b.position()
                 && a.timeline() == b.timeline() && a.upstream().equals(b.upstream())
-                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem()) && a.tags().equals(b.tags());
+                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem()) && a.tags().equals(b.tags())
+                && a.standingAside().equals(b.standingAside());
     }
 
     private void updateMetrics(ClusterView current) {

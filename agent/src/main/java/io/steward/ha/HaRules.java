@@ -44,9 +44,7 @@ public final class HaRules {
             return decision(new Action.Fence(), "cannot prove the lease of epoch " + view.epoch() + " any longer");
         }
         if (!local.coordinationReadable()) {
-            return decision(new Action.Observe(), local.holdsLease() && engine.role() == Role.PRIMARY
-                    ? "ZooKeeper unreachable; the lease of epoch " + view.epoch() + " is still provably ours"
-                    : "ZooKeeper unreachable; waiting");
+            return unreachableRules(view, local);
         }
         if (!local.holdsLease() && view.lease().filter(lease -> lease.holder().equals(policy.self())).isPresent()) {
             // the lease node of this agent's own expired (or earlier) ZooKeeper session, which ZooKeeper has not removed yet
@@ -70,6 +68,31 @@ public final class HaRules {
             return followerRules(view, local, policy, view.lease().get());
         }
         return leaderlessRules(view, local, policy, nowMillis);
+    }
+
+    /**
+     * ZooKeeper does not answer (the last view is all there is): nobody can be promoted through it, so what matters is
+     * that no server takes writes without a provable lease, and that the others keep serving reads. A primary whose
+     * lease is still provable goes on; one without a provable lease is fenced (by the rules before this); a stopped
+     * server comes back read-only, replicating from nobody, until ZooKeeper names a primary again.
+     */
+    private static Decision unreachableRules(ClusterView view, LocalState local) {
+        EngineStatus engine = local.engine();
+        boolean provablyPrimary = local.holdsLease() && local.leaseStillValid();
+        if (engine.role() == Role.PRIMARY && provablyPrimary) {
+            return decision(new Action.Observe(), "ZooKeeper unreachable; the lease of epoch " + view.epoch()
+                    + " is still provably ours");
+        }
+        if (engine.role() == Role.PRIMARY) {
+            return decision(new Action.Fence(), "running as primary while ZooKeeper is unreachable and no lease of "
+                    + "this node can be proven (epoch " + view.epoch() + ")");
+        }
+        if (engine.role() == Role.STOPPED && engine.dataState() == DataState.VALID && !provablyPrimary) {
+            return decision(new Action.StartAsReplica(Optional.empty()), "ZooKeeper unreachable; starting the server "
+                    + "read-only, replicating from nobody, so that reads go on until a primary is known (epoch "
+                    + view.epoch() + ")");
+        }
+        return decision(new Action.Observe(), "ZooKeeper unreachable; waiting");
     }
 
     /**
@@ -253,6 +276,9 @@ public final class HaRules {
         if (transfer.isPresent() && transfer.get().to().isPresent()
                 && nowMillis - transfer.get().requestedAtMillis() <= TRANSFER_EXPIRY.toMillis()) {
             String target = transfer.get().to().get();
+            if (target.equals(policy.self()) && local.standingAside().isPresent()) {
+                return decision(new Action.Observe(), "asked to take over, but standing aside: " + local.standingAside().get());
+            }
             if (target.equals(policy.self())) {
                 Action.TakeoverReason reason = transfer.get().kind() == TransferRequest.Kind.SWITCHOVER
                         ? Action.TakeoverReason.SWITCHOVER : Action.TakeoverReason.REQUESTED_FAILOVER;
@@ -298,6 +324,9 @@ public final class HaRules {
     /** Why this node may not promote itself now, or empty when it may. */
     private static Optional<String> whyIneligible(ClusterView view, LocalState local, Policy policy) {
         EngineStatus engine = local.engine();
+        if (local.standingAside().isPresent()) {
+            return Optional.of("standing aside: " + local.standingAside().get());
+        }
         if (!policy.promotable()) {
             return Optional.of(policy.noFailover() ? "tagged nofailover" : "priority is 0");
         }

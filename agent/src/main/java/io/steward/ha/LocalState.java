@@ -17,8 +17,9 @@ import java.util.Optional;
  * @param leaderlessFor how long this agent has seen no lease holder (zero when there is one)
  * @param rejoinFailed the last attempt to rejoin as a replica could not rewind: only a fresh clone will do
  * @param reinitializeRequested an operator asked this node to clone again
+ * @param standingAside why this node may not take the primary's role for now (its fence guard could not start)
  */
 public record LocalState(EngineStatus engine, boolean coordinationReadable, boolean holdsLease, boolean leaseStillValid,
                          Optional<Duration> primaryDownFor, long lastPrimaryPosition, Duration leaderlessFor,
-                         boolean rejoinFailed, boolean reinitializeRequested) {
+                         boolean rejoinFailed, boolean reinitializeRequested, Optional<String> standingAside) {
 }

@@ -61,7 +61,7 @@ public final class RecordingBackend implements AdminBackend {
         return new MemberInfo(name, role, healthy, new Endpoint("10.0.0." + name.charAt(2), 5432),
                 "http://10.0.0." + name.charAt(2) + ":8008", position, timeline,
                 role == Role.REPLICA ? Optional.of("pg1") : Optional.empty(), false, name.equals("pg3"), 1, "0.1.0",
-                1_700_000_400_000L, problem, Optional.empty(), Map.of());
+                1_700_000_400_000L, problem, Optional.empty(), Map.of(), Optional.empty());
     }
 
     @Override

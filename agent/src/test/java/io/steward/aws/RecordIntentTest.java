@@ -24,7 +24,7 @@ class RecordIntentTest {
     private static MemberInfo member(String name, Role role, boolean healthy, long position, boolean streaming) {
         return new MemberInfo(name, role, healthy, new Endpoint("10.0.0." + (name.charAt(0) - 'a' + 1), 5432),
                 "http://" + name, position, 1, streaming ? Optional.of("10.0.0.1:5432") : Optional.empty(), false,
-                false, 100, "test", 0, Optional.empty(), Optional.of(name + ".internal"), Map.of());
+                false, 100, "test", 0, Optional.empty(), Optional.of(name + ".internal"), Map.of(), Optional.empty());
     }
 
     private static ClusterView view(MemberInfo... members) {
@@ -100,7 +100,7 @@ class RecordIntentTest {
     @Test
     void aMemberWithoutAUsableValueForTheTypeGetsNoEntry() {
         MemberInfo noDnsName = new MemberInfo("b", Role.REPLICA, true, new Endpoint("db-b.internal", 5432), "http://b",
-                9_900, 1, Optional.of("10.0.0.1:5432"), false, false, 100, "test", 0, Optional.empty(), Optional.empty(), Map.of());
+                9_900, 1, Optional.of("10.0.0.1:5432"), false, false, 100, "test", 0, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
 
         assertThat(RecordIntent.of(view(PRIMARY, noDnsName), "a", Role.PRIMARY, 10_000, true, MAX_LAG, RecordType.CNAME)
                 .readers()).as("CNAME without a DNS name").isEmpty();

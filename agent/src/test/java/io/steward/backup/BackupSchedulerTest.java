@@ -24,7 +24,7 @@ class BackupSchedulerTest {
     private static MemberInfo member(String name, Role role, boolean healthy, boolean streaming, Map<String, String> tags) {
         return new MemberInfo(name, role, healthy, new Endpoint("10.0.0.1", 5432), "http://" + name, 100, 1,
                 streaming ? Optional.of("10.0.0.1:5432") : Optional.empty(), false, false, 100, "test", 0,
-                Optional.empty(), Optional.empty(), tags);
+                Optional.empty(), Optional.empty(), tags, Optional.empty());
     }
 
     private static ClusterView view(MemberInfo... members) {

@@ -194,11 +194,11 @@ class ConfigLoaderTest {
     @Test
     void theLaunchersOwnVariablesAreNotConfiguration() throws IOException {
         Map<String, String> env = Map.of("STEWARD_JAVA_OPTS", "-Xmx64m", "STEWARD_WAL_SOCKET", "/run/x.sock",
-                "STEWARD_SOCAT", "", "STEWARD_HA_LOOP_WAIT", "2s");
+                "STEWARD_SOCAT", "", "STEWARD_HA_LOOP_WAIT", "500ms");
 
         StewardConfig config = load(file(VALID_YAML), null, env, Map.of());
 
-        assertThat(config.ha().loopWait()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.ha().loopWait()).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test
@@ -226,14 +226,21 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void loopWaitMustBeBelowHalfTheSessionTimeout() throws IOException {
+    void eachTickMustProveTheLeaseForTwoTicks() throws IOException {
         Path file = file(VALID_YAML);
 
-        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.loop_wait", "2500ms")))
-                .hasMessageContaining("ha.loop_wait (from --set ha.loop_wait): '2500ms' is not valid; less than half of zookeeper.session_timeout (5s)");
-        assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "2400ms")).ha().loopWait()).isEqualTo(Duration.ofMillis(2400));
-        assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "11s")).ha().loopWait())
+        // session 5 s, the ensemble's tick 2 s (default): a proof lasts 5 - 2.6 (the tick, in whole 1.3 s loops) - 0.5
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.loop_wait", "1300ms")))
+                .hasMessageContaining("zookeeper.session_timeout: '5s' is not valid; long enough that each tick proves "
+                        + "the lease for two ticks of ha.loop_wait (1300ms): with zookeeper.tick_time 2s a proof lasts 1900ms");
+        assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "1s")).ha().loopWait()).isEqualTo(Duration.ofSeconds(1));
+        // a shorter tick leaves more of the session to the lease
+        assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "1300ms", "zookeeper.tick_time", "500ms"))
+                .ha().loopWait()).isEqualTo(Duration.ofMillis(1300));
+        assertThat(load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "16s")).ha().loopWait())
                 .isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "15s")))
+                .hasMessageContaining("zookeeper.session_timeout (from --set zookeeper.session_timeout): '15s' is not valid");
         assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("ha.loop_wait", "5s", "zookeeper.session_timeout", "11 secs")))
                 .as("no cross-check against a default that stands in for an invalid value")
                 .satisfies(t -> assertThat(((ConfigException) t).problems()).hasSize(1))

@@ -57,7 +57,8 @@ class ClusterStoreTest {
     };
 
     static ZooKeeperConfig zk(Optional<String> user, Optional<String> password) {
-        return new ZooKeeperConfig(ensemble.connectString(), Duration.ofSeconds(5), Duration.ofSeconds(10), user, password);
+        return new ZooKeeperConfig(ensemble.connectString(), Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS), user, password);
     }
 
     static ClusterStore store(String cluster) throws InterruptedException {
@@ -66,7 +67,7 @@ class ClusterStoreTest {
 
     static MemberInfo member(String name, long position) {
         return new MemberInfo(name, Role.REPLICA, true, new Endpoint("127.0.0.1", 5432), "http://x", position, 1,
-                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty(), Map.of());
+                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
     }
 
     @Test
@@ -82,7 +83,7 @@ class ClusterStoreTest {
             for (int i = 0; i < 5; i++) {
                 ClusterStore store = stores.get(i);
                 String name = "m" + i;
-                attempts.add(pool.submit((Callable<Optional<Lease>>) () -> store.tryAcquireLease(name, 0, false)));
+                attempts.add(pool.submit((Callable<Optional<Lease>>) () -> store.tryAcquireLease(name, 0, false).map(Synced::value)));
             }
             List<Lease> won = new ArrayList<>();
             for (Future<Optional<Lease>> attempt : attempts) {
@@ -100,7 +101,7 @@ class ClusterStoreTest {
             stores.get(winner).releaseLease(won.get(0).holder());
             eventually(() -> assertThat(stores.get(0).read().lease()).isEmpty());
             assertThat(stores.get((winner + 1) % 5).tryAcquireLease("late", 0, false)).isEmpty();
-            assertThat(stores.get((winner + 1) % 5).tryAcquireLease("next", 1, false)).map(Lease::epoch).contains(2L);
+            assertThat(stores.get((winner + 1) % 5).tryAcquireLease("next", 1, false)).map(l -> l.value().epoch()).contains(2L);
         } finally {
             pool.shutdownNow();
             stores.forEach(ClusterStore::close);
@@ -214,7 +215,7 @@ class ClusterStoreTest {
 
     @Test
     void unreachableEnsembleIsAClearError() {
-        ZooKeeperConfig nowhere = new ZooKeeperConfig("127.0.0.1:1", Duration.ofSeconds(5), Duration.ofSeconds(1),
+        ZooKeeperConfig nowhere = new ZooKeeperConfig("127.0.0.1:1", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2),
                 Optional.empty(), Optional.empty());
         assertThatThrownBy(() -> ClusterStore.connect(nowhere, "x", QUIET))
                 .isInstanceOf(CoordinationException.class)

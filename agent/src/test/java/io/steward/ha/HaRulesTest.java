@@ -41,12 +41,12 @@ class HaRulesTest {
 
     static MemberInfo member(String name, Role role, long position) {
         return new MemberInfo(name, role, role != Role.STOPPED, endpoint(name), "http://" + name, position, 1,
-                Optional.empty(), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of());
+                Optional.empty(), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
     }
 
     static MemberInfo streamingFrom(String name, String upstream, long position) {
         return new MemberInfo(name, Role.REPLICA, true, endpoint(name), "http://" + name, position, 1,
-                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of());
+                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
     }
 
     static Endpoint endpoint(String name) {
@@ -72,11 +72,11 @@ class HaRulesTest {
     }
 
     static LocalState local(EngineStatus engine, boolean holdsLease) {
-        return new LocalState(engine, true, holdsLease, holdsLease, Optional.empty(), -1, Duration.ZERO, false, false);
+        return new LocalState(engine, true, holdsLease, holdsLease, Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty());
     }
 
     static LocalState leaderless(EngineStatus engine, long lastPrimaryPosition, Duration leaderlessFor) {
-        return new LocalState(engine, true, false, false, Optional.empty(), lastPrimaryPosition, leaderlessFor, false, false);
+        return new LocalState(engine, true, false, false, Optional.empty(), lastPrimaryPosition, leaderlessFor, false, false, Optional.empty());
     }
 
     static Decision decide(ClusterView view, LocalState local) {
@@ -90,7 +90,7 @@ class HaRulesTest {
         @Test
         void primaryThatCannotProveItsLeaseFences() {
             LocalState local = new LocalState(running(Role.PRIMARY, 100), true, true, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false);
+                    Duration.ZERO, false, false, Optional.empty());
             Decision decision = decide(view(leaseOf("me"), member("me", Role.PRIMARY, 100)), local);
             assertThat(decision.action()).isInstanceOf(Action.Fence.class);
             assertThat(decision.reason()).contains("cannot prove the lease").contains("epoch 7");
@@ -106,18 +106,61 @@ class HaRulesTest {
         @Test
         void primaryCutOffFromZooKeeperFencesOnceTheLeaseIsNoLongerProvable() {
             LocalState stillValid = new LocalState(running(Role.PRIMARY, 100), false, true, true, Optional.empty(), -1,
-                    Duration.ZERO, false, false);
+                    Duration.ZERO, false, false, Optional.empty());
             LocalState expired = new LocalState(running(Role.PRIMARY, 100), false, true, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false);
+                    Duration.ZERO, false, false, Optional.empty());
             ClusterView lastSeen = view(leaseOf("me"), member("me", Role.PRIMARY, 100));
             assertThat(decide(lastSeen, stillValid).action()).isInstanceOf(Action.Observe.class);
             assertThat(decide(lastSeen, expired).action()).isInstanceOf(Action.Fence.class);
         }
 
         @Test
+        void aFencedPrimaryComesBackReadOnlyWhileZooKeeperIsUnreachable() {
+            LocalState fenced = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, true, false,
+                    Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty());
+            Decision decision = decide(view(leaseOf("me"), member("me", Role.PRIMARY, 100)), fenced);
+            assertThat(decision.action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
+            assertThat(decision.reason()).contains("read-only").contains("epoch 7");
+        }
+
+        @Test
+        void aStoppedServerWithoutALeaseAlsoComesBackReadOnlyWithoutZooKeeper() {
+            LocalState stopped = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, false,
+                    false, Optional.empty(), 60, Duration.ZERO, false, false, Optional.empty());
+            assertThat(decide(view(leaseOf("a")), stopped).action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
+        }
+
+        @Test
+        void theLeaseHoldersStoppedServerWaitsForZooKeeperWhileTheLeaseIsProvable() {
+            // restarting it read-only could not be undone in time; restarting it as primary needs ZooKeeper's word
+            LocalState crashed = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, true,
+                    true, Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty());
+            assertThat(decide(view(leaseOf("me")), crashed).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void withoutZooKeeperNothingIsStartedOnDataThatIsNotValid() {
+            for (DataState state : List.of(DataState.EMPTY, DataState.INVALID)) {
+                LocalState local = new LocalState(EngineStatus.stopped(state, Optional.empty()), false, false, false,
+                        Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty());
+                assertThat(decide(view(leaseOf("a")), local).action()).as(state.name()).isInstanceOf(Action.Observe.class);
+            }
+        }
+
+        @Test
+        void aPrimaryWithoutAProvableLeaseIsFencedEvenWhenZooKeeperCannotSayWhoHoldsIt() {
+            // e.g. the agent restarted while the ensemble was down, and found its server running as primary
+            LocalState local = new LocalState(running(Role.PRIMARY, 100), false, false, false, Optional.empty(), -1,
+                    Duration.ZERO, false, false, Optional.empty());
+            Decision decision = decide(view(Optional.empty()), local);
+            assertThat(decision.action()).isInstanceOf(Action.Fence.class);
+            assertThat(decision.reason()).contains("ZooKeeper is unreachable");
+        }
+
+        @Test
         void replicaCutOffFromZooKeeperWaits() {
             LocalState local = new LocalState(replicaOf("a", 50), false, false, false, Optional.empty(), 60,
-                    Duration.ZERO, false, false);
+                    Duration.ZERO, false, false, Optional.empty());
             assertThat(decide(view(leaseOf("a")), local).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -186,7 +229,7 @@ class HaRulesTest {
             ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
             EngineStatus invalid = EngineStatus.stopped(DataState.INVALID, Optional.of("PG_VERSION is 14"));
             assertThat(decide(view, local(invalid, false)).action()).isInstanceOf(Action.Observe.class);
-            LocalState requested = new LocalState(invalid, true, false, false, Optional.empty(), -1, Duration.ZERO, false, true);
+            LocalState requested = new LocalState(invalid, true, false, false, Optional.empty(), -1, Duration.ZERO, false, true, Optional.empty());
             assertThat(decide(view, requested).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
         }
     }
@@ -210,8 +253,8 @@ class HaRulesTest {
         @Test
         void crashedPrimaryIsRestartedInPlaceUntilTheStartTimeout() {
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
-            LocalState recent = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(2)), -1, Duration.ZERO, false, false);
-            LocalState tooLong = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(11)), -1, Duration.ZERO, false, false);
+            LocalState recent = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(2)), -1, Duration.ZERO, false, false, Optional.empty());
+            LocalState tooLong = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(11)), -1, Duration.ZERO, false, false, Optional.empty());
             assertThat(decide(view(leaseOf("me")), recent).action()).isInstanceOf(Action.RestartAsPrimary.class);
             assertThat(decide(view(leaseOf("me")), tooLong).action()).isInstanceOf(Action.ReleaseLease.class);
         }
@@ -221,7 +264,7 @@ class HaRulesTest {
             Policy noRestart = new Policy("me", HA, false, 100, true,
                     new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false, true), false);
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
-            LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false);
+            LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false, Optional.empty());
             Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);
             assertThat(decision.action()).isInstanceOf(Action.ReleaseLease.class);
             assertThat(decision.reason()).contains("could lose acknowledged writes");
@@ -254,7 +297,7 @@ class HaRulesTest {
         @Test
         void replicaThatCouldNotRewindIsReinitialised() {
             LocalState failed = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false, false,
-                    Optional.empty(), -1, Duration.ZERO, true, false);
+                    Optional.empty(), -1, Duration.ZERO, true, false, Optional.empty());
             assertThat(decide(view, failed).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
         }
 
@@ -295,7 +338,7 @@ class HaRulesTest {
         @Test
         void whenItsUpstreamLinkDiesItRepointsToTheGrandMaster() {
             MemberInfo brokenLink = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 90, 1, Optional.empty(),
-                    false, false, 100, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of());
+                    false, false, 100, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of(), Optional.empty());
             ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), brokenLink);
             assertThat(decideChained(view, replicaOf("b", 90)).action()).isEqualTo(new Action.Follow(view.member("a").get()));
             ClusterView headOnly = view(leaseOf("p"), primary, member("a", Role.STOPPED, -1), brokenLink);
@@ -338,7 +381,7 @@ class HaRulesTest {
 
         MemberInfo replica(String name, long position, int priority) {
             return new MemberInfo(name, Role.REPLICA, false, endpoint(name), "", position, 1, Optional.empty(), false,
-                    false, priority, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of());
+                    false, priority, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of(), Optional.empty());
         }
 
         Decision decideLeaderless(ClusterView view, long position, long primaryWasAt) {
@@ -416,7 +459,7 @@ class HaRulesTest {
         void replicaThatLostItsPrimaryStillCountsAsACandidate() {
             // With the primary gone every replica says it is not streaming; the more advanced one must still win.
             MemberInfo notStreaming = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 100, 1, Optional.empty(),
-                    false, false, 100, "t", NOW, Optional.of("not streaming"), Optional.empty(), Map.of());
+                    false, false, 100, "t", NOW, Optional.of("not streaming"), Optional.empty(), Map.of(), Optional.empty());
             Decision decision = decide(view(Optional.empty(), notStreaming), leaderless(running(Role.REPLICA, 100), 100,
                     Duration.ofSeconds(1)));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
@@ -426,7 +469,7 @@ class HaRulesTest {
         @Test
         void tieIsBrokenByPriorityThenName() {
             MemberInfo higher = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
-                    false, 200, "t", NOW, Optional.empty(), Optional.empty(), Map.of());
+                    false, 200, "t", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
             ClusterView view = view(Optional.empty(), higher);
             assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
                     .isInstanceOf(Action.Observe.class);
@@ -470,9 +513,24 @@ class HaRulesTest {
         }
 
         @Test
+        void aMemberStandingAsideNeverTakesOverAndLeavesItToTheNextBest() {
+            LocalState aside = new LocalState(running(Role.REPLICA, 100), true, false, false, Optional.empty(), 100,
+                    Duration.ofSeconds(5), false, false, Optional.of("could not start the fence guard: Is a directory"));
+            Decision decision = decide(view(Optional.empty(), member("b", Role.REPLICA, 90)), aside);
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("standing aside: could not start the fence guard");
+
+            // and the less advanced member does not wait for it
+            MemberInfo best = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
+                    false, 100, "t", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.of("no fence guard"));
+            assertThat(decide(view(Optional.empty(), best), leaderless(running(Role.REPLICA, 90), 100, Duration.ofSeconds(5)))
+                    .action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+        }
+
+        @Test
         void candidateWaitsForFreshPositionsOnlyForABoundedTime() {
             MemberInfo stale = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 50, 1, Optional.empty(), false,
-                    false, 100, "t", NOW - 5_000, Optional.empty(), Optional.empty(), Map.of());
+                    false, 100, "t", NOW - 5_000, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
             ClusterView view = view(Optional.empty(), stale);
             Decision early = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofMillis(500)));
             assertThat(early.action()).isInstanceOf(Action.Observe.class);
@@ -669,7 +727,7 @@ class HaRulesTest {
         @Test
         void unreadableZooKeeperChangesNothing() {
             LocalState cutOff = new LocalState(running(Role.PRIMARY, -1), false, false, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false);
+                    Duration.ZERO, false, false, Optional.empty());
 
             assertThat(HaRules.decide(view(Optional.empty()), cutOff, observer, NOW).action()).isInstanceOf(Action.Observe.class);
         }

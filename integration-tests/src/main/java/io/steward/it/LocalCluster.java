@@ -192,7 +192,7 @@ public final class LocalCluster implements AutoCloseable {
                 "  state_dir: " + dir.resolve("state"),
                 "ha:",
                 "  synchronous_mode: " + options.synchronous()));
-        lines.addAll(sharedSections(connect, adminPort));
+        lines.addAll(sharedSections(connect, options.zookeeperTickMillis(), adminPort));
         lines.addAll(options.database().section(dir, dbPort));
         lines.add(options.extraYaml().replace(NODE_DIR, dir.toString()));
         lines.add("");
@@ -202,12 +202,16 @@ public final class LocalCluster implements AutoCloseable {
         return new Node(name, dir, config, dbPort, adminPort, proxies, options.environment(), options.database());
     }
 
-    /** The sections every test agent's configuration shares: its ZooKeeper, its admin API with the test token, no IMDS. */
-    public static List<String> sharedSections(String zookeeperConnect, int adminPort) {
+    /**
+     * The sections every test agent's configuration shares: its ZooKeeper (with the ensemble's tick, which the lease's
+     * length depends on), its admin API with the test token, no IMDS.
+     */
+    public static List<String> sharedSections(String zookeeperConnect, int zookeeperTickMillis, int adminPort) {
         return List.of(
                 "zookeeper:",
                 "  connect: " + zookeeperConnect,
                 "  session_timeout: 5s",
+                "  tick_time: " + zookeeperTickMillis + "ms",
                 "admin:",
                 "  address: 127.0.0.1",
                 "  port: " + adminPort,

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SlowStartTest {
     private static final Path POSTGRESQL_BIN = Path.of("/usr/lib/postgresql/15/bin");
-    /** Longer than the lease proven by one tick lasts in these clusters (session 5 s, less the 1.5 s fence margin). */
+    /** Longer than the lease proven by one tick lasts in these clusters (session 5 s, tick 0.5 s: 3.5 s at most). */
     private static final int SLOW_START_SECONDS = 6;
 
     @Test

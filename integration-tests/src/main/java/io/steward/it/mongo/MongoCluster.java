@@ -128,7 +128,7 @@ public final class MongoCluster implements AutoCloseable {
                 "  host: 127.0.0.1",
                 "  dns_name: " + name + ".nodes.it",
                 "  state_dir: " + dir.resolve("state")));
-        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), adminPort));
+        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), ZooKeeperEnsemble.TEST_TICK_MILLIS, adminPort));
         lines.addAll(List.of(
                 "mongodb:",
                 "  port: " + port,

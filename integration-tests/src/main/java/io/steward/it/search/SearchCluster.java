@@ -132,7 +132,7 @@ public final class SearchCluster implements AutoCloseable {
                 "  dns_name: " + name + ".nodes.it",
                 "  instance_id: " + instanceId(name),
                 "  state_dir: " + dir.resolve("state")));
-        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), adminPort));
+        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), ZooKeeperEnsemble.TEST_TICK_MILLIS, adminPort));
         lines.addAll(List.of(
                 "elasticsearch:",
                 "  url: http://127.0.0.1:" + httpPort,
