@@ -50,7 +50,7 @@ public final class LocalCluster implements AutoCloseable {
     /**
      * @param nodes how many members
      * @param synchronous synchronous mode on
-     * @param proxiedZooKeeper each agent reaches ZooKeeper through its own cuttable {@link TcpProxy}
+     * @param zookeeperLinks how the agents and the ensemble's servers reach each other: what a test can cut
      * @param extraYaml appended to every agent's configuration, right after {@code postgresql.parameters} (so lines
      *        indented by four spaces add parameters); {@value #NODE_DIR} stands for the node's own folder
      * @param zookeeperTickMillis the ensemble's tick (session expiry is rounded up to it)
@@ -58,7 +58,7 @@ public final class LocalCluster implements AutoCloseable {
      * @param storage prepares each node's folder before its agent starts (e.g. mounts a volume for its data)
      * @param database the database every node runs
      */
-    public record Options(int nodes, boolean synchronous, boolean proxiedZooKeeper, String extraYaml,
+    public record Options(int nodes, boolean synchronous, ZooKeeperLinks zookeeperLinks, String extraYaml,
                           int zookeeperTickMillis, Map<String, String> environment, NodeStorage storage,
                           Database database) {
         public Options {
@@ -66,47 +66,72 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         public static Options defaults() {
-            return new Options(3, false, false, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of(), dir -> () -> { },
+            return new Options(3, false, ZooKeeperLinks.DIRECT, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of(), dir -> () -> { },
                     Database.POSTGRESQL);
         }
 
         public Options synchronousMode() {
-            return new Options(nodes, true, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage, database);
+            return new Options(nodes, true, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options proxied() {
-            return new Options(nodes, synchronous, true, extraYaml, zookeeperTickMillis, environment, storage, database);
+            return withZooKeeperLinks(ZooKeeperLinks.PROXIED);
+        }
+
+        /** See {@link ZooKeeperLinks#PARTITIONABLE}. */
+        public Options partitionable() {
+            return withZooKeeperLinks(ZooKeeperLinks.PARTITIONABLE);
+        }
+
+        private Options withZooKeeperLinks(ZooKeeperLinks links) {
+            return new Options(nodes, synchronous, links, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         /** ZooKeeper's default tick of 2 s, as production ensembles run: for benchmarks. */
         public Options productionZooKeeper() {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
+            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
                     environment, storage, database);
         }
 
         public Options withExtraYaml(String yaml) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, yaml, zookeeperTickMillis, environment, storage, database);
+            return new Options(nodes, synchronous, zookeeperLinks, yaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options withNodes(int count) {
-            return new Options(count, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage, database);
+            return new Options(count, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options withStorage(NodeStorage nodeStorage) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, nodeStorage, database);
+            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, nodeStorage, database);
         }
 
         public Options withDatabase(Database other) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, environment, storage, other);
+            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, other);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
-            return new Options(nodes, synchronous, proxiedZooKeeper, extraYaml, zookeeperTickMillis, variables, storage, database);
+            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, variables, storage, database);
         }
+    }
+
+    /** How the agents and the ensemble's servers reach each other. */
+    public enum ZooKeeperLinks {
+        /** Every agent connects to every server directly. */
+        DIRECT,
+        /** Every agent reaches each server through a {@link TcpProxy} of its own: an agent can be cut off. */
+        PROXIED,
+        /**
+         * As {@link #PROXIED}, and the servers reach each other only through relays that can be cut; the first node's
+         * agent (the first primary) talks to one follower only ({@link #firstNodesServer()}), which can then be cut off
+         * from its leader while the agent still reaches it.
+         */
+        PARTITIONABLE
     }
 
     private final Path root;
     private final ZooKeeperEnsemble zookeeper;
+    /** The only server the first node's agent talks to, with {@link ZooKeeperLinks#PARTITIONABLE}. */
+    private OptionalInt firstNodesServer = OptionalInt.empty();
     private final Database database;
     private final String clusterName = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Node> nodes = new ArrayList<>();
@@ -150,9 +175,15 @@ public final class LocalCluster implements AutoCloseable {
         Path root = Files.createTempDirectory(Path.of("/tmp"), "steward-it-");
         // PostgreSQL runs as user postgres and must be able to reach its folders under here.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        LocalCluster cluster = new LocalCluster(root, ZooKeeperEnsemble.start(root.resolve("zookeeper"),
-                options.zookeeperTickMillis()), options.database());
+        Path zookeeperFolder = root.resolve("zookeeper");
+        LocalCluster cluster = new LocalCluster(root, options.zookeeperLinks() == ZooKeeperLinks.PARTITIONABLE
+                ? ZooKeeperEnsemble.startPartitionable(zookeeperFolder, options.zookeeperTickMillis())
+                : ZooKeeperEnsemble.start(zookeeperFolder, options.zookeeperTickMillis()), options.database());
         try {
+            if (options.zookeeperLinks() == ZooKeeperLinks.PARTITIONABLE) {
+                int leader = cluster.zookeeper.awaitLeader(Duration.ofSeconds(30));
+                cluster.firstNodesServer = OptionalInt.of((leader + 1) % ZooKeeperEnsemble.SERVERS);
+            }
             for (int i = 1; i <= options.nodes(); i++) {
                 Node node = cluster.newNode(options.database().nodePrefix() + i, options);
                 cluster.nodes.add(node);
@@ -171,8 +202,9 @@ public final class LocalCluster implements AutoCloseable {
         int dbPort = FreePorts.next();
         int adminPort = FreePorts.next();
         List<TcpProxy> proxies = new ArrayList<>();
-        String connect = zookeeper.connectString();
-        if (options.proxiedZooKeeper()) {
+        String connect = nodes.isEmpty() && firstNodesServer.isPresent()
+                ? zookeeper.connectStringOf(firstNodesServer.getAsInt()) : zookeeper.connectString();
+        if (options.zookeeperLinks() != ZooKeeperLinks.DIRECT) {
             List<String> via = new ArrayList<>();
             for (String server : connect.split(",")) {
                 String[] hostPort = server.split(":");
@@ -226,6 +258,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public ZooKeeperEnsemble zookeeper() {
         return zookeeper;
+    }
+
+    /** The one ZooKeeper server the first node's agent talks to ({@link ZooKeeperLinks#PARTITIONABLE} only). */
+    public int firstNodesServer() {
+        return firstNodesServer.orElseThrow(() -> new IllegalStateException("the cluster is not partitionable"));
     }
 
     public Database database() {
