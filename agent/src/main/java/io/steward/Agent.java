@@ -121,7 +121,8 @@ public final class Agent implements AutoCloseable {
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
                 config.node().priority(), mayInitialize, engine.replicationStyle(), engine.electsOwnPrimary());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
-                new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir());
+                new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir(),
+                config.admin().token());
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, store, loop, engine.electsOwnPrimary(), metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);

@@ -45,6 +45,14 @@ public interface AdminBackend {
     void setMaintenance(boolean on);
 
     /**
+     * Another member, primary in failsafe mode, asks this one to confirm that it may go on taking writes while ZooKeeper
+     * cannot be reached, counting on the answer for {@code validForMillis}.
+     *
+     * @return empty when this member confirms (and then does not take the lease for that long), else why it does not
+     */
+    Optional<String> failsafeCall(String leader, long epoch, long validForMillis);
+
+    /**
      * Throws away this node's data and clones it again from the primary.
      *
      * @throws RejectedRequest on the primary itself, or when there is no primary to clone from

@@ -1,6 +1,7 @@
 package io.steward.admin;
 
 import io.steward.coordination.ClusterView;
+import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
@@ -39,13 +40,13 @@ public final class AdminJson {
     /** @param engine what the database says of its cluster; null when it says nothing more */
     public record Node(String name, Role role, boolean healthy, boolean writablePrimary, boolean streaming,
                        long lagBytes, long epoch, String lastDecision, String problem, Failing failingAction,
-                       Archive archive, Map<String, Object> engine) {
+                       Archive archive, Map<String, Object> engine, String failsafe) {
         static Node of(NodeStatus status) {
             return new Node(status.name(), status.role(), status.healthy(), status.writablePrimary(),
                     status.streaming(), status.lagBytes(), status.epoch(), status.lastDecision(),
                     status.problem().orElse(null), status.failingAction().map(Failing::of).orElse(null),
                     status.archive().map(Archive::of).orElse(null),
-                    status.engineDetails().isEmpty() ? null : status.engineDetails());
+                    status.engineDetails().isEmpty() ? null : status.engineDetails(), status.failsafe().orElse(null));
         }
     }
 
@@ -91,7 +92,7 @@ public final class AdminJson {
      * @param sync the synchronous standby state, or null outside synchronous mode
      */
     public record Cluster(String leader, long epoch, boolean maintenance, String initializedBy, List<Member> members,
-                          Transfer transfer, Sync sync, Map<String, String> settings) {
+                          Transfer transfer, Sync sync, Map<String, String> settings, Failsafe failsafe) {
         static Cluster of(ClusterView view) {
             long leaderPosition = view.leaderMember().map(MemberInfo::position).orElse(-1L);
             List<Member> members = view.members().values().stream()
@@ -101,7 +102,17 @@ public final class AdminJson {
             return new Cluster(view.lease().map(Lease::holder).orElse(null), view.epoch(),
                     view.maintenance(), view.initialized().orElse(null), members,
                     view.transfer().map(Transfer::of).orElse(null), view.sync().map(Sync::of).orElse(null),
-                    new TreeMap<>(view.settings()));
+                    new TreeMap<>(view.settings()), view.failsafe().map(Failsafe::of).orElse(null));
+        }
+    }
+
+    /**
+     * The members a primary counts on in failsafe mode, as it last recorded them; null in {@code GET /cluster} when none
+     * is recorded.
+     */
+    public record Failsafe(String leader, long epoch, List<String> members) {
+        static Failsafe of(FailsafeMembers recorded) {
+            return new Failsafe(recorded.leader(), recorded.epoch(), recorded.members().keySet().stream().sorted().toList());
         }
     }
 

@@ -34,6 +34,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -109,6 +110,7 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/maintenance", new Mutation(Set.of("enabled"), accepted(this::maintenance))),
                 Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
                 Map.entry("/reinitialize", new Mutation(Set.of(), accepted(this::reinitialize))),
+                Map.entry("/failsafe", new Mutation(Set.of("leader", "epoch", "valid_for_ms"), this::failsafe)),
                 Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)),
                 Map.entry("/restore", new Mutation(Set.of("snapshot", "indices"), this::restore)),
                 Map.entry("/dump", new Mutation(Set.of(), this::dump)));
@@ -383,6 +385,20 @@ public final class AdminServer implements AutoCloseable {
         return "cluster-wide settings changed: " + changes.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue().orElse("(node's own)"))
                 .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /** A primary in failsafe mode asks this member to confirm (200) or not (409, with the reason). */
+    private Outcome failsafe(RequestBody body) {
+        String leader = body.requiredName("leader");
+        long epoch = body.requiredLong("epoch", 0, Long.MAX_VALUE);
+        long validFor = body.requiredLong("valid_for_ms", 1, Duration.ofMinutes(10).toMillis());
+        Optional<String> refusal = backend.failsafeCall(leader, epoch, validFor);
+        if (refusal.isPresent()) {
+            throw new RejectedRequest("failsafe call of " + leader + " for epoch " + epoch + " not confirmed: "
+                    + refusal.get());
+        }
+        String message = "confirmed " + leader + "'s failsafe call for epoch " + epoch;
+        return new Outcome(message, 200, new AdminJson.Message(message));
     }
 
     private String maintenance(RequestBody body) {

@@ -21,11 +21,13 @@ import java.util.Optional;
  * @param failingAction what the HA loop keeps failing to do, if anything
  * @param archive how archiving is doing, when the node archives
  * @param engineDetails what the database says of its cluster ({@link io.steward.engine.Engine#healthDetails()})
+ * @param failsafe what failsafe mode does on this node now, in words: a primary kept writable by its members'
+ *        confirmations, or a member that confirmed and so does not take the lease; empty otherwise
  */
 public record NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes,
                          long epoch, String lastDecision, Optional<String> problem,
                          Optional<FailingAction> failingAction, Optional<ArchiveStatus> archive,
-                         Map<String, Object> engineDetails) {
+                         Map<String, Object> engineDetails, Optional<String> failsafe) {
 
     public NodeStatus {
         engineDetails = Map.copyOf(engineDetails);

@@ -111,6 +111,17 @@ final class RequestBody {
                 () -> ApiError.badRequest("field '" + field + "' is required: the member name"));
     }
 
+    /** A whole number from {@code min} to {@code max}; required. */
+    long requiredLong(String field, long min, long max) {
+        JsonNode value = object.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()
+                || value.longValue() < min || value.longValue() > max) {
+            throw ApiError.badRequest("field '" + field + "' is required: a whole number from " + min + " to " + max
+                    + (value == null ? "" : ", was " + value));
+        }
+        return value.longValue();
+    }
+
     boolean requiredBoolean(String field) {
         JsonNode value = object.get(field);
         if (value == null || !value.isBoolean()) {

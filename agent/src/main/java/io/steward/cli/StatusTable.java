@@ -27,6 +27,13 @@ final class StatusTable {
                     .append(" to ").append(transfer.to() == null ? "the best eligible replica" : transfer.to())
                     .append('\n');
         }
+        if (cluster.failsafe() != null && cluster.failsafe().epoch() == cluster.epoch()) {
+            AdminJson.Failsafe failsafe = cluster.failsafe();
+            text.append("Failsafe mode: should ZooKeeper become unreachable, ").append(failsafe.leader())
+                    .append(" goes on taking writes only while ")
+                    .append(failsafe.members().isEmpty() ? "(no other member)" : String.join(", ", failsafe.members()))
+                    .append(failsafe.members().size() == 1 ? " confirms" : " all confirm").append('\n');
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(COLUMNS);
         for (AdminJson.Member member : cluster.members()) {

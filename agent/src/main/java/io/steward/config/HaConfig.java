@@ -17,9 +17,11 @@ import java.util.Map;
  *        releases the lease for a failover
  * @param synchronousMode the primary names one synchronous standby; only that standby may be promoted
  * @param synchronousModeStrict with no standby available, writes block rather than going asynchronous
+ * @param failsafeMode while ZooKeeper cannot be reached (and only then), the primary goes on taking writes for as long
+ *        as every member it last saw confirms over the admin API that it cannot reach ZooKeeper either
  */
 public record HaConfig(Duration loopWait, long maximumLagOnFailover, Duration primaryStartTimeout,
-                       boolean synchronousMode, boolean synchronousModeStrict) {
+                       boolean synchronousMode, boolean synchronousModeStrict, boolean failsafeMode) {
 
     /**
      * Time kept in hand between the moment a lease holder stops taking writes and the earliest moment the ensemble can
@@ -28,11 +30,11 @@ public record HaConfig(Duration loopWait, long maximumLagOnFailover, Duration pr
     public static final Duration FENCE_ALLOWANCE = Duration.ofMillis(500);
 
     public static final HaConfig DEFAULTS = new HaConfig(Duration.ofSeconds(1), 1L << 20, Duration.ofSeconds(10),
-            false, false);
+            false, false, false);
 
     /** The keys of an {@code ha:} section, which are also the cluster-wide settings. */
     public static final List<String> KEYS = List.of("loop_wait", "maximum_lag_on_failover", "primary_start_timeout",
-            "synchronous_mode", "synchronous_mode_strict");
+            "synchronous_mode", "synchronous_mode_strict", "failsafe_mode");
 
     /** Reads an {@code ha:} section; keys it does not give keep their value in {@code base}. */
     public static HaConfig read(Settings section, HaConfig base) {
@@ -41,7 +43,8 @@ public record HaConfig(Duration loopWait, long maximumLagOnFailover, Duration pr
                 section.size("maximum_lag_on_failover", base.maximumLagOnFailover(), 0, 1L << 40),
                 section.duration("primary_start_timeout", base.primaryStartTimeout(), Duration.ZERO, Duration.ofHours(1)),
                 section.bool("synchronous_mode", base.synchronousMode()),
-                section.bool("synchronous_mode_strict", base.synchronousModeStrict()));
+                section.bool("synchronous_mode_strict", base.synchronousModeStrict()),
+                section.bool("failsafe_mode", base.failsafeMode()));
         section.rejectUnknownKeys();
         return config;
     }

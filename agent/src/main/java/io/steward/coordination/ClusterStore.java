@@ -53,12 +53,16 @@ public final class ClusterStore implements AutoCloseable {
     private static final String HISTORY = "/history";
     private static final String SETTINGS = "/config";
     private static final String PRIMARY_TERM = "/primary-term";
+    private static final String FAILSAFE = "/failsafe";
     private static final int HISTORY_KEPT = 100;
 
     private final CuratorFramework client;
     private final ObjectMapper json = Json.mapper();
     private final CuratorCache changes;
     private final SessionLiveness liveness;
+    private volatile int lastGrantedTimeoutMillis;
+    /** Every session this store has had ({@link #wasOurSession}). */
+    private final java.util.Set<Long> ownSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private PersistentNode memberNode;
     /** Every election joined through {@link #designation}, left when the store closes at the latest. */
     private final List<Designation> designations = new CopyOnWriteArrayList<>();
@@ -108,6 +112,7 @@ public final class ClusterStore implements AutoCloseable {
                     + config.connectionTimeout().toMillis() + " ms");
         }
         ClusterStore store = new ClusterStore(client, new SessionLiveness(config.serverTick()));
+        store.negotiatedSessionTimeout(); // remembered for when the client is disconnected
         store.ensurePaths();
         store.changes.listenable().addListener((type, oldData, data) -> listener.clusterChanged(
                 type == CuratorCacheListener.Type.NODE_CHANGED && data != null && data.getPath().startsWith(MEMBERS + "/")));
@@ -118,19 +123,38 @@ public final class ClusterStore implements AutoCloseable {
     /** The ZooKeeper session this agent holds now; a lease is ours only if its znode belongs to this session. */
     public long sessionId() {
         try {
-            return client.getZookeeperClient().getZooKeeper().getSessionId();
+            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+            if (session != 0) {
+                ownSessions.add(session);
+            }
+            return session;
         } catch (Exception e) {
             return 0;
         }
     }
 
-    /** The session timeout the ensemble granted, which bounds how long our lease outlives our last contact. */
+    /**
+     * Whether {@code session} is one this store has had: a lease of such a session that is not the current one was left
+     * by this very agent (a session Curator gave up after a long disconnection), not by another process of the same name.
+     */
+    public boolean wasOurSession(long session) {
+        return session != 0 && ownSessions.contains(session);
+    }
+
+    /**
+     * The session timeout the ensemble granted, which bounds how long our lease outlives our last contact; while
+     * disconnected (the client then knows none), the one it granted last.
+     */
     public Duration negotiatedSessionTimeout() {
         try {
-            return Duration.ofMillis(client.getZookeeperClient().getZooKeeper().getSessionTimeout());
+            int granted = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+            if (granted > 0) {
+                lastGrantedTimeoutMillis = granted;
+            }
         } catch (Exception e) {
-            return Duration.ZERO;
+            // not connected: keep the last one
         }
+        return Duration.ofMillis(lastGrantedTimeoutMillis);
     }
 
     public boolean connected() {
@@ -138,12 +162,31 @@ public final class ClusterStore implements AutoCloseable {
     }
 
     /**
-     * Reads only the lease, after a sync: what {@link #readSynced()} would show of it. Throws
-     * {@link CoordinationException} when ZooKeeper cannot answer.
+     * Whether the ensemble's leader answers a sync of this session within {@code timeout}: whether ZooKeeper can be
+     * reached right now, asked rather than assumed (a client learns that its server has gone silent only after two
+     * thirds of the session timeout).
      */
-    public Synced<Optional<Lease>> proveLease() {
+    public boolean answersWithin(Duration timeout) {
+        if (!connected()) {
+            return false;
+        }
         try {
-            return synced(this::readLease);
+            catchUp("/", timeout);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads only the lease, after a sync: what {@link #readSynced} would show of it. Throws
+     * {@link CoordinationException} when ZooKeeper cannot answer.
+     *
+     * @param syncTimeout how long to wait for the sync: an unanswered sync is what a cut-off server looks like
+     */
+    public Synced<Optional<Lease>> proveLease(Duration syncTimeout) {
+        try {
+            return synced(this::readLease, syncTimeout);
         } catch (Exception e) {
             throw failure("read the lease", e);
         }
@@ -153,10 +196,12 @@ public final class ClusterStore implements AutoCloseable {
      * Reads everything the HA loop needs, after a sync: nothing older than the moment the ensemble's leader answered
      * the sync, which is what a lease holder may count its lease from. Throws {@link CoordinationException} when
      * ZooKeeper cannot answer (a server cut off from its leader does not answer a sync).
+     *
+     * @param syncTimeout how long to wait for the sync: an unanswered sync is what a cut-off server looks like
      */
-    public Synced<ClusterView> readSynced() {
+    public Synced<ClusterView> readSynced(Duration syncTimeout) {
         try {
-            return synced(this::readView);
+            return synced(this::readView, syncTimeout);
         } catch (Exception e) {
             throw failure("read the cluster state", e);
         }
@@ -188,14 +233,20 @@ public final class ClusterStore implements AutoCloseable {
         Optional<SyncState> sync = readJson(SYNC, SyncState.class);
         Map<String, String> settings = readJson(SETTINGS, SettingsDocument.class).map(SettingsDocument::settings)
                 .orElse(Map.of());
-        return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync, settings);
+        Optional<FailsafeMembers> failsafe = readJson(FAILSAFE, FailsafeMembers.class);
+        return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync, settings, failsafe);
     }
 
     /** What {@code read} returns once the ensemble's leader has answered a sync sent before it. */
-    private <T> Synced<T> synced(ZooKeeperRead<T> read) throws Exception {
+    private <T> Synced<T> synced(ZooKeeperRead<T> read, Duration syncTimeout) throws Exception {
+        if (!connected()) {
+            // Curator would wait up to the connection timeout for a connection: a loop that must fence, or start its
+            // server read-only, without ZooKeeper cannot wait that long to learn that ZooKeeper is not there
+            throw new CoordinationException("not connected to ZooKeeper");
+        }
         long session = sessionId();
         long sent = System.nanoTime();
-        catchUp("/");
+        catchUp("/", syncTimeout);
         T value = read.run();
         return proven(value, session, sent);
     }
@@ -252,6 +303,22 @@ public final class ClusterStore implements AutoCloseable {
      *         member won the race
      */
     public Optional<Synced<Lease>> tryAcquireLease(String name, long expectedEpoch, boolean resetSync) {
+        return acquire(name, expectedEpoch, resetSync, Optional.empty());
+    }
+
+    /**
+     * Takes over the lease that still names {@code name} from an earlier session of this store ({@link #wasOurSession}):
+     * as {@link #tryAcquireLease}, with the old leader znode deleted in the same transaction, only if it is still that
+     * session's, unchanged.
+     */
+    public Optional<Synced<Lease>> reclaimLease(String name, Lease stale, long expectedEpoch, boolean resetSync) {
+        if (!stale.holder().equals(name) || !wasOurSession(stale.sessionId()) || stale.sessionId() == sessionId()) {
+            throw new IllegalArgumentException("not a lease of an earlier session of this agent: " + stale);
+        }
+        return acquire(name, expectedEpoch, resetSync, Optional.of(stale));
+    }
+
+    private Optional<Synced<Lease>> acquire(String name, long expectedEpoch, boolean resetSync, Optional<Lease> replacing) {
         try {
             long session = sessionId();
             Stat epochStat = new Stat();
@@ -261,6 +328,13 @@ public final class ClusterStore implements AutoCloseable {
             }
             long epoch = current + 1;
             List<CuratorOp> ops = new ArrayList<>();
+            if (replacing.isPresent()) {
+                Stat leader = client.checkExists().forPath(LEADER);
+                if (leader == null || leader.getEphemeralOwner() != replacing.get().sessionId()) {
+                    return Optional.empty();
+                }
+                ops.add(client.transactionOp().delete().withVersion(leader.getVersion()).forPath(LEADER));
+            }
             ops.add(client.transactionOp().setData().withVersion(epochStat.getVersion()).forPath(EPOCH, toJson(epoch)));
             ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                     .forPath(LEADER, toJson(new Lease(name, epoch, 0))));
@@ -276,7 +350,8 @@ public final class ClusterStore implements AutoCloseable {
             // The leader committed the transaction: as good as an answered sync for the session that sent it.
             return readLease().filter(l -> l.holder().equals(name) && l.sessionId() == session)
                     .map(lease -> proven(lease, session, sent));
-        } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
+        } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
+                 | KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (Exception e) {
             throw failure("acquire the lease", e);
@@ -367,15 +442,18 @@ public final class ClusterStore implements AutoCloseable {
      * every write committed before the sync.
      */
     private void catchUp(String path) throws Exception {
+        catchUp(path, Duration.ofMillis(client.getZookeeperClient().getConnectionTimeoutMs()));
+    }
+
+    private void catchUp(String path, Duration timeout) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger result = new AtomicInteger();
         client.sync().inBackground((c, event) -> {
             result.set(event.getResultCode());
             done.countDown();
         }).forPath(path);
-        int timeout = client.getZookeeperClient().getConnectionTimeoutMs();
-        if (!done.await(timeout, TimeUnit.MILLISECONDS)) {
-            throw new CoordinationException("ZooKeeper did not sync " + path + " within " + timeout + " ms");
+        if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new CoordinationException("ZooKeeper did not sync " + path + " within " + timeout.toMillis() + " ms");
         }
         if (result.get() != KeeperException.Code.OK.intValue()) {
             throw KeeperException.create(KeeperException.Code.get(result.get()), path);
@@ -407,6 +485,11 @@ public final class ClusterStore implements AutoCloseable {
         SettingsDocument {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
         }
+    }
+
+    /** Records the members the primary counts on in failsafe mode (written by the primary only). */
+    public void writeFailsafeMembers(FailsafeMembers failsafe) {
+        writePersistent(FAILSAFE, toJson(failsafe));
     }
 
     public void setMaintenance(boolean on) {

@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param sync the synchronous standby state, in synchronous mode
  * @param settings cluster-wide HA settings (key of the {@code ha:} section to its value as text), which override
  *        every node's own
+ * @param failsafe the members the primary counts on in failsafe mode, as it last wrote them
  */
 public record ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease, long epoch,
                           Optional<String> initialized, boolean maintenance, Optional<TransferRequest> transfer,
-                          Optional<SyncState> sync, Map<String, String> settings) {
+                          Optional<SyncState> sync, Map<String, String> settings, Optional<FailsafeMembers> failsafe) {
 
     public ClusterView {
         members = Map.copyOf(members);
@@ -28,7 +29,7 @@ public record ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease
     /** A view without cluster-wide settings. */
     public ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease, long epoch, Optional<String> initialized,
                        boolean maintenance, Optional<TransferRequest> transfer, Optional<SyncState> sync) {
-        this(members, lease, epoch, initialized, maintenance, transfer, sync, Map.of());
+        this(members, lease, epoch, initialized, maintenance, transfer, sync, Map.of(), Optional.empty());
     }
 
     public Optional<MemberInfo> member(String name) {

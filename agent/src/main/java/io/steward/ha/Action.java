@@ -38,10 +38,22 @@ public sealed interface Action {
     record TakeOver(TakeoverReason reason) implements Action { }
 
     /**
+     * The lease names this node from an earlier ZooKeeper session of this agent, which is gone: take it over under a
+     * new epoch, removing the old znode in the same transaction.
+     */
+    record ReclaimLease() implements Action { }
+
+    /**
      * Hand the lease to a replica on an operator's request: stop the primary cleanly, wait (for a switchover)
      * until the candidate has everything, release the lease to it.
      */
     record HandOver(MemberInfo candidate, boolean waitForCatchUp) implements Action { }
+
+    /**
+     * Nothing to do but wait for an operator (a replica that could not be rewound, and may not be cloned again
+     * automatically): what failed stays reported.
+     */
+    record WaitForOperator() implements Action { }
 
     /** Drop a transfer request that cannot be carried out. */
     record CancelTransfer() implements Action { }
@@ -56,7 +68,8 @@ public sealed interface Action {
     enum TakeoverReason {
         FAILOVER("failover"),
         SWITCHOVER("switchover"),
-        REQUESTED_FAILOVER("failover requested by an operator");
+        REQUESTED_FAILOVER("failover requested by an operator"),
+        AFTER_FAILSAFE("lease taken again by the primary that failsafe mode kept");
 
         private final String words;
 

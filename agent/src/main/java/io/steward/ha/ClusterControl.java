@@ -49,12 +49,18 @@ public final class ClusterControl implements AdminBackend {
         EngineStatus status = loop.status();
         ClusterView view = loop.view();
         // a database that elects its own primary proves it by its term; the others by the lease of the current epoch
-        boolean writable = status.role() == Role.PRIMARY && loop.leaseProven() && (engine.electsOwnPrimary()
+        boolean writable = status.role() == Role.PRIMARY && loop.writable() && (engine.electsOwnPrimary()
                 || view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent());
         long epoch = engine.electsOwnPrimary() ? status.timeline() : view.epoch();
         return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), epoch,
                 loop.lastDecision().toString(), status.problem(), loop.failingAction(), engine.archiveStatus(),
-                engine.healthDetails());
+                engine.healthDetails(), loop.failsafeState());
+    }
+
+    @Override
+    public Optional<String> failsafeCall(String leader, long epoch, long validForMillis) {
+        FailsafeRules.Answer answer = loop.answerFailsafe(new FailsafeRules.Call(leader, epoch, validForMillis));
+        return answer instanceof FailsafeRules.Answer.Refused refused ? Optional.of(refused.reason()) : Optional.empty();
     }
 
     @Override

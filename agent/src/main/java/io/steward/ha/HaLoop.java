@@ -5,6 +5,7 @@ import io.steward.config.ConfigProblems;
 import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ClusterView;
+import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.CoordinationException;
 import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
@@ -55,6 +56,13 @@ public final class HaLoop implements AutoCloseable {
     private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration REPEAT_FAILURE_LOG = Duration.ofMinutes(1);
+    /** How long each failsafe call may take: a round must end well within what it proves (a session timeout). */
+    private static final Duration FAILSAFE_CALL_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * How long a member asked to confirm failsafe mode waits for ZooKeeper to answer a sync before it says ZooKeeper is
+     * unreachable from here too: well within the caller's timeout.
+     */
+    private static final Duration FAILSAFE_REACH_CHECK = Duration.ofMillis(400);
     /** How long a node whose fence guard could not start stands aside before it may try to lead again. */
     private static final Duration GUARD_RETRY = Duration.ofMinutes(1);
 
@@ -84,6 +92,9 @@ public final class HaLoop implements AutoCloseable {
         private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
     private volatile boolean holdsLease;
     private volatile long leaseValidUntilNanos;
+    /** When a read after a sync last proved the lease ({@link System#nanoTime()}). */
+    private volatile long lastProofNanos;
+    private final FailsafeMode failsafe;
     private volatile long heldLeaseEpoch;
     private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
     private Optional<ReplicaSeeder> replicaSeeder = Optional.empty();
@@ -103,6 +114,8 @@ public final class HaLoop implements AutoCloseable {
     /** Until when this node may not take the primary's role: its fence guard could not start (why, and until when). */
     private volatile Optional<Unfit> unfit = Optional.empty();
     private boolean rejoinFailed;
+    /** A rewind failed in a way only an operator should follow up (a new clone), while this epoch lasts. */
+    private Optional<StuckRejoin> stuckRejoin = Optional.empty();
     private Long primaryDownSinceNanos;
     private Long leaderlessSinceNanos;
     private long lastPrimaryPosition = -1;
@@ -159,9 +172,14 @@ public final class HaLoop implements AutoCloseable {
     private record PendingSync(String standby, long targetPosition) {
     }
 
+    /**
+     * @param clusterToken the admin token, which every member shares in failsafe mode: the primary's failsafe calls
+     *        carry it
+     */
     public HaLoop(ClusterStore store, Engine engine, Policy policy, AgentMetrics metrics, MemberIdentity identity,
-                  Path stateDir) {
+                  Path stateDir, Optional<String> clusterToken) {
         this.store = store;
+        this.failsafe = new FailsafeMode(clusterToken, FAILSAFE_CALL_TIMEOUT, metrics);
         this.engine = engine;
         this.ownPolicy = policy;
         this.policy = policy;
@@ -321,7 +339,7 @@ public final class HaLoop implements AutoCloseable {
         boolean readable;
         Synced<ClusterView> read = null;
         try {
-            read = store.readSynced();
+            read = store.readSynced(syncTimeout());
             view = read.value();
             readable = true;
         } catch (CoordinationException e) {
@@ -329,10 +347,13 @@ public final class HaLoop implements AutoCloseable {
             log.warn("cannot read the cluster state: {}", e.getMessage());
         }
         ClusterView current = view;
+        boolean staleLeaseOfOurs = false;
         if (readable) {
             applySettings(current.settings());
             long session = read.sessionId();
             boolean holds = current.lease().filter(lease -> isMine(lease, session)).isPresent();
+            staleLeaseOfOurs = current.lease().filter(lease -> lease.holder().equals(policy.self())
+                    && lease.sessionId() != session && store.wasOurSession(lease.sessionId())).isPresent();
             synchronized (guardLock) {
                 if (holds) {
                     heldLeaseEpoch = current.lease().get().epoch();
@@ -345,19 +366,26 @@ public final class HaLoop implements AutoCloseable {
                 }
                 holdsLease = holds;
             }
+            if (holds || current.lease().filter(lease -> !lease.holder().equals(policy.self())).isPresent()) {
+                // ZooKeeper answers again and says who holds the lease: failsafe confirmations count no longer
+                failsafe.withdraw();
+            }
         }
         EngineStatus probed = engine.probe();
         status = probed;
         track(current, probed, started);
         renewGuard();
 
-        LocalState local = new LocalState(probed, readable, holdsLease, System.nanoTime() < leaseValidUntilNanos,
+        long now = System.nanoTime();
+        LocalState local = new LocalState(probed, readable, holdsLease, now < leaseValidUntilNanos,
                 Optional.ofNullable(primaryDownSinceNanos).map(since -> Duration.ofNanos(started - since)),
                 lastPrimaryPosition,
                 leaderlessSinceNanos == null ? Duration.ZERO : Duration.ofNanos(started - leaderlessSinceNanos),
-                rejoinFailed, reinitializeRequested, unfitReason());
+                rejoinFailed, reinitializeRequested, unfitReason(), now < failsafe.confirmedUntilNanos(),
+                staleLeaseOfOurs, stuckRejoin.filter(stuck -> stuck.epoch() == current.epoch()).map(StuckRejoin::why));
         Decision decision = HaRules.decide(current, local, policy, System.currentTimeMillis());
-        boolean acted = !(decision.action() instanceof Action.Observe) && !(decision.action() instanceof Action.Lead);
+        boolean acted = !(decision.action() instanceof Action.Observe) && !(decision.action() instanceof Action.Lead)
+                && !(decision.action() instanceof Action.WaitForOperator);
         // A decision repeated tick after tick (following a primary that is down) is said once; an action that
         // changes state, repeated after the previous one worked (a primary that crashed again), is a new event.
         boolean newEvent = acted && lastActionWorked && !(decision.action() instanceof Action.Follow);
@@ -414,6 +442,7 @@ public final class HaLoop implements AutoCloseable {
     private void extendLease(Synced<?> proof) {
         leaseValidUntilNanos = Math.max(leaseValidUntilNanos,
                 proof.sessionAliveUntilNanos() - HaConfig.FENCE_ALLOWANCE.toNanos());
+        lastProofNanos = System.nanoTime();
     }
 
     private void track(ClusterView current, EngineStatus probed, long now) {
@@ -443,6 +472,8 @@ public final class HaLoop implements AutoCloseable {
             if (action instanceof Action.Observe) {
                 failingAction = Optional.empty();
                 return;
+            } else if (action instanceof Action.WaitForOperator) {
+                return; // what failed stays in failingAction until an operator acts
             } else if (action instanceof Action.Fence) {
                 fence("lease not provable");
             } else if (action instanceof Action.InitializeCluster) {
@@ -455,6 +486,7 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.Reinitialize reinit) {
                 engine.reinitializeFrom(peer(reinit.leader()));
                 rejoinFailed = false;
+                stuckRejoin = Optional.empty();
                 reinitializeRequested = false;
             } else if (action instanceof Action.RestartAsPrimary) {
                 armGuard();
@@ -469,6 +501,8 @@ public final class HaLoop implements AutoCloseable {
                 lead(current, probed);
             } else if (action instanceof Action.TakeOver takeOver) {
                 takeOver(current, probed, takeOver.reason());
+            } else if (action instanceof Action.ReclaimLease) {
+                reclaimLease(current);
             } else if (action instanceof Action.HandOver handOver) {
                 current.transfer().filter(t -> t.to().isEmpty())
                         .ifPresent(t -> store.nameTransferCandidate(t, handOver.candidate().name()));
@@ -507,12 +541,21 @@ public final class HaLoop implements AutoCloseable {
         }
     }
 
+    /** A failed rewind of this epoch's primary that only an operator should follow up. */
+    private record StuckRejoin(String why, long epoch) {
+    }
+
     private void rejoin(Runnable attempt) {
         try {
             attempt.run();
             rejoinFailed = false;
+            stuckRejoin = Optional.empty();
         } catch (RewindFailedException e) {
-            rejoinFailed = true;
+            // the engine says what may follow: try again, clone again now, or leave it to an operator
+            rejoinFailed = e.next() == RewindFailedException.Next.REINITIALIZE;
+            if (e.next() == RewindFailedException.Next.WAIT_FOR_OPERATOR) {
+                stuckRejoin = Optional.of(new StuckRejoin(e.getMessage(), view.epoch()));
+            }
             throw e;
         }
     }
@@ -570,6 +613,27 @@ public final class HaLoop implements AutoCloseable {
         store.appendHistory(new HistoryEntry(created.timeline(), policy.self(), Optional.empty(), "cluster created",
                 created.position(), System.currentTimeMillis()));
         log.info("created the cluster; its database elects the primary from now on (term {})", created.timeline());
+    }
+
+    /**
+     * The lease still names this node, from a session of this agent that is gone: take it over in the same transaction
+     * that removes it, so that nobody can take it in between (the server, still primary on its members' failsafe
+     * confirmations or already read-only, goes on from there under the new epoch).
+     */
+    private void reclaimLease(ClusterView current) {
+        Lease stale = current.lease().orElseThrow();
+        Optional<Synced<Lease>> lease = store.reclaimLease(policy.self(), stale, current.epoch(),
+                policy.ha().synchronousMode());
+        if (lease.isEmpty()) {
+            log.info("the lease of epoch {} changed before it could be reclaimed", current.epoch());
+            return;
+        }
+        long epoch = becomeHolder(lease.get());
+        store.appendHistory(new HistoryEntry(epoch, policy.self(), Optional.of(policy.self()),
+                "lease reclaimed from this agent's earlier ZooKeeper session", engine.probe().position(),
+                System.currentTimeMillis()));
+        log.info("took over this agent's own lease of epoch {} (session {}) as epoch {}", stale.epoch(),
+                Long.toHexString(stale.sessionId()), epoch);
     }
 
     private void takeOver(ClusterView current, EngineStatus probed, Action.TakeoverReason reason) {
@@ -674,6 +738,15 @@ public final class HaLoop implements AutoCloseable {
         }
         engine.reconcileReplicationSlots(current.members().keySet().stream()
                 .filter(n -> !n.equals(policy.self())).collect(Collectors.toSet()));
+        if (policy.ha().failsafeMode()) {
+            FailsafeMembers counted = FailsafeRules.record(current, policy.self(), heldLeaseEpoch);
+            if (!current.failsafe().equals(Optional.of(counted))) {
+                store.writeFailsafeMembers(counted);
+                log.info("failsafe mode: counting on {} should ZooKeeper become unreachable [epoch {}]",
+                        counted.members().isEmpty() ? "no other member" : String.join(", ",
+                                counted.members().keySet().stream().sorted().toList()), heldLeaseEpoch);
+            }
+        }
         if (policy.ha().synchronousMode()) {
             manageSynchronousStandby(current, probed);
         } else {
@@ -736,6 +809,7 @@ public final class HaLoop implements AutoCloseable {
         log.warn("fencing the local primary: {} [epoch {}]", why, view.epoch());
         engine.fence();
         disarmGuard();
+        failsafe.withdraw();
     }
 
     /**
@@ -784,7 +858,7 @@ public final class HaLoop implements AutoCloseable {
 
     /** Why this node may not take the primary's role now, if it may not. */
     private Optional<String> unfitReason() {
-        return unfit.filter(u -> System.nanoTime() < u.untilNanos()).map(Unfit::reason);
+        return unfit.filter(u -> System.nanoTime() < u.untilNanos()).map(Unfit::reason).or(failsafe::promiseReason);
     }
 
     private void renewGuard() {
@@ -808,8 +882,26 @@ public final class HaLoop implements AutoCloseable {
         }
     }
 
+    /** Until when this server may take writes: its lease, or its members' failsafe confirmations. */
+    private long writableUntilNanos() {
+        return Math.max(leaseValidUntilNanos, failsafe.confirmedUntilNanos());
+    }
+
     private Duration remainingLease() {
-        return Duration.ofNanos(Math.max(0, leaseValidUntilNanos - System.nanoTime()));
+        return Duration.ofNanos(Math.max(0, writableUntilNanos() - System.nanoTime()));
+    }
+
+    /**
+     * How long a read that proves the lease waits for its sync: two ticks, so that a silent ZooKeeper costs the loop
+     * (which must then fence, or start its server read-only) no longer than that.
+     */
+    private Duration syncTimeout() {
+        return policy.ha().loopWait().multipliedBy(2);
+    }
+
+    /** Whether ZooKeeper has proven the lease for longer than a tick and a half. */
+    private boolean proofOverdue() {
+        return System.nanoTime() - lastProofNanos > policy.ha().loopWait().multipliedBy(3).dividedBy(2).toNanos();
     }
 
     /**
@@ -822,16 +914,23 @@ public final class HaLoop implements AutoCloseable {
                 if (!guarding) {
                     return;
                 }
-                long remaining = leaseValidUntilNanos - System.nanoTime();
+                // Nothing here may wait on ZooKeeper or the network (not even Curator's handle, which blocks while it
+                // reconnects): the guard must be renewed, or the server fenced, on time.
+                long remaining = writableUntilNanos() - System.nanoTime();
+                if (remaining > 0 && guard != null) {
+                    guard.renew(remainingLease());
+                }
                 if (remaining < policy.ha().loopWait().plus(WATCHDOG_PERIOD).toNanos()) {
                     // the loop is late (a long initdb, start or promotion, or a slow ZooKeeper): prove the lease from
                     // another thread, so that the deadline below still fences on time should ZooKeeper not answer
                     proveLeaseSoon();
                 }
+                if (policy.ha().failsafeMode() && holdsLease && status.role() == Role.PRIMARY && proofOverdue()) {
+                    // ZooKeeper has not proven the lease for a tick and a half: ask the members while the lease lasts
+                    failsafe.roundSoon(view, policy.self(), heldLeaseEpoch, store::negotiatedSessionTimeout,
+                            policy.ha().loopWait());
+                }
                 if (remaining > 0) {
-                    if (guard != null) {
-                        guard.renew(remainingLease());
-                    }
                     if (status.role() == Role.PRIMARY && !engine.serverProcessAlive()) {
                         tickSoon();
                     }
@@ -866,7 +965,7 @@ public final class HaLoop implements AutoCloseable {
     private void proveLease() {
         Synced<Optional<Lease>> lease;
         try {
-            lease = store.proveLease();
+            lease = store.proveLease(syncTimeout());
         } catch (CoordinationException e) {
             return; // the watchdog fences at the deadline
         }
@@ -903,10 +1002,38 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void updateMetrics(ClusterView current) {
+        metrics.failsafeActive(failsafeActive());
         metrics.role(status.role());
         metrics.epoch(current.epoch());
         metrics.leader(holdsLease);
         metrics.lagBytes(lagBytes());
+    }
+
+    /** Whether this primary takes writes on its members' failsafe confirmations rather than its lease, right now. */
+    public boolean failsafeActive() {
+        return status.role() == Role.PRIMARY && failsafe.active(leaseValidUntilNanos);
+    }
+
+    /**
+     * Whether this node may take writes right now: it holds the lease provably, or, in failsafe mode while ZooKeeper
+     * cannot be reached, every member it counts on has confirmed.
+     */
+    public boolean writable() {
+        return leaseProven() || failsafeActive();
+    }
+
+    /** What failsafe mode does on this node now, in words ({@link io.steward.admin.NodeStatus#failsafe()}). */
+    public Optional<String> failsafeState() {
+        if (failsafeActive()) {
+            return Optional.of("active: ZooKeeper is unreachable and every member confirmed; writes go on on their word");
+        }
+        return failsafe.promiseReason();
+    }
+
+    /** Another member's failsafe call: this member's answer, and, with a confirmation, its promise. */
+    public FailsafeRules.Answer answerFailsafe(FailsafeRules.Call call) {
+        return failsafe.answer(call, policy.ha().failsafeMode(), store.answersWithin(FAILSAFE_REACH_CHECK), view,
+                status.role());
     }
 
     /** How far behind the primary this node is: 0 on the primary, -1 when unknown. */
@@ -962,6 +1089,7 @@ public final class HaLoop implements AutoCloseable {
         } finally {
             watchdogThread.shutdownNow();
             leaseProofThread.shutdownNow();
+            failsafe.close();
             disarmGuard();
             store.withdraw();
         }

@@ -38,20 +38,23 @@ public final class HaRules {
         // Safety first: a primary that cannot prove its lease stops taking writes, whatever else is true.
         if (engine.role() == Role.PRIMARY && !local.holdsLease() && local.coordinationReadable()
                 && view.lease().isEmpty()) {
+            if (local.failsafeConfirmed() && !view.maintenance()) {
+                // every member that could take the lease has promised not to while the confirmations last
+                return decision(new Action.TakeOver(Action.TakeoverReason.AFTER_FAILSAFE), "ZooKeeper answers again "
+                        + "and no one holds the lease; failsafe mode kept this primary, which takes the lease after epoch "
+                        + view.epoch());
+            }
             return decision(new Action.Fence(), "running as primary without the lease (epoch " + view.epoch() + ")");
         }
-        if (engine.role() == Role.PRIMARY && local.holdsLease() && !local.leaseStillValid()) {
-            return decision(new Action.Fence(), "cannot prove the lease of epoch " + view.epoch() + " any longer");
+        if (engine.role() == Role.PRIMARY && local.holdsLease() && !local.leaseStillValid() && !local.failsafeConfirmed()) {
+            return decision(new Action.Fence(), "cannot prove the lease of epoch " + view.epoch() + " any longer"
+                    + (policy.ha().failsafeMode() ? ", and not every member confirmed failsafe mode" : ""));
         }
         if (!local.coordinationReadable()) {
             return unreachableRules(view, local);
         }
         if (!local.holdsLease() && view.lease().filter(lease -> lease.holder().equals(policy.self())).isPresent()) {
-            // the lease node of this agent's own expired (or earlier) ZooKeeper session, which ZooKeeper has not removed yet
-            String stale = "the lease of epoch " + view.epoch() + " names this node from an earlier ZooKeeper session";
-            return engine.role() == Role.PRIMARY
-                    ? decision(new Action.Fence(), stale + ", which it cannot prove")
-                    : decision(new Action.Observe(), stale + "; waiting for ZooKeeper to remove it");
+            return staleLeaseRule(view, local);
         }
         if (view.maintenance()) {
             return decision(new Action.Observe(), "maintenance mode: no automatic action (epoch " + view.epoch() + ")");
@@ -71,6 +74,27 @@ public final class HaRules {
     }
 
     /**
+     * The lease names this node, but not its current ZooKeeper session: one the ensemble has not expired yet. When that
+     * session was this agent's own (Curator gave it up after a long disconnection, the ensemble not yet), nobody else
+     * can be using it, and nobody else could take the lease meanwhile: the agent takes it over at once, in the
+     * transaction that removes it, rather than leave the cluster without a primary until the ensemble expires it. A
+     * primary does so only while failsafe mode keeps it writable; otherwise it is fenced, as it cannot prove the lease.
+     * A lease of a session this agent never had (another process under the same name) is never touched.
+     */
+    private static Decision staleLeaseRule(ClusterView view, LocalState local) {
+        EngineStatus engine = local.engine();
+        String stale = "the lease of epoch " + view.epoch() + " names this node from an earlier ZooKeeper session";
+        boolean reclaim = local.staleLeaseOfOurs() && !view.maintenance()
+                && (engine.role() != Role.PRIMARY || local.failsafeConfirmed());
+        if (reclaim) {
+            return decision(new Action.ReclaimLease(), stale + " of this agent, which is gone; taking it over");
+        }
+        return engine.role() == Role.PRIMARY
+                ? decision(new Action.Fence(), stale + ", which it cannot prove")
+                : decision(new Action.Observe(), stale + "; waiting for ZooKeeper to remove it");
+    }
+
+    /**
      * ZooKeeper does not answer (the last view is all there is): nobody can be promoted through it, so what matters is
      * that no server takes writes without a provable lease, and that the others keep serving reads. A primary whose
      * lease is still provable goes on; one without a provable lease is fenced (by the rules before this); a stopped
@@ -78,10 +102,11 @@ public final class HaRules {
      */
     private static Decision unreachableRules(ClusterView view, LocalState local) {
         EngineStatus engine = local.engine();
-        boolean provablyPrimary = local.holdsLease() && local.leaseStillValid();
+        boolean provablyPrimary = local.holdsLease() && (local.leaseStillValid() || local.failsafeConfirmed());
         if (engine.role() == Role.PRIMARY && provablyPrimary) {
-            return decision(new Action.Observe(), "ZooKeeper unreachable; the lease of epoch " + view.epoch()
-                    + " is still provably ours");
+            return decision(new Action.Observe(), "ZooKeeper unreachable; " + (local.leaseStillValid()
+                    ? "the lease of epoch " + view.epoch() + " is still provably ours"
+                    : "failsafe mode: every member confirmed, writes go on (epoch " + view.epoch() + ")"));
         }
         if (engine.role() == Role.PRIMARY) {
             return decision(new Action.Fence(), "running as primary while ZooKeeper is unreachable and no lease of "
@@ -232,6 +257,10 @@ public final class HaRules {
                     ? "could not rewind to follow " : "reinitialisation requested; cloning again from ")
                     + primary.name() + " (epoch " + view.epoch() + ")");
         }
+        if (local.rejoinNeedsOperator().isPresent()) {
+            return decision(new Action.WaitForOperator(), "could not rewind to follow " + primary.name() + " (epoch "
+                    + view.epoch() + "); waiting for an operator");
+        }
         MemberInfo upstream = policy.style().topology() == Topology.CHAIN
                 ? chainUpstream(view, primary, policy.self()) : primary;
         String source = upstream == primary ? "the primary " + primary.name()
@@ -326,6 +355,12 @@ public final class HaRules {
         EngineStatus engine = local.engine();
         if (local.standingAside().isPresent()) {
             return Optional.of("standing aside: " + local.standingAside().get());
+        }
+        if (policy.ha().failsafeMode()) {
+            Optional<String> uncounted = FailsafeRules.whyNotACandidate(view, policy.self());
+            if (uncounted.isPresent()) {
+                return uncounted;
+            }
         }
         if (!policy.promotable()) {
             return Optional.of(policy.noFailover() ? "tagged nofailover" : "priority is 0");

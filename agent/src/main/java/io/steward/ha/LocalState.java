@@ -17,9 +17,16 @@ import java.util.Optional;
  * @param leaderlessFor how long this agent has seen no lease holder (zero when there is one)
  * @param rejoinFailed the last attempt to rejoin as a replica could not rewind: only a fresh clone will do
  * @param reinitializeRequested an operator asked this node to clone again
- * @param standingAside why this node may not take the primary's role for now (its fence guard could not start)
+ * @param standingAside why this node may not take the primary's role for now (its fence guard could not start, or
+ *        it confirmed a primary's failsafe call)
+ * @param failsafeConfirmed failsafe mode: every member this primary counts on has confirmed, recently enough, that it
+ *        cannot reach ZooKeeper either, so the server may take writes though the lease cannot be proven
+ * @param staleLeaseOfOurs the lease names this node, from an earlier ZooKeeper session of this same agent, which is gone
+ * @param rejoinNeedsOperator the last attempt to follow the current primary could not rewind, and the engine leaves the
+ *        next step (a new clone) to an operator: why
  */
 public record LocalState(EngineStatus engine, boolean coordinationReadable, boolean holdsLease, boolean leaseStillValid,
                          Optional<Duration> primaryDownFor, long lastPrimaryPosition, Duration leaderlessFor,
-                         boolean rejoinFailed, boolean reinitializeRequested, Optional<String> standingAside) {
+                         boolean rejoinFailed, boolean reinitializeRequested, Optional<String> standingAside,
+                         boolean failsafeConfirmed, boolean staleLeaseOfOurs, Optional<String> rejoinNeedsOperator) {
 }

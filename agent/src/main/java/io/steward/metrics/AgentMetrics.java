@@ -30,6 +30,11 @@ public final class AgentMetrics implements AutoCloseable {
     public static final String FAILOVERS = "steward_failovers";
     public static final String ZOOKEEPER_CONNECTED = "steward_zookeeper_connected";
     public static final String ZOOKEEPER_STATE = "steward_zookeeper_state";
+    /** 1 while this primary takes writes on its members' failsafe confirmations rather than its lease. */
+    public static final String FAILSAFE_ACTIVE = "steward_failsafe_active";
+    public static final String FAILSAFE_ROUNDS = "steward_failsafe_rounds";
+    /** Rounds in which some member did not confirm: each demotes a primary that ZooKeeper cannot confirm either. */
+    public static final String FAILSAFE_REFUSED_ROUNDS = "steward_failsafe_refused_rounds";
     static final String JMX_DOMAIN = "io.steward";
 
     /**
@@ -59,6 +64,9 @@ public final class AgentMetrics implements AutoCloseable {
     private final AtomicLong leader = new AtomicLong();
     private final AtomicLong zookeeperConnected = new AtomicLong();
     private final AtomicLong zookeeperState = new AtomicLong(ZOOKEEPER_STATE_UNKNOWN);
+    private final AtomicLong failsafeActive = new AtomicLong();
+    private final Counter failsafeRounds;
+    private final Counter failsafeRefusedRounds;
     private final Timer loopTimer;
     private final Counter leaseRenewalFailures;
     private final Counter failovers;
@@ -72,6 +80,9 @@ public final class AgentMetrics implements AutoCloseable {
         gauge(IS_LEADER, leader);
         gauge(ZOOKEEPER_CONNECTED, zookeeperConnected);
         gauge(ZOOKEEPER_STATE, zookeeperState);
+        gauge(FAILSAFE_ACTIVE, failsafeActive);
+        failsafeRounds = registry.counter(FAILSAFE_ROUNDS);
+        failsafeRefusedRounds = registry.counter(FAILSAFE_REFUSED_ROUNDS);
         loopTimer = registry.timer(LOOP_DURATION);
         leaseRenewalFailures = registry.counter(LEASE_RENEWAL_FAILURES);
         failovers = registry.counter(FAILOVERS);
@@ -124,6 +135,18 @@ public final class AgentMetrics implements AutoCloseable {
 
     public void leaseRenewalFailed() {
         leaseRenewalFailures.inc();
+    }
+
+    /** A round of failsafe calls ended; {@code confirmed}: every member confirmed. */
+    public void failsafeRound(boolean confirmed) {
+        failsafeRounds.inc();
+        if (!confirmed) {
+            failsafeRefusedRounds.inc();
+        }
+    }
+
+    public void failsafeActive(boolean active) {
+        failsafeActive.set(active ? 1 : 0);
     }
 
     /** This node was promoted to primary. */

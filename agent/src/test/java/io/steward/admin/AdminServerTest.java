@@ -211,6 +211,22 @@ class AdminServerTest {
     }
 
     @Test
+    void aConfirmedFailsafeCallIs200AndARefusedOne409WithTheReason() throws IOException {
+        HttpResponse<String> confirmed = http.post("/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}",
+                TOKEN);
+        HttpResponse<String> refused = http.post("/failsafe", "{\"leader\": \"pg3\", \"epoch\": 3, \"valid_for_ms\": 5000}",
+                TOKEN);
+
+        assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
+        assertThat(body(confirmed).path("message").asText()).isEqualTo("confirmed pg1's failsafe call for epoch 3");
+        assertThat(error(refused, 409)).isEqualTo("failsafe call of pg3 for epoch 3 not confirmed: this member last saw "
+                + "pg1 hold the lease");
+        assertThat(backend.calls).containsExactly("failsafe:pg1:3:5000", "failsafe:pg3:3:5000");
+        assertThat(error(http.post("/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}", null), 401))
+                .contains("token");
+    }
+
+    @Test
     void reinitializeIs202OnAReplica() {
         backend.self = RecordingBackend.replica(0, true);
 
@@ -265,7 +281,12 @@ class AdminServerTest {
             "/settings    | {\"loop_wait\": \"soon\"}   | settings.loop_wait: 'soon' is not valid",
             "/settings    | {\"loop_wait\": \"2s\", \"maximum_lag_on_failover\": -1} | settings.maximum_lag_on_failover",
             "/settings    | {\"synchronous_mode\": [true]} | field 'synchronous_mode'",
-            "/settings    | {\"ttl\": 30}               | unknown field 'ttl'"})
+            "/settings    | {\"ttl\": 30}               | unknown field 'ttl'",
+            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": 3} | field 'valid_for_ms' is required: a whole number from 1 to 600000",
+            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": -1, \"valid_for_ms\": 5} | field 'epoch' is required: a whole number from 0",
+            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": \"3\", \"valid_for_ms\": 5} | field 'epoch'",
+            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 1.5} | field 'valid_for_ms'",
+            "/failsafe    | {\"epoch\": 3, \"valid_for_ms\": 5}   | field 'leader' is required"})
     void invalidBodiesAre400AndChangeNothing(String path, String body, String problem) throws IOException {
         assertThat(error(http.post(path, body, TOKEN), 400)).contains(problem);
         assertThat(backend.calls).isEmpty();

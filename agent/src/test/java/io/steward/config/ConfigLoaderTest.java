@@ -50,7 +50,7 @@ class ConfigLoaderTest {
         assertThat(config.zookeeper().connect()).isEqualTo("zk1:2181,zk2:2181");
         assertThat(config.zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.zookeeper().connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.ha()).isEqualTo(new HaConfig(Duration.ofSeconds(1), 1_048_576, Duration.ofSeconds(10), false, false));
+        assertThat(config.ha()).isEqualTo(new HaConfig(Duration.ofSeconds(1), 1_048_576, Duration.ofSeconds(10), false, false, false));
         assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 8008, Optional.empty()));
         assertThat(config.aws().imds()).isEqualTo(AwsConfig.ImdsMode.OFF);
         assertThat(config.bootstrap()).isEqualTo(new BootstrapConfig(BootstrapConfig.Mode.AUTO, Optional.empty(), Optional.empty()));

@@ -11,14 +11,14 @@ class HaConfigTest {
 
     @Test
     void clusterWideSettingsOverrideOnlyWhatTheyName() {
-        HaConfig own = new HaConfig(Duration.ofSeconds(2), 100, Duration.ofSeconds(30), false, false);
+        HaConfig own = new HaConfig(Duration.ofSeconds(2), 100, Duration.ofSeconds(30), false, false, false);
         ConfigProblems problems = new ConfigProblems();
 
         HaConfig effective = own.overriddenBy(Map.of("synchronous_mode", "true", "maximum_lag_on_failover", "16MB"),
                 "cluster settings", problems);
 
         assertThat(problems.isEmpty()).isTrue();
-        assertThat(effective).isEqualTo(new HaConfig(Duration.ofSeconds(2), 16L << 20, Duration.ofSeconds(30), true, false));
+        assertThat(effective).isEqualTo(new HaConfig(Duration.ofSeconds(2), 16L << 20, Duration.ofSeconds(30), true, false, false));
     }
 
     @Test

@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HaRulesTest {
     private static final long NOW = 1_000_000L;
     private static final long MY_SESSION = 42;
-    private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false);
-    private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false);
+    private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false, false);
+    private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false, false);
     /** PostgreSQL's style: a star, the most advanced replica first, a crashed primary restarted in place. */
     private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true, true);
     /** Redis's chain: priority first, a crashed primary hands the lease on. */
@@ -72,11 +72,11 @@ class HaRulesTest {
     }
 
     static LocalState local(EngineStatus engine, boolean holdsLease) {
-        return new LocalState(engine, true, holdsLease, holdsLease, Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty());
+        return new LocalState(engine, true, holdsLease, holdsLease, Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
     }
 
     static LocalState leaderless(EngineStatus engine, long lastPrimaryPosition, Duration leaderlessFor) {
-        return new LocalState(engine, true, false, false, Optional.empty(), lastPrimaryPosition, leaderlessFor, false, false, Optional.empty());
+        return new LocalState(engine, true, false, false, Optional.empty(), lastPrimaryPosition, leaderlessFor, false, false, Optional.empty(), false, false, Optional.empty());
     }
 
     static Decision decide(ClusterView view, LocalState local) {
@@ -90,7 +90,7 @@ class HaRulesTest {
         @Test
         void primaryThatCannotProveItsLeaseFences() {
             LocalState local = new LocalState(running(Role.PRIMARY, 100), true, true, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty());
+                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             Decision decision = decide(view(leaseOf("me"), member("me", Role.PRIMARY, 100)), local);
             assertThat(decision.action()).isInstanceOf(Action.Fence.class);
             assertThat(decision.reason()).contains("cannot prove the lease").contains("epoch 7");
@@ -106,9 +106,9 @@ class HaRulesTest {
         @Test
         void primaryCutOffFromZooKeeperFencesOnceTheLeaseIsNoLongerProvable() {
             LocalState stillValid = new LocalState(running(Role.PRIMARY, 100), false, true, true, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty());
+                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             LocalState expired = new LocalState(running(Role.PRIMARY, 100), false, true, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty());
+                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             ClusterView lastSeen = view(leaseOf("me"), member("me", Role.PRIMARY, 100));
             assertThat(decide(lastSeen, stillValid).action()).isInstanceOf(Action.Observe.class);
             assertThat(decide(lastSeen, expired).action()).isInstanceOf(Action.Fence.class);
@@ -117,7 +117,7 @@ class HaRulesTest {
         @Test
         void aFencedPrimaryComesBackReadOnlyWhileZooKeeperIsUnreachable() {
             LocalState fenced = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, true, false,
-                    Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty());
+                    Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             Decision decision = decide(view(leaseOf("me"), member("me", Role.PRIMARY, 100)), fenced);
             assertThat(decision.action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
             assertThat(decision.reason()).contains("read-only").contains("epoch 7");
@@ -126,7 +126,7 @@ class HaRulesTest {
         @Test
         void aStoppedServerWithoutALeaseAlsoComesBackReadOnlyWithoutZooKeeper() {
             LocalState stopped = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, false,
-                    false, Optional.empty(), 60, Duration.ZERO, false, false, Optional.empty());
+                    false, Optional.empty(), 60, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             assertThat(decide(view(leaseOf("a")), stopped).action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
         }
 
@@ -134,7 +134,7 @@ class HaRulesTest {
         void theLeaseHoldersStoppedServerWaitsForZooKeeperWhileTheLeaseIsProvable() {
             // restarting it read-only could not be undone in time; restarting it as primary needs ZooKeeper's word
             LocalState crashed = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, true,
-                    true, Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty());
+                    true, Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             assertThat(decide(view(leaseOf("me")), crashed).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -142,7 +142,7 @@ class HaRulesTest {
         void withoutZooKeeperNothingIsStartedOnDataThatIsNotValid() {
             for (DataState state : List.of(DataState.EMPTY, DataState.INVALID)) {
                 LocalState local = new LocalState(EngineStatus.stopped(state, Optional.empty()), false, false, false,
-                        Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty());
+                        Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
                 assertThat(decide(view(leaseOf("a")), local).action()).as(state.name()).isInstanceOf(Action.Observe.class);
             }
         }
@@ -151,7 +151,7 @@ class HaRulesTest {
         void aPrimaryWithoutAProvableLeaseIsFencedEvenWhenZooKeeperCannotSayWhoHoldsIt() {
             // e.g. the agent restarted while the ensemble was down, and found its server running as primary
             LocalState local = new LocalState(running(Role.PRIMARY, 100), false, false, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty());
+                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             Decision decision = decide(view(Optional.empty()), local);
             assertThat(decision.action()).isInstanceOf(Action.Fence.class);
             assertThat(decision.reason()).contains("ZooKeeper is unreachable");
@@ -160,7 +160,7 @@ class HaRulesTest {
         @Test
         void replicaCutOffFromZooKeeperWaits() {
             LocalState local = new LocalState(replicaOf("a", 50), false, false, false, Optional.empty(), 60,
-                    Duration.ZERO, false, false, Optional.empty());
+                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             assertThat(decide(view(leaseOf("a")), local).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -229,7 +229,7 @@ class HaRulesTest {
             ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
             EngineStatus invalid = EngineStatus.stopped(DataState.INVALID, Optional.of("PG_VERSION is 14"));
             assertThat(decide(view, local(invalid, false)).action()).isInstanceOf(Action.Observe.class);
-            LocalState requested = new LocalState(invalid, true, false, false, Optional.empty(), -1, Duration.ZERO, false, true, Optional.empty());
+            LocalState requested = new LocalState(invalid, true, false, false, Optional.empty(), -1, Duration.ZERO, false, true, Optional.empty(), false, false, Optional.empty());
             assertThat(decide(view, requested).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
         }
     }
@@ -253,8 +253,8 @@ class HaRulesTest {
         @Test
         void crashedPrimaryIsRestartedInPlaceUntilTheStartTimeout() {
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
-            LocalState recent = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(2)), -1, Duration.ZERO, false, false, Optional.empty());
-            LocalState tooLong = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(11)), -1, Duration.ZERO, false, false, Optional.empty());
+            LocalState recent = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(2)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState tooLong = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(11)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             assertThat(decide(view(leaseOf("me")), recent).action()).isInstanceOf(Action.RestartAsPrimary.class);
             assertThat(decide(view(leaseOf("me")), tooLong).action()).isInstanceOf(Action.ReleaseLease.class);
         }
@@ -264,7 +264,7 @@ class HaRulesTest {
             Policy noRestart = new Policy("me", HA, false, 100, true,
                     new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false, true), false);
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
-            LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false, Optional.empty());
+            LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);
             assertThat(decision.action()).isInstanceOf(Action.ReleaseLease.class);
             assertThat(decision.reason()).contains("could lose acknowledged writes");
@@ -276,6 +276,23 @@ class HaRulesTest {
     @Nested
     class Followers {
         ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
+
+        @Test
+        void aReplicaThatCouldNotBeRewoundWaitsForAnOperatorWhenTheEngineSaysSo() {
+            ClusterView view = view(leaseOf("b"), member("b", Role.PRIMARY, 200));
+            LocalState stuck = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false, false,
+                    Optional.empty(), 200, Duration.ZERO, false, false, Optional.empty(), false, false,
+                    Optional.of("rewind from b failed: ...; automatic reinitialise is off"));
+            Decision decision = decide(view, stuck);
+            assertThat(decision.action()).isInstanceOf(Action.WaitForOperator.class);
+            assertThat(decision.reason()).contains("could not rewind to follow b (epoch 7); waiting for an operator");
+
+            // an operator's request clones it again
+            LocalState requested = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false,
+                    false, Optional.empty(), 200, Duration.ZERO, false, true, Optional.empty(), false, false,
+                    Optional.of("rewind from b failed"));
+            assertThat(decide(view, requested).action()).isInstanceOf(Action.Reinitialize.class);
+        }
 
         @Test
         void streamingReplicaObserves() {
@@ -297,7 +314,7 @@ class HaRulesTest {
         @Test
         void replicaThatCouldNotRewindIsReinitialised() {
             LocalState failed = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false, false,
-                    Optional.empty(), -1, Duration.ZERO, true, false, Optional.empty());
+                    Optional.empty(), -1, Duration.ZERO, true, false, Optional.empty(), false, false, Optional.empty());
             assertThat(decide(view, failed).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
         }
 
@@ -515,7 +532,7 @@ class HaRulesTest {
         @Test
         void aMemberStandingAsideNeverTakesOverAndLeavesItToTheNextBest() {
             LocalState aside = new LocalState(running(Role.REPLICA, 100), true, false, false, Optional.empty(), 100,
-                    Duration.ofSeconds(5), false, false, Optional.of("could not start the fence guard: Is a directory"));
+                    Duration.ofSeconds(5), false, false, Optional.of("could not start the fence guard: Is a directory"), false, false, Optional.empty());
             Decision decision = decide(view(Optional.empty(), member("b", Role.REPLICA, 90)), aside);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("standing aside: could not start the fence guard");
@@ -543,6 +560,87 @@ class HaRulesTest {
         void stoppedServerStartsAsReplicaToLearnItsPosition() {
             assertThat(decide(view(Optional.empty()), leaderless(EngineStatus.stopped(DataState.VALID, Optional.empty()), -1,
                     Duration.ofSeconds(1))).action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
+        }
+    }
+
+    // ---- failsafe mode and leases left by an earlier session -----------------------------------------------------
+
+    @Nested
+    class Failsafe {
+        private final Policy failsafeOn = new Policy("me", new HaConfig(Duration.ofSeconds(1), 1 << 20,
+                Duration.ofSeconds(10), false, false, true), false, 100, true, STAR, false);
+
+        private LocalState state(EngineStatus engine, boolean readable, boolean holdsLease, boolean leaseValid,
+                                 boolean failsafeConfirmed, boolean staleLeaseOfOurs) {
+            return new LocalState(engine, readable, holdsLease, leaseValid, Optional.empty(), -1, Duration.ZERO, false,
+                    false, Optional.empty(), failsafeConfirmed, staleLeaseOfOurs, Optional.empty());
+        }
+
+        @Test
+        void aPrimaryEveryMemberConfirmedGoesOnWithoutZooKeeperAndIsFencedOnceTheyStop() {
+            ClusterView lastSeen = view(leaseOf("me"), member("me", Role.PRIMARY, 100));
+            Decision confirmed = HaRules.decide(lastSeen, state(running(Role.PRIMARY, 100), false, true, false, true, false),
+                    failsafeOn, NOW);
+            Decision notConfirmed = HaRules.decide(lastSeen, state(running(Role.PRIMARY, 100), false, true, false, false,
+                    false), failsafeOn, NOW);
+            assertThat(confirmed.action()).isInstanceOf(Action.Observe.class);
+            assertThat(confirmed.reason()).contains("failsafe mode: every member confirmed, writes go on");
+            assertThat(notConfirmed.action()).isInstanceOf(Action.Fence.class);
+            assertThat(notConfirmed.reason()).contains("not every member confirmed failsafe mode");
+        }
+
+        @Test
+        void backWithZooKeeperAndNoLeaseThePrimaryFailsafeKeptTakesTheLeaseInsteadOfBeingFenced() {
+            ClusterView noLease = view(Optional.empty(), member("me", Role.PRIMARY, 100), member("b", Role.REPLICA, 100));
+            Decision kept = HaRules.decide(noLease, state(running(Role.PRIMARY, 100), true, false, false, true, false),
+                    failsafeOn, NOW);
+            Decision notKept = HaRules.decide(noLease, state(running(Role.PRIMARY, 100), true, false, false, false, false),
+                    failsafeOn, NOW);
+            assertThat(kept.action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.AFTER_FAILSAFE));
+            assertThat(notKept.action()).isInstanceOf(Action.Fence.class);
+        }
+
+        @Test
+        void aLeaseOfThisAgentsEarlierSessionIsReclaimedByAReplicaOrAPrimaryFailsafeKept() {
+            Optional<Lease> earlier = Optional.of(new Lease("me", 7, MY_SESSION - 1));
+            ClusterView view = view(earlier, member("me", Role.REPLICA, 100), member("b", Role.REPLICA, 100));
+
+            Decision readOnly = decide(view, state(running(Role.REPLICA, 100), true, false, false, false, true));
+            Decision keptPrimary = decide(view, state(running(Role.PRIMARY, 100), true, false, false, true, true));
+            Decision unkeptPrimary = decide(view, state(running(Role.PRIMARY, 100), true, false, false, false, true));
+            Decision anotherProcesses = decide(view, state(running(Role.REPLICA, 100), true, false, false, false, false));
+
+            assertThat(readOnly.action()).isInstanceOf(Action.ReclaimLease.class);
+            assertThat(readOnly.reason()).contains("earlier ZooKeeper session of this agent, which is gone");
+            assertThat(keptPrimary.action()).isInstanceOf(Action.ReclaimLease.class);
+            assertThat(unkeptPrimary.action()).isInstanceOf(Action.Fence.class);
+            assertThat(anotherProcesses.action()).as("a session this agent never had").isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void inMaintenanceNothingIsReclaimedOrTakenAndAnUnprovablePrimaryIsFenced() {
+            ClusterView earlier = new ClusterView(Map.of(), Optional.of(new Lease("me", 7, MY_SESSION - 1)), 7,
+                    Optional.of("me"), true, Optional.empty(), Optional.empty());
+            ClusterView noLease = new ClusterView(Map.of(), Optional.empty(), 7, Optional.of("me"), true, Optional.empty(),
+                    Optional.empty());
+            assertThat(decide(earlier, state(running(Role.REPLICA, 100), true, false, false, false, true)).action())
+                    .isInstanceOf(Action.Observe.class);
+            assertThat(HaRules.decide(noLease, state(running(Role.PRIMARY, 100), true, false, false, true, false),
+                    failsafeOn, NOW).action()).isInstanceOf(Action.Fence.class);
+        }
+
+        @Test
+        void aMemberTheCurrentPrimaryDidNotCountOnNeverTakesTheLeaseInFailsafeMode() {
+            ClusterView leaderless = new ClusterView(Map.of("b", member("b", Role.REPLICA, 10)), Optional.empty(), 7,
+                    Optional.of("a"), false, Optional.empty(), Optional.empty(), Map.of(),
+                    Optional.of(new io.steward.coordination.FailsafeMembers("a", 7, Map.of("b", "http://b"))));
+            Decision decision = HaRules.decide(leaderless, leaderless(running(Role.REPLICA, 100), 100,
+                    Duration.ofSeconds(5)), failsafeOn, NOW);
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("counts on b but not on this member");
+            // with failsafe mode off, the record is not in the way
+            assertThat(decide(leaderless, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5))).action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
         }
     }
 
@@ -727,7 +825,7 @@ class HaRulesTest {
         @Test
         void unreadableZooKeeperChangesNothing() {
             LocalState cutOff = new LocalState(running(Role.PRIMARY, -1), false, false, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty());
+                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
 
             assertThat(HaRules.decide(view(Optional.empty()), cutOff, observer, NOW).action()).isInstanceOf(Action.Observe.class);
         }

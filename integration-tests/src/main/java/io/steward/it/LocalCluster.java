@@ -455,6 +455,23 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
 
+        /** SIGSTOP: the agent freezes as a long pause (a stalled VM, swapping) would freeze it; its server runs on. */
+        public synchronized void pauseAgent() throws IOException, InterruptedException {
+            signalAgent("STOP");
+        }
+
+        /** SIGCONT after {@link #pauseAgent()}. */
+        public synchronized void resumeAgent() throws IOException, InterruptedException {
+            signalAgent("CONT");
+        }
+
+        private void signalAgent(String signal) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(agent.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("could not send SIG" + signal + " to " + name + "'s agent");
+            }
+        }
+
         /** SIGTERM: the agent stops gracefully (a primary hands over first). */
         public synchronized int stopAgent(Duration atMost) throws InterruptedException {
             agent.destroy();

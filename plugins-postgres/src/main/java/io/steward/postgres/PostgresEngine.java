@@ -739,8 +739,11 @@ public final class PostgresEngine implements Engine {
                         "--source-server", sourceServer),
                 passwordEnvironment(settings.superuserPassword()), COPY_TIMEOUT);
         if (!result.succeeded()) {
-            throw new RewindFailedException("rewind from " + primary.name() + " failed (exit code " + result.exitCode()
-                    + "), the data directory must be reinitialised: " + result.tail());
+            String failure = "rewind from " + primary.name() + " failed (exit code " + result.exitCode() + "): "
+                    + result.tail();
+            RewindFailure.Verdict verdict = RewindFailure.judge(result.output(), settings.reinitializeOnRewindFailure(),
+                    settings.dataDir());
+            throw new RewindFailedException(failure + "; " + verdict.explanation(), verdict.next());
         }
         log.info("pg_rewind from {}: {}", primary.name(), result.tail());
     }

@@ -15,11 +15,14 @@ import java.util.regex.Pattern;
  * The {@code postgresql:} section of the configuration.
  *
  * @param extraHbaLines lines put before Steward's own pg_hba.conf rules, so that they can narrow what those allow
+ * @param reinitializeOnRewindFailure a replica that cannot be rewound (for a reason that will not pass) is cloned
+ *        again without an operator, if its filesystem has room for the copy beside the old data directory
  */
 public record PostgresSettings(Path binDir, Path dataDir, int port, String listenAddress, Path socketDir,
                                String osUser, String superuser, String superuserPassword, String replicationUser,
                                String replicationPassword, Map<String, String> parameters,
-                               List<String> extraHbaLines, Duration connectTimeout, Duration stopTimeout) {
+                               List<String> extraHbaLines, Duration connectTimeout, Duration stopTimeout,
+                               boolean reinitializeOnRewindFailure) {
 
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
     private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -69,9 +72,10 @@ public record PostgresSettings(Path binDir, Path dataDir, int port, String liste
                 Duration.ofMillis(100), Duration.ofMinutes(1));
         Duration stopTimeout = settings.duration("stop_timeout", Duration.ofSeconds(60),
                 Duration.ofSeconds(1), Duration.ofHours(1));
+        boolean reinitializeOnRewindFailure = settings.bool("reinitialize_on_rewind_failure", false);
         return new PostgresSettings(binDir, dataDir, port, listenAddress, socketDir, osUser, superuser,
                 superuserPassword, replicationUser, replicationPassword, Map.copyOf(parameters), extraHbaLines,
-                connectTimeout, stopTimeout);
+                connectTimeout, stopTimeout, reinitializeOnRewindFailure);
     }
 
     private static String roleName(Settings settings, String key, String defaultValue) {
