@@ -32,7 +32,6 @@ import java.util.stream.Collectors;
 /** Binds the merged configuration tree to the records, checking every key. */
 final class ConfigBinder {
     private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -183,10 +182,10 @@ final class ConfigBinder {
     private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
         Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
                 .or(identity::instanceId);
-        String nameAllowed = "1 to 63 letters, digits, '.', '_' or '-' (user data \"name\"; default: the instance id)";
+        String nameAllowed = NodeConfig.NAME_ALLOWED + " (user data \"name\"; default: the instance id)";
         // a node launched from user data that names only its cluster (the book's Elasticsearch) is named by its instance
         String name = node.has("name") || instanceId.isEmpty()
-                ? required(node, "name", NODE_NAME, nameAllowed) : instanceId.get();
+                ? required(node, "name", NodeConfig.NAME, nameAllowed) : instanceId.get();
         Optional<String> host = node.optionalString("host");
         if (host.isPresent() && !isHost(host.get())) {
             node.problems().add(node.keyPath("host"), host.get(), HOST_ALLOWED);

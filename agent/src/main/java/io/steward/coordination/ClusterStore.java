@@ -35,6 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * The cluster's shared state in ZooKeeper, under {@code /steward/<cluster>/}:
@@ -54,6 +55,8 @@ public final class ClusterStore implements AutoCloseable {
     private static final String SETTINGS = "/config";
     private static final String PRIMARY_TERM = "/primary-term";
     private static final int HISTORY_KEPT = 100;
+    /** Who created the cluster when the {@code initialize} znode is unreadable: never a member's name. */
+    private static final String UNKNOWN_CREATOR = "(unknown)";
 
     private final CuratorFramework client;
     private final ObjectMapper json = Json.mapper();
@@ -62,6 +65,8 @@ public final class ClusterStore implements AutoCloseable {
     private PersistentNode memberNode;
     /** Every election joined through {@link #designation}, left when the store closes at the latest. */
     private final List<Designation> designations = new CopyOnWriteArrayList<>();
+    /** Bad history entries, logged once each: the history is read on request, not by the HA loop. */
+    private final ProblemLog historyProblems = new ProblemLog(log);
 
     private ClusterStore(CuratorFramework client, SessionLiveness liveness) {
         this.client = client;
@@ -143,7 +148,7 @@ public final class ClusterStore implements AutoCloseable {
      */
     public Synced<Optional<Lease>> proveLease() {
         try {
-            return synced(this::readLease);
+            return synced(() -> readLease(-1).lease());
         } catch (Exception e) {
             throw failure("read the lease", e);
         }
@@ -175,20 +180,45 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Each znode is read and checked on its own ({@link ZnodeParser}): a bad one is left out or worked around and
+     * reported in the view's problems, never an exception, which would look like an unreachable ZooKeeper.
+     */
     private ClusterView readView() throws Exception {
+        List<StateProblem> problems = new ArrayList<>();
         Map<String, MemberInfo> members = new HashMap<>();
         for (String name : client.getChildren().forPath(MEMBERS)) {
-            readJson(MEMBERS + "/" + name, MemberInfo.class).ifPresent(m -> members.put(m.name(), m));
+            String path = MEMBERS + "/" + name;
+            read(path, new Stat()).map(data -> ZnodeParser.member(path, name, data))
+                    .flatMap(member -> usable(member, problems)).ifPresent(member -> members.put(name, member));
         }
-        Optional<Lease> lease = readLease();
-        long epoch = readJson(EPOCH, Long.class).orElse(0L);
-        Optional<String> initialized = readText(INITIALIZE);
-        boolean maintenance = readText(MAINTENANCE).map(Boolean::parseBoolean).orElse(false);
-        Optional<TransferRequest> transfer = readJson(TRANSFER, TransferRequest.class);
-        Optional<SyncState> sync = readJson(SYNC, SyncState.class);
-        Map<String, String> settings = readJson(SETTINGS, SettingsDocument.class).map(SettingsDocument::settings)
-                .orElse(Map.of());
-        return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync, settings);
+        // the epoch's version is read before the lease: see BadLease#epochVersion
+        Stat epochStat = new Stat();
+        Optional<byte[]> epochData = read(EPOCH, epochStat);
+        LeaseReading lease = readLease(epochStat.getVersion());
+        lease.bad().ifPresent(bad -> problems.add(bad.problem()));
+        ZnodeParser.EpochReading epoch = ZnodeParser.epoch(EPOCH, epochData, epochStat.getVersion(), lease.lease(),
+                this::highestEpochInHistory);
+        epoch.problem().ifPresent(problems::add);
+        Optional<String> initialized = read(INITIALIZE, new Stat())
+                .map(data -> usable(ZnodeParser.initializedBy(INITIALIZE, data), problems).orElse(UNKNOWN_CREATOR));
+        boolean maintenance = parsed(MAINTENANCE, ZnodeParser::maintenance, problems).orElse(false);
+        Optional<TransferRequest> transfer = parsed(TRANSFER, ZnodeParser::transfer, problems);
+        Optional<SyncState> sync = parsed(SYNC, ZnodeParser::sync, problems);
+        Map<String, String> settings = parsed(SETTINGS, ZnodeParser::settings, problems).orElse(Map.of());
+        return new ClusterView(members, lease.lease(), lease.bad(), epoch.epoch(), initialized, maintenance, transfer,
+                sync, settings, problems);
+    }
+
+    /** The znode at {@code path} parsed, when it exists and is valid; its problem added to {@code problems} when not. */
+    private <T> Optional<T> parsed(String path, BiFunction<String, byte[], Parsed<T>> parser, List<StateProblem> problems)
+            throws Exception {
+        return read(path, new Stat()).flatMap(data -> usable(parser.apply(path, data), problems));
+    }
+
+    private static <T> Optional<T> usable(Parsed<T> parsed, List<StateProblem> problems) {
+        parsed.problem().ifPresent(problems::add);
+        return parsed.value();
     }
 
     /** What {@code read} returns once the ensemble's leader has answered a sync sent before it. */
@@ -255,13 +285,18 @@ public final class ClusterStore implements AutoCloseable {
         try {
             long session = sessionId();
             Stat epochStat = new Stat();
-            long current = json.readValue(client.getData().storingStatIn(epochStat).forPath(EPOCH), Long.class);
+            Optional<byte[]> epochData = read(EPOCH, epochStat);
+            // a bad epoch znode is read as readView reads it (derived, never a default); the write below repairs it
+            long current = ZnodeParser.epoch(EPOCH, epochData, epochStat.getVersion(), Optional.empty(),
+                    this::highestEpochInHistory).epoch();
             if (current != expectedEpoch) {
                 return Optional.empty();
             }
             long epoch = current + 1;
             List<CuratorOp> ops = new ArrayList<>();
-            ops.add(client.transactionOp().setData().withVersion(epochStat.getVersion()).forPath(EPOCH, toJson(epoch)));
+            ops.add(epochData.isPresent()
+                    ? client.transactionOp().setData().withVersion(epochStat.getVersion()).forPath(EPOCH, toJson(epoch))
+                    : client.transactionOp().create().forPath(EPOCH, toJson(epoch)));
             ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                     .forPath(LEADER, toJson(new Lease(name, epoch, 0))));
             Stat transfer = client.checkExists().forPath(TRANSFER);
@@ -274,12 +309,39 @@ public final class ClusterStore implements AutoCloseable {
             long sent = System.nanoTime();
             client.transaction().forOperations(ops);
             // The leader committed the transaction: as good as an answered sync for the session that sent it.
-            return readLease().filter(l -> l.holder().equals(name) && l.sessionId() == session)
+            return readLease(-1).lease().filter(l -> l.holder().equals(name) && l.sessionId() == session)
                     .map(lease -> proven(lease, session, sent));
         } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
             return Optional.empty();
         } catch (Exception e) {
             throw failure("acquire the lease", e);
+        }
+    }
+
+    /**
+     * Removes a persistent {@code leader} znode (one written by hand or by a tool): no session holds it, so no agent
+     * counts it as its lease ({@code Lease#sessionId} is never 0), and it would never go away by itself, leaving the
+     * cluster without a primary for good. Conditional, in one transaction, on the epoch's version read before the
+     * znode: every lease is taken in a transaction that moves it, so a real lease taken since (which could have the
+     * same znode version, 0) is never removed.
+     *
+     * @return whether this call removed it (false: it changed or went away meanwhile)
+     */
+    public boolean removeStrayLease(BadLease stray) {
+        if (!stray.persistent()) {
+            throw new IllegalArgumentException("only a persistent leader znode is removed, never a session's");
+        }
+        try {
+            client.transaction().forOperations(
+                    client.transactionOp().check().withVersion(stray.epochVersion()).forPath(EPOCH),
+                    client.transactionOp().delete().withVersion(stray.version()).forPath(LEADER));
+            log.warn("removed the persistent {} znode, which no session holds and so is no lease (it held: {})",
+                    LEADER, stray.problem().content());
+            return true;
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            return false;
+        } catch (Exception e) {
+            throw failure("remove the persistent leader znode", e);
         }
     }
 
@@ -321,13 +383,8 @@ public final class ClusterStore implements AutoCloseable {
             catchUp(PRIMARY_TERM);
             while (true) {
                 Stat stat = new Stat();
-                Optional<PrimaryTerm> recorded;
-                try {
-                    recorded = Optional.of(json.readValue(client.getData().storingStatIn(stat).forPath(PRIMARY_TERM),
-                            PrimaryTerm.class));
-                } catch (KeeperException.NoNodeException e) {
-                    recorded = Optional.empty();
-                }
+                // a term that cannot be read is not overwritten: it may be later than this one
+                Optional<PrimaryTerm> recorded = read(PRIMARY_TERM, stat).map(this::trustedPrimaryTerm);
                 if (recorded.isPresent() && recorded.get().term() > term) {
                     return false;
                 }
@@ -354,7 +411,8 @@ public final class ClusterStore implements AutoCloseable {
     public OptionalLong latestPrimaryTerm() {
         try {
             catchUp(PRIMARY_TERM);
-            return readJson(PRIMARY_TERM, PrimaryTerm.class).map(t -> OptionalLong.of(t.term())).orElse(OptionalLong.empty());
+            return read(PRIMARY_TERM, new Stat()).map(this::trustedPrimaryTerm).map(t -> OptionalLong.of(t.term()))
+                    .orElse(OptionalLong.empty());
         } catch (Exception e) {
             throw failure("read the primary's term", e);
         }
@@ -382,14 +440,17 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
-    /** The znode {@value #PRIMARY_TERM}: the database's own election term and the member it elected then. */
-    record PrimaryTerm(long term, String member) {
+    /** The recorded term; a bad one fails the caller, which then proves nothing (safety over liveness). */
+    private PrimaryTerm trustedPrimaryTerm(byte[] data) {
+        Parsed<PrimaryTerm> term = ZnodeParser.primaryTerm(PRIMARY_TERM, data);
+        return term.value().orElseThrow(() -> new CoordinationException(PRIMARY_TERM + " holds "
+                + term.problem().get().content() + ": " + term.problem().get().reason()));
     }
 
     /** Undoes a claim whose initialisation failed, so another attempt (by anyone) can start clean. */
     public void abandonInitialization(String name) {
         try {
-            if (readText(INITIALIZE).filter(name::equals).isPresent()) {
+            if (read(INITIALIZE, new Stat()).filter(data -> name.equals(new String(data, StandardCharsets.UTF_8))).isPresent()) {
                 client.delete().forPath(INITIALIZE);
             }
         } catch (Exception e) {
@@ -402,19 +463,12 @@ public final class ClusterStore implements AutoCloseable {
         writePersistent(SETTINGS, toJson(new SettingsDocument(settings)));
     }
 
-    /** The {@code config} znode: cluster-wide HA settings, keyed as in the {@code ha:} section. */
-    private record SettingsDocument(Map<String, String> settings) {
-        SettingsDocument {
-            settings = settings == null ? Map.of() : Map.copyOf(settings);
-        }
-    }
-
     public void setMaintenance(boolean on) {
         writePersistent(MAINTENANCE, Boolean.toString(on).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
-     * Records a transfer request.
+     * Records a transfer request, in place of one that cannot be read (which nobody would carry out or drop).
      *
      * @return false when another request is already pending
      */
@@ -423,6 +477,28 @@ public final class ClusterStore implements AutoCloseable {
             client.create().forPath(TRANSFER, toJson(request));
             return true;
         } catch (KeeperException.NodeExistsException e) {
+            return replaceUnreadableTransfer(request);
+        } catch (Exception e) {
+            throw failure("record the transfer request", e);
+        }
+    }
+
+    private boolean replaceUnreadableTransfer(TransferRequest request) {
+        try {
+            Stat stat = new Stat();
+            Optional<byte[]> pending = read(TRANSFER, stat);
+            if (pending.isEmpty()) {
+                return requestTransfer(request);
+            }
+            Parsed<TransferRequest> parsed = ZnodeParser.transfer(TRANSFER, pending.get());
+            if (parsed.value().isPresent()) {
+                return false;
+            }
+            client.setData().withVersion(stat.getVersion()).forPath(TRANSFER, toJson(request));
+            log.warn("replaced the unreadable {} znode (it held: {}) with a new request", TRANSFER,
+                    parsed.problem().get().content());
+            return true;
+        } catch (KeeperException.BadVersionException e) {
             return false;
         } catch (Exception e) {
             throw failure("record the transfer request", e);
@@ -470,15 +546,33 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
+    /** The failover history, oldest first; entries that cannot be read are left out and logged once. */
     public List<HistoryEntry> history() {
         try {
-            List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
-            names.sort(Comparator.naturalOrder());
-            List<HistoryEntry> entries = new ArrayList<>();
-            for (String name : names) {
-                readJson(HISTORY + "/" + name, HistoryEntry.class).ifPresent(entries::add);
-            }
-            return entries;
+            return readHistory();
+        } catch (Exception e) {
+            throw failure("read the failover history", e);
+        }
+    }
+
+    private List<HistoryEntry> readHistory() throws Exception {
+        List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
+        names.sort(Comparator.naturalOrder());
+        List<HistoryEntry> entries = new ArrayList<>();
+        List<StateProblem> problems = new ArrayList<>();
+        for (String name : names) {
+            String path = HISTORY + "/" + name;
+            read(path, new Stat()).flatMap(data -> usable(ZnodeParser.historyEntry(path, data), problems))
+                    .ifPresent(entries::add);
+        }
+        historyProblems.report(problems);
+        return entries;
+    }
+
+    /** The highest epoch the history records, 0 when none: a bound for an epoch that must be derived. */
+    private long highestEpochInHistory() {
+        try {
+            return readHistory().stream().mapToLong(HistoryEntry::epoch).max().orElse(0);
         } catch (Exception e) {
             throw failure("read the failover history", e);
         }
@@ -532,15 +626,33 @@ public final class ClusterStore implements AutoCloseable {
         client.close();
     }
 
-    private Optional<Lease> readLease() throws Exception {
+    /**
+     * The {@code leader} znode: a lease, or a znode that is none (unreadable: its holder is unknown; persistent: no
+     * session holds it), or nothing.
+     *
+     * @param epochVersion the epoch's version read just before, for {@link #removeStrayLease}
+     */
+    private LeaseReading readLease(int epochVersion) throws Exception {
         Stat stat = new Stat();
-        try {
-            byte[] data = client.getData().storingStatIn(stat).forPath(LEADER);
-            Lease stored = json.readValue(data, Lease.class);
-            return Optional.of(new Lease(stored.holder(), stored.epoch(), stat.getEphemeralOwner()));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
+        Optional<byte[]> data = read(LEADER, stat);
+        if (data.isEmpty()) {
+            return new LeaseReading(Optional.empty(), Optional.empty());
         }
+        long owner = stat.getEphemeralOwner();
+        if (owner == 0) {
+            StateProblem notALease = StateProblem.of(LEADER, data.get(), "a persistent znode, which no session holds: "
+                    + "no lease (it would never go away by itself); removed by the first agent that sees it");
+            return new LeaseReading(Optional.empty(), Optional.of(new BadLease(notALease, 0, false, stat.getVersion(),
+                    epochVersion)));
+        }
+        Parsed<Lease> lease = ZnodeParser.lease(LEADER, data.get(), owner);
+        return lease.problem().map(problem -> new LeaseReading(Optional.empty(), Optional.of(new BadLease(problem,
+                        owner, owner == sessionId(), stat.getVersion(), epochVersion))))
+                .orElseGet(() -> new LeaseReading(lease.value(), Optional.empty()));
+    }
+
+    /** What the {@code leader} znode holds: at most one of a usable lease and a bad one. */
+    private record LeaseReading(Optional<Lease> lease, Optional<BadLease> bad) {
     }
 
     private CuratorOp syncOp(SyncState state) throws Exception {
@@ -558,7 +670,8 @@ public final class ClusterStore implements AutoCloseable {
                 }
             }
             if (client.checkExists().forPath(EPOCH) == null) {
-                client.create().forPath(EPOCH, toJson(0L));
+                // made again after someone deleted it: from the history, so that no earlier epoch is taken again
+                client.create().forPath(EPOCH, toJson(highestEpochInHistory()));
             }
         } catch (KeeperException.NodeExistsException e) {
             // another member created it at the same moment
@@ -579,20 +692,10 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
-    private <T> Optional<T> readJson(String path, Class<T> type) throws Exception {
+    /** The znode's content, its stat stored in {@code stat}; empty when it does not exist. */
+    private Optional<byte[]> read(String path, Stat stat) throws Exception {
         try {
-            return Optional.of(json.readValue(client.getData().forPath(path), type));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            log.warn("ignoring unreadable znode {}: {}", path, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    private Optional<String> readText(String path) throws Exception {
-        try {
-            return Optional.of(new String(client.getData().forPath(path), StandardCharsets.UTF_8));
+            return Optional.of(client.getData().storingStatIn(stat).forPath(path));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         }

@@ -23,7 +23,7 @@ class StatusTableTest {
         AdminJson.Cluster cluster = new AdminJson.Cluster("pg1", 7, false, "pg1", List.of(
                 member("pg1", Role.PRIMARY, true, null, 0, 3),
                 member("pg2", Role.REPLICA, false, null, 1_572_864, 3),
-                member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)), null, null, java.util.Map.of());
+                member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)), null, null, java.util.Map.of(), List.of());
 
         assertThat(StatusTable.render(cluster)).isEqualTo("""
                 Cluster epoch 7, maintenance off, leader pg1
@@ -37,12 +37,23 @@ class StatusTableTest {
     @Test
     void showsMaintenanceAndAPendingTransfer() {
         AdminJson.Cluster cluster = new AdminJson.Cluster(null, 4, true, "pg1", List.of(),
-                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0), null, java.util.Map.of());
+                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0), null, java.util.Map.of(), List.of());
 
         assertThat(StatusTable.render(cluster)).startsWith("""
                 Cluster epoch 4, maintenance ON, leader none
                 Pending switchover from pg1 to the best eligible replica
                 MEMBER""");
+    }
+
+    @Test
+    void namesEachBadZnodeAfterTheMembers() {
+        AdminJson.Cluster cluster = new AdminJson.Cluster(null, 4, false, "pg1", List.of(), null, null, java.util.Map.of(),
+                List.of(new AdminJson.BadZnode("/members/ghost", "{}", "no name; member skipped")));
+
+        assertThat(StatusTable.render(cluster)).endsWith("""
+                MEMBER  ROLE  STATE  LAG  TIMELINE
+                Bad znode /members/ghost: no name; member skipped; it holds: {}
+                """);
     }
 
     @ParameterizedTest
