@@ -3,19 +3,13 @@ package io.steward.coordination;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.ZooKeeperConfig;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.leader.LeaderLatch;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +34,7 @@ import java.util.function.BiFunction;
 /**
  * The cluster's shared state in ZooKeeper, under {@code /steward/<cluster>/}:
  * {@code members/<name>} (ephemeral), {@code leader} (ephemeral lease), {@code epoch}, {@code initialize},
- * {@code maintenance}, {@code switchover}, {@code sync} and {@code history/}.
+ * {@code maintenance}, {@code switchover}, {@code sync} and {@code history/} ({@link FailoverHistory}).
  */
 public final class ClusterStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
@@ -51,10 +45,7 @@ public final class ClusterStore implements AutoCloseable {
     private static final String MAINTENANCE = "/maintenance";
     private static final String TRANSFER = "/switchover";
     private static final String SYNC = "/sync";
-    private static final String HISTORY = "/history";
     private static final String SETTINGS = "/config";
-    private static final String PRIMARY_TERM = "/primary-term";
-    private static final int HISTORY_KEPT = 100;
     /** Who created the cluster when the {@code initialize} znode is unreadable: never a member's name. */
     private static final String UNKNOWN_CREATOR = "(unknown)";
 
@@ -65,13 +56,15 @@ public final class ClusterStore implements AutoCloseable {
     private PersistentNode memberNode;
     /** Every election joined through {@link #designation}, left when the store closes at the latest. */
     private final List<Designation> designations = new CopyOnWriteArrayList<>();
-    /** Bad history entries, logged once each: the history is read on request, not by the HA loop. */
-    private final ProblemLog historyProblems = new ProblemLog(log);
+    private final FailoverHistory history;
+    private final PrimaryTerms primaryTerms;
 
     private ClusterStore(CuratorFramework client, SessionLiveness liveness) {
         this.client = client;
         this.liveness = liveness;
         this.changes = CuratorCache.build(client, "/");
+        this.history = new FailoverHistory(client);
+        this.primaryTerms = new PrimaryTerms(client);
     }
 
     /** Told (on a Curator thread) of changes, so the HA loop can tick at once instead of waiting for its turn. */
@@ -86,34 +79,32 @@ public final class ClusterStore implements AutoCloseable {
         void connectionChanged(ConnectionState state);
     }
 
-    /** Connects to the ensemble and prepares the cluster's paths. */
+    /**
+     * Connects to the ensemble and prepares the cluster's paths; with digest ACLs, restricts znodes that anyone may
+     * change ({@link ZooKeeperAccess#restrictWorldWritable}).
+     */
     public static ClusterStore connect(ZooKeeperConfig config, String cluster, Listener listener)
             throws InterruptedException {
-        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
-                .connectString(config.connect())
-                .namespace("steward/" + cluster)
-                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
-                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
-                // The HA loop retries on its own every tick; a long retry inside one call would only delay it.
-                .retryPolicy(new RetryNTimes(1, 100))
-                // Keep to the configured servers: the ensemble's own view of its members may name addresses this
-                // node must not use (another network, a proxy in between).
-                .ensembleTracker(false);
-        if (config.digestUser().isPresent()) {
-            String credentials = config.digestUser().get() + ":" + config.digestPassword().orElse("");
-            builder.authorization("digest", credentials.getBytes(StandardCharsets.UTF_8))
-                    .aclProvider(new CreatorOnlyAcl());
-        }
-        CuratorFramework client = builder.build();
+        CuratorFramework client = ZooKeeperAccess.client(config, cluster);
         client.getConnectionStateListenable().addListener((c, state) -> listener.connectionChanged(state));
         client.start();
         if (!client.blockUntilConnected((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             client.close();
             throw new CoordinationException("could not connect to ZooKeeper at " + config.connect() + " within "
-                    + config.connectionTimeout().toMillis() + " ms");
+                    + config.connectionTimeout().toMillis() + " ms" + config.tls().map(tls -> " over TLS (is each "
+                    + "server's certificate signed by a CA in " + tls.trustStore() + ", and does it listen for TLS on "
+                    + "that port?)").orElse(""));
         }
         ClusterStore store = new ClusterStore(client, new SessionLiveness(config.serverTick()));
-        store.ensurePaths();
+        try {
+            store.ensurePaths();
+            if (config.acl() == ZooKeeperConfig.Acl.DIGEST) {
+                ZooKeeperAccess.restrictWorldWritable(client);
+            }
+        } catch (Exception e) {
+            client.close();
+            throw failure("prepare the cluster's znodes", e);
+        }
         store.changes.listenable().addListener((type, oldData, data) -> listener.clusterChanged(
                 type == CuratorCacheListener.Type.NODE_CHANGED && data != null && data.getPath().startsWith(MEMBERS + "/")));
         store.changes.start();
@@ -225,7 +216,7 @@ public final class ClusterStore implements AutoCloseable {
     private <T> Synced<T> synced(ZooKeeperRead<T> read) throws Exception {
         long session = sessionId();
         long sent = System.nanoTime();
-        catchUp("/");
+        catchUp(client, "/");
         T value = read.run();
         return proven(value, session, sent);
     }
@@ -373,46 +364,22 @@ public final class ClusterStore implements AutoCloseable {
 
     /**
      * For a database that elects its own primary: records that {@code member} is its primary in {@code term}, unless
-     * a later term is recorded already (a primary that has not noticed its successor). Compare-and-set on the znode's
-     * version, so that two primaries of different terms never overwrite each other's record out of order.
+     * a later term is recorded already ({@link PrimaryTerms#raise}).
      *
      * @return whether {@code term} is the latest recorded now (false: a later one is)
      */
     public boolean raisePrimaryTerm(String member, long term) {
         try {
-            catchUp(PRIMARY_TERM);
-            while (true) {
-                Stat stat = new Stat();
-                // a term that cannot be read is not overwritten: it may be later than this one
-                Optional<PrimaryTerm> recorded = read(PRIMARY_TERM, stat).map(this::trustedPrimaryTerm);
-                if (recorded.isPresent() && recorded.get().term() > term) {
-                    return false;
-                }
-                if (recorded.isPresent() && recorded.get().equals(new PrimaryTerm(term, member))) {
-                    return true;
-                }
-                try {
-                    if (recorded.isEmpty()) {
-                        client.create().forPath(PRIMARY_TERM, toJson(new PrimaryTerm(term, member)));
-                    } else {
-                        client.setData().withVersion(stat.getVersion()).forPath(PRIMARY_TERM, toJson(new PrimaryTerm(term, member)));
-                    }
-                    return true;
-                } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
-                    // another primary wrote first: read again
-                }
-            }
+            return primaryTerms.raise(member, term);
         } catch (Exception e) {
             throw failure("record the primary's term", e);
         }
     }
 
-    /** The latest term recorded by {@link #raisePrimaryTerm}, read now; empty before any. */
+    /** The latest term recorded by {@link #raisePrimaryTerm}, read after a sync; empty before any. */
     public OptionalLong latestPrimaryTerm() {
         try {
-            catchUp(PRIMARY_TERM);
-            return read(PRIMARY_TERM, new Stat()).map(this::trustedPrimaryTerm).map(t -> OptionalLong.of(t.term()))
-                    .orElse(OptionalLong.empty());
+            return primaryTerms.latest();
         } catch (Exception e) {
             throw failure("read the primary's term", e);
         }
@@ -424,7 +391,7 @@ public final class ClusterStore implements AutoCloseable {
      * deposed primary's. ZooKeeper answers a session's requests in order, so a read sent once the sync is done sees
      * every write committed before the sync.
      */
-    private void catchUp(String path) throws Exception {
+    static void catchUp(CuratorFramework client, String path) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger result = new AtomicInteger();
         client.sync().inBackground((c, event) -> {
@@ -438,13 +405,6 @@ public final class ClusterStore implements AutoCloseable {
         if (result.get() != KeeperException.Code.OK.intValue()) {
             throw KeeperException.create(KeeperException.Code.get(result.get()), path);
         }
-    }
-
-    /** The recorded term; a bad one fails the caller, which then proves nothing (safety over liveness). */
-    private PrimaryTerm trustedPrimaryTerm(byte[] data) {
-        Parsed<PrimaryTerm> term = ZnodeParser.primaryTerm(PRIMARY_TERM, data);
-        return term.value().orElseThrow(() -> new CoordinationException(PRIMARY_TERM + " holds "
-                + term.problem().get().content() + ": " + term.problem().get().reason()));
     }
 
     /** Undoes a claim whose initialisation failed, so another attempt (by anyone) can start clean. */
@@ -535,12 +495,7 @@ public final class ClusterStore implements AutoCloseable {
 
     public void appendHistory(HistoryEntry entry) {
         try {
-            client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(HISTORY + "/h-", toJson(entry));
-            List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
-            names.sort(Comparator.naturalOrder());
-            for (int i = 0; i < names.size() - HISTORY_KEPT; i++) {
-                client.delete().forPath(HISTORY + "/" + names.get(i));
-            }
+            history.append(entry);
         } catch (Exception e) {
             throw failure("append to the failover history", e);
         }
@@ -549,30 +504,16 @@ public final class ClusterStore implements AutoCloseable {
     /** The failover history, oldest first; entries that cannot be read are left out and logged once. */
     public List<HistoryEntry> history() {
         try {
-            return readHistory();
+            return history.entries();
         } catch (Exception e) {
             throw failure("read the failover history", e);
         }
     }
 
-    private List<HistoryEntry> readHistory() throws Exception {
-        List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
-        names.sort(Comparator.naturalOrder());
-        List<HistoryEntry> entries = new ArrayList<>();
-        List<StateProblem> problems = new ArrayList<>();
-        for (String name : names) {
-            String path = HISTORY + "/" + name;
-            read(path, new Stat()).flatMap(data -> usable(ZnodeParser.historyEntry(path, data), problems))
-                    .ifPresent(entries::add);
-        }
-        historyProblems.report(problems);
-        return entries;
-    }
-
-    /** The highest epoch the history records, 0 when none: a bound for an epoch that must be derived. */
+    /** The highest epoch the history records: see {@link ZnodeParser#epoch}. */
     private long highestEpochInHistory() {
         try {
-            return readHistory().stream().mapToLong(HistoryEntry::epoch).max().orElse(0);
+            return history.highestEpoch();
         } catch (Exception e) {
             throw failure("read the failover history", e);
         }
@@ -593,29 +534,13 @@ public final class ClusterStore implements AutoCloseable {
      * participant holds it at a time, and it passes on when the holder leaves or its session ends.
      */
     public Designation designation(String duty, String name) {
-        LeaderLatch latch = new LeaderLatch(client, "/designated/" + duty, name);
         try {
-            latch.start();
+            Designation designation = LatchDesignation.join(client, duty, name);
+            designations.add(designation);
+            return designation;
         } catch (Exception e) {
             throw failure("join the election for " + duty, e);
         }
-        Designation designation = new Designation() {
-            @Override
-            public boolean held() {
-                return latch.hasLeadership();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    latch.close();
-                } catch (IOException | IllegalStateException e) {
-                    // already closed, or the session is gone: the duty has passed on either way
-                }
-            }
-        };
-        designations.add(designation);
-        return designation;
     }
 
     @Override
@@ -664,7 +589,7 @@ public final class ClusterStore implements AutoCloseable {
 
     private void ensurePaths() {
         try {
-            for (String path : List.of(MEMBERS, HISTORY)) {
+            for (String path : List.of(MEMBERS, FailoverHistory.PATH)) {
                 if (client.checkExists().forPath(path) == null) {
                     client.create().creatingParentContainersIfNeeded().forPath(path);
                 }
@@ -714,18 +639,5 @@ public final class ClusterStore implements AutoCloseable {
             return ce;
         }
         return new CoordinationException("could not " + what + ": " + cause, cause);
-    }
-
-    /** Znodes readable and writable only by the identity that created them (digest auth). */
-    private static final class CreatorOnlyAcl implements ACLProvider {
-        @Override
-        public List<ACL> getDefaultAcl() {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
-
-        @Override
-        public List<ACL> getAclForPath(String path) {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
     }
 }

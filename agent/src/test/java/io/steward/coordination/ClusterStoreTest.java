@@ -6,9 +6,12 @@ import io.steward.engine.Role;
 import io.steward.testing.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,13 +63,22 @@ class ClusterStoreTest {
         }
     };
 
-    static ZooKeeperConfig zk(Optional<String> user, Optional<String> password) {
+    /** The credentials every test store shares, as the members of one cluster do. */
+    static final ZooKeeperConfig.Digest CREDENTIALS = new ZooKeeperConfig.Digest("steward", "s3cret");
+
+    /** Digest ACLs with {@link #CREDENTIALS}, as agents run. */
+    static ZooKeeperConfig digest(String connect, Duration session, Duration connection, Duration tick) {
+        return new ZooKeeperConfig(connect, session, connection, tick, ZooKeeperConfig.Acl.DIGEST,
+                Optional.of(CREDENTIALS), Optional.empty());
+    }
+
+    static ZooKeeperConfig zk(ZooKeeperConfig.Acl acl, Optional<ZooKeeperConfig.Digest> credentials) {
         return new ZooKeeperConfig(ensemble.connectString(), Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS), user, password);
+                Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS), acl, credentials, Optional.empty());
     }
 
     static ClusterStore store(String cluster) throws InterruptedException {
-        return ClusterStore.connect(zk(Optional.empty(), Optional.empty()), cluster, QUIET);
+        return ClusterStore.connect(zk(ZooKeeperConfig.Acl.DIGEST, Optional.of(CREDENTIALS)), cluster, QUIET);
     }
 
     static MemberInfo member(String name, long position) {
@@ -204,10 +216,25 @@ class ClusterStoreTest {
 
     // ---- bad state written by someone else: read without an exception, reported, the rest intact --------------
 
-    /** A client of the cluster's znodes that writes what no agent would, as a buggy tool or an intruder would. */
+    /**
+     * A client of the cluster's znodes that writes what no agent would, as a buggy tool, or an intruder who has the
+     * cluster's credentials, would.
+     */
     static CuratorFramework vandal(String cluster) throws InterruptedException {
         CuratorFramework client = CuratorFrameworkFactory.builder().connectString(ensemble.connectString())
-                .namespace("steward/" + cluster).retryPolicy(new RetryOneTime(100)).build();
+                .namespace("steward/" + cluster).retryPolicy(new RetryOneTime(100))
+                .authorization("digest", (CREDENTIALS.user() + ":" + CREDENTIALS.password()).getBytes(StandardCharsets.UTF_8))
+                .aclProvider(new ACLProvider() {
+                    @Override
+                    public List<ACL> getDefaultAcl() {
+                        return ZooDefs.Ids.CREATOR_ALL_ACL;
+                    }
+
+                    @Override
+                    public List<ACL> getAclForPath(String path) {
+                        return ZooDefs.Ids.CREATOR_ALL_ACL;
+                    }
+                }).build();
         client.start();
         client.blockUntilConnected();
         return client;
@@ -360,12 +387,10 @@ class ClusterStoreTest {
     @Test
     void digestCredentialsKeepOtherClientsOut() throws Exception {
         String cluster = "acl-" + UUID.randomUUID();
-        try (ClusterStore secured = ClusterStore.connect(zk(Optional.of("steward"), Optional.of("s3cret")), cluster, QUIET)) {
+        try (ClusterStore secured = store(cluster)) {
             secured.publish(member("a", 1));
             await().atMost(Duration.ofSeconds(10)).until(() -> secured.read().member("a").isPresent());
-            try (CuratorFramework stranger = CuratorFrameworkFactory.newClient(ensemble.connectString(), new RetryOneTime(100))) {
-                stranger.start();
-                stranger.blockUntilConnected();
+            try (CuratorFramework stranger = stranger()) {
                 assertThatThrownBy(() -> stranger.getData().forPath("/steward/" + cluster + "/epoch"))
                         .isInstanceOf(KeeperException.NoAuthException.class);
             }
@@ -373,9 +398,46 @@ class ClusterStoreTest {
     }
 
     @Test
+    @Timeout(120)
+    void znodesLeftWorldWritableByAnOpenClusterAreRestrictedByTheFirstDigestMember() throws Exception {
+        String cluster = "acl-migration-" + UUID.randomUUID();
+        ZooKeeperConfig openButAuthenticated = zk(ZooKeeperConfig.Acl.OPEN, Optional.of(CREDENTIALS));
+        try (ClusterStore open = ClusterStore.connect(openButAuthenticated, cluster, QUIET);
+             CuratorFramework stranger = stranger()) {
+            open.publish(member("a", 1));
+            assertThat(open.tryAcquireLease("a", 0, false)).isPresent();
+            open.appendHistory(new HistoryEntry(1, "a", Optional.empty(), "cluster created", 1, 1));
+            String root = "/steward/" + cluster;
+            await().atMost(Duration.ofSeconds(10)).until(() -> stranger.checkExists().forPath(root + "/members/a") != null);
+            stranger.setData().forPath(root + "/epoch", bytes("1"));
+
+            try (ClusterStore secured = store(cluster)) {
+                assertThat(secured.read().epoch()).isEqualTo(1);
+                for (String path : List.of(root, root + "/epoch", root + "/leader", root + "/members", root + "/members/a",
+                        root + "/history")) {
+                    assertThatThrownBy(() -> stranger.setData().forPath(path, bytes("x"))).as(path)
+                            .isInstanceOf(KeeperException.NoAuthException.class);
+                }
+                assertThatThrownBy(() -> stranger.getData().forPath(root + "/epoch"))
+                        .isInstanceOf(KeeperException.NoAuthException.class);
+                // a member still on acl: open, authenticating with the cluster's credentials, keeps its access
+                eventually(() -> assertThat(open.read().member("a")).isPresent());
+                assertThat(open.read().lease()).map(Lease::holder).contains("a");
+            }
+        }
+    }
+
+    /** A client without credentials. */
+    private static CuratorFramework stranger() throws InterruptedException {
+        CuratorFramework stranger = CuratorFrameworkFactory.newClient(ensemble.connectString(), new RetryOneTime(100));
+        stranger.start();
+        stranger.blockUntilConnected();
+        return stranger;
+    }
+
+    @Test
     void unreachableEnsembleIsAClearError() {
-        ZooKeeperConfig nowhere = new ZooKeeperConfig("127.0.0.1:1", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Optional.empty(), Optional.empty());
+        ZooKeeperConfig nowhere = digest("127.0.0.1:1", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
         assertThatThrownBy(() -> ClusterStore.connect(nowhere, "x", QUIET))
                 .isInstanceOf(CoordinationException.class)
                 .hasMessageContaining("could not connect to ZooKeeper at 127.0.0.1:1");
