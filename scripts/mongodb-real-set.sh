@@ -38,7 +38,7 @@ for i in 0 1 2; do
 cluster: real-$REPLICA_SET-$$
 engine: mongodb
 node: {name: m$i, host: $host, state_dir: $work/m$i/state}
-zookeeper: {connect: "$ZOOKEEPER"}
+zookeeper: {connect: "$ZOOKEEPER", digest_user: steward, digest_password: real-set-check}
 admin: {address: 127.0.0.1, port: $((18080 + i)), token: real-set-check}
 aws: {imds: off}
 mongodb: {host: $host, port: $port, replica_set: $REPLICA_SET, role: active}

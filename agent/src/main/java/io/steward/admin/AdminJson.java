@@ -5,6 +5,7 @@ import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
+import io.steward.coordination.StateProblem;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.ArchiveStatus;
@@ -36,17 +37,35 @@ public final class AdminJson {
     public record Message(String message) {
     }
 
-    /** {@code GET /health}: the local node. */
-    /** @param engine what the database says of its cluster; null when it says nothing more */
+    /**
+     * {@code GET /health}: the local node.
+     *
+     * @param engine what the database says of its cluster; null when it says nothing more
+     * @param badZnodes the cluster's znodes whose content was not used as it is; empty when none
+     */
     public record Node(String name, Role role, boolean healthy, boolean writablePrimary, boolean streaming,
                        long lagBytes, long epoch, String lastDecision, String problem, Failing failingAction,
-                       Archive archive, Map<String, Object> engine, String failsafe) {
+                       Archive archive, Map<String, Object> engine, String failsafe, List<BadZnode> badZnodes) {
         static Node of(NodeStatus status) {
             return new Node(status.name(), status.role(), status.healthy(), status.writablePrimary(),
                     status.streaming(), status.lagBytes(), status.epoch(), status.lastDecision(),
                     status.problem().orElse(null), status.failingAction().map(Failing::of).orElse(null),
                     status.archive().map(Archive::of).orElse(null),
-                    status.engineDetails().isEmpty() ? null : status.engineDetails(), status.failsafe().orElse(null));
+                    status.engineDetails().isEmpty() ? null : status.engineDetails(), status.failsafe().orElse(null),
+                    BadZnode.all(status.badZnodes()));
+        }
+    }
+
+    /**
+     * A znode whose content Steward does not use as it is.
+     *
+     * @param path relative to the cluster's path, e.g. {@code /members/pg1}
+     * @param content what it holds, printable and cut short
+     * @param reason why, and what is done instead
+     */
+    public record BadZnode(String path, String content, String reason) {
+        static List<BadZnode> all(List<StateProblem> problems) {
+            return problems.stream().map(p -> new BadZnode(p.path(), p.content(), p.reason())).toList();
         }
     }
 
@@ -90,9 +109,11 @@ public final class AdminJson {
      * @param members sorted by name
      * @param transfer the pending switchover or failover, or null
      * @param sync the synchronous standby state, or null outside synchronous mode
+     * @param badZnodes the znodes whose content was not used as it is; empty when none
      */
     public record Cluster(String leader, long epoch, boolean maintenance, String initializedBy, List<Member> members,
-                          Transfer transfer, Sync sync, Map<String, String> settings, Failsafe failsafe) {
+                          Transfer transfer, Sync sync, Map<String, String> settings, Failsafe failsafe,
+                          List<BadZnode> badZnodes) {
         static Cluster of(ClusterView view) {
             long leaderPosition = view.leaderMember().map(MemberInfo::position).orElse(-1L);
             List<Member> members = view.members().values().stream()
@@ -102,7 +123,8 @@ public final class AdminJson {
             return new Cluster(view.lease().map(Lease::holder).orElse(null), view.epoch(),
                     view.maintenance(), view.initialized().orElse(null), members,
                     view.transfer().map(Transfer::of).orElse(null), view.sync().map(Sync::of).orElse(null),
-                    new TreeMap<>(view.settings()), view.failsafe().map(Failsafe::of).orElse(null));
+                    new TreeMap<>(view.settings()), view.failsafe().map(Failsafe::of).orElse(null),
+                    BadZnode.all(view.problems()));
         }
     }
 

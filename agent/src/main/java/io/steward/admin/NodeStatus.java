@@ -1,8 +1,10 @@
 package io.steward.admin;
 
+import io.steward.coordination.StateProblem;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,14 +25,17 @@ import java.util.Optional;
  * @param engineDetails what the database says of its cluster ({@link io.steward.engine.Engine#healthDetails()})
  * @param failsafe what failsafe mode does on this node now, in words: a primary kept writable by its members'
  *        confirmations, or a member that confirmed and so does not take the lease; empty otherwise
+ * @param badZnodes the cluster's znodes whose content was not used as it is, as of the last read: they do not make
+ *        the node unhealthy (its database may serve as it should), but an operator must repair them
  */
 public record NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes,
                          long epoch, String lastDecision, Optional<String> problem,
                          Optional<FailingAction> failingAction, Optional<ArchiveStatus> archive,
-                         Map<String, Object> engineDetails, Optional<String> failsafe) {
+                         Map<String, Object> engineDetails, Optional<String> failsafe, List<StateProblem> badZnodes) {
 
     public NodeStatus {
         engineDetails = Map.copyOf(engineDetails);
+        badZnodes = List.copyOf(badZnodes);
     }
 
     public boolean healthy() {

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders the cluster as {@code steward status} prints it: a header line, then one row per member. */
+/**
+ * Renders the cluster as {@code steward status} prints it: a header line, one row per member, then each znode whose
+ * content the agents do not use as it is.
+ */
 final class StatusTable {
     private static final String[] COLUMNS = {"MEMBER", "ROLE", "STATE", "LAG", "TIMELINE"};
     private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -45,6 +48,11 @@ final class StatusTable {
                     Long.toString(member.timeline())});
         }
         appendAligned(text, rows);
+        // an agent older than the list sends none
+        for (AdminJson.BadZnode bad : cluster.badZnodes() == null ? List.<AdminJson.BadZnode>of() : cluster.badZnodes()) {
+            text.append("Bad znode ").append(bad.path()).append(": ").append(bad.reason()).append("; it holds: ")
+                    .append(bad.content()).append('\n');
+        }
         return text.toString();
     }
 

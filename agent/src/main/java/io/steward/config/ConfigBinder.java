@@ -32,7 +32,6 @@ import java.util.stream.Collectors;
 /** Binds the merged configuration tree to the records, checking every key. */
 final class ConfigBinder {
     private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9._-]{1,100}");
-    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
@@ -162,7 +161,7 @@ final class ConfigBinder {
             problems.add("aws.cloudwatch.monitoring", aws.cloudWatch().monitoring().name().toLowerCase(Locale.ROOT),
                     "off, unless the AWS region is known: set aws.region, or let IMDS tell it");
         }
-        ZooKeeperConfig zookeeper = zookeeper(root.section("zookeeper"));
+        ZooKeeperConfig zookeeper = ZooKeeperSettings.bind(root.section("zookeeper"));
         HaConfig ha = ha(root.section("ha"));
         // Checked only when the values are the ones given, not defaults standing in for invalid ones.
         boolean timingValid = problems.list().stream().noneMatch(p -> p.key().equals("ha.loop_wait")
@@ -183,10 +182,10 @@ final class ConfigBinder {
     private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
         Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
                 .or(identity::instanceId);
-        String nameAllowed = "1 to 63 letters, digits, '.', '_' or '-' (user data \"name\"; default: the instance id)";
+        String nameAllowed = NodeConfig.NAME_ALLOWED + " (user data \"name\"; default: the instance id)";
         // a node launched from user data that names only its cluster (the book's Elasticsearch) is named by its instance
         String name = node.has("name") || instanceId.isEmpty()
-                ? required(node, "name", NODE_NAME, nameAllowed) : instanceId.get();
+                ? required(node, "name", NodeConfig.NAME, nameAllowed) : instanceId.get();
         Optional<String> host = node.optionalString("host");
         if (host.isPresent() && !isHost(host.get())) {
             node.problems().add(node.keyPath("host"), host.get(), HOST_ALLOWED);
@@ -247,33 +246,6 @@ final class ConfigBinder {
                     + Settings.format(proven.isNegative() ? Duration.ZERO : proven) + "; raise the session timeout or "
                     + "lower loop_wait or the ensemble's tickTime");
         }
-    }
-
-    private static ZooKeeperConfig zookeeper(Settings zk) {
-        String allowed = "the ensemble as host:port[,host:port...], each port from 1 to 65535";
-        String connect = zk.requiredString("connect", allowed);
-        if (!connect.isEmpty()) {
-            for (String member : connect.split(",", -1)) {
-                if (!isHostAndPort(member.trim())) {
-                    zk.problems().add(zk.keyPath("connect"), connect, allowed + " ('" + member.trim() + "' is not)");
-                }
-            }
-        }
-        Duration session = zk.duration("session_timeout", Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(120));
-        Duration connection = zk.duration("connection_timeout", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(120));
-        Duration tick = zk.duration("tick_time", Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofSeconds(60));
-        Optional<String> user = zk.optionalString("digest_user");
-        Optional<String> password = zk.optionalString("digest_password");
-        if (user.isPresent() && user.get().contains(":")) {
-            zk.problems().add(zk.keyPath("digest_user"), user.get(), "a user name without ':'");
-        }
-        if (user.isPresent() && password.isEmpty()) {
-            zk.problems().add(zk.keyPath("digest_password"), null, "required with digest_user; the two go together");
-        } else if (password.isPresent() && user.isEmpty()) {
-            zk.problems().add(zk.keyPath("digest_user"), null, "required with digest_password; the two go together");
-        }
-        zk.rejectUnknownKeys();
-        return new ZooKeeperConfig(connect, session, connection, tick, user, password);
     }
 
     private static HaConfig ha(Settings ha) {
@@ -628,7 +600,7 @@ final class ConfigBinder {
         return IPV4.matcher(text).matches();
     }
 
-    private static boolean isHostAndPort(String text) {
+    static boolean isHostAndPort(String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0) {
             return false;

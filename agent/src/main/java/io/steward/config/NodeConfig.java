@@ -2,6 +2,7 @@ package io.steward.config;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Who this node is.
@@ -20,4 +21,12 @@ import java.util.Optional;
 public record NodeConfig(String name, String host, int priority, boolean noFailover, Path stateDir,
                          Optional<String> instanceId, Optional<String> availabilityZone, Optional<String> region,
                          Optional<String> dnsName) {
+    /** What a member name may be: it names a znode, a replication slot and DNS labels. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+    public static final String NAME_ALLOWED = "1 to 63 letters, digits, '.', '_' or '-'";
+
+    /** Whether {@code name} may name a member (null may not). */
+    public static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
 }

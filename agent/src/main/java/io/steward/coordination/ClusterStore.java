@@ -3,19 +3,13 @@ package io.steward.coordination;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.ZooKeeperConfig;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.leader.LeaderLatch;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +29,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * The cluster's shared state in ZooKeeper, under {@code /steward/<cluster>/}:
  * {@code members/<name>} (ephemeral), {@code leader} (ephemeral lease), {@code epoch}, {@code initialize},
- * {@code maintenance}, {@code switchover}, {@code sync} and {@code history/}.
+ * {@code maintenance}, {@code switchover}, {@code sync} and {@code history/} ({@link FailoverHistory}).
  */
 public final class ClusterStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
@@ -50,11 +45,10 @@ public final class ClusterStore implements AutoCloseable {
     private static final String MAINTENANCE = "/maintenance";
     private static final String TRANSFER = "/switchover";
     private static final String SYNC = "/sync";
-    private static final String HISTORY = "/history";
     private static final String SETTINGS = "/config";
-    private static final String PRIMARY_TERM = "/primary-term";
     private static final String FAILSAFE = "/failsafe";
-    private static final int HISTORY_KEPT = 100;
+    /** Who created the cluster when the {@code initialize} znode is unreadable: never a member's name. */
+    private static final String UNKNOWN_CREATOR = "(unknown)";
 
     private final CuratorFramework client;
     private final ObjectMapper json = Json.mapper();
@@ -66,11 +60,15 @@ public final class ClusterStore implements AutoCloseable {
     private PersistentNode memberNode;
     /** Every election joined through {@link #designation}, left when the store closes at the latest. */
     private final List<Designation> designations = new CopyOnWriteArrayList<>();
+    private final FailoverHistory history;
+    private final PrimaryTerms primaryTerms;
 
     private ClusterStore(CuratorFramework client, SessionLiveness liveness) {
         this.client = client;
         this.liveness = liveness;
         this.changes = CuratorCache.build(client, "/");
+        this.history = new FailoverHistory(client);
+        this.primaryTerms = new PrimaryTerms(client);
     }
 
     /** Told (on a Curator thread) of changes, so the HA loop can tick at once instead of waiting for its turn. */
@@ -85,35 +83,33 @@ public final class ClusterStore implements AutoCloseable {
         void connectionChanged(ConnectionState state);
     }
 
-    /** Connects to the ensemble and prepares the cluster's paths. */
+    /**
+     * Connects to the ensemble and prepares the cluster's paths; with digest ACLs, restricts znodes that anyone may
+     * change ({@link ZooKeeperAccess#restrictWorldWritable}).
+     */
     public static ClusterStore connect(ZooKeeperConfig config, String cluster, Listener listener)
             throws InterruptedException {
-        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
-                .connectString(config.connect())
-                .namespace("steward/" + cluster)
-                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
-                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
-                // The HA loop retries on its own every tick; a long retry inside one call would only delay it.
-                .retryPolicy(new RetryNTimes(1, 100))
-                // Keep to the configured servers: the ensemble's own view of its members may name addresses this
-                // node must not use (another network, a proxy in between).
-                .ensembleTracker(false);
-        if (config.digestUser().isPresent()) {
-            String credentials = config.digestUser().get() + ":" + config.digestPassword().orElse("");
-            builder.authorization("digest", credentials.getBytes(StandardCharsets.UTF_8))
-                    .aclProvider(new CreatorOnlyAcl());
-        }
-        CuratorFramework client = builder.build();
+        CuratorFramework client = ZooKeeperAccess.client(config, cluster);
         client.getConnectionStateListenable().addListener((c, state) -> listener.connectionChanged(state));
         client.start();
         if (!client.blockUntilConnected((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             client.close();
             throw new CoordinationException("could not connect to ZooKeeper at " + config.connect() + " within "
-                    + config.connectionTimeout().toMillis() + " ms");
+                    + config.connectionTimeout().toMillis() + " ms" + config.tls().map(tls -> " over TLS (is each "
+                    + "server's certificate signed by a CA in " + tls.trustStore() + ", and does it listen for TLS on "
+                    + "that port?)").orElse(""));
         }
         ClusterStore store = new ClusterStore(client, new SessionLiveness(config.serverTick()));
         store.negotiatedSessionTimeout(); // remembered for when the client is disconnected
-        store.ensurePaths();
+        try {
+            store.ensurePaths();
+            if (config.acl() == ZooKeeperConfig.Acl.DIGEST) {
+                ZooKeeperAccess.restrictWorldWritable(client);
+            }
+        } catch (Exception e) {
+            client.close();
+            throw failure("prepare the cluster's znodes", e);
+        }
         store.changes.listenable().addListener((type, oldData, data) -> listener.clusterChanged(
                 type == CuratorCacheListener.Type.NODE_CHANGED && data != null && data.getPath().startsWith(MEMBERS + "/")));
         store.changes.start();
@@ -171,7 +167,7 @@ public final class ClusterStore implements AutoCloseable {
             return false;
         }
         try {
-            catchUp("/", timeout);
+            catchUp(client, "/", timeout);
             return true;
         } catch (Exception e) {
             return false;
@@ -186,7 +182,7 @@ public final class ClusterStore implements AutoCloseable {
      */
     public Synced<Optional<Lease>> proveLease(Duration syncTimeout) {
         try {
-            return synced(this::readLease, syncTimeout);
+            return synced(() -> readLease(-1).lease(), syncTimeout);
         } catch (Exception e) {
             throw failure("read the lease", e);
         }
@@ -220,21 +216,46 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Each znode is read and checked on its own ({@link ZnodeParser}): a bad one is left out or worked around and
+     * reported in the view's problems, never an exception, which would look like an unreachable ZooKeeper.
+     */
     private ClusterView readView() throws Exception {
+        List<StateProblem> problems = new ArrayList<>();
         Map<String, MemberInfo> members = new HashMap<>();
         for (String name : client.getChildren().forPath(MEMBERS)) {
-            readJson(MEMBERS + "/" + name, MemberInfo.class).ifPresent(m -> members.put(m.name(), m));
+            String path = MEMBERS + "/" + name;
+            read(path, new Stat()).map(data -> ZnodeParser.member(path, name, data))
+                    .flatMap(member -> usable(member, problems)).ifPresent(member -> members.put(name, member));
         }
-        Optional<Lease> lease = readLease();
-        long epoch = readJson(EPOCH, Long.class).orElse(0L);
-        Optional<String> initialized = readText(INITIALIZE);
-        boolean maintenance = readText(MAINTENANCE).map(Boolean::parseBoolean).orElse(false);
-        Optional<TransferRequest> transfer = readJson(TRANSFER, TransferRequest.class);
-        Optional<SyncState> sync = readJson(SYNC, SyncState.class);
-        Map<String, String> settings = readJson(SETTINGS, SettingsDocument.class).map(SettingsDocument::settings)
-                .orElse(Map.of());
-        Optional<FailsafeMembers> failsafe = readJson(FAILSAFE, FailsafeMembers.class);
-        return new ClusterView(members, lease, epoch, initialized, maintenance, transfer, sync, settings, failsafe);
+        // the epoch's version is read before the lease: see BadLease#epochVersion
+        Stat epochStat = new Stat();
+        Optional<byte[]> epochData = read(EPOCH, epochStat);
+        LeaseReading lease = readLease(epochStat.getVersion());
+        lease.bad().ifPresent(bad -> problems.add(bad.problem()));
+        ZnodeParser.EpochReading epoch = ZnodeParser.epoch(EPOCH, epochData, epochStat.getVersion(), lease.lease(),
+                this::highestEpochInHistory);
+        epoch.problem().ifPresent(problems::add);
+        Optional<String> initialized = read(INITIALIZE, new Stat())
+                .map(data -> usable(ZnodeParser.initializedBy(INITIALIZE, data), problems).orElse(UNKNOWN_CREATOR));
+        boolean maintenance = parsed(MAINTENANCE, ZnodeParser::maintenance, problems).orElse(false);
+        Optional<TransferRequest> transfer = parsed(TRANSFER, ZnodeParser::transfer, problems);
+        Optional<SyncState> sync = parsed(SYNC, ZnodeParser::sync, problems);
+        Map<String, String> settings = parsed(SETTINGS, ZnodeParser::settings, problems).orElse(Map.of());
+        Optional<FailsafeMembers> failsafe = parsed(FAILSAFE, ZnodeParser::failsafe, problems);
+        return new ClusterView(members, lease.lease(), lease.bad(), epoch.epoch(), initialized, maintenance, transfer,
+                sync, settings, failsafe, problems);
+    }
+
+    /** The znode at {@code path} parsed, when it exists and is valid; its problem added to {@code problems} when not. */
+    private <T> Optional<T> parsed(String path, BiFunction<String, byte[], Parsed<T>> parser, List<StateProblem> problems)
+            throws Exception {
+        return read(path, new Stat()).flatMap(data -> usable(parser.apply(path, data), problems));
+    }
+
+    private static <T> Optional<T> usable(Parsed<T> parsed, List<StateProblem> problems) {
+        parsed.problem().ifPresent(problems::add);
+        return parsed.value();
     }
 
     /** What {@code read} returns once the ensemble's leader has answered a sync sent before it. */
@@ -246,7 +267,7 @@ public final class ClusterStore implements AutoCloseable {
         }
         long session = sessionId();
         long sent = System.nanoTime();
-        catchUp("/", syncTimeout);
+        catchUp(client, "/", syncTimeout);
         T value = read.run();
         return proven(value, session, sent);
     }
@@ -322,7 +343,10 @@ public final class ClusterStore implements AutoCloseable {
         try {
             long session = sessionId();
             Stat epochStat = new Stat();
-            long current = json.readValue(client.getData().storingStatIn(epochStat).forPath(EPOCH), Long.class);
+            Optional<byte[]> epochData = read(EPOCH, epochStat);
+            // a bad epoch znode is read as readView reads it (derived, never a default); the write below repairs it
+            long current = ZnodeParser.epoch(EPOCH, epochData, epochStat.getVersion(), Optional.empty(),
+                    this::highestEpochInHistory).epoch();
             if (current != expectedEpoch) {
                 return Optional.empty();
             }
@@ -335,7 +359,9 @@ public final class ClusterStore implements AutoCloseable {
                 }
                 ops.add(client.transactionOp().delete().withVersion(leader.getVersion()).forPath(LEADER));
             }
-            ops.add(client.transactionOp().setData().withVersion(epochStat.getVersion()).forPath(EPOCH, toJson(epoch)));
+            ops.add(epochData.isPresent()
+                    ? client.transactionOp().setData().withVersion(epochStat.getVersion()).forPath(EPOCH, toJson(epoch))
+                    : client.transactionOp().create().forPath(EPOCH, toJson(epoch)));
             ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
                     .forPath(LEADER, toJson(new Lease(name, epoch, 0))));
             Stat transfer = client.checkExists().forPath(TRANSFER);
@@ -348,13 +374,40 @@ public final class ClusterStore implements AutoCloseable {
             long sent = System.nanoTime();
             client.transaction().forOperations(ops);
             // The leader committed the transaction: as good as an answered sync for the session that sent it.
-            return readLease().filter(l -> l.holder().equals(name) && l.sessionId() == session)
+            return readLease(-1).lease().filter(l -> l.holder().equals(name) && l.sessionId() == session)
                     .map(lease -> proven(lease, session, sent));
         } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
                  | KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (Exception e) {
             throw failure("acquire the lease", e);
+        }
+    }
+
+    /**
+     * Removes a persistent {@code leader} znode (one written by hand or by a tool): no session holds it, so no agent
+     * counts it as its lease ({@code Lease#sessionId} is never 0), and it would never go away by itself, leaving the
+     * cluster without a primary for good. Conditional, in one transaction, on the epoch's version read before the
+     * znode: every lease is taken in a transaction that moves it, so a real lease taken since (which could have the
+     * same znode version, 0) is never removed.
+     *
+     * @return whether this call removed it (false: it changed or went away meanwhile)
+     */
+    public boolean removeStrayLease(BadLease stray) {
+        if (!stray.persistent()) {
+            throw new IllegalArgumentException("only a persistent leader znode is removed, never a session's");
+        }
+        try {
+            client.transaction().forOperations(
+                    client.transactionOp().check().withVersion(stray.epochVersion()).forPath(EPOCH),
+                    client.transactionOp().delete().withVersion(stray.version()).forPath(LEADER));
+            log.warn("removed the persistent {} znode, which no session holds and so is no lease (it held: {})",
+                    LEADER, stray.problem().content());
+            return true;
+        } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+            return false;
+        } catch (Exception e) {
+            throw failure("remove the persistent leader znode", e);
         }
     }
 
@@ -386,50 +439,22 @@ public final class ClusterStore implements AutoCloseable {
 
     /**
      * For a database that elects its own primary: records that {@code member} is its primary in {@code term}, unless
-     * a later term is recorded already (a primary that has not noticed its successor). Compare-and-set on the znode's
-     * version, so that two primaries of different terms never overwrite each other's record out of order.
+     * a later term is recorded already ({@link PrimaryTerms#raise}).
      *
      * @return whether {@code term} is the latest recorded now (false: a later one is)
      */
     public boolean raisePrimaryTerm(String member, long term) {
         try {
-            catchUp(PRIMARY_TERM);
-            while (true) {
-                Stat stat = new Stat();
-                Optional<PrimaryTerm> recorded;
-                try {
-                    recorded = Optional.of(json.readValue(client.getData().storingStatIn(stat).forPath(PRIMARY_TERM),
-                            PrimaryTerm.class));
-                } catch (KeeperException.NoNodeException e) {
-                    recorded = Optional.empty();
-                }
-                if (recorded.isPresent() && recorded.get().term() > term) {
-                    return false;
-                }
-                if (recorded.isPresent() && recorded.get().equals(new PrimaryTerm(term, member))) {
-                    return true;
-                }
-                try {
-                    if (recorded.isEmpty()) {
-                        client.create().forPath(PRIMARY_TERM, toJson(new PrimaryTerm(term, member)));
-                    } else {
-                        client.setData().withVersion(stat.getVersion()).forPath(PRIMARY_TERM, toJson(new PrimaryTerm(term, member)));
-                    }
-                    return true;
-                } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
-                    // another primary wrote first: read again
-                }
-            }
+            return primaryTerms.raise(member, term);
         } catch (Exception e) {
             throw failure("record the primary's term", e);
         }
     }
 
-    /** The latest term recorded by {@link #raisePrimaryTerm}, read now; empty before any. */
+    /** The latest term recorded by {@link #raisePrimaryTerm}, read after a sync; empty before any. */
     public OptionalLong latestPrimaryTerm() {
         try {
-            catchUp(PRIMARY_TERM);
-            return readJson(PRIMARY_TERM, PrimaryTerm.class).map(t -> OptionalLong.of(t.term())).orElse(OptionalLong.empty());
+            return primaryTerms.latest();
         } catch (Exception e) {
             throw failure("read the primary's term", e);
         }
@@ -441,11 +466,11 @@ public final class ClusterStore implements AutoCloseable {
      * deposed primary's. ZooKeeper answers a session's requests in order, so a read sent once the sync is done sees
      * every write committed before the sync.
      */
-    private void catchUp(String path) throws Exception {
-        catchUp(path, Duration.ofMillis(client.getZookeeperClient().getConnectionTimeoutMs()));
+    static void catchUp(CuratorFramework client, String path) throws Exception {
+        catchUp(client, path, Duration.ofMillis(client.getZookeeperClient().getConnectionTimeoutMs()));
     }
 
-    private void catchUp(String path, Duration timeout) throws Exception {
+    private static void catchUp(CuratorFramework client, String path, Duration timeout) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger result = new AtomicInteger();
         client.sync().inBackground((c, event) -> {
@@ -460,14 +485,10 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
-    /** The znode {@value #PRIMARY_TERM}: the database's own election term and the member it elected then. */
-    record PrimaryTerm(long term, String member) {
-    }
-
     /** Undoes a claim whose initialisation failed, so another attempt (by anyone) can start clean. */
     public void abandonInitialization(String name) {
         try {
-            if (readText(INITIALIZE).filter(name::equals).isPresent()) {
+            if (read(INITIALIZE, new Stat()).filter(data -> name.equals(new String(data, StandardCharsets.UTF_8))).isPresent()) {
                 client.delete().forPath(INITIALIZE);
             }
         } catch (Exception e) {
@@ -480,13 +501,6 @@ public final class ClusterStore implements AutoCloseable {
         writePersistent(SETTINGS, toJson(new SettingsDocument(settings)));
     }
 
-    /** The {@code config} znode: cluster-wide HA settings, keyed as in the {@code ha:} section. */
-    private record SettingsDocument(Map<String, String> settings) {
-        SettingsDocument {
-            settings = settings == null ? Map.of() : Map.copyOf(settings);
-        }
-    }
-
     /** Records the members the primary counts on in failsafe mode (written by the primary only). */
     public void writeFailsafeMembers(FailsafeMembers failsafe) {
         writePersistent(FAILSAFE, toJson(failsafe));
@@ -497,7 +511,7 @@ public final class ClusterStore implements AutoCloseable {
     }
 
     /**
-     * Records a transfer request.
+     * Records a transfer request, in place of one that cannot be read (which nobody would carry out or drop).
      *
      * @return false when another request is already pending
      */
@@ -506,6 +520,28 @@ public final class ClusterStore implements AutoCloseable {
             client.create().forPath(TRANSFER, toJson(request));
             return true;
         } catch (KeeperException.NodeExistsException e) {
+            return replaceUnreadableTransfer(request);
+        } catch (Exception e) {
+            throw failure("record the transfer request", e);
+        }
+    }
+
+    private boolean replaceUnreadableTransfer(TransferRequest request) {
+        try {
+            Stat stat = new Stat();
+            Optional<byte[]> pending = read(TRANSFER, stat);
+            if (pending.isEmpty()) {
+                return requestTransfer(request);
+            }
+            Parsed<TransferRequest> parsed = ZnodeParser.transfer(TRANSFER, pending.get());
+            if (parsed.value().isPresent()) {
+                return false;
+            }
+            client.setData().withVersion(stat.getVersion()).forPath(TRANSFER, toJson(request));
+            log.warn("replaced the unreadable {} znode (it held: {}) with a new request", TRANSFER,
+                    parsed.problem().get().content());
+            return true;
+        } catch (KeeperException.BadVersionException e) {
             return false;
         } catch (Exception e) {
             throw failure("record the transfer request", e);
@@ -542,26 +578,25 @@ public final class ClusterStore implements AutoCloseable {
 
     public void appendHistory(HistoryEntry entry) {
         try {
-            client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(HISTORY + "/h-", toJson(entry));
-            List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
-            names.sort(Comparator.naturalOrder());
-            for (int i = 0; i < names.size() - HISTORY_KEPT; i++) {
-                client.delete().forPath(HISTORY + "/" + names.get(i));
-            }
+            history.append(entry);
         } catch (Exception e) {
             throw failure("append to the failover history", e);
         }
     }
 
+    /** The failover history, oldest first; entries that cannot be read are left out and logged once. */
     public List<HistoryEntry> history() {
         try {
-            List<String> names = new ArrayList<>(client.getChildren().forPath(HISTORY));
-            names.sort(Comparator.naturalOrder());
-            List<HistoryEntry> entries = new ArrayList<>();
-            for (String name : names) {
-                readJson(HISTORY + "/" + name, HistoryEntry.class).ifPresent(entries::add);
-            }
-            return entries;
+            return history.entries();
+        } catch (Exception e) {
+            throw failure("read the failover history", e);
+        }
+    }
+
+    /** The highest epoch the history records: see {@link ZnodeParser#epoch}. */
+    private long highestEpochInHistory() {
+        try {
+            return history.highestEpoch();
         } catch (Exception e) {
             throw failure("read the failover history", e);
         }
@@ -582,29 +617,13 @@ public final class ClusterStore implements AutoCloseable {
      * participant holds it at a time, and it passes on when the holder leaves or its session ends.
      */
     public Designation designation(String duty, String name) {
-        LeaderLatch latch = new LeaderLatch(client, "/designated/" + duty, name);
         try {
-            latch.start();
+            Designation designation = LatchDesignation.join(client, duty, name);
+            designations.add(designation);
+            return designation;
         } catch (Exception e) {
             throw failure("join the election for " + duty, e);
         }
-        Designation designation = new Designation() {
-            @Override
-            public boolean held() {
-                return latch.hasLeadership();
-            }
-
-            @Override
-            public void close() {
-                try {
-                    latch.close();
-                } catch (IOException | IllegalStateException e) {
-                    // already closed, or the session is gone: the duty has passed on either way
-                }
-            }
-        };
-        designations.add(designation);
-        return designation;
     }
 
     @Override
@@ -615,15 +634,33 @@ public final class ClusterStore implements AutoCloseable {
         client.close();
     }
 
-    private Optional<Lease> readLease() throws Exception {
+    /**
+     * The {@code leader} znode: a lease, or a znode that is none (unreadable: its holder is unknown; persistent: no
+     * session holds it), or nothing.
+     *
+     * @param epochVersion the epoch's version read just before, for {@link #removeStrayLease}
+     */
+    private LeaseReading readLease(int epochVersion) throws Exception {
         Stat stat = new Stat();
-        try {
-            byte[] data = client.getData().storingStatIn(stat).forPath(LEADER);
-            Lease stored = json.readValue(data, Lease.class);
-            return Optional.of(new Lease(stored.holder(), stored.epoch(), stat.getEphemeralOwner()));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
+        Optional<byte[]> data = read(LEADER, stat);
+        if (data.isEmpty()) {
+            return new LeaseReading(Optional.empty(), Optional.empty());
         }
+        long owner = stat.getEphemeralOwner();
+        if (owner == 0) {
+            StateProblem notALease = StateProblem.of(LEADER, data.get(), "a persistent znode, which no session holds: "
+                    + "no lease (it would never go away by itself); removed by the first agent that sees it");
+            return new LeaseReading(Optional.empty(), Optional.of(new BadLease(notALease, 0, false, stat.getVersion(),
+                    epochVersion)));
+        }
+        Parsed<Lease> lease = ZnodeParser.lease(LEADER, data.get(), owner);
+        return lease.problem().map(problem -> new LeaseReading(Optional.empty(), Optional.of(new BadLease(problem,
+                        owner, owner == sessionId(), stat.getVersion(), epochVersion))))
+                .orElseGet(() -> new LeaseReading(lease.value(), Optional.empty()));
+    }
+
+    /** What the {@code leader} znode holds: at most one of a usable lease and a bad one. */
+    private record LeaseReading(Optional<Lease> lease, Optional<BadLease> bad) {
     }
 
     private CuratorOp syncOp(SyncState state) throws Exception {
@@ -635,13 +672,14 @@ public final class ClusterStore implements AutoCloseable {
 
     private void ensurePaths() {
         try {
-            for (String path : List.of(MEMBERS, HISTORY)) {
+            for (String path : List.of(MEMBERS, FailoverHistory.PATH)) {
                 if (client.checkExists().forPath(path) == null) {
                     client.create().creatingParentContainersIfNeeded().forPath(path);
                 }
             }
             if (client.checkExists().forPath(EPOCH) == null) {
-                client.create().forPath(EPOCH, toJson(0L));
+                // made again after someone deleted it: from the history, so that no earlier epoch is taken again
+                client.create().forPath(EPOCH, toJson(highestEpochInHistory()));
             }
         } catch (KeeperException.NodeExistsException e) {
             // another member created it at the same moment
@@ -662,20 +700,10 @@ public final class ClusterStore implements AutoCloseable {
         }
     }
 
-    private <T> Optional<T> readJson(String path, Class<T> type) throws Exception {
+    /** The znode's content, its stat stored in {@code stat}; empty when it does not exist. */
+    private Optional<byte[]> read(String path, Stat stat) throws Exception {
         try {
-            return Optional.of(json.readValue(client.getData().forPath(path), type));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            log.warn("ignoring unreadable znode {}: {}", path, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    private Optional<String> readText(String path) throws Exception {
-        try {
-            return Optional.of(new String(client.getData().forPath(path), StandardCharsets.UTF_8));
+            return Optional.of(client.getData().storingStatIn(stat).forPath(path));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         }
@@ -694,18 +722,5 @@ public final class ClusterStore implements AutoCloseable {
             return ce;
         }
         return new CoordinationException("could not " + what + ": " + cause, cause);
-    }
-
-    /** Znodes readable and writable only by the identity that created them (digest auth). */
-    private static final class CreatorOnlyAcl implements ACLProvider {
-        @Override
-        public List<ACL> getDefaultAcl() {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
-
-        @Override
-        public List<ACL> getAclForPath(String path) {
-            return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
     }
 }

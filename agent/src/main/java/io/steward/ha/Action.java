@@ -1,5 +1,6 @@
 package io.steward.ha;
 
+import io.steward.coordination.BadLease;
 import io.steward.coordination.MemberInfo;
 
 import java.util.Optional;
@@ -63,6 +64,9 @@ public sealed interface Action {
 
     /** Point the running server at the leader (a deposed primary is stopped and rewound first). */
     record Follow(MemberInfo leader) implements Action { }
+
+    /** Remove a persistent {@code leader} znode: no session holds it, so it is no lease and would never go away. */
+    record RemoveStrayLease(BadLease stray) implements Action { }
 
     /** Why a member takes a free lease; recorded in the failover history. */
     enum TakeoverReason {

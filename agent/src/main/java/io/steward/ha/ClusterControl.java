@@ -54,7 +54,7 @@ public final class ClusterControl implements AdminBackend {
         long epoch = engine.electsOwnPrimary() ? status.timeline() : view.epoch();
         return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), epoch,
                 loop.lastDecision().toString(), status.problem(), loop.failingAction(), engine.archiveStatus(),
-                engine.healthDetails(), loop.failsafeState());
+                engine.healthDetails(), loop.failsafeState(), view.problems());
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.steward.coordination.CoordinationException;
 import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
+import io.steward.coordination.ProblemLog;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.Synced;
 import io.steward.coordination.TransferRequest;
@@ -83,6 +84,7 @@ public final class HaLoop implements AutoCloseable {
     private final AtomicBoolean leaseProofRunning = new AtomicBoolean();
     private final AtomicBoolean tickPending = new AtomicBoolean();
     private final Object guardLock = new Object();
+    private final ProblemLog badZnodes = new ProblemLog(log);
 
     private volatile ClusterView view = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false,
             Optional.empty(), Optional.empty());
@@ -341,6 +343,7 @@ public final class HaLoop implements AutoCloseable {
         try {
             read = store.readSynced(syncTimeout());
             view = read.value();
+            badZnodes.report(view.problems());
             readable = true;
         } catch (CoordinationException e) {
             readable = false;
@@ -509,6 +512,8 @@ public final class HaLoop implements AutoCloseable {
                 handOver(handOver.candidate(), handOver.waitForCatchUp(), probed);
             } else if (action instanceof Action.CancelTransfer) {
                 store.clearTransfer();
+            } else if (action instanceof Action.RemoveStrayLease remove) {
+                store.removeStrayLease(remove.stray());
             } else if (action instanceof Action.StartAsReplica start) {
                 rejoin(() -> engine.startAsReplica(start.leader().map(HaLoop::peer)));
             } else if (action instanceof Action.Follow follow) {

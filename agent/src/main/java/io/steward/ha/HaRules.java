@@ -1,5 +1,6 @@
 package io.steward.ha;
 
+import io.steward.coordination.BadLease;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
@@ -60,6 +61,10 @@ public final class HaRules {
             return decision(new Action.Observe(), "maintenance mode: no automatic action (epoch " + view.epoch() + ")");
         }
 
+        if (view.badLease().isPresent()) {
+            return badLeaseRules(view, local, view.badLease().get());
+        }
+
         Optional<Decision> data = dataDirectoryRules(view, local, policy);
         if (data.isPresent()) {
             return data.get();
@@ -118,6 +123,40 @@ public final class HaRules {
                     + view.epoch() + ")");
         }
         return decision(new Action.Observe(), "ZooKeeper unreachable; waiting");
+    }
+
+    /**
+     * The {@code leader} znode is there but is no lease anyone can use. Nobody may be promoted while it exists, since
+     * its holder cannot be known; so that failover still works, it must go:
+     * <ul>
+     * <li>persistent (written by hand or by a tool): no session holds it, so no member counts it as its lease, and it
+     *     would never go away by itself. Any member removes it ({@link io.steward.coordination.ClusterStore#removeStrayLease},
+     *     conditional so that a real lease taken meanwhile is never touched).</li>
+     * <li>ephemeral, of this node's own session (someone rewrote the content of its lease): only this node can free
+     *     it short of its session ending. A primary was fenced by the first rules (it cannot prove a lease it cannot
+     *     read); then the znode is given up, and the best replica takes a readable lease.</li>
+     * <li>ephemeral, of another session: that session may be a live primary's, so nobody takes over; the znode goes
+     *     when its session ends or its agent gives it up (the rule above, on that agent). Meanwhile a stopped server
+     *     starts read-only, replicating from nobody, as when ZooKeeper is unreachable.</li>
+     * </ul>
+     */
+    private static Decision badLeaseRules(ClusterView view, LocalState local, BadLease bad) {
+        String what = "the leader znode holds " + bad.problem().content() + " (" + bad.problem().reason() + ")";
+        if (bad.persistent()) {
+            return decision(new Action.RemoveStrayLease(bad), what + "; removing it so that a member can take the lease");
+        }
+        if (bad.ownedByThisSession()) {
+            return decision(new Action.ReleaseLease(), what + ", and belongs to this node's session; giving it up so "
+                    + "that a member can take a readable lease (epoch " + view.epoch() + ")");
+        }
+        EngineStatus engine = local.engine();
+        String waiting = what + ", and belongs to session 0x" + Long.toHexString(bad.ephemeralOwner())
+                + ": nobody takes over until it goes";
+        if (engine.role() == Role.STOPPED && engine.dataState() == DataState.VALID) {
+            return decision(new Action.StartAsReplica(Optional.empty()), waiting + "; starting the server read-only, "
+                    + "replicating from nobody, so that reads go on");
+        }
+        return decision(new Action.Observe(), waiting);
     }
 
     /**

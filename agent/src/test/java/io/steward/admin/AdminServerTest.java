@@ -4,6 +4,8 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.AdminConfig;
+import io.steward.coordination.ClusterView;
+import io.steward.coordination.StateProblem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,6 +161,29 @@ class AdminServerTest {
         assertThat(members.get(2).path("problem").asText()).isEqualTo("postgres is not running");
         assertThat(members.get(2).path("tags").path("noFailover").asBoolean()).isTrue();
         assertThat(members.get(2).path("timeline").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void badZnodesAreNamedInHealthAndClusterWithoutMakingTheNodeUnhealthy() throws IOException {
+        StateProblem bad = new StateProblem("/members/ghost", "{}", "no name; member skipped");
+        NodeStatus primary = RecordingBackend.primary();
+        backend.self = new NodeStatus(primary.name(), primary.role(), primary.writablePrimary(), primary.streaming(),
+                primary.lagBytes(), primary.epoch(), primary.lastDecision(), primary.problem(), primary.failingAction(),
+                primary.archive(), primary.engineDetails(), Optional.empty(), List.of(bad));
+        ClusterView view = RecordingBackend.threeMembers();
+        backend.cluster = new ClusterView(view.members(), view.lease(), view.badLease(), view.epoch(), view.initialized(),
+                view.maintenance(), view.transfer(), view.sync(), view.settings(), Optional.empty(), List.of(bad));
+
+        HttpResponse<String> health = http.get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        for (JsonNode listed : List.of(body(health).path("badZnodes"), body(http.get("/cluster")).path("badZnodes"))) {
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0).path("path").asText()).isEqualTo("/members/ghost");
+            assertThat(listed.get(0).path("content").asText()).isEqualTo("{}");
+            assertThat(listed.get(0).path("reason").asText()).isEqualTo("no name; member skipped");
+        }
+        backend.self = primary;
+        assertThat(body(http.get("/health")).path("badZnodes")).as("an empty list, not null").isEmpty();
     }
 
     @Test

@@ -34,17 +34,17 @@ public final class RecordingBackend implements AdminBackend {
     public final List<String> calls = new CopyOnWriteArrayList<>();
 
     public static NodeStatus primary() {
-        return new NodeStatus("pg1", Role.PRIMARY, true, false, 0, 3, "holding the lease", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        return new NodeStatus("pg1", Role.PRIMARY, true, false, 0, 3, "holding the lease", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of());
     }
 
     public static NodeStatus replica(long lagBytes, boolean streaming) {
-        return new NodeStatus("pg2", Role.REPLICA, false, streaming, lagBytes, 3, "following pg1", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        return new NodeStatus("pg2", Role.REPLICA, false, streaming, lagBytes, 3, "following pg1", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of());
     }
 
     public static NodeStatus unhealthy(String problem) {
         return new NodeStatus("pg2", Role.REPLICA, false, false, -1, 3, "waiting", Optional.of(problem),
                 Optional.of(new FailingAction("CloneFrom", problem, java.time.Instant.parse("2026-12-02T09:00:00Z"))), Optional.empty(), Map.of(),
-                Optional.empty());
+                Optional.empty(), List.of());
     }
 
     public static ClusterView threeMembers() {

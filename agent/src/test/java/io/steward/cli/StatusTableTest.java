@@ -23,7 +23,8 @@ class StatusTableTest {
         AdminJson.Cluster cluster = new AdminJson.Cluster("pg1", 7, false, "pg1", List.of(
                 member("pg1", Role.PRIMARY, true, null, 0, 3),
                 member("pg2", Role.REPLICA, false, null, 1_572_864, 3),
-                member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)), null, null, java.util.Map.of(), null);
+                member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)), null, null, java.util.Map.of(), null,
+                List.of());
 
         assertThat(StatusTable.render(cluster)).isEqualTo("""
                 Cluster epoch 7, maintenance off, leader pg1
@@ -37,7 +38,8 @@ class StatusTableTest {
     @Test
     void showsMaintenanceAndAPendingTransfer() {
         AdminJson.Cluster cluster = new AdminJson.Cluster(null, 4, true, "pg1", List.of(),
-                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0), null, java.util.Map.of(), null);
+                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0), null, java.util.Map.of(), null,
+                List.of());
 
         assertThat(StatusTable.render(cluster)).startsWith("""
                 Cluster epoch 4, maintenance ON, leader none
@@ -48,13 +50,25 @@ class StatusTableTest {
     @Test
     void saysWhomTheCurrentPrimaryCountsOnInFailsafeMode() {
         AdminJson.Cluster current = new AdminJson.Cluster("pg1", 7, false, "pg1", List.of(), null, null,
-                java.util.Map.of("failsafe_mode", "true"), new AdminJson.Failsafe("pg1", 7, List.of("pg2", "pg3")));
+                java.util.Map.of("failsafe_mode", "true"), new AdminJson.Failsafe("pg1", 7, List.of("pg2", "pg3")),
+                List.of());
         AdminJson.Cluster outdated = new AdminJson.Cluster("pg2", 8, false, "pg1", List.of(), null, null,
-                java.util.Map.of(), new AdminJson.Failsafe("pg1", 7, List.of("pg2", "pg3")));
+                java.util.Map.of(), new AdminJson.Failsafe("pg1", 7, List.of("pg2", "pg3")), List.of());
 
         assertThat(StatusTable.render(current)).contains("Failsafe mode: should ZooKeeper become unreachable, pg1 goes "
                 + "on taking writes only while pg2, pg3 all confirm\n");
         assertThat(StatusTable.render(outdated)).doesNotContain("Failsafe");
+    }
+
+    @Test
+    void namesEachBadZnodeAfterTheMembers() {
+        AdminJson.Cluster cluster = new AdminJson.Cluster(null, 4, false, "pg1", List.of(), null, null, java.util.Map.of(),
+                null, List.of(new AdminJson.BadZnode("/members/ghost", "{}", "no name; member skipped")));
+
+        assertThat(StatusTable.render(cluster)).endsWith("""
+                MEMBER  ROLE  STATE  LAG  TIMELINE
+                Bad znode /members/ghost: no name; member skipped; it holds: {}
+                """);
     }
 
     @ParameterizedTest

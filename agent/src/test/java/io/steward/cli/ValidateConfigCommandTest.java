@@ -22,6 +22,8 @@ class ValidateConfigCommandTest {
               host: 10.0.0.5
             zookeeper:
               connect: zk1:2181
+              digest_user: steward
+              digest_password: zk-secret
             aws:
               imds: off
             testengine:

@@ -1,5 +1,6 @@
 package io.steward.config;
 
+import io.steward.testing.TestKeyStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -29,6 +31,8 @@ class ConfigLoaderTest {
               host: 10.0.0.5
             zookeeper:
               connect: zk1:2181,zk2:2181
+              digest_user: steward
+              digest_password: zk-secret
             aws:
               imds: off
             testengine:
@@ -121,11 +125,12 @@ class ConfigLoaderTest {
         assertThat(e.problems()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
                 "node.priority (from config file " + file + ")",
                 "zookeeper.connect",
+                "zookeeper.digest_user",
                 "zookeeper.session_timeout (from config file " + file + ")",
                 "ha.loop_wiat (from config file " + file + ")",
                 "admin.port (from config file " + file + ")");
         assertThat(e.getMessage())
-                .startsWith("invalid configuration (5 problems):")
+                .startsWith("invalid configuration (6 problems):")
                 .contains("node.priority (from config file " + file + "): 'high' is not valid; a whole number from 0 to 1000")
                 .contains("zookeeper.connect: missing; the ensemble as host:port[,host:port...]")
                 .contains("zookeeper.session_timeout (from config file " + file + "): '10m' is not valid; a duration from 2s to 2m")
@@ -149,7 +154,7 @@ class ConfigLoaderTest {
         Path file = file(VALID_YAML + "cluster: other\n");
 
         assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
-                .hasMessageContaining(file + ": 'line 12, column 8' is not valid; expected valid YAML; Duplicate field 'cluster'");
+                .hasMessageContaining(file + ": 'line 14, column 8' is not valid; expected valid YAML; Duplicate field 'cluster'");
     }
 
     @Test
@@ -203,12 +208,11 @@ class ConfigLoaderTest {
 
     @Test
     void secretsStayOutOfToStringAndErrorMessages() throws IOException {
-        Path file = file(VALID_YAML.replace("  connect: zk1:2181,zk2:2181",
-                "  connect: zk1:2181\n  digest_user: steward\n  digest_password: hunter2-zk"));
+        Path file = file(VALID_YAML.replace("zk-secret", "hunter2-zk"));
 
         StewardConfig config = load(file, null, Map.of(), Map.of("admin.token", "hunter2-admin"));
 
-        assertThat(config.zookeeper().digestPassword()).contains("hunter2-zk");
+        assertThat(config.zookeeper().digest()).contains(new ZooKeeperConfig.Digest("steward", "hunter2-zk"));
         assertThat(config.admin().token()).contains("hunter2-admin");
         assertThat(config.toString()).doesNotContain("hunter2").contains("digestUser=steward").contains("token=***");
 
@@ -219,10 +223,106 @@ class ConfigLoaderTest {
 
     @Test
     void digestUserAndPasswordGoTogether() throws IOException {
-        Path file = file(VALID_YAML.replace("  connect: zk1:2181,zk2:2181", "  connect: zk1:2181\n  digest_user: steward"));
+        Path file = file(VALID_YAML.replace("  digest_password: zk-secret\n", ""));
 
         assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
-                .hasMessageContaining("zookeeper.digest_password: missing; required with digest_user; the two go together");
+                .hasMessageContaining("zookeeper.digest_password: missing; required with digest_user (or "
+                        + "digest_password_file); the two go together");
+    }
+
+    @Test
+    void withoutCredentialsTheZnodesMayBeOpenOnlyWhenSaidSo() throws IOException {
+        Path file = file(VALID_YAML.replace("  digest_user: steward\n  digest_password: zk-secret\n", ""));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, null, Map.of(), Map.of()));
+        assertThat(e.problems()).extracting(ConfigProblem::key).containsExactly("zookeeper.digest_user");
+        assertThat(e.getMessage()).contains("required (with digest_password or digest_password_file) unless "
+                + "zookeeper.acl is open").contains("anyone who can reach ZooKeeper can rewrite the lease");
+
+        StewardConfig open = load(file, null, Map.of(), Map.of("zookeeper.acl", "open"));
+        assertThat(open.zookeeper().acl()).isEqualTo(ZooKeeperConfig.Acl.OPEN);
+        assertThat(open.zookeeper().digest()).isEmpty();
+        assertThat(load(file(VALID_YAML), null, Map.of(), Map.of()).zookeeper().acl())
+                .isEqualTo(ZooKeeperConfig.Acl.DIGEST);
+        assertThat(load(file(VALID_YAML), null, Map.of(), Map.of("zookeeper.acl", "open")).zookeeper().digest())
+                .as("open, yet authenticated: how a cluster moves to digest one node at a time").isPresent();
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("zookeeper.acl", "world")))
+                .hasMessageContaining("zookeeper.acl (from --set zookeeper.acl): 'world' is not valid; one of digest, open");
+    }
+
+    @Test
+    void aDigestPasswordFileMustBeTheAgentsAloneAndIsReadAtStart() throws IOException {
+        Path secret = write("zk-password", "from-the-file\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Path file = file(VALID_YAML.replace("  digest_password: zk-secret", "  digest_password_file: " + secret));
+
+        assertThat(load(file, null, Map.of(), Map.of()).zookeeper().digest())
+                .contains(new ZooKeeperConfig.Digest("steward", "from-the-file"));
+
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r-----"));
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
+                .hasMessageContaining("zookeeper.digest_password_file")
+                .hasMessageContaining("readable by it alone (chmod 600): it holds a secret")
+                .hasMessageContaining("this one has mode rw-r-----");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+
+        Path link = Files.createSymbolicLink(dir.resolve("zk-password-link"), secret);
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("zookeeper.digest_password_file", link.toString())))
+                .hasMessageContaining("this one is a symbolic link");
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("zookeeper.digest_password_file", "zk-password")))
+                .hasMessageContaining("this one is relative");
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("zookeeper.digest_password_file", dir + "/nothing")))
+                .hasMessageContaining("this one cannot be read (NoSuchFileException");
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("zookeeper.digest_password", "inline")))
+                .hasMessageContaining("zookeeper.digest_password_file (from config file " + file + "): '***' is not valid; ")
+                .hasMessageContaining("absent when digest_password is set: one or the other");
+        Files.writeString(secret, "\n");
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
+                .hasMessageContaining("a file holding the secret; this one is empty");
+    }
+
+    @Test
+    void tlsNeedsATrustStoreThatOpensAndKeyStoresOnlyTheAgentCanRead() throws Exception {
+        TestKeyStores stores = new TestKeyStores(dir);
+        Path clientKeys = stores.keyStore("client");
+        Path trust = stores.trustStore("trust", stores.keyStore("server"));
+        Path file = file(VALID_YAML.replace("  digest_user:", String.join("\n",
+                "  tls:",
+                "    trust_store: " + trust,
+                "    trust_store_password: " + TestKeyStores.PASSWORD,
+                "    key_store: " + clientKeys,
+                "    key_store_password_file: " + protectedFile("key-password", TestKeyStores.PASSWORD),
+                "  digest_user:")));
+
+        ZooKeeperTls tls = load(file, null, Map.of(), Map.of()).zookeeper().tls().orElseThrow();
+        assertThat(tls).isEqualTo(new ZooKeeperTls(trust, ZooKeeperTls.StoreType.PKCS12, Optional.of(TestKeyStores.PASSWORD),
+                Optional.of(clientKeys), ZooKeeperTls.StoreType.PKCS12, Optional.of(TestKeyStores.PASSWORD), true));
+        assertThat(tls.toString()).doesNotContain(TestKeyStores.PASSWORD);
+
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("zookeeper.tls.trust_store_password", "wrong")))
+                .hasMessageContaining("zookeeper.tls.trust_store (from config file " + file + "): '" + trust
+                        + "' is not valid; a PKCS12 store that opens with its password");
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of("zookeeper.tls.trust_store_type", "p7b")))
+                .hasMessageContaining("zookeeper.tls.trust_store_type (from --set zookeeper.tls.trust_store_type): "
+                        + "'p7b' is not valid; one of pkcs12, jks, pem");
+        Files.setPosixFilePermissions(clientKeys, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
+                .hasMessageContaining("zookeeper.tls.key_store").hasMessageContaining("this one has mode rw-r--r--");
+
+        Path withoutTrustStore = file(VALID_YAML.replace("  digest_user:", "  tls: {hostname_verification: false}\n  digest_user:"));
+        assertThatThrownBy(() -> load(withoutTrustStore, null, Map.of(), Map.of()))
+                .hasMessageContaining("zookeeper.tls.trust_store: missing; required with zookeeper.tls");
+        Path keyStoreWithoutPassword = file(VALID_YAML.replace("  digest_user:",
+                "  tls: {trust_store: " + trust + ", key_store: " + clientKeys + "}\n  digest_user:"));
+        Files.setPosixFilePermissions(clientKeys, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> load(keyStoreWithoutPassword, null, Map.of(), Map.of()))
+                .hasMessageContaining("zookeeper.tls.key_store_password: missing; required with a PKCS12 key_store");
+    }
+
+    private Path protectedFile(String name, String content) throws IOException {
+        Path file = write(name, content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     @Test

@@ -88,6 +88,8 @@ class NodeIdentityResolverTest {
                 engine: testengine
                 zookeeper:
                   connect: zk1:2181
+                  digest_user: steward
+                  digest_password: zk-secret
                 aws:
                   imds: on
                   imds_endpoint: %s
@@ -149,6 +151,8 @@ class NodeIdentityResolverTest {
                 engine: testengine
                 zookeeper:
                   connect: zk1:2181
+                  digest_user: steward
+                  digest_password: zk-secret
                 aws:
                   imds_endpoint: %s
                 testengine:

@@ -50,8 +50,8 @@ class LeaseProofPartitionTest {
 
     private static ClusterStore storeOn(String connect, String cluster) throws InterruptedException {
         // a sync the proof waits for at most a second: well inside the session, so a hung sync fails in time
-        ZooKeeperConfig config = new ZooKeeperConfig(connect, SESSION, Duration.ofSeconds(1),
-                Duration.ofMillis(TICK_MILLIS), Optional.empty(), Optional.empty());
+        ZooKeeperConfig config = ClusterStoreTest.digest(connect, SESSION, Duration.ofSeconds(1),
+                Duration.ofMillis(TICK_MILLIS));
         return ClusterStore.connect(config, cluster, ClusterStoreTest.QUIET);
     }
 

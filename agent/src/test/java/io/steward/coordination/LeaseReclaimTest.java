@@ -1,6 +1,5 @@
 package io.steward.coordination;
 
-import io.steward.config.ZooKeeperConfig;
 import io.steward.testing.ZooKeeperEnsemble;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,9 +39,8 @@ class LeaseReclaimTest {
     }
 
     private static ClusterStore store(String cluster) throws InterruptedException {
-        return ClusterStore.connect(new ZooKeeperConfig(ensemble.connectString(), SESSION, Duration.ofSeconds(2),
-                Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS), Optional.empty(), Optional.empty()), cluster,
-                ClusterStoreTest.QUIET);
+        return ClusterStore.connect(ClusterStoreTest.digest(ensemble.connectString(), SESSION, Duration.ofSeconds(2),
+                Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS)), cluster, ClusterStoreTest.QUIET);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.steward.coordination.MemberInfo;
 import io.steward.engine.Role;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -21,8 +22,8 @@ class FailsafeRulesTest {
 
     private static ClusterView lastSeen(String holder, long epoch, Optional<FailsafeMembers> failsafe, MemberInfo... members) {
         return new ClusterView(Stream.of(members).collect(Collectors.toMap(MemberInfo::name, Function.identity())),
-                Optional.of(new Lease(holder, epoch, 99)), epoch, Optional.of("a"), false, Optional.empty(),
-                Optional.empty(), Map.of("failsafe_mode", "true"), failsafe);
+                Optional.of(new Lease(holder, epoch, 99)), Optional.empty(), epoch, Optional.of("a"), false, Optional.empty(),
+                Optional.empty(), Map.of("failsafe_mode", "true"), failsafe, List.of());
     }
 
     private static String refusal(FailsafeRules.Answer answer) {

@@ -1,9 +1,11 @@
 package io.steward.ha;
 
 import io.steward.config.HaConfig;
+import io.steward.coordination.BadLease;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
+import io.steward.coordination.StateProblem;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.DataState;
@@ -187,6 +189,67 @@ class HaRulesTest {
     }
 
     // ---- bootstrap ------------------------------------------------------------------------------------------
+
+    /** The {@code leader} znode is there but no lease anyone can use: failover must still work, safely. */
+    @Nested
+    class BadLeaseZnode {
+        private ClusterView withBadLease(long owner, boolean ours, MemberInfo... members) {
+            ClusterView base = view(Optional.empty(), members);
+            StateProblem problem = new StateProblem("/leader", "garbage", "not JSON");
+            return new ClusterView(base.members(), Optional.empty(), Optional.of(new BadLease(problem, owner, ours, 3, 8)),
+                    7, Optional.of("first"), false, Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of(problem));
+        }
+
+        @Test
+        void nobodyTakesOverWhileAnotherSessionHoldsALeaseNobodyCanRead() {
+            // the best candidate, with no primary in sight: it would take over, were the lease znode not there
+            Decision decision = decide(withBadLease(99, false, member("me", Role.REPLICA, 100), member("b", Role.REPLICA, 50)),
+                    leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(30)));
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("garbage").contains("session 0x63").contains("nobody takes over");
+        }
+
+        @Test
+        void aStoppedServerStartsReadOnlyMeanwhile() {
+            Decision decision = decide(withBadLease(99, false, member("me", Role.STOPPED, -1)),
+                    leaderless(EngineStatus.stopped(DataState.VALID, Optional.empty()), -1, Duration.ZERO));
+            assertThat(decision.action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
+        }
+
+        @Test
+        void aPrimaryWhoseOwnLeaseWasOverwrittenIsFencedFirstThenGivesItUp() {
+            ClusterView view = withBadLease(MY_SESSION, true, member("me", Role.PRIMARY, 100), member("b", Role.REPLICA, 100));
+            assertThat(decide(view, local(running(Role.PRIMARY, 100), false)).action())
+                    .as("it cannot prove a lease it cannot read").isInstanceOf(Action.Fence.class);
+            Decision fenced = decide(view, local(running(Role.REPLICA, 100), false));
+            assertThat(fenced.action()).isInstanceOf(Action.ReleaseLease.class);
+            assertThat(fenced.reason()).contains("belongs to this node's session");
+        }
+
+        @Test
+        void aPersistentLeaderZnodeIsRemovedByAnyMember() {
+            Decision decision = decide(withBadLease(0, false, member("me", Role.REPLICA, 100)),
+                    leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(30)));
+            assertThat(decision.action()).isInstanceOf(Action.RemoveStrayLease.class);
+            assertThat(((Action.RemoveStrayLease) decision.action()).stray().epochVersion()).isEqualTo(8);
+        }
+
+        @Test
+        void maintenanceModeLeavesItToTheOperator() {
+            ClusterView bad = withBadLease(0, false, member("me", Role.REPLICA, 100));
+            ClusterView maintenance = new ClusterView(bad.members(), bad.lease(), bad.badLease(), bad.epoch(),
+                    bad.initialized(), true, bad.transfer(), bad.sync(), bad.settings(), Optional.empty(), bad.problems());
+            assertThat(decide(maintenance, local(running(Role.REPLICA, 100), false)).action()).isInstanceOf(Action.Observe.class);
+        }
+
+        @Test
+        void anUnreachableZooKeeperStillComesFirst() {
+            LocalState cutOff = new LocalState(running(Role.REPLICA, 100), false, false, false, Optional.empty(), -1,
+                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            assertThat(decide(withBadLease(0, false, member("me", Role.REPLICA, 100)), cutOff).action())
+                    .isInstanceOf(Action.Observe.class);
+        }
+    }
 
     @Nested
     class Bootstrap {
@@ -631,9 +694,9 @@ class HaRulesTest {
 
         @Test
         void aMemberTheCurrentPrimaryDidNotCountOnNeverTakesTheLeaseInFailsafeMode() {
-            ClusterView leaderless = new ClusterView(Map.of("b", member("b", Role.REPLICA, 10)), Optional.empty(), 7,
+            ClusterView leaderless = new ClusterView(Map.of("b", member("b", Role.REPLICA, 10)), Optional.empty(), Optional.empty(), 7,
                     Optional.of("a"), false, Optional.empty(), Optional.empty(), Map.of(),
-                    Optional.of(new io.steward.coordination.FailsafeMembers("a", 7, Map.of("b", "http://b"))));
+                    Optional.of(new io.steward.coordination.FailsafeMembers("a", 7, Map.of("b", "http://b"))), List.of());
             Decision decision = HaRules.decide(leaderless, leaderless(running(Role.REPLICA, 100), 100,
                     Duration.ofSeconds(5)), failsafeOn, NOW);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);

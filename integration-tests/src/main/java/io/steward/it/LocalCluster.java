@@ -43,6 +43,9 @@ import static org.awaitility.Awaitility.await;
 public final class LocalCluster implements AutoCloseable {
     public static final String TOKEN = "it-admin-token";
     public static final String SUPERUSER_PASSWORD = "it-superuser";
+    /** The digest credentials every test agent's ZooKeeper session authenticates with: real ACLs, as in production. */
+    public static final String ZOOKEEPER_USER = "steward-it";
+    public static final String ZOOKEEPER_PASSWORD = "it-zookeeper-secret";
     public static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
     public static final String NODE_DIR = "{node-dir}";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -236,7 +239,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * The sections every test agent's configuration shares: its ZooKeeper (with the ensemble's tick, which the lease's
-     * length depends on), its admin API with the test token, no IMDS.
+     * length depends on, and digest credentials), its admin API with the test token, no IMDS.
      */
     public static List<String> sharedSections(String zookeeperConnect, int zookeeperTickMillis, int adminPort) {
         return List.of(
@@ -244,6 +247,8 @@ public final class LocalCluster implements AutoCloseable {
                 "  connect: " + zookeeperConnect,
                 "  session_timeout: 5s",
                 "  tick_time: " + zookeeperTickMillis + "ms",
+                "  digest_user: " + ZOOKEEPER_USER,
+                "  digest_password: " + ZOOKEEPER_PASSWORD,
                 "admin:",
                 "  address: 127.0.0.1",
                 "  port: " + adminPort,

@@ -86,7 +86,7 @@ class BadInputTest {
                 "cluster: broken",
                 "engine: postgresql",
                 "node: {name: 'bad name!', host: 127.0.0.1, priority: lots}",
-                "zookeeper: {connect: " + cluster.zookeeper().connectString() + ", session_timeout: 1h}",
+                "zookeeper: {connect: " + cluster.zookeeper().connectString() + ", session_timeout: 1h, digest_user: steward, digest_password: it-zookeeper-secret}",
                 "ha: {loop_wait: 1s, maximum_lag: 5}",
                 "aws: {imds: off}",
                 "postgresql: {data_dir: " + dataDir + ", port: 99999}",

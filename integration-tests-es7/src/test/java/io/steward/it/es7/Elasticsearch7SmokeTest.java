@@ -56,7 +56,7 @@ class Elasticsearch7SmokeTest {
                     "cluster: es7",
                     "engine: elasticsearch",
                     "node: {name: es1, host: 127.0.0.1, state_dir: " + dir.resolve("state") + "}",
-                    "zookeeper: {connect: '" + zookeeper.connectString() + "', session_timeout: 5s}",
+                    "zookeeper: {connect: '" + zookeeper.connectString() + "', session_timeout: 5s, digest_user: steward, digest_password: it-zookeeper-secret}",
                     "admin: {address: 127.0.0.1, port: " + adminPort + ", token: " + TOKEN + "}",
                     "aws: {imds: off}",
                     "elasticsearch:",

@@ -78,6 +78,8 @@ class CloudWatchReporterTest {
                   host: 10.0.0.5
                 zookeeper:
                   connect: zk1:2181
+                  digest_user: steward
+                  digest_password: it-zookeeper-secret
                 aws:
                   imds: off
                   region: eu-west-1

@@ -187,6 +187,8 @@ final class SnapshotLab implements AutoCloseable {
                 "  source: " + WalFixtures.CLUSTER,
                 "zookeeper:",
                 "  connect: 127.0.0.1:2181",
+                "  digest_user: steward",
+                "  digest_password: it-zookeeper-secret",
                 "aws:",
                 "  imds: off",
                 "  region: eu-west-1",

@@ -84,6 +84,8 @@ public final class WalFixtures {
                 "  state_dir: " + dir.resolve("state"),
                 "zookeeper:",
                 "  connect: 127.0.0.1:2181",
+                "  digest_user: steward",
+                "  digest_password: it-zookeeper-secret",
                 "aws:",
                 "  imds: off",
                 "postgresql:",

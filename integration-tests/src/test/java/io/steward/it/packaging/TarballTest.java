@@ -83,7 +83,7 @@ class TarballTest {
                     "cluster: tarball",
                     "engine: elasticsearch",
                     "node: {name: es-tarball, host: 127.0.0.1, state_dir: " + dir.resolve("state") + "}",
-                    "zookeeper: {connect: '" + zookeeper.connectString() + "'}",
+                    "zookeeper: {connect: '" + zookeeper.connectString() + "', digest_user: steward, digest_password: it-zookeeper-secret}",
                     "admin: {address: 127.0.0.1, port: " + adminPort + "}",
                     "aws: {imds: off}",
                     "elasticsearch: {url: 'http://127.0.0.1:" + FreePorts.next() + "', stop_command: 'true'}",

@@ -43,7 +43,7 @@ class RedisBadInputTest {
                 "cluster: broken",
                 "engine: redis",
                 "node: {name: r1, host: 127.0.0.1}",
-                "zookeeper: {connect: '127.0.0.1:1'}",
+                "zookeeper: {connect: '127.0.0.1:1', digest_user: steward, digest_password: it-zookeeper-secret}",
                 "aws: {imds: off}",
                 "ha: {synchronous_mode: true}",
                 "redis: {data_dir: " + dataDir + ", persistence: sometimes, maxmemory_policy: allkeys-oldest,"
@@ -66,7 +66,7 @@ class RedisBadInputTest {
         Files.writeString(config, String.join("\n",
                 "engine: redis",
                 "node: {host: 127.0.0.1}",
-                "zookeeper: {connect: '127.0.0.1:1'}",
+                "zookeeper: {connect: '127.0.0.1:1', digest_user: steward, digest_password: it-zookeeper-secret}",
                 "aws: {imds: off}",
                 "redis: {data_dir: " + dir.resolve("data") + "}",
                 ""));

@@ -23,7 +23,7 @@ class SearchBadInputTest {
                 "cluster: broken",
                 "engine: elasticsearch",
                 "node: {name: es1, host: 127.0.0.1, state_dir: " + stateDir + "}",
-                "zookeeper: {connect: '127.0.0.1:1'}",
+                "zookeeper: {connect: '127.0.0.1:1', digest_user: steward, digest_password: it-zookeeper-secret}",
                 "aws: {imds: off}",
                 "elasticsearch:",
                 "  url: http://127.0.0.1:9200/some/path",
