@@ -414,14 +414,17 @@ public final class HaRules {
             return Optional.of("its replication position is unknown");
         }
         if (policy.ha().synchronousMode()) {
-            Optional<String> standby = view.sync().flatMap(SyncState::standby);
-            if (standby.isEmpty()) {
-                return Optional.of("synchronous mode, and no synchronous standby is recorded");
+            if (hasEveryAcknowledgedWrite(view, policy.self())) {
+                return Optional.empty();
             }
-            if (!standby.get().equals(policy.self())) {
-                return Optional.of("synchronous mode, and only " + standby.get() + " is known to have every acknowledged write");
-            }
-            return Optional.empty();
+            List<String> complete = view.sync().map(s -> {
+                List<String> names = new java.util.ArrayList<>(List.of(s.leader() + " (the last primary)"));
+                s.standby().ifPresent(standby -> names.add(standby + " (its synchronous standby)"));
+                return names;
+            }).orElse(List.of());
+            return Optional.of(complete.isEmpty() ? "synchronous mode, and no synchronous standby is recorded"
+                    : "synchronous mode, and only " + String.join(" and ", complete)
+                    + (complete.size() == 1 ? " is" : " are") + " known to have every acknowledged write");
         }
         long lag = lag(local.lastPrimaryPosition(), engine.position());
         if (lag > policy.ha().maximumLagOnFailover()) {
@@ -437,9 +440,19 @@ public final class HaRules {
             return false;
         }
         if (policy.ha().synchronousMode()) {
-            return view.sync().flatMap(SyncState::standby).filter(member.name()::equals).isPresent();
+            return hasEveryAcknowledgedWrite(view, member.name());
         }
         return lag(lastPrimaryPosition, member.position()) <= policy.ha().maximumLagOnFailover();
+    }
+
+    /**
+     * In synchronous mode, whether {@code member} provably holds every acknowledged write: the recorded synchronous
+     * standby, or the primary that recorded it (every takeover records itself with no standby yet), which acknowledged
+     * them itself and, deposed or demoted since, took no writes after.
+     */
+    private static boolean hasEveryAcknowledgedWrite(ClusterView view, String member) {
+        return view.sync().filter(sync -> sync.leader().equals(member)
+                || sync.standby().filter(member::equals).isPresent()).isPresent();
     }
 
     /** Among the given members, the best eligible one to promote. */

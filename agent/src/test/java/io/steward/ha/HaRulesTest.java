@@ -725,13 +725,30 @@ class HaRulesTest {
             assertThat(HaRules.decide(withSync(Optional.of("me")), me, syncPolicy, NOW).action()).isInstanceOf(Action.TakeOver.class);
             Decision other = HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 10)), me, syncPolicy, NOW);
             assertThat(other.action()).isInstanceOf(Action.Observe.class);
-            assertThat(other.reason()).contains("only b is known to have every acknowledged write");
+            assertThat(other.reason()).contains("only a (the last primary) and b (its synchronous standby) are known to "
+                    + "have every acknowledged write");
         }
 
         @Test
-        void withoutARecordedStandbyNobodyTakesOver() {
+        void withoutARecordedStandbyNobodyButTheLastPrimaryTakesOver() {
             LocalState me = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
-            assertThat(HaRules.decide(withSync(Optional.empty()), me, syncPolicy, NOW).action()).isInstanceOf(Action.Observe.class);
+            Decision decision = HaRules.decide(withSync(Optional.empty()), me, syncPolicy, NOW);
+            assertThat(decision.action()).isInstanceOf(Action.Observe.class);
+            assertThat(decision.reason()).contains("only a (the last primary) is known to have every acknowledged write");
+        }
+
+        @Test
+        void theLastPrimaryDemotedToReadOnlyMayTakeTheLeaseAgainWithOrWithoutAStandby() {
+            // it acknowledged every write itself; a takeover would have recorded another leader
+            Policy lastPrimary = new Policy("a", SYNC, false, 100, true, STAR, false);
+            LocalState demoted = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
+            assertThat(HaRules.decide(withSync(Optional.empty()), demoted, lastPrimary, NOW).action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+            // a less advanced standby waits for it, a more advanced one goes first
+            assertThat(HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 90)), demoted, lastPrimary, NOW)
+                    .action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+            assertThat(HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 110)), demoted, lastPrimary, NOW)
+                    .action()).isInstanceOf(Action.Observe.class);
         }
 
         @Test
