@@ -10,6 +10,10 @@
 #                       (down-after-milliseconds 1000) and at its defaults (30 s); -Dtrials=N (20),
 #                       -Dsystems=steward,sentinel-tuned,sentinel-defaults.
 #                       Report: integration-tests/target/benchmark-redis-failover.md
+#   chaos               100 faults in random order (server, agent or node killed, agent paused, a ZooKeeper server
+#                       killed, the primary's agent blackholed, its ZooKeeper server cut from the leader) against
+#                       PostgreSQL in synchronous mode and Redis under writes; -Dchaos.faults=N (100), -Dchaos.seed=S,
+#                       -Dchaos.databases=postgresql,redis. Report: integration-tests/target/benchmark-chaos.md
 # Further arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +31,8 @@ case "$which" in
   redis)
     command -v redis-sentinel >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-sentinel; }
     test=RedisFailoverBenchmark ;;
-  *) echo "usage: $0 [failover|wal|snapshot|redis] [maven arguments]" >&2; exit 2 ;;
+  chaos) test=ChaosBenchmark ;;
+  *) echo "usage: $0 [failover|wal|snapshot|redis|chaos] [maven arguments]" >&2; exit 2 ;;
 esac
 # -am builds the modules it needs in the same run; -Dtest picks the benchmark alone from all of them.
 exec mvn -B -ntp verify -pl integration-tests -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false "$@"

@@ -147,7 +147,8 @@ public final class AdminJson {
      */
     public record Member(String name, Role role, boolean leader, boolean healthy, String problem, String database,
                          String apiUrl, long position, long lagBytes, long timeline, String upstream,
-                         boolean replayPaused, Tags tags, String agentVersion, long updatedAtMillis) {
+                         boolean replayPaused, Tags tags, String agentVersion, long updatedAtMillis,
+                         String standingAside) {
         static Member of(MemberInfo member, ClusterView view, long leaderPosition) {
             boolean leader = view.lease().map(lease -> lease.holder().equals(member.name())).orElse(false);
             return new Member(member.name(), member.role(), leader, member.healthy(), member.problem().orElse(null),
@@ -155,7 +156,7 @@ public final class AdminJson {
                     member.position(), lag(leaderPosition, member.position()), member.timeline(),
                     member.upstream().orElse(null), member.replayPaused(),
                     new Tags(member.noFailover(), member.priority()), member.agentVersion(),
-                    member.updatedAtMillis());
+                    member.updatedAtMillis(), member.standingAside().orElse(null));
         }
 
         private static long lag(long leaderPosition, long position) {

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         description = "HA agent for databases on AWS EC2, and the tool to ask a running agent what it sees and to "
                 + "steer it.",
         subcommands = {RunCommand.class, ValidateConfigCommand.class, StatusCommand.class, SwitchoverCommand.class, FailoverCommand.class,
-                MaintenanceCommand.class, SnapshotCommand.class, SnapshotsCommand.class, DumpCommand.class, DumpsCommand.class, RestoreCommand.class, WalPushCommand.class, WalFetchCommand.class,
+                MaintenanceCommand.class, ReinitializeCommand.class, SnapshotCommand.class, SnapshotsCommand.class, DumpCommand.class, DumpsCommand.class, RestoreCommand.class, WalPushCommand.class, WalFetchCommand.class,
                 VersionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

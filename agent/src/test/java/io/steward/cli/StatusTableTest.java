@@ -15,7 +15,7 @@ class StatusTableTest {
     private static AdminJson.Member member(String name, Role role, boolean leader, String problem, long lag,
                                            long timeline) {
         return new AdminJson.Member(name, role, leader, problem == null, problem, "10.0.0.1:5432",
-                "http://10.0.0.1:8008", 1000, lag, timeline, null, false, new AdminJson.Tags(false, 1), "0.1.0", 0);
+                "http://10.0.0.1:8008", 1000, lag, timeline, null, false, new AdminJson.Tags(false, 1), "0.1.0", 0, null);
     }
 
     @Test

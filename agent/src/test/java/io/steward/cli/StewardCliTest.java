@@ -117,6 +117,18 @@ class StewardCliTest {
     }
 
     @Test
+    void reinitializeAsksThisNodesAgentAndARefusalSaysWhy() {
+        backend.self = RecordingBackend.replica(0, true);
+        assertThat(runAgainstAgent("reinitialize", "--token", TOKEN).exitCode()).isZero();
+        assertThat(backend.calls).containsExactly("reinitialize");
+
+        backend.self = RecordingBackend.primary();
+        Run refused = runAgainstAgent("reinitialize", "--token", TOKEN);
+        assertThat(refused.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+        assertThat(refused.err()).contains("cannot reinitialize the primary");
+    }
+
+    @Test
     void refusalsExitWith1AndPrintTheAgentsMessage() {
         Run unknownCandidate = runAgainstAgent("failover", "--to", "pg9", "--token", TOKEN);
         assertThat(unknownCandidate.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);

@@ -81,6 +81,16 @@ public final class TcpProxy implements AutoCloseable {
         switchTo(Mode.PASS);
     }
 
+    /** How many relayed connections are open now: a client that talks to the target through here has one. */
+    public int openConnections() {
+        lock.lock();
+        try {
+            return connections.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public void blackhole() {
         switchTo(Mode.BLACKHOLE);
     }

@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,6 +87,11 @@ public final class LocalCluster implements AutoCloseable {
             return withZooKeeperLinks(ZooKeeperLinks.PARTITIONABLE);
         }
 
+        /** See {@link ZooKeeperLinks#FIRST_NODE_PINNED}. */
+        public Options firstNodePinnedToAFollower() {
+            return withZooKeeperLinks(ZooKeeperLinks.FIRST_NODE_PINNED);
+        }
+
         private Options withZooKeeperLinks(ZooKeeperLinks links) {
             return new Options(nodes, synchronous, links, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
@@ -123,17 +129,18 @@ public final class LocalCluster implements AutoCloseable {
         DIRECT,
         /** Every agent reaches each server through a {@link TcpProxy} of its own: an agent can be cut off. */
         PROXIED,
+        /** As {@link #PROXIED}, and the servers reach each other only through relays that can be cut. */
+        PARTITIONABLE,
         /**
-         * As {@link #PROXIED}, and the servers reach each other only through relays that can be cut; the first node's
-         * agent (the first primary) talks to one follower only ({@link #firstNodesServer()}), which can then be cut off
-         * from its leader while the agent still reaches it.
+         * As {@link #PARTITIONABLE}, and the first node's agent (the first primary) talks to one follower only
+         * ({@link #firstNodesServer()}), which can then be cut off from its leader while the agent still reaches it.
          */
-        PARTITIONABLE
+        FIRST_NODE_PINNED
     }
 
     private final Path root;
     private final ZooKeeperEnsemble zookeeper;
-    /** The only server the first node's agent talks to, with {@link ZooKeeperLinks#PARTITIONABLE}. */
+    /** The only server the first node's agent talks to, with {@link ZooKeeperLinks#FIRST_NODE_PINNED}. */
     private OptionalInt firstNodesServer = OptionalInt.empty();
     private final Database database;
     private final String clusterName = "it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -179,11 +186,13 @@ public final class LocalCluster implements AutoCloseable {
         // PostgreSQL runs as user postgres and must be able to reach its folders under here.
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path zookeeperFolder = root.resolve("zookeeper");
-        LocalCluster cluster = new LocalCluster(root, options.zookeeperLinks() == ZooKeeperLinks.PARTITIONABLE
+        boolean partitionable = options.zookeeperLinks() == ZooKeeperLinks.PARTITIONABLE
+                || options.zookeeperLinks() == ZooKeeperLinks.FIRST_NODE_PINNED;
+        LocalCluster cluster = new LocalCluster(root, partitionable
                 ? ZooKeeperEnsemble.startPartitionable(zookeeperFolder, options.zookeeperTickMillis())
                 : ZooKeeperEnsemble.start(zookeeperFolder, options.zookeeperTickMillis()), options.database());
         try {
-            if (options.zookeeperLinks() == ZooKeeperLinks.PARTITIONABLE) {
+            if (options.zookeeperLinks() == ZooKeeperLinks.FIRST_NODE_PINNED) {
                 int leader = cluster.zookeeper.awaitLeader(Duration.ofSeconds(30));
                 cluster.firstNodesServer = OptionalInt.of((leader + 1) % ZooKeeperEnsemble.SERVERS);
             }
@@ -204,19 +213,23 @@ public final class LocalCluster implements AutoCloseable {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         int dbPort = FreePorts.next();
         int adminPort = FreePorts.next();
-        List<TcpProxy> proxies = new ArrayList<>();
-        String connect = nodes.isEmpty() && firstNodesServer.isPresent()
-                ? zookeeper.connectStringOf(firstNodesServer.getAsInt()) : zookeeper.connectString();
-        if (options.zookeeperLinks() != ZooKeeperLinks.DIRECT) {
-            List<String> via = new ArrayList<>();
-            for (String server : connect.split(",")) {
-                String[] hostPort = server.split(":");
+        // the servers this agent talks to, by index; through a proxy of its own for each, unless DIRECT
+        Map<Integer, TcpProxy> proxies = new LinkedHashMap<>();
+        List<Integer> servers = nodes.isEmpty() && firstNodesServer.isPresent()
+                ? List.of(firstNodesServer.getAsInt())
+                : java.util.stream.IntStream.range(0, ZooKeeperEnsemble.SERVERS).boxed().toList();
+        List<String> via = new ArrayList<>();
+        for (int server : servers) {
+            String address = zookeeper.connectStringOf(server);
+            if (options.zookeeperLinks() != ZooKeeperLinks.DIRECT) {
+                String[] hostPort = address.split(":");
                 TcpProxy proxy = new TcpProxy(FreePorts.next(), new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])));
-                proxies.add(proxy);
-                via.add("127.0.0.1:" + proxy.port());
+                proxies.put(server, proxy);
+                address = "127.0.0.1:" + proxy.port();
             }
-            connect = String.join(",", via);
+            via.add(address);
         }
+        String connect = String.join(",", via);
         List<String> lines = new ArrayList<>(List.of(
                 "cluster: " + clusterName,
                 "engine: " + options.database().engine(),
@@ -265,9 +278,9 @@ public final class LocalCluster implements AutoCloseable {
         return zookeeper;
     }
 
-    /** The one ZooKeeper server the first node's agent talks to ({@link ZooKeeperLinks#PARTITIONABLE} only). */
+    /** The one ZooKeeper server the first node's agent talks to ({@link ZooKeeperLinks#FIRST_NODE_PINNED} only). */
     public int firstNodesServer() {
-        return firstNodesServer.orElseThrow(() -> new IllegalStateException("the cluster is not partitionable"));
+        return firstNodesServer.orElseThrow(() -> new IllegalStateException("the first node is not pinned to a server"));
     }
 
     public Database database() {
@@ -316,7 +329,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         for (Node node : nodes) {
             node.stopServer();
-            node.proxies.forEach(TcpProxy::close);
+            node.proxies.values().forEach(TcpProxy::close);
         }
         for (AutoCloseable storage : storages) {
             storage.close();
@@ -394,11 +407,12 @@ public final class LocalCluster implements AutoCloseable {
         private final int dbPort;
         private final Database database;
         private final int adminPort;
-        private final List<TcpProxy> proxies;
+        /** By the index of the ZooKeeper server each leads to. */
+        private final Map<Integer, TcpProxy> proxies;
         private final Map<String, String> environment;
         private Process agent;
 
-        Node(String name, Path dir, Path config, int dbPort, int adminPort, List<TcpProxy> proxies,
+        Node(String name, Path dir, Path config, int dbPort, int adminPort, Map<Integer, TcpProxy> proxies,
              Map<String, String> environment, Database database) {
             this.database = database;
             this.environment = environment;
@@ -523,11 +537,21 @@ public final class LocalCluster implements AutoCloseable {
             if (proxies.isEmpty()) {
                 throw new IllegalStateException("cluster was not started with proxied ZooKeeper connections");
             }
-            proxies.forEach(TcpProxy::blackhole);
+            proxies.values().forEach(TcpProxy::blackhole);
         }
 
         public void reconnectToZooKeeper() {
-            proxies.forEach(TcpProxy::pass);
+            proxies.values().forEach(TcpProxy::pass);
+        }
+
+        /**
+         * The ZooKeeper server (0-based, as the ensemble counts them) the agent talks to now, found by the one proxy
+         * its connection goes through; empty while it has none, or more than one.
+         */
+        public OptionalInt zooKeeperServerInUse() {
+            int[] inUse = proxies.entrySet().stream().filter(proxy -> proxy.getValue().openConnections() > 0)
+                    .mapToInt(Map.Entry::getKey).toArray();
+            return inUse.length == 1 ? OptionalInt.of(inUse[0]) : OptionalInt.empty();
         }
 
         @Override

@@ -18,7 +18,9 @@ public final class Postmaster {
             return Optional.empty();
         }
         List<String> lines = Files.readAllLines(pidFile);
-        return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+        // a postmaster killed by a signal leaves its pid file behind: only a live process counts
+        return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()))
+                .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 
     /** SIGKILL, as the OOM killer would. */

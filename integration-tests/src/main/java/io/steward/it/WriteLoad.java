@@ -50,6 +50,8 @@ public final class WriteLoad implements AutoCloseable {
     /** Ids unique across loads on the same table: each load starts from its own start time. */
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
     private final ExecutorService writers;
+    /** A new connection for every write, as a client behind a load balancer or a connection-per-request app makes. */
+    private final boolean freshConnections;
     private volatile boolean running = true;
 
     /** One client's connection to one node; any exception from it counts as a write the node did not take. */
@@ -65,7 +67,8 @@ public final class WriteLoad implements AutoCloseable {
         Session open(T node) throws Exception;
     }
 
-    private <T extends LoadTarget> WriteLoad(List<? extends T> nodes, SessionOpener<T> opener) {
+    private <T extends LoadTarget> WriteLoad(List<? extends T> nodes, SessionOpener<T> opener, boolean freshConnections) {
+        this.freshConnections = freshConnections;
         this.writers = Executors.newFixedThreadPool(nodes.size());
         for (T node : nodes) {
             writers.execute(() -> writeTo(node, opener));
@@ -74,22 +77,39 @@ public final class WriteLoad implements AutoCloseable {
 
     /** Starts writing to every node of the cluster (PostgreSQL: creates the table on the current primary first). */
     public static WriteLoad start(LocalCluster cluster) throws SQLException {
-        return cluster.database() == Database.REDIS ? startRedis(cluster.nodes(), LocalCluster.SUPERUSER_PASSWORD)
-                : start(cluster.nodes(), cluster.awaitPrimary());
+        return start(cluster, false);
+    }
+
+    /** As {@link #start(LocalCluster)}, with a new connection for every write. */
+    public static WriteLoad startWithFreshConnections(LocalCluster cluster) throws SQLException {
+        return start(cluster, true);
+    }
+
+    private static WriteLoad start(LocalCluster cluster, boolean freshConnections) throws SQLException {
+        if (cluster.database() == Database.REDIS) {
+            return new WriteLoad(cluster.nodes(), (RedisTarget node) -> redisSession(node, LocalCluster.SUPERUSER_PASSWORD),
+                    freshConnections);
+        }
+        createTable(cluster.awaitPrimary());
+        return new WriteLoad(cluster.nodes(), WriteLoad::sqlSession, freshConnections);
     }
 
     /** Creates the table on {@code primary} and starts writing to every one of {@code nodes}. */
     public static WriteLoad start(List<? extends WriteTarget> nodes, WriteTarget primary) throws SQLException {
+        createTable(primary);
+        return new WriteLoad(nodes, WriteLoad::sqlSession, false);
+    }
+
+    private static void createTable(WriteTarget primary) throws SQLException {
         try (Connection c = DriverManager.getConnection(primary.jdbcUrl(), primary.connectionProperties())) {
             c.createStatement().execute("CREATE TABLE IF NOT EXISTS acked (id bigint PRIMARY KEY, node text NOT NULL,"
                     + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
         }
-        return new WriteLoad(nodes, WriteLoad::sqlSession);
     }
 
     /** Starts writing keys {@code acked:<id>} to every node of a Redis cluster, authenticated with {@code password}. */
     public static WriteLoad startRedis(List<? extends RedisTarget> nodes, String password) {
-        return new WriteLoad(nodes, (RedisTarget node) -> redisSession(node, password));
+        return new WriteLoad(nodes, (RedisTarget node) -> redisSession(node, password), false);
     }
 
     private static Session sqlSession(WriteTarget node) throws SQLException {
@@ -155,6 +175,10 @@ public final class WriteLoad implements AutoCloseable {
                 long sent = System.nanoTime();
                 session.write(id);
                 acks.add(new Ack(id, node.name(), sent, System.nanoTime()));
+                if (freshConnections) {
+                    session.close();
+                    session = null;
+                }
             } catch (Exception e) {
                 failures.add(new Failure(node.name(), System.nanoTime()));
                 // Not writable now (replica, down, fenced): drop the connection and try again shortly.
@@ -201,6 +225,54 @@ public final class WriteLoad implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Each node's stretches of acknowledgements without a pause longer than {@code maxGap}, in order of their start.
+     * While a node is primary its client is acknowledged every few milliseconds, so a stretch is one stint as primary,
+     * however often the primary changes during the load.
+     */
+    public List<Span> stints(Duration maxGap) {
+        List<Ack> sorted = acks();
+        sorted.sort(Comparator.comparingLong(Ack::ackNanos));
+        Map<String, Span> open = new LinkedHashMap<>();
+        List<Span> stints = new ArrayList<>();
+        for (Ack ack : sorted) {
+            Span current = open.get(ack.node());
+            if (current != null && ack.ackNanos() - current.lastNanos() <= maxGap.toNanos()) {
+                open.put(ack.node(), new Span(ack.node(), current.firstNanos(), ack.ackNanos(), current.count() + 1));
+            } else {
+                if (current != null) {
+                    stints.add(current);
+                }
+                open.put(ack.node(), new Span(ack.node(), ack.ackNanos(), ack.ackNanos(), 1));
+            }
+        }
+        stints.addAll(open.values());
+        stints.sort(Comparator.comparingLong(Span::firstNanos));
+        return stints;
+    }
+
+    /** Two stints of different nodes at the same time: two writable primaries. */
+    public record Overlap(Span first, Span second) {
+        @Override
+        public String toString() {
+            return first + " overlaps " + second;
+        }
+    }
+
+    /** Stints ({@link #stints}) of two nodes that overlap: two writable primaries at the same time. */
+    public List<Overlap> overlappingStints(Duration maxGap) {
+        List<Span> stints = stints(maxGap);
+        List<Overlap> overlaps = new ArrayList<>();
+        for (int i = 0; i < stints.size(); i++) {
+            for (int j = i + 1; j < stints.size() && stints.get(j).firstNanos() <= stints.get(i).lastNanos(); j++) {
+                if (!stints.get(i).node().equals(stints.get(j).node())) {
+                    overlaps.add(new Overlap(stints.get(i), stints.get(j)));
+                }
+            }
+        }
+        return overlaps;
     }
 
     /**
