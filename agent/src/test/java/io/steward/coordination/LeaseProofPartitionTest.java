@@ -49,8 +49,8 @@ class LeaseProofPartitionTest {
     }
 
     private static ClusterStore storeOn(String connect, String cluster) throws InterruptedException {
-        // a sync the proof waits for at most a second: well inside the session, so a hung sync fails in time
-        ZooKeeperConfig config = ClusterStoreTest.digest(connect, SESSION, Duration.ofSeconds(1),
+        // the proofs below wait for their sync a second at most: well inside the session, so a hung sync fails in time
+        ZooKeeperConfig config = ClusterStoreTest.digest(connect, SESSION, Duration.ofSeconds(15),
                 Duration.ofMillis(TICK_MILLIS));
         return ClusterStore.connect(config, cluster, ClusterStoreTest.QUIET);
     }
@@ -64,6 +64,8 @@ class LeaseProofPartitionTest {
     void noProofThroughAFollowerCutOffFromItsLeaderReachesPastTheLeaseChangingHands() throws Exception {
         int leader = ensemble.awaitLeader(Duration.ofSeconds(30));
         int pinned = (leader + 1) % ZooKeeperEnsemble.SERVERS;
+        await("server " + pinned + " serving as a follower").atMost(Duration.ofSeconds(30))
+                .until(() -> ensemble.mode(pinned).filter("follower"::equals).isPresent());
         String cluster = "partition-" + UUID.randomUUID();
         ExecutorService prover = Executors.newSingleThreadExecutor();
         AtomicBoolean proving = new AtomicBoolean(true);
