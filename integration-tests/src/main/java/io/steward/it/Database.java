@@ -71,8 +71,17 @@ public enum Database {
         }
 
         @Override
-        void stopServer(Path dataDir) {
-            serverPid(dataDir).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+        void stopServer(Path dataDir) throws InterruptedException {
+            Optional<ProcessHandle> server = serverPid(dataDir).flatMap(ProcessHandle::of);
+            server.ifPresent(ProcessHandle::destroyForcibly);
+            // a volume under the data directory unmounts only once the process has gone for good
+            if (server.isPresent()) {
+                try {
+                    server.get().onExit().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("redis-server " + server.get().pid() + " did not end", e);
+                }
+            }
         }
     };
 
