@@ -28,6 +28,7 @@ import io.steward.engine.ServerProcesses;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
+import io.steward.files.FileOwner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,7 +192,7 @@ final class RedisEngine implements Engine {
         String step = "reinitialize from " + primary.name();
         stopOrKill(step);
         closeConnection();
-        DataDirectories.moveAside(settings.dataDir(), step).ifPresent(aside ->
+        DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step).ifPresent(aside ->
                 log.warn("Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
         cloneFrom(primary);
     }
@@ -618,7 +619,7 @@ final class RedisEngine implements Engine {
         } catch (EngineException e) {
             stopOrKill(step);
             closeConnection();
-            DataDirectories.moveAside(settings.dataDir(), step).ifPresent(aside -> log.warn("{} failed; moved what it "
+            DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step).ifPresent(aside -> log.warn("{} failed; moved what it "
                     + "wrote aside to {}, leaving the data directory empty", step, aside));
             throw e;
         }
