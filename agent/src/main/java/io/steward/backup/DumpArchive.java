@@ -2,6 +2,8 @@ package io.steward.backup;
 
 import io.steward.config.WalArchiveConfig;
 import io.steward.engine.DumpName;
+import io.steward.files.FileOwner;
+import io.steward.files.HeldDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -79,7 +81,7 @@ public final class DumpArchive {
             throw new DumpException("could not archive dump " + name + ": no temporary file for its compressed copy: " + e, e);
         }
         try {
-            ArchivedObjectMetadata metadata = VerifiedTransfer.compress(file, staged, config.compression());
+            ArchivedObjectMetadata metadata = VerifiedTransfer.compress(Files.newInputStream(file), staged, config.compression());
             long stored = Files.size(staged);
             if (stored > partSize) {
                 uploadInParts(staged, stored, key, metadata);
@@ -240,7 +242,10 @@ public final class DumpArchive {
             ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
                     new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": the object lacks "
                             + "Steward's checksum metadata (not written by Steward, or changed since)"));
-            VerifiedTransfer.restore(object, metadata, target.toAbsolutePath(), dump.name());
+            // the agent's own directory (the state directory): its own user's, as every file in it
+            try (HeldDirectory directory = HeldDirectory.open(target.toAbsolutePath().getParent(), FileOwner.current())) {
+                VerifiedTransfer.restore(object, metadata, directory, target.getFileName().toString());
+            }
         } catch (VerifiedTransfer.DamagedObjectException e) {
             throw new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
         } catch (IOException | SdkException e) {

@@ -2,6 +2,7 @@ package io.steward.backup;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.config.WalArchiveConfig;
+import io.steward.files.HeldDirectory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -16,8 +17,10 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -84,10 +87,23 @@ public final class WalArchive implements AutoCloseable {
         return builder.build();
     }
 
-    /** Archives one file (PostgreSQL's {@code %p}); its name must be a {@link WalFileName}. */
+    /**
+     * Archives one file (PostgreSQL's {@code %p}) as this process's user reads it, not following a link; its name
+     * must be a {@link WalFileName}.
+     */
     public PushResult push(Path file) throws WalArchiveException {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        try (InputStream content = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return push(name, content);
+        } catch (IOException e) {
+            throw new WalArchiveException("could not archive " + name + ": cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** Archives {@code content} as the file {@code fileName}, which must be a {@link WalFileName}. */
+    public PushResult push(String fileName, InputStream content) throws WalArchiveException {
         try {
-            PushResult result = upload(file);
+            PushResult result = upload(fileName(fileName), content);
             metrics.pushed(result instanceof PushResult.Uploaded uploaded ? uploaded.size() : 0);
             return result;
         } catch (WalArchiveException e) {
@@ -97,13 +113,31 @@ public final class WalArchive implements AutoCloseable {
     }
 
     /**
-     * Restores one file (PostgreSQL's {@code %f}) to {@code destination} ({@code %p}), verified.
+     * Restores one file (PostgreSQL's {@code %f}) to {@code destination} ({@code %p}) with this process's rights,
+     * through the destination's directory held open (see {@link HeldDirectory#openForCaller}).
      *
      * @return {@link FetchResult.NotFound} when the archive has no such file
      */
     public FetchResult fetch(String name, Path destination) throws WalArchiveException {
+        Path target = destination.toAbsolutePath();
+        try (HeldDirectory directory = HeldDirectory.openForCaller(target.getParent())) {
+            return fetch(name, directory, target.getFileName().toString());
+        } catch (IOException e) {
+            metrics.fetchFailed();
+            throw new WalArchiveException("could not restore " + name + ": cannot write into " + target.getParent()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Restores one file (PostgreSQL's {@code %f}) to {@code targetName} in {@code directory} ({@code %p}), verified
+     * and durable: the file appears only whole, and belongs to the directory's files' owner.
+     *
+     * @return {@link FetchResult.NotFound} when the archive has no such file
+     */
+    public FetchResult fetch(String name, HeldDirectory directory, String targetName) throws WalArchiveException {
         try {
-            FetchResult result = download(name, destination);
+            FetchResult result = download(name, directory, targetName);
             if (result instanceof FetchResult.Restored) {
                 metrics.fetched();
             }
@@ -114,8 +148,7 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    private PushResult upload(Path file) throws WalArchiveException {
-        WalFileName name = fileName(file.getFileName() == null ? "" : file.getFileName().toString());
+    private PushResult upload(WalFileName name, InputStream content) throws WalArchiveException {
         String key = layout.walKey(name);
         String where = location(key);
         Path staged;
@@ -125,7 +158,7 @@ public final class WalArchive implements AutoCloseable {
             throw new WalArchiveException("could not archive " + name + ": no temporary file for its compressed copy: " + e, e);
         }
         try {
-            ArchivedObjectMetadata metadata = compress(file, staged, name);
+            ArchivedObjectMetadata metadata = compress(content, staged, name);
             Optional<HeadObjectResponse> existing = head(key);
             if (existing.isPresent()) {
                 return alreadyArchived(name, where, key, metadata, existing.get());
@@ -159,11 +192,11 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    private ArchivedObjectMetadata compress(Path file, Path staged, WalFileName name) throws WalArchiveException {
+    private ArchivedObjectMetadata compress(InputStream content, Path staged, WalFileName name) throws WalArchiveException {
         try {
-            return VerifiedTransfer.compress(file, staged, config.compression());
+            return VerifiedTransfer.compress(content, staged, config.compression());
         } catch (IOException e) {
-            throw new WalArchiveException("could not archive " + name + ": cannot read " + file + ": " + e, e);
+            throw new WalArchiveException("could not archive " + name + ": cannot read it: " + e, e);
         }
     }
 
@@ -192,19 +225,20 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    private FetchResult download(String fileName, Path destination) throws WalArchiveException {
-        FetchResult own = download(fileName, destination, layout);
+    private FetchResult download(String fileName, HeldDirectory directory, String targetName) throws WalArchiveException {
+        FetchResult own = download(fileName, directory, targetName, layout);
         if (own instanceof FetchResult.NotFound && sourceLayout.isPresent()) {
-            return download(fileName, destination, sourceLayout.get());
+            return download(fileName, directory, targetName, sourceLayout.get());
         }
         return own;
     }
 
-    private FetchResult download(String fileName, Path destination, ArchiveLayout layout) throws WalArchiveException {
+    private FetchResult download(String fileName, HeldDirectory directory, String targetName, ArchiveLayout layout)
+            throws WalArchiveException {
         WalFileName name = fileName(fileName);
         String key = layout.walKey(name);
         String where = location(key);
-        Path target = destination.toAbsolutePath();
+        Path target = directory.path().resolve(targetName);
         ResponseInputStream<GetObjectResponse> object;
         try {
             object = s3.getObject(request -> request.bucket(config.bucket()).key(key));
@@ -217,7 +251,7 @@ public final class WalArchive implements AutoCloseable {
             ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
                     new WalArchiveException("refusing to restore " + name + " from " + where + ": the object lacks "
                             + "Steward's checksum metadata (not written by wal-push, or changed since)"));
-            VerifiedTransfer.restore(object, metadata, target, name.value());
+            VerifiedTransfer.restore(object, metadata, directory, targetName);
             return new FetchResult.Restored(key, metadata.size());
         } catch (VerifiedTransfer.DamagedObjectException e) {
             throw new WalArchiveException("refusing to restore " + name + " from " + where + ": " + e.getMessage(), e);

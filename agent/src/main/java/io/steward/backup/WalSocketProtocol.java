@@ -1,22 +1,30 @@
 package io.steward.backup;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 /**
- * The one-line requests and replies on the WAL socket, version 1:
+ * The requests and replies on the WAL socket, version 2. The command, which runs as PostgreSQL's user, does all the
+ * file work itself and the agent only ever sees bytes: it never opens a path it is given, so the socket cannot make
+ * root read or write a file of someone else's choosing.
  * <pre>
- * steward-wal 1 push /abs/path/pg_wal/000000010000000000000003
- * steward-wal 1 fetch 000000010000000000000003 /abs/path/pg_wal/RECOVERYXLOG
+ * steward-wal 2 push 000000010000000000000003 16777216     followed by exactly that many bytes of the file
+ * steward-wal 2 fetch 000000010000000000000003
  * </pre>
- * answered by {@code <exit code> <message>}: the exit code the command returns to PostgreSQL, and what it prints.
- * Only JDK classes here: the command's side must start fast.
+ * A push is answered by {@code <exit code> <message>}; a fetch by {@code 0 <size> <message>} followed by exactly
+ * that many bytes of the restored file, verified, or by {@code <exit code> <message>} alone when it failed. The exit
+ * code is the one the command returns to PostgreSQL. Only JDK classes here: the command's side must start fast.
+ *
+ * <p>Version 1 carried paths for the agent to open; such a request is refused with a reply that says so.
  */
 public final class WalSocketProtocol {
-    static final String MAGIC = "steward-wal 1 ";
+    static final String MAGIC = "steward-wal ";
+    static final String VERSION = "2";
+    /** PostgreSQL's largest WAL segment size (--wal-segsize): nothing it archives is larger. */
+    static final long MAX_FILE_SIZE = 1L << 30;
     private static final int MAX_LINE = 8192;
 
     private WalSocketProtocol() {
@@ -24,44 +32,65 @@ public final class WalSocketProtocol {
 
     public enum Operation { PUSH, FETCH }
 
-    /** A request; {@code name} is only set for a fetch. */
-    public record Request(Operation operation, String name, Path path) {
+    /** A request; {@code size} is the length of the file that follows a push, 0 for a fetch. */
+    public record Request(Operation operation, String name, long size) {
 
         public String line() {
-            return MAGIC + (operation == Operation.PUSH ? "push " + path : "fetch " + name + " " + path) + "\n";
+            return MAGIC + VERSION + " " + (operation == Operation.PUSH ? "push " + name + " " + size : "fetch " + name)
+                    + "\n";
         }
 
         static Request parse(String line) {
             if (!line.startsWith(MAGIC)) {
-                throw new IllegalArgumentException("not a version 1 WAL request: '" + abbreviate(line) + "'");
+                throw new IllegalArgumentException("not a WAL request: '" + abbreviate(line) + "'");
             }
-            String rest = line.substring(MAGIC.length());
-            if (rest.startsWith("push ")) {
-                return new Request(Operation.PUSH, "", absolute(rest.substring(5)));
+            String[] words = line.substring(MAGIC.length()).split(" ", -1);
+            if (!words[0].equals(VERSION)) {
+                throw new IllegalArgumentException("this agent takes version " + VERSION + " WAL requests, not version '"
+                        + abbreviate(words[0]) + "' (version 1 sent paths for the agent to open as root); run the "
+                        + "steward command of this agent's version");
             }
-            if (rest.startsWith("fetch ")) {
-                String[] parts = rest.substring(6).split(" ", 2);
-                if (parts.length == 2) {
-                    new WalFileName(parts[0]);
-                    return new Request(Operation.FETCH, parts[0], absolute(parts[1]));
-                }
+            if (words.length == 4 && words[1].equals("push")) {
+                return new Request(Operation.PUSH, walFileName(words[2]), size(words[3]));
             }
-            throw new IllegalArgumentException("expected push PATH or fetch NAME PATH, got '" + abbreviate(rest) + "'");
+            if (words.length == 3 && words[1].equals("fetch")) {
+                return new Request(Operation.FETCH, walFileName(words[2]), 0);
+            }
+            throw new IllegalArgumentException("expected push NAME SIZE or fetch NAME, got '"
+                    + abbreviate(line.substring(MAGIC.length())) + "'");
         }
 
-        private static Path absolute(String text) {
-            Path path = Path.of(text);
-            if (!path.isAbsolute()) {
-                throw new IllegalArgumentException("the path must be absolute, got '" + abbreviate(text) + "'");
+        private static String walFileName(String name) {
+            return new WalFileName(name).value();
+        }
+
+        private static long size(String text) {
+            try {
+                long size = Long.parseLong(text);
+                if (size >= 0 && size <= MAX_FILE_SIZE) {
+                    return size;
+                }
+            } catch (NumberFormatException e) {
+                // said below
             }
-            return path.normalize();
+            throw new IllegalArgumentException("the size must be a number of bytes from 0 to " + MAX_FILE_SIZE
+                    + ", got '" + abbreviate(text) + "'");
         }
     }
 
-    /** The exit code for PostgreSQL and the line to print. */
-    public record Reply(int exitCode, String message) {
+    /** The exit code for PostgreSQL and the line to print; {@code size} is the length of a fetched file that follows. */
+    public record Reply(int exitCode, long size, String message) {
+        public Reply(int exitCode, String message) {
+            this(exitCode, -1, message);
+        }
+
         static Reply done(String message) {
             return new Reply(0, message);
+        }
+
+        /** A fetch that succeeded: the file's bytes follow the line. */
+        static Reply restored(long size, String message) {
+            return new Reply(0, size, message);
         }
 
         /** A request the agent will not carry out: bad usage, as for a bad command line. */
@@ -70,31 +99,52 @@ public final class WalSocketProtocol {
         }
 
         String line() {
-            return exitCode + " " + message.replace('\n', ' ') + "\n";
+            return exitCode + (size >= 0 ? " " + size : "") + " " + message.replace('\n', ' ') + "\n";
         }
 
-        public static Reply parse(String line) {
-            int space = line.indexOf(' ');
+        /** A reply line; for a fetch, a successful reply carries the size of the file that follows. */
+        public static Reply parse(String line, Operation operation) {
+            String[] words = line.split(" ", operation == Operation.FETCH ? 3 : 2);
             try {
-                return new Reply(Integer.parseInt(space < 0 ? line : line.substring(0, space)),
-                        space < 0 ? "" : line.substring(space + 1));
-            } catch (NumberFormatException e) {
+                int exitCode = Integer.parseInt(words[0]);
+                if (exitCode == 0 && operation == Operation.FETCH) {
+                    return new Reply(0, Long.parseLong(words[1]), words.length > 2 ? words[2] : "");
+                }
+                return new Reply(exitCode, line.indexOf(' ') < 0 ? "" : line.substring(line.indexOf(' ') + 1));
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                 return new Reply(3, "unexpected answer from the agent: '" + abbreviate(line) + "'");
             }
         }
     }
 
-    /** One line, without its end; at most 8 KiB. */
+    /** One line, without its end; at most 8 KiB. Fails at the end of the stream before a line ends. */
     public static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
-        while ((b = in.read()) != -1 && b != '\n') {
+        while ((b = in.read()) != '\n') {
+            if (b == -1) {
+                throw new EOFException(line.size() == 0 ? "no answer" : "the line ended early");
+            }
             if (line.size() >= MAX_LINE) {
                 throw new IOException("line longer than " + MAX_LINE + " bytes");
             }
             line.write(b);
         }
         return line.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Copies exactly {@code size} bytes; fails when {@code in} ends before. */
+    public static void copyExactly(InputStream in, java.io.OutputStream out, long size) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long remaining = size;
+        while (remaining > 0) {
+            int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+            if (read == -1) {
+                throw new EOFException("the file ended after " + (size - remaining) + " of its " + size + " bytes");
+            }
+            out.write(buffer, 0, read);
+            remaining -= read;
+        }
     }
 
     private static String abbreviate(String text) {

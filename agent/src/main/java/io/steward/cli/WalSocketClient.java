@@ -1,20 +1,29 @@
 package io.steward.cli;
 
+import io.steward.backup.WalFileName;
 import io.steward.backup.WalSocketProtocol;
 import io.steward.backup.WalSocketProtocol.Operation;
 import io.steward.backup.WalSocketProtocol.Reply;
 import io.steward.backup.WalSocketProtocol.Request;
+import io.steward.files.HeldDirectory;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +35,9 @@ import java.util.Set;
  * socket, before anything else is loaded (no configuration, no S3 client, no compression library), and exit with
  * the agent's answer. When no agent listens there the command runs in its own process instead; when the agent
  * answers, its answer stands, failures included.
+ *
+ * <p>The file work is done here, with the rights of whoever runs the command (PostgreSQL's user): a push sends the
+ * file's bytes, a fetch writes the bytes the agent sends back to a hidden file, syncs it and renames it into place.
  */
 final class WalSocketClient {
     static final String SOCKET_OPTION = "--socket";
@@ -64,9 +76,12 @@ final class WalSocketClient {
         if (positional.size() != (push ? 1 : 2) || !Files.exists(socket)) {
             return Optional.empty();
         }
-        // PostgreSQL gives %p relative to the data directory, its working directory; the agent works elsewhere
+        // PostgreSQL gives %p relative to the data directory, its working directory
         Path path = Path.of(positional.get(push ? 0 : 1)).toAbsolutePath().normalize();
-        Request request = push ? new Request(Operation.PUSH, "", path) : new Request(Operation.FETCH, positional.get(0), path);
+        String name = push ? String.valueOf(path.getFileName()) : positional.get(0);
+        if (!WalFileName.isWalFileName(name) || path.getParent() == null) {
+            return Optional.empty(); // the full command line says what is wrong with it
+        }
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -76,13 +91,82 @@ final class WalSocketClient {
         }
         Reply reply;
         try (channel) {
-            channel.write(ByteBuffer.wrap(request.line().getBytes(StandardCharsets.UTF_8)));
-            reply = Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)));
+            reply = push ? push(channel, path) : fetch(channel, name, path);
+        } catch (LocalFileException e) {
+            reply = new Reply(push ? 1 : 3, e.getMessage());
         } catch (IOException e) {
             // the agent may or may not have done it: a push is retried by PostgreSQL (and is idempotent)
             reply = new Reply(push ? 1 : 3, "the agent at " + socket + " did not answer: " + e.getMessage());
         }
         (reply.exitCode() == 0 ? out : err).println("steward " + args[0] + " (agent): " + reply.message());
         return Optional.of(reply.exitCode());
+    }
+
+    /** A problem with the file on this side, not with the agent. */
+    private static final class LocalFileException extends IOException {
+        LocalFileException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static Reply push(SocketChannel channel, Path file) throws IOException {
+        FileChannel content;
+        long size;
+        try {
+            content = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            size = content.size();
+        } catch (IOException e) {
+            throw new LocalFileException("cannot read " + file + ": " + e, e);
+        }
+        try (content) {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            out.write(new Request(Operation.PUSH, file.getFileName().toString(), size).line()
+                    .getBytes(StandardCharsets.UTF_8));
+            WalSocketProtocol.copyExactly(Channels.newInputStream(content), out, size);
+            out.flush();
+            channel.shutdownOutput();
+        }
+        return Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)), Operation.PUSH);
+    }
+
+    private static Reply fetch(SocketChannel channel, String name, Path destination) throws IOException {
+        channel.write(java.nio.ByteBuffer.wrap(new Request(Operation.FETCH, name, 0).line().getBytes(StandardCharsets.UTF_8)));
+        InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+        Reply reply = Reply.parse(WalSocketProtocol.readLine(in), Operation.FETCH);
+        if (reply.exitCode() != 0) {
+            return reply;
+        }
+        try (HeldDirectory directory = HeldDirectory.openForCaller(destination.getParent())) {
+            directory.replace(destination.getFileName().toString(), exactly(in, reply.size()));
+        } catch (IOException e) {
+            throw new LocalFileException("could not write " + destination + ": " + e.getMessage(), e);
+        }
+        return reply;
+    }
+
+    /** The next {@code size} bytes of {@code in}; failing, rather than ending, when {@code in} ends before them. */
+    private static InputStream exactly(InputStream in, long size) {
+        return new FilterInputStream(in) {
+            private long remaining = size;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (remaining == 0) {
+                    return -1;
+                }
+                int read = super.read(buffer, offset, (int) Math.min(length, remaining));
+                if (read == -1) {
+                    throw new java.io.EOFException("the agent sent " + (size - remaining) + " of the " + size + " bytes");
+                }
+                remaining -= read;
+                return read;
+            }
+        };
     }
 }

@@ -49,6 +49,26 @@ public final class HeldDirectory implements AutoCloseable {
         return open(directory, owner, Set.of(owner));
     }
 
+    /**
+     * The directory a command writes into for whoever runs it: for root, any directory, whose owner then owns the
+     * files written (PostgreSQL's user, when root restores by hand); for anyone else, only a directory of their own.
+     */
+    public static HeldDirectory openForCaller(Path directory) throws IOException {
+        FileOwner caller = FileOwner.current();
+        if (!caller.isRoot()) {
+            return open(directory, caller);
+        }
+        Posix posix = NativePosix.INSTANCE;
+        int fd = posix.openDirectory(directory.toString());
+        try {
+            FileStat stat = posix.fstat(fd);
+            return new HeldDirectory(posix, directory, fd, new FileOwner("user id " + stat.uid(), stat.uid(), stat.gid()), stat);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(posix, fd);
+            throw e;
+        }
+    }
+
     static HeldDirectory open(Posix posix, Path directory, FileOwner filesOwner, Set<FileOwner> owners) throws IOException {
         int fd = posix.openDirectory(directory.toString());
         try {

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.steward.backup.WalArchive;
 import io.steward.backup.WalSocketServer;
 import io.steward.config.WalArchiveConfig;
+import io.steward.files.FileOwner;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
@@ -12,11 +13,9 @@ import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,7 +94,6 @@ class WalPushBenchmark {
                     "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore", keyStore.toString(),
                     "javax.net.ssl.trustStorePassword", PASSWORD));
             Path dataReal = data.toRealPath();
-            UserPrincipal postgres = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
             Path javaClient = StewardScript.install(root, "steward-java", fallbackConfig, Map.of("aws.accessKeyId",
                     S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore",
                     keyStore.toString(), "javax.net.ssl.trustStorePassword", PASSWORD), Map.of("STEWARD_SOCAT", ""));
@@ -108,7 +106,7 @@ class WalPushBenchmark {
                         WalArchiveConfig.Encryption.AES256, Optional.empty(), Optional.of(https), true,
                         Optional.of(S3TestServer.REGION), 3, Duration.ofSeconds(60), Optional.empty(), agentRun.pushAhead());
                 try (WalSocketServer agent = new WalSocketServer(socket, new WalArchive(agentConfig, WalFixtures.CLUSTER,
-                        new MetricRegistry()), () -> List.of(dataReal), Optional.of(postgres), agentRun.pushAhead())) {
+                        new MetricRegistry()), () -> dataReal.resolve("pg_wal"), FileOwner.lookup("postgres"), agentRun.pushAhead())) {
                     report.add(archiveAll("steward wal-push through the agent, " + agentRun.client() + " client, push_ahead "
                             + agentRun.pushAhead() + " (zstd)", segments, file -> List.of(agentRun.script().toString(),
                             "wal-push", file.toString(), "--socket", socket.toString())));
