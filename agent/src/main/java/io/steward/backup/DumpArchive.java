@@ -80,8 +80,8 @@ public final class DumpArchive {
         } catch (IOException e) {
             throw new DumpException("could not archive dump " + name + ": no temporary file for its compressed copy: " + e, e);
         }
-        try {
-            ArchivedObjectMetadata metadata = VerifiedTransfer.compress(Files.newInputStream(file), staged, config.compression());
+        try (InputStream content = Files.newInputStream(file)) {
+            ArchivedObjectMetadata metadata = VerifiedTransfer.compress(content, staged, config.compression());
             long stored = Files.size(staged);
             if (stored > partSize) {
                 uploadInParts(staged, stored, key, metadata);

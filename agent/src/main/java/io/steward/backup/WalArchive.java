@@ -100,12 +100,78 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    /** Archives {@code content} as the file {@code fileName}, which must be a {@link WalFileName}. */
+    /** Archives {@code content} as the file {@code fileName}, which must be a {@link WalFileName}; reads it once. */
     public PushResult push(String fileName, InputStream content) throws WalArchiveException {
-        try {
-            PushResult result = upload(fileName(fileName), content);
+        try (StagedUpload staged = stage(fileName, content)) {
+            return upload(staged);
+        }
+    }
+
+    /**
+     * The first half of a push: reads {@code content} once, compressed into a private temporary file while its
+     * SHA-256 and size are taken, so that each byte is handled once however it arrives. Nothing is sent yet.
+     */
+    StagedUpload stage(String fileName, InputStream content) throws WalArchiveException {
+        return countingFailures(() -> {
+            WalFileName name = fileName(fileName);
+            Path file;
+            try {
+                file = Files.createTempFile("steward-wal-push-" + name + "-", ".tmp");
+            } catch (IOException e) {
+                throw new WalArchiveException("could not archive " + name + ": no temporary file for its compressed copy: "
+                        + e, e);
+            }
+            try {
+                return new StagedUpload(name, file, VerifiedTransfer.compress(content, file, config.compression()));
+            } catch (IOException e) {
+                VerifiedTransfer.deleteQuietly(file);
+                throw new WalArchiveException("could not archive " + name + ": cannot read it: " + e, e);
+            } catch (RuntimeException e) {
+                VerifiedTransfer.deleteQuietly(file);
+                throw e;
+            }
+        });
+    }
+
+    /** The second half of a push: uploads what {@link #stage} prepared, never over another object. */
+    PushResult upload(StagedUpload staged) throws WalArchiveException {
+        return countingFailures(() -> {
+            PushResult result = put(staged);
             metrics.pushed(result instanceof PushResult.Uploaded uploaded ? uploaded.size() : 0);
             return result;
+        });
+    }
+
+    /**
+     * A push of content that this archive has already stored under {@code fileName}, as {@code archived}, with the
+     * outcome {@code storedBy} (an upload ahead of the request): {@code content} is read for its SHA-256 and size
+     * only, neither compressed nor sent again. The same content succeeds as {@code storedBy} did; other content is
+     * refused as any push that finds other content under its name.
+     */
+    PushResult confirmStored(String fileName, InputStream content, ArchivedObjectMetadata archived, PushResult storedBy)
+            throws WalArchiveException {
+        return countingFailures(() -> {
+            WalFileName name = fileName(fileName);
+            ArchivedObjectMetadata offered;
+            try {
+                offered = VerifiedTransfer.measure(content, config.compression());
+            } catch (IOException e) {
+                throw new WalArchiveException("could not archive " + name + ": cannot read it: " + e, e);
+            }
+            if (!offered.sameContent(archived)) {
+                throw differentContent(name, location(storedBy.key()), archived, offered);
+            }
+            return storedBy;
+        });
+    }
+
+    private interface PushStep<T> {
+        T run() throws WalArchiveException;
+    }
+
+    private <T> T countingFailures(PushStep<T> step) throws WalArchiveException {
+        try {
+            return step.run();
         } catch (WalArchiveException e) {
             metrics.pushFailed();
             throw e;
@@ -148,17 +214,12 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    private PushResult upload(WalFileName name, InputStream content) throws WalArchiveException {
+    private PushResult put(StagedUpload staged) throws WalArchiveException {
+        WalFileName name = staged.name();
+        ArchivedObjectMetadata metadata = staged.metadata();
         String key = layout.walKey(name);
         String where = location(key);
-        Path staged;
         try {
-            staged = Files.createTempFile("steward-wal-push-" + name + "-", ".tmp");
-        } catch (IOException e) {
-            throw new WalArchiveException("could not archive " + name + ": no temporary file for its compressed copy: " + e, e);
-        }
-        try {
-            ArchivedObjectMetadata metadata = compress(content, staged, name);
             Optional<HeadObjectResponse> existing = head(key);
             if (existing.isPresent()) {
                 return alreadyArchived(name, where, key, metadata, existing.get());
@@ -173,7 +234,7 @@ public final class WalArchive implements AutoCloseable {
                     .ifNoneMatch("*")
                     .build();
             try {
-                s3.putObject(request, RequestBody.fromFile(staged));
+                s3.putObject(request, RequestBody.fromFile(staged.file()));
             } catch (S3Exception e) {
                 if (e.statusCode() != PRECONDITION_FAILED && e.statusCode() != CONDITIONAL_REQUEST_CONFLICT) {
                     throw e;
@@ -182,21 +243,11 @@ public final class WalArchive implements AutoCloseable {
                         + " to " + where + ": S3 refused the upload because the object exists, but it cannot be read", e));
                 return alreadyArchived(name, where, key, metadata, winner);
             }
-            return new PushResult.Uploaded(key, metadata.size(), Files.size(staged));
+            return new PushResult.Uploaded(key, metadata.size(), Files.size(staged.file()));
         } catch (SdkException | UncheckedIOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e, e);
-        } finally {
-            VerifiedTransfer.deleteQuietly(staged);
-        }
-    }
-
-    private ArchivedObjectMetadata compress(InputStream content, Path staged, WalFileName name) throws WalArchiveException {
-        try {
-            return VerifiedTransfer.compress(content, staged, config.compression());
-        } catch (IOException e) {
-            throw new WalArchiveException("could not archive " + name + ": cannot read it: " + e, e);
         }
     }
 
@@ -208,13 +259,18 @@ public final class WalArchive implements AutoCloseable {
                     + "there without Steward's checksum metadata (not written by wal-push); move it away by hand if it "
                     + "is not needed");
         }
-        if (!theirs.get().sha256().equals(ours.sha256()) || theirs.get().size() != ours.size()) {
-            throw new WalArchiveException("refusing to overwrite " + where + " with " + name + ": the archive already "
-                    + "holds different content under this name (archived: SHA-256 " + theirs.get().sha256() + ", "
-                    + theirs.get().size() + " bytes; this file: SHA-256 " + ours.sha256() + ", " + ours.size()
-                    + " bytes). Two servers may be archiving to the same cluster folder.");
+        if (!theirs.get().sameContent(ours)) {
+            throw differentContent(name, where, theirs.get(), ours);
         }
         return new PushResult.AlreadyArchived(key);
+    }
+
+    private static WalArchiveException differentContent(WalFileName name, String where, ArchivedObjectMetadata archived,
+                                                        ArchivedObjectMetadata offered) {
+        return new WalArchiveException("refusing to overwrite " + where + " with " + name + ": the archive already "
+                + "holds different content under this name (archived: SHA-256 " + archived.sha256() + ", "
+                + archived.size() + " bytes; this file: SHA-256 " + offered.sha256() + ", " + offered.size()
+                + " bytes). Two servers may be archiving to the same cluster folder.");
     }
 
     private Optional<HeadObjectResponse> head(String key) {

@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  * <p>The agent is root and the WAL directory the database user's: a segment is read through the held WAL directory
  * and only when it is a regular file of that user with one link, so that nothing else can be uploaded this way.
  * Nothing is acknowledged early: a file counts as archived only when PostgreSQL sends it and its upload ahead
- * succeeded for the same content (SHA-256 and size). Anything else, a failed upload ahead included, is pushed again
- * in the request itself, where a conflict with what the archive holds is reported.
+ * succeeded for the same content (SHA-256 and size). Other content under that name is refused as a conflict with
+ * what the archive now holds; after a failed upload ahead the request pushes the file itself.
  */
 final class WalPushAhead implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalPushAhead.class);
@@ -46,8 +46,8 @@ final class WalPushAhead implements AutoCloseable {
     private final ExecutorService uploads;
     private final Map<String, Future<EarlyUpload>> byName = new ConcurrentHashMap<>();
 
-    /** What was uploaded ahead: the content's SHA-256 and size, and how the upload ended. */
-    private record EarlyUpload(String sha256, long size, PushResult result) {
+    /** What was uploaded ahead, and how the upload ended. */
+    private record EarlyUpload(ArchivedObjectMetadata content, PushResult result) {
     }
 
     /**
@@ -67,21 +67,20 @@ final class WalPushAhead implements AutoCloseable {
         });
     }
 
-    /** Archives {@code requested} (PostgreSQL's request), and starts uploading the next ready files. */
-    PushResult push(StagedWalFile requested) throws WalArchiveException {
-        Future<EarlyUpload> early = byName.remove(requested.name());
-        startAhead(requested.name());
-        if (early != null) {
-            Optional<EarlyUpload> done = outcome(early);
-            if (done.isPresent() && requested.sameContent(done.get().sha256(), done.get().size())) {
-                return done.get().result();
-            }
+    /**
+     * Archives the file {@code name} of PostgreSQL's request, whose {@code size} bytes {@code content} brings, and
+     * starts uploading the next ready files. When an upload ahead of a file of that size succeeded, the bytes are
+     * only hashed, to prove that they are what was uploaded; otherwise they are compressed and uploaded as they
+     * arrive.
+     */
+    PushResult push(String name, long size, InputStream content) throws WalArchiveException {
+        Future<EarlyUpload> early = byName.remove(name);
+        startAhead(name);
+        Optional<EarlyUpload> uploaded = early == null ? Optional.empty() : outcome(early);
+        if (uploaded.isPresent() && uploaded.get().content().size() == size) {
+            return archive.confirmStored(name, content, uploaded.get().content(), uploaded.get().result());
         }
-        try (InputStream content = requested.open()) {
-            return archive.push(requested.name(), content);
-        } catch (IOException e) {
-            throw new WalArchiveException("could not archive " + requested.name() + ": cannot read its staged copy: " + e, e);
-        }
+        return archive.push(name, content);
     }
 
     private static Optional<EarlyUpload> outcome(Future<EarlyUpload> upload) {
@@ -123,9 +122,8 @@ final class WalPushAhead implements AutoCloseable {
     private EarlyUpload uploadAhead(Path walDir, String name) throws IOException, WalArchiveException {
         try (HeldDirectory wal = HeldDirectory.open(walDir, databaseUser);
              CheckedInput segment = wal.openForReading(name);
-             StagedWalFile staged = StagedWalFile.receive(name, segment, segment.stat().size());
-             InputStream content = staged.open()) {
-            return new EarlyUpload(staged.sha256(), staged.size(), archive.push(name, content));
+             StagedUpload staged = archive.stage(name, segment)) {
+            return new EarlyUpload(staged.metadata(), archive.upload(staged));
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * The requests and replies on the WAL socket, version 2. The command, which runs as PostgreSQL's user, does all the
@@ -35,6 +36,14 @@ public final class WalSocketProtocol {
     /** A request; {@code size} is the length of the file that follows a push, 0 for a fetch. */
     public record Request(Operation operation, String name, long size) {
 
+        public static Request push(String name, long size) {
+            return new Request(Operation.PUSH, name, size);
+        }
+
+        public static Request fetch(String name) {
+            return new Request(Operation.FETCH, name, 0);
+        }
+
         public String line() {
             return MAGIC + VERSION + " " + (operation == Operation.PUSH ? "push " + name + " " + size : "fetch " + name)
                     + "\n";
@@ -51,10 +60,10 @@ public final class WalSocketProtocol {
                         + "steward command of this agent's version");
             }
             if (words.length == 4 && words[1].equals("push")) {
-                return new Request(Operation.PUSH, walFileName(words[2]), size(words[3]));
+                return push(walFileName(words[2]), size(words[3]));
             }
             if (words.length == 3 && words[1].equals("fetch")) {
-                return new Request(Operation.FETCH, walFileName(words[2]), 0);
+                return fetch(walFileName(words[2]));
             }
             throw new IllegalArgumentException("expected push NAME SIZE or fetch NAME, got '"
                     + abbreviate(line.substring(MAGIC.length())) + "'");
@@ -144,6 +153,61 @@ public final class WalSocketProtocol {
             }
             out.write(buffer, 0, read);
             remaining -= read;
+        }
+    }
+
+    /**
+     * The bytes of a file that follow a line on the socket: exactly {@code size} of them, after which the sender shuts
+     * its side down. Reading fails, rather than ends, when fewer arrive or more follow, so that whoever consumes the
+     * stream (compressing, hashing, writing a hidden file) never takes a short or padded file for the whole one;
+     * {@link #violation} then says what was wrong, in words for a reply.
+     */
+    public static final class FileBytes extends InputStream {
+        private final InputStream in;
+        private final long size;
+        private long remaining;
+        private String violation;
+
+        public FileBytes(InputStream in, long size) {
+            this.in = in;
+            this.size = size;
+            this.remaining = size;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            if (remaining == 0) {
+                if (in.read() != -1) {
+                    throw violated(new IOException("brought more than its " + size + " bytes"));
+                }
+                return -1;
+            }
+            int read = in.read(buffer, offset, (int) Math.min(length, remaining));
+            if (read == -1) {
+                throw violated(new EOFException("did not bring the whole file: the file ended after " + (size - remaining)
+                        + " of its " + size + " bytes"));
+            }
+            remaining -= read;
+            return read;
+        }
+
+        /** How the bytes were not the file's, once reading them failed for that reason. */
+        public Optional<String> violation() {
+            return Optional.ofNullable(violation);
+        }
+
+        private IOException violated(IOException e) {
+            violation = e.getMessage();
+            return e;
         }
     }
 

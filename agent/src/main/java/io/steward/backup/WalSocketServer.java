@@ -145,22 +145,15 @@ public final class WalSocketServer implements AutoCloseable {
         }
     }
 
-    private WalSocketProtocol.Reply push(WalSocketProtocol.Request request, InputStream in) throws IOException {
-        StagedWalFile staged;
+    /** Archives the bytes as they arrive: nothing is uploaded unless exactly the announced number came. */
+    private WalSocketProtocol.Reply push(WalSocketProtocol.Request request, InputStream in) {
+        WalSocketProtocol.FileBytes file = new WalSocketProtocol.FileBytes(in, request.size());
         try {
-            staged = StagedWalFile.receive(request.name(), in, request.size());
-        } catch (IOException e) {
-            return WalSocketProtocol.Reply.refused("the request for " + request.name() + " did not bring the whole file: "
-                    + e.getMessage());
-        }
-        try (staged) {
-            if (in.read() != -1) {
-                return WalSocketProtocol.Reply.refused("the request for " + request.name() + " brought more than its "
-                        + request.size() + " bytes");
-            }
-            return WalSocketProtocol.Reply.done(pushAhead.push(staged).toString());
+            return WalSocketProtocol.Reply.done(pushAhead.push(request.name(), request.size(), file).toString());
         } catch (WalArchiveException e) {
-            return new WalSocketProtocol.Reply(1, e.getMessage());
+            // too few or too many bytes are the request's fault, not the archive's
+            return file.violation().map(how -> WalSocketProtocol.Reply.refused("the request for " + request.name() + " "
+                    + how)).orElseGet(() -> new WalSocketProtocol.Reply(1, e.getMessage()));
         } catch (RuntimeException e) {
             log.error("WAL push of {} failed unexpectedly", request.name(), e);
             return new WalSocketProtocol.Reply(1, "could not archive " + request.name() + ": " + e);

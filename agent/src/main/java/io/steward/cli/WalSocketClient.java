@@ -9,13 +9,13 @@ import io.steward.files.HeldDirectory;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
@@ -120,8 +120,7 @@ final class WalSocketClient {
         }
         try (content) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-            out.write(new Request(Operation.PUSH, file.getFileName().toString(), size).line()
-                    .getBytes(StandardCharsets.UTF_8));
+            out.write(Request.push(file.getFileName().toString(), size).line().getBytes(StandardCharsets.UTF_8));
             WalSocketProtocol.copyExactly(Channels.newInputStream(content), out, size);
             out.flush();
             channel.shutdownOutput();
@@ -130,43 +129,19 @@ final class WalSocketClient {
     }
 
     private static Reply fetch(SocketChannel channel, String name, Path destination) throws IOException {
-        channel.write(java.nio.ByteBuffer.wrap(new Request(Operation.FETCH, name, 0).line().getBytes(StandardCharsets.UTF_8)));
+        channel.write(ByteBuffer.wrap(Request.fetch(name).line().getBytes(StandardCharsets.UTF_8)));
         InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
         Reply reply = Reply.parse(WalSocketProtocol.readLine(in), Operation.FETCH);
         if (reply.exitCode() != 0) {
             return reply;
         }
+        WalSocketProtocol.FileBytes file = new WalSocketProtocol.FileBytes(in, reply.size());
         try (HeldDirectory directory = HeldDirectory.openForCaller(destination.getParent())) {
-            directory.replace(destination.getFileName().toString(), exactly(in, reply.size()));
+            directory.replace(destination.getFileName().toString(), file);
         } catch (IOException e) {
-            throw new LocalFileException("could not write " + destination + ": " + e.getMessage(), e);
+            throw new LocalFileException("could not write " + destination + ": "
+                    + file.violation().map(how -> "the agent's answer " + how).orElse(e.getMessage()), e);
         }
         return reply;
-    }
-
-    /** The next {@code size} bytes of {@code in}; failing, rather than ending, when {@code in} ends before them. */
-    private static InputStream exactly(InputStream in, long size) {
-        return new FilterInputStream(in) {
-            private long remaining = size;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                if (remaining == 0) {
-                    return -1;
-                }
-                int read = super.read(buffer, offset, (int) Math.min(length, remaining));
-                if (read == -1) {
-                    throw new java.io.EOFException("the agent sent " + (size - remaining) + " of the " + size + " bytes");
-                }
-                remaining -= read;
-                return read;
-            }
-        };
     }
 }
