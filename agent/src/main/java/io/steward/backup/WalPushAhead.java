@@ -2,6 +2,7 @@ package io.steward.backup;
 
 import io.steward.files.CheckedInput;
 import io.steward.files.FileOwner;
+import io.steward.files.FileVersion;
 import io.steward.files.HeldDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +47,12 @@ final class WalPushAhead implements AutoCloseable {
     private final ExecutorService uploads;
     private final Map<String, Future<EarlyUpload>> byName = new ConcurrentHashMap<>();
 
-    /** What was uploaded ahead, and how the upload ended. */
-    private record EarlyUpload(ArchivedObjectMetadata content, PushResult result) {
+    /**
+     * What was uploaded ahead, and how the upload ended.
+     *
+     * @param version the version of the file read, when it did not change while it was read
+     */
+    private record EarlyUpload(ArchivedObjectMetadata content, Optional<FileVersion> version, PushResult result) {
     }
 
     /**
@@ -81,6 +86,26 @@ final class WalPushAhead implements AutoCloseable {
             return archive.confirmStored(name, content, uploaded.get().content(), uploaded.get().result());
         }
         return archive.push(name, content);
+    }
+
+    /**
+     * Archives the file {@code name} of PostgreSQL's request without its bytes, when the upload ahead of it succeeded
+     * and read exactly {@code version} of it, and starts uploading the next ready files. Empty otherwise: the request
+     * then sends the file.
+     */
+    Optional<PushResult> confirm(String name, FileVersion version) {
+        Future<EarlyUpload> early = byName.remove(name);
+        startAhead(name);
+        if (early == null) {
+            return Optional.empty();
+        }
+        Optional<EarlyUpload> uploaded = outcome(early);
+        if (uploaded.isPresent() && uploaded.get().version().filter(version::equals).isPresent()) {
+            return Optional.of(uploaded.get().result());
+        }
+        // the file's bytes come next, in a push: they are then compared with what this upload read
+        byName.putIfAbsent(name, early);
+        return Optional.empty();
     }
 
     private static Optional<EarlyUpload> outcome(Future<EarlyUpload> upload) {
@@ -123,7 +148,9 @@ final class WalPushAhead implements AutoCloseable {
         try (HeldDirectory wal = HeldDirectory.open(walDir, databaseUser);
              CheckedInput segment = wal.openForReading(name);
              StagedUpload staged = archive.stage(name, segment)) {
-            return new EarlyUpload(staged.metadata(), archive.upload(staged));
+            Optional<FileVersion> version = segment.unchangedSinceOpened() ? Optional.of(segment.stat().version())
+                    : Optional.empty();
+            return new EarlyUpload(staged.metadata(), version, archive.upload(staged));
         }
     }
 

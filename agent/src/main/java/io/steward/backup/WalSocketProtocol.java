@@ -1,10 +1,13 @@
 package io.steward.backup;
 
+import io.steward.files.FileVersion;
+
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -13,11 +16,19 @@ import java.util.Optional;
  * root read or write a file of someone else's choosing.
  * <pre>
  * steward-wal 2 push 000000010000000000000003 16777216     followed by exactly that many bytes of the file
+ * steward-wal 2 confirm 000000010000000000000003 16777216 65024 612 1796608920.150319941
  * steward-wal 2 fetch 000000010000000000000003
  * </pre>
  * A push is answered by {@code <exit code> <message>}; a fetch by {@code 0 <size> <message>} followed by exactly
  * that many bytes of the restored file, verified, or by {@code <exit code> <message>} alone when it failed. The exit
- * code is the one the command returns to PostgreSQL. Only JDK classes here: the command's side must start fast.
+ * code is the one the command returns to PostgreSQL. Only JDK classes (and the record {@link FileVersion}) here: the
+ * command's side must start fast.
+ *
+ * <p>A confirm carries no bytes, only the {@link FileVersion} of the file the command would push (size, device,
+ * inode and change time, as {@code stat -c '%s %d %i %.9Z'} prints them). It is answered {@code 0 <message>} when
+ * the agent already uploaded exactly that version ahead of the request (the push is done), otherwise
+ * {@code 1 <message>}: the command then pushes the file. Claiming a version proves nothing to the agent; it only
+ * saves the bytes of a file that the agent itself read, as the database user's, from the WAL directory.
  *
  * <p>Version 1 carried paths for the agent to open; such a request is refused with a reply that says so.
  */
@@ -31,22 +42,34 @@ public final class WalSocketProtocol {
     private WalSocketProtocol() {
     }
 
-    public enum Operation { PUSH, FETCH }
+    public enum Operation { PUSH, CONFIRM, FETCH }
 
-    /** A request; {@code size} is the length of the file that follows a push, 0 for a fetch. */
-    public record Request(Operation operation, String name, long size) {
+    /**
+     * A request; {@code size} is the length of the file that follows a push, or of the file a confirm is about (0 for
+     * a fetch); {@code version} is the version of the file a confirm is about.
+     */
+    public record Request(Operation operation, String name, long size, Optional<FileVersion> version) {
 
         public static Request push(String name, long size) {
-            return new Request(Operation.PUSH, name, size);
+            return new Request(Operation.PUSH, name, size, Optional.empty());
+        }
+
+        public static Request confirm(String name, FileVersion version) {
+            return new Request(Operation.CONFIRM, name, version.size(), Optional.of(version));
         }
 
         public static Request fetch(String name) {
-            return new Request(Operation.FETCH, name, 0);
+            return new Request(Operation.FETCH, name, 0, Optional.empty());
         }
 
         public String line() {
-            return MAGIC + VERSION + " " + (operation == Operation.PUSH ? "push " + name + " " + size : "fetch " + name)
-                    + "\n";
+            String request = switch (operation) {
+                case PUSH -> "push " + name + " " + size;
+                case CONFIRM -> "confirm " + name + " " + size + " " + version.map(v -> v.device() + " " + v.inode()
+                        + " " + v.changed().getEpochSecond() + "." + String.format("%09d", v.changed().getNano())).orElseThrow();
+                case FETCH -> "fetch " + name;
+            };
+            return MAGIC + VERSION + " " + request + "\n";
         }
 
         static Request parse(String line) {
@@ -62,11 +85,38 @@ public final class WalSocketProtocol {
             if (words.length == 4 && words[1].equals("push")) {
                 return push(walFileName(words[2]), size(words[3]));
             }
+            if (words.length == 7 && words[1].equals("confirm")) {
+                return confirm(walFileName(words[2]), new FileVersion(number("device", words[4]), number("inode", words[5]),
+                        size(words[3]), changeTime(words[6])));
+            }
             if (words.length == 3 && words[1].equals("fetch")) {
                 return fetch(walFileName(words[2]));
             }
-            throw new IllegalArgumentException("expected push NAME SIZE or fetch NAME, got '"
-                    + abbreviate(line.substring(MAGIC.length())) + "'");
+            throw new IllegalArgumentException("expected push NAME SIZE, confirm NAME SIZE DEVICE INODE CHANGED or "
+                    + "fetch NAME, got '" + abbreviate(line.substring(MAGIC.length())) + "'");
+        }
+
+        private static long number(String what, String text) {
+            try {
+                return Long.parseUnsignedLong(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("the " + what + " must be a number, got '" + abbreviate(text) + "'");
+            }
+        }
+
+        /** Seconds since the epoch, a dot and nine digits of nanoseconds, as {@code stat -c %.9Z} prints it. */
+        private static Instant changeTime(String text) {
+            int dot = text.indexOf('.');
+            if (dot > 0 && text.length() - dot == 10) {
+                try {
+                    return Instant.ofEpochSecond(Long.parseLong(text.substring(0, dot)),
+                            Integer.parseUnsignedInt(text.substring(dot + 1)));
+                } catch (NumberFormatException e) {
+                    // said below
+                }
+            }
+            throw new IllegalArgumentException("the change time must be seconds and nine digits of nanoseconds, as "
+                    + "1796608920.150319941, got '" + abbreviate(text) + "'");
         }
 
         private static String walFileName(String name) {
@@ -100,6 +150,11 @@ public final class WalSocketProtocol {
         /** A fetch that succeeded: the file's bytes follow the line. */
         static Reply restored(long size, String message) {
             return new Reply(0, size, message);
+        }
+
+        /** A confirm the agent cannot give: the command pushes the file. */
+        static Reply unconfirmed(String message) {
+            return new Reply(1, message);
         }
 
         /** A request the agent will not carry out: bad usage, as for a bad command line. */

@@ -80,8 +80,23 @@ public final class WalSocketServer implements AutoCloseable {
         view.setOwner(socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(databaseUser.name()));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         this.pushAhead = new WalPushAhead(archive, pushAhead, walDirectory, databaseUser);
+        // the launcher asks for a confirm before it sends a file only when this mark says it may pay off
+        if (pushAhead > 0) {
+            Files.writeString(pushAheadMark(socket), "");
+        } else {
+            Files.deleteIfExists(pushAheadMark(socket));
+        }
         workers.execute(this::acceptLoop);
         log.info("WAL requests taken on {} (for {} and root)", socket, databaseUser.name());
+    }
+
+    /**
+     * Beside the socket, present while this agent uploads ready files ahead: the launcher then first asks it to
+     * confirm the file as uploaded, which saves sending the bytes (see {@link WalSocketProtocol}). Without it the
+     * launcher sends the bytes at once, saving a connection.
+     */
+    private static Path pushAheadMark(Path socket) {
+        return socket.resolveSibling(socket.getFileName() + ".push-ahead");
     }
 
     /** Root's, and writable by root only: no other user can rename, remove or replace the socket. */
@@ -141,6 +156,10 @@ public final class WalSocketServer implements AutoCloseable {
         }
         switch (request.operation()) {
             case PUSH -> write(out, push(request, in));
+            case CONFIRM -> write(out, pushAhead.confirm(request.name(), request.version().orElseThrow())
+                    .map(result -> WalSocketProtocol.Reply.done(result.toString()))
+                    .orElseGet(() -> WalSocketProtocol.Reply.unconfirmed("this version of " + request.name()
+                            + " was not uploaded ahead; send it")));
             case FETCH -> fetch(request.name(), out);
         }
     }
@@ -203,6 +222,7 @@ public final class WalSocketServer implements AutoCloseable {
         try {
             server.close();
             Files.deleteIfExists(socket);
+            Files.deleteIfExists(pushAheadMark(socket));
         } catch (IOException e) {
             log.warn("closing the WAL socket: {}", e.getMessage());
         }

@@ -5,6 +5,7 @@ import io.steward.backup.WalSocketProtocol;
 import io.steward.backup.WalSocketProtocol.Operation;
 import io.steward.backup.WalSocketProtocol.Reply;
 import io.steward.backup.WalSocketProtocol.Request;
+import io.steward.files.FileVersion;
 import io.steward.files.HeldDirectory;
 
 import java.io.BufferedInputStream;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,8 @@ import java.util.Set;
  * answers, its answer stands, failures included.
  *
  * <p>The file work is done here, with the rights of whoever runs the command (PostgreSQL's user): a push sends the
- * file's bytes, a fetch writes the bytes the agent sends back to a hidden file, syncs it and renames it into place.
+ * file's bytes unless the agent confirms the file's version as uploaded ahead, a fetch writes the bytes the agent
+ * sends back to a hidden file, syncs it and renames it into place.
  */
 final class WalSocketClient {
     static final String SOCKET_OPTION = "--socket";
@@ -91,7 +94,7 @@ final class WalSocketClient {
         }
         Reply reply;
         try (channel) {
-            reply = push ? push(channel, path) : fetch(channel, name, path);
+            reply = push ? push(channel, socket, path) : fetch(channel, name, path);
         } catch (LocalFileException e) {
             reply = new Reply(push ? 1 : 3, e.getMessage());
         } catch (IOException e) {
@@ -109,23 +112,44 @@ final class WalSocketClient {
         }
     }
 
-    private static Reply push(SocketChannel channel, Path file) throws IOException {
+    /**
+     * Asks the agent on {@code channel} to confirm the file as uploaded ahead, and only when it cannot, sends the
+     * file's bytes on a second connection.
+     */
+    private static Reply push(SocketChannel channel, Path socket, Path file) throws IOException {
         FileChannel content;
-        long size;
+        FileVersion version;
         try {
             content = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            size = content.size();
+            version = versionOf(file);
         } catch (IOException e) {
             throw new LocalFileException("cannot read " + file + ": " + e, e);
         }
         try (content) {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-            out.write(Request.push(file.getFileName().toString(), size).line().getBytes(StandardCharsets.UTF_8));
-            WalSocketProtocol.copyExactly(Channels.newInputStream(content), out, size);
-            out.flush();
+            String name = file.getFileName().toString();
+            channel.write(ByteBuffer.wrap(Request.confirm(name, version).line().getBytes(StandardCharsets.UTF_8)));
             channel.shutdownOutput();
+            Reply confirmed = Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)), Operation.CONFIRM);
+            if (confirmed.exitCode() == 0) {
+                return confirmed;
+            }
+            try (SocketChannel bytes = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                bytes.connect(UnixDomainSocketAddress.of(socket));
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(bytes), 1 << 16);
+                out.write(Request.push(name, content.size()).line().getBytes(StandardCharsets.UTF_8));
+                WalSocketProtocol.copyExactly(Channels.newInputStream(content), out, content.size());
+                out.flush();
+                bytes.shutdownOutput();
+                return Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(bytes)), Operation.PUSH);
+            }
         }
-        return Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)), Operation.PUSH);
+    }
+
+    /** What {@code stat -c '%s %d %i %.9Z'} prints, as the launcher sends it. */
+    private static FileVersion versionOf(Path file) throws IOException {
+        Map<String, Object> stat = Files.readAttributes(file, "unix:size,dev,ino,ctime", LinkOption.NOFOLLOW_LINKS);
+        return new FileVersion((Long) stat.get("dev"), (Long) stat.get("ino"), (Long) stat.get("size"),
+                ((FileTime) stat.get("ctime")).toInstant());
     }
 
     private static Reply fetch(SocketChannel channel, String name, Path destination) throws IOException {

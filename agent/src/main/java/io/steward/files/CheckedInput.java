@@ -21,6 +21,11 @@ public final class CheckedInput extends InputStream {
         return stat;
     }
 
+    /** Whether the file is still the version it was when opened: nothing was written to it since. */
+    public boolean unchangedSinceOpened() throws IOException {
+        return posix.fstat(fd).version().equals(stat.version());
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

@@ -10,6 +10,7 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -129,7 +130,10 @@ final class NativePosix implements Posix {
         }
     }
 
-    /** struct statx: nlink at 16, uid 20, gid 24, mode 28 (16 bits), size 40. */
+    /**
+     * struct statx: nlink at 16, uid 20, gid 24, mode 28 (16 bits), inode 32, size 40, change time 96 (seconds, 64
+     * bits) and 104 (nanoseconds), device major 136 and minor 140.
+     */
     private static FileStat stat(Memory buffer) {
         int mode = buffer.getShort(28) & 0xffff;
         FileStat.Type type = switch (mode & 0170000) {
@@ -139,7 +143,14 @@ final class NativePosix implements Posix {
             default -> FileStat.Type.OTHER;
         };
         return new FileStat(type, mode & 07777, buffer.getInt(20), buffer.getInt(24),
-                buffer.getInt(16) & 0xffffffffL, buffer.getLong(40));
+                buffer.getInt(16) & 0xffffffffL, buffer.getLong(40),
+                deviceNumber(buffer.getInt(136) & 0xffffffffL, buffer.getInt(140) & 0xffffffffL), buffer.getLong(32),
+                Instant.ofEpochSecond(buffer.getLong(96), buffer.getInt(104) & 0xffffffffL));
+    }
+
+    /** st_dev as the C library encodes a major and minor number (its {@code makedev}). */
+    private static long deviceNumber(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
     }
 
     @Override

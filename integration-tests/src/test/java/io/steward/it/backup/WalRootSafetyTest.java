@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,25 +71,39 @@ class WalRootSafetyTest {
         Path config = WalFixtures.configFile(root, WalFixtures.walSection(s3.endpoint(), BUCKET));
         script = StewardScript.install(root, config, Map.of());
         S3TestServer.lendCredentialsToThisJvm();
+    }
+
+    private void serve(int pushAhead) throws IOException {
         server = new WalSocketServer(socket, new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.NONE,
-                2, Duration.ofSeconds(10)), CLUSTER, new MetricRegistry()), () -> wal, FileOwner.lookup("postgres"), 0);
+                2, Duration.ofSeconds(10)), CLUSTER, new MetricRegistry()), () -> wal, FileOwner.lookup("postgres"),
+                pushAhead);
     }
 
     @AfterEach
     void stop() throws Exception {
         Files.writeString(stop, "");
-        server.close();
+        if (server != null) {
+            server.close();
+        }
         s3.close();
         S3TestServer.withdrawCredentialsFromThisJvm();
         LoopFilesystem.run("rm", "-rf", root.toString());
     }
 
-    @Test
-    void aSegmentSwappedForALinkToARootOnlyFileNeverReachesTheArchive() throws Exception {
+    /**
+     * Pushing ahead, the agent itself reads the segments marked ready through the held WAL directory, and the command
+     * asks it to confirm each one by the version it sees before it sends any bytes.
+     */
+    @ParameterizedTest(name = "push_ahead {0}")
+    @ValueSource(ints = {0, 2})
+    void aSegmentSwappedForALinkToARootOnlyFileNeverReachesTheArchive(int pushAhead) throws Exception {
+        serve(pushAhead);
+        Path status = Files.createDirectories(wal.resolve("archive_status"));
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= ATTEMPTS; i++) {
             names.add(WalFixtures.segmentName(1, i));
             Files.writeString(wal.resolve(names.get(i - 1)), ("legit " + names.get(i - 1) + "\n").repeat(512));
+            Files.createFile(status.resolve(names.get(i - 1) + ".ready"));
         }
         LoopFilesystem.run("chown", "-R", "postgres:postgres", wal.toString());
         Process racer = asPostgres(List.of("python3", script("swap_file.py"), wal.toString(), secret.toString(),
@@ -96,6 +112,8 @@ class WalRootSafetyTest {
         List<Run> pushes = new ArrayList<>();
         for (String name : names) {
             pushes.add(asPostgresCommand(script.toString(), "wal-push", "pg_wal/" + name, "--socket", socket.toString()));
+            // as PostgreSQL's archiver, which then goes on to the next segment
+            Files.move(status.resolve(name + ".ready"), status.resolve(name + ".done"));
         }
         Files.writeString(stop, "");
 
@@ -123,6 +141,7 @@ class WalRootSafetyTest {
 
     @Test
     void aFetchIntoADirectorySwappedForALinkToARootOnlyDirectoryWritesNothingThere() throws Exception {
+        serve(0);
         String name = WalFixtures.segmentName(1, 7);
         Files.writeString(wal.resolve(name), ("legit " + name + "\n").repeat(512));
         LoopFilesystem.run("chown", "postgres:postgres", wal.resolve(name).toString());

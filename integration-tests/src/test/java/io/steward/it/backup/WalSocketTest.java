@@ -2,9 +2,11 @@ package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.backup.WalArchive;
+import io.steward.backup.WalSocketProtocol;
 import io.steward.backup.WalSocketServer;
 import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.files.FileOwner;
+import io.steward.files.FileVersion;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
 import io.steward.testing.LoopFilesystem;
@@ -22,6 +24,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -254,6 +257,7 @@ class WalSocketTest {
         String badSize = ask("steward-wal 2 push " + name + " -1");
         String truncated = ask("steward-wal 2 push " + name + " 10\nshort");
         String tooLong = ask("steward-wal 2 push " + name + " 5\nfive and more");
+        String badChangeTime = ask("steward-wal 2 confirm " + name + " 5 65024 612 1796608920.15");
 
         assertThat(garbage).startsWith("2 refused: not a WAL request");
         assertThat(versionOne).startsWith("2 refused: this agent takes version 2 WAL requests, not version '1'");
@@ -262,6 +266,7 @@ class WalSocketTest {
         assertThat(truncated).startsWith("2 refused: the request for " + name + " did not bring the whole file: the "
                 + "file ended after 6 of its 10 bytes");
         assertThat(tooLong).startsWith("2 refused: the request for " + name + " brought more than its 5 bytes");
+        assertThat(badChangeTime).startsWith("2 refused: the change time must be seconds and nine digits of nanoseconds");
         assertThat(archivedAt(agentS3, "")).isFalse();
     }
 
@@ -295,6 +300,43 @@ class WalSocketTest {
         assertThat(changed.exitCode()).as(changed.output()).isEqualTo(1);
         assertThat(changed.output()).contains("different content under this name");
         await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(3)) && archivedAt(agentS3, names.get(4)));
+    }
+
+    /**
+     * A file the agent uploaded ahead is confirmed by its version alone, so the command need not send its bytes; a
+     * request for any other version is not, and costs nothing: the upload still counts for the version it read.
+     */
+    @Test
+    void aFileUploadedAheadIsConfirmedByItsVersionWithoutItsBytes() throws Exception {
+        Path status = Files.createDirectories(data.resolve("archive_status"));
+        List<String> names = new ArrayList<>();
+        for (int i = 30; i <= 32; i++) {
+            names.add(WalFixtures.segmentName(1, i));
+            WalFixtures.writeWalLike(data.resolve(names.get(names.size() - 1)), 1 << 20, i);
+            Files.createFile(status.resolve(names.get(names.size() - 1) + ".ready"));
+        }
+        LoopFilesystem.run("chown", "-R", "postgres:postgres", data.toString());
+        assertThat(socket.resolveSibling("wal.sock.push-ahead")).as("the mark that has the launcher confirm first").exists();
+        assertThat(steward("wal-push", "pg_wal/" + names.get(0), "--socket", socket.toString()).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(1)) && archivedAt(agentS3, names.get(2)));
+
+        FileVersion second = version(names.get(1));
+        FileVersion third = version(names.get(2));
+        String confirmed = ask(WalSocketProtocol.Request.confirm(names.get(1), second).line().strip());
+        String otherVersion = ask(WalSocketProtocol.Request.confirm(names.get(2), new FileVersion(third.device(),
+                third.inode(), third.size(), third.changed().plusNanos(1))).line().strip());
+        String rightVersion = ask(WalSocketProtocol.Request.confirm(names.get(2), third).line().strip());
+
+        assertThat(confirmed).startsWith("0 Uploaded[key=steward/" + CLUSTER + "/wal/" + names.get(1));
+        assertThat(otherVersion).startsWith("1 this version of " + names.get(2) + " was not uploaded ahead; send it");
+        assertThat(rightVersion).startsWith("0 Uploaded[key=steward/" + CLUSTER + "/wal/" + names.get(2));
+    }
+
+    /** The version of a file in pg_wal as the launcher sends it ({@code stat -c '%s %d %i %.9Z'}). */
+    private FileVersion version(String name) throws IOException {
+        Map<String, Object> stat = Files.readAttributes(data.resolve(name), "unix:size,dev,ino,ctime");
+        return new FileVersion((Long) stat.get("dev"), (Long) stat.get("ino"), (Long) stat.get("size"),
+                ((FileTime) stat.get("ctime")).toInstant());
     }
 
     /** The command writes the file itself, as PostgreSQL's user: the agent writes nothing in the data directory. */
