@@ -66,12 +66,13 @@ public final class DumpArchive {
     }
 
     /**
-     * Uploads {@code file} as the dump {@code name} and returns once S3 acknowledged it.
+     * Uploads {@code content}, read once, as the dump {@code name} and returns once S3 acknowledged it. The content
+     * stays open: its owner closes it.
      *
      * @return the object's key
-     * @throws DumpException when the file cannot be read, S3 fails, or a dump of that name is already there
+     * @throws DumpException when the content cannot be read, S3 fails, or a dump of that name is already there
      */
-    public String push(Path file, DumpName name) {
+    public String push(InputStream content, DumpName name) {
         String key = layout.dumpFolder() + name + suffix(config.compression());
         String where = "s3://" + config.bucket() + "/" + key;
         Path staged;
@@ -80,7 +81,7 @@ public final class DumpArchive {
         } catch (IOException e) {
             throw new DumpException("could not archive dump " + name + ": no temporary file for its compressed copy: " + e, e);
         }
-        try (InputStream content = Files.newInputStream(file)) {
+        try {
             ArchivedObjectMetadata metadata = VerifiedTransfer.compress(content, staged, config.compression());
             long stored = Files.size(staged);
             if (stored > partSize) {
@@ -96,7 +97,7 @@ public final class DumpArchive {
             log.info("archived dump {} to {}: {} bytes, {} stored", name, where, metadata.size(), stored);
             return key;
         } catch (IOException e) {
-            throw new DumpException("could not archive dump " + name + ": cannot read " + file + ": " + e, e);
+            throw new DumpException("could not archive dump " + name + ": cannot read it: " + e, e);
         } catch (SdkException | UncheckedIOException e) {
             throw new DumpException("could not archive dump " + name + " to " + where + ": " + e.getMessage(), e);
         } finally {

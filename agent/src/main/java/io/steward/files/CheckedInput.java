@@ -51,6 +51,15 @@ public final class CheckedInput extends InputStream {
     }
 
     @Override
+    public long skip(long count) throws IOException {
+        if (count <= 0) {
+            return 0;
+        }
+        posix.skip(fd, count);
+        return count;
+    }
+
+    @Override
     public void close() throws IOException {
         if (!closed) {
             closed = true;

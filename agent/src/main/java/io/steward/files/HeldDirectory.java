@@ -3,10 +3,13 @@ package io.steward.files;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A directory the agent holds open, so that what it does inside cannot be steered elsewhere by renaming or linking
@@ -115,6 +118,32 @@ public final class HeldDirectory implements AutoCloseable {
     }
 
     /**
+     * The file's last {@code maxBytes} bytes as UTF-8 text (the end of a log, for a message), if it exists; see
+     * {@link #openForReading} for what is refused.
+     */
+    public Optional<String> readTail(String name, int maxBytes) throws IOException {
+        Optional<CheckedInput> in = openIfExists(name, Long.MAX_VALUE);
+        if (in.isEmpty()) {
+            return Optional.empty();
+        }
+        try (CheckedInput input = in.get()) {
+            input.skip(input.stat().size() - maxBytes);
+            // a log may grow meanwhile: still no more than asked for
+            return Optional.of(new String(input.readNBytes(maxBytes), StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * The names in this directory, listed through the descriptor held (its entry in /proc/self/fd leads to this very
+     * directory, whatever its path leads to now); each name is then used through this descriptor, as everywhere here.
+     */
+    public List<String> names() throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd", Integer.toString(fd)))) {
+            return entries.map(entry -> entry.getFileName().toString()).toList();
+        }
+    }
+
+    /**
      * Opens the file for reading. Refused: a link, anything but a regular file, a file of another user, and a file
      * with more than one link (a hard link can make a root-only file appear here).
      */
@@ -129,13 +158,8 @@ public final class HeldDirectory implements AutoCloseable {
             file = posix.openExisting(fd, checkedName(name), false);
         } catch (java.nio.file.NoSuchFileException e) {
             return Optional.empty();
-        } catch (IOException e) {
-            // O_NOFOLLOW on a link fails with ELOOP: say what it was rather than how it failed
-            Optional<FileStat> entry = posix.statEntry(fd, name);
-            if (entry.isPresent() && entry.get().type() == FileStat.Type.SYMBOLIC_LINK) {
-                throw new UnsafeFileException(path.resolve(name) + " is a symbolic link; refusing to follow it");
-            }
-            throw e;
+        } catch (UnsafeFileException e) {
+            throw new UnsafeFileException(path.resolve(name) + " is a symbolic link; refusing to follow it");
         }
         try {
             FileStat stat = posix.fstat(file);

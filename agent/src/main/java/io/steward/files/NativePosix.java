@@ -39,7 +39,9 @@ final class NativePosix implements Posix {
     private static final int ENOENT = 2;
     private static final int EINTR = 4;
     private static final int EEXIST = 17;
+    private static final int ELOOP = 40;
     private static final int STATX_SIZE = 256;
+    private static final int SEEK_CUR = 1;
 
     /** The C library's functions; each sets errno, which JNA turns into a {@link LastErrorException}. */
     private interface LibC extends Library {
@@ -64,6 +66,9 @@ final class NativePosix implements Posix {
         NativeLong read(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
 
         NativeLong write(int fd, byte[] buffer, NativeLong count) throws LastErrorException;
+
+        /** off_t is 64 bits on every architecture the agent runs on. */
+        long lseek(int fd, long offset, int whence) throws LastErrorException;
 
         int close(int fd) throws LastErrorException;
 
@@ -94,6 +99,10 @@ final class NativePosix implements Posix {
         try {
             return libc.openat(directory, name, flags, 0);
         } catch (LastErrorException e) {
+            if (e.getErrorCode() == ELOOP) {
+                // what O_NOFOLLOW answers for a link: said by this call, not by a look afterwards that may see another
+                throw new UnsafeFileException(name + " is a symbolic link; refusing to follow it");
+            }
             throw failure("open", name, e);
         }
     }
@@ -217,6 +226,15 @@ final class NativePosix implements Posix {
                     throw failure("read", "descriptor " + fd, e);
                 }
             }
+        }
+    }
+
+    @Override
+    public void skip(int fd, long count) throws IOException {
+        try {
+            libc.lseek(fd, count, SEEK_CUR);
+        } catch (LastErrorException e) {
+            throw failure("seek in", "descriptor " + fd, e);
         }
     }
 

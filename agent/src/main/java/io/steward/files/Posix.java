@@ -14,7 +14,10 @@ interface Posix {
     /** Opens a directory by its path (links followed: the caller checks what it got). */
     int openDirectory(String path) throws IOException;
 
-    /** Opens an existing entry of {@code directory} for reading, not following a link, not blocking on a FIFO. */
+    /**
+     * Opens an existing entry of {@code directory} for reading, not following a link, not blocking on a FIFO; a link
+     * fails with an {@link UnsafeFileException}.
+     */
     int openExisting(int directory, String name, boolean mustBeDirectory) throws IOException;
 
     /** Creates a new file in {@code directory} for writing; fails when the name exists, a link included. */
@@ -40,6 +43,9 @@ interface Posix {
 
     /** Reads up to {@code length} bytes; 0 at the end of the file. */
     int read(int fd, byte[] buffer, int length) throws IOException;
+
+    /** Moves the file's offset {@code count} bytes on (lseek from the current offset). */
+    void skip(int fd, long count) throws IOException;
 
     /** Writes all of {@code length} bytes. */
     void write(int fd, byte[] buffer, int length) throws IOException;

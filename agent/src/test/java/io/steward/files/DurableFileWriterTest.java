@@ -225,6 +225,11 @@ class DurableFileWriterTest {
         }
 
         @Override
+        public void skip(int fd, long count) throws IOException {
+            real.skip(fd, count);
+        }
+
+        @Override
         public void write(int fd, byte[] buffer, int length) throws IOException {
             real.write(fd, buffer, length);
         }
