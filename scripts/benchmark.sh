@@ -4,7 +4,7 @@
 #                       same ZooKeeper ensemble; -Dtrials=N (20), -Dsystems=steward,patroni-tight,patroni-defaults.
 #                       Report: integration-tests/target/benchmark-failover.md
 #   wal                 steward wal-push against pgBackRest 2.45 archive-push, 16 MiB segments to the same S3 endpoint;
-#                       -Dwalbench.segments=N (200)
+#                       -Dwalbench.segments=N (200), -Dsystems=steward,pgbackrest
 #   snapshot            time the data filesystem stays frozen per snapshot set under writes; -Dsnapbench.sets=N (20)
 #   redis               Steward at its defaults against Redis Sentinel 7.0 (3 sentinels, quorum 2) tuned
 #                       (down-after-milliseconds 1000) and at its defaults (30 s); -Dtrials=N (20),
@@ -25,7 +25,10 @@ case "$which" in
     command -v patroni >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q patroni python3-kazoo; }
     test=FailoverBenchmark ;;
   wal)
-    command -v pgbackrest >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbackrest; }
+    # pgBackRest only when its rows are measured (-Dsystems=steward leaves them out)
+    if [[ " $* " != *" -Dsystems="* || " $* " == *pgbackrest* ]]; then
+      command -v pgbackrest >/dev/null || { apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbackrest; }
+    fi
     test=WalPushBenchmark ;;
   snapshot) test=SnapshotFreezeBenchmark ;;
   redis)

@@ -32,6 +32,7 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineRegistry;
+import io.steward.files.FileOwner;
 import io.steward.ha.ClusterControl;
 import io.steward.ha.HaLoop;
 import io.steward.ha.Policy;
@@ -42,10 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -182,11 +181,10 @@ public final class Agent implements AutoCloseable {
         WalArchive archive = new WalArchive(config.backup().wal(), config.cluster(), config.bootstrap().cloneSource(),
                 metrics.registry());
         try {
-            UserPrincipal owner = FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(engine.serverUser());
-            return Optional.of(new WalSocketServer(socket, archive, engine::dataPaths, Optional.of(owner),
-                    config.backup().wal().pushAhead()));
-        } catch (IOException e) {
+            // the first data path is the data directory, where PostgreSQL keeps pg_wal (itself, or a link to it)
+            return Optional.of(new WalSocketServer(socket, archive, () -> engine.dataPaths().get(0).resolve("pg_wal"),
+                    FileOwner.lookup(engine.serverUser()), config.backup().wal().pushAhead()));
+        } catch (IOException | IllegalArgumentException e) {
             archive.close();
             log.error("cannot take WAL requests on {}: {}; wal-push and wal-fetch will work in their own processes",
                     socket, e.getMessage());

@@ -31,6 +31,11 @@ public record ArchivedObjectMetadata(Compression compression, String sha256, lon
         }
     }
 
+    /** Whether both describe the same uncompressed bytes, however each is compressed. */
+    public boolean sameContent(ArchivedObjectMetadata other) {
+        return sha256.equals(other.sha256) && size == other.size;
+    }
+
     public Map<String, String> toS3() {
         return Map.of(COMPRESSION, compression.label(), SHA256, sha256, SIZE, Long.toString(size));
     }

@@ -2,6 +2,8 @@ package io.steward.backup;
 
 import io.steward.config.WalArchiveConfig;
 import io.steward.engine.DumpName;
+import io.steward.files.FileOwner;
+import io.steward.files.HeldDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -64,12 +66,13 @@ public final class DumpArchive {
     }
 
     /**
-     * Uploads {@code file} as the dump {@code name} and returns once S3 acknowledged it.
+     * Uploads {@code content}, read once, as the dump {@code name} and returns once S3 acknowledged it. The content
+     * stays open: its owner closes it.
      *
      * @return the object's key
-     * @throws DumpException when the file cannot be read, S3 fails, or a dump of that name is already there
+     * @throws DumpException when the content cannot be read, S3 fails, or a dump of that name is already there
      */
-    public String push(Path file, DumpName name) {
+    public String push(InputStream content, DumpName name) {
         String key = layout.dumpFolder() + name + suffix(config.compression());
         String where = "s3://" + config.bucket() + "/" + key;
         Path staged;
@@ -79,7 +82,7 @@ public final class DumpArchive {
             throw new DumpException("could not archive dump " + name + ": no temporary file for its compressed copy: " + e, e);
         }
         try {
-            ArchivedObjectMetadata metadata = VerifiedTransfer.compress(file, staged, config.compression());
+            ArchivedObjectMetadata metadata = VerifiedTransfer.compress(content, staged, config.compression());
             long stored = Files.size(staged);
             if (stored > partSize) {
                 uploadInParts(staged, stored, key, metadata);
@@ -94,7 +97,7 @@ public final class DumpArchive {
             log.info("archived dump {} to {}: {} bytes, {} stored", name, where, metadata.size(), stored);
             return key;
         } catch (IOException e) {
-            throw new DumpException("could not archive dump " + name + ": cannot read " + file + ": " + e, e);
+            throw new DumpException("could not archive dump " + name + ": cannot read it: " + e, e);
         } catch (SdkException | UncheckedIOException e) {
             throw new DumpException("could not archive dump " + name + " to " + where + ": " + e.getMessage(), e);
         } finally {
@@ -240,7 +243,10 @@ public final class DumpArchive {
             ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
                     new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": the object lacks "
                             + "Steward's checksum metadata (not written by Steward, or changed since)"));
-            VerifiedTransfer.restore(object, metadata, target.toAbsolutePath(), dump.name());
+            // the agent's own directory (the state directory): its own user's, as every file in it
+            try (HeldDirectory directory = HeldDirectory.open(target.toAbsolutePath().getParent(), FileOwner.current())) {
+                VerifiedTransfer.restore(object, metadata, directory, target.getFileName().toString());
+            }
         } catch (VerifiedTransfer.DamagedObjectException e) {
             throw new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
         } catch (IOException | SdkException e) {

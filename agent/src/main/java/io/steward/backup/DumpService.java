@@ -98,19 +98,13 @@ public final class DumpService implements AutoCloseable {
         if (scheduler.runningServer().isEmpty()) {
             throw new DumpException("no dump taken: the database server on this node is not running as primary or replica");
         }
-        try {
-            DumpFile dump = engine.dumpForBackup();
-            try {
-                DumpName name = new DumpName(clock.instant(), self, dump.format());
-                long size = Files.size(dump.path());
-                own.push(dump.path(), name);
-                metrics.archived(size);
-                return list().stream().filter(archived -> archived.name().equals(name.toString())).findFirst()
-                        .orElseThrow(() -> new DumpException("dump " + name + " was archived but is not listed in "
-                                + own.location()));
-            } finally {
-                VerifiedTransfer.deleteQuietly(dump.path());
-            }
+        try (DumpFile dump = engine.dumpForBackup()) {
+            DumpName name = new DumpName(clock.instant(), self, dump.format());
+            own.push(dump.content(), name);
+            metrics.archived(dump.size());
+            return list().stream().filter(archived -> archived.name().equals(name.toString())).findFirst()
+                    .orElseThrow(() -> new DumpException("dump " + name + " was archived but is not listed in "
+                            + own.location()));
         } catch (EngineException e) {
             metrics.failed();
             throw new DumpException("no dump taken: " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package io.steward.backup;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.config.WalArchiveConfig;
+import io.steward.files.HeldDirectory;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -16,8 +17,10 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -84,12 +87,91 @@ public final class WalArchive implements AutoCloseable {
         return builder.build();
     }
 
-    /** Archives one file (PostgreSQL's {@code %p}); its name must be a {@link WalFileName}. */
+    /**
+     * Archives one file (PostgreSQL's {@code %p}) as this process's user reads it, not following a link; its name
+     * must be a {@link WalFileName}.
+     */
     public PushResult push(Path file) throws WalArchiveException {
-        try {
-            PushResult result = upload(file);
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        try (InputStream content = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return push(name, content);
+        } catch (IOException e) {
+            throw new WalArchiveException("could not archive " + name + ": cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** Archives {@code content} as the file {@code fileName}, which must be a {@link WalFileName}; reads it once. */
+    public PushResult push(String fileName, InputStream content) throws WalArchiveException {
+        try (StagedUpload staged = stage(fileName, content)) {
+            return upload(staged);
+        }
+    }
+
+    /**
+     * The first half of a push: reads {@code content} once, compressed into a private temporary file while its
+     * SHA-256 and size are taken, so that each byte is handled once however it arrives. Nothing is sent yet.
+     */
+    StagedUpload stage(String fileName, InputStream content) throws WalArchiveException {
+        return countingFailures(() -> {
+            WalFileName name = fileName(fileName);
+            Path file;
+            try {
+                file = Files.createTempFile("steward-wal-push-" + name + "-", ".tmp");
+            } catch (IOException e) {
+                throw new WalArchiveException("could not archive " + name + ": no temporary file for its compressed copy: "
+                        + e, e);
+            }
+            try {
+                return new StagedUpload(name, file, VerifiedTransfer.compress(content, file, config.compression()));
+            } catch (IOException e) {
+                VerifiedTransfer.deleteQuietly(file);
+                throw new WalArchiveException("could not archive " + name + ": cannot read it: " + e, e);
+            } catch (RuntimeException e) {
+                VerifiedTransfer.deleteQuietly(file);
+                throw e;
+            }
+        });
+    }
+
+    /** The second half of a push: uploads what {@link #stage} prepared, never over another object. */
+    PushResult upload(StagedUpload staged) throws WalArchiveException {
+        return countingFailures(() -> {
+            PushResult result = put(staged);
             metrics.pushed(result instanceof PushResult.Uploaded uploaded ? uploaded.size() : 0);
             return result;
+        });
+    }
+
+    /**
+     * A push of content that this archive has already stored under {@code fileName}, as {@code archived}, with the
+     * outcome {@code storedBy} (an upload ahead of the request): {@code content} is read for its SHA-256 and size
+     * only, neither compressed nor sent again. The same content succeeds as {@code storedBy} did; other content is
+     * refused as any push that finds other content under its name.
+     */
+    PushResult confirmStored(String fileName, InputStream content, ArchivedObjectMetadata archived, PushResult storedBy)
+            throws WalArchiveException {
+        return countingFailures(() -> {
+            WalFileName name = fileName(fileName);
+            ArchivedObjectMetadata offered;
+            try {
+                offered = VerifiedTransfer.measure(content, config.compression());
+            } catch (IOException e) {
+                throw new WalArchiveException("could not archive " + name + ": cannot read it: " + e, e);
+            }
+            if (!offered.sameContent(archived)) {
+                throw differentContent(name, location(storedBy.key()), archived, offered);
+            }
+            return storedBy;
+        });
+    }
+
+    private interface PushStep<T> {
+        T run() throws WalArchiveException;
+    }
+
+    private <T> T countingFailures(PushStep<T> step) throws WalArchiveException {
+        try {
+            return step.run();
         } catch (WalArchiveException e) {
             metrics.pushFailed();
             throw e;
@@ -97,13 +179,31 @@ public final class WalArchive implements AutoCloseable {
     }
 
     /**
-     * Restores one file (PostgreSQL's {@code %f}) to {@code destination} ({@code %p}), verified.
+     * Restores one file (PostgreSQL's {@code %f}) to {@code destination} ({@code %p}) with this process's rights,
+     * through the destination's directory held open (see {@link HeldDirectory#openForCaller}).
      *
      * @return {@link FetchResult.NotFound} when the archive has no such file
      */
     public FetchResult fetch(String name, Path destination) throws WalArchiveException {
+        Path target = destination.toAbsolutePath();
+        try (HeldDirectory directory = HeldDirectory.openForCaller(target.getParent())) {
+            return fetch(name, directory, target.getFileName().toString());
+        } catch (IOException e) {
+            metrics.fetchFailed();
+            throw new WalArchiveException("could not restore " + name + ": cannot write into " + target.getParent()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Restores one file (PostgreSQL's {@code %f}) to {@code targetName} in {@code directory} ({@code %p}), verified
+     * and durable: the file appears only whole, and belongs to the directory's files' owner.
+     *
+     * @return {@link FetchResult.NotFound} when the archive has no such file
+     */
+    public FetchResult fetch(String name, HeldDirectory directory, String targetName) throws WalArchiveException {
         try {
-            FetchResult result = download(name, destination);
+            FetchResult result = download(name, directory, targetName);
             if (result instanceof FetchResult.Restored) {
                 metrics.fetched();
             }
@@ -114,18 +214,12 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    private PushResult upload(Path file) throws WalArchiveException {
-        WalFileName name = fileName(file.getFileName() == null ? "" : file.getFileName().toString());
+    private PushResult put(StagedUpload staged) throws WalArchiveException {
+        WalFileName name = staged.name();
+        ArchivedObjectMetadata metadata = staged.metadata();
         String key = layout.walKey(name);
         String where = location(key);
-        Path staged;
         try {
-            staged = Files.createTempFile("steward-wal-push-" + name + "-", ".tmp");
-        } catch (IOException e) {
-            throw new WalArchiveException("could not archive " + name + ": no temporary file for its compressed copy: " + e, e);
-        }
-        try {
-            ArchivedObjectMetadata metadata = compress(file, staged, name);
             Optional<HeadObjectResponse> existing = head(key);
             if (existing.isPresent()) {
                 return alreadyArchived(name, where, key, metadata, existing.get());
@@ -140,7 +234,7 @@ public final class WalArchive implements AutoCloseable {
                     .ifNoneMatch("*")
                     .build();
             try {
-                s3.putObject(request, RequestBody.fromFile(staged));
+                s3.putObject(request, RequestBody.fromFile(staged.file()));
             } catch (S3Exception e) {
                 if (e.statusCode() != PRECONDITION_FAILED && e.statusCode() != CONDITIONAL_REQUEST_CONFLICT) {
                     throw e;
@@ -149,21 +243,11 @@ public final class WalArchive implements AutoCloseable {
                         + " to " + where + ": S3 refused the upload because the object exists, but it cannot be read", e));
                 return alreadyArchived(name, where, key, metadata, winner);
             }
-            return new PushResult.Uploaded(key, metadata.size(), Files.size(staged));
+            return new PushResult.Uploaded(key, metadata.size(), Files.size(staged.file()));
         } catch (SdkException | UncheckedIOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new WalArchiveException("could not archive " + name + " to " + where + ": " + e, e);
-        } finally {
-            VerifiedTransfer.deleteQuietly(staged);
-        }
-    }
-
-    private ArchivedObjectMetadata compress(Path file, Path staged, WalFileName name) throws WalArchiveException {
-        try {
-            return VerifiedTransfer.compress(file, staged, config.compression());
-        } catch (IOException e) {
-            throw new WalArchiveException("could not archive " + name + ": cannot read " + file + ": " + e, e);
         }
     }
 
@@ -175,13 +259,18 @@ public final class WalArchive implements AutoCloseable {
                     + "there without Steward's checksum metadata (not written by wal-push); move it away by hand if it "
                     + "is not needed");
         }
-        if (!theirs.get().sha256().equals(ours.sha256()) || theirs.get().size() != ours.size()) {
-            throw new WalArchiveException("refusing to overwrite " + where + " with " + name + ": the archive already "
-                    + "holds different content under this name (archived: SHA-256 " + theirs.get().sha256() + ", "
-                    + theirs.get().size() + " bytes; this file: SHA-256 " + ours.sha256() + ", " + ours.size()
-                    + " bytes). Two servers may be archiving to the same cluster folder.");
+        if (!theirs.get().sameContent(ours)) {
+            throw differentContent(name, where, theirs.get(), ours);
         }
         return new PushResult.AlreadyArchived(key);
+    }
+
+    private static WalArchiveException differentContent(WalFileName name, String where, ArchivedObjectMetadata archived,
+                                                        ArchivedObjectMetadata offered) {
+        return new WalArchiveException("refusing to overwrite " + where + " with " + name + ": the archive already "
+                + "holds different content under this name (archived: SHA-256 " + archived.sha256() + ", "
+                + archived.size() + " bytes; this file: SHA-256 " + offered.sha256() + ", " + offered.size()
+                + " bytes). Two servers may be archiving to the same cluster folder.");
     }
 
     private Optional<HeadObjectResponse> head(String key) {
@@ -192,19 +281,20 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    private FetchResult download(String fileName, Path destination) throws WalArchiveException {
-        FetchResult own = download(fileName, destination, layout);
+    private FetchResult download(String fileName, HeldDirectory directory, String targetName) throws WalArchiveException {
+        FetchResult own = download(fileName, directory, targetName, layout);
         if (own instanceof FetchResult.NotFound && sourceLayout.isPresent()) {
-            return download(fileName, destination, sourceLayout.get());
+            return download(fileName, directory, targetName, sourceLayout.get());
         }
         return own;
     }
 
-    private FetchResult download(String fileName, Path destination, ArchiveLayout layout) throws WalArchiveException {
+    private FetchResult download(String fileName, HeldDirectory directory, String targetName, ArchiveLayout layout)
+            throws WalArchiveException {
         WalFileName name = fileName(fileName);
         String key = layout.walKey(name);
         String where = location(key);
-        Path target = destination.toAbsolutePath();
+        Path target = directory.path().resolve(targetName);
         ResponseInputStream<GetObjectResponse> object;
         try {
             object = s3.getObject(request -> request.bucket(config.bucket()).key(key));
@@ -217,7 +307,7 @@ public final class WalArchive implements AutoCloseable {
             ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
                     new WalArchiveException("refusing to restore " + name + " from " + where + ": the object lacks "
                             + "Steward's checksum metadata (not written by wal-push, or changed since)"));
-            VerifiedTransfer.restore(object, metadata, target, name.value());
+            VerifiedTransfer.restore(object, metadata, directory, targetName);
             return new FetchResult.Restored(key, metadata.size());
         } catch (VerifiedTransfer.DamagedObjectException e) {
             throw new WalArchiveException("refusing to restore " + name + " from " + where + ": " + e.getMessage(), e);

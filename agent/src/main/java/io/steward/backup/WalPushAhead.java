@@ -1,15 +1,17 @@
 package io.steward.backup;
 
+import io.steward.files.CheckedInput;
+import io.steward.files.FileOwner;
+import io.steward.files.FileVersion;
+import io.steward.files.HeldDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +21,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Uploads the segments PostgreSQL has already marked ready ({@code pg_wal/archive_status/<name>.ready}) while its
  * archive_command is still busy with an earlier one, as WAL-G and pgBackRest's asynchronous mode do. PostgreSQL
  * archives one file at a time, so without this a burst of WAL is archived at the pace of one upload after another.
  *
- * <p>Nothing is acknowledged early: a file counts as archived only when PostgreSQL asks for it and its upload ahead
- * succeeded for the file as it is now (same length, modification time and inode). Anything else, a failed upload
- * ahead included, is pushed again in the request itself, where a conflict with what the archive holds is reported.
+ * <p>The agent is root and the WAL directory the database user's: a segment is read through the held WAL directory
+ * and only when it is a regular file of that user with one link, so that nothing else can be uploaded this way.
+ * Nothing is acknowledged early: a file counts as archived only when PostgreSQL sends it and its upload ahead
+ * succeeded for the same content (SHA-256 and size). Other content under that name is refused as a conflict with
+ * what the archive now holds; after a failed upload ahead the request pushes the file itself.
  */
 final class WalPushAhead implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalPushAhead.class);
@@ -38,32 +42,29 @@ final class WalPushAhead implements AutoCloseable {
 
     private final WalArchive archive;
     private final int parallel;
-    private final Predicate<Path> mayRead;
+    private final Supplier<Path> walDirectory;
+    private final FileOwner databaseUser;
     private final ExecutorService uploads;
-    private final Map<String, Upload> byName = new ConcurrentHashMap<>();
+    private final Map<String, Future<EarlyUpload>> byName = new ConcurrentHashMap<>();
 
-    private record Identity(long size, FileTime modified, Object fileKey) {
-        static Optional<Identity> of(Path file) {
-            try {
-                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                return Optional.of(new Identity(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey()));
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        }
-    }
-
-    private record Upload(Path file, Identity identity, Future<PushResult> result) {
+    /**
+     * What was uploaded ahead, and how the upload ended.
+     *
+     * @param version the version of the file read, when it did not change while it was read
+     */
+    private record EarlyUpload(ArchivedObjectMetadata content, Optional<FileVersion> version, PushResult result) {
     }
 
     /**
      * @param parallel uploads ahead at once; 0 switches pushing ahead off
-     * @param mayRead whether a file found ready may be read on the database's behalf (checked before each upload)
+     * @param walDirectory where PostgreSQL keeps its WAL ({@code pg_wal}), asked before each request
+     * @param databaseUser the owner of the WAL directory and of every file read from it
      */
-    WalPushAhead(WalArchive archive, int parallel, Predicate<Path> mayRead) {
+    WalPushAhead(WalArchive archive, int parallel, Supplier<Path> walDirectory, FileOwner databaseUser) {
         this.archive = archive;
         this.parallel = parallel;
-        this.mayRead = mayRead;
+        this.walDirectory = walDirectory;
+        this.databaseUser = databaseUser;
         this.uploads = Executors.newFixedThreadPool(Math.max(1, parallel), runnable -> {
             Thread thread = new Thread(runnable, "wal-push-ahead");
             thread.setDaemon(true);
@@ -71,22 +72,45 @@ final class WalPushAhead implements AutoCloseable {
         });
     }
 
-    /** Archives {@code file} (PostgreSQL's request), and starts uploading the next ready ones beside it. */
-    PushResult push(Path file) throws WalArchiveException {
-        Upload early = byName.remove(String.valueOf(file.getFileName()));
-        startAhead(file);
-        if (early != null && early.file().equals(file)) {
-            Optional<PushResult> result = outcome(early);
-            if (result.isPresent() && Identity.of(file).filter(early.identity()::equals).isPresent()) {
-                return result.get();
-            }
+    /**
+     * Archives the file {@code name} of PostgreSQL's request, whose {@code size} bytes {@code content} brings, and
+     * starts uploading the next ready files. When an upload ahead of a file of that size succeeded, the bytes are
+     * only hashed, to prove that they are what was uploaded; otherwise they are compressed and uploaded as they
+     * arrive.
+     */
+    PushResult push(String name, long size, InputStream content) throws WalArchiveException {
+        Future<EarlyUpload> early = byName.remove(name);
+        startAhead(name);
+        Optional<EarlyUpload> uploaded = early == null ? Optional.empty() : outcome(early);
+        if (uploaded.isPresent() && uploaded.get().content().size() == size) {
+            return archive.confirmStored(name, content, uploaded.get().content(), uploaded.get().result());
         }
-        return archive.push(file);
+        return archive.push(name, content);
     }
 
-    private static Optional<PushResult> outcome(Upload upload) {
+    /**
+     * Archives the file {@code name} of PostgreSQL's request without its bytes, when the upload ahead of it succeeded
+     * and read exactly {@code version} of it, and starts uploading the next ready files. Empty otherwise: the request
+     * then sends the file.
+     */
+    Optional<PushResult> confirm(String name, FileVersion version) {
+        Future<EarlyUpload> early = byName.remove(name);
+        startAhead(name);
+        if (early == null) {
+            return Optional.empty();
+        }
+        Optional<EarlyUpload> uploaded = outcome(early);
+        if (uploaded.isPresent() && uploaded.get().version().filter(version::equals).isPresent()) {
+            return Optional.of(uploaded.get().result());
+        }
+        // the file's bytes come next, in a push: they are then compared with what this upload read
+        byName.putIfAbsent(name, early);
+        return Optional.empty();
+    }
+
+    private static Optional<EarlyUpload> outcome(Future<EarlyUpload> upload) {
         try {
-            return Optional.of(upload.result().get());
+            return Optional.of(upload.get());
         } catch (ExecutionException e) {
             return Optional.empty(); // the request pushes it again and reports what fails then
         } catch (InterruptedException e) {
@@ -95,39 +119,51 @@ final class WalPushAhead implements AutoCloseable {
         }
     }
 
-    private void startAhead(Path requested) {
-        if (parallel == 0 || requested.getParent() == null) {
+    private void startAhead(String requested) {
+        if (parallel == 0) {
             return;
         }
-        forgetUnclaimed();
-        long running = byName.values().stream().filter(upload -> !upload.result().isDone()).count();
-        for (String name : readyNames(requested.getParent())) {
+        Path walDir;
+        try {
+            walDir = walDirectory.get();
+        } catch (RuntimeException e) {
+            log.debug("no WAL directory to push ahead from: {}", e.getMessage());
+            return;
+        }
+        forgetUnclaimed(walDir);
+        long running = byName.values().stream().filter(upload -> !upload.isDone()).count();
+        for (String name : readyNames(walDir)) {
             if (running >= parallel || byName.size() >= MAX_TRACKED) {
                 return;
             }
-            Path file = requested.resolveSibling(name);
-            if (name.equals(String.valueOf(requested.getFileName())) || byName.containsKey(name) || !mayRead.test(file)) {
+            if (name.equals(requested) || byName.containsKey(name)) {
                 continue;
             }
-            Optional<Identity> identity = Identity.of(file);
-            if (identity.isPresent()) {
-                byName.put(name, new Upload(file, identity.get(), uploads.submit(() -> archive.push(file))));
-                running++;
-            }
+            byName.put(name, uploads.submit(() -> uploadAhead(walDir, name)));
+            running++;
+        }
+    }
+
+    private EarlyUpload uploadAhead(Path walDir, String name) throws IOException, WalArchiveException {
+        try (HeldDirectory wal = HeldDirectory.open(walDir, databaseUser);
+             CheckedInput segment = wal.openForReading(name);
+             StagedUpload staged = archive.stage(name, segment)) {
+            Optional<FileVersion> version = segment.unchangedSinceOpened() ? Optional.of(segment.stat().version())
+                    : Optional.empty();
+            return new EarlyUpload(staged.metadata(), version, archive.upload(staged));
         }
     }
 
     /** Finished uploads of files that are no longer ready: PostgreSQL archived them some other way, or removed them. */
-    private void forgetUnclaimed() {
-        byName.entrySet().removeIf(entry -> entry.getValue().result().isDone()
-                && !Files.exists(readyMarker(entry.getValue().file())));
+    private void forgetUnclaimed(Path walDir) {
+        byName.entrySet().removeIf(entry -> entry.getValue().isDone()
+                && !Files.exists(walDir.resolve("archive_status").resolve(entry.getKey() + READY)));
     }
 
-    private static Path readyMarker(Path file) {
-        return file.resolveSibling("archive_status").resolve(file.getFileName() + READY);
-    }
-
-    /** The WAL files PostgreSQL has marked ready, oldest first (the order it archives them in). */
+    /**
+     * The WAL files PostgreSQL has marked ready, oldest first (the order it archives them in). Only names are read
+     * here, and only names of WAL files are kept: each file is then opened through the held WAL directory.
+     */
     private static List<String> readyNames(Path walDirectory) {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> markers = Files.newDirectoryStream(walDirectory.resolve("archive_status"), "*" + READY)) {

@@ -1,20 +1,31 @@
 package io.steward.cli;
 
+import io.steward.backup.WalFileName;
 import io.steward.backup.WalSocketProtocol;
 import io.steward.backup.WalSocketProtocol.Operation;
 import io.steward.backup.WalSocketProtocol.Reply;
 import io.steward.backup.WalSocketProtocol.Request;
+import io.steward.files.FileVersion;
+import io.steward.files.HeldDirectory;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +37,10 @@ import java.util.Set;
  * socket, before anything else is loaded (no configuration, no S3 client, no compression library), and exit with
  * the agent's answer. When no agent listens there the command runs in its own process instead; when the agent
  * answers, its answer stands, failures included.
+ *
+ * <p>The file work is done here, with the rights of whoever runs the command (PostgreSQL's user): a push sends the
+ * file's bytes unless the agent confirms the file's version as uploaded ahead, a fetch writes the bytes the agent
+ * sends back to a hidden file, syncs it and renames it into place.
  */
 final class WalSocketClient {
     static final String SOCKET_OPTION = "--socket";
@@ -64,9 +79,12 @@ final class WalSocketClient {
         if (positional.size() != (push ? 1 : 2) || !Files.exists(socket)) {
             return Optional.empty();
         }
-        // PostgreSQL gives %p relative to the data directory, its working directory; the agent works elsewhere
+        // PostgreSQL gives %p relative to the data directory, its working directory
         Path path = Path.of(positional.get(push ? 0 : 1)).toAbsolutePath().normalize();
-        Request request = push ? new Request(Operation.PUSH, "", path) : new Request(Operation.FETCH, positional.get(0), path);
+        String name = push ? String.valueOf(path.getFileName()) : positional.get(0);
+        if (!WalFileName.isWalFileName(name) || path.getParent() == null) {
+            return Optional.empty(); // the full command line says what is wrong with it
+        }
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -76,13 +94,78 @@ final class WalSocketClient {
         }
         Reply reply;
         try (channel) {
-            channel.write(ByteBuffer.wrap(request.line().getBytes(StandardCharsets.UTF_8)));
-            reply = Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)));
+            reply = push ? push(channel, socket, path) : fetch(channel, name, path);
+        } catch (LocalFileException e) {
+            reply = new Reply(push ? 1 : 3, e.getMessage());
         } catch (IOException e) {
             // the agent may or may not have done it: a push is retried by PostgreSQL (and is idempotent)
             reply = new Reply(push ? 1 : 3, "the agent at " + socket + " did not answer: " + e.getMessage());
         }
         (reply.exitCode() == 0 ? out : err).println("steward " + args[0] + " (agent): " + reply.message());
         return Optional.of(reply.exitCode());
+    }
+
+    /** A problem with the file on this side, not with the agent. */
+    private static final class LocalFileException extends IOException {
+        LocalFileException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Asks the agent on {@code channel} to confirm the file as uploaded ahead, and only when it cannot, sends the
+     * file's bytes on a second connection.
+     */
+    private static Reply push(SocketChannel channel, Path socket, Path file) throws IOException {
+        FileChannel content;
+        FileVersion version;
+        try {
+            content = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            version = versionOf(file);
+        } catch (IOException e) {
+            throw new LocalFileException("cannot read " + file + ": " + e, e);
+        }
+        try (content) {
+            String name = file.getFileName().toString();
+            channel.write(ByteBuffer.wrap(Request.confirm(name, version).line().getBytes(StandardCharsets.UTF_8)));
+            channel.shutdownOutput();
+            Reply confirmed = Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)), Operation.CONFIRM);
+            if (confirmed.exitCode() == 0) {
+                return confirmed;
+            }
+            try (SocketChannel bytes = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                bytes.connect(UnixDomainSocketAddress.of(socket));
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(bytes), 1 << 16);
+                out.write(Request.push(name, content.size()).line().getBytes(StandardCharsets.UTF_8));
+                WalSocketProtocol.copyExactly(Channels.newInputStream(content), out, content.size());
+                out.flush();
+                bytes.shutdownOutput();
+                return Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(bytes)), Operation.PUSH);
+            }
+        }
+    }
+
+    /** What {@code stat -c '%s %d %i %.9Z'} prints, as the launcher sends it. */
+    private static FileVersion versionOf(Path file) throws IOException {
+        Map<String, Object> stat = Files.readAttributes(file, "unix:size,dev,ino,ctime", LinkOption.NOFOLLOW_LINKS);
+        return new FileVersion((Long) stat.get("dev"), (Long) stat.get("ino"), (Long) stat.get("size"),
+                ((FileTime) stat.get("ctime")).toInstant());
+    }
+
+    private static Reply fetch(SocketChannel channel, String name, Path destination) throws IOException {
+        channel.write(ByteBuffer.wrap(Request.fetch(name).line().getBytes(StandardCharsets.UTF_8)));
+        InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+        Reply reply = Reply.parse(WalSocketProtocol.readLine(in), Operation.FETCH);
+        if (reply.exitCode() != 0) {
+            return reply;
+        }
+        WalSocketProtocol.FileBytes file = new WalSocketProtocol.FileBytes(in, reply.size());
+        try (HeldDirectory directory = HeldDirectory.openForCaller(destination.getParent())) {
+            directory.replace(destination.getFileName().toString(), file);
+        } catch (IOException e) {
+            throw new LocalFileException("could not write " + destination + ": "
+                    + file.violation().map(how -> "the agent's answer " + how).orElse(e.getMessage()), e);
+        }
+        return reply;
     }
 }

@@ -1,13 +1,22 @@
 package io.steward.engine;
 
+import io.steward.files.FileOwner;
+import io.steward.files.HeldDirectory;
+
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.Set;
 
-/** What every engine does with a data directory it must not simply overwrite. */
+/**
+ * What every engine does with a data directory as a whole. The agent is root and the directory is the server
+ * user's, whose parent may be that user's too (Debian: /var/lib/postgresql): the directory is only ever created,
+ * given away and renamed through its parent held open (see {@link HeldDirectory}), never by name.
+ */
 public final class DataDirectories {
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
@@ -16,24 +25,46 @@ public final class DataDirectories {
 
     /**
      * Renames {@code dataDir} to a sibling {@code <name>.reinit-<timestamp>} that does not exist yet, so that a
-     * reinitialisation never deletes data an operator may still want. Does nothing when {@code dataDir} is absent.
+     * reinitialisation never deletes data an operator may still want; the rename is made durable. Does nothing when
+     * {@code dataDir} is absent; refuses anything but a directory of {@code owner} (a link is not followed).
      *
      * @return where the directory went, or empty when there was none
      */
-    public static Optional<Path> moveAside(Path dataDir, String step) {
-        if (!Files.exists(dataDir)) {
-            return Optional.empty();
-        }
+    public static Optional<Path> moveAside(Path dataDir, FileOwner owner, String step) {
+        String name = dataDir.getFileName().toString();
         String stamp = LocalDateTime.now().format(SUFFIX);
-        Path aside = dataDir.resolveSibling(dataDir.getFileName() + ".reinit-" + stamp);
-        for (int attempt = 1; Files.exists(aside); attempt++) {
-            aside = dataDir.resolveSibling(dataDir.getFileName() + ".reinit-" + stamp + "-" + attempt);
-        }
-        try {
-            Files.move(dataDir, aside);
+        try (HeldDirectory parent = parentOf(dataDir, owner)) {
+            if (parent.entry(name).isEmpty()) {
+                return Optional.empty();
+            }
+            for (int attempt = 0; ; attempt++) {
+                String aside = name + ".reinit-" + stamp + (attempt == 0 ? "" : "-" + attempt);
+                try {
+                    parent.renameDirectory(name, aside, owner);
+                    return Optional.of(dataDir.resolveSibling(aside));
+                } catch (FileAlreadyExistsException e) {
+                    // an earlier reinitialisation in the same second: the next suffix
+                }
+            }
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot move " + dataDir + " aside to " + aside + ": " + e.getMessage(), e);
+            throw new EngineException(step + ": cannot move " + dataDir + " aside: " + e.getMessage(), e);
         }
-        return Optional.of(aside);
+    }
+
+    /**
+     * The directory {@code dir}, created when missing (its missing ancestors as root's), given to {@code owner} with
+     * {@code mode} through its own descriptor. An existing one must be a directory of root or {@code owner}.
+     */
+    public static HeldDirectory createOwned(Path dir, FileOwner owner, int mode) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        try (HeldDirectory held = parentOf(dir, owner)) {
+            return held.createDirectory(dir.getFileName().toString(), owner, mode);
+        }
+    }
+
+    /** The parent of a directory of {@code owner}: root's, or that user's own. */
+    private static HeldDirectory parentOf(Path dir, FileOwner owner) throws IOException {
+        return HeldDirectory.open(dir.toAbsolutePath().getParent(), owner, Set.of(FileOwner.ROOT, owner));
     }
 }

@@ -196,8 +196,8 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Writes a dump of the whole dataset now and returns it once it is complete (Redis: {@code BGSAVE}, waited for),
-     * as a file that a later dump cannot change under the upload. Blocks for as long as the dump takes, within a
-     * bound the engine chooses.
+     * opened and checked by the engine (see {@link DumpFile}): a later dump cannot change it under the upload. Blocks
+     * for as long as the dump takes, within a bound the engine chooses.
      *
      * @throws EngineException when the server is not running, the dump fails or outlasts its bound, or the engine
      *         backs up some other way (PostgreSQL: snapshot sets and the WAL archive)

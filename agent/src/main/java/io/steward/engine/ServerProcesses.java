@@ -29,6 +29,15 @@ public final class ServerProcesses {
     }
 
     /**
+     * Whether {@code pid} is a live process of {@code user} running one of {@code programNames}: the check before a
+     * signal from root, since the pid comes from a file that user writes (and could name any process).
+     */
+    public static boolean runningAs(long pid, String user, String... programNames) {
+        return running(pid, programNames)
+                && ProcessHandle.of(pid).flatMap(process -> process.info().user()).filter(user::equals).isPresent();
+    }
+
+    /**
      * A killed server stays a zombie until its parent (often init) reaps it; it is dead all the same, and waiting
      * for the reaping would add to a crashed primary's downtime.
      */

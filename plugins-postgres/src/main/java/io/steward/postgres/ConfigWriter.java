@@ -3,16 +3,11 @@ package io.steward.postgres;
 import io.steward.engine.EngineException;
 import io.steward.engine.Peer;
 
+import io.steward.files.FileOwner;
+import io.steward.files.HeldDirectory;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,12 +23,18 @@ import java.util.Optional;
  * <p>Steward's settings live in {@value #STEWARD_CONF}, included at the end of postgresql.conf. Data directories
  * travel between nodes (pg_basebackup, pg_rewind), so that file is rewritten from this node's settings before every
  * start: it carries the node-local values (listen address, port, socket directory) and the replication source.
+ *
+ * <p>The agent runs as root and the data directory is the server user's, who may replace any file in it (or the
+ * directory itself) with a link: every file here is read and written through the held data directory, never by
+ * name, and a file that is not a regular file of that user is refused with its name.
  */
 final class ConfigWriter {
     static final String STEWARD_CONF = "steward.conf";
     static final String PASSFILE = "steward.pgpass";
     static final String STANDBY_SIGNAL = "standby.signal";
     static final String RECOVERY_SIGNAL = "recovery.signal";
+    static final String POSTGRESQL_CONF = "postgresql.conf";
+    static final String AUTO_CONF = "postgresql.auto.conf";
     /** PostgreSQL's timestamp input, in UTC, to the microsecond. */
     private static final DateTimeFormatter RECOVERY_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
@@ -60,34 +61,33 @@ final class ConfigWriter {
      * @return whether steward.conf changed
      */
     boolean writeNodeConfiguration(Optional<Peer> upstream) {
-        ensureIncluded();
-        writeFile(passfile(), passfileLine());
-        writeFile(dataDir().resolve("pg_hba.conf"), hbaConf());
-        return writeFile(dataDir().resolve(STEWARD_CONF), stewardConf(upstream));
+        return inDataDirectory(dir -> {
+            ensureIncluded(dir);
+            writeFile(dir, PASSFILE, passfileLine());
+            writeFile(dir, "pg_hba.conf", hbaConf());
+            return writeFile(dir, STEWARD_CONF, stewardConf(upstream));
+        });
     }
 
     /** Whether steward.conf would change if written for {@code upstream}. */
     boolean differs(Optional<Peer> upstream) {
-        Path file = dataDir().resolve(STEWARD_CONF);
         try {
-            return !Files.exists(file) || !Files.readString(file).equals(stewardConf(upstream));
-        } catch (IOException e) {
+            return inDataDirectory(dir -> !readFile(dir, STEWARD_CONF).equals(Optional.of(stewardConf(upstream))));
+        } catch (EngineException e) {
             return true;
         }
     }
 
     void markStandby(boolean standby) {
-        Path signal = dataDir().resolve(STANDBY_SIGNAL);
-        try {
+        inDataDirectory(dir -> {
             if (standby) {
-                writeFile(signal, "");
+                writeFile(dir, STANDBY_SIGNAL, "");
             } else {
-                Files.deleteIfExists(signal);
-                Files.deleteIfExists(dataDir().resolve(RECOVERY_SIGNAL));
+                deleteFile(dir, STANDBY_SIGNAL);
+                deleteFile(dir, RECOVERY_SIGNAL);
             }
-        } catch (IOException e) {
-            throw new EngineException("cannot update " + signal + ": " + e.getMessage(), e);
-        }
+            return null;
+        });
     }
 
     /**
@@ -95,20 +95,19 @@ final class ConfigWriter {
      * nothing, and kept until a promotion it would make the new primary wait for standbys the core never chose.
      */
     void dropCopiedSynchronousStandbys() {
-        Path autoConf = dataDir().resolve("postgresql.auto.conf");
-        try {
-            if (!Files.exists(autoConf)) {
-                return;
+        inDataDirectory(dir -> {
+            Optional<String> autoConf = readFile(dir, AUTO_CONF);
+            if (autoConf.isEmpty()) {
+                return null;
             }
-            List<String> lines = Files.readAllLines(autoConf);
+            List<String> lines = autoConf.get().lines().toList();
             List<String> kept = lines.stream()
                     .filter(line -> !line.strip().startsWith("synchronous_standby_names")).toList();
             if (kept.size() != lines.size()) {
-                writeFile(autoConf, String.join("\n", kept) + "\n");
+                writeFile(dir, AUTO_CONF, String.join("\n", kept) + "\n");
             }
-        } catch (IOException e) {
-            throw new EngineException("cannot update " + autoConf + ": " + e.getMessage(), e);
-        }
+            return null;
+        });
     }
 
     /**
@@ -117,26 +116,28 @@ final class ConfigWriter {
      * replaces them after the promotion.
      */
     void prepareArchiveRecovery(Map<String, String> files, Optional<Instant> targetTime) {
-        ensureIncluded();
-        writeFile(passfile(), passfileLine());
-        writeFile(dataDir().resolve("pg_hba.conf"), hbaConf());
-        StringBuilder conf = new StringBuilder(stewardConf(Optional.empty()));
-        conf.append("# Point-in-time recovery from a snapshot set; removed once the server is promoted\n");
-        targetTime.ifPresent(time -> setting(conf, "recovery_target_time", RECOVERY_TIME.format(time)));
-        setting(conf, "recovery_target_action", "promote");
-        writeFile(dataDir().resolve(STEWARD_CONF), conf.toString());
-        writeBackupFiles(files);
-        try {
-            Files.deleteIfExists(dataDir().resolve(STANDBY_SIGNAL));
-        } catch (IOException e) {
-            throw new EngineException("cannot remove " + STANDBY_SIGNAL + ": " + e.getMessage(), e);
-        }
-        writeFile(dataDir().resolve(RECOVERY_SIGNAL), "");
+        inDataDirectory(dir -> {
+            ensureIncluded(dir);
+            writeFile(dir, PASSFILE, passfileLine());
+            writeFile(dir, "pg_hba.conf", hbaConf());
+            StringBuilder conf = new StringBuilder(stewardConf(Optional.empty()));
+            conf.append("# Point-in-time recovery from a snapshot set; removed once the server is promoted\n");
+            targetTime.ifPresent(time -> setting(conf, "recovery_target_time", RECOVERY_TIME.format(time)));
+            setting(conf, "recovery_target_action", "promote");
+            writeFile(dir, STEWARD_CONF, conf.toString());
+            files.forEach((name, content) -> writeFile(dir, name, content));
+            deleteFile(dir, STANDBY_SIGNAL);
+            writeFile(dir, RECOVERY_SIGNAL, "");
+            return null;
+        });
     }
 
     /** The files pg_backup_stop returned (backup_label, tablespace_map), where recovery from the backup reads them. */
     void writeBackupFiles(Map<String, String> files) {
-        files.forEach((name, content) -> writeFile(dataDir().resolve(name), content));
+        inDataDirectory(dir -> {
+            files.forEach((name, content) -> writeFile(dir, name, content));
+            return null;
+        });
     }
 
     String stewardConf(Optional<Peer> upstream) {
@@ -199,54 +200,63 @@ final class ConfigWriter {
         return dataDir().toAbsolutePath().resolve(PASSFILE);
     }
 
-    private void ensureIncluded() {
-        Path postgresqlConf = dataDir().resolve("postgresql.conf");
-        try {
-            List<String> lines = Files.readAllLines(postgresqlConf);
-            if (lines.stream().noneMatch(line -> line.strip().equals(INCLUDE_LINE))) {
-                List<String> updated = new ArrayList<>(lines);
-                updated.add("");
-                updated.add("# Steward's settings; keep this the last line so that they win.");
-                updated.add(INCLUDE_LINE);
-                writeFile(postgresqlConf, String.join("\n", updated) + "\n");
-            }
+    private void ensureIncluded(HeldDirectory dir) {
+        String text = readFile(dir, POSTGRESQL_CONF).orElseThrow(() -> new EngineException("cannot read "
+                + dir.path().resolve(POSTGRESQL_CONF) + ": there is no such file"));
+        List<String> lines = text.lines().toList();
+        if (lines.stream().noneMatch(line -> line.strip().equals(INCLUDE_LINE))) {
+            List<String> updated = new ArrayList<>(lines);
+            updated.add("");
+            updated.add("# Steward's settings; keep this the last line so that they win.");
+            updated.add(INCLUDE_LINE);
+            writeFile(dir, POSTGRESQL_CONF, String.join("\n", updated) + "\n");
+        }
+    }
+
+    /** Work in the data directory, held open as the server user's (see {@link HeldDirectory}). */
+    private <T> T inDataDirectory(DataDirectoryWork<T> work) {
+        try (HeldDirectory dir = HeldDirectory.open(dataDir(), FileOwner.lookup(settings.osUser()))) {
+            return work.apply(dir);
         } catch (IOException e) {
-            throw new EngineException("cannot read " + postgresqlConf + ": " + e.getMessage(), e);
+            throw new EngineException("cannot use the data directory: " + e.getMessage(), e);
+        }
+    }
+
+    private interface DataDirectoryWork<T> {
+        T apply(HeldDirectory dir);
+    }
+
+    private static Optional<String> readFile(HeldDirectory dir, String name) {
+        try {
+            return dir.readText(name);
+        } catch (IOException e) {
+            throw new EngineException("cannot read " + dir.path().resolve(name) + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Replaces a file atomically, owned like the data directory and readable by its owner only.
+     * Replaces a file durably (see {@link io.steward.files.DurableFileWriter}), as the server user's and readable
+     * by it only; refuses a file that is not a regular file of that user.
      *
      * @return whether the content changed
      */
-    private boolean writeFile(Path file, String content) {
+    private static boolean writeFile(HeldDirectory dir, String name, String content) {
+        if (readFile(dir, name).filter(content::equals).isPresent()) {
+            return false;
+        }
         try {
-            if (Files.exists(file) && Files.readString(file).equals(content)) {
-                return false;
-            }
-            Path temporary = file.resolveSibling(file.getFileName() + ".steward-tmp");
-            Files.deleteIfExists(temporary);
-            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temporary, content, StandardCharsets.UTF_8);
-            copyOwnership(dataDir(), temporary);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            dir.replace(name, content);
             return true;
         } catch (IOException e) {
-            throw new EngineException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new EngineException("cannot write " + dir.path().resolve(name) + ": " + e.getMessage(), e);
         }
     }
 
-    static void copyOwnership(Path from, Path to) throws IOException {
-        PosixFileAttributes owner = Files.readAttributes(from, PosixFileAttributes.class);
-        PosixFileAttributeView view = Files.getFileAttributeView(to, PosixFileAttributeView.class);
-        UserPrincipal user = owner.owner();
-        GroupPrincipal group = owner.group();
-        if (!view.getOwner().equals(user)) {
-            view.setOwner(user);
-        }
-        if (!view.readAttributes().group().equals(group)) {
-            view.setGroup(group);
+    private static void deleteFile(HeldDirectory dir, String name) {
+        try {
+            dir.delete(name);
+        } catch (IOException e) {
+            throw new EngineException("cannot remove " + dir.path().resolve(name) + ": " + e.getMessage(), e);
         }
     }
 

@@ -18,6 +18,9 @@ import io.steward.engine.RewindFailedException;
 import io.steward.engine.ServerProcesses;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
+import io.steward.files.FileOwner;
+import io.steward.files.FileStat;
+import io.steward.files.HeldDirectory;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +28,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -79,6 +81,7 @@ public final class PostgresEngine implements Engine {
     private static final Duration RECOVERY_REPORT_INTERVAL = Duration.ofSeconds(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Executor DIRECT_EXECUTOR = Runnable::run;
+    private static final String POSTMASTER_PID = "postmaster.pid";
     private final EngineContext context;
     private final PostgresSettings settings;
     private final CommandRunner runner;
@@ -264,15 +267,14 @@ public final class PostgresEngine implements Engine {
      * Unless that process really is a server on this data directory, the file is stale here and is removed.
      */
     private void forgetSnapshottedPostmaster(String step) {
-        Path pidFile = settings.dataDir().resolve("postmaster.pid");
-        Optional<Long> pid = firstLine(pidFile).filter(line -> line.matches("\\d+")).map(Long::parseLong);
-        if (pid.isPresent() && running(pid.get())
-                && workingDirectory(pid.get()).filter(cwd -> cwd.equals(settings.dataDir().normalize())).isPresent()) {
-            throw new EngineException(step + ": postmaster " + pid.get() + " is running on " + settings.dataDir());
-        }
-        try {
-            Files.deleteIfExists(pidFile);
-            Files.deleteIfExists(settings.dataDir().resolve("postmaster.opts"));
+        try (HeldDirectory dataDir = dataDirectory()) {
+            Optional<Long> pid = firstLine(dataDir, POSTMASTER_PID).filter(line -> line.matches("\\d+")).map(Long::parseLong);
+            if (pid.isPresent() && running(pid.get())
+                    && workingDirectory(pid.get()).filter(cwd -> cwd.equals(settings.dataDir().normalize())).isPresent()) {
+                throw new EngineException(step + ": postmaster " + pid.get() + " is running on " + settings.dataDir());
+            }
+            dataDir.delete(POSTMASTER_PID);
+            dataDir.delete("postmaster.opts");
         } catch (IOException e) {
             throw new EngineException(step + ": cannot remove the snapshot's postmaster.pid: " + e.getMessage(), e);
         }
@@ -460,6 +462,7 @@ public final class PostgresEngine implements Engine {
         if (!Files.isDirectory(dir)) {
             return new DataCheck(DataState.INVALID, dir + " is not a directory");
         }
+        // only whether it has entries, no file opened: an empty mount point of root's is an empty data directory too
         try (Stream<Path> entries = Files.list(dir)) {
             if (entries.findAny().isEmpty()) {
                 return new DataCheck(DataState.EMPTY, "data directory " + dir + " is empty");
@@ -467,23 +470,25 @@ public final class PostgresEngine implements Engine {
         } catch (IOException e) {
             return new DataCheck(DataState.INVALID, "cannot list " + dir + ": " + e.getMessage());
         }
-        Path versionFile = dir.resolve("PG_VERSION");
-        if (!Files.isRegularFile(versionFile)) {
-            return new DataCheck(DataState.INVALID, dir + " is not empty but has no PG_VERSION: not a PostgreSQL data directory");
-        }
-        String dataVersion;
-        try {
-            dataVersion = Files.readString(versionFile).strip();
+        try (HeldDirectory held = dataDirectory()) {
+            Optional<String> dataVersion = held.readText("PG_VERSION").map(String::strip);
+            if (dataVersion.isEmpty()) {
+                return new DataCheck(DataState.INVALID, dir + " is not empty but has no PG_VERSION: not a PostgreSQL data directory");
+            }
+            String binariesVersion = binariesMajorVersion();
+            if (!dataVersion.get().equals(binariesVersion)) {
+                return new DataCheck(DataState.INVALID, "data directory is for PostgreSQL " + dataVersion.get()
+                        + " but the binaries in " + settings.binDir() + " are PostgreSQL " + binariesVersion);
+            }
+            try (HeldDirectory global = held.subdirectory("global")) {
+                if (global.entry("pg_control").filter(c -> c.type() == FileStat.Type.REGULAR).isEmpty()) {
+                    return new DataCheck(DataState.INVALID, dir + " has no global/pg_control");
+                }
+            } catch (NoSuchFileException e) {
+                return new DataCheck(DataState.INVALID, dir + " has no global/pg_control");
+            }
         } catch (IOException e) {
-            return new DataCheck(DataState.INVALID, "cannot read " + versionFile + ": " + e.getMessage());
-        }
-        String binariesVersion = binariesMajorVersion();
-        if (!dataVersion.equals(binariesVersion)) {
-            return new DataCheck(DataState.INVALID, "data directory is for PostgreSQL " + dataVersion
-                    + " but the binaries in " + settings.binDir() + " are PostgreSQL " + binariesVersion);
-        }
-        if (!Files.isRegularFile(dir.resolve("global").resolve("pg_control"))) {
-            return new DataCheck(DataState.INVALID, dir + " has no global/pg_control");
+            return new DataCheck(DataState.INVALID, "cannot inspect " + dir + ": " + e.getMessage());
         }
         return new DataCheck(DataState.VALID, "");
     }
@@ -507,10 +512,13 @@ public final class PostgresEngine implements Engine {
      * as none).
      */
     private Optional<String> postmasterStatus() {
-        Path pidFile = settings.dataDir().resolve("postmaster.pid");
         List<String> lines;
-        try {
-            lines = Files.readAllLines(pidFile);
+        try (HeldDirectory dataDir = dataDirectory()) {
+            Optional<String> pidFile = dataDir.readText(POSTMASTER_PID);
+            if (pidFile.isEmpty()) {
+                return Optional.empty();
+            }
+            lines = pidFile.get().lines().toList();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -562,7 +570,8 @@ public final class PostgresEngine implements Engine {
         try {
             passwordFile = Files.createTempFile("steward-initdb-", ".pw");
             Files.writeString(passwordFile, settings.superuserPassword() + "\n");
-            Files.setOwner(passwordFile, osUser());
+            Files.setOwner(passwordFile, FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(settings.osUser()));
             runner.runOrFail("initdb", List.of(settings.binary("initdb").toString(),
                     "-D", settings.dataDir().toString(),
                     "--username=" + settings.superuser(),
@@ -625,7 +634,7 @@ public final class PostgresEngine implements Engine {
     public void reinitializeFrom(Peer primary) {
         String step = "reinitialize from " + primary.name();
         stopForcefullyIfNeeded(step);
-        DataDirectories.moveAside(settings.dataDir(), step).ifPresent(aside ->
+        DataDirectories.moveAside(settings.dataDir(), osUser(), step).ifPresent(aside ->
                 log.warn("Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
         cloneFrom(primary);
     }
@@ -650,16 +659,11 @@ public final class PostgresEngine implements Engine {
 
     /** Creates the (empty) data directory owned by the server's user, with the permissions PostgreSQL demands. */
     private void prepareDataDirectory(String step) {
-        Path dataDir = settings.dataDir();
         try {
-            Files.createDirectories(dataDir.toAbsolutePath().getParent());
-            if (!Files.exists(dataDir)) {
-                Files.createDirectory(dataDir);
-            }
-            Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-            Files.setOwner(dataDir, osUser());
+            DataDirectories.createOwned(settings.dataDir(), osUser(), 0700).close();
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot prepare the data directory " + dataDir + ": " + e.getMessage(), e);
+            throw new EngineException(step + ": cannot prepare the data directory " + settings.dataDir() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -844,27 +848,39 @@ public final class PostgresEngine implements Engine {
             }
         }
         // The socket's lock file names the dead postmaster too; both go, and only if they name it.
-        Optional<String> deadPid = firstLine(dataDir.resolve("postmaster.pid"));
-        if (deadPid.isEmpty()) {
-            return;
+        try (HeldDirectory data = dataDirectory()) {
+            Optional<String> deadPid = firstLine(data, POSTMASTER_PID);
+            if (deadPid.isEmpty()) {
+                return;
+            }
+            try (HeldDirectory sockets = HeldDirectory.open(settings.socketDir(), osUser())) {
+                removeStaleLockFile(sockets, ".s.PGSQL." + settings.port() + ".lock", deadPid.get());
+            } catch (IOException e) {
+                log.warn("Cannot check the socket lock file in {}: {}", settings.socketDir(), e.getMessage());
+            }
+            removeStaleLockFile(data, POSTMASTER_PID, deadPid.get());
+        } catch (IOException e) {
+            log.warn("Cannot check the stale postmaster.pid in {}: {}", dataDir, e.getMessage());
         }
-        for (Path lockFile : List.of(settings.socketDir().resolve(".s.PGSQL." + settings.port() + ".lock"),
-                dataDir.resolve("postmaster.pid"))) {
-            if (firstLine(lockFile).equals(deadPid)) {
-                try {
-                    Files.delete(lockFile);
-                    log.info("Removed {}, left by dead postmaster {}", lockFile, deadPid.get());
-                } catch (IOException e) {
-                    log.warn("Cannot remove the stale lock file {}: {}", lockFile, e.getMessage());
-                }
+    }
+
+    private static void removeStaleLockFile(HeldDirectory dir, String name, String deadPid) {
+        if (firstLine(dir, name).filter(deadPid::equals).isPresent()) {
+            try {
+                dir.delete(name);
+                log.info("Removed {}, left by dead postmaster {}", dir.path().resolve(name), deadPid);
+            } catch (IOException e) {
+                log.warn("Cannot remove the stale lock file {}: {}", dir.path().resolve(name), e.getMessage());
             }
         }
     }
 
-    private static Optional<String> firstLine(Path file) {
+    /** The first line of a file of the server's user in {@code dir}; empty when it is absent or refused. */
+    private static Optional<String> firstLine(HeldDirectory dir, String name) {
         try {
-            return Files.readAllLines(file).stream().findFirst().map(String::strip);
+            return dir.readText(name).flatMap(text -> text.lines().findFirst()).map(String::strip);
         } catch (IOException e) {
+            log.debug("cannot read {}: {}", dir.path().resolve(name), e.getMessage());
             return Optional.empty();
         }
     }
@@ -888,8 +904,7 @@ public final class PostgresEngine implements Engine {
             return;
         }
         try {
-            Files.createDirectories(socketDir);
-            Files.setOwner(socketDir, osUser());
+            DataDirectories.createOwned(socketDir, osUser(), 0755).close();
         } catch (IOException e) {
             throw new EngineException(step + ": cannot create the socket directory " + socketDir + ": " + e.getMessage(), e);
         }
@@ -1093,10 +1108,12 @@ public final class PostgresEngine implements Engine {
 
     /** The slots Steward created on this node; it drops no other slot, so that slots of other tools are safe. */
     private Set<String> readSlotRegistry() {
-        try {
-            return Files.exists(slotRegistry)
-                    ? new TreeSet<>(Files.readAllLines(slotRegistry).stream().map(String::strip).filter(s -> !s.isEmpty()).toList())
-                    : new TreeSet<>();
+        try (HeldDirectory stateDir = HeldDirectory.open(slotRegistry.getParent(), FileOwner.ROOT)) {
+            return stateDir.readText(slotRegistry.getFileName().toString())
+                    .map(text -> new TreeSet<>(text.lines().map(String::strip).filter(s -> !s.isEmpty()).toList()))
+                    .orElseGet(TreeSet::new);
+        } catch (NoSuchFileException e) {
+            return new TreeSet<>();
         } catch (IOException e) {
             throw new EngineException("cannot read " + slotRegistry + ": " + e.getMessage(), e);
         }
@@ -1105,7 +1122,10 @@ public final class PostgresEngine implements Engine {
     private void writeSlotRegistry(Set<String> slots) {
         try {
             Files.createDirectories(slotRegistry.getParent());
-            Files.write(slotRegistry, slots);
+            try (HeldDirectory stateDir = HeldDirectory.open(slotRegistry.getParent(), FileOwner.ROOT)) {
+                stateDir.replace(slotRegistry.getFileName().toString(),
+                        slots.stream().map(slot -> slot + "\n").collect(Collectors.joining()));
+            }
         } catch (IOException e) {
             throw new EngineException("cannot write " + slotRegistry + ": " + e.getMessage(), e);
         }
@@ -1266,8 +1286,13 @@ public final class PostgresEngine implements Engine {
         }
     }
 
-    private UserPrincipal osUser() throws IOException {
-        return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(settings.osUser());
+    private FileOwner osUser() {
+        return FileOwner.lookup(settings.osUser());
+    }
+
+    /** The data directory, held open as the server user's: its files are read and removed through it only. */
+    private HeldDirectory dataDirectory() throws IOException {
+        return HeldDirectory.open(settings.dataDir(), osUser());
     }
 
     private static Map<String, String> passwordEnvironment(String password) {

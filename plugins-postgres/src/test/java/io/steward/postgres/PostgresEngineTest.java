@@ -51,8 +51,13 @@ class PostgresEngineTest {
 
         Files.createDirectories(node.dataDir());
         assertThat(node.engine().probe().dataState()).isEqualTo(DataState.EMPTY);
-
+        // not empty: then it must be the server user's before anything in it is read
         Files.writeString(node.dataDir().resolve("junk.txt"), "not a database");
+        assertThat(node.engine().probe().problem()).hasValueSatisfying(problem ->
+                assertThat(problem).contains(node.dataDir() + " belongs to user id 0, not to postgres"));
+        Files.setOwner(node.dataDir(), node.dataDir().getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName("postgres"));
+
         EngineStatus garbage = node.engine().probe();
         assertThat(garbage.role()).isEqualTo(Role.STOPPED);
         assertThat(garbage.dataState()).isEqualTo(DataState.INVALID);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +88,10 @@ class PostgresSettingsTest {
     @Test
     void replicaSettingsKeepThePasswordInThePassfile(@TempDir Path dataDir) throws Exception {
         Files.writeString(dataDir.resolve("postgresql.conf"), "shared_buffers = 128MB\n");
+        // the data directory and its files are the server user's, as initdb leaves them
+        UserPrincipal postgres = dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+        Files.setOwner(dataDir, postgres);
+        Files.setOwner(dataDir.resolve("postgresql.conf"), postgres);
         ObjectNode section = json.createObjectNode()
                 .put("data_dir", dataDir.toString())
                 .put("superuser_password", "s")

@@ -19,6 +19,10 @@ final class RedisConfig {
      * with its data intact until it is told to follow the real primary.
      */
     static final Endpoint NOWHERE = new Endpoint("127.0.0.1", 1);
+    /** Files in the data directory: this config, and the pid file and log redis-server writes. */
+    static final String FILE_NAME = "steward-redis.conf";
+    static final String PID_FILE_NAME = "redis.pid";
+    static final String LOG_FILE_NAME = "redis.log";
 
     private RedisConfig() {
     }
@@ -78,14 +82,14 @@ final class RedisConfig {
     }
 
     static Path file(RedisSettings settings) {
-        return settings.dataDir().resolve("steward-redis.conf");
+        return settings.dataDir().resolve(FILE_NAME);
     }
 
     static Path pidFile(RedisSettings settings) {
-        return settings.dataDir().resolve("redis.pid");
+        return settings.dataDir().resolve(PID_FILE_NAME);
     }
 
     static Path logFile(RedisSettings settings) {
-        return settings.dataDir().resolve("redis.log");
+        return settings.dataDir().resolve(LOG_FILE_NAME);
     }
 }

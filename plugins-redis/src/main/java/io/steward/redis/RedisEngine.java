@@ -1,16 +1,7 @@
 package io.steward.redis;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.StatusOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.CommandRunner;
 import io.steward.engine.DataDirectories;
@@ -28,16 +19,13 @@ import io.steward.engine.ServerProcesses;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
+import io.steward.files.FileOwner;
+import io.steward.files.HeldDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,8 +34,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import static io.steward.redis.RedisConnection.message;
 
 /**
  * Runs one redis-server for the core: starts it daemonized as the data directory's owner from a redis.conf that
@@ -56,32 +44,31 @@ import java.util.regex.Pattern;
  */
 final class RedisEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
-    /** Written into the data directory once it holds a complete dataset: a created cluster or a finished sync. */
-    static final String MEMBER_MARKER = "steward-member";
-    /** Redis's default dbfilename, which Steward's config keeps. */
-    private static final String RDB_FILE = "dump.rdb";
-    /** Hard links of finished dumps waiting for the core's upload. */
-    private static final String BACKUP_LINK_PREFIX = "steward-backup-";
-    private static final Pattern CHECK_RDB_KEYS = Pattern.compile("\\[info\\] (\\d+) keys read");
     private static final Duration QUICK_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration PID_FILE_GRACE = Duration.ofSeconds(5);
+    /** Debian's redis-server is a link to redis-check-rdb, which is what the kernel names as the program. */
+    private static final String[] SERVER_PROGRAMS = {"redis-server", "redis-check-rdb"};
+    /** Beside the agent's state, for the fence guard's redis-cli. */
+    private static final String PASSWORD_FILE = "redis-password";
 
     private final EngineContext context;
     private final RedisSettings settings;
     private final CommandRunner runner;
+    private final RedisDataDirectory dataDirectory;
     private final RedisMetrics metrics;
-    private final Object connectionLock = new Object();
-    private final Object clientLock = new Object();
-    private RedisClient client;
-    private StatefulRedisConnection<String, String> connection;
+    private final RedisConnection redis;
+    private final RedisPersistence persistence;
 
     RedisEngine(EngineContext context, RedisSettings settings) {
         this.context = context;
         this.settings = settings;
         this.runner = new CommandRunner(settings.osUser());
+        this.dataDirectory = new RedisDataDirectory(settings.dataDir(), settings.osUser());
         this.metrics = new RedisMetrics(context.metrics());
+        this.redis = new RedisConnection(settings);
+        this.persistence = new RedisPersistence(redis, settings, runner, dataDirectory);
     }
 
     // ---------------------------------------------------------------- observing
@@ -97,7 +84,7 @@ final class RedisEngine implements Engine {
         ReplicationInfo info;
         try {
             // all default sections, not only replication: the metrics come from the same round trip
-            RedisInfo reply = RedisInfo.parse(commands().info());
+            RedisInfo reply = RedisInfo.parse(redis.commands().info());
             info = ReplicationInfo.of(reply);
             metrics.update(reply, slowlogLength());
         } catch (RedisException | IllegalArgumentException e) {
@@ -118,24 +105,23 @@ final class RedisEngine implements Engine {
         return new EngineStatus(Role.REPLICA, data, position, 0, upstream, false, List.of(), problem);
     }
 
+    /** Redis data that Steward did not create is INVALID: never thrown away by a clone without an operator's word. */
     private DataState dataState() {
-        Path dir = settings.dataDir();
-        if (Files.exists(dir.resolve(MEMBER_MARKER))) {
-            return DataState.VALID;
+        try {
+            if (dataDirectory.isMember()) {
+                return DataState.VALID;
+            }
+            return dataDirectory.holdsForeignData() ? DataState.INVALID : DataState.EMPTY;
+        } catch (IOException e) {
+            log.warn("cannot look into the data directory {}: {}", settings.dataDir(), e.getMessage());
+            return DataState.INVALID;
         }
-        return holdsForeignData() ? DataState.INVALID : DataState.EMPTY;
-    }
-
-    /** Redis data that Steward did not create: never thrown away by a clone without an operator's word. */
-    private boolean holdsForeignData() {
-        Path dir = settings.dataDir();
-        return !Files.exists(RedisConfig.file(settings))
-                && (Files.exists(dir.resolve("dump.rdb")) || Files.exists(dir.resolve("appendonlydir")));
     }
 
     private String invalidReason() {
-        return settings.dataDir() + " holds Redis data that Steward did not create (no " + MEMBER_MARKER
-                + "); move it away, or reinitialise this node to clone it again";
+        return settings.dataDir() + " holds Redis data that Steward did not create (no "
+                + RedisDataDirectory.MEMBER_MARKER + "), or cannot be looked into; move it away, or reinitialise this "
+                + "node to clone it again";
     }
 
     @Override
@@ -145,14 +131,14 @@ final class RedisEngine implements Engine {
 
     @Override
     public boolean serverProcessAlive() {
-        // Debian's redis-server is a link to redis-check-rdb, which is what the kernel names as the program
-        return serverPid().filter(pid -> ServerProcesses.running(pid, "redis-server", "redis-check-rdb")).isPresent();
+        return serverPid().filter(pid -> ServerProcesses.running(pid, SERVER_PROGRAMS)).isPresent();
     }
 
     private Optional<Long> serverPid() {
         try {
-            return Optional.of(Long.parseLong(Files.readString(RedisConfig.pidFile(settings)).strip()));
-        } catch (IOException | NumberFormatException e) {
+            return dataDirectory.serverPid();
+        } catch (IOException e) {
+            log.debug("no pid of redis-server: {}", e.getMessage());
             return Optional.empty();
         }
     }
@@ -190,14 +176,18 @@ final class RedisEngine implements Engine {
     public void reinitializeFrom(Peer primary) {
         String step = "reinitialize from " + primary.name();
         stopOrKill(step);
-        closeConnection();
-        DataDirectories.moveAside(settings.dataDir(), step).ifPresent(aside ->
+        redis.reset();
+        DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step).ifPresent(aside ->
                 log.warn("Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
         cloneFrom(primary);
     }
 
     private void markMember(String step) {
-        writeOwnedFile(step, settings.dataDir().resolve(MEMBER_MARKER), "member of a Steward cluster\n");
+        try {
+            dataDirectory.markMember();
+        } catch (IOException e) {
+            throw new EngineException(step + ": cannot mark " + settings.dataDir() + " as a member's: " + e.getMessage(), e);
+        }
     }
 
     private void awaitSynced(String step, Endpoint primary) {
@@ -214,7 +204,7 @@ final class RedisEngine implements Engine {
             requireAlive(step, Instant.MIN);
             if (Instant.now().isAfter(deadline)) {
                 throw new EngineException(step + ": the first sync from " + primary + " did not finish within "
-                        + settings.startTimeout().toSeconds() + " s: " + serverLogTail());
+                        + settings.startTimeout().toSeconds() + " s: " + dataDirectory.logTailForMessages());
             }
             pause();
         }
@@ -248,7 +238,7 @@ final class RedisEngine implements Engine {
     public void promote() {
         String step = "promote";
         try {
-            commands().replicaofNoOne();
+            redis.commands().replicaofNoOne();
         } catch (RedisException e) {
             throw new EngineException(step + ": REPLICAOF NO ONE failed: " + message(e), e);
         }
@@ -273,7 +263,7 @@ final class RedisEngine implements Engine {
             if (replicaOf.isPresent()) {
                 replicaOf(step, replicaOf.get());
             } else {
-                commands().replicaofNoOne();
+                redis.commands().replicaofNoOne();
             }
             return;
         }
@@ -283,7 +273,7 @@ final class RedisEngine implements Engine {
 
     /** Starts redis-server from the config file as it is; returns once it answers with its dataset loaded. */
     private void launch(String step) {
-        closeConnection();
+        redis.reset();
         runner.runOrFail(step + ": redis-server", List.of(settings.binary("redis-server").toString(),
                 RedisConfig.file(settings).toString()), Map.of(), QUICK_COMMAND_TIMEOUT);
         awaitReady(step);
@@ -296,18 +286,18 @@ final class RedisEngine implements Engine {
         RuntimeException last = null;
         while (Instant.now().isBefore(deadline)) {
             try {
-                commands().ping();
+                redis.commands().ping();
                 return;
             } catch (RedisException e) {
                 // not listening yet, or loading its dataset
                 last = e;
-                closeConnection();
+                redis.reset();
             }
             requireAlive(step, started);
             pause();
         }
         throw new EngineException(step + ": redis-server did not answer within " + settings.startTimeout().toSeconds()
-                + " s (" + (last == null ? "no attempt" : message(last)) + "): " + serverLogTail());
+                + " s (" + (last == null ? "no attempt" : message(last)) + "): " + dataDirectory.logTailForMessages());
     }
 
     /** A daemonizing server writes its pid file a moment after it forks: until then, only a long absence counts. */
@@ -315,13 +305,13 @@ final class RedisEngine implements Engine {
         boolean gone = serverPid().isPresent() ? !serverProcessAlive()
                 : Instant.now().isAfter(startedAt.plus(PID_FILE_GRACE));
         if (gone) {
-            throw new EngineException(step + ": redis-server exited: " + serverLogTail());
+            throw new EngineException(step + ": redis-server exited: " + dataDirectory.logTailForMessages());
         }
     }
 
     private void replicaOf(String step, Endpoint primary) {
         try {
-            commands().replicaof(primary.host(), primary.port());
+            redis.commands().replicaof(primary.host(), primary.port());
         } catch (RedisException e) {
             throw new EngineException(step + ": REPLICAOF " + primary.host() + " " + primary.port() + " failed: "
                     + message(e), e);
@@ -334,7 +324,7 @@ final class RedisEngine implements Engine {
     public void fence() {
         String step = "fence";
         // Its own connection: the shared one may be busy in another thread's action.
-        try (StatefulRedisConnection<String, String> fenceConnection = client().connect(uri(FENCE_TIMEOUT))) {
+        try (StatefulRedisConnection<String, String> fenceConnection = redis.connectAlone(FENCE_TIMEOUT)) {
             fenceConnection.sync().replicaof(RedisConfig.NOWHERE.host(), RedisConfig.NOWHERE.port());
             log.warn("Fenced: redis-server is now a read-only replica of nobody ({})", RedisConfig.NOWHERE);
         } catch (RedisException e) {
@@ -355,15 +345,23 @@ final class RedisEngine implements Engine {
                 "-p", Integer.toString(settings.port()), "REPLICAOF", RedisConfig.NOWHERE.host(),
                 Integer.toString(RedisConfig.NOWHERE.port()));
         String auth = settings.password().map(password -> "REDISCLI_AUTH=\"$(cat "
-                + CommandRunner.shellQuoted(List.of(passwordFile().toString())) + ")\" ").orElse("");
-        settings.password().ifPresent(password -> writeOwnedFile("fence guard", passwordFile(), password));
-        String kill = "kill -9 \"$(cat " + CommandRunner.shellQuoted(List.of(RedisConfig.pidFile(settings).toString()))
-                + ")\"";
+                + CommandRunner.shellQuoted(List.of(context.stateDir().resolve(PASSWORD_FILE).toString())) + ")\" ")
+                .orElse("");
+        settings.password().ifPresent(this::writePasswordForTheGuard);
+        // as the server's user: the pid comes from that user's file, and root would kill whatever process it names
+        String kill = CommandRunner.shellQuoted(runner.asOsUser(List.of("/bin/sh", "-c", "kill -9 \"$(cat "
+                + CommandRunner.shellQuoted(List.of(RedisConfig.pidFile(settings).toString())) + ")\"")));
         return List.of("/bin/sh", "-c", auth + CommandRunner.shellQuoted(cli) + " | grep -q '^OK' || " + kill);
     }
 
-    private Path passwordFile() {
-        return context.stateDir().resolve("redis-password");
+    /** In the agent's own state directory, root's and readable by root only, like the guard that reads it. */
+    private void writePasswordForTheGuard(String password) {
+        try (HeldDirectory stateDir = HeldDirectory.open(context.stateDir(), FileOwner.current())) {
+            stateDir.replace(PASSWORD_FILE, password);
+        } catch (IOException e) {
+            throw new EngineException("fence guard: cannot write " + context.stateDir().resolve(PASSWORD_FILE) + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -377,12 +375,12 @@ final class RedisEngine implements Engine {
             return;
         }
         try {
-            commands().shutdown(settings.persistence() != RedisSettings.Persistence.NO);
+            redis.commands().shutdown(settings.persistence() != RedisSettings.Persistence.NO);
         } catch (RedisException e) {
             // the connection closes as the server goes; an error reply is seen by the wait below
             log.debug("{}: SHUTDOWN ended with {}", step, message(e));
         }
-        closeConnection();
+        redis.reset();
         Instant deadline = Instant.now().plus(settings.stopTimeout());
         while (serverProcessAlive()) {
             if (Instant.now().isAfter(deadline)) {
@@ -394,9 +392,11 @@ final class RedisEngine implements Engine {
         }
     }
 
+    /** Only a redis-server of the server's user: the pid file is that user's, and could name any process. */
     private void kill() {
-        serverPid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
-        closeConnection();
+        serverPid().filter(pid -> ServerProcesses.runningAs(pid, settings.osUser(), SERVER_PROGRAMS))
+                .flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+        redis.reset();
     }
 
     // ---------------------------------------------------------------- primary's replication settings
@@ -446,8 +446,8 @@ final class RedisEngine implements Engine {
                     + "volume and a snapshot of it would restore an empty dataset; set persistence low or higher, or "
                     + "archive dumps (backup.dumps) instead");
             case LOW -> {
-                freshSave(step);
-                log.info("{}: BGSAVE finished, {} is current", step, RDB_FILE);
+                persistence.freshSave(step);
+                log.info("{}: BGSAVE finished, {} is current", step, RedisDataDirectory.RDB_FILE);
             }
             case NORMAL, HIGH -> log.info("{}: the append-only file holds every acknowledged write", step);
         }
@@ -477,7 +477,7 @@ final class RedisEngine implements Engine {
 
     private long replicationOffset(String step) {
         try {
-            return ReplicationInfo.parse(commands().info("replication")).offset();
+            return ReplicationInfo.parse(redis.commands().info("replication")).offset();
         } catch (RedisException | IllegalArgumentException e) {
             throw new EngineException(step + ": INFO replication failed: " + message(e), e);
         }
@@ -501,88 +501,24 @@ final class RedisEngine implements Engine {
         if (!serverProcessAlive()) {
             throw new EngineException(step + ": redis-server is not running");
         }
-        removeLeftoverBackupLinks(step);
-        freshSave(step);
-        // Redis renames each new dump over dump.rdb: a hard link keeps this one's inode for the upload.
-        Path link = settings.dataDir().resolve(BACKUP_LINK_PREFIX + System.currentTimeMillis() + ".rdb");
-        Path rdb = settings.dataDir().resolve(RDB_FILE);
+        removeOldBackupLinks(step);
+        persistence.freshSave(step);
         try {
-            Files.createLink(link, rdb);
-            if (settings.persistence() == RedisSettings.Persistence.NO) {
-                // at persistence no a restarted server must come back empty, not from this dump
-                Files.deleteIfExists(rdb);
-            }
+            // at persistence no a restarted server must come back empty, not from this dump
+            DumpFile dump = dataDirectory.openDump(settings.persistence() == RedisSettings.Persistence.NO);
+            log.info("{}: BGSAVE finished, {} ({} bytes) handed over for upload", step, RedisDataDirectory.RDB_FILE,
+                    dump.size());
+            return dump;
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot link " + rdb + " for the upload: " + e.getMessage(), e);
-        }
-        log.info("{}: BGSAVE finished, {} handed over for upload", step, link.getFileName());
-        return new DumpFile(link, RedisSettings.RDB_FORMAT);
-    }
-
-    /** Returns once a save that started after this call has finished, within {@code redis.dump_timeout}. */
-    private void freshSave(String step) {
-        Instant deadline = Instant.now().plus(settings.dumpTimeout());
-        awaitSave(step, bgsave(step, deadline), deadline);
-    }
-
-    /**
-     * Starts a background save that begins after this call: a save already under way (a save point, another dump)
-     * may hold older data, so it is waited out first; during an append-only file rewrite the save is scheduled.
-     *
-     * @return the server's count of saves before this one
-     */
-    private long bgsave(String step, Instant deadline) {
-        while (true) {
-            PersistenceInfo before = persistenceInfo(step);
-            if (!before.saving()) {
-                try {
-                    commands().dispatch(CommandType.BGSAVE, new StatusOutput<>(StringCodec.UTF8),
-                            new CommandArgs<>(StringCodec.UTF8).add("SCHEDULE"));
-                    return before.saves();
-                } catch (RedisException e) {
-                    if (!message(e).contains("already in progress")) {
-                        throw new EngineException(step + ": BGSAVE failed: " + message(e), e);
-                    }
-                    // a save point started a save between INFO and BGSAVE: wait for it like for any other
-                }
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new EngineException(step + ": a save already under way did not finish within "
-                        + settings.dumpTimeout().toSeconds() + " s");
-            }
-            pause();
+            throw new EngineException(step + ": cannot open " + settings.dataDir().resolve(RedisDataDirectory.RDB_FILE)
+                    + " for the upload: " + e.getMessage(), e);
         }
     }
 
-    private void awaitSave(String step, long savesBefore, Instant deadline) {
-        boolean sawSaving = false;
-        while (true) {
-            PersistenceInfo now = persistenceInfo(step);
-            sawSaving |= now.saving();
-            if (!now.saving() && now.saves() > savesBefore) {
-                if (!now.lastSaveOk()) {
-                    throw new EngineException(step + ": BGSAVE failed: " + serverLogTail());
-                }
-                return;
-            }
-            if (sawSaving && !now.saving() && !now.lastSaveOk()) {
-                throw new EngineException(step + ": BGSAVE failed: " + serverLogTail());
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new EngineException(step + ": BGSAVE did not finish within " + settings.dumpTimeout().toSeconds()
-                        + " s (redis.dump_timeout)");
-            }
-            pause();
-        }
-    }
-
-    /** Links of dumps whose upload an agent crash interrupted: nothing will upload them any more. */
-    private void removeLeftoverBackupLinks(String step) {
-        try (var leftovers = Files.newDirectoryStream(settings.dataDir(), BACKUP_LINK_PREFIX + "*.rdb")) {
-            for (Path leftover : leftovers) {
-                Files.deleteIfExists(leftover);
-                log.info("{}: removed {}, left by an earlier dump whose upload was interrupted", step, leftover.getFileName());
-            }
+    private void removeOldBackupLinks(String step) {
+        try {
+            dataDirectory.removeOldBackupLinks().forEach(name -> log.info("{}: removed {}, left by an earlier "
+                    + "agent's dump whose upload was interrupted", step, name));
         } catch (IOException e) {
             throw new EngineException(step + ": cannot clean " + settings.dataDir() + ": " + e.getMessage(), e);
         }
@@ -597,19 +533,24 @@ final class RedisEngine implements Engine {
         }
         try {
             prepareDataDirectory(step);
-            Path rdb = settings.dataDir().resolve(RDB_FILE);
-            copyOwned(step, dump, rdb);
-            long keys = checkRdb(step, rdb);
+            try {
+                dataDirectory.restoreDump(dump);
+            } catch (IOException e) {
+                throw new EngineException(step + ": cannot copy " + dump + " to " + settings.dataDir().resolve(
+                        RedisDataDirectory.RDB_FILE) + ": " + e.getMessage(), e);
+            }
+            long keys = persistence.checkRdb(step, settings.dataDir().resolve(RedisDataDirectory.RDB_FILE));
             writeConfig(step, RedisConfig.linesLoadingDump(settings));
             launch(step);
-            PersistenceInfo loaded = persistenceInfo(step);
+            PersistenceInfo loaded = persistence.persistenceInfo(step);
             if (loaded.keysLoaded() + loaded.keysExpiredOnLoad() != keys) {
                 throw new EngineException(step + ": redis-server loaded " + loaded.keysLoaded() + " keys (and dropped "
-                        + loaded.keysExpiredOnLoad() + " expired ones) of the " + keys + " in the dump: " + serverLogTail());
+                        + loaded.keysExpiredOnLoad() + " expired ones) of the " + keys + " in the dump: "
+                        + dataDirectory.logTailForMessages());
             }
             if (settings.persistence() == RedisSettings.Persistence.NORMAL
                     || settings.persistence() == RedisSettings.Persistence.HIGH) {
-                startAppendOnlyFile(step);
+                persistence.startAppendOnlyFile(step);
             }
             writeConfig(step, Optional.empty());
             markMember(step);
@@ -617,72 +558,10 @@ final class RedisEngine implements Engine {
                     loaded.keysExpiredOnLoad());
         } catch (EngineException e) {
             stopOrKill(step);
-            closeConnection();
-            DataDirectories.moveAside(settings.dataDir(), step).ifPresent(aside -> log.warn("{} failed; moved what it "
+            redis.reset();
+            DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step).ifPresent(aside -> log.warn("{} failed; moved what it "
                     + "wrote aside to {}, leaving the data directory empty", step, aside));
             throw e;
-        }
-    }
-
-    /** Copies as the server's user's file: to a hidden name, synced, then renamed, so a crash leaves no half dump.rdb. */
-    private void copyOwned(String step, Path from, Path to) {
-        Path temporary = to.resolveSibling("." + to.getFileName() + ".restoring");
-        try {
-            Files.copy(from, temporary, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            Files.setOwner(temporary, owner());
-            try (FileChannel file = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                file.force(true);
-            }
-            Files.move(temporary, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new EngineException(step + ": cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Checks the whole file with redis-check-rdb before the server sees it: a damaged dump is named as such, rather
-     * than as a server that exited while loading.
-     *
-     * @return how many keys the dump holds
-     */
-    private long checkRdb(String step, Path rdb) {
-        CommandRunner.Result result = runner.run(step + ": redis-check-rdb", List.of(
-                settings.binary("redis-check-rdb").toString(), rdb.toString()), Map.of(), settings.startTimeout());
-        if (!result.succeeded()) {
-            throw new EngineException(step + ": redis-check-rdb refuses the dump: " + result.tail());
-        }
-        Matcher keys = CHECK_RDB_KEYS.matcher(result.output());
-        if (!keys.find()) {
-            throw new EngineException(step + ": redis-check-rdb did not say how many keys the dump holds: " + result.tail());
-        }
-        return Long.parseLong(keys.group(1));
-    }
-
-    /**
-     * Turns the append-only file on for a dataset loaded from an RDB file: Redis writes the file's base from memory,
-     * and only once that is done may the config say {@code appendonly yes} (a restart would otherwise load nothing).
-     */
-    private void startAppendOnlyFile(String step) {
-        try {
-            commands().configSet("appendonly", "yes");
-        } catch (RedisException e) {
-            throw new EngineException(step + ": CONFIG SET appendonly yes failed: " + message(e), e);
-        }
-        Instant deadline = Instant.now().plus(settings.dumpTimeout());
-        while (true) {
-            PersistenceInfo now = persistenceInfo(step);
-            if (!now.rewritingAof() && Files.isDirectory(settings.dataDir().resolve("appendonlydir"))) {
-                if (!now.lastRewriteOk()) {
-                    throw new EngineException(step + ": writing the append-only file failed: " + serverLogTail());
-                }
-                return;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new EngineException(step + ": the append-only file was not written within "
-                        + settings.dumpTimeout().toSeconds() + " s (redis.dump_timeout)");
-            }
-            pause();
         }
     }
 
@@ -691,25 +570,14 @@ final class RedisEngine implements Engine {
         return settings.rdb();
     }
 
-    private PersistenceInfo persistenceInfo(String step) {
-        try {
-            return PersistenceInfo.parse(commands().info("persistence"));
-        } catch (RedisException | IllegalArgumentException e) {
-            throw new EngineException(step + ": INFO persistence failed: " + message(e), e);
-        }
-    }
-
     // ---------------------------------------------------------------- files
 
     private void prepareDataDirectory(String step) {
-        Path dir = settings.dataDir();
         try {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            Files.setOwner(dir, owner());
+            dataDirectory.prepare();
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot prepare " + dir + " for user " + settings.osUser() + ": "
-                    + e.getMessage(), e);
+            throw new EngineException(step + ": cannot prepare " + settings.dataDir() + " for user " + settings.osUser()
+                    + ": " + e.getMessage(), e);
         }
     }
 
@@ -719,97 +587,29 @@ final class RedisEngine implements Engine {
 
     private void writeConfig(String step, List<String> lines) {
         prepareDataDirectory(step);
-        writeOwnedFile(step, RedisConfig.file(settings), String.join("\n", lines) + "\n");
-    }
-
-    /** Writes a file readable only by the server's user (redis.conf holds the password), replacing it atomically. */
-    private void writeOwnedFile(String step, Path file, String content) {
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.writeString(temporary, content);
-            Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-            Files.setOwner(temporary, owner());
-            Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            dataDirectory.writeConfig(String.join("\n", lines) + "\n");
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot write " + file + ": " + e.getMessage(), e);
+            throw new EngineException(step + ": cannot write " + RedisConfig.file(settings) + ": " + e.getMessage(), e);
         }
     }
 
-    private UserPrincipal owner() throws IOException {
-        return settings.dataDir().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(settings.osUser());
-    }
-
-    private String serverLogTail() {
-        Path logFile = RedisConfig.logFile(settings);
-        return Files.exists(logFile) ? CommandRunner.tailOf(logFile) : "(no server log yet)";
-    }
-
-    // ---------------------------------------------------------------- connection
+    // ---------------------------------------------------------------- server
 
     private ReplicationInfo replicationInfo() {
-        return ReplicationInfo.parse(commands().info("replication"));
+        return ReplicationInfo.parse(redis.commands().info("replication"));
     }
 
     /** For the metrics only: a server that answered INFO but not this is still up. */
     private OptionalLong slowlogLength() {
         try {
-            return OptionalLong.of(commands().slowlogLen());
+            return OptionalLong.of(redis.commands().slowlogLen());
         } catch (RedisException e) {
             return OptionalLong.empty();
         }
     }
 
-    private RedisCommands<String, String> commands() {
-        synchronized (connectionLock) {
-            if (connection == null || !connection.isOpen()) {
-                connection = client().connect(uri(settings.connectTimeout()));
-            }
-            return connection.sync();
-        }
-    }
-
-    private RedisClient client() {
-        synchronized (clientLock) {
-            if (client == null) {
-                client = RedisClient.create();
-                // No reconnecting in the background: a probe must see a dead server as dead, not wait for it.
-                client.setOptions(ClientOptions.builder()
-                        .autoReconnect(false)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).build())
-                        .build());
-            }
-            return client;
-        }
-    }
-
-    private RedisURI uri(Duration timeout) {
-        RedisURI.Builder builder = RedisURI.builder().withHost(settings.localConnectHost()).withPort(settings.port())
-                .withTimeout(timeout);
-        settings.password().ifPresent(password -> builder.withPassword(password.toCharArray()));
-        return builder.build();
-    }
-
-    private void closeConnection() {
-        synchronized (connectionLock) {
-            if (connection != null) {
-                connection.closeAsync();
-                connection = null;
-            }
-        }
-    }
-
-    /** Lettuce reports a failed connection as "Unable to connect to host:port"; the reason is in its cause. */
-    private static String message(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getMessage() != null && cause.getMessage().startsWith("Unable to connect")) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    }
-
-    private static void pause() {
+    static void pause() {
         try {
             Thread.sleep(POLL.toMillis());
         } catch (InterruptedException e) {
@@ -821,12 +621,6 @@ final class RedisEngine implements Engine {
     @Override
     public void close() {
         metrics.close();
-        closeConnection();
-        synchronized (clientLock) {
-            if (client != null) {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-                client = null;
-            }
-        }
+        redis.close();
     }
 }

@@ -9,6 +9,7 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Role;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a stopped node's data directory means to the core: no server runs here, only the files are looked at. */
+@Timeout(30)
 class RedisDataStateTest {
 
     private static RedisEngine engineFor(Path dataDir) {
@@ -51,7 +53,7 @@ class RedisDataStateTest {
     @Test
     void aFinishedMemberIsValid(@TempDir Path root) throws Exception {
         Path data = Files.createDirectories(root.resolve("data"));
-        Files.writeString(data.resolve(RedisEngine.MEMBER_MARKER), "member\n");
+        Files.writeString(data.resolve(RedisDataDirectory.MEMBER_MARKER), "member\n");
         Files.writeString(data.resolve("dump.rdb"), "REDIS0011");
         try (RedisEngine engine = engineFor(data)) {
             assertThat(engine.probe().dataState()).isEqualTo(DataState.VALID);

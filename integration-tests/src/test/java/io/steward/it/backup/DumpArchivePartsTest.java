@@ -13,10 +13,13 @@ import io.steward.it.aws.S3TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * checksum metadata and the encryption of a single PUT, comes back identical, is never overwritten, and a refused
  * upload leaves no parts behind.
  */
+@Timeout(120)
 class DumpArchivePartsTest {
     private static final String BUCKET = "dumpparts";
     private static final long MIB = 1024 * 1024;
@@ -76,7 +80,7 @@ class DumpArchivePartsTest {
         try (S3Client client = WalArchive.s3Client(config())) {
             DumpArchive archive = new DumpArchive(client, config(), new ArchiveLayout("steward", "parts"), 5 * MIB);
 
-            String key = archive.push(file, name);
+            String key = push(archive, file, name);
 
             HeadObjectResponse head = s3.client().headObject(r -> r.bucket(BUCKET).key(key));
             assertThat(head.eTag()).as("the ETag S3 gives an object made of three parts").endsWith("-3\"");
@@ -97,15 +101,21 @@ class DumpArchivePartsTest {
         DumpName name = new DumpName(Instant.parse("2026-12-02T09:00:00.456Z"), "redis1", "rdb");
         try (S3Client client = WalArchive.s3Client(config())) {
             DumpArchive archive = new DumpArchive(client, config(), new ArchiveLayout("steward", "twice"), 5 * MIB);
-            archive.push(first, name);
+            push(archive, first, name);
 
-            assertThatThrownBy(() -> archive.push(second, name)).isInstanceOf(DumpException.class)
+            assertThatThrownBy(() -> push(archive, second, name)).isInstanceOf(DumpException.class)
                     .hasMessageContaining("could not archive dump " + name).hasMessageContaining("Status Code: 412");
 
             assertThat(openUploads()).as("the refused upload's parts are gone").isEmpty();
             Path restored = dir.resolve("restored.rdb");
             archive.fetch(only(archive), restored);
             assertThat(WalFixtures.sha256(restored)).isEqualTo(WalFixtures.sha256(first));
+        }
+    }
+
+    private static String push(DumpArchive archive, Path file, DumpName name) throws IOException {
+        try (InputStream content = Files.newInputStream(file)) {
+            return archive.push(content, name);
         }
     }
 

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.steward.backup.WalArchive;
 import io.steward.backup.WalSocketServer;
 import io.steward.config.WalArchiveConfig;
+import io.steward.files.FileOwner;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
@@ -13,11 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,11 +34,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * asynchronous mode; Steward through the agent with and without pushing ahead, and without an agent. Run on
  * demand (surefire excludes {@code *Benchmark*}): {@code ./scripts/benchmark.sh wal}, or
  * {@code mvn -B -o verify -pl integration-tests -am -Dtest=WalPushBenchmark -Dsurefire.failIfNoSpecifiedTests=false
- * -Dwalbench.segments=200}. Needs {@code pgbackrest} (Debian's).
+ * -Dwalbench.segments=200}. Needs {@code pgbackrest} (Debian's) unless {@code -Dsystems=steward} leaves its rows out.
  */
 // On demand only, and long: the suite's default of 10 minutes per test does not fit.
 @Timeout(value = 4, unit = java.util.concurrent.TimeUnit.HOURS)
 class WalPushBenchmark {
+    /** Which systems to measure: steward, pgbackrest (comma-separated). */
+    private static final List<String> SYSTEMS = List.of(System.getProperty("systems", "steward,pgbackrest").split(","));
     private static final String BUCKET = "bench";
     private static final String PASSWORD = "benchpass";
     /** As many uploads at once as the agent's default: the one asked for and two ahead. */
@@ -63,25 +64,14 @@ class WalPushBenchmark {
         Path data = root.resolve("data");
         try (S3TestServer s3 = S3TestServer.startWithTls(keyStore, PASSWORD)) {
             s3.createBucket(BUCKET);
-            int port = startPostgres(root, data);
-            Map<String, Path> pgBackRest = new LinkedHashMap<>();
-            pgBackRest.put("pgBackRest 2.45 archive-push (gz)", pgBackRestConfig(root, s3.securePort(), data, port, "gz", false));
-            pgBackRest.put("pgBackRest 2.45 archive-push (zst)", pgBackRestConfig(root, s3.securePort(), data, port, "zst", false));
-            pgBackRest.put("pgBackRest 2.45 archive-push, archive-async, process-max=" + PGBACKREST_PROCESSES + " (zst)",
-                    pgBackRestConfig(root, s3.securePort(), data, port, "zst", true));
-            for (Path config : pgBackRest.values()) {
-                asPostgres("pgbackrest", "--config=" + config, "--stanza=bench", "stanza-create");
-            }
-            // archive-push reads the stanza's identity from pg_control; the server itself is not needed, and must not
-            // archive or recycle the segments below itself
-            asPostgres(LocalCluster.PG_BIN.resolve("pg_ctl").toString(), "stop", "-m", "fast", "-D", data.toString());
-            Path walDirectory = data.resolve("pg_wal");
+            Map<String, Path> pgBackRest = SYSTEMS.contains("pgbackrest") ? stanzas(root, data, s3.securePort()) : Map.of();
+            Path walDirectory = Files.createDirectories(data.resolve("pg_wal"));
             List<Path> segments = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 segments.add(WalFixtures.writeWalLike(walDirectory.resolve(WalFixtures.segmentName(1, FIRST_SEGMENT + i)),
                         16 << 20, i));
             }
-            run("chown", "-R", "postgres:postgres", walDirectory.toString());
+            run("chown", "-R", "postgres:postgres", data.toString());
 
             List<String> report = new ArrayList<>();
             for (Map.Entry<String, Path> system : pgBackRest.entrySet()) {
@@ -89,42 +79,9 @@ class WalPushBenchmark {
                         "--stanza=bench", "--no-archive-header-check", "archive-push", file.toString())));
                 deleteAll(s3, system.getValue().getParent().getFileName() + "/archive/bench/");
             }
-
-            URI https = URI.create("https://127.0.0.1:" + s3.securePort());
-            Path socket = root.resolve("sock").resolve("wal.sock");
-            Path fallbackConfig = WalFixtures.configFile(root, WalFixtures.walSection(https, BUCKET)
-                    .replace("attempt_timeout: 1s", "attempt_timeout: 60s") + "\nprefix: in-process");
-            Path script = StewardScript.install(root, fallbackConfig, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
-                    "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore", keyStore.toString(),
-                    "javax.net.ssl.trustStorePassword", PASSWORD));
-            Path dataReal = data.toRealPath();
-            UserPrincipal postgres = FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
-            Path javaClient = StewardScript.install(root, "steward-java", fallbackConfig, Map.of("aws.accessKeyId",
-                    S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore",
-                    keyStore.toString(), "javax.net.ssl.trustStorePassword", PASSWORD), Map.of("STEWARD_SOCAT", ""));
-            record AgentRun(String client, Path script, int pushAhead) {
+            if (SYSTEMS.contains("steward")) {
+                report.addAll(stewardRows(root, data, s3, keyStore, segments));
             }
-            for (AgentRun agentRun : List.of(new AgentRun("socat", script, WalArchiveConfig.DEFAULT_PUSH_AHEAD),
-                    new AgentRun("socat", script, 0), new AgentRun("Java", javaClient, WalArchiveConfig.DEFAULT_PUSH_AHEAD))) {
-                String prefix = "steward-" + agentRun.client() + "-" + agentRun.pushAhead();
-                WalArchiveConfig agentConfig = new WalArchiveConfig(true, BUCKET, prefix, WalArchiveConfig.Compression.ZSTD,
-                        WalArchiveConfig.Encryption.AES256, Optional.empty(), Optional.of(https), true,
-                        Optional.of(S3TestServer.REGION), 3, Duration.ofSeconds(60), Optional.empty(), agentRun.pushAhead());
-                try (WalSocketServer agent = new WalSocketServer(socket, new WalArchive(agentConfig, WalFixtures.CLUSTER,
-                        new MetricRegistry()), () -> List.of(dataReal), Optional.of(postgres), agentRun.pushAhead())) {
-                    report.add(archiveAll("steward wal-push through the agent, " + agentRun.client() + " client, push_ahead "
-                            + agentRun.pushAhead() + " (zstd)", segments, file -> List.of(agentRun.script().toString(),
-                            "wal-push", file.toString(), "--socket", socket.toString())));
-                }
-                long stored = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(prefix + "/")).contents()
-                        .stream().count();
-                assertThat(stored).as("every segment archived by the agent").isEqualTo(count);
-                deleteAll(s3, prefix + "/");
-            }
-            List<Path> inProcess = segments.subList(0, Math.min(count, 20));
-            report.add(archiveAll("steward wal-push without an agent, a JVM per segment (zstd, " + inProcess.size()
-                    + " segments)", inProcess, file -> List.of(script.toString(), "wal-push", file.toString(), "--socket",
-                    root.resolve("none.sock").toString())));
             System.out.println("wal push benchmark, " + count + " x 16 MiB:\n  " + String.join("\n  ", report));
         } finally {
             if (Files.exists(data.resolve("postmaster.pid"))) {
@@ -135,6 +92,65 @@ class WalPushBenchmark {
             S3TestServer.withdrawCredentialsFromThisJvm();
             LoopFilesystem.run("rm", "-rf", root.toString());
         }
+    }
+
+    /**
+     * pgBackRest's three configurations, each with its stanza created. archive-push reads the stanza's identity from
+     * pg_control; the server itself is not needed afterwards, and must not archive or recycle the segments itself.
+     */
+    private static Map<String, Path> stanzas(Path root, Path data, int s3Port) throws Exception {
+        int port = startPostgres(root, data);
+        Map<String, Path> pgBackRest = new LinkedHashMap<>();
+        pgBackRest.put("pgBackRest 2.45 archive-push (gz)", pgBackRestConfig(root, s3Port, data, port, "gz", false));
+        pgBackRest.put("pgBackRest 2.45 archive-push (zst)", pgBackRestConfig(root, s3Port, data, port, "zst", false));
+        pgBackRest.put("pgBackRest 2.45 archive-push, archive-async, process-max=" + PGBACKREST_PROCESSES + " (zst)",
+                pgBackRestConfig(root, s3Port, data, port, "zst", true));
+        for (Path config : pgBackRest.values()) {
+            asPostgres("pgbackrest", "--config=" + config, "--stanza=bench", "stanza-create");
+        }
+        asPostgres(LocalCluster.PG_BIN.resolve("pg_ctl").toString(), "stop", "-m", "fast", "-D", data.toString());
+        return pgBackRest;
+    }
+
+    /** Steward through the agent (socat and Java clients, with and without pushing ahead), and without an agent. */
+    private static List<String> stewardRows(Path root, Path data, S3TestServer s3, Path keyStore, List<Path> segments)
+            throws Exception {
+        List<String> report = new ArrayList<>();
+        URI https = URI.create("https://127.0.0.1:" + s3.securePort());
+        Path socket = root.resolve("sock").resolve("wal.sock");
+        Path fallbackConfig = WalFixtures.configFile(root, WalFixtures.walSection(https, BUCKET)
+                .replace("attempt_timeout: 1s", "attempt_timeout: 60s") + "\nprefix: in-process");
+        Path script = StewardScript.install(root, fallbackConfig, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
+                "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore", keyStore.toString(),
+                "javax.net.ssl.trustStorePassword", PASSWORD));
+        Path dataReal = data.toRealPath();
+        Path javaClient = StewardScript.install(root, "steward-java", fallbackConfig, Map.of("aws.accessKeyId",
+                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore",
+                keyStore.toString(), "javax.net.ssl.trustStorePassword", PASSWORD), Map.of("STEWARD_SOCAT", ""));
+        record AgentRun(String client, Path script, int pushAhead) {
+        }
+        for (AgentRun agentRun : List.of(new AgentRun("socat", script, WalArchiveConfig.DEFAULT_PUSH_AHEAD),
+                new AgentRun("socat", script, 0), new AgentRun("Java", javaClient, WalArchiveConfig.DEFAULT_PUSH_AHEAD))) {
+            String prefix = "steward-" + agentRun.client() + "-" + agentRun.pushAhead();
+            WalArchiveConfig agentConfig = new WalArchiveConfig(true, BUCKET, prefix, WalArchiveConfig.Compression.ZSTD,
+                    WalArchiveConfig.Encryption.AES256, Optional.empty(), Optional.of(https), true,
+                    Optional.of(S3TestServer.REGION), 3, Duration.ofSeconds(60), Optional.empty(), agentRun.pushAhead());
+            try (WalSocketServer agent = new WalSocketServer(socket, new WalArchive(agentConfig, WalFixtures.CLUSTER,
+                    new MetricRegistry()), () -> dataReal.resolve("pg_wal"), FileOwner.lookup("postgres"), agentRun.pushAhead())) {
+                report.add(archiveAll("steward wal-push through the agent, " + agentRun.client() + " client, push_ahead "
+                        + agentRun.pushAhead() + " (zstd)", segments, file -> List.of(agentRun.script().toString(),
+                        "wal-push", file.toString(), "--socket", socket.toString())));
+            }
+            long stored = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(prefix + "/")).contents()
+                    .stream().count();
+            assertThat(stored).as("every segment archived by the agent").isEqualTo(segments.size());
+            deleteAll(s3, prefix + "/");
+        }
+        List<Path> inProcess = segments.subList(0, Math.min(segments.size(), 20));
+        report.add(archiveAll("steward wal-push without an agent, a JVM per segment (zstd, " + inProcess.size()
+                + " segments)", inProcess, file -> List.of(script.toString(), "wal-push", file.toString(), "--socket",
+                root.resolve("none.sock").toString())));
+        return report;
     }
 
     /** The in-memory S3 server holds 4 GiB: the segments a finished row archived make room for the next row's. */
@@ -161,7 +177,9 @@ class WalPushBenchmark {
             asPostgres(command.apply(segment).toArray(String[]::new));
             Files.move(status.resolve(segment.getFileName() + ".ready"), status.resolve(segment.getFileName() + ".done"));
         }
-        return String.format("%s: %.2f segments/s", system, segments.size() / ((System.nanoTime() - start) / 1e9));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return String.format("%s: %.2f segments/s (%.0f ms a segment)", system, segments.size() / seconds,
+                seconds * 1000 / segments.size());
     }
 
     /** A PostgreSQL server for pgBackRest's stanza (it reads the system id and version from it). */

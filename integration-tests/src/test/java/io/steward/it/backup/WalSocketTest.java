@@ -2,14 +2,18 @@ package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.backup.WalArchive;
+import io.steward.backup.WalSocketProtocol;
 import io.steward.backup.WalSocketServer;
 import io.steward.config.WalArchiveConfig.Compression;
+import io.steward.files.FileOwner;
+import io.steward.files.FileVersion;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -18,15 +22,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static io.steward.it.backup.WalFixtures.CLUSTER;
@@ -37,6 +40,7 @@ import static org.awaitility.Awaitility.await;
  * wal-push and wal-fetch through a running agent's Unix socket: the {@code steward} command as PostgreSQL runs it,
  * a socket server with its own S3 archive (s3proxy), and the fallback to in-process work when no agent listens.
  */
+@Timeout(120)
 class WalSocketTest {
     private static final String BUCKET = "walsock";
 
@@ -67,8 +71,7 @@ class WalSocketTest {
         S3TestServer.lendCredentialsToThisJvm();
         WalArchive archive = new WalArchive(WalFixtures.config(agentS3.endpoint(), BUCKET, Compression.ZSTD, 2,
                 Duration.ofSeconds(2)), CLUSTER, new MetricRegistry());
-        server = new WalSocketServer(socket, archive, () -> List.of(root.resolve("data")),
-                Optional.of(FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("postgres")), 2);
+        server = new WalSocketServer(socket, archive, () -> data, FileOwner.lookup("postgres"), 2);
     }
 
     @AfterEach
@@ -113,7 +116,7 @@ class WalSocketTest {
         try (HangUpOnUpload s3 = new HangUpOnUpload()) {
             WalArchive hangsUp = new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 1,
                     Duration.ofSeconds(5)), CLUSTER, new MetricRegistry());
-            server = new WalSocketServer(socket, hangsUp, () -> List.of(root.resolve("data")), Optional.empty(), 0);
+            server = new WalSocketServer(socket, hangsUp, () -> data, FileOwner.lookup("postgres"), 0);
             String name = WalFixtures.segmentName(1, 20);
             WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 20);
 
@@ -245,26 +248,25 @@ class WalSocketTest {
     }
 
     @Test
-    void requestsOutsideTheDataDirectoryOrMalformedAreRefused() throws Exception {
-        Path elsewhere = WalFixtures.writeWalLike(root.resolve(WalFixtures.segmentName(1, 6)), 1024, 6);
+    void malformedTruncatedAndVersionOneRequestsAreRefusedWithTheirReason() throws Exception {
+        String name = WalFixtures.segmentName(1, 6);
 
-        Run outside = steward("wal-push", elsewhere.toString(), "--socket", socket.toString());
-        Path link = Files.createSymbolicLink(data.resolve(WalFixtures.segmentName(1, 7)), elsewhere);
-        Run throughALink = steward("wal-push", "pg_wal/" + link.getFileName(), "--socket", socket.toString());
-        Path strangers = WalFixtures.writeWalLike(data.resolve(WalFixtures.segmentName(1, 8)), 1024, 8);
-        LoopFilesystem.run("chown", "nobody", strangers.toString());
-        Run notTheDatabases = steward("wal-push", "pg_wal/" + strangers.getFileName(), "--socket", socket.toString());
         String garbage = ask("GET / HTTP/1.0");
-        String badName = ask("steward-wal 1 fetch ../../etc/passwd " + data.resolve("x"));
+        String versionOne = ask("steward-wal 1 push " + data.resolve(name));
+        String badName = ask("steward-wal 2 fetch ../../etc/passwd");
+        String badSize = ask("steward-wal 2 push " + name + " -1");
+        String truncated = ask("steward-wal 2 push " + name + " 10\nshort");
+        String tooLong = ask("steward-wal 2 push " + name + " 5\nfive and more");
+        String badChangeTime = ask("steward-wal 2 confirm " + name + " 5 65024 612 1796608920.15");
 
-        assertThat(outside.exitCode()).isEqualTo(2);
-        assertThat(outside.output()).contains("is outside the data directories");
-        assertThat(throughALink.exitCode()).isEqualTo(2);
-        assertThat(throughALink.output()).contains("is not a regular file (a symbolic link)");
-        assertThat(notTheDatabases.exitCode()).isEqualTo(2);
-        assertThat(notTheDatabases.output()).contains("belongs to nobody, not to the database's user");
-        assertThat(garbage).startsWith("2 refused: not a version 1 WAL request");
+        assertThat(garbage).startsWith("2 refused: not a WAL request");
+        assertThat(versionOne).startsWith("2 refused: this agent takes version 2 WAL requests, not version '1'");
         assertThat(badName).startsWith("2 refused: '../../etc/passwd' is not a WAL file name");
+        assertThat(badSize).startsWith("2 refused: the size must be a number of bytes");
+        assertThat(truncated).startsWith("2 refused: the request for " + name + " did not bring the whole file: the "
+                + "file ended after 6 of its 10 bytes");
+        assertThat(tooLong).startsWith("2 refused: the request for " + name + " brought more than its 5 bytes");
+        assertThat(badChangeTime).startsWith("2 refused: the change time must be seconds and nine digits of nanoseconds");
         assertThat(archivedAt(agentS3, "")).isFalse();
     }
 
@@ -277,6 +279,8 @@ class WalSocketTest {
             WalFixtures.writeWalLike(data.resolve(names.get(names.size() - 1)), 1 << 20, i);
             Files.createFile(status.resolve(names.get(names.size() - 1) + ".ready"));
         }
+        // PostgreSQL's, as the agent reads them ahead only from the database user's WAL directory
+        LoopFilesystem.run("chown", "-R", "postgres:postgres", data.toString());
 
         Run first = steward("wal-push", "pg_wal/" + names.get(0), "--socket", socket.toString());
 
@@ -298,14 +302,53 @@ class WalSocketTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(3)) && archivedAt(agentS3, names.get(4)));
     }
 
+    /**
+     * A file the agent uploaded ahead is confirmed by its version alone, so the command need not send its bytes; a
+     * request for any other version is not, and costs nothing: the upload still counts for the version it read.
+     */
     @Test
-    void aFetchedFileBelongsToTheOwnerOfItsFolder() throws Exception {
+    void aFileUploadedAheadIsConfirmedByItsVersionWithoutItsBytes() throws Exception {
+        Path status = Files.createDirectories(data.resolve("archive_status"));
+        List<String> names = new ArrayList<>();
+        for (int i = 30; i <= 32; i++) {
+            names.add(WalFixtures.segmentName(1, i));
+            WalFixtures.writeWalLike(data.resolve(names.get(names.size() - 1)), 1 << 20, i);
+            Files.createFile(status.resolve(names.get(names.size() - 1) + ".ready"));
+        }
+        LoopFilesystem.run("chown", "-R", "postgres:postgres", data.toString());
+        assertThat(socket.resolveSibling("wal.sock.push-ahead")).as("the mark that has the launcher confirm first").exists();
+        assertThat(steward("wal-push", "pg_wal/" + names.get(0), "--socket", socket.toString()).exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(1)) && archivedAt(agentS3, names.get(2)));
+
+        FileVersion second = version(names.get(1));
+        FileVersion third = version(names.get(2));
+        String confirmed = ask(WalSocketProtocol.Request.confirm(names.get(1), second).line().strip());
+        String otherVersion = ask(WalSocketProtocol.Request.confirm(names.get(2), new FileVersion(third.device(),
+                third.inode(), third.size(), third.changed().plusNanos(1))).line().strip());
+        String rightVersion = ask(WalSocketProtocol.Request.confirm(names.get(2), third).line().strip());
+
+        assertThat(confirmed).startsWith("0 Uploaded[key=steward/" + CLUSTER + "/wal/" + names.get(1));
+        assertThat(otherVersion).startsWith("1 this version of " + names.get(2) + " was not uploaded ahead; send it");
+        assertThat(rightVersion).startsWith("0 Uploaded[key=steward/" + CLUSTER + "/wal/" + names.get(2));
+    }
+
+    /** The version of a file in pg_wal as the launcher sends it ({@code stat -c '%s %d %i %.9Z'}). */
+    private FileVersion version(String name) throws IOException {
+        Map<String, Object> stat = Files.readAttributes(data.resolve(name), "unix:size,dev,ino,ctime");
+        return new FileVersion((Long) stat.get("dev"), (Long) stat.get("ino"), (Long) stat.get("size"),
+                ((FileTime) stat.get("ctime")).toInstant());
+    }
+
+    /** The command writes the file itself, as PostgreSQL's user: the agent writes nothing in the data directory. */
+    @Test
+    void aFetchedFileBelongsToTheUserWhoRunsTheCommand() throws Exception {
         String name = WalFixtures.segmentName(1, 20);
         WalFixtures.writeWalLike(data.resolve(name), 1 << 16, 20);
         assertThat(steward("wal-push", "pg_wal/" + name, "--socket", socket.toString()).exitCode()).isZero();
-        LoopFilesystem.run("chown", "postgres:postgres", data.toString());
+        LoopFilesystem.run("chown", "-R", "postgres:postgres", root.resolve("data").toString());
 
-        Run fetch = steward("wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+        Run fetch = run(Path.of("runuser"), "-u", "postgres", "--", script.toString(), "wal-fetch", name,
+                "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
 
         assertThat(fetch.exitCode()).as(fetch.output()).isZero();
         assertThat(Files.getOwner(data.resolve("RECOVERYXLOG")).getName()).isEqualTo("postgres");
@@ -315,6 +358,8 @@ class WalSocketTest {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             channel.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+            // as the clients do: the agent then sees where a push's bytes end
+            channel.shutdownOutput();
             return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
         }
     }

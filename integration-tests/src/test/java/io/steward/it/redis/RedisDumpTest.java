@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.steward.backup.CompressionStreams;
 import io.steward.cli.StewardCli;
+import io.steward.config.WalArchiveConfig;
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
@@ -12,22 +14,28 @@ import io.steward.it.aws.S3TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,10 +47,12 @@ import static org.awaitility.Awaitility.await;
  * nothing: a malformed name is a configuration error naming {@code redis.rdb}, a name the archive lacks and a damaged
  * object fail the bootstrap and leave the data directory empty.
  */
+@Timeout(600)
 class RedisDumpTest {
     private static final String BUCKET = "redisdumps";
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int DUMP_RACE_ATTEMPTS = 100;
     private static S3TestServer s3;
 
     @BeforeAll
@@ -87,7 +97,7 @@ class RedisDumpTest {
             assertThat(listed).extracting(entry -> entry.path("name").asText()).containsExactly(name);
             assertThat(primary.get("/metrics").orElseThrow().body()).contains("steward_dumps_total 1.0")
                     .contains("steward_dump_last_size_bytes " + size + ".0").contains("steward_dump_failures_total 0.0");
-            assertThat(Files.list(primary.dataDir())).as("the link handed over for the upload is gone")
+            assertThat(Files.list(primary.dataDir())).as("nothing but Redis's own dump is left of the upload")
                     .noneMatch(file -> file.getFileName().toString().startsWith("steward-backup-"));
         }
 
@@ -106,6 +116,68 @@ class RedisDumpTest {
             assertThat(appendOnly).as("persistence normal: the append-only file is on again").containsEntry("appendonly", "yes");
             assertThat(primary.dataDir().resolve("appendonlydir")).isDirectory();
             assertThat(Files.readString(primary.agentLog())).contains("creating the cluster from dump " + name);
+        }
+    }
+
+    /**
+     * The agent runs as root and Redis's user owns dump.rdb: that user races link swaps against dumps, as a
+     * compromised server could, and gains nothing. A root-only file never reaches S3, and every dump that fails says
+     * why.
+     */
+    @Test
+    @Timeout(180)
+    void aDumpSwappedForALinkToARootOnlyFileNeverReachesTheArchive() throws Exception {
+        Path secrets = Files.createTempDirectory(Path.of("/tmp"), "steward-dumprace-");
+        String marker = "ROOT-ONLY-" + UUID.randomUUID();
+        Path secret = Files.writeString(secrets.resolve("secret"), (marker + "\n").repeat(64));
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Path stop = secrets.resolve("stop");
+        Path racer = secrets.resolve("swap_dump.py");
+        try (InputStream script = getClass().getResourceAsStream("/dump-race/swap_dump.py")) {
+            Files.write(racer, script.readAllBytes());
+        }
+        Files.setPosixFilePermissions(secrets, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(racer, PosixFilePermissions.fromString("rw-r--r--"));
+        try (LocalCluster cluster = LocalCluster.start(options(1, Optional.empty(), Optional.empty()))) {
+            Node primary = cluster.awaitPrimary();
+            writeKeysOfEveryType(primary);
+            // the racer's real dump to put back between its links
+            assertThat(primary.post("/dump", "{}", Optional.of(LocalCluster.TOKEN)).statusCode()).isEqualTo(201);
+            Process swapping = new ProcessBuilder("runuser", "-u", "redis", "--", "python3", racer.toString(),
+                    primary.dataDir().toString(), secret.toString(), stop.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+
+            List<HttpResponse<String>> dumps = new ArrayList<>();
+            for (int i = 0; i < DUMP_RACE_ATTEMPTS; i++) {
+                dumps.add(primary.post("/dump", "{}", Optional.of(LocalCluster.TOKEN)));
+            }
+            Files.writeString(stop, "");
+
+            assertThat(swapping.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long swaps = Long.parseLong(new String(swapping.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            assertThat(swaps).as("the racer swapped while the dumps ran").isGreaterThan(DUMP_RACE_ATTEMPTS);
+            for (HttpResponse<String> dump : dumps) {
+                assertThat(dump.body()).doesNotContain(marker);
+                if (dump.statusCode() != 201) {
+                    assertThat(dump.body()).as("a failed dump says why").contains("dump.rdb")
+                            .containsAnyOf("is a symbolic link", "hard links", "belongs to user id");
+                }
+            }
+            assertThat(dumps).as("some dumps won the race").anyMatch(dump -> dump.statusCode() == 201);
+            String folder = "steward/" + cluster.name() + "/dumps/";
+            List<S3Object> objects = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(folder)).contents()
+                    .stream().toList();
+            assertThat(objects).hasSizeGreaterThan(1);
+            for (S3Object object : objects) {
+                try (InputStream stored = s3.client().getObject(r -> r.bucket(BUCKET).key(object.key()));
+                     InputStream content = CompressionStreams.decompressing(WalArchiveConfig.Compression.ZSTD, stored)) {
+                    String dump = new String(content.readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertThat(dump).as(object.key()).startsWith("REDIS").doesNotContain(marker);
+                }
+            }
+        } finally {
+            Files.writeString(stop, "");
+            LocalCluster.deleteRecursively(secrets);
         }
     }
 
