@@ -257,9 +257,19 @@ final class ConfigBinder {
         if (!isHost(address)) {
             admin.problems().add(admin.keyPath("address"), address, HOST_ALLOWED + " to listen on");
         }
-        AdminConfig config = new AdminConfig(address, admin.integer("port", 8008, 0, 65535), admin.optionalString("token"));
+        AdminConfig config = new AdminConfig(address, admin.integer("port", 8008, 0, 65535), adminToken(admin));
         admin.rejectUnknownKeys();
         return config;
+    }
+
+    /** {@code admin.token} or {@code admin.token_file}; a token short enough to guess is refused, naming the key. */
+    private static Optional<String> adminToken(Settings admin) {
+        Optional<String> token = admin.secret("token");
+        token.filter(text -> text.length() < AdminConfig.MIN_TOKEN_LENGTH).ifPresent(text -> admin.problems().add(
+                admin.keyPath(admin.has("token_file") ? "token_file" : "token"), "(hidden)", "a token of at least "
+                        + AdminConfig.MIN_TOKEN_LENGTH + " characters (e.g. from openssl rand -hex 32): a short one can "
+                        + "be guessed; this one has " + text.length()));
+        return token;
     }
 
     private static BootstrapConfig bootstrap(Settings bootstrap) {

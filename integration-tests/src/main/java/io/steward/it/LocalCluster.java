@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * server (PostgreSQL by default, or Redis) managed by a real Steward agent running as its own process, so that tests can SIGKILL it.
  */
 public final class LocalCluster implements AutoCloseable {
-    public static final String TOKEN = "it-admin-token";
+    public static final String TOKEN = "it-admin-token-at-least-32-characters";
     public static final String SUPERUSER_PASSWORD = "it-superuser";
     /** The digest credentials every test agent's ZooKeeper session authenticates with: real ACLs, as in production. */
     public static final String ZOOKEEPER_USER = "steward-it";
