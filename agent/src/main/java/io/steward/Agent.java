@@ -138,7 +138,8 @@ public final class Agent implements AutoCloseable {
         try {
             admin.start();
             metrics.startJmx();
-            loop.start("http://" + config.node().host() + ":" + admin.port());
+            // the address other members make failsafe calls to
+            loop.start((config.admin().tls().isPresent() ? "https://" : "http://") + config.node().host() + ":" + admin.port());
             snapshots.ifPresent(SnapshotService::start);
             dumps.ifPresent(DumpService::start);
         } catch (IOException | RuntimeException e) {

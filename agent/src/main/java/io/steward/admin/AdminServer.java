@@ -4,8 +4,9 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.steward.backup.ArchivedDump;
@@ -15,6 +16,7 @@ import io.steward.config.AdminConfig;
 import io.steward.config.ConfigProblem;
 import io.steward.config.ConfigProblems;
 import io.steward.config.HaConfig;
+import io.steward.config.PemFiles;
 import io.steward.config.RetentionClass;
 import io.steward.config.Settings;
 import io.steward.coordination.Json;
@@ -26,8 +28,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -43,30 +43,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import static io.steward.admin.AdminHttpServer.Lane.LONG;
+import static io.steward.admin.AdminHttpServer.Lane.QUICK;
+
 /**
  * The agent's admin HTTP API: read endpoints for load balancers, monitoring and people, and mutating endpoints
- * (behind a bearer token) that hand operator requests to the {@link AdminBackend}.
+ * (behind a bearer token) that hand operator requests to the {@link AdminBackend}. Connections, timeouts and TLS
+ * are {@link AdminHttpServer}'s.
  *
  * <p>Every request is validated completely before the backend is asked to do anything, so a rejected request
  * changes nothing. Every error answer is {@code {"error": "..."}}.
  */
 public final class AdminServer implements AutoCloseable {
-    static final int MAX_BODY_BYTES = 64 * 1024;
     static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String JSON_CONTENT_TYPE = "application/json";
-    // Few threads and a short queue: this API serves health checks and the odd operator, and must never compete
-    // with the HA loop for the machine. When it is full, the accepting thread serves the request itself, which
-    // slows new connections down instead of dropping them.
-    private static final int THREADS = 4;
-    private static final int QUEUE = 64;
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
 
     private final AdminConfig config;
@@ -79,8 +73,9 @@ public final class AdminServer implements AutoCloseable {
     private final ObjectMapper json = JsonMapper.builder().build();
     private final Optional<byte[]> tokenDigest;
     private final Map<String, Route> routes;
-    private HttpServer server;
-    private ThreadPoolExecutor executor;
+    private final CachedListing<Object> backupList;
+    private final CachedListing<List<ArchivedDump>> dumpList;
+    private AdminHttpServer server;
 
     /**
      * @param dumps the archive of the engine's dumps ({@code /dump}, {@code /dumps})
@@ -96,40 +91,41 @@ public final class AdminServer implements AutoCloseable {
         this.nativeBackup = nativeBackup;
         this.metrics = new DropwizardExports(registry);
         this.tokenDigest = config.token().map(AdminServer::sha256);
+        // Unauthenticated reads that each cost an S3 LIST (or a call to the search cluster's repository): anyone who
+        // reaches the port could otherwise turn polling into AWS cost and throttling.
+        this.backupList = new CachedListing<>(() -> nativeBackup.isPresent()
+                ? nativeCall(() -> nativeBackup.get().list()) : snapshots.snapshots());
+        this.dumpList = new CachedListing<>(dumps::dumps);
         this.routes = Map.ofEntries(
-                Map.entry("/health", new Read(Set.of(), query -> health())),
-                Map.entry("/primary", new Read(Set.of(), query -> primary())),
-                Map.entry("/replica", new Read(Set.of("lag"), this::replica)),
-                Map.entry("/cluster", new Read(Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster())))),
-                Map.entry("/history", new Read(Set.of(), query -> json(200, history()))),
-                Map.entry("/metrics", new Read(Set.of(), query -> prometheus())),
-                Map.entry("/snapshots", new Read(Set.of(), this::catalog)),
-                Map.entry("/dumps", new Read(Set.of(), this::dumpList)),
-                Map.entry("/switchover", new Mutation(Set.of("to"), accepted(this::switchover))),
-                Map.entry("/failover", new Mutation(Set.of("to"), accepted(this::failover))),
-                Map.entry("/maintenance", new Mutation(Set.of("enabled"), accepted(this::maintenance))),
-                Map.entry("/settings", new Mutation(Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
-                Map.entry("/reinitialize", new Mutation(Set.of(), accepted(this::reinitialize))),
-                Map.entry("/failsafe", new Mutation(Set.of("leader", "epoch", "valid_for_ms"), this::failsafe)),
-                Map.entry("/snapshot", new Mutation(Set.of("retention"), this::snapshot)),
-                Map.entry("/restore", new Mutation(Set.of("snapshot", "indices"), this::restore)),
-                Map.entry("/dump", new Mutation(Set.of(), this::dump)));
+                Map.entry("/health", new Read(QUICK, Set.of(), query -> health())),
+                Map.entry("/primary", new Read(QUICK, Set.of(), query -> primary())),
+                Map.entry("/replica", new Read(QUICK, Set.of("lag"), this::replica)),
+                Map.entry("/cluster", new Read(QUICK, Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster())))),
+                Map.entry("/history", new Read(QUICK, Set.of(), query -> json(200, history()))),
+                Map.entry("/metrics", new Read(QUICK, Set.of(), query -> prometheus())),
+                Map.entry("/snapshots", new Read(LONG, Set.of(), query -> listing(backupList))),
+                Map.entry("/dumps", new Read(LONG, Set.of(), query -> listing(dumpList))),
+                Map.entry("/switchover", new Mutation(QUICK, Set.of("to"), accepted(this::switchover))),
+                Map.entry("/failover", new Mutation(QUICK, Set.of("to"), accepted(this::failover))),
+                Map.entry("/maintenance", new Mutation(QUICK, Set.of("enabled"), accepted(this::maintenance))),
+                Map.entry("/settings", new Mutation(QUICK, Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
+                Map.entry("/reinitialize", new Mutation(QUICK, Set.of(), accepted(this::reinitialize))),
+                Map.entry("/failsafe", new Mutation(QUICK, Set.of("leader", "epoch", "valid_for_ms"), this::failsafe)),
+                Map.entry("/snapshot", new Mutation(LONG, Set.of("retention"), this::snapshot)),
+                Map.entry("/restore", new Mutation(LONG, Set.of("snapshot", "indices"), this::restore)),
+                Map.entry("/dump", new Mutation(LONG, Set.of(), this::dump)));
     }
 
+    /** Binds and serves; the TLS certificate and key, when configured, are read now. */
     public synchronized void start() throws IOException {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
-        executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
-                daemonThreads(), new ThreadPoolExecutor.CallerRunsPolicy());
-        executor.allowCoreThreadTimeOut(true);
-        server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), QUEUE);
-        server.setExecutor(executor);
-        // One context for everything: contexts match by prefix, and "/healthz" must be a 404, not /health.
-        server.createContext("/", this::dispatch);
-        server.start();
-        log.info("admin API listening on {}:{} (mutations {})", config.bindAddress(), port(),
-                tokenDigest.isPresent() ? "enabled" : "disabled: no admin.token");
+        Optional<SslContext> tls = config.tls().isPresent() ? Optional.of(tlsContext(config)) : Optional.empty();
+        server = new AdminHttpServer(new InetSocketAddress(config.bindAddress(), config.port()), tls,
+                new AdminHttpServer.Limits(config.requestTimeout(), config.maxConnections()), new Dispatcher());
+        log.info("admin API listening on {}:{} over {} (mutations {})", config.bindAddress(), port(),
+                tls.isPresent() ? "HTTPS" : "HTTP", tokenDigest.isPresent() ? "enabled" : "disabled: no admin.token");
     }
 
     /** The bound port: the configured one, or the one the system chose when the configuration says 0. */
@@ -137,35 +133,62 @@ public final class AdminServer implements AutoCloseable {
         if (server == null) {
             throw new IllegalStateException("not started");
         }
-        return server.getAddress().getPort();
+        return server.localAddress().getPort();
     }
 
     @Override
     public synchronized void close() {
         if (server != null) {
-            // No grace period: on JDK 17 stop(n) always waits the full n seconds, and a health check cut off by
-            // a stopping agent is answered correctly by the load balancer's next attempt.
-            server.stop(0);
-            executor.shutdownNow();
+            server.close();
             server = null;
+        }
+    }
+
+    /** The JDK's own TLS (not OpenSSL, which ZooKeeper's dependencies put on the class path): one behaviour everywhere. */
+    private static SslContext tlsContext(AdminConfig config) throws IOException {
+        AdminConfig.Tls tls = config.tls().orElseThrow();
+        try {
+            PemFiles.KeyMaterial material = PemFiles.keyMaterial(tls.certFile(), tls.keyFile());
+            return SslContextBuilder.forServer(material.key(), material.chain().toArray(new java.security.cert.X509Certificate[0]))
+                    .sslProvider(SslProvider.JDK).build();
+        } catch (IllegalArgumentException | SSLException e) {
+            throw new IOException("cannot use admin.tls (" + tls.certFile() + ", " + tls.keyFile() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Routes each complete request; the plumbing asks it which lane a path runs on. */
+    private final class Dispatcher implements AdminHttpServer.Handler {
+        @Override
+        public AdminHttpServer.Lane lane(String rawPath) {
+            Route route = routes.get(rawPath);
+            return route == null ? QUICK : route.lane();
+        }
+
+        @Override
+        public Reply handle(AdminRequest request) {
+            return dispatch(request);
+        }
+
+        @Override
+        public Reply error(int status, String message, Map<String, String> headers) {
+            return AdminServer.this.error(status, message, headers);
         }
     }
 
     private sealed interface Route permits Read, Mutation {
         String method();
+
+        AdminHttpServer.Lane lane();
     }
 
     /** A GET endpoint; {@code parameters} are the query parameters it understands. */
-    private record Read(Set<String> parameters, Function<Map<String, String>, Reply> handler) implements Route {
+    private record Read(AdminHttpServer.Lane lane, Set<String> parameters, Function<Map<String, String>, Reply> handler)
+            implements Route {
         public String method() {
             return "GET";
         }
     }
 
-    /**
-     * A POST endpoint behind the token; {@code fields} are the body fields it understands. The action returns
-     * what was requested, in words, for the answer and the log.
-     */
     /**
      * What a mutation did: a line for the log and the answer. Requests that the HA loop carries out later are
      * accepted (202, a message); a snapshot or dump is taken before the answer (201, the set or dump).
@@ -180,48 +203,37 @@ public final class AdminServer implements AutoCloseable {
         };
     }
 
-    private record Mutation(Set<String> fields, Function<RequestBody, Outcome> action) implements Route {
+    /** A POST endpoint behind the token; {@code fields} are the body fields it understands. */
+    private record Mutation(AdminHttpServer.Lane lane, Set<String> fields, Function<RequestBody, Outcome> action)
+            implements Route {
         public String method() {
             return "POST";
         }
     }
 
-    private record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
-    }
-
-    private void dispatch(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            Reply reply;
-            String path = exchange.getRequestURI().getRawPath();
-            Route route = routes.get(path);
-            try {
-                if (route == null) {
-                    throw ApiError.notFound("no such endpoint: " + path);
-                }
-                if (!route.method().equals(exchange.getRequestMethod())) {
-                    throw ApiError.methodNotAllowed(route.method());
-                }
-                reply = route instanceof Mutation mutation ? mutate(mutation, exchange) : read((Read) route, exchange);
-            } catch (ApiError e) {
-                reply = error(e.status(), e.getMessage(), e.headers());
-                if (route instanceof Mutation && e.status() != 405) {
-                    logMutation(exchange, e.status(), e.getMessage());
-                }
-            } catch (RuntimeException e) {
-                log.error("admin API: {} {} failed", exchange.getRequestMethod(), path, e);
-                reply = error(500, "internal error; the agent's log has the details", Map.of());
+    private Reply dispatch(AdminRequest request) {
+        String path = request.rawPath();
+        Route route = routes.get(path);
+        try {
+            if (route == null) {
+                throw ApiError.notFound("no such endpoint: " + path);
             }
-            send(exchange, reply);
+            if (!route.method().equals(request.method())) {
+                throw ApiError.methodNotAllowed(route.method());
+            }
+            return route instanceof Mutation mutation ? mutate(mutation, request)
+                    : ((Read) route).handler().apply(query(request.rawQuery(), ((Read) route).parameters()));
+        } catch (ApiError e) {
+            if (route instanceof Mutation && e.status() != 405) {
+                logMutation(request, e.status(), e.getMessage());
+            }
+            return error(e.status(), e.getMessage(), e.headers());
         }
     }
 
-    private Reply read(Read route, HttpExchange exchange) {
-        return route.handler().apply(query(exchange.getRequestURI().getRawQuery(), route.parameters()));
-    }
-
-    private Reply mutate(Mutation route, HttpExchange exchange) throws IOException {
-        authorize(exchange);
-        RequestBody body = RequestBody.parse(readBody(exchange), route.fields());
+    private Reply mutate(Mutation route, AdminRequest request) {
+        authorize(request);
+        RequestBody body = RequestBody.parse(request.body(), route.fields());
         Reply reply;
         String outcome;
         try {
@@ -232,7 +244,7 @@ public final class AdminServer implements AutoCloseable {
             outcome = e.getMessage();
             reply = error(409, e.getMessage(), Map.of());
         }
-        logMutation(exchange, reply.status(), outcome);
+        logMutation(request, reply.status(), outcome);
         return reply;
     }
 
@@ -240,17 +252,16 @@ public final class AdminServer implements AutoCloseable {
      * Who asked for what, and what came of it. The token never appears: only the caller's address. Control
      * characters from the request are masked so that a request cannot forge log lines.
      */
-    private static void logMutation(HttpExchange exchange, int status, String outcome) {
-        log.info("admin API: {} {} from {} -> {} {}", exchange.getRequestMethod(),
-                exchange.getRequestURI().getRawPath(), exchange.getRemoteAddress().getAddress().getHostAddress(),
-                status, outcome.replaceAll("\\p{Cntrl}", "?"));
+    private static void logMutation(AdminRequest request, int status, String outcome) {
+        log.info("admin API: {} {} from {} -> {} {}", request.method(), request.rawPath().replaceAll("\\p{Cntrl}", "?"),
+                request.remoteAddress(), status, outcome.replaceAll("\\p{Cntrl}", "?"));
     }
 
-    private void authorize(HttpExchange exchange) {
+    private void authorize(AdminRequest request) {
         if (tokenDigest.isEmpty()) {
             throw ApiError.forbidden("mutations are disabled: no admin.token is configured");
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String header = request.header("Authorization").orElse(null);
         String scheme = "Bearer ";
         if (header == null || !header.regionMatches(true, 0, scheme, 0, scheme.length())) {
             throw ApiError.unauthorized("missing bearer token (Authorization: Bearer <token>)");
@@ -262,25 +273,16 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static byte[] readBody(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                throw ApiError.tooLarge(MAX_BODY_BYTES);
-            }
-            return body;
-        }
-    }
-
     private static Map<String, String> query(String rawQuery, Set<String> allowed) {
         Map<String, String> parameters = new HashMap<>();
-        if (rawQuery == null || rawQuery.isEmpty()) {
+        if (rawQuery.isEmpty()) {
             return parameters;
         }
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String name = decoded(rawName, "the name of query parameter '" + rawName + "'");
+            String value = eq < 0 ? "" : decoded(pair.substring(eq + 1), "query parameter '" + name + "'");
             if (!allowed.contains(name)) {
                 throw ApiError.badRequest("unknown query parameter '" + name + "'; allowed: "
                         + (allowed.isEmpty() ? "none" : String.join(", ", allowed)));
@@ -290,6 +292,15 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         return parameters;
+    }
+
+    /** A query's %-escapes decoded; a malformed one is the caller's mistake, named, not a server error. */
+    private static String decoded(String raw, String what) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(what + " has a malformed %-escape (% must be followed by two hex digits)");
+        }
     }
 
     private Reply health() {
@@ -423,6 +434,7 @@ public final class AdminServer implements AutoCloseable {
                 nativeBackup.get().prepare();
                 return nativeBackup.get().take(name);
             });
+            backupList.invalidate();
             return new Outcome("backup " + name + " taken (" + record.state() + ")", 201, Json.mapper().valueToTree(record));
         }
         RetentionClass retention = body.optionalName("retention").map(text -> {
@@ -433,6 +445,7 @@ public final class AdminServer implements AutoCloseable {
             }
         }).orElse(RetentionClass.HOURLY);
         SnapshotSet set = snapshots.takeSnapshot(retention);
+        backupList.invalidate();
         return new Outcome("snapshot set " + set.id() + " taken (" + set.status() + ")", 201, Json.mapper().valueToTree(set));
     }
 
@@ -462,27 +475,14 @@ public final class AdminServer implements AutoCloseable {
     /** Takes a dump on this node now; answers with it once it is archived. */
     private Outcome dump(RequestBody body) {
         ArchivedDump dump = dumps.takeDump();
+        dumpList.invalidate();
         return new Outcome("dump " + dump.name() + " archived", 201, Json.mapper().valueToTree(dump));
     }
 
-    private Reply dumpList(Map<String, String> query) {
+    /** A cached listing (see {@link CachedListing}); a refusal is the caller's 409. */
+    private Reply listing(CachedListing<?> listing) {
         try {
-            return json(200, Json.mapper().valueToTree(dumps.dumps()));
-        } catch (RejectedRequest e) {
-            return error(409, e.getMessage(), Map.of());
-        }
-    }
-
-    private Reply catalog(Map<String, String> query) {
-        if (nativeBackup.isPresent()) {
-            try {
-                return json(200, Json.mapper().valueToTree(nativeCall(() -> nativeBackup.get().list())));
-            } catch (RejectedRequest e) {
-                return error(409, e.getMessage(), Map.of());
-            }
-        }
-        try {
-            return json(200, Json.mapper().valueToTree(snapshots.snapshots()));
+            return json(200, Json.mapper().valueToTree(listing.get()));
         } catch (RejectedRequest e) {
             return error(409, e.getMessage(), Map.of());
         }
@@ -505,31 +505,11 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", reply.contentType());
-        // Health and status answers go stale at once; no proxy may serve them from a cache.
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        reply.headers().forEach(exchange.getResponseHeaders()::set);
-        exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(reply.body());
-        }
-    }
-
     private static byte[] sha256(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-    }
-
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, "steward-admin-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

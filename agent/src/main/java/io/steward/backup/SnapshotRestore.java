@@ -1,5 +1,6 @@
 package io.steward.backup;
 
+import io.steward.engine.ChildProcess;
 import io.steward.engine.Engine;
 import io.steward.engine.Peer;
 import org.slf4j.Logger;
@@ -260,7 +261,7 @@ public final class SnapshotRestore {
 
     private static String run(List<String> command, String what) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process = ChildProcess.builder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes());
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

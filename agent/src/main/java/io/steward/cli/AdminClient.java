@@ -3,6 +3,10 @@ package io.steward.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.steward.config.PemFiles;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,7 +15,12 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Talks to a running agent's admin API on behalf of the CLI. */
@@ -24,10 +33,7 @@ final class AdminClient {
     private final URI api;
     private final Optional<String> token;
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .build();
+    private final HttpClient http;
 
     /** The agent's answer: its status and body. */
     record Response(int status, String body) {
@@ -43,10 +49,40 @@ final class AdminClient {
         }
     }
 
-    AdminClient(URI api, Optional<String> token, ObjectMapper json) {
+    /** @param tls what an https:// API is trusted with; the JDK's default (its public CAs) when empty */
+    AdminClient(URI api, Optional<String> token, Optional<SSLContext> tls, ObjectMapper json) {
         this.api = api;
         this.token = token;
         this.json = json;
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
+        tls.ifPresent(builder::sslContext);
+        this.http = builder.build();
+    }
+
+    /**
+     * A TLS context that trusts the CA certificates in {@code pemFile} and nothing else (an agent's certificate is
+     * signed by the operator's own CA, not a public one).
+     *
+     * @throws IllegalArgumentException naming the file when it holds no usable certificate
+     */
+    static SSLContext trusting(Path pemFile) {
+        try {
+            List<X509Certificate> certificates = PemFiles.certificates(pemFile);
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            for (int i = 0; i < certificates.size(); i++) {
+                trusted.setCertificateEntry("ca-" + i, certificates.get(i));
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--cacert " + pemFile + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("--cacert " + pemFile + ": cannot trust its certificates: " + e.getMessage(), e);
+        }
     }
 
     Response get(String path) throws AgentUnreachable {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -34,10 +35,24 @@ abstract class ApiCommand implements Callable<Integer> {
             description = "The agent's admin API (default: ${DEFAULT-VALUE}).")
     URI api;
 
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:STEWARD_ADMIN_TOKEN}",
-            description = "Bearer token for requests that change something "
-                    + "(default: the STEWARD_ADMIN_TOKEN environment variable, which keeps it out of the process list).")
-    String token;
+    /** Declared only to refuse it with the reason, rather than as an unknown option. */
+    @Option(names = "--token", paramLabel = "TOKEN", hidden = true)
+    String tokenOnTheCommandLine;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "A file holding the bearer token for requests that change something, readable by its owner "
+                    + "alone (default: the STEWARD_ADMIN_TOKEN environment variable, else admin.token_file of the "
+                    + "configuration file when this user can read it).")
+    Path tokenFile;
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "/etc/steward/steward.yml",
+            description = "The agent's configuration file, read only for admin.token_file (default: ${DEFAULT-VALUE}).")
+    Path configFile;
+
+    @Option(names = "--cacert", paramLabel = "FILE",
+            description = "PEM certificates of the CA that signed the agent's admin.tls certificate, trusted for an "
+                    + "https:// --api instead of the JDK's public CAs.")
+    Path caCertificates;
 
     /** Sends the request. */
     abstract AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable;
@@ -55,7 +70,18 @@ abstract class ApiCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "--api must be an http:// or https:// URL with a host, was '" + api + "'");
         }
-        AdminClient client = new AdminClient(api, Optional.ofNullable(token).filter(t -> !t.isBlank()), JSON);
+        if (tokenOnTheCommandLine != null) {
+            throw new ParameterException(spec.commandLine(), "--token is refused: a token on the command line shows "
+                    + "in ps and /proc/PID/cmdline to every user of this machine; use --token-file FILE (readable by "
+                    + "you alone) or the " + AdminTokenSource.ENVIRONMENT_VARIABLE + " environment variable");
+        }
+        AdminClient client;
+        try {
+            Optional<String> token = AdminTokenSource.find(Optional.ofNullable(tokenFile), System.getenv(), configFile);
+            client = new AdminClient(api, token, Optional.ofNullable(caCertificates).map(AdminClient::trusting), JSON);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         AdminClient.Response response;

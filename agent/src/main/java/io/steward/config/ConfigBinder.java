@@ -46,7 +46,7 @@ final class ConfigBinder {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
     private static final Pattern KMS_KEY = Pattern.compile("[A-Za-z0-9:/_.-]{1,2048}");
-    private static final String HOST_ALLOWED = "a host name or IP address";
+    static final String HOST_ALLOWED = "a host name or IP address";
     private static final TablespaceConfig DEFAULT_TABLESPACE = new TablespaceConfig("/dev/sdf", "main", 2);
 
     private ConfigBinder() {
@@ -169,7 +169,7 @@ final class ConfigBinder {
         if (timingValid) {
             checkLeaseTiming(zookeeper, ha.loopWait(), problems);
         }
-        AdminConfig admin = admin(root.section("admin"));
+        AdminConfig admin = AdminSettings.bind(root.section("admin"));
         root.acknowledge("aws");
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
@@ -250,16 +250,6 @@ final class ConfigBinder {
 
     private static HaConfig ha(Settings ha) {
         return HaConfig.read(ha, HaConfig.DEFAULTS);
-    }
-
-    private static AdminConfig admin(Settings admin) {
-        String address = admin.string("address", "127.0.0.1");
-        if (!isHost(address)) {
-            admin.problems().add(admin.keyPath("address"), address, HOST_ALLOWED + " to listen on");
-        }
-        AdminConfig config = new AdminConfig(address, admin.integer("port", 8008, 0, 65535), admin.optionalString("token"));
-        admin.rejectUnknownKeys();
-        return config;
     }
 
     private static BootstrapConfig bootstrap(Settings bootstrap) {
@@ -591,7 +581,7 @@ final class ConfigBinder {
         }
     }
 
-    private static boolean isHost(String text) {
+    static boolean isHost(String text) {
         String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         return HOSTNAME.matcher(bare).matches() || IPV6.matcher(bare).matches();
     }

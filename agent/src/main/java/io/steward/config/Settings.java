@@ -83,6 +83,29 @@ public final class Settings {
         return text.isEmpty() ? Optional.empty() : Optional.of(text);
     }
 
+    /**
+     * A secret given inline as {@code key}, or read at start from the file {@code key_file} names, which must be
+     * protected as {@link ProtectedFiles} says (a regular file of the agent's user that no other user can read);
+     * not both. Empty when neither is given, or when a problem was recorded.
+     */
+    public Optional<String> secret(String key) {
+        String fileKey = key + "_file";
+        if (has(key) && has(fileKey)) {
+            problems.add(keyPath(fileKey), optionalString(fileKey).orElse(""), "absent when " + key
+                    + " is set: one or the other");
+            return optionalString(key);
+        }
+        return has(fileKey) ? ProtectedFiles.secret(this, fileKey) : optionalString(key);
+    }
+
+    /** As {@link #secret}, but one of the two must be given; {@code allowed} says what the secret is. */
+    public String requiredSecret(String key, String allowed) {
+        if (has(key + "_file")) {
+            return secret(key).orElse("");
+        }
+        return requiredString(key, allowed + "; or " + key + "_file: a file holding it, readable by the agent's user alone");
+    }
+
     public int integer(String key, int defaultValue, int min, int max) {
         JsonNode value = get(key);
         if (value == null) {

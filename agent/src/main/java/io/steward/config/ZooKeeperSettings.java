@@ -43,7 +43,7 @@ final class ZooKeeperSettings {
             zk.problems().add(zk.keyPath("digest_user"), user.get(), "a user name without ':'");
         }
         boolean passwordGiven = zk.has("digest_password") || zk.has("digest_password_file");
-        Optional<String> password = password(zk, "digest_password");
+        Optional<String> password = zk.secret("digest_password");
         if (user.isEmpty() && acl == ZooKeeperConfig.Acl.DIGEST) {
             zk.problems().add(zk.keyPath("digest_user"), null, "required (with digest_password or "
                     + "digest_password_file) unless zookeeper.acl is open: without credentials every znode is "
@@ -57,17 +57,6 @@ final class ZooKeeperSettings {
         return user.flatMap(name -> password.map(secret -> new ZooKeeperConfig.Digest(name, secret)));
     }
 
-    /** {@code key} itself, or the content of the protected file {@code key_file} names; not both. */
-    private static Optional<String> password(Settings section, String key) {
-        String fileKey = key + "_file";
-        if (section.has(key) && section.has(fileKey)) {
-            section.problems().add(section.keyPath(fileKey), section.optionalString(fileKey).orElse(""),
-                    "absent when " + key + " is set: one or the other");
-            return section.optionalString(key);
-        }
-        return section.has(fileKey) ? ProtectedFiles.secret(section, fileKey) : section.optionalString(key);
-    }
-
     private static Optional<ZooKeeperTls> tls(Settings tls) {
         if (!tls.has("trust_store")) {
             tls.problems().add(tls.keyPath("trust_store"), null, "required with zookeeper.tls: the CA certificates "
@@ -76,11 +65,11 @@ final class ZooKeeperSettings {
         Optional<Path> trustStore = ProtectedFiles.checked(tls, "trust_store", false);
         ZooKeeperTls.StoreType trustType = tls.choice("trust_store_type", ZooKeeperTls.StoreType.class,
                 ZooKeeperTls.StoreType.PKCS12);
-        Optional<String> trustPassword = password(tls, "trust_store_password");
+        Optional<String> trustPassword = tls.secret("trust_store_password");
         Optional<Path> keyStore = ProtectedFiles.checked(tls, "key_store", true);
         ZooKeeperTls.StoreType keyType = tls.choice("key_store_type", ZooKeeperTls.StoreType.class,
                 ZooKeeperTls.StoreType.PKCS12);
-        Optional<String> keyPassword = password(tls, "key_store_password");
+        Optional<String> keyPassword = tls.secret("key_store_password");
         if (tls.has("key_store") && keyType != ZooKeeperTls.StoreType.PEM && !tls.has("key_store_password")
                 && !tls.has("key_store_password_file")) {
             tls.problems().add(tls.keyPath("key_store_password"), null, "required with a " + keyType

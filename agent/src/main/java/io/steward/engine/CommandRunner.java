@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
  * Runs a database server's programs as the user that owns its data. Servers refuse to run as root (or should not),
  * so when the agent is root every program goes through {@code runuser}. Output goes to a file rather than a pipe: a
  * program that starts a server in the background leaves it holding the output, and a pipe would then never end.
+ * Each program gets the {@link ChildProcess} allow-list environment plus what the caller adds for it.
  */
 public final class CommandRunner {
     private static final int TAIL_LINES = 15;
@@ -50,7 +51,12 @@ public final class CommandRunner {
         return command;
     }
 
-    /** Runs the program, failing with the step's name and the end of its output unless it exits with 0. */
+    /**
+     * Runs the program, failing with the step's name and the end of its output unless it exits with 0.
+     *
+     * @param environment added to the allow-listed environment; never a secret itself (a child's environment is
+     *        readable through the child), at most the path of a file that holds one
+     */
     public Result runOrFail(String step, List<String> program, Map<String, String> environment, Duration timeout) {
         Result result = run(step, program, environment, timeout);
         if (!result.succeeded()) {
@@ -88,13 +94,12 @@ public final class CommandRunner {
 
     private Result runInto(String step, List<String> program, Map<String, String> environment, Duration timeout,
                            Path outputFile, boolean truncate) {
-        ProcessBuilder builder = new ProcessBuilder(asOsUser(program))
+        ProcessBuilder builder = ChildProcess.builder(asOsUser(program), environment)
                 .directory(Path.of("/").toFile())
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(truncate ? ProcessBuilder.Redirect.to(outputFile.toFile())
                         : ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
-        builder.environment().putAll(environment);
         long startOffset = truncate ? 0 : sizeOf(outputFile);
         Process process;
         try {

@@ -1,5 +1,6 @@
 package io.steward.guard;
 
+import io.steward.engine.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ public final class GuardProcess implements AutoCloseable {
         command.addAll(action);
         try {
             Files.createDirectories(logFile.getParent());
-            Process process = new ProcessBuilder(command)
+            Process process = ChildProcess.builder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();

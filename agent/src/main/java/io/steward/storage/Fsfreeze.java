@@ -1,5 +1,7 @@
 package io.steward.storage;
 
+import io.steward.engine.ChildProcess;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,7 +34,7 @@ final class Fsfreeze {
 
     private static Result run(List<String> command, Duration timeout) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process = ChildProcess.builder(command).redirectErrorStream(true).start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 return new Result(-1, String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");

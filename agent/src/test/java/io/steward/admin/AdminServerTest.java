@@ -320,7 +320,7 @@ class AdminServerTest {
 
     @Test
     void oversizedBodiesAre413AndChangeNothing() throws IOException {
-        String body = "{\"to\": \"" + "x".repeat(AdminServer.MAX_BODY_BYTES) + "\"}";
+        String body = "{\"to\": \"" + "x".repeat(AdminHttpServer.MAX_BODY_BYTES) + "\"}";
 
         assertThat(error(http.post("/switchover", body, TOKEN), 413)).contains("65536");
         assertThat(backend.calls).isEmpty();

@@ -25,6 +25,8 @@ public final class RecordingBackend implements AdminBackend {
     public static final long PG2_LAG = 1_572_864;
 
     public volatile NodeStatus self = primary();
+    /** Runs before every answer about this node: a test can hold requests there. */
+    public volatile Runnable beforeSelf = () -> { };
     public volatile ClusterView cluster = threeMembers();
     public volatile List<HistoryEntry> history = List.of(
             new HistoryEntry(1, "pg1", Optional.empty(), "bootstrap", 0, 1_700_000_000_000L),
@@ -72,6 +74,7 @@ public final class RecordingBackend implements AdminBackend {
 
     @Override
     public NodeStatus self() {
+        beforeSelf.run();
         return self;
     }
 

@@ -9,12 +9,16 @@ import io.steward.config.AdminConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,15 +26,21 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StewardCliTest {
-    private static final String TOKEN = "s3cret-token";
+    private static final String TOKEN = "s3cret-token-of-at-least-32-chars";
     private final RecordingBackend backend = new RecordingBackend();
     private AdminServer server;
 
     private record Run(int exitCode, String out, String err) {
     }
 
+    @TempDir
+    Path dir;
+    private Path tokenFile;
+
     @BeforeEach
     void start() throws IOException {
+        tokenFile = Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
         server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend,
                 SnapshotBackend.NOT_CONFIGURED, DumpBackend.NOT_CONFIGURED, Optional.empty(), new MetricRegistry());
         server.start();
@@ -78,7 +88,7 @@ class StewardCliTest {
 
     @Test
     void snapshotCommandsReportAnAgentWithoutSnapshotSets() {
-        Run take = runAgainstAgent("snapshot", "--retention", "daily", "--token", TOKEN);
+        Run take = runAgainstAgent("snapshot", "--retention", "daily", "--token-file", tokenFile.toString());
         Run list = runAgainstAgent("snapshots");
 
         assertThat(take.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
@@ -88,7 +98,7 @@ class StewardCliTest {
 
     @Test
     void anUnknownRetentionClassIsAUsageError() {
-        Run run = runAgainstAgent("snapshot", "--retention", "yearly", "--token", TOKEN);
+        Run run = runAgainstAgent("snapshot", "--retention", "yearly", "--token-file", tokenFile.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--retention").contains("hourly, daily, weekly, monthly");
@@ -96,7 +106,7 @@ class StewardCliTest {
 
     @Test
     void switchoverSendsTheCandidate() {
-        Run run = runAgainstAgent("switchover", "--to", "pg2", "--token", TOKEN);
+        Run run = runAgainstAgent("switchover", "--to", "pg2", "--token-file", tokenFile.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("switchover to pg2 requested");
@@ -105,32 +115,32 @@ class StewardCliTest {
 
     @Test
     void switchoverWithoutACandidateLetsTheAgentChoose() {
-        assertThat(runAgainstAgent("switchover", "--token", TOKEN).exitCode()).isZero();
+        assertThat(runAgainstAgent("switchover", "--token-file", tokenFile.toString()).exitCode()).isZero();
         assertThat(backend.calls).containsExactly("switchover:*");
     }
 
     @Test
     void maintenanceOnAndOff() {
-        assertThat(runAgainstAgent("maintenance", "on", "--token", TOKEN).exitCode()).isZero();
-        assertThat(runAgainstAgent("maintenance", "OFF", "--token", TOKEN).exitCode()).isZero();
+        assertThat(runAgainstAgent("maintenance", "on", "--token-file", tokenFile.toString()).exitCode()).isZero();
+        assertThat(runAgainstAgent("maintenance", "OFF", "--token-file", tokenFile.toString()).exitCode()).isZero();
         assertThat(backend.calls).containsExactly("maintenance:true", "maintenance:false");
     }
 
     @Test
     void reinitializeAsksThisNodesAgentAndARefusalSaysWhy() {
         backend.self = RecordingBackend.replica(0, true);
-        assertThat(runAgainstAgent("reinitialize", "--token", TOKEN).exitCode()).isZero();
+        assertThat(runAgainstAgent("reinitialize", "--token-file", tokenFile.toString()).exitCode()).isZero();
         assertThat(backend.calls).containsExactly("reinitialize");
 
         backend.self = RecordingBackend.primary();
-        Run refused = runAgainstAgent("reinitialize", "--token", TOKEN);
+        Run refused = runAgainstAgent("reinitialize", "--token-file", tokenFile.toString());
         assertThat(refused.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
         assertThat(refused.err()).contains("cannot reinitialize the primary");
     }
 
     @Test
     void refusalsExitWith1AndPrintTheAgentsMessage() {
-        Run unknownCandidate = runAgainstAgent("failover", "--to", "pg9", "--token", TOKEN);
+        Run unknownCandidate = runAgainstAgent("failover", "--to", "pg9", "--token-file", tokenFile.toString());
         assertThat(unknownCandidate.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
         assertThat(unknownCandidate.err()).contains("409").contains("no member named 'pg9'");
 
@@ -143,8 +153,8 @@ class StewardCliTest {
 
     @Test
     void badUsageExitsWith2AndSendsNothing() {
-        assertThat(runAgainstAgent("failover", "--token", TOKEN).exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
-        Run badToggle = runAgainstAgent("maintenance", "maybe", "--token", TOKEN);
+        assertThat(runAgainstAgent("failover", "--token-file", tokenFile.toString()).exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        Run badToggle = runAgainstAgent("maintenance", "maybe", "--token-file", tokenFile.toString());
         assertThat(badToggle.exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
         assertThat(badToggle.err()).contains("expected on or off, was 'maybe'");
         assertThat(run("status", "--api", "ftp://127.0.0.1/").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
@@ -198,5 +208,47 @@ class StewardCliTest {
         assertThat(fetch.exitCode()).isZero();
         assertThat(fetch.out().replaceAll("\\s+", " ")).contains("restore_command = 'steward wal-fetch %f %p'", "the archive has no such file",
                 "no file is left");
+    }
+
+    @Test
+    void aTokenOnTheCommandLineIsRefusedSayingWhy() {
+        Run run = runAgainstAgent("switchover", "--token", TOKEN);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--token is refused").contains("ps and /proc/PID/cmdline")
+                .contains("--token-file").doesNotContain(TOKEN);
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void aTokenFileOthersCanReadIsRefused() throws IOException {
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Run run = runAgainstAgent("switchover", "--token-file", tokenFile.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--token-file " + tokenFile).contains("has mode rw-r--r--").contains("chmod 600");
+        assertThat(backend.calls).isEmpty();
+    }
+
+    @Test
+    void theTokenFileTheConfigurationNamesIsUsedWhenNoneIsGiven() throws IOException {
+        Path config = Files.writeString(dir.resolve("steward.yml"), "admin:\n  token_file: " + tokenFile + "\n");
+
+        Run run = runAgainstAgent("switchover", "--config", config.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(backend.calls).containsExactly("switchover:*");
+    }
+
+    @Test
+    void secretsGivenWithSetAreRefused() {
+        for (String key : List.of("zookeeper.digest_password", "admin.token", "postgresql.superuser_password")) {
+            Run run = run("validate-config", "--config", dir.resolve("absent.yml").toString(), "--set", key + "=hunter2");
+
+            assertThat(run.exitCode()).as(key).isEqualTo(2);
+            assertThat(run.err()).contains("--set " + key + "=... is refused").contains(key + "_file")
+                    .doesNotContain("hunter2");
+        }
     }
 }

@@ -171,7 +171,7 @@ class ConfigLoaderTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("STEWARD_HA_LOOP_WAIT", "2s");
         env.put("STEWARD_TESTENGINE_PORT", "6543");
-        env.put("STEWARD_ADMIN_TOKEN", "s3cret-token");
+        env.put("STEWARD_ADMIN_TOKEN", "s3cret-token-of-at-least-32-characters");
         env.put("STEWARD_ZOOKEEPER_SESSION_TIMEOUT", "10s");
         env.put("STEWARD_ENGINE", "testengine");
         env.put("PATH", "/usr/bin");
@@ -180,7 +180,7 @@ class ConfigLoaderTest {
 
         assertThat(config.ha().loopWait()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.zookeeper().sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.admin().token()).contains("s3cret-token");
+        assertThat(config.admin().token()).contains("s3cret-token-of-at-least-32-characters");
         assertThat(TestEnginePlugin.lastPort).isEqualTo(6543);
     }
 
@@ -210,10 +210,10 @@ class ConfigLoaderTest {
     void secretsStayOutOfToStringAndErrorMessages() throws IOException {
         Path file = file(VALID_YAML.replace("zk-secret", "hunter2-zk"));
 
-        StewardConfig config = load(file, null, Map.of(), Map.of("admin.token", "hunter2-admin"));
+        StewardConfig config = load(file, null, Map.of(), Map.of("admin.token", "hunter2-admin-token-of-32-characters"));
 
         assertThat(config.zookeeper().digest()).contains(new ZooKeeperConfig.Digest("steward", "hunter2-zk"));
-        assertThat(config.admin().token()).contains("hunter2-admin");
+        assertThat(config.admin().token()).contains("hunter2-admin-token-of-32-characters");
         assertThat(config.toString()).doesNotContain("hunter2").contains("digestUser=steward").contains("token=***");
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(file, null,

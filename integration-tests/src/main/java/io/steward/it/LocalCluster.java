@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * server (PostgreSQL by default, or Redis) managed by a real Steward agent running as its own process, so that tests can SIGKILL it.
  */
 public final class LocalCluster implements AutoCloseable {
-    public static final String TOKEN = "it-admin-token";
+    public static final String TOKEN = "it-admin-token-at-least-32-characters";
     public static final String SUPERUSER_PASSWORD = "it-superuser";
     /** The digest credentials every test agent's ZooKeeper session authenticates with: real ACLs, as in production. */
     public static final String ZOOKEEPER_USER = "steward-it";
@@ -50,6 +50,7 @@ public final class LocalCluster implements AutoCloseable {
     public static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
     public static final String NODE_DIR = "{node-dir}";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static Path tokenFile;
 
     /**
      * @param nodes how many members
@@ -268,6 +269,19 @@ public final class LocalCluster implements AutoCloseable {
                 "  token: " + TOKEN,
                 "aws:",
                 "  imds: off");
+    }
+
+    /**
+     * A file holding {@link #TOKEN}, readable by this user alone, for the CLI's {@code --token-file}: the CLI takes no
+     * token on its command line.
+     */
+    public static synchronized Path tokenFile() throws IOException {
+        if (tokenFile == null) {
+            tokenFile = Files.createTempFile("steward-it-token-", "");
+            Files.writeString(tokenFile, TOKEN + "\n");
+            tokenFile.toFile().deleteOnExit();
+        }
+        return tokenFile;
     }
 
     public String name() {

@@ -66,13 +66,13 @@ class BadInputTest {
     void rejectedCliCallsExplainThemselvesAndChangeNothing() throws Exception {
         long epoch = ClusterAssertions.epoch(primary);
         StringWriter err = new StringWriter();
-        assertThat(cli(err, "failover", "--api", primary.apiUrl(), "--token", LocalCluster.TOKEN)).isEqualTo(2);
+        assertThat(cli(err, "failover", "--api", primary.apiUrl(), "--token-file", LocalCluster.tokenFile().toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--to");
         err.getBuffer().setLength(0);
-        assertThat(cli(err, "switchover", "--api", primary.apiUrl(), "--token", LocalCluster.TOKEN, "--to", "nobody")).isEqualTo(1);
+        assertThat(cli(err, "switchover", "--api", primary.apiUrl(), "--token-file", LocalCluster.tokenFile().toString(), "--to", "nobody")).isEqualTo(1);
         assertThat(err.toString()).contains("unknown member 'nobody'");
         err.getBuffer().setLength(0);
-        assertThat(cli(err, "maintenance", "sometimes", "--api", primary.apiUrl(), "--token", LocalCluster.TOKEN)).isEqualTo(2);
+        assertThat(cli(err, "maintenance", "sometimes", "--api", primary.apiUrl(), "--token-file", LocalCluster.tokenFile().toString())).isEqualTo(2);
         assertThat(ClusterAssertions.epoch(primary)).isEqualTo(epoch);
         assertThat(cluster.primaries()).containsExactly(primary);
     }

@@ -52,7 +52,7 @@ class SwitchoverTest {
                 CommandLine cli = new CommandLine(new StewardCli());
                 cli.setOut(new PrintWriter(out));
                 cli.setErr(new PrintWriter(out));
-                int exit = cli.execute("switchover", "--api", target.apiUrl(), "--token", LocalCluster.TOKEN);
+                int exit = cli.execute("switchover", "--api", target.apiUrl(), "--token-file", LocalCluster.tokenFile().toString());
                 assertThat(exit).as(out.toString()).isZero();
                 third = cluster.awaitNewPrimary(target);
                 int before = load.count();

@@ -74,7 +74,8 @@ class UnrewindableReplicaTest {
 
             // the operator's way out: steward reinitialize, through the launcher an operator runs
             ProcessBuilder launcher = new ProcessBuilder(System.getProperty("steward.launcher"), "reinitialize",
-                    "--api", old.apiUrl(), "--token", LocalCluster.TOKEN).redirectErrorStream(true);
+                    "--api", old.apiUrl()).redirectErrorStream(true);
+            launcher.environment().put("STEWARD_ADMIN_TOKEN", LocalCluster.TOKEN);
             launcher.environment().put("STEWARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
             launcher.environment().put("STEWARD_CLASSPATH", System.getProperty("java.class.path"));
             launcher.environment().put("STEWARD_JAVA_OPTS", "-Dlogback.configurationFile=logback.xml");

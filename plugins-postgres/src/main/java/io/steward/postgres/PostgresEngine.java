@@ -26,7 +26,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -566,22 +565,13 @@ public final class PostgresEngine implements Engine {
         requireEmptyDataDirectory(step);
         prepareDataDirectory(step);
         log.info("Creating a new PostgreSQL cluster in {}", settings.dataDir());
-        Path passwordFile = null;
-        try {
-            passwordFile = Files.createTempFile("steward-initdb-", ".pw");
-            Files.writeString(passwordFile, settings.superuserPassword() + "\n");
-            Files.setOwner(passwordFile, FileSystems.getDefault().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(settings.osUser()));
+        try (PasswordFile passwordFile = PasswordFile.plain(step, settings.superuserPassword(), settings.osUser())) {
             runner.runOrFail("initdb", List.of(settings.binary("initdb").toString(),
                     "-D", settings.dataDir().toString(),
                     "--username=" + settings.superuser(),
-                    "--pwfile=" + passwordFile,
+                    "--pwfile=" + passwordFile.path(),
                     "--auth-local=peer", "--auth-host=scram-sha-256",
                     "--encoding=UTF8"), Map.of(), INITDB_TIMEOUT);
-        } catch (IOException e) {
-            throw new EngineException(step + ": cannot write the superuser password file: " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(passwordFile);
         }
         config.markStandby(false);
         config.writeNodeConfiguration(Optional.empty());
@@ -622,11 +612,14 @@ public final class PostgresEngine implements Engine {
         requireEmptyDataDirectory(step);
         prepareDataDirectory(step);
         log.info("Cloning {} from {}", settings.dataDir(), primary);
-        runner.runOrFail("pg_basebackup from " + primary.name(), List.of(settings.binary("pg_basebackup").toString(),
-                        "-h", primary.database().host(), "-p", Integer.toString(primary.database().port()),
-                        "-U", settings.replicationUser(), "-D", settings.dataDir().toString(),
-                        "-X", "stream", "-c", "fast", "--no-password"),
-                passwordEnvironment(settings.replicationPassword()), COPY_TIMEOUT);
+        try (PasswordFile pgpass = PasswordFile.pgpass(step, settings.replicationUser(), settings.replicationPassword(),
+                settings.osUser())) {
+            runner.runOrFail("pg_basebackup from " + primary.name(), List.of(settings.binary("pg_basebackup").toString(),
+                            "-h", primary.database().host(), "-p", Integer.toString(primary.database().port()),
+                            "-U", settings.replicationUser(), "-D", settings.dataDir().toString(),
+                            "-X", "stream", "-c", "fast", "--no-password"),
+                    passwordFileEnvironment(pgpass), COPY_TIMEOUT);
+        }
         startReplicaServer(step, Optional.of(primary));
     }
 
@@ -738,10 +731,14 @@ public final class PostgresEngine implements Engine {
         String sourceServer = "host=" + primary.database().host() + " port=" + primary.database().port()
                 + " user=" + settings.superuser() + " dbname=postgres connect_timeout="
                 + Math.max(1, settings.connectTimeout().toSeconds());
-        CommandRunner.Result result = runner.run("pg_rewind from " + primary.name(), List.of(
-                        settings.binary("pg_rewind").toString(), "--target-pgdata", settings.dataDir().toString(),
-                        "--source-server", sourceServer),
-                passwordEnvironment(settings.superuserPassword()), COPY_TIMEOUT);
+        CommandRunner.Result result;
+        try (PasswordFile pgpass = PasswordFile.pgpass("rewind from " + primary.name(), settings.superuser(),
+                settings.superuserPassword(), settings.osUser())) {
+            result = runner.run("pg_rewind from " + primary.name(), List.of(
+                            settings.binary("pg_rewind").toString(), "--target-pgdata", settings.dataDir().toString(),
+                            "--source-server", sourceServer),
+                    passwordFileEnvironment(pgpass), COPY_TIMEOUT);
+        }
         if (!result.succeeded()) {
             String failure = "rewind from " + primary.name() + " failed (exit code " + result.exitCode() + "): "
                     + result.tail();
@@ -1295,17 +1292,8 @@ public final class PostgresEngine implements Engine {
         return HeldDirectory.open(settings.dataDir(), osUser());
     }
 
-    private static Map<String, String> passwordEnvironment(String password) {
-        return Map.of("PGPASSWORD", password);
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // A temporary file in /tmp; the next boot removes it.
-            }
-        }
+    /** libpq reads the password from the file the variable names: the child's environment holds no secret. */
+    private static Map<String, String> passwordFileEnvironment(PasswordFile pgpass) {
+        return Map.of("PGPASSFILE", pgpass.path().toString());
     }
 }

@@ -49,10 +49,10 @@ public record PostgresSettings(Path binDir, Path dataDir, int port, String liste
         Path socketDir = settings.path("socket_dir", Path.of("/var/run/postgresql"));
         String osUser = settings.string("os_user", "postgres");
         String superuser = roleName(settings, "superuser", "postgres");
-        String superuserPassword = settings.requiredString("superuser_password",
+        String superuserPassword = settings.requiredSecret("superuser_password",
                 "the password of the database superuser (used by the agent and by pg_rewind)");
         String replicationUser = roleName(settings, "replication_user", "replicator");
-        String replicationPassword = settings.requiredString("replication_password",
+        String replicationPassword = settings.requiredSecret("replication_password",
                 "the password of the replication role (used by replicas to stream from the primary)");
         Map<String, String> parameters = settings.stringMap("parameters");
         for (String name : parameters.keySet()) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
 
@@ -115,5 +116,35 @@ class PostgresSettingsTest {
         assertThat(writer.writeNodeConfiguration(Optional.of(new Peer("db-1", new Endpoint("10.0.0.1", 5432))))).isFalse();
         assertThat(Files.readString(dataDir.resolve("postgresql.conf"))).containsOnlyOnce("include_if_exists");
         assertThat(writer.differs(Optional.empty())).isTrue();
+    }
+
+    @Test
+    void passwordsComeFromFilesOnlyTheAgentsUserCanRead(@TempDir Path dir) throws Exception {
+        Path superuser = Files.writeString(dir.resolve("superuser"), "super-from-file\n");
+        Path replication = Files.writeString(dir.resolve("replication"), "repl-from-file\n");
+        Files.setPosixFilePermissions(superuser, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(replication, PosixFilePermissions.fromString("rw-------"));
+        ObjectNode section = json.createObjectNode()
+                .put("data_dir", "/var/lib/postgresql/15/main")
+                .put("superuser_password_file", superuser.toString())
+                .put("replication_password_file", replication.toString());
+        ConfigProblems problems = new ConfigProblems();
+
+        PostgresSettings settings = PostgresSettings.read(new EngineContext("n1", "10.0.0.1",
+                new Settings("postgresql", section, problems), Path.of("/var/lib/steward"), new MetricRegistry()));
+
+        assertThat(problems.list()).isEmpty();
+        assertThat(settings.superuserPassword()).isEqualTo("super-from-file");
+        assertThat(settings.replicationPassword()).isEqualTo("repl-from-file");
+
+        Files.setPosixFilePermissions(replication, PosixFilePermissions.fromString("rw-r--r--"));
+        ConfigProblems refused = new ConfigProblems();
+        PostgresSettings.read(new EngineContext("n1", "10.0.0.1", new Settings("postgresql",
+                section.put("superuser_password", "inline-too"), refused), Path.of("/var/lib/steward"), new MetricRegistry()));
+        assertThat(refused.list()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
+                "postgresql.replication_password_file", "postgresql.superuser_password_file");
+        assertThat(refused.list()).extracting(ConfigProblem::allowed).anySatisfy(allowed -> assertThat(allowed)
+                .contains("readable by it alone (chmod 600)").contains("has mode rw-r--r--"))
+                .anySatisfy(allowed -> assertThat(allowed).contains("one or the other"));
     }
 }

@@ -64,9 +64,9 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
         int port = settings.integer("port", 6379, 1, 65535);
         String listenAddress = settings.string("listen_address", context.advertisedHost());
         String osUser = settings.string("os_user", "redis");
-        Optional<String> password = settings.optionalString("password");
+        Optional<String> password = settings.secret("password");
         password.filter(p -> p.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\')).ifPresent(p ->
-                settings.problems().add(settings.keyPath("password"), "(hidden)",
+                settings.problems().add(settings.keyPath(settings.has("password_file") ? "password_file" : "password"), "(hidden)",
                         "a password without spaces, quotes or backslashes (it is written into redis.conf)"));
         Persistence persistence = persistence(settings);
         long maxmemory = maxmemory(settings);

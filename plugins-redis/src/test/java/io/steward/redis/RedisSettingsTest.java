@@ -13,7 +13,9 @@ import io.steward.engine.ReplicationStyle.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 
@@ -160,5 +162,21 @@ class RedisSettingsTest {
 
     private List<String> conf(String persistence) {
         return RedisConfig.lines(read(section().put("persistence", persistence)), Optional.empty());
+    }
+
+    @Test
+    void thePasswordComesFromAFileOnlyTheAgentsUserCanRead(@TempDir Path dir) throws Exception {
+        Path password = Files.writeString(dir.resolve("redis-password"), "from-the-file\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+
+        assertThat(read(section().put("password_file", password.toString())).password()).contains("from-the-file");
+        assertThat(problems.list()).isEmpty();
+
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r-----"));
+        read(section().put("password_file", password.toString()));
+        assertThat(problems.list()).singleElement().satisfies(problem -> {
+            assertThat(problem.key()).isEqualTo("redis.password_file");
+            assertThat(problem.allowed()).contains("readable by it alone (chmod 600)").contains("has mode rw-r-----");
+        });
     }
 }

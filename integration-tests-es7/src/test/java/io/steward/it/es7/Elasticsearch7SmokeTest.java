@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 class Elasticsearch7SmokeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final String TOKEN = "es7-token";
+    private static final String TOKEN = "es7-admin-token-at-least-32-characters";
 
     @Test
     void onePluginServesElasticsearch7(@TempDir Path dir) throws Exception {

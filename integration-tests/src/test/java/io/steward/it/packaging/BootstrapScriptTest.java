@@ -32,7 +32,7 @@ class BootstrapScriptTest {
 
         assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
         assertThat(result.output()).contains("steward-bootstrap: FAILED while checking " + config, "CHANGE-ME")
-                .containsPattern("\\n\\d+:.*token: \"CHANGE-ME\"");
+                .containsPattern("\\n\\d+:.*token: \"CHANGE-ME-to-32-or-more-random-characters\"");
     }
 
     @Test
