@@ -5,7 +5,6 @@ import io.steward.files.HeldDirectory;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -56,15 +55,17 @@ public final class DataDirectories {
      * {@code mode} through its own descriptor. An existing one must be a directory of root or {@code owner}.
      */
     public static HeldDirectory createOwned(Path dir, FileOwner owner, int mode) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        try (HeldDirectory held = parentOf(dir, owner)) {
+        try (HeldDirectory held = HeldDirectory.openCreating(dir.toAbsolutePath().getParent(), owner, parentOwners(owner))) {
             return held.createDirectory(dir.getFileName().toString(), owner, mode);
         }
     }
 
     /** The parent of a directory of {@code owner}: root's, or that user's own. */
     private static HeldDirectory parentOf(Path dir, FileOwner owner) throws IOException {
-        return HeldDirectory.open(dir.toAbsolutePath().getParent(), owner, Set.of(FileOwner.ROOT, owner));
+        return HeldDirectory.open(dir.toAbsolutePath().getParent(), owner, parentOwners(owner));
+    }
+
+    private static Set<FileOwner> parentOwners(FileOwner owner) {
+        return Set.of(FileOwner.ROOT, owner);
     }
 }
