@@ -1,12 +1,10 @@
 package io.steward.ha;
 
-import io.steward.admin.FailingAction;
-import io.steward.config.ConfigProblems;
 import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ClusterView;
-import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.CoordinationException;
+import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
@@ -24,6 +22,7 @@ import io.steward.engine.Role;
 import io.steward.guard.GuardException;
 import io.steward.guard.GuardProcess;
 import io.steward.metrics.AgentMetrics;
+import io.steward.settings.ConfigProblems;
 import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
