@@ -24,6 +24,7 @@ import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
+import io.steward.coordination.ZooKeeperClusterStore;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Engine;
@@ -38,7 +39,6 @@ import io.steward.metrics.AgentMetrics;
 import io.steward.metrics.CloudWatchReporter;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
         AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
         ClusterStore store;
         try {
-            store = ClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
+            store = ZooKeeperClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
                 @Override
                 public void clusterChanged(boolean memberUpdate) {
                     ClusterStore.Listener target = listener.get();
@@ -103,7 +103,7 @@ public final class Agent implements AutoCloseable {
                 }
 
                 @Override
-                public void connectionChanged(ConnectionState state) {
+                public void connectionChanged(String state) {
                     ClusterStore.Listener target = listener.get();
                     if (target != null) {
                         target.connectionChanged(state);

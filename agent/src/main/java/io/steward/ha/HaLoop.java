@@ -23,7 +23,6 @@ import io.steward.guard.GuardException;
 import io.steward.guard.GuardProcess;
 import io.steward.metrics.AgentMetrics;
 import io.steward.settings.ConfigProblems;
-import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -213,8 +212,8 @@ public final class HaLoop implements AutoCloseable {
             }
 
             @Override
-            public void connectionChanged(ConnectionState state) {
-                metrics.zookeeperState(state.name());
+            public void connectionChanged(String state) {
+                metrics.zookeeperState(state);
                 log.info("ZooKeeper connection {}", state);
                 tickSoon();
             }
