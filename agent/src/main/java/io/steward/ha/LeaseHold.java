@@ -62,7 +62,13 @@ record LeaseHold(boolean held, long epoch, long validUntilNanos, long lastProofN
         return Math.max(validUntilNanos, failsafeConfirmedUntilNanos);
     }
 
+    /**
+     * Until when a proof keeps the lease, less the fence's allowance; a proof of nothing ({@link Long#MIN_VALUE}: the
+     * session changed under it) stays nothing rather than wrapping round to the far future.
+     */
     private static long deadline(Synced<?> proof) {
-        return proof.sessionAliveUntilNanos() - HaConfig.FENCE_ALLOWANCE.toNanos();
+        long allowance = HaConfig.FENCE_ALLOWANCE.toNanos();
+        long aliveUntil = proof.sessionAliveUntilNanos();
+        return aliveUntil < Long.MIN_VALUE + allowance ? Long.MIN_VALUE : aliveUntil - allowance;
     }
 }

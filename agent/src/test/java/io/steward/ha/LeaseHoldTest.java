@@ -52,6 +52,20 @@ class LeaseHoldTest {
                 LeaseHold.taken(taken, 500).validUntilNanos());
     }
 
+    /**
+     * A store says "nothing proven" with {@link Long#MIN_VALUE} when the session changed under a read or a write: the
+     * lease it shows then holds for no time at all, and the fence's allowance must not wrap that round into forever.
+     */
+    @Test
+    void aReadOrWriteThatProvesNothingHoldsForNoTime() {
+        Synced<Lease> unproven = new Synced<>(new Lease("me", 8, SESSION), SESSION, Long.MIN_VALUE);
+        assertThat(LeaseHold.taken(unproven, 500).validAt(500)).isFalse();
+        LeaseHold held = new LeaseHold(true, 7, 0, 10);
+        assertThat(held.proven(7, unproven, 600).validAt(600)).isFalse();
+        assertThat(held.afterProof(new Synced<>(Optional.of(new Lease("me", 7, SESSION)), SESSION, Long.MIN_VALUE), "me",
+                600).validAt(600)).isFalse();
+    }
+
     @Test
     void losingTheLeaseEndsItsValidityAtOnce() {
         LeaseHold lost = LeaseHold.NONE.proven(7, proof("me", 7, SESSION, 10_000_000_000L), 100).lost();
