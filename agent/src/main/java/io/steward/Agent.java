@@ -2,6 +2,7 @@ package io.steward;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.admin.ClusterControl;
 import io.steward.admin.DumpBackend;
 import io.steward.admin.RejectedRequest;
 import io.steward.admin.SnapshotBackend;
@@ -19,12 +20,11 @@ import io.steward.backup.SnapshotSet;
 import io.steward.backup.WalArchive;
 import io.steward.backup.WalSocketServer;
 import io.steward.config.BootstrapConfig;
-import io.steward.config.ConfigProblems;
 import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
-import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
+import io.steward.coordination.ZooKeeperClusterStore;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Engine;
@@ -33,12 +33,12 @@ import io.steward.engine.EngineException;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineRegistry;
 import io.steward.files.FileOwner;
-import io.steward.ha.ClusterControl;
 import io.steward.ha.HaLoop;
 import io.steward.ha.Policy;
 import io.steward.metrics.AgentMetrics;
 import io.steward.metrics.CloudWatchReporter;
-import org.apache.curator.framework.state.ConnectionState;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
         AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
         ClusterStore store;
         try {
-            store = ClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
+            store = ZooKeeperClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
                 @Override
                 public void clusterChanged(boolean memberUpdate) {
                     ClusterStore.Listener target = listener.get();
@@ -103,7 +103,7 @@ public final class Agent implements AutoCloseable {
                 }
 
                 @Override
-                public void connectionChanged(ConnectionState state) {
+                public void connectionChanged(String state) {
                     ClusterStore.Listener target = listener.get();
                     if (target != null) {
                         target.connectionChanged(state);

@@ -9,6 +9,8 @@ import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineRegistry;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,5 +1,7 @@
 package io.steward.config;
 
+import io.steward.settings.ConfigException;
+import io.steward.settings.ConfigProblem;
 import io.steward.testing.TestKeyStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,6 +4,7 @@ import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.ReplicationStyle;
+import io.steward.settings.Settings;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package io.steward.config;
 
 import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.config.WalArchiveConfig.Encryption;
+import io.steward.settings.ConfigException;
+import io.steward.settings.ConfigProblem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

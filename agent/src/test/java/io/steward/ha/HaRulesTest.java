@@ -920,4 +920,30 @@ class HaRulesTest {
                     .contains("a member (not joined)");
         }
     }
+
+    @Nested
+    class GracefulStop {
+        static MemberInfo tagged(String name, long position, int priority, boolean healthy, boolean noFailover) {
+            return new MemberInfo(name, Role.REPLICA, healthy, endpoint(name), "http://" + name, position, 1,
+                    Optional.empty(), false, noFailover, priority, "test", NOW, Optional.empty(), Optional.empty(),
+                    Map.of(), Optional.empty());
+        }
+
+        @Test
+        void theBestHealthyPromotableReplicaInTheEnginesOrderTakesOver() {
+            ClusterView cluster = view(leaseOf("me"), member("me", Role.PRIMARY, 100), tagged("a", 90, 100, true, false),
+                    tagged("b", 80, 200, true, false));
+            assertThat(HaRules.successorOnStop(cluster, ME).map(MemberInfo::name)).contains("a");
+            Policy chained = new Policy("me", HA, false, 100, true, CHAIN, false);
+            assertThat(HaRules.successorOnStop(cluster, chained).map(MemberInfo::name)).contains("b");
+        }
+
+        @Test
+        void nobodyUnfitTakesOver() {
+            ClusterView cluster = view(leaseOf("me"), member("me", Role.PRIMARY, 100), tagged("sick", 90, 100, false, false),
+                    tagged("never", 90, 100, true, true), tagged("zero", 90, 0, true, false),
+                    member("down", Role.STOPPED, 90), member("other", Role.PRIMARY, 90));
+            assertThat(HaRules.successorOnStop(cluster, ME)).isEmpty();
+        }
+    }
 }

@@ -3,11 +3,11 @@ package io.steward.postgres;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.engine.Peer;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 
 import java.io.IOException;
 import java.net.InetAddress;

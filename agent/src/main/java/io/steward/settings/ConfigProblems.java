@@ -1,4 +1,4 @@
-package io.steward.config;
+package io.steward.settings;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.steward.config;
+package io.steward.settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -330,7 +330,7 @@ public final class Settings {
         return amount << shift;
     }
 
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         long ms = duration.toMillis();
         if (ms % 86_400_000 == 0) {
             return ms / 86_400_000 + "d";

@@ -1,4 +1,4 @@
-package io.steward.config;
+package io.steward.settings;
 
 /**
  * One thing wrong with the configuration.

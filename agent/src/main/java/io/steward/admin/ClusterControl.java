@@ -1,8 +1,5 @@
-package io.steward.ha;
+package io.steward.admin;
 
-import io.steward.admin.AdminBackend;
-import io.steward.admin.NodeStatus;
-import io.steward.admin.RejectedRequest;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.HistoryEntry;
@@ -12,6 +9,8 @@ import io.steward.coordination.TransferRequest;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Role;
+import io.steward.ha.FailsafeRules;
+import io.steward.ha.HaLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.steward.config;
+package io.steward.settings;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,7 +21,7 @@ import java.util.Set;
  * symbolic link, in a folder other users cannot replace it in, and, for a secret, readable by nobody else. Each
  * problem is recorded against the key that names the file.
  */
-final class ProtectedFiles {
+public final class ProtectedFiles {
     private static final Set<PosixFilePermission> OTHERS_WRITE = EnumSet.of(PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.OTHERS_WRITE);
     private static final Set<PosixFilePermission> OTHERS_ANY = EnumSet.of(PosixFilePermission.GROUP_READ,
@@ -68,7 +68,7 @@ final class ProtectedFiles {
      *
      * @param secret whether other users must not read it either (else only not change it)
      */
-    static Optional<Path> checked(Settings section, String key, boolean secret) {
+    public static Optional<Path> checked(Settings section, String key, boolean secret) {
         Optional<String> given = section.optionalString(key);
         if (given.isEmpty()) {
             return Optional.empty();

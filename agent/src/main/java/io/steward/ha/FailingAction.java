@@ -1,4 +1,4 @@
-package io.steward.admin;
+package io.steward.ha;
 
 import java.time.Instant;
 
