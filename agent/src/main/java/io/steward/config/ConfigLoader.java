@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.steward.config.NodeIdentityResolver.ImdsUnavailableException;
 import io.steward.config.NodeIdentityResolver.NodeIdentity;
-import io.steward.engine.EngineRegistry;
 import io.steward.engine.EnginePlugin;
+import io.steward.plugins.EngineRegistry;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -18,9 +18,13 @@ import io.steward.engine.ClusterMember;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.LeaseElected;
+import io.steward.engine.ManagedMembership;
 import io.steward.engine.Peer;
+import io.steward.engine.ReplicationSlots;
 import io.steward.engine.RewindFailedException;
 import io.steward.engine.Role;
+import io.steward.engine.SynchronousStandbys;
 import io.steward.guard.GuardException;
 import io.steward.guard.GuardProcess;
 import io.steward.metrics.AgentMetrics;
@@ -69,6 +73,10 @@ public final class HaLoop implements AutoCloseable {
 
     private final ClusterStore store;
     private final Engine engine;
+    /** How the engine is driven where Steward elects the primary; empty where the database elects its own. */
+    private final Optional<LeaseElected> leaseElected;
+    /** The database's own member list, where the database elects its primary and keeps one. */
+    private final Optional<ManagedMembership> membership;
     /** This node's own policy, from its configuration. */
     private final Policy ownPolicy;
     /** Its policy with the cluster-wide settings laid over it, as of the last tick. */
@@ -183,13 +191,15 @@ public final class HaLoop implements AutoCloseable {
         this.store = store;
         this.failsafe = new FailsafeMode(clusterToken, FAILSAFE_CALL_TIMEOUT, metrics);
         this.engine = engine;
+        this.leaseElected = engine.capability(LeaseElected.class);
+        this.membership = engine.capability(ManagedMembership.class);
         this.ownPolicy = policy;
         this.policy = policy;
         this.metrics = metrics;
         this.identity = identity;
         this.guardLog = stateDir.resolve("fence-guard.log");
         this.status = EngineStatus.stopped(io.steward.engine.DataState.EMPTY, Optional.of("not probed yet"));
-        this.clusterSeed = () -> new NewCluster(engine::initializeNewCluster, () -> { });
+        this.clusterSeed = () -> new NewCluster(() -> replication().initializeNewCluster(), () -> { });
     }
 
     /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
@@ -275,7 +285,7 @@ public final class HaLoop implements AutoCloseable {
      * Empty when ZooKeeper cannot say (safety over liveness).
      */
     private OptionalLong provenElectedTerm() {
-        OptionalLong term = engine.electedPrimaryTerm();
+        OptionalLong term = membership.map(ManagedMembership::electedPrimaryTerm).orElse(OptionalLong.empty());
         if (term.isEmpty()) {
             return term;
         }
@@ -484,21 +494,21 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.CloneFrom clone) {
                 Peer leader = peer(clone.leader());
                 if (replicaSeeder.map(seeder -> !seeder.seed(leader)).orElse(true)) {
-                    engine.cloneFrom(leader);
+                    replication().cloneFrom(leader);
                 }
             } else if (action instanceof Action.Reinitialize reinit) {
-                engine.reinitializeFrom(peer(reinit.leader()));
+                replication().reinitializeFrom(peer(reinit.leader()));
                 rejoinFailed = false;
                 stuckRejoin = Optional.empty();
                 reinitializeRequested = false;
             } else if (action instanceof Action.RestartAsPrimary) {
                 armGuard();
-                engine.startAsPrimary();
+                replication().startAsPrimary();
             } else if (action instanceof Action.ReleaseLease) {
                 releaseLease();
             } else if (action instanceof Action.Promote) {
                 armGuard();
-                engine.promote();
+                replication().promote();
                 metrics.promoted();
             } else if (action instanceof Action.Lead) {
                 lead(current, probed);
@@ -515,9 +525,9 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.RemoveStrayLease remove) {
                 store.removeStrayLease(remove.stray());
             } else if (action instanceof Action.StartAsReplica start) {
-                rejoin(() -> engine.startAsReplica(start.leader().map(HaLoop::peer)));
+                rejoin(() -> replication().startAsReplica(start.leader().map(HaLoop::peer)));
             } else if (action instanceof Action.Follow follow) {
-                rejoin(() -> engine.follow(peer(follow.leader())));
+                rejoin(() -> replication().follow(peer(follow.leader())));
             }
             lastActionWorked = true;
             failingAction = Optional.empty();
@@ -609,7 +619,7 @@ public final class HaLoop implements AutoCloseable {
             return;
         }
         try {
-            engine.initializeNewCluster();
+            membership().initializeNewCluster();
         } catch (EngineException e) {
             store.abandonInitialization(policy.self());
             throw e;
@@ -650,7 +660,7 @@ public final class HaLoop implements AutoCloseable {
         long epoch = becomeHolder(lease.get());
         try {
             armGuard();
-            engine.promote();
+            replication().promote();
         } catch (EngineException e) {
             // A half-promoted server must not keep a lease it cannot serve: stop it and let another member try.
             log.error("promotion failed after taking the lease of epoch {}: {}; releasing it", epoch, e.getMessage());
@@ -686,7 +696,7 @@ public final class HaLoop implements AutoCloseable {
             log.warn("{} did not reach position {} within {} s; staying primary and cancelling the switchover",
                     candidate.name(), finalPosition, CATCH_UP_TIMEOUT.toSeconds());
             armGuard();
-            engine.startAsPrimary();
+            replication().startAsPrimary();
             store.clearTransfer();
             return;
         }
@@ -713,11 +723,11 @@ public final class HaLoop implements AutoCloseable {
         Role role = engine.probe().role();
         if (role == Role.PRIMARY) {
             engine.stop();
-        } else if (role == Role.STOPPED && engine.serverProcessAlive()) {
+        } else if (role == Role.STOPPED && replication().serverProcessAlive()) {
             // a server that runs but does not answer (hung, swapping, stopped by a signal) takes writes again once
             // it wakes up, and by then another node may be primary
             log.warn("fencing the unresponsive local server before giving up the lease [epoch {}]", view.epoch());
-            engine.fence();
+            replication().fence();
         }
         disarmGuard();
         store.releaseLease(policy.self());
@@ -736,13 +746,13 @@ public final class HaLoop implements AutoCloseable {
                 }
                 return;
             }
-            engine.reconcileMembers(current.members().values().stream()
+            membership.ifPresent(database -> database.reconcileMembers(current.members().values().stream()
                     .map(m -> new ClusterMember(m.name(), m.database(), m.healthy(), m.promotable() ? m.priority() : 0, m.tags()))
-                    .sorted(Comparator.comparing(ClusterMember::name)).toList());
+                    .sorted(Comparator.comparing(ClusterMember::name)).toList()));
             return;
         }
-        engine.reconcileReplicationSlots(current.members().keySet().stream()
-                .filter(n -> !n.equals(policy.self())).collect(Collectors.toSet()));
+        engine.capability(ReplicationSlots.class).ifPresent(slots -> slots.reconcileReplicationSlots(
+                current.members().keySet().stream().filter(n -> !n.equals(policy.self())).collect(Collectors.toSet())));
         if (policy.ha().failsafeMode()) {
             FailsafeMembers counted = FailsafeRules.record(current, policy.self(), heldLeaseEpoch);
             if (!current.failsafe().equals(Optional.of(counted))) {
@@ -755,7 +765,7 @@ public final class HaLoop implements AutoCloseable {
         if (policy.ha().synchronousMode()) {
             manageSynchronousStandby(current, probed);
         } else {
-            engine.setSynchronousStandbys(List.of());
+            setSynchronousStandbys(List.of());
         }
     }
 
@@ -767,7 +777,7 @@ public final class HaLoop implements AutoCloseable {
         Optional<String> recorded = current.sync().filter(s -> s.leader().equals(policy.self())).flatMap(SyncState::standby);
         Optional<String> desired = chooseSynchronousStandby(current, recorded);
         if (recorded.isPresent() && recorded.equals(desired)) {
-            engine.setSynchronousStandbys(List.of(recorded.get()));
+            setSynchronousStandbys(List.of(recorded.get()));
             return;
         }
         if (recorded.isPresent() || current.sync().filter(s -> s.leader().equals(policy.self())).isEmpty()) {
@@ -779,12 +789,12 @@ public final class HaLoop implements AutoCloseable {
             pendingSync = null;
             List<String> others = current.members().keySet().stream().filter(n -> !n.equals(policy.self())).sorted()
                     .collect(Collectors.toList());
-            engine.setSynchronousStandbys(policy.ha().synchronousModeStrict() ? others : List.of());
+            setSynchronousStandbys(policy.ha().synchronousModeStrict() ? others : List.of());
             return;
         }
         String standby = desired.get();
         if (pendingSync == null || !pendingSync.standby().equals(standby)) {
-            engine.setSynchronousStandbys(List.of(standby));
+            setSynchronousStandbys(List.of(standby));
             pendingSync = new PendingSync(standby, engine.probe().position());
             return;
         }
@@ -812,7 +822,7 @@ public final class HaLoop implements AutoCloseable {
 
     private void fence(String why) {
         log.warn("fencing the local primary: {} [epoch {}]", why, view.epoch());
-        engine.fence();
+        replication().fence();
         disarmGuard();
         failsafe.withdraw();
     }
@@ -828,7 +838,7 @@ public final class HaLoop implements AutoCloseable {
             guarding = true;
             if (guard == null || !guard.alive()) {
                 guard = null;
-                guard = GuardProcess.arm("fence guard", engine.fenceCommand(), remainingLease(), guardLog);
+                guard = GuardProcess.arm("fence guard", replication().fenceCommand(), remainingLease(), guardLog);
             }
         }
     }
@@ -936,7 +946,7 @@ public final class HaLoop implements AutoCloseable {
                             policy.ha().loopWait());
                 }
                 if (remaining > 0) {
-                    if (status.role() == Role.PRIMARY && !engine.serverProcessAlive()) {
+                    if (status.role() == Role.PRIMARY && !replication().serverProcessAlive()) {
                         tickSoon();
                     }
                     return;
@@ -987,7 +997,8 @@ public final class HaLoop implements AutoCloseable {
         MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
                 engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
                 now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                System.currentTimeMillis(), now.problem(), identity.dnsName(), engine.memberTags(), unfitReason());
+                System.currentTimeMillis(), now.problem(), identity.dnsName(),
+                membership.map(ManagedMembership::memberTags).orElse(Map.of()), unfitReason());
         boolean changed = lastPublished == null || !sameContent(lastPublished, member);
         boolean due = System.nanoTime() - lastPublishedNanos >= policy.ha().loopWait().toNanos();
         boolean leaderChanged = !Objects.equals(current.lease().map(Lease::holder), lastLeaseHolderAtPublish);
@@ -1097,6 +1108,30 @@ public final class HaLoop implements AutoCloseable {
             failsafe.close();
             disarmGuard();
             store.withdraw();
+        }
+    }
+
+    /** The engine's lease-elected replication: only asked for on the paths where Steward elects the primary. */
+    private LeaseElected replication() {
+        return leaseElected.orElseThrow(() -> new IllegalStateException("the database elects its own primary"));
+    }
+
+    /** The database's own member list: only asked for on the paths where the database elects its primary. */
+    private ManagedMembership membership() {
+        return membership.orElseThrow(() -> new IllegalStateException("the database keeps no member list of its own"));
+    }
+
+    /**
+     * Which replicas the primary waits for. An engine without synchronous standbys waits for none: asked for one (the
+     * cluster-wide settings may turn {@code ha.synchronous_mode} on), the action fails and says so.
+     */
+    private void setSynchronousStandbys(List<String> memberNames) {
+        Optional<SynchronousStandbys> synchronous = engine.capability(SynchronousStandbys.class);
+        if (synchronous.isPresent()) {
+            synchronous.get().setSynchronousStandbys(memberNames);
+        } else if (!memberNames.isEmpty()) {
+            throw new EngineException("the database cannot make its primary wait for a named replica; turn "
+                    + "ha.synchronous_mode off for this cluster");
         }
     }
 

@@ -1,23 +1,26 @@
 package io.steward.postgres;
 
 import io.steward.engine.ArchiveStatus;
-import io.steward.engine.CommandRunner;
-import io.steward.engine.DataDirectories;
+import io.steward.engine.Archiving;
 import io.steward.engine.DataState;
-import io.steward.engine.DumpFile;
-import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.LeaseElected;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
-import io.steward.engine.ReplicationStyle;
+import io.steward.engine.ReplicationSlots;
 import io.steward.engine.RewindFailedException;
-import io.steward.engine.ServerProcesses;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
+import io.steward.engine.SnapshotRecovery;
+import io.steward.engine.SynchronousStandbys;
+import io.steward.engine.VolumeSnapshots;
+import io.steward.engine.support.CommandRunner;
+import io.steward.engine.support.DataDirectories;
+import io.steward.engine.support.ServerProcesses;
 import io.steward.files.FileOwner;
 import io.steward.files.FileStat;
 import io.steward.files.HeldDirectory;
@@ -57,10 +60,8 @@ import java.util.stream.Stream;
  * PostgreSQL 15 with physical streaming replication: one primary, replicas streaming from it through replication
  * slots, pg_rewind to bring a deposed primary back.
  */
-public final class PostgresEngine implements Engine {
-    /** Why PostgreSQL refuses the dump archive: its backups are consistent volume snapshots plus archived WAL. */
-    private static final String NO_DUMPS = "PostgreSQL has no dumps in the archive: it is backed up by EBS snapshot "
-            + "sets and the WAL archive, which restore to any point in time";
+public final class PostgresEngine implements Engine, LeaseElected, ReplicationSlots, SynchronousStandbys,
+        VolumeSnapshots, SnapshotRecovery, Archiving {
     private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
 
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
@@ -225,11 +226,6 @@ public final class PostgresEngine implements Engine {
     }
 
     @Override
-    public boolean restoresFromSnapshotSets() {
-        return true;
-    }
-
-    @Override
     public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
         String step = "start a replica of " + primary.name() + " from a snapshot set";
         if (!files.containsKey("backup_label")) {
@@ -244,21 +240,6 @@ public final class PostgresEngine implements Engine {
         config.writeBackupFiles(files);
         log.info("Seeding {} from a snapshot set; it catches up from the archive and {}", settings.dataDir(), primary);
         startReplicaServer(step, Optional.of(primary));
-    }
-
-    @Override
-    public DumpFile dumpForBackup() {
-        throw new EngineException(NO_DUMPS + "; take one with POST /snapshot or steward snapshot");
-    }
-
-    @Override
-    public void initializeFromDump(Path dump) {
-        throw new EngineException(NO_DUMPS + "; restore one with steward restore");
-    }
-
-    @Override
-    public Optional<DumpSelector> bootstrapDump() {
-        return Optional.empty();
     }
 
     /**
@@ -1177,18 +1158,6 @@ public final class PostgresEngine implements Engine {
     @Override
     public Endpoint endpoint() {
         return new Endpoint(context.advertisedHost(), settings.port());
-    }
-
-    @Override
-    public ReplicationStyle replicationStyle() {
-        // a cascade would leave each replica's slot on the primary unused, and its WAL kept for ever
-        return new ReplicationStyle(ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST,
-                true, true);
-    }
-
-    @Override
-    public boolean electsOwnPrimary() {
-        return false;
     }
 
     @Override
