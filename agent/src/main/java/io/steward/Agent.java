@@ -26,17 +26,23 @@ import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ZooKeeperClusterStore;
 import io.steward.engine.ArchiveStatus;
+import io.steward.engine.Archiving;
+import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.DumpSelector;
+import io.steward.engine.Dumps;
 import io.steward.engine.Engine;
+import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EnginePlugin;
-import io.steward.engine.EngineRegistry;
+import io.steward.engine.LeaseElected;
+import io.steward.engine.NativeBackup;
 import io.steward.files.FileOwner;
 import io.steward.ha.HaLoop;
 import io.steward.ha.Policy;
 import io.steward.metrics.AgentMetrics;
 import io.steward.metrics.CloudWatchReporter;
+import io.steward.plugins.EngineRegistry;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
 import org.slf4j.Logger;
@@ -50,6 +56,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** One running agent: the engine, the coordination store, the HA loop, the admin API and the metrics, wired. */
 public final class Agent implements AutoCloseable {
@@ -88,7 +95,9 @@ public final class Agent implements AutoCloseable {
     public static Agent start(StewardConfig config, String version) throws IOException, InterruptedException {
         Files.createDirectories(config.node().stateDir());
         AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
-        Engine engine = createEngine(config, metrics.registry());
+        ConfiguredEngine configured = configureEngine(config, metrics.registry());
+        EngineCapabilities capabilities = configured.capabilities();
+        Engine engine = configured.create();
         // The store needs the loop's listener and the loop needs the store: the listener is filled in once both exist.
         AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
         ClusterStore store;
@@ -115,26 +124,27 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         // a clone whose engine starts from a dump of the source cluster creates its cluster itself
-        boolean mayInitialize = engine.mayCreateCluster() && (config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
-                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && engine.bootstrapDump().isPresent()));
+        boolean mayInitialize = capabilities.mayCreateCluster() && (config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
+                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && capabilities.bootstrapDump().isPresent()));
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
-                config.node().priority(), mayInitialize, engine.replicationStyle(), engine.electsOwnPrimary());
+                config.node().priority(), mayInitialize, capabilities.replicationStyle());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir(),
                 config.admin().token());
         listener.set(loop.storeListener());
-        Optional<Route53Records> records = route53Records(config, store, loop, engine.electsOwnPrimary(), metrics);
+        Optional<Route53Records> records = route53Records(config, store, loop, capabilities.electsOwnPrimary(), metrics);
         Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
-        Optional<DumpService> dumps = dumpService(config, engine, loop, metrics);
+        Optional<DumpService> dumps = dumpService(config, engine, capabilities.bootstrapDump(), loop, metrics);
         // An engine with a backup of its own (Elasticsearch's snapshot API) takes it on its schedule from one member.
-        Optional<NativeBackupScheduler> nativeBackups = engine.nativeBackup().flatMap(backup -> backup.schedule()
+        Optional<NativeBackup> nativeBackup = engine.capability(NativeBackup.class);
+        Optional<NativeBackupScheduler> nativeBackups = nativeBackup.flatMap(backup -> backup.schedule()
                 .map(schedule -> new NativeBackupScheduler(backup, schedule,
                         () -> store.designation("backup-schedule", config.node().name()), metrics.registry())));
         nativeBackups.ifPresent(scheduler -> loop.addTickListener(scheduler::observe));
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
                 snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED),
                 dumps.filter(service -> config.backup().dumps().enabled()).map(Agent::dumpBackend)
-                        .orElse(DumpBackend.NOT_CONFIGURED), engine.nativeBackup(), metrics.registry());
+                        .orElse(DumpBackend.NOT_CONFIGURED), nativeBackup, metrics.registry());
         try {
             admin.start();
             metrics.startJmx();
@@ -161,12 +171,14 @@ public final class Agent implements AutoCloseable {
                 nativeBackups);
     }
 
-    /** The archive's backlog as gauges, read from the engine at each scrape. */
+    /** The archive's backlog as gauges, read from the engine at each scrape; zero for an engine that does not archive. */
     private static void archiveGauges(Engine engine, MetricRegistry registry) {
-        registry.gauge("steward_wal_ready", () -> () -> engine.archiveStatus().map(ArchiveStatus::ready).orElse(0));
-        registry.gauge("steward_wal_oldest_ready_age_seconds", () -> () -> engine.archiveStatus()
+        Optional<Archiving> archiving = engine.capability(Archiving.class);
+        Supplier<Optional<ArchiveStatus>> status = () -> archiving.flatMap(Archiving::archiveStatus);
+        registry.gauge("steward_wal_ready", () -> () -> status.get().map(ArchiveStatus::ready).orElse(0));
+        registry.gauge("steward_wal_oldest_ready_age_seconds", () -> () -> status.get()
                 .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
-        registry.gauge("steward_wal_archive_failures", () -> () -> engine.archiveStatus().map(ArchiveStatus::failures).orElse(0L));
+        registry.gauge("steward_wal_archive_failures", () -> () -> status.get().map(ArchiveStatus::failures).orElse(0L));
     }
 
     /**
@@ -211,9 +223,9 @@ public final class Agent implements AutoCloseable {
      * Dumps to S3, scheduled and on demand, when {@code backup.dumps} is enabled; and the dump a cluster this node
      * creates starts from, when the engine asks for one (Redis: {@code redis.rdb}).
      */
-    private static Optional<DumpService> dumpService(StewardConfig config, Engine engine, HaLoop loop,
+    private static Optional<DumpService> dumpService(StewardConfig config, Engine engine,
+                                                     Optional<DumpSelector> bootstrapDump, HaLoop loop,
                                                      AgentMetrics metrics) {
-        Optional<DumpSelector> bootstrapDump = engine.bootstrapDump();
         if (!config.backup().dumps().enabled() && bootstrapDump.isEmpty()) {
             return Optional.empty();
         }
@@ -232,7 +244,9 @@ public final class Agent implements AutoCloseable {
                 } catch (DumpException e) {
                     throw new EngineException("cannot create the cluster from dump " + selector + ": " + e.getMessage(), e);
                 }
-                return new HaLoop.NewCluster(() -> engine.initializeFromDump(dump), () -> {
+                // only an engine with dumps declares a bootstrap dump
+                Dumps fromDumps = engine.capability(Dumps.class).orElseThrow();
+                return new HaLoop.NewCluster(() -> fromDumps.initializeFromDump(dump), () -> {
                     try {
                         Files.deleteIfExists(dump);
                     } catch (IOException e) {
@@ -304,17 +318,22 @@ public final class Agent implements AutoCloseable {
         return Optional.of(records);
     }
 
-    /** The configured engine's plugin, given its section; the server is not touched. */
+    /** The configured engine, built; the server is not touched. */
     public static Engine createEngine(StewardConfig config, MetricRegistry registry) {
+        return configureEngine(config, registry).create();
+    }
+
+    /** The configured engine's plugin, given its section: what the engine can do and how to build it. */
+    private static ConfiguredEngine configureEngine(StewardConfig config, MetricRegistry registry) {
         EnginePlugin plugin = EngineRegistry.find(config.engine().type()).orElseThrow(() ->
                 new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings(config.engine().type(), config.engine().settings(), problems);
-        Engine engine = plugin.create(new EngineContext(config.node().name(), config.node().host(), settings,
-                config.node().stateDir(), registry));
+        ConfiguredEngine configured = plugin.configure(new EngineContext(config.node().name(), config.node().host(),
+                settings, config.node().stateDir(), registry));
         settings.rejectUnknownKeys();
         problems.throwIfAny();
-        return engine;
+        return configured;
     }
 
     public int adminPort() {
@@ -325,8 +344,9 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         log.info("agent stopping");
-        if (engine.electsOwnPrimary()) {
-            // its stop drains the node, which takes a while: clients and joining nodes are sent elsewhere first
+        if (engine.capability(LeaseElected.class).isEmpty()) {
+            // the database elects its own primary, and its stop drains the node, which takes a while: clients and
+            // joining nodes are sent elsewhere first
             records.ifPresent(Route53Records::close);
         }
         loop.close();

@@ -6,8 +6,10 @@ import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.TransferRequest;
+import io.steward.engine.Archiving;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.LeaseElected;
 import io.steward.engine.Role;
 import io.steward.ha.FailsafeRules;
 import io.steward.ha.HaLoop;
@@ -48,12 +50,13 @@ public final class ClusterControl implements AdminBackend {
         EngineStatus status = loop.status();
         ClusterView view = loop.view();
         // a database that elects its own primary proves it by its term; the others by the lease of the current epoch
-        boolean writable = status.role() == Role.PRIMARY && loop.writable() && (engine.electsOwnPrimary()
+        boolean writable = status.role() == Role.PRIMARY && loop.writable() && (electsOwnPrimary()
                 || view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent());
-        long epoch = engine.electsOwnPrimary() ? status.timeline() : view.epoch();
+        long epoch = electsOwnPrimary() ? status.timeline() : view.epoch();
         return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), epoch,
-                loop.lastDecision().toString(), status.problem(), loop.failingAction(), engine.archiveStatus(),
-                engine.healthDetails(), loop.failsafeState(), view.problems());
+                loop.lastDecision().toString(), status.problem(), loop.failingAction(),
+                engine.capability(Archiving.class).flatMap(Archiving::archiveStatus), engine.healthDetails(),
+                loop.failsafeState(), view.problems());
     }
 
     @Override
@@ -145,9 +148,14 @@ public final class ClusterControl implements AdminBackend {
 
     /** A database that elects its own primary (Elasticsearch) is never told by Steward whom to make primary. */
     private void refuseWhenTheDatabaseElects(String what) {
-        if (engine.electsOwnPrimary()) {
+        if (electsOwnPrimary()) {
             throw new RejectedRequest("the database elects its own primary: Steward does not " + what + " here");
         }
+    }
+
+    /** Whether the database elects its own primary: Steward then elects none through its lease. */
+    private boolean electsOwnPrimary() {
+        return engine.capability(LeaseElected.class).isEmpty();
     }
 
     private void record(TransferRequest request) {

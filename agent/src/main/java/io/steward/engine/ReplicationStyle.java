@@ -1,8 +1,8 @@
 package io.steward.engine;
 
 /**
- * How an engine's replicas are arranged and how the core picks a new primary for it: the parts of the HA rules that
- * differ between databases.
+ * How the replicas of an engine whose primary Steward elects ({@link LeaseElected}) are arranged and how the core
+ * picks a new primary for it: the parts of the HA rules that differ between databases.
  *
  * @param topology whom each replica replicates from
  * @param candidateOrder how failover candidates are ranked
@@ -10,12 +10,8 @@ package io.steward.engine;
  *        agent still holds the lease. PostgreSQL may: its WAL brings back every acknowledged commit. Redis may not:
  *        what it reloads (an RDB dump, an AOF fsynced once a second, or nothing) can be older than what its replicas
  *        hold, and replicas that then follow it would throw their newer data away.
- * @param synchronousStandby whether the primary can be made to wait for one named replica before it acknowledges a
- *        write, which {@code ha.synchronous_mode} needs (PostgreSQL's {@code synchronous_standby_names}). Redis cannot:
- *        its {@code WAIT} is a client's choice per write, so no replica is ever known to hold every acknowledged write.
  */
-public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace,
-                               boolean synchronousStandby) {
+public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace) {
 
     public enum Topology {
         /** Every replica replicates from the primary. */

@@ -1,6 +1,6 @@
 package io.steward.guard;
 
-import io.steward.engine.ChildProcess;
+import io.steward.engine.support.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -46,6 +46,7 @@ public final class HaLoop implements AutoCloseable {
 
     private final ClusterStore store;
     private final Engine engine;
+    private final LoopCapabilities capabilities;
     private final EffectivePolicy policy;
     private final AgentMetrics metrics;
     private final MemberIdentity identity;
@@ -133,18 +134,20 @@ public final class HaLoop implements AutoCloseable {
            LoopEnvironment environment) {
         this.store = store;
         this.engine = engine;
+        this.capabilities = new LoopCapabilities(engine);
         this.policy = new EffectivePolicy(policy);
         this.metrics = metrics;
         this.identity = identity;
         this.environment = environment;
         this.clock = environment.clock();
         this.failsafe = new FailsafeMode(environment.failsafeCalls(), environment.failsafeRounds(), clock, metrics);
-        this.lease = new LeaseGuard(clock, environment.guards(), engine::fenceCommand, failsafe::confirmedUntilNanos);
-        this.actions = new LeaseActions(store, engine, lease, failsafe, metrics, clock);
-        this.duties = new LeaderDuties(store, engine);
-        this.watchdog = new LeaseWatchdog(this, lease, actions, failsafe, store, engine, metrics, clock,
-                environment.leaseProofs());
-        this.clusterSeed = () -> new NewCluster(engine::initializeNewCluster, () -> { });
+        this.lease = new LeaseGuard(clock, environment.guards(), () -> capabilities.replication().fenceCommand(),
+                failsafe::confirmedUntilNanos);
+        this.actions = new LeaseActions(store, engine, capabilities, lease, failsafe, metrics, clock);
+        this.duties = new LeaderDuties(store, engine, capabilities);
+        this.watchdog = new LeaseWatchdog(this, lease, actions, failsafe, store,
+                () -> capabilities.replication().serverProcessAlive(), metrics, clock, environment.leaseProofs());
+        this.clusterSeed = () -> new NewCluster(() -> capabilities.replication().initializeNewCluster(), () -> { });
     }
 
     /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
@@ -217,7 +220,7 @@ public final class HaLoop implements AutoCloseable {
 
     /** {@link SelfElectedRules#provenTerm}; empty when ZooKeeper cannot say (safety over liveness). */
     private OptionalLong provenElectedTerm() {
-        OptionalLong term = engine.electedPrimaryTerm();
+        OptionalLong term = capabilities.electedPrimaryTerm();
         if (term.isEmpty()) {
             return term;
         }
@@ -361,20 +364,20 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.CloneFrom clone) {
                 Peer leader = peer(clone.leader());
                 if (replicaSeeder.map(seeder -> !seeder.seed(leader)).orElse(true)) {
-                    engine.cloneFrom(leader);
+                    capabilities.replication().cloneFrom(leader);
                 }
             } else if (action instanceof Action.Reinitialize reinit) {
-                engine.reinitializeFrom(peer(reinit.leader()));
+                capabilities.replication().reinitializeFrom(peer(reinit.leader()));
                 rejoin = RejoinState.NONE;
                 reinitializeRequested = false;
             } else if (action instanceof Action.RestartAsPrimary) {
                 lease.arm();
-                engine.startAsPrimary();
+                capabilities.replication().startAsPrimary();
             } else if (action instanceof Action.ReleaseLease) {
                 actions.release(policy.self(), current.epoch());
             } else if (action instanceof Action.Promote) {
                 lease.arm();
-                engine.promote();
+                capabilities.replication().promote();
                 metrics.promoted();
             } else if (action instanceof Action.Lead) {
                 duties.lead(current, probed, policy, lease.hold().epoch());
@@ -391,9 +394,10 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.RemoveStrayLease remove) {
                 store.removeStrayLease(remove.stray());
             } else if (action instanceof Action.StartAsReplica start) {
-                rejoin(() -> engine.startAsReplica(start.leader().map(HaLoop::peer)), current.epoch());
+                rejoin(() -> capabilities.replication().startAsReplica(start.leader().map(HaLoop::peer)),
+                        current.epoch());
             } else if (action instanceof Action.Follow follow) {
-                rejoin(() -> engine.follow(peer(follow.leader())), current.epoch());
+                rejoin(() -> capabilities.replication().follow(peer(follow.leader())), current.epoch());
             }
             lastActionWorked = true;
             failures = failures.cleared();
@@ -480,7 +484,8 @@ public final class HaLoop implements AutoCloseable {
         MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
                 engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
                 now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                clock.currentTimeMillis(), now.problem(), identity.dnsName(), engine.memberTags(), unfitReason());
+                clock.currentTimeMillis(), now.problem(), identity.dnsName(), capabilities.memberTags(),
+                unfitReason());
         Optional<String> holder = current.lease().map(Lease::holder);
         if (Publication.due(lastPublication, member, holder, clock.nanoTime(), policy.ha().loopWait())) {
             store.publish(member);

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * What the primary does each tick it leads ({@link Action.Lead}): under Steward's lease, one replication slot per
- * member, the failsafe member list and the synchronous standby ({@link SynchronousStandbys}); for a database that
+ * member, the failsafe member list and the synchronous standby ({@link SynchronousStandbyRules}); for a database that
  * elects its own primary, its term recorded and its member list kept in step ({@link SelfElectedRules}). The choices
  * are the pure rules'; this carries them out.
  */
@@ -24,13 +24,15 @@ final class LeaderDuties {
 
     private final ClusterStore store;
     private final Engine engine;
-    private Optional<SynchronousStandbys.Pending> pendingSync = Optional.empty();
+    private final LoopCapabilities capabilities;
+    private Optional<SynchronousStandbyRules.Pending> pendingSync = Optional.empty();
     /** The stale term last reported by a primary whose database has not noticed its successor yet (said once). */
     private long staleTermReported = -1;
 
-    LeaderDuties(ClusterStore store, Engine engine) {
+    LeaderDuties(ClusterStore store, Engine engine, LoopCapabilities capabilities) {
         this.store = store;
         this.engine = engine;
+        this.capabilities = capabilities;
     }
 
     /** @param epoch the epoch of the lease held (unused where the database elects its own primary) */
@@ -39,7 +41,7 @@ final class LeaderDuties {
             leadElected(view, probed, policy.self());
             return;
         }
-        engine.reconcileReplicationSlots(view.members().keySet().stream()
+        capabilities.reconcileReplicationSlots(view.members().keySet().stream()
                 .filter(name -> !name.equals(policy.self())).collect(Collectors.toSet()));
         if (policy.ha().failsafeMode()) {
             FailsafeMembers counted = FailsafeRules.record(view, policy.self(), epoch);
@@ -53,7 +55,7 @@ final class LeaderDuties {
         if (policy.ha().synchronousMode()) {
             keepSynchronousStandby(view, probed, policy, epoch);
         } else {
-            engine.setSynchronousStandbys(List.of());
+            capabilities.setSynchronousStandbys(List.of());
         }
     }
 
@@ -66,12 +68,12 @@ final class LeaderDuties {
             }
             return;
         }
-        engine.reconcileMembers(SelfElectedRules.members(view));
+        capabilities.reconcileMembers(SelfElectedRules.members(view));
     }
 
     private void keepSynchronousStandby(ClusterView view, EngineStatus probed, Policy policy, long epoch) {
         String self = policy.self();
-        SynchronousStandbys.Plan plan = SynchronousStandbys.plan(view, self, engine.endpoint(),
+        SynchronousStandbyRules.Plan plan = SynchronousStandbyRules.plan(view, self, engine.endpoint(),
                 policy.style().candidateOrder(), policy.ha().synchronousModeStrict(), epoch, pendingSync,
                 probed.replicas());
         if (plan.withdraw()) {
@@ -79,16 +81,17 @@ final class LeaderDuties {
             store.writeSync(new SyncState(self, Optional.empty()));
             log.info("synchronous standby {} withdrawn [epoch {}]", plan.recorded().orElse("(none)"), view.epoch());
         }
-        SynchronousStandbys.Step step = plan.step();
-        if (step instanceof SynchronousStandbys.Step.Keep keep) {
-            engine.setSynchronousStandbys(List.of(keep.standby()));
-        } else if (step instanceof SynchronousStandbys.Step.NoStandby none) {
+        SynchronousStandbyRules.Step step = plan.step();
+        if (step instanceof SynchronousStandbyRules.Step.Keep keep) {
+            capabilities.setSynchronousStandbys(List.of(keep.standby()));
+        } else if (step instanceof SynchronousStandbyRules.Step.NoStandby none) {
             pendingSync = Optional.empty();
-            engine.setSynchronousStandbys(none.waitFor());
-        } else if (step instanceof SynchronousStandbys.Step.Ask ask) {
-            engine.setSynchronousStandbys(List.of(ask.standby()));
-            pendingSync = Optional.of(new SynchronousStandbys.Pending(ask.standby(), engine.probe().position(), epoch));
-        } else if (step instanceof SynchronousStandbys.Step.Record record) {
+            capabilities.setSynchronousStandbys(none.waitFor());
+        } else if (step instanceof SynchronousStandbyRules.Step.Ask ask) {
+            capabilities.setSynchronousStandbys(List.of(ask.standby()));
+            pendingSync = Optional.of(new SynchronousStandbyRules.Pending(ask.standby(), engine.probe().position(),
+                    epoch));
+        } else if (step instanceof SynchronousStandbyRules.Step.Record record) {
             store.writeSync(new SyncState(self, Optional.of(record.standby())));
             pendingSync = Optional.empty();
             log.info("synchronous standby is now {} [epoch {}]", record.standby(), view.epoch());

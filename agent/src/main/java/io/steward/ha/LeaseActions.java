@@ -33,15 +33,17 @@ final class LeaseActions {
 
     private final ClusterStore store;
     private final Engine engine;
+    private final LoopCapabilities capabilities;
     private final LeaseGuard lease;
     private final FailsafeMode failsafe;
     private final AgentMetrics metrics;
     private final Clock clock;
 
-    LeaseActions(ClusterStore store, Engine engine, LeaseGuard lease, FailsafeMode failsafe, AgentMetrics metrics,
-                 Clock clock) {
+    LeaseActions(ClusterStore store, Engine engine, LoopCapabilities capabilities, LeaseGuard lease,
+                 FailsafeMode failsafe, AgentMetrics metrics, Clock clock) {
         this.store = store;
         this.engine = engine;
+        this.capabilities = capabilities;
         this.lease = lease;
         this.failsafe = failsafe;
         this.metrics = metrics;
@@ -89,7 +91,7 @@ final class LeaseActions {
             return;
         }
         try {
-            engine.initializeNewCluster();
+            capabilities.membership().initializeNewCluster();
         } catch (EngineException e) {
             store.abandonInitialization(self);
             throw e;
@@ -137,7 +139,7 @@ final class LeaseActions {
         long epoch = becomeHolder(taken.get());
         try {
             lease.arm();
-            engine.promote();
+            capabilities.replication().promote();
         } catch (EngineException e) {
             // A half-promoted server must not keep a lease it cannot serve: stop it and let another member try.
             log.error("promotion failed after taking the lease of epoch {}: {}; releasing it", epoch, e.getMessage());
@@ -170,7 +172,7 @@ final class LeaseActions {
             log.warn("{} did not reach position {} within {} s; staying primary and cancelling the switchover",
                     candidate.name(), finalPosition, CATCH_UP_TIMEOUT.toSeconds());
             lease.arm();
-            engine.startAsPrimary();
+            capabilities.replication().startAsPrimary();
             store.clearTransfer();
             return;
         }
@@ -215,11 +217,11 @@ final class LeaseActions {
         Role role = engine.probe().role();
         if (role == Role.PRIMARY) {
             engine.stop();
-        } else if (role == Role.STOPPED && engine.serverProcessAlive()) {
+        } else if (role == Role.STOPPED && capabilities.replication().serverProcessAlive()) {
             // a server that runs but does not answer (hung, swapping, stopped by a signal) takes writes again once
             // it wakes up, and by then another node may be primary
             log.warn("fencing the unresponsive local server before giving up the lease [epoch {}]", epoch);
-            engine.fence();
+            capabilities.replication().fence();
         }
         lease.disarm();
         store.releaseLease(self);
@@ -229,7 +231,7 @@ final class LeaseActions {
     /** Stops the local server from taking writes now. */
     void fence(String why, long epoch) {
         log.warn("fencing the local primary: {} [epoch {}]", why, epoch);
-        engine.fence();
+        capabilities.replication().fence();
         lease.disarm();
         failsafe.withdraw();
     }

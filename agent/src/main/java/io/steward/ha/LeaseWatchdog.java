@@ -4,7 +4,6 @@ import io.steward.coordination.ClusterStore;
 import io.steward.coordination.CoordinationException;
 import io.steward.coordination.Lease;
 import io.steward.coordination.Synced;
-import io.steward.engine.Engine;
 import io.steward.metrics.AgentMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The lease's deadline kept beside the loop, every {@link WatchdogRules#PERIOD}, even while a tick is stuck in a long
@@ -28,7 +28,8 @@ final class LeaseWatchdog {
     private final LeaseActions actions;
     private final FailsafeMode failsafe;
     private final ClusterStore store;
-    private final Engine engine;
+    /** Whether the local server's process is there ({@link io.steward.engine.LeaseElected#serverProcessAlive()}). */
+    private final BooleanSupplier serverProcessAlive;
     private final AgentMetrics metrics;
     private final Clock clock;
     /** Where the lease is proven: never the watchdog's thread, which must not block. */
@@ -36,13 +37,13 @@ final class LeaseWatchdog {
     private final AtomicBoolean proofRunning = new AtomicBoolean();
 
     LeaseWatchdog(HaLoop loop, LeaseGuard lease, LeaseActions actions, FailsafeMode failsafe, ClusterStore store,
-                  Engine engine, AgentMetrics metrics, Clock clock, Executor proofs) {
+                  BooleanSupplier serverProcessAlive, AgentMetrics metrics, Clock clock, Executor proofs) {
         this.loop = loop;
         this.lease = lease;
         this.actions = actions;
         this.failsafe = failsafe;
         this.store = store;
-        this.engine = engine;
+        this.serverProcessAlive = serverProcessAlive;
         this.metrics = metrics;
         this.clock = clock;
         this.proofs = proofs;
@@ -61,7 +62,7 @@ final class LeaseWatchdog {
                 failsafe.roundSoon(loop.view(), policy.self(), lease.hold().epoch(), store::negotiatedSessionTimeout,
                         policy.ha().loopWait());
             }
-            if (verdict.checkProcess() && !engine.serverProcessAlive()) {
+            if (verdict.checkProcess() && !serverProcessAlive.getAsBoolean()) {
                 loop.tickSoon();
             }
             if (verdict.fence()) {

@@ -1,6 +1,6 @@
 package io.steward.files;
 
-import io.steward.engine.DataDirectories;
+import io.steward.engine.support.DataDirectories;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -48,7 +48,7 @@ class HaLoopTest {
     private static final HaConfig FAILSAFE = new HaConfig(LOOP_WAIT, 1 << 20, Duration.ofSeconds(10), false, false, true);
     /** PostgreSQL's style: a star, the most advanced replica first, a crashed primary restarted in place. */
     private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST,
-            true, true);
+            true);
     /**
      * The first proof of a session lasts until the session timeout after its sync was sent, less one server tick and a
      * third of the timeout ({@link io.steward.coordination.SessionLiveness}), less the fence's allowance.
@@ -63,7 +63,7 @@ class HaLoopTest {
     final class Node {
         final String name;
         final InMemoryClusterStore store = ensemble.connect();
-        final FakeEngine engine;
+        final FakeEngine.ElectedBySteward engine;
         final FakeGuards guards = new FakeGuards();
         final List<FailsafeRules.Call> failsafeCalls = new ArrayList<>();
         List<String> failsafeRefusals = List.of();
@@ -71,8 +71,9 @@ class HaLoopTest {
 
         Node(String name, HaConfig ha) {
             this.name = name;
-            this.engine = new FakeEngine(endpoint(name), STAR);
-            this.loop = new HaLoop(store, engine, new Policy(name, ha, false, 100, true, STAR, false),
+            this.engine = FakeEngine.electedBySteward(endpoint(name), STAR);
+            this.loop = new HaLoop(store, engine, new Policy(name, ha, false, 100, true,
+                    engine.declared().replicationStyle()),
                     new AgentMetrics(new MetricRegistry()), new HaLoop.MemberIdentity(name, "test", Optional.empty()),
                     new LoopEnvironment(clock, guards, (members, call) -> {
                         failsafeCalls.add(call);
@@ -621,10 +622,10 @@ class HaLoopTest {
 
         @Test
         void anElectedPrimaryRecordsItsTermAndAddsTheMembersTheDatabaseLacks() {
-            FakeEngine engine = FakeEngine.electingItsOwnPrimary(endpoint("m1"));
+            FakeEngine.ElectingItsOwnPrimary engine = FakeEngine.electingItsOwnPrimary(endpoint("m1"));
             InMemoryClusterStore store = ensemble.connect();
             HaLoop loop = new HaLoop(store, engine, new Policy("m1", HA, false, 100, true,
-                    engine.replicationStyle(), true), new AgentMetrics(new MetricRegistry()),
+                    engine.declared().replicationStyle()), new AgentMetrics(new MetricRegistry()),
                     new HaLoop.MemberIdentity("m1", "test", Optional.empty()),
                     new LoopEnvironment(clock, new FakeGuards(), (members, call) -> List.of(), Runnable::run,
                             Runnable::run));

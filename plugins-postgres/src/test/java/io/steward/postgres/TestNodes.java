@@ -111,7 +111,7 @@ final class TestNodes implements AutoCloseable {
         Settings settings = new Settings("postgresql", section, new ConfigProblems());
         EngineContext context = new EngineContext(name, "127.0.0.1", settings, folder.resolve("state"),
                 new MetricRegistry());
-        PostgresEngine engine = (PostgresEngine) new PostgresPlugin().create(context);
+        PostgresEngine engine = (PostgresEngine) new PostgresPlugin().configure(context).create();
         settings.rejectUnknownKeys();
         settings.problems().throwIfAny();
         Node node = new Node(name, port, folder, engine);

@@ -47,7 +47,7 @@ class RedisSettingsTest {
                 .put("password", "two words");
         Settings settings = new Settings("redis", section, problems);
 
-        new RedisPlugin().create(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"), new MetricRegistry()));
+        new RedisPlugin().configure(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"), new MetricRegistry()));
 
         assertThat(problems.list()).extracting(ConfigProblem::key).containsExactlyInAnyOrder("redis.data_dir",
                 "redis.persistence", "redis.maxmemory_policy", "redis.maxmemory", "redis.logging", "redis.port",

@@ -18,9 +18,9 @@ import java.util.Optional;
  * stops waiting for it), ask the primary to wait for the new one, record it once it confirmed what the primary had
  * when asked.
  */
-final class SynchronousStandbys {
+final class SynchronousStandbyRules {
 
-    private SynchronousStandbys() {
+    private SynchronousStandbyRules() {
     }
 
     /** A standby the primary of {@code epoch} was asked to wait for, and the position it must confirm to be recorded. */

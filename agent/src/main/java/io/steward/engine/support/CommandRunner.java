@@ -1,4 +1,6 @@
-package io.steward.engine;
+package io.steward.engine.support;
+
+import io.steward.engine.EngineException;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,11 +1,11 @@
-package io.steward.engine;
+package io.steward.engine.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Cheap local checks of a database server's process, for {@link Engine#serverProcessAlive()}. */
+/** Cheap local checks of a database server's process, for {@link io.steward.engine.LeaseElected#serverProcessAlive()}. */
 public final class ServerProcesses {
     private ServerProcesses() {
     }

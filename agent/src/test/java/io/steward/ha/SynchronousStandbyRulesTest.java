@@ -8,9 +8,9 @@ import io.steward.engine.Endpoint;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.ReplicationStyle.CandidateOrder;
 import io.steward.engine.Role;
-import io.steward.ha.SynchronousStandbys.Pending;
-import io.steward.ha.SynchronousStandbys.Plan;
-import io.steward.ha.SynchronousStandbys.Step;
+import io.steward.ha.SynchronousStandbyRules.Pending;
+import io.steward.ha.SynchronousStandbyRules.Plan;
+import io.steward.ha.SynchronousStandbyRules.Step;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,7 +29,7 @@ import static io.steward.ha.HaRulesTest.streamingFrom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
 
-class SynchronousStandbysTest {
+class SynchronousStandbyRulesTest {
     private static final long EPOCH = 7;
     private static final Endpoint OWN = endpoint("me");
 
@@ -101,7 +101,7 @@ class SynchronousStandbysTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("choices")
     void choosesTheStandby(Choice row) {
-        assertThat(SynchronousStandbys.choose(row.view(), "me", OWN, row.order(), row.recorded()))
+        assertThat(SynchronousStandbyRules.choose(row.view(), "me", OWN, row.order(), row.recorded()))
                 .isEqualTo(row.chosen());
     }
 
@@ -160,7 +160,7 @@ class SynchronousStandbysTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("plans")
     void stepsTowardsOneRecordedStandby(Case row) {
-        assertThat(SynchronousStandbys.plan(row.view(), "me", OWN, CandidateOrder.MOST_ADVANCED_FIRST, row.strict(), EPOCH,
+        assertThat(SynchronousStandbyRules.plan(row.view(), "me", OWN, CandidateOrder.MOST_ADVANCED_FIRST, row.strict(), EPOCH,
                 row.pending(), row.replicas())).isEqualTo(row.plan());
     }
 

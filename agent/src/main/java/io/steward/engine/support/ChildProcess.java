@@ -1,4 +1,4 @@
-package io.steward.engine;
+package io.steward.engine.support;
 
 import java.util.List;
 import java.util.Map;

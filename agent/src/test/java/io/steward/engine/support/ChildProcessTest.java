@@ -1,4 +1,4 @@
-package io.steward.engine;
+package io.steward.engine.support;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

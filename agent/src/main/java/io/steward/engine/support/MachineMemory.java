@@ -1,4 +1,4 @@
-package io.steward.engine;
+package io.steward.engine.support;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,6 @@
-package io.steward.engine;
+package io.steward.plugins;
+
+import io.steward.engine.EnginePlugin;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.steward.engine;
+package io.steward.engine.support;
 
+import io.steward.engine.EngineException;
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
 
