@@ -313,6 +313,33 @@ public final class WriteLoad implements AutoCloseable {
                 .min(Comparator.comparingLong(Ack::ackNanos)));
     }
 
+    /** A stretch without any acknowledgement, from any node: {@code fromNanos} to {@code toNanos}. */
+    public record Gap(long fromNanos, long toNanos) {
+        public long millis() {
+            return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
+        }
+    }
+
+    /**
+     * The longest stretch between {@code fromNanos} and {@code toNanos} in which no node acknowledged a write, counting
+     * {@code fromNanos} itself as an acknowledgement: how long the cluster as a whole could not take writes, whichever
+     * node took them before and after. Unlike {@link #firstAckAfterOutageOf}, a single failed write (a connection
+     * refused under load) starts no outage.
+     */
+    public Gap longestGap(long fromNanos, long toNanos) {
+        List<Long> times = new ArrayList<>();
+        times.add(fromNanos);
+        acks.stream().mapToLong(Ack::ackNanos).filter(t -> t > fromNanos && t <= toNanos).sorted().forEach(times::add);
+        times.add(toNanos);
+        Gap longest = new Gap(fromNanos, fromNanos);
+        for (int i = 1; i < times.size(); i++) {
+            if (times.get(i) - times.get(i - 1) > longest.toNanos() - longest.fromNanos()) {
+                longest = new Gap(times.get(i - 1), times.get(i));
+            }
+        }
+        return longest;
+    }
+
     /**
      * What {@code node}'s writer is doing (with {@link System#nanoTime()} stamps) and its last failure: for the message
      * of a test that waited in vain for the node's acknowledgements.

@@ -24,6 +24,9 @@ final class ChaosReport {
         text.append(String.format(Locale.ROOT, "%s: %d faults in %d s, %d writes acknowledged, %d lost, %d overlaps%n%n",
                 result.database(), result.outcomes().size(), result.took().toSeconds(), result.acknowledged(),
                 result.lost().size(), result.overlaps().size()));
+        text.append(String.format(Locale.ROOT, "Writes back after: from the fault to the end of the longest stretch in "
+                + "which no node acknowledged a write, until the cluster was whole again; no outage: no such stretch "
+                + "of %d ms or more.%n%n", ChaosRun.OUTAGE.toMillis()));
         text.append("| fault | count | writes back after: min | median | max | no outage | acknowledged writes lost "
                 + "| overlapping stints |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Map.Entry<Fault, List<ChaosRun.Outcome>> entry : byFault.entrySet()) {

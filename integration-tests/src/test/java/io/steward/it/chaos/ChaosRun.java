@@ -29,6 +29,11 @@ import java.util.stream.Collectors;
 final class ChaosRun {
     /** A primary's client is acknowledged every few ms: a pause longer than this ends its stint as primary. */
     static final Duration STINT_GAP = Duration.ofMillis(500);
+    /**
+     * The shortest stretch without any acknowledgement that counts as an outage: a loaded machine pauses a client for
+     * a few hundred milliseconds now and then, a failover takes seconds.
+     */
+    static final Duration OUTAGE = Duration.ofMillis(500);
 
     /** One fault, as it went. */
     record Outcome(Fault fault, String primary, long startNanos, Optional<Long> writesBackAfterMillis) {
@@ -75,8 +80,9 @@ final class ChaosRun {
                 cluster.awaitAllStreaming();
                 Node now = cluster.awaitPrimary();
                 awaitWrites(load, now);
-                Optional<Long> back = load.firstAckAfterOutageOf(primary.name(), start)
-                        .map(ack -> TimeUnit.NANOSECONDS.toMillis(ack.ackNanos() - start));
+                WriteLoad.Gap outage = load.longestGap(start, System.nanoTime());
+                Optional<Long> back = outage.millis() < OUTAGE.toMillis() ? Optional.empty()
+                        : Optional.of(TimeUnit.NANOSECONDS.toMillis(outage.toNanos() - start));
                 outcomes.add(new Outcome(fault, primary.name(), start, back));
             }
             load.close();
