@@ -1,6 +1,7 @@
 package io.steward.aws;
 
 import io.steward.config.Route53Config;
+import io.steward.engine.support.Pause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -319,12 +320,7 @@ public final class Route53Publisher implements AutoCloseable {
     }
 
     private static void sleep(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Route53PublishException("interrupted while waiting for Route 53", e);
-        }
+        Pause.of(delay, e -> new Route53PublishException("interrupted while waiting for Route 53", e));
     }
 
     /** The lease moved on between the read and a change attempt. */

@@ -7,7 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -136,29 +138,66 @@ public final class Route53Records implements AutoCloseable {
         }
     }
 
-    /** @return whether every record the intent names is now as wanted (false when the lease moved on meanwhile) */
+    /**
+     * Brings each record set the intent names in line, one after the other, each on its own: a change Route 53 refuses
+     * (an IAM condition, a bad value, a throttle that outlasted the retries) delays only its own record, never the
+     * others, the dead members' weighted entries among them.
+     *
+     * @return whether every record the intent names is now as wanted (false when the lease moved on meanwhile)
+     * @throws Route53PublishException when any record set could not be changed, naming each; the others were applied
+     */
     private boolean apply(RecordIntent intent) {
-        boolean complete = true;
+        RecordSetSteps steps = new RecordSetSteps();
         if (intent.primary().isPresent() && !config.primaryRecord().isEmpty()) {
-            complete = count(publisher.publishPrimary(config.primaryRecord(), intent.primary().get(), lease));
-            if (complete && config.readerRecord().isPresent()) {
-                complete = count(publisher.publishReaders(config.readerRecord().get(), intent.readers(), lease));
+            Optional<Boolean> primary = steps.run("the primary record " + config.primaryRecord(),
+                    () -> count(publisher.publishPrimary(config.primaryRecord(), intent.primary().get(), lease)));
+            // deposed: the lease moved on, and the reader record is the next holder's to write
+            if (config.readerRecord().isPresent() && primary.orElse(true)) {
+                steps.run("the reader record " + config.readerRecord().get(),
+                        () -> count(publisher.publishReaders(config.readerRecord().get(), intent.readers(), lease)));
             }
         }
         Optional<String> ownRecord = config.memberRecord(self);
         if (ownRecord.isPresent() && intent.self().isPresent()) {
-            count(publisher.publishMemberRecord(ownRecord.get(), intent.self().get()));
+            steps.run("this member's record " + ownRecord.get(),
+                    () -> count(publisher.publishMemberRecord(ownRecord.get(), intent.self().get())));
         }
         if (config.weightedRecord().isPresent()) {
-            count(publisher.publishWeightedEntry(config.weightedRecord().get(), weightedIdentifier, intent.weighted(),
-                    config.weight()));
+            String weighted = config.weightedRecord().get();
+            steps.run("this member's entry in " + weighted, () -> count(publisher.publishWeightedEntry(weighted,
+                    weightedIdentifier, intent.weighted(), config.weight())));
             if (cleansOrphans.getAsBoolean()) {
-                complete &= removeOrphans(config.weightedRecord().get(), intent);
+                steps.run("the dead members' entries in " + weighted, () -> removeOrphans(weighted, intent));
             } else {
                 orphanedSinceNanos.clear();
             }
         }
-        return complete;
+        return steps.finish();
+    }
+
+    /** Record-set changes run one by one; the failures of some are reported together once all have had their turn. */
+    private static final class RecordSetSteps {
+        private final List<String> failed = new ArrayList<>();
+        private boolean complete = true;
+
+        /** @return whether the step completed, empty when Route 53 refused it */
+        Optional<Boolean> run(String what, BooleanSupplier step) {
+            try {
+                boolean done = step.getAsBoolean();
+                complete &= done;
+                return Optional.of(done);
+            } catch (Route53PublishException e) {
+                failed.add(what + ": " + e.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        boolean finish() {
+            if (!failed.isEmpty()) {
+                throw new Route53PublishException(String.join("; ", failed));
+            }
+            return complete;
+        }
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A database's own backup, for engines where a volume snapshot is not a valid backup (Elasticsearch's snapshot API
+ * A database's own backup, for engines where a volume snapshot is not a valid backup (a search cluster's snapshot API
  * to a repository). The core runs the schedule and its retention and routes the admin API's snapshot endpoints here;
  * the engine only speaks to the database.
  *
@@ -49,7 +49,7 @@ public non-sealed interface NativeBackup extends Capability {
     }
 
     /**
-     * Elasticsearch's snapshot lifecycle rules, kept by the core: a backup every {@code every}; of the scheduled
+     * Snapshot lifecycle rules, kept by the core: a backup every {@code every}; of the scheduled
      * backups that succeeded, the newest {@code minCount} always stay, those beyond {@code maxCount} go, and the others
      * go once older than {@code expireAfter}.
      */

@@ -7,9 +7,9 @@ package io.steward.engine;
  * @param topology whom each replica replicates from
  * @param candidateOrder how failover candidates are ranked
  * @param restartsCrashedPrimaryInPlace whether a primary whose server crashed may be restarted in place while its
- *        agent still holds the lease. PostgreSQL may: its WAL brings back every acknowledged commit. Redis may not:
- *        what it reloads (an RDB dump, an AOF fsynced once a second, or nothing) can be older than what its replicas
- *        hold, and replicas that then follow it would throw their newer data away.
+ *        agent still holds the lease. A database whose write-ahead log brings back every acknowledged
+ *        commit may. One that reloads a periodic dump or a log fsynced once a second may not: that can be older than
+ *        what its replicas hold, and replicas that then follow it would throw their newer data away.
  */
 public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace) {
 
@@ -17,7 +17,7 @@ public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder,
         /** Every replica replicates from the primary. */
         STAR,
         /**
-         * The book's Redis chain: the primary is the head, the other members follow in name order, and each
+         * The book's replication chain: the primary is the head, the other members follow in name order, and each
          * replicates from the nearest member before it that is a healthy replica, else from the primary. When a link
          * dies its follower re-points to its grand-master; when the link is back, the chain heals.
          */
@@ -25,9 +25,9 @@ public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder,
     }
 
     public enum CandidateOrder {
-        /** Furthest replication position first, then higher priority, then name (Patroni's order). */
+        /** Furthest replication position first, then higher priority, then name. */
         MOST_ADVANCED_FIRST,
-        /** Higher priority first, then furthest position, then name (Redis Sentinel's order, by replica-priority). */
+        /** Higher priority first, then furthest position, then name (by replica priority). */
         PRIORITY_FIRST
     }
 }

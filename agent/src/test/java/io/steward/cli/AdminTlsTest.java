@@ -7,6 +7,7 @@ import io.steward.admin.RecordingBackend;
 import io.steward.admin.SnapshotBackend;
 import io.steward.config.AdminConfig;
 import io.steward.testing.TestKeyStores;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The admin API over HTTPS with a certificate from the operator's own CA, and the CLI trusting that CA. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
+@Tag("servers")
 class AdminTlsTest {
     private static final String TOKEN = "tls-test-token-of-at-least-32-characters";
 

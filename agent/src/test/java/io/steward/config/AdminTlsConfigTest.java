@@ -1,6 +1,7 @@
 package io.steward.config;
 
 import io.steward.testing.TestKeyStores;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code admin.tls}: PEM files read at validation, the key protected like every secret, and the two a pair. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
+@Tag("servers")
 class AdminTlsConfigTest {
     @TempDir
     Path dir;

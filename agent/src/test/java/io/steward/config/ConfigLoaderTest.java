@@ -3,6 +3,7 @@ package io.steward.config;
 import io.steward.settings.ConfigException;
 import io.steward.settings.ConfigProblem;
 import io.steward.testing.TestKeyStores;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -284,6 +285,7 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @Tag("servers") // keytool makes the stores
     void tlsNeedsATrustStoreThatOpensAndKeyStoresOnlyTheAgentCanRead() throws Exception {
         TestKeyStores stores = new TestKeyStores(dir);
         Path clientKeys = stores.keyStore("client");

@@ -9,6 +9,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * for its certificate: the stores are made with keytool, self-signed, each trusting the other's certificate.
  */
 @Timeout(120)
+@Tag("servers")
 class ClusterStoreTlsTest {
     @TempDir
     static Path folder;

@@ -2,6 +2,7 @@ package io.steward.coordination;
 
 import io.steward.config.ZooKeeperConfig;
 import io.steward.testing.ZooKeeperEnsemble;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * another member has taken the lease; a proof, which needs the leader to answer a sync, must fail from the cut on, so
  * that no proof ever reaches past the moment the lease passes on.
  */
+@Tag("servers")
 class LeaseProofPartitionTest {
     /** A follower cut off keeps serving for syncLimit (5) ticks: 5 s, well beyond the 2 s session below. */
     private static final int TICK_MILLIS = 1_000;

@@ -1,6 +1,7 @@
 package io.steward.coordination;
 
 import io.steward.testing.ZooKeeperEnsemble;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * Its ephemeral lease therefore outlives the session the agent now uses, naming the agent but not its session: only
  * the agent that had that session may take it over, at once and in one transaction.
  */
+@Tag("servers")
 class LeaseReclaimTest {
     private static final Duration SESSION = Duration.ofSeconds(4);
 

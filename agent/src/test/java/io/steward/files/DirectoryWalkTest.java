@@ -1,6 +1,7 @@
 package io.steward.files;
 
 import io.steward.engine.support.DataDirectories;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * production) controls: that user can lead root into a directory of their own, never into root's. Runs as root, as
  * the agent does.
  */
+@Tag("root")
 class DirectoryWalkTest {
     @TempDir
     Path base;

@@ -1,5 +1,6 @@
 package io.steward.files;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * before the rename and the directory after it. Runs as root, as the agent does.
  */
 @Timeout(30)
+@Tag("root")
 class DurableFileWriterTest {
     private Path dir;
     private RecordingPosix posix;

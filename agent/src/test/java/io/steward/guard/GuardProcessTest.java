@@ -1,5 +1,6 @@
 package io.steward.guard;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Runs the real guard process with a harmless fence command that leaves a mark. */
+@Tag("servers")
 class GuardProcessTest {
     @TempDir
     Path dir;

@@ -2,6 +2,7 @@ package io.steward.storage;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.testing.LoopFilesystem;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** fsfreeze on real loop-mounted XFS filesystems (the tests run as root). */
+@Tag("root")
 class FilesystemFreezerTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 

@@ -8,6 +8,7 @@ import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * The partitionable {@link ZooKeeperEnsemble} behaves as a real ensemble on a real network does, seen by plain
  * ZooKeeper clients: cut-off servers go silent rather than away, and lose nothing when healed.
  */
+@Tag("servers")
 class PartitionableEnsembleTest {
     /** Long enough that a cut can be made and healed again, on a loaded machine, before a follower gives up. */
     private static final int TICK_MILLIS = 1_000;

@@ -1,5 +1,6 @@
 package io.steward.testing;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What each mode of {@link TcpProxy} does to the two ends of a connection, on real sockets. */
+@Tag("servers")
 class TcpProxyTest {
     /** How long silence must last to count as silence here. */
     private static final int QUIET_MILLIS = 1_000;

@@ -420,22 +420,19 @@ public final class LocalCluster implements AutoCloseable {
         private final Path config;
         private final int dbPort;
         private final Database database;
-        private final int adminPort;
         /** By the index of the ZooKeeper server each leads to. */
         private final Map<Integer, TcpProxy> proxies;
-        private final Map<String, String> environment;
-        private Process agent;
+        private final AgentProcess agent;
 
         Node(String name, Path dir, Path config, int dbPort, int adminPort, Map<Integer, TcpProxy> proxies,
              Map<String, String> environment, Database database) {
             this.database = database;
-            this.environment = environment;
             this.name = name;
             this.dir = dir;
             this.config = config;
             this.dbPort = dbPort;
-            this.adminPort = adminPort;
             this.proxies = proxies;
+            this.agent = new AgentProcess(name, config, dir.resolve("agent.log"), environment, List.of(), adminPort);
         }
 
         @Override
@@ -448,7 +445,7 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         public Path agentLog() {
-            return dir.resolve("agent.log");
+            return agent.log();
         }
 
         public Path config() {
@@ -456,62 +453,48 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         public int adminPort() {
-            return adminPort;
+            return agent.adminPort();
         }
 
         public String apiUrl() {
-            return "http://127.0.0.1:" + adminPort;
+            return agent.apiUrl();
         }
 
-        public synchronized void startAgent() throws IOException {
-            agent = startAgentProcess(config, agentLog(), environment, List.of());
+        public void startAgent() throws IOException {
+            agent.start();
         }
 
-        public synchronized boolean agentRunning() {
-            return agent != null && agent.isAlive();
+        public boolean agentRunning() {
+            return agent.running();
         }
 
         /** The agent's exit code once it has ended (e.g. refusing its configuration); empty while it runs. */
-        public synchronized OptionalInt agentExitCode() {
-            return agent != null && !agent.isAlive() ? OptionalInt.of(agent.exitValue()) : OptionalInt.empty();
+        public OptionalInt agentExitCode() {
+            return agent.exitCode();
         }
 
-        public synchronized long agentPid() {
+        public long agentPid() {
             return agent.pid();
         }
 
         /** SIGKILL: the agent gets no chance to do anything. */
-        public synchronized void killAgent() throws InterruptedException {
-            if (agent != null && agent.isAlive()) {
-                agent.destroyForcibly();
-                agent.waitFor(30, TimeUnit.SECONDS);
-            }
+        public void killAgent() throws InterruptedException {
+            agent.kill();
         }
 
         /** SIGSTOP: the agent freezes as a long pause (a stalled VM, swapping) would freeze it; its server runs on. */
-        public synchronized void pauseAgent() throws IOException, InterruptedException {
-            signalAgent("STOP");
+        public void pauseAgent() throws IOException, InterruptedException {
+            agent.signal("STOP");
         }
 
         /** SIGCONT after {@link #pauseAgent()}. */
-        public synchronized void resumeAgent() throws IOException, InterruptedException {
-            signalAgent("CONT");
-        }
-
-        private void signalAgent(String signal) throws IOException, InterruptedException {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(agent.pid())).inheritIO().start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("could not send SIG" + signal + " to " + name + "'s agent");
-            }
+        public void resumeAgent() throws IOException, InterruptedException {
+            agent.signal("CONT");
         }
 
         /** SIGTERM: the agent stops gracefully (a primary hands over first). */
-        public synchronized int stopAgent(Duration atMost) throws InterruptedException {
-            agent.destroy();
-            if (!agent.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(name + "'s agent did not stop within " + atMost);
-            }
-            return agent.exitValue();
+        public int stopAgent(Duration atMost) throws InterruptedException {
+            return agent.stop(atMost);
         }
 
         /** Where the node's database server listens on 127.0.0.1. */
@@ -607,24 +590,11 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         public Optional<HttpResponse<String>> get(String path) {
-            try {
-                return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl() + path))
-                        .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString()));
-            } catch (IOException e) {
-                return Optional.empty();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
+            return agent.get(path, Duration.ofSeconds(3));
         }
 
         public HttpResponse<String> post(String path, String body, Optional<String> token) throws IOException, InterruptedException {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + path))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-            token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return agent.post(path, body, token, Duration.ofSeconds(10));
         }
 
         /** Runs a query on this node and returns the first column of the first row, as text. */

@@ -12,6 +12,7 @@ import io.steward.engine.NativeBackup;
 import io.steward.engine.Role;
 import io.steward.engine.support.CommandRunner;
 import io.steward.engine.support.MachineMemory;
+import io.steward.engine.support.Pause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,12 +141,7 @@ final class ElasticsearchEngine implements Engine {
     }
 
     private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException("interrupted while waiting for the node to stop", e);
-        }
+        Pause.of(duration, e -> new EngineException("interrupted while waiting for the node to stop", e));
     }
 
     @Override

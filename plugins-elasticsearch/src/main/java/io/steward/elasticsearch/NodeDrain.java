@@ -1,5 +1,7 @@
 package io.steward.elasticsearch;
 
+import io.steward.engine.support.Pause;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,11 +129,6 @@ final class NodeDrain {
     }
 
     private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new io.steward.engine.EngineException("interrupted while draining", e);
-        }
+        Pause.of(duration, e -> new io.steward.engine.EngineException("interrupted while draining", e));
     }
 }

@@ -3,6 +3,7 @@ package io.steward.elasticsearch;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.steward.engine.EngineException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * HTTPS to a node whose certificate is signed by a private CA, as Elasticsearch 8 sets itself up: a real TLS server
  * (the JDK's) with a CA and node certificate made by {@code keytool}, the way an operator's {@code ca_file} is made.
  */
+@Tag("servers")
 class SearchRestTlsTest {
     private static final String PASSWORD = "steward-test";
     private static final String ROOT_ANSWER = "{\"name\":\"es1\",\"version\":{\"number\":\"8.15.0\"},\"tagline\":\"You Know, for Search\"}";

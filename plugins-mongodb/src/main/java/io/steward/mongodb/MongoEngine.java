@@ -22,6 +22,7 @@ import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.VolumeSnapshots;
 import io.steward.mongodb.MongoSettings.MemberRole;
+import io.steward.engine.support.Pause;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -292,11 +293,6 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
     }
 
     private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException("interrupted", e);
-        }
+        Pause.of(duration, e -> new EngineException("interrupted", e));
     }
 }

@@ -1,6 +1,7 @@
 package io.steward.postgres;
 
 import io.steward.engine.EngineException;
+import io.steward.engine.support.Pause;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -13,12 +14,7 @@ final class Polling {
     }
 
     static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException("interrupted while waiting for PostgreSQL", e);
-        }
+        Pause.of(duration, e -> new EngineException("interrupted while waiting for PostgreSQL", e));
     }
 
     /** Returns once {@code condition} holds; throws, saying {@code what} waited, once {@code timeout} has passed. */

@@ -9,6 +9,7 @@ import io.steward.engine.EngineException;
 import io.steward.engine.Peer;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the agent (root) refuses with the file's name, and copies nothing of the root-only file into the data directory.
  */
 @Timeout(30)
+@Tag("root")
 class ConfigWriterLinkTest {
     private Path root;
     private Path dataDir;

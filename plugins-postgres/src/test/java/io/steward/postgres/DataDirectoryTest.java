@@ -9,6 +9,7 @@ import io.steward.engine.EngineException;
 import io.steward.engine.support.CommandRunner;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * What a data directory holds, as the probe and the actions see it, on directories made by the test (the installed
  * PostgreSQL 15 binaries answer the version; no server runs).
  */
+@Tag("root")
 class DataDirectoryTest {
     @TempDir
     Path root;

@@ -7,6 +7,7 @@ import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.Role;
 import io.steward.postgres.TestNodes.Node;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The engine against real PostgreSQL 15 servers on loopback. */
+@Tag("servers")
+@Tag("root")
 class PostgresEngineTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 

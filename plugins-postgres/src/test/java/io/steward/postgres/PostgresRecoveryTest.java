@@ -5,6 +5,7 @@ import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
 import io.steward.postgres.TestNodes.Node;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,8 @@ import static org.awaitility.Awaitility.await;
  * Point-in-time recovery on real PostgreSQL 15 servers: a base backup taken the way a snapshot set takes one (the
  * data directory copied as it is between pg_backup_start and pg_backup_stop), then archive recovery on another node.
  */
+@Tag("servers")
+@Tag("root")
 class PostgresRecoveryTest {
     private TestNodes nodes;
     private Map<String, String> archiving;

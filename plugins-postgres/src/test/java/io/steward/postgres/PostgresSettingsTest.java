@@ -10,6 +10,7 @@ import io.steward.plugins.EngineRegistry;
 import io.steward.settings.ConfigProblem;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Reading the postgresql: section and what the engine writes from it; no server involved. */
+@Tag("root")
 class PostgresSettingsTest {
     private final ObjectMapper json = new ObjectMapper();
 

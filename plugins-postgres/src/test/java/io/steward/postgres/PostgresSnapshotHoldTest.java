@@ -3,6 +3,7 @@ package io.steward.postgres;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
 import io.steward.postgres.TestNodes.Node;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** pg_backup_start / pg_backup_stop around a snapshot, on real PostgreSQL 15 servers. */
+@Tag("servers")
+@Tag("root")
 class PostgresSnapshotHoldTest {
 
     private TestNodes nodes;

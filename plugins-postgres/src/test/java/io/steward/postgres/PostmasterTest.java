@@ -7,6 +7,7 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.support.CommandRunner;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The postmaster as postmaster.pid and the process table show it, and the fence guard's command; no server runs. */
+@Tag("root")
 class PostmasterTest {
     @TempDir
     Path root;

@@ -1,6 +1,7 @@
 package io.steward.redis;
 
 import io.steward.engine.DumpFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * too, when it is opened for an upload.
  */
 @Timeout(30)
+@Tag("root")
 class RedisDataDirectoryLinkTest {
     private Path root;
     private Path dataDir;

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * What every engine does with a data directory as a whole. The agent is root and the directory is the server
- * user's, whose parent may be that user's too (Debian: /var/lib/postgresql): the directory is only ever created,
+ * user's, whose parent may be that user's too (Debian: /var/lib/<database>): the directory is only ever created,
  * given away and renamed through its parent held open (see {@link HeldDirectory}), never by name.
  */
 public final class DataDirectories {

@@ -46,8 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ListHostedZonesByName}, {@code ChangeResourceRecordSets} (CREATE, UPSERT, DELETE; a batch is all or
  * nothing), {@code ListResourceRecordSets} (in Route 53's order, with start name, type and identifier, paged) and
  * {@code GetChange} (PENDING until {@link #insyncDelay} has passed, then INSYNC). Errors are Route 53's XML
- * {@code ErrorResponse} with its codes. Tests can make the next calls fail ({@link #failNext}) and count calls per
- * operation ({@link #calls}). Signatures are required in form (SigV4 for us-east-1/route53) but not verified.
+ * {@code ErrorResponse} with its codes. Tests can make the next calls fail ({@link #failNext}), refuse every change
+ * to one record ({@link #refuseChangesTo}) and count calls per operation ({@link #calls}). Signatures are required in form (SigV4 for us-east-1/route53) but not verified.
  */
 public final class Route53TestServer implements AutoCloseable {
     private static final String PREFIX = "/2013-04-01/";
@@ -90,6 +90,8 @@ public final class Route53TestServer implements AutoCloseable {
     private final Map<String, SubmittedChange> changes = new HashMap<>();
     private final List<AppliedChange> applied = new ArrayList<>();
     private final List<PlannedFault> faults = new ArrayList<>();
+    /** Names (with the final dot) whose changes are refused as an IAM condition or a bad value would make them. */
+    private final java.util.Set<String> refusedNames = new java.util.HashSet<>();
     private final Map<Operation, AtomicInteger> calls = new EnumMap<>(Operation.class);
     private final AtomicLong ids = new AtomicLong();
     private volatile Duration insyncDelay = Duration.ZERO;
@@ -153,6 +155,14 @@ public final class Route53TestServer implements AutoCloseable {
     /** The next {@code count} calls of {@code operation} answer with {@code fault}. */
     public synchronized void failNext(int count, Fault fault, Operation operation) {
         faults.add(new PlannedFault(Optional.of(operation), fault, new AtomicInteger(count)));
+    }
+
+    /**
+     * Every change batch that touches {@code recordName} is refused from now on ({@code InvalidChangeBatch}, nothing
+     * of the batch applied), as Route 53 refuses a change an IAM condition forbids or whose value it rejects.
+     */
+    public synchronized void refuseChangesTo(String recordName) {
+        refusedNames.add(recordName.endsWith(".") ? recordName : recordName + ".");
     }
 
     /** Calls of an operation so far, including those answered with an injected fault. */
@@ -299,6 +309,12 @@ public final class Route53TestServer implements AutoCloseable {
         List<RequestedChange> requested = new ArrayList<>();
         for (Element change : changeElements) {
             requested.add(requestedChange(change));
+        }
+        for (RequestedChange change : requested) {
+            if (refusedNames.contains(change.recordSet().name())) {
+                throw Route53Error.invalidChangeBatch(List.of("[Changes to " + change.recordSet().name()
+                        + " are not permitted]"));
+            }
         }
         zone.apply(requested);
         String comment = Xml.text(batch, "Comment").orElse("");

@@ -1,5 +1,6 @@
 package io.steward.it.search;
 
+import io.steward.it.AgentProcess;
 import io.steward.it.LocalCluster;
 import io.steward.testing.FreePorts;
 import io.steward.testing.ZooKeeperEnsemble;
@@ -212,13 +213,10 @@ public final class SearchCluster implements AutoCloseable {
         private final Path home;
         private final Path config;
         private final int httpPort;
-        private final int adminPort;
         private final List<String> serverArgs;
-        private final Map<String, String> environment;
-        private final List<String> agentArguments;
         private final Path repo;
+        private final AgentProcess agent;
         private Process server;
-        private Process agent;
 
         Node(String name, Path dir, Path home, Path config, int httpPort, int adminPort, List<String> serverArgs,
              Map<String, String> environment, List<String> agentArguments, Path repo) {
@@ -227,11 +225,9 @@ public final class SearchCluster implements AutoCloseable {
             this.home = home;
             this.config = config;
             this.httpPort = httpPort;
-            this.adminPort = adminPort;
             this.serverArgs = serverArgs;
-            this.environment = environment;
-            this.agentArguments = List.copyOf(agentArguments);
             this.repo = repo;
+            this.agent = new AgentProcess(name, config, dir.resolve("agent.log"), environment, agentArguments, adminPort);
         }
 
         public String name() {
@@ -252,7 +248,7 @@ public final class SearchCluster implements AutoCloseable {
         }
 
         public Path agentLog() {
-            return dir.resolve("agent.log");
+            return agent.log();
         }
 
         public Path serverLog() {
@@ -264,7 +260,7 @@ public final class SearchCluster implements AutoCloseable {
         }
 
         public String apiUrl() {
-            return "http://127.0.0.1:" + adminPort;
+            return agent.apiUrl();
         }
 
         public synchronized void startServer() throws IOException {
@@ -306,28 +302,21 @@ public final class SearchCluster implements AutoCloseable {
             }
         }
 
-        public synchronized void startAgent() throws IOException {
-            agent = LocalCluster.startAgentProcess(config, agentLog(), environment, agentArguments);
+        public void startAgent() throws IOException {
+            agent.start();
         }
 
-        public synchronized boolean agentRunning() {
-            return agent != null && agent.isAlive();
+        public boolean agentRunning() {
+            return agent.running();
         }
 
-        public synchronized void killAgent() throws InterruptedException {
-            if (agent != null && agent.isAlive()) {
-                agent.destroyForcibly();
-                agent.waitFor(30, TimeUnit.SECONDS);
-            }
+        public void killAgent() throws InterruptedException {
+            agent.kill();
         }
 
         /** SIGTERM: the agent stops gracefully (drains and stops its node). */
-        public synchronized int stopAgent(Duration atMost) throws InterruptedException {
-            agent.destroy();
-            if (!agent.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(name + "'s agent did not stop within " + atMost);
-            }
-            return agent.exitValue();
+        public int stopAgent(Duration atMost) throws InterruptedException {
+            return agent.stop(atMost);
         }
 
         public void awaitHealthy() {
@@ -337,22 +326,11 @@ public final class SearchCluster implements AutoCloseable {
 
         /** A call to the agent's admin API; empty when it does not answer. */
         public Optional<HttpResponse<String>> get(String path) {
-            try {
-                return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl() + path))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()));
-            } catch (IOException e) {
-                return Optional.empty();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
+            return agent.get(path, Duration.ofSeconds(5));
         }
 
         public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl() + path)).timeout(Duration.ofSeconds(120))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + LocalCluster.TOKEN)
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return agent.post(path, body, Optional.of(LocalCluster.TOKEN), Duration.ofSeconds(120));
         }
 
         /** A REST call to this OpenSearch node; {@code body} may be null. */
