@@ -86,6 +86,7 @@ public final class Agent implements AutoCloseable {
 
     /** Starts everything; the HA loop's first tick runs at once. */
     public static Agent start(StewardConfig config, String version) throws IOException, InterruptedException {
+        config.deprecations().forEach(log::warn);
         Files.createDirectories(config.node().stateDir());
         AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
         Engine engine = createEngine(config, metrics.registry());
@@ -179,8 +180,8 @@ public final class Agent implements AutoCloseable {
             return Optional.empty();
         }
         Path socket = config.backup().wal().socket().get();
-        WalArchive archive = new WalArchive(config.backup().wal(), config.cluster(), config.bootstrap().cloneSource(),
-                metrics.registry());
+        WalArchive archive = new WalArchive(config.backup().store().orElseThrow(), config.cluster(),
+                config.bootstrap().cloneSource(), metrics.registry());
         try {
             // the first data path is the data directory, where PostgreSQL keeps pg_wal (itself, or a link to it)
             return Optional.of(new WalSocketServer(socket, archive, () -> engine.dataPaths().get(0).resolve("pg_wal"),

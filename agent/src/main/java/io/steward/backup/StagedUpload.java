@@ -1,5 +1,8 @@
 package io.steward.backup;
 
+import io.steward.store.ArchivedObjectMetadata;
+import io.steward.store.VerifiedTransfer;
+
 import java.nio.file.Path;
 
 /**

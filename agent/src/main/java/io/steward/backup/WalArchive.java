@@ -1,15 +1,16 @@
 package io.steward.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.WalArchiveConfig;
+import io.steward.config.BackupStoreConfig;
 import io.steward.files.HeldDirectory;
+import io.steward.store.ArchiveLayout;
+import io.steward.store.ArchivedObjectMetadata;
+import io.steward.store.S3Clients;
+import io.steward.store.VerifiedTransfer;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -22,12 +23,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
- * PostgreSQL's WAL archive in S3: {@link #push} is the body of {@code archive_command}, {@link #fetch} of
- * {@code restore_command}.
+ * PostgreSQL's WAL archive in the backup store, under {@code <prefix>/<cluster>/wal/}: {@link #push} is the body of
+ * {@code archive_command}, {@link #fetch} of {@code restore_command}.
  *
  * <p>A push returns only after S3 acknowledged the upload (safety rule 6: PostgreSQL recycles a segment as soon as
  * {@code archive_command} succeeds). It never overwrites: an object that is already there with the same SHA-256 is
@@ -40,51 +40,27 @@ public final class WalArchive implements AutoCloseable {
     private static final int PRECONDITION_FAILED = 412;
     private static final int CONDITIONAL_REQUEST_CONFLICT = 409;
 
-    private final WalArchiveConfig config;
+    private final BackupStoreConfig config;
     private final ArchiveLayout layout;
     private final Optional<ArchiveLayout> sourceLayout;
     private final S3Client s3;
     private final WalArchiveMetrics metrics;
 
     /** @param registry where the archive's counters go; a command-line run passes a registry of its own */
-    public WalArchive(WalArchiveConfig config, String cluster, MetricRegistry registry) {
-        this(config, cluster, Optional.empty(), registry);
+    public WalArchive(BackupStoreConfig store, String cluster, MetricRegistry registry) {
+        this(store, cluster, Optional.empty(), registry);
     }
 
     /**
      * @param cloneSource for a cluster cloned from another: a file this cluster's archive does not hold is fetched
      *        from the source cluster's (read only), where the history before the clone's promotion lives
      */
-    public WalArchive(WalArchiveConfig config, String cluster, Optional<String> cloneSource, MetricRegistry registry) {
-        if (!config.enabled()) {
-            throw new IllegalArgumentException("WAL archiving is disabled (backup.wal.enabled is false)");
-        }
-        this.config = config;
-        this.layout = new ArchiveLayout(config.prefix(), cluster);
-        this.sourceLayout = cloneSource.map(source -> new ArchiveLayout(config.prefix(), source));
-        this.s3 = s3Client(config);
+    public WalArchive(BackupStoreConfig store, String cluster, Optional<String> cloneSource, MetricRegistry registry) {
+        this.config = store;
+        this.layout = new ArchiveLayout(store.prefix(), cluster);
+        this.sourceLayout = cloneSource.map(source -> new ArchiveLayout(store.prefix(), source));
+        this.s3 = S3Clients.create(store);
         this.metrics = new WalArchiveMetrics(registry);
-    }
-
-    /**
-     * The S3 client the archive uses: credentials from the default chain (the instance role on EC2), bounded
-     * retries, and a time limit on every attempt so that a stalled network fails the push instead of hanging it.
-     */
-    public static S3Client s3Client(WalArchiveConfig config) {
-        Duration attemptTimeout = config.attemptTimeout();
-        Duration connectTimeout = attemptTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? attemptTimeout : Duration.ofSeconds(10);
-        S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(connectTimeout)
-                        .socketTimeout(attemptTimeout))
-                .region(Region.of(config.region().orElseThrow(() ->
-                        new IllegalArgumentException("backup.wal.region is required to reach S3"))))
-                .forcePathStyle(config.pathStyle())
-                .overrideConfiguration(o -> o
-                        .retryStrategy(retry -> retry.maxAttempts(config.maxAttempts()))
-                        .apiCallAttemptTimeout(attemptTimeout));
-        config.endpoint().ifPresent(builder::endpointOverride);
-        return builder.build();
     }
 
     /**
@@ -217,7 +193,7 @@ public final class WalArchive implements AutoCloseable {
     private PushResult put(StagedUpload staged) throws WalArchiveException {
         WalFileName name = staged.name();
         ArchivedObjectMetadata metadata = staged.metadata();
-        String key = layout.walKey(name);
+        String key = name.keyIn(layout);
         String where = location(key);
         try {
             Optional<HeadObjectResponse> existing = head(key);
@@ -292,7 +268,7 @@ public final class WalArchive implements AutoCloseable {
     private FetchResult download(String fileName, HeldDirectory directory, String targetName, ArchiveLayout layout)
             throws WalArchiveException {
         WalFileName name = fileName(fileName);
-        String key = layout.walKey(name);
+        String key = name.keyIn(layout);
         String where = location(key);
         Path target = directory.path().resolve(targetName);
         ResponseInputStream<GetObjectResponse> object;

@@ -1,5 +1,7 @@
 package io.steward.backup;
 
+import io.steward.store.ArchiveLayout;
+
 import java.util.regex.Pattern;
 
 /**
@@ -10,6 +12,8 @@ import java.util.regex.Pattern;
  * <p>Only these names become object keys, so that no argument can reach outside the cluster's {@code wal/} folder.
  */
 public record WalFileName(String value) {
+    /** The folder of a cluster's archives that holds its WAL. */
+    public static final String FOLDER = "wal";
     private static final Pattern NAME = Pattern.compile(
             "[0-9A-F]{24}(\\.partial|\\.[0-9A-F]{8}\\.backup)?|[0-9A-F]{8}\\.history");
 
@@ -19,6 +23,11 @@ public record WalFileName(String value) {
                     + "000000010000000000000003 (optionally .partial), a backup history file such as "
                     + "000000010000000000000003.00000028.backup, or a timeline history file such as 00000002.history");
         }
+    }
+
+    /** The object key of this file in a cluster's archives. */
+    public String keyIn(ArchiveLayout layout) {
+        return layout.folder(FOLDER) + value;
     }
 
     public static boolean isWalFileName(String text) {

@@ -1,5 +1,6 @@
 package io.steward.backup;
 
+import io.steward.store.ArchiveLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -20,12 +21,12 @@ public final class WalPurge {
 
     private final S3Client s3;
     private final String bucket;
-    private final ArchiveLayout layout;
+    private final String folder;
 
     public WalPurge(S3Client s3, String bucket, ArchiveLayout layout) {
         this.s3 = s3;
         this.bucket = bucket;
-        this.layout = layout;
+        this.folder = layout.folder(WalFileName.FOLDER);
     }
 
     /**
@@ -37,10 +38,10 @@ public final class WalPurge {
     public int purgeBefore(String oldestNeeded) {
         new WalFileName(oldestNeeded);
         List<ObjectIdentifier> doomed = new ArrayList<>();
-        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(layout.walFolder()).build();
+        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(folder).build();
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
             for (S3Object object : page.contents()) {
-                String name = object.key().substring(layout.walFolder().length());
+                String name = object.key().substring(folder.length());
                 if (isWalFileName(name) && SnapshotPolicy.purgeable(name, oldestNeeded)) {
                     doomed.add(ObjectIdentifier.builder().key(object.key()).build());
                 }

@@ -4,6 +4,7 @@ import io.steward.files.CheckedInput;
 import io.steward.files.FileOwner;
 import io.steward.files.FileVersion;
 import io.steward.files.HeldDirectory;
+import io.steward.store.ArchivedObjectMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

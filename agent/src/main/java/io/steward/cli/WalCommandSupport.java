@@ -22,8 +22,8 @@ final class WalCommandSupport {
             return Optional.empty();
         }
         if (!config.backup().wal().enabled()) {
-            err.println("steward " + command + ": WAL archiving is not enabled; configure backup.wal (bucket, region) "
-                    + "or remove enabled: false");
+            err.println("steward " + command + ": WAL archiving is not enabled; configure backup.store (bucket, region) "
+                    + "and remove backup.wal.enabled: false");
             return Optional.empty();
         }
         return Optional.of(config);

@@ -62,7 +62,7 @@ public final class WalFetchCommand implements Callable<Integer> {
         if (config.isEmpty()) {
             return INVALID;
         }
-        try (WalArchive archive = new WalArchive(config.get().backup().wal(), config.get().cluster(),
+        try (WalArchive archive = new WalArchive(config.get().backup().store().orElseThrow(), config.get().cluster(),
                 config.get().bootstrap().cloneSource(), new MetricRegistry())) {
             FetchResult result = archive.fetch(name, destination);
             if (result instanceof FetchResult.NotFound missing) {

@@ -5,6 +5,7 @@ import io.steward.backup.PushResult;
 import io.steward.backup.WalArchive;
 import io.steward.backup.WalArchiveException;
 import io.steward.backup.WalFileName;
+import io.steward.config.BackupStoreConfig;
 import io.steward.config.StewardConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,9 +59,10 @@ public final class WalPushCommand implements Callable<Integer> {
         if (config.isEmpty()) {
             return INVALID;
         }
-        try (WalArchive archive = new WalArchive(config.get().backup().wal(), config.get().cluster(), new MetricRegistry())) {
+        BackupStoreConfig store = config.get().backup().store().orElseThrow();
+        try (WalArchive archive = new WalArchive(store, config.get().cluster(), new MetricRegistry())) {
             PushResult result = archive.push(file);
-            String location = "s3://" + config.get().backup().wal().bucket() + "/" + result.key();
+            String location = "s3://" + store.bucket() + "/" + result.key();
             spec.commandLine().getOut().println(result instanceof PushResult.Uploaded uploaded
                     ? "archived " + file.getFileName() + " to " + location + " (" + uploaded.size() + " bytes, "
                             + uploaded.storedSize() + " stored)"

@@ -46,6 +46,9 @@ final class ConfigBinder {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
     private static final Pattern KMS_KEY = Pattern.compile("[A-Za-z0-9:/_.-]{1,2048}");
+    /** The keys of {@code backup.store}. */
+    private static final List<String> STORE_KEYS = List.of("bucket", "prefix", "compression", "sse", "kms_key_id",
+            "endpoint", "path_style", "region", "max_attempts", "attempt_timeout");
     static final String HOST_ALLOWED = "a host name or IP address";
     private static final TablespaceConfig DEFAULT_TABLESPACE = new TablespaceConfig("/dev/sdf", "main", 2);
 
@@ -173,10 +176,12 @@ final class ConfigBinder {
         root.acknowledge("aws");
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
-        BackupConfig backup = backup(root.section("backup"), node);
+        List<String> deprecations = new ArrayList<>();
+        BackupConfig backup = backup(root.section("backup"), node, deprecations);
         EngineSection engine = engine(root, tree, engineName, node, engineSections, backup, ha);
         root.rejectUnknownKeys();
-        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup);
+        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup,
+                deprecations);
     }
 
     private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
@@ -350,26 +355,62 @@ final class ConfigBinder {
         return volumes;
     }
 
-    private static BackupConfig backup(Settings backup, NodeConfig node) {
-        WalArchiveConfig wal = backup.has("wal") ? walArchive(backup.section("wal"), node) : WalArchiveConfig.disabled();
-        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), wal, node)
+    private static BackupConfig backup(Settings backup, NodeConfig node, List<String> deprecations) {
+        Optional<Settings> wal = backup.has("wal") ? Optional.of(backup.section("wal")) : Optional.empty();
+        boolean walEnabled = wal.map(section -> section.bool("enabled", true)).orElse(true);
+        Optional<BackupStoreConfig> store;
+        if (backup.has("store")) {
+            Settings section = backup.section("store");
+            store = Optional.of(store(section, node, true));
+            section.rejectUnknownKeys();
+            wal.ifPresent(ConfigBinder::refuseStoreKeys);
+        } else {
+            // before backup.store, the store's keys were backup.wal's: read there for one more release
+            List<String> oldKeys = wal.map(section -> STORE_KEYS.stream().filter(section::has).toList()).orElse(List.of());
+            store = oldKeys.isEmpty() ? Optional.empty()
+                    : Optional.of(store(wal.get(), node, walEnabled)).filter(read -> walEnabled);
+            if (!oldKeys.isEmpty()) {
+                deprecations.add(deprecation(wal.get(), backup.keyPath("store"), oldKeys));
+            }
+        }
+        WalArchiveConfig walArchive = wal.map(section -> walArchive(section, walEnabled, store.isPresent(), backup))
+                .orElse(store.isPresent() ? new WalArchiveConfig(true, Optional.of(WalArchiveConfig.DEFAULT_SOCKET),
+                        WalArchiveConfig.DEFAULT_PUSH_AHEAD) : WalArchiveConfig.disabled());
+        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), store, node)
                 : SnapshotConfig.disabled();
-        DumpConfig dumps = backup.has("dumps") ? dumps(backup.section("dumps"), wal) : DumpConfig.disabled();
+        DumpConfig dumps = backup.has("dumps") ? dumps(backup.section("dumps"), store) : DumpConfig.disabled();
         backup.rejectUnknownKeys();
-        return new BackupConfig(wal, snapshots, dumps);
+        return new BackupConfig(store, walArchive, snapshots, dumps);
+    }
+
+    /** One line for the log: which old keys were read, and where they go now. */
+    private static String deprecation(Settings old, String storePath, List<String> keys) {
+        return keys.stream().map(old::keyPath).collect(Collectors.joining(", ")) + ": deprecated, read as "
+                + keys.stream().map(key -> storePath + "." + key).collect(Collectors.joining(", "))
+                + " for this release only; move them to " + storePath;
+    }
+
+    /** With {@code backup.store} given, a store key left in the section it came from would only contradict it. */
+    private static void refuseStoreKeys(Settings old) {
+        for (String key : STORE_KEYS) {
+            if (old.has(key)) {
+                old.problems().add(old.keyPath(key), old.optionalString(key).orElse("{...}"), "absent when backup.store "
+                        + "is given: the store's keys moved there (backup.store." + key + ")");
+            }
+        }
     }
 
     /** Only called when the section is there: writing one switches dumps on unless it says {@code enabled: false}. */
-    private static DumpConfig dumps(Settings dumps, WalArchiveConfig wal) {
+    private static DumpConfig dumps(Settings dumps, Optional<BackupStoreConfig> store) {
         boolean enabled = dumps.bool("enabled", true);
         Optional<RetentionClass> schedule = dumps.choice("schedule", SnapshotConfig.Schedule.class,
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
         boolean onReplica = dumps.bool("on_replica", false);
         Map<RetentionClass, Duration> retention = retention(dumps);
         long partSize = dumps.size("part_size", DumpConfig.DEFAULT_PART_SIZE, DumpConfig.MIN_PART_SIZE, DumpConfig.MAX_PART_SIZE);
-        if (enabled && !wal.enabled()) {
-            dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the WAL archive's bucket, with its prefix, "
-                    + "compression and encryption: configure backup.wal, or set backup.dumps.enabled to false");
+        if (enabled && store.isEmpty()) {
+            dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the backup store, with its prefix, "
+                    + "compression and encryption: configure backup.store, or set backup.dumps.enabled to false");
         }
         dumps.rejectUnknownKeys();
         return enabled ? new DumpConfig(true, schedule, onReplica, retention, partSize) : DumpConfig.disabled();
@@ -391,7 +432,7 @@ final class ConfigBinder {
     }
 
     /** Only called when the section is there: writing one switches snapshot sets on unless it says {@code enabled: false}. */
-    private static SnapshotConfig snapshots(Settings snapshots, WalArchiveConfig wal, NodeConfig node) {
+    private static SnapshotConfig snapshots(Settings snapshots, Optional<BackupStoreConfig> store, NodeConfig node) {
         boolean enabled = snapshots.bool("enabled", true);
         Optional<RetentionClass> schedule = snapshots.choice("schedule", SnapshotConfig.Schedule.class,
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
@@ -400,9 +441,9 @@ final class ConfigBinder {
         Map<RetentionClass, Duration> retention = retention(snapshots);
         Duration completionTimeout = snapshots.duration("completion_timeout", SnapshotConfig.DEFAULT_COMPLETION_TIMEOUT,
                 Duration.ofSeconds(1), Duration.ofDays(1));
-        if (enabled && !wal.enabled()) {
+        if (enabled && store.isEmpty()) {
             snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets keep their catalog and the backup "
-                    + "label in the WAL archive's bucket: configure backup.wal, or set backup.snapshots.enabled to false");
+                    + "label in the backup store: configure backup.store, or set backup.snapshots.enabled to false");
         }
         if (enabled && (node.instanceId().isEmpty() || node.availabilityZone().isEmpty())) {
             snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets need this node's EC2 instance id "
@@ -413,51 +454,70 @@ final class ConfigBinder {
                 : SnapshotConfig.disabled();
     }
 
-    /** Only called when the section is there: writing one switches archiving on unless it says {@code enabled: false}. */
-    private static WalArchiveConfig walArchive(Settings wal, NodeConfig node) {
-        boolean enabled = wal.bool("enabled", true);
-        String bucket = wal.optionalString("bucket").orElse("");
+    /**
+     * The backup store, from {@code backup.store} or, before that existed, from {@code backup.wal}; other keys of the
+     * section are left to the caller.
+     *
+     * @param required whether the bucket and the region must be known (not for an archive given but disabled)
+     */
+    private static BackupStoreConfig store(Settings store, NodeConfig node, boolean required) {
+        String bucket = store.optionalString("bucket").orElse("");
         String bucketAllowed = "an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-', "
                 + "starting and ending with a letter or digit";
-        if (bucket.isEmpty() && enabled) {
-            wal.problems().add(wal.keyPath("bucket"), null, bucketAllowed + "; required when WAL archiving is enabled");
+        if (bucket.isEmpty() && required) {
+            store.problems().add(store.keyPath("bucket"), null, bucketAllowed + "; required: every archive goes there");
         } else if (!bucket.isEmpty() && !BUCKET.matcher(bucket).matches()) {
-            wal.problems().add(wal.keyPath("bucket"), bucket, bucketAllowed);
+            store.problems().add(store.keyPath("bucket"), bucket, bucketAllowed);
         }
         // an explicitly empty prefix puts the cluster's folder at the top of the bucket
-        wal.acknowledge("prefix");
-        String prefix = wal.has("prefix") ? wal.optionalString("prefix").orElse("") : WalArchiveConfig.DEFAULT_PREFIX;
+        store.acknowledge("prefix");
+        String prefix = store.has("prefix") ? store.optionalString("prefix").orElse("") : BackupStoreConfig.DEFAULT_PREFIX;
         if (!prefix.isEmpty() && !KEY_PREFIX.matcher(prefix).matches()) {
-            wal.problems().add(wal.keyPath("prefix"), prefix, "folder names of letters, digits, '.', '_' or '-' separated by "
-                    + "single '/', without a leading or trailing '/', e.g. steward or backups/prod (or \"\" for none)");
+            store.problems().add(store.keyPath("prefix"), prefix, "folder names of letters, digits, '.', '_' or '-' "
+                    + "separated by single '/', without a leading or trailing '/', e.g. steward or backups/prod (or \"\" for none)");
         }
-        WalArchiveConfig.Compression compression = wal.choice("compression", WalArchiveConfig.Compression.class,
-                WalArchiveConfig.Compression.ZSTD);
-        WalArchiveConfig.Encryption sse = wal.optionalString("sse").flatMap(text -> {
-            Optional<WalArchiveConfig.Encryption> known = WalArchiveConfig.Encryption.fromS3Name(text);
+        BackupStoreConfig.Compression compression = store.choice("compression", BackupStoreConfig.Compression.class,
+                BackupStoreConfig.Compression.ZSTD);
+        BackupStoreConfig.Encryption sse = store.optionalString("sse").flatMap(text -> {
+            Optional<BackupStoreConfig.Encryption> known = BackupStoreConfig.Encryption.fromS3Name(text);
             if (known.isEmpty()) {
-                wal.problems().add(wal.keyPath("sse"), text, "AES256 (keys managed by S3) or aws:kms (with kms_key_id)");
+                store.problems().add(store.keyPath("sse"), text, "AES256 (keys managed by S3) or aws:kms (with kms_key_id)");
             }
             return known;
-        }).orElse(WalArchiveConfig.Encryption.AES256);
-        Optional<String> kmsKeyId = matching(wal, "kms_key_id", KMS_KEY, "a KMS key id, key ARN, alias or alias ARN");
-        if (sse == WalArchiveConfig.Encryption.AWS_KMS && kmsKeyId.isEmpty() && !wal.has("kms_key_id")) {
-            wal.problems().add(wal.keyPath("kms_key_id"), null, "required with sse aws:kms: the KMS key id, key ARN or alias "
-                    + "that S3 encrypts the archive with");
-        } else if (sse == WalArchiveConfig.Encryption.AES256 && kmsKeyId.isPresent()) {
-            wal.problems().add(wal.keyPath("kms_key_id"), kmsKeyId.get(), "only with sse aws:kms (sse is AES256)");
+        }).orElse(BackupStoreConfig.Encryption.AES256);
+        Optional<String> kmsKeyId = matching(store, "kms_key_id", KMS_KEY, "a KMS key id, key ARN, alias or alias ARN");
+        if (sse == BackupStoreConfig.Encryption.AWS_KMS && kmsKeyId.isEmpty() && !store.has("kms_key_id")) {
+            store.problems().add(store.keyPath("kms_key_id"), null, "required with sse aws:kms: the KMS key id, key ARN "
+                    + "or alias that S3 encrypts the archives with");
+        } else if (sse == BackupStoreConfig.Encryption.AES256 && kmsKeyId.isPresent()) {
+            store.problems().add(store.keyPath("kms_key_id"), kmsKeyId.get(), "only with sse aws:kms (sse is AES256)");
         }
-        Optional<URI> endpoint = wal.optionalString("endpoint")
-                .flatMap(text -> httpUri(wal, "endpoint", text, "https://s3.eu-west-1.amazonaws.com"));
-        boolean pathStyle = wal.bool("path_style", false);
-        Optional<String> region = matching(wal, "region", REGION, "an AWS region name such as eu-west-1").or(node::region);
-        if (enabled && region.isEmpty() && !wal.has("region")) {
-            wal.problems().add(wal.keyPath("region"), null, "the bucket's AWS region, e.g. eu-west-1; required when neither "
-                    + "aws.region is set nor IMDS tells the node's region");
+        Optional<URI> endpoint = store.optionalString("endpoint")
+                .flatMap(text -> httpUri(store, "endpoint", text, "https://s3.eu-west-1.amazonaws.com"));
+        boolean pathStyle = store.bool("path_style", false);
+        Optional<String> region = matching(store, "region", REGION, "an AWS region name such as eu-west-1").or(node::region);
+        if (required && region.isEmpty() && !store.has("region")) {
+            store.problems().add(store.keyPath("region"), null, "the bucket's AWS region, e.g. eu-west-1; required when "
+                    + "neither aws.region is set nor IMDS tells the node's region");
         }
-        int maxAttempts = wal.integer("max_attempts", WalArchiveConfig.DEFAULT_MAX_ATTEMPTS, 1, 20);
-        Duration attemptTimeout = wal.duration("attempt_timeout", WalArchiveConfig.DEFAULT_ATTEMPT_TIMEOUT,
+        int maxAttempts = store.integer("max_attempts", BackupStoreConfig.DEFAULT_MAX_ATTEMPTS, 1, 20);
+        Duration attemptTimeout = store.duration("attempt_timeout", BackupStoreConfig.DEFAULT_ATTEMPT_TIMEOUT,
                 Duration.ofMillis(100), Duration.ofHours(1));
+        return new BackupStoreConfig(bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
+                maxAttempts, attemptTimeout);
+    }
+
+    /**
+     * PostgreSQL's WAL archive, which lives in the backup store: on with a store unless {@code enabled: false}.
+     *
+     * @param enabled {@code backup.wal.enabled}, already read
+     */
+    private static WalArchiveConfig walArchive(Settings wal, boolean enabled, boolean hasStore, Settings backup) {
+        if (enabled && !hasStore && STORE_KEYS.stream().noneMatch(wal::has)) {
+            backup.problems().add(backup.keyPath("store"), null, "the S3 bucket (and region) the WAL archive goes to; "
+                    + "required when backup.wal is given, unless backup.wal.enabled is false");
+        }
+        STORE_KEYS.forEach(wal::acknowledge);
         // "" switches the socket off: wal-push and wal-fetch then always work in their own process
         wal.acknowledge("socket");
         Optional<Path> socket = wal.has("socket")
@@ -468,8 +528,7 @@ final class ConfigBinder {
         }
         int pushAhead = wal.integer("push_ahead", WalArchiveConfig.DEFAULT_PUSH_AHEAD, 0, 16);
         wal.rejectUnknownKeys();
-        return new WalArchiveConfig(enabled, bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
-                maxAttempts, attemptTimeout, socket, pushAhead);
+        return new WalArchiveConfig(enabled && hasStore, socket, pushAhead);
     }
 
     /**
@@ -514,9 +573,9 @@ final class ConfigBinder {
                         + "be made to wait for a named replica before acknowledging a write, so no replica would ever be "
                         + "known to hold every acknowledged write");
             }
-            if (dump.isPresent() && !backup.wal().enabled()) {
-                root.problems().add("backup.wal", null, "configured and enabled: the " + selected + " section asks to "
-                        + "start from the archived dump '" + dump.get() + "', which is read from the bucket backup.wal names");
+            if (dump.isPresent() && backup.store().isEmpty()) {
+                root.problems().add("backup.store", null, "configured: the " + selected + " section asks to start "
+                        + "from the archived dump '" + dump.get() + "', which is read from the backup store");
             }
         } catch (RuntimeException e) {
             // a plugin bug must not hide the other problems behind a stack trace

@@ -43,8 +43,8 @@ public final class ConfigLoader {
     /** Top-level sections owned by the core. */
     static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage", "backup");
     /** Sections inside core sections, reachable from the environment as {@code STEWARD_AWS_ROUTE53_<KEY>}. */
-    static final List<String> NESTED_SECTIONS = List.of("aws.route53", "aws.ec2", "aws.cloudwatch", "backup.wal", "backup.snapshots",
-            "backup.dumps");
+    static final List<String> NESTED_SECTIONS = List.of("aws.route53", "aws.ec2", "aws.cloudwatch", "backup.store",
+            "backup.wal", "backup.snapshots", "backup.dumps");
     /** Engines the project ships; their sections are recognised even when the plugin is not installed. */
     static final List<String> SHIPPED_ENGINES = List.of("postgresql", "redis", "mongodb", "elasticsearch");
 

@@ -1,6 +1,5 @@
 package io.steward.it.backup;
 
-import io.steward.backup.ArchiveLayout;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
@@ -11,6 +10,7 @@ import io.steward.engine.Engine;
 import io.steward.engine.Peer;
 import io.steward.it.aws.S3TestServer;
 import io.steward.storage.FilesystemFreezer;
+import io.steward.store.ArchiveLayout;
 import io.steward.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -3,7 +3,7 @@ package io.steward.it.backup;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.backup.PushResult;
 import io.steward.backup.WalArchive;
-import io.steward.config.WalArchiveConfig.Compression;
+import io.steward.config.BackupStoreConfig.Compression;
 import io.steward.it.aws.S3TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,7 +3,7 @@ package io.steward.it.backup;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.backup.WalArchive;
 import io.steward.backup.WalSocketServer;
-import io.steward.config.WalArchiveConfig.Compression;
+import io.steward.config.BackupStoreConfig.Compression;
 import io.steward.files.FileOwner;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
@@ -50,7 +50,7 @@ class WalPushFastPathBenchmark {
             s3.createBucket(BUCKET);
             Map<String, String> credentials = Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
                     "aws.secretAccessKey", S3TestServer.SECRET_KEY);
-            Path config = WalFixtures.configFile(root, WalFixtures.walSection(s3.endpoint(), BUCKET)
+            Path config = WalFixtures.configFile(root, WalFixtures.storeSection(s3.endpoint(), BUCKET)
                     .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
             Path timed = StewardScript.install(root, "steward-java", config, credentials, Map.of("STEWARD_SOCAT", ""));
             String options = "-Dlogback.configurationFile=logback.xml -Xlog:class+load=info:file=" + classLog + " "

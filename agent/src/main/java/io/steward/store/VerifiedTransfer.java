@@ -1,6 +1,6 @@
-package io.steward.backup;
+package io.steward.store;
 
-import io.steward.config.WalArchiveConfig.Compression;
+import io.steward.config.BackupStoreConfig.Compression;
 import io.steward.files.HeldDirectory;
 import net.jpountz.lz4.LZ4Exception;
 
@@ -16,14 +16,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The two halves of every archived object's trip, shared by the WAL and dump archives: compressing content for
+ * The two halves of every archived object's trip, shared by every archive in the store: compressing content for
  * upload while its SHA-256 and size are taken, and restoring it so that the target appears only whole and verified.
  */
-final class VerifiedTransfer {
+public final class VerifiedTransfer {
     private static final int TRANSFER_BUFFER_SIZE = 1 << 18;
 
     /** The object's content is not what was archived; the message says how it differs. */
-    static final class DamagedObjectException extends IOException {
+    public static final class DamagedObjectException extends IOException {
         DamagedObjectException(String message, Throwable cause) {
             super(message, cause);
         }
@@ -36,7 +36,7 @@ final class VerifiedTransfer {
      * Reads {@code content} once: compressed into {@code staged} while its SHA-256 and length are taken. The content
      * stays open: its owner may still have questions for it (e.g. whether the file changed while it was read).
      */
-    static ArchivedObjectMetadata compress(InputStream content, Path staged, Compression compression) throws IOException {
+    public static ArchivedObjectMetadata compress(InputStream content, Path staged, Compression compression) throws IOException {
         MessageDigest sha256 = sha256();
         long size;
         try (OutputStream out = CompressionStreams.compressing(compression, Files.newOutputStream(staged))) {
@@ -46,7 +46,7 @@ final class VerifiedTransfer {
     }
 
     /** Reads {@code content} once for the SHA-256 and length that {@link #compress} would record, and keeps nothing. */
-    static ArchivedObjectMetadata measure(InputStream content, Compression compression) throws IOException {
+    public static ArchivedObjectMetadata measure(InputStream content, Compression compression) throws IOException {
         MessageDigest sha256 = sha256();
         long size = transfer(new DigestInputStream(content, sha256), OutputStream.nullOutputStream());
         return new ArchivedObjectMetadata(compression, HexFormat.of().formatHex(sha256.digest()), size);
@@ -71,7 +71,7 @@ final class VerifiedTransfer {
      * Decompresses {@code object} into {@code name} of {@code directory} through its durable writer: the file
      * either does not appear or appears whole and verified, owned by the directory's files' owner.
      */
-    static void restore(InputStream object, ArchivedObjectMetadata metadata, HeldDirectory directory, String name)
+    public static void restore(InputStream object, ArchivedObjectMetadata metadata, HeldDirectory directory, String name)
             throws IOException {
         try (InputStream verified = verifying(object, metadata)) {
             directory.replace(name, verified);
@@ -83,7 +83,7 @@ final class VerifiedTransfer {
      * (size or SHA-256), and stops at one byte past the recorded size so that a damaged or hostile object cannot fill
      * the disk. Whoever writes it somewhere must make it visible only once the stream has ended.
      */
-    static InputStream verifying(InputStream object, ArchivedObjectMetadata metadata) throws IOException {
+    private static InputStream verifying(InputStream object, ArchivedObjectMetadata metadata) throws IOException {
         return new VerifyingStream(CompressionStreams.decompressing(metadata.compression(), object), metadata);
     }
 
@@ -140,7 +140,7 @@ final class VerifiedTransfer {
         }
     }
 
-    static MessageDigest sha256() {
+    private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -148,7 +148,7 @@ final class VerifiedTransfer {
         }
     }
 
-    static void deleteQuietly(Path path) {
+    public static void deleteQuietly(Path path) {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

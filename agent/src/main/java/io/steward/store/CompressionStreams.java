@@ -1,8 +1,8 @@
-package io.steward.backup;
+package io.steward.store;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
-import io.steward.config.WalArchiveConfig.Compression;
+import io.steward.config.BackupStoreConfig.Compression;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
@@ -14,13 +14,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Compressing and decompressing streams in the standard frame formats, so that an operator can restore a segment
- * by hand with the {@code zstd} or {@code lz4} command.
+ * Compressing and decompressing streams in the standard frame formats, so that an operator can restore an archived
+ * object by hand with the {@code zstd} or {@code lz4} command.
  */
 public final class CompressionStreams {
     /**
-     * On WAL-like data level 1 compresses twice as fast as zstd's default level 3 to within 1 % of its size (16 MiB
-     * segments: 20 against 42 ms, 4.71 against 4.67 MiB), and archive_command is on PostgreSQL's critical path.
+     * On a database's change log level 1 compresses twice as fast as zstd's default level 3 to within 1 % of its size
+     * (16 MiB files: 20 against 42 ms, 4.71 against 4.67 MiB), and archiving such a log is on the database's critical
+     * path.
      */
     private static final int ZSTD_LEVEL = 1;
 

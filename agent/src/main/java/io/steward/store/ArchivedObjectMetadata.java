@@ -1,6 +1,6 @@
-package io.steward.backup;
+package io.steward.store;
 
-import io.steward.config.WalArchiveConfig.Compression;
+import io.steward.config.BackupStoreConfig.Compression;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What Steward records in an archived object's user metadata ({@code x-amz-meta-*}), WAL segment or dump, so that a
+ * What Steward records in an archived object's user metadata ({@code x-amz-meta-*}), whatever the archive, so that a
  * fetch can undo the compression and prove it got back exactly the bytes that were handed over.
  *
  * @param compression how the object's body is compressed

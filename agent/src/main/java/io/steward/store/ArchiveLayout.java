@@ -1,9 +1,10 @@
-package io.steward.backup;
+package io.steward.store;
 
 /**
- * Where a cluster's archive lives in its bucket: {@code <prefix>/<cluster>/wal/<file name>} (likewise
- * {@code dumps/} and {@code snapshots/}), or without the prefix when it is empty. The cluster name is in the key so that several clusters can share one bucket and a clone can
- * read its source's archive by name.
+ * Where a cluster's archives live in the store's bucket: each in its own folder under {@code <prefix>/<cluster>/}
+ * ({@code dumps/}, {@code snapshots/}, and the engine's own archive's), or under {@code <cluster>/} when the prefix is
+ * empty. The cluster name is in the key so that several clusters can share one bucket and a clone can read its
+ * source's archives by name.
  *
  * @param prefix folders before the cluster's own, without leading or trailing '/'; may be empty
  * @param cluster the cluster's name
@@ -19,23 +20,22 @@ public record ArchiveLayout(String prefix, String cluster) {
         }
     }
 
-    public String walKey(WalFileName file) {
-        return walFolder() + file.value();
-    }
-
-    /** The folder (ending in '/') that holds the cluster's WAL files. */
-    public String walFolder() {
-        return clusterFolder() + "wal/";
+    /** The folder (ending in '/') of the cluster's archive {@code name}, e.g. an engine's own. */
+    public String folder(String name) {
+        if (name.isEmpty() || name.contains("/")) {
+            throw new IllegalArgumentException("archive folder '" + name + "' must be a non-empty name without '/'");
+        }
+        return clusterFolder() + name + "/";
     }
 
     /** The folder (ending in '/') that holds the cluster's dumps. */
     public String dumpFolder() {
-        return clusterFolder() + "dumps/";
+        return folder("dumps");
     }
 
     /** The folder (ending in '/') that holds the cluster's snapshot set descriptions. */
     public String snapshotFolder() {
-        return clusterFolder() + "snapshots/";
+        return folder("snapshots");
     }
 
     private String clusterFolder() {
