@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The snapshot sets of a running agent, wired from its configuration: EC2 and S3 clients, the volume finder, the
@@ -42,7 +43,12 @@ public final class SnapshotService implements AutoCloseable {
     private final String self;
     private final String zone;
 
-    public SnapshotService(StewardConfig config, Engine engine, MetricRegistry registry) {
+    /**
+     * @param oldestKept told, after each purge of expired sets, the files of the oldest restorable set left (see
+     *        {@link SnapshotSets#purge})
+     */
+    public SnapshotService(StewardConfig config, Engine engine, Consumer<Map<String, String>> oldestKept,
+                           MetricRegistry registry) {
         String instanceId = config.node().instanceId().orElseThrow();
         String zone = config.node().availabilityZone().orElseThrow();
         BackupStoreConfig store = config.backup().store().orElseThrow(() ->
@@ -65,7 +71,6 @@ public final class SnapshotService implements AutoCloseable {
         this.cluster = config.cluster();
         this.self = config.node().name();
         this.zone = zone;
-        WalPurge walPurge = new WalPurge(s3, store.bucket(), layout);
         this.scheduler = new BackupScheduler(new BackupScheduler.Job() {
             @Override
             public String kind() {
@@ -84,7 +89,7 @@ public final class SnapshotService implements AutoCloseable {
 
             @Override
             public int purge() {
-                return sets.purge(walPurge).size();
+                return sets.purge(oldestKept).size();
             }
         }, config.backup().snapshots().schedule(), config.backup().snapshots().onReplica(), self, Clock.systemUTC());
     }

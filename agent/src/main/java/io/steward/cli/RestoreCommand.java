@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "restore",
         description = {"Restores a snapshot set onto this node: new volumes from its snapshots, mounted as they are, then "
-                + "the WAL archive replayed up to a point in time (or its end), and the server promoted.",
+                + "the engine's archive replayed up to a point in time (or its end), and the server promoted.",
                 "Run it with the agent stopped and the set's mount points empty. With bootstrap mode clone (user data "
                 + "\"clone\"), the set comes from the source cluster's catalog."})
 final class RestoreCommand implements Callable<Integer> {

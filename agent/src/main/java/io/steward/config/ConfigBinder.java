@@ -3,12 +3,13 @@ package io.steward.config;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.config.NodeIdentityResolver.NodeIdentity;
+import io.steward.engine.BackupSection;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
-import io.steward.engine.EngineRegistry;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -153,12 +154,14 @@ final class ConfigBinder {
     /**
      * @param aws already bound (it was needed to fetch user data); only acknowledged here
      * @param engineSections names of top-level sections that belong to an engine
+     * @param plugins the installed engine plugins
      */
     static StewardConfig bind(JsonNode tree, AwsConfig aws, NodeIdentity identity, Set<String> engineSections,
-                              ConfigProblems problems) {
+                              List<EnginePlugin> plugins, ConfigProblems problems) {
         Settings root = new Settings("", tree, problems);
         String cluster = required(root, "cluster", CLUSTER, "1 to 100 letters, digits, '.', '_' or '-' (user data \"cluster\")");
         String engineName = root.requiredString("engine", "the engine plugin to run, e.g. postgresql");
+        Optional<EnginePlugin> plugin = plugins.stream().filter(p -> p.name().equalsIgnoreCase(engineName)).findFirst();
         NodeConfig node = node(root.section("node"), aws, identity);
         if (aws.cloudWatch().monitoring() != CloudWatchConfig.Monitoring.OFF && node.region().isEmpty()) {
             problems.add("aws.cloudwatch.monitoring", aws.cloudWatch().monitoring().name().toLowerCase(Locale.ROOT),
@@ -177,8 +180,8 @@ final class ConfigBinder {
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
         List<String> deprecations = new ArrayList<>();
-        BackupConfig backup = backup(root.section("backup"), node, deprecations);
-        EngineSection engine = engine(root, tree, engineName, node, engineSections, backup, ha);
+        BackupConfig backup = backup(root.section("backup"), tree.path("backup"), node, plugins, plugin, deprecations);
+        EngineSection engine = engine(root, tree, engineName, plugin, plugins, node, engineSections, backup, ha);
         root.rejectUnknownKeys();
         return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup,
                 deprecations);
@@ -355,32 +358,74 @@ final class ConfigBinder {
         return volumes;
     }
 
-    private static BackupConfig backup(Settings backup, NodeConfig node, List<String> deprecations) {
-        Optional<Settings> wal = backup.has("wal") ? Optional.of(backup.section("wal")) : Optional.empty();
-        boolean walEnabled = wal.map(section -> section.bool("enabled", true)).orElse(true);
-        Optional<BackupStoreConfig> store;
+    /**
+     * @param given the {@code backup} section as given, from which the plugins' own sections are handed over
+     * @param plugins the installed plugins: each may own sections of {@code backup}
+     * @param selected the configured engine's plugin, which reads its own sections
+     */
+    private static BackupConfig backup(Settings backup, JsonNode given, NodeConfig node, List<EnginePlugin> plugins,
+                                       Optional<EnginePlugin> selected, List<String> deprecations) {
+        Map<BackupSection, EnginePlugin> owners = new LinkedHashMap<>();
+        plugins.forEach(plugin -> plugin.backupSections().forEach(section -> owners.put(section, plugin)));
+        // before backup.store, the store's keys were in a plugin's section: read there for one more release
+        Map<BackupSection, List<String>> oldStoreKeys = new LinkedHashMap<>();
+        for (BackupSection section : owners.keySet()) {
+            List<String> keys = STORE_KEYS.stream().filter(key -> given.path(section.name()).has(key)).toList();
+            if (section.heldStoreKeys() && !keys.isEmpty()) {
+                oldStoreKeys.put(section, keys);
+            }
+        }
+        Optional<BackupStoreConfig> store = Optional.empty();
         if (backup.has("store")) {
             Settings section = backup.section("store");
             store = Optional.of(store(section, node, true));
             section.rejectUnknownKeys();
-            wal.ifPresent(ConfigBinder::refuseStoreKeys);
-        } else {
-            // before backup.store, the store's keys were backup.wal's: read there for one more release
-            List<String> oldKeys = wal.map(section -> STORE_KEYS.stream().filter(section::has).toList()).orElse(List.of());
-            store = oldKeys.isEmpty() ? Optional.empty()
-                    : Optional.of(store(wal.get(), node, walEnabled)).filter(read -> walEnabled);
-            if (!oldKeys.isEmpty()) {
-                deprecations.add(deprecation(wal.get(), backup.keyPath("store"), oldKeys));
-            }
+            oldStoreKeys.forEach((old, keys) -> refuseStoreKeys(backup.section(old.name()), keys));
+        } else if (!oldStoreKeys.isEmpty()) {
+            Map.Entry<BackupSection, List<String>> old = oldStoreKeys.entrySet().iterator().next();
+            Settings section = backup.section(old.getKey().name());
+            boolean enabled = section.bool("enabled", true);
+            store = Optional.of(store(section, node, enabled)).filter(read -> enabled);
+            deprecations.add(deprecation(section, backup.keyPath("store"), old.getValue()));
         }
-        WalArchiveConfig walArchive = wal.map(section -> walArchive(section, walEnabled, store.isPresent(), backup))
-                .orElse(store.isPresent() ? new WalArchiveConfig(true, Optional.of(WalArchiveConfig.DEFAULT_SOCKET),
-                        WalArchiveConfig.DEFAULT_PUSH_AHEAD) : WalArchiveConfig.disabled());
+        Map<String, JsonNode> pluginSections = new LinkedHashMap<>();
+        for (Map.Entry<BackupSection, EnginePlugin> owned : owners.entrySet()) {
+            BackupSection section = owned.getKey();
+            if (!backup.has(section.name())) {
+                continue;
+            }
+            backup.acknowledge(section.name());
+            JsonNode own = withoutStoreKeys(given.path(section.name()), section.heldStoreKeys());
+            if (selected.filter(owned.getValue()::equals).isPresent()) {
+                Settings settings = new Settings(backup.keyPath(section.name()), own, backup.problems());
+                try {
+                    section.check(settings, store);
+                    settings.rejectUnknownKeys();
+                } catch (RuntimeException e) {
+                    backup.problems().add(backup.keyPath(section.name()), "{...}", "a section the "
+                            + owned.getValue().name() + " plugin can read, but it failed: " + e);
+                }
+                pluginSections.put(section.name(), own);
+            } else if (!oldStoreKeys.containsKey(section)) {
+                backup.problems().add(backup.keyPath(section.name()), "{...}", "absent unless engine is "
+                        + owned.getValue().name() + ": the section is that plugin's");
+            }
+            // an old section of another engine: only its store keys meant something, and they were read above
+        }
         SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), store, node)
                 : SnapshotConfig.disabled();
         DumpConfig dumps = backup.has("dumps") ? dumps(backup.section("dumps"), store) : DumpConfig.disabled();
         backup.rejectUnknownKeys();
-        return new BackupConfig(store, walArchive, snapshots, dumps);
+        return new BackupConfig(store, snapshots, dumps, pluginSections);
+    }
+
+    /** A plugin's section without the store's keys, which the store reads when the section once held them. */
+    private static JsonNode withoutStoreKeys(JsonNode section, boolean heldStoreKeys) {
+        JsonNode copy = section.deepCopy();
+        if (heldStoreKeys && copy instanceof ObjectNode object) {
+            object.remove(STORE_KEYS);
+        }
+        return copy;
     }
 
     /** One line for the log: which old keys were read, and where they go now. */
@@ -391,12 +436,10 @@ final class ConfigBinder {
     }
 
     /** With {@code backup.store} given, a store key left in the section it came from would only contradict it. */
-    private static void refuseStoreKeys(Settings old) {
-        for (String key : STORE_KEYS) {
-            if (old.has(key)) {
-                old.problems().add(old.keyPath(key), old.optionalString(key).orElse("{...}"), "absent when backup.store "
-                        + "is given: the store's keys moved there (backup.store." + key + ")");
-            }
+    private static void refuseStoreKeys(Settings old, List<String> keys) {
+        for (String key : keys) {
+            old.problems().add(old.keyPath(key), old.optionalString(key).orElse("{...}"), "absent when backup.store "
+                    + "is given: the store's keys moved there (backup.store." + key + ")");
         }
     }
 
@@ -455,8 +498,8 @@ final class ConfigBinder {
     }
 
     /**
-     * The backup store, from {@code backup.store} or, before that existed, from {@code backup.wal}; other keys of the
-     * section are left to the caller.
+     * The backup store, from {@code backup.store} or, before that existed, from the plugin's section that held its
+     * keys; other keys of the section are left to the caller.
      *
      * @param required whether the bucket and the region must be known (not for an archive given but disabled)
      */
@@ -508,38 +551,14 @@ final class ConfigBinder {
     }
 
     /**
-     * PostgreSQL's WAL archive, which lives in the backup store: on with a store unless {@code enabled: false}.
-     *
-     * @param enabled {@code backup.wal.enabled}, already read
-     */
-    private static WalArchiveConfig walArchive(Settings wal, boolean enabled, boolean hasStore, Settings backup) {
-        if (enabled && !hasStore && STORE_KEYS.stream().noneMatch(wal::has)) {
-            backup.problems().add(backup.keyPath("store"), null, "the S3 bucket (and region) the WAL archive goes to; "
-                    + "required when backup.wal is given, unless backup.wal.enabled is false");
-        }
-        STORE_KEYS.forEach(wal::acknowledge);
-        // "" switches the socket off: wal-push and wal-fetch then always work in their own process
-        wal.acknowledge("socket");
-        Optional<Path> socket = wal.has("socket")
-                ? wal.optionalString("socket").filter(text -> !text.isBlank()).map(Path::of)
-                : Optional.of(WalArchiveConfig.DEFAULT_SOCKET);
-        if (socket.filter(path -> !path.isAbsolute()).isPresent()) {
-            wal.problems().add(wal.keyPath("socket"), socket.get(), "an absolute path, or \"\" for no socket");
-        }
-        int pushAhead = wal.integer("push_ahead", WalArchiveConfig.DEFAULT_PUSH_AHEAD, 0, 16);
-        wal.rejectUnknownKeys();
-        return new WalArchiveConfig(enabled && hasStore, socket, pushAhead);
-    }
-
-    /**
      * Lets the plugin validate its own section. The plugin's {@code create} reads the section through
      * {@link Settings} and must not touch the server, so a validation run has no side effects.
      */
-    private static EngineSection engine(Settings root, JsonNode tree, String engineName, NodeConfig node,
-                                        Set<String> engineSections, BackupConfig backup, HaConfig ha) {
-        Optional<EnginePlugin> plugin = engineName.isEmpty() ? Optional.empty() : EngineRegistry.find(engineName);
+    private static EngineSection engine(Settings root, JsonNode tree, String engineName, Optional<EnginePlugin> plugin,
+                                        List<EnginePlugin> plugins, NodeConfig node, Set<String> engineSections,
+                                        BackupConfig backup, HaConfig ha) {
         if (plugin.isEmpty() && !engineName.isEmpty()) {
-            List<String> available = EngineRegistry.available().stream().map(EnginePlugin::name).sorted().toList();
+            List<String> available = plugins.stream().map(EnginePlugin::name).sorted().toList();
             root.problems().add("engine", engineName, available.isEmpty()
                     ? "the name of an installed engine plugin, but none is installed (add a plugin jar to the class path)"
                     : "one of the installed engine plugins: " + String.join(", ", available));

@@ -127,22 +127,26 @@ class BackupStoreConfigTest {
                 .contains("only with sse aws:kms (sse is AES256)");
     }
 
-    /** The store's keys were backup.wal's before backup.store existed: they are read there for one more release. */
+    /**
+     * The store's keys were in a plugin's section (here the test plugin's backup.archive, in PostgreSQL's backup.wal)
+     * before backup.store existed: they are read there for one more release.
+     */
     @Test
     void theOldKeysStillConfigureTheStoreWithOneDeprecationLine() throws IOException {
         StewardConfig config = load(ConfigLoaderTest.VALID_YAML + """
                 backup:
-                  wal:
+                  archive:
                     bucket: my-backup-bucket
                     region: eu-west-1
                     compression: lz4
-                    push_ahead: 1
+                    socket: /run/archive.sock
                 """, Map.of());
 
         assertThat(config.backup().store()).contains(new BackupStoreConfig("my-backup-bucket", "steward", Compression.LZ4,
                 Encryption.AES256, Optional.empty(), Optional.empty(), false, Optional.of("eu-west-1"), 4,
                 Duration.ofSeconds(60)));
-        assertThat(config.deprecations()).containsExactly("backup.wal.bucket, backup.wal.compression, backup.wal.region: "
+        assertThat(config.deprecations()).containsExactly("backup.archive.bucket, backup.archive.compression, "
+                + "backup.archive.region: "
                 + "deprecated, read as backup.store.bucket, backup.store.compression, backup.store.region for this "
                 + "release only; move them to backup.store");
     }
@@ -150,8 +154,8 @@ class BackupStoreConfigTest {
     @Test
     void theOldKeysReachTheStoreFromTheEnvironmentToo() throws IOException {
         StewardConfig config = load(ConfigLoaderTest.VALID_YAML, Map.of(
-                "STEWARD_BACKUP_WAL_BUCKET", "env-bucket",
-                "STEWARD_BACKUP_WAL_REGION", "eu-central-1"));
+                "STEWARD_BACKUP_ARCHIVE_BUCKET", "env-bucket",
+                "STEWARD_BACKUP_ARCHIVE_REGION", "eu-central-1"));
 
         assertThat(config.backup().store().map(BackupStoreConfig::bucket)).contains("env-bucket");
         assertThat(config.deprecations()).hasSize(1);
@@ -161,20 +165,20 @@ class BackupStoreConfigTest {
     void theOldKeysAreCheckedWhereTheyAre() throws IOException {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML + """
                 backup:
-                  wal:
+                  archive:
                     compression: gzip
                     region: eu-west-1
                 """, Map.of()));
 
         assertThat(e.problems()).extracting(BackupStoreConfigTest::keyWithoutOrigin)
-                .containsExactlyInAnyOrder("backup.wal.bucket", "backup.wal.compression");
+                .containsExactlyInAnyOrder("backup.archive.bucket", "backup.archive.compression");
     }
 
     @Test
     void anOldArchiveThatIsSwitchedOffNeedsNoBucketAndGivesNoStore() throws IOException {
         StewardConfig config = load(ConfigLoaderTest.VALID_YAML + """
                 backup:
-                  wal:
+                  archive:
                     enabled: false
                     prefix: kept
                 """, Map.of());
@@ -187,12 +191,12 @@ class BackupStoreConfigTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML + """
                 backup:
                   store: {bucket: new-bucket, region: eu-west-1}
-                  wal: {bucket: old-bucket, path_style: true}
+                  archive: {bucket: old-bucket, path_style: true}
                 """, Map.of()));
 
         assertThat(e.problems()).extracting(BackupStoreConfigTest::keyWithoutOrigin)
-                .containsExactlyInAnyOrder("backup.wal.bucket", "backup.wal.path_style");
-        assertThat(e.getMessage()).contains("backup.wal.bucket (from config file ")
+                .containsExactlyInAnyOrder("backup.archive.bucket", "backup.archive.path_style");
+        assertThat(e.getMessage()).contains("backup.archive.bucket (from config file ")
                 .contains("'old-bucket' is not valid; absent when backup.store is given: the store's keys moved there "
                         + "(backup.store.bucket)");
     }

@@ -197,8 +197,8 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theLaunchersOwnVariablesAreNotConfiguration() throws IOException {
-        Map<String, String> env = Map.of("STEWARD_JAVA_OPTS", "-Xmx64m", "STEWARD_WAL_SOCKET", "/run/x.sock",
+    void theLaunchersAndThePluginsCommandsOwnVariablesAreNotConfiguration() throws IOException {
+        Map<String, String> env = Map.of("STEWARD_JAVA_OPTS", "-Xmx64m", TestEnginePlugin.COMMAND_VARIABLE, "/run/x.sock",
                 "STEWARD_SOCAT", "", "STEWARD_HA_LOOP_WAIT", "500ms");
 
         StewardConfig config = load(file(VALID_YAML), null, env, Map.of());

@@ -1,5 +1,6 @@
 package io.steward.config;
 
+import io.steward.engine.BackupSection;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
@@ -7,12 +8,17 @@ import io.steward.engine.ReplicationStyle;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A plugin for tests: reads {@code data_dir} (required), {@code port}, {@code synchronous_standby} (whether it
  * plays an engine whose primary can wait for a named replica) and {@code seeds_replicas} (whether it starts replicas
  * from snapshot sets) from its section, the way a real plugin does, and counts engines created and closed so that tests can check validation leaves nothing open.
+ * Like a plugin with an archive of its own, it reads {@code backup.archive} ({@code socket}, which held the backup
+ * store's keys before {@code backup.store}), and its commands read {@link #COMMAND_VARIABLE}.
  */
 public class TestEnginePlugin implements EnginePlugin {
     public static final AtomicInteger CREATED = new AtomicInteger();
@@ -21,10 +27,37 @@ public class TestEnginePlugin implements EnginePlugin {
     /** What the last {@link #create} read. */
     public static volatile Path lastDataDir;
     public static volatile int lastPort;
+    public static final String COMMAND_VARIABLE = "STEWARD_TEST_SOCKET";
 
     @Override
     public String name() {
         return "testengine";
+    }
+
+    @Override
+    public Set<String> commandVariables() {
+        return Set.of(COMMAND_VARIABLE);
+    }
+
+    @Override
+    public List<BackupSection> backupSections() {
+        return List.of(new BackupSection() {
+            @Override
+            public String name() {
+                return "archive";
+            }
+
+            @Override
+            public boolean heldStoreKeys() {
+                return true;
+            }
+
+            @Override
+            public void check(Settings section, Optional<BackupStoreConfig> store) {
+                section.bool("enabled", true);
+                section.optionalString("socket");
+            }
+        });
     }
 
     @Override

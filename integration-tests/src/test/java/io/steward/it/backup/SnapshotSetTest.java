@@ -4,11 +4,11 @@ import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
 import io.steward.backup.SnapshotSets;
-import io.steward.backup.WalPurge;
 import io.steward.config.RetentionClass;
 import io.steward.engine.Engine;
 import io.steward.engine.Peer;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.WalPurge;
 import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
 import io.steward.testing.FreePorts;
@@ -302,7 +302,7 @@ class SnapshotSetTest {
 
         SnapshotSets later = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.offset(Clock.systemUTC(), Duration.ofDays(8)));
         WalPurge walPurge = new WalPurge(lab.s3.client(), SnapshotLab.BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
-        List<String> purged = later.purge(walPurge);
+        List<String> purged = later.purge(walPurge::purgeBeforeSet);
 
         assertThat(purged).containsExactly(older.id());
         assertThat(lab.catalog().list()).extracting(SnapshotSet::id).containsExactly(newer.id());

@@ -1,15 +1,15 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.FetchResult;
-import io.steward.backup.PushResult;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalArchiveException;
-import io.steward.backup.WalArchiveMetrics;
-import io.steward.backup.WalFileName;
 import io.steward.config.BackupStoreConfig.Compression;
-import io.steward.config.WalArchiveConfig;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.FetchResult;
+import io.steward.postgres.wal.PushResult;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.postgres.wal.WalArchiveConfig;
+import io.steward.postgres.wal.WalArchiveException;
+import io.steward.postgres.wal.WalArchiveMetrics;
+import io.steward.postgres.wal.WalFileName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,14 +1,14 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalSocketServer;
 import io.steward.config.BackupStoreConfig;
-import io.steward.config.WalArchiveConfig;
 import io.steward.files.FileOwner;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.postgres.wal.WalArchiveConfig;
+import io.steward.postgres.wal.WalSocketServer;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.Test;

@@ -262,8 +262,6 @@ class RedisDumpTest {
                 "    endpoint: " + s3.endpoint(),
                 "    path_style: true",
                 "    region: " + S3TestServer.REGION,
-                "  wal:",
-                "    socket: \"\"",
                 "  dumps:",
                 "    schedule: off"));
         return LocalCluster.Options.defaults().withDatabase(Database.REDIS).withNodes(nodes).withExtraYaml(yaml.toString())

@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.postgres.wal;
 
 import io.steward.store.ArchiveLayout;
 import org.slf4j.Logger;
@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Deletes archived WAL that no kept snapshot set needs any more. */
 public final class WalPurge {
@@ -30,7 +31,18 @@ public final class WalPurge {
     }
 
     /**
-     * Deletes every archived file that comes before segment {@code oldestNeeded} (see {@link SnapshotPolicy#purgeable});
+     * Deletes the archived WAL that comes before the segment where a snapshot set starts, as its backup label says
+     * (see {@link WalRetention#oldestNeededSegment}); nothing when it has no such label.
+     *
+     * @param setFiles the files of the oldest restorable set kept
+     * @return how many objects were deleted
+     */
+    public int purgeBeforeSet(Map<String, String> setFiles) {
+        return WalRetention.oldestNeededSegment(setFiles).map(this::purgeBefore).orElse(0);
+    }
+
+    /**
+     * Deletes every archived file that comes before segment {@code oldestNeeded} (see {@link WalRetention#purgeable});
      * objects whose names are not WAL file names are left alone.
      *
      * @return how many objects were deleted
@@ -42,7 +54,7 @@ public final class WalPurge {
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
             for (S3Object object : page.contents()) {
                 String name = object.key().substring(folder.length());
-                if (isWalFileName(name) && SnapshotPolicy.purgeable(name, oldestNeeded)) {
+                if (isWalFileName(name) && WalRetention.purgeable(name, oldestNeeded)) {
                     doomed.add(ObjectIdentifier.builder().key(object.key()).build());
                 }
             }
@@ -52,7 +64,7 @@ public final class WalPurge {
             List<ObjectIdentifier> batch = doomed.subList(from, Math.min(doomed.size(), from + BATCH));
             DeleteObjectsResponse response = s3.deleteObjects(r -> r.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
             if (!response.errors().isEmpty()) {
-                throw new SnapshotException("WAL purge: S3 refused to delete " + response.errors().size() + " objects, e.g. "
+                throw new IllegalStateException("WAL purge: S3 refused to delete " + response.errors().size() + " objects, e.g. "
                         + response.errors().get(0).key() + ": " + response.errors().get(0).message());
             }
             deleted += batch.size();

@@ -1,10 +1,8 @@
-package io.steward.cli;
+package io.steward.postgres.wal;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.FetchResult;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalArchiveException;
-import io.steward.backup.WalFileName;
+import io.steward.cli.ConfigOptions;
+import io.steward.cli.StewardCli;
 import io.steward.config.StewardConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,12 +56,13 @@ public final class WalFetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<StewardConfig> config = WalCommandSupport.load(options, "wal-fetch", spec.commandLine().getErr());
-        if (config.isEmpty()) {
+        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(options, "wal-fetch", spec.commandLine().getErr());
+        if (loaded.isEmpty()) {
             return INVALID;
         }
-        try (WalArchive archive = new WalArchive(config.get().backup().store().orElseThrow(), config.get().cluster(),
-                config.get().bootstrap().cloneSource(), new MetricRegistry())) {
+        StewardConfig config = loaded.get().config();
+        try (WalArchive archive = new WalArchive(loaded.get().store(), config.cluster(), config.bootstrap().cloneSource(),
+                new MetricRegistry())) {
             FetchResult result = archive.fetch(name, destination);
             if (result instanceof FetchResult.NotFound missing) {
                 spec.commandLine().getErr().println("steward wal-fetch: " + name + " is not in the archive (s3://"

@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.postgres.wal;
 
 import io.steward.files.FileVersion;
 

@@ -1,12 +1,9 @@
-package io.steward.cli;
+package io.steward.postgres.wal;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.PushResult;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalArchiveException;
-import io.steward.backup.WalFileName;
+import io.steward.cli.ConfigOptions;
+import io.steward.cli.StewardCli;
 import io.steward.config.BackupStoreConfig;
-import io.steward.config.StewardConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,12 +52,12 @@ public final class WalPushCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<StewardConfig> config = WalCommandSupport.load(options, "wal-push", spec.commandLine().getErr());
-        if (config.isEmpty()) {
+        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(options, "wal-push", spec.commandLine().getErr());
+        if (loaded.isEmpty()) {
             return INVALID;
         }
-        BackupStoreConfig store = config.get().backup().store().orElseThrow();
-        try (WalArchive archive = new WalArchive(store, config.get().cluster(), new MetricRegistry())) {
+        BackupStoreConfig store = loaded.get().store();
+        try (WalArchive archive = new WalArchive(store, loaded.get().config().cluster(), new MetricRegistry())) {
             PushResult result = archive.push(file);
             String location = "s3://" + store.bucket() + "/" + result.key();
             spec.commandLine().getOut().println(result instanceof PushResult.Uploaded uploaded

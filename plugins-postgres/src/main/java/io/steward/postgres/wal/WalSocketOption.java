@@ -1,4 +1,4 @@
-package io.steward.cli;
+package io.steward.postgres.wal;
 
 import picocli.CommandLine.Option;
 

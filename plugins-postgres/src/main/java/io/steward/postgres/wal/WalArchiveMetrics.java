@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.postgres.wal;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;

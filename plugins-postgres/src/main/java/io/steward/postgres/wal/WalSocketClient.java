@@ -1,12 +1,10 @@
-package io.steward.cli;
+package io.steward.postgres.wal;
 
-import io.steward.backup.WalFileName;
-import io.steward.backup.WalSocketProtocol;
-import io.steward.backup.WalSocketProtocol.Operation;
-import io.steward.backup.WalSocketProtocol.Reply;
-import io.steward.backup.WalSocketProtocol.Request;
 import io.steward.files.FileVersion;
 import io.steward.files.HeldDirectory;
+import io.steward.postgres.wal.WalSocketProtocol.Operation;
+import io.steward.postgres.wal.WalSocketProtocol.Reply;
+import io.steward.postgres.wal.WalSocketProtocol.Request;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -42,9 +40,9 @@ import java.util.Set;
  * file's bytes unless the agent confirms the file's version as uploaded ahead, a fetch writes the bytes the agent
  * sends back to a hidden file, syncs it and renames it into place.
  */
-final class WalSocketClient {
+public final class WalSocketClient {
     static final String SOCKET_OPTION = "--socket";
-    static final String SOCKET_VARIABLE = "STEWARD_WAL_SOCKET";
+    public static final String SOCKET_VARIABLE = "STEWARD_WAL_SOCKET";
     private static final Path DEFAULT_SOCKET = Path.of("/run/steward/wal.sock");
     /** The options of {@link ConfigOptions} that take a value. */
     private static final Set<String> CONFIG_OPTIONS = Set.of("--config", "--user-data", "--set");

@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.postgres.wal;
 
 /** A push or fetch that did not happen; the message names the file, the bucket and the key. */
 public class WalArchiveException extends Exception {

@@ -1,5 +1,7 @@
-package io.steward.cli;
+package io.steward.postgres.wal;
 
+import io.steward.cli.ConfigOptions;
+import io.steward.config.BackupStoreConfig;
 import io.steward.config.ConfigException;
 import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
@@ -12,8 +14,16 @@ final class WalCommandSupport {
     private WalCommandSupport() {
     }
 
+    /**
+     * The configuration and the store of its archive.
+     *
+     * @param store where the archive is
+     */
+    record Loaded(StewardConfig config, BackupStoreConfig store) {
+    }
+
     /** The configuration when it is valid and archiving is on; else the problem is printed and nothing is returned. */
-    static Optional<StewardConfig> load(ConfigOptions options, String command, PrintWriter err) {
+    static Optional<Loaded> load(ConfigOptions options, String command, PrintWriter err) {
         StewardConfig config;
         try {
             config = ConfigLoader.load(options.sources());
@@ -21,11 +31,11 @@ final class WalCommandSupport {
             err.println(e.getMessage());
             return Optional.empty();
         }
-        if (!config.backup().wal().enabled()) {
+        if (!WalArchiveConfig.of(config).enabled()) {
             err.println("steward " + command + ": WAL archiving is not enabled; configure backup.store (bucket, region) "
                     + "and remove backup.wal.enabled: false");
             return Optional.empty();
         }
-        return Optional.of(config);
+        return Optional.of(new Loaded(config, config.backup().store().orElseThrow()));
     }
 }

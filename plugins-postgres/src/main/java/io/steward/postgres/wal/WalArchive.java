@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.postgres.wal;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.config.BackupStoreConfig;

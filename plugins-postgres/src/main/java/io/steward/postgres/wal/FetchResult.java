@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.postgres.wal;
 
 /** How a fetch ended when it did not fail; every failure is a {@link WalArchiveException}. */
 public sealed interface FetchResult {

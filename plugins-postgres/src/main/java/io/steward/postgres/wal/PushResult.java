@@ -1,4 +1,4 @@
-package io.steward.backup;
+package io.steward.postgres.wal;
 
 /** How a push ended when it succeeded; every failure is a {@link WalArchiveException}. */
 public sealed interface PushResult {

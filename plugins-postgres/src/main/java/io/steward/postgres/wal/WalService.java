@@ -1,0 +1,97 @@
+package io.steward.postgres.wal;
+
+import io.steward.config.BackupStoreConfig;
+import io.steward.config.StewardConfig;
+import io.steward.engine.ArchiveStatus;
+import io.steward.engine.Engine;
+import io.steward.engine.EngineService;
+import io.steward.engine.ServiceContext;
+import io.steward.files.FileOwner;
+import io.steward.store.ArchiveLayout;
+import io.steward.store.S3Clients;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * PostgreSQL's WAL archive in the running agent: the archive's backlog as gauges, the socket where wal-push and
+ * wal-fetch hand their work to the agent's warm S3 client, and the purge of archived WAL that only expired snapshot
+ * sets needed.
+ */
+public final class WalService implements EngineService {
+    private static final Logger log = LoggerFactory.getLogger(WalService.class);
+
+    private final Optional<BackupStoreConfig> store;
+    private final String cluster;
+    private final Optional<WalSocketServer> socket;
+
+    private WalService(Optional<BackupStoreConfig> store, String cluster, Optional<WalSocketServer> socket) {
+        this.store = store;
+        this.cluster = cluster;
+        this.socket = socket;
+    }
+
+    /** Registers the gauges and, when archiving is on with a socket, opens the socket. */
+    public static WalService start(ServiceContext context) {
+        StewardConfig config = context.config();
+        WalArchiveConfig wal = WalArchiveConfig.of(config);
+        Engine engine = context.engine();
+        archiveGauges(engine, context);
+        Optional<BackupStoreConfig> store = config.backup().store().filter(on -> wal.enabled());
+        return new WalService(store, config.cluster(), store.flatMap(archivedIn -> socket(wal, archivedIn, context)));
+    }
+
+    /** The archive's backlog as gauges, read from the engine at each scrape. */
+    private static void archiveGauges(Engine engine, ServiceContext context) {
+        context.metrics().gauge("steward_wal_ready", () -> () -> engine.archiveStatus().map(ArchiveStatus::ready).orElse(0));
+        context.metrics().gauge("steward_wal_oldest_ready_age_seconds", () -> () -> engine.archiveStatus()
+                .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
+        context.metrics().gauge("steward_wal_archive_failures", () -> () -> engine.archiveStatus()
+                .map(ArchiveStatus::failures).orElse(0L));
+    }
+
+    /**
+     * wal-push and wal-fetch handed to this agent over a Unix socket, so that PostgreSQL does not wait for a new
+     * process to build an S3 client per segment; a socket that cannot be opened is reported and the commands then
+     * work in their own processes.
+     */
+    private static Optional<WalSocketServer> socket(WalArchiveConfig wal, BackupStoreConfig store, ServiceContext context) {
+        if (wal.socket().isEmpty()) {
+            return Optional.empty();
+        }
+        StewardConfig config = context.config();
+        WalArchive archive = new WalArchive(store, config.cluster(), config.bootstrap().cloneSource(), context.metrics());
+        Engine engine = context.engine();
+        try {
+            // the first data path is the data directory, where PostgreSQL keeps pg_wal (itself, or a link to it)
+            return Optional.of(new WalSocketServer(wal.socket().get(), archive,
+                    () -> engine.dataPaths().get(0).resolve("pg_wal"), FileOwner.lookup(engine.serverUser()),
+                    wal.pushAhead()));
+        } catch (IOException | IllegalArgumentException e) {
+            archive.close();
+            log.error("cannot take WAL requests on {}: {}; wal-push and wal-fetch will work in their own processes",
+                    wal.socket().get(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Deletes the archived WAL that comes before the segment the oldest kept set starts from. */
+    @Override
+    public void oldestSetKept(Map<String, String> files) {
+        if (store.isPresent()) {
+            try (S3Client s3 = S3Clients.create(store.get())) {
+                new WalPurge(s3, store.get().bucket(), new ArchiveLayout(store.get().prefix(), cluster)).purgeBeforeSet(files);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.ifPresent(WalSocketServer::close);
+    }
+}
