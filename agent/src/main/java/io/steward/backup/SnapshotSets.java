@@ -42,7 +42,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Takes snapshot sets: the engine's hold (PostgreSQL: {@code pg_backup_start}), every data volume's filesystem
+ * Takes snapshot sets: the engine's hold ({@link io.steward.engine.SnapshotHold}), every data volume's filesystem
  * frozen only around the {@code CreateSnapshot} calls, thawed as soon as the snapshots are pending, the hold
  * released, the snapshots tagged, and the set recorded in the catalog; EBS completes the snapshots in the background.
  *

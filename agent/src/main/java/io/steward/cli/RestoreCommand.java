@@ -83,7 +83,8 @@ final class RestoreCommand implements Callable<Integer> {
         try (Ec2Client ec2 = Ec2Clients.create(config.aws(), region);
              S3Client s3 = S3Clients.create(store);
              Engine engine = Agent.createEngine(config, new MetricRegistry())) {
-            SnapshotCatalog catalog = new SnapshotCatalog(s3, store.bucket(), new ArchiveLayout(store.prefix(), sourceCluster));
+            SnapshotCatalog catalog = new SnapshotCatalog(s3, store.bucket(),
+                    new ArchiveLayout(store.prefix(), sourceCluster));
             SnapshotSet set = SnapshotPolicy.choose(catalog.list(), Optional.ofNullable(setId), until);
             new SnapshotRestore(ec2, engine, line -> {
                 out.println(line);

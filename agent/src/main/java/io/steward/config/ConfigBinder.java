@@ -160,7 +160,8 @@ final class ConfigBinder {
                               List<EnginePlugin> plugins, ConfigProblems problems) {
         Settings root = new Settings("", tree, problems);
         String cluster = required(root, "cluster", CLUSTER, "1 to 100 letters, digits, '.', '_' or '-' (user data \"cluster\")");
-        String engineName = root.requiredString("engine", "the engine plugin to run, e.g. postgresql");
+        String engineName = root.requiredString("engine", "the engine plugin to run: one of the installed ones, "
+                + plugins.stream().map(EnginePlugin::name).sorted().collect(Collectors.joining(", ")));
         Optional<EnginePlugin> plugin = plugins.stream().filter(p -> p.name().equalsIgnoreCase(engineName)).findFirst();
         NodeConfig node = node(root.section("node"), aws, identity);
         if (aws.cloudWatch().monitoring() != CloudWatchConfig.Monitoring.OFF && node.region().isEmpty()) {
@@ -191,7 +192,8 @@ final class ConfigBinder {
         Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
                 .or(identity::instanceId);
         String nameAllowed = NodeConfig.NAME_ALLOWED + " (user data \"name\"; default: the instance id)";
-        // a node launched from user data that names only its cluster (the book's Elasticsearch) is named by its instance
+        // a node whose user data names only its cluster (its name meant something else to the engine) is named by
+        // its instance
         String name = node.has("name") || instanceId.isEmpty()
                 ? required(node, "name", NodeConfig.NAME, nameAllowed) : instanceId.get();
         Optional<String> host = node.optionalString("host");

@@ -46,8 +46,6 @@ public final class ConfigLoader {
     /** Sections inside core sections, reachable from the environment as {@code STEWARD_AWS_ROUTE53_<KEY>}. */
     static final List<String> NESTED_SECTIONS = List.of("aws.route53", "aws.ec2", "aws.cloudwatch", "backup.store",
             "backup.snapshots", "backup.dumps");
-    /** Engines the project ships; their sections are recognised even when the plugin is not installed. */
-    static final List<String> SHIPPED_ENGINES = List.of("postgresql", "redis", "mongodb", "elasticsearch");
 
     // Keys whose values must never appear in an error message. Broad on purpose, since a misspelt secret key
     // (admin.tokn) still holds a secret; a harmless value hidden by mistake costs little.
@@ -118,7 +116,7 @@ public final class ConfigLoader {
         Optional<String> engine = engineNamed.isTextual() ? Optional.of(engineNamed.asText()) : Optional.empty();
         Layer userDataFile = sources.userDataFile()
                 .map(path -> readText(path, "the user data file", problems)
-                        .map(text -> UserData.translate(text, "user data file " + path, engine, problems))
+                        .map(text -> UserData.translate(text, "user data file " + path, engine, plugins, problems))
                         .orElseGet(Layer::unreadable))
                 .orElseGet(Layer::empty);
         // nothing to gain from asking IMDS (and waiting for it off EC2) when a named source is already unusable
@@ -141,7 +139,8 @@ public final class ConfigLoader {
             try (NodeIdentityResolver resolver = new NodeIdentityResolver(imds.imdsEndpoint(), imds.imdsTimeout())) {
                 identity = resolver.identity();
                 if (sources.userDataFromImds() && sources.userDataFile().isEmpty()) {
-                    userData = resolver.userData().map(text -> UserData.translate(text, "EC2 user data", engine, problems))
+                    userData = resolver.userData()
+                            .map(text -> UserData.translate(text, "EC2 user data", engine, plugins, problems))
                             .orElseGet(Layer::empty);
                 }
             } catch (ImdsUnavailableException e) {
@@ -171,9 +170,9 @@ public final class ConfigLoader {
         }
     }
 
-    /** Engine section names: the shipped engines and any installed plugin. */
+    /** Engine section names: one per installed plugin. */
     private static Set<String> engineSectionNames(List<EnginePlugin> plugins) {
-        Set<String> names = new LinkedHashSet<>(SHIPPED_ENGINES);
+        Set<String> names = new LinkedHashSet<>();
         for (EnginePlugin plugin : plugins) {
             names.add(plugin.name().toLowerCase(Locale.ROOT));
         }
@@ -243,8 +242,8 @@ public final class ConfigLoader {
      * {@code STEWARD_CLUSTER}, {@code STEWARD_ENGINE} and {@code STEWARD_<SECTION>_<KEY>} for the known sections;
      * the key is the rest of the name in lower case, so {@code STEWARD_HA_LOOP_WAIT} is {@code ha.loop_wait}.
      */
-    static Layer fromEnvironment(Map<String, String> environment, Set<String> engineSections, List<EnginePlugin> plugins,
-                                 ConfigProblems problems) {
+    static Layer fromEnvironment(Map<String, String> environment, Set<String> engineSections,
+                                 List<EnginePlugin> plugins, ConfigProblems problems) {
         List<String> sections = new ArrayList<>(CORE_SECTIONS);
         sections.addAll(engineSections);
         sections.addAll(NESTED_SECTIONS);

@@ -8,8 +8,8 @@ import java.util.Set;
  * (a {@code META-INF/services/io.steward.engine.EnginePlugin} file in the plugin's jar).
  *
  * <p>Besides its engine, a plugin may add what belongs to its database alone: commands of the {@code steward} command
- * line, a section of {@code backup} (its own archive in the backup store), and services that run in the agent beside
- * the engine. The core names no engine: it finds all of these here.
+ * line, a section of {@code backup} (its own archive in the backup store), the book's user-data keys of its database,
+ * and services that run in the agent beside the engine. The core names no engine: it finds all of these here.
  */
 public interface EnginePlugin {
 
@@ -32,7 +32,7 @@ public interface EnginePlugin {
         return List.of();
     }
 
-    /** The {@code STEWARD_*} environment variables that {@link #commands()} read: not configuration. None by default. */
+    /** The {@code STEWARD_*} environment variables that {@link #commands()} read, not configuration; none by default. */
     default Set<String> commandVariables() {
         return Set.of();
     }
@@ -40,6 +40,11 @@ public interface EnginePlugin {
     /** The sections of {@code backup} that this plugin reads itself, besides the core's. None by default. */
     default List<BackupSection> backupSections() {
         return List.of();
+    }
+
+    /** How this plugin reads the book's EC2 user data; no key by default. */
+    default UserDataKeys userData() {
+        return UserDataKeys.NONE;
     }
 
     /**

@@ -2,7 +2,7 @@ package io.steward.engine;
 
 import java.util.Map;
 
-/** Something a plugin runs in the agent beside its engine ({@link EnginePlugin#services}); closed when the agent stops. */
+/** What a plugin runs in the agent beside its engine ({@link EnginePlugin#services}); closed when the agent stops. */
 public interface EngineService extends AutoCloseable {
 
     /**

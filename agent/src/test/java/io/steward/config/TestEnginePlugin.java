@@ -1,10 +1,13 @@
 package io.steward.config;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.BackupSection;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.UserDataKeys;
+import io.steward.engine.UserDataTarget;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -18,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * plays an engine whose primary can wait for a named replica) and {@code seeds_replicas} (whether it starts replicas
  * from snapshot sets) from its section, the way a real plugin does, and counts engines created and closed so that tests can check validation leaves nothing open.
  * Like a plugin with an archive of its own, it reads {@code backup.archive} ({@code socket}, which held the backup
- * store's keys before {@code backup.store}), and its commands read {@link #COMMAND_VARIABLE}.
+ * store's keys before {@code backup.store}), and its commands read {@link #COMMAND_VARIABLE}. Of the book's user data
+ * it reads {@code flavour}, into its own section.
  */
 public class TestEnginePlugin implements EnginePlugin {
     public static final AtomicInteger CREATED = new AtomicInteger();
@@ -32,6 +36,23 @@ public class TestEnginePlugin implements EnginePlugin {
     @Override
     public String name() {
         return "testengine";
+    }
+
+    @Override
+    public UserDataKeys userData() {
+        return new UserDataKeys() {
+            @Override
+            public List<String> keys() {
+                return List.of("flavour");
+            }
+
+            @Override
+            public void translate(ObjectNode userData, Optional<String> engine, UserDataTarget target) {
+                if (userData.has("flavour")) {
+                    target.put("testengine.flavour", userData.get("flavour"), "flavour");
+                }
+            }
+        };
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineService;
 import io.steward.engine.ServiceContext;
+import io.steward.engine.UserDataKeys;
 import io.steward.postgres.wal.WalBackupSection;
 import io.steward.postgres.wal.WalFetchCommand;
 import io.steward.postgres.wal.WalPushCommand;
@@ -20,10 +21,17 @@ import java.util.Set;
  * {@code backup.wal}, the {@code wal-push} and {@code wal-fetch} commands, and the agent's side of them.
  */
 public final class PostgresPlugin implements EnginePlugin {
+    /** The engine's name in configuration, also the name of its section. */
+    static final String NAME = "postgresql";
 
     @Override
     public String name() {
-        return "postgresql";
+        return NAME;
+    }
+
+    @Override
+    public UserDataKeys userData() {
+        return new PostgresUserData();
     }
 
     @Override

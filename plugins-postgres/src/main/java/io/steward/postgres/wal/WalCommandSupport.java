@@ -32,8 +32,8 @@ final class WalCommandSupport {
             return Optional.empty();
         }
         if (!WalArchiveConfig.of(config).enabled()) {
-            err.println("steward " + command + ": WAL archiving is not enabled; configure backup.store (bucket, region) "
-                    + "and remove backup.wal.enabled: false");
+            err.println("steward " + command + ": WAL archiving is not enabled; configure backup.store (bucket, "
+                    + "region) and remove backup.wal.enabled: false");
             return Optional.empty();
         }
         return Optional.of(new Loaded(config, config.backup().store().orElseThrow()));

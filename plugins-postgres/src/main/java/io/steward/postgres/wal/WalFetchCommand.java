@@ -56,7 +56,8 @@ public final class WalFetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(options, "wal-fetch", spec.commandLine().getErr());
+        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(options, "wal-fetch",
+                spec.commandLine().getErr());
         if (loaded.isEmpty()) {
             return INVALID;
         }

@@ -26,12 +26,13 @@ import java.util.Optional;
 public final class WalService implements EngineService {
     private static final Logger log = LoggerFactory.getLogger(WalService.class);
 
-    private final Optional<BackupStoreConfig> store;
+    /** Where the archive is; empty when archiving is off. */
+    private final Optional<BackupStoreConfig> archivedIn;
     private final String cluster;
     private final Optional<WalSocketServer> socket;
 
-    private WalService(Optional<BackupStoreConfig> store, String cluster, Optional<WalSocketServer> socket) {
-        this.store = store;
+    private WalService(Optional<BackupStoreConfig> archivedIn, String cluster, Optional<WalSocketServer> socket) {
+        this.archivedIn = archivedIn;
         this.cluster = cluster;
         this.socket = socket;
     }
@@ -40,15 +41,15 @@ public final class WalService implements EngineService {
     public static WalService start(ServiceContext context) {
         StewardConfig config = context.config();
         WalArchiveConfig wal = WalArchiveConfig.of(config);
-        Engine engine = context.engine();
-        archiveGauges(engine, context);
-        Optional<BackupStoreConfig> store = config.backup().store().filter(on -> wal.enabled());
-        return new WalService(store, config.cluster(), store.flatMap(archivedIn -> socket(wal, archivedIn, context)));
+        archiveGauges(context.engine(), context);
+        Optional<BackupStoreConfig> archivedIn = wal.enabled() ? config.backup().store() : Optional.empty();
+        return new WalService(archivedIn, config.cluster(), archivedIn.flatMap(store -> socket(wal, store, context)));
     }
 
     /** The archive's backlog as gauges, read from the engine at each scrape. */
     private static void archiveGauges(Engine engine, ServiceContext context) {
-        context.metrics().gauge("steward_wal_ready", () -> () -> engine.archiveStatus().map(ArchiveStatus::ready).orElse(0));
+        context.metrics().gauge("steward_wal_ready", () -> () -> engine.archiveStatus().map(ArchiveStatus::ready)
+                .orElse(0));
         context.metrics().gauge("steward_wal_oldest_ready_age_seconds", () -> () -> engine.archiveStatus()
                 .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
         context.metrics().gauge("steward_wal_archive_failures", () -> () -> engine.archiveStatus()
@@ -60,7 +61,8 @@ public final class WalService implements EngineService {
      * process to build an S3 client per segment; a socket that cannot be opened is reported and the commands then
      * work in their own processes.
      */
-    private static Optional<WalSocketServer> socket(WalArchiveConfig wal, BackupStoreConfig store, ServiceContext context) {
+    private static Optional<WalSocketServer> socket(WalArchiveConfig wal, BackupStoreConfig store,
+                                                    ServiceContext context) {
         if (wal.socket().isEmpty()) {
             return Optional.empty();
         }
@@ -83,9 +85,10 @@ public final class WalService implements EngineService {
     /** Deletes the archived WAL that comes before the segment the oldest kept set starts from. */
     @Override
     public void oldestSetKept(Map<String, String> files) {
-        if (store.isPresent()) {
-            try (S3Client s3 = S3Clients.create(store.get())) {
-                new WalPurge(s3, store.get().bucket(), new ArchiveLayout(store.get().prefix(), cluster)).purgeBeforeSet(files);
+        if (archivedIn.isPresent()) {
+            BackupStoreConfig store = archivedIn.get();
+            try (S3Client s3 = S3Clients.create(store)) {
+                new WalPurge(s3, store.bucket(), new ArchiveLayout(store.prefix(), cluster)).purgeBeforeSet(files);
             }
         }
     }
