@@ -7,12 +7,12 @@ package io.steward.engine;
  * @param topology whom each replica replicates from
  * @param candidateOrder how failover candidates are ranked
  * @param restartsCrashedPrimaryInPlace whether a primary whose server crashed may be restarted in place while its
- *        agent still holds the lease. PostgreSQL may: its WAL brings back every acknowledged commit. Redis may not:
- *        what it reloads (an RDB dump, an AOF fsynced once a second, or nothing) can be older than what its replicas
- *        hold, and replicas that then follow it would throw their newer data away.
+ *        agent still holds the lease. A database whose write-ahead log brings back every acknowledged commit may. One
+ *        that reloads a periodic dump, a log fsynced once a second, or nothing may not: what it reloads can be older
+ *        than what its replicas hold, and replicas that then follow it would throw their newer data away.
  * @param synchronousStandby whether the primary can be made to wait for one named replica before it acknowledges a
- *        write, which {@code ha.synchronous_mode} needs (PostgreSQL's {@code synchronous_standby_names}). Redis cannot:
- *        its {@code WAIT} is a client's choice per write, so no replica is ever known to hold every acknowledged write.
+ *        write, which {@code ha.synchronous_mode} needs. A database where waiting for replicas is a client's choice
+ *        per write cannot: no replica is ever known to hold every acknowledged write.
  */
 public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace,
                                boolean synchronousStandby) {
@@ -21,7 +21,7 @@ public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder,
         /** Every replica replicates from the primary. */
         STAR,
         /**
-         * The book's Redis chain: the primary is the head, the other members follow in name order, and each
+         * The book's replication chain: the primary is the head, the other members follow in name order, and each
          * replicates from the nearest member before it that is a healthy replica, else from the primary. When a link
          * dies its follower re-points to its grand-master; when the link is back, the chain heals.
          */
@@ -31,7 +31,7 @@ public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder,
     public enum CandidateOrder {
         /** Furthest replication position first, then higher priority, then name (Patroni's order). */
         MOST_ADVANCED_FIRST,
-        /** Higher priority first, then furthest position, then name (Redis Sentinel's order, by replica-priority). */
+        /** Higher priority first, then furthest position, then name (a Sentinel's order, by replica priority). */
         PRIORITY_FIRST
     }
 }

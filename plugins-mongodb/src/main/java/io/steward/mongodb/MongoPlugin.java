@@ -4,11 +4,13 @@ import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.UserDataKeys;
+import org.slf4j.LoggerFactory;
 
 /** MongoDB replica sets, which elect their own primary: Steward creates the set, keeps its members and snapshots it. */
 public final class MongoPlugin implements EnginePlugin {
     /** The engine's name in configuration, also the name of its section. */
     static final String NAME = "mongodb";
+    static final String DRIVER_LOGGER = "org.mongodb.driver";
 
     @Override
     public String name() {
@@ -22,6 +24,18 @@ public final class MongoPlugin implements EnginePlugin {
 
     @Override
     public Engine create(EngineContext context) {
+        quietDriverLogging();
         return new MongoEngine(context, MongoSettings.read(context));
+    }
+
+    /**
+     * The driver says every server-monitor reconnection at INFO, which would bury the agent's decisions; its warnings
+     * stay. Set here rather than in the agent's logging configuration, which names no database.
+     */
+    static void quietDriverLogging() {
+        if (LoggerFactory.getLogger(DRIVER_LOGGER) instanceof ch.qos.logback.classic.Logger driver
+                && driver.getLevel() == null) {
+            driver.setLevel(ch.qos.logback.classic.Level.WARN);
+        }
     }
 }
