@@ -2,6 +2,7 @@ package io.steward;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
+import io.steward.admin.ClusterControl;
 import io.steward.admin.DumpBackend;
 import io.steward.admin.RejectedRequest;
 import io.steward.admin.SnapshotBackend;
@@ -17,26 +18,30 @@ import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
 import io.steward.backup.SnapshotSet;
 import io.steward.config.BootstrapConfig;
-import io.steward.config.ConfigProblems;
 import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
-import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
+import io.steward.coordination.ZooKeeperClusterStore;
+import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.DumpSelector;
+import io.steward.engine.Dumps;
 import io.steward.engine.Engine;
+import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EnginePlugin;
-import io.steward.engine.EngineRegistry;
 import io.steward.engine.EngineService;
+import io.steward.engine.LeaseElected;
+import io.steward.engine.NativeBackup;
 import io.steward.engine.ServiceContext;
-import io.steward.ha.ClusterControl;
 import io.steward.ha.HaLoop;
 import io.steward.ha.Policy;
 import io.steward.metrics.AgentMetrics;
 import io.steward.metrics.CloudWatchReporter;
-import org.apache.curator.framework.state.ConnectionState;
+import io.steward.plugins.EngineRegistry;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,12 +92,14 @@ public final class Agent implements AutoCloseable {
         Files.createDirectories(config.node().stateDir());
         AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
         EnginePlugin plugin = plugin(config);
-        Engine engine = createEngine(plugin, config, metrics.registry());
+        ConfiguredEngine configured = configureEngine(plugin, config, metrics.registry());
+        EngineCapabilities capabilities = configured.capabilities();
+        Engine engine = configured.create();
         // The store needs the loop's listener and the loop needs the store: the listener is filled in once both exist.
         AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
         ClusterStore store;
         try {
-            store = ClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
+            store = ZooKeeperClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
                 @Override
                 public void clusterChanged(boolean memberUpdate) {
                     ClusterStore.Listener target = listener.get();
@@ -102,7 +109,7 @@ public final class Agent implements AutoCloseable {
                 }
 
                 @Override
-                public void connectionChanged(ConnectionState state) {
+                public void connectionChanged(String state) {
                     ClusterStore.Listener target = listener.get();
                     if (target != null) {
                         target.connectionChanged(state);
@@ -114,28 +121,30 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         // a clone whose engine starts from a dump of the source cluster creates its cluster itself
-        boolean mayInitialize = engine.mayCreateCluster() && (config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
-                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && engine.bootstrapDump().isPresent()));
+        boolean mayInitialize = capabilities.mayCreateCluster() && (config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
+                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && capabilities.bootstrapDump().isPresent()));
         Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
-                config.node().priority(), mayInitialize, engine.replicationStyle(), engine.electsOwnPrimary());
+                config.node().priority(), mayInitialize, capabilities.replicationStyle());
         HaLoop loop = new HaLoop(store, engine, policy, metrics,
                 new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir(),
                 config.admin().token());
         listener.set(loop.storeListener());
-        Optional<Route53Records> records = route53Records(config, store, loop, engine.electsOwnPrimary(), metrics);
+        Optional<Route53Records> records = route53Records(config, store, loop, capabilities.electsOwnPrimary(), metrics);
         // what the plugin runs beside its engine (its own archive's socket and metrics, say)
-        List<EngineService> services = plugin.services(new ServiceContext(config, engine, metrics.registry()));
+        List<EngineService> services = plugin.services(new ServiceContext(config.cluster(), config.backup().store(),
+                config.backup().pluginSections(), config.bootstrap().cloneSource(), engine, metrics.registry()));
         Optional<SnapshotService> snapshots = snapshotService(config, engine, services, loop, metrics);
-        Optional<DumpService> dumps = dumpService(config, engine, loop, metrics);
+        Optional<DumpService> dumps = dumpService(config, engine, capabilities.bootstrapDump(), loop, metrics);
         // An engine with a backup of its own (its database's snapshot API) takes it on its schedule from one member.
-        Optional<NativeBackupScheduler> nativeBackups = engine.nativeBackup().flatMap(backup -> backup.schedule()
+        Optional<NativeBackup> nativeBackup = engine.capability(NativeBackup.class);
+        Optional<NativeBackupScheduler> nativeBackups = nativeBackup.flatMap(backup -> backup.schedule()
                 .map(schedule -> new NativeBackupScheduler(backup, schedule,
                         () -> store.designation("backup-schedule", config.node().name()), metrics.registry())));
         nativeBackups.ifPresent(scheduler -> loop.addTickListener(scheduler::observe));
         AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
                 snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED),
                 dumps.filter(service -> config.backup().dumps().enabled()).map(Agent::dumpBackend)
-                        .orElse(DumpBackend.NOT_CONFIGURED), engine.nativeBackup(), metrics.registry());
+                        .orElse(DumpBackend.NOT_CONFIGURED), nativeBackup, metrics.registry());
         try {
             admin.start();
             metrics.startJmx();
@@ -181,9 +190,9 @@ public final class Agent implements AutoCloseable {
      * Dumps to S3, scheduled and on demand, when {@code backup.dumps} is enabled; and the dump a cluster this node
      * creates starts from, when the engine asks for one.
      */
-    private static Optional<DumpService> dumpService(StewardConfig config, Engine engine, HaLoop loop,
+    private static Optional<DumpService> dumpService(StewardConfig config, Engine engine,
+                                                     Optional<DumpSelector> bootstrapDump, HaLoop loop,
                                                      AgentMetrics metrics) {
-        Optional<DumpSelector> bootstrapDump = engine.bootstrapDump();
         if (!config.backup().dumps().enabled() && bootstrapDump.isEmpty()) {
             return Optional.empty();
         }
@@ -202,7 +211,9 @@ public final class Agent implements AutoCloseable {
                 } catch (DumpException e) {
                     throw new EngineException("cannot create the cluster from dump " + selector + ": " + e.getMessage(), e);
                 }
-                return new HaLoop.NewCluster(() -> engine.initializeFromDump(dump), () -> {
+                // only an engine with dumps declares a bootstrap dump
+                Dumps fromDumps = engine.capability(Dumps.class).orElseThrow();
+                return new HaLoop.NewCluster(() -> fromDumps.initializeFromDump(dump), () -> {
                     try {
                         Files.deleteIfExists(dump);
                     } catch (IOException e) {
@@ -274,9 +285,9 @@ public final class Agent implements AutoCloseable {
         return Optional.of(records);
     }
 
-    /** The configured engine's plugin, given its section; the server is not touched. */
+    /** The configured engine, built; the server is not touched. */
     public static Engine createEngine(StewardConfig config, MetricRegistry registry) {
-        return createEngine(plugin(config), config, registry);
+        return configureEngine(plugin(config), config, registry).create();
     }
 
     private static EnginePlugin plugin(StewardConfig config) {
@@ -284,14 +295,15 @@ public final class Agent implements AutoCloseable {
                 new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
     }
 
-    private static Engine createEngine(EnginePlugin plugin, StewardConfig config, MetricRegistry registry) {
+    /** The configured engine's plugin, given its section: what the engine can do and how to build it. */
+    private static ConfiguredEngine configureEngine(EnginePlugin plugin, StewardConfig config, MetricRegistry registry) {
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings(config.engine().type(), config.engine().settings(), problems);
-        Engine engine = plugin.create(new EngineContext(config.node().name(), config.node().host(), settings,
-                config.node().stateDir(), registry));
+        ConfiguredEngine configured = plugin.configure(new EngineContext(config.node().name(), config.node().host(),
+                settings, config.node().stateDir(), registry));
         settings.rejectUnknownKeys();
         problems.throwIfAny();
-        return engine;
+        return configured;
     }
 
     public int adminPort() {
@@ -302,8 +314,9 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         log.info("agent stopping");
-        if (engine.electsOwnPrimary()) {
-            // its stop drains the node, which takes a while: clients and joining nodes are sent elsewhere first
+        if (engine.capability(LeaseElected.class).isEmpty()) {
+            // the database elects its own primary, and its stop drains the node, which takes a while: clients and
+            // joining nodes are sent elsewhere first
             records.ifPresent(Route53Records::close);
         }
         loop.close();

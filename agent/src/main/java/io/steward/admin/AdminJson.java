@@ -10,6 +10,7 @@ import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
+import io.steward.ha.FailingAction;
 
 import java.time.Duration;
 import java.time.Instant;

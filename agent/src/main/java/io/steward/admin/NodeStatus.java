@@ -3,6 +3,7 @@ package io.steward.admin;
 import io.steward.coordination.StateProblem;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
+import io.steward.ha.FailingAction;
 
 import java.util.List;
 import java.util.Map;

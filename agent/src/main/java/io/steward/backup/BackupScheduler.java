@@ -4,7 +4,7 @@ import io.steward.config.RetentionClass;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.MemberInfo;
 import io.steward.engine.EngineStatus;
-import io.steward.engine.Engine;
+import io.steward.engine.ManagedMembership;
 import io.steward.engine.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,8 +138,8 @@ public final class BackupScheduler implements AutoCloseable {
         }
         Optional<String> chosen = view.members().values().stream()
                 .filter(member -> member.role() == Role.REPLICA && member.healthy() && member.upstream().isPresent())
-                .min(Comparator.comparing((MemberInfo member) -> !Engine.PREFERRED_FOR_BACKUPS.equals(
-                        member.tags().get(Engine.BACKUP_TAG))).thenComparing(MemberInfo::name))
+                .min(Comparator.comparing((MemberInfo member) -> !ManagedMembership.PREFERRED_FOR_BACKUPS.equals(
+                        member.tags().get(ManagedMembership.BACKUP_TAG))).thenComparing(MemberInfo::name))
                 .map(MemberInfo::name);
         return chosen.map(self::equals).orElse(provenPrimary);
     }

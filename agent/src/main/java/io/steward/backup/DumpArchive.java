@@ -1,11 +1,11 @@
 package io.steward.backup;
 
-import io.steward.config.BackupStoreConfig;
 import io.steward.engine.DumpName;
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.ArchivedObjectMetadata;
+import io.steward.store.BackupStoreConfig;
 import io.steward.store.VerifiedTransfer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

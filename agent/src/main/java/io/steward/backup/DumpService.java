@@ -1,16 +1,17 @@
 package io.steward.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.BackupStoreConfig;
 import io.steward.config.DumpConfig;
 import io.steward.config.RetentionClass;
 import io.steward.config.StewardConfig;
 import io.steward.engine.DumpFile;
 import io.steward.engine.DumpName;
 import io.steward.engine.DumpSelector;
+import io.steward.engine.Dumps;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
 import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +103,8 @@ public final class DumpService implements AutoCloseable {
         if (scheduler.runningServer().isEmpty()) {
             throw new DumpException("no dump taken: the database server on this node is not running as primary or replica");
         }
-        try (DumpFile dump = engine.dumpForBackup()) {
+        try (DumpFile dump = engine.capability(Dumps.class).orElseThrow(() -> new EngineException(
+                "this database is not backed up by dumps")).dumpForBackup()) {
             DumpName name = new DumpName(clock.instant(), self, dump.format());
             own.push(dump.content(), name);
             metrics.archived(dump.size());

@@ -1,8 +1,9 @@
 package io.steward.backup;
 
-import io.steward.engine.ChildProcess;
 import io.steward.engine.Engine;
 import io.steward.engine.Peer;
+import io.steward.engine.SnapshotRecovery;
+import io.steward.engine.support.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -83,7 +84,7 @@ public final class SnapshotRestore {
      */
     public void restore(SnapshotSet set, Optional<Instant> targetTime, Target target) {
         mountVolumes(set, target, targetTime.map(t -> ", to " + t).orElse(", to the end of the archive"));
-        engine.recoverFromSnapshot(set.files(), targetTime, progress);
+        recovery().recoverFromSnapshot(set.files(), targetTime, progress);
         progress.accept("snapshot set " + set.id() + " restored");
     }
 
@@ -93,12 +94,17 @@ public final class SnapshotRestore {
      */
     public void restoreAsReplica(SnapshotSet set, Peer primary, Target target) {
         mountVolumes(set, target, ", as a replica of " + primary.name());
-        engine.startReplicaFromSnapshot(set.files(), primary);
+        recovery().startReplicaFromSnapshot(set.files(), primary);
         progress.accept("replica seeded from snapshot set " + set.id());
     }
 
+    /** Checked before any volume is made ({@link #mountVolumes}). */
+    private SnapshotRecovery recovery() {
+        return engine.capability(SnapshotRecovery.class).orElseThrow();
+    }
+
     private void mountVolumes(SnapshotSet set, Target target, String purpose) {
-        if (!engine.restoresFromSnapshotSets()) {
+        if (engine.capability(SnapshotRecovery.class).isEmpty()) {
             throw new SnapshotException("this node's engine cannot start a server from a snapshot set's volumes yet; "
                     + "nothing was created (volumes can be made from the set's snapshots by hand)");
         }

@@ -2,7 +2,6 @@ package io.steward.backup;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.aws.Ec2Clients;
-import io.steward.config.BackupStoreConfig;
 import io.steward.config.RetentionClass;
 import io.steward.config.StewardConfig;
 import io.steward.engine.Engine;
@@ -10,6 +9,7 @@ import io.steward.engine.Peer;
 import io.steward.storage.Ec2VolumeFinder;
 import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

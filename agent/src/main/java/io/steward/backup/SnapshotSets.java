@@ -7,6 +7,7 @@ import io.steward.config.SnapshotConfig;
 import io.steward.engine.Engine;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
+import io.steward.engine.VolumeSnapshots;
 import io.steward.storage.DataVolume;
 import io.steward.storage.Freezer;
 import io.steward.storage.Frozen;
@@ -122,7 +123,7 @@ public final class SnapshotSets implements AutoCloseable {
         log.info("snapshot set {} ({}) of {} on {} [epoch {}]", id, retention.name().toLowerCase(Locale.ROOT), describe(found),
                 taker.role(), taker.epoch());
         List<String> created = new ArrayList<>();
-        try (SnapshotHold hold = engine.holdForSnapshot(id)) {
+        try (SnapshotHold hold = hold(id)) {
             Frozen<List<String>> snapshots = freezer.whileFrozen(
                     found.stream().map(DataVolume::mountPoint).distinct().toList(),
                     () -> createSnapshots(set, found, hold, created));
@@ -149,6 +150,12 @@ public final class SnapshotSets implements AutoCloseable {
             fail(set, created, why);
             throw new SnapshotException("snapshot set " + id + " failed: " + why, e);
         }
+    }
+
+    /** The engine's hold for a snapshot of its volumes; a database whose volumes are not its backup has none. */
+    private SnapshotHold hold(String id) {
+        return engine.capability(VolumeSnapshots.class).orElseThrow(() -> new SnapshotException("this database's "
+                + "volumes are not a backup of it: it takes no snapshot sets")).holdForSnapshot(id);
     }
 
     private List<String> createSnapshots(SnapshotSet set, List<DataVolume> found, SnapshotHold hold, List<String> created) {

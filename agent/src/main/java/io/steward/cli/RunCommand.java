@@ -1,10 +1,10 @@
 package io.steward.cli;
 
 import io.steward.Agent;
-import io.steward.config.ConfigException;
 import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.CoordinationException;
+import io.steward.settings.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,7 +1,7 @@
 package io.steward.cli;
 
 import io.steward.engine.EnginePlugin;
-import io.steward.engine.EngineRegistry;
+import io.steward.plugins.EngineRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;

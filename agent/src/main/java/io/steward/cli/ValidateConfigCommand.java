@@ -1,8 +1,8 @@
 package io.steward.cli;
 
-import io.steward.config.ConfigException;
 import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
+import io.steward.settings.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

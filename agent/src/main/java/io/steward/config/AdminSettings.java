@@ -1,5 +1,8 @@
 package io.steward.config;
 
+import io.steward.settings.ProtectedFiles;
+import io.steward.settings.Settings;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.steward.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.steward.store.BackupStoreConfig;
 
 import java.util.Map;
 import java.util.Optional;

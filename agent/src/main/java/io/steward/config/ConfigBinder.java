@@ -7,9 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.config.NodeIdentityResolver.NodeIdentity;
 import io.steward.engine.BackupSection;
 import io.steward.engine.DumpSelector;
-import io.steward.engine.Engine;
+import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
+import io.steward.engine.SnapshotRecovery;
+import io.steward.engine.SynchronousStandbys;
+import io.steward.plugins.EngineRegistry;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
+import io.steward.store.BackupStoreConfig;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -553,8 +559,9 @@ final class ConfigBinder {
     }
 
     /**
-     * Lets the plugin validate its own section. The plugin's {@code create} reads the section through
-     * {@link Settings} and must not touch the server, so a validation run has no side effects.
+     * Lets the plugin validate its own section, and checks the rest of the configuration against what the configured
+     * engine can do. The plugin's {@code configure} reads the section through {@link Settings} and builds no engine,
+     * so a validation run has no side effects.
      */
     private static EngineSection engine(Settings root, JsonNode tree, String engineName, Optional<EnginePlugin> plugin,
                                         List<EnginePlugin> plugins, NodeConfig node, Set<String> engineSections,
@@ -578,18 +585,15 @@ final class ConfigBinder {
         }
         Settings settings = root.section(selected);
         try {
-            Engine engine = plugin.get().create(new EngineContext(node.name(), node.host(), settings, node.stateDir(),
-                    new MetricRegistry()));
+            EngineCapabilities capabilities = plugin.get().configure(new EngineContext(node.name(), node.host(),
+                    settings, node.stateDir(), new MetricRegistry())).capabilities();
             settings.rejectUnknownKeys();
-            Optional<DumpSelector> dump = engine.bootstrapDump();
-            boolean synchronousStandby = engine.replicationStyle().synchronousStandby();
-            boolean seedsReplicas = engine.restoresFromSnapshotSets();
-            engine.close();
-            if (backup.snapshots().seedReplicas() && !seedsReplicas) {
+            Optional<DumpSelector> dump = capabilities.bootstrapDump();
+            if (backup.snapshots().seedReplicas() && !capabilities.has(SnapshotRecovery.class)) {
                 root.problems().add("backup.snapshots.seed_replicas", true, "false for engine " + selected + ": it cannot "
                         + "start a replica from a snapshot set's volumes, so new replicas copy from the primary");
             }
-            if (ha.synchronousMode() && !synchronousStandby) {
+            if (ha.synchronousMode() && !capabilities.has(SynchronousStandbys.class)) {
                 root.problems().add("ha.synchronous_mode", true, "false for engine " + selected + ": its primary cannot "
                         + "be made to wait for a named replica before acknowledging a write, so no replica would ever be "
                         + "known to hold every acknowledged write");

@@ -11,7 +11,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.steward.config.NodeIdentityResolver.ImdsUnavailableException;
 import io.steward.config.NodeIdentityResolver.NodeIdentity;
 import io.steward.engine.EnginePlugin;
-import io.steward.engine.EngineRegistry;
+import io.steward.plugins.EngineRegistry;
+import io.steward.settings.ConfigException;
+import io.steward.settings.ConfigProblem;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,8 @@ package io.steward.config;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 
 import java.time.Duration;
 import java.util.List;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
+import io.steward.settings.ConfigProblems;
 
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -1,5 +1,8 @@
 package io.steward.config;
 
+import io.steward.settings.ProtectedFiles;
+import io.steward.settings.Settings;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

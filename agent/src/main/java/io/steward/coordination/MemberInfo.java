@@ -25,7 +25,7 @@ import java.util.Optional;
  * @param updatedAtMillis when this was published (epoch millis)
  * @param problem why it is not healthy
  * @param dnsName its DNS name, when known: what CNAME records pointing at it hold
- * @param tags how its engine wants it to be a member ({@link io.steward.engine.Engine#memberTags()})
+ * @param tags how its engine wants it to be a member ({@link io.steward.engine.ManagedMembership#memberTags()})
  * @param standingAside why it does not take the primary's role for now, whatever its tags (its fence guard cannot
  *        start); empty when it may
  */

@@ -28,7 +28,7 @@ final class PrimaryTerms {
      * @return whether {@code term} is the latest recorded now (false: a later one is)
      */
     boolean raise(String member, long term) throws Exception {
-        ClusterStore.catchUp(client, PATH);
+        ZooKeeperClusterStore.catchUp(client, PATH);
         PrimaryTerm mine = new PrimaryTerm(term, member);
         byte[] data = Json.mapper().writeValueAsBytes(mine);
         while (true) {
@@ -61,7 +61,7 @@ final class PrimaryTerms {
 
     /** The latest term recorded, read after a sync; empty before any. */
     OptionalLong latest() throws Exception {
-        ClusterStore.catchUp(client, PATH);
+        ZooKeeperClusterStore.catchUp(client, PATH);
         try {
             return OptionalLong.of(trusted(client.getData().forPath(PATH)).term());
         } catch (KeeperException.NoNodeException e) {

@@ -41,7 +41,7 @@ import java.util.TreeMap;
  * second term stands in when there is none: some request (a ping, rule 5) reached the server within S/3 before the
  * PING answer that came at most three quarters of a tick before T.
  */
-final class SessionLiveness {
+public final class SessionLiveness {
     /** Syncs kept as anchors; enough for several seconds of ticks and proofs, beyond which they would not help. */
     private static final int KEPT = 64;
 
@@ -51,7 +51,7 @@ final class SessionLiveness {
     private long session;
 
     /** @param serverTick the ensemble's {@code tickTime}; stating more than it is costs lease time, less is unsafe */
-    SessionLiveness(Duration serverTick) {
+    public SessionLiveness(Duration serverTick) {
         this.tickNanos = serverTick.toNanos();
     }
 
@@ -59,7 +59,7 @@ final class SessionLiveness {
      * Records that a sync of session {@code sessionId}, sent at {@code sentNanos} ({@link System#nanoTime()}), was
      * answered, and returns the instant (same clock) before which the ensemble's leader cannot expire that session.
      */
-    synchronized long answered(long sessionId, long sentNanos, Duration sessionTimeout) {
+    public synchronized long answered(long sessionId, long sentNanos, Duration sessionTimeout) {
         if (sessionId != session) {
             answered.clear();
             session = sessionId;

@@ -1,13 +1,13 @@
 package io.steward.engine;
 
-import io.steward.config.BackupStoreConfig;
-import io.steward.config.Settings;
+import io.steward.settings.Settings;
+import io.steward.store.BackupStoreConfig;
 
 import java.util.Optional;
 
 /**
  * A section {@code backup.<name>} that a plugin reads itself: its own archive in the backup store. The core checks it
- * when the configuration is loaded and hands it over as given ({@link io.steward.config.BackupConfig#pluginSection}).
+ * when the configuration is loaded and hands it over as given ({@link ServiceContext#backupSections()}).
  */
 public interface BackupSection {
 

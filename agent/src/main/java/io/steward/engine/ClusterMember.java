@@ -10,7 +10,7 @@ import java.util.Map;
  * @param database where its database accepts connections
  * @param healthy whether its agent reports the database running and without a problem
  * @param priority its rank as a candidate; 0 never becomes primary
- * @param tags what its engine announces of how it wants to be a member ({@link Engine#memberTags()})
+ * @param tags what its engine announces of how it wants to be a member ({@link ManagedMembership#memberTags()})
  */
 public record ClusterMember(String name, Endpoint database, boolean healthy, int priority, Map<String, String> tags) {
     public ClusterMember {

@@ -1,7 +1,7 @@
 package io.steward.engine;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.Settings;
+import io.steward.settings.Settings;
 
 import java.nio.file.Path;
 

@@ -18,10 +18,10 @@ public interface EnginePlugin {
 
     /**
      * Reads and validates the engine's settings, reporting problems through {@link EngineContext#settings()}, and
-     * returns an engine that has not yet touched the server. Called also by {@code validate-config}, so it must
-     * not start, stop or write anything.
+     * says what the configured engine can do and how to build it. Called also by {@code validate-config}, so it must
+     * not build the engine, start, stop, connect to or write anything.
      */
-    Engine create(EngineContext context);
+    ConfiguredEngine configure(EngineContext context);
 
     /**
      * Subcommands this plugin adds to {@code steward} (picocli {@code @Command} objects), e.g. the commands the

@@ -13,7 +13,7 @@ import java.util.Optional;
  * <p>Every call throws {@link EngineException} naming what failed, in the database's own words, and then has changed
  * nothing.
  */
-public interface NativeBackup {
+public non-sealed interface NativeBackup extends Capability {
 
     /** Gets the backup target ready (registers and verifies the repository); idempotent. */
     void prepare();

@@ -1,8 +1,8 @@
 package io.steward.engine;
 
 /**
- * How an engine's replicas are arranged and how the core picks a new primary for it: the parts of the HA rules that
- * differ between databases.
+ * How the replicas of an engine whose primary Steward elects ({@link LeaseElected}) are arranged and how the core
+ * picks a new primary for it: the parts of the HA rules that differ between databases.
  *
  * @param topology whom each replica replicates from
  * @param candidateOrder how failover candidates are ranked
@@ -10,12 +10,8 @@ package io.steward.engine;
  *        agent still holds the lease. A database whose write-ahead log brings back every acknowledged commit may. One
  *        that reloads a periodic dump, a log fsynced once a second, or nothing may not: what it reloads can be older
  *        than what its replicas hold, and replicas that then follow it would throw their newer data away.
- * @param synchronousStandby whether the primary can be made to wait for one named replica before it acknowledges a
- *        write, which {@code ha.synchronous_mode} needs. A database where waiting for replicas is a client's choice
- *        per write cannot: no replica is ever known to hold every acknowledged write.
  */
-public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace,
-                               boolean synchronousStandby) {
+public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace) {
 
     public enum Topology {
         /** Every replica replicates from the primary. */

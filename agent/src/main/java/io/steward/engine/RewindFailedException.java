@@ -2,7 +2,7 @@ package io.steward.engine;
 
 /**
  * The local server's history diverged from the primary's and could not be rewound. What may follow is the engine's
- * call ({@link #next()}): only a fresh clone ({@link Engine#reinitializeFrom}) brings such a server back, but cloning
+ * call ({@link #next()}): only a fresh clone ({@link LeaseElected#reinitializeFrom}) brings such a server back, but cloning
  * again moves the data directory aside, which an operator may want to decide on.
  */
 public class RewindFailedException extends EngineException {

@@ -1,7 +1,7 @@
 package io.steward.engine;
 
 /**
- * An engine's preparation for a snapshot of its volumes, open from {@link Engine#holdForSnapshot} until released.
+ * An engine's preparation for a snapshot of its volumes, open from {@link VolumeSnapshots#holdForSnapshot} until released.
  * While it is open the volumes may be frozen and snapshotted; what {@link #release()} returns is kept with the
  * snapshot set, because a restore needs it beside the volumes' content.
  */

@@ -62,7 +62,7 @@ public final class HeldDirectory implements AutoCloseable {
             return open(directory, caller);
         }
         Posix posix = NativePosix.INSTANCE;
-        int fd = posix.openDirectory(directory.toString());
+        int fd = openPath(posix, directory, false);
         try {
             FileStat stat = posix.fstat(fd);
             return new HeldDirectory(posix, directory, fd, new FileOwner("user id " + stat.uid(), stat.uid(), stat.gid()), stat);
@@ -72,8 +72,21 @@ public final class HeldDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #open(Path, FileOwner, Set)}, creating the directory and its missing ancestors first (as root's,
+     * mode 0755) when they do not exist.
+     */
+    public static HeldDirectory openCreating(Path directory, FileOwner filesOwner, Set<FileOwner> owners) throws IOException {
+        return open(NativePosix.INSTANCE, directory, filesOwner, owners, true);
+    }
+
     static HeldDirectory open(Posix posix, Path directory, FileOwner filesOwner, Set<FileOwner> owners) throws IOException {
-        int fd = posix.openDirectory(directory.toString());
+        return open(posix, directory, filesOwner, owners, false);
+    }
+
+    private static HeldDirectory open(Posix posix, Path directory, FileOwner filesOwner, Set<FileOwner> owners,
+                                      boolean createMissing) throws IOException {
+        int fd = openPath(posix, directory, createMissing);
         try {
             FileStat stat = posix.fstat(fd);
             if (owners.stream().noneMatch(stat::ownedBy)) {
@@ -85,6 +98,20 @@ public final class HeldDirectory implements AutoCloseable {
             closeQuietly(posix, fd);
             throw e;
         }
+    }
+
+    /**
+     * Root walks the path so that no other user can steer it (see {@link DirectoryWalk}); anyone else can only reach
+     * what they may anyway, so the kernel's lookup does.
+     */
+    private static int openPath(Posix posix, Path directory, boolean createMissing) throws IOException {
+        if (posix.currentUser().isRoot()) {
+            return DirectoryWalk.open(posix, directory, createMissing);
+        }
+        if (createMissing) {
+            java.nio.file.Files.createDirectories(directory);
+        }
+        return posix.openDirectory(directory.toString());
     }
 
     /** Where this directory was opened from, for messages. */

@@ -42,12 +42,15 @@ final class NativePosix implements Posix {
     private static final int ELOOP = 40;
     private static final int STATX_SIZE = 256;
     private static final int SEEK_CUR = 1;
+    private static final int PATH_MAX = 4096;
 
     /** The C library's functions; each sets errno, which JNA turns into a {@link LastErrorException}. */
     private interface LibC extends Library {
         int open(String path, int flags, int mode) throws LastErrorException;
 
         int openat(int directory, String path, int flags, int mode) throws LastErrorException;
+
+        NativeLong readlinkat(int directory, String path, byte[] buffer, NativeLong size) throws LastErrorException;
 
         int statx(int directory, String path, int flags, int mask, Pointer buffer) throws LastErrorException;
 
@@ -90,6 +93,20 @@ final class NativePosix implements Posix {
             return libc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY, 0);
         } catch (LastErrorException e) {
             throw failure("open", path, e);
+        }
+    }
+
+    @Override
+    public String readLink(int directory, String name) throws IOException {
+        byte[] buffer = new byte[PATH_MAX];
+        try {
+            int length = libc.readlinkat(directory, name, buffer, new NativeLong(buffer.length)).intValue();
+            if (length == buffer.length) {
+                throw new IOException("cannot read the link " + name + ": its target is longer than " + PATH_MAX + " bytes");
+            }
+            return new String(buffer, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (LastErrorException e) {
+            throw failure("read the link", name, e);
         }
     }
 

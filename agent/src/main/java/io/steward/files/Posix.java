@@ -11,8 +11,11 @@ import java.util.Optional;
  * is synced before the rename and its directory after it) and make one fail.
  */
 interface Posix {
-    /** Opens a directory by its path (links followed: the caller checks what it got). */
+    /** Opens a directory by its path (links followed: as root, only ever {@code /}: see {@link DirectoryWalk}). */
     int openDirectory(String path) throws IOException;
+
+    /** The target of the link {@code name} in {@code directory}, as written. */
+    String readLink(int directory, String name) throws IOException;
 
     /**
      * Opens an existing entry of {@code directory} for reading, not following a link, not blocking on a FIFO; a link

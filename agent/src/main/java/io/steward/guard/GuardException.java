@@ -4,7 +4,7 @@ package io.steward.guard;
 public final class GuardException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    GuardException(String message, Throwable cause) {
+    public GuardException(String message, Throwable cause) {
         super(message, cause);
     }
 }

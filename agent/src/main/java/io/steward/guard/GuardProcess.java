@@ -1,6 +1,6 @@
 package io.steward.guard;
 
-import io.steward.engine.ChildProcess;
+import io.steward.engine.support.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +20,7 @@ import java.util.Locale;
  * command at once; if the agent hangs (no renewal in time) it runs it when the last promised deadline runs out.
  * The fence guard stops a primary that can no longer prove its lease; the thaw guard thaws frozen filesystems.
  */
-public final class GuardProcess implements AutoCloseable {
+public final class GuardProcess implements Guard {
     private static final Logger log = LoggerFactory.getLogger(GuardProcess.class);
 
     /** Reads deadlines (seconds) line by line; "disarm" ends it quietly; EOF or a missed deadline runs the command. */
@@ -68,16 +68,16 @@ public final class GuardProcess implements AutoCloseable {
         }
     }
 
-    /** Promises {@code validFor} more; the guard acts if no promise follows in time. */
+    @Override
     public synchronized void renew(Duration validFor) {
         send(seconds(validFor));
     }
 
+    @Override
     public boolean alive() {
         return process.isAlive();
     }
 
-    /** Stops the guard without acting (what it guarded ended in an orderly way). */
     @Override
     public synchronized void close() {
         send("disarm");

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
  * cluster's admin token, and says who did not confirm. A member that does not answer within the timeout, answers
  * anything but a confirmation, or cannot be reached, counts as not confirming.
  */
-final class FailsafeCalls {
+final class FailsafeCalls implements FailsafeMode.Caller {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final HttpClient http;
@@ -42,8 +42,8 @@ final class FailsafeCalls {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    /** Calls every member; returns why each one that did not confirm did not (empty: all confirmed). */
-    List<String> call(FailsafeMembers members, FailsafeRules.Call call) {
+    @Override
+    public List<String> call(FailsafeMembers members, FailsafeRules.Call call) {
         if (token.isEmpty()) {
             return List.of("no admin.token is configured here: members accept failsafe calls only with the cluster's token");
         }

@@ -11,8 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -22,16 +21,14 @@ import java.util.function.Supplier;
  * writes while ZooKeeper is unreachable, and until when the last round lets it; as another member, its confirmations
  * and the time it promised, with each, not to take the lease.
  */
-final class FailsafeMode implements AutoCloseable {
+final class FailsafeMode {
     private static final Logger log = LoggerFactory.getLogger(FailsafeMode.class);
 
-    private final FailsafeCalls calls;
+    private final Caller calls;
+    /** Where rounds run: never the watchdog's thread, which must not wait for the network. */
+    private final Executor rounds;
+    private final Clock clock;
     private final AgentMetrics metrics;
-    private final ExecutorService roundThread = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "failsafe");
-        thread.setDaemon(true);
-        return thread;
-    });
     private final AtomicBoolean roundRunning = new AtomicBoolean();
     private volatile long lastRoundNanos;
     /** As primary: until when every member's confirmation lets this server take writes without ZooKeeper. */
@@ -44,19 +41,28 @@ final class FailsafeMode implements AutoCloseable {
     private record Confirmation(String leader, long epoch, long untilNanos) {
     }
 
-    FailsafeMode(Optional<String> clusterToken, Duration callTimeout, AgentMetrics metrics) {
-        this.calls = new FailsafeCalls(clusterToken, callTimeout);
+    /** How the primary calls the members it counts on ({@link FailsafeCalls}). */
+    @FunctionalInterface
+    interface Caller {
+        /** Calls every member; returns why each one that did not confirm did not (empty: all confirmed). */
+        List<String> call(FailsafeMembers members, FailsafeRules.Call call);
+    }
+
+    FailsafeMode(Caller calls, Executor rounds, Clock clock, AgentMetrics metrics) {
+        this.calls = calls;
+        this.rounds = rounds;
+        this.clock = clock;
         this.metrics = metrics;
     }
 
-    /** As primary: until when the members' confirmations let this server take writes ({@link System#nanoTime()}). */
+    /** As primary: until when the members' confirmations let this server take writes ({@link Clock#nanoTime()}). */
     long confirmedUntilNanos() {
         return confirmedUntilNanos;
     }
 
     /** Whether the members' confirmations, rather than the lease, are what keep this primary writable right now. */
     boolean active(long leaseValidUntilNanos) {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         return confirmedUntilNanos > now && leaseValidUntilNanos <= now;
     }
 
@@ -76,12 +82,12 @@ final class FailsafeMode implements AutoCloseable {
      *        session timeout, asked for on the round's own thread
      */
     void roundSoon(ClusterView view, String self, long epoch, Supplier<Duration> window, Duration interval) {
-        if (System.nanoTime() - lastRoundNanos < interval.toNanos() || !roundRunning.compareAndSet(false, true)) {
+        if (clock.nanoTime() - lastRoundNanos < interval.toNanos() || !roundRunning.compareAndSet(false, true)) {
             return;
         }
-        lastRoundNanos = System.nanoTime();
+        lastRoundNanos = clock.nanoTime();
         try {
-            roundThread.execute(() -> {
+            rounds.execute(() -> {
                 try {
                     round(view, self, epoch, window.get());
                 } finally {
@@ -101,7 +107,7 @@ final class FailsafeMode implements AutoCloseable {
             confirmedUntilNanos = 0;
             return;
         }
-        long sent = System.nanoTime();
+        long sent = clock.nanoTime();
         List<String> refusals = calls.call(members.get(), new FailsafeRules.Call(self, epoch, window.toMillis()));
         metrics.failsafeRound(refusals.isEmpty());
         if (refusals.isEmpty()) {
@@ -131,7 +137,7 @@ final class FailsafeMode implements AutoCloseable {
                                 ClusterView lastView, Role localRole) {
         FailsafeRules.Answer answer = FailsafeRules.answer(call, failsafeMode, zookeeperReachable, lastView, localRole);
         if (answer instanceof FailsafeRules.Answer.Confirmed) {
-            long until = System.nanoTime() + Duration.ofMillis(call.validForMillis()).toNanos();
+            long until = clock.nanoTime() + Duration.ofMillis(call.validForMillis()).toNanos();
             boolean fresh = given.filter(g -> g.leader().equals(call.leader()) && g.epoch() == call.epoch()).isEmpty();
             given = Optional.of(new Confirmation(call.leader(), call.epoch(), Math.max(until,
                     given.map(Confirmation::untilNanos).orElse(0L))));
@@ -147,14 +153,9 @@ final class FailsafeMode implements AutoCloseable {
 
     /** Why this member may not take the lease now because of a confirmation it gave, if it may not. */
     Optional<String> promiseReason() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         return given.filter(g -> g.untilNanos() > now).map(g -> "confirmed " + g.leader()
                 + "'s failsafe call for epoch " + g.epoch() + "; it counts on that for another "
                 + Duration.ofNanos(g.untilNanos() - now).toMillis() + " ms");
-    }
-
-    @Override
-    public void close() {
-        roundThread.shutdownNow();
     }
 }

@@ -1,20 +1,13 @@
 package io.steward.ha;
 
-import io.steward.admin.FailingAction;
-import io.steward.config.ConfigProblems;
-import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ClusterView;
-import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.CoordinationException;
-import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.ProblemLog;
-import io.steward.coordination.SyncState;
 import io.steward.coordination.Synced;
-import io.steward.coordination.TransferRequest;
-import io.steward.engine.ClusterMember;
+import io.steward.engine.DataState;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
@@ -22,43 +15,27 @@ import io.steward.engine.Peer;
 import io.steward.engine.RewindFailedException;
 import io.steward.engine.Role;
 import io.steward.guard.GuardException;
-import io.steward.guard.GuardProcess;
 import io.steward.metrics.AgentMetrics;
-import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 /**
  * The HA loop of one node: each tick reads the cluster, probes the local server, asks {@link HaRules} what to do,
- * does it, and publishes this member's state. Ticks run every {@code loop_wait} and at once on any cluster change.
- * A watchdog thread beside it fences the local primary the moment the lease can no longer be proven, even while a
- * tick is stuck.
+ * does it, and publishes this member's state. Ticks run every {@code loop_wait} and at once on any cluster change
+ * ({@link LoopThreads}). A watchdog beside it fences the local primary the moment the lease can no longer be proven,
+ * even while a tick is stuck ({@link LeaseGuard}, {@link WatchdogRules}). Every choice is made by pure rules; what
+ * changes the lease is done by {@link LeaseActions}, the primary's duties by {@link LeaderDuties}.
  */
 public final class HaLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
-    private static final Duration WATCHDOG_PERIOD = Duration.ofMillis(100);
-    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration REPEAT_FAILURE_LOG = Duration.ofMinutes(1);
-    /** How long each failsafe call may take: a round must end well within what it proves (a session timeout). */
-    private static final Duration FAILSAFE_CALL_TIMEOUT = Duration.ofSeconds(1);
     /**
      * How long a member asked to confirm failsafe mode waits for ZooKeeper to answer a sync before it says ZooKeeper is
      * unreachable from here too: well within the caller's timeout.
@@ -69,67 +46,36 @@ public final class HaLoop implements AutoCloseable {
 
     private final ClusterStore store;
     private final Engine engine;
-    /** This node's own policy, from its configuration. */
-    private final Policy ownPolicy;
-    /** Its policy with the cluster-wide settings laid over it, as of the last tick. */
-    private volatile Policy policy;
-    private Map<String, String> appliedSettings = Map.of();
+    private final LoopCapabilities capabilities;
+    private final EffectivePolicy policy;
     private final AgentMetrics metrics;
     private final MemberIdentity identity;
-    private final Path guardLog;
-    private final ScheduledExecutorService loopThread = Executors.newSingleThreadScheduledExecutor(named("ha-loop"));
-    private final ScheduledExecutorService watchdogThread = Executors.newSingleThreadScheduledExecutor(named("lease-watchdog"));
-    /** Proves the lease while the loop thread is busy with a long action; never the watchdog, which must not block. */
-    private final ExecutorService leaseProofThread = Executors.newSingleThreadExecutor(named("lease-proof"));
-    private final AtomicBoolean leaseProofRunning = new AtomicBoolean();
-    private final AtomicBoolean tickPending = new AtomicBoolean();
-    private final Object guardLock = new Object();
-    private final ProblemLog badZnodes = new ProblemLog(log);
-
-    private volatile ClusterView view = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false,
-            Optional.empty(), Optional.empty());
-    private volatile EngineStatus status;
-    /** The stale term last reported by a primary whose database has not noticed its successor yet (said once). */
-    private long staleTermReported = -1;
-        private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
-    private volatile boolean holdsLease;
-    private volatile long leaseValidUntilNanos;
-    /** When a read after a sync last proved the lease ({@link System#nanoTime()}). */
-    private volatile long lastProofNanos;
+    private final LoopEnvironment environment;
+    private final Clock clock;
     private final FailsafeMode failsafe;
-    private volatile long heldLeaseEpoch;
+    private final LeaseGuard lease;
+    private final LeaseActions actions;
+    private final LeaderDuties duties;
+    private final LeaseWatchdog watchdog;
+    private final LoopThreads threads = new LoopThreads();
+    private final ProblemLog badZnodes = new ProblemLog(log);
     private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
     private Optional<ReplicaSeeder> replicaSeeder = Optional.empty();
     private ClusterSeed clusterSeed;
-    private volatile boolean reinitializeRequested;
-    private volatile boolean stopping;
-    /** Store events may arrive while the agent is still being wired (seeder, API address): no tick before start. */
-    private volatile boolean started;
     private volatile String apiUrl = "";
-    private GuardProcess guard;
-    /**
-     * Whether the local server may be taking writes under this node's lease, so that the watchdog must stop it once
-     * the lease can no longer be proven: set before any action that makes it primary, whether or not a guard process
-     * could be started, and cleared only once it is known to have stopped being one.
-     */
-    private volatile boolean guarding;
+
+    private volatile ClusterView view = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false,
+            Optional.empty(), Optional.empty());
+    private volatile EngineStatus status = EngineStatus.stopped(DataState.EMPTY, Optional.of("not probed yet"));
+    private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
+    private volatile boolean lastActionWorked;
+    private volatile FailureLog failures = FailureLog.NONE;
+    private volatile ClusterTimers timers = ClusterTimers.START;
+    private RejoinState rejoin = RejoinState.NONE;
+    private Optional<Publication> lastPublication = Optional.empty();
+    private volatile boolean reinitializeRequested;
     /** Until when this node may not take the primary's role: its fence guard could not start (why, and until when). */
     private volatile Optional<Unfit> unfit = Optional.empty();
-    private boolean rejoinFailed;
-    /** A rewind failed in a way only an operator should follow up (a new clone), while this epoch lasts. */
-    private Optional<StuckRejoin> stuckRejoin = Optional.empty();
-    private Long primaryDownSinceNanos;
-    private Long leaderlessSinceNanos;
-    private long lastPrimaryPosition = -1;
-    private Optional<String> lastLeaseHolder = Optional.empty();
-    private MemberInfo lastPublished;
-    private Optional<String> lastLeaseHolderAtPublish = Optional.empty();
-    private long lastPublishedNanos;
-    private PendingSync pendingSync;
-    private String lastFailure = "";
-    private volatile Optional<FailingAction> failingAction = Optional.empty();
-    private boolean lastActionWorked;
-    private long lastFailureLoggedNanos;
 
     /** How this member presents itself to the others. */
     public record MemberIdentity(String name, String agentVersion, Optional<String> dnsName) {
@@ -170,8 +116,8 @@ public final class HaLoop implements AutoCloseable {
         void ticked(ClusterView view, EngineStatus status, boolean leaseProven);
     }
 
-    /** A synchronous standby asked for but not yet confirmed to have everything. */
-    private record PendingSync(String standby, long targetPosition) {
+    /** Why this node may not take the primary's role for a while, and until when ({@link Clock#nanoTime()}). */
+    private record Unfit(String reason, long untilNanos) {
     }
 
     /**
@@ -180,25 +126,34 @@ public final class HaLoop implements AutoCloseable {
      */
     public HaLoop(ClusterStore store, Engine engine, Policy policy, AgentMetrics metrics, MemberIdentity identity,
                   Path stateDir, Optional<String> clusterToken) {
+        this(store, engine, policy, metrics, identity,
+                LoopEnvironment.system(clusterToken, stateDir.resolve("fence-guard.log")));
+    }
+
+    HaLoop(ClusterStore store, Engine engine, Policy policy, AgentMetrics metrics, MemberIdentity identity,
+           LoopEnvironment environment) {
         this.store = store;
-        this.failsafe = new FailsafeMode(clusterToken, FAILSAFE_CALL_TIMEOUT, metrics);
         this.engine = engine;
-        this.ownPolicy = policy;
-        this.policy = policy;
+        this.capabilities = new LoopCapabilities(engine);
+        this.policy = new EffectivePolicy(policy);
         this.metrics = metrics;
         this.identity = identity;
-        this.guardLog = stateDir.resolve("fence-guard.log");
-        this.status = EngineStatus.stopped(io.steward.engine.DataState.EMPTY, Optional.of("not probed yet"));
-        this.clusterSeed = () -> new NewCluster(engine::initializeNewCluster, () -> { });
+        this.environment = environment;
+        this.clock = environment.clock();
+        this.failsafe = new FailsafeMode(environment.failsafeCalls(), environment.failsafeRounds(), clock, metrics);
+        this.lease = new LeaseGuard(clock, environment.guards(), () -> capabilities.replication().fenceCommand(),
+                failsafe::confirmedUntilNanos);
+        this.actions = new LeaseActions(store, engine, capabilities, lease, failsafe, metrics, clock);
+        this.duties = new LeaderDuties(store, engine, capabilities);
+        this.watchdog = new LeaseWatchdog(this, lease, actions, failsafe, store,
+                () -> capabilities.replication().serverProcessAlive(), metrics, clock, environment.leaseProofs());
+        this.clusterSeed = () -> new NewCluster(() -> capabilities.replication().initializeNewCluster(), () -> { });
     }
 
     /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
     public void start(String apiUrl) {
         this.apiUrl = apiUrl;
-        started = true;
-        loopThread.execute(this::periodicTick);
-        watchdogThread.scheduleWithFixedDelay(this::guardLease, WATCHDOG_PERIOD.toMillis(), WATCHDOG_PERIOD.toMillis(),
-                TimeUnit.MILLISECONDS);
+        threads.start(this::tickSafely, () -> policy().ha().loopWait(), this::checkLease);
     }
 
     /** Store listener: a cluster change makes the loop tick now rather than at its next turn. */
@@ -214,8 +169,8 @@ public final class HaLoop implements AutoCloseable {
             }
 
             @Override
-            public void connectionChanged(ConnectionState state) {
-                metrics.zookeeperState(state.name());
+            public void connectionChanged(String state) {
+                metrics.zookeeperState(state);
                 log.info("ZooKeeper connection {}", state);
                 tickSoon();
             }
@@ -223,13 +178,7 @@ public final class HaLoop implements AutoCloseable {
     }
 
     public void tickSoon() {
-        if (started && !stopping && tickPending.compareAndSet(false, true)) {
-            try {
-                loopThread.execute(this::tickSafely);
-            } catch (RejectedExecutionException e) {
-                // stopping: the loop is over
-            }
-        }
+        threads.tickSoon();
     }
 
     public ClusterView view() {
@@ -246,15 +195,15 @@ public final class HaLoop implements AutoCloseable {
 
     /** The action the loop keeps failing at, until one works or none is needed. */
     public Optional<FailingAction> failingAction() {
-        return failingAction;
+        return failures.failing();
     }
 
     /** Whether the lease is ours and provably still ours right now. */
     public boolean leaseProven() {
-        if (policy.engineElectsPrimary()) {
+        if (policy().engineElectsPrimary()) {
             return provenElectedTerm().isPresent();
         }
-        return holdsLease && System.nanoTime() < leaseValidUntilNanos;
+        return lease.hold().validAt(clock.nanoTime());
     }
 
     /**
@@ -262,26 +211,21 @@ public final class HaLoop implements AutoCloseable {
      * its own primary, the term in which it elected this node, asked afresh.
      */
     public OptionalLong provenLeaseEpoch() {
-        if (policy.engineElectsPrimary()) {
+        if (policy().engineElectsPrimary()) {
             return provenElectedTerm();
         }
-        long epoch = heldLeaseEpoch;
-        return leaseProven() ? OptionalLong.of(epoch) : OptionalLong.empty();
+        LeaseHold hold = lease.hold();
+        return hold.validAt(clock.nanoTime()) ? OptionalLong.of(hold.epoch()) : OptionalLong.empty();
     }
 
-    /**
-     * The term in which the database elected this node, if it is its primary now and no later term is recorded in
-     * ZooKeeper: a primary cut off from the others still answers with its old term until it notices its successor.
-     * Empty when ZooKeeper cannot say (safety over liveness).
-     */
+    /** {@link SelfElectedRules#provenTerm}; empty when ZooKeeper cannot say (safety over liveness). */
     private OptionalLong provenElectedTerm() {
-        OptionalLong term = engine.electedPrimaryTerm();
+        OptionalLong term = capabilities.electedPrimaryTerm();
         if (term.isEmpty()) {
             return term;
         }
         try {
-            OptionalLong latest = store.latestPrimaryTerm();
-            return latest.isEmpty() || latest.getAsLong() <= term.getAsLong() ? term : OptionalLong.empty();
+            return SelfElectedRules.provenTerm(term, store.latestPrimaryTerm());
         } catch (CoordinationException e) {
             return OptionalLong.empty();
         }
@@ -301,113 +245,58 @@ public final class HaLoop implements AutoCloseable {
         this.clusterSeed = seed;
     }
 
-    public long lastPrimaryPosition() {
-        return lastPrimaryPosition;
-    }
-
     public void requestReinitialize() {
         reinitializeRequested = true;
         tickSoon();
     }
 
-    /** A tick, then the next one {@code loop_wait} later: re-read each time, since it is a cluster-wide setting. */
-    private void periodicTick() {
-        tickSafely();
-        try {
-            if (!stopping) {
-                loopThread.schedule(this::periodicTick, policy.ha().loopWait().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (RejectedExecutionException e) {
-            // stopping: the loop is over
-        }
+    Policy policy() {
+        return policy.current();
     }
 
     private void tickSafely() {
-        tickPending.set(false);
-        if (stopping) {
-            return;
-        }
-        long started = System.nanoTime();
+        long started = clock.nanoTime();
         try {
-            tick(started);
+            tick();
         } catch (RuntimeException e) {
             log.error("HA tick failed: {}", e.toString(), e);
         } finally {
-            metrics.recordLoop(Duration.ofNanos(System.nanoTime() - started));
+            metrics.recordLoop(Duration.ofNanos(clock.nanoTime() - started));
         }
     }
 
-    private void tick(long started) {
-        boolean readable;
-        Synced<ClusterView> read = null;
-        try {
-            read = store.readSynced(syncTimeout());
-            view = read.value();
-            badZnodes.report(view.problems());
-            readable = true;
-        } catch (CoordinationException e) {
-            readable = false;
-            log.warn("cannot read the cluster state: {}", e.getMessage());
-        }
+    /** The lease watchdog's check ({@link LeaseWatchdog}), which its thread runs every {@link WatchdogRules#PERIOD}. */
+    void checkLease() {
+        watchdog.check();
+    }
+
+    /** One turn of the loop: read, probe, decide, act, publish. */
+    void tick() {
+        long started = clock.nanoTime();
+        Optional<LeaseReading> reading = readCluster();
+        boolean readable = reading.isPresent();
         ClusterView current = view;
-        boolean staleLeaseOfOurs = false;
-        if (readable) {
-            applySettings(current.settings());
-            long session = read.sessionId();
-            boolean holds = current.lease().filter(lease -> isMine(lease, session)).isPresent();
-            staleLeaseOfOurs = current.lease().filter(lease -> lease.holder().equals(policy.self())
-                    && lease.sessionId() != session && store.wasOurSession(lease.sessionId())).isPresent();
-            synchronized (guardLock) {
-                if (holds) {
-                    heldLeaseEpoch = current.lease().get().epoch();
-                    extendLease(read);
-                } else {
-                    leaseValidUntilNanos = 0;
-                    if (holdsLease) {
-                        metrics.leaseRenewalFailed();
-                    }
-                }
-                holdsLease = holds;
-            }
-            if (holds || current.lease().filter(lease -> !lease.holder().equals(policy.self())).isPresent()) {
-                // ZooKeeper answers again and says who holds the lease: failsafe confirmations count no longer
-                failsafe.withdraw();
-            }
-        }
         EngineStatus probed = engine.probe();
         status = probed;
-        track(current, probed, started);
-        renewGuard();
+        LeaseHold hold = lease.hold();
+        timers = timers.observe(current, policy().self(), hold.held(), probed, started);
+        lease.renew();
 
-        long now = System.nanoTime();
-        LocalState local = new LocalState(probed, readable, holdsLease, now < leaseValidUntilNanos,
-                Optional.ofNullable(primaryDownSinceNanos).map(since -> Duration.ofNanos(started - since)),
-                lastPrimaryPosition,
-                leaderlessSinceNanos == null ? Duration.ZERO : Duration.ofNanos(started - leaderlessSinceNanos),
-                rejoinFailed, reinitializeRequested, unfitReason(), now < failsafe.confirmedUntilNanos(),
-                staleLeaseOfOurs, stuckRejoin.filter(stuck -> stuck.epoch() == current.epoch()).map(StuckRejoin::why));
-        Decision decision = HaRules.decide(current, local, policy, System.currentTimeMillis());
-        boolean acted = !(decision.action() instanceof Action.Observe) && !(decision.action() instanceof Action.Lead)
-                && !(decision.action() instanceof Action.WaitForOperator);
-        // A decision repeated tick after tick (following a primary that is down) is said once; an action that
-        // changes state, repeated after the previous one worked (a primary that crashed again), is a new event.
-        boolean newEvent = acted && lastActionWorked && !(decision.action() instanceof Action.Follow);
-        if (!decision.toString().equals(lastDecision.toString()) || newEvent) {
+        LocalState local = localState(current, probed, reading, hold, started);
+        Decision decision = HaRules.decide(current, local, policy(), clock.currentTimeMillis());
+        if (decision.worthLogging(lastDecision, lastActionWorked)) {
             log.info("{} [{}]", decision, epochOf(current, probed));
         }
         lastDecision = decision;
-        if (readable && lastPublished == null) {
+        if (readable && lastPublication.isEmpty()) {
             // Announce this member before a long first action (a clone), so the primary prepares its slot meanwhile.
             publish(current);
         }
         // Without ZooKeeper the rules ask only for what is safe without it: fence, or start read-only.
         carryOut(decision.action(), current, probed);
-        if (acted) {
+        if (decision.acts()) {
             status = engine.probe();
-            if (holdsLease && status.role() == Role.PRIMARY) {
-                // Restarted or promoted: the time-down clock starts again from the next crash, not the first one.
-                primaryDownSinceNanos = null;
-            }
+            timers = timers.afterAction(lease.hold().held(), status);
         }
         reconcileGuard();
         if (readable) {
@@ -419,108 +308,99 @@ public final class HaLoop implements AutoCloseable {
         updateMetrics(current);
     }
 
-    /** Lays the cluster-wide settings over this node's own; invalid ones are reported once and ignored. */
-    private void applySettings(Map<String, String> settings) {
-        if (settings.equals(appliedSettings)) {
-            return;
+    /**
+     * Reads the cluster after a sync and learns from it whether this node holds the lease; empty when the store does
+     * not answer, and the last view stands.
+     */
+    private Optional<LeaseReading> readCluster() {
+        Synced<ClusterView> read;
+        try {
+            read = store.readSynced(syncTimeout(policy()));
+        } catch (CoordinationException e) {
+            log.warn("cannot read the cluster state: {}", e.getMessage());
+            return Optional.empty();
         }
-        appliedSettings = settings;
-        ConfigProblems problems = new ConfigProblems();
-        HaConfig effective = ownPolicy.ha().overriddenBy(settings, "cluster settings", problems);
-        if (!problems.isEmpty()) {
-            log.error("ignoring the cluster-wide settings {}: {}", settings, problems.list());
-            policy = ownPolicy;
-            return;
+        ClusterView current = read.value();
+        view = current;
+        badZnodes.report(current.problems());
+        policy.apply(current.settings());
+        LeaseReading reading = LeaseReading.of(current, policy().self(), read.sessionId(), store::wasOurSession);
+        boolean held = lease.hold().held();
+        lease.update(hold -> reading.holds()
+                ? hold.proven(current.lease().get().epoch(), read, clock.nanoTime()) : hold.lost());
+        if (held && !reading.holds()) {
+            metrics.leaseRenewalFailed();
         }
-        policy = ownPolicy.withHa(effective);
-        log.info("cluster-wide settings {} in force: {}", settings, effective);
+        if (reading.namesHolder(current, policy().self())) {
+            // ZooKeeper answers again and says who holds the lease: failsafe confirmations count no longer
+            failsafe.withdraw();
+        }
+        return Optional.of(reading);
     }
 
-    /** Whether the lease names this member and the session that read it. */
-    private boolean isMine(Lease lease, long session) {
-        return lease.holder().equals(policy.self()) && lease.sessionId() == session;
-    }
-
-    /** A read after a sync showed the lease ours: it is ours until the leader could expire the session, less the fence's time. */
-    private void extendLease(Synced<?> proof) {
-        leaseValidUntilNanos = Math.max(leaseValidUntilNanos,
-                proof.sessionAliveUntilNanos() - HaConfig.FENCE_ALLOWANCE.toNanos());
-        lastProofNanos = System.nanoTime();
-    }
-
-    private void track(ClusterView current, EngineStatus probed, long now) {
-        if (holdsLease && probed.role() != Role.PRIMARY) {
-            if (primaryDownSinceNanos == null) {
-                primaryDownSinceNanos = now;
-            }
-        } else {
-            primaryDownSinceNanos = null;
-        }
-        if (current.lease().isPresent()) {
-            leaderlessSinceNanos = null;
-            lastLeaseHolder = current.lease().map(Lease::holder);
-            current.leaderMember().filter(m -> !m.name().equals(policy.self()) && m.position() >= 0)
-                    .ifPresent(m -> lastPrimaryPosition = m.position());
-            if (holdsLease && probed.role() == Role.PRIMARY) {
-                lastPrimaryPosition = probed.position();
-            }
-        } else if (leaderlessSinceNanos == null) {
-            leaderlessSinceNanos = now;
-        }
+    /** What the rules know of this node, as of a tick that began at {@code started}. */
+    private LocalState localState(ClusterView current, EngineStatus probed, Optional<LeaseReading> reading,
+                                  LeaseHold hold, long started) {
+        long now = clock.nanoTime();
+        return new LocalState(probed, reading.isPresent(), hold.held(), now < hold.validUntilNanos(),
+                timers.primaryDownFor(started), timers.lastPrimaryPosition(), timers.leaderlessFor(started),
+                rejoin.mustReinitialize(), reinitializeRequested, unfitReason(), now < failsafe.confirmedUntilNanos(),
+                reading.filter(LeaseReading::staleOfOurs).isPresent(), rejoin.needsOperator(current.epoch()));
     }
 
     private void carryOut(Action action, ClusterView current, EngineStatus probed) {
         lastActionWorked = false;
+        Policy policy = policy();
         try {
             if (action instanceof Action.Observe) {
-                failingAction = Optional.empty();
+                failures = failures.cleared();
                 return;
             } else if (action instanceof Action.WaitForOperator) {
                 return; // what failed stays in failingAction until an operator acts
             } else if (action instanceof Action.Fence) {
-                fence("lease not provable");
+                actions.fence("lease not provable", current.epoch());
             } else if (action instanceof Action.InitializeCluster) {
-                initializeCluster(current);
+                actions.initializeCluster(current, policy, clusterSeed);
             } else if (action instanceof Action.CloneFrom clone) {
                 Peer leader = peer(clone.leader());
                 if (replicaSeeder.map(seeder -> !seeder.seed(leader)).orElse(true)) {
-                    engine.cloneFrom(leader);
+                    capabilities.replication().cloneFrom(leader);
                 }
             } else if (action instanceof Action.Reinitialize reinit) {
-                engine.reinitializeFrom(peer(reinit.leader()));
-                rejoinFailed = false;
-                stuckRejoin = Optional.empty();
+                capabilities.replication().reinitializeFrom(peer(reinit.leader()));
+                rejoin = RejoinState.NONE;
                 reinitializeRequested = false;
             } else if (action instanceof Action.RestartAsPrimary) {
-                armGuard();
-                engine.startAsPrimary();
+                lease.arm();
+                capabilities.replication().startAsPrimary();
             } else if (action instanceof Action.ReleaseLease) {
-                releaseLease();
+                actions.release(policy.self(), current.epoch());
             } else if (action instanceof Action.Promote) {
-                armGuard();
-                engine.promote();
+                lease.arm();
+                capabilities.replication().promote();
                 metrics.promoted();
             } else if (action instanceof Action.Lead) {
-                lead(current, probed);
+                duties.lead(current, probed, policy, lease.hold().epoch());
             } else if (action instanceof Action.TakeOver takeOver) {
-                takeOver(current, probed, takeOver.reason());
+                actions.takeOver(current, probed, policy, takeOver.reason(), timers.lastLeaseHolder());
             } else if (action instanceof Action.ReclaimLease) {
-                reclaimLease(current);
+                actions.reclaim(current, policy);
             } else if (action instanceof Action.HandOver handOver) {
                 current.transfer().filter(t -> t.to().isEmpty())
                         .ifPresent(t -> store.nameTransferCandidate(t, handOver.candidate().name()));
-                handOver(handOver.candidate(), handOver.waitForCatchUp(), probed);
+                actions.handOver(handOver.candidate(), handOver.waitForCatchUp(), probed, policy.self());
             } else if (action instanceof Action.CancelTransfer) {
                 store.clearTransfer();
             } else if (action instanceof Action.RemoveStrayLease remove) {
                 store.removeStrayLease(remove.stray());
             } else if (action instanceof Action.StartAsReplica start) {
-                rejoin(() -> engine.startAsReplica(start.leader().map(HaLoop::peer)));
+                rejoin(() -> capabilities.replication().startAsReplica(start.leader().map(HaLoop::peer)),
+                        current.epoch());
             } else if (action instanceof Action.Follow follow) {
-                rejoin(() -> engine.follow(peer(follow.leader())));
+                rejoin(() -> capabilities.replication().follow(peer(follow.leader())), current.epoch());
             }
             lastActionWorked = true;
-            failingAction = Optional.empty();
+            failures = failures.cleared();
         } catch (EngineException | CoordinationException e) {
             actionFailed(action, e.getMessage(), current, probed);
         } catch (GuardException e) {
@@ -535,316 +415,26 @@ public final class HaLoop implements AutoCloseable {
 
     /** Reports a failed action in /health; logs it once, then again every minute while it keeps failing the same way. */
     private void actionFailed(Action action, String reason, ClusterView current, EngineStatus probed) {
-        String name = action.getClass().getSimpleName();
-        Instant since = failingAction.filter(f -> f.action().equals(name)).map(FailingAction::since).orElseGet(Instant::now);
-        failingAction = Optional.of(new FailingAction(name, reason, since));
-        String failure = name + " failed: " + reason;
-        if (!failure.equals(lastFailure) || System.nanoTime() - lastFailureLoggedNanos > REPEAT_FAILURE_LOG.toNanos()) {
-            log.error("{} [{}]", failure, epochOf(current, probed));
-            lastFailure = failure;
-            lastFailureLoggedNanos = System.nanoTime();
-        }
+        FailureLog.Failed failed = failures.failed(action.getClass().getSimpleName(), reason, clock.now(),
+                clock.nanoTime());
+        failures = failed.log();
+        failed.line().ifPresent(line -> log.error("{} [{}]", line, epochOf(current, probed)));
     }
 
-    /** A failed rewind of this epoch's primary that only an operator should follow up. */
-    private record StuckRejoin(String why, long epoch) {
-    }
-
-    private void rejoin(Runnable attempt) {
+    private void rejoin(Runnable attempt, long epoch) {
         try {
             attempt.run();
-            rejoinFailed = false;
-            stuckRejoin = Optional.empty();
+            rejoin = RejoinState.NONE;
         } catch (RewindFailedException e) {
             // the engine says what may follow: try again, clone again now, or leave it to an operator
-            rejoinFailed = e.next() == RewindFailedException.Next.REINITIALIZE;
-            if (e.next() == RewindFailedException.Next.WAIT_FOR_OPERATOR) {
-                stuckRejoin = Optional.of(new StuckRejoin(e.getMessage(), view.epoch()));
-            }
+            rejoin = rejoin.rewindFailed(e.next(), e.getMessage(), epoch);
             throw e;
         }
     }
 
     /** What a log line names as the epoch: the lease's, or the term of a database that elects its own primary. */
     private String epochOf(ClusterView current, EngineStatus probed) {
-        return policy.engineElectsPrimary() ? "term " + probed.timeline() : "epoch " + current.epoch();
-    }
-
-        private void initializeCluster(ClusterView current) {
-        if (policy.engineElectsPrimary()) {
-            initializeSelfElectingCluster();
-            return;
-        }
-        try (NewCluster newCluster = clusterSeed.prepare()) {
-            if (!store.claimInitialization(policy.self())) {
-                log.info("another member claimed cluster creation first");
-                return;
-            }
-            Optional<Synced<Lease>> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
-            if (lease.isEmpty()) {
-                store.abandonInitialization(policy.self());
-                return;
-            }
-            long epoch = becomeHolder(lease.get());
-            try {
-                armGuard();
-                newCluster.create().run();
-            } catch (EngineException | GuardException e) {
-                disarmGuard();
-                store.releaseLease(policy.self());
-                store.abandonInitialization(policy.self());
-                holdsLease = false;
-                throw e;
-            }
-            store.appendHistory(new HistoryEntry(epoch, policy.self(), Optional.empty(), "cluster created",
-                    engine.probe().position(), System.currentTimeMillis()));
-            log.info("created the cluster; primary of epoch {}", epoch);
-        }
-    }
-
-    /** The database elects its primary itself: the claim keeps two members from creating two clusters, no lease is taken. */
-    private void initializeSelfElectingCluster() {
-        if (!store.claimInitialization(policy.self())) {
-            log.info("another member claimed cluster creation first");
-            return;
-        }
-        try {
-            engine.initializeNewCluster();
-        } catch (EngineException e) {
-            store.abandonInitialization(policy.self());
-            throw e;
-        }
-        EngineStatus created = engine.probe();
-        store.appendHistory(new HistoryEntry(created.timeline(), policy.self(), Optional.empty(), "cluster created",
-                created.position(), System.currentTimeMillis()));
-        log.info("created the cluster; its database elects the primary from now on (term {})", created.timeline());
-    }
-
-    /**
-     * The lease still names this node, from a session of this agent that is gone: take it over in the same transaction
-     * that removes it, so that nobody can take it in between (the server, still primary on its members' failsafe
-     * confirmations or already read-only, goes on from there under the new epoch).
-     */
-    private void reclaimLease(ClusterView current) {
-        Lease stale = current.lease().orElseThrow();
-        Optional<Synced<Lease>> lease = store.reclaimLease(policy.self(), stale, current.epoch(),
-                policy.ha().synchronousMode());
-        if (lease.isEmpty()) {
-            log.info("the lease of epoch {} changed before it could be reclaimed", current.epoch());
-            return;
-        }
-        long epoch = becomeHolder(lease.get());
-        store.appendHistory(new HistoryEntry(epoch, policy.self(), Optional.of(policy.self()),
-                "lease reclaimed from this agent's earlier ZooKeeper session", engine.probe().position(),
-                System.currentTimeMillis()));
-        log.info("took over this agent's own lease of epoch {} (session {}) as epoch {}", stale.epoch(),
-                Long.toHexString(stale.sessionId()), epoch);
-    }
-
-    private void takeOver(ClusterView current, EngineStatus probed, Action.TakeoverReason reason) {
-        Optional<Synced<Lease>> lease = store.tryAcquireLease(policy.self(), current.epoch(), policy.ha().synchronousMode());
-        if (lease.isEmpty()) {
-            log.info("another member took the lease after epoch {} first", current.epoch());
-            return;
-        }
-        long epoch = becomeHolder(lease.get());
-        try {
-            armGuard();
-            engine.promote();
-        } catch (EngineException e) {
-            // A half-promoted server must not keep a lease it cannot serve: stop it and let another member try.
-            log.error("promotion failed after taking the lease of epoch {}: {}; releasing it", epoch, e.getMessage());
-            fence("promotion failed");
-            store.releaseLease(policy.self());
-            holdsLease = false;
-            return;
-        }
-        metrics.promoted();
-        store.appendHistory(new HistoryEntry(epoch, policy.self(),
-                lastLeaseHolder.filter(h -> !h.equals(policy.self())), reason.toString(), probed.position(),
-                System.currentTimeMillis()));
-        log.info("promoted to primary of epoch {} ({})", epoch, reason);
-    }
-
-    /** Took the lease: ours until the transaction that took it proves the session alive. Returns its epoch. */
-    private long becomeHolder(Synced<Lease> lease) {
-        synchronized (guardLock) {
-            heldLeaseEpoch = lease.value().epoch();
-            holdsLease = true;
-            leaseValidUntilNanos = 0;
-            extendLease(lease);
-        }
-        pendingSync = null;
-        return lease.value().epoch();
-    }
-
-    private void handOver(MemberInfo candidate, boolean waitForCatchUp, EngineStatus before) {
-        engine.stop();
-        disarmGuard();
-        long finalPosition = Math.max(before.position(), engine.probe().position());
-        if (waitForCatchUp && !awaitCatchUp(candidate.name(), finalPosition)) {
-            log.warn("{} did not reach position {} within {} s; staying primary and cancelling the switchover",
-                    candidate.name(), finalPosition, CATCH_UP_TIMEOUT.toSeconds());
-            armGuard();
-            engine.startAsPrimary();
-            store.clearTransfer();
-            return;
-        }
-        store.releaseLease(policy.self());
-        holdsLease = false;
-        leaseValidUntilNanos = 0;
-        log.info("handed the lease to {} at position {}", candidate.name(), finalPosition);
-    }
-
-    private boolean awaitCatchUp(String candidate, long position) {
-        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            ClusterView current = store.read();
-            Optional<MemberInfo> member = current.member(candidate);
-            if (member.isPresent() && member.get().position() >= position) {
-                return true;
-            }
-            sleep(Duration.ofMillis(50));
-        }
-        return false;
-    }
-
-    private void releaseLease() {
-        Role role = engine.probe().role();
-        if (role == Role.PRIMARY) {
-            engine.stop();
-        } else if (role == Role.STOPPED && engine.serverProcessAlive()) {
-            // a server that runs but does not answer (hung, swapping, stopped by a signal) takes writes again once
-            // it wakes up, and by then another node may be primary
-            log.warn("fencing the unresponsive local server before giving up the lease [epoch {}]", view.epoch());
-            engine.fence();
-        }
-        disarmGuard();
-        store.releaseLease(policy.self());
-        holdsLease = false;
-        leaseValidUntilNanos = 0;
-    }
-
-    private void lead(ClusterView current, EngineStatus probed) {
-        if (policy.engineElectsPrimary()) {
-            // a database without terms (Elasticsearch reports 0) has nothing to record
-            if (probed.timeline() > 0 && !store.raisePrimaryTerm(policy.self(), probed.timeline())) {
-                if (staleTermReported != probed.timeline()) {
-                    log.warn("the database still calls this node its primary in term {}, but a later term is recorded; "
-                            + "leaving the member list to the later primary", probed.timeline());
-                    staleTermReported = probed.timeline();
-                }
-                return;
-            }
-            engine.reconcileMembers(current.members().values().stream()
-                    .map(m -> new ClusterMember(m.name(), m.database(), m.healthy(), m.promotable() ? m.priority() : 0, m.tags()))
-                    .sorted(Comparator.comparing(ClusterMember::name)).toList());
-            return;
-        }
-        engine.reconcileReplicationSlots(current.members().keySet().stream()
-                .filter(n -> !n.equals(policy.self())).collect(Collectors.toSet()));
-        if (policy.ha().failsafeMode()) {
-            FailsafeMembers counted = FailsafeRules.record(current, policy.self(), heldLeaseEpoch);
-            if (!current.failsafe().equals(Optional.of(counted))) {
-                store.writeFailsafeMembers(counted);
-                log.info("failsafe mode: counting on {} should ZooKeeper become unreachable [epoch {}]",
-                        counted.members().isEmpty() ? "no other member" : String.join(", ",
-                                counted.members().keySet().stream().sorted().toList()), heldLeaseEpoch);
-            }
-        }
-        if (policy.ha().synchronousMode()) {
-            manageSynchronousStandby(current, probed);
-        } else {
-            engine.setSynchronousStandbys(List.of());
-        }
-    }
-
-    /**
-     * Keeps exactly one synchronous standby recorded in ZooKeeper, and records one only once the primary waits for
-     * it and it has caught up: then every acknowledged write is on the member that is allowed to take over.
-     */
-    private void manageSynchronousStandby(ClusterView current, EngineStatus probed) {
-        Optional<String> recorded = current.sync().filter(s -> s.leader().equals(policy.self())).flatMap(SyncState::standby);
-        Optional<String> desired = chooseSynchronousStandby(current, recorded);
-        if (recorded.isPresent() && recorded.equals(desired)) {
-            engine.setSynchronousStandbys(List.of(recorded.get()));
-            return;
-        }
-        if (recorded.isPresent() || current.sync().filter(s -> s.leader().equals(policy.self())).isEmpty()) {
-            // Forget the old standby before the primary stops waiting for it.
-            store.writeSync(new SyncState(policy.self(), Optional.empty()));
-            log.info("synchronous standby {} withdrawn [epoch {}]", recorded.orElse("(none)"), current.epoch());
-        }
-        if (desired.isEmpty()) {
-            pendingSync = null;
-            List<String> others = current.members().keySet().stream().filter(n -> !n.equals(policy.self())).sorted()
-                    .collect(Collectors.toList());
-            engine.setSynchronousStandbys(policy.ha().synchronousModeStrict() ? others : List.of());
-            return;
-        }
-        String standby = desired.get();
-        if (pendingSync == null || !pendingSync.standby().equals(standby)) {
-            engine.setSynchronousStandbys(List.of(standby));
-            pendingSync = new PendingSync(standby, engine.probe().position());
-            return;
-        }
-        boolean confirmed = probed.replicas().stream().anyMatch(r -> r.name().equals(standby) && r.synchronous()
-                && r.flushPosition() >= pendingSync.targetPosition());
-        if (confirmed) {
-            store.writeSync(new SyncState(policy.self(), Optional.of(standby)));
-            pendingSync = null;
-            log.info("synchronous standby is now {} [epoch {}]", standby, current.epoch());
-        }
-    }
-
-    private Optional<String> chooseSynchronousStandby(ClusterView current, Optional<String> recorded) {
-        String me = current.member(policy.self()).map(m -> m.database().toString()).orElse(engine.endpoint().toString());
-        List<MemberInfo> streaming = current.members().values().stream()
-                .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA
-                        && m.promotable() && m.upstream().filter(me::equals).isPresent())
-                .sorted(HaRules.ranking(policy.style().candidateOrder()))
-                .collect(Collectors.toList());
-        if (recorded.isPresent() && streaming.stream().anyMatch(m -> m.name().equals(recorded.get()))) {
-            return recorded;
-        }
-        return streaming.stream().findFirst().map(MemberInfo::name);
-    }
-
-    private void fence(String why) {
-        log.warn("fencing the local primary: {} [epoch {}]", why, view.epoch());
-        engine.fence();
-        disarmGuard();
-        failsafe.withdraw();
-    }
-
-    /**
-     * Before the local server becomes (or while it stays) the primary: the watchdog guards the lease from now on, and a
-     * guard process fences the server should this agent die or hang.
-     *
-     * @throws GuardException when the guard process cannot start: the server must then not be (or stay) primary
-     */
-    private void armGuard() {
-        synchronized (guardLock) {
-            guarding = true;
-            if (guard == null || !guard.alive()) {
-                guard = null;
-                guard = GuardProcess.arm("fence guard", engine.fenceCommand(), remainingLease(), guardLog);
-            }
-        }
-    }
-
-    private void disarmGuard() {
-        synchronized (guardLock) {
-            guarding = false;
-            if (guard != null) {
-                guard.close();
-                guard = null;
-            }
-        }
-    }
-
-    /** Why this node may not take the primary's role for a while. */
-    private record Unfit(String reason, long untilNanos) {
+        return policy().engineElectsPrimary() ? "term " + probed.timeline() : "epoch " + current.epoch();
     }
 
     /**
@@ -853,170 +443,67 @@ public final class HaLoop implements AutoCloseable {
      * another member takes over.
      */
     private void cannotGuard(GuardException e) {
-        unfit = Optional.of(new Unfit(e.getMessage(), System.nanoTime() + GUARD_RETRY.toNanos()));
+        unfit = Optional.of(new Unfit(e.getMessage(), clock.nanoTime() + GUARD_RETRY.toNanos()));
         log.error("{}; giving up the lease of epoch {} and standing aside for {} s", e.getMessage(), view.epoch(),
                 GUARD_RETRY.toSeconds());
-        if (holdsLease) {
-            releaseLease();
+        if (lease.hold().held()) {
+            actions.release(policy().self(), view.epoch());
         }
     }
 
     /** Why this node may not take the primary's role now, if it may not. */
     private Optional<String> unfitReason() {
-        return unfit.filter(u -> System.nanoTime() < u.untilNanos()).map(Unfit::reason).or(failsafe::promiseReason);
-    }
-
-    private void renewGuard() {
-        synchronized (guardLock) {
-            if (guard != null) {
-                guard.renew(remainingLease());
-            }
-        }
+        long now = clock.nanoTime();
+        return unfit.filter(u -> now < u.untilNanos()).map(Unfit::reason).or(failsafe::promiseReason);
     }
 
     /** After a tick: a guard exactly while this node runs the primary under its lease. */
     private void reconcileGuard() {
-        if (holdsLease && status.role() == Role.PRIMARY) {
+        if (lease.hold().held() && status.role() == Role.PRIMARY) {
             try {
-                armGuard();
+                lease.arm();
             } catch (GuardException e) {
                 cannotGuard(e);
             }
         } else if (status.role() != Role.PRIMARY) {
-            disarmGuard();
+            lease.disarm();
         }
-    }
-
-    /** Until when this server may take writes: its lease, or its members' failsafe confirmations. */
-    private long writableUntilNanos() {
-        return Math.max(leaseValidUntilNanos, failsafe.confirmedUntilNanos());
-    }
-
-    private Duration remainingLease() {
-        return Duration.ofNanos(Math.max(0, writableUntilNanos() - System.nanoTime()));
     }
 
     /**
      * How long a read that proves the lease waits for its sync: two ticks, so that a silent ZooKeeper costs the loop
      * (which must then fence, or start its server read-only) no longer than that.
      */
-    private Duration syncTimeout() {
+    static Duration syncTimeout(Policy policy) {
         return policy.ha().loopWait().multipliedBy(2);
-    }
-
-    /** Whether ZooKeeper has proven the lease for longer than a tick and a half. */
-    private boolean proofOverdue() {
-        return System.nanoTime() - lastProofNanos > policy.ha().loopWait().multipliedBy(3).dividedBy(2).toNanos();
-    }
-
-    /**
-     * Runs every 100 ms, independent of the loop: fences the moment the lease stops being provable, and makes the
-     * loop tick at once when the primary's server process has died.
-     */
-    private void guardLease() {
-        try {
-            synchronized (guardLock) {
-                if (!guarding) {
-                    return;
-                }
-                // Nothing here may wait on ZooKeeper or the network (not even Curator's handle, which blocks while it
-                // reconnects): the guard must be renewed, or the server fenced, on time.
-                long remaining = writableUntilNanos() - System.nanoTime();
-                if (remaining > 0 && guard != null) {
-                    guard.renew(remainingLease());
-                }
-                if (remaining < policy.ha().loopWait().plus(WATCHDOG_PERIOD).toNanos()) {
-                    // the loop is late (a long initdb, start or promotion, or a slow ZooKeeper): prove the lease from
-                    // another thread, so that the deadline below still fences on time should ZooKeeper not answer
-                    proveLeaseSoon();
-                }
-                if (policy.ha().failsafeMode() && holdsLease && status.role() == Role.PRIMARY && proofOverdue()) {
-                    // ZooKeeper has not proven the lease for a tick and a half: ask the members while the lease lasts
-                    failsafe.roundSoon(view, policy.self(), heldLeaseEpoch, store::negotiatedSessionTimeout,
-                            policy.ha().loopWait());
-                }
-                if (remaining > 0) {
-                    if (status.role() == Role.PRIMARY && !engine.serverProcessAlive()) {
-                        tickSoon();
-                    }
-                    return;
-                }
-            }
-            metrics.leaseRenewalFailed();
-            fence("the lease could not be renewed in time");
-        } catch (RuntimeException e) {
-            log.error("lease watchdog failed: {}", e.toString(), e);
-        }
-    }
-
-    private void proveLeaseSoon() {
-        if (!leaseProofRunning.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            leaseProofThread.execute(() -> {
-                try {
-                    proveLease();
-                } finally {
-                    leaseProofRunning.set(false);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            leaseProofRunning.set(false); // stopping
-        }
-    }
-
-    /** What a tick's read proves about the lease, without the tick. */
-    private void proveLease() {
-        Synced<Optional<Lease>> lease;
-        try {
-            lease = store.proveLease(syncTimeout());
-        } catch (CoordinationException e) {
-            return; // the watchdog fences at the deadline
-        }
-        synchronized (guardLock) {
-            if (holdsLease && lease.value().filter(l -> isMine(l, lease.sessionId()))
-                    .filter(l -> l.epoch() == heldLeaseEpoch).isPresent()) {
-                extendLease(lease);
-            }
-        }
     }
 
     private void publish(ClusterView current) {
         EngineStatus now = status;
+        Policy policy = policy();
         MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
                 engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
                 now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                System.currentTimeMillis(), now.problem(), identity.dnsName(), engine.memberTags(), unfitReason());
-        boolean changed = lastPublished == null || !sameContent(lastPublished, member);
-        boolean due = System.nanoTime() - lastPublishedNanos >= policy.ha().loopWait().toNanos();
-        boolean leaderChanged = !Objects.equals(current.lease().map(Lease::holder), lastLeaseHolderAtPublish);
-        if (changed || due || leaderChanged) {
+                clock.currentTimeMillis(), now.problem(), identity.dnsName(), capabilities.memberTags(),
+                unfitReason());
+        Optional<String> holder = current.lease().map(Lease::holder);
+        if (Publication.due(lastPublication, member, holder, clock.nanoTime(), policy.ha().loopWait())) {
             store.publish(member);
-            lastPublished = member;
-            lastPublishedNanos = System.nanoTime();
-            lastLeaseHolderAtPublish = current.lease().map(Lease::holder);
+            lastPublication = Optional.of(new Publication(member, clock.nanoTime(), holder));
         }
-    }
-
-    private static boolean sameContent(MemberInfo a, MemberInfo b) {
-        return a.role() == b.role() && a.healthy() == b.healthy() && a.position() == b.position()
-                && a.timeline() == b.timeline() && a.upstream().equals(b.upstream())
-                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem()) && a.tags().equals(b.tags())
-                && a.standingAside().equals(b.standingAside());
     }
 
     private void updateMetrics(ClusterView current) {
         metrics.failsafeActive(failsafeActive());
         metrics.role(status.role());
         metrics.epoch(current.epoch());
-        metrics.leader(holdsLease);
+        metrics.leader(lease.hold().held());
         metrics.lagBytes(lagBytes());
     }
 
     /** Whether this primary takes writes on its members' failsafe confirmations rather than its lease, right now. */
     public boolean failsafeActive() {
-        return status.role() == Role.PRIMARY && failsafe.active(leaseValidUntilNanos);
+        return status.role() == Role.PRIMARY && failsafe.active(lease.hold().validUntilNanos());
     }
 
     /**
@@ -1027,7 +514,7 @@ public final class HaLoop implements AutoCloseable {
         return leaseProven() || failsafeActive();
     }
 
-    /** What failsafe mode does on this node now, in words ({@link io.steward.admin.NodeStatus#failsafe()}). */
+    /** What failsafe mode does on this node now, in words, for {@code /health}. */
     public Optional<String> failsafeState() {
         if (failsafeActive()) {
             return Optional.of("active: ZooKeeper is unreachable and every member confirmed; writes go on on their word");
@@ -1037,20 +524,13 @@ public final class HaLoop implements AutoCloseable {
 
     /** Another member's failsafe call: this member's answer, and, with a confirmation, its promise. */
     public FailsafeRules.Answer answerFailsafe(FailsafeRules.Call call) {
-        return failsafe.answer(call, policy.ha().failsafeMode(), store.answersWithin(FAILSAFE_REACH_CHECK), view,
+        return failsafe.answer(call, policy().ha().failsafeMode(), store.answersWithin(FAILSAFE_REACH_CHECK), view,
                 status.role());
     }
 
     /** How far behind the primary this node is: 0 on the primary, -1 when unknown. */
     public long lagBytes() {
-        EngineStatus now = status;
-        if (now.role() == Role.PRIMARY) {
-            return 0;
-        }
-        if (now.position() < 0 || lastPrimaryPosition < 0) {
-            return -1;
-        }
-        return Math.max(0, lastPrimaryPosition - now.position());
+        return timers.lagBytes(status);
     }
 
     /**
@@ -1059,13 +539,8 @@ public final class HaLoop implements AutoCloseable {
      */
     @Override
     public void close() {
-        stopping = true;
-        loopThread.shutdown();
-        try {
-            loopThread.awaitTermination(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        threads.stopTicks();
+        Policy policy = policy();
         try {
             if (policy.engineElectsPrimary()) {
                 // The database elects its own primary: leaving means the local server leaves, the engine's own way. The
@@ -1073,51 +548,20 @@ public final class HaLoop implements AutoCloseable {
                 store.withdraw();
                 log.info("shutting down: stopping the local server (the database elects its own primary)");
                 engine.stop();
-            } else if (holdsLease && engine.probe().role() == Role.PRIMARY) {
-                ClusterView current = store.read();
-                Optional<MemberInfo> successor = current.members().values().stream()
-                        .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA
-                                && m.promotable())
-                        .min(HaRules.ranking(policy.style().candidateOrder()));
-                if (successor.isPresent()) {
-                    log.info("shutting down: handing over to {} [epoch {}]", successor.get().name(), current.epoch());
-                    store.requestTransfer(new TransferRequest(TransferRequest.Kind.SWITCHOVER, policy.self(),
-                            Optional.of(successor.get().name()), System.currentTimeMillis()));
-                    handOver(successor.get(), true, engine.probe());
-                } else {
-                    log.info("shutting down: no healthy replica to hand over to; releasing the lease [epoch {}]", current.epoch());
-                    releaseLease();
-                }
+            } else if (lease.hold().held() && engine.probe().role() == Role.PRIMARY) {
+                actions.stepDown(policy);
             }
         } catch (RuntimeException e) {
             log.error("graceful stop failed: {}", e.getMessage());
         } finally {
-            watchdogThread.shutdownNow();
-            leaseProofThread.shutdownNow();
-            failsafe.close();
-            disarmGuard();
+            threads.stopWatchdog();
+            environment.close();
+            lease.disarm();
             store.withdraw();
         }
     }
 
     private static Peer peer(MemberInfo member) {
         return new Peer(member.name(), member.database());
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static java.util.concurrent.ThreadFactory named(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -463,6 +463,16 @@ public final class HaRules {
                 .min(ranking(policy.style().candidateOrder()));
     }
 
+    /**
+     * Whom a primary that is shutting down hands over to: the best healthy, promotable replica, in the engine's order;
+     * empty when there is none (it then releases the lease).
+     */
+    static Optional<MemberInfo> successorOnStop(ClusterView view, Policy policy) {
+        return view.members().values().stream()
+                .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA && m.promotable())
+                .min(ranking(policy.style().candidateOrder()));
+    }
+
     /** Failover candidates best first, in the engine's order. */
     static Comparator<MemberInfo> ranking(CandidateOrder order) {
         return (a, b) -> compareCandidates(order, a.position(), a.priority(), a.name(), b.position(), b.priority(), b.name());

@@ -1,6 +1,6 @@
 package io.steward.storage;
 
-import io.steward.engine.ChildProcess;
+import io.steward.engine.support.ChildProcess;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

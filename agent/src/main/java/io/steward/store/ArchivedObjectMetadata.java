@@ -1,7 +1,7 @@
 package io.steward.store;
 
-import io.steward.config.BackupStoreConfig.Compression;
 
+import io.steward.store.BackupStoreConfig.Compression;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.steward.store;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
-import io.steward.config.BackupStoreConfig.Compression;
+import io.steward.store.BackupStoreConfig.Compression;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;

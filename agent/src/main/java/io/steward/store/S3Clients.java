@@ -1,6 +1,5 @@
 package io.steward.store;
 
-import io.steward.config.BackupStoreConfig;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;

@@ -1,7 +1,7 @@
 package io.steward.store;
 
-import io.steward.config.BackupStoreConfig.Compression;
 import io.steward.files.HeldDirectory;
+import io.steward.store.BackupStoreConfig.Compression;
 import net.jpountz.lz4.LZ4Exception;
 
 import java.io.FilterInputStream;

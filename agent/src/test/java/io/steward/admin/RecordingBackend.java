@@ -8,6 +8,7 @@ import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Role;
+import io.steward.ha.FailingAction;
 
 import java.util.List;
 import java.util.Map;

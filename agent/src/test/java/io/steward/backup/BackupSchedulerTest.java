@@ -4,7 +4,7 @@ import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.engine.Endpoint;
-import io.steward.engine.Engine;
+import io.steward.engine.ManagedMembership;
 import io.steward.engine.Role;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +51,7 @@ class BackupSchedulerTest {
 
     @Test
     void aHealthyReplicaKeptForBackupsGoesFirst() {
-        Map<String, String> kept = Map.of(Engine.BACKUP_TAG, Engine.PREFERRED_FOR_BACKUPS);
+        Map<String, String> kept = Map.of(ManagedMembership.BACKUP_TAG, ManagedMembership.PREFERRED_FOR_BACKUPS);
         ClusterView withHidden = view(member("a", Role.PRIMARY, true, false), member("c", Role.REPLICA, true, true),
                 member("h", Role.REPLICA, true, true, kept));
         ClusterView hiddenDown = view(member("a", Role.PRIMARY, true, false), member("c", Role.REPLICA, true, true),

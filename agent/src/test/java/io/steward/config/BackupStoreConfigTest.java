@@ -1,7 +1,10 @@
 package io.steward.config;
 
-import io.steward.config.BackupStoreConfig.Compression;
-import io.steward.config.BackupStoreConfig.Encryption;
+import io.steward.settings.ConfigException;
+import io.steward.settings.ConfigProblem;
+import io.steward.store.BackupStoreConfig.Compression;
+import io.steward.store.BackupStoreConfig.Encryption;
+import io.steward.store.BackupStoreConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package io.steward.config;
 
+import io.steward.settings.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

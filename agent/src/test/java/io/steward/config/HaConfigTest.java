@@ -1,5 +1,7 @@
 package io.steward.config;
 
+import io.steward.settings.ConfigProblem;
+import io.steward.settings.ConfigProblems;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

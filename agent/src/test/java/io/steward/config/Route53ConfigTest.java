@@ -2,6 +2,7 @@ package io.steward.config;
 
 import io.steward.config.Route53Config.ReaderRouting;
 import io.steward.config.Route53Config.RecordType;
+import io.steward.settings.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

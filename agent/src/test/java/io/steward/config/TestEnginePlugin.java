@@ -2,14 +2,18 @@ package io.steward.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.BackupSection;
-import io.steward.engine.Engine;
+import io.steward.engine.ConfiguredEngine;
+import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.SnapshotRecovery;
+import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
+import io.steward.settings.Settings;
+import io.steward.store.BackupStoreConfig;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -19,16 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A plugin for tests: reads {@code data_dir} (required), {@code port}, {@code synchronous_standby} (whether it
  * plays an engine whose primary can wait for a named replica) and {@code seeds_replicas} (whether it starts replicas
- * from snapshot sets) from its section, the way a real plugin does, and counts engines created and closed so that tests can check validation leaves nothing open.
- * Like a plugin with an archive of its own, it reads {@code backup.archive} ({@code socket}, which held the backup
- * store's keys before {@code backup.store}), and its commands read {@link #COMMAND_VARIABLE}. Of the book's user data
- * it reads {@code flavour}, into its own section.
+ * from snapshot sets) from its section, the way a real plugin does, and counts the engines it builds, so that tests
+ * can check validation builds none. Like a plugin with an archive of its own, it reads {@code backup.archive}
+ * ({@code socket}, which held the backup store's keys before {@code backup.store}), and its commands read
+ * {@link #COMMAND_VARIABLE}. Of the book's user data it reads {@code flavour}, into its own section.
  */
 public class TestEnginePlugin implements EnginePlugin {
-    public static final AtomicInteger CREATED = new AtomicInteger();
-    public static final AtomicInteger CLOSED = new AtomicInteger();
+    public static final AtomicInteger BUILT = new AtomicInteger();
 
-    /** What the last {@link #create} read. */
+    /** What the last {@link #configure} read. */
     public static volatile Path lastDataDir;
     public static volatile int lastPort;
     public static final String COMMAND_VARIABLE = "STEWARD_TEST_SOCKET";
@@ -82,32 +85,22 @@ public class TestEnginePlugin implements EnginePlugin {
     }
 
     @Override
-    public Engine create(EngineContext context) {
+    public ConfiguredEngine configure(EngineContext context) {
         Settings settings = context.settings();
         String dataDir = settings.requiredString("data_dir", "the data directory, an absolute path");
         lastDataDir = dataDir.isEmpty() ? null : Path.of(dataDir);
         lastPort = settings.integer("port", 5432, 1, 65535);
-        ReplicationStyle style = new ReplicationStyle(ReplicationStyle.Topology.STAR,
-                ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true, settings.bool("synchronous_standby", true));
-        boolean seedsReplicas = settings.bool("seeds_replicas", true);
-        CREATED.incrementAndGet();
-        // only close() may be called during validation; anything else touching the server is a test failure
-        return (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("close")) {
-                        CLOSED.incrementAndGet();
-                        return null;
-                    }
-                    if (method.getName().equals("bootstrapDump")) {
-                        return java.util.Optional.empty();
-                    }
-                    if (method.getName().equals("replicationStyle")) {
-                        return style;
-                    }
-                    if (method.getName().equals("restoresFromSnapshotSets")) {
-                        return seedsReplicas;
-                    }
-                    throw new UnsupportedOperationException("validation must not call " + method.getName());
-                });
+        EngineCapabilities capabilities = EngineCapabilities.electedBySteward(new ReplicationStyle(
+                ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true));
+        if (settings.bool("synchronous_standby", true)) {
+            capabilities = capabilities.with(SynchronousStandbys.class);
+        }
+        if (settings.bool("seeds_replicas", true)) {
+            capabilities = capabilities.with(SnapshotRecovery.class);
+        }
+        return new ConfiguredEngine(capabilities, () -> {
+            BUILT.incrementAndGet();
+            throw new UnsupportedOperationException("the test engine is never built");
+        });
     }
 }

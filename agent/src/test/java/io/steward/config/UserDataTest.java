@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
+import io.steward.settings.ConfigProblem;
+import io.steward.settings.ConfigProblems;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -7,7 +7,6 @@ import io.steward.testing.ZooKeeperEnsemble;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
-import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -59,7 +58,7 @@ class ClusterStoreTest {
         }
 
         @Override
-        public void connectionChanged(ConnectionState state) {
+        public void connectionChanged(String state) {
         }
     };
 
@@ -77,8 +76,8 @@ class ClusterStoreTest {
                 Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS), acl, credentials, Optional.empty());
     }
 
-    static ClusterStore store(String cluster) throws InterruptedException {
-        return ClusterStore.connect(zk(ZooKeeperConfig.Acl.DIGEST, Optional.of(CREDENTIALS)), cluster, QUIET);
+    static ZooKeeperClusterStore store(String cluster) throws InterruptedException {
+        return ZooKeeperClusterStore.connect(zk(ZooKeeperConfig.Acl.DIGEST, Optional.of(CREDENTIALS)), cluster, QUIET);
     }
 
     static MemberInfo member(String name, long position) {
@@ -89,7 +88,7 @@ class ClusterStoreTest {
     @Test
     void exactlyOneOfManyRacingMembersTakesTheLeaseAndTheEpochMovesOnce() throws Exception {
         String cluster = "race-" + UUID.randomUUID();
-        List<ClusterStore> stores = new ArrayList<>();
+        List<ZooKeeperClusterStore> stores = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(5);
         try {
             for (int i = 0; i < 5; i++) {
@@ -97,7 +96,7 @@ class ClusterStoreTest {
             }
             List<Future<Optional<Lease>>> attempts = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                ClusterStore store = stores.get(i);
+                ZooKeeperClusterStore store = stores.get(i);
                 String name = "m" + i;
                 attempts.add(pool.submit((Callable<Optional<Lease>>) () -> store.tryAcquireLease(name, 0, false).map(Synced::value)));
             }
@@ -120,14 +119,14 @@ class ClusterStoreTest {
             assertThat(stores.get((winner + 1) % 5).tryAcquireLease("next", 1, false)).map(l -> l.value().epoch()).contains(2L);
         } finally {
             pool.shutdownNow();
-            stores.forEach(ClusterStore::close);
+            stores.forEach(ZooKeeperClusterStore::close);
         }
     }
 
     @Test
     void onlyTheHolderCanReleaseAndTheLeaseDiesWithItsSession() throws Exception {
         String cluster = "release-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
             assertThat(a.tryAcquireLease("a", 0, false)).isPresent();
             eventually(() -> assertThat(b.read().lease()).map(Lease::holder).contains("a"));
             b.releaseLease("a");
@@ -140,7 +139,7 @@ class ClusterStoreTest {
     @Test
     void theRecordedPrimaryTermOnlyMovesForwardAndNamesItsMember() throws Exception {
         String cluster = "terms-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
             assertThat(a.latestPrimaryTerm()).isEmpty();
 
             assertThat(a.raisePrimaryTerm("a", 3)).isTrue();
@@ -157,7 +156,7 @@ class ClusterStoreTest {
         @Test
     void membersArePublishedUpdatedAndWithdrawn() throws Exception {
         String cluster = "members-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
             a.publish(member("a", 10));
             await().atMost(Duration.ofSeconds(10)).until(() -> b.read().member("a").isPresent());
             a.publish(member("a", 20));
@@ -170,7 +169,7 @@ class ClusterStoreTest {
     @Test
     void initialisationTransfersMaintenanceSyncAndHistory() throws Exception {
         String cluster = "state-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
             assertThat(a.claimInitialization("a")).isTrue();
             assertThat(b.claimInitialization("b")).isFalse();
             b.abandonInitialization("b");
@@ -253,7 +252,7 @@ class ClusterStoreTest {
     @Timeout(120)
     void badMembersAndSettingsAreSkippedAndReportedAndTheRestOfTheViewIsIntact() throws Exception {
         String cluster = "poisoned-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); CuratorFramework vandal = vandal(cluster)) {
             assertThat(a.claimInitialization("a")).isTrue();
             a.publish(member("a", 10));
             assertThat(a.tryAcquireLease("a", 0, true)).isPresent();
@@ -305,7 +304,7 @@ class ClusterStoreTest {
     @Timeout(120)
     void aLeaseWhoseContentCannotBeReadHasAnUnknownHolderAndOnlyItsSessionCanFreeIt(String content) throws Exception {
         String cluster = "bad-lease-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
             a.publish(member("a", 10));
             assertThat(a.tryAcquireLease("a", 0, false)).isPresent();
             vandal.setData().forPath("/leader", bytes(content));
@@ -333,7 +332,7 @@ class ClusterStoreTest {
     @Timeout(120)
     void aGarbageEpochIsNeverReadAsZeroAndTheNextLeaseRepairsIt() throws Exception {
         String cluster = "bad-epoch-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
             assertThat(a.tryAcquireLease("a", 0, false)).isPresent();
             vandal.setData().forPath("/epoch", bytes("garbage"));
             eventually(() -> assertThat(b.read().problems()).isNotEmpty());
@@ -360,7 +359,7 @@ class ClusterStoreTest {
     @Timeout(120)
     void aPersistentLeaderZnodeIsNoLeaseAndIsRemovedButNeverALeaseTakenMeanwhile() throws Exception {
         String cluster = "stray-lease-" + UUID.randomUUID();
-        try (ClusterStore a = store(cluster); ClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
             vandal.create().forPath("/leader", bytes("{\"holder\":\"a\",\"epoch\":0}"));
             eventually(() -> assertThat(a.read().badLease()).isPresent());
             ClusterView view = a.read();
@@ -387,7 +386,7 @@ class ClusterStoreTest {
     @Test
     void digestCredentialsKeepOtherClientsOut() throws Exception {
         String cluster = "acl-" + UUID.randomUUID();
-        try (ClusterStore secured = store(cluster)) {
+        try (ZooKeeperClusterStore secured = store(cluster)) {
             secured.publish(member("a", 1));
             await().atMost(Duration.ofSeconds(10)).until(() -> secured.read().member("a").isPresent());
             try (CuratorFramework stranger = stranger()) {
@@ -402,7 +401,7 @@ class ClusterStoreTest {
     void znodesLeftWorldWritableByAnOpenClusterAreRestrictedByTheFirstDigestMember() throws Exception {
         String cluster = "acl-migration-" + UUID.randomUUID();
         ZooKeeperConfig openButAuthenticated = zk(ZooKeeperConfig.Acl.OPEN, Optional.of(CREDENTIALS));
-        try (ClusterStore open = ClusterStore.connect(openButAuthenticated, cluster, QUIET);
+        try (ZooKeeperClusterStore open = ZooKeeperClusterStore.connect(openButAuthenticated, cluster, QUIET);
              CuratorFramework stranger = stranger()) {
             open.publish(member("a", 1));
             assertThat(open.tryAcquireLease("a", 0, false)).isPresent();
@@ -411,7 +410,7 @@ class ClusterStoreTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> stranger.checkExists().forPath(root + "/members/a") != null);
             stranger.setData().forPath(root + "/epoch", bytes("1"));
 
-            try (ClusterStore secured = store(cluster)) {
+            try (ZooKeeperClusterStore secured = store(cluster)) {
                 assertThat(secured.read().epoch()).isEqualTo(1);
                 for (String path : List.of(root, root + "/epoch", root + "/leader", root + "/members", root + "/members/a",
                         root + "/history")) {
@@ -438,7 +437,7 @@ class ClusterStoreTest {
     @Test
     void unreachableEnsembleIsAClearError() {
         ZooKeeperConfig nowhere = digest("127.0.0.1:1", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
-        assertThatThrownBy(() -> ClusterStore.connect(nowhere, "x", QUIET))
+        assertThatThrownBy(() -> ZooKeeperClusterStore.connect(nowhere, "x", QUIET))
                 .isInstanceOf(CoordinationException.class)
                 .hasMessageContaining("could not connect to ZooKeeper at 127.0.0.1:1");
     }

@@ -87,7 +87,7 @@ class ClusterStoreTlsTest {
     @Test
     void anAgentStoreWorksOverTlsWithTheServersOnlyPort() throws Exception {
         String cluster = "tls-" + UUID.randomUUID();
-        try (ClusterStore store = ClusterStore.connect(overTls(clientTrust), cluster, ClusterStoreTest.QUIET)) {
+        try (ZooKeeperClusterStore store = ZooKeeperClusterStore.connect(overTls(clientTrust), cluster, ClusterStoreTest.QUIET)) {
             store.publish(ClusterStoreTest.member("a", 10));
             await().atMost(Duration.ofSeconds(10)).until(() -> store.read().member("a").isPresent());
             assertThat(store.tryAcquireLease("a", 0, false)).isPresent();
@@ -104,7 +104,7 @@ class ClusterStoreTlsTest {
     @Test
     void aServerTheTrustStoreDoesNotVouchForIsRefused() throws Exception {
         Path strangers = stores.trustStore("stranger-trust", stores.keyStore("stranger"));
-        assertThatThrownBy(() -> ClusterStore.connect(overTls(strangers), "tls-refused-" + UUID.randomUUID(),
+        assertThatThrownBy(() -> ZooKeeperClusterStore.connect(overTls(strangers), "tls-refused-" + UUID.randomUUID(),
                 ClusterStoreTest.QUIET))
                 .isInstanceOf(CoordinationException.class)
                 .hasMessageContaining("could not connect to ZooKeeper at 127.0.0.1:" + securePort)

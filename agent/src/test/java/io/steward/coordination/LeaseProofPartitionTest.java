@@ -48,11 +48,11 @@ class LeaseProofPartitionTest {
         ensemble.close();
     }
 
-    private static ClusterStore storeOn(String connect, String cluster) throws InterruptedException {
+    private static ZooKeeperClusterStore storeOn(String connect, String cluster) throws InterruptedException {
         // the proofs below wait for their sync a second at most: well inside the session, so a hung sync fails in time
         ZooKeeperConfig config = ClusterStoreTest.digest(connect, SESSION, Duration.ofSeconds(15),
                 Duration.ofMillis(TICK_MILLIS));
-        return ClusterStore.connect(config, cluster, ClusterStoreTest.QUIET);
+        return ZooKeeperClusterStore.connect(config, cluster, ClusterStoreTest.QUIET);
     }
 
     /** One proof attempt of the holder: when it was made and, if it proved the lease, until when. */
@@ -69,9 +69,9 @@ class LeaseProofPartitionTest {
         String cluster = "partition-" + UUID.randomUUID();
         ExecutorService prover = Executors.newSingleThreadExecutor();
         AtomicBoolean proving = new AtomicBoolean(true);
-        try (ClusterStore holder = storeOn(ensemble.connectStringOf(pinned), cluster);
-             ClusterStore bystander = storeOn(ensemble.connectStringOf(pinned), cluster);
-             ClusterStore other = storeOn(ensemble.connectStringOf(leader), cluster)) {
+        try (ZooKeeperClusterStore holder = storeOn(ensemble.connectStringOf(pinned), cluster);
+             ZooKeeperClusterStore bystander = storeOn(ensemble.connectStringOf(pinned), cluster);
+             ZooKeeperClusterStore other = storeOn(ensemble.connectStringOf(leader), cluster)) {
             Synced<Lease> taken = holder.tryAcquireLease("holder", 0, false).orElseThrow();
             assertThat(taken.sessionAliveUntilNanos()).isGreaterThan(System.nanoTime());
             await().atMost(Duration.ofSeconds(10)).until(() -> other.read().lease().isPresent());

@@ -38,8 +38,8 @@ class LeaseReclaimTest {
         ensemble.close();
     }
 
-    private static ClusterStore store(String cluster) throws InterruptedException {
-        return ClusterStore.connect(ClusterStoreTest.digest(ensemble.connectString(), SESSION, Duration.ofSeconds(2),
+    private static ZooKeeperClusterStore store(String cluster) throws InterruptedException {
+        return ZooKeeperClusterStore.connect(ClusterStoreTest.digest(ensemble.connectString(), SESSION, Duration.ofSeconds(2),
                 Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS)), cluster, ClusterStoreTest.QUIET);
     }
 
@@ -47,7 +47,7 @@ class LeaseReclaimTest {
     @Timeout(120)
     void onlyTheAgentWhoseEarlierSessionHoldsTheLeaseTakesItOverAfterTheEnsembleWasDown() throws Exception {
         String cluster = "reclaim-" + UUID.randomUUID();
-        try (ClusterStore agent = store(cluster); ClusterStore namesake = store(cluster)) {
+        try (ZooKeeperClusterStore agent = store(cluster); ZooKeeperClusterStore namesake = store(cluster)) {
             Lease first = agent.tryAcquireLease("pg1", 0, false).orElseThrow().value();
             long firstSession = agent.sessionId();
 

@@ -167,6 +167,11 @@ class DurableFileWriterTest {
         }
 
         @Override
+        public String readLink(int directory, String name) throws IOException {
+            return real.readLink(directory, name);
+        }
+
+        @Override
         public int openExisting(int directory, String name, boolean mustBeDirectory) throws IOException {
             return real.openExisting(directory, name, mustBeDirectory);
         }

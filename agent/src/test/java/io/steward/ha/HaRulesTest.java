@@ -34,10 +34,10 @@ class HaRulesTest {
     private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false, false);
     private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false, false);
     /** PostgreSQL's style: a star, the most advanced replica first, a crashed primary restarted in place. */
-    private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true, true);
+    private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true);
     /** Redis's chain: priority first, a crashed primary hands the lease on. */
-    private static final ReplicationStyle CHAIN = new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false, false);
-    private static final Policy ME = new Policy("me", HA, false, 100, true, STAR, false);
+    private static final ReplicationStyle CHAIN = new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false);
+    private static final Policy ME = new Policy("me", HA, false, 100, true, Optional.of(STAR));
 
     // ---- builders -------------------------------------------------------------------------------------------
 
@@ -263,7 +263,7 @@ class HaRulesTest {
 
         @Test
         void memberThatMustNotInitialiseWaits() {
-            Policy replicaOnly = new Policy("me", HA, false, 100, false, STAR, false);
+            Policy replicaOnly = new Policy("me", HA, false, 100, false, Optional.of(STAR));
             assertThat(HaRules.decide(fresh, local(empty, false), replicaOnly, NOW).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -325,7 +325,7 @@ class HaRulesTest {
         @Test
         void aCrashedPrimaryWhoseRestartCouldLoseWritesHandsTheLeaseOnAtOnce() {
             Policy noRestart = new Policy("me", HA, false, 100, true,
-                    new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false, true), false);
+                    Optional.of(new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false)));
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
             LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
             Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);
@@ -393,7 +393,7 @@ class HaRulesTest {
 
     @Nested
     class Chain {
-        final Policy chained = new Policy("me", HA, false, 100, true, CHAIN, false);
+        final Policy chained = new Policy("me", HA, false, 100, true, Optional.of(CHAIN));
         final MemberInfo primary = member("p", Role.PRIMARY, 100);
 
         Decision decideChained(ClusterView view, EngineStatus engine) {
@@ -457,7 +457,7 @@ class HaRulesTest {
 
     @Nested
     class PriorityFirst {
-        final Policy redisLike = new Policy("me", HA, false, 100, true, CHAIN, false);
+        final Policy redisLike = new Policy("me", HA, false, 100, true, Optional.of(CHAIN));
 
         MemberInfo replica(String name, long position, int priority) {
             return new MemberInfo(name, Role.REPLICA, false, endpoint(name), "", position, 1, Optional.empty(), false,
@@ -498,7 +498,7 @@ class HaRulesTest {
             long primaryWasAt = 10L << 20;
             ClusterView view = view(Optional.empty(), replica("b", primaryWasAt, 50));
             Decision decision = HaRules.decide(view, leaderless(running(Role.REPLICA, 1), primaryWasAt, Duration.ofSeconds(1)),
-                    new Policy("me", HA, false, 500, true, CHAIN, false), NOW);
+                    new Policy("me", HA, false, 500, true, Optional.of(CHAIN)), NOW);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("exceeds maximum_lag_on_failover");
             assertThat(decideLeaderless(view(Optional.empty(), replica("b", 1, 500)), primaryWasAt, primaryWasAt).action())
@@ -586,7 +586,7 @@ class HaRulesTest {
 
         @Test
         void nofailoverAndZeroPriorityNeverPromote() {
-            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, STAR, false), new Policy("me", HA, false, 0, true, STAR, false))) {
+            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, Optional.of(STAR)), new Policy("me", HA, false, 0, true, Optional.of(STAR)))) {
                 assertThat(HaRules.decide(view(Optional.empty()), leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)),
                         policy, NOW).action()).isInstanceOf(Action.Observe.class);
             }
@@ -631,7 +631,7 @@ class HaRulesTest {
     @Nested
     class Failsafe {
         private final Policy failsafeOn = new Policy("me", new HaConfig(Duration.ofSeconds(1), 1 << 20,
-                Duration.ofSeconds(10), false, false, true), false, 100, true, STAR, false);
+                Duration.ofSeconds(10), false, false, true), false, 100, true, Optional.of(STAR));
 
         private LocalState state(EngineStatus engine, boolean readable, boolean holdsLease, boolean leaseValid,
                                  boolean failsafeConfirmed, boolean staleLeaseOfOurs) {
@@ -711,7 +711,7 @@ class HaRulesTest {
 
     @Nested
     class SynchronousMode {
-        Policy syncPolicy = new Policy("me", SYNC, false, 100, true, STAR, false);
+        Policy syncPolicy = new Policy("me", SYNC, false, 100, true, Optional.of(STAR));
 
         ClusterView withSync(Optional<String> standby, MemberInfo... members) {
             ClusterView base = view(Optional.empty(), members);
@@ -740,7 +740,7 @@ class HaRulesTest {
         @Test
         void theLastPrimaryDemotedToReadOnlyMayTakeTheLeaseAgainWithOrWithoutAStandby() {
             // it acknowledged every write itself; a takeover would have recorded another leader
-            Policy lastPrimary = new Policy("a", SYNC, false, 100, true, STAR, false);
+            Policy lastPrimary = new Policy("a", SYNC, false, 100, true, Optional.of(STAR));
             LocalState demoted = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
             assertThat(HaRules.decide(withSync(Optional.empty()), demoted, lastPrimary, NOW).action())
                     .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
@@ -830,7 +830,7 @@ class HaRulesTest {
      */
     @Nested
     class EngineElectsPrimary {
-        Policy observer = new Policy("me", HA, false, 100, true, STAR, true);
+        Policy observer = new Policy("me", HA, false, 100, true, Optional.empty());
         ClusterView fresh = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
         /** A server that runs but belongs to no cluster yet (a mongod started with --replSet, not initiated). */
         EngineStatus unjoined = new EngineStatus(Role.REPLICA, DataState.EMPTY, -1, 0, Optional.empty(), false, List.of(),
@@ -865,7 +865,7 @@ class HaRulesTest {
 
         @Test
         void aServerThatMayNotCreateTheClusterWaitsEvenWhenNoneExists() {
-            Policy arbiter = new Policy("me", HA, false, 100, false, STAR, true);
+            Policy arbiter = new Policy("me", HA, false, 100, false, Optional.empty());
 
             assertThat(HaRules.decide(fresh, local(unjoined, false), arbiter, NOW).action()).isInstanceOf(Action.Observe.class);
         }
@@ -918,6 +918,32 @@ class HaRulesTest {
             assertThat(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW).reason())
                     .isEqualTo(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW + 5000).reason())
                     .contains("a member (not joined)");
+        }
+    }
+
+    @Nested
+    class GracefulStop {
+        static MemberInfo tagged(String name, long position, int priority, boolean healthy, boolean noFailover) {
+            return new MemberInfo(name, Role.REPLICA, healthy, endpoint(name), "http://" + name, position, 1,
+                    Optional.empty(), false, noFailover, priority, "test", NOW, Optional.empty(), Optional.empty(),
+                    Map.of(), Optional.empty());
+        }
+
+        @Test
+        void theBestHealthyPromotableReplicaInTheEnginesOrderTakesOver() {
+            ClusterView cluster = view(leaseOf("me"), member("me", Role.PRIMARY, 100), tagged("a", 90, 100, true, false),
+                    tagged("b", 80, 200, true, false));
+            assertThat(HaRules.successorOnStop(cluster, ME).map(MemberInfo::name)).contains("a");
+            Policy chained = new Policy("me", HA, false, 100, true, Optional.of(CHAIN));
+            assertThat(HaRules.successorOnStop(cluster, chained).map(MemberInfo::name)).contains("b");
+        }
+
+        @Test
+        void nobodyUnfitTakesOver() {
+            ClusterView cluster = view(leaseOf("me"), member("me", Role.PRIMARY, 100), tagged("sick", 90, 100, false, false),
+                    tagged("never", 90, 100, true, true), tagged("zero", 90, 0, true, false),
+                    member("down", Role.STOPPED, 90), member("other", Role.PRIMARY, 90));
+            assertThat(HaRules.successorOnStop(cluster, ME)).isEmpty();
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.steward.store;
 
-import io.steward.config.BackupStoreConfig.Compression;
+import io.steward.store.BackupStoreConfig.Compression;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

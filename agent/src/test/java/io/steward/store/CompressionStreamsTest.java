@@ -1,6 +1,6 @@
 package io.steward.store;
 
-import io.steward.config.BackupStoreConfig.Compression;
+import io.steward.store.BackupStoreConfig.Compression;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

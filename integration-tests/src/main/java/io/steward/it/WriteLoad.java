@@ -34,8 +34,8 @@ public final class WriteLoad implements AutoCloseable {
     public record Ack(long id, String node, long sentNanos, long ackNanos) {
     }
 
-    /** A write a node did not acknowledge. */
-    private record Failure(String node, long nanos) {
+    /** A write a node did not acknowledge, and why. */
+    private record Failure(String node, long nanos, String reason) {
     }
 
     /** The span of time during which a node acknowledged writes. */
@@ -50,6 +50,10 @@ public final class WriteLoad implements AutoCloseable {
     /** Ids unique across loads on the same table: each load starts from its own start time. */
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
     private final ExecutorService writers;
+    /** Per node, what its writer is doing and since when: says why a node gave no acknowledgement for a while. */
+    private final Map<String, String> activity = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Clients shared by one node's writes (each write may still open its own connection). */
+    private final ConcurrentLinkedQueue<RedisClient> redisClients = new ConcurrentLinkedQueue<>();
     /** A new connection for every write, as a client behind a load balancer or a connection-per-request app makes. */
     private final boolean freshConnections;
     private volatile boolean running = true;
@@ -67,10 +71,17 @@ public final class WriteLoad implements AutoCloseable {
         Session open(T node) throws Exception;
     }
 
-    private <T extends LoadTarget> WriteLoad(List<? extends T> nodes, SessionOpener<T> opener, boolean freshConnections) {
+    /** Makes one node's session opener: what it needs for the whole load (a Redis client) is made once, here. */
+    @FunctionalInterface
+    private interface OpenerFactory<T extends LoadTarget> {
+        SessionOpener<T> forNode(WriteLoad load, T node);
+    }
+
+    private <T extends LoadTarget> WriteLoad(List<? extends T> nodes, OpenerFactory<T> openers, boolean freshConnections) {
         this.freshConnections = freshConnections;
         this.writers = Executors.newFixedThreadPool(nodes.size());
         for (T node : nodes) {
+            SessionOpener<T> opener = openers.forNode(this, node);
             writers.execute(() -> writeTo(node, opener));
         }
     }
@@ -87,17 +98,16 @@ public final class WriteLoad implements AutoCloseable {
 
     private static WriteLoad start(LocalCluster cluster, boolean freshConnections) throws SQLException {
         if (cluster.database() == Database.REDIS) {
-            return new WriteLoad(cluster.nodes(), (RedisTarget node) -> redisSession(node, LocalCluster.SUPERUSER_PASSWORD),
-                    freshConnections);
+            return new WriteLoad(cluster.nodes(), redisOpener(LocalCluster.SUPERUSER_PASSWORD), freshConnections);
         }
         createTable(cluster.awaitPrimary());
-        return new WriteLoad(cluster.nodes(), WriteLoad::sqlSession, freshConnections);
+        return new WriteLoad(cluster.nodes(), (load, node) -> WriteLoad::sqlSession, freshConnections);
     }
 
     /** Creates the table on {@code primary} and starts writing to every one of {@code nodes}. */
     public static WriteLoad start(List<? extends WriteTarget> nodes, WriteTarget primary) throws SQLException {
         createTable(primary);
-        return new WriteLoad(nodes, WriteLoad::sqlSession, false);
+        return new WriteLoad(nodes, (load, node) -> WriteLoad::sqlSession, false);
     }
 
     private static void createTable(WriteTarget primary) throws SQLException {
@@ -109,7 +119,7 @@ public final class WriteLoad implements AutoCloseable {
 
     /** Starts writing keys {@code acked:<id>} to every node of a Redis cluster, authenticated with {@code password}. */
     public static WriteLoad startRedis(List<? extends RedisTarget> nodes, String password) {
-        return new WriteLoad(nodes, (RedisTarget node) -> redisSession(node, password), false);
+        return new WriteLoad(nodes, redisOpener(password), false);
     }
 
     private static Session sqlSession(WriteTarget node) throws SQLException {
@@ -138,29 +148,32 @@ public final class WriteLoad implements AutoCloseable {
         };
     }
 
-    private static Session redisSession(RedisTarget node, String password) {
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(node.databasePort())
-                .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
-        client.setOptions(ClientOptions.builder().autoReconnect(false)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build()).build());
-        StatefulRedisConnection<String, String> connection;
-        try {
-            connection = client.connect();
-        } catch (RuntimeException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            throw e;
-        }
-        return new Session() {
-            @Override
-            public void write(long id) {
-                connection.sync().set("acked:" + id, node.name());
-            }
+    /**
+     * One Redis client per node for the whole load (a client owns event-loop threads: one per write would make the
+     * load measure thread start-up), a new connection from it per session.
+     */
+    private static OpenerFactory<RedisTarget> redisOpener(String password) {
+        return (load, node) -> {
+            RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1")
+                    .withPort(node.databasePort()).withPassword(password.toCharArray())
+                    .withTimeout(Duration.ofSeconds(10)).build());
+            client.setOptions(ClientOptions.builder().autoReconnect(false)
+                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build()).build());
+            load.redisClients.add(client);
+            return target -> {
+                StatefulRedisConnection<String, String> connection = client.connect();
+                return new Session() {
+                    @Override
+                    public void write(long id) {
+                        connection.sync().set("acked:" + id, target.name());
+                    }
 
-            @Override
-            public void close() {
-                connection.close();
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            }
+                    @Override
+                    public void close() {
+                        connection.close();
+                    }
+                };
+            };
         };
     }
 
@@ -169,10 +182,12 @@ public final class WriteLoad implements AutoCloseable {
         while (running) {
             try {
                 if (session == null) {
+                    activity.put(node.name(), "opening a connection since " + System.nanoTime());
                     session = opener.open(node);
                 }
                 long id = ids.incrementAndGet();
                 long sent = System.nanoTime();
+                activity.put(node.name(), "writing since " + sent);
                 session.write(id);
                 acks.add(new Ack(id, node.name(), sent, System.nanoTime()));
                 if (freshConnections) {
@@ -180,7 +195,8 @@ public final class WriteLoad implements AutoCloseable {
                     session = null;
                 }
             } catch (Exception e) {
-                failures.add(new Failure(node.name(), System.nanoTime()));
+                failures.add(new Failure(node.name(), System.nanoTime(), String.valueOf(e)));
+                activity.put(node.name(), "pausing after a failure at " + System.nanoTime());
                 // Not writable now (replica, down, fenced): drop the connection and try again shortly.
                 if (session != null) {
                     session.close();
@@ -297,11 +313,25 @@ public final class WriteLoad implements AutoCloseable {
                 .min(Comparator.comparingLong(Ack::ackNanos)));
     }
 
+    /**
+     * What {@code node}'s writer is doing (with {@link System#nanoTime()} stamps) and its last failure: for the message
+     * of a test that waited in vain for the node's acknowledgements.
+     */
+    public String describe(String node) {
+        Optional<Failure> last = failures.stream().filter(f -> f.node().equals(node))
+                .max(Comparator.comparingLong(Failure::nanos));
+        return node + "'s writer: " + activity.getOrDefault(node, "not started") + " (now " + System.nanoTime()
+                + "); last failure: " + last.map(f -> f.reason() + " at " + f.nanos()).orElse("none");
+    }
+
     @Override
     public void close() throws InterruptedException {
         running = false;
         writers.shutdown();
         writers.awaitTermination(30, TimeUnit.SECONDS);
+        for (RedisClient client : redisClients) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
     }
 
     private static void pause() {

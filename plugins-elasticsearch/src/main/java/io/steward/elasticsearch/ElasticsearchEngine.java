@@ -1,17 +1,17 @@
 package io.steward.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.steward.engine.CommandRunner;
+import io.steward.engine.Capability;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
-import io.steward.engine.MachineMemory;
-import io.steward.engine.NativeBackup;
-import io.steward.engine.SelfElectingEngine;
+import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.NativeBackup;
 import io.steward.engine.Role;
-import io.steward.engine.SnapshotHold;
+import io.steward.engine.support.CommandRunner;
+import io.steward.engine.support.MachineMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,18 +24,19 @@ import java.util.Optional;
 
 /**
  * An Elasticsearch or OpenSearch node. The cluster elects its own master and places its own shards, so the core
- * only observes it ({@link #electsOwnPrimary()}): every action that would make Steward choose a
- * primary is refused. What the engine does is report the node's health and, on stop, drain it.
+ * only observes it: the engine has no capability that would make Steward choose a primary. What the engine does is
+ * report the node's health, on stop drain it, and back the cluster up to its snapshot repository when configured.
  *
  * <p>Roles as the core sees them: {@link Role#PRIMARY} on the elected master, {@link Role#REPLICA} on any other node
  * that has joined the cluster, {@link Role#STOPPED} when the node does not answer. A node that answers but has not
  * joined a cluster (no elected master) is a replica with a problem, so it is unhealthy.
  */
-final class ElasticsearchEngine extends SelfElectingEngine {
+final class ElasticsearchEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchEngine.class);
     /** How long the stop command, and then the node's own shutdown, may take (systemd's default stop timeout is 90 s). */
     private static final Duration STOP_COMMAND_TIMEOUT = Duration.ofMinutes(2);
     private final ElasticsearchSettings settings;
+    private final Endpoint endpoint;
     private final SearchRest rest;
     private final NodeDrain drain;
     private final Optional<NativeBackup> backup;
@@ -48,8 +49,8 @@ final class ElasticsearchEngine extends SelfElectingEngine {
     private volatile boolean heapSized;
 
     ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
-        super("Elasticsearch", new Endpoint(context.advertisedHost(), httpPort(settings.url())));
         this.settings = settings;
+        this.endpoint = new Endpoint(context.advertisedHost(), httpPort(settings.url()));
         this.rest = new SearchRest(settings.url(), settings.requestTimeout(), settings.credentials(),
                 settings.caCertificates());
         this.drain = new NodeDrain(rest, settings.nodeName());
@@ -62,6 +63,11 @@ final class ElasticsearchEngine extends SelfElectingEngine {
     }
 
     @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
     public EngineStatus probe() {
         if (!heapSized) {
             sizeHeap();
@@ -71,12 +77,10 @@ final class ElasticsearchEngine extends SelfElectingEngine {
             node = NodeView.read(rest, settings.nodeName());
             metrics.record(rest, node);
         } catch (EngineException e) {
-            seenRunning(false);
             lastView = Optional.empty();
             metrics.clear();
             return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
         }
-        seenRunning(true);
         lastView = Optional.of(node);
         if (node.joined() && !exclusionChecked) {
             clearOwnExclusion();
@@ -145,25 +149,17 @@ final class ElasticsearchEngine extends SelfElectingEngine {
     }
 
     @Override
-    public void initializeNewCluster() {
-        throw refused("initialize a cluster");
-    }
-
-    @Override
     public String serverUser() {
         return "elasticsearch";
     }
 
-    /** None: a filesystem freeze plus EBS snapshot is not a valid Elasticsearch backup; snapshots go to a repository. */
+    /**
+     * None: a filesystem freeze plus EBS snapshot of a running node is not a valid Elasticsearch backup; snapshots go to
+     * a repository.
+     */
     @Override
     public List<Path> dataPaths() {
         return List.of();
-    }
-
-    @Override
-    public SnapshotHold holdForSnapshot(String label) {
-        throw new EngineException("Elasticsearch is backed up with its snapshot API to a repository; a volume snapshot "
-                + "of a running node is not a valid backup");
     }
 
     /** The cluster as the node saw it at the last probe: health colour, nodes, unassigned shards, elected master. */
@@ -172,14 +168,9 @@ final class ElasticsearchEngine extends SelfElectingEngine {
         return lastView.map(NodeView::details).orElse(Map.of());
     }
 
-    /** Snapshots to the configured repository, when {@code elasticsearch.snapshots} is set. */
+    /** Its only capability: snapshots to the configured repository, when {@code elasticsearch.snapshots} is set. */
     @Override
-    public Optional<NativeBackup> nativeBackup() {
-        return backup;
-    }
-
-    @Override
-    public void close() {
-        // the JDK client holds no resources worth closing
+    public <C extends Capability> Optional<C> capability(Class<C> type) {
+        return type == NativeBackup.class ? backup.map(type::cast) : Optional.empty();
     }
 }

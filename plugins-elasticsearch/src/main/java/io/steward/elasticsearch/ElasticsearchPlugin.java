@@ -1,8 +1,10 @@
 package io.steward.elasticsearch;
 
-import io.steward.engine.Engine;
+import io.steward.engine.ConfiguredEngine;
+import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
+import io.steward.engine.NativeBackup;
 import io.steward.engine.UserDataKeys;
 
 /** Elasticsearch 7/8/9 and OpenSearch 1/2/3, which elect their own master: Steward observes, drains and backs up. */
@@ -21,7 +23,12 @@ public final class ElasticsearchPlugin implements EnginePlugin {
     }
 
     @Override
-    public Engine create(EngineContext context) {
-        return new ElasticsearchEngine(context, ElasticsearchSettings.read(context));
+    public ConfiguredEngine configure(EngineContext context) {
+        ElasticsearchSettings settings = ElasticsearchSettings.read(context);
+        EngineCapabilities capabilities = EngineCapabilities.electedByTheDatabase();
+        if (settings.snapshots().isPresent()) {
+            capabilities = capabilities.with(NativeBackup.class);
+        }
+        return new ConfiguredEngine(capabilities, () -> new ElasticsearchEngine(context, settings));
     }
 }

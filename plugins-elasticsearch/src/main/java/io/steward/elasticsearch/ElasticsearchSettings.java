@@ -1,8 +1,8 @@
 package io.steward.elasticsearch;
 
-import io.steward.config.Settings;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
+import io.steward.settings.Settings;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -3,11 +3,11 @@ package io.steward.elasticsearch;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steward.config.ConfigProblem;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.elasticsearch.ElasticsearchSettings.RepositoryType;
 import io.steward.engine.EngineContext;
+import io.steward.settings.ConfigProblem;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

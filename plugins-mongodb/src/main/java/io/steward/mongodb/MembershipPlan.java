@@ -18,7 +18,7 @@ import java.util.Set;
  * one above the current one so that a concurrent change makes it fail instead of being overwritten.
  */
 final class MembershipPlan {
-    /** The tag a member announces its role under ({@link io.steward.engine.Engine#memberTags()}). */
+    /** The tag a member announces its role under ({@link io.steward.engine.ManagedMembership#memberTags()}). */
     static final String ROLE_TAG = "mongodb.role";
     /** MongoDB allows at most seven voting members; the others join without a vote, and so never as candidates. */
     static final int MAX_VOTERS = 7;

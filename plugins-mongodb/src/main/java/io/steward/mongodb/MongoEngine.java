@@ -13,12 +13,14 @@ import com.mongodb.connection.ClusterConnectionMode;
 import io.steward.engine.ClusterMember;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
+import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.ManagedMembership;
 import io.steward.engine.Role;
-import io.steward.engine.SelfElectingEngine;
 import io.steward.engine.SnapshotHold;
+import io.steward.engine.VolumeSnapshots;
 import io.steward.mongodb.MongoSettings.MemberRole;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -39,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * the members ZooKeeper knows, one per reconfiguration. A stopping member steps down if it is the primary and takes
  * itself out of the set. The agent does not own the mongod process (systemd does).
  */
-final class MongoEngine extends SelfElectingEngine {
+final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
     private static final Logger log = LoggerFactory.getLogger(MongoEngine.class);
     /** How long a stepping-down primary lets a secondary catch up, and then how long it waits for a new primary. */
     private static final int STEP_DOWN_SECONDS = 60;
@@ -48,6 +50,7 @@ final class MongoEngine extends SelfElectingEngine {
     private static final Duration INITIATE_TIMEOUT = Duration.ofSeconds(60);
 
     private final MongoSettings settings;
+    private final Endpoint endpoint;
     /** This member's {@code host:port} as the set's configuration names it: how the other members reach it. */
     private final String selfHost;
     private final MongoClient local;
@@ -55,8 +58,8 @@ final class MongoEngine extends SelfElectingEngine {
     private volatile Map<String, Object> details = Map.of();
 
     MongoEngine(EngineContext context, MongoSettings settings) {
-        super("MongoDB", new Endpoint(context.advertisedHost(), settings.port()));
         this.settings = settings;
+        this.endpoint = new Endpoint(context.advertisedHost(), settings.port());
         this.selfHost = context.advertisedHost() + ":" + settings.port();
         this.local = client(settings.host(), settings.port());
         this.metrics = new MongoMetrics(context.metrics());
@@ -76,17 +79,20 @@ final class MongoEngine extends SelfElectingEngine {
     }
 
     @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
     public EngineStatus probe() {
         Document hello;
         try {
             hello = command(local, new Document("hello", 1));
         } catch (EngineException e) {
-            seenRunning(false);
             details = Map.of();
             metrics.clear();
             return EngineStatus.stopped(DataState.VALID, Optional.of(e.getMessage()));
         }
-        seenRunning(true);
         String setName = hello.getString("setName");
         if (setName == null) {
             // a mongod started with --replSet whose set is not initiated, or that was removed from it
@@ -136,15 +142,9 @@ final class MongoEngine extends SelfElectingEngine {
                 : Map.of(MembershipPlan.ROLE_TAG, role);
     }
 
-    /** Only a member that may become primary starts a set: an arbiter holds no data, a hidden member is never primary. */
-    @Override
-    public boolean mayCreateCluster() {
-        return settings.role() == MemberRole.ACTIVE;
-    }
-
     @Override
     public void initializeNewCluster() {
-        if (!mayCreateCluster()) {
+        if (!MongoPlugin.mayCreateCluster(settings)) {
             throw new EngineException("a " + settings.role().name().toLowerCase(Locale.ROOT)
                     + " member does not start a replica set; start a data member first");
         }

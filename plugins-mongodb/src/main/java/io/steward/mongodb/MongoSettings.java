@@ -1,7 +1,7 @@
 package io.steward.mongodb;
 
-import io.steward.config.Settings;
 import io.steward.engine.EngineContext;
+import io.steward.settings.Settings;
 
 import java.nio.file.Path;
 import java.time.Duration;

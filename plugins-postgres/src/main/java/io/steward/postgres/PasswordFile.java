@@ -7,6 +7,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 
 /**
  * A password handed to a PostgreSQL program run as the server's user, in a file only that user can read (mode 0600,
@@ -35,6 +36,11 @@ final class PasswordFile implements AutoCloseable {
 
     Path path() {
         return path;
+    }
+
+    /** The environment that points libpq at this file ({@code PGPASSFILE}): the child's environment holds no secret. */
+    Map<String, String> environment() {
+        return Map.of("PGPASSFILE", path.toString());
     }
 
     @Override

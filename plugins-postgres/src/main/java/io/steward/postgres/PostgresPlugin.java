@@ -1,12 +1,19 @@
 package io.steward.postgres;
 
+import io.steward.engine.Archiving;
 import io.steward.engine.BackupSection;
-import io.steward.engine.Engine;
+import io.steward.engine.ConfiguredEngine;
+import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineService;
+import io.steward.engine.ReplicationSlots;
+import io.steward.engine.ReplicationStyle;
 import io.steward.engine.ServiceContext;
+import io.steward.engine.SnapshotRecovery;
+import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.UserDataKeys;
+import io.steward.engine.VolumeSnapshots;
 import io.steward.postgres.wal.WalBackupSection;
 import io.steward.postgres.wal.WalFetchCommand;
 import io.steward.postgres.wal.WalPushCommand;
@@ -24,6 +31,24 @@ public final class PostgresPlugin implements EnginePlugin {
     /** The engine's name in configuration, also the name of its section. */
     static final String NAME = "postgresql";
 
+    /**
+     * Every replica streams from the primary (a cascade would leave each replica's slot on the primary unused, and its
+     * WAL kept for ever); the most advanced replica takes over; a crashed primary restarts in place, since its WAL
+     * brings back every acknowledged commit.
+     */
+    static final ReplicationStyle STYLE = new ReplicationStyle(ReplicationStyle.Topology.STAR,
+            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true);
+
+    /**
+     * Backed up by snapshot sets and the WAL archive, which restore to any point in time; it has no dumps.
+     */
+    static final EngineCapabilities CAPABILITIES = EngineCapabilities.electedBySteward(STYLE)
+            .with(ReplicationSlots.class)
+            .with(SynchronousStandbys.class)
+            .with(VolumeSnapshots.class)
+            .with(SnapshotRecovery.class)
+            .with(Archiving.class);
+
     @Override
     public String name() {
         return NAME;
@@ -35,8 +60,9 @@ public final class PostgresPlugin implements EnginePlugin {
     }
 
     @Override
-    public Engine create(EngineContext context) {
-        return new PostgresEngine(context, PostgresSettings.read(context));
+    public ConfiguredEngine configure(EngineContext context) {
+        PostgresSettings settings = PostgresSettings.read(context);
+        return new ConfiguredEngine(CAPABILITIES, () -> new PostgresEngine(context, settings));
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.steward.postgres;
 
-import io.steward.config.Settings;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
+import io.steward.settings.Settings;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,13 +3,13 @@ package io.steward.postgres;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steward.config.ConfigProblem;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
-import io.steward.engine.EngineRegistry;
 import io.steward.engine.Peer;
+import io.steward.plugins.EngineRegistry;
+import io.steward.settings.ConfigProblem;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +36,7 @@ class PostgresSettingsTest {
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings("postgresql", section, problems);
 
-        new PostgresPlugin().create(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"),
+        new PostgresPlugin().configure(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"),
                 new MetricRegistry()));
         settings.rejectUnknownKeys();
 
@@ -46,7 +46,7 @@ class PostgresSettingsTest {
                 "postgresql.sockets_dir");
         assertThat(problems.list()).filteredOn(problem -> problem.key().equals("postgresql.port"))
                 .singleElement().asString().contains("70000").contains("1 to 65535");
-        // create() must not touch the disk: validate-config runs it too.
+        // configure() must not touch the disk: validate-config runs it too.
         assertThat(stateDir.resolve("state")).doesNotExist();
     }
 

@@ -3,11 +3,11 @@ package io.steward.postgres;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.engine.Peer;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -111,7 +111,7 @@ final class TestNodes implements AutoCloseable {
         Settings settings = new Settings("postgresql", section, new ConfigProblems());
         EngineContext context = new EngineContext(name, "127.0.0.1", settings, folder.resolve("state"),
                 new MetricRegistry());
-        PostgresEngine engine = (PostgresEngine) new PostgresPlugin().create(context);
+        PostgresEngine engine = (PostgresEngine) new PostgresPlugin().configure(context).create();
         settings.rejectUnknownKeys();
         settings.problems().throwIfAny();
         Node node = new Node(name, port, folder, engine);

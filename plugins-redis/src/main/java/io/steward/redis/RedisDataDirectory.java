@@ -1,8 +1,8 @@
 package io.steward.redis;
 
-import io.steward.engine.CommandRunner;
-import io.steward.engine.DataDirectories;
 import io.steward.engine.DumpFile;
+import io.steward.engine.support.CommandRunner;
+import io.steward.engine.support.DataDirectories;
 import io.steward.files.CheckedInput;
 import io.steward.files.FileOwner;
 import io.steward.files.FileStat;

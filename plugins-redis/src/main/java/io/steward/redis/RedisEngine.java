@@ -2,23 +2,23 @@ package io.steward.redis;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.steward.engine.ArchiveStatus;
-import io.steward.engine.CommandRunner;
-import io.steward.engine.DataDirectories;
 import io.steward.engine.DataState;
 import io.steward.engine.DumpFile;
-import io.steward.engine.DumpSelector;
+import io.steward.engine.Dumps;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
+import io.steward.engine.LeaseElected;
 import io.steward.engine.Peer;
 import io.steward.engine.Role;
-import io.steward.engine.ServerProcesses;
-import io.steward.engine.ReplicationStyle;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
+import io.steward.engine.VolumeSnapshots;
+import io.steward.engine.support.CommandRunner;
+import io.steward.engine.support.DataDirectories;
+import io.steward.engine.support.ServerProcesses;
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
 import org.slf4j.Logger;
@@ -32,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.function.Consumer;
 
 import static io.steward.redis.RedisConnection.message;
 
@@ -42,7 +40,7 @@ import static io.steward.redis.RedisConnection.message;
  * Steward rewrites on every change of role, turns it into a replica or the primary with {@code REPLICAOF}, and
  * fences it by pointing it at a primary that does not exist (it then refuses writes and keeps its data).
  */
-final class RedisEngine implements Engine {
+final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     private static final Duration QUICK_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(1);
@@ -141,16 +139,6 @@ final class RedisEngine implements Engine {
             log.debug("no pid of redis-server: {}", e.getMessage());
             return Optional.empty();
         }
-    }
-
-    @Override
-    public boolean electsOwnPrimary() {
-        return false;
-    }
-
-    @Override
-    public ReplicationStyle replicationStyle() {
-        return new ReplicationStyle(settings.topology(), ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false, false);
     }
 
     // ---------------------------------------------------------------- creating data
@@ -399,25 +387,7 @@ final class RedisEngine implements Engine {
         redis.reset();
     }
 
-    // ---------------------------------------------------------------- primary's replication settings
-
-    @Override
-    public void reconcileReplicationSlots(Set<String> memberNames) {
-        // Redis keeps one replication backlog for every replica: nothing to keep per member.
-    }
-
-    @Override
-    public void setSynchronousStandbys(List<String> memberNames) {
-        if (!memberNames.isEmpty()) {
-            throw new EngineException("Redis has no synchronous replication (WAIT is per client); turn "
-                    + "ha.synchronous_mode off for a Redis cluster");
-        }
-    }
-
-    @Override
-    public Optional<ArchiveStatus> archiveStatus() {
-        return Optional.empty();
-    }
+    // ---------------------------------------------------------------- files and snapshots
 
     @Override
     public String serverUser() {
@@ -481,16 +451,6 @@ final class RedisEngine implements Engine {
         } catch (RedisException | IllegalArgumentException e) {
             throw new EngineException(step + ": INFO replication failed: " + message(e), e);
         }
-    }
-
-    @Override
-    public void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
-        throw new EngineException("restoring Redis from an EBS snapshot set is not supported yet");
-    }
-
-    @Override
-    public void startReplicaFromSnapshot(Map<String, String> files, Peer primary) {
-        throw new EngineException("seeding a Redis replica from an EBS snapshot set is not supported yet");
     }
 
     // ---------------------------------------------------------------- dumps
@@ -563,11 +523,6 @@ final class RedisEngine implements Engine {
                     + "wrote aside to {}, leaving the data directory empty", step, aside));
             throw e;
         }
-    }
-
-    @Override
-    public Optional<DumpSelector> bootstrapDump() {
-        return settings.rdb();
     }
 
     // ---------------------------------------------------------------- files

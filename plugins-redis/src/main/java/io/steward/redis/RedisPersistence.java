@@ -5,8 +5,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.steward.engine.CommandRunner;
 import io.steward.engine.EngineException;
+import io.steward.engine.support.CommandRunner;
 
 import java.io.IOException;
 import java.nio.file.Path;

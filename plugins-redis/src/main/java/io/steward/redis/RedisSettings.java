@@ -1,12 +1,12 @@
 package io.steward.redis;
 
-import io.steward.config.Settings;
 import io.steward.engine.DumpName;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
-import io.steward.engine.MachineMemory;
 import io.steward.engine.ReplicationStyle.Topology;
+import io.steward.engine.support.MachineMemory;
+import io.steward.settings.Settings;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,12 +2,12 @@ package io.steward.redis;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.engine.DataState;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Role;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,13 +3,13 @@ package io.steward.redis;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steward.config.ConfigProblem;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.engine.ReplicationStyle.Topology;
+import io.steward.settings.ConfigProblem;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +47,7 @@ class RedisSettingsTest {
                 .put("password", "two words");
         Settings settings = new Settings("redis", section, problems);
 
-        new RedisPlugin().create(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"), new MetricRegistry()));
+        new RedisPlugin().configure(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"), new MetricRegistry()));
 
         assertThat(problems.list()).extracting(ConfigProblem::key).containsExactlyInAnyOrder("redis.data_dir",
                 "redis.persistence", "redis.maxmemory_policy", "redis.maxmemory", "redis.logging", "redis.port",

@@ -3,7 +3,7 @@ package io.steward.it.backup;
 import io.steward.backup.SnapshotSet;
 import io.steward.backup.SnapshotSets;
 import io.steward.config.RetentionClass;
-import io.steward.engine.Engine;
+import io.steward.postgres.PostgresEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,7 +33,7 @@ class SnapshotFreezeBenchmark {
     void frozenTimePerSnapshotSetUnderWrites() throws Exception {
         int count = Integer.getInteger("snapbench.sets", 20);
         try (SnapshotLab lab = new SnapshotLab()) {
-            Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
+            PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
             source.initializeNewCluster();
             String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
             try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser"); Statement sql = db.createStatement()) {

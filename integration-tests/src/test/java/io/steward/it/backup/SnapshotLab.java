@@ -5,17 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.backup.SnapshotCatalog;
 import io.steward.backup.SnapshotSets;
-import io.steward.config.ConfigProblems;
 import io.steward.config.RetentionClass;
-import io.steward.config.Settings;
 import io.steward.config.SnapshotConfig;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
-import io.steward.engine.EngineRegistry;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.Ec2TestServer;
 import io.steward.it.aws.S3TestServer;
+import io.steward.plugins.EngineRegistry;
+import io.steward.postgres.PostgresEngine;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import io.steward.storage.Ec2VolumeFinder;
 import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
@@ -108,7 +109,7 @@ final class SnapshotLab implements AutoCloseable {
         }
     }
 
-    Engine engine(String name, Path dataDir) {
+    PostgresEngine engine(String name, Path dataDir) {
         ObjectNode section = new ObjectMapper().createObjectNode()
                 .put("bin_dir", LocalCluster.PG_BIN.toString())
                 .put("data_dir", dataDir.toString())
@@ -122,8 +123,8 @@ final class SnapshotLab implements AutoCloseable {
                 .put("restore_command", script + " wal-fetch %f \"%p\"")
                 .put("shared_buffers", "16MB");
         Settings settings = new Settings("postgresql", section, new ConfigProblems());
-        Engine engine = EngineRegistry.find("postgresql").orElseThrow().create(
-                new EngineContext(name, "127.0.0.1", settings, root.resolve(name + "-state"), new MetricRegistry()));
+        PostgresEngine engine = (PostgresEngine) EngineRegistry.find("postgresql").orElseThrow().configure(
+                new EngineContext(name, "127.0.0.1", settings, root.resolve(name + "-state"), new MetricRegistry())).create();
         settings.problems().throwIfAny();
         engines.add(engine);
         return engine;

@@ -5,9 +5,9 @@ import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
 import io.steward.backup.SnapshotSets;
 import io.steward.config.RetentionClass;
-import io.steward.engine.Engine;
 import io.steward.engine.Peer;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.PostgresEngine;
 import io.steward.postgres.wal.WalPurge;
 import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
@@ -73,7 +73,7 @@ class SnapshotSetTest {
     @Test
     void aSetTakenUnderWritesClonesANewClusterAtAPointInTimeWithExactlyTheRowsCommittedBeforeIt() throws Exception {
         Path sourceMount = lab.root.resolve("src");
-        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
         String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
         execute(url, "CREATE TABLE t (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
@@ -154,7 +154,7 @@ class SnapshotSetTest {
     @Test
     void aHungSnapshotCallIsThawedInTimeAndTheSetFailsLeavingNothingBehind() throws Exception {
         Path sourceMount = lab.root.resolve("src");
-        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
         SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(1), Clock.systemUTC());
         lab.ec2Server.hangNext("CreateSnapshot");
@@ -197,7 +197,7 @@ class SnapshotSetTest {
     @Test
     void aNewReplicaIsSeededFromASnapshotSetAndCatchesUpWithThePrimary() throws Exception {
         Path sourceMount = lab.root.resolve("src");
-        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
         source.reconcileReplicationSlots(Set.of("source", "replica"));
         String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
@@ -209,7 +209,7 @@ class SnapshotSetTest {
 
         Path replicaMount = lab.root.resolve("replica");
         lab.mounts.add(0, replicaMount);
-        Engine replica = lab.engine("replica", replicaMount.resolve("pgdata"));
+        PostgresEngine replica = lab.engine("replica", replicaMount.resolve("pgdata"));
         List<String> progress = new ArrayList<>();
         new SnapshotRestore(lab.ec2, replica, progress::add).restoreAsReplica(lab.catalog().find(set.id()).orElseThrow(),
                 new Peer("source", source.endpoint()), new SnapshotRestore.Target(INSTANCE, ZONE,
@@ -224,7 +224,7 @@ class SnapshotSetTest {
 
     @Test
     void aMissingCatalogBucketIsAClearErrorBeforeAnythingIsHeldFrozenOrCreated() throws Exception {
-        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
         source.initializeNewCluster();
         SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog("no-such-bucket"));
 
@@ -237,7 +237,7 @@ class SnapshotSetTest {
 
     @Test
     void aClientSignedForAnotherRegionIsAClearErrorBeforeAnythingIsHeldFrozenOrCreated() throws Exception {
-        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
         source.initializeNewCluster();
         Ec2Client otherRegion = Ec2Client.builder().endpointOverride(lab.ec2Server.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
@@ -257,7 +257,7 @@ class SnapshotSetTest {
     @Test
     void aSetWhoseSnapshotsWereRetaggedOrDeletedIsNotRestored() throws Exception {
         Path sourceMount = lab.root.resolve("src");
-        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
         SnapshotSet taken = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC()).take(RetentionClass.HOURLY, TAKER);
         await().atMost(PATIENCE).until(() -> lab.catalog().find(taken.id()).orElseThrow().restorable());
@@ -285,7 +285,7 @@ class SnapshotSetTest {
 
     @Test
     void thePurgeDeletesExpiredSetsAndTheWalOnlyTheyNeededButKeepsTheNewestRestorableSet() throws Exception {
-        Engine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
         source.initializeNewCluster();
         String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
         for (int i = 0; i < 3; i++) {

@@ -1,12 +1,12 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.BackupStoreConfig.Compression;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
 import io.steward.postgres.wal.FetchResult;
 import io.steward.postgres.wal.WalArchive;
+import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;

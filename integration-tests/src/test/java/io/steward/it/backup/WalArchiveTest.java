@@ -1,7 +1,6 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.BackupStoreConfig.Compression;
 import io.steward.it.aws.S3TestServer;
 import io.steward.postgres.wal.FetchResult;
 import io.steward.postgres.wal.PushResult;
@@ -10,6 +9,7 @@ import io.steward.postgres.wal.WalArchiveConfig;
 import io.steward.postgres.wal.WalArchiveException;
 import io.steward.postgres.wal.WalArchiveMetrics;
 import io.steward.postgres.wal.WalFileName;
+import io.steward.store.BackupStoreConfig.Compression;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

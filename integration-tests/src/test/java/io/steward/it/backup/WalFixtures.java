@@ -1,9 +1,9 @@
 package io.steward.it.backup;
 
 import io.steward.cli.StewardCli;
-import io.steward.config.BackupStoreConfig;
 import io.steward.it.LocalCluster;
 import io.steward.it.aws.S3TestServer;
+import io.steward.store.BackupStoreConfig;
 import picocli.CommandLine;
 
 import java.io.IOException;

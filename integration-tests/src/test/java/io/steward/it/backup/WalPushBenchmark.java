@@ -1,7 +1,6 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.BackupStoreConfig;
 import io.steward.files.FileOwner;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
@@ -9,6 +8,7 @@ import io.steward.it.aws.S3TestServer;
 import io.steward.postgres.wal.WalArchive;
 import io.steward.postgres.wal.WalArchiveConfig;
 import io.steward.postgres.wal.WalSocketServer;
+import io.steward.store.BackupStoreConfig;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.Test;

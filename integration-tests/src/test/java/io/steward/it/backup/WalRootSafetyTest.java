@@ -1,12 +1,12 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.BackupStoreConfig.Compression;
 import io.steward.files.FileOwner;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
 import io.steward.postgres.wal.WalArchive;
 import io.steward.postgres.wal.WalSocketServer;
+import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

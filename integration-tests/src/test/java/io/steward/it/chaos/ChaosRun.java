@@ -105,9 +105,13 @@ final class ChaosRun {
     /** Waits until {@code node}'s client is acknowledged: the cluster takes writes before the next fault. */
     private static void awaitWrites(WriteLoad load, Node node) {
         long since = System.nanoTime();
-        org.awaitility.Awaitility.await(node.name() + " acknowledging writes").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> load.acks().stream().anyMatch(a -> a.node().equals(node.name()) && a.ackNanos() > since));
+        try {
+            org.awaitility.Awaitility.await(node.name() + " acknowledging writes").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> load.acks().stream().anyMatch(a -> a.node().equals(node.name()) && a.ackNanos() > since));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "; " + load.describe(node.name()) + " (waiting since " + since + ")", e);
+        }
     }
 
     private static Set<Long> presentOn(LocalCluster cluster, Node primary) throws SQLException {

@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
-import io.steward.engine.EngineRegistry;
 import io.steward.engine.SnapshotHold;
+import io.steward.engine.VolumeSnapshots;
+import io.steward.plugins.EngineRegistry;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,8 +63,8 @@ class MongoSnapshotHoldTest {
                 .put("data_dir", state.resolve("data").toString());
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings("mongodb", section, problems);
-        Engine created = EngineRegistry.find("mongodb").orElseThrow().create(new EngineContext("m1", "127.0.0.1", settings,
-                state, new MetricRegistry()));
+        Engine created = EngineRegistry.find("mongodb").orElseThrow().configure(new EngineContext("m1", "127.0.0.1",
+                settings, state, new MetricRegistry())).create();
         settings.rejectUnknownKeys();
         assertThat(problems.list()).isEmpty();
         return created;
@@ -79,7 +80,7 @@ class MongoSnapshotHoldTest {
 
     @Test
     void writesWaitWhileTheHoldIsOpenAndGoThroughOnceItIsReleased() throws Exception {
-        SnapshotHold hold = engine.holdForSnapshot("hold-test");
+        SnapshotHold hold = hold(engine, "hold-test");
         try {
             assertThat(locked()).isTrue();
             CompletableFuture<Void> write = CompletableFuture.runAsync(() -> client.getDatabase("app")
@@ -102,7 +103,7 @@ class MongoSnapshotHoldTest {
 
     @Test
     void aHoldOutlivingTheLimitIsLiftedByTheWatchdogAndItsReleaseSaysSo() {
-        SnapshotHold hold = hasty.holdForSnapshot("forgotten");
+        SnapshotHold hold = hold(hasty, "forgotten");
         assertThat(locked()).isTrue();
 
         await("the watchdog lifting the lock").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
@@ -117,13 +118,17 @@ class MongoSnapshotHoldTest {
 
     @Test
     void anAbandonedHoldIsLiftedAtOnce() {
-        SnapshotHold hold = engine.holdForSnapshot("failed");
+        SnapshotHold hold = hold(engine, "failed");
         assertThat(locked()).isTrue();
 
         hold.close();
         hold.close();
 
         assertThat(locked()).isFalse();
+    }
+
+    private static SnapshotHold hold(Engine engine, String label) {
+        return engine.capability(VolumeSnapshots.class).orElseThrow().holdForSnapshot(label);
     }
 
     private static boolean locked() {

@@ -1,10 +1,10 @@
 package io.steward.postgres.wal;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.config.BackupStoreConfig;
 import io.steward.files.HeldDirectory;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.ArchivedObjectMetadata;
+import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
 import io.steward.store.VerifiedTransfer;
 import software.amazon.awssdk.core.ResponseInputStream;

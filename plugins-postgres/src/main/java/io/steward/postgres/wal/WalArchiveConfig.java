@@ -1,10 +1,10 @@
 package io.steward.postgres.wal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.steward.config.BackupStoreConfig;
-import io.steward.config.ConfigProblems;
-import io.steward.config.Settings;
 import io.steward.config.StewardConfig;
+import io.steward.settings.ConfigProblems;
+import io.steward.settings.Settings;
+import io.steward.store.BackupStoreConfig;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -29,10 +29,16 @@ public record WalArchiveConfig(boolean enabled, Optional<Path> socket, int pushA
 
     /** The archive as configured: {@code backup.wal}, already checked when the configuration was loaded. */
     static WalArchiveConfig of(StewardConfig config) {
+        return of(config.backup().pluginSection(SECTION), config.backup().store());
+    }
+
+    /**
+     * The archive as configured, from its section as given (a missing node when absent) and the backup store.
+     */
+    static WalArchiveConfig of(JsonNode section, Optional<BackupStoreConfig> store) {
         ConfigProblems problems = new ConfigProblems();
-        JsonNode section = config.backup().pluginSection(SECTION);
         Settings settings = new Settings("backup." + SECTION, section, problems);
-        WalArchiveConfig wal = read(settings, !section.isMissingNode(), config.backup().store());
+        WalArchiveConfig wal = read(settings, !section.isMissingNode(), store);
         settings.rejectUnknownKeys();
         problems.throwIfAny();
         return wal;

@@ -1,8 +1,8 @@
 package io.steward.postgres.wal;
 
-import io.steward.config.BackupStoreConfig;
-import io.steward.config.Settings;
 import io.steward.engine.BackupSection;
+import io.steward.settings.Settings;
+import io.steward.store.BackupStoreConfig;
 
 import java.util.Optional;
 

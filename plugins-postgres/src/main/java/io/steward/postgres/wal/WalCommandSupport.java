@@ -1,10 +1,10 @@
 package io.steward.postgres.wal;
 
 import io.steward.cli.ConfigOptions;
-import io.steward.config.BackupStoreConfig;
-import io.steward.config.ConfigException;
 import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
+import io.steward.settings.ConfigException;
+import io.steward.store.BackupStoreConfig;
 
 import java.io.PrintWriter;
 import java.util.Optional;

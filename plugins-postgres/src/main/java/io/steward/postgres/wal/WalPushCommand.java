@@ -3,7 +3,7 @@ package io.steward.postgres.wal;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.cli.ConfigOptions;
 import io.steward.cli.StewardCli;
-import io.steward.config.BackupStoreConfig;
+import io.steward.store.BackupStoreConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,13 +1,13 @@
 package io.steward.postgres.wal;
 
-import io.steward.config.BackupStoreConfig;
-import io.steward.config.StewardConfig;
 import io.steward.engine.ArchiveStatus;
+import io.steward.engine.Archiving;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineService;
 import io.steward.engine.ServiceContext;
 import io.steward.files.FileOwner;
 import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * PostgreSQL's WAL archive in the running agent: the archive's backlog as gauges, the socket where wal-push and
@@ -39,20 +40,19 @@ public final class WalService implements EngineService {
 
     /** Registers the gauges and, when archiving is on with a socket, opens the socket. */
     public static WalService start(ServiceContext context) {
-        StewardConfig config = context.config();
-        WalArchiveConfig wal = WalArchiveConfig.of(config);
-        archiveGauges(context.engine(), context);
-        Optional<BackupStoreConfig> archivedIn = wal.enabled() ? config.backup().store() : Optional.empty();
-        return new WalService(archivedIn, config.cluster(), archivedIn.flatMap(store -> socket(wal, store, context)));
+        WalArchiveConfig wal = WalArchiveConfig.of(context.backupSection(WalArchiveConfig.SECTION), context.store());
+        archiveGauges(context.engine().capability(Archiving.class), context);
+        Optional<BackupStoreConfig> archivedIn = wal.enabled() ? context.store() : Optional.empty();
+        return new WalService(archivedIn, context.cluster(), archivedIn.flatMap(store -> socket(wal, store, context)));
     }
 
     /** The archive's backlog as gauges, read from the engine at each scrape. */
-    private static void archiveGauges(Engine engine, ServiceContext context) {
-        context.metrics().gauge("steward_wal_ready", () -> () -> engine.archiveStatus().map(ArchiveStatus::ready)
-                .orElse(0));
-        context.metrics().gauge("steward_wal_oldest_ready_age_seconds", () -> () -> engine.archiveStatus()
+    private static void archiveGauges(Optional<Archiving> archiving, ServiceContext context) {
+        Supplier<Optional<ArchiveStatus>> status = () -> archiving.flatMap(Archiving::archiveStatus);
+        context.metrics().gauge("steward_wal_ready", () -> () -> status.get().map(ArchiveStatus::ready).orElse(0));
+        context.metrics().gauge("steward_wal_oldest_ready_age_seconds", () -> () -> status.get()
                 .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
-        context.metrics().gauge("steward_wal_archive_failures", () -> () -> engine.archiveStatus()
+        context.metrics().gauge("steward_wal_archive_failures", () -> () -> status.get()
                 .map(ArchiveStatus::failures).orElse(0L));
     }
 
@@ -66,8 +66,7 @@ public final class WalService implements EngineService {
         if (wal.socket().isEmpty()) {
             return Optional.empty();
         }
-        StewardConfig config = context.config();
-        WalArchive archive = new WalArchive(store, config.cluster(), config.bootstrap().cloneSource(), context.metrics());
+        WalArchive archive = new WalArchive(store, context.cluster(), context.clonedFrom(), context.metrics());
         Engine engine = context.engine();
         try {
             // the first data path is the data directory, where PostgreSQL keeps pg_wal (itself, or a link to it)

@@ -1,10 +1,10 @@
 package io.steward.postgres.wal;
 
-import io.steward.config.BackupStoreConfig;
-import io.steward.config.ConfigException;
 import io.steward.config.ConfigLoader;
-import io.steward.config.ConfigProblem;
 import io.steward.config.StewardConfig;
+import io.steward.settings.ConfigException;
+import io.steward.settings.ConfigProblem;
+import io.steward.store.BackupStoreConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
