@@ -146,7 +146,7 @@ public final class ClusterControl implements AdminBackend {
         loop.requestReinitialize();
     }
 
-    /** A database that elects its own primary (Elasticsearch) is never told by Steward whom to make primary. */
+    /** A database that elects its own primary is never told by Steward whom to make primary. */
     private void refuseWhenTheDatabaseElects(String what) {
         if (electsOwnPrimary()) {
             throw new RejectedRequest("the database elects its own primary: Steward does not " + what + " here");

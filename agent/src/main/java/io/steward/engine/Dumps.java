@@ -3,13 +3,13 @@ package io.steward.engine;
 import java.nio.file.Path;
 
 /**
- * A database backed up by dumps of its whole dataset (Redis: RDB files), which the core archives and from which a
- * new cluster can start ({@link EngineCapabilities#bootstrapDump()}).
+ * A database backed up by dumps of its whole dataset, which the core archives and from which a new cluster can
+ * start ({@link EngineCapabilities#bootstrapDump()}).
  */
 public non-sealed interface Dumps extends Capability {
 
     /**
-     * Writes a dump of the whole dataset now and returns it once it is complete (Redis: {@code BGSAVE}, waited for),
+     * Writes a dump of the whole dataset now and returns it once it is complete (a background save, waited for),
      * opened and checked by the engine (see {@link DumpFile}): a later dump cannot change it under the upload. Blocks
      * for as long as the dump takes, within a bound the engine chooses.
      *

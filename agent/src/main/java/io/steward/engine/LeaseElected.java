@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Replication whose primary Steward elects through its lease (PostgreSQL, Redis): the engine creates the dataset,
+ * Replication whose primary Steward elects through its lease: the engine creates the dataset,
  * copies it to replicas, starts, repoints and promotes the server as the core asks, and fences it when the lease can
  * no longer be proven. How its replicas are arranged is declared beside it ({@link ReplicationStyle}).
  */

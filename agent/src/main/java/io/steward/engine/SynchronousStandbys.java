@@ -3,9 +3,9 @@ package io.steward.engine;
 import java.util.List;
 
 /**
- * A primary that can be made to wait for named replicas before it acknowledges a write (PostgreSQL's
- * {@code synchronous_standby_names}), which {@code ha.synchronous_mode} needs. Redis cannot: its {@code WAIT} is a
- * client's choice per write, so no replica is ever known to hold every acknowledged write.
+ * A primary that can be made to wait for named replicas before it acknowledges a write, which
+ * {@code ha.synchronous_mode} needs. A database where waiting for replicas is a client's choice per write has none:
+ * no replica is ever known to hold every acknowledged write.
  */
 public non-sealed interface SynchronousStandbys extends Capability {
 
