@@ -17,16 +17,12 @@ import io.steward.backup.NativeBackupScheduler;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
 import io.steward.backup.SnapshotSet;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalSocketServer;
 import io.steward.config.BootstrapConfig;
 import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ZooKeeperClusterStore;
-import io.steward.engine.ArchiveStatus;
-import io.steward.engine.Archiving;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Dumps;
@@ -35,9 +31,10 @@ import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineException;
 import io.steward.engine.EnginePlugin;
+import io.steward.engine.EngineService;
 import io.steward.engine.LeaseElected;
 import io.steward.engine.NativeBackup;
-import io.steward.files.FileOwner;
+import io.steward.engine.ServiceContext;
 import io.steward.ha.HaLoop;
 import io.steward.ha.Policy;
 import io.steward.metrics.AgentMetrics;
@@ -51,12 +48,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /** One running agent: the engine, the coordination store, the HA loop, the admin API and the metrics, wired. */
 public final class Agent implements AutoCloseable {
@@ -71,12 +66,12 @@ public final class Agent implements AutoCloseable {
     private final Optional<SnapshotService> snapshots;
     private final Optional<DumpService> dumps;
     private final Optional<CloudWatchReporter> cloudWatch;
-    private final Optional<WalSocketServer> walSocket;
+    private final List<EngineService> services;
     private final Optional<NativeBackupScheduler> nativeBackups;
 
     private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
                   Optional<Route53Records> records, Optional<SnapshotService> snapshots, Optional<DumpService> dumps,
-                  Optional<CloudWatchReporter> cloudWatch, Optional<WalSocketServer> walSocket,
+                  Optional<CloudWatchReporter> cloudWatch, List<EngineService> services,
                   Optional<NativeBackupScheduler> nativeBackups) {
         this.nativeBackups = nativeBackups;
         this.metrics = metrics;
@@ -88,14 +83,16 @@ public final class Agent implements AutoCloseable {
         this.snapshots = snapshots;
         this.dumps = dumps;
         this.cloudWatch = cloudWatch;
-        this.walSocket = walSocket;
+        this.services = services;
     }
 
     /** Starts everything; the HA loop's first tick runs at once. */
     public static Agent start(StewardConfig config, String version) throws IOException, InterruptedException {
+        config.deprecations().forEach(log::warn);
         Files.createDirectories(config.node().stateDir());
         AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
-        ConfiguredEngine configured = configureEngine(config, metrics.registry());
+        EnginePlugin plugin = plugin(config);
+        ConfiguredEngine configured = configureEngine(plugin, config, metrics.registry());
         EngineCapabilities capabilities = configured.capabilities();
         Engine engine = configured.create();
         // The store needs the loop's listener and the loop needs the store: the listener is filled in once both exist.
@@ -133,9 +130,12 @@ public final class Agent implements AutoCloseable {
                 config.admin().token());
         listener.set(loop.storeListener());
         Optional<Route53Records> records = route53Records(config, store, loop, capabilities.electsOwnPrimary(), metrics);
-        Optional<SnapshotService> snapshots = snapshotService(config, engine, loop, metrics);
+        // what the plugin runs beside its engine (its own archive's socket and metrics, say)
+        List<EngineService> services = plugin.services(new ServiceContext(config.cluster(), config.backup().store(),
+                config.backup().pluginSections(), config.bootstrap().cloneSource(), engine, metrics.registry()));
+        Optional<SnapshotService> snapshots = snapshotService(config, engine, services, loop, metrics);
         Optional<DumpService> dumps = dumpService(config, engine, capabilities.bootstrapDump(), loop, metrics);
-        // An engine with a backup of its own (Elasticsearch's snapshot API) takes it on its schedule from one member.
+        // An engine with a backup of its own (its database's snapshot API) takes it on its schedule from one member.
         Optional<NativeBackup> nativeBackup = engine.capability(NativeBackup.class);
         Optional<NativeBackupScheduler> nativeBackups = nativeBackup.flatMap(backup -> backup.schedule()
                 .map(schedule -> new NativeBackupScheduler(backup, schedule,
@@ -157,6 +157,7 @@ public final class Agent implements AutoCloseable {
             dumps.ifPresent(DumpService::close);
             nativeBackups.ifPresent(NativeBackupScheduler::close);
             records.ifPresent(Route53Records::close);
+            services.forEach(EngineService::close);
             admin.close();
             store.close();
             engine.close();
@@ -165,53 +166,19 @@ public final class Agent implements AutoCloseable {
         log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
                 config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
         Optional<CloudWatchReporter> cloudWatch = CloudWatchReporter.start(config, metrics.registry());
-        Optional<WalSocketServer> walSocket = walSocket(config, engine, metrics);
-        archiveGauges(engine, metrics.registry());
-        return new Agent(metrics, engine, store, loop, admin, records, snapshots, dumps, cloudWatch, walSocket,
+        return new Agent(metrics, engine, store, loop, admin, records, snapshots, dumps, cloudWatch, services,
                 nativeBackups);
     }
 
-    /** The archive's backlog as gauges, read from the engine at each scrape; zero for an engine that does not archive. */
-    private static void archiveGauges(Engine engine, MetricRegistry registry) {
-        Optional<Archiving> archiving = engine.capability(Archiving.class);
-        Supplier<Optional<ArchiveStatus>> status = () -> archiving.flatMap(Archiving::archiveStatus);
-        registry.gauge("steward_wal_ready", () -> () -> status.get().map(ArchiveStatus::ready).orElse(0));
-        registry.gauge("steward_wal_oldest_ready_age_seconds", () -> () -> status.get()
-                .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
-        registry.gauge("steward_wal_archive_failures", () -> () -> status.get().map(ArchiveStatus::failures).orElse(0L));
-    }
-
-    /**
-     * wal-push and wal-fetch handed to this agent over a Unix socket, so that PostgreSQL does not wait for a new
-     * process to build an S3 client per segment; a socket that cannot be opened is reported and the commands then
-     * work in their own processes.
-     */
-    private static Optional<WalSocketServer> walSocket(StewardConfig config, Engine engine, AgentMetrics metrics) {
-        if (!config.backup().wal().enabled() || config.backup().wal().socket().isEmpty()) {
-            return Optional.empty();
-        }
-        Path socket = config.backup().wal().socket().get();
-        WalArchive archive = new WalArchive(config.backup().wal(), config.cluster(), config.bootstrap().cloneSource(),
-                metrics.registry());
-        try {
-            // the first data path is the data directory, where PostgreSQL keeps pg_wal (itself, or a link to it)
-            return Optional.of(new WalSocketServer(socket, archive, () -> engine.dataPaths().get(0).resolve("pg_wal"),
-                    FileOwner.lookup(engine.serverUser()), config.backup().wal().pushAhead()));
-        } catch (IOException | IllegalArgumentException e) {
-            archive.close();
-            log.error("cannot take WAL requests on {}: {}; wal-push and wal-fetch will work in their own processes",
-                    socket, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
     /** Snapshot sets, scheduled and on demand, when {@code backup.snapshots} is enabled. */
-    private static Optional<SnapshotService> snapshotService(StewardConfig config, Engine engine, HaLoop loop,
+    private static Optional<SnapshotService> snapshotService(StewardConfig config, Engine engine,
+                                                             List<EngineService> services, HaLoop loop,
                                                              AgentMetrics metrics) {
         if (!config.backup().snapshots().enabled()) {
             return Optional.empty();
         }
-        SnapshotService service = new SnapshotService(config, engine, metrics.registry());
+        SnapshotService service = new SnapshotService(config, engine,
+                files -> services.forEach(engineService -> engineService.oldestSetKept(files)), metrics.registry());
         loop.addTickListener(service.scheduler()::observe);
         if (config.backup().snapshots().seedReplicas()) {
             loop.replicaSeeder(service::seedReplica);
@@ -221,7 +188,7 @@ public final class Agent implements AutoCloseable {
 
     /**
      * Dumps to S3, scheduled and on demand, when {@code backup.dumps} is enabled; and the dump a cluster this node
-     * creates starts from, when the engine asks for one (Redis: {@code redis.rdb}).
+     * creates starts from, when the engine asks for one.
      */
     private static Optional<DumpService> dumpService(StewardConfig config, Engine engine,
                                                      Optional<DumpSelector> bootstrapDump, HaLoop loop,
@@ -320,13 +287,16 @@ public final class Agent implements AutoCloseable {
 
     /** The configured engine, built; the server is not touched. */
     public static Engine createEngine(StewardConfig config, MetricRegistry registry) {
-        return configureEngine(config, registry).create();
+        return configureEngine(plugin(config), config, registry).create();
+    }
+
+    private static EnginePlugin plugin(StewardConfig config) {
+        return EngineRegistry.find(config.engine().type()).orElseThrow(() ->
+                new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
     }
 
     /** The configured engine's plugin, given its section: what the engine can do and how to build it. */
-    private static ConfiguredEngine configureEngine(StewardConfig config, MetricRegistry registry) {
-        EnginePlugin plugin = EngineRegistry.find(config.engine().type()).orElseThrow(() ->
-                new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
+    private static ConfiguredEngine configureEngine(EnginePlugin plugin, StewardConfig config, MetricRegistry registry) {
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings(config.engine().type(), config.engine().settings(), problems);
         ConfiguredEngine configured = plugin.configure(new EngineContext(config.node().name(), config.node().host(),
@@ -350,7 +320,7 @@ public final class Agent implements AutoCloseable {
             records.ifPresent(Route53Records::close);
         }
         loop.close();
-        walSocket.ifPresent(WalSocketServer::close);
+        services.forEach(EngineService::close);
         cloudWatch.ifPresent(CloudWatchReporter::stop);
         snapshots.ifPresent(SnapshotService::close);
         nativeBackups.ifPresent(NativeBackupScheduler::close);

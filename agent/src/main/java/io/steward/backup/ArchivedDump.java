@@ -7,7 +7,8 @@ import java.time.Instant;
 /**
  * A dump in the archive, as {@code GET /dumps} shows it.
  *
- * @param name the dump's name ({@link io.steward.engine.DumpName}): what {@code redis.rdb} takes
+ * @param name the dump's name ({@link io.steward.engine.DumpName}): what an engine's setting for the dump a new
+ *        cluster starts from names
  * @param member who took it
  * @param takenAt when
  * @param retention its class: that of the longest period (UTC month, ISO week, day, hour) it was the first dump of

@@ -1,9 +1,12 @@
 package io.steward.backup;
 
-import io.steward.config.WalArchiveConfig;
 import io.steward.engine.DumpName;
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
+import io.steward.store.ArchiveLayout;
+import io.steward.store.ArchivedObjectMetadata;
+import io.steward.store.BackupStoreConfig;
+import io.steward.store.VerifiedTransfer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -44,7 +47,7 @@ public final class DumpArchive {
     static final int MAX_PARTS = 10_000;
 
     private final S3Client s3;
-    private final WalArchiveConfig config;
+    private final BackupStoreConfig config;
     private final ArchiveLayout layout;
     private final long partSize;
 
@@ -53,7 +56,7 @@ public final class DumpArchive {
      * @param partSize a stored dump larger than this is uploaded in parts of this size (larger when 10,000 parts of
      *        it would not hold the dump)
      */
-    public DumpArchive(S3Client s3, WalArchiveConfig config, ArchiveLayout layout, long partSize) {
+    public DumpArchive(S3Client s3, BackupStoreConfig config, ArchiveLayout layout, long partSize) {
         this.s3 = s3;
         this.config = config;
         this.layout = layout;
@@ -269,7 +272,7 @@ public final class DumpArchive {
     }
 
     /** The key's ending for a compression, as its command-line tool names its files. */
-    static String suffix(WalArchiveConfig.Compression compression) {
+    static String suffix(BackupStoreConfig.Compression compression) {
         return switch (compression) {
             case ZSTD -> ".zst";
             case LZ4 -> ".lz4";
@@ -278,7 +281,7 @@ public final class DumpArchive {
     }
 
     private static String withoutSuffix(String file) {
-        for (WalArchiveConfig.Compression compression : WalArchiveConfig.Compression.values()) {
+        for (BackupStoreConfig.Compression compression : BackupStoreConfig.Compression.values()) {
             String suffix = suffix(compression);
             if (!suffix.isEmpty() && file.endsWith(suffix)) {
                 return file.substring(0, file.length() - suffix.length());

@@ -10,6 +10,9 @@ import io.steward.engine.DumpSelector;
 import io.steward.engine.Dumps;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
+import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
+import io.steward.store.S3Clients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -21,7 +24,7 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * The dumps of a running agent: taken by the engine, archived in the WAL archive's bucket, on schedule on the
+ * The dumps of a running agent: taken by the engine, archived in the backup store, on schedule on the
  * designated member (the {@link BackupScheduler} fed by the HA loop) and on demand, purged by retention; and the
  * dump a new cluster starts from, fetched from this cluster's archive or, for a clone, from its source's.
  */
@@ -39,12 +42,13 @@ public final class DumpService implements AutoCloseable {
     private final BackupScheduler scheduler;
 
     public DumpService(StewardConfig config, Engine engine, MetricRegistry registry) {
-        this.s3 = WalArchive.s3Client(config.backup().wal());
-        String prefix = config.backup().wal().prefix();
+        BackupStoreConfig store = config.backup().store().orElseThrow(() ->
+                new IllegalStateException("dumps need the backup store (backup.store)"));
+        this.s3 = S3Clients.create(store);
         long partSize = config.backup().dumps().partSize();
-        this.own = new DumpArchive(s3, config.backup().wal(), new ArchiveLayout(prefix, config.cluster()), partSize);
+        this.own = new DumpArchive(s3, store, new ArchiveLayout(store.prefix(), config.cluster()), partSize);
         this.bootstrapSource = config.bootstrap().cloneSource()
-                .map(source -> new DumpArchive(s3, config.backup().wal(), new ArchiveLayout(prefix, source), partSize))
+                .map(source -> new DumpArchive(s3, store, new ArchiveLayout(store.prefix(), source), partSize))
                 .orElse(own);
         this.config = config.backup().dumps();
         this.engine = engine;

@@ -2,6 +2,7 @@ package io.steward.backup;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.steward.coordination.Json;
+import io.steward.store.ArchiveLayout;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
 
 /**
  * The cluster's snapshot sets, one JSON object per set under {@code <prefix>/<cluster>/snapshots/<id>.json} in the
- * archive's bucket, next to the WAL a restore replays after them.
+ * backup store, next to the engine's own archive that a restore replays after them.
  */
 public final class SnapshotCatalog {
     private static final Pattern SET_ID = Pattern.compile("\\d{8}T\\d{6}(\\.\\d{3})?Z-[A-Za-z0-9._-]{1,63}");

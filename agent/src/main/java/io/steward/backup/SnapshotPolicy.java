@@ -6,20 +6,15 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * When a scheduled snapshot set (or dump) is due and which sets (and WAL) the purge may delete: pure decisions over
- * the catalog, so that they can be tested without AWS.
+ * When a scheduled snapshot set (or dump) is due and which sets the purge may delete: pure decisions over the
+ * catalog, so that they can be tested without AWS.
  */
 public final class SnapshotPolicy {
     private static final List<RetentionClass> LONGEST_FIRST =
             List.of(RetentionClass.MONTHLY, RetentionClass.WEEKLY, RetentionClass.DAILY, RetentionClass.HOURLY);
-    private static final Pattern START_WAL_FILE = Pattern.compile("^START WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)$",
-            Pattern.MULTILINE);
 
     private SnapshotPolicy() {
     }
@@ -75,26 +70,11 @@ public final class SnapshotPolicy {
     }
 
     /**
-     * The first WAL segment still needed: the start segment of the oldest restorable set that is kept. Older WAL
-     * (on any timeline) can go with the sets that needed it. Empty when no kept set says where it started, in which
-     * case no WAL is purged.
+     * The oldest restorable set among those kept: no restore starts before it, so what the engine archives beside the
+     * sets and only older sets needed can go. Empty when none of them can be restored.
      */
-    public static Optional<String> oldestNeededWalSegment(List<SnapshotSet> kept) {
-        return kept.stream().filter(SnapshotSet::restorable)
-                .min(Comparator.comparing(SnapshotSet::createdAt))
-                .flatMap(set -> startWalFile(set.files()));
-    }
-
-    /**
-     * Whether the archived WAL file {@code name} comes before segment {@code oldestNeeded} and can be purged: segments,
-     * partial segments and backup history files are compared by position, whatever their timeline; timeline history
-     * files are always kept, since every later timeline's history goes through them.
-     */
-    public static boolean purgeable(String name, String oldestNeeded) {
-        if (name.length() < 24 || name.endsWith(".history")) {
-            return false;
-        }
-        return name.substring(8, 24).compareTo(oldestNeeded.substring(8)) < 0;
+    public static Optional<SnapshotSet> oldestRestorable(List<SnapshotSet> kept) {
+        return kept.stream().filter(SnapshotSet::restorable).min(Comparator.comparing(SnapshotSet::createdAt));
     }
 
     /**
@@ -132,14 +112,5 @@ public final class SnapshotPolicy {
 
     private static boolean consistentBefore(SnapshotSet set, Instant time) {
         return set.consistentAt().map(at -> at.isBefore(time)).orElse(false);
-    }
-
-    private static Optional<String> startWalFile(Map<String, String> files) {
-        String label = files.get("backup_label");
-        if (label == null) {
-            return Optional.empty();
-        }
-        Matcher matcher = START_WAL_FILE.matcher(label);
-        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 }

@@ -8,6 +8,9 @@ import io.steward.engine.Engine;
 import io.steward.engine.Peer;
 import io.steward.storage.Ec2VolumeFinder;
 import io.steward.storage.FilesystemFreezer;
+import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
+import io.steward.store.S3Clients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -20,10 +23,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The snapshot sets of a running agent, wired from its configuration: EC2 and S3 clients, the volume finder, the
- * freezer, the catalog in the WAL archive's bucket, and the scheduler fed by the HA loop.
+ * freezer, the catalog in the backup store, and the scheduler fed by the HA loop.
  */
 public final class SnapshotService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
@@ -39,15 +43,22 @@ public final class SnapshotService implements AutoCloseable {
     private final String self;
     private final String zone;
 
-    public SnapshotService(StewardConfig config, Engine engine, MetricRegistry registry) {
+    /**
+     * @param oldestKept told, after each purge of expired sets, the files of the oldest restorable set left (see
+     *        {@link SnapshotSets#purge})
+     */
+    public SnapshotService(StewardConfig config, Engine engine, Consumer<Map<String, String>> oldestKept,
+                           MetricRegistry registry) {
         String instanceId = config.node().instanceId().orElseThrow();
         String zone = config.node().availabilityZone().orElseThrow();
-        String region = config.node().region().or(() -> config.backup().wal().region()).orElseThrow(() ->
+        BackupStoreConfig store = config.backup().store().orElseThrow(() ->
+                new IllegalStateException("snapshot sets need the backup store (backup.store) for their catalog"));
+        String region = config.node().region().or(store::region).orElseThrow(() ->
                 new IllegalStateException("snapshot sets need the AWS region: aws.region or IMDS"));
         this.ec2 = Ec2Clients.create(config.aws(), region);
-        this.s3 = WalArchive.s3Client(config.backup().wal());
-        ArchiveLayout layout = new ArchiveLayout(config.backup().wal().prefix(), config.cluster());
-        this.catalog = new SnapshotCatalog(s3, config.backup().wal().bucket(), layout);
+        this.s3 = S3Clients.create(store);
+        ArchiveLayout layout = new ArchiveLayout(store.prefix(), config.cluster());
+        this.catalog = new SnapshotCatalog(s3, store.bucket(), layout);
         this.engine = engine;
         this.here = new SnapshotRestore.Target(instanceId, zone, config.storage().deviceLinks(),
                 config.storage().restoreMounts());
@@ -60,7 +71,6 @@ public final class SnapshotService implements AutoCloseable {
         this.cluster = config.cluster();
         this.self = config.node().name();
         this.zone = zone;
-        WalPurge walPurge = new WalPurge(s3, config.backup().wal().bucket(), layout);
         this.scheduler = new BackupScheduler(new BackupScheduler.Job() {
             @Override
             public String kind() {
@@ -79,7 +89,7 @@ public final class SnapshotService implements AutoCloseable {
 
             @Override
             public int purge() {
-                return sets.purge(walPurge).size();
+                return sets.purge(oldestKept).size();
             }
         }, config.backup().snapshots().schedule(), config.backup().snapshots().onReplica(), self, Clock.systemUTC());
     }

@@ -28,7 +28,7 @@ import java.util.Optional;
  * @param timeline the engine's history counter
  * @param frozenMillis how long the filesystems stayed frozen
  * @param volumes one entry per volume
- * @param files what the engine handed over (PostgreSQL: backup_label, tablespace_map)
+ * @param files what the engine handed over (e.g. a backup label), for a restore to write back
  */
 public record SnapshotSet(String id, String cluster, String node, String role, long epoch, String availabilityZone,
                           RetentionClass retention, Instant createdAt, Optional<Instant> consistentAt,

@@ -39,10 +39,11 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Takes snapshot sets: the engine's hold (PostgreSQL: {@code pg_backup_start}), every data volume's filesystem
+ * Takes snapshot sets: the engine's hold ({@link io.steward.engine.SnapshotHold}), every data volume's filesystem
  * frozen only around the {@code CreateSnapshot} calls, thawed as soon as the snapshots are pending, the hold
  * released, the snapshots tagged, and the set recorded in the catalog; EBS completes the snapshots in the background.
  *
@@ -256,11 +257,12 @@ public final class SnapshotSets implements AutoCloseable {
 
     /**
      * Deletes the sets whose retention has passed (their snapshots, then their catalog entries; the newest restorable
-     * set is always kept), then the archived WAL that only they needed.
+     * set is always kept), then hands {@code oldestKept} the files of the oldest restorable set left, so that what the
+     * engine archives beside the sets and only the deleted ones needed can go too.
      *
      * @return the ids of the sets deleted
      */
-    public synchronized List<String> purge(WalPurge wal) {
+    public synchronized List<String> purge(Consumer<Map<String, String>> oldestKept) {
         Instant now = clock.instant();
         List<SnapshotSet> sets = catalog.list();
         List<String> deleted = new ArrayList<>();
@@ -274,7 +276,7 @@ public final class SnapshotSets implements AutoCloseable {
             }
         }
         List<SnapshotSet> kept = sets.stream().filter(set -> !deleted.contains(set.id())).toList();
-        SnapshotPolicy.oldestNeededWalSegment(kept).ifPresent(wal::purgeBefore);
+        SnapshotPolicy.oldestRestorable(kept).map(SnapshotSet::files).ifPresent(oldestKept);
         return deleted;
     }
 

@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 
-@Command(name = "dump", description = "Takes a dump of the node's dataset now (Redis: BGSAVE), archives it in S3, and prints it.")
+@Command(name = "dump", description = "Takes a dump of the node's dataset now, archives it in S3, and prints it.")
 final class DumpCommand extends ApiCommand {
     /** Long enough for a large dataset's dump and its upload. */
     private static final Duration TIMEOUT = Duration.ofMinutes(60);

@@ -1,18 +1,15 @@
 package io.steward.cli;
 
-import java.util.Optional;
-
 /**
- * The {@code steward} command's entry point. {@code wal-push} and {@code wal-fetch}, which PostgreSQL runs for every
- * segment, first try the running agent over its socket with nothing but JDK classes loaded; everything else, and
- * those two when no agent listens, goes to the full command line ({@link StewardCli}).
+ * The {@code steward} command's entry point. A plugin whose commands the database runs for every file it archives
+ * may have a faster entry point of its own, which the launcher ({@code packaging/bin/steward}) uses for those
+ * commands.
  */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        Optional<Integer> byAgent = WalSocketClient.tryAgent(args, System.getenv(), System.out, System.err);
-        System.exit(byAgent.isPresent() ? byAgent.get() : StewardCli.execute(args));
+        System.exit(StewardCli.execute(args));
     }
 }

@@ -3,18 +3,19 @@ package io.steward.cli;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.Agent;
 import io.steward.aws.Ec2Clients;
-import io.steward.backup.ArchiveLayout;
 import io.steward.backup.SnapshotCatalog;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotPolicy;
 import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
-import io.steward.backup.WalArchive;
 import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
 import io.steward.settings.ConfigException;
+import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
+import io.steward.store.S3Clients;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +37,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "restore",
         description = {"Restores a snapshot set onto this node: new volumes from its snapshots, mounted as they are, then "
-                + "the WAL archive replayed up to a point in time (or its end), and the server promoted.",
+                + "the engine's archive replayed up to a point in time (or its end), and the server promoted.",
                 "Run it with the agent stopped and the set's mount points empty. With bootstrap mode clone (user data "
                 + "\"clone\"), the set comes from the source cluster's catalog."})
 final class RestoreCommand implements Callable<Integer> {
@@ -77,12 +78,13 @@ final class RestoreCommand implements Callable<Integer> {
         }
         Optional<Instant> until = target.or(() -> config.bootstrap().targetTime());
         String sourceCluster = config.bootstrap().cloneSource().orElse(config.cluster());
-        String region = config.node().region().or(() -> config.backup().wal().region()).orElseThrow();
+        BackupStoreConfig store = config.backup().store().orElseThrow();
+        String region = config.node().region().or(store::region).orElseThrow();
         try (Ec2Client ec2 = Ec2Clients.create(config.aws(), region);
-             S3Client s3 = WalArchive.s3Client(config.backup().wal());
+             S3Client s3 = S3Clients.create(store);
              Engine engine = Agent.createEngine(config, new MetricRegistry())) {
-            SnapshotCatalog catalog = new SnapshotCatalog(s3, config.backup().wal().bucket(),
-                    new ArchiveLayout(config.backup().wal().prefix(), sourceCluster));
+            SnapshotCatalog catalog = new SnapshotCatalog(s3, store.bucket(),
+                    new ArchiveLayout(store.prefix(), sourceCluster));
             SnapshotSet set = SnapshotPolicy.choose(catalog.list(), Optional.ofNullable(setId), until);
             new SnapshotRestore(ec2, engine, line -> {
                 out.println(line);
@@ -117,14 +119,14 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private static Optional<String> missing(StewardConfig config) {
-        if (!config.backup().wal().enabled()) {
-            return Optional.of("the catalog and the WAL live in the archive's bucket: configure backup.wal");
+        if (config.backup().store().isEmpty()) {
+            return Optional.of("the catalog lives in the backup store: configure backup.store");
         }
         if (config.node().instanceId().isEmpty() || config.node().availabilityZone().isEmpty()) {
             return Optional.of("this node's EC2 instance id and availability zone are unknown: run on EC2 (IMDS) or set "
                     + "node.instance_id and node.availability_zone");
         }
-        if (config.node().region().or(() -> config.backup().wal().region()).isEmpty()) {
+        if (config.node().region().or(() -> config.backup().store().flatMap(BackupStoreConfig::region)).isEmpty()) {
             return Optional.of("the AWS region is unknown: set aws.region");
         }
         return Optional.empty();

@@ -1,5 +1,7 @@
 package io.steward.cli;
 
+import io.steward.engine.EnginePlugin;
+import io.steward.plugins.EngineRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -9,9 +11,9 @@ import picocli.CommandLine;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code steward} command: the agent's entry point and the operator's tool for a running agent. The exit codes
- * below are those of the commands that talk to the agent; {@code wal-push} and {@code wal-fetch} have PostgreSQL's
- * own conventions, listed in their help.
+ * The {@code steward} command: the agent's entry point and the operator's tool for a running agent, with the commands
+ * of the installed plugins ({@link EnginePlugin#commands()}). The exit codes below are those of the commands that talk
+ * to the agent; a plugin's commands may follow their database's own conventions, listed in their help.
  */
 @Command(name = "steward",
         mixinStandardHelpOptions = true,
@@ -20,8 +22,8 @@ import java.util.concurrent.Callable;
         description = "HA agent for databases on AWS EC2, and the tool to ask a running agent what it sees and to "
                 + "steer it.",
         subcommands = {RunCommand.class, ValidateConfigCommand.class, StatusCommand.class, SwitchoverCommand.class, FailoverCommand.class,
-                MaintenanceCommand.class, ReinitializeCommand.class, SnapshotCommand.class, SnapshotsCommand.class, DumpCommand.class, DumpsCommand.class, RestoreCommand.class, WalPushCommand.class, WalFetchCommand.class,
-                VersionCommand.class},
+                MaintenanceCommand.class, ReinitializeCommand.class, SnapshotCommand.class, SnapshotsCommand.class,
+                DumpCommand.class, DumpsCommand.class, RestoreCommand.class, VersionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
@@ -42,8 +44,17 @@ public final class StewardCli implements Callable<Integer> {
         System.exit(execute(args));
     }
 
-    static int execute(String[] args) {
-        return new CommandLine(new StewardCli()).execute(args);
+    public static int execute(String[] args) {
+        return commandLine().execute(args);
+    }
+
+    /** The whole command line: the core's commands, then every installed plugin's. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new StewardCli());
+        for (EnginePlugin plugin : EngineRegistry.available()) {
+            plugin.commands().forEach(commandLine::addSubcommand);
+        }
+        return commandLine;
     }
 
     /** Without a subcommand there is nothing to do: that is a usage error. */

@@ -3,7 +3,9 @@ package io.steward.config;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.config.NodeIdentityResolver.NodeIdentity;
+import io.steward.engine.BackupSection;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
@@ -13,6 +15,7 @@ import io.steward.engine.SynchronousStandbys;
 import io.steward.plugins.EngineRegistry;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
+import io.steward.store.BackupStoreConfig;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -50,6 +53,9 @@ final class ConfigBinder {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
     private static final Pattern KMS_KEY = Pattern.compile("[A-Za-z0-9:/_.-]{1,2048}");
+    /** The keys of {@code backup.store}. */
+    private static final List<String> STORE_KEYS = List.of("bucket", "prefix", "compression", "sse", "kms_key_id",
+            "endpoint", "path_style", "region", "max_attempts", "attempt_timeout");
     static final String HOST_ALLOWED = "a host name or IP address";
     private static final TablespaceConfig DEFAULT_TABLESPACE = new TablespaceConfig("/dev/sdf", "main", 2);
 
@@ -154,12 +160,15 @@ final class ConfigBinder {
     /**
      * @param aws already bound (it was needed to fetch user data); only acknowledged here
      * @param engineSections names of top-level sections that belong to an engine
+     * @param plugins the installed engine plugins
      */
     static StewardConfig bind(JsonNode tree, AwsConfig aws, NodeIdentity identity, Set<String> engineSections,
-                              ConfigProblems problems) {
+                              List<EnginePlugin> plugins, ConfigProblems problems) {
         Settings root = new Settings("", tree, problems);
         String cluster = required(root, "cluster", CLUSTER, "1 to 100 letters, digits, '.', '_' or '-' (user data \"cluster\")");
-        String engineName = root.requiredString("engine", "the engine plugin to run, e.g. postgresql");
+        String engineName = root.requiredString("engine", "the engine plugin to run: one of the installed ones, "
+                + plugins.stream().map(EnginePlugin::name).sorted().collect(Collectors.joining(", ")));
+        Optional<EnginePlugin> plugin = plugins.stream().filter(p -> p.name().equalsIgnoreCase(engineName)).findFirst();
         NodeConfig node = node(root.section("node"), aws, identity);
         if (aws.cloudWatch().monitoring() != CloudWatchConfig.Monitoring.OFF && node.region().isEmpty()) {
             problems.add("aws.cloudwatch.monitoring", aws.cloudWatch().monitoring().name().toLowerCase(Locale.ROOT),
@@ -177,17 +186,20 @@ final class ConfigBinder {
         root.acknowledge("aws");
         BootstrapConfig bootstrap = bootstrap(root.section("bootstrap"));
         StorageConfig storage = storage(root.section("storage"));
-        BackupConfig backup = backup(root.section("backup"), node);
-        EngineSection engine = engine(root, tree, engineName, node, engineSections, backup, ha);
+        List<String> deprecations = new ArrayList<>();
+        BackupConfig backup = backup(root.section("backup"), tree.path("backup"), node, plugins, plugin, deprecations);
+        EngineSection engine = engine(root, tree, engineName, plugin, plugins, node, engineSections, backup, ha);
         root.rejectUnknownKeys();
-        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup);
+        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup,
+                deprecations);
     }
 
     private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
         Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
                 .or(identity::instanceId);
         String nameAllowed = NodeConfig.NAME_ALLOWED + " (user data \"name\"; default: the instance id)";
-        // a node launched from user data that names only its cluster (the book's Elasticsearch) is named by its instance
+        // a node whose user data names only its cluster (its name meant something else to the engine) is named by
+        // its instance
         String name = node.has("name") || instanceId.isEmpty()
                 ? required(node, "name", NodeConfig.NAME, nameAllowed) : instanceId.get();
         Optional<String> host = node.optionalString("host");
@@ -354,26 +366,102 @@ final class ConfigBinder {
         return volumes;
     }
 
-    private static BackupConfig backup(Settings backup, NodeConfig node) {
-        WalArchiveConfig wal = backup.has("wal") ? walArchive(backup.section("wal"), node) : WalArchiveConfig.disabled();
-        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), wal, node)
+    /**
+     * @param given the {@code backup} section as given, from which the plugins' own sections are handed over
+     * @param plugins the installed plugins: each may own sections of {@code backup}
+     * @param selected the configured engine's plugin, which reads its own sections
+     */
+    private static BackupConfig backup(Settings backup, JsonNode given, NodeConfig node, List<EnginePlugin> plugins,
+                                       Optional<EnginePlugin> selected, List<String> deprecations) {
+        Map<BackupSection, EnginePlugin> owners = new LinkedHashMap<>();
+        plugins.forEach(plugin -> plugin.backupSections().forEach(section -> owners.put(section, plugin)));
+        // before backup.store, the store's keys were in a plugin's section: read there for one more release
+        Map<BackupSection, List<String>> oldStoreKeys = new LinkedHashMap<>();
+        for (BackupSection section : owners.keySet()) {
+            List<String> keys = STORE_KEYS.stream().filter(key -> given.path(section.name()).has(key)).toList();
+            if (section.heldStoreKeys() && !keys.isEmpty()) {
+                oldStoreKeys.put(section, keys);
+            }
+        }
+        Optional<BackupStoreConfig> store = Optional.empty();
+        if (backup.has("store")) {
+            Settings section = backup.section("store");
+            store = Optional.of(store(section, node, true));
+            section.rejectUnknownKeys();
+            oldStoreKeys.forEach((old, keys) -> refuseStoreKeys(backup.section(old.name()), keys));
+        } else if (!oldStoreKeys.isEmpty()) {
+            Map.Entry<BackupSection, List<String>> old = oldStoreKeys.entrySet().iterator().next();
+            Settings section = backup.section(old.getKey().name());
+            boolean enabled = section.bool("enabled", true);
+            store = Optional.of(store(section, node, enabled)).filter(read -> enabled);
+            deprecations.add(deprecation(section, backup.keyPath("store"), old.getValue()));
+        }
+        Map<String, JsonNode> pluginSections = new LinkedHashMap<>();
+        for (Map.Entry<BackupSection, EnginePlugin> owned : owners.entrySet()) {
+            BackupSection section = owned.getKey();
+            if (!backup.has(section.name())) {
+                continue;
+            }
+            backup.acknowledge(section.name());
+            JsonNode own = withoutStoreKeys(given.path(section.name()), section.heldStoreKeys());
+            if (selected.filter(owned.getValue()::equals).isPresent()) {
+                Settings settings = new Settings(backup.keyPath(section.name()), own, backup.problems());
+                try {
+                    section.check(settings, store);
+                    settings.rejectUnknownKeys();
+                } catch (RuntimeException e) {
+                    backup.problems().add(backup.keyPath(section.name()), "{...}", "a section the "
+                            + owned.getValue().name() + " plugin can read, but it failed: " + e);
+                }
+                pluginSections.put(section.name(), own);
+            } else if (!oldStoreKeys.containsKey(section)) {
+                backup.problems().add(backup.keyPath(section.name()), "{...}", "absent unless engine is "
+                        + owned.getValue().name() + ": the section is that plugin's");
+            }
+            // an old section of another engine: only its store keys meant something, and they were read above
+        }
+        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), store, node)
                 : SnapshotConfig.disabled();
-        DumpConfig dumps = backup.has("dumps") ? dumps(backup.section("dumps"), wal) : DumpConfig.disabled();
+        DumpConfig dumps = backup.has("dumps") ? dumps(backup.section("dumps"), store) : DumpConfig.disabled();
         backup.rejectUnknownKeys();
-        return new BackupConfig(wal, snapshots, dumps);
+        return new BackupConfig(store, snapshots, dumps, pluginSections);
+    }
+
+    /** A plugin's section without the store's keys, which the store reads when the section once held them. */
+    private static JsonNode withoutStoreKeys(JsonNode section, boolean heldStoreKeys) {
+        JsonNode copy = section.deepCopy();
+        if (heldStoreKeys && copy instanceof ObjectNode object) {
+            object.remove(STORE_KEYS);
+        }
+        return copy;
+    }
+
+    /** One line for the log: which old keys were read, and where they go now. */
+    private static String deprecation(Settings old, String storePath, List<String> keys) {
+        return keys.stream().map(old::keyPath).collect(Collectors.joining(", ")) + ": deprecated, read as "
+                + keys.stream().map(key -> storePath + "." + key).collect(Collectors.joining(", "))
+                + " for this release only; move them to " + storePath;
+    }
+
+    /** With {@code backup.store} given, a store key left in the section it came from would only contradict it. */
+    private static void refuseStoreKeys(Settings old, List<String> keys) {
+        for (String key : keys) {
+            old.problems().add(old.keyPath(key), old.optionalString(key).orElse("{...}"), "absent when backup.store "
+                    + "is given: the store's keys moved there (backup.store." + key + ")");
+        }
     }
 
     /** Only called when the section is there: writing one switches dumps on unless it says {@code enabled: false}. */
-    private static DumpConfig dumps(Settings dumps, WalArchiveConfig wal) {
+    private static DumpConfig dumps(Settings dumps, Optional<BackupStoreConfig> store) {
         boolean enabled = dumps.bool("enabled", true);
         Optional<RetentionClass> schedule = dumps.choice("schedule", SnapshotConfig.Schedule.class,
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
         boolean onReplica = dumps.bool("on_replica", false);
         Map<RetentionClass, Duration> retention = retention(dumps);
         long partSize = dumps.size("part_size", DumpConfig.DEFAULT_PART_SIZE, DumpConfig.MIN_PART_SIZE, DumpConfig.MAX_PART_SIZE);
-        if (enabled && !wal.enabled()) {
-            dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the WAL archive's bucket, with its prefix, "
-                    + "compression and encryption: configure backup.wal, or set backup.dumps.enabled to false");
+        if (enabled && store.isEmpty()) {
+            dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the backup store, with its prefix, "
+                    + "compression and encryption: configure backup.store, or set backup.dumps.enabled to false");
         }
         dumps.rejectUnknownKeys();
         return enabled ? new DumpConfig(true, schedule, onReplica, retention, partSize) : DumpConfig.disabled();
@@ -395,7 +483,7 @@ final class ConfigBinder {
     }
 
     /** Only called when the section is there: writing one switches snapshot sets on unless it says {@code enabled: false}. */
-    private static SnapshotConfig snapshots(Settings snapshots, WalArchiveConfig wal, NodeConfig node) {
+    private static SnapshotConfig snapshots(Settings snapshots, Optional<BackupStoreConfig> store, NodeConfig node) {
         boolean enabled = snapshots.bool("enabled", true);
         Optional<RetentionClass> schedule = snapshots.choice("schedule", SnapshotConfig.Schedule.class,
                 SnapshotConfig.Schedule.HOURLY).shortestClass();
@@ -404,9 +492,9 @@ final class ConfigBinder {
         Map<RetentionClass, Duration> retention = retention(snapshots);
         Duration completionTimeout = snapshots.duration("completion_timeout", SnapshotConfig.DEFAULT_COMPLETION_TIMEOUT,
                 Duration.ofSeconds(1), Duration.ofDays(1));
-        if (enabled && !wal.enabled()) {
+        if (enabled && store.isEmpty()) {
             snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets keep their catalog and the backup "
-                    + "label in the WAL archive's bucket: configure backup.wal, or set backup.snapshots.enabled to false");
+                    + "label in the backup store: configure backup.store, or set backup.snapshots.enabled to false");
         }
         if (enabled && (node.instanceId().isEmpty() || node.availabilityZone().isEmpty())) {
             snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets need this node's EC2 instance id "
@@ -417,63 +505,57 @@ final class ConfigBinder {
                 : SnapshotConfig.disabled();
     }
 
-    /** Only called when the section is there: writing one switches archiving on unless it says {@code enabled: false}. */
-    private static WalArchiveConfig walArchive(Settings wal, NodeConfig node) {
-        boolean enabled = wal.bool("enabled", true);
-        String bucket = wal.optionalString("bucket").orElse("");
+    /**
+     * The backup store, from {@code backup.store} or, before that existed, from the plugin's section that held its
+     * keys; other keys of the section are left to the caller.
+     *
+     * @param required whether the bucket and the region must be known (not for an archive given but disabled)
+     */
+    private static BackupStoreConfig store(Settings store, NodeConfig node, boolean required) {
+        String bucket = store.optionalString("bucket").orElse("");
         String bucketAllowed = "an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-', "
                 + "starting and ending with a letter or digit";
-        if (bucket.isEmpty() && enabled) {
-            wal.problems().add(wal.keyPath("bucket"), null, bucketAllowed + "; required when WAL archiving is enabled");
+        if (bucket.isEmpty() && required) {
+            store.problems().add(store.keyPath("bucket"), null, bucketAllowed + "; required: every archive goes there");
         } else if (!bucket.isEmpty() && !BUCKET.matcher(bucket).matches()) {
-            wal.problems().add(wal.keyPath("bucket"), bucket, bucketAllowed);
+            store.problems().add(store.keyPath("bucket"), bucket, bucketAllowed);
         }
         // an explicitly empty prefix puts the cluster's folder at the top of the bucket
-        wal.acknowledge("prefix");
-        String prefix = wal.has("prefix") ? wal.optionalString("prefix").orElse("") : WalArchiveConfig.DEFAULT_PREFIX;
+        store.acknowledge("prefix");
+        String prefix = store.has("prefix") ? store.optionalString("prefix").orElse("") : BackupStoreConfig.DEFAULT_PREFIX;
         if (!prefix.isEmpty() && !KEY_PREFIX.matcher(prefix).matches()) {
-            wal.problems().add(wal.keyPath("prefix"), prefix, "folder names of letters, digits, '.', '_' or '-' separated by "
-                    + "single '/', without a leading or trailing '/', e.g. steward or backups/prod (or \"\" for none)");
+            store.problems().add(store.keyPath("prefix"), prefix, "folder names of letters, digits, '.', '_' or '-' "
+                    + "separated by single '/', without a leading or trailing '/', e.g. steward or backups/prod (or \"\" for none)");
         }
-        WalArchiveConfig.Compression compression = wal.choice("compression", WalArchiveConfig.Compression.class,
-                WalArchiveConfig.Compression.ZSTD);
-        WalArchiveConfig.Encryption sse = wal.optionalString("sse").flatMap(text -> {
-            Optional<WalArchiveConfig.Encryption> known = WalArchiveConfig.Encryption.fromS3Name(text);
+        BackupStoreConfig.Compression compression = store.choice("compression", BackupStoreConfig.Compression.class,
+                BackupStoreConfig.Compression.ZSTD);
+        BackupStoreConfig.Encryption sse = store.optionalString("sse").flatMap(text -> {
+            Optional<BackupStoreConfig.Encryption> known = BackupStoreConfig.Encryption.fromS3Name(text);
             if (known.isEmpty()) {
-                wal.problems().add(wal.keyPath("sse"), text, "AES256 (keys managed by S3) or aws:kms (with kms_key_id)");
+                store.problems().add(store.keyPath("sse"), text, "AES256 (keys managed by S3) or aws:kms (with kms_key_id)");
             }
             return known;
-        }).orElse(WalArchiveConfig.Encryption.AES256);
-        Optional<String> kmsKeyId = matching(wal, "kms_key_id", KMS_KEY, "a KMS key id, key ARN, alias or alias ARN");
-        if (sse == WalArchiveConfig.Encryption.AWS_KMS && kmsKeyId.isEmpty() && !wal.has("kms_key_id")) {
-            wal.problems().add(wal.keyPath("kms_key_id"), null, "required with sse aws:kms: the KMS key id, key ARN or alias "
-                    + "that S3 encrypts the archive with");
-        } else if (sse == WalArchiveConfig.Encryption.AES256 && kmsKeyId.isPresent()) {
-            wal.problems().add(wal.keyPath("kms_key_id"), kmsKeyId.get(), "only with sse aws:kms (sse is AES256)");
+        }).orElse(BackupStoreConfig.Encryption.AES256);
+        Optional<String> kmsKeyId = matching(store, "kms_key_id", KMS_KEY, "a KMS key id, key ARN, alias or alias ARN");
+        if (sse == BackupStoreConfig.Encryption.AWS_KMS && kmsKeyId.isEmpty() && !store.has("kms_key_id")) {
+            store.problems().add(store.keyPath("kms_key_id"), null, "required with sse aws:kms: the KMS key id, key ARN "
+                    + "or alias that S3 encrypts the archives with");
+        } else if (sse == BackupStoreConfig.Encryption.AES256 && kmsKeyId.isPresent()) {
+            store.problems().add(store.keyPath("kms_key_id"), kmsKeyId.get(), "only with sse aws:kms (sse is AES256)");
         }
-        Optional<URI> endpoint = wal.optionalString("endpoint")
-                .flatMap(text -> httpUri(wal, "endpoint", text, "https://s3.eu-west-1.amazonaws.com"));
-        boolean pathStyle = wal.bool("path_style", false);
-        Optional<String> region = matching(wal, "region", REGION, "an AWS region name such as eu-west-1").or(node::region);
-        if (enabled && region.isEmpty() && !wal.has("region")) {
-            wal.problems().add(wal.keyPath("region"), null, "the bucket's AWS region, e.g. eu-west-1; required when neither "
-                    + "aws.region is set nor IMDS tells the node's region");
+        Optional<URI> endpoint = store.optionalString("endpoint")
+                .flatMap(text -> httpUri(store, "endpoint", text, "https://s3.eu-west-1.amazonaws.com"));
+        boolean pathStyle = store.bool("path_style", false);
+        Optional<String> region = matching(store, "region", REGION, "an AWS region name such as eu-west-1").or(node::region);
+        if (required && region.isEmpty() && !store.has("region")) {
+            store.problems().add(store.keyPath("region"), null, "the bucket's AWS region, e.g. eu-west-1; required when "
+                    + "neither aws.region is set nor IMDS tells the node's region");
         }
-        int maxAttempts = wal.integer("max_attempts", WalArchiveConfig.DEFAULT_MAX_ATTEMPTS, 1, 20);
-        Duration attemptTimeout = wal.duration("attempt_timeout", WalArchiveConfig.DEFAULT_ATTEMPT_TIMEOUT,
+        int maxAttempts = store.integer("max_attempts", BackupStoreConfig.DEFAULT_MAX_ATTEMPTS, 1, 20);
+        Duration attemptTimeout = store.duration("attempt_timeout", BackupStoreConfig.DEFAULT_ATTEMPT_TIMEOUT,
                 Duration.ofMillis(100), Duration.ofHours(1));
-        // "" switches the socket off: wal-push and wal-fetch then always work in their own process
-        wal.acknowledge("socket");
-        Optional<Path> socket = wal.has("socket")
-                ? wal.optionalString("socket").filter(text -> !text.isBlank()).map(Path::of)
-                : Optional.of(WalArchiveConfig.DEFAULT_SOCKET);
-        if (socket.filter(path -> !path.isAbsolute()).isPresent()) {
-            wal.problems().add(wal.keyPath("socket"), socket.get(), "an absolute path, or \"\" for no socket");
-        }
-        int pushAhead = wal.integer("push_ahead", WalArchiveConfig.DEFAULT_PUSH_AHEAD, 0, 16);
-        wal.rejectUnknownKeys();
-        return new WalArchiveConfig(enabled, bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
-                maxAttempts, attemptTimeout, socket, pushAhead);
+        return new BackupStoreConfig(bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
+                maxAttempts, attemptTimeout);
     }
 
     /**
@@ -481,11 +563,11 @@ final class ConfigBinder {
      * engine can do. The plugin's {@code configure} reads the section through {@link Settings} and builds no engine,
      * so a validation run has no side effects.
      */
-    private static EngineSection engine(Settings root, JsonNode tree, String engineName, NodeConfig node,
-                                        Set<String> engineSections, BackupConfig backup, HaConfig ha) {
-        Optional<EnginePlugin> plugin = engineName.isEmpty() ? Optional.empty() : EngineRegistry.find(engineName);
+    private static EngineSection engine(Settings root, JsonNode tree, String engineName, Optional<EnginePlugin> plugin,
+                                        List<EnginePlugin> plugins, NodeConfig node, Set<String> engineSections,
+                                        BackupConfig backup, HaConfig ha) {
         if (plugin.isEmpty() && !engineName.isEmpty()) {
-            List<String> available = EngineRegistry.available().stream().map(EnginePlugin::name).sorted().toList();
+            List<String> available = plugins.stream().map(EnginePlugin::name).sorted().toList();
             root.problems().add("engine", engineName, available.isEmpty()
                     ? "the name of an installed engine plugin, but none is installed (add a plugin jar to the class path)"
                     : "one of the installed engine plugins: " + String.join(", ", available));
@@ -516,9 +598,9 @@ final class ConfigBinder {
                         + "be made to wait for a named replica before acknowledging a write, so no replica would ever be "
                         + "known to hold every acknowledged write");
             }
-            if (dump.isPresent() && !backup.wal().enabled()) {
-                root.problems().add("backup.wal", null, "configured and enabled: the " + selected + " section asks to "
-                        + "start from the archived dump '" + dump.get() + "', which is read from the bucket backup.wal names");
+            if (dump.isPresent() && backup.store().isEmpty()) {
+                root.problems().add("backup.store", null, "configured: the " + selected + " section asks to start "
+                        + "from the archived dump '" + dump.get() + "', which is read from the backup store");
             }
         } catch (RuntimeException e) {
             // a plugin bug must not hide the other problems behind a stack trace

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,18 +48,16 @@ public final class ConfigLoader {
     /** Top-level sections owned by the core. */
     static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage", "backup");
     /** Sections inside core sections, reachable from the environment as {@code STEWARD_AWS_ROUTE53_<KEY>}. */
-    static final List<String> NESTED_SECTIONS = List.of("aws.route53", "aws.ec2", "aws.cloudwatch", "backup.wal", "backup.snapshots",
-            "backup.dumps");
-    /** Engines the project ships; their sections are recognised even when the plugin is not installed. */
-    static final List<String> SHIPPED_ENGINES = List.of("postgresql", "redis", "mongodb", "elasticsearch");
+    static final List<String> NESTED_SECTIONS = List.of("aws.route53", "aws.ec2", "aws.cloudwatch", "backup.store",
+            "backup.snapshots", "backup.dumps");
 
     // Keys whose values must never appear in an error message. Broad on purpose, since a misspelt secret key
     // (admin.tokn) still holds a secret; a harmless value hidden by mistake costs little.
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(tok|pass|pwd|secret|cred|_key).*");
     private static final String ENV_PREFIX = "STEWARD_";
-    /** Read by the steward launcher (packaging/bin/steward) and the WAL commands, not configuration. */
+    /** Read by the steward launcher (packaging/bin/steward), not configuration; plugins' commands add their own. */
     static final Set<String> COMMAND_VARIABLES = Set.of("STEWARD_HOME", "STEWARD_JAVA", "STEWARD_JAVA_OPTS",
-            "STEWARD_CLASSPATH", "STEWARD_SOCAT", "STEWARD_WAL_SOCKET");
+            "STEWARD_CLASSPATH", "STEWARD_SOCAT");
 
     /**
      * Where configuration comes from.
@@ -110,17 +109,18 @@ public final class ConfigLoader {
     /** @throws ConfigException naming every problem found in every source */
     public static StewardConfig load(Sources sources) {
         ConfigProblems problems = new ConfigProblems();
-        Set<String> engineSections = engineSectionNames();
+        List<EnginePlugin> plugins = EngineRegistry.available();
+        Set<String> engineSections = engineSectionNames(plugins);
 
         Layer file = sources.configFile().map(path -> readConfigFile(path, problems)).orElseGet(Layer::empty);
-        Layer environment = fromEnvironment(sources.environment(), engineSections, problems);
+        Layer environment = fromEnvironment(sources.environment(), engineSections, plugins, problems);
         Layer overrides = fromOverrides(sources.overrides(), problems);
         // user data means different things per engine, and never names the engine itself
         JsonNode engineNamed = merge(List.of(file, environment, overrides)).tree().path("engine");
         Optional<String> engine = engineNamed.isTextual() ? Optional.of(engineNamed.asText()) : Optional.empty();
         Layer userDataFile = sources.userDataFile()
                 .map(path -> readText(path, "the user data file", problems)
-                        .map(text -> UserData.translate(text, "user data file " + path, engine, problems))
+                        .map(text -> UserData.translate(text, "user data file " + path, engine, plugins, problems))
                         .orElseGet(Layer::unreadable))
                 .orElseGet(Layer::empty);
         // nothing to gain from asking IMDS (and waiting for it off EC2) when a named source is already unusable
@@ -143,7 +143,8 @@ public final class ConfigLoader {
             try (NodeIdentityResolver resolver = new NodeIdentityResolver(imds.imdsEndpoint(), imds.imdsTimeout())) {
                 identity = resolver.identity();
                 if (sources.userDataFromImds() && sources.userDataFile().isEmpty()) {
-                    userData = resolver.userData().map(text -> UserData.translate(text, "EC2 user data", engine, problems))
+                    userData = resolver.userData()
+                            .map(text -> UserData.translate(text, "EC2 user data", engine, plugins, problems))
                             .orElseGet(Layer::empty);
                 }
             } catch (ImdsUnavailableException e) {
@@ -159,7 +160,7 @@ public final class ConfigLoader {
 
         Layer merged = merge(List.of(userData, file, environment, overrides));
         AwsConfig aws = ConfigBinder.aws(new Settings("aws", merged.tree().path("aws"), problems));
-        StewardConfig config = ConfigBinder.bind(merged.tree(), aws, identity, engineSections, problems);
+        StewardConfig config = ConfigBinder.bind(merged.tree(), aws, identity, engineSections, plugins, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(explain(problems.list(), merged.origins()));
         }
@@ -173,10 +174,10 @@ public final class ConfigLoader {
         }
     }
 
-    /** Engine section names: the shipped engines and any installed plugin. */
-    private static Set<String> engineSectionNames() {
-        Set<String> names = new LinkedHashSet<>(SHIPPED_ENGINES);
-        for (EnginePlugin plugin : EngineRegistry.available()) {
+    /** Engine section names: one per installed plugin. */
+    private static Set<String> engineSectionNames(List<EnginePlugin> plugins) {
+        Set<String> names = new LinkedHashSet<>();
+        for (EnginePlugin plugin : plugins) {
             names.add(plugin.name().toLowerCase(Locale.ROOT));
         }
         return names;
@@ -245,14 +246,20 @@ public final class ConfigLoader {
      * {@code STEWARD_CLUSTER}, {@code STEWARD_ENGINE} and {@code STEWARD_<SECTION>_<KEY>} for the known sections;
      * the key is the rest of the name in lower case, so {@code STEWARD_HA_LOOP_WAIT} is {@code ha.loop_wait}.
      */
-    static Layer fromEnvironment(Map<String, String> environment, Set<String> engineSections, ConfigProblems problems) {
+    static Layer fromEnvironment(Map<String, String> environment, Set<String> engineSections,
+                                 List<EnginePlugin> plugins, ConfigProblems problems) {
         List<String> sections = new ArrayList<>(CORE_SECTIONS);
         sections.addAll(engineSections);
         sections.addAll(NESTED_SECTIONS);
+        Set<String> commandVariables = new HashSet<>(COMMAND_VARIABLES);
+        for (EnginePlugin plugin : plugins) {
+            plugin.backupSections().forEach(section -> sections.add("backup." + section.name()));
+            commandVariables.addAll(plugin.commandVariables());
+        }
         Layer layer = Layer.empty();
         for (Map.Entry<String, String> variable : new TreeMap<>(environment).entrySet()) {
             String name = variable.getKey();
-            if (!name.startsWith(ENV_PREFIX) || COMMAND_VARIABLES.contains(name)) {
+            if (!name.startsWith(ENV_PREFIX) || commandVariables.contains(name)) {
                 continue;
             }
             Optional<String> key = environmentKey(name.substring(ENV_PREFIX.length()), sections);

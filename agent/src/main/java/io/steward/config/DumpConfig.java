@@ -5,15 +5,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Dumps of the whole dataset to S3 (YAML section {@code backup.dumps}; Redis: RDB files). They go to the bucket of
- * {@code backup.wal}, with its prefix, compression and encryption, under {@code <prefix>/<cluster>/dumps/}.
+ * Dumps of the whole dataset to S3 (YAML section {@code backup.dumps}), in the backup store ({@code backup.store}) with
+ * its compression and encryption, under {@code <prefix>/<cluster>/dumps/}.
  *
  * @param enabled whether this node takes dumps at all (on demand or on schedule)
  * @param schedule the shortest retention class taken on schedule; empty: on demand only
  * @param onReplica take scheduled dumps on a replica (the first healthy one by name) rather than on the primary
  * @param retention how long each class is kept; a dump's class is that of the longest period it is the first of
  * @param partSize a stored dump larger than this goes up in parts of this size (S3 takes at most 5 GiB in one PUT,
- *        and a part that fails is sent again on its own, within {@code backup.wal.attempt_timeout})
+ *        and a part that fails is sent again on its own, within {@code backup.store.attempt_timeout})
  */
 public record DumpConfig(boolean enabled, Optional<RetentionClass> schedule, boolean onReplica,
                          Map<RetentionClass, Duration> retention, long partSize) {

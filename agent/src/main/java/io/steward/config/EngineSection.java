@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Which engine plugin runs the local database, and its own configuration section (the YAML section named after
- * the engine, e.g. {@code postgresql:}), validated by the plugin.
+ * the engine), validated by the plugin.
  */
 public record EngineSection(String type, JsonNode settings) {
 }

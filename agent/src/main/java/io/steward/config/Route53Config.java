@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param maxAttempts how often one call is tried when Route 53 throttles or is still busy with a prior request
  * @param retryBaseDelay the first back-off delay; it doubles per attempt, with full jitter, up to 20 s
  * @param weightedRecord when set, every healthy member keeps its own entry in this weighted record set (the book's
- *        Elasticsearch round robin; set identifier = the node's instance id); empty: "" for the primary record
+ *        round robin over a search cluster; set identifier = the node's instance id); empty: "" for the primary record
  * @param weight the weight of each member's entry in the weighted record
  */
 public record Route53Config(boolean enabled, String hostedZoneId, Optional<String> hostedZoneName, String primaryRecord, Optional<String> readerRecord,
@@ -37,7 +37,7 @@ public record Route53Config(boolean enabled, String hostedZoneId, Optional<Strin
     public static final Duration DEFAULT_INSYNC_POLL_INTERVAL = Duration.ofSeconds(2);
     public static final int DEFAULT_MAX_ATTEMPTS = 8;
     public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(300);
-    /** The book's weight for every node of the Elasticsearch round robin. */
+    /** The book's weight for every node of a weighted round robin. */
     public static final long DEFAULT_WEIGHT = 100;
 
     /** No Route 53 section, or {@code enabled: false}. */

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * EBS snapshot sets of the node's data volumes (YAML section {@code backup.snapshots}); their catalog lives in the WAL
- * archive's bucket.
+ * EBS snapshot sets of the node's data volumes (YAML section {@code backup.snapshots}); their catalog lives in the
+ * backup store ({@code backup.store}).
  *
  * @param enabled whether this node takes snapshot sets at all (on demand or on schedule)
  * @param schedule the shortest retention class taken on schedule; empty: on demand only

@@ -2,7 +2,7 @@ package io.steward.engine;
 
 import java.util.Optional;
 
-/** A server that archives its write-ahead log continuously and can say how far behind its archive is. */
+/** A server that archives continuously (its write-ahead log, say) and can say how far behind its archive is. */
 public non-sealed interface Archiving extends Capability {
 
     /**

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * A member of the cluster as its agent announces it in ZooKeeper, for a database that keeps its own member list
- * (a replica-set configuration): its elected primary adds the members that are not in it yet.
+ * (a replica set's configuration): its elected primary adds the members that are not in it yet.
  *
  * @param name the member's name
  * @param database where its database accepts connections

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The name of one dump in the archive: {@code <UTC time to the millisecond>-<member>.<format>}, e.g.
- * {@code 20261122T101500.123Z-redis1.rdb}. The time comes first so that names sort by age; the member says who
+ * {@code 20261122T101500.123Z-node1.rdb}. The time comes first so that names sort by age; the member says who
  * took it; the format is the engine's file type. The compression is not part of the name (it is in the object's
  * key and metadata), so a name stays valid whatever the archive's compression setting is.
  *
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public record DumpName(Instant takenAt, String member, String format) {
     public static final String FORM = "<UTC time as yyyyMMdd'T'HHmmss.SSS'Z'>-<member>.<format>, "
-            + "e.g. 20261122T101500.123Z-redis1.rdb";
+            + "e.g. 20261122T101500.123Z-node1.rdb";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
     /** Member names follow node.name's rule; the format is the part after the last dot. */

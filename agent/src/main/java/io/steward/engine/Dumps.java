@@ -3,8 +3,8 @@ package io.steward.engine;
 import java.nio.file.Path;
 
 /**
- * A database backed up by dumps of its whole dataset (snapshot files), which the core archives and from which a
- * new cluster can start ({@link EngineCapabilities#bootstrapDump()}).
+ * A database backed up by dumps of its whole dataset, which the core archives and from which a new cluster can
+ * start ({@link EngineCapabilities#bootstrapDump()}).
  */
 public non-sealed interface Dumps extends Capability {
 

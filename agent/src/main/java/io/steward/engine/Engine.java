@@ -33,15 +33,15 @@ public interface Engine extends AutoCloseable {
     String serverUser();
 
     /**
-     * Every directory that holds this server's data (the data directory, and the log and table
-     * directories where they live elsewhere), resolved: the volumes under them make up a snapshot set. Empty for a
-     * database whose volumes are not its backup.
+     * Every directory that holds this server's data (the data directory, and its log directory and
+     * tablespaces where they live elsewhere), resolved: the volumes under them make up a snapshot set. Empty for a
+     * database whose volumes are not its backup (a search cluster, backed up by its own snapshot API).
      */
     List<Path> dataPaths();
 
     /**
-     * What the database says of its cluster beyond role and health, for {@code GET /health} (e.g. the
-     * cluster's status, nodes, unassigned shards and elected master), as of the last probe; empty when it says nothing
+     * What the database says of its cluster beyond role and health, for {@code GET /health} (a search cluster:
+     * its status, nodes, unassigned shards and elected master), as of the last probe; empty when it says nothing
      * more.
      */
     default Map<String, Object> healthDetails() {
@@ -50,7 +50,7 @@ public interface Engine extends AutoCloseable {
 
     /**
      * This engine's {@code type} capability, when it has it: by default the engine itself, when it implements the
-     * interface. An engine whose capability depends on its configuration (a configured snapshot repository)
+     * interface. An engine whose capability depends on its configuration (a snapshot repository configured or not)
      * answers from what it was configured with. Exactly the capabilities its plugin declared are found.
      */
     default <C extends Capability> Optional<C> capability(Class<C> type) {

@@ -14,11 +14,11 @@ import java.util.Set;
  *        finds (checked when the engine is built)
  * @param replicationStyle how Steward arranges its replicas and picks a new primary; present exactly when it has
  *        {@link LeaseElected}, and empty when the database elects its own primary
- * @param bootstrapDump the archived dump this node asks to start a new cluster from (the
- *        book's user-data key {@code rdb}), already validated; only with {@link Dumps}. Only the member that creates
+ * @param bootstrapDump the archived dump this node asks to start a new cluster from (named in the engine's
+ *        section or the book's user data), already validated; only with {@link Dumps}. Only the member that creates
  *        the cluster uses it: members joining an existing cluster copy from its primary
- * @param mayCreateCluster whether this node may create a new cluster at all (a voter that holds no data,
- *        may not); {@code bootstrap.mode} decides beside it. Only with a capability that creates one
+ * @param mayCreateCluster whether this node may create a new cluster at all (an arbiter, which holds no data, may
+ *        not); {@code bootstrap.mode} decides beside it. Only with a capability that creates one
  */
 public record EngineCapabilities(Set<Class<? extends Capability>> capabilities,
                                  Optional<ReplicationStyle> replicationStyle, Optional<DumpSelector> bootstrapDump,
@@ -76,7 +76,7 @@ public record EngineCapabilities(Set<Class<? extends Capability>> capabilities,
         return capabilities.contains(capability);
     }
 
-    /** Whether the database elects its own primary; then the core only observes. */
+    /** Whether the database elects its own primary (a replica set, a search cluster); then the core only observes. */
     public boolean electsOwnPrimary() {
         return replicationStyle.isEmpty();
     }

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  *
  * @param memberName this node's name in the cluster
  * @param advertisedHost the address other members use to reach this node's database
- * @param settings the engine's own configuration section (the section named after the engine); the plugin reads and
- *        validates it, reporting problems through it rather than throwing
+ * @param settings the engine's own configuration section (the YAML section named after the engine); the plugin
+ *        reads and validates it, reporting problems through it rather than throwing
  * @param stateDir a directory the agent owns, for the engine's own small files
  * @param metrics the agent's registry, for engine metrics
  */

@@ -8,11 +8,11 @@ import java.util.Optional;
  *
  * @param role what the server is doing now
  * @param dataState what the data directory holds
- * @param position the replication position (bytes, e.g. a log sequence number) that this node has, or -1 when unknown.
- *        On a primary the current write position, on a replica the last replayed or received position,
+ * @param position the replication position (bytes, such as a log sequence number) that this node has, or -1 when
+ *        unknown. On a primary the current write position, on a replica the last replayed or received position,
  *        whichever is further. On a cleanly stopped server, the end of its log when it can be read cheaply (so that
  *        a switchover can check that the candidate has everything), else -1.
- * @param timeline the engine's history counter (e.g. a timeline), 0 when unknown or not applicable
+ * @param timeline the engine's history counter (a timeline), 0 when unknown or not applicable
  * @param upstream the address ({@code host:port}) this replica streams from, when it is streaming
  * @param replayPaused whether a replica has been told to stop applying what it receives
  * @param replicas on a primary, the replicas connected to it

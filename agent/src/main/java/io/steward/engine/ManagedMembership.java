@@ -5,13 +5,13 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * A database that elects its own primary and keeps its own member list (a replica-set configuration):
+ * A database that elects its own primary and keeps its own member list (a replica set's configuration):
  * Steward creates the cluster once, and the agent on its elected primary adds the members ZooKeeper knows.
  */
 public non-sealed interface ManagedMembership extends Capability {
 
     /**
-     * The member tag ({@link #memberTags()}) of a member kept for backups (hidden from clients): with
+     * The member tag ({@link #memberTags()}) of a member kept for backups (a hidden member): with
      * {@code on_replica}, scheduled backups go to such a member before any other replica.
      */
     String BACKUP_TAG = "backup";
@@ -24,7 +24,7 @@ public non-sealed interface ManagedMembership extends Capability {
     OptionalLong electedPrimaryTerm();
 
     /**
-     * What this node announces to the others of how it wants to be a member (a data member, or a voter without data),
+     * What this node announces to the others of how it wants to be a member (data member or arbiter, say),
      * published with its member entry.
      */
     Map<String, String> memberTags();

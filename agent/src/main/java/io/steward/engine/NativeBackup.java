@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A database's own backup, for engines where a volume snapshot is not a valid backup (a search cluster's snapshot API
- * to a repository). The core runs the schedule and its retention and routes the admin API's snapshot endpoints here;
- * the engine only speaks to the database.
+ * A database's own backup, for engines where a volume snapshot is not a valid backup (a search cluster's snapshot
+ * API to a repository). The core runs the schedule and its retention and routes the admin API's snapshot endpoints
+ * here; the engine only speaks to the database.
  *
  * <p>Every call throws {@link EngineException} naming what failed, in the database's own words, and then has changed
  * nothing.
@@ -49,9 +49,9 @@ public non-sealed interface NativeBackup extends Capability {
     }
 
     /**
-     * Snapshot lifecycle rules, kept by the core: a backup every {@code every}; of the scheduled
-     * backups that succeeded, the newest {@code minCount} always stay, those beyond {@code maxCount} go, and the others
-     * go once older than {@code expireAfter}.
+     * Snapshot lifecycle rules in the shape search clusters know, kept by the core: a backup every {@code every}; of
+     * the scheduled backups that succeeded, the newest {@code minCount} always stay, those beyond {@code maxCount} go,
+     * and the others go once older than {@code expireAfter}.
      */
     record Schedule(Duration every, Optional<Duration> expireAfter, int minCount, int maxCount) {
     }

@@ -3,7 +3,7 @@ package io.steward.engine;
 import java.util.Set;
 
 /**
- * A primary that keeps what each replica still needs, per replica (replication slots), so that
+ * A primary that keeps what each replica still needs, per replica (physical replication slots), so that
  * a replica that falls behind can catch up from the primary rather than be cloned again.
  */
 public non-sealed interface ReplicationSlots extends Capability {

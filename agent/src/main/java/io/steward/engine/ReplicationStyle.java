@@ -7,9 +7,9 @@ package io.steward.engine;
  * @param topology whom each replica replicates from
  * @param candidateOrder how failover candidates are ranked
  * @param restartsCrashedPrimaryInPlace whether a primary whose server crashed may be restarted in place while its
- *        agent still holds the lease. A database whose write-ahead log brings back every acknowledged
- *        commit may. One that reloads a periodic dump or a log fsynced once a second may not: that can be older than
- *        what its replicas hold, and replicas that then follow it would throw their newer data away.
+ *        agent still holds the lease. A database whose write-ahead log brings back every acknowledged commit may. One
+ *        that reloads a periodic dump, a log fsynced once a second, or nothing may not: what it reloads can be older
+ *        than what its replicas hold, and replicas that then follow it would throw their newer data away.
  */
 public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace) {
 
@@ -25,9 +25,9 @@ public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder,
     }
 
     public enum CandidateOrder {
-        /** Furthest replication position first, then higher priority, then name. */
+        /** Furthest replication position first, then higher priority, then name (Patroni's order). */
         MOST_ADVANCED_FIRST,
-        /** Higher priority first, then furthest position, then name (by replica priority). */
+        /** Higher priority first, then furthest position, then name (a Sentinel's order, by replica priority). */
         PRIORITY_FIRST
     }
 }

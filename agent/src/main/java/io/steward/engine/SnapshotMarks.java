@@ -9,7 +9,7 @@ import java.util.Map;
  * @param endPosition the position a restore must reach before the database is consistent
  * @param timeline the engine's history counter of the backup
  * @param files files a restore writes into the data directory beside the volumes' content, by name
- *        (e.g. a backup label)
+ *        (such as the backup label the hold produced)
  */
 public record SnapshotMarks(long startPosition, long endPosition, long timeline, Map<String, String> files) {
     public SnapshotMarks {

@@ -14,7 +14,7 @@ public non-sealed interface SnapshotRecovery extends Capability {
 
     /**
      * Starts a server on a data directory restored from a snapshot set, as the writable primary of a new history:
-     * writes the set's files (its {@link SnapshotMarks}) into it, replays the archive up to
+     * writes the set's files (such as a backup label) into it, replays the archive up to
      * {@code targetTime} (or as far as it reaches), and returns once the server takes writes.
      *
      * @param progress told now and then how far replay has come

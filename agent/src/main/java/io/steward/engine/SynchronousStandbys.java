@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A primary that can be made to wait for named replicas before it acknowledges a write, which
- * {@code ha.synchronous_mode} needs. A database where waiting for replicas is each client's choice per write cannot:
+ * {@code ha.synchronous_mode} needs. A database where waiting for replicas is a client's choice per write has none:
  * no replica is ever known to hold every acknowledged write.
  */
 public non-sealed interface SynchronousStandbys extends Capability {

@@ -7,8 +7,8 @@ package io.steward.engine;
 public non-sealed interface VolumeSnapshots extends Capability {
 
     /**
-     * Prepares the running server for a snapshot of its volumes (e.g. a backup started on a connection
-     * held until the hold is released), so that the snapshot restores to a consistent database.
+     * Prepares the running server for a snapshot of its volumes (a backup started on a connection held until the
+     * hold is released), so that the snapshot restores to a consistent database.
      */
     SnapshotHold holdForSnapshot(String label);
 }

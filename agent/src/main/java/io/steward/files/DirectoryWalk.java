@@ -14,8 +14,8 @@ import java.util.TreeSet;
 
 /**
  * Opens a directory by its path, for root, one component at a time, so that no other user can steer where it lands.
- * The kernel's own lookup would follow any link on the way: with {@code /var/lib/db} the database user's, that
- * user could point {@code /var/lib/db/15} at {@code /etc} and have root create or rename things there.
+ * The kernel's own lookup would follow any link on the way: with {@code /var/lib/<database>} the database user's, that
+ * user could point {@code /var/lib/<database>/15} at {@code /etc} and have root create or rename things there.
  *
  * <p>Each component is opened relative to the one before without following links ({@code openat}, {@code O_NOFOLLOW}).
  * A link is followed by reading it and walking again from {@code /}. Along the way the walk notes every user other

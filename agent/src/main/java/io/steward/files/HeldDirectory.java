@@ -54,7 +54,7 @@ public final class HeldDirectory implements AutoCloseable {
 
     /**
      * The directory a command writes into for whoever runs it: for root, any directory, whose owner then owns the
-     * files written (PostgreSQL's user, when root restores by hand); for anyone else, only a directory of their own.
+     * files written (the database's user, when root restores by hand); for anyone else, only a directory of their own.
      */
     public static HeldDirectory openForCaller(Path directory) throws IOException {
         FileOwner caller = FileOwner.current();
@@ -210,7 +210,7 @@ public final class HeldDirectory implements AutoCloseable {
             throw new UnsafeFileException(path.resolve(name) + " belongs to user id " + stat.uid() + ", not to "
                     + owner.name());
         }
-        // none is a file removed since it was opened (Redis renaming its next dump over it): still the file checked
+        // none is a file removed since it was opened (the database renamed its next dump over it): still the one checked
         if (stat.links() > 1) {
             throw new UnsafeFileException(path.resolve(name) + " has " + stat.links() + " hard links; a file the agent "
                     + "reads or replaces must have only one");

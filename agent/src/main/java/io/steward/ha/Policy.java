@@ -30,7 +30,7 @@ public record Policy(String self, HaConfig ha, boolean noFailover, int priority,
         return !noFailover && priority > 0;
     }
 
-    /** Whether the database elects its own primary: then the rules only observe. */
+    /** Whether the database elects its own primary (a replica set, a search cluster): then the rules only observe. */
     public boolean engineElectsPrimary() {
         return replication.isEmpty();
     }

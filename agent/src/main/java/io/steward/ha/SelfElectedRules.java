@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * The decisions of the lead path for a database that elects its own primary, pure: Steward
- * takes no lease for it, so the elected primary proves itself by its term, recorded in the cluster's state, and keeps
- * the database's member list in step with the members the cluster's state knows.
+ * The decisions of the lead path for a database that elects its own primary (a replica set, a search cluster), pure:
+ * Steward takes no lease for it, so the elected primary proves itself by its term, recorded in the cluster's state,
+ * and keeps the database's member list in step with the members the cluster's state knows.
  */
 final class SelfElectedRules {
 
@@ -30,7 +30,7 @@ final class SelfElectedRules {
                 ? elected : OptionalLong.empty();
     }
 
-    /** Whether the elected primary records its term: a database without terms (it reports 0) has none. */
+    /** Whether the elected primary records its term: a database without terms (reporting 0) has none. */
     static boolean recordsTerm(EngineStatus probed) {
         return probed.timeline() > 0;
     }

@@ -21,15 +21,14 @@ class SnapshotPolicyTest {
     // a Sunday
     private static final Instant NOW = Instant.parse("2026-11-22T09:30:00Z");
 
-    private static SnapshotSet set(String id, RetentionClass retention, Instant created, Status status, String startWalFile) {
-        Map<String, String> files = startWalFile == null ? Map.of() : Map.of("backup_label",
-                "START WAL LOCATION: 0/2000028 (file " + startWalFile + ")\nCHECKPOINT LOCATION: 0/2000060\n");
+    private static SnapshotSet set(String id, RetentionClass retention, Instant created, Status status) {
         return new SnapshotSet(id, "db", "db01", "primary", 3, "eu-west-1a", retention, created,
-                Optional.of(created.plusSeconds(5)), created.plus(retention.defaultRetention()), status, Optional.empty(), 1, 2, 1, 5, List.of(), files);
+                Optional.of(created.plusSeconds(5)), created.plus(retention.defaultRetention()), status, Optional.empty(), 1, 2, 1, 5, List.of(),
+                Map.of());
     }
 
     private static SnapshotSet completed(String id, RetentionClass retention, String created) {
-        return set(id, retention, Instant.parse(created), Status.COMPLETED, null);
+        return set(id, retention, Instant.parse(created), Status.COMPLETED);
     }
 
     @Nested
@@ -60,10 +59,10 @@ class SnapshotPolicyTest {
 
         @Test
         void failedAndUnfinishedSetsDoNotCount() {
-            List<SnapshotSet> sets = List.of(set("f", MONTHLY, NOW.minusSeconds(60), Status.FAILED, null),
-                    set("t", MONTHLY, NOW.minusSeconds(30), Status.TAKING, null));
+            List<SnapshotSet> sets = List.of(set("f", MONTHLY, NOW.minusSeconds(60), Status.FAILED),
+                    set("t", MONTHLY, NOW.minusSeconds(30), Status.TAKING));
             assertThat(SnapshotPolicy.due(NOW, sets, HOURLY)).contains(MONTHLY);
-            List<SnapshotSet> pending = List.of(set("p", MONTHLY, NOW.minusSeconds(30), Status.PENDING, null));
+            List<SnapshotSet> pending = List.of(set("p", MONTHLY, NOW.minusSeconds(30), Status.PENDING));
             assertThat(SnapshotPolicy.due(NOW, pending, HOURLY)).isEmpty();
         }
 
@@ -82,7 +81,7 @@ class SnapshotPolicyTest {
             SnapshotSet oldHourly = completed("20261101T000000Z-db01", HOURLY, "2026-11-01T00:00:00Z");
             SnapshotSet oldDaily = completed("20261110T000000Z-db01", DAILY, "2026-11-10T00:00:00Z");
             SnapshotSet recent = completed("20261120T000000Z-db01", HOURLY, "2026-11-20T00:00:00Z");
-            SnapshotSet failed = set("20261102T000000Z-db01", HOURLY, Instant.parse("2026-11-02T00:00:00Z"), Status.FAILED, null);
+            SnapshotSet failed = set("20261102T000000Z-db01", HOURLY, Instant.parse("2026-11-02T00:00:00Z"), Status.FAILED);
 
             assertThat(SnapshotPolicy.expired(NOW, List.of(oldHourly, oldDaily, recent, failed)))
                     .containsExactlyInAnyOrder(oldHourly, failed);
@@ -91,26 +90,14 @@ class SnapshotPolicyTest {
         }
 
         @Test
-        void walBeforeTheOldestKeptSetIsPurgeableOnAnyTimelineButHistoryFilesStay() {
-            SnapshotSet older = set("a", DAILY, Instant.parse("2026-11-10T00:00:00Z"), Status.COMPLETED, "000000020000000100000040");
-            SnapshotSet newer = set("b", HOURLY, Instant.parse("2026-11-21T00:00:00Z"), Status.COMPLETED, "000000030000000200000010");
-            SnapshotSet failed = set("c", HOURLY, Instant.parse("2026-11-01T00:00:00Z"), Status.FAILED, "000000010000000000000001");
+        void theOldestRestorableSetKeptIsWhatTheEnginesArchiveMustStillServe() {
+            SnapshotSet older = completed("a", DAILY, "2026-11-10T00:00:00Z");
+            SnapshotSet newer = completed("b", HOURLY, "2026-11-21T00:00:00Z");
+            SnapshotSet failed = set("c", HOURLY, Instant.parse("2026-11-01T00:00:00Z"), Status.FAILED);
 
-            String needed = SnapshotPolicy.oldestNeededWalSegment(List.of(newer, failed, older)).orElseThrow();
-
-            assertThat(needed).isEqualTo("000000020000000100000040");
-            assertThat(SnapshotPolicy.purgeable("00000001000000010000003F", needed)).isTrue();
-            assertThat(SnapshotPolicy.purgeable("00000002000000010000003F.partial", needed)).isTrue();
-            assertThat(SnapshotPolicy.purgeable("000000020000000100000030.00000028.backup", needed)).isTrue();
-            assertThat(SnapshotPolicy.purgeable("000000020000000100000040", needed)).isFalse();
-            assertThat(SnapshotPolicy.purgeable("000000010000000100000041", needed)).isFalse();
-            assertThat(SnapshotPolicy.purgeable("00000001.history", needed)).isFalse();
-        }
-
-        @Test
-        void withoutARestorableSetThatNamesItsStartNoWalIsPurged() {
-            assertThat(SnapshotPolicy.oldestNeededWalSegment(List.of())).isEmpty();
-            assertThat(SnapshotPolicy.oldestNeededWalSegment(List.of(completed("x", DAILY, "2026-11-10T00:00:00Z")))).isEmpty();
+            assertThat(SnapshotPolicy.oldestRestorable(List.of(newer, failed, older))).contains(older);
+            assertThat(SnapshotPolicy.oldestRestorable(List.of(failed))).isEmpty();
+            assertThat(SnapshotPolicy.oldestRestorable(List.of())).isEmpty();
         }
     }
 
@@ -119,7 +106,7 @@ class SnapshotPolicyTest {
         private final SnapshotSet first = completed("20261110T000000Z-db01", DAILY, "2026-11-10T00:00:00Z");
         private final SnapshotSet second = completed("20261120T000000Z-db01", DAILY, "2026-11-20T00:00:00Z");
         private final SnapshotSet failed = set("20261121T000000Z-db01", HOURLY, Instant.parse("2026-11-21T00:00:00Z"),
-                Status.FAILED, null);
+                Status.FAILED);
         private final List<SnapshotSet> catalog = List.of(first, second, failed);
 
         @Test

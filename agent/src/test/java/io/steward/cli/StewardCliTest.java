@@ -195,22 +195,6 @@ class StewardCliTest {
     }
 
     @Test
-    void theWalCommandsDocumentTheExitCodesPostgresNeeds() {
-        Run root = run("--help");
-        Run push = run("wal-push", "--help");
-        Run fetch = run("wal-fetch", "--help");
-
-        assertThat(root.out()).contains("wal-push", "wal-fetch");
-        assertThat(push.exitCode()).isZero();
-        // help wraps at 80 columns
-        assertThat(push.out().replaceAll("\\s+", " ")).contains("archive_command = 'steward wal-push %p'", "Exit codes:",
-                "already archived with the same content");
-        assertThat(fetch.exitCode()).isZero();
-        assertThat(fetch.out().replaceAll("\\s+", " ")).contains("restore_command = 'steward wal-fetch %f %p'", "the archive has no such file",
-                "no file is left");
-    }
-
-    @Test
     void aTokenOnTheCommandLineIsRefusedSayingWhy() {
         Run run = runAgainstAgent("switchover", "--token", TOKEN);
 

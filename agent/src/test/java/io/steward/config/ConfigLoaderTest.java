@@ -200,8 +200,8 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theLaunchersOwnVariablesAreNotConfiguration() throws IOException {
-        Map<String, String> env = Map.of("STEWARD_JAVA_OPTS", "-Xmx64m", "STEWARD_WAL_SOCKET", "/run/x.sock",
+    void theLaunchersAndThePluginsCommandsOwnVariablesAreNotConfiguration() throws IOException {
+        Map<String, String> env = Map.of("STEWARD_JAVA_OPTS", "-Xmx64m", TestEnginePlugin.COMMAND_VARIABLE, "/run/x.sock",
                 "STEWARD_SOCAT", "", "STEWARD_HA_LOOP_WAIT", "500ms");
 
         StewardConfig config = load(file(VALID_YAML), null, env, Map.of());
@@ -402,12 +402,13 @@ class ConfigLoaderTest {
                 .as("an engine that can wait for a named replica").isTrue();
     }
 
+    /** The core knows engines only by their installed plugins (sections of another installed engine: plugins' tests). */
     @Test
-    void sectionsOfOtherEnginesAreProblems() throws IOException {
-        Path file = file(VALID_YAML + "redis:\n  persistence: high\n");
+    void aSectionOfAnEngineThatIsNotInstalledIsAnUnknownKey() throws IOException {
+        Path file = file(VALID_YAML + "oracle:\n  sga: 4GB\n");
 
         assertThatThrownBy(() -> load(file, null, Map.of(), Map.of()))
-                .hasMessageContaining("redis (from config file " + file + "): '{...}' is not valid; section redis given but engine is testengine");
+                .hasMessageContaining("oracle (from config file " + file + "): '{\"sga\":\"4GB\"}' is not valid; unknown key");
     }
 
     @Test
@@ -493,12 +494,13 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aBookPostgresqlNodeNeedsThePostgresqlEngine() throws IOException {
-        Path userData = write("ud.json", "{\"slow\": \"500\"}");
+    void aPluginsUserDataKeyGoesToItsSectionWhichOtherEnginesMustNotHave() throws IOException {
+        Path userData = write("ud.json", "{\"flavour\": \"vanilla\"}");
 
-        assertThatThrownBy(() -> load(file(VALID_YAML), userData, Map.of(), Map.of()))
-                .hasMessageContaining("postgresql (from user data file " + userData + " key 'slow'): '{...}' is not valid; "
-                        + "section postgresql given but engine is testengine");
+        assertThatThrownBy(() -> load(file(VALID_YAML.replace("engine: testengine", "engine: oracle")), userData,
+                Map.of(), Map.of()))
+                .hasMessageContaining("testengine (from user data file " + userData + " key 'flavour'): '{...}' is not "
+                        + "valid; section testengine given but engine is oracle");
     }
 
     @Test

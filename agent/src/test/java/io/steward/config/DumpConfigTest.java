@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class DumpConfigTest {
     private static final String WAL = """
             backup:
-              wal: {bucket: my-wal-bucket, region: eu-west-1}
+              store: {bucket: my-backup-bucket, region: eu-west-1}
             """;
 
     @TempDir
@@ -74,7 +74,7 @@ class DumpConfigTest {
                 "backup.dumps.part_size", "backup.dumps.colour", "backup.dumps.enabled");
         assertThat(e.getMessage()).contains("one of off, hourly, daily, weekly, monthly")
                 .contains("'1MiB' is not valid; a size from 5242880 to 5368709120 bytes")
-                .contains("configure backup.wal, or set backup.dumps.enabled to false");
+                .contains("configure backup.store, or set backup.dumps.enabled to false");
     }
 
     private StewardConfig load(String yaml, Map<String, String> env) throws IOException {

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class SnapshotConfigTest {
     private static final String WAL = """
             backup:
-              wal: {bucket: my-wal-bucket, region: eu-west-1}
+              store: {bucket: my-backup-bucket, region: eu-west-1}
             """;
 
     @TempDir
@@ -95,7 +95,7 @@ class SnapshotConfigTest {
                 "backup.snapshots.completion_timeout", "backup.snapshots.colour", "backup.snapshots.enabled",
                 "backup.snapshots.enabled");
         assertThat(e.getMessage()).contains("one of off, hourly, daily, weekly, monthly")
-                .contains("configure backup.wal, or set backup.snapshots.enabled to false")
+                .contains("configure backup.store, or set backup.snapshots.enabled to false")
                 .contains("snapshot sets need this node's EC2 instance id and availability zone");
     }
 

@@ -1,110 +1,111 @@
 package io.steward.config;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.engine.EnginePlugin;
+import io.steward.engine.UserDataKeys;
+import io.steward.engine.UserDataTarget;
 import io.steward.settings.ConfigProblem;
 import io.steward.settings.ConfigProblems;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The core's user-data keys, and each plugin's read by the plugin (here the test plugin's, and one that claims). */
 class UserDataTest {
-    private static final Optional<String> POSTGRESQL = Optional.of("postgresql");
+    private static final List<EnginePlugin> PLUGINS = List.of(new TestEnginePlugin(), new NamingPlugin());
+    private static final Optional<String> TESTENGINE = Optional.of("testengine");
+
+    /** An engine whose user data's "name" names something else than the node, as the book's MongoDB set's. */
+    private static final class NamingPlugin extends TestEnginePlugin {
+        @Override
+        public String name() {
+            return "naming";
+        }
+
+        @Override
+        public UserDataKeys userData() {
+            return new UserDataKeys() {
+                @Override
+                public List<String> keys() {
+                    return List.of();
+                }
+
+                @Override
+                public void translate(ObjectNode userData, Optional<String> engine, UserDataTarget target) {
+                    if (engine.filter(name()::equals).isPresent() && userData.has("name")) {
+                        target.claim("name");
+                        target.put("naming.label", userData.get("name"), "name");
+                    }
+                }
+            };
+        }
+    }
+
+    private static ConfigLoader.Layer translate(String json, Optional<String> engine, ConfigProblems problems) {
+        return UserData.translate(json, "EC2 user data", engine, PLUGINS, problems);
+    }
 
     @Test
-    void redisKeysGoToTheRedisSectionWithUnderscoresAndMonitoringToCloudWatch() {
+    void theCoresKeysGoToTheirSectionsAndMonitoringToCloudWatch() {
         ConfigProblems problems = new ConfigProblems();
 
-        ConfigLoader.Layer layer = UserData.translate("""
-                {"name": "kate", "persistence": "normal", "monitoring": "on", "maxmemory": "on",
-                 "maxmemory-policy": "noeviction", "logging": "warning", "snapshot": "snap-1", "rdb": "s3://b/dump.rdb"}
-                """, "EC2 user data", POSTGRESQL, problems);
+        ConfigLoader.Layer layer = translate("""
+                {"name": "kate", "cluster": "kate.example.net", "master": "kate0", "timestamp": "2013-06-01T12:00:00Z",
+                 "tablespaces": [{"device": "/dev/sdf", "name": "main", "size": 100}], "monitoring": "on"}
+                """, Optional.empty(), problems);
 
         assertThat(problems.isEmpty()).isTrue();
-        assertThat(layer.tree().toString()).isEqualTo("{\"node\":{\"name\":\"kate\"},\"redis\":{\"persistence\":\"normal\","
-                + "\"maxmemory\":\"on\",\"maxmemory_policy\":\"noeviction\",\"logging\":\"warning\","
-                + "\"snapshot\":\"snap-1\",\"rdb\":\"s3://b/dump.rdb\"},\"aws\":{\"cloudwatch\":{\"monitoring\":\"on\"}}}");
-        assertThat(layer.origins()).containsEntry("aws.cloudwatch.monitoring", "EC2 user data key 'monitoring'");
-        assertThat(layer.origins()).containsEntry("redis.maxmemory_policy", "EC2 user data key 'maxmemory-policy'");
+        assertThat(layer.tree().toString()).isEqualTo("{\"node\":{\"name\":\"kate\"},\"cluster\":\"kate.example.net\","
+                + "\"bootstrap\":{\"mode\":\"replica\",\"source\":\"kate0\",\"target_time\":\"2013-06-01T12:00:00Z\"},"
+                + "\"storage\":{\"tablespaces\":[{\"device\":\"/dev/sdf\",\"name\":\"main\",\"size\":100}]},"
+                + "\"aws\":{\"cloudwatch\":{\"monitoring\":\"on\"}}}");
+        assertThat(layer.origins()).containsEntry("aws.cloudwatch.monitoring", "EC2 user data key 'monitoring'")
+                .containsEntry("bootstrap.source", "EC2 user data key 'master'");
     }
 
+    /** A plugin's own key goes to its section whatever the engine, so that a wrong engine is named by that section. */
     @Test
-    void mongodbKeysAndTheSetsNameGoToTheMongodbSection() {
+    void aPluginsKeysAreReadByThePluginWhateverTheEngine() {
         ConfigProblems problems = new ConfigProblems();
 
-        String mongodb = UserData.translate("{\"name\": \"mongodb\", \"size\": 100, \"source\": \"snap-78ee631b\", \"role\": \"active\"}",
-                "EC2 user data", Optional.of("mongodb"), problems).tree().toString();
+        ConfigLoader.Layer layer = translate("{\"name\": \"db01\", \"flavour\": \"vanilla\"}", Optional.of("other"), problems);
 
         assertThat(problems.isEmpty()).isTrue();
-        // the book's MongoDB "name" is the replica set's; the node is named by its instance id
-        assertThat(mongodb).isEqualTo("{\"mongodb\":{\"replica_set\":\"mongodb\",\"size\":100,\"source\":\"snap-78ee631b\","
-                + "\"role\":\"active\"}}");
+        assertThat(layer.tree().toString()).isEqualTo("{\"testengine\":{\"flavour\":\"vanilla\"},\"node\":{\"name\":\"db01\"}}");
+        assertThat(layer.origins()).containsEntry("testengine.flavour", "EC2 user data key 'flavour'");
     }
 
     @Test
-    void elasticsearchNameAndZoneBecomeTheRoundRobinRecordInTheZoneNamedSo() {
+    void aKeyTheConfiguredEnginesPluginClaimsIsNotTheCores() {
         ConfigProblems problems = new ConfigProblems();
 
-        ConfigLoader.Layer layer = UserData.translate("{\"name\": \"search\", \"zone\": \"example.net\"}",
-                "EC2 user data", Optional.of("elasticsearch"), problems);
+        String claimed = translate("{\"name\": \"set1\"}", Optional.of("naming"), problems).tree().toString();
+        String core = translate("{\"name\": \"set1\"}", TESTENGINE, problems).tree().toString();
 
         assertThat(problems.isEmpty()).isTrue();
-        assertThat(layer.tree().toString()).isEqualTo("{\"aws\":{\"route53\":{\"enabled\":true,"
-                + "\"hosted_zone_name\":\"example.net\",\"weighted_record\":\"search.example.net\"}}}");
-        assertThat(layer.origins()).containsEntry("aws.route53.weighted_record", "EC2 user data keys 'name' and 'zone'")
-                .containsEntry("aws.route53.hosted_zone_name", "EC2 user data key 'zone'");
+        assertThat(claimed).isEqualTo("{\"naming\":{\"label\":\"set1\"}}");
+        assertThat(core).isEqualTo("{\"node\":{\"name\":\"set1\"}}");
     }
 
     @Test
-    void elasticsearchNeedsNameAndZoneAsTexts() {
+    void anUnknownKeyIsAProblemListingTheCoresAndThePluginsKeys() {
         ConfigProblems problems = new ConfigProblems();
 
-        ConfigLoader.Layer withoutZone = UserData.translate("{\"name\": \"search\"}", "EC2 user data",
-                Optional.of("elasticsearch"), problems);
-        ConfigLoader.Layer numericZone = UserData.translate("{\"name\": \"search\", \"zone\": 7}", "EC2 user data",
-                Optional.of("elasticsearch"), problems);
+        translate("{\"name\": \"db01\", \"replicas\": 3}", TESTENGINE, problems);
 
-        assertThat(withoutZone.tree().isEmpty()).isTrue();
-        assertThat(numericZone.tree().isEmpty()).isTrue();
         assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
-                "EC2 user data key 'zone': missing; a text: with engine elasticsearch, name and zone together give "
-                        + "the round-robin record <name>.<zone>, e.g. {\"name\": \"search\", \"zone\": \"example.net\"}",
-                "EC2 user data key 'zone': '7' is not valid; a text: with engine elasticsearch, name and zone together "
-                        + "give the round-robin record <name>.<zone>, e.g. {\"name\": \"search\", \"zone\": \"example.net\"}");
-    }
-
-    @Test
-    void zoneIsRefusedForEnginesWhoseRecordsAreConfiguredInAws() {
-        ConfigProblems problems = new ConfigProblems();
-
-        ConfigLoader.Layer layer = UserData.translate("{\"name\": \"db01\", \"zone\": \"example.net\"}", "EC2 user data",
-                POSTGRESQL, problems);
-
-        assertThat(layer.tree().toString()).isEqualTo("{\"node\":{\"name\":\"db01\"}}");
-        assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
-                "EC2 user data key 'zone': 'example.net' is not valid; absent unless engine is elasticsearch (the book's "
-                        + "round-robin record <name>.<zone>); engine is postgresql, whose records are set in aws.route53");
-    }
-
-    @Test
-    void slowBecomesLogMinDurationStatementInWholeMilliseconds() {
-        ConfigProblems problems = new ConfigProblems();
-
-        String tree = UserData.translate("{\"slow\": \"500\"}", "EC2 user data", POSTGRESQL, problems).tree().toString();
-        UserData.translate("{\"slow\": \"half a second\"}", "EC2 user data", POSTGRESQL, problems);
-        UserData.translate("{\"slow\": 1.5}", "EC2 user data", POSTGRESQL, problems);
-
-        assertThat(tree).isEqualTo("{\"postgresql\":{\"parameters\":{\"log_min_duration_statement\":\"500\"}}}");
-        assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
-                "EC2 user data key 'slow': 'half a second' is not valid; a slow-query threshold in whole milliseconds from 0 to 2147483647, e.g. \"500\"",
-                "EC2 user data key 'slow': '1.5' is not valid; a slow-query threshold in whole milliseconds from 0 to 2147483647, e.g. \"500\"");
+                "EC2 user data key 'replicas': '3' is not valid; unknown user data key; the book's keys are name, "
+                        + "cluster, master, clone, timestamp, tablespaces, monitoring, flavour");
     }
 
     @Test
     void masterAndCloneTogetherAreAProblem() {
         ConfigProblems problems = new ConfigProblems();
 
-        ConfigLoader.Layer layer = UserData.translate("{\"name\": \"db\", \"master\": \"a\", \"clone\": \"b\"}", "EC2 user data", POSTGRESQL, problems);
+        ConfigLoader.Layer layer = translate("{\"name\": \"db\", \"master\": \"a\", \"clone\": \"b\"}", TESTENGINE, problems);
 
         assertThat(layer.tree().has("bootstrap")).isFalse();
         assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(

@@ -6,14 +6,22 @@ import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.UserDataKeys;
 import io.steward.engine.VolumeSnapshots;
 
 /** Redis replication (REPLICAOF), with Steward electing the primary. */
 public final class RedisPlugin implements EnginePlugin {
+    /** The engine's name in configuration, also the name of its section. */
+    static final String NAME = "redis";
 
     @Override
     public String name() {
-        return "redis";
+        return NAME;
+    }
+
+    @Override
+    public UserDataKeys userData() {
+        return new RedisUserData();
     }
 
     @Override

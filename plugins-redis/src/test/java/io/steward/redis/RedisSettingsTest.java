@@ -147,7 +147,7 @@ class RedisSettingsTest {
             assertThat(settings.rdb()).as(malformed).isEmpty();
             assertThat(own.list()).as(malformed).singleElement().satisfies(problem -> {
                 assertThat(problem.key()).isEqualTo("redis.rdb");
-                assertThat(problem.toString()).contains(malformed, "latest", "20261122T101500.123Z-redis1.rdb");
+                assertThat(problem.toString()).contains(malformed, "latest", "20261122T101500.123Z-node1.rdb");
             });
         }
     }

@@ -9,8 +9,8 @@ import java.util.TreeMap;
  * Where every program the agent starts gets its environment (DESIGN rule 9): an allow-list, never the agent's own
  * environment. The agent's environment holds secrets ({@code STEWARD_ADMIN_TOKEN}, {@code
  * STEWARD_ZOOKEEPER_DIGEST_PASSWORD}, {@code AWS_SECRET_ACCESS_KEY}...), and a database server keeps what it was
- * started with in {@code /proc/PID/environ}, which its own users can read through the server (SQL's
- * {@code pg_read_file}). A child that needs a secret gets it in a file only its user can read, never here.
+ * started with in {@code /proc/PID/environ}, which its own users can read through the server (a SQL function that
+ * reads server files, for one). A child that needs a secret gets it in a file only its user can read, never here.
  *
  * <p>What passes: {@code PATH} (the programs are found by name), {@code LANG}, {@code LANGUAGE} and {@code LC_*}
  * (messages and the server's default locale), {@code TZ}. {@code HOME}, {@code USER} and {@code LOGNAME} are not

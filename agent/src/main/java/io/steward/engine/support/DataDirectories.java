@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * What every engine does with a data directory as a whole. The agent is root and the directory is the server
- * user's, whose parent may be that user's too (Debian: /var/lib/<database>): the directory is only ever created,
- * given away and renamed through its parent held open (see {@link HeldDirectory}), never by name.
+ * user's, whose parent may be that user's too (Debian's packages: /var/lib/&lt;database&gt;): the directory is only
+ * ever created, given away and renamed through its parent held open (see {@link HeldDirectory}), never by name.
  */
 public final class DataDirectories {
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The machine's memory, for engines that size the database from it (a memory limit, a heap). */
+/** The machine's memory, for engines that size the database from it (a cache's memory limit, a JVM's heap). */
 public final class MachineMemory {
     private static final Pattern MEMINFO_TOTAL = Pattern.compile("MemTotal:\\s+(\\d+)\\s+kB");
 

@@ -1,15 +1,15 @@
 package io.steward.it.backup;
 
-import io.steward.backup.ArchiveLayout;
 import io.steward.backup.ArchivedDump;
 import io.steward.backup.DumpArchive;
 import io.steward.backup.DumpException;
 import io.steward.backup.DumpPolicy;
-import io.steward.backup.WalArchive;
 import io.steward.config.RetentionClass;
-import io.steward.config.WalArchiveConfig;
 import io.steward.engine.DumpName;
 import io.steward.it.aws.S3TestServer;
+import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
+import io.steward.store.S3Clients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,8 +62,8 @@ class DumpArchivePartsTest {
         s3.close();
     }
 
-    private WalArchiveConfig config() {
-        return WalFixtures.config(s3.endpoint(), BUCKET, WalArchiveConfig.Compression.ZSTD, 2, Duration.ofSeconds(30));
+    private BackupStoreConfig config() {
+        return WalFixtures.config(s3.endpoint(), BUCKET, BackupStoreConfig.Compression.ZSTD, 2, Duration.ofSeconds(30));
     }
 
     /** Random bytes, which zstd cannot shrink: the stored object stays larger than two parts. */
@@ -77,7 +77,7 @@ class DumpArchivePartsTest {
     void aDumpLargerThanAPartGoesUpInPartsAndComesBackIdentical() throws Exception {
         Path file = incompressible("dump.rdb", 12 * MIB + 123, 1);
         DumpName name = new DumpName(Instant.parse("2026-12-02T08:00:00.123Z"), "redis1", "rdb");
-        try (S3Client client = WalArchive.s3Client(config())) {
+        try (S3Client client = S3Clients.create(config())) {
             DumpArchive archive = new DumpArchive(client, config(), new ArchiveLayout("steward", "parts"), 5 * MIB);
 
             String key = push(archive, file, name);
@@ -99,7 +99,7 @@ class DumpArchivePartsTest {
         Path first = incompressible("first.rdb", 11 * MIB, 2);
         Path second = incompressible("second.rdb", 11 * MIB, 3);
         DumpName name = new DumpName(Instant.parse("2026-12-02T09:00:00.456Z"), "redis1", "rdb");
-        try (S3Client client = WalArchive.s3Client(config())) {
+        try (S3Client client = S3Clients.create(config())) {
             DumpArchive archive = new DumpArchive(client, config(), new ArchiveLayout("steward", "twice"), 5 * MIB);
             push(archive, first, name);
 

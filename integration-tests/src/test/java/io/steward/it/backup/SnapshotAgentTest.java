@@ -39,7 +39,8 @@ class SnapshotAgentTest {
              Ec2TestServer ec2 = Ec2TestServer.start(work.resolve("images"), work.resolve("by-id"))) {
             s3.createBucket(BUCKET);
             ec2.addInstance(INSTANCE, SnapshotFixtures.ZONE, "127.0.0.1");
-            String extraYaml = SnapshotFixtures.sections(ec2, s3, BUCKET, List.of(), List.of("schedule: hourly"));
+            String extraYaml = SnapshotFixtures.sections(ec2, s3, BUCKET, List.of(), List.of("schedule: hourly"))
+                    + SnapshotFixtures.WAL_WITHOUT_SOCKET;
             LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(1).withExtraYaml(extraYaml)
                     .withEnvironment(SnapshotFixtures.environment(ec2, INSTANCE))
                     .withStorage(nodeDir -> {
@@ -84,7 +85,7 @@ class SnapshotAgentTest {
             String extraYaml = SnapshotFixtures.sections(ec2, s3, BUCKET,
                     // the set is taken on pg1, whose data lives elsewhere on this one machine than pg2's
                     List.of("restore_mounts: {\"" + LocalCluster.NODE_DIR + "/../pg1/data\": \"" + LocalCluster.NODE_DIR + "/data\"}"),
-                    List.of("schedule: off", "seed_replicas: true"));
+                    List.of("schedule: off", "seed_replicas: true")) + SnapshotFixtures.WAL_WITHOUT_SOCKET;
             LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(2).withExtraYaml(extraYaml)
                     .withEnvironment(SnapshotFixtures.environment(ec2, INSTANCE))
                     .withStorage(nodeDir -> {

@@ -22,8 +22,13 @@ public final class SnapshotFixtures {
     }
 
     /**
-     * The {@code storage} and {@code backup} sections: the WAL archive's location in {@code bucket} (without a WAL
-     * socket) and snapshot sets.
+     * To follow {@link #sections} for PostgreSQL: the WAL archive without a socket, since several agents share this
+     * machine.
+     */
+    public static final String WAL_WITHOUT_SOCKET = "\n  wal:\n    socket: \"\"";
+
+    /**
+     * The {@code storage} and {@code backup} sections: the backup store in {@code bucket} and snapshot sets.
      *
      * @param moreStorage lines of the {@code storage} section beside {@code device_links}, e.g. {@code restore_mounts: ...}
      * @param snapshots lines of the {@code backup.snapshots} section, e.g. {@code schedule: off}
@@ -32,8 +37,7 @@ public final class SnapshotFixtures {
                                   List<String> snapshots) {
         List<String> lines = new ArrayList<>(List.of("storage:", "  device_links: " + ec2.deviceLinks()));
         moreStorage.forEach(line -> lines.add("  " + line));
-        lines.addAll(List.of("backup:", "  wal:", WalFixtures.nestedWalSection(s3.endpoint(), bucket), "    socket: \"\"",
-                "  snapshots:"));
+        lines.addAll(List.of("backup:", "  store:", WalFixtures.nestedStoreSection(s3.endpoint(), bucket), "  snapshots:"));
         snapshots.forEach(line -> lines.add("    " + line));
         return String.join("\n", lines);
     }

@@ -3,7 +3,6 @@ package io.steward.it.backup;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.steward.backup.ArchiveLayout;
 import io.steward.backup.SnapshotCatalog;
 import io.steward.backup.SnapshotSets;
 import io.steward.config.RetentionClass;
@@ -20,6 +19,7 @@ import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
 import io.steward.storage.Ec2VolumeFinder;
 import io.steward.storage.FilesystemFreezer;
+import io.steward.store.ArchiveLayout;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -71,7 +71,7 @@ final class SnapshotLab implements AutoCloseable {
         ec2Server = Ec2TestServer.start(root.resolve("images"), root.resolve("by-id"));
         ec2Server.addInstance(INSTANCE, ZONE, "10.0.3.17");
         ec2 = ec2Server.client();
-        Path config = WalFixtures.configFile(root, WalFixtures.walSection(s3.endpoint(), BUCKET)
+        Path config = WalFixtures.configFile(root, WalFixtures.storeSection(s3.endpoint(), BUCKET)
                 .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
         script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
                 "aws.secretAccessKey", S3TestServer.SECRET_KEY));
@@ -209,8 +209,8 @@ final class SnapshotLab implements AutoCloseable {
                 "    archive_command: '" + cloneScript + " wal-push %p'",
                 "    restore_command: '" + cloneScript + " wal-fetch %f \"%p\"'",
                 "backup:",
-                "  wal:",
-                WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                "  store:",
+                WalFixtures.storeSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
                         .lines().map(line -> "    " + line).collect(Collectors.joining("\n")),
                 "");
         return Files.writeString(config, yaml);

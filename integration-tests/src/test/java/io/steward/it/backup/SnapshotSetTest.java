@@ -1,16 +1,16 @@
 package io.steward.it.backup;
 
-import io.steward.backup.ArchiveLayout;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
 import io.steward.backup.SnapshotSets;
-import io.steward.backup.WalPurge;
 import io.steward.config.RetentionClass;
 import io.steward.engine.Peer;
 import io.steward.it.aws.S3TestServer;
 import io.steward.postgres.PostgresEngine;
+import io.steward.postgres.wal.WalPurge;
 import io.steward.storage.FilesystemFreezer;
+import io.steward.store.ArchiveLayout;
 import io.steward.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -302,7 +302,7 @@ class SnapshotSetTest {
 
         SnapshotSets later = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.offset(Clock.systemUTC(), Duration.ofDays(8)));
         WalPurge walPurge = new WalPurge(lab.s3.client(), SnapshotLab.BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
-        List<String> purged = later.purge(walPurge);
+        List<String> purged = later.purge(walPurge::purgeBeforeSet);
 
         assertThat(purged).containsExactly(older.id());
         assertThat(lab.catalog().list()).extracting(SnapshotSet::id).containsExactly(newer.id());

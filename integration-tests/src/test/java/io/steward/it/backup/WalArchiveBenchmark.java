@@ -1,10 +1,10 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.PushResult;
-import io.steward.backup.WalArchive;
-import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.PushResult;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.store.BackupStoreConfig.Compression;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,8 +2,8 @@ package io.steward.it.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
+import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
 import io.steward.testing.LoopFilesystem;
@@ -40,17 +40,18 @@ class WalArchiveClusterTest {
         Files.setPosixFilePermissions(scripts, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (S3TestServer s3 = S3TestServer.start()) {
             s3.createBucket(BUCKET);
-            String walSection = WalFixtures.walSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 3s");
+            String storeSection = WalFixtures.storeSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 3s");
             // without an agent the command would do the work itself, with this configuration
-            Path script = StewardScript.install(scripts, WalFixtures.configFile(scripts, walSection),
+            Path script = StewardScript.install(scripts, WalFixtures.configFile(scripts, storeSection),
                     Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
             String socket = LocalCluster.NODE_DIR + "/walsock/wal.sock";
             String extraYaml = String.join("\n",
                     "    archive_mode: 'on'",
                     "    archive_command: '" + script + " wal-push %p --socket " + socket + "'",
                     "backup:",
+                    "  store:",
+                    storeSection.lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
                     "  wal:",
-                    walSection.lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
                     "    socket: " + socket);
             LocalCluster.Options options = LocalCluster.Options.defaults().withExtraYaml(extraYaml).withEnvironment(Map.of(
                     "AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY));

@@ -1,12 +1,12 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.FetchResult;
-import io.steward.backup.WalArchive;
-import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.FetchResult;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -46,7 +46,7 @@ class WalArchivePostgresTest {
         int port = FreePorts.next();
         try (S3TestServer s3 = S3TestServer.start()) {
             s3.createBucket(BUCKET);
-            Path config = WalFixtures.configFile(root, WalFixtures.walSection(s3.endpoint(), BUCKET)
+            Path config = WalFixtures.configFile(root, WalFixtures.storeSection(s3.endpoint(), BUCKET)
                     .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
             Files.createDirectories(data);
             Path socketDir = Files.createDirectories(root.resolve("run"));

@@ -1,15 +1,15 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.FetchResult;
-import io.steward.backup.PushResult;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalArchiveException;
-import io.steward.backup.WalArchiveMetrics;
-import io.steward.backup.WalFileName;
-import io.steward.config.WalArchiveConfig;
-import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.FetchResult;
+import io.steward.postgres.wal.PushResult;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.postgres.wal.WalArchiveConfig;
+import io.steward.postgres.wal.WalArchiveException;
+import io.steward.postgres.wal.WalArchiveMetrics;
+import io.steward.postgres.wal.WalFileName;
+import io.steward.store.BackupStoreConfig.Compression;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,7 +45,7 @@ import static io.steward.it.backup.WalFixtures.config;
 import static io.steward.it.backup.WalFixtures.configFile;
 import static io.steward.it.backup.WalFixtures.segmentName;
 import static io.steward.it.backup.WalFixtures.sha256;
-import static io.steward.it.backup.WalFixtures.walSection;
+import static io.steward.it.backup.WalFixtures.storeSection;
 import static io.steward.it.backup.WalFixtures.writeWalLike;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -372,10 +372,10 @@ class WalArchiveTest {
         WalFixtures.Run run = cli("wal-push", segment.toString(), "--config", config.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("backup.wal.bucket", "missing", "backup.wal.compression", "'brotli' is not valid",
-                "backup.wal.kms_key_id", "required with sse aws:kms");
+        assertThat(run.err()).contains("backup.store.bucket", "missing", "backup.store.compression", "'brotli' is not valid",
+                "backup.store.kms_key_id", "required with sse aws:kms");
 
-        Path disabled = configFile(dir, "enabled: false");
+        Path disabled = configFile(dir, storeSection(s3.endpoint(), bucket), "enabled: false");
         WalFixtures.Run off = cli("wal-fetch", segmentName(1, 6), dir.resolve("x").toString(), "--config", disabled.toString());
         assertThat(off.exitCode()).isEqualTo(2);
         assertThat(off.err()).contains("WAL archiving is not enabled");
@@ -390,7 +390,7 @@ class WalArchiveTest {
     }
 
     private Path cliConfig() throws IOException {
-        return configFile(dir, walSection(s3.endpoint(), bucket));
+        return configFile(dir, storeSection(s3.endpoint(), bucket));
     }
 
     private static String key(Path file) {

@@ -1,9 +1,9 @@
 package io.steward.it.backup;
 
 import io.steward.cli.StewardCli;
-import io.steward.config.WalArchiveConfig;
 import io.steward.it.LocalCluster;
 import io.steward.it.aws.S3TestServer;
+import io.steward.store.BackupStoreConfig;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -63,18 +63,22 @@ public final class WalFixtures {
         }
     }
 
-    static WalArchiveConfig config(URI endpoint, String bucket, WalArchiveConfig.Compression compression,
-                                   int maxAttempts, Duration attemptTimeout) {
-        return new WalArchiveConfig(true, bucket, "steward", compression, WalArchiveConfig.Encryption.AES256,
-                Optional.empty(), Optional.of(endpoint), true, Optional.of(S3TestServer.REGION), maxAttempts, attemptTimeout,
-                Optional.empty(), WalArchiveConfig.DEFAULT_PUSH_AHEAD);
+    static BackupStoreConfig config(URI endpoint, String bucket, BackupStoreConfig.Compression compression,
+                                    int maxAttempts, Duration attemptTimeout) {
+        return new BackupStoreConfig(bucket, "steward", compression, BackupStoreConfig.Encryption.AES256,
+                Optional.empty(), Optional.of(endpoint), true, Optional.of(S3TestServer.REGION), maxAttempts, attemptTimeout);
     }
 
     /**
-     * A whole agent configuration (the CLI loads all of it, as the agent would) with {@code walSection} as the
-     * body of {@code backup.wal}, each line indented by four spaces.
+     * A whole agent configuration (the CLI loads all of it, as the agent would) with {@code storeSection} as the
+     * body of {@code backup.store}, each line indented by four spaces.
      */
-    static Path configFile(Path dir, String walSection) throws IOException {
+    static Path configFile(Path dir, String storeSection) throws IOException {
+        return configFile(dir, storeSection, "");
+    }
+
+    /** As {@link #configFile(Path, String)}, with {@code walSection} as the body of {@code backup.wal}. */
+    static Path configFile(Path dir, String storeSection, String walSection) throws IOException {
         String yaml = String.join("\n",
                 "cluster: " + CLUSTER,
                 "engine: postgresql",
@@ -96,24 +100,27 @@ public final class WalFixtures {
                 "  superuser_password: it-superuser",
                 "  replication_password: it-replication",
                 "backup:",
-                "  wal:",
-                walSection.strip().lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElse(""),
+                "  store:",
+                indented(storeSection),
+                walSection.isBlank() ? "" : "  wal:\n" + indented(walSection),
                 "");
         return Files.writeString(dir.resolve("steward-" + Integer.toHexString(yaml.hashCode()) + ".yml"), yaml);
     }
 
-    /** The lines of {@code backup.wal} that reach the test server with short timeouts. */
-    /**
-     * The {@code wal:} keys indented to sit under {@code backup:  wal:} in an agent's configuration, with attempts
-     * patient enough for an agent that also takes snapshot sets.
-     */
-    public static String nestedWalSection(URI endpoint, String bucket) {
-        return walSection(endpoint, bucket).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
-                .lines().map(line -> "    " + line).collect(Collectors.joining("\n"));
+    private static String indented(String section) {
+        return section.strip().lines().map(line -> "    " + line).collect(Collectors.joining("\n"));
     }
 
-    /** The {@code backup.wal} section (unindented) for an archive in {@code bucket} of the S3 test server. */
-    public static String walSection(URI endpoint, String bucket) {
+    /**
+     * The {@code store:} keys indented to sit under {@code backup:  store:} in an agent's configuration, with attempts
+     * patient enough for an agent that also takes snapshot sets.
+     */
+    public static String nestedStoreSection(URI endpoint, String bucket) {
+        return indented(storeSection(endpoint, bucket).replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
+    }
+
+    /** The {@code backup.store} section (unindented) for archives in {@code bucket} of the S3 test server, short timeouts. */
+    public static String storeSection(URI endpoint, String bucket) {
         return String.join("\n",
                 "bucket: " + bucket,
                 "endpoint: " + endpoint,
@@ -126,7 +133,7 @@ public final class WalFixtures {
     public static Run cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new StewardCli());
+        CommandLine cli = StewardCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exitCode = cli.execute(args);

@@ -1,13 +1,14 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalSocketServer;
-import io.steward.config.WalArchiveConfig;
 import io.steward.files.FileOwner;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.postgres.wal.WalArchiveConfig;
+import io.steward.postgres.wal.WalSocketServer;
+import io.steward.store.BackupStoreConfig;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,7 @@ class WalPushBenchmark {
         List<String> report = new ArrayList<>();
         URI https = URI.create("https://127.0.0.1:" + s3.securePort());
         Path socket = root.resolve("sock").resolve("wal.sock");
-        Path fallbackConfig = WalFixtures.configFile(root, WalFixtures.walSection(https, BUCKET)
+        Path fallbackConfig = WalFixtures.configFile(root, WalFixtures.storeSection(https, BUCKET)
                 .replace("attempt_timeout: 1s", "attempt_timeout: 60s") + "\nprefix: in-process");
         Path script = StewardScript.install(root, fallbackConfig, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
                 "aws.secretAccessKey", S3TestServer.SECRET_KEY, "javax.net.ssl.trustStore", keyStore.toString(),
@@ -132,9 +133,9 @@ class WalPushBenchmark {
         for (AgentRun agentRun : List.of(new AgentRun("socat", script, WalArchiveConfig.DEFAULT_PUSH_AHEAD),
                 new AgentRun("socat", script, 0), new AgentRun("Java", javaClient, WalArchiveConfig.DEFAULT_PUSH_AHEAD))) {
             String prefix = "steward-" + agentRun.client() + "-" + agentRun.pushAhead();
-            WalArchiveConfig agentConfig = new WalArchiveConfig(true, BUCKET, prefix, WalArchiveConfig.Compression.ZSTD,
-                    WalArchiveConfig.Encryption.AES256, Optional.empty(), Optional.of(https), true,
-                    Optional.of(S3TestServer.REGION), 3, Duration.ofSeconds(60), Optional.empty(), agentRun.pushAhead());
+            BackupStoreConfig agentConfig = new BackupStoreConfig(BUCKET, prefix, BackupStoreConfig.Compression.ZSTD,
+                    BackupStoreConfig.Encryption.AES256, Optional.empty(), Optional.of(https), true,
+                    Optional.of(S3TestServer.REGION), 3, Duration.ofSeconds(60));
             try (WalSocketServer agent = new WalSocketServer(socket, new WalArchive(agentConfig, WalFixtures.CLUSTER,
                     new MetricRegistry()), () -> dataReal.resolve("pg_wal"), FileOwner.lookup("postgres"), agentRun.pushAhead())) {
                 report.add(archiveAll("steward wal-push through the agent, " + agentRun.client() + " client, push_ahead "

@@ -1,12 +1,12 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalSocketServer;
-import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.files.FileOwner;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.postgres.wal.WalSocketServer;
+import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +68,7 @@ class WalRootSafetyTest {
         socket = root.resolve("run").resolve("wal.sock");
         s3 = S3TestServer.start();
         s3.createBucket(BUCKET);
-        Path config = WalFixtures.configFile(root, WalFixtures.walSection(s3.endpoint(), BUCKET));
+        Path config = WalFixtures.configFile(root, WalFixtures.storeSection(s3.endpoint(), BUCKET));
         script = StewardScript.install(root, config, Map.of());
         S3TestServer.lendCredentialsToThisJvm();
     }

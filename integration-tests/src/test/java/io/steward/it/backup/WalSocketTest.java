@@ -1,14 +1,14 @@
 package io.steward.it.backup;
 
 import com.codahale.metrics.MetricRegistry;
-import io.steward.backup.WalArchive;
-import io.steward.backup.WalSocketProtocol;
-import io.steward.backup.WalSocketServer;
-import io.steward.config.WalArchiveConfig.Compression;
 import io.steward.files.FileOwner;
 import io.steward.files.FileVersion;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
+import io.steward.postgres.wal.WalArchive;
+import io.steward.postgres.wal.WalSocketProtocol;
+import io.steward.postgres.wal.WalSocketServer;
+import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.LoopFilesystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +64,7 @@ class WalSocketTest {
         // the command's own configuration points elsewhere: whatever reaches this one was done in-process
         commandS3 = S3TestServer.start();
         commandS3.createBucket(BUCKET);
-        config = WalFixtures.configFile(root, WalFixtures.walSection(commandS3.endpoint(), BUCKET)
+        config = WalFixtures.configFile(root, WalFixtures.storeSection(commandS3.endpoint(), BUCKET)
                 .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
         script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
                 "aws.secretAccessKey", S3TestServer.SECRET_KEY));

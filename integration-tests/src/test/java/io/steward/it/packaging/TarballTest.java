@@ -75,6 +75,11 @@ class TarballTest {
         assertThat(version.exitCode()).as(version.output()).isZero();
         assertThat(version.output().strip()).as("the version in the packaged jar's manifest")
                 .isEqualTo(home.getFileName().toString().substring("steward-".length()));
+        // PostgreSQL's archive command starts at the plugin's own entry point, its jar first on the class path
+        Result walPush = Distribution.run(COMMAND_TIMEOUT, "env", "STEWARD_HOME=" + home, "STEWARD_SOCAT=",
+                "STEWARD_JAVA=" + environment.get("STEWARD_JAVA"), home.resolve("bin/steward").toString(), "wal-push", "--help");
+        assertThat(walPush.exitCode()).as(walPush.output()).isZero();
+        assertThat(walPush.output()).contains("archive_command = 'steward wal-push %p'");
 
         try (ZooKeeperEnsemble zookeeper = ZooKeeperEnsemble.start(dir.resolve("zookeeper"))) {
             int adminPort = FreePorts.next();

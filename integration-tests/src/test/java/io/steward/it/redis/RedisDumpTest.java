@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.steward.backup.CompressionStreams;
 import io.steward.cli.StewardCli;
-import io.steward.config.WalArchiveConfig;
 import io.steward.it.Database;
-import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
+import io.steward.it.LocalCluster;
 import io.steward.it.aws.S3TestServer;
+import io.steward.store.BackupStoreConfig;
+import io.steward.store.CompressionStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -170,7 +170,7 @@ class RedisDumpTest {
             assertThat(objects).hasSizeGreaterThan(1);
             for (S3Object object : objects) {
                 try (InputStream stored = s3.client().getObject(r -> r.bucket(BUCKET).key(object.key()));
-                     InputStream content = CompressionStreams.decompressing(WalArchiveConfig.Compression.ZSTD, stored)) {
+                     InputStream content = CompressionStreams.decompressing(BackupStoreConfig.Compression.ZSTD, stored)) {
                     String dump = new String(content.readAllBytes(), StandardCharsets.ISO_8859_1);
                     assertThat(dump).as(object.key()).startsWith("REDIS").doesNotContain(marker);
                 }
@@ -257,12 +257,11 @@ class RedisDumpTest {
         cloneSource.ifPresent(source -> yaml.append("bootstrap:\n  mode: clone\n  source: ").append(source).append('\n'));
         yaml.append(String.join("\n",
                 "backup:",
-                "  wal:",
+                "  store:",
                 "    bucket: " + BUCKET,
                 "    endpoint: " + s3.endpoint(),
                 "    path_style: true",
                 "    region: " + S3TestServer.REGION,
-                "    socket: \"\"",
                 "  dumps:",
                 "    schedule: off"));
         return LocalCluster.Options.defaults().withDatabase(Database.REDIS).withNodes(nodes).withExtraYaml(yaml.toString())
