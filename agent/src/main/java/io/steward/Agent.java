@@ -42,9 +42,6 @@ import io.steward.metrics.CloudWatchReporter;
 import io.steward.plugins.EngineRegistry;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +49,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One running agent: the engine, the coordination store, the HA loop, the admin API and the metrics, wired. */
 public final class Agent implements AutoCloseable {
@@ -69,10 +68,18 @@ public final class Agent implements AutoCloseable {
     private final List<EngineService> services;
     private final Optional<NativeBackupScheduler> nativeBackups;
 
-    private Agent(AgentMetrics metrics, Engine engine, ClusterStore store, HaLoop loop, AdminServer admin,
-                  Optional<Route53Records> records, Optional<SnapshotService> snapshots, Optional<DumpService> dumps,
-                  Optional<CloudWatchReporter> cloudWatch, List<EngineService> services,
-                  Optional<NativeBackupScheduler> nativeBackups) {
+    private Agent(
+            AgentMetrics metrics,
+            Engine engine,
+            ClusterStore store,
+            HaLoop loop,
+            AdminServer admin,
+            Optional<Route53Records> records,
+            Optional<SnapshotService> snapshots,
+            Optional<DumpService> dumps,
+            Optional<CloudWatchReporter> cloudWatch,
+            List<EngineService> services,
+            Optional<NativeBackupScheduler> nativeBackups) {
         this.nativeBackups = nativeBackups;
         this.metrics = metrics;
         this.engine = engine;
@@ -121,35 +128,63 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         // a clone whose engine starts from a dump of the source cluster creates its cluster itself
-        boolean mayInitialize = capabilities.mayCreateCluster() && (config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
-                || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE && capabilities.bootstrapDump().isPresent()));
-        Policy policy = new Policy(config.node().name(), config.ha(), config.node().noFailover(),
-                config.node().priority(), mayInitialize, capabilities.replicationStyle());
-        HaLoop loop = new HaLoop(store, engine, policy, metrics,
-                new HaLoop.MemberIdentity(config.node().name(), version, config.node().dnsName()), config.node().stateDir(),
+        boolean mayInitialize = capabilities.mayCreateCluster()
+                && (config.bootstrap().mode() == BootstrapConfig.Mode.AUTO
+                        || (config.bootstrap().mode() == BootstrapConfig.Mode.CLONE
+                                && capabilities.bootstrapDump().isPresent()));
+        Policy policy = new Policy(
+                config.node().name(),
+                config.ha(),
+                config.node().noFailover(),
+                config.node().priority(),
+                mayInitialize,
+                capabilities.replicationStyle());
+        HaLoop loop = new HaLoop(
+                store,
+                engine,
+                policy,
+                metrics,
+                new HaLoop.MemberIdentity(
+                        config.node().name(), version, config.node().dnsName()),
+                config.node().stateDir(),
                 config.admin().token());
         listener.set(loop.storeListener());
-        Optional<Route53Records> records = route53Records(config, store, loop, capabilities.electsOwnPrimary(), metrics);
+        Optional<Route53Records> records =
+                route53Records(config, store, loop, capabilities.electsOwnPrimary(), metrics);
         // what the plugin runs beside its engine (its own archive's socket and metrics, say)
-        List<EngineService> services = plugin.services(new ServiceContext(config.cluster(), config.backup().store(),
-                config.backup().pluginSections(), config.bootstrap().cloneSource(), engine, metrics.registry()));
+        List<EngineService> services = plugin.services(new ServiceContext(
+                config.cluster(),
+                config.backup().store(),
+                config.backup().pluginSections(),
+                config.bootstrap().cloneSource(),
+                engine,
+                metrics.registry()));
         Optional<SnapshotService> snapshots = snapshotService(config, engine, services, loop, metrics);
         Optional<DumpService> dumps = dumpService(config, engine, capabilities.bootstrapDump(), loop, metrics);
         // An engine with a backup of its own (its database's snapshot API) takes it on its schedule from one member.
         Optional<NativeBackup> nativeBackup = engine.capability(NativeBackup.class);
         Optional<NativeBackupScheduler> nativeBackups = nativeBackup.flatMap(backup -> backup.schedule()
-                .map(schedule -> new NativeBackupScheduler(backup, schedule,
-                        () -> store.designation("backup-schedule", config.node().name()), metrics.registry())));
+                .map(schedule -> new NativeBackupScheduler(
+                        backup,
+                        schedule,
+                        () -> store.designation("backup-schedule", config.node().name()),
+                        metrics.registry())));
         nativeBackups.ifPresent(scheduler -> loop.addTickListener(scheduler::observe));
-        AdminServer admin = new AdminServer(config.admin(), new ClusterControl(store, loop, config.node().name(), engine),
+        AdminServer admin = new AdminServer(
+                config.admin(),
+                new ClusterControl(store, loop, config.node().name(), engine),
                 snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED),
-                dumps.filter(service -> config.backup().dumps().enabled()).map(Agent::dumpBackend)
-                        .orElse(DumpBackend.NOT_CONFIGURED), nativeBackup, metrics.registry());
+                dumps.filter(service -> config.backup().dumps().enabled())
+                        .map(Agent::dumpBackend)
+                        .orElse(DumpBackend.NOT_CONFIGURED),
+                nativeBackup,
+                metrics.registry());
         try {
             admin.start();
             metrics.startJmx();
             // the address other members make failsafe calls to
-            loop.start((config.admin().tls().isPresent() ? "https://" : "http://") + config.node().host() + ":" + admin.port());
+            loop.start((config.admin().tls().isPresent() ? "https://" : "http://")
+                    + config.node().host() + ":" + admin.port());
             snapshots.ifPresent(SnapshotService::start);
             dumps.ifPresent(DumpService::start);
         } catch (IOException | RuntimeException e) {
@@ -163,22 +198,29 @@ public final class Agent implements AutoCloseable {
             engine.close();
             throw e;
         }
-        log.info("agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
-                config.node().name(), config.cluster(), config.engine().type(), admin.port(), config.zookeeper().connect());
+        log.info(
+                "agent {} of cluster {} started: engine {}, admin API on port {}, ZooKeeper {}",
+                config.node().name(),
+                config.cluster(),
+                config.engine().type(),
+                admin.port(),
+                config.zookeeper().connect());
         Optional<CloudWatchReporter> cloudWatch = CloudWatchReporter.start(config, metrics.registry());
-        return new Agent(metrics, engine, store, loop, admin, records, snapshots, dumps, cloudWatch, services,
-                nativeBackups);
+        return new Agent(
+                metrics, engine, store, loop, admin, records, snapshots, dumps, cloudWatch, services, nativeBackups);
     }
 
     /** Snapshot sets, scheduled and on demand, when {@code backup.snapshots} is enabled. */
-    private static Optional<SnapshotService> snapshotService(StewardConfig config, Engine engine,
-                                                             List<EngineService> services, HaLoop loop,
-                                                             AgentMetrics metrics) {
+    private static Optional<SnapshotService> snapshotService(
+            StewardConfig config, Engine engine, List<EngineService> services, HaLoop loop, AgentMetrics metrics) {
         if (!config.backup().snapshots().enabled()) {
             return Optional.empty();
         }
-        SnapshotService service = new SnapshotService(config, engine,
-                files -> services.forEach(engineService -> engineService.oldestSetKept(files)), metrics.registry());
+        SnapshotService service = new SnapshotService(
+                config,
+                engine,
+                files -> services.forEach(engineService -> engineService.oldestSetKept(files)),
+                metrics.registry());
         loop.addTickListener(service.scheduler()::observe);
         if (config.backup().snapshots().seedReplicas()) {
             loop.replicaSeeder(service::seedReplica);
@@ -190,9 +232,12 @@ public final class Agent implements AutoCloseable {
      * Dumps to S3, scheduled and on demand, when {@code backup.dumps} is enabled; and the dump a cluster this node
      * creates starts from, when the engine asks for one.
      */
-    private static Optional<DumpService> dumpService(StewardConfig config, Engine engine,
-                                                     Optional<DumpSelector> bootstrapDump, HaLoop loop,
-                                                     AgentMetrics metrics) {
+    private static Optional<DumpService> dumpService(
+            StewardConfig config,
+            Engine engine,
+            Optional<DumpSelector> bootstrapDump,
+            HaLoop loop,
+            AgentMetrics metrics) {
         if (!config.backup().dumps().enabled() && bootstrapDump.isEmpty()) {
             return Optional.empty();
         }
@@ -201,15 +246,18 @@ public final class Agent implements AutoCloseable {
             loop.addTickListener(service.scheduler()::observe);
         }
         bootstrapDump.ifPresent(selector -> {
-            log.info("if this node creates the cluster, it starts from dump {}; if the cluster exists, it copies from "
-                    + "the primary and the dump is not used", selector);
+            log.info(
+                    "if this node creates the cluster, it starts from dump {}; if the cluster exists, it copies from "
+                            + "the primary and the dump is not used",
+                    selector);
             Path fetched = config.node().stateDir().resolve("bootstrap-dump");
             loop.clusterSeed(() -> {
                 Path dump;
                 try {
                     dump = service.fetchForBootstrap(selector, fetched);
                 } catch (DumpException e) {
-                    throw new EngineException("cannot create the cluster from dump " + selector + ": " + e.getMessage(), e);
+                    throw new EngineException(
+                            "cannot create the cluster from dump " + selector + ": " + e.getMessage(), e);
                 }
                 // only an engine with dumps declares a bootstrap dump
                 Dumps fromDumps = engine.capability(Dumps.class).orElseThrow();
@@ -266,8 +314,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Route 53 publication beside the HA loop, fed after every tick, when {@code aws.route53} is enabled. */
-    private static Optional<Route53Records> route53Records(StewardConfig config, ClusterStore store, HaLoop loop,
-                                                          boolean engineElectsPrimary, AgentMetrics metrics) {
+    private static Optional<Route53Records> route53Records(
+            StewardConfig config, ClusterStore store, HaLoop loop, boolean engineElectsPrimary, AgentMetrics metrics) {
         Route53Config route53 = config.aws().route53();
         if (!route53.enabled()) {
             return Optional.empty();
@@ -275,13 +323,24 @@ public final class Agent implements AutoCloseable {
         String self = config.node().name();
         // One member, elected through ZooKeeper, removes the weighted entries of members whose agent died with them.
         BooleanSupplier cleansOrphans = route53.weightedRecord().isPresent()
-                ? store.designation("route53-weighted-cleanup", self)::held : () -> false;
-        Route53Records records = new Route53Records(route53, new Route53Publisher(route53), self,
+                ? store.designation("route53-weighted-cleanup", self)::held
+                : () -> false;
+        Route53Records records = new Route53Records(
+                route53,
+                new Route53Publisher(route53),
+                self,
                 config.node().instanceId().orElse(self),
-                LeaseCheck.named(engineElectsPrimary ? "term" : "epoch", loop::provenLeaseEpoch), cleansOrphans,
+                LeaseCheck.named(engineElectsPrimary ? "term" : "epoch", loop::provenLeaseEpoch),
+                cleansOrphans,
                 metrics.registry());
-        loop.addTickListener((view, status, leaseProven) -> records.offer(RecordIntent.of(view, self, status.role(),
-                status.position(), leaseProven, config.ha().maximumLagOnFailover(), route53.type())));
+        loop.addTickListener((view, status, leaseProven) -> records.offer(RecordIntent.of(
+                view,
+                self,
+                status.role(),
+                status.position(),
+                leaseProven,
+                config.ha().maximumLagOnFailover(),
+                route53.type())));
         return Optional.of(records);
     }
 
@@ -291,16 +350,22 @@ public final class Agent implements AutoCloseable {
     }
 
     private static EnginePlugin plugin(StewardConfig config) {
-        return EngineRegistry.find(config.engine().type()).orElseThrow(() ->
-                new IllegalStateException("engine plugin '" + config.engine().type() + "' is not installed"));
+        return EngineRegistry.find(config.engine().type())
+                .orElseThrow(() -> new IllegalStateException(
+                        "engine plugin '" + config.engine().type() + "' is not installed"));
     }
 
     /** The configured engine's plugin, given its section: what the engine can do and how to build it. */
-    private static ConfiguredEngine configureEngine(EnginePlugin plugin, StewardConfig config, MetricRegistry registry) {
+    private static ConfiguredEngine configureEngine(
+            EnginePlugin plugin, StewardConfig config, MetricRegistry registry) {
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings(config.engine().type(), config.engine().settings(), problems);
-        ConfiguredEngine configured = plugin.configure(new EngineContext(config.node().name(), config.node().host(),
-                settings, config.node().stateDir(), registry));
+        ConfiguredEngine configured = plugin.configure(new EngineContext(
+                config.node().name(),
+                config.node().host(),
+                settings,
+                config.node().stateDir(),
+                registry));
         settings.rejectUnknownKeys();
         problems.throwIfAny();
         return configured;

@@ -1,6 +1,6 @@
 package io.steward;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +11,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The core knows no engine: every database Steward runs comes from a plugin, so nothing under {@code agent/src/main}
@@ -20,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EngineNamesTest {
     private static final Path MAIN = Path.of("src/main");
-    private static final Pattern ENGINE = Pattern.compile(
-            "postgres|redis|mongo|elasticsearch|opensearch", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ENGINE =
+            Pattern.compile("postgres|redis|mongo|elasticsearch|opensearch", Pattern.CASE_INSENSITIVE);
 
     @Test
     void nothingInTheCoreNamesAnEngine() {
@@ -32,7 +31,8 @@ class EngineNamesTest {
                 for (int i = 0; i < lines.size(); i++) {
                     Matcher name = ENGINE.matcher(lines.get(i));
                     if (name.find()) {
-                        found.add(MAIN.relativize(file) + ":" + (i + 1) + ": " + lines.get(i).strip());
+                        found.add(MAIN.relativize(file) + ":" + (i + 1) + ": "
+                                + lines.get(i).strip());
                     }
                 }
             }

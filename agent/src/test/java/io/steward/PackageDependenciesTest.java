@@ -1,6 +1,6 @@
 package io.steward;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +18,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The import graph of the agent's main code, read from its sources: every reference to a type of another
@@ -86,8 +85,13 @@ class PackageDependenciesTest {
         return cycles;
     }
 
-    private static void connect(String node, Map<String, Set<String>> graph, Map<String, Integer> index,
-                                Map<String, Integer> low, Deque<String> stack, List<Set<String>> cycles) {
+    private static void connect(
+            String node,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            List<Set<String>> cycles) {
         index.put(node, index.size());
         low.put(node, index.get(node));
         stack.push(node);

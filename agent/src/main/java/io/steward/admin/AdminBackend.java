@@ -2,7 +2,6 @@ package io.steward.admin;
 
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.HistoryEntry;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -34,9 +34,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,6 +49,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API's HTTP plumbing: connections, timeouts, TLS, and who runs a request. What a request means is
@@ -115,8 +114,7 @@ final class AdminHttpServer implements AutoCloseable {
      * @param requestTimeout the longest a connection may take to deliver a complete request (see above)
      * @param maxConnections how many connections may be open at once
      */
-    record Limits(Duration requestTimeout, int maxConnections) {
-    }
+    record Limits(Duration requestTimeout, int maxConnections) {}
 
     private final Handler handler;
     private final Limits limits;
@@ -133,8 +131,13 @@ final class AdminHttpServer implements AutoCloseable {
         this.limits = limits;
         this.tls = tls;
         for (Lane lane : Lane.values()) {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(lane.threads, lane.threads, 30, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(lane.queue), daemonThreads("steward-admin-" + lane.name().toLowerCase(Locale.ROOT)),
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                    lane.threads,
+                    lane.threads,
+                    30,
+                    TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(lane.queue),
+                    daemonThreads("steward-admin-" + lane.name().toLowerCase(Locale.ROOT)),
                     new ThreadPoolExecutor.AbortPolicy());
             pool.allowCoreThreadTimeOut(true);
             lanes.put(lane, pool);
@@ -152,7 +155,9 @@ final class AdminHttpServer implements AutoCloseable {
                             accept(channel);
                         }
                     })
-                    .bind(address).syncUninterruptibly().channel();
+                    .bind(address)
+                    .syncUninterruptibly()
+                    .channel();
         } catch (RuntimeException e) {
             shutDown();
             throw e;
@@ -181,7 +186,8 @@ final class AdminHttpServer implements AutoCloseable {
         if (open > limits.maxConnections()) {
             // Logged once per run of refusals, not per connection: a flood must not flood the log as well.
             if (refusedConnections.getAndIncrement() == 0) {
-                log.warn("admin API: {} connections open, the limit (admin.max_connections); refusing new ones",
+                log.warn(
+                        "admin API: {} connections open, the limit (admin.max_connections); refusing new ones",
                         limits.maxConnections());
             }
             channel.close();
@@ -195,8 +201,11 @@ final class AdminHttpServer implements AutoCloseable {
             ssl.setHandshakeTimeoutMillis(limits.requestTimeout().toMillis());
             channel.pipeline().addLast(ssl);
         });
-        channel.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192),
-                new HttpServerExpectContinueHandler(), new Exchange());
+        channel.pipeline()
+                .addLast(
+                        new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192),
+                        new HttpServerExpectContinueHandler(),
+                        new Exchange());
     }
 
     /**
@@ -264,8 +273,8 @@ final class AdminHttpServer implements AutoCloseable {
          */
         private void refuseBody(ChannelHandlerContext ctx) {
             body = null;
-            ctx.writeAndFlush(response(handler.error(413, "request body larger than " + MAX_BODY_BYTES + " bytes",
-                    Map.of()), false));
+            ctx.writeAndFlush(response(
+                    handler.error(413, "request body larger than " + MAX_BODY_BYTES + " bytes", Map.of()), false));
         }
 
         @Override
@@ -284,9 +293,12 @@ final class AdminHttpServer implements AutoCloseable {
             Reply reply = cause instanceof TooLongHttpHeaderException
                     ? handler.error(431, "request headers larger than " + MAX_HEADERS + " bytes", Map.of())
                     : cause instanceof TooLongHttpLineException
-                    ? handler.error(414, "request line longer than " + MAX_REQUEST_LINE + " bytes", Map.of())
-                    : handler.error(400, "malformed HTTP request" + (cause instanceof TooLongFrameException ? ": too long" : ""),
-                    Map.of());
+                            ? handler.error(414, "request line longer than " + MAX_REQUEST_LINE + " bytes", Map.of())
+                            : handler.error(
+                                    400,
+                                    "malformed HTTP request"
+                                            + (cause instanceof TooLongFrameException ? ": too long" : ""),
+                                    Map.of());
             answerAndClose(ctx, reply);
             return true;
         }
@@ -300,16 +312,24 @@ final class AdminHttpServer implements AutoCloseable {
             String uri = request.uri();
             int question = uri.indexOf('?');
             Map<String, String> headers = new HashMap<>();
-            request.headers().forEach(header -> headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT), header.getValue()));
-            AdminRequest adminRequest = new AdminRequest(request.method().name(),
-                    question < 0 ? uri : uri.substring(0, question), question < 0 ? "" : uri.substring(question + 1),
-                    Map.copyOf(headers), body.toByteArray(), remoteAddress(ctx));
+            request.headers()
+                    .forEach(
+                            header -> headers.putIfAbsent(header.getKey().toLowerCase(Locale.ROOT), header.getValue()));
+            AdminRequest adminRequest = new AdminRequest(
+                    request.method().name(),
+                    question < 0 ? uri : uri.substring(0, question),
+                    question < 0 ? "" : uri.substring(question + 1),
+                    Map.copyOf(headers),
+                    body.toByteArray(),
+                    remoteAddress(ctx));
             body = null;
             try {
-                lanes.get(handler.lane(adminRequest.rawPath())).execute(() -> answer(ctx, run(adminRequest), keepAlive));
+                lanes.get(handler.lane(adminRequest.rawPath()))
+                        .execute(() -> answer(ctx, run(adminRequest), keepAlive));
             } catch (RejectedExecutionException e) {
-                answerAndClose(ctx, handler.error(503, "the admin API is busy; try again in a moment",
-                        Map.of("Retry-After", "1")));
+                answerAndClose(
+                        ctx,
+                        handler.error(503, "the admin API is busy; try again in a moment", Map.of("Retry-After", "1")));
             }
         }
 
@@ -346,11 +366,17 @@ final class AdminHttpServer implements AutoCloseable {
 
         private void armDeadline(ChannelHandlerContext ctx) {
             cancelDeadline();
-            deadline = ctx.executor().schedule(() -> {
-                log.debug("admin API: closing the connection from {}: no complete request within {}",
-                        ctx.channel().remoteAddress(), limits.requestTimeout());
-                ctx.close();
-            }, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            deadline = ctx.executor()
+                    .schedule(
+                            () -> {
+                                log.debug(
+                                        "admin API: closing the connection from {}: no complete request within {}",
+                                        ctx.channel().remoteAddress(),
+                                        limits.requestTimeout());
+                                ctx.close();
+                            },
+                            limits.requestTimeout().toMillis(),
+                            TimeUnit.MILLISECONDS);
         }
 
         private void cancelDeadline() {
@@ -362,20 +388,22 @@ final class AdminHttpServer implements AutoCloseable {
     }
 
     private static FullHttpResponse response(Reply reply, boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
         // Health and status answers go stale at once; no proxy may serve them from a cache.
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         reply.headers().forEach(response.headers()::set);
         HttpUtil.setContentLength(response, reply.body().length);
-        response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        response.headers()
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return response;
     }
 
     private static String remoteAddress(ChannelHandlerContext ctx) {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress address
-                ? address.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+                ? address.getAddress().getHostAddress()
+                : String.valueOf(ctx.channel().remoteAddress());
     }
 
     private static ThreadFactory daemonThreads(String prefix) {

@@ -11,7 +11,6 @@ import io.steward.coordination.TransferRequest;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -27,16 +26,13 @@ import java.util.TreeMap;
  * class path); these records carry a value or null instead, so every field is always present in the JSON.
  */
 public final class AdminJson {
-    private AdminJson() {
-    }
+    private AdminJson() {}
 
     /** The body of every error response. */
-    public record Error(String error) {
-    }
+    public record Error(String error) {}
 
     /** The body of an accepted mutation. */
-    public record Message(String message) {
-    }
+    public record Message(String message) {}
 
     /**
      * {@code GET /health}: the local node.
@@ -44,15 +40,36 @@ public final class AdminJson {
      * @param engine what the database says of its cluster; null when it says nothing more
      * @param badZnodes the cluster's znodes whose content was not used as it is; empty when none
      */
-    public record Node(String name, Role role, boolean healthy, boolean writablePrimary, boolean streaming,
-                       long lagBytes, long epoch, String lastDecision, String problem, Failing failingAction,
-                       Archive archive, Map<String, Object> engine, String failsafe, List<BadZnode> badZnodes) {
+    public record Node(
+            String name,
+            Role role,
+            boolean healthy,
+            boolean writablePrimary,
+            boolean streaming,
+            long lagBytes,
+            long epoch,
+            String lastDecision,
+            String problem,
+            Failing failingAction,
+            Archive archive,
+            Map<String, Object> engine,
+            String failsafe,
+            List<BadZnode> badZnodes) {
         static Node of(NodeStatus status) {
-            return new Node(status.name(), status.role(), status.healthy(), status.writablePrimary(),
-                    status.streaming(), status.lagBytes(), status.epoch(), status.lastDecision(),
-                    status.problem().orElse(null), status.failingAction().map(Failing::of).orElse(null),
+            return new Node(
+                    status.name(),
+                    status.role(),
+                    status.healthy(),
+                    status.writablePrimary(),
+                    status.streaming(),
+                    status.lagBytes(),
+                    status.epoch(),
+                    status.lastDecision(),
+                    status.problem().orElse(null),
+                    status.failingAction().map(Failing::of).orElse(null),
                     status.archive().map(Archive::of).orElse(null),
-                    status.engineDetails().isEmpty() ? null : status.engineDetails(), status.failsafe().orElse(null),
+                    status.engineDetails().isEmpty() ? null : status.engineDetails(),
+                    status.failsafe().orElse(null),
                     BadZnode.all(status.badZnodes()));
         }
     }
@@ -66,14 +83,17 @@ public final class AdminJson {
      */
     public record BadZnode(String path, String content, String reason) {
         static List<BadZnode> all(List<StateProblem> problems) {
-            return problems.stream().map(p -> new BadZnode(p.path(), p.content(), p.reason())).toList();
+            return problems.stream()
+                    .map(p -> new BadZnode(p.path(), p.content(), p.reason()))
+                    .toList();
         }
     }
 
     /** What the HA loop keeps failing to do; null in {@code GET /health} when nothing. */
     public record Failing(String action, String reason, String since) {
         static Failing of(FailingAction failing) {
-            return new Failing(failing.action(), failing.reason(), failing.since().toString());
+            return new Failing(
+                    failing.action(), failing.reason(), failing.since().toString());
         }
     }
 
@@ -82,12 +102,21 @@ public final class AdminJson {
      *
      * @param oldestReadyAgeSeconds -1 when nothing waits
      */
-    public record Archive(int ready, long oldestReadyAgeSeconds, String lastArchived, String lastArchivedAt, long failures,
-                          String lastFailed) {
+    public record Archive(
+            int ready,
+            long oldestReadyAgeSeconds,
+            String lastArchived,
+            String lastArchivedAt,
+            long failures,
+            String lastFailed) {
         static Archive of(ArchiveStatus status) {
-            return new Archive(status.ready(), status.oldestReadyAge().map(Duration::toSeconds).orElse(-1L),
-                    status.lastArchived().orElse(null), status.lastArchivedAt().map(Instant::toString).orElse(null),
-                    status.failures(), status.lastFailed().orElse(null));
+            return new Archive(
+                    status.ready(),
+                    status.oldestReadyAge().map(Duration::toSeconds).orElse(-1L),
+                    status.lastArchived().orElse(null),
+                    status.lastArchivedAt().map(Instant::toString).orElse(null),
+                    status.failures(),
+                    status.lastFailed().orElse(null));
         }
     }
 
@@ -112,19 +141,33 @@ public final class AdminJson {
      * @param sync the synchronous standby state, or null outside synchronous mode
      * @param badZnodes the znodes whose content was not used as it is; empty when none
      */
-    public record Cluster(String leader, long epoch, boolean maintenance, String initializedBy, List<Member> members,
-                          Transfer transfer, Sync sync, Map<String, String> settings, Failsafe failsafe,
-                          List<BadZnode> badZnodes) {
+    public record Cluster(
+            String leader,
+            long epoch,
+            boolean maintenance,
+            String initializedBy,
+            List<Member> members,
+            Transfer transfer,
+            Sync sync,
+            Map<String, String> settings,
+            Failsafe failsafe,
+            List<BadZnode> badZnodes) {
         static Cluster of(ClusterView view) {
             long leaderPosition = view.leaderMember().map(MemberInfo::position).orElse(-1L);
             List<Member> members = view.members().values().stream()
                     .sorted(Comparator.comparing(MemberInfo::name))
                     .map(member -> Member.of(member, view, leaderPosition))
                     .toList();
-            return new Cluster(view.lease().map(Lease::holder).orElse(null), view.epoch(),
-                    view.maintenance(), view.initialized().orElse(null), members,
-                    view.transfer().map(Transfer::of).orElse(null), view.sync().map(Sync::of).orElse(null),
-                    new TreeMap<>(view.settings()), view.failsafe().map(Failsafe::of).orElse(null),
+            return new Cluster(
+                    view.lease().map(Lease::holder).orElse(null),
+                    view.epoch(),
+                    view.maintenance(),
+                    view.initialized().orElse(null),
+                    members,
+                    view.transfer().map(Transfer::of).orElse(null),
+                    view.sync().map(Sync::of).orElse(null),
+                    new TreeMap<>(view.settings()),
+                    view.failsafe().map(Failsafe::of).orElse(null),
                     BadZnode.all(view.problems()));
         }
     }
@@ -135,7 +178,10 @@ public final class AdminJson {
      */
     public record Failsafe(String leader, long epoch, List<String> members) {
         static Failsafe of(FailsafeMembers recorded) {
-            return new Failsafe(recorded.leader(), recorded.epoch(), recorded.members().keySet().stream().sorted().toList());
+            return new Failsafe(
+                    recorded.leader(),
+                    recorded.epoch(),
+                    recorded.members().keySet().stream().sorted().toList());
         }
     }
 
@@ -146,18 +192,44 @@ public final class AdminJson {
      * @param lagBytes how far its position is behind the leader's; -1 when either position is unknown or there is
      *        no leader
      */
-    public record Member(String name, Role role, boolean leader, boolean healthy, String problem, String database,
-                         String apiUrl, long position, long lagBytes, long timeline, String upstream,
-                         boolean replayPaused, Tags tags, String agentVersion, long updatedAtMillis,
-                         String standingAside) {
+    public record Member(
+            String name,
+            Role role,
+            boolean leader,
+            boolean healthy,
+            String problem,
+            String database,
+            String apiUrl,
+            long position,
+            long lagBytes,
+            long timeline,
+            String upstream,
+            boolean replayPaused,
+            Tags tags,
+            String agentVersion,
+            long updatedAtMillis,
+            String standingAside) {
         static Member of(MemberInfo member, ClusterView view, long leaderPosition) {
-            boolean leader = view.lease().map(lease -> lease.holder().equals(member.name())).orElse(false);
-            return new Member(member.name(), member.role(), leader, member.healthy(), member.problem().orElse(null),
-                    member.database() == null ? null : member.database().toString(), member.apiUrl(),
-                    member.position(), lag(leaderPosition, member.position()), member.timeline(),
-                    member.upstream().orElse(null), member.replayPaused(),
-                    new Tags(member.noFailover(), member.priority()), member.agentVersion(),
-                    member.updatedAtMillis(), member.standingAside().orElse(null));
+            boolean leader = view.lease()
+                    .map(lease -> lease.holder().equals(member.name()))
+                    .orElse(false);
+            return new Member(
+                    member.name(),
+                    member.role(),
+                    leader,
+                    member.healthy(),
+                    member.problem().orElse(null),
+                    member.database() == null ? null : member.database().toString(),
+                    member.apiUrl(),
+                    member.position(),
+                    lag(leaderPosition, member.position()),
+                    member.timeline(),
+                    member.upstream().orElse(null),
+                    member.replayPaused(),
+                    new Tags(member.noFailover(), member.priority()),
+                    member.agentVersion(),
+                    member.updatedAtMillis(),
+                    member.standingAside().orElse(null));
         }
 
         private static long lag(long leaderPosition, long position) {
@@ -170,8 +242,7 @@ public final class AdminJson {
     }
 
     /** The tags that decide whether and how readily a member is promoted. */
-    public record Tags(boolean noFailover, int priority) {
-    }
+    public record Tags(boolean noFailover, int priority) {}
 
     /** A pending switchover or failover; {@code to} is null for "the best eligible replica". */
     public record Transfer(TransferRequest.Kind kind, String from, String to, long requestedAtMillis) {
@@ -190,8 +261,13 @@ public final class AdminJson {
     /** One entry of {@code GET /history}; {@code previous} is null when unknown. */
     public record History(long epoch, String primary, String previous, String reason, long position, long atMillis) {
         static History of(HistoryEntry entry) {
-            return new History(entry.epoch(), entry.primary(), entry.previous().orElse(null), entry.reason(),
-                    entry.position(), entry.atMillis());
+            return new History(
+                    entry.epoch(),
+                    entry.primary(),
+                    entry.previous().orElse(null),
+                    entry.reason(),
+                    entry.position(),
+                    entry.atMillis());
         }
     }
 }

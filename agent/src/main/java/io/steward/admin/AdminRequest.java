@@ -11,8 +11,13 @@ import java.util.Optional;
  * @param headers by lower-case name; the first value of each
  * @param remoteAddress who sent it, for the log
  */
-record AdminRequest(String method, String rawPath, String rawQuery, Map<String, String> headers, byte[] body,
-                    String remoteAddress) {
+record AdminRequest(
+        String method,
+        String rawPath,
+        String rawQuery,
+        Map<String, String> headers,
+        byte[] body,
+        String remoteAddress) {
     Optional<String> header(String name) {
         return Optional.ofNullable(headers.get(name.toLowerCase(java.util.Locale.ROOT)));
     }

@@ -1,5 +1,8 @@
 package io.steward.admin;
 
+import static io.steward.admin.AdminHttpServer.Lane.LONG;
+import static io.steward.admin.AdminHttpServer.Lane.QUICK;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,9 +26,6 @@ import io.steward.engine.Role;
 import io.steward.settings.ConfigProblem;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,12 +43,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import javax.net.ssl.SSLException;
 import java.util.function.Function;
 import java.util.function.Supplier;
-
-import static io.steward.admin.AdminHttpServer.Lane.LONG;
-import static io.steward.admin.AdminHttpServer.Lane.QUICK;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's admin HTTP API: read endpoints for load balancers, monitoring and people, and mutating endpoints
@@ -82,8 +81,13 @@ public final class AdminServer implements AutoCloseable {
      * @param nativeBackup the engine's own backup, when it replaces snapshot sets: {@code /snapshot}, {@code /snapshots}
      *        and {@code /restore} then go to it
      */
-    public AdminServer(AdminConfig config, AdminBackend backend, SnapshotBackend snapshots, DumpBackend dumps,
-                       Optional<NativeBackup> nativeBackup, MetricRegistry registry) {
+    public AdminServer(
+            AdminConfig config,
+            AdminBackend backend,
+            SnapshotBackend snapshots,
+            DumpBackend dumps,
+            Optional<NativeBackup> nativeBackup,
+            MetricRegistry registry) {
         this.config = config;
         this.backend = backend;
         this.snapshots = snapshots;
@@ -93,14 +97,16 @@ public final class AdminServer implements AutoCloseable {
         this.tokenDigest = config.token().map(AdminServer::sha256);
         // Unauthenticated reads that each cost an S3 LIST (or a call to the search cluster's repository): anyone who
         // reaches the port could otherwise turn polling into AWS cost and throttling.
-        this.backupList = new CachedListing<>(() -> nativeBackup.isPresent()
-                ? nativeCall(() -> nativeBackup.get().list()) : snapshots.snapshots());
+        this.backupList = new CachedListing<>(() ->
+                nativeBackup.isPresent() ? nativeCall(() -> nativeBackup.get().list()) : snapshots.snapshots());
         this.dumpList = new CachedListing<>(dumps::dumps);
         this.routes = Map.ofEntries(
                 Map.entry("/health", new Read(QUICK, Set.of(), query -> health())),
                 Map.entry("/primary", new Read(QUICK, Set.of(), query -> primary())),
                 Map.entry("/replica", new Read(QUICK, Set.of("lag"), this::replica)),
-                Map.entry("/cluster", new Read(QUICK, Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster())))),
+                Map.entry(
+                        "/cluster",
+                        new Read(QUICK, Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster())))),
                 Map.entry("/history", new Read(QUICK, Set.of(), query -> json(200, history()))),
                 Map.entry("/metrics", new Read(QUICK, Set.of(), query -> prometheus())),
                 Map.entry("/snapshots", new Read(LONG, Set.of(), query -> listing(backupList))),
@@ -122,10 +128,17 @@ public final class AdminServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Optional<SslContext> tls = config.tls().isPresent() ? Optional.of(tlsContext(config)) : Optional.empty();
-        server = new AdminHttpServer(new InetSocketAddress(config.bindAddress(), config.port()), tls,
-                new AdminHttpServer.Limits(config.requestTimeout(), config.maxConnections()), new Dispatcher());
-        log.info("admin API listening on {}:{} over {} (mutations {})", config.bindAddress(), port(),
-                tls.isPresent() ? "HTTPS" : "HTTP", tokenDigest.isPresent() ? "enabled" : "disabled: no admin.token");
+        server = new AdminHttpServer(
+                new InetSocketAddress(config.bindAddress(), config.port()),
+                tls,
+                new AdminHttpServer.Limits(config.requestTimeout(), config.maxConnections()),
+                new Dispatcher());
+        log.info(
+                "admin API listening on {}:{} over {} (mutations {})",
+                config.bindAddress(),
+                port(),
+                tls.isPresent() ? "HTTPS" : "HTTP",
+                tokenDigest.isPresent() ? "enabled" : "disabled: no admin.token");
     }
 
     /** The bound port: the configured one, or the one the system chose when the configuration says 0. */
@@ -149,10 +162,13 @@ public final class AdminServer implements AutoCloseable {
         AdminConfig.Tls tls = config.tls().orElseThrow();
         try {
             PemFiles.KeyMaterial material = PemFiles.keyMaterial(tls.certFile(), tls.keyFile());
-            return SslContextBuilder.forServer(material.key(), material.chain().toArray(new java.security.cert.X509Certificate[0]))
-                    .sslProvider(SslProvider.JDK).build();
+            return SslContextBuilder.forServer(
+                            material.key(), material.chain().toArray(new java.security.cert.X509Certificate[0]))
+                    .sslProvider(SslProvider.JDK)
+                    .build();
         } catch (IllegalArgumentException | SSLException e) {
-            throw new IOException("cannot use admin.tls (" + tls.certFile() + ", " + tls.keyFile() + "): " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot use admin.tls (" + tls.certFile() + ", " + tls.keyFile() + "): " + e.getMessage(), e);
         }
     }
 
@@ -193,8 +209,7 @@ public final class AdminServer implements AutoCloseable {
      * What a mutation did: a line for the log and the answer. Requests that the HA loop carries out later are
      * accepted (202, a message); a snapshot or dump is taken before the answer (201, the set or dump).
      */
-    private record Outcome(String summary, int status, Object body) {
-    }
+    private record Outcome(String summary, int status, Object body) {}
 
     private static Function<RequestBody, Outcome> accepted(Function<RequestBody, String> action) {
         return body -> {
@@ -221,7 +236,8 @@ public final class AdminServer implements AutoCloseable {
             if (!route.method().equals(request.method())) {
                 throw ApiError.methodNotAllowed(route.method());
             }
-            return route instanceof Mutation mutation ? mutate(mutation, request)
+            return route instanceof Mutation mutation
+                    ? mutate(mutation, request)
                     : ((Read) route).handler().apply(query(request.rawQuery(), ((Read) route).parameters()));
         } catch (ApiError e) {
             if (route instanceof Mutation && e.status() != 405) {
@@ -253,8 +269,13 @@ public final class AdminServer implements AutoCloseable {
      * characters from the request are masked so that a request cannot forge log lines.
      */
     private static void logMutation(AdminRequest request, int status, String outcome) {
-        log.info("admin API: {} {} from {} -> {} {}", request.method(), request.rawPath().replaceAll("\\p{Cntrl}", "?"),
-                request.remoteAddress(), status, outcome.replaceAll("\\p{Cntrl}", "?"));
+        log.info(
+                "admin API: {} {} from {} -> {} {}",
+                request.method(),
+                request.rawPath().replaceAll("\\p{Cntrl}", "?"),
+                request.remoteAddress(),
+                status,
+                outcome.replaceAll("\\p{Cntrl}", "?"));
     }
 
     private void authorize(AdminRequest request) {
@@ -339,8 +360,8 @@ public final class AdminServer implements AutoCloseable {
     private static long parseLag(String text) {
         Long bytes = Settings.parseSize(text);
         if (bytes == null) {
-            throw ApiError.badRequest("query parameter 'lag' must be a size in bytes (e.g. 1048576, 512kB, 16MB), was '"
-                    + text + "'");
+            throw ApiError.badRequest(
+                    "query parameter 'lag' must be a size in bytes (e.g. 1048576, 512kB, 16MB), was '" + text + "'");
         }
         return bytes;
     }
@@ -389,24 +410,27 @@ public final class AdminServer implements AutoCloseable {
         ConfigProblems problems = new ConfigProblems();
         HaConfig.DEFAULTS.overriddenBy(given, "settings", problems);
         if (!problems.isEmpty()) {
-            throw ApiError.badRequest(problems.list().stream().map(ConfigProblem::toString)
+            throw ApiError.badRequest(problems.list().stream()
+                    .map(ConfigProblem::toString)
                     .collect(java.util.stream.Collectors.joining("; ")));
         }
         backend.updateSettings(changes);
-        return "cluster-wide settings changed: " + changes.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue().orElse("(node's own)"))
-                .collect(java.util.stream.Collectors.joining(", "));
+        return "cluster-wide settings changed: "
+                + changes.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue().orElse("(node's own)"))
+                        .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** A primary in failsafe mode asks this member to confirm (200) or not (409, with the reason). */
     private Outcome failsafe(RequestBody body) {
         String leader = body.requiredName("leader");
         long epoch = body.requiredLong("epoch", 0, Long.MAX_VALUE);
-        long validFor = body.requiredLong("valid_for_ms", 1, Duration.ofMinutes(10).toMillis());
+        long validFor =
+                body.requiredLong("valid_for_ms", 1, Duration.ofMinutes(10).toMillis());
         Optional<String> refusal = backend.failsafeCall(leader, epoch, validFor);
         if (refusal.isPresent()) {
-            throw new RejectedRequest("failsafe call of " + leader + " for epoch " + epoch + " not confirmed: "
-                    + refusal.get());
+            throw new RejectedRequest(
+                    "failsafe call of " + leader + " for epoch " + epoch + " not confirmed: " + refusal.get());
         }
         String message = "confirmed " + leader + "'s failsafe call for epoch " + epoch;
         return new Outcome(message, 200, new AdminJson.Message(message));
@@ -427,7 +451,8 @@ public final class AdminServer implements AutoCloseable {
     private Outcome snapshot(RequestBody body) {
         if (nativeBackup.isPresent()) {
             if (body.optionalName("retention").isPresent()) {
-                throw ApiError.badRequest("field 'retention' belongs to snapshot sets; this engine's backups follow its own retention rules");
+                throw ApiError.badRequest(
+                        "field 'retention' belongs to snapshot sets; this engine's backups follow its own retention rules");
             }
             String name = NativeBackupScheduler.manualName(Instant.now());
             NativeBackup.Record record = nativeCall(() -> {
@@ -435,18 +460,27 @@ public final class AdminServer implements AutoCloseable {
                 return nativeBackup.get().take(name);
             });
             backupList.invalidate();
-            return new Outcome("backup " + name + " taken (" + record.state() + ")", 201, Json.mapper().valueToTree(record));
+            return new Outcome(
+                    "backup " + name + " taken (" + record.state() + ")",
+                    201,
+                    Json.mapper().valueToTree(record));
         }
-        RetentionClass retention = body.optionalName("retention").map(text -> {
-            try {
-                return RetentionClass.valueOf(text.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw ApiError.badRequest("field 'retention' must be one of hourly, daily, weekly, monthly, was '" + text + "'");
-            }
-        }).orElse(RetentionClass.HOURLY);
+        RetentionClass retention = body.optionalName("retention")
+                .map(text -> {
+                    try {
+                        return RetentionClass.valueOf(text.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw ApiError.badRequest(
+                                "field 'retention' must be one of hourly, daily, weekly, monthly, was '" + text + "'");
+                    }
+                })
+                .orElse(RetentionClass.HOURLY);
         SnapshotSet set = snapshots.takeSnapshot(retention);
         backupList.invalidate();
-        return new Outcome("snapshot set " + set.id() + " taken (" + set.status() + ")", 201, Json.mapper().valueToTree(set));
+        return new Outcome(
+                "snapshot set " + set.id() + " taken (" + set.status() + ")",
+                201,
+                Json.mapper().valueToTree(set));
     }
 
     /** Restores named indices from one of the engine's own backups; they must not exist. */
@@ -476,7 +510,8 @@ public final class AdminServer implements AutoCloseable {
     private Outcome dump(RequestBody body) {
         ArchivedDump dump = dumps.takeDump();
         dumpList.invalidate();
-        return new Outcome("dump " + dump.name() + " archived", 201, Json.mapper().valueToTree(dump));
+        return new Outcome(
+                "dump " + dump.name() + " archived", 201, Json.mapper().valueToTree(dump));
     }
 
     /** A cached listing (see {@link CachedListing}); a refusal is the caller's 409. */

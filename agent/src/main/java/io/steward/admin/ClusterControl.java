@@ -13,13 +13,12 @@ import io.steward.engine.LeaseElected;
 import io.steward.engine.Role;
 import io.steward.ha.FailsafeRules;
 import io.steward.ha.HaLoop;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API's view of the agent: reads come from the HA loop's last tick; requests are checked against a fresh
@@ -50,19 +49,36 @@ public final class ClusterControl implements AdminBackend {
         EngineStatus status = loop.status();
         ClusterView view = loop.view();
         // a database that elects its own primary proves it by its term; the others by the lease of the current epoch
-        boolean writable = status.role() == Role.PRIMARY && loop.writable() && (electsOwnPrimary()
-                || view.lease().map(Lease::epoch).filter(e -> e == view.epoch()).isPresent());
+        boolean writable = status.role() == Role.PRIMARY
+                && loop.writable()
+                && (electsOwnPrimary()
+                        || view.lease()
+                                .map(Lease::epoch)
+                                .filter(e -> e == view.epoch())
+                                .isPresent());
         long epoch = electsOwnPrimary() ? status.timeline() : view.epoch();
-        return new NodeStatus(self, status.role(), writable, status.streaming(), loop.lagBytes(), epoch,
-                loop.lastDecision().toString(), status.problem(), loop.failingAction(),
-                engine.capability(Archiving.class).flatMap(Archiving::archiveStatus), engine.healthDetails(),
-                loop.failsafeState(), view.problems());
+        return new NodeStatus(
+                self,
+                status.role(),
+                writable,
+                status.streaming(),
+                loop.lagBytes(),
+                epoch,
+                loop.lastDecision().toString(),
+                status.problem(),
+                loop.failingAction(),
+                engine.capability(Archiving.class).flatMap(Archiving::archiveStatus),
+                engine.healthDetails(),
+                loop.failsafeState(),
+                view.problems());
     }
 
     @Override
     public Optional<String> failsafeCall(String leader, long epoch, long validForMillis) {
         FailsafeRules.Answer answer = loop.answerFailsafe(new FailsafeRules.Call(leader, epoch, validForMillis));
-        return answer instanceof FailsafeRules.Answer.Refused refused ? Optional.of(refused.reason()) : Optional.empty();
+        return answer instanceof FailsafeRules.Answer.Refused refused
+                ? Optional.of(refused.reason())
+                : Optional.empty();
     }
 
     @Override
@@ -74,8 +90,10 @@ public final class ClusterControl implements AdminBackend {
     public void requestSwitchover(Optional<String> to) {
         refuseWhenTheDatabaseElects("switch over");
         ClusterView view = store.read();
-        String leader = view.lease().map(Lease::holder)
-                .orElseThrow(() -> new RejectedRequest("no primary holds the lease: a switchover needs one (use failover)"));
+        String leader = view.lease()
+                .map(Lease::holder)
+                .orElseThrow(
+                        () -> new RejectedRequest("no primary holds the lease: a switchover needs one (use failover)"));
         if (to.isPresent()) {
             MemberInfo candidate = knownMember(view, to.get());
             if (candidate.name().equals(leader)) {
@@ -83,13 +101,15 @@ public final class ClusterControl implements AdminBackend {
             }
             if (!candidate.healthy() || candidate.role() != Role.REPLICA) {
                 throw new RejectedRequest("candidate " + candidate.name() + " is not a healthy replica ("
-                        + candidate.role().name().toLowerCase() + candidate.problem().map(p -> ": " + p).orElse("") + ")");
+                        + candidate.role().name().toLowerCase()
+                        + candidate.problem().map(p -> ": " + p).orElse("") + ")");
             }
             if (!candidate.promotable()) {
                 throw new RejectedRequest("candidate " + candidate.name() + " is tagged nofailover or has priority 0");
             }
-        } else if (view.members().values().stream().noneMatch(m -> !m.name().equals(leader) && m.healthy()
-                && m.role() == Role.REPLICA && m.promotable())) {
+        } else if (view.members().values().stream()
+                .noneMatch(
+                        m -> !m.name().equals(leader) && m.healthy() && m.role() == Role.REPLICA && m.promotable())) {
             throw new RejectedRequest("no healthy replica can take over from " + leader);
         }
         record(new TransferRequest(TransferRequest.Kind.SWITCHOVER, leader, to, System.currentTimeMillis()));
@@ -107,8 +127,8 @@ public final class ClusterControl implements AdminBackend {
         if (candidate.role() == Role.STOPPED) {
             throw new RejectedRequest("candidate " + to + " is not running");
         }
-        record(new TransferRequest(TransferRequest.Kind.FAILOVER, leader.orElse(""), Optional.of(to),
-                System.currentTimeMillis()));
+        record(new TransferRequest(
+                TransferRequest.Kind.FAILOVER, leader.orElse(""), Optional.of(to), System.currentTimeMillis()));
     }
 
     @Override
@@ -162,12 +182,17 @@ public final class ClusterControl implements AdminBackend {
         if (!store.requestTransfer(request)) {
             throw new RejectedRequest("another switchover or failover is already pending");
         }
-        log.info("{} from {} to {} requested by operator", request.kind().name().toLowerCase(),
-                request.from().isEmpty() ? "(no primary)" : request.from(), request.to().orElse("the best replica"));
+        log.info(
+                "{} from {} to {} requested by operator",
+                request.kind().name().toLowerCase(),
+                request.from().isEmpty() ? "(no primary)" : request.from(),
+                request.to().orElse("the best replica"));
     }
 
     private static MemberInfo knownMember(ClusterView view, String name) {
-        return view.member(name).orElseThrow(() -> new RejectedRequest("unknown member '" + name
-                + "'; members: " + String.join(", ", view.members().keySet().stream().sorted().toList())));
+        return view.member(name)
+                .orElseThrow(() -> new RejectedRequest("unknown member '" + name + "'; members: "
+                        + String.join(
+                                ", ", view.members().keySet().stream().sorted().toList())));
     }
 }

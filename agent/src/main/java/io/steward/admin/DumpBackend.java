@@ -1,7 +1,6 @@
 package io.steward.admin;
 
 import io.steward.backup.ArchivedDump;
-
 import java.util.List;
 
 /** What the admin API asks of the agent's dumps. */

@@ -4,7 +4,6 @@ import io.steward.coordination.StateProblem;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,10 +28,20 @@ import java.util.Optional;
  * @param badZnodes the cluster's znodes whose content was not used as it is, as of the last read: they do not make
  *        the node unhealthy (its database may serve as it should), but an operator must repair them
  */
-public record NodeStatus(String name, Role role, boolean writablePrimary, boolean streaming, long lagBytes,
-                         long epoch, String lastDecision, Optional<String> problem,
-                         Optional<FailingAction> failingAction, Optional<ArchiveStatus> archive,
-                         Map<String, Object> engineDetails, Optional<String> failsafe, List<StateProblem> badZnodes) {
+public record NodeStatus(
+        String name,
+        Role role,
+        boolean writablePrimary,
+        boolean streaming,
+        long lagBytes,
+        long epoch,
+        String lastDecision,
+        Optional<String> problem,
+        Optional<FailingAction> failingAction,
+        Optional<ArchiveStatus> archive,
+        Map<String, Object> engineDetails,
+        Optional<String> failsafe,
+        List<StateProblem> badZnodes) {
 
     public NodeStatus {
         engineDetails = Map.copyOf(engineDetails);

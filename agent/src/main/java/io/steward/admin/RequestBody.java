@@ -7,13 +7,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -48,8 +47,9 @@ final class RequestBody {
             root = STRICT.readTree(content);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw ApiError.badRequest("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()) + ": " + firstClause(e.getOriginalMessage()));
+            throw ApiError.badRequest(
+                    "malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                            + ": " + firstClause(e.getOriginalMessage()));
         } catch (IOException e) {
             throw ApiError.badRequest("unreadable body: " + e.getMessage());
         }
@@ -57,7 +57,8 @@ final class RequestBody {
             root = STRICT.createObjectNode();
         }
         if (!root.isObject()) {
-            throw ApiError.badRequest("the body must be a JSON object, was " + root.getNodeType().name().toLowerCase(Locale.ROOT));
+            throw ApiError.badRequest("the body must be a JSON object, was "
+                    + root.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
@@ -107,15 +108,18 @@ final class RequestBody {
     }
 
     String requiredName(String field) {
-        return optionalName(field).orElseThrow(
-                () -> ApiError.badRequest("field '" + field + "' is required: the member name"));
+        return optionalName(field)
+                .orElseThrow(() -> ApiError.badRequest("field '" + field + "' is required: the member name"));
     }
 
     /** A whole number from {@code min} to {@code max}; required. */
     long requiredLong(String field, long min, long max) {
         JsonNode value = object.get(field);
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()
-                || value.longValue() < min || value.longValue() > max) {
+        if (value == null
+                || !value.isIntegralNumber()
+                || !value.canConvertToLong()
+                || value.longValue() < min
+                || value.longValue() > max) {
             throw ApiError.badRequest("field '" + field + "' is required: a whole number from " + min + " to " + max
                     + (value == null ? "" : ", was " + value));
         }
@@ -145,7 +149,8 @@ final class RequestBody {
             } else if (value.isValueNode()) {
                 settings.put(field.getKey(), Optional.of(value.asText()));
             } else {
-                throw ApiError.badRequest("field '" + field.getKey() + "' must be a text, number, boolean or null, was " + value);
+                throw ApiError.badRequest(
+                        "field '" + field.getKey() + "' must be a text, number, boolean or null, was " + value);
             }
         }
         return settings;

@@ -2,7 +2,6 @@ package io.steward.admin;
 
 import io.steward.backup.SnapshotSet;
 import io.steward.config.RetentionClass;
-
 import java.util.List;
 
 /** What the admin API asks of the agent's snapshot sets. */

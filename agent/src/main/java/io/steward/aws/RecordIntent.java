@@ -4,7 +4,6 @@ import io.steward.config.Route53Config.RecordType;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.MemberInfo;
 import io.steward.engine.Role;
-
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +22,12 @@ import java.util.stream.Collectors;
  * @param live what the records of every member present in ZooKeeper hold, healthy or not: an entry of the weighted
  *        record that holds none of them was left by a member whose agent died with its node
  */
-public record RecordIntent(Optional<Target> primary, List<Target> readers, Optional<Target> self, Optional<Target> weighted,
-                           Set<String> live) {
+public record RecordIntent(
+        Optional<Target> primary,
+        List<Target> readers,
+        Optional<Target> self,
+        Optional<Target> weighted,
+        Set<String> live) {
 
     public RecordIntent {
         readers = List.copyOf(readers);
@@ -38,13 +41,21 @@ public record RecordIntent(Optional<Target> primary, List<Target> readers, Optio
      * @param leaseProven whether this member provably holds the lease right now
      * @param maxReaderLag how far behind the primary (bytes) a replica may be and still take reads
      */
-    public static RecordIntent of(ClusterView view, String self, Role role, long position, boolean leaseProven,
-                                  long maxReaderLag, RecordType type) {
+    public static RecordIntent of(
+            ClusterView view,
+            String self,
+            Role role,
+            long position,
+            boolean leaseProven,
+            long maxReaderLag,
+            RecordType type) {
         Optional<MemberInfo> me = view.member(self);
         Optional<Target> ownTarget = me.flatMap(member -> Target.of(member, type));
         Optional<Target> weighted = me.filter(MemberInfo::healthy).flatMap(member -> Target.of(member, type));
-        Set<String> live = view.members().values().stream().flatMap(member -> Target.of(member, type).stream())
-                .map(Target::value).collect(Collectors.toSet());
+        Set<String> live = view.members().values().stream()
+                .flatMap(member -> Target.of(member, type).stream())
+                .map(Target::value)
+                .collect(Collectors.toSet());
         if (!leaseProven || role != Role.PRIMARY || ownTarget.isEmpty()) {
             return new RecordIntent(Optional.empty(), List.of(), ownTarget, weighted, live);
         }
@@ -59,7 +70,11 @@ public record RecordIntent(Optional<Target> primary, List<Target> readers, Optio
 
     /** A replica that streams, is healthy and is close enough behind the primary at {@code primaryPosition}. */
     private static boolean takesReads(MemberInfo member, long primaryPosition, long maxLag) {
-        return member.role() == Role.REPLICA && member.healthy() && member.upstream().isPresent()
-                && member.position() >= 0 && primaryPosition >= 0 && primaryPosition - member.position() <= maxLag;
+        return member.role() == Role.REPLICA
+                && member.healthy()
+                && member.upstream().isPresent()
+                && member.position() >= 0
+                && primaryPosition >= 0
+                && primaryPosition - member.position() <= maxLag;
     }
 }

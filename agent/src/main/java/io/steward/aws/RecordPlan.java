@@ -1,12 +1,6 @@
 package io.steward.aws;
 
 import io.steward.config.Route53Config.ReaderRouting;
-import software.amazon.awssdk.services.route53.model.Change;
-import software.amazon.awssdk.services.route53.model.ChangeAction;
-import software.amazon.awssdk.services.route53.model.RRType;
-import software.amazon.awssdk.services.route53.model.ResourceRecord;
-import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +9,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import software.amazon.awssdk.services.route53.model.Change;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.RRType;
+import software.amazon.awssdk.services.route53.model.ResourceRecord;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 
 /**
  * Which record sets should exist under one name, and the changes that take Route 53 from what is there to that.
@@ -26,10 +25,14 @@ public final class RecordPlan {
     /** The types Steward writes; other record sets under the same name (TXT, MX, ...) are not its business. */
     private static final Set<RRType> MANAGED_TYPES = Set.of(RRType.A, RRType.CNAME);
 
-    private enum Routing { SIMPLE, WEIGHTED, MULTIVALUE, OTHER }
-
-    private RecordPlan() {
+    private enum Routing {
+        SIMPLE,
+        WEIGHTED,
+        MULTIVALUE,
+        OTHER
     }
+
+    private RecordPlan() {}
 
     /** One plain record set: the primary's name, or a member's own name. */
     public static ResourceRecordSet single(String name, Target target, Duration ttl) {
@@ -37,8 +40,12 @@ public final class RecordPlan {
     }
 
     /** A member's own entry in a weighted record set shared with the other members. */
-    public static ResourceRecordSet weightedEntry(String name, Target target, String setIdentifier, long weight, Duration ttl) {
-        return base(name, target, ttl).setIdentifier(setIdentifier).weight(weight).build();
+    public static ResourceRecordSet weightedEntry(
+            String name, Target target, String setIdentifier, long weight, Duration ttl) {
+        return base(name, target, ttl)
+                .setIdentifier(setIdentifier)
+                .weight(weight)
+                .build();
     }
 
     /**
@@ -47,12 +54,15 @@ public final class RecordPlan {
      *
      * @param liveValues what the records of the live members hold (host names or addresses)
      */
-    public static Set<String> orphanedEntries(List<ResourceRecordSet> existing, String ownIdentifier, Set<String> liveValues) {
+    public static Set<String> orphanedEntries(
+            List<ResourceRecordSet> existing, String ownIdentifier, Set<String> liveValues) {
         Set<String> live = new HashSet<>();
         liveValues.forEach(value -> live.add(comparable(value)));
         Set<String> orphans = new TreeSet<>();
         for (ResourceRecordSet set : existing) {
-            if (set.weight() != null && set.setIdentifier() != null && !set.setIdentifier().equals(ownIdentifier)
+            if (set.weight() != null
+                    && set.setIdentifier() != null
+                    && !set.setIdentifier().equals(ownIdentifier)
                     && MANAGED_TYPES.contains(set.type())
                     && set.resourceRecords().stream().noneMatch(record -> live.contains(comparable(record.value())))) {
                 orphans.add(set.setIdentifier());
@@ -66,20 +76,25 @@ public final class RecordPlan {
      *
      * @throws IllegalArgumentException when a member is listed twice, or targets mix CNAME and A
      */
-    public static List<ResourceRecordSet> readers(String name, List<Target> targets, ReaderRouting routing, Duration ttl) {
+    public static List<ResourceRecordSet> readers(
+            String name, List<Target> targets, ReaderRouting routing, Duration ttl) {
         Set<String> members = new HashSet<>();
         for (Target target : targets) {
             if (!members.add(target.member())) {
                 throw new IllegalArgumentException("member " + target.member() + " is listed twice for " + name);
             }
             if (target.type() != targets.get(0).type()) {
-                throw new IllegalArgumentException("the readers of " + name + " mix CNAME and A targets; one name holds one type");
+                throw new IllegalArgumentException(
+                        "the readers of " + name + " mix CNAME and A targets; one name holds one type");
             }
         }
         List<ResourceRecordSet> sets = new ArrayList<>();
         for (Target target : targets) {
             ResourceRecordSet.Builder set = base(name, target, ttl).setIdentifier(target.member());
-            sets.add(routing == ReaderRouting.WEIGHTED ? set.weight(READER_WEIGHT).build() : set.multiValueAnswer(true).build());
+            sets.add(
+                    routing == ReaderRouting.WEIGHTED
+                            ? set.weight(READER_WEIGHT).build()
+                            : set.multiValueAnswer(true).build());
         }
         return sets;
     }
@@ -96,12 +111,18 @@ public final class RecordPlan {
         List<Change> changes = new ArrayList<>();
         for (ResourceRecordSet set : existing) {
             if (MANAGED_TYPES.contains(set.type()) && wanted.stream().noneMatch(w -> sameSlot(w, set))) {
-                changes.add(Change.builder().action(ChangeAction.DELETE).resourceRecordSet(set).build());
+                changes.add(Change.builder()
+                        .action(ChangeAction.DELETE)
+                        .resourceRecordSet(set)
+                        .build());
             }
         }
         for (ResourceRecordSet set : wanted) {
             if (existing.stream().noneMatch(e -> equivalent(set, e))) {
-                changes.add(Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(set).build());
+                changes.add(Change.builder()
+                        .action(ChangeAction.UPSERT)
+                        .resourceRecordSet(set)
+                        .build());
             }
         }
         return changes;
@@ -115,7 +136,8 @@ public final class RecordPlan {
 
     /** The values as one line for logs: {@code 10.0.0.5} or {@code db01.example.net, db02.example.net}. */
     static String values(ResourceRecordSet set) {
-        return String.join(", ", set.resourceRecords().stream().map(ResourceRecord::value).toList());
+        return String.join(
+                ", ", set.resourceRecords().stream().map(ResourceRecord::value).toList());
     }
 
     private static ResourceRecordSet.Builder base(String name, Target target, Duration ttl) {

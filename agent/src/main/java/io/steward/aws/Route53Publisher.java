@@ -2,6 +2,14 @@ package io.steward.aws;
 
 import io.steward.config.Route53Config;
 import io.steward.engine.support.Pause;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -22,15 +30,6 @@ import software.amazon.awssdk.services.route53.model.ListResourceRecordSetsReque
 import software.amazon.awssdk.services.route53.model.ListResourceRecordSetsResponse;
 import software.amazon.awssdk.services.route53.model.PriorRequestNotCompleteException;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * Points the cluster's DNS names at its members: the primary record at the current primary, one record per member,
@@ -82,7 +81,8 @@ public final class Route53Publisher implements AutoCloseable {
                         .connectionTimeout(CONNECT_TIMEOUT)
                         .socketTimeout(CALL_TIMEOUT))
                 // Retries happen in this class, so that the lease is checked again before every attempt at a change.
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(CALL_TIMEOUT));
+                .overrideConfiguration(
+                        o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(CALL_TIMEOUT));
         credentials.ifPresent(builder::credentialsProvider);
         config.endpoint().ifPresent(builder::endpointOverride);
         return builder.build();
@@ -104,7 +104,9 @@ public final class Route53Publisher implements AutoCloseable {
      * it, so it is guarded by the lease like the primary record.
      */
     public PublishResult publishReaders(String recordName, List<Target> healthyReplicas, LeaseCheck check) {
-        return publish(recordName, RecordPlan.readers(recordName, healthyReplicas, config.readerRouting(), config.ttl()),
+        return publish(
+                recordName,
+                RecordPlan.readers(recordName, healthyReplicas, config.readerRouting(), config.ttl()),
                 Optional.of(check));
     }
 
@@ -123,9 +125,11 @@ public final class Route53Publisher implements AutoCloseable {
      * with {@code weight}, or removes the entry when {@code target} is empty. Only the entry under
      * {@code setIdentifier} is read and changed, so members never touch each other's entries and need no lease.
      */
-    public PublishResult publishWeightedEntry(String recordName, String setIdentifier, Optional<Target> target, long weight) {
-        List<ResourceRecordSet> wanted = target.map(t -> List.of(RecordPlan.weightedEntry(recordName, t, setIdentifier,
-                weight, config.ttl()))).orElse(List.of());
+    public PublishResult publishWeightedEntry(
+            String recordName, String setIdentifier, Optional<Target> target, long weight) {
+        List<ResourceRecordSet> wanted = target.map(
+                        t -> List.of(RecordPlan.weightedEntry(recordName, t, setIdentifier, weight, config.ttl())))
+                .orElse(List.of());
         return publish(recordName, wanted, Optional.empty(), set -> setIdentifier.equals(set.setIdentifier()));
     }
 
@@ -152,8 +156,11 @@ public final class Route53Publisher implements AutoCloseable {
     }
 
     /** @param ours which of the record sets under the name this call manages; the others are left as they are */
-    private PublishResult publish(String recordName, List<ResourceRecordSet> wanted, Optional<LeaseCheck> check,
-                                  Predicate<ResourceRecordSet> ours) {
+    private PublishResult publish(
+            String recordName,
+            List<ResourceRecordSet> wanted,
+            Optional<LeaseCheck> check,
+            Predicate<ResourceRecordSet> ours) {
         OptionalLong epoch = OptionalLong.empty();
         if (check.isPresent()) {
             epoch = check.get().heldEpoch();
@@ -162,7 +169,8 @@ public final class Route53Publisher implements AutoCloseable {
                 return PublishResult.deposed(recordName, epoch);
             }
         }
-        List<Change> changes = RecordPlan.changes(wanted, recordSetsNamed(recordName).stream().filter(ours).toList());
+        List<Change> changes = RecordPlan.changes(
+                wanted, recordSetsNamed(recordName).stream().filter(ours).toList());
         if (changes.isEmpty()) {
             log.debug("{} is already right [{}]", recordName, describe(check, epoch));
             return PublishResult.alreadyCurrent(recordName, epoch);
@@ -172,9 +180,10 @@ public final class Route53Publisher implements AutoCloseable {
         try {
             info = call("ChangeResourceRecordSets", () -> {
                 check.ifPresent(c -> requireEpoch(c, expected.getAsLong()));
-                return client.changeResourceRecordSets(r -> r
-                        .hostedZoneId(hostedZoneId())
-                        .changeBatch(b -> b.comment("steward " + describe(check, expected)).changes(changes))).changeInfo();
+                return client.changeResourceRecordSets(r -> r.hostedZoneId(hostedZoneId())
+                                .changeBatch(b -> b.comment("steward " + describe(check, expected))
+                                        .changes(changes)))
+                        .changeInfo();
             });
         } catch (LeaseLost e) {
             log.warn("not changing {}: {}", recordName, e.getMessage());
@@ -182,9 +191,16 @@ public final class Route53Publisher implements AutoCloseable {
         }
         for (Change change : changes) {
             ResourceRecordSet set = change.resourceRecordSet();
-            log.info("Route 53 {} {} {} {}{} ttl {}s [{}] (change {})", change.action(), set.name(), set.type(),
-                    RecordPlan.values(set), set.setIdentifier() == null ? "" : " as " + set.setIdentifier(), set.ttl(),
-                    describe(check, epoch), info.id());
+            log.info(
+                    "Route 53 {} {} {} {}{} ttl {}s [{}] (change {})",
+                    change.action(),
+                    set.name(),
+                    set.type(),
+                    RecordPlan.values(set),
+                    set.setIdentifier() == null ? "" : " as " + set.setIdentifier(),
+                    set.ttl(),
+                    describe(check, epoch),
+                    info.id());
         }
         awaitInsync(recordName, info.id());
         return PublishResult.changed(recordName, epoch, info.id());
@@ -206,17 +222,30 @@ public final class Route53Publisher implements AutoCloseable {
     private String lookUpHostedZone(String zoneName) {
         String wanted = RecordPlan.absolute(zoneName);
         // listed in name order from the name asked for: a zone of that name is among the first answers if it exists
-        List<HostedZone> named = call("ListHostedZonesByName", () -> client.listHostedZonesByName(r -> r
-                .dnsName(wanted).maxItems(String.valueOf(PAGE_SIZE)))).hostedZones().stream()
-                .filter(zone -> RecordPlan.absolute(zone.name()).equals(wanted)).toList();
+        List<HostedZone> named = call(
+                        "ListHostedZonesByName",
+                        () -> client.listHostedZonesByName(
+                                r -> r.dnsName(wanted).maxItems(String.valueOf(PAGE_SIZE))))
+                .hostedZones()
+                .stream()
+                .filter(zone -> RecordPlan.absolute(zone.name()).equals(wanted))
+                .toList();
         if (named.isEmpty()) {
             throw new Route53PublishException("no hosted zone named " + zoneName + " is visible to this node's "
                     + "credentials (aws.route53.hosted_zone_name); create it, or set aws.route53.hosted_zone_id");
         }
         if (named.size() > 1) {
             throw new Route53PublishException(named.size() + " hosted zones are named " + zoneName + " ("
-                    + String.join(", ", named.stream().map(zone -> bareId(zone) + (zone.config() != null
-                    && Boolean.TRUE.equals(zone.config().privateZone()) ? " private" : " public")).toList())
+                    + String.join(
+                            ", ",
+                            named.stream()
+                                    .map(zone -> bareId(zone)
+                                            + (zone.config() != null
+                                                            && Boolean.TRUE.equals(zone.config()
+                                                                    .privateZone())
+                                                    ? " private"
+                                                    : " public"))
+                                    .toList())
                     + "); set aws.route53.hosted_zone_id to the one that holds the cluster's records");
         }
         String id = bareId(named.get(0));
@@ -242,10 +271,14 @@ public final class Route53Publisher implements AutoCloseable {
         String name = RecordPlan.absolute(recordName);
         List<ResourceRecordSet> found = new ArrayList<>();
         ListResourceRecordSetsRequest request = ListResourceRecordSetsRequest.builder()
-                .hostedZoneId(hostedZoneId()).startRecordName(name).maxItems(String.valueOf(PAGE_SIZE)).build();
+                .hostedZoneId(hostedZoneId())
+                .startRecordName(name)
+                .maxItems(String.valueOf(PAGE_SIZE))
+                .build();
         while (true) {
             ListResourceRecordSetsRequest page = request;
-            ListResourceRecordSetsResponse response = call("ListResourceRecordSets", () -> client.listResourceRecordSets(page));
+            ListResourceRecordSetsResponse response =
+                    call("ListResourceRecordSets", () -> client.listResourceRecordSets(page));
             for (ResourceRecordSet set : response.resourceRecordSets()) {
                 if (!RecordPlan.absolute(set.name()).equals(name)) {
                     return found; // listed in name order: the rest is under other names
@@ -255,8 +288,11 @@ public final class Route53Publisher implements AutoCloseable {
             if (!Boolean.TRUE.equals(response.isTruncated())) {
                 return found;
             }
-            request = request.toBuilder().startRecordName(response.nextRecordName())
-                    .startRecordType(response.nextRecordTypeAsString()).startRecordIdentifier(response.nextRecordIdentifier()).build();
+            request = request.toBuilder()
+                    .startRecordName(response.nextRecordName())
+                    .startRecordType(response.nextRecordTypeAsString())
+                    .startRecordIdentifier(response.nextRecordIdentifier())
+                    .build();
         }
     }
 
@@ -264,9 +300,15 @@ public final class Route53Publisher implements AutoCloseable {
         long deadline = System.nanoTime() + config.insyncTimeout().toNanos();
         long started = System.nanoTime();
         while (true) {
-            ChangeStatus status = call("GetChange", () -> client.getChange(r -> r.id(changeId)).changeInfo().status());
+            ChangeStatus status = call(
+                    "GetChange",
+                    () -> client.getChange(r -> r.id(changeId)).changeInfo().status());
             if (status == ChangeStatus.INSYNC) {
-                log.info("change {} to {} is INSYNC after {} ms", changeId, recordName, (System.nanoTime() - started) / 1_000_000);
+                log.info(
+                        "change {} to {} is INSYNC after {} ms",
+                        changeId,
+                        recordName,
+                        (System.nanoTime() - started) / 1_000_000);
                 return;
             }
             if (System.nanoTime() + config.insyncPollInterval().toNanos() > deadline) {
@@ -289,12 +331,17 @@ public final class Route53Publisher implements AutoCloseable {
                     throw new Route53PublishException("Route 53 " + operation + " failed: " + reason, e);
                 }
                 if (number >= config.maxAttempts()) {
-                    throw new Route53PublishException("Route 53 " + operation + " still failing after " + number
-                            + " attempts: " + reason, e);
+                    throw new Route53PublishException(
+                            "Route 53 " + operation + " still failing after " + number + " attempts: " + reason, e);
                 }
                 Duration delay = backoff.computeDelay(number);
-                log.info("Route 53 {} attempt {} of {}: {}; trying again in {} ms", operation, number, config.maxAttempts(),
-                        reason, delay.toMillis());
+                log.info(
+                        "Route 53 {} attempt {} of {}: {}; trying again in {} ms",
+                        operation,
+                        number,
+                        config.maxAttempts(),
+                        reason,
+                        delay.toMillis());
                 sleep(delay);
             }
         }
@@ -302,7 +349,8 @@ public final class Route53Publisher implements AutoCloseable {
 
     private static boolean retryable(SdkException e) {
         if (e instanceof AwsServiceException service) {
-            return service instanceof PriorRequestNotCompleteException || service.isThrottlingException()
+            return service instanceof PriorRequestNotCompleteException
+                    || service.isThrottlingException()
                     || service.statusCode() >= 500;
         }
         return e instanceof SdkClientException; // the request did not get through (connection refused, timeout)
@@ -310,13 +358,16 @@ public final class Route53Publisher implements AutoCloseable {
 
     private static String reason(SdkException e) {
         if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
-            return service.awsErrorDetails().errorCode() + ": " + service.awsErrorDetails().errorMessage();
+            return service.awsErrorDetails().errorCode() + ": "
+                    + service.awsErrorDetails().errorMessage();
         }
         return e.getMessage();
     }
 
     private static String describe(Optional<LeaseCheck> check, OptionalLong epoch) {
-        return epoch.isPresent() ? check.map(LeaseCheck::numberName).orElse("epoch") + " " + epoch.getAsLong() : "no lease needed";
+        return epoch.isPresent()
+                ? check.map(LeaseCheck::numberName).orElse("epoch") + " " + epoch.getAsLong()
+                : "no lease needed";
     }
 
     private static void sleep(Duration delay) {

@@ -3,9 +3,6 @@ package io.steward.aws;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.config.Route53Config;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the cluster's Route 53 records in line with what the HA loop last saw, on a thread of its own: the loop only
@@ -53,6 +52,7 @@ public final class Route53Records implements AutoCloseable {
     private final LeaseCheck lease;
     /** Whether this member is the one that removes entries left by members whose agent died with their node. */
     private final BooleanSupplier cleansOrphans;
+
     private final Counter changes;
     private final Counter failures;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -72,8 +72,8 @@ public final class Route53Records implements AutoCloseable {
     /** Set identifier of an orphaned weighted entry -> when it was first seen orphaned. */
     private final Map<String, Long> orphanedSinceNanos = new HashMap<>();
 
-    public Route53Records(Route53Config config, Route53Publisher publisher, String self, LeaseCheck lease,
-                          MetricRegistry registry) {
+    public Route53Records(
+            Route53Config config, Route53Publisher publisher, String self, LeaseCheck lease, MetricRegistry registry) {
         this(config, publisher, self, self, lease, () -> false, registry);
     }
 
@@ -83,8 +83,14 @@ public final class Route53Records implements AutoCloseable {
      * @param cleansOrphans whether this member, right now, is the one (of all members) that removes weighted entries
      *        pointing at no member ZooKeeper knows
      */
-    public Route53Records(Route53Config config, Route53Publisher publisher, String self, String weightedIdentifier,
-                          LeaseCheck lease, BooleanSupplier cleansOrphans, MetricRegistry registry) {
+    public Route53Records(
+            Route53Config config,
+            Route53Publisher publisher,
+            String self,
+            String weightedIdentifier,
+            LeaseCheck lease,
+            BooleanSupplier cleansOrphans,
+            MetricRegistry registry) {
         this.config = config;
         this.cleansOrphans = cleansOrphans;
         this.publisher = publisher;
@@ -128,7 +134,10 @@ public final class Route53Records implements AutoCloseable {
         } catch (Route53PublishException e) {
             failures.inc();
             if (!failing) {
-                log.warn("Route 53 records not updated: {}; trying again in {} s", e.getMessage(), retryDelay.toSeconds());
+                log.warn(
+                        "Route 53 records not updated: {}; trying again in {} s",
+                        e.getMessage(),
+                        retryDelay.toSeconds());
             }
             failing = true;
             applied = null;
@@ -149,23 +158,31 @@ public final class Route53Records implements AutoCloseable {
     private boolean apply(RecordIntent intent) {
         RecordSetSteps steps = new RecordSetSteps();
         if (intent.primary().isPresent() && !config.primaryRecord().isEmpty()) {
-            Optional<Boolean> primary = steps.run("the primary record " + config.primaryRecord(),
-                    () -> count(publisher.publishPrimary(config.primaryRecord(), intent.primary().get(), lease)));
+            Optional<Boolean> primary = steps.run(
+                    "the primary record " + config.primaryRecord(),
+                    () -> count(publisher.publishPrimary(
+                            config.primaryRecord(), intent.primary().get(), lease)));
             // deposed: the lease moved on, and the reader record is the next holder's to write
             if (config.readerRecord().isPresent() && primary.orElse(true)) {
-                steps.run("the reader record " + config.readerRecord().get(),
-                        () -> count(publisher.publishReaders(config.readerRecord().get(), intent.readers(), lease)));
+                steps.run(
+                        "the reader record " + config.readerRecord().get(),
+                        () -> count(
+                                publisher.publishReaders(config.readerRecord().get(), intent.readers(), lease)));
             }
         }
         Optional<String> ownRecord = config.memberRecord(self);
         if (ownRecord.isPresent() && intent.self().isPresent()) {
-            steps.run("this member's record " + ownRecord.get(),
-                    () -> count(publisher.publishMemberRecord(ownRecord.get(), intent.self().get())));
+            steps.run(
+                    "this member's record " + ownRecord.get(),
+                    () -> count(publisher.publishMemberRecord(
+                            ownRecord.get(), intent.self().get())));
         }
         if (config.weightedRecord().isPresent()) {
             String weighted = config.weightedRecord().get();
-            steps.run("this member's entry in " + weighted, () -> count(publisher.publishWeightedEntry(weighted,
-                    weightedIdentifier, intent.weighted(), config.weight())));
+            steps.run(
+                    "this member's entry in " + weighted,
+                    () -> count(publisher.publishWeightedEntry(
+                            weighted, weightedIdentifier, intent.weighted(), config.weight())));
             if (cleansOrphans.getAsBoolean()) {
                 steps.run("the dead members' entries in " + weighted, () -> removeOrphans(weighted, intent));
             } else {
@@ -217,8 +234,12 @@ public final class Route53Records implements AutoCloseable {
             }
         });
         if (!due.isEmpty()) {
-            log.info("removing the entries {} from {}: they point at no member of the cluster (its agent died with its node "
-                    + "more than {} s ago)", due, recordName, ORPHAN_GRACE.toSeconds());
+            log.info(
+                    "removing the entries {} from {}: they point at no member of the cluster (its agent died with its node "
+                            + "more than {} s ago)",
+                    due,
+                    recordName,
+                    ORPHAN_GRACE.toSeconds());
             count(publisher.removeWeightedEntries(recordName, due));
             orphanedSinceNanos.keySet().removeAll(due);
         }
@@ -264,9 +285,12 @@ public final class Route53Records implements AutoCloseable {
                 log.info("removed this member's record {} ({})", ownRecord.get(), result.outcome());
             }
             if (config.weightedRecord().isPresent()) {
-                PublishResult result = publisher.publishWeightedEntry(config.weightedRecord().get(), weightedIdentifier,
-                        Optional.empty(), config.weight());
-                log.info("removed this member's entry {} from {} ({})", weightedIdentifier, config.weightedRecord().get(),
+                PublishResult result = publisher.publishWeightedEntry(
+                        config.weightedRecord().get(), weightedIdentifier, Optional.empty(), config.weight());
+                log.info(
+                        "removed this member's entry {} from {} ({})",
+                        weightedIdentifier,
+                        config.weightedRecord().get(),
                         result.outcome());
             }
         } catch (InterruptedException e) {

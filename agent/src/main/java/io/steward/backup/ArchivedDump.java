@@ -1,7 +1,6 @@
 package io.steward.backup;
 
 import io.steward.config.RetentionClass;
-
 import java.time.Instant;
 
 /**
@@ -16,6 +15,11 @@ import java.time.Instant;
  * @param key the object's key in the bucket
  * @param storedSize the object's size in bytes, compressed
  */
-public record ArchivedDump(String name, String member, Instant takenAt, RetentionClass retention, Instant expiresAt,
-                           String key, long storedSize) {
-}
+public record ArchivedDump(
+        String name,
+        String member,
+        Instant takenAt,
+        RetentionClass retention,
+        Instant expiresAt,
+        String key,
+        long storedSize) {}

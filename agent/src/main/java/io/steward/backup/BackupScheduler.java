@@ -6,9 +6,6 @@ import io.steward.coordination.MemberInfo;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.ManagedMembership;
 import io.steward.engine.Role;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes scheduled backups (snapshot sets, dumps) and purges expired ones, on a thread of its own, on the one member
@@ -31,12 +30,12 @@ public final class BackupScheduler implements AutoCloseable {
     private static final Duration CHECK_INTERVAL = Duration.ofMinutes(1);
     /** Soon after start, once the HA loop has said who this member is. */
     private static final Duration FIRST_CHECK = Duration.ofSeconds(5);
+
     private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
     private static final Duration AFTER_FAILURE = Duration.ofMinutes(10);
 
     /** What the last HA tick saw. */
-    public record Observed(ClusterView view, EngineStatus status, boolean leaseProven) {
-    }
+    public record Observed(ClusterView view, EngineStatus status, boolean leaseProven) {}
 
     /** One kind of backup, as the schedule sees it. */
     public interface Job {
@@ -82,7 +81,8 @@ public final class BackupScheduler implements AutoCloseable {
     }
 
     public void start() {
-        thread.scheduleWithFixedDelay(this::check, FIRST_CHECK.toSeconds(), CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+        thread.scheduleWithFixedDelay(
+                this::check, FIRST_CHECK.toSeconds(), CHECK_INTERVAL.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** From the HA loop, after every tick; returns at once. */
@@ -93,22 +93,28 @@ public final class BackupScheduler implements AutoCloseable {
     /** What the last tick saw, when this node runs its server as primary or replica; else empty. */
     public Optional<Observed> runningServer() {
         Observed now = observed.get();
-        return now == null || (now.status().role() != Role.PRIMARY && now.status().role() != Role.REPLICA)
-                ? Optional.empty() : Optional.of(now);
+        return now == null
+                        || (now.status().role() != Role.PRIMARY && now.status().role() != Role.REPLICA)
+                ? Optional.empty()
+                : Optional.of(now);
     }
 
     private void check() {
         try {
             Observed now = observed.get();
             Instant time = clock.instant();
-            if (now == null || time.isBefore(notBefore)
+            if (now == null
+                    || time.isBefore(notBefore)
                     || !designated(now.view(), self, now.status().role(), now.leaseProven(), onReplica)) {
                 return;
             }
             if (schedule.isPresent()) {
                 Optional<RetentionClass> due = SnapshotPolicy.dueAmong(time, job.taken(), schedule.get());
                 if (due.isPresent()) {
-                    log.info("scheduled {} {} is due [epoch {}]", due.get().name().toLowerCase(Locale.ROOT), job.kind(),
+                    log.info(
+                            "scheduled {} {} is due [epoch {}]",
+                            due.get().name().toLowerCase(Locale.ROOT),
+                            job.kind(),
                             now.view().epoch());
                     job.take(due.get(), now);
                 }
@@ -137,9 +143,12 @@ public final class BackupScheduler implements AutoCloseable {
             return provenPrimary;
         }
         Optional<String> chosen = view.members().values().stream()
-                .filter(member -> member.role() == Role.REPLICA && member.healthy() && member.upstream().isPresent())
+                .filter(member -> member.role() == Role.REPLICA
+                        && member.healthy()
+                        && member.upstream().isPresent())
                 .min(Comparator.comparing((MemberInfo member) -> !ManagedMembership.PREFERRED_FOR_BACKUPS.equals(
-                        member.tags().get(ManagedMembership.BACKUP_TAG))).thenComparing(MemberInfo::name))
+                                member.tags().get(ManagedMembership.BACKUP_TAG)))
+                        .thenComparing(MemberInfo::name))
                 .map(MemberInfo::name);
         return chosen.map(self::equals).orElse(provenPrimary);
     }

@@ -7,6 +7,17 @@ import io.steward.store.ArchiveLayout;
 import io.steward.store.ArchivedObjectMetadata;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.VerifiedTransfer;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -20,18 +31,6 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
-
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Dumps of a whole dataset in S3, under {@code <prefix>/<cluster>/dumps/<name>[.zst|.lz4]}: compressed as the
@@ -82,7 +81,8 @@ public final class DumpArchive {
         try {
             staged = Files.createTempFile("steward-dump-" + name + "-", ".tmp");
         } catch (IOException e) {
-            throw new DumpException("could not archive dump " + name + ": no temporary file for its compressed copy: " + e, e);
+            throw new DumpException(
+                    "could not archive dump " + name + ": no temporary file for its compressed copy: " + e, e);
         }
         try {
             ArchivedObjectMetadata metadata = VerifiedTransfer.compress(content, staged, config.compression());
@@ -90,12 +90,15 @@ public final class DumpArchive {
             if (stored > partSize) {
                 uploadInParts(staged, stored, key, metadata);
             } else {
-                s3.putObject(request -> request.bucket(config.bucket()).key(key)
-                        .metadata(metadata.toS3())
-                        .serverSideEncryption(config.sse().s3Name())
-                        .ssekmsKeyId(config.kmsKeyId().orElse(null))
-                        // a name is never reused: the time to the millisecond and the member make it unique
-                        .ifNoneMatch("*"), RequestBody.fromFile(staged));
+                s3.putObject(
+                        request -> request.bucket(config.bucket())
+                                .key(key)
+                                .metadata(metadata.toS3())
+                                .serverSideEncryption(config.sse().s3Name())
+                                .ssekmsKeyId(config.kmsKeyId().orElse(null))
+                                // a name is never reused: the time to the millisecond and the member make it unique
+                                .ifNoneMatch("*"),
+                        RequestBody.fromFile(staged));
             }
             log.info("archived dump {} to {}: {} bytes, {} stored", name, where, metadata.size(), stored);
             return key;
@@ -114,10 +117,12 @@ public final class DumpArchive {
      */
     private void uploadInParts(Path staged, long stored, String key, ArchivedObjectMetadata metadata) {
         long size = partSizeFor(stored, partSize);
-        String uploadId = s3.createMultipartUpload(request -> request.bucket(config.bucket()).key(key)
-                .metadata(metadata.toS3())
-                .serverSideEncryption(config.sse().s3Name())
-                .ssekmsKeyId(config.kmsKeyId().orElse(null))).uploadId();
+        String uploadId = s3.createMultipartUpload(request -> request.bucket(config.bucket())
+                        .key(key)
+                        .metadata(metadata.toS3())
+                        .serverSideEncryption(config.sse().s3Name())
+                        .ssekmsKeyId(config.kmsKeyId().orElse(null)))
+                .uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < stored; offset += size) {
@@ -125,15 +130,25 @@ public final class DumpArchive {
                 long length = Math.min(size, stored - offset);
                 long from = offset;
                 // a fresh stream for every attempt, so that the SDK can send a part again after a failed attempt
-                RequestBody body = RequestBody.fromContentProvider(() -> slice(staged, from, length), length,
-                        "application/octet-stream");
-                UploadPartResponse part = s3.uploadPart(request -> request.bucket(config.bucket()).key(key)
-                        .uploadId(uploadId).partNumber(number).contentLength(length), body);
-                parts.add(CompletedPart.builder().partNumber(number).eTag(part.eTag())
-                        .checksumCRC32(part.checksumCRC32()).build());
+                RequestBody body = RequestBody.fromContentProvider(
+                        () -> slice(staged, from, length), length, "application/octet-stream");
+                UploadPartResponse part = s3.uploadPart(
+                        request -> request.bucket(config.bucket())
+                                .key(key)
+                                .uploadId(uploadId)
+                                .partNumber(number)
+                                .contentLength(length),
+                        body);
+                parts.add(CompletedPart.builder()
+                        .partNumber(number)
+                        .eTag(part.eTag())
+                        .checksumCRC32(part.checksumCRC32())
+                        .build());
                 log.debug("dump {}: part {} of {} bytes sent", key, number, length);
             }
-            s3.completeMultipartUpload(request -> request.bucket(config.bucket()).key(key).uploadId(uploadId)
+            s3.completeMultipartUpload(request -> request.bucket(config.bucket())
+                    .key(key)
+                    .uploadId(uploadId)
                     .multipartUpload(upload -> upload.parts(parts))
                     .ifNoneMatch("*"));
             log.info("dump {} sent in {} parts of up to {} bytes", key, parts.size(), size);
@@ -145,10 +160,16 @@ public final class DumpArchive {
 
     private void abort(String key, String uploadId) {
         try {
-            s3.abortMultipartUpload(request -> request.bucket(config.bucket()).key(key).uploadId(uploadId));
+            s3.abortMultipartUpload(
+                    request -> request.bucket(config.bucket()).key(key).uploadId(uploadId));
         } catch (SdkException | UncheckedIOException e) {
-            log.warn("could not abort the failed upload {} of {}: its parts stay in s3://{} until a lifecycle rule "
-                    + "(AbortIncompleteMultipartUpload) removes them: {}", uploadId, key, config.bucket(), e.getMessage());
+            log.warn(
+                    "could not abort the failed upload {} of {}: its parts stay in s3://{} until a lifecycle rule "
+                            + "(AbortIncompleteMultipartUpload) removes them: {}",
+                    uploadId,
+                    key,
+                    config.bucket(),
+                    e.getMessage());
         }
     }
 
@@ -208,13 +229,17 @@ public final class DumpArchive {
     /** Every dump in the folder, in S3's (name) order; objects whose names are not dump names are left out. */
     public List<DumpPolicy.Stored> list() {
         List<DumpPolicy.Stored> dumps = new ArrayList<>();
-        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(layout.dumpFolder()).build();
+        ListObjectsV2Request request = ListObjectsV2Request.builder()
+                .bucket(config.bucket())
+                .prefix(layout.dumpFolder())
+                .build();
         try {
             for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
                 for (S3Object object : page.contents()) {
                     String file = object.key().substring(layout.dumpFolder().length());
                     try {
-                        dumps.add(new DumpPolicy.Stored(DumpName.parse(withoutSuffix(file)), object.key(), object.size()));
+                        dumps.add(new DumpPolicy.Stored(
+                                DumpName.parse(withoutSuffix(file)), object.key(), object.size()));
                     } catch (IllegalArgumentException e) {
                         log.debug("not a dump, left alone: {}", object.key());
                     }
@@ -240,20 +265,27 @@ public final class DumpArchive {
         } catch (NoSuchKeyException e) {
             throw new DumpException("dump " + dump.name() + " is gone from " + where + " (purged meanwhile?)", e);
         } catch (SdkException | UncheckedIOException e) {
-            throw new DumpException("could not fetch dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
+            throw new DumpException(
+                    "could not fetch dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
         }
         try (object) {
-            ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
-                    new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": the object lacks "
-                            + "Steward's checksum metadata (not written by Steward, or changed since)"));
+            ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(
+                            object.response().metadata())
+                    .orElseThrow(() -> new DumpException(
+                            "refusing to restore dump " + dump.name() + " from " + where + ": the object lacks "
+                                    + "Steward's checksum metadata (not written by Steward, or changed since)"));
             // the agent's own directory (the state directory): its own user's, as every file in it
-            try (HeldDirectory directory = HeldDirectory.open(target.toAbsolutePath().getParent(), FileOwner.current())) {
-                VerifiedTransfer.restore(object, metadata, directory, target.getFileName().toString());
+            try (HeldDirectory directory =
+                    HeldDirectory.open(target.toAbsolutePath().getParent(), FileOwner.current())) {
+                VerifiedTransfer.restore(
+                        object, metadata, directory, target.getFileName().toString());
             }
         } catch (VerifiedTransfer.DamagedObjectException e) {
-            throw new DumpException("refusing to restore dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
+            throw new DumpException(
+                    "refusing to restore dump " + dump.name() + " from " + where + ": " + e.getMessage(), e);
         } catch (IOException | SdkException e) {
-            throw new DumpException("could not restore dump " + dump.name() + " from " + where + " to " + target + ": " + e, e);
+            throw new DumpException(
+                    "could not restore dump " + dump.name() + " from " + where + " to " + target + ": " + e, e);
         }
     }
 
@@ -263,10 +295,15 @@ public final class DumpArchive {
             try {
                 s3.deleteObject(request -> request.bucket(config.bucket()).key(dump.key()));
             } catch (SdkException | UncheckedIOException e) {
-                throw new DumpException("could not delete expired dump " + dump.name() + " from s3://" + config.bucket()
-                        + "/" + dump.key() + ": " + e.getMessage(), e);
+                throw new DumpException(
+                        "could not delete expired dump " + dump.name() + " from s3://" + config.bucket() + "/"
+                                + dump.key() + ": " + e.getMessage(),
+                        e);
             }
-            log.info("purged dump {} ({}, expired {})", dump.name(), dump.retention().name().toLowerCase(Locale.ROOT),
+            log.info(
+                    "purged dump {} ({}, expired {})",
+                    dump.name(),
+                    dump.retention().name().toLowerCase(Locale.ROOT),
                     dump.expiresAt());
         }
     }

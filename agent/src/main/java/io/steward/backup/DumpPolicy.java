@@ -3,7 +3,6 @@ package io.steward.backup;
 import io.steward.config.RetentionClass;
 import io.steward.engine.DumpName;
 import io.steward.engine.DumpSelector;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,23 +22,29 @@ import java.util.Map;
 public final class DumpPolicy {
 
     /** One object of the archive's dump folder. */
-    public record Stored(DumpName name, String key, long storedSize) {
-    }
+    public record Stored(DumpName name, String key, long storedSize) {}
 
-    private DumpPolicy() {
-    }
+    private DumpPolicy() {}
 
     /** The dumps with their classes and expiries, oldest first. */
     public static List<ArchivedDump> classify(List<Stored> stored, Map<RetentionClass, Duration> retention) {
-        List<Stored> oldestFirst = stored.stream().sorted(Comparator.comparing(dump -> dump.name().takenAt())).toList();
+        List<Stored> oldestFirst = stored.stream()
+                .sorted(Comparator.comparing(dump -> dump.name().takenAt()))
+                .toList();
         List<SnapshotPolicy.Taken> earlier = new ArrayList<>();
         List<ArchivedDump> classified = new ArrayList<>();
         for (Stored dump : oldestFirst) {
-            RetentionClass retentionClass = SnapshotPolicy.dueAmong(dump.name().takenAt(), earlier, RetentionClass.HOURLY)
+            RetentionClass retentionClass = SnapshotPolicy.dueAmong(
+                            dump.name().takenAt(), earlier, RetentionClass.HOURLY)
                     .orElse(RetentionClass.HOURLY);
             earlier.add(new SnapshotPolicy.Taken(dump.name().takenAt(), retentionClass));
-            classified.add(new ArchivedDump(dump.name().toString(), dump.name().member(), dump.name().takenAt(),
-                    retentionClass, dump.name().takenAt().plus(retention.get(retentionClass)), dump.key(),
+            classified.add(new ArchivedDump(
+                    dump.name().toString(),
+                    dump.name().member(),
+                    dump.name().takenAt(),
+                    retentionClass,
+                    dump.name().takenAt().plus(retention.get(retentionClass)),
+                    dump.key(),
                     dump.storedSize()));
         }
         return List.copyOf(classified);
@@ -47,8 +52,11 @@ public final class DumpPolicy {
 
     /** The dumps the purge deletes: those whose expiry has passed, except the newest, which is always kept. */
     public static List<ArchivedDump> expired(Instant now, List<ArchivedDump> dumps) {
-        ArchivedDump newest = dumps.stream().max(Comparator.comparing(ArchivedDump::takenAt)).orElse(null);
-        return dumps.stream().filter(dump -> dump != newest && !dump.expiresAt().isAfter(now)).toList();
+        ArchivedDump newest =
+                dumps.stream().max(Comparator.comparing(ArchivedDump::takenAt)).orElse(null);
+        return dumps.stream()
+                .filter(dump -> dump != newest && !dump.expiresAt().isAfter(now))
+                .toList();
     }
 
     /**
@@ -60,19 +68,26 @@ public final class DumpPolicy {
     public static ArchivedDump choose(List<ArchivedDump> dumps, DumpSelector selector, String where) {
         if (selector instanceof DumpSelector.Named named) {
             String wanted = named.name().toString();
-            return dumps.stream().filter(dump -> dump.name().equals(wanted)).findFirst().orElseThrow(() ->
-                    new DumpException("no dump " + wanted + " in " + where + " (" + newestNames(dumps) + ")"));
+            return dumps.stream()
+                    .filter(dump -> dump.name().equals(wanted))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new DumpException("no dump " + wanted + " in " + where + " (" + newestNames(dumps) + ")"));
         }
-        return dumps.stream().max(Comparator.comparing(ArchivedDump::takenAt)).orElseThrow(() ->
-                new DumpException("no dump at all in " + where + " to take the latest of"));
+        return dumps.stream()
+                .max(Comparator.comparing(ArchivedDump::takenAt))
+                .orElseThrow(() -> new DumpException("no dump at all in " + where + " to take the latest of"));
     }
 
     private static String newestNames(List<ArchivedDump> dumps) {
         if (dumps.isEmpty()) {
             return "it holds none";
         }
-        List<String> names = dumps.stream().sorted(Comparator.comparing(ArchivedDump::takenAt).reversed())
-                .map(ArchivedDump::name).limit(3).toList();
+        List<String> names = dumps.stream()
+                .sorted(Comparator.comparing(ArchivedDump::takenAt).reversed())
+                .map(ArchivedDump::name)
+                .limit(3)
+                .toList();
         return "the newest: " + String.join(", ", names);
     }
 }

@@ -13,15 +13,14 @@ import io.steward.engine.EngineException;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.s3.S3Client;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The dumps of a running agent: taken by the engine, archived in the backup store, on schedule on the
@@ -42,12 +41,14 @@ public final class DumpService implements AutoCloseable {
     private final BackupScheduler scheduler;
 
     public DumpService(StewardConfig config, Engine engine, MetricRegistry registry) {
-        BackupStoreConfig store = config.backup().store().orElseThrow(() ->
-                new IllegalStateException("dumps need the backup store (backup.store)"));
+        BackupStoreConfig store = config.backup()
+                .store()
+                .orElseThrow(() -> new IllegalStateException("dumps need the backup store (backup.store)"));
         this.s3 = S3Clients.create(store);
         long partSize = config.backup().dumps().partSize();
         this.own = new DumpArchive(s3, store, new ArchiveLayout(store.prefix(), config.cluster()), partSize);
-        this.bootstrapSource = config.bootstrap().cloneSource()
+        this.bootstrapSource = config.bootstrap()
+                .cloneSource()
                 .map(source -> new DumpArchive(s3, store, new ArchiveLayout(store.prefix(), source), partSize))
                 .orElse(own);
         this.config = config.backup().dumps();
@@ -55,29 +56,36 @@ public final class DumpService implements AutoCloseable {
         this.self = config.node().name();
         this.clock = Clock.systemUTC();
         this.metrics = new DumpMetrics(registry);
-        this.scheduler = new BackupScheduler(new BackupScheduler.Job() {
-            @Override
-            public String kind() {
-                return "dump";
-            }
+        this.scheduler = new BackupScheduler(
+                new BackupScheduler.Job() {
+                    @Override
+                    public String kind() {
+                        return "dump";
+                    }
 
-            @Override
-            public List<SnapshotPolicy.Taken> taken() {
-                return list().stream().map(dump -> new SnapshotPolicy.Taken(dump.takenAt(), dump.retention())).toList();
-            }
+                    @Override
+                    public List<SnapshotPolicy.Taken> taken() {
+                        return list().stream()
+                                .map(dump -> new SnapshotPolicy.Taken(dump.takenAt(), dump.retention()))
+                                .toList();
+                    }
 
-            @Override
-            public void take(RetentionClass due, BackupScheduler.Observed now) {
-                takeNow();
-            }
+                    @Override
+                    public void take(RetentionClass due, BackupScheduler.Observed now) {
+                        takeNow();
+                    }
 
-            @Override
-            public int purge() {
-                List<ArchivedDump> expired = DumpPolicy.expired(clock.instant(), list());
-                own.delete(expired);
-                return expired.size();
-            }
-        }, this.config.schedule(), this.config.onReplica(), self, clock);
+                    @Override
+                    public int purge() {
+                        List<ArchivedDump> expired = DumpPolicy.expired(clock.instant(), list());
+                        own.delete(expired);
+                        return expired.size();
+                    }
+                },
+                this.config.schedule(),
+                this.config.onReplica(),
+                self,
+                clock);
     }
 
     /** Fed by the HA loop after every tick. */
@@ -101,16 +109,20 @@ public final class DumpService implements AutoCloseable {
      */
     public synchronized ArchivedDump takeNow() {
         if (scheduler.runningServer().isEmpty()) {
-            throw new DumpException("no dump taken: the database server on this node is not running as primary or replica");
+            throw new DumpException(
+                    "no dump taken: the database server on this node is not running as primary or replica");
         }
-        try (DumpFile dump = engine.capability(Dumps.class).orElseThrow(() -> new EngineException(
-                "this database is not backed up by dumps")).dumpForBackup()) {
+        try (DumpFile dump = engine.capability(Dumps.class)
+                .orElseThrow(() -> new EngineException("this database is not backed up by dumps"))
+                .dumpForBackup()) {
             DumpName name = new DumpName(clock.instant(), self, dump.format());
             own.push(dump.content(), name);
             metrics.archived(dump.size());
-            return list().stream().filter(archived -> archived.name().equals(name.toString())).findFirst()
-                    .orElseThrow(() -> new DumpException("dump " + name + " was archived but is not listed in "
-                            + own.location()));
+            return list().stream()
+                    .filter(archived -> archived.name().equals(name.toString()))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new DumpException("dump " + name + " was archived but is not listed in " + own.location()));
         } catch (EngineException e) {
             metrics.failed();
             throw new DumpException("no dump taken: " + e.getMessage(), e);
@@ -135,14 +147,18 @@ public final class DumpService implements AutoCloseable {
      * @throws DumpException when there is no such dump or it cannot be fetched intact; nothing is left behind
      */
     public Path fetchForBootstrap(DumpSelector selector, Path directory) {
-        ArchivedDump chosen = DumpPolicy.choose(DumpPolicy.classify(bootstrapSource.list(), config.retention()), selector,
-                bootstrapSource.location());
-        log.info("creating the cluster from dump {} of {} (asked for: {}); fetching it", chosen.name(),
-                bootstrapSource.location(), selector);
+        ArchivedDump chosen = DumpPolicy.choose(
+                DumpPolicy.classify(bootstrapSource.list(), config.retention()), selector, bootstrapSource.location());
+        log.info(
+                "creating the cluster from dump {} of {} (asked for: {}); fetching it",
+                chosen.name(),
+                bootstrapSource.location(),
+                selector);
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new DumpException("cannot create " + directory + " to fetch dump " + chosen.name() + " into: " + e, e);
+            throw new DumpException(
+                    "cannot create " + directory + " to fetch dump " + chosen.name() + " into: " + e, e);
         }
         Path target = directory.resolve(chosen.name());
         bootstrapSource.fetch(chosen, target);

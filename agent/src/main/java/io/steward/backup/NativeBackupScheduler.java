@@ -2,15 +2,12 @@ package io.steward.backup;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
-import io.steward.coordination.ClusterView;
 import io.steward.coordination.ClusterStore;
+import io.steward.coordination.ClusterView;
 import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.NativeBackup;
 import io.steward.engine.NativeBackup.Schedule;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,6 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs an engine's native backup on its schedule, from exactly one member of the cluster: the holder of a ZooKeeper
@@ -39,7 +38,8 @@ public final class NativeBackupScheduler implements AutoCloseable {
     public static final String SCHEDULED_PREFIX = "scheduled-";
     public static final String MANUAL_PREFIX = "manual-";
     private static final Logger log = LoggerFactory.getLogger(NativeBackupScheduler.class);
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter NAME_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final NativeBackup backup;
     private final Schedule schedule;
@@ -60,8 +60,11 @@ public final class NativeBackupScheduler implements AutoCloseable {
     private String lastFailure = "";
 
     /** @param joinElection joins the election of the member that runs the schedule (left by closing what it returns) */
-    public NativeBackupScheduler(NativeBackup backup, Schedule schedule, Supplier<ClusterStore.Designation> joinElection,
-                                 MetricRegistry registry) {
+    public NativeBackupScheduler(
+            NativeBackup backup,
+            Schedule schedule,
+            Supplier<ClusterStore.Designation> joinElection,
+            MetricRegistry registry) {
         this.backup = backup;
         this.schedule = schedule;
         this.joinElection = joinElection;
@@ -76,7 +79,8 @@ public final class NativeBackupScheduler implements AutoCloseable {
         if (healthy && designation == null) {
             designation = joinElection.get();
         } else if (!healthy && designation != null) {
-            log.info("leaving the election for the backup schedule: the local server is not healthy ({})",
+            log.info(
+                    "leaving the election for the backup schedule: the local server is not healthy ({})",
                     status.problem().orElse("stopped"));
             designation.close();
             designation = null;
@@ -107,22 +111,32 @@ public final class NativeBackupScheduler implements AutoCloseable {
     }
 
     private void round(long period) {
-        String name = SCHEDULED_PREFIX + NAME_TIME.format(Instant.ofEpochMilli(period * schedule.every().toMillis()));
+        String name = SCHEDULED_PREFIX
+                + NAME_TIME.format(
+                        Instant.ofEpochMilli(period * schedule.every().toMillis()));
         try {
             backup.prepare();
             List<NativeBackup.Record> existing = backup.list();
             if (existing.stream().noneMatch(r -> r.name().equals(name))) {
                 NativeBackup.Record record = backup.take(name);
                 taken.inc();
-                log.info("scheduled backup {} taken: {} ({} indices)", name, record.state(), record.indices().size());
+                log.info(
+                        "scheduled backup {} taken: {} ({} indices)",
+                        name,
+                        record.state(),
+                        record.indices().size());
                 existing = backup.list();
             }
             lastPeriodTaken = period;
             for (NativeBackup.Record old : expired(existing, Instant.now(), schedule)) {
                 backup.delete(old.name());
                 expiredCount.inc();
-                log.info("backup {} of {} expired (retention: expire_after {}, min_count {}, max_count {})", old.name(),
-                        old.startedAt(), schedule.expireAfter().map(Object::toString).orElse("none"), schedule.minCount(),
+                log.info(
+                        "backup {} of {} expired (retention: expire_after {}, min_count {}, max_count {})",
+                        old.name(),
+                        old.startedAt(),
+                        schedule.expireAfter().map(Object::toString).orElse("none"),
+                        schedule.minCount(),
                         schedule.maxCount());
             }
             lastFailure = "";
@@ -147,12 +161,15 @@ public final class NativeBackupScheduler implements AutoCloseable {
     public static List<NativeBackup.Record> expired(List<NativeBackup.Record> backups, Instant now, Schedule schedule) {
         List<NativeBackup.Record> newestFirst = backups.stream()
                 .filter(r -> r.name().startsWith(SCHEDULED_PREFIX) && r.succeeded())
-                .sorted(Comparator.comparing(NativeBackup.Record::startedAt).reversed()).toList();
+                .sorted(Comparator.comparing(NativeBackup.Record::startedAt).reversed())
+                .toList();
         List<NativeBackup.Record> expired = new ArrayList<>();
         for (int i = schedule.minCount(); i < newestFirst.size(); i++) {
             NativeBackup.Record record = newestFirst.get(i);
             boolean tooMany = i >= schedule.maxCount();
-            boolean tooOld = schedule.expireAfter().filter(age -> record.startedAt().plus(age).isBefore(now)).isPresent();
+            boolean tooOld = schedule.expireAfter()
+                    .filter(age -> record.startedAt().plus(age).isBefore(now))
+                    .isPresent();
             if (tooMany || tooOld) {
                 expired.add(record);
             }

@@ -3,19 +3,18 @@ package io.steward.backup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.steward.coordination.Json;
 import io.steward.store.ArchiveLayout;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Object;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The cluster's snapshot sets, one JSON object per set under {@code <prefix>/<cluster>/snapshots/<id>.json} in the
@@ -38,7 +37,8 @@ public final class SnapshotCatalog {
     /** Whether {@code id} has the form of a set id; anything else is refused before it reaches S3. */
     public static void requireSetId(String id) {
         if (id == null || !SET_ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("'" + id + "' is not a snapshot set id: expected the form 20261122T093000.123Z-db01");
+            throw new IllegalArgumentException(
+                    "'" + id + "' is not a snapshot set id: expected the form 20261122T093000.123Z-db01");
         }
     }
 
@@ -46,7 +46,9 @@ public final class SnapshotCatalog {
         requireSetId(set.id());
         try {
             byte[] json = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(set);
-            s3.putObject(put -> put.bucket(bucket).key(key(set.id())).contentType("application/json"), RequestBody.fromBytes(json));
+            s3.putObject(
+                    put -> put.bucket(bucket).key(key(set.id())).contentType("application/json"),
+                    RequestBody.fromBytes(json));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("snapshot set " + set.id() + " cannot be written as JSON", e);
         }
@@ -55,23 +57,30 @@ public final class SnapshotCatalog {
     public Optional<SnapshotSet> find(String id) {
         requireSetId(id);
         try {
-            byte[] json = s3.getObjectAsBytes(get -> get.bucket(bucket).key(key(id))).asByteArray();
+            byte[] json =
+                    s3.getObjectAsBytes(get -> get.bucket(bucket).key(key(id))).asByteArray();
             return Optional.of(Json.mapper().readValue(json, SnapshotSet.class));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new IllegalStateException("the catalog entry of snapshot set " + id + " is not readable: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the catalog entry of snapshot set " + id + " is not readable: " + e.getMessage(), e);
         }
     }
 
     /** Every set, oldest first. */
     public List<SnapshotSet> list() {
         List<SnapshotSet> sets = new ArrayList<>();
-        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(layout.snapshotFolder()).build();
+        ListObjectsV2Request request = ListObjectsV2Request.builder()
+                .bucket(bucket)
+                .prefix(layout.snapshotFolder())
+                .build();
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
             for (S3Object object : page.contents()) {
                 String name = object.key().substring(layout.snapshotFolder().length());
-                if (name.endsWith(SUFFIX) && SET_ID.matcher(name.substring(0, name.length() - SUFFIX.length())).matches()) {
+                if (name.endsWith(SUFFIX)
+                        && SET_ID.matcher(name.substring(0, name.length() - SUFFIX.length()))
+                                .matches()) {
                     find(name.substring(0, name.length() - SUFFIX.length())).ifPresent(sets::add);
                 }
             }

@@ -1,7 +1,6 @@
 package io.steward.backup;
 
 import io.steward.config.RetentionClass;
-
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -16,8 +15,7 @@ public final class SnapshotPolicy {
     private static final List<RetentionClass> LONGEST_FIRST =
             List.of(RetentionClass.MONTHLY, RetentionClass.WEEKLY, RetentionClass.DAILY, RetentionClass.HOURLY);
 
-    private SnapshotPolicy() {
-    }
+    private SnapshotPolicy() {}
 
     /**
      * The class of the set due now, if any: the longest class whose current period (UTC) has no set yet that was
@@ -33,13 +31,14 @@ public final class SnapshotPolicy {
     /** The sets that count for the schedule: pending or completed ones, not failed ones. */
     public static List<Taken> taken(List<SnapshotSet> sets) {
         return sets.stream()
-                .filter(set -> set.status() == SnapshotSet.Status.PENDING || set.status() == SnapshotSet.Status.COMPLETED)
-                .map(set -> new Taken(set.createdAt(), set.retention())).toList();
+                .filter(set ->
+                        set.status() == SnapshotSet.Status.PENDING || set.status() == SnapshotSet.Status.COMPLETED)
+                .map(set -> new Taken(set.createdAt(), set.retention()))
+                .toList();
     }
 
     /** A backup that counts for the schedule: when it was taken, and its class. */
-    public record Taken(Instant at, RetentionClass retention) {
-    }
+    public record Taken(Instant at, RetentionClass retention) {}
 
     /** {@link #due} over backups of any kind (snapshot sets, dumps) that were taken. */
     public static Optional<RetentionClass> dueAmong(Instant now, List<Taken> taken, RetentionClass shortest) {
@@ -47,8 +46,9 @@ public final class SnapshotPolicy {
             if (candidate.ordinal() < shortest.ordinal()) {
                 continue;
             }
-            boolean covered = taken.stream().anyMatch(backup -> backup.retention().ordinal() >= candidate.ordinal()
-                    && candidate.samePeriod(backup.at(), now));
+            boolean covered = taken.stream()
+                    .anyMatch(backup -> backup.retention().ordinal() >= candidate.ordinal()
+                            && candidate.samePeriod(backup.at(), now));
             if (!covered) {
                 return Optional.of(candidate);
             }
@@ -61,8 +61,10 @@ public final class SnapshotPolicy {
      * whatever its age so that the cluster is never left without a base backup.
      */
     public static List<SnapshotSet> expired(Instant now, List<SnapshotSet> sets) {
-        Optional<String> newestRestorable = sets.stream().filter(SnapshotSet::restorable)
-                .max(Comparator.comparing(SnapshotSet::createdAt)).map(SnapshotSet::id);
+        Optional<String> newestRestorable = sets.stream()
+                .filter(SnapshotSet::restorable)
+                .max(Comparator.comparing(SnapshotSet::createdAt))
+                .map(SnapshotSet::id);
         return sets.stream()
                 .filter(set -> !set.expiresAt().isAfter(now))
                 .filter(set -> newestRestorable.map(id -> !id.equals(set.id())).orElse(true))
@@ -85,10 +87,13 @@ public final class SnapshotPolicy {
      */
     public static SnapshotSet choose(List<SnapshotSet> sets, Optional<String> id, Optional<Instant> targetTime) {
         if (id.isPresent()) {
-            SnapshotSet named = sets.stream().filter(set -> set.id().equals(id.get())).findFirst().orElseThrow(() ->
-                    new SnapshotException("no snapshot set " + id.get() + " in the catalog"));
+            SnapshotSet named = sets.stream()
+                    .filter(set -> set.id().equals(id.get()))
+                    .findFirst()
+                    .orElseThrow(() -> new SnapshotException("no snapshot set " + id.get() + " in the catalog"));
             if (!named.restorable()) {
-                throw new SnapshotException("snapshot set " + id.get() + " is " + named.status().name().toLowerCase(Locale.ROOT)
+                throw new SnapshotException("snapshot set " + id.get() + " is "
+                        + named.status().name().toLowerCase(Locale.ROOT)
                         + named.failure().map(why -> " (" + why + ")").orElse("") + ", not restorable");
             }
             if (targetTime.isPresent() && !consistentBefore(named, targetTime.get())) {
@@ -98,16 +103,23 @@ public final class SnapshotPolicy {
             }
             return named;
         }
-        List<SnapshotSet> restorable = sets.stream().filter(SnapshotSet::restorable).toList();
+        List<SnapshotSet> restorable =
+                sets.stream().filter(SnapshotSet::restorable).toList();
         if (restorable.isEmpty()) {
             throw new SnapshotException("the catalog has no completed snapshot set to restore from");
         }
         return restorable.stream()
-                .filter(set -> targetTime.map(time -> consistentBefore(set, time)).orElse(true))
+                .filter(set ->
+                        targetTime.map(time -> consistentBefore(set, time)).orElse(true))
                 .max(Comparator.comparing(SnapshotSet::createdAt))
-                .orElseThrow(() -> new SnapshotException("no completed snapshot set was consistent before " + targetTime.get()
-                        + "; the oldest kept one became consistent at " + restorable.get(0).consistentAt()
-                        .map(Instant::toString).orElse("an unknown time") + " (older ones have expired)"));
+                .orElseThrow(() ->
+                        new SnapshotException("no completed snapshot set was consistent before " + targetTime.get()
+                                + "; the oldest kept one became consistent at "
+                                + restorable
+                                        .get(0)
+                                        .consistentAt()
+                                        .map(Instant::toString)
+                                        .orElse("an unknown time") + " (older ones have expired)"));
     }
 
     private static boolean consistentBefore(SnapshotSet set, Instant time) {

@@ -4,17 +4,6 @@ import io.steward.engine.Engine;
 import io.steward.engine.Peer;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.support.ChildProcess;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Ec2Exception;
-import software.amazon.awssdk.services.ec2.model.ResourceType;
-import software.amazon.awssdk.services.ec2.model.Snapshot;
-import software.amazon.awssdk.services.ec2.model.SnapshotState;
-import software.amazon.awssdk.services.ec2.model.Volume;
-import software.amazon.awssdk.services.ec2.model.VolumeAttachmentState;
-import software.amazon.awssdk.services.ec2.model.VolumeState;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.SnapshotState;
+import software.amazon.awssdk.services.ec2.model.Volume;
+import software.amazon.awssdk.services.ec2.model.VolumeAttachmentState;
+import software.amazon.awssdk.services.ec2.model.VolumeState;
 
 /**
  * Restores a snapshot set onto this node: a new volume from each snapshot in this node's availability zone,
@@ -44,7 +43,8 @@ public final class SnapshotRestore {
     private static final Duration DEVICE_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final List<String> DEVICE_NAMES = Stream.of("f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
-            .map(letter -> "/dev/sd" + letter).toList();
+            .map(letter -> "/dev/sd" + letter)
+            .toList();
 
     /**
      * Where this node is and what it is restoring.
@@ -115,8 +115,8 @@ public final class SnapshotRestore {
         for (SnapshotVolume volume : set.volumes()) {
             requireEmptyMountPoint(target.mountPointFor(volume));
         }
-        progress.accept("restoring snapshot set " + set.id() + " (" + set.volumes().size() + " volumes) in "
-                + target.availabilityZone() + purpose);
+        progress.accept("restoring snapshot set " + set.id() + " ("
+                + set.volumes().size() + " volumes) in " + target.availabilityZone() + purpose);
         Set<String> devicesInUse = devicesInUse(target.instanceId());
         for (SnapshotVolume volume : set.volumes()) {
             String device = chooseDevice(volume.device(), devicesInUse);
@@ -136,17 +136,22 @@ public final class SnapshotRestore {
      * retagged one, or the catalog may be another cluster's copy).
      */
     private void requireSnapshotsOf(SnapshotSet set) {
-        List<String> ids = set.volumes().stream().map(SnapshotVolume::snapshotId).toList();
+        List<String> ids =
+                set.volumes().stream().map(SnapshotVolume::snapshotId).toList();
         List<Snapshot> described;
         try {
             described = ec2.describeSnapshots(r -> r.snapshotIds(ids)).snapshots();
         } catch (Ec2Exception e) {
-            throw new SnapshotException("snapshot set " + set.id() + " cannot be restored: EC2 does not describe its "
-                    + "snapshots " + ids + " (" + SnapshotSets.reason(e) + ")", e);
+            throw new SnapshotException(
+                    "snapshot set " + set.id() + " cannot be restored: EC2 does not describe its " + "snapshots " + ids
+                            + " (" + SnapshotSets.reason(e) + ")",
+                    e);
         }
         for (SnapshotVolume volume : set.volumes()) {
             String what = "snapshot " + volume.snapshotId() + " of set " + set.id();
-            Snapshot snapshot = described.stream().filter(s -> volume.snapshotId().equals(s.snapshotId())).findFirst()
+            Snapshot snapshot = described.stream()
+                    .filter(s -> volume.snapshotId().equals(s.snapshotId()))
+                    .findFirst()
                     .orElseThrow(() -> new SnapshotException(what + " does not exist in EC2 any more"));
             if (snapshot.state() != SnapshotState.COMPLETED) {
                 throw new SnapshotException(what + " is " + snapshot.stateAsString() + " in EC2, not completed");
@@ -163,8 +168,9 @@ public final class SnapshotRestore {
         String key = SnapshotSets.TAG_PREFIX + name;
         String actual = tags.get(key);
         if (!expected.equals(actual)) {
-            throw new SnapshotException(what + (actual == null ? " has no tag " + key : " is tagged " + key + "=" + actual)
-                    + ", expected " + expected + "; refusing to restore from a snapshot that may not be this set's");
+            throw new SnapshotException(
+                    what + (actual == null ? " has no tag " + key : " is tagged " + key + "=" + actual) + ", expected "
+                            + expected + "; refusing to restore from a snapshot that may not be this set's");
         }
     }
 
@@ -185,8 +191,10 @@ public final class SnapshotRestore {
 
     private Set<String> devicesInUse(String instanceId) {
         Set<String> devices = new HashSet<>();
-        ec2.describeVolumesPaginator(r -> r.filters(f -> f.name("attachment.instance-id").values(instanceId)))
-                .volumes().forEach(volume -> volume.attachments().forEach(a -> devices.add(normalized(a.device()))));
+        ec2.describeVolumesPaginator(
+                        r -> r.filters(f -> f.name("attachment.instance-id").values(instanceId)))
+                .volumes()
+                .forEach(volume -> volume.attachments().forEach(a -> devices.add(normalized(a.device()))));
         return devices;
     }
 
@@ -195,8 +203,11 @@ public final class SnapshotRestore {
         if (original != null && !original.isEmpty() && !inUse.contains(normalized(original))) {
             return original;
         }
-        return DEVICE_NAMES.stream().filter(name -> !inUse.contains(normalized(name))).findFirst()
-                .orElseThrow(() -> new SnapshotException("no free device name from /dev/sdf to /dev/sdp on this instance"));
+        return DEVICE_NAMES.stream()
+                .filter(name -> !inUse.contains(normalized(name)))
+                .findFirst()
+                .orElseThrow(
+                        () -> new SnapshotException("no free device name from /dev/sdf to /dev/sdp on this instance"));
     }
 
     /** {@code /dev/xvdf} and {@code /dev/sdf} name the same attachment slot. */
@@ -205,20 +216,31 @@ public final class SnapshotRestore {
     }
 
     private String createVolume(SnapshotSet set, SnapshotVolume volume, String zone) {
-        String volumeId = ec2.createVolume(r -> r.snapshotId(volume.snapshotId()).availabilityZone(zone)
-                .tagSpecifications(spec -> spec.resourceType(ResourceType.VOLUME).tags(
-                        t -> t.key(SnapshotSets.TAG_PREFIX + "restored-from").value(set.id()),
-                        t -> t.key(SnapshotSets.TAG_PREFIX + "mount-point").value(volume.mountPoint())))).volumeId();
+        String volumeId = ec2.createVolume(r -> r.snapshotId(volume.snapshotId())
+                        .availabilityZone(zone)
+                        .tagSpecifications(spec -> spec.resourceType(ResourceType.VOLUME)
+                                .tags(
+                                        t -> t.key(SnapshotSets.TAG_PREFIX + "restored-from")
+                                                .value(set.id()),
+                                        t -> t.key(SnapshotSets.TAG_PREFIX + "mount-point")
+                                                .value(volume.mountPoint()))))
+                .volumeId();
         progress.accept("creating volume " + volumeId + " from " + volume.snapshotId());
-        await("volume " + volumeId + " to become available", VOLUME_TIMEOUT,
+        await(
+                "volume " + volumeId + " to become available",
+                VOLUME_TIMEOUT,
                 () -> describe(volumeId).state() == VolumeState.AVAILABLE);
         return volumeId;
     }
 
     private void attach(String volumeId, String device, String instanceId) {
         ec2.attachVolume(r -> r.volumeId(volumeId).instanceId(instanceId).device(device));
-        await("volume " + volumeId + " to be attached as " + device, VOLUME_TIMEOUT, () -> describe(volumeId).attachments()
-                .stream().anyMatch(a -> instanceId.equals(a.instanceId()) && a.state() == VolumeAttachmentState.ATTACHED));
+        await(
+                "volume " + volumeId + " to be attached as " + device,
+                VOLUME_TIMEOUT,
+                () -> describe(volumeId).attachments().stream()
+                        .anyMatch(
+                                a -> instanceId.equals(a.instanceId()) && a.state() == VolumeAttachmentState.ATTACHED));
     }
 
     private Volume describe(String volumeId) {
@@ -236,7 +258,10 @@ public final class SnapshotRestore {
     private static Path awaitBlockDevice(String volumeId, String device, Path deviceLinks) {
         Path link = deviceLinks.resolve("nvme-Amazon_Elastic_Block_Store_" + volumeId.replace("-", ""));
         List<Path> candidates = List.of(link, Path.of(device), Path.of(device.replaceFirst("^/dev/sd", "/dev/xvd")));
-        await("the block device of " + volumeId, DEVICE_TIMEOUT, () -> candidates.stream().anyMatch(Files::exists));
+        await(
+                "the block device of " + volumeId,
+                DEVICE_TIMEOUT,
+                () -> candidates.stream().anyMatch(Files::exists));
         Path found = candidates.stream().filter(Files::exists).findFirst().orElseThrow();
         try {
             return found.toRealPath();
@@ -251,8 +276,10 @@ public final class SnapshotRestore {
         } catch (IOException e) {
             throw new SnapshotException("cannot create mount point " + mountPoint + ": " + e.getMessage(), e);
         }
-        String type = run(List.of("blkid", "-o", "value", "-s", "TYPE", blockDevice.toString()), "read the filesystem type of "
-                + blockDevice).strip();
+        String type = run(
+                        List.of("blkid", "-o", "value", "-s", "TYPE", blockDevice.toString()),
+                        "read the filesystem type of " + blockDevice)
+                .strip();
         if (type.isEmpty()) {
             throw new SnapshotException(blockDevice + " holds no filesystem; a restored volume is never formatted");
         }
@@ -267,7 +294,8 @@ public final class SnapshotRestore {
 
     private static String run(List<String> command, String what) {
         try {
-            Process process = ChildProcess.builder(command).redirectErrorStream(true).start();
+            Process process =
+                    ChildProcess.builder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes());
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

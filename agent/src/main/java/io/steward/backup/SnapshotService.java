@@ -11,11 +11,6 @@ import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.s3.S3Client;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
@@ -24,6 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The snapshot sets of a running agent, wired from its configuration: EC2 and S3 clients, the volume finder, the
@@ -47,51 +46,74 @@ public final class SnapshotService implements AutoCloseable {
      * @param oldestKept told, after each purge of expired sets, the files of the oldest restorable set left (see
      *        {@link SnapshotSets#purge})
      */
-    public SnapshotService(StewardConfig config, Engine engine, Consumer<Map<String, String>> oldestKept,
-                           MetricRegistry registry) {
+    public SnapshotService(
+            StewardConfig config, Engine engine, Consumer<Map<String, String>> oldestKept, MetricRegistry registry) {
         String instanceId = config.node().instanceId().orElseThrow();
         String zone = config.node().availabilityZone().orElseThrow();
-        BackupStoreConfig store = config.backup().store().orElseThrow(() ->
-                new IllegalStateException("snapshot sets need the backup store (backup.store) for their catalog"));
-        String region = config.node().region().or(store::region).orElseThrow(() ->
-                new IllegalStateException("snapshot sets need the AWS region: aws.region or IMDS"));
+        BackupStoreConfig store = config.backup()
+                .store()
+                .orElseThrow(() -> new IllegalStateException(
+                        "snapshot sets need the backup store (backup.store) for their catalog"));
+        String region = config.node()
+                .region()
+                .or(store::region)
+                .orElseThrow(() -> new IllegalStateException("snapshot sets need the AWS region: aws.region or IMDS"));
         this.ec2 = Ec2Clients.create(config.aws(), region);
         this.s3 = S3Clients.create(store);
         ArchiveLayout layout = new ArchiveLayout(store.prefix(), config.cluster());
         this.catalog = new SnapshotCatalog(s3, store.bucket(), layout);
         this.engine = engine;
-        this.here = new SnapshotRestore.Target(instanceId, zone, config.storage().deviceLinks(),
+        this.here = new SnapshotRestore.Target(
+                instanceId,
+                zone,
+                config.storage().deviceLinks(),
                 config.storage().restoreMounts());
         // the agent's own files must never be on a frozen filesystem
-        List<Path> protectedPaths = List.of(Path.of(System.getProperty("java.io.tmpdir")), config.node().stateDir());
-        this.freezer = new FilesystemFreezer(config.storage().freezeTimeout(), protectedPaths,
-                config.node().stateDir().resolve("thaw-guard.log"), registry);
-        this.sets = new SnapshotSets(config.backup().snapshots(), engine, ec2, catalog,
-                new Ec2VolumeFinder(ec2, instanceId, config.storage()), freezer, Clock.systemUTC(), registry);
+        List<Path> protectedPaths = List.of(
+                Path.of(System.getProperty("java.io.tmpdir")), config.node().stateDir());
+        this.freezer = new FilesystemFreezer(
+                config.storage().freezeTimeout(),
+                protectedPaths,
+                config.node().stateDir().resolve("thaw-guard.log"),
+                registry);
+        this.sets = new SnapshotSets(
+                config.backup().snapshots(),
+                engine,
+                ec2,
+                catalog,
+                new Ec2VolumeFinder(ec2, instanceId, config.storage()),
+                freezer,
+                Clock.systemUTC(),
+                registry);
         this.cluster = config.cluster();
         this.self = config.node().name();
         this.zone = zone;
-        this.scheduler = new BackupScheduler(new BackupScheduler.Job() {
-            @Override
-            public String kind() {
-                return "snapshot set";
-            }
+        this.scheduler = new BackupScheduler(
+                new BackupScheduler.Job() {
+                    @Override
+                    public String kind() {
+                        return "snapshot set";
+                    }
 
-            @Override
-            public List<SnapshotPolicy.Taken> taken() {
-                return SnapshotPolicy.taken(catalog.list());
-            }
+                    @Override
+                    public List<SnapshotPolicy.Taken> taken() {
+                        return SnapshotPolicy.taken(catalog.list());
+                    }
 
-            @Override
-            public void take(RetentionClass due, BackupScheduler.Observed now) {
-                sets.take(due, taker(now));
-            }
+                    @Override
+                    public void take(RetentionClass due, BackupScheduler.Observed now) {
+                        sets.take(due, taker(now));
+                    }
 
-            @Override
-            public int purge() {
-                return sets.purge(oldestKept).size();
-            }
-        }, config.backup().snapshots().schedule(), config.backup().snapshots().onReplica(), self, Clock.systemUTC());
+                    @Override
+                    public int purge() {
+                        return sets.purge(oldestKept).size();
+                    }
+                },
+                config.backup().snapshots().schedule(),
+                config.backup().snapshots().onReplica(),
+                self,
+                Clock.systemUTC());
     }
 
     public BackupScheduler scheduler() {
@@ -99,8 +121,12 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     private SnapshotSets.Taker taker(BackupScheduler.Observed now) {
-        return new SnapshotSets.Taker(cluster, self, now.status().role().name().toLowerCase(Locale.ROOT),
-                now.view().epoch(), zone);
+        return new SnapshotSets.Taker(
+                cluster,
+                self,
+                now.status().role().name().toLowerCase(Locale.ROOT),
+                now.view().epoch(),
+                zone);
     }
 
     public void start() {
@@ -109,8 +135,12 @@ public final class SnapshotService implements AutoCloseable {
 
     /** Takes a set on this node now, whatever the schedule says (POST /snapshot, {@code steward snapshot}). */
     public SnapshotSet takeNow(RetentionClass retention) {
-        return sets.take(retention, taker(scheduler.runningServer().orElseThrow(() ->
-                new SnapshotException("the database server on this node is not running as primary or replica"))));
+        return sets.take(
+                retention,
+                taker(scheduler
+                        .runningServer()
+                        .orElseThrow(() -> new SnapshotException(
+                                "the database server on this node is not running as primary or replica"))));
     }
 
     public List<SnapshotSet> catalog() {
@@ -123,14 +153,18 @@ public final class SnapshotService implements AutoCloseable {
      * @return false when there is no set to seed from, so that the caller copies from the primary instead
      */
     public boolean seedReplica(Peer primary) {
-        Optional<SnapshotSet> latest = catalog.list().stream().filter(SnapshotSet::restorable)
+        Optional<SnapshotSet> latest = catalog.list().stream()
+                .filter(SnapshotSet::restorable)
                 .max(Comparator.comparing(SnapshotSet::createdAt));
         if (latest.isEmpty()) {
             log.info("no completed snapshot set to seed this replica from; copying from {} instead", primary.name());
             return false;
         }
-        log.info("seeding this replica from snapshot set {} instead of copying from {}", latest.get().id(), primary.name());
-        new SnapshotRestore(ec2, engine, line -> { }).restoreAsReplica(latest.get(), primary, here);
+        log.info(
+                "seeding this replica from snapshot set {} instead of copying from {}",
+                latest.get().id(),
+                primary.name());
+        new SnapshotRestore(ec2, engine, line -> {}).restoreAsReplica(latest.get(), primary, here);
         return true;
     }
 

@@ -1,7 +1,6 @@
 package io.steward.backup;
 
 import io.steward.config.RetentionClass;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +29,25 @@ import java.util.Optional;
  * @param volumes one entry per volume
  * @param files what the engine handed over (e.g. a backup label), for a restore to write back
  */
-public record SnapshotSet(String id, String cluster, String node, String role, long epoch, String availabilityZone,
-                          RetentionClass retention, Instant createdAt, Optional<Instant> consistentAt,
-                          Instant expiresAt, Status status,
-                          Optional<String> failure, long startPosition, long endPosition, long timeline, long frozenMillis,
-                          List<SnapshotVolume> volumes, Map<String, String> files) {
+public record SnapshotSet(
+        String id,
+        String cluster,
+        String node,
+        String role,
+        long epoch,
+        String availabilityZone,
+        RetentionClass retention,
+        Instant createdAt,
+        Optional<Instant> consistentAt,
+        Instant expiresAt,
+        Status status,
+        Optional<String> failure,
+        long startPosition,
+        long endPosition,
+        long timeline,
+        long frozenMillis,
+        List<SnapshotVolume> volumes,
+        Map<String, String> files) {
 
     public enum Status {
         /** The hold and the freeze are under way. */
@@ -59,8 +72,24 @@ public record SnapshotSet(String id, String cluster, String node, String role, l
     }
 
     public SnapshotSet withStatus(Status newStatus, Optional<String> why) {
-        return new SnapshotSet(id, cluster, node, role, epoch, availabilityZone, retention, createdAt, consistentAt,
-                expiresAt, newStatus,
-                why, startPosition, endPosition, timeline, frozenMillis, volumes, files);
+        return new SnapshotSet(
+                id,
+                cluster,
+                node,
+                role,
+                epoch,
+                availabilityZone,
+                retention,
+                createdAt,
+                consistentAt,
+                expiresAt,
+                newStatus,
+                why,
+                startPosition,
+                endPosition,
+                timeline,
+                frozenMillis,
+                volumes,
+                files);
     }
 }

@@ -12,18 +12,6 @@ import io.steward.storage.DataVolume;
 import io.steward.storage.Freezer;
 import io.steward.storage.Frozen;
 import io.steward.storage.VolumeFinder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.CreateSnapshotResponse;
-import software.amazon.awssdk.services.ec2.model.Ec2Exception;
-import software.amazon.awssdk.services.ec2.model.ResourceType;
-import software.amazon.awssdk.services.ec2.model.Snapshot;
-import software.amazon.awssdk.services.ec2.model.SnapshotState;
-import software.amazon.awssdk.services.ec2.model.Tag;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +29,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.CreateSnapshotResponse;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.SnapshotState;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * Takes snapshot sets: the engine's hold ({@link io.steward.engine.SnapshotHold}), every data volume's filesystem
@@ -57,13 +56,13 @@ public final class SnapshotSets implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotSets.class);
     /** To the millisecond: a requested set and a scheduled one can start in the same second, and ids must differ. */
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
     private static final Duration COMPLETION_POLL = Duration.ofSeconds(5);
 
     /** Who takes the set, as the HA loop sees it right now. */
-    public record Taker(String cluster, String node, String role, long epoch, String availabilityZone) {
-    }
+    public record Taker(String cluster, String node, String role, long epoch, String availabilityZone) {}
 
     private final SnapshotConfig config;
     private final Engine engine;
@@ -80,8 +79,15 @@ public final class SnapshotSets implements AutoCloseable {
         return thread;
     });
 
-    public SnapshotSets(SnapshotConfig config, Engine engine, Ec2Client ec2, SnapshotCatalog catalog, VolumeFinder volumes,
-                         Freezer freezer, Clock clock, MetricRegistry registry) {
+    public SnapshotSets(
+            SnapshotConfig config,
+            Engine engine,
+            Ec2Client ec2,
+            SnapshotCatalog catalog,
+            VolumeFinder volumes,
+            Freezer freezer,
+            Clock clock,
+            MetricRegistry registry) {
         this.config = config;
         this.engine = engine;
         this.ec2 = ec2;
@@ -109,10 +115,25 @@ public final class SnapshotSets implements AutoCloseable {
             if (found.isEmpty()) {
                 throw new SnapshotException("no data volume found under " + engine.dataPaths());
             }
-            set = new SnapshotSet(id, taker.cluster(), taker.node(), taker.role(), taker.epoch(),
-                    taker.availabilityZone(), retention, now, Optional.empty(), now.plus(config.retentionOf(retention)),
+            set = new SnapshotSet(
+                    id,
+                    taker.cluster(),
+                    taker.node(),
+                    taker.role(),
+                    taker.epoch(),
+                    taker.availabilityZone(),
+                    retention,
+                    now,
+                    Optional.empty(),
+                    now.plus(config.retentionOf(retention)),
                     SnapshotSet.Status.TAKING,
-                    Optional.empty(), -1, -1, 0, 0, found.stream().map(v -> volume(v, "")).toList(), Map.of());
+                    Optional.empty(),
+                    -1,
+                    -1,
+                    0,
+                    0,
+                    found.stream().map(v -> volume(v, "")).toList(),
+                    Map.of());
             catalog.save(set);
         } catch (RuntimeException e) {
             failures.inc();
@@ -120,8 +141,13 @@ public final class SnapshotSets implements AutoCloseable {
             log.error("snapshot set {} not started: {}", id, why);
             throw new SnapshotException("snapshot set " + id + " not started: " + why, e);
         }
-        log.info("snapshot set {} ({}) of {} on {} [epoch {}]", id, retention.name().toLowerCase(Locale.ROOT), describe(found),
-                taker.role(), taker.epoch());
+        log.info(
+                "snapshot set {} ({}) of {} on {} [epoch {}]",
+                id,
+                retention.name().toLowerCase(Locale.ROOT),
+                describe(found),
+                taker.role(),
+                taker.epoch());
         List<String> created = new ArrayList<>();
         try (SnapshotHold hold = hold(id)) {
             Frozen<List<String>> snapshots = freezer.whileFrozen(
@@ -132,17 +158,35 @@ public final class SnapshotSets implements AutoCloseable {
             for (int i = 0; i < found.size(); i++) {
                 taken.add(volume(found.get(i), snapshots.value().get(i)));
             }
-            ec2.createTags(r -> r.resources(snapshots.value()).tags(
-                    tag("end-position", Long.toString(marks.endPosition())), tag("status", "pending")));
-            SnapshotSet pending = new SnapshotSet(id, set.cluster(), set.node(), set.role(), set.epoch(),
-                    set.availabilityZone(), retention, now, Optional.of(clock.instant()), set.expiresAt(),
-                    SnapshotSet.Status.PENDING, Optional.empty(),
-                    marks.startPosition(), marks.endPosition(), marks.timeline(), snapshots.frozenFor().toMillis(), taken,
+            ec2.createTags(r -> r.resources(snapshots.value())
+                    .tags(tag("end-position", Long.toString(marks.endPosition())), tag("status", "pending")));
+            SnapshotSet pending = new SnapshotSet(
+                    id,
+                    set.cluster(),
+                    set.node(),
+                    set.role(),
+                    set.epoch(),
+                    set.availabilityZone(),
+                    retention,
+                    now,
+                    Optional.of(clock.instant()),
+                    set.expiresAt(),
+                    SnapshotSet.Status.PENDING,
+                    Optional.empty(),
+                    marks.startPosition(),
+                    marks.endPosition(),
+                    marks.timeline(),
+                    snapshots.frozenFor().toMillis(),
+                    taken,
                     marks.files());
             catalog.save(pending);
             this.taken.inc();
-            log.info("snapshot set {} pending: {}, frozen {} ms, consistent at position {}", id,
-                    String.join(", ", snapshots.value()), snapshots.frozenFor().toMillis(), marks.endPosition());
+            log.info(
+                    "snapshot set {} pending: {}, frozen {} ms, consistent at position {}",
+                    id,
+                    String.join(", ", snapshots.value()),
+                    snapshots.frozenFor().toMillis(),
+                    marks.endPosition());
             completion.execute(() -> awaitCompletion(pending));
             return pending;
         } catch (Exception e) {
@@ -154,18 +198,25 @@ public final class SnapshotSets implements AutoCloseable {
 
     /** The engine's hold for a snapshot of its volumes; a database whose volumes are not its backup has none. */
     private SnapshotHold hold(String id) {
-        return engine.capability(VolumeSnapshots.class).orElseThrow(() -> new SnapshotException("this database's "
-                + "volumes are not a backup of it: it takes no snapshot sets")).holdForSnapshot(id);
+        return engine.capability(VolumeSnapshots.class)
+                .orElseThrow(() -> new SnapshotException(
+                        "this database's " + "volumes are not a backup of it: it takes no snapshot sets"))
+                .holdForSnapshot(id);
     }
 
-    private List<String> createSnapshots(SnapshotSet set, List<DataVolume> found, SnapshotHold hold, List<String> created) {
+    private List<String> createSnapshots(
+            SnapshotSet set, List<DataVolume> found, SnapshotHold hold, List<String> created) {
         for (DataVolume volume : found) {
-            String description = "steward " + set.cluster() + " " + set.node() + " " + volume.mountPoint() + " set " + set.id();
-            CreateSnapshotResponse snapshot = ec2.createSnapshot(r -> r.volumeId(volume.volumeId()).description(description)
-                    .tagSpecifications(spec -> spec.resourceType(ResourceType.SNAPSHOT).tags(tags(set, volume, hold))));
+            String description =
+                    "steward " + set.cluster() + " " + set.node() + " " + volume.mountPoint() + " set " + set.id();
+            CreateSnapshotResponse snapshot = ec2.createSnapshot(r -> r.volumeId(volume.volumeId())
+                    .description(description)
+                    .tagSpecifications(
+                            spec -> spec.resourceType(ResourceType.SNAPSHOT).tags(tags(set, volume, hold))));
             if (snapshot.snapshotId() == null || snapshot.state() == SnapshotState.ERROR) {
-                throw new SnapshotException("EC2 answered CreateSnapshot of " + volume.volumeId()
-                        + " without a usable snapshot (id " + snapshot.snapshotId() + ", state " + snapshot.state() + ")");
+                throw new SnapshotException(
+                        "EC2 answered CreateSnapshot of " + volume.volumeId() + " without a usable snapshot (id "
+                                + snapshot.snapshotId() + ", state " + snapshot.state() + ")");
             }
             created.add(snapshot.snapshotId());
         }
@@ -186,7 +237,9 @@ public final class SnapshotSets implements AutoCloseable {
         values.put(TAG_PREFIX + "timeline", Long.toString(hold.timeline()));
         values.put(TAG_PREFIX + "mount-point", volume.mountPoint().toString());
         values.put(TAG_PREFIX + "device", volume.device());
-        return values.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+        return values.entrySet().stream()
+                .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+                .toList();
     }
 
     private static Tag tag(String name, String value) {
@@ -194,24 +247,36 @@ public final class SnapshotSets implements AutoCloseable {
     }
 
     private void awaitCompletion(SnapshotSet set) {
-        List<String> ids = set.volumes().stream().map(SnapshotVolume::snapshotId).toList();
+        List<String> ids =
+                set.volumes().stream().map(SnapshotVolume::snapshotId).toList();
         long deadline = System.nanoTime() + config.completionTimeout().toNanos();
         try {
             while (true) {
-                List<Snapshot> states = ec2.describeSnapshots(r -> r.snapshotIds(ids)).snapshots();
-                Optional<Snapshot> broken = states.stream().filter(s -> s.state() == SnapshotState.ERROR).findFirst();
+                List<Snapshot> states =
+                        ec2.describeSnapshots(r -> r.snapshotIds(ids)).snapshots();
+                Optional<Snapshot> broken = states.stream()
+                        .filter(s -> s.state() == SnapshotState.ERROR)
+                        .findFirst();
                 if (broken.isPresent()) {
-                    fail(set, ids, "snapshot " + broken.get().snapshotId() + " went into state error: " + broken.get().stateMessage());
+                    fail(
+                            set,
+                            ids,
+                            "snapshot " + broken.get().snapshotId() + " went into state error: "
+                                    + broken.get().stateMessage());
                     return;
                 }
-                if (states.size() == ids.size() && states.stream().allMatch(s -> s.state() == SnapshotState.COMPLETED)) {
+                if (states.size() == ids.size()
+                        && states.stream().allMatch(s -> s.state() == SnapshotState.COMPLETED)) {
                     ec2.createTags(r -> r.resources(ids).tags(tag("status", "completed")));
                     catalog.save(set.withStatus(SnapshotSet.Status.COMPLETED, Optional.empty()));
                     log.info("snapshot set {} completed", set.id());
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    fail(set, ids, "not completed within " + config.completionTimeout().toMinutes() + " min");
+                    fail(
+                            set,
+                            ids,
+                            "not completed within " + config.completionTimeout().toMinutes() + " min");
                     return;
                 }
                 TimeUnit.MILLISECONDS.sleep(COMPLETION_POLL.toMillis());
@@ -220,7 +285,10 @@ public final class SnapshotSets implements AutoCloseable {
             Thread.currentThread().interrupt();
             log.info("stopped waiting for snapshot set {}; it stays pending in the catalog", set.id());
         } catch (RuntimeException e) {
-            fail(set, ids, "while waiting for completion: " + (e instanceof SdkException sdk ? reason(sdk) : e.getMessage()));
+            fail(
+                    set,
+                    ids,
+                    "while waiting for completion: " + (e instanceof SdkException sdk ? reason(sdk) : e.getMessage()));
         }
     }
 
@@ -267,26 +335,41 @@ public final class SnapshotSets implements AutoCloseable {
         List<SnapshotSet> sets = catalog.list();
         List<String> deleted = new ArrayList<>();
         for (SnapshotSet set : SnapshotPolicy.expired(now, sets)) {
-            boolean allGone = set.volumes().stream().map(SnapshotVolume::snapshotId).filter(id -> !id.isEmpty())
-                    .map(this::deleteSnapshot).reduce(true, Boolean::logicalAnd);
+            boolean allGone = set.volumes().stream()
+                    .map(SnapshotVolume::snapshotId)
+                    .filter(id -> !id.isEmpty())
+                    .map(this::deleteSnapshot)
+                    .reduce(true, Boolean::logicalAnd);
             if (allGone) {
                 catalog.delete(set.id());
                 deleted.add(set.id());
-                log.info("purged snapshot set {} ({}, expired {})", set.id(), set.retention().name().toLowerCase(Locale.ROOT), set.expiresAt());
+                log.info(
+                        "purged snapshot set {} ({}, expired {})",
+                        set.id(),
+                        set.retention().name().toLowerCase(Locale.ROOT),
+                        set.expiresAt());
             }
         }
-        List<SnapshotSet> kept = sets.stream().filter(set -> !deleted.contains(set.id())).toList();
+        List<SnapshotSet> kept =
+                sets.stream().filter(set -> !deleted.contains(set.id())).toList();
         SnapshotPolicy.oldestRestorable(kept).map(SnapshotSet::files).ifPresent(oldestKept);
         return deleted;
     }
 
     private static SnapshotVolume volume(DataVolume volume, String snapshotId) {
-        return new SnapshotVolume(volume.volumeId(), snapshotId, volume.mountPoint().toString(), volume.device(),
-                volume.sizeGib(), volume.paths().stream().map(Path::toString).toList());
+        return new SnapshotVolume(
+                volume.volumeId(),
+                snapshotId,
+                volume.mountPoint().toString(),
+                volume.device(),
+                volume.sizeGib(),
+                volume.paths().stream().map(Path::toString).toList());
     }
 
     private static String describe(List<DataVolume> found) {
-        return found.stream().map(v -> v.volumeId() + " (" + v.mountPoint() + ")").collect(Collectors.joining(", "));
+        return found.stream()
+                .map(v -> v.volumeId() + " (" + v.mountPoint() + ")")
+                .collect(Collectors.joining(", "));
     }
 
     static String reason(SdkException e) {
@@ -294,7 +377,8 @@ public final class SnapshotSets implements AutoCloseable {
             return e.getMessage();
         }
         if (service.awsErrorDetails() != null && service.awsErrorDetails().errorCode() != null) {
-            return service.awsErrorDetails().errorCode() + ": " + service.awsErrorDetails().errorMessage();
+            return service.awsErrorDetails().errorCode() + ": "
+                    + service.awsErrorDetails().errorMessage();
         }
         // the JDK's HTTP client hides the body of a 401 answer to a POST, and with it AWS's error code
         String hint = service.statusCode() == 401 || service.statusCode() == 403

@@ -12,8 +12,8 @@ import java.util.List;
  * @param sizeGib the volume's size
  * @param paths the engine's data directories on it
  */
-public record SnapshotVolume(String volumeId, String snapshotId, String mountPoint, String device, int sizeGib,
-                             List<String> paths) {
+public record SnapshotVolume(
+        String volumeId, String snapshotId, String mountPoint, String device, int sizeGib, List<String> paths) {
     public SnapshotVolume {
         paths = List.copyOf(paths);
     }

@@ -2,11 +2,7 @@ package io.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.steward.config.PemFiles;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -22,6 +18,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Talks to a running agent's admin API on behalf of the CLI. */
 final class AdminClient {
@@ -54,7 +52,8 @@ final class AdminClient {
         this.api = api;
         this.token = token;
         this.json = json;
-        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
         tls.ifPresent(builder::sslContext);
         this.http = builder.build();
     }
@@ -81,7 +80,8 @@ final class AdminClient {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--cacert " + pemFile + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("--cacert " + pemFile + ": cannot trust its certificates: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "--cacert " + pemFile + ": cannot trust its certificates: " + e.getMessage(), e);
         }
     }
 
@@ -95,7 +95,8 @@ final class AdminClient {
 
     /** For a request the agent carries out before answering, e.g. a snapshot set. */
     Response post(String path, Object body, Duration timeout) throws AgentUnreachable {
-        HttpRequest.Builder request = request(path).timeout(timeout)
+        HttpRequest.Builder request = request(path)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(write(body)));
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
@@ -112,7 +113,9 @@ final class AdminClient {
         } catch (IOException e) {
             // Not JSON (a proxy's error page, say): show it as it is.
         }
-        return response.body().isBlank() ? "HTTP " + response.status() : response.body().strip();
+        return response.body().isBlank()
+                ? "HTTP " + response.status()
+                : response.body().strip();
     }
 
     private HttpRequest.Builder request(String path) {

@@ -2,7 +2,6 @@ package io.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +24,10 @@ import java.util.Set;
  */
 final class AdminTokenSource {
     static final String ENVIRONMENT_VARIABLE = "STEWARD_ADMIN_TOKEN";
-    private static final Set<PosixFilePermission> OTHERS_READ = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OTHERS_READ);
+    private static final Set<PosixFilePermission> OTHERS_READ =
+            EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
 
-    private AdminTokenSource() {
-    }
+    private AdminTokenSource() {}
 
     /**
      * @param tokenFile {@code --token-file}, when given
@@ -41,11 +39,13 @@ final class AdminTokenSource {
             return Optional.of(read(tokenFile.get(), "--token-file"));
         }
         Optional<String> fromEnvironment = Optional.ofNullable(environment.get(ENVIRONMENT_VARIABLE))
-                .map(String::strip).filter(token -> !token.isEmpty());
+                .map(String::strip)
+                .filter(token -> !token.isEmpty());
         if (fromEnvironment.isPresent()) {
             return fromEnvironment;
         }
-        return configuredTokenFile(configFile).filter(Files::isReadable)
+        return configuredTokenFile(configFile)
+                .filter(Files::isReadable)
                 .map(file -> read(file, "admin.token_file in " + configFile));
     }
 
@@ -55,7 +55,8 @@ final class AdminTokenSource {
             return Optional.empty();
         }
         try {
-            JsonNode tokenFile = new YAMLMapper().readTree(configFile.toFile()).path("admin").path("token_file");
+            JsonNode tokenFile =
+                    new YAMLMapper().readTree(configFile.toFile()).path("admin").path("token_file");
             return tokenFile.isTextual() ? Optional.of(Path.of(tokenFile.textValue())) : Optional.empty();
         } catch (IOException e) {
             // The agent reports a broken configuration file itself; without it the CLI simply has no token.
@@ -66,7 +67,8 @@ final class AdminTokenSource {
     /** The token in a regular file (not a link) that only its owner can read, without its final line break. */
     private static String read(Path file, String what) {
         try {
-            PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributes attributes =
+                    Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!attributes.isRegularFile()) {
                 throw new IllegalArgumentException(what + " " + file + " is not a regular file");
             }

@@ -4,17 +4,16 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * A subcommand that sends one request to a running agent's admin API, and turns the outcome into the CLI's exit
@@ -31,7 +30,10 @@ abstract class ApiCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--api", paramLabel = "URL", defaultValue = "http://127.0.0.1:8008",
+    @Option(
+            names = "--api",
+            paramLabel = "URL",
+            defaultValue = "http://127.0.0.1:8008",
             description = "The agent's admin API (default: ${DEFAULT-VALUE}).")
     URI api;
 
@@ -39,17 +41,24 @@ abstract class ApiCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "TOKEN", hidden = true)
     String tokenOnTheCommandLine;
 
-    @Option(names = "--token-file", paramLabel = "FILE",
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
             description = "A file holding the bearer token for requests that change something, readable by its owner "
                     + "alone (default: the STEWARD_ADMIN_TOKEN environment variable, else admin.token_file of the "
                     + "configuration file when this user can read it).")
     Path tokenFile;
 
-    @Option(names = "--config", paramLabel = "FILE", defaultValue = "/etc/steward/steward.yml",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            defaultValue = "/etc/steward/steward.yml",
             description = "The agent's configuration file, read only for admin.token_file (default: ${DEFAULT-VALUE}).")
     Path configFile;
 
-    @Option(names = "--cacert", paramLabel = "FILE",
+    @Option(
+            names = "--cacert",
+            paramLabel = "FILE",
             description = "PEM certificates of the CA that signed the agent's admin.tls certificate, trusted for an "
                     + "https:// --api instead of the JDK's public CAs.")
     Path caCertificates;
@@ -67,18 +76,21 @@ abstract class ApiCommand implements Callable<Integer> {
     public final Integer call() throws IOException {
         if (!"http".equalsIgnoreCase(api.getScheme()) && !"https".equalsIgnoreCase(api.getScheme())
                 || api.getHost() == null) {
-            throw new ParameterException(spec.commandLine(),
-                    "--api must be an http:// or https:// URL with a host, was '" + api + "'");
+            throw new ParameterException(
+                    spec.commandLine(), "--api must be an http:// or https:// URL with a host, was '" + api + "'");
         }
         if (tokenOnTheCommandLine != null) {
-            throw new ParameterException(spec.commandLine(), "--token is refused: a token on the command line shows "
-                    + "in ps and /proc/PID/cmdline to every user of this machine; use --token-file FILE (readable by "
-                    + "you alone) or the " + AdminTokenSource.ENVIRONMENT_VARIABLE + " environment variable");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--token is refused: a token on the command line shows "
+                            + "in ps and /proc/PID/cmdline to every user of this machine; use --token-file FILE (readable by "
+                            + "you alone) or the " + AdminTokenSource.ENVIRONMENT_VARIABLE + " environment variable");
         }
         AdminClient client;
         try {
             Optional<String> token = AdminTokenSource.find(Optional.ofNullable(tokenFile), System.getenv(), configFile);
-            client = new AdminClient(api, token, Optional.ofNullable(caCertificates).map(AdminClient::trusting), JSON);
+            client = new AdminClient(
+                    api, token, Optional.ofNullable(caCertificates).map(AdminClient::trusting), JSON);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,17 +1,16 @@
 package io.steward.cli;
 
 import io.steward.config.ConfigLoader;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The options that say where configuration comes from; a picocli mixin ({@code @Mixin ConfigOptions options}) for
@@ -20,7 +19,9 @@ import java.util.Optional;
 public class ConfigOptions {
     public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/steward/steward.yml");
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "YAML configuration file (default: /etc/steward/steward.yml when it exists)")
     Path configFile;
 
@@ -30,7 +31,10 @@ public class ConfigOptions {
     @Option(names = "--imds", description = "read EC2 user data from the instance metadata service")
     boolean userDataFromImds;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one setting, e.g. --set ha.loop_wait=2s; repeatable")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "override one setting, e.g. --set ha.loop_wait=2s; repeatable")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Spec(Spec.Target.MIXEE)
@@ -46,7 +50,11 @@ public class ConfigOptions {
         refuseSecretsOnTheCommandLine();
         Optional<Path> config = Optional.ofNullable(configFile)
                 .or(() -> Files.exists(defaultConfigFile) ? Optional.of(defaultConfigFile) : Optional.empty());
-        return new ConfigLoader.Sources(config, Optional.ofNullable(userDataFile), userDataFromImds, environment,
+        return new ConfigLoader.Sources(
+                config,
+                Optional.ofNullable(userDataFile),
+                userDataFromImds,
+                environment,
                 overrides == null ? Map.of() : overrides);
     }
 
@@ -55,10 +63,14 @@ public class ConfigOptions {
         for (String key : overrides.keySet()) {
             String name = key.toLowerCase(Locale.ROOT);
             if (name.endsWith("password") || name.endsWith("token")) {
-                throw new ParameterException(command.commandLine(), "--set " + key + "=... is refused: a value on the "
-                        + "command line shows in ps and /proc/PID/cmdline to every user of this machine; give it in "
-                        + "the configuration file, as " + key + "_file (a file readable by root alone), or in the "
-                        + "environment as STEWARD_" + key.toUpperCase(Locale.ROOT).replace('.', '_'));
+                throw new ParameterException(
+                        command.commandLine(),
+                        "--set " + key + "=... is refused: a value on the "
+                                + "command line shows in ps and /proc/PID/cmdline to every user of this machine; give it in "
+                                + "the configuration file, as " + key
+                                + "_file (a file readable by root alone), or in the "
+                                + "environment as STEWARD_"
+                                + key.toUpperCase(Locale.ROOT).replace('.', '_'));
             }
         }
     }

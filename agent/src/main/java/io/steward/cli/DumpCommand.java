@@ -1,12 +1,11 @@
 package io.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
+import picocli.CommandLine.Command;
 
 @Command(name = "dump", description = "Takes a dump of the node's dataset now, archives it in S3, and prints it.")
 final class DumpCommand extends ApiCommand {

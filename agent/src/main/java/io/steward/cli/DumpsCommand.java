@@ -1,11 +1,10 @@
 package io.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
+import picocli.CommandLine.Command;
 
 @Command(name = "dumps", description = "Lists the cluster's archived dumps, oldest first.")
 final class DumpsCommand extends ApiCommand {
@@ -29,7 +28,12 @@ final class DumpsCommand extends ApiCommand {
     }
 
     static String row(JsonNode dump) {
-        return String.format(FORMAT, dump.path("name").asText(), dump.path("retention").asText().toLowerCase(Locale.ROOT),
-                dump.path("expires_at").asText(), dump.path("stored_size").asText(), dump.path("key").asText());
+        return String.format(
+                FORMAT,
+                dump.path("name").asText(),
+                dump.path("retention").asText().toLowerCase(Locale.ROOT),
+                dump.path("expires_at").asText(),
+                dump.path("stored_size").asText(),
+                dump.path("key").asText());
     }
 }

@@ -1,11 +1,11 @@
 package io.steward.cli;
 
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.Map;
-
-@Command(name = "failover",
+@Command(
+        name = "failover",
         description = "Forces the named member to become primary, whether or not the current primary is alive.")
 final class FailoverCommand extends ApiCommand {
     @Option(names = "--to", paramLabel = "NAME", required = true, description = "The member to promote.")

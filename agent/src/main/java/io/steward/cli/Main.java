@@ -6,8 +6,7 @@ package io.steward.cli;
  * commands.
  */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(StewardCli.execute(args));

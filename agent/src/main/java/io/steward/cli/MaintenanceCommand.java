@@ -1,13 +1,13 @@
 package io.steward.cli;
 
+import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-import java.util.Locale;
-import java.util.Map;
-
-@Command(name = "maintenance",
+@Command(
+        name = "maintenance",
         description = "Turns maintenance mode on or off for the whole cluster: agents keep reporting but take no "
                 + "automatic action.")
 final class MaintenanceCommand extends ApiCommand {

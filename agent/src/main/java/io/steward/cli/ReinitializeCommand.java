@@ -1,10 +1,10 @@
 package io.steward.cli;
 
+import java.util.Map;
 import picocli.CommandLine.Command;
 
-import java.util.Map;
-
-@Command(name = "reinitialize",
+@Command(
+        name = "reinitialize",
         description = "Clones this node again from the primary: its data directory is moved aside (never deleted) and "
                 + "a fresh copy taken. The way back for a replica that could not be rewound.")
 final class ReinitializeCommand extends ApiCommand {

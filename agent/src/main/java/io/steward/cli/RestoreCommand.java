@@ -16,6 +16,14 @@ import io.steward.settings.ConfigException;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,20 +34,14 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-
-@Command(name = "restore",
-        description = {"Restores a snapshot set onto this node: new volumes from its snapshots, mounted as they are, then "
-                + "the engine's archive replayed up to a point in time (or its end), and the server promoted.",
-                "Run it with the agent stopped and the set's mount points empty. With bootstrap mode clone (user data "
-                + "\"clone\"), the set comes from the source cluster's catalog."})
+@Command(
+        name = "restore",
+        description = {
+            "Restores a snapshot set onto this node: new volumes from its snapshots, mounted as they are, then "
+                    + "the engine's archive replayed up to a point in time (or its end), and the server promoted.",
+            "Run it with the agent stopped and the set's mount points empty. With bootstrap mode clone (user data "
+                    + "\"clone\"), the set comes from the source cluster's catalog."
+        })
 final class RestoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,16 +49,24 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--from", paramLabel = "SET_ID", description = "The set to restore (default: the newest that can "
-            + "reach the target time).")
+    @Option(
+            names = "--from",
+            paramLabel = "SET_ID",
+            description = "The set to restore (default: the newest that can " + "reach the target time).")
     String setId;
 
-    @Option(names = "--target-time", paramLabel = "INSTANT", description = "Stop replaying at this instant, e.g. "
-            + "2026-11-22T09:30:00Z (default: bootstrap.target_time, else the end of the archive).")
+    @Option(
+            names = "--target-time",
+            paramLabel = "INSTANT",
+            description = "Stop replaying at this instant, e.g. "
+                    + "2026-11-22T09:30:00Z (default: bootstrap.target_time, else the end of the archive).")
     String targetTime;
 
-    @Option(names = "--mount", paramLabel = "SET_MOUNT=HERE", description = "Mount the volume the set had at "
-            + "SET_MOUNT at HERE instead; repeatable; added to storage.restore_mounts.")
+    @Option(
+            names = "--mount",
+            paramLabel = "SET_MOUNT=HERE",
+            description = "Mount the volume the set had at "
+                    + "SET_MOUNT at HERE instead; repeatable; added to storage.restore_mounts.")
     Map<Path, Path> mounts = new LinkedHashMap<>();
 
     @Override
@@ -81,17 +91,23 @@ final class RestoreCommand implements Callable<Integer> {
         BackupStoreConfig store = config.backup().store().orElseThrow();
         String region = config.node().region().or(store::region).orElseThrow();
         try (Ec2Client ec2 = Ec2Clients.create(config.aws(), region);
-             S3Client s3 = S3Clients.create(store);
-             Engine engine = Agent.createEngine(config, new MetricRegistry())) {
-            SnapshotCatalog catalog = new SnapshotCatalog(s3, store.bucket(),
-                    new ArchiveLayout(store.prefix(), sourceCluster));
+                S3Client s3 = S3Clients.create(store);
+                Engine engine = Agent.createEngine(config, new MetricRegistry())) {
+            SnapshotCatalog catalog =
+                    new SnapshotCatalog(s3, store.bucket(), new ArchiveLayout(store.prefix(), sourceCluster));
             SnapshotSet set = SnapshotPolicy.choose(catalog.list(), Optional.ofNullable(setId), until);
             new SnapshotRestore(ec2, engine, line -> {
-                out.println(line);
-                out.flush();
-            }).restore(set, until, new SnapshotRestore.Target(config.node().instanceId().orElseThrow(),
-                    config.node().availabilityZone().orElseThrow(), config.storage().deviceLinks(),
-                    withConfigured(config.storage().restoreMounts())));
+                        out.println(line);
+                        out.flush();
+                    })
+                    .restore(
+                            set,
+                            until,
+                            new SnapshotRestore.Target(
+                                    config.node().instanceId().orElseThrow(),
+                                    config.node().availabilityZone().orElseThrow(),
+                                    config.storage().deviceLinks(),
+                                    withConfigured(config.storage().restoreMounts())));
             return StewardCli.EXIT_OK;
         } catch (SnapshotException | EngineException | SdkException e) {
             err.println("steward restore failed: " + e.getMessage());
@@ -113,8 +129,9 @@ final class RestoreCommand implements Callable<Integer> {
         try {
             return Optional.of(Instant.parse(targetTime));
         } catch (DateTimeParseException e) {
-            throw new ParameterException(spec.commandLine(), "--target-time must be an instant such as "
-                    + "2026-11-22T09:30:00Z, was '" + targetTime + "'");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--target-time must be an instant such as " + "2026-11-22T09:30:00Z, was '" + targetTime + "'");
         }
     }
 
@@ -122,11 +139,16 @@ final class RestoreCommand implements Callable<Integer> {
         if (config.backup().store().isEmpty()) {
             return Optional.of("the catalog lives in the backup store: configure backup.store");
         }
-        if (config.node().instanceId().isEmpty() || config.node().availabilityZone().isEmpty()) {
-            return Optional.of("this node's EC2 instance id and availability zone are unknown: run on EC2 (IMDS) or set "
-                    + "node.instance_id and node.availability_zone");
+        if (config.node().instanceId().isEmpty()
+                || config.node().availabilityZone().isEmpty()) {
+            return Optional.of(
+                    "this node's EC2 instance id and availability zone are unknown: run on EC2 (IMDS) or set "
+                            + "node.instance_id and node.availability_zone");
         }
-        if (config.node().region().or(() -> config.backup().store().flatMap(BackupStoreConfig::region)).isEmpty()) {
+        if (config.node()
+                .region()
+                .or(() -> config.backup().store().flatMap(BackupStoreConfig::region))
+                .isEmpty()) {
             return Optional.of("the AWS region is unknown: set aws.region");
         }
         return Optional.empty();

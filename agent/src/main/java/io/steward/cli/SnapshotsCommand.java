@@ -1,11 +1,10 @@
 package io.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine.Command;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
+import picocli.CommandLine.Command;
 
 @Command(name = "snapshots", description = "Lists the cluster's snapshot sets from the catalog, oldest first.")
 final class SnapshotsCommand extends ApiCommand {
@@ -37,8 +36,16 @@ final class SnapshotsCommand extends ApiCommand {
             snapshots.append(volume.path("snapshot_id").asText());
         }
         String status = set.path("status").asText().toLowerCase(Locale.ROOT);
-        String failure = set.path("failure").isTextual() ? " (" + set.path("failure").asText() + ")" : "";
-        return String.format(FORMAT, set.path("id").asText(), status, set.path("retention").asText().toLowerCase(Locale.ROOT),
-                set.path("role").asText(), set.path("epoch").asText(), set.path("expires_at").asText(), snapshots + failure);
+        String failure =
+                set.path("failure").isTextual() ? " (" + set.path("failure").asText() + ")" : "";
+        return String.format(
+                FORMAT,
+                set.path("id").asText(),
+                status,
+                set.path("retention").asText().toLowerCase(Locale.ROOT),
+                set.path("role").asText(),
+                set.path("epoch").asText(),
+                set.path("expires_at").asText(),
+                snapshots + failure);
     }
 }

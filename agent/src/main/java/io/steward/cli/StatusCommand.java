@@ -1,11 +1,10 @@
 package io.steward.cli;
 
 import io.steward.admin.AdminJson;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(name = "status", description = "Shows the cluster: every member's role, health, lag and timeline.")
 final class StatusCommand extends ApiCommand {

@@ -2,39 +2,53 @@ package io.steward.cli;
 
 import io.steward.engine.EnginePlugin;
 import io.steward.plugins.EngineRegistry;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
-
-import java.util.concurrent.Callable;
 
 /**
  * The {@code steward} command: the agent's entry point and the operator's tool for a running agent, with the commands
  * of the installed plugins ({@link EnginePlugin#commands()}). The exit codes below are those of the commands that talk
  * to the agent; a plugin's commands may follow their database's own conventions, listed in their help.
  */
-@Command(name = "steward",
+@Command(
+        name = "steward",
         mixinStandardHelpOptions = true,
         versionProvider = StewardCli.Version.class,
         scope = CommandLine.ScopeType.INHERIT,
         description = "HA agent for databases on AWS EC2, and the tool to ask a running agent what it sees and to "
                 + "steer it.",
-        subcommands = {RunCommand.class, ValidateConfigCommand.class, StatusCommand.class, SwitchoverCommand.class, FailoverCommand.class,
-                MaintenanceCommand.class, ReinitializeCommand.class, SnapshotCommand.class, SnapshotsCommand.class,
-                DumpCommand.class, DumpsCommand.class, RestoreCommand.class, VersionCommand.class},
+        subcommands = {
+            RunCommand.class,
+            ValidateConfigCommand.class,
+            StatusCommand.class,
+            SwitchoverCommand.class,
+            FailoverCommand.class,
+            MaintenanceCommand.class,
+            ReinitializeCommand.class,
+            SnapshotCommand.class,
+            SnapshotsCommand.class,
+            DumpCommand.class,
+            DumpsCommand.class,
+            RestoreCommand.class,
+            VersionCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:success",
-                "1:the agent refused the request (its error message is printed)",
-                "2:bad usage: unknown command, missing or invalid option or argument",
-                "3:the agent could not be reached (connection refused or timed out)"})
+            "0:success",
+            "1:the agent refused the request (its error message is printed)",
+            "2:bad usage: unknown command, missing or invalid option or argument",
+            "3:the agent could not be reached (connection refused or timed out)"
+        })
 public final class StewardCli implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_REFUSED = 1;
     /** Picocli's own code for usage errors; kept so that every usage error, ours or picocli's, has the same one. */
     public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+
     public static final int EXIT_UNREACHABLE = 3;
 
     @Spec

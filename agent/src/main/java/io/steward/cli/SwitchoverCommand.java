@@ -1,15 +1,17 @@
 package io.steward.cli;
 
+import java.util.HashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.HashMap;
-import java.util.Map;
-
-@Command(name = "switchover",
+@Command(
+        name = "switchover",
         description = "Asks for a planned change of primary that loses nothing: the candidate catches up first.")
 final class SwitchoverCommand extends ApiCommand {
-    @Option(names = "--to", paramLabel = "NAME",
+    @Option(
+            names = "--to",
+            paramLabel = "NAME",
             description = "The member to promote (default: the best eligible replica).")
     String to;
 

@@ -16,10 +16,16 @@ import java.util.Optional;
  *        from when it was accepted or answered last; it is closed then
  * @param maxConnections how many connections may be open at once; more are closed as they arrive
  */
-public record AdminConfig(String bindAddress, int port, Optional<String> token, Optional<Tls> tls,
-                          Duration requestTimeout, int maxConnections) {
+public record AdminConfig(
+        String bindAddress,
+        int port,
+        Optional<String> token,
+        Optional<Tls> tls,
+        Duration requestTimeout,
+        int maxConnections) {
     /** 32 characters: 128 bits from a generator of hex digits; a shorter token is refused at start. */
     public static final int MIN_TOKEN_LENGTH = 32;
+
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONNECTIONS = 512;
 
@@ -27,8 +33,7 @@ public record AdminConfig(String bindAddress, int port, Optional<String> token, 
      * The certificate (PEM, the server's first, then any intermediates) and its unencrypted PKCS#8 key (PEM), read
      * when the API starts.
      */
-    public record Tls(Path certFile, Path keyFile) {
-    }
+    public record Tls(Path certFile, Path keyFile) {}
 
     /** Plain HTTP with the default limits. */
     public AdminConfig(String bindAddress, int port, Optional<String> token) {
@@ -37,7 +42,8 @@ public record AdminConfig(String bindAddress, int port, Optional<String> token, 
 
     @Override
     public String toString() {
-        return "AdminConfig[bindAddress=" + bindAddress + ", port=" + port + ", token=" + (token.isPresent() ? "***" : "none")
-                + ", tls=" + tls + ", requestTimeout=" + requestTimeout + ", maxConnections=" + maxConnections + "]";
+        return "AdminConfig[bindAddress=" + bindAddress + ", port=" + port + ", token="
+                + (token.isPresent() ? "***" : "none") + ", tls=" + tls + ", requestTimeout=" + requestTimeout
+                + ", maxConnections=" + maxConnections + "]";
     }
 }

@@ -2,7 +2,6 @@ package io.steward.config;
 
 import io.steward.settings.ProtectedFiles;
 import io.steward.settings.Settings;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,8 +10,7 @@ import java.util.function.Function;
 
 /** Binds the {@code admin:} section: where the API listens, its token, its limits, TLS. */
 final class AdminSettings {
-    private AdminSettings() {
-    }
+    private AdminSettings() {}
 
     static AdminConfig bind(Settings admin) {
         String address = admin.string("address", "127.0.0.1");
@@ -21,8 +19,8 @@ final class AdminSettings {
         }
         int port = admin.integer("port", 8008, 0, 65535);
         Optional<String> token = token(admin);
-        Duration requestTimeout = admin.duration("request_timeout", AdminConfig.DEFAULT_REQUEST_TIMEOUT,
-                Duration.ofSeconds(1), Duration.ofMinutes(10));
+        Duration requestTimeout = admin.duration(
+                "request_timeout", AdminConfig.DEFAULT_REQUEST_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(10));
         int maxConnections = admin.integer("max_connections", AdminConfig.DEFAULT_MAX_CONNECTIONS, 16, 65536);
         Optional<AdminConfig.Tls> tls = admin.has("tls") ? tls(admin.section("tls")) : Optional.empty();
         admin.rejectUnknownKeys();
@@ -32,10 +30,15 @@ final class AdminSettings {
     /** {@code admin.token} or {@code admin.token_file}; a token short enough to guess is refused, naming the key. */
     private static Optional<String> token(Settings admin) {
         Optional<String> token = admin.secret("token");
-        token.filter(text -> text.length() < AdminConfig.MIN_TOKEN_LENGTH).ifPresent(text -> admin.problems().add(
-                admin.keyPath(admin.has("token_file") ? "token_file" : "token"), "(hidden)", "a token of at least "
-                        + AdminConfig.MIN_TOKEN_LENGTH + " characters (e.g. from openssl rand -hex 32): a short one can "
-                        + "be guessed; this one has " + text.length()));
+        token.filter(text -> text.length() < AdminConfig.MIN_TOKEN_LENGTH)
+                .ifPresent(text -> admin.problems()
+                        .add(
+                                admin.keyPath(admin.has("token_file") ? "token_file" : "token"),
+                                "(hidden)",
+                                "a token of at least "
+                                        + AdminConfig.MIN_TOKEN_LENGTH
+                                        + " characters (e.g. from openssl rand -hex 32): a short one can "
+                                        + "be guessed; this one has " + text.length()));
         return token;
     }
 
@@ -46,8 +49,12 @@ final class AdminSettings {
     private static Optional<AdminConfig.Tls> tls(Settings tls) {
         for (String key : List.of("cert_file", "key_file")) {
             if (!tls.has(key)) {
-                tls.problems().add(tls.keyPath(key), null, "required with admin.tls: the server's certificate "
-                        + "(cert_file, PEM) and its unencrypted PKCS#8 key (key_file, PEM)");
+                tls.problems()
+                        .add(
+                                tls.keyPath(key),
+                                null,
+                                "required with admin.tls: the server's certificate "
+                                        + "(cert_file, PEM) and its unencrypted PKCS#8 key (key_file, PEM)");
             }
         }
         Optional<Path> cert = ProtectedFiles.checked(tls, "cert_file", false);
@@ -68,9 +75,14 @@ final class AdminSettings {
             reader.apply(file);
             return true;
         } catch (IllegalArgumentException e) {
-            tls.problems().add(tls.keyPath(key), file, (key.equals("cert_file") ? "PEM certificates"
-                    : "an unencrypted PKCS#8 key in PEM, the key of cert_file's first certificate")
-                    + "; this one: " + e.getMessage());
+            tls.problems()
+                    .add(
+                            tls.keyPath(key),
+                            file,
+                            (key.equals("cert_file")
+                                            ? "PEM certificates"
+                                            : "an unencrypted PKCS#8 key in PEM, the key of cert_file's first certificate")
+                                    + "; this one: " + e.getMessage());
             return false;
         }
     }

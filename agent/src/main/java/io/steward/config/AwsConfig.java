@@ -15,8 +15,14 @@ import java.util.Optional;
  * @param ec2Endpoint where EC2 answers ({@code aws.ec2.endpoint}); only tests and unusual networks set it
  * @param cloudWatch pushing metrics to CloudWatch (section {@code aws.cloudwatch})
  */
-public record AwsConfig(ImdsMode imds, URI imdsEndpoint, Duration imdsTimeout, Optional<String> region,
-                        Route53Config route53, Optional<URI> ec2Endpoint, CloudWatchConfig cloudWatch) {
+public record AwsConfig(
+        ImdsMode imds,
+        URI imdsEndpoint,
+        Duration imdsTimeout,
+        Optional<String> region,
+        Route53Config route53,
+        Optional<URI> ec2Endpoint,
+        CloudWatchConfig cloudWatch) {
 
     public static final URI DEFAULT_IMDS_ENDPOINT = URI.create("http://169.254.169.254");
 

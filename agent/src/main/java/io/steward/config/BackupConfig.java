@@ -3,7 +3,6 @@ package io.steward.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.steward.store.BackupStoreConfig;
-
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,8 +15,11 @@ import java.util.Optional;
  * @param pluginSections the sections of {@code backup} that the engine's plugin reads itself (its own archive's), by
  *        name, as given and checked by it; without the store's keys, which the store read
  */
-public record BackupConfig(Optional<BackupStoreConfig> store, SnapshotConfig snapshots, DumpConfig dumps,
-                           Map<String, JsonNode> pluginSections) {
+public record BackupConfig(
+        Optional<BackupStoreConfig> store,
+        SnapshotConfig snapshots,
+        DumpConfig dumps,
+        Map<String, JsonNode> pluginSections) {
     public BackupConfig {
         pluginSections = Map.copyOf(pluginSections);
     }

@@ -15,8 +15,8 @@ import java.util.Optional;
 public record CloudWatchConfig(Monitoring monitoring, String namespace, Duration interval, Optional<URI> endpoint) {
     public static final String DEFAULT_NAMESPACE = "Steward";
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
-    public static final CloudWatchConfig OFF = new CloudWatchConfig(Monitoring.OFF, DEFAULT_NAMESPACE, DEFAULT_INTERVAL,
-            Optional.empty());
+    public static final CloudWatchConfig OFF =
+            new CloudWatchConfig(Monitoring.OFF, DEFAULT_NAMESPACE, DEFAULT_INTERVAL, Optional.empty());
 
     public enum Monitoring {
         /** Nothing is pushed (the book's default). */

@@ -12,11 +12,9 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
-import io.steward.plugins.EngineRegistry;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
 import io.steward.store.BackupStoreConfig;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -41,7 +39,8 @@ final class ConfigBinder {
     private static final Pattern CLUSTER = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
-    private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV4 =
+            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
     private static final Pattern AVAILABILITY_ZONE = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+[a-z]");
@@ -54,20 +53,30 @@ final class ConfigBinder {
     private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
     private static final Pattern KMS_KEY = Pattern.compile("[A-Za-z0-9:/_.-]{1,2048}");
     /** The keys of {@code backup.store}. */
-    private static final List<String> STORE_KEYS = List.of("bucket", "prefix", "compression", "sse", "kms_key_id",
-            "endpoint", "path_style", "region", "max_attempts", "attempt_timeout");
+    private static final List<String> STORE_KEYS = List.of(
+            "bucket",
+            "prefix",
+            "compression",
+            "sse",
+            "kms_key_id",
+            "endpoint",
+            "path_style",
+            "region",
+            "max_attempts",
+            "attempt_timeout");
+
     static final String HOST_ALLOWED = "a host name or IP address";
     private static final TablespaceConfig DEFAULT_TABLESPACE = new TablespaceConfig("/dev/sdf", "main", 2);
 
-    private ConfigBinder() {
-    }
+    private ConfigBinder() {}
 
     static AwsConfig aws(Settings aws) {
         AwsConfig.ImdsMode mode = aws.choice("imds", AwsConfig.ImdsMode.class, AwsConfig.ImdsMode.AUTO);
         URI endpoint = aws.optionalString("imds_endpoint")
                 .flatMap(text -> httpUri(aws, "imds_endpoint", text, "http://169.254.169.254"))
                 .orElse(AwsConfig.DEFAULT_IMDS_ENDPOINT);
-        Duration timeout = aws.duration("imds_timeout", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30));
+        Duration timeout =
+                aws.duration("imds_timeout", Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30));
         Optional<String> region = matching(aws, "region", REGION, "an AWS region name such as eu-west-1");
         Route53Config route53 = route53(aws.section("route53"));
         Settings ec2 = aws.section("ec2");
@@ -80,17 +89,22 @@ final class ConfigBinder {
     }
 
     private static CloudWatchConfig cloudWatch(Settings cloudWatch) {
-        CloudWatchConfig.Monitoring monitoring = cloudWatch.choice("monitoring", CloudWatchConfig.Monitoring.class,
-                CloudWatchConfig.Monitoring.OFF);
+        CloudWatchConfig.Monitoring monitoring =
+                cloudWatch.choice("monitoring", CloudWatchConfig.Monitoring.class, CloudWatchConfig.Monitoring.OFF);
         String namespace = cloudWatch.string("namespace", CloudWatchConfig.DEFAULT_NAMESPACE);
         // CloudWatch's rule for namespaces; "AWS/" is reserved for AWS's own services
         if (!namespace.matches("[A-Za-z0-9.\\-_/#:]{1,255}") || namespace.startsWith("AWS/")) {
-            cloudWatch.problems().add(cloudWatch.keyPath("namespace"), namespace, "1 to 255 letters, digits or . - _ / # :, "
-                    + "not starting with AWS/");
+            cloudWatch
+                    .problems()
+                    .add(
+                            cloudWatch.keyPath("namespace"),
+                            namespace,
+                            "1 to 255 letters, digits or . - _ / # :, " + "not starting with AWS/");
         }
-        Duration interval = cloudWatch.duration("interval", CloudWatchConfig.DEFAULT_INTERVAL, Duration.ofSeconds(1),
-                Duration.ofHours(1));
-        Optional<URI> endpoint = cloudWatch.optionalString("endpoint")
+        Duration interval = cloudWatch.duration(
+                "interval", CloudWatchConfig.DEFAULT_INTERVAL, Duration.ofSeconds(1), Duration.ofHours(1));
+        Optional<URI> endpoint = cloudWatch
+                .optionalString("endpoint")
                 .flatMap(text -> httpUri(cloudWatch, "endpoint", text, "https://monitoring.eu-west-1.amazonaws.com"));
         cloudWatch.rejectUnknownKeys();
         return new CloudWatchConfig(monitoring, namespace, interval, endpoint);
@@ -98,20 +112,27 @@ final class ConfigBinder {
 
     private static Route53Config route53(Settings r53) {
         boolean enabled = r53.bool("enabled", false);
-        Optional<String> zone = matching(r53, "hosted_zone_id", HOSTED_ZONE_ID,
-                "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
-        Optional<String> zoneName = dnsName(r53, "hosted_zone_name",
+        Optional<String> zone = matching(
+                r53, "hosted_zone_id", HOSTED_ZONE_ID, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ");
+        Optional<String> zoneName = dnsName(
+                r53,
+                "hosted_zone_name",
                 "the hosted zone's domain name such as example.net, when its id is to be looked up");
         Optional<String> primary = dnsName(r53, "primary_record", "a DNS name such as db.example.net");
         Optional<String> reader = dnsName(r53, "reader_record", "a DNS name such as ro.db.example.net");
-        Optional<String> suffix = dnsName(r53, "member_record_suffix",
+        Optional<String> suffix = dnsName(
+                r53,
+                "member_record_suffix",
                 "a DNS suffix such as nodes.example.net; member db01 then gets db01.nodes.example.net");
-        Optional<String> weighted = dnsName(r53, "weighted_record",
+        Optional<String> weighted = dnsName(
+                r53,
+                "weighted_record",
                 "a DNS name such as search.example.net, in which every healthy member keeps a weighted entry");
         long weight = r53.integer("weight", (int) Route53Config.DEFAULT_WEIGHT, 0, 255);
-        Route53Config.RecordType type = r53.choice("type", Route53Config.RecordType.class, Route53Config.RecordType.CNAME);
-        Route53Config.ReaderRouting routing = r53.choice("reader_routing", Route53Config.ReaderRouting.class,
-                Route53Config.ReaderRouting.WEIGHTED);
+        Route53Config.RecordType type =
+                r53.choice("type", Route53Config.RecordType.class, Route53Config.RecordType.CNAME);
+        Route53Config.ReaderRouting routing =
+                r53.choice("reader_routing", Route53Config.ReaderRouting.class, Route53Config.ReaderRouting.WEIGHTED);
         // Route 53 takes whole seconds; a day keeps clients from holding on to a deposed primary for longer.
         Duration ttl = r53.duration("ttl", Route53Config.DEFAULT_TTL, Duration.ofSeconds(1), Duration.ofDays(1));
         if (ttl.toMillis() % 1000 != 0) {
@@ -120,41 +141,82 @@ final class ConfigBinder {
         }
         Optional<URI> endpoint = r53.optionalString("endpoint")
                 .flatMap(text -> httpUri(r53, "endpoint", text, "https://route53.amazonaws.com"));
-        Duration insyncTimeout = r53.duration("insync_timeout", Route53Config.DEFAULT_INSYNC_TIMEOUT,
-                Duration.ofSeconds(1), Duration.ofMinutes(15));
-        Duration pollInterval = r53.duration("insync_poll_interval", Route53Config.DEFAULT_INSYNC_POLL_INTERVAL,
-                Duration.ofMillis(10), Duration.ofMinutes(1));
+        Duration insyncTimeout = r53.duration(
+                "insync_timeout", Route53Config.DEFAULT_INSYNC_TIMEOUT, Duration.ofSeconds(1), Duration.ofMinutes(15));
+        Duration pollInterval = r53.duration(
+                "insync_poll_interval",
+                Route53Config.DEFAULT_INSYNC_POLL_INTERVAL,
+                Duration.ofMillis(10),
+                Duration.ofMinutes(1));
         int maxAttempts = r53.integer("max_attempts", Route53Config.DEFAULT_MAX_ATTEMPTS, 1, 20);
-        Duration retryBaseDelay = r53.duration("retry_base_delay", Route53Config.DEFAULT_RETRY_BASE_DELAY,
-                Duration.ofMillis(1), Duration.ofSeconds(10));
+        Duration retryBaseDelay = r53.duration(
+                "retry_base_delay",
+                Route53Config.DEFAULT_RETRY_BASE_DELAY,
+                Duration.ofMillis(1),
+                Duration.ofSeconds(10));
         if (enabled && !r53.has("hosted_zone_id") && !r53.has("hosted_zone_name")) {
-            r53.problems().add(r53.keyPath("hosted_zone_id"), null, "required when aws.route53.enabled is true: "
-                    + "the hosted zone that holds the records, e.g. Z0123456789ABCDEFGHIJ (or its domain name as "
-                    + "aws.route53.hosted_zone_name)");
+            r53.problems()
+                    .add(
+                            r53.keyPath("hosted_zone_id"),
+                            null,
+                            "required when aws.route53.enabled is true: "
+                                    + "the hosted zone that holds the records, e.g. Z0123456789ABCDEFGHIJ (or its domain name as "
+                                    + "aws.route53.hosted_zone_name)");
         }
         if (zone.isPresent() && zoneName.isPresent()) {
-            r53.problems().add(r53.keyPath("hosted_zone_name"), zoneName.get(),
-                    "absent when aws.route53.hosted_zone_id is set: one names the zone, the other would only contradict it");
+            r53.problems()
+                    .add(
+                            r53.keyPath("hosted_zone_name"),
+                            zoneName.get(),
+                            "absent when aws.route53.hosted_zone_id is set: one names the zone, the other would only contradict it");
         }
-        if (enabled && primary.isEmpty() && !r53.has("primary_record") && weighted.isEmpty() && !r53.has("weighted_record")) {
-            r53.problems().add(r53.keyPath("primary_record"), null,
-                    "required when aws.route53.enabled is true (unless weighted_record is set): the name that points at "
-                    + "the primary, e.g. db.example.net");
+        if (enabled
+                && primary.isEmpty()
+                && !r53.has("primary_record")
+                && weighted.isEmpty()
+                && !r53.has("weighted_record")) {
+            r53.problems()
+                    .add(
+                            r53.keyPath("primary_record"),
+                            null,
+                            "required when aws.route53.enabled is true (unless weighted_record is set): the name that points at "
+                                    + "the primary, e.g. db.example.net");
         }
         if (pollInterval.compareTo(insyncTimeout) >= 0) {
-            r53.problems().add(r53.keyPath("insync_poll_interval"), Settings.format(pollInterval),
-                    "less than aws.route53.insync_timeout (" + Settings.format(insyncTimeout) + ")");
+            r53.problems()
+                    .add(
+                            r53.keyPath("insync_poll_interval"),
+                            Settings.format(pollInterval),
+                            "less than aws.route53.insync_timeout (" + Settings.format(insyncTimeout) + ")");
         }
         if (routing == Route53Config.ReaderRouting.MULTIVALUE && type == Route53Config.RecordType.CNAME) {
-            r53.problems().add(r53.keyPath("reader_routing"), "multivalue",
-                    "weighted when type is cname: Route 53 gives multivalue answers only for A records");
+            r53.problems()
+                    .add(
+                            r53.keyPath("reader_routing"),
+                            "multivalue",
+                            "weighted when type is cname: Route 53 gives multivalue answers only for A records");
         }
         r53.rejectUnknownKeys();
         if (!enabled) {
             return Route53Config.DISABLED;
         }
-        return new Route53Config(true, zone.orElse(""), zoneName.filter(name -> zone.isEmpty()), primary.orElse(""), reader, suffix, type, routing, ttl, endpoint,
-                insyncTimeout, pollInterval, maxAttempts, retryBaseDelay, weighted, weight);
+        return new Route53Config(
+                true,
+                zone.orElse(""),
+                zoneName.filter(name -> zone.isEmpty()),
+                primary.orElse(""),
+                reader,
+                suffix,
+                type,
+                routing,
+                ttl,
+                endpoint,
+                insyncTimeout,
+                pollInterval,
+                maxAttempts,
+                retryBaseDelay,
+                weighted,
+                weight);
     }
 
     /**
@@ -162,23 +224,38 @@ final class ConfigBinder {
      * @param engineSections names of top-level sections that belong to an engine
      * @param plugins the installed engine plugins
      */
-    static StewardConfig bind(JsonNode tree, AwsConfig aws, NodeIdentity identity, Set<String> engineSections,
-                              List<EnginePlugin> plugins, ConfigProblems problems) {
+    static StewardConfig bind(
+            JsonNode tree,
+            AwsConfig aws,
+            NodeIdentity identity,
+            Set<String> engineSections,
+            List<EnginePlugin> plugins,
+            ConfigProblems problems) {
         Settings root = new Settings("", tree, problems);
-        String cluster = required(root, "cluster", CLUSTER, "1 to 100 letters, digits, '.', '_' or '-' (user data \"cluster\")");
-        String engineName = root.requiredString("engine", "the engine plugin to run: one of the installed ones, "
-                + plugins.stream().map(EnginePlugin::name).sorted().collect(Collectors.joining(", ")));
-        Optional<EnginePlugin> plugin = plugins.stream().filter(p -> p.name().equalsIgnoreCase(engineName)).findFirst();
+        String cluster =
+                required(root, "cluster", CLUSTER, "1 to 100 letters, digits, '.', '_' or '-' (user data \"cluster\")");
+        String engineName = root.requiredString(
+                "engine",
+                "the engine plugin to run: one of the installed ones, "
+                        + plugins.stream().map(EnginePlugin::name).sorted().collect(Collectors.joining(", ")));
+        Optional<EnginePlugin> plugin = plugins.stream()
+                .filter(p -> p.name().equalsIgnoreCase(engineName))
+                .findFirst();
         NodeConfig node = node(root.section("node"), aws, identity);
-        if (aws.cloudWatch().monitoring() != CloudWatchConfig.Monitoring.OFF && node.region().isEmpty()) {
-            problems.add("aws.cloudwatch.monitoring", aws.cloudWatch().monitoring().name().toLowerCase(Locale.ROOT),
+        if (aws.cloudWatch().monitoring() != CloudWatchConfig.Monitoring.OFF
+                && node.region().isEmpty()) {
+            problems.add(
+                    "aws.cloudwatch.monitoring",
+                    aws.cloudWatch().monitoring().name().toLowerCase(Locale.ROOT),
                     "off, unless the AWS region is known: set aws.region, or let IMDS tell it");
         }
         ZooKeeperConfig zookeeper = ZooKeeperSettings.bind(root.section("zookeeper"));
         HaConfig ha = ha(root.section("ha"));
         // Checked only when the values are the ones given, not defaults standing in for invalid ones.
-        boolean timingValid = problems.list().stream().noneMatch(p -> p.key().equals("ha.loop_wait")
-                || p.key().equals("zookeeper.session_timeout") || p.key().equals("zookeeper.tick_time"));
+        boolean timingValid = problems.list().stream()
+                .noneMatch(p -> p.key().equals("ha.loop_wait")
+                        || p.key().equals("zookeeper.session_timeout")
+                        || p.key().equals("zookeeper.tick_time"));
         if (timingValid) {
             checkLeaseTiming(zookeeper, ha.loopWait(), problems);
         }
@@ -190,26 +267,31 @@ final class ConfigBinder {
         BackupConfig backup = backup(root.section("backup"), tree.path("backup"), node, plugins, plugin, deprecations);
         EngineSection engine = engine(root, tree, engineName, plugin, plugins, node, engineSections, backup, ha);
         root.rejectUnknownKeys();
-        return new StewardConfig(cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup,
-                deprecations);
+        return new StewardConfig(
+                cluster, node, zookeeper, ha, admin, engine, bootstrap, storage, aws, backup, deprecations);
     }
 
     private static NodeConfig node(Settings node, AwsConfig aws, NodeIdentity identity) {
-        Optional<String> instanceId = matching(node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
+        Optional<String> instanceId = matching(
+                        node, "instance_id", INSTANCE_ID, "an EC2 instance id such as i-0123456789abcdef0")
                 .or(identity::instanceId);
         String nameAllowed = NodeConfig.NAME_ALLOWED + " (user data \"name\"; default: the instance id)";
         // a node whose user data names only its cluster (its name meant something else to the engine) is named by
         // its instance
         String name = node.has("name") || instanceId.isEmpty()
-                ? required(node, "name", NodeConfig.NAME, nameAllowed) : instanceId.get();
+                ? required(node, "name", NodeConfig.NAME, nameAllowed)
+                : instanceId.get();
         Optional<String> host = node.optionalString("host");
         if (host.isPresent() && !isHost(host.get())) {
             node.problems().add(node.keyPath("host"), host.get(), HOST_ALLOWED);
         }
         host = host.or(identity::localIpv4);
         if (host.isEmpty() && !node.has("host")) {
-            node.problems().add(node.keyPath("host"), null,
-                    "the address other members use to reach this node; required when IMDS gives no local-ipv4");
+            node.problems()
+                    .add(
+                            node.keyPath("host"),
+                            null,
+                            "the address other members use to reach this node; required when IMDS gives no local-ipv4");
         }
         int priority = node.integer("priority", 100, 0, 1000);
         boolean noFailover = node.bool("nofailover", false);
@@ -217,7 +299,8 @@ final class ConfigBinder {
         if (!stateDir.isAbsolute()) {
             node.problems().add(node.keyPath("state_dir"), stateDir, "an absolute path");
         }
-        Optional<String> zone = matching(node, "availability_zone", AVAILABILITY_ZONE, "an availability zone such as eu-west-1a")
+        Optional<String> zone = matching(
+                        node, "availability_zone", AVAILABILITY_ZONE, "an availability zone such as eu-west-1a")
                 .or(identity::availabilityZone);
         String dnsNameAllowed = "a DNS name such as ip-10-0-3-17.eu-west-1.compute.internal";
         Optional<String> dnsName = dnsName(node, "dns_name", dnsNameAllowed);
@@ -226,19 +309,35 @@ final class ConfigBinder {
             dnsName = Optional.empty();
         }
         dnsName = dnsName.or(identity::localHostname);
-        if (aws.route53().enabled() && aws.route53().type() == Route53Config.RecordType.CNAME && dnsName.isEmpty()
+        if (aws.route53().enabled()
+                && aws.route53().type() == Route53Config.RecordType.CNAME
+                && dnsName.isEmpty()
                 && !node.has("dns_name")) {
-            node.problems().add(node.keyPath("dns_name"), null, "required when aws.route53.type is CNAME and IMDS gives "
-                    + "no local-hostname: the name the records point at (or set aws.route53.type: A)");
+            node.problems()
+                    .add(
+                            node.keyPath("dns_name"),
+                            null,
+                            "required when aws.route53.type is CNAME and IMDS gives "
+                                    + "no local-hostname: the name the records point at (or set aws.route53.type: A)");
         }
-        if (aws.route53().enabled() && aws.route53().type() == Route53Config.RecordType.A && !host.map(ConfigBinder::isIpv4).orElse(true)) {
-            node.problems().add(node.keyPath("host"), host.get(), "an IPv4 address when aws.route53.type is A (A records hold addresses)");
+        if (aws.route53().enabled()
+                && aws.route53().type() == Route53Config.RecordType.A
+                && !host.map(ConfigBinder::isIpv4).orElse(true)) {
+            node.problems()
+                    .add(
+                            node.keyPath("host"),
+                            host.get(),
+                            "an IPv4 address when aws.route53.type is A (A records hold addresses)");
         }
         Optional<String> region = aws.region().or(identity::region);
         if (zone.isPresent() && region.isPresent() && !zone.get().matches(Pattern.quote(region.get()) + "[a-z]")) {
             // volumes are created in the zone and snapshots looked up in the region: they must agree
-            node.problems().add(node.keyPath("availability_zone"), zone.get(), "an availability zone of the region "
-                    + region.get() + " (aws.region, else the node's from IMDS), such as " + region.get() + "a");
+            node.problems()
+                    .add(
+                            node.keyPath("availability_zone"),
+                            zone.get(),
+                            "an availability zone of the region " + region.get()
+                                    + " (aws.region, else the node's from IMDS), such as " + region.get() + "a");
         }
         node.rejectUnknownKeys();
         return new NodeConfig(name, host.orElse(""), priority, noFailover, stateDir, instanceId, zone, region, dnsName);
@@ -252,15 +351,24 @@ final class ConfigBinder {
      */
     private static void checkLeaseTiming(ZooKeeperConfig zookeeper, Duration loopWait, ConfigProblems problems) {
         long loop = loopWait.toNanos();
-        long anchorAge = Math.min((zookeeper.serverTick().toNanos() + loop - 1) / loop * loop,
-                zookeeper.serverTick().plus(zookeeper.sessionTimeout().dividedBy(3)).toNanos());
+        long anchorAge = Math.min(
+                (zookeeper.serverTick().toNanos() + loop - 1) / loop * loop,
+                zookeeper
+                        .serverTick()
+                        .plus(zookeeper.sessionTimeout().dividedBy(3))
+                        .toNanos());
         Duration proven = zookeeper.sessionTimeout().minusNanos(anchorAge).minus(HaConfig.FENCE_ALLOWANCE);
         if (proven.compareTo(loopWait.multipliedBy(2)) < 0) {
-            problems.add("zookeeper.session_timeout", Settings.format(zookeeper.sessionTimeout()), "long enough that each "
-                    + "tick proves the lease for two ticks of ha.loop_wait (" + Settings.format(loopWait) + "): with "
-                    + "zookeeper.tick_time " + Settings.format(zookeeper.serverTick()) + " a proof lasts "
-                    + Settings.format(proven.isNegative() ? Duration.ZERO : proven) + "; raise the session timeout or "
-                    + "lower loop_wait or the ensemble's tickTime");
+            problems.add(
+                    "zookeeper.session_timeout",
+                    Settings.format(zookeeper.sessionTimeout()),
+                    "long enough that each "
+                            + "tick proves the lease for two ticks of ha.loop_wait (" + Settings.format(loopWait)
+                            + "): with "
+                            + "zookeeper.tick_time " + Settings.format(zookeeper.serverTick()) + " a proof lasts "
+                            + Settings.format(proven.isNegative() ? Duration.ZERO : proven)
+                            + "; raise the session timeout or "
+                            + "lower loop_wait or the ensemble's tickTime");
         }
     }
 
@@ -270,27 +378,42 @@ final class ConfigBinder {
 
     private static BootstrapConfig bootstrap(Settings bootstrap) {
         BootstrapConfig.Mode mode = bootstrap.choice("mode", BootstrapConfig.Mode.class, BootstrapConfig.Mode.AUTO);
-        Optional<String> source = matching(bootstrap, "source", Pattern.compile("[A-Za-z0-9._-]{1,253}"),
+        Optional<String> source = matching(
+                bootstrap,
+                "source",
+                Pattern.compile("[A-Za-z0-9._-]{1,253}"),
                 "the member or cluster to copy from, e.g. db01.example.net");
-        Optional<Instant> targetTime = bootstrap.optionalString("target_time").flatMap(text -> instant(bootstrap, text));
+        Optional<Instant> targetTime =
+                bootstrap.optionalString("target_time").flatMap(text -> instant(bootstrap, text));
         if (mode != BootstrapConfig.Mode.AUTO && source.isEmpty() && !bootstrap.has("source")) {
-            bootstrap.problems().add(bootstrap.keyPath("source"), null,
-                    "required when bootstrap.mode is " + mode.name().toLowerCase(Locale.ROOT) + ": the member or cluster to copy from");
+            bootstrap
+                    .problems()
+                    .add(
+                            bootstrap.keyPath("source"),
+                            null,
+                            "required when bootstrap.mode is " + mode.name().toLowerCase(Locale.ROOT)
+                                    + ": the member or cluster to copy from");
         }
         if (mode == BootstrapConfig.Mode.AUTO && source.isPresent()) {
-            bootstrap.problems().add(bootstrap.keyPath("source"), source.get(), "only with bootstrap.mode replica or clone");
+            bootstrap
+                    .problems()
+                    .add(bootstrap.keyPath("source"), source.get(), "only with bootstrap.mode replica or clone");
         }
         if (mode != BootstrapConfig.Mode.CLONE && bootstrap.has("target_time")) {
-            bootstrap.problems().add(bootstrap.keyPath("target_time"), bootstrap.string("target_time", ""),
-                    "only for bootstrap.mode clone (user data \"clone\"): a clone stops replay there");
+            bootstrap
+                    .problems()
+                    .add(
+                            bootstrap.keyPath("target_time"),
+                            bootstrap.string("target_time", ""),
+                            "only for bootstrap.mode clone (user data \"clone\"): a clone stops replay there");
         }
         bootstrap.rejectUnknownKeys();
         return new BootstrapConfig(mode, source, targetTime);
     }
 
     private static StorageConfig storage(Settings storage) {
-        Duration freezeTimeout = storage.duration("freeze_timeout", StorageConfig.DEFAULT_FREEZE_TIMEOUT,
-                Duration.ofMillis(100), Duration.ofMinutes(5));
+        Duration freezeTimeout = storage.duration(
+                "freeze_timeout", StorageConfig.DEFAULT_FREEZE_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5));
         Path deviceLinks = storage.path("device_links", StorageConfig.DEFAULT_DEVICE_LINKS);
         if (!deviceLinks.isAbsolute()) {
             storage.problems().add(storage.keyPath("device_links"), deviceLinks, "an absolute path");
@@ -309,7 +432,11 @@ final class ConfigBinder {
         boolean isList = storage.problems().list().size() == before;
         for (Settings item : items) {
             String device = required(item, "device", DEVICE, "a block device path such as /dev/sdf");
-            String name = required(item, "name", TABLESPACE, "a tablespace name: a lower-case letter, then lower-case letters, digits or '_'");
+            String name = required(
+                    item,
+                    "name",
+                    TABLESPACE,
+                    "a tablespace name: a lower-case letter, then lower-case letters, digits or '_'");
             int size = item.integer("size", 0, 1, 16384);
             if (!item.has("size")) {
                 item.problems().add(item.keyPath("size"), null, "the volume size in GB, from 1 to 16384");
@@ -324,8 +451,11 @@ final class ConfigBinder {
             tablespaces.add(new TablespaceConfig(device, name, size));
         }
         if (isList && !names.contains("main")) {
-            storage.problems().add(storage.keyPath("tablespaces"), names.stream().sorted().collect(Collectors.joining(", ")),
-                    "a list that includes the tablespace 'main', which holds the data directory");
+            storage.problems()
+                    .add(
+                            storage.keyPath("tablespaces"),
+                            names.stream().sorted().collect(Collectors.joining(", ")),
+                            "a list that includes the tablespace 'main', which holds the data directory");
         }
         storage.rejectUnknownKeys();
         return new StorageConfig(tablespaces, freezeTimeout, deviceLinks, volumes, restoreMounts);
@@ -354,7 +484,11 @@ final class ConfigBinder {
         storage.stringMap("volumes").forEach((where, volumeId) -> {
             String key = storage.keyPath("volumes") + "." + where;
             if (!where.startsWith("/")) {
-                storage.problems().add(key, where, "a mount point or block device: an absolute path such as /data or /dev/nvme1n1");
+                storage.problems()
+                        .add(
+                                key,
+                                where,
+                                "a mount point or block device: an absolute path such as /data or /dev/nvme1n1");
             } else if (!VOLUME_ID.matcher(volumeId).matches()) {
                 storage.problems().add(key, volumeId, "an EBS volume id such as vol-0123456789abcdef0");
             } else if (!ids.add(volumeId)) {
@@ -371,14 +505,21 @@ final class ConfigBinder {
      * @param plugins the installed plugins: each may own sections of {@code backup}
      * @param selected the configured engine's plugin, which reads its own sections
      */
-    private static BackupConfig backup(Settings backup, JsonNode given, NodeConfig node, List<EnginePlugin> plugins,
-                                       Optional<EnginePlugin> selected, List<String> deprecations) {
+    private static BackupConfig backup(
+            Settings backup,
+            JsonNode given,
+            NodeConfig node,
+            List<EnginePlugin> plugins,
+            Optional<EnginePlugin> selected,
+            List<String> deprecations) {
         Map<BackupSection, EnginePlugin> owners = new LinkedHashMap<>();
         plugins.forEach(plugin -> plugin.backupSections().forEach(section -> owners.put(section, plugin)));
         // before backup.store, the store's keys were in a plugin's section: read there for one more release
         Map<BackupSection, List<String>> oldStoreKeys = new LinkedHashMap<>();
         for (BackupSection section : owners.keySet()) {
-            List<String> keys = STORE_KEYS.stream().filter(key -> given.path(section.name()).has(key)).toList();
+            List<String> keys = STORE_KEYS.stream()
+                    .filter(key -> given.path(section.name()).has(key))
+                    .toList();
             if (section.heldStoreKeys() && !keys.isEmpty()) {
                 oldStoreKeys.put(section, keys);
             }
@@ -390,7 +531,8 @@ final class ConfigBinder {
             section.rejectUnknownKeys();
             oldStoreKeys.forEach((old, keys) -> refuseStoreKeys(backup.section(old.name()), keys));
         } else if (!oldStoreKeys.isEmpty()) {
-            Map.Entry<BackupSection, List<String>> old = oldStoreKeys.entrySet().iterator().next();
+            Map.Entry<BackupSection, List<String>> old =
+                    oldStoreKeys.entrySet().iterator().next();
             Settings section = backup.section(old.getKey().name());
             boolean enabled = section.bool("enabled", true);
             store = Optional.of(store(section, node, enabled)).filter(read -> enabled);
@@ -410,17 +552,26 @@ final class ConfigBinder {
                     section.check(settings, store);
                     settings.rejectUnknownKeys();
                 } catch (RuntimeException e) {
-                    backup.problems().add(backup.keyPath(section.name()), "{...}", "a section the "
-                            + owned.getValue().name() + " plugin can read, but it failed: " + e);
+                    backup.problems()
+                            .add(
+                                    backup.keyPath(section.name()),
+                                    "{...}",
+                                    "a section the " + owned.getValue().name() + " plugin can read, but it failed: "
+                                            + e);
                 }
                 pluginSections.put(section.name(), own);
             } else if (!oldStoreKeys.containsKey(section)) {
-                backup.problems().add(backup.keyPath(section.name()), "{...}", "absent unless engine is "
-                        + owned.getValue().name() + ": the section is that plugin's");
+                backup.problems()
+                        .add(
+                                backup.keyPath(section.name()),
+                                "{...}",
+                                "absent unless engine is " + owned.getValue().name()
+                                        + ": the section is that plugin's");
             }
             // an old section of another engine: only its store keys meant something, and they were read above
         }
-        SnapshotConfig snapshots = backup.has("snapshots") ? snapshots(backup.section("snapshots"), store, node)
+        SnapshotConfig snapshots = backup.has("snapshots")
+                ? snapshots(backup.section("snapshots"), store, node)
                 : SnapshotConfig.disabled();
         DumpConfig dumps = backup.has("dumps") ? dumps(backup.section("dumps"), store) : DumpConfig.disabled();
         backup.rejectUnknownKeys();
@@ -446,22 +597,32 @@ final class ConfigBinder {
     /** With {@code backup.store} given, a store key left in the section it came from would only contradict it. */
     private static void refuseStoreKeys(Settings old, List<String> keys) {
         for (String key : keys) {
-            old.problems().add(old.keyPath(key), old.optionalString(key).orElse("{...}"), "absent when backup.store "
-                    + "is given: the store's keys moved there (backup.store." + key + ")");
+            old.problems()
+                    .add(
+                            old.keyPath(key),
+                            old.optionalString(key).orElse("{...}"),
+                            "absent when backup.store " + "is given: the store's keys moved there (backup.store." + key
+                                    + ")");
         }
     }
 
     /** Only called when the section is there: writing one switches dumps on unless it says {@code enabled: false}. */
     private static DumpConfig dumps(Settings dumps, Optional<BackupStoreConfig> store) {
         boolean enabled = dumps.bool("enabled", true);
-        Optional<RetentionClass> schedule = dumps.choice("schedule", SnapshotConfig.Schedule.class,
-                SnapshotConfig.Schedule.HOURLY).shortestClass();
+        Optional<RetentionClass> schedule = dumps.choice(
+                        "schedule", SnapshotConfig.Schedule.class, SnapshotConfig.Schedule.HOURLY)
+                .shortestClass();
         boolean onReplica = dumps.bool("on_replica", false);
         Map<RetentionClass, Duration> retention = retention(dumps);
-        long partSize = dumps.size("part_size", DumpConfig.DEFAULT_PART_SIZE, DumpConfig.MIN_PART_SIZE, DumpConfig.MAX_PART_SIZE);
+        long partSize = dumps.size(
+                "part_size", DumpConfig.DEFAULT_PART_SIZE, DumpConfig.MIN_PART_SIZE, DumpConfig.MAX_PART_SIZE);
         if (enabled && store.isEmpty()) {
-            dumps.problems().add(dumps.keyPath("enabled"), true, "dumps go to the backup store, with its prefix, "
-                    + "compression and encryption: configure backup.store, or set backup.dumps.enabled to false");
+            dumps.problems()
+                    .add(
+                            dumps.keyPath("enabled"),
+                            true,
+                            "dumps go to the backup store, with its prefix, "
+                                    + "compression and encryption: configure backup.store, or set backup.dumps.enabled to false");
         }
         dumps.rejectUnknownKeys();
         return enabled ? new DumpConfig(true, schedule, onReplica, retention, partSize) : DumpConfig.disabled();
@@ -474,8 +635,10 @@ final class ConfigBinder {
             Settings classes = section.section("retention");
             for (RetentionClass retentionClass : RetentionClass.values()) {
                 String key = retentionClass.name().toLowerCase(Locale.ROOT);
-                retention.put(retentionClass, classes.duration(key, retentionClass.defaultRetention(), Duration.ofHours(1),
-                        Duration.ofDays(3653)));
+                retention.put(
+                        retentionClass,
+                        classes.duration(
+                                key, retentionClass.defaultRetention(), Duration.ofHours(1), Duration.ofDays(3653)));
             }
             classes.rejectUnknownKeys();
         }
@@ -485,23 +648,38 @@ final class ConfigBinder {
     /** Only called when the section is there: writing one switches snapshot sets on unless it says {@code enabled: false}. */
     private static SnapshotConfig snapshots(Settings snapshots, Optional<BackupStoreConfig> store, NodeConfig node) {
         boolean enabled = snapshots.bool("enabled", true);
-        Optional<RetentionClass> schedule = snapshots.choice("schedule", SnapshotConfig.Schedule.class,
-                SnapshotConfig.Schedule.HOURLY).shortestClass();
+        Optional<RetentionClass> schedule = snapshots
+                .choice("schedule", SnapshotConfig.Schedule.class, SnapshotConfig.Schedule.HOURLY)
+                .shortestClass();
         boolean onReplica = snapshots.bool("on_replica", false);
         boolean seedReplicas = snapshots.bool("seed_replicas", false);
         Map<RetentionClass, Duration> retention = retention(snapshots);
-        Duration completionTimeout = snapshots.duration("completion_timeout", SnapshotConfig.DEFAULT_COMPLETION_TIMEOUT,
-                Duration.ofSeconds(1), Duration.ofDays(1));
+        Duration completionTimeout = snapshots.duration(
+                "completion_timeout",
+                SnapshotConfig.DEFAULT_COMPLETION_TIMEOUT,
+                Duration.ofSeconds(1),
+                Duration.ofDays(1));
         if (enabled && store.isEmpty()) {
-            snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets keep their catalog and the backup "
-                    + "label in the backup store: configure backup.store, or set backup.snapshots.enabled to false");
+            snapshots
+                    .problems()
+                    .add(
+                            snapshots.keyPath("enabled"),
+                            true,
+                            "snapshot sets keep their catalog and the backup "
+                                    + "label in the backup store: configure backup.store, or set backup.snapshots.enabled to false");
         }
         if (enabled && (node.instanceId().isEmpty() || node.availabilityZone().isEmpty())) {
-            snapshots.problems().add(snapshots.keyPath("enabled"), true, "snapshot sets need this node's EC2 instance id "
-                    + "and availability zone: from IMDS, or node.instance_id and node.availability_zone");
+            snapshots
+                    .problems()
+                    .add(
+                            snapshots.keyPath("enabled"),
+                            true,
+                            "snapshot sets need this node's EC2 instance id "
+                                    + "and availability zone: from IMDS, or node.instance_id and node.availability_zone");
         }
         snapshots.rejectUnknownKeys();
-        return enabled ? new SnapshotConfig(true, schedule, onReplica, retention, completionTimeout, seedReplicas)
+        return enabled
+                ? new SnapshotConfig(true, schedule, onReplica, retention, completionTimeout, seedReplicas)
                 : SnapshotConfig.disabled();
     }
 
@@ -522,40 +700,63 @@ final class ConfigBinder {
         }
         // an explicitly empty prefix puts the cluster's folder at the top of the bucket
         store.acknowledge("prefix");
-        String prefix = store.has("prefix") ? store.optionalString("prefix").orElse("") : BackupStoreConfig.DEFAULT_PREFIX;
+        String prefix =
+                store.has("prefix") ? store.optionalString("prefix").orElse("") : BackupStoreConfig.DEFAULT_PREFIX;
         if (!prefix.isEmpty() && !KEY_PREFIX.matcher(prefix).matches()) {
-            store.problems().add(store.keyPath("prefix"), prefix, "folder names of letters, digits, '.', '_' or '-' "
-                    + "separated by single '/', without a leading or trailing '/', e.g. steward or backups/prod (or \"\" for none)");
+            store.problems()
+                    .add(
+                            store.keyPath("prefix"),
+                            prefix,
+                            "folder names of letters, digits, '.', '_' or '-' "
+                                    + "separated by single '/', without a leading or trailing '/', e.g. steward or backups/prod (or \"\" for none)");
         }
-        BackupStoreConfig.Compression compression = store.choice("compression", BackupStoreConfig.Compression.class,
-                BackupStoreConfig.Compression.ZSTD);
-        BackupStoreConfig.Encryption sse = store.optionalString("sse").flatMap(text -> {
-            Optional<BackupStoreConfig.Encryption> known = BackupStoreConfig.Encryption.fromS3Name(text);
-            if (known.isEmpty()) {
-                store.problems().add(store.keyPath("sse"), text, "AES256 (keys managed by S3) or aws:kms (with kms_key_id)");
-            }
-            return known;
-        }).orElse(BackupStoreConfig.Encryption.AES256);
+        BackupStoreConfig.Compression compression =
+                store.choice("compression", BackupStoreConfig.Compression.class, BackupStoreConfig.Compression.ZSTD);
+        BackupStoreConfig.Encryption sse = store.optionalString("sse")
+                .flatMap(text -> {
+                    Optional<BackupStoreConfig.Encryption> known = BackupStoreConfig.Encryption.fromS3Name(text);
+                    if (known.isEmpty()) {
+                        store.problems()
+                                .add(
+                                        store.keyPath("sse"),
+                                        text,
+                                        "AES256 (keys managed by S3) or aws:kms (with kms_key_id)");
+                    }
+                    return known;
+                })
+                .orElse(BackupStoreConfig.Encryption.AES256);
         Optional<String> kmsKeyId = matching(store, "kms_key_id", KMS_KEY, "a KMS key id, key ARN, alias or alias ARN");
         if (sse == BackupStoreConfig.Encryption.AWS_KMS && kmsKeyId.isEmpty() && !store.has("kms_key_id")) {
-            store.problems().add(store.keyPath("kms_key_id"), null, "required with sse aws:kms: the KMS key id, key ARN "
-                    + "or alias that S3 encrypts the archives with");
+            store.problems()
+                    .add(
+                            store.keyPath("kms_key_id"),
+                            null,
+                            "required with sse aws:kms: the KMS key id, key ARN "
+                                    + "or alias that S3 encrypts the archives with");
         } else if (sse == BackupStoreConfig.Encryption.AES256 && kmsKeyId.isPresent()) {
             store.problems().add(store.keyPath("kms_key_id"), kmsKeyId.get(), "only with sse aws:kms (sse is AES256)");
         }
         Optional<URI> endpoint = store.optionalString("endpoint")
                 .flatMap(text -> httpUri(store, "endpoint", text, "https://s3.eu-west-1.amazonaws.com"));
         boolean pathStyle = store.bool("path_style", false);
-        Optional<String> region = matching(store, "region", REGION, "an AWS region name such as eu-west-1").or(node::region);
+        Optional<String> region = matching(store, "region", REGION, "an AWS region name such as eu-west-1")
+                .or(node::region);
         if (required && region.isEmpty() && !store.has("region")) {
-            store.problems().add(store.keyPath("region"), null, "the bucket's AWS region, e.g. eu-west-1; required when "
-                    + "neither aws.region is set nor IMDS tells the node's region");
+            store.problems()
+                    .add(
+                            store.keyPath("region"),
+                            null,
+                            "the bucket's AWS region, e.g. eu-west-1; required when "
+                                    + "neither aws.region is set nor IMDS tells the node's region");
         }
         int maxAttempts = store.integer("max_attempts", BackupStoreConfig.DEFAULT_MAX_ATTEMPTS, 1, 20);
-        Duration attemptTimeout = store.duration("attempt_timeout", BackupStoreConfig.DEFAULT_ATTEMPT_TIMEOUT,
-                Duration.ofMillis(100), Duration.ofHours(1));
-        return new BackupStoreConfig(bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region,
-                maxAttempts, attemptTimeout);
+        Duration attemptTimeout = store.duration(
+                "attempt_timeout",
+                BackupStoreConfig.DEFAULT_ATTEMPT_TIMEOUT,
+                Duration.ofMillis(100),
+                Duration.ofHours(1));
+        return new BackupStoreConfig(
+                bucket, prefix, compression, sse, kmsKeyId, endpoint, pathStyle, region, maxAttempts, attemptTimeout);
     }
 
     /**
@@ -563,20 +764,37 @@ final class ConfigBinder {
      * engine can do. The plugin's {@code configure} reads the section through {@link Settings} and builds no engine,
      * so a validation run has no side effects.
      */
-    private static EngineSection engine(Settings root, JsonNode tree, String engineName, Optional<EnginePlugin> plugin,
-                                        List<EnginePlugin> plugins, NodeConfig node, Set<String> engineSections,
-                                        BackupConfig backup, HaConfig ha) {
+    private static EngineSection engine(
+            Settings root,
+            JsonNode tree,
+            String engineName,
+            Optional<EnginePlugin> plugin,
+            List<EnginePlugin> plugins,
+            NodeConfig node,
+            Set<String> engineSections,
+            BackupConfig backup,
+            HaConfig ha) {
         if (plugin.isEmpty() && !engineName.isEmpty()) {
-            List<String> available = plugins.stream().map(EnginePlugin::name).sorted().toList();
-            root.problems().add("engine", engineName, available.isEmpty()
-                    ? "the name of an installed engine plugin, but none is installed (add a plugin jar to the class path)"
-                    : "one of the installed engine plugins: " + String.join(", ", available));
+            List<String> available =
+                    plugins.stream().map(EnginePlugin::name).sorted().toList();
+            root.problems()
+                    .add(
+                            "engine",
+                            engineName,
+                            available.isEmpty()
+                                    ? "the name of an installed engine plugin, but none is installed (add a plugin jar to the class path)"
+                                    : "one of the installed engine plugins: " + String.join(", ", available));
         }
         String selected = plugin.map(EnginePlugin::name).orElse(engineName);
         for (String section : engineSections) {
             if (!section.equalsIgnoreCase(selected) && root.has(section)) {
-                root.problems().add(section, "{...}", "section " + section + " given but engine is "
-                        + (selected.isEmpty() ? "not set" : selected) + "; only the selected engine's section is allowed");
+                root.problems()
+                        .add(
+                                section,
+                                "{...}",
+                                "section " + section + " given but engine is "
+                                        + (selected.isEmpty() ? "not set" : selected)
+                                        + "; only the selected engine's section is allowed");
                 root.acknowledge(section);
             }
         }
@@ -585,29 +803,45 @@ final class ConfigBinder {
         }
         Settings settings = root.section(selected);
         try {
-            EngineCapabilities capabilities = plugin.get().configure(new EngineContext(node.name(), node.host(),
-                    settings, node.stateDir(), new MetricRegistry())).capabilities();
+            EngineCapabilities capabilities = plugin.get()
+                    .configure(new EngineContext(
+                            node.name(), node.host(), settings, node.stateDir(), new MetricRegistry()))
+                    .capabilities();
             settings.rejectUnknownKeys();
             Optional<DumpSelector> dump = capabilities.bootstrapDump();
             if (backup.snapshots().seedReplicas() && !capabilities.has(SnapshotRecovery.class)) {
-                root.problems().add("backup.snapshots.seed_replicas", true, "false for engine " + selected + ": it cannot "
-                        + "start a replica from a snapshot set's volumes, so new replicas copy from the primary");
+                root.problems()
+                        .add(
+                                "backup.snapshots.seed_replicas",
+                                true,
+                                "false for engine " + selected + ": it cannot "
+                                        + "start a replica from a snapshot set's volumes, so new replicas copy from the primary");
             }
             if (ha.synchronousMode() && !capabilities.has(SynchronousStandbys.class)) {
-                root.problems().add("ha.synchronous_mode", true, "false for engine " + selected + ": its primary cannot "
-                        + "be made to wait for a named replica before acknowledging a write, so no replica would ever be "
-                        + "known to hold every acknowledged write");
+                root.problems()
+                        .add(
+                                "ha.synchronous_mode",
+                                true,
+                                "false for engine " + selected + ": its primary cannot "
+                                        + "be made to wait for a named replica before acknowledging a write, so no replica would ever be "
+                                        + "known to hold every acknowledged write");
             }
             if (dump.isPresent() && backup.store().isEmpty()) {
-                root.problems().add("backup.store", null, "configured: the " + selected + " section asks to start "
-                        + "from the archived dump '" + dump.get() + "', which is read from the backup store");
+                root.problems()
+                        .add(
+                                "backup.store",
+                                null,
+                                "configured: the " + selected + " section asks to start " + "from the archived dump '"
+                                        + dump.get() + "', which is read from the backup store");
             }
         } catch (RuntimeException e) {
             // a plugin bug must not hide the other problems behind a stack trace
-            root.problems().add(selected, "{...}", "a section the " + selected + " plugin can read, but it failed: " + e);
+            root.problems()
+                    .add(selected, "{...}", "a section the " + selected + " plugin can read, but it failed: " + e);
         }
         JsonNode section = tree.path(selected);
-        return new EngineSection(selected, section.isObject() ? section.deepCopy() : JsonNodeFactory.instance.objectNode());
+        return new EngineSection(
+                selected, section.isObject() ? section.deepCopy() : JsonNodeFactory.instance.objectNode());
     }
 
     private static String required(Settings settings, String key, Pattern pattern, String allowed) {
@@ -659,8 +893,11 @@ final class ConfigBinder {
         try {
             return Optional.of(OffsetDateTime.parse(text).toInstant());
         } catch (DateTimeParseException e) {
-            settings.problems().add(settings.keyPath("target_time"), text,
-                    "an ISO-8601 date and time with offset, e.g. 2013-06-01T12:00:00Z (user data \"timestamp\")");
+            settings.problems()
+                    .add(
+                            settings.keyPath("target_time"),
+                            text,
+                            "an ISO-8601 date and time with offset, e.g. 2013-06-01T12:00:00Z (user data \"timestamp\")");
             return Optional.empty();
         }
     }

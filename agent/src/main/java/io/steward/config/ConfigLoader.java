@@ -16,7 +16,6 @@ import io.steward.settings.ConfigException;
 import io.steward.settings.ConfigProblem;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,18 +45,19 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
 
     /** Top-level sections owned by the core. */
-    static final List<String> CORE_SECTIONS = List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage", "backup");
+    static final List<String> CORE_SECTIONS =
+            List.of("node", "zookeeper", "ha", "admin", "aws", "bootstrap", "storage", "backup");
     /** Sections inside core sections, reachable from the environment as {@code STEWARD_AWS_ROUTE53_<KEY>}. */
-    static final List<String> NESTED_SECTIONS = List.of("aws.route53", "aws.ec2", "aws.cloudwatch", "backup.store",
-            "backup.snapshots", "backup.dumps");
+    static final List<String> NESTED_SECTIONS =
+            List.of("aws.route53", "aws.ec2", "aws.cloudwatch", "backup.store", "backup.snapshots", "backup.dumps");
 
     // Keys whose values must never appear in an error message. Broad on purpose, since a misspelt secret key
     // (admin.tokn) still holds a secret; a harmless value hidden by mistake costs little.
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(tok|pass|pwd|secret|cred|_key).*");
     private static final String ENV_PREFIX = "STEWARD_";
     /** Read by the steward launcher (packaging/bin/steward), not configuration; plugins' commands add their own. */
-    static final Set<String> COMMAND_VARIABLES = Set.of("STEWARD_HOME", "STEWARD_JAVA", "STEWARD_JAVA_OPTS",
-            "STEWARD_CLASSPATH", "STEWARD_SOCAT");
+    static final Set<String> COMMAND_VARIABLES =
+            Set.of("STEWARD_HOME", "STEWARD_JAVA", "STEWARD_JAVA_OPTS", "STEWARD_CLASSPATH", "STEWARD_SOCAT");
 
     /**
      * Where configuration comes from.
@@ -68,8 +68,12 @@ public final class ConfigLoader {
      * @param environment the process environment; only {@code STEWARD_*} variables are read
      * @param overrides dotted keys to values, e.g. {@code ha.loop_wait -> 2s}; later entries win over earlier
      */
-    public record Sources(Optional<Path> configFile, Optional<Path> userDataFile, boolean userDataFromImds,
-                          Map<String, String> environment, Map<String, String> overrides) {
+    public record Sources(
+            Optional<Path> configFile,
+            Optional<Path> userDataFile,
+            boolean userDataFromImds,
+            Map<String, String> environment,
+            Map<String, String> overrides) {
         public Sources {
             environment = Map.copyOf(environment);
             overrides = Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
@@ -103,8 +107,7 @@ public final class ConfigLoader {
         }
     }
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** @throws ConfigException naming every problem found in every source */
     public static StewardConfig load(Sources sources) {
@@ -112,11 +115,13 @@ public final class ConfigLoader {
         List<EnginePlugin> plugins = EngineRegistry.available();
         Set<String> engineSections = engineSectionNames(plugins);
 
-        Layer file = sources.configFile().map(path -> readConfigFile(path, problems)).orElseGet(Layer::empty);
+        Layer file =
+                sources.configFile().map(path -> readConfigFile(path, problems)).orElseGet(Layer::empty);
         Layer environment = fromEnvironment(sources.environment(), engineSections, plugins, problems);
         Layer overrides = fromOverrides(sources.overrides(), problems);
         // user data means different things per engine, and never names the engine itself
-        JsonNode engineNamed = merge(List.of(file, environment, overrides)).tree().path("engine");
+        JsonNode engineNamed =
+                merge(List.of(file, environment, overrides)).tree().path("engine");
         Optional<String> engine = engineNamed.isTextual() ? Optional.of(engineNamed.asText()) : Optional.empty();
         Layer userDataFile = sources.userDataFile()
                 .map(path -> readText(path, "the user data file", problems)
@@ -129,8 +134,8 @@ public final class ConfigLoader {
         // IMDS settings are needed before user data, which may itself come from IMDS. User data sets only
         // aws.cloudwatch.monitoring, which IMDS does not need: the aws section is bound again, with it and with the
         // problems, once every source is merged.
-        AwsConfig imds = ConfigBinder.aws(new Settings("aws", merge(List.of(file, environment, overrides)).tree().path("aws"),
-                new ConfigProblems()));
+        AwsConfig imds = ConfigBinder.aws(new Settings(
+                "aws", merge(List.of(file, environment, overrides)).tree().path("aws"), new ConfigProblems()));
         if (sources.userDataFromImds() && sources.userDataFile().isPresent()) {
             problems.add("EC2 user data", "both a file and IMDS", "read user data from a file or from IMDS, not both");
         }
@@ -149,10 +154,14 @@ public final class ConfigLoader {
                 }
             } catch (ImdsUnavailableException e) {
                 if (imds.imds() == AwsConfig.ImdsMode.ON) {
-                    problems.add("aws.imds", "on", "IMDS must answer when aws.imds is on, but " + e.getMessage()
-                            + "; use auto or off when not on EC2");
+                    problems.add(
+                            "aws.imds",
+                            "on",
+                            "IMDS must answer when aws.imds is on, but " + e.getMessage()
+                                    + "; use auto or off when not on EC2");
                 } else if (sources.userDataFromImds()) {
-                    problems.add("EC2 user data", "unreadable", "user data was to be read from IMDS, but " + e.getMessage());
+                    problems.add(
+                            "EC2 user data", "unreadable", "user data was to be read from IMDS, but " + e.getMessage());
                 }
             }
         }
@@ -170,7 +179,8 @@ public final class ConfigLoader {
     /** Binding what could be read would only add "missing" problems for keys that are most likely in the unreadable source. */
     private static void throwIfUnreadable(ConfigProblems problems, Layer... lowestFirst) {
         if (List.of(lowestFirst).stream().anyMatch(layer -> !layer.readable())) {
-            throw new ConfigException(explain(problems.list(), merge(List.of(lowestFirst)).origins()));
+            throw new ConfigException(
+                    explain(problems.list(), merge(List.of(lowestFirst)).origins()));
         }
     }
 
@@ -213,13 +223,16 @@ public final class ConfigLoader {
      * Parses text that must hold one mapping. Syntax errors are reported with position and the parser's own
      * words, without the parser's snippet of the text (which might show a secret).
      */
-    static Optional<ObjectNode> parseObject(ObjectMapper mapper, String text, String source, String format, ConfigProblems problems) {
+    static Optional<ObjectNode> parseObject(
+            ObjectMapper mapper, String text, String source, String format, ConfigProblems problems) {
         JsonNode node;
         try {
             node = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            String position = e.getLocation() == null ? "unknown position"
-                    : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String position = e.getLocation() == null
+                    ? "unknown position"
+                    : "line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             problems.add(source, position, "expected valid " + format + "; " + syntaxMessage(e.getOriginalMessage()));
             return Optional.empty();
         }
@@ -228,7 +241,9 @@ public final class ConfigLoader {
         }
         if (!node.isObject()) {
             String shown = node.toString();
-            problems.add(source, shown.length() > 40 ? shown.substring(0, 40) + "..." : shown,
+            problems.add(
+                    source,
+                    shown.length() > 40 ? shown.substring(0, 40) + "..." : shown,
                     "expected a " + format + " mapping of keys to values at the top level");
             return Optional.empty();
         }
@@ -246,8 +261,11 @@ public final class ConfigLoader {
      * {@code STEWARD_CLUSTER}, {@code STEWARD_ENGINE} and {@code STEWARD_<SECTION>_<KEY>} for the known sections;
      * the key is the rest of the name in lower case, so {@code STEWARD_HA_LOOP_WAIT} is {@code ha.loop_wait}.
      */
-    static Layer fromEnvironment(Map<String, String> environment, Set<String> engineSections,
-                                 List<EnginePlugin> plugins, ConfigProblems problems) {
+    static Layer fromEnvironment(
+            Map<String, String> environment,
+            Set<String> engineSections,
+            List<EnginePlugin> plugins,
+            ConfigProblems problems) {
         List<String> sections = new ArrayList<>(CORE_SECTIONS);
         sections.addAll(engineSections);
         sections.addAll(NESTED_SECTIONS);
@@ -265,9 +283,14 @@ public final class ConfigLoader {
             Optional<String> key = environmentKey(name.substring(ENV_PREFIX.length()), sections);
             if (key.isEmpty()) {
                 // the value of a variable nobody reads is not worth the risk of printing a secret
-                problems.add(name, "(value not shown)", "unknown variable; Steward reads STEWARD_CLUSTER, STEWARD_ENGINE and "
-                        + "STEWARD_<SECTION>_<KEY> with SECTION one of "
-                        + sections.stream().map(s -> s.toUpperCase(Locale.ROOT).replace('.', '_')).collect(Collectors.joining(", ")));
+                problems.add(
+                        name,
+                        "(value not shown)",
+                        "unknown variable; Steward reads STEWARD_CLUSTER, STEWARD_ENGINE and "
+                                + "STEWARD_<SECTION>_<KEY> with SECTION one of "
+                                + sections.stream()
+                                        .map(s -> s.toUpperCase(Locale.ROOT).replace('.', '_'))
+                                        .collect(Collectors.joining(", ")));
             } else {
                 layer.put(key.get(), TextNode.valueOf(variable.getValue()), "environment variable " + name);
             }
@@ -280,11 +303,14 @@ public final class ConfigLoader {
             return Optional.of(rest.toLowerCase(Locale.ROOT));
         }
         // longest prefix first: STEWARD_AWS_ROUTE53_TTL is aws.route53.ttl, not aws.route53_ttl
-        List<String> longestFirst = sections.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        List<String> longestFirst = sections.stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
         for (String section : longestFirst) {
             String prefix = section.toUpperCase(Locale.ROOT).replace('.', '_') + "_";
             if (rest.startsWith(prefix) && rest.length() > prefix.length()) {
-                return Optional.of(section + "." + rest.substring(prefix.length()).toLowerCase(Locale.ROOT));
+                return Optional.of(
+                        section + "." + rest.substring(prefix.length()).toLowerCase(Locale.ROOT));
             }
         }
         return Optional.empty();
@@ -295,7 +321,10 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> override : overrides.entrySet()) {
             String key = override.getKey().trim();
             if (key.isEmpty() || List.of(key.split("\\.", -1)).stream().anyMatch(String::isBlank)) {
-                problems.add("--set " + override.getKey(), override.getValue(), "a dotted key and a value, e.g. --set ha.loop_wait=2s");
+                problems.add(
+                        "--set " + override.getKey(),
+                        override.getValue(),
+                        "a dotted key and a value, e.g. --set ha.loop_wait=2s");
             } else {
                 layer.put(key, TextNode.valueOf(override.getValue()), "--set " + key);
             }
@@ -326,8 +355,12 @@ public final class ConfigLoader {
 
     private static void recordLeaves(JsonNode node, String path, String origin, Map<String, String> origins) {
         if (node.isObject() && !node.isEmpty()) {
-            node.properties().forEach(field ->
-                    recordLeaves(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey(), origin, origins));
+            node.properties()
+                    .forEach(field -> recordLeaves(
+                            field.getValue(),
+                            path.isEmpty() ? field.getKey() : path + "." + field.getKey(),
+                            origin,
+                            origins));
         } else if (!path.isEmpty()) {
             origins.put(path, origin);
         }
@@ -337,8 +370,11 @@ public final class ConfigLoader {
     private static List<ConfigProblem> explain(List<ConfigProblem> problems, Map<String, String> origins) {
         List<ConfigProblem> explained = new ArrayList<>();
         for (ConfigProblem problem : problems) {
-            String value = problem.value() != null && SECRET_KEY.matcher(problem.key()).matches() ? "***" : problem.value();
-            String key = originOf(problem.key(), origins).map(origin -> problem.key() + " (from " + origin + ")").orElse(problem.key());
+            String value =
+                    problem.value() != null && SECRET_KEY.matcher(problem.key()).matches() ? "***" : problem.value();
+            String key = originOf(problem.key(), origins)
+                    .map(origin -> problem.key() + " (from " + origin + ")")
+                    .orElse(problem.key());
             explained.add(new ConfigProblem(key, value, problem.allowed()));
         }
         return explained;

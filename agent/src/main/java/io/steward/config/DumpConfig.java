@@ -15,12 +15,17 @@ import java.util.Optional;
  * @param partSize a stored dump larger than this goes up in parts of this size (S3 takes at most 5 GiB in one PUT,
  *        and a part that fails is sent again on its own, within {@code backup.store.attempt_timeout})
  */
-public record DumpConfig(boolean enabled, Optional<RetentionClass> schedule, boolean onReplica,
-                         Map<RetentionClass, Duration> retention, long partSize) {
+public record DumpConfig(
+        boolean enabled,
+        Optional<RetentionClass> schedule,
+        boolean onReplica,
+        Map<RetentionClass, Duration> retention,
+        long partSize) {
     public static final long MIB = 1024 * 1024;
     public static final long DEFAULT_PART_SIZE = 64 * MIB;
     /** S3's limits for every part but the last. */
     public static final long MIN_PART_SIZE = 5 * MIB;
+
     public static final long MAX_PART_SIZE = 5 * 1024 * MIB;
 
     public DumpConfig {

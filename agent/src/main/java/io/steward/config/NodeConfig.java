@@ -18,11 +18,19 @@ import java.util.regex.Pattern;
  * @param region AWS region when known
  * @param dnsName the node's DNS name (IMDS {@code local-hostname} unless configured), what CNAME records point at
  */
-public record NodeConfig(String name, String host, int priority, boolean noFailover, Path stateDir,
-                         Optional<String> instanceId, Optional<String> availabilityZone, Optional<String> region,
-                         Optional<String> dnsName) {
+public record NodeConfig(
+        String name,
+        String host,
+        int priority,
+        boolean noFailover,
+        Path stateDir,
+        Optional<String> instanceId,
+        Optional<String> availabilityZone,
+        Optional<String> region,
+        Optional<String> dnsName) {
     /** What a member name may be: it names a znode, a replication slot and DNS labels. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+
     public static final String NAME_ALLOWED = "1 to 63 letters, digits, '.', '_' or '-'";
 
     /** Whether {@code name} may name a member (null may not). */

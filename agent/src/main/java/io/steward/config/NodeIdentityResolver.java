@@ -1,14 +1,13 @@
 package io.steward.config;
 
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.retry.backoff.BackoffStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.imds.Ec2MetadataClient;
 import software.amazon.awssdk.imds.Ec2MetadataClientException;
-
-import java.net.URI;
-import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Asks the EC2 instance metadata service (IMDSv2, session tokens) who this node is.
@@ -19,10 +18,14 @@ import java.util.Optional;
 public final class NodeIdentityResolver implements AutoCloseable {
 
     /** What IMDS said; every part is optional because an old or restricted IMDS may lack some paths. */
-    public record NodeIdentity(Optional<String> instanceId, Optional<String> availabilityZone,
-                               Optional<String> region, Optional<String> localIpv4, Optional<String> localHostname) {
-        public static final NodeIdentity UNKNOWN = new NodeIdentity(Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+    public record NodeIdentity(
+            Optional<String> instanceId,
+            Optional<String> availabilityZone,
+            Optional<String> region,
+            Optional<String> localIpv4,
+            Optional<String> localHostname) {
+        public static final NodeIdentity UNKNOWN = new NodeIdentity(
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** IMDS did not answer at all: not on EC2, blocked by the instance's metadata options, or a wrong endpoint. */
@@ -40,14 +43,17 @@ public final class NodeIdentityResolver implements AutoCloseable {
         this.endpoint = endpoint;
         this.client = Ec2MetadataClient.builder()
                 .endpoint(endpoint)
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(timeout)
+                        .socketTimeout(timeout))
                 .retryPolicy(retry -> retry.numRetries(1).backoffStrategy(BackoffStrategy.none()))
                 .build();
     }
 
     /** @throws ImdsUnavailableException when IMDS does not answer */
     public NodeIdentity identity() {
-        return new NodeIdentity(get("/latest/meta-data/instance-id"),
+        return new NodeIdentity(
+                get("/latest/meta-data/instance-id"),
                 get("/latest/meta-data/placement/availability-zone"),
                 get("/latest/meta-data/placement/region"),
                 get("/latest/meta-data/local-ipv4"),
@@ -71,7 +77,8 @@ public final class NodeIdentityResolver implements AutoCloseable {
             if (e.statusCode() == 404) {
                 return Optional.empty();
             }
-            throw new ImdsUnavailableException("IMDS at " + endpoint + " answered " + path + " with HTTP " + e.statusCode(), e);
+            throw new ImdsUnavailableException(
+                    "IMDS at " + endpoint + " answered " + path + " with HTTP " + e.statusCode(), e);
         } catch (SdkClientException e) {
             throw new ImdsUnavailableException("IMDS at " + endpoint + " did not answer (" + e.getMessage() + ")", e);
         }

@@ -27,30 +27,32 @@ import java.util.regex.Pattern;
  * {@link IllegalArgumentException} whose message says what the file should hold.
  */
 public final class PemFiles {
-    private static final Pattern PKCS8 = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+    private static final Pattern PKCS8 =
+            Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
     private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "Ed25519", "Ed448");
 
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
     /** A certificate and the key that goes with it, e.g. a server's. */
-    public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
-    }
+    public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {}
 
     /** Every certificate in the file, in order (a server's certificate first, then its intermediates). */
     public static List<X509Certificate> certificates(Path file) {
         byte[] content = read(file);
         try {
-            List<X509Certificate> certificates = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(content)).stream()
-                    .map(X509Certificate.class::cast).toList();
+            List<X509Certificate> certificates =
+                    CertificateFactory.getInstance("X.509")
+                            .generateCertificates(new ByteArrayInputStream(content))
+                            .stream()
+                            .map(X509Certificate.class::cast)
+                            .toList();
             if (certificates.isEmpty()) {
                 throw new IllegalArgumentException("no certificate in it; expected PEM (-----BEGIN CERTIFICATE-----)");
             }
             return certificates;
         } catch (CertificateException e) {
-            throw new IllegalArgumentException("not PEM certificates (-----BEGIN CERTIFICATE-----): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "not PEM certificates (-----BEGIN CERTIFICATE-----): " + e.getMessage(), e);
         }
     }
 
@@ -75,7 +77,8 @@ public final class PemFiles {
                 // not this algorithm: try the next one
             }
         }
-        throw new IllegalArgumentException("a PKCS#8 key of none of the algorithms " + String.join(", ", KEY_ALGORITHMS));
+        throw new IllegalArgumentException(
+                "a PKCS#8 key of none of the algorithms " + String.join(", ", KEY_ALGORITHMS));
     }
 
     /**
@@ -86,8 +89,8 @@ public final class PemFiles {
         List<X509Certificate> chain = certificates(certificateFile);
         PrivateKey key = privateKey(keyFile);
         if (!belongTogether(key, chain.get(0))) {
-            throw new IllegalArgumentException("the key in " + keyFile + " is not the key of the first certificate in "
-                    + certificateFile);
+            throw new IllegalArgumentException(
+                    "the key in " + keyFile + " is not the key of the first certificate in " + certificateFile);
         }
         return new KeyMaterial(key, chain);
     }

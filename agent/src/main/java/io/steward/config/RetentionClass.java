@@ -43,8 +43,10 @@ public enum RetentionClass {
         return switch (this) {
             case HOURLY -> a.truncatedTo(ChronoUnit.HOURS).equals(b.truncatedTo(ChronoUnit.HOURS));
             case DAILY -> day(a).equals(day(b));
-            case WEEKLY -> day(a).get(IsoFields.WEEK_BASED_YEAR) == day(b).get(IsoFields.WEEK_BASED_YEAR)
-                    && day(a).get(IsoFields.WEEK_OF_WEEK_BASED_YEAR) == day(b).get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+            case WEEKLY ->
+                day(a).get(IsoFields.WEEK_BASED_YEAR) == day(b).get(IsoFields.WEEK_BASED_YEAR)
+                        && day(a).get(IsoFields.WEEK_OF_WEEK_BASED_YEAR)
+                                == day(b).get(IsoFields.WEEK_OF_WEEK_BASED_YEAR);
             case MONTHLY -> day(a).withDayOfMonth(1).equals(day(b).withDayOfMonth(1));
         };
     }

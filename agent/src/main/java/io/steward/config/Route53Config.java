@@ -27,10 +27,23 @@ import java.util.Optional;
  *        round robin over a search cluster; set identifier = the node's instance id); empty: "" for the primary record
  * @param weight the weight of each member's entry in the weighted record
  */
-public record Route53Config(boolean enabled, String hostedZoneId, Optional<String> hostedZoneName, String primaryRecord, Optional<String> readerRecord,
-                            Optional<String> memberRecordSuffix, RecordType type, ReaderRouting readerRouting, Duration ttl,
-                            Optional<URI> endpoint, Duration insyncTimeout, Duration insyncPollInterval, int maxAttempts,
-                            Duration retryBaseDelay, Optional<String> weightedRecord, long weight) {
+public record Route53Config(
+        boolean enabled,
+        String hostedZoneId,
+        Optional<String> hostedZoneName,
+        String primaryRecord,
+        Optional<String> readerRecord,
+        Optional<String> memberRecordSuffix,
+        RecordType type,
+        ReaderRouting readerRouting,
+        Duration ttl,
+        Optional<URI> endpoint,
+        Duration insyncTimeout,
+        Duration insyncPollInterval,
+        int maxAttempts,
+        Duration retryBaseDelay,
+        Optional<String> weightedRecord,
+        long weight) {
 
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(60);
     public static final Duration DEFAULT_INSYNC_TIMEOUT = Duration.ofSeconds(60);
@@ -41,10 +54,23 @@ public record Route53Config(boolean enabled, String hostedZoneId, Optional<Strin
     public static final long DEFAULT_WEIGHT = 100;
 
     /** No Route 53 section, or {@code enabled: false}. */
-    public static final Route53Config DISABLED = new Route53Config(false, "", Optional.empty(), "", Optional.empty(),
-            Optional.empty(), RecordType.CNAME, ReaderRouting.WEIGHTED, DEFAULT_TTL, Optional.empty(),
-            DEFAULT_INSYNC_TIMEOUT, DEFAULT_INSYNC_POLL_INTERVAL, DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_BASE_DELAY,
-            Optional.empty(), DEFAULT_WEIGHT);
+    public static final Route53Config DISABLED = new Route53Config(
+            false,
+            "",
+            Optional.empty(),
+            "",
+            Optional.empty(),
+            Optional.empty(),
+            RecordType.CNAME,
+            ReaderRouting.WEIGHTED,
+            DEFAULT_TTL,
+            Optional.empty(),
+            DEFAULT_INSYNC_TIMEOUT,
+            DEFAULT_INSYNC_POLL_INTERVAL,
+            DEFAULT_MAX_ATTEMPTS,
+            DEFAULT_RETRY_BASE_DELAY,
+            Optional.empty(),
+            DEFAULT_WEIGHT);
 
     /** The name of a member's own record, when members get one. */
     public Optional<String> memberRecord(String memberName) {

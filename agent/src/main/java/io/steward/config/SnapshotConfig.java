@@ -15,8 +15,13 @@ import java.util.Optional;
  * @param completionTimeout how long EBS may take to complete a set's snapshots before the set counts as failed
  * @param seedReplicas a new replica starts from the newest set instead of a copy from the primary
  */
-public record SnapshotConfig(boolean enabled, Optional<RetentionClass> schedule, boolean onReplica,
-                             Map<RetentionClass, Duration> retention, Duration completionTimeout, boolean seedReplicas) {
+public record SnapshotConfig(
+        boolean enabled,
+        Optional<RetentionClass> schedule,
+        boolean onReplica,
+        Map<RetentionClass, Duration> retention,
+        Duration completionTimeout,
+        boolean seedReplicas) {
 
     public static final Duration DEFAULT_COMPLETION_TIMEOUT = Duration.ofHours(2);
 
@@ -34,7 +39,11 @@ public record SnapshotConfig(boolean enabled, Optional<RetentionClass> schedule,
 
     /** What {@code schedule} accepts (snapshot sets and dumps alike): a retention class, or off. */
     public enum Schedule {
-        OFF, HOURLY, DAILY, WEEKLY, MONTHLY;
+        OFF,
+        HOURLY,
+        DAILY,
+        WEEKLY,
+        MONTHLY;
 
         public Optional<RetentionClass> shortestClass() {
             return this == OFF ? Optional.empty() : Optional.of(RetentionClass.valueOf(name()));

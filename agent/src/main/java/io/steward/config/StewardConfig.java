@@ -14,9 +14,18 @@ import java.util.List;
  * @param deprecations keys read under an old name, one line each naming the old and the new key: the agent logs them
  *        when it starts
  */
-public record StewardConfig(String cluster, NodeConfig node, ZooKeeperConfig zookeeper, HaConfig ha,
-                            AdminConfig admin, EngineSection engine, BootstrapConfig bootstrap,
-                            StorageConfig storage, AwsConfig aws, BackupConfig backup, List<String> deprecations) {
+public record StewardConfig(
+        String cluster,
+        NodeConfig node,
+        ZooKeeperConfig zookeeper,
+        HaConfig ha,
+        AdminConfig admin,
+        EngineSection engine,
+        BootstrapConfig bootstrap,
+        StorageConfig storage,
+        AwsConfig aws,
+        BackupConfig backup,
+        List<String> deprecations) {
     public StewardConfig {
         deprecations = List.copyOf(deprecations);
     }

@@ -17,8 +17,12 @@ import java.util.Map;
  *                volume made from it, when this node's layout differs from the one the set was taken on (restores
  *                and replica seeding; {@code steward restore --mount} adds to it)
  */
-public record StorageConfig(List<TablespaceConfig> tablespaces, Duration freezeTimeout, Path deviceLinks,
-                            Map<Path, String> volumes, Map<Path, Path> restoreMounts) {
+public record StorageConfig(
+        List<TablespaceConfig> tablespaces,
+        Duration freezeTimeout,
+        Path deviceLinks,
+        Map<Path, String> volumes,
+        Map<Path, Path> restoreMounts) {
     public static final Duration DEFAULT_FREEZE_TIMEOUT = Duration.ofSeconds(10);
     public static final Path DEFAULT_DEVICE_LINKS = Path.of("/dev/disk/by-id");
 

@@ -7,5 +7,4 @@ package io.steward.config;
  * @param name the tablespace's name
  * @param sizeGb the volume's size in GiB; a larger size than the volume has grows it
  */
-public record TablespaceConfig(String device, String name, int sizeGb) {
-}
+public record TablespaceConfig(String device, String name, int sizeGb) {}

@@ -9,7 +9,6 @@ import io.steward.engine.EnginePlugin;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
 import io.steward.settings.ConfigProblems;
-
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,11 +22,10 @@ import java.util.Set;
  * plugin reads its database's own ({@link EnginePlugin#userData()}).
  */
 final class UserData {
-    private static final List<String> CORE_KEYS = List.of("name", "cluster", "master", "clone", "timestamp",
-            "tablespaces", "monitoring");
+    private static final List<String> CORE_KEYS =
+            List.of("name", "cluster", "master", "clone", "timestamp", "tablespaces", "monitoring");
 
-    private UserData() {
-    }
+    private UserData() {}
 
     /**
      * @param source how to name the user data in problems: its file, or "EC2 user data" when read from IMDS
@@ -35,8 +33,8 @@ final class UserData {
      *        some engines (the book's {@code name}), and only that engine's plugin knows
      * @param plugins the installed plugins, each reading its own keys
      */
-    static ConfigLoader.Layer translate(String text, String source, Optional<String> engine, List<EnginePlugin> plugins,
-                                        ConfigProblems problems) {
+    static ConfigLoader.Layer translate(
+            String text, String source, Optional<String> engine, List<EnginePlugin> plugins, ConfigProblems problems) {
         ObjectMapper json = new ObjectMapper();
         json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         Optional<ObjectNode> parsed = ConfigLoader.parseObject(json, text, source, "JSON", problems);
@@ -54,7 +52,9 @@ final class UserData {
         }
         boolean replicaAndClone = userData.has("master") && userData.has("clone");
         if (replicaAndClone) {
-            problems.add(source + " key 'clone'", userData.get("clone").asText(),
+            problems.add(
+                    source + " key 'clone'",
+                    userData.get("clone").asText(),
                     "either master (join as a replica) or clone (start a new cluster from backups), not both");
         }
         for (Map.Entry<String, JsonNode> field : userData.properties()) {
@@ -79,7 +79,9 @@ final class UserData {
                 case "monitoring" -> layer.put("aws.cloudwatch.monitoring", value, origin);
                 default -> {
                     if (!knownKeys.contains(key)) {
-                        problems.add(origin, value.isValueNode() ? value.asText() : value.toString(),
+                        problems.add(
+                                origin,
+                                value.isValueNode() ? value.asText() : value.toString(),
                                 "unknown user data key; the book's keys are " + String.join(", ", knownKeys));
                     }
                 }
@@ -108,8 +110,13 @@ final class UserData {
 
         @Override
         public void put(String key, JsonNode value, String... from) {
-            layer.put(key, value, source + (from.length == 1 ? " key '" + from[0] + "'"
-                    : " keys '" + String.join("' and '", from) + "'"));
+            layer.put(
+                    key,
+                    value,
+                    source
+                            + (from.length == 1
+                                    ? " key '" + from[0] + "'"
+                                    : " keys '" + String.join("' and '", from) + "'"));
         }
 
         @Override

@@ -17,8 +17,14 @@ import java.util.Optional;
  *        they keep access to znodes another member has restricted (the way from open to digest, one node at a time)
  * @param tls how to reach the ensemble over TLS, when it must be
  */
-public record ZooKeeperConfig(String connect, Duration sessionTimeout, Duration connectionTimeout, Duration serverTick,
-                              Acl acl, Optional<Digest> digest, Optional<ZooKeeperTls> tls) {
+public record ZooKeeperConfig(
+        String connect,
+        Duration sessionTimeout,
+        Duration connectionTimeout,
+        Duration serverTick,
+        Acl acl,
+        Optional<Digest> digest,
+        Optional<ZooKeeperTls> tls) {
 
     /** Who may change the cluster's znodes. */
     public enum Acl {
@@ -44,7 +50,8 @@ public record ZooKeeperConfig(String connect, Duration sessionTimeout, Duration 
     public String toString() {
         return "ZooKeeperConfig[connect=" + connect + ", sessionTimeout=" + sessionTimeout
                 + ", connectionTimeout=" + connectionTimeout + ", serverTick=" + serverTick + ", acl=" + acl
-                + ", digestUser=" + digest.map(Digest::user).orElse("-") + ", tls=" + tls.map(Object::toString).orElse("off")
+                + ", digestUser=" + digest.map(Digest::user).orElse("-") + ", tls="
+                + tls.map(Object::toString).orElse("off")
                 + "]";
     }
 }

@@ -14,12 +14,21 @@ import java.util.Optional;
  * @param keyStorePassword never logged
  * @param hostnameVerification whether a server's certificate must name the address it is reached at
  */
-public record ZooKeeperTls(Path trustStore, StoreType trustStoreType, Optional<String> trustStorePassword,
-                           Optional<Path> keyStore, StoreType keyStoreType, Optional<String> keyStorePassword,
-                           boolean hostnameVerification) {
+public record ZooKeeperTls(
+        Path trustStore,
+        StoreType trustStoreType,
+        Optional<String> trustStorePassword,
+        Optional<Path> keyStore,
+        StoreType keyStoreType,
+        Optional<String> keyStorePassword,
+        boolean hostnameVerification) {
 
     /** The formats ZooKeeper's client reads. */
-    public enum StoreType { PKCS12, JKS, PEM }
+    public enum StoreType {
+        PKCS12,
+        JKS,
+        PEM
+    }
 
     @Override
     public String toString() {

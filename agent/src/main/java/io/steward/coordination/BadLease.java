@@ -11,8 +11,8 @@ package io.steward.coordination;
  * @param epochVersion the {@code epoch} znode's version, read before the lease: every lease is taken in a transaction
  *        that moves it, so a removal conditional on it cannot remove a lease taken since
  */
-public record BadLease(StateProblem problem, long ephemeralOwner, boolean ownedByThisSession, int version,
-                       int epochVersion) {
+public record BadLease(
+        StateProblem problem, long ephemeralOwner, boolean ownedByThisSession, int version, int epochVersion) {
 
     /** No session holds it: not a lease at all, and safe to remove (see {@link ClusterStore#removeStrayLease}). */
     public boolean persistent() {

@@ -21,10 +21,18 @@ import java.util.Optional;
  * @param failsafe the members the primary counts on in failsafe mode, as it last wrote them
  * @param problems every znode whose content was not used as it is, and why
  */
-public record ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease, Optional<BadLease> badLease, long epoch,
-                          Optional<String> initialized, boolean maintenance, Optional<TransferRequest> transfer,
-                          Optional<SyncState> sync, Map<String, String> settings, Optional<FailsafeMembers> failsafe,
-                          List<StateProblem> problems) {
+public record ClusterView(
+        Map<String, MemberInfo> members,
+        Optional<Lease> lease,
+        Optional<BadLease> badLease,
+        long epoch,
+        Optional<String> initialized,
+        boolean maintenance,
+        Optional<TransferRequest> transfer,
+        Optional<SyncState> sync,
+        Map<String, String> settings,
+        Optional<FailsafeMembers> failsafe,
+        List<StateProblem> problems) {
 
     public ClusterView {
         members = Map.copyOf(members);
@@ -33,9 +41,25 @@ public record ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease
     }
 
     /** A view without cluster-wide settings or problems. */
-    public ClusterView(Map<String, MemberInfo> members, Optional<Lease> lease, long epoch, Optional<String> initialized,
-                       boolean maintenance, Optional<TransferRequest> transfer, Optional<SyncState> sync) {
-        this(members, lease, Optional.empty(), epoch, initialized, maintenance, transfer, sync, Map.of(), Optional.empty(),
+    public ClusterView(
+            Map<String, MemberInfo> members,
+            Optional<Lease> lease,
+            long epoch,
+            Optional<String> initialized,
+            boolean maintenance,
+            Optional<TransferRequest> transfer,
+            Optional<SyncState> sync) {
+        this(
+                members,
+                lease,
+                Optional.empty(),
+                epoch,
+                initialized,
+                maintenance,
+                transfer,
+                sync,
+                Map.of(),
+                Optional.empty(),
                 List.of());
     }
 

@@ -1,15 +1,14 @@
 package io.steward.coordination;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 
 /** The cluster's past changes of primary, under {@code history/}: the latest {@value #KEPT}, oldest first. */
 final class FailoverHistory {
@@ -40,7 +39,8 @@ final class FailoverHistory {
         for (String name : sortedNames()) {
             String path = PATH + "/" + name;
             try {
-                Parsed<HistoryEntry> entry = ZnodeParser.historyEntry(path, client.getData().forPath(path));
+                Parsed<HistoryEntry> entry =
+                        ZnodeParser.historyEntry(path, client.getData().forPath(path));
                 entry.value().ifPresent(entries::add);
                 entry.problem().ifPresent(bad::add);
             } catch (KeeperException.NoNodeException e) {

@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param position the new primary's replication position when it took over
  * @param atMillis when (epoch millis)
  */
-public record HistoryEntry(long epoch, String primary, Optional<String> previous, String reason, long position,
-                           long atMillis) {
+public record HistoryEntry(
+        long epoch, String primary, Optional<String> previous, String reason, long position, long atMillis) {
     public HistoryEntry {
         previous = previous == null ? Optional.empty() : previous;
     }

@@ -1,9 +1,8 @@
 package io.steward.coordination;
 
+import java.io.IOException;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
-
-import java.io.IOException;
 
 /** A place in the election for a cluster-wide duty: a Curator leader latch under {@code /designated/<duty>}. */
 final class LatchDesignation implements ClusterStore.Designation {

@@ -8,5 +8,4 @@ package io.steward.coordination;
  * @param epoch the fencing counter at the moment it took the lease
  * @param sessionId the ZooKeeper session that owns the znode
  */
-public record Lease(String holder, long epoch, long sessionId) {
-}
+public record Lease(String holder, long epoch, long sessionId) {}

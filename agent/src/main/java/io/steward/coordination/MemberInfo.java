@@ -2,7 +2,6 @@ package io.steward.coordination;
 
 import io.steward.engine.Endpoint;
 import io.steward.engine.Role;
-
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,10 +28,24 @@ import java.util.Optional;
  * @param standingAside why it does not take the primary's role for now, whatever its tags (its fence guard cannot
  *        start); empty when it may
  */
-public record MemberInfo(String name, Role role, boolean healthy, Endpoint database, String apiUrl, long position,
-                         long timeline, Optional<String> upstream, boolean replayPaused, boolean noFailover,
-                         int priority, String agentVersion, long updatedAtMillis, Optional<String> problem,
-                         Optional<String> dnsName, Map<String, String> tags, Optional<String> standingAside) {
+public record MemberInfo(
+        String name,
+        Role role,
+        boolean healthy,
+        Endpoint database,
+        String apiUrl,
+        long position,
+        long timeline,
+        Optional<String> upstream,
+        boolean replayPaused,
+        boolean noFailover,
+        int priority,
+        String agentVersion,
+        long updatedAtMillis,
+        Optional<String> problem,
+        Optional<String> dnsName,
+        Map<String, String> tags,
+        Optional<String> standingAside) {
 
     public MemberInfo {
         upstream = upstream == null ? Optional.empty() : upstream;

@@ -1,10 +1,9 @@
 package io.steward.coordination;
 
+import java.util.OptionalLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
-
-import java.util.OptionalLong;
 
 /**
  * The znode {@value #PATH}, for a database that elects its own primary: the latest election term and the member
@@ -72,7 +71,9 @@ final class PrimaryTerms {
     /** The recorded term; a bad one fails the caller, which then proves nothing (safety over liveness). */
     private static PrimaryTerm trusted(byte[] data) {
         Parsed<PrimaryTerm> term = ZnodeParser.primaryTerm(PATH, data);
-        return term.value().orElseThrow(() -> new CoordinationException(PATH + " holds "
-                + term.problem().get().content() + ": " + term.problem().get().reason()));
+        return term.value()
+                .orElseThrow(() -> new CoordinationException(
+                        PATH + " holds " + term.problem().get().content() + ": "
+                                + term.problem().get().reason()));
     }
 }

@@ -1,10 +1,9 @@
 package io.steward.coordination;
 
-import org.slf4j.Logger;
-
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.slf4j.Logger;
 
 /**
  * Logs each distinct bad znode once, when it is first seen (not at every tick that reads it again), and once more

@@ -48,6 +48,7 @@ public final class SessionLiveness {
     private final long tickNanos;
     /** Send times of answered syncs of {@link #session}. */
     private final NavigableMap<Long, Boolean> answered = new TreeMap<>();
+
     private long session;
 
     /** @param serverTick the ensemble's {@code tickTime}; stating more than it is costs lease time, less is unsafe */

@@ -40,8 +40,10 @@ public record StateProblem(String path, String content, String reason) {
                 shown.append("\\\\");
             } else if (c < 0x20 || c == 0x7f) {
                 shown.append(String.format("\\x%02x", c));
-            } else if (Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
-                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR || Character.getType(c) == Character.FORMAT) {
+            } else if (Character.isISOControl(c)
+                    || Character.getType(c) == Character.LINE_SEPARATOR
+                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR
+                    || Character.getType(c) == Character.FORMAT) {
                 shown.append(String.format("\\u%04x", c));
             } else {
                 shown.appendCodePoint(c);

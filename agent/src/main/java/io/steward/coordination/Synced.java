@@ -9,5 +9,4 @@ package io.steward.coordination;
  * @param sessionAliveUntilNanos the instant ({@link System#nanoTime()}) before which the leader cannot expire that
  *        session, and so cannot hand an ephemeral lease of it to anyone else ({@link SessionLiveness})
  */
-public record Synced<T>(T value, long sessionId, long sessionAliveUntilNanos) {
-}
+public record Synced<T>(T value, long sessionId, long sessionAliveUntilNanos) {}

@@ -12,7 +12,10 @@ import java.util.Optional;
  */
 public record TransferRequest(Kind kind, String from, Optional<String> to, long requestedAtMillis) {
 
-    public enum Kind { SWITCHOVER, FAILOVER }
+    public enum Kind {
+        SWITCHOVER,
+        FAILOVER
+    }
 
     public TransferRequest {
         to = to == null ? Optional.empty() : to;

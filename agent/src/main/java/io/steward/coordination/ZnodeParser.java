@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.NodeConfig;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,12 +23,15 @@ final class ZnodeParser {
     private static final ObjectMapper JSON = Json.mapper();
     private static final int MAX_DETAIL = 160;
 
-    private ZnodeParser() {
-    }
+    private ZnodeParser() {}
 
     /** {@code members/<znodeName>}: the member's own name must be the znode's, or a stray znode could shadow it. */
     static Parsed<MemberInfo> member(String path, String znodeName, byte[] data) {
-        return object(path, data, MemberInfo.class, List.of("name", "role", "database", "position", "priority"),
+        return object(
+                path,
+                data,
+                MemberInfo.class,
+                List.of("name", "role", "database", "position", "priority"),
                 member -> {
                     if (!member.name().equals(znodeName)) {
                         return Optional.of("it names member '" + member.name() + "', not '" + znodeName + "'");
@@ -47,7 +49,8 @@ final class ZnodeParser {
                         return Optional.of("replication position " + member.position() + " (-1 means unknown)");
                     }
                     return Optional.empty();
-                }, "member skipped until it publishes valid content");
+                },
+                "member skipped until it publishes valid content");
     }
 
     /**
@@ -55,12 +58,20 @@ final class ZnodeParser {
      * here; whether the znode is a lease at all (an ephemeral one) is {@link ClusterStore}'s to say.
      */
     static Parsed<Lease> lease(String path, byte[] data, long ephemeralOwner) {
-        return object(path, data, Lease.class, List.of("holder", "epoch"), lease -> {
-            if (!NodeConfig.validName(lease.holder())) {
-                return Optional.of("holder '" + lease.holder() + "' is not " + NodeConfig.NAME_ALLOWED);
-            }
-            return lease.epoch() < 0 ? Optional.of("negative epoch " + lease.epoch()) : Optional.empty();
-        }, "the holder is unknown: no member takes over until the znode goes away with its session")
+        return object(
+                        path,
+                        data,
+                        Lease.class,
+                        List.of("holder", "epoch"),
+                        lease -> {
+                            if (!NodeConfig.validName(lease.holder())) {
+                                return Optional.of("holder '" + lease.holder() + "' is not " + NodeConfig.NAME_ALLOWED);
+                            }
+                            return lease.epoch() < 0
+                                    ? Optional.of("negative epoch " + lease.epoch())
+                                    : Optional.empty();
+                        },
+                        "the holder is unknown: no member takes over until the znode goes away with its session")
                 .map(stored -> new Lease(stored.holder(), stored.epoch(), ephemeralOwner));
     }
 
@@ -83,29 +94,38 @@ final class ZnodeParser {
      * @param version its version (0 when missing)
      * @param highestInHistory asked only when the stored value is not used
      */
-    static EpochReading epoch(String path, Optional<byte[]> data, int version, Optional<Lease> lease,
-                              LongSupplier highestInHistory) {
+    static EpochReading epoch(
+            String path, Optional<byte[]> data, int version, Optional<Lease> lease, LongSupplier highestInHistory) {
         Parsed<Long> stored = data.map(bytes -> epochValue(path, bytes))
                 .orElseGet(() -> Parsed.invalid(new StateProblem(path, "(missing)", "the znode is missing")));
-        Optional<String> disagreement = stored.value().flatMap(value -> lease.isPresent()
-                ? Optional.of(value).filter(v -> v != lease.get().epoch())
-                        .map(v -> "epoch " + v + " disagrees with the lease's epoch " + lease.get().epoch())
-                : Optional.of(value).filter(v -> v < version).map(v -> "epoch " + v + " is below the znode's version "
-                        + version + ", so something other than Steward wrote it"));
+        Optional<String> disagreement = stored.value()
+                .flatMap(value -> lease.isPresent()
+                        ? Optional.of(value)
+                                .filter(v -> v != lease.get().epoch())
+                                .map(v -> "epoch " + v + " disagrees with the lease's epoch "
+                                        + lease.get().epoch())
+                        : Optional.of(value)
+                                .filter(v -> v < version)
+                                .map(v -> "epoch " + v + " is below the znode's version " + version
+                                        + ", so something other than Steward wrote it"));
         if (stored.problem().isEmpty() && disagreement.isEmpty()) {
             return new EpochReading(stored.value().get(), Optional.empty());
         }
         StateProblem problem = stored.problem().orElseGet(() -> StateProblem.of(path, data.get(), disagreement.get()));
         if (lease.isPresent()) {
             long epoch = lease.get().epoch();
-            return new EpochReading(epoch, Optional.of(problem.because(problem.reason() + "; the epoch is taken as "
-                    + epoch + ", the lease's (it cannot have moved while a lease exists)")));
+            return new EpochReading(
+                    epoch,
+                    Optional.of(problem.because(problem.reason() + "; the epoch is taken as " + epoch
+                            + ", the lease's (it cannot have moved while a lease exists)")));
         }
         long history = highestInHistory.getAsLong();
         long epoch = Math.max(version, history);
-        return new EpochReading(epoch, Optional.of(problem.because(problem.reason() + "; the epoch is taken as " + epoch
-                + ", the highest of the znode's version " + version + " and the history's epochs (" + history
-                + "), and the next lease taken writes " + (epoch + 1))));
+        return new EpochReading(
+                epoch,
+                Optional.of(problem.because(problem.reason() + "; the epoch is taken as " + epoch
+                        + ", the highest of the znode's version " + version + " and the history's epochs (" + history
+                        + "), and the next lease taken writes " + (epoch + 1))));
     }
 
     /**
@@ -113,8 +133,7 @@ final class ZnodeParser {
      *
      * @param problem why it is not the {@code epoch} znode's own value, when it is not
      */
-    record EpochReading(long epoch, Optional<StateProblem> problem) {
-    }
+    record EpochReading(long epoch, Optional<StateProblem> problem) {}
 
     /** The {@code epoch} znode's own value: a whole number, 0 or more. */
     static Parsed<Long> epochValue(String path, byte[] data) {
@@ -133,9 +152,14 @@ final class ZnodeParser {
     /** {@code initialize}: the member that created the cluster. */
     static Parsed<String> initializedBy(String path, byte[] data) {
         String name = new String(data, StandardCharsets.UTF_8);
-        return NodeConfig.validName(name) ? Parsed.valid(name) : Parsed.invalid(StateProblem.of(path, data,
-                "not " + NodeConfig.NAME_ALLOWED + "; the cluster counts as created (by an unknown member), so nobody "
-                        + "creates it again"));
+        return NodeConfig.validName(name)
+                ? Parsed.valid(name)
+                : Parsed.invalid(StateProblem.of(
+                        path,
+                        data,
+                        "not " + NodeConfig.NAME_ALLOWED
+                                + "; the cluster counts as created (by an unknown member), so nobody "
+                                + "creates it again"));
     }
 
     /** {@code maintenance}: {@code true} or {@code false}. */
@@ -144,81 +168,128 @@ final class ZnodeParser {
         return switch (text) {
             case "true" -> Parsed.valid(true);
             case "false" -> Parsed.valid(false);
-            default -> Parsed.invalid(StateProblem.of(path, data, "neither true nor false; maintenance mode is taken "
-                    + "as off (POST /maintenance writes it again)"));
+            default ->
+                Parsed.invalid(StateProblem.of(
+                        path,
+                        data,
+                        "neither true nor false; maintenance mode is taken "
+                                + "as off (POST /maintenance writes it again)"));
         };
     }
 
     /** {@code switchover}: a pending request. */
     static Parsed<TransferRequest> transfer(String path, byte[] data) {
-        return object(path, data, TransferRequest.class, List.of("kind", "from", "requested_at_millis"), request -> {
-            if (!request.from().isEmpty() && !NodeConfig.validName(request.from())) {
-                return Optional.of("'from' is neither empty nor " + NodeConfig.NAME_ALLOWED);
-            }
-            if (request.to().filter(to -> !NodeConfig.validName(to)).isPresent()) {
-                return Optional.of("'to' is not " + NodeConfig.NAME_ALLOWED);
-            }
-            return request.requestedAtMillis() < 0 ? Optional.of("a negative requested_at_millis") : Optional.empty();
-        }, "the request is ignored; the next lease taken drops it, and a new request replaces it");
+        return object(
+                path,
+                data,
+                TransferRequest.class,
+                List.of("kind", "from", "requested_at_millis"),
+                request -> {
+                    if (!request.from().isEmpty() && !NodeConfig.validName(request.from())) {
+                        return Optional.of("'from' is neither empty nor " + NodeConfig.NAME_ALLOWED);
+                    }
+                    if (request.to().filter(to -> !NodeConfig.validName(to)).isPresent()) {
+                        return Optional.of("'to' is not " + NodeConfig.NAME_ALLOWED);
+                    }
+                    return request.requestedAtMillis() < 0
+                            ? Optional.of("a negative requested_at_millis")
+                            : Optional.empty();
+                },
+                "the request is ignored; the next lease taken drops it, and a new request replaces it");
     }
 
     /** {@code sync}: the synchronous standby. */
     static Parsed<SyncState> sync(String path, byte[] data) {
-        return object(path, data, SyncState.class, List.of("leader"), sync -> {
-            if (!NodeConfig.validName(sync.leader())) {
-                return Optional.of("'leader' is not " + NodeConfig.NAME_ALLOWED);
-            }
-            return sync.standby().filter(standby -> !NodeConfig.validName(standby))
-                    .map(standby -> "'standby' is not " + NodeConfig.NAME_ALLOWED);
-        }, "taken as no synchronous standby recorded: in synchronous mode nobody is promoted until the primary "
-                + "records one again");
+        return object(
+                path,
+                data,
+                SyncState.class,
+                List.of("leader"),
+                sync -> {
+                    if (!NodeConfig.validName(sync.leader())) {
+                        return Optional.of("'leader' is not " + NodeConfig.NAME_ALLOWED);
+                    }
+                    return sync.standby()
+                            .filter(standby -> !NodeConfig.validName(standby))
+                            .map(standby -> "'standby' is not " + NodeConfig.NAME_ALLOWED);
+                },
+                "taken as no synchronous standby recorded: in synchronous mode nobody is promoted until the primary "
+                        + "records one again");
     }
 
     /** {@code failsafe}: the members the primary counts on in failsafe mode. */
     static Parsed<FailsafeMembers> failsafe(String path, byte[] data) {
-        return object(path, data, FailsafeMembers.class, List.of("leader", "epoch"), recorded -> {
-            if (!NodeConfig.validName(recorded.leader())) {
-                return Optional.of("'leader' is not " + NodeConfig.NAME_ALLOWED);
-            }
-            if (recorded.epoch() < 0) {
-                return Optional.of("a negative epoch");
-            }
-            return recorded.members().keySet().stream().filter(name -> !NodeConfig.validName(name)).findFirst()
-                    .map(name -> "member '" + name + "' is not " + NodeConfig.NAME_ALLOWED);
-        }, "taken as no members recorded: in failsafe mode the primary cannot stay writable without ZooKeeper, and "
-                + "any member may take the lease after it; the primary writes it again while ZooKeeper answers");
+        return object(
+                path,
+                data,
+                FailsafeMembers.class,
+                List.of("leader", "epoch"),
+                recorded -> {
+                    if (!NodeConfig.validName(recorded.leader())) {
+                        return Optional.of("'leader' is not " + NodeConfig.NAME_ALLOWED);
+                    }
+                    if (recorded.epoch() < 0) {
+                        return Optional.of("a negative epoch");
+                    }
+                    return recorded.members().keySet().stream()
+                            .filter(name -> !NodeConfig.validName(name))
+                            .findFirst()
+                            .map(name -> "member '" + name + "' is not " + NodeConfig.NAME_ALLOWED);
+                },
+                "taken as no members recorded: in failsafe mode the primary cannot stay writable without ZooKeeper, and "
+                        + "any member may take the lease after it; the primary writes it again while ZooKeeper answers");
     }
 
     /** {@code config}: cluster-wide HA settings; their values are checked where they are applied. */
     static Parsed<Map<String, String>> settings(String path, byte[] data) {
-        return object(path, data, SettingsDocument.class, List.of(), document -> Optional.empty(),
-                "ignored: each node's own ha settings apply (POST /settings writes it again)")
+        return object(
+                        path,
+                        data,
+                        SettingsDocument.class,
+                        List.of(),
+                        document -> Optional.empty(),
+                        "ignored: each node's own ha settings apply (POST /settings writes it again)")
                 .map(SettingsDocument::settings);
     }
 
     /** One entry of {@code history/}. */
     static Parsed<HistoryEntry> historyEntry(String path, byte[] data) {
-        return object(path, data, HistoryEntry.class, List.of("epoch", "primary", "reason", "at_millis"), entry -> {
-            if (entry.epoch() < 0) {
-                return Optional.of("negative epoch " + entry.epoch());
-            }
-            if (!NodeConfig.validName(entry.primary())
-                    || entry.previous().filter(previous -> !NodeConfig.validName(previous)).isPresent()) {
-                return Optional.of("a member name that is not " + NodeConfig.NAME_ALLOWED);
-            }
-            return entry.atMillis() < 0 ? Optional.of("a negative at_millis") : Optional.empty();
-        }, "left out of the history");
+        return object(
+                path,
+                data,
+                HistoryEntry.class,
+                List.of("epoch", "primary", "reason", "at_millis"),
+                entry -> {
+                    if (entry.epoch() < 0) {
+                        return Optional.of("negative epoch " + entry.epoch());
+                    }
+                    if (!NodeConfig.validName(entry.primary())
+                            || entry.previous()
+                                    .filter(previous -> !NodeConfig.validName(previous))
+                                    .isPresent()) {
+                        return Optional.of("a member name that is not " + NodeConfig.NAME_ALLOWED);
+                    }
+                    return entry.atMillis() < 0 ? Optional.of("a negative at_millis") : Optional.empty();
+                },
+                "left out of the history");
     }
 
     /** {@code primary-term}: the latest term a self-electing database's primary recorded. */
     static Parsed<PrimaryTerm> primaryTerm(String path, byte[] data) {
-        return object(path, data, PrimaryTerm.class, List.of("term", "member"), term -> {
-            if (term.term() < 0) {
-                return Optional.of("negative term " + term.term());
-            }
-            return NodeConfig.validName(term.member()) ? Optional.empty()
-                    : Optional.of("'member' is not " + NodeConfig.NAME_ALLOWED);
-        }, "the latest term is unknown: no primary can prove its term until it is repaired or removed");
+        return object(
+                path,
+                data,
+                PrimaryTerm.class,
+                List.of("term", "member"),
+                term -> {
+                    if (term.term() < 0) {
+                        return Optional.of("negative term " + term.term());
+                    }
+                    return NodeConfig.validName(term.member())
+                            ? Optional.empty()
+                            : Optional.of("'member' is not " + NodeConfig.NAME_ALLOWED);
+                },
+                "the latest term is unknown: no primary can prove its term until it is repaired or removed");
     }
 
     /**
@@ -227,9 +298,15 @@ final class ZnodeParser {
      *
      * @param consequence what is done instead of using it, said in the problem
      */
-    private static <T> Parsed<T> object(String path, byte[] data, Class<T> type, List<String> required,
-                                        Function<T, Optional<String>> invalid, String consequence) {
-        Function<String, Parsed<T>> problem = why -> Parsed.invalid(StateProblem.of(path, data, why + "; " + consequence));
+    private static <T> Parsed<T> object(
+            String path,
+            byte[] data,
+            Class<T> type,
+            List<String> required,
+            Function<T, Optional<String>> invalid,
+            String consequence) {
+        Function<String, Parsed<T>> problem =
+                why -> Parsed.invalid(StateProblem.of(path, data, why + "; " + consequence));
         JsonNode tree;
         try {
             tree = JSON.readTree(data);

@@ -2,6 +2,9 @@ package io.steward.coordination;
 
 import io.steward.config.ZooKeeperConfig;
 import io.steward.config.ZooKeeperTls;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -15,10 +18,6 @@ import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * How the agent reaches ZooKeeper and who else may change its znodes: the client (digest credentials, TLS on this
  * client alone), the ACL of every znode it creates, and, at start, the ACLs of the znodes already there.
@@ -26,8 +25,7 @@ import java.util.List;
 final class ZooKeeperAccess {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperAccess.class);
 
-    private ZooKeeperAccess() {
-    }
+    private ZooKeeperAccess() {}
 
     /** A client of the cluster's znodes ({@code /steward/<cluster>}), not started. */
     static CuratorFramework client(ZooKeeperConfig config, String cluster) {
@@ -41,8 +39,9 @@ final class ZooKeeperAccess {
                 // Keep to the configured servers: the ensemble's own view of its members may name addresses this
                 // node must not use (another network, a proxy in between).
                 .ensembleTracker(false);
-        config.digest().ifPresent(digest -> builder.authorization("digest",
-                (digest.user() + ":" + digest.password()).getBytes(StandardCharsets.UTF_8)));
+        config.digest()
+                .ifPresent(digest -> builder.authorization(
+                        "digest", (digest.user() + ":" + digest.password()).getBytes(StandardCharsets.UTF_8)));
         if (config.acl() == ZooKeeperConfig.Acl.DIGEST) {
             builder.aclProvider(new CreatorOnlyAcl());
         } else {
@@ -62,15 +61,21 @@ final class ZooKeeperAccess {
         config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
         config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, ClientCnxnSocketNetty.class.getName());
         try (ClientX509Util names = new ClientX509Util()) {
-            config.setProperty(names.getSslTruststoreLocationProperty(), tls.trustStore().toString());
-            config.setProperty(names.getSslTruststoreTypeProperty(), tls.trustStoreType().name());
-            tls.trustStorePassword().ifPresent(password -> config.setProperty(names.getSslTruststorePasswdProperty(), password));
+            config.setProperty(
+                    names.getSslTruststoreLocationProperty(), tls.trustStore().toString());
+            config.setProperty(
+                    names.getSslTruststoreTypeProperty(), tls.trustStoreType().name());
+            tls.trustStorePassword()
+                    .ifPresent(password -> config.setProperty(names.getSslTruststorePasswdProperty(), password));
             tls.keyStore().ifPresent(keyStore -> {
                 config.setProperty(names.getSslKeystoreLocationProperty(), keyStore.toString());
-                config.setProperty(names.getSslKeystoreTypeProperty(), tls.keyStoreType().name());
+                config.setProperty(
+                        names.getSslKeystoreTypeProperty(), tls.keyStoreType().name());
             });
-            tls.keyStorePassword().ifPresent(password -> config.setProperty(names.getSslKeystorePasswdProperty(), password));
-            config.setProperty(names.getSslHostnameVerificationEnabledProperty(), String.valueOf(tls.hostnameVerification()));
+            tls.keyStorePassword()
+                    .ifPresent(password -> config.setProperty(names.getSslKeystorePasswdProperty(), password));
+            config.setProperty(
+                    names.getSslHostnameVerificationEnabledProperty(), String.valueOf(tls.hostnameVerification()));
         }
         return config;
     }
@@ -99,14 +104,19 @@ final class ZooKeeperAccess {
             } catch (KeeperException.NoNodeException e) {
                 // gone meanwhile (an ephemeral member, a released lease)
             } catch (KeeperException.NoAuthException e) {
-                throw new CoordinationException("znode " + path + " of the cluster may be changed by anyone, and this "
-                        + "agent's digest identity may not restrict it; set its ACL by hand (setAcl in zkCli.sh) or "
-                        + "remove it", e);
+                throw new CoordinationException(
+                        "znode " + path + " of the cluster may be changed by anyone, and this "
+                                + "agent's digest identity may not restrict it; set its ACL by hand (setAcl in zkCli.sh) or "
+                                + "remove it",
+                        e);
             }
         }
         if (!restricted.isEmpty()) {
-            log.warn("{} znodes of the cluster could be changed by anyone (created with zookeeper.acl: open); now only "
-                    + "by this cluster's digest user: {}", restricted.size(), restricted);
+            log.warn(
+                    "{} znodes of the cluster could be changed by anyone (created with zookeeper.acl: open); now only "
+                            + "by this cluster's digest user: {}",
+                    restricted.size(),
+                    restricted);
         }
     }
 

@@ -2,23 +2,11 @@ package io.steward.coordination;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.ZooKeeperConfig;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +17,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's shared state in ZooKeeper, under {@code /steward/<cluster>/}:
@@ -56,9 +54,11 @@ public final class ZooKeeperClusterStore implements ClusterStore {
     private volatile int lastGrantedTimeoutMillis;
     /** Every session this store has had ({@link #wasOurSession}). */
     private final java.util.Set<Long> ownSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private PersistentNode memberNode;
     /** Every election joined through {@link #designation}, left when the store closes at the latest. */
     private final List<Designation> designations = new CopyOnWriteArrayList<>();
+
     private final FailoverHistory history;
     private final PrimaryTerms primaryTerms;
 
@@ -82,9 +82,13 @@ public final class ZooKeeperClusterStore implements ClusterStore {
         if (!client.blockUntilConnected((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
             client.close();
             throw new CoordinationException("could not connect to ZooKeeper at " + config.connect() + " within "
-                    + config.connectionTimeout().toMillis() + " ms" + config.tls().map(tls -> " over TLS (is each "
-                    + "server's certificate signed by a CA in " + tls.trustStore() + ", and does it listen for TLS on "
-                    + "that port?)").orElse(""));
+                    + config.connectionTimeout().toMillis() + " ms"
+                    + config.tls()
+                            .map(tls -> " over TLS (is each "
+                                    + "server's certificate signed by a CA in " + tls.trustStore()
+                                    + ", and does it listen for TLS on "
+                                    + "that port?)")
+                            .orElse(""));
         }
         ZooKeeperClusterStore store = new ZooKeeperClusterStore(client, new SessionLiveness(config.serverTick()));
         store.negotiatedSessionTimeout(); // remembered for when the client is disconnected
@@ -97,8 +101,12 @@ public final class ZooKeeperClusterStore implements ClusterStore {
             client.close();
             throw failure("prepare the cluster's znodes", e);
         }
-        store.changes.listenable().addListener((type, oldData, data) -> listener.clusterChanged(
-                type == CuratorCacheListener.Type.NODE_CHANGED && data != null && data.getPath().startsWith(MEMBERS + "/")));
+        store.changes
+                .listenable()
+                .addListener(
+                        (type, oldData, data) -> listener.clusterChanged(type == CuratorCacheListener.Type.NODE_CHANGED
+                                && data != null
+                                && data.getPath().startsWith(MEMBERS + "/")));
         store.changes.start();
         return store;
     }
@@ -187,31 +195,46 @@ public final class ZooKeeperClusterStore implements ClusterStore {
         Map<String, MemberInfo> members = new HashMap<>();
         for (String name : client.getChildren().forPath(MEMBERS)) {
             String path = MEMBERS + "/" + name;
-            read(path, new Stat()).map(data -> ZnodeParser.member(path, name, data))
-                    .flatMap(member -> usable(member, problems)).ifPresent(member -> members.put(name, member));
+            read(path, new Stat())
+                    .map(data -> ZnodeParser.member(path, name, data))
+                    .flatMap(member -> usable(member, problems))
+                    .ifPresent(member -> members.put(name, member));
         }
         // the epoch's version is read before the lease: see BadLease#epochVersion
         Stat epochStat = new Stat();
         Optional<byte[]> epochData = read(EPOCH, epochStat);
         LeaseReading lease = readLease(epochStat.getVersion());
         lease.bad().ifPresent(bad -> problems.add(bad.problem()));
-        ZnodeParser.EpochReading epoch = ZnodeParser.epoch(EPOCH, epochData, epochStat.getVersion(), lease.lease(),
-                this::highestEpochInHistory);
+        ZnodeParser.EpochReading epoch =
+                ZnodeParser.epoch(EPOCH, epochData, epochStat.getVersion(), lease.lease(), this::highestEpochInHistory);
         epoch.problem().ifPresent(problems::add);
         Optional<String> initialized = read(INITIALIZE, new Stat())
-                .map(data -> usable(ZnodeParser.initializedBy(INITIALIZE, data), problems).orElse(UNKNOWN_CREATOR));
-        boolean maintenance = parsed(MAINTENANCE, ZnodeParser::maintenance, problems).orElse(false);
+                .map(data -> usable(ZnodeParser.initializedBy(INITIALIZE, data), problems)
+                        .orElse(UNKNOWN_CREATOR));
+        boolean maintenance =
+                parsed(MAINTENANCE, ZnodeParser::maintenance, problems).orElse(false);
         Optional<TransferRequest> transfer = parsed(TRANSFER, ZnodeParser::transfer, problems);
         Optional<SyncState> sync = parsed(SYNC, ZnodeParser::sync, problems);
-        Map<String, String> settings = parsed(SETTINGS, ZnodeParser::settings, problems).orElse(Map.of());
+        Map<String, String> settings =
+                parsed(SETTINGS, ZnodeParser::settings, problems).orElse(Map.of());
         Optional<FailsafeMembers> failsafe = parsed(FAILSAFE, ZnodeParser::failsafe, problems);
-        return new ClusterView(members, lease.lease(), lease.bad(), epoch.epoch(), initialized, maintenance, transfer,
-                sync, settings, failsafe, problems);
+        return new ClusterView(
+                members,
+                lease.lease(),
+                lease.bad(),
+                epoch.epoch(),
+                initialized,
+                maintenance,
+                transfer,
+                sync,
+                settings,
+                failsafe,
+                problems);
     }
 
     /** The znode at {@code path} parsed, when it exists and is valid; its problem added to {@code problems} when not. */
-    private <T> Optional<T> parsed(String path, BiFunction<String, byte[], Parsed<T>> parser, List<StateProblem> problems)
-            throws Exception {
+    private <T> Optional<T> parsed(
+            String path, BiFunction<String, byte[], Parsed<T>> parser, List<StateProblem> problems) throws Exception {
         return read(path, new Stat()).flatMap(data -> usable(parser.apply(path, data), problems));
     }
 
@@ -304,14 +327,16 @@ public final class ZooKeeperClusterStore implements ClusterStore {
         return acquire(name, expectedEpoch, resetSync, Optional.of(stale));
     }
 
-    private Optional<Synced<Lease>> acquire(String name, long expectedEpoch, boolean resetSync, Optional<Lease> replacing) {
+    private Optional<Synced<Lease>> acquire(
+            String name, long expectedEpoch, boolean resetSync, Optional<Lease> replacing) {
         try {
             long session = sessionId();
             Stat epochStat = new Stat();
             Optional<byte[]> epochData = read(EPOCH, epochStat);
             // a bad epoch znode is read as readView reads it (derived, never a default); the write below repairs it
-            long current = ZnodeParser.epoch(EPOCH, epochData, epochStat.getVersion(), Optional.empty(),
-                    this::highestEpochInHistory).epoch();
+            long current = ZnodeParser.epoch(
+                            EPOCH, epochData, epochStat.getVersion(), Optional.empty(), this::highestEpochInHistory)
+                    .epoch();
             if (current != expectedEpoch) {
                 return Optional.empty();
             }
@@ -319,19 +344,32 @@ public final class ZooKeeperClusterStore implements ClusterStore {
             List<CuratorOp> ops = new ArrayList<>();
             if (replacing.isPresent()) {
                 Stat leader = client.checkExists().forPath(LEADER);
-                if (leader == null || leader.getEphemeralOwner() != replacing.get().sessionId()) {
+                if (leader == null
+                        || leader.getEphemeralOwner() != replacing.get().sessionId()) {
                     return Optional.empty();
                 }
-                ops.add(client.transactionOp().delete().withVersion(leader.getVersion()).forPath(LEADER));
+                ops.add(client.transactionOp()
+                        .delete()
+                        .withVersion(leader.getVersion())
+                        .forPath(LEADER));
             }
-            ops.add(epochData.isPresent()
-                    ? client.transactionOp().setData().withVersion(epochStat.getVersion()).forPath(EPOCH, toJson(epoch))
-                    : client.transactionOp().create().forPath(EPOCH, toJson(epoch)));
-            ops.add(client.transactionOp().create().withMode(CreateMode.EPHEMERAL)
+            ops.add(
+                    epochData.isPresent()
+                            ? client.transactionOp()
+                                    .setData()
+                                    .withVersion(epochStat.getVersion())
+                                    .forPath(EPOCH, toJson(epoch))
+                            : client.transactionOp().create().forPath(EPOCH, toJson(epoch)));
+            ops.add(client.transactionOp()
+                    .create()
+                    .withMode(CreateMode.EPHEMERAL)
                     .forPath(LEADER, toJson(new Lease(name, epoch, 0))));
             Stat transfer = client.checkExists().forPath(TRANSFER);
             if (transfer != null) {
-                ops.add(client.transactionOp().delete().withVersion(transfer.getVersion()).forPath(TRANSFER));
+                ops.add(client.transactionOp()
+                        .delete()
+                        .withVersion(transfer.getVersion())
+                        .forPath(TRANSFER));
             }
             if (resetSync) {
                 ops.add(syncOp(new SyncState(name, Optional.empty())));
@@ -339,10 +377,13 @@ public final class ZooKeeperClusterStore implements ClusterStore {
             long sent = System.nanoTime();
             client.transaction().forOperations(ops);
             // The leader committed the transaction: as good as an answered sync for the session that sent it.
-            return readLease(-1).lease().filter(l -> l.holder().equals(name) && l.sessionId() == session)
+            return readLease(-1)
+                    .lease()
+                    .filter(l -> l.holder().equals(name) && l.sessionId() == session)
                     .map(lease -> proven(lease, session, sent));
-        } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
-                 | KeeperException.NoNodeException e) {
+        } catch (KeeperException.NodeExistsException
+                | KeeperException.BadVersionException
+                | KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (Exception e) {
             throw failure("acquire the lease", e);
@@ -364,11 +405,20 @@ public final class ZooKeeperClusterStore implements ClusterStore {
             throw new IllegalArgumentException("only a persistent leader znode is removed, never a session's");
         }
         try {
-            client.transaction().forOperations(
-                    client.transactionOp().check().withVersion(stray.epochVersion()).forPath(EPOCH),
-                    client.transactionOp().delete().withVersion(stray.version()).forPath(LEADER));
-            log.warn("removed the persistent {} znode, which no session holds and so is no lease (it held: {})",
-                    LEADER, stray.problem().content());
+            client.transaction()
+                    .forOperations(
+                            client.transactionOp()
+                                    .check()
+                                    .withVersion(stray.epochVersion())
+                                    .forPath(EPOCH),
+                            client.transactionOp()
+                                    .delete()
+                                    .withVersion(stray.version())
+                                    .forPath(LEADER));
+            log.warn(
+                    "removed the persistent {} znode, which no session holds and so is no lease (it held: {})",
+                    LEADER,
+                    stray.problem().content());
             return true;
         } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
             return false;
@@ -440,10 +490,12 @@ public final class ZooKeeperClusterStore implements ClusterStore {
     private static void catchUp(CuratorFramework client, String path, Duration timeout) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger result = new AtomicInteger();
-        client.sync().inBackground((c, event) -> {
-            result.set(event.getResultCode());
-            done.countDown();
-        }).forPath(path);
+        client.sync()
+                .inBackground((c, event) -> {
+                    result.set(event.getResultCode());
+                    done.countDown();
+                })
+                .forPath(path);
         if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new CoordinationException("ZooKeeper did not sync " + path + " within " + timeout.toMillis() + " ms");
         }
@@ -455,7 +507,9 @@ public final class ZooKeeperClusterStore implements ClusterStore {
     @Override
     public void abandonInitialization(String name) {
         try {
-            if (read(INITIALIZE, new Stat()).filter(data -> name.equals(new String(data, StandardCharsets.UTF_8))).isPresent()) {
+            if (read(INITIALIZE, new Stat())
+                    .filter(data -> name.equals(new String(data, StandardCharsets.UTF_8)))
+                    .isPresent()) {
                 client.delete().forPath(INITIALIZE);
             }
         } catch (Exception e) {
@@ -502,7 +556,9 @@ public final class ZooKeeperClusterStore implements ClusterStore {
                 return false;
             }
             client.setData().withVersion(stat.getVersion()).forPath(TRANSFER, toJson(request));
-            log.warn("replaced the unreadable {} znode (it held: {}) with a new request", TRANSFER,
+            log.warn(
+                    "replaced the unreadable {} znode (it held: {}) with a new request",
+                    TRANSFER,
                     parsed.problem().get().content());
             return true;
         } catch (KeeperException.BadVersionException e) {
@@ -515,8 +571,14 @@ public final class ZooKeeperClusterStore implements ClusterStore {
     @Override
     public void nameTransferCandidate(TransferRequest request, String candidate) {
         try {
-            client.setData().forPath(TRANSFER, toJson(new TransferRequest(request.kind(), request.from(),
-                    Optional.of(candidate), request.requestedAtMillis())));
+            client.setData()
+                    .forPath(
+                            TRANSFER,
+                            toJson(new TransferRequest(
+                                    request.kind(),
+                                    request.from(),
+                                    Optional.of(candidate),
+                                    request.requestedAtMillis())));
         } catch (Exception e) {
             throw failure("name the transfer candidate", e);
         }
@@ -606,20 +668,25 @@ public final class ZooKeeperClusterStore implements ClusterStore {
         }
         long owner = stat.getEphemeralOwner();
         if (owner == 0) {
-            StateProblem notALease = StateProblem.of(LEADER, data.get(), "a persistent znode, which no session holds: "
-                    + "no lease (it would never go away by itself); removed by the first agent that sees it");
-            return new LeaseReading(Optional.empty(), Optional.of(new BadLease(notALease, 0, false, stat.getVersion(),
-                    epochVersion)));
+            StateProblem notALease = StateProblem.of(
+                    LEADER,
+                    data.get(),
+                    "a persistent znode, which no session holds: "
+                            + "no lease (it would never go away by itself); removed by the first agent that sees it");
+            return new LeaseReading(
+                    Optional.empty(), Optional.of(new BadLease(notALease, 0, false, stat.getVersion(), epochVersion)));
         }
         Parsed<Lease> lease = ZnodeParser.lease(LEADER, data.get(), owner);
-        return lease.problem().map(problem -> new LeaseReading(Optional.empty(), Optional.of(new BadLease(problem,
-                        owner, owner == sessionId(), stat.getVersion(), epochVersion))))
+        return lease.problem()
+                .map(problem -> new LeaseReading(
+                        Optional.empty(),
+                        Optional.of(
+                                new BadLease(problem, owner, owner == sessionId(), stat.getVersion(), epochVersion))))
                 .orElseGet(() -> new LeaseReading(lease.value(), Optional.empty()));
     }
 
     /** What the {@code leader} znode holds: at most one of a usable lease and a bad one. */
-    private record LeaseReading(Optional<Lease> lease, Optional<BadLease> bad) {
-    }
+    private record LeaseReading(Optional<Lease> lease, Optional<BadLease> bad) {}
 
     private CuratorOp syncOp(SyncState state) throws Exception {
         Stat stat = client.checkExists().forPath(SYNC);

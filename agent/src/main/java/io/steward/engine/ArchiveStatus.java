@@ -14,6 +14,10 @@ import java.util.Optional;
  * @param failures archive attempts that failed since the statistics were reset
  * @param lastFailed the last file whose archiving failed, when one did
  */
-public record ArchiveStatus(int ready, Optional<Duration> oldestReadyAge, Optional<String> lastArchived,
-                            Optional<Instant> lastArchivedAt, long failures, Optional<String> lastFailed) {
-}
+public record ArchiveStatus(
+        int ready,
+        Optional<Duration> oldestReadyAge,
+        Optional<String> lastArchived,
+        Optional<Instant> lastArchivedAt,
+        long failures,
+        Optional<String> lastFailed) {}

@@ -2,7 +2,6 @@ package io.steward.engine;
 
 import io.steward.settings.Settings;
 import io.steward.store.BackupStoreConfig;
-
 import java.util.Optional;
 
 /**

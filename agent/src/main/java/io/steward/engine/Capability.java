@@ -5,6 +5,13 @@ package io.steward.engine;
  * knows each one by its interface and asks for it with {@link Engine#capability}; a plugin declares which ones its
  * engine has before building it ({@link EngineCapabilities}), so that the configuration is checked without an engine.
  */
-public sealed interface Capability permits LeaseElected, ReplicationSlots, SynchronousStandbys, ManagedMembership,
-        VolumeSnapshots, SnapshotRecovery, Dumps, NativeBackup, Archiving {
-}
+public sealed interface Capability
+        permits LeaseElected,
+                ReplicationSlots,
+                SynchronousStandbys,
+                ManagedMembership,
+                VolumeSnapshots,
+                SnapshotRecovery,
+                Dumps,
+                NativeBackup,
+                Archiving {}

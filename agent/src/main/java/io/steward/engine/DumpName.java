@@ -19,20 +19,22 @@ import java.util.regex.Pattern;
  * @param format the file type, e.g. {@code rdb}
  */
 public record DumpName(Instant takenAt, String member, String format) {
-    public static final String FORM = "<UTC time as yyyyMMdd'T'HHmmss.SSS'Z'>-<member>.<format>, "
-            + "e.g. 20261122T101500.123Z-node1.rdb";
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    public static final String FORM =
+            "<UTC time as yyyyMMdd'T'HHmmss.SSS'Z'>-<member>.<format>, " + "e.g. 20261122T101500.123Z-node1.rdb";
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
     /** Member names follow node.name's rule; the format is the part after the last dot. */
-    private static final Pattern NAME = Pattern.compile(
-            "(\\d{8}T\\d{6}\\.\\d{3}Z)-([A-Za-z0-9._-]{1,63})\\.([a-z0-9]{1,10})");
+    private static final Pattern NAME =
+            Pattern.compile("(\\d{8}T\\d{6}\\.\\d{3}Z)-([A-Za-z0-9._-]{1,63})\\.([a-z0-9]{1,10})");
+
     private static final Pattern MEMBER = Pattern.compile("[A-Za-z0-9._-]{1,63}");
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9]{1,10}");
 
     public DumpName {
         takenAt = takenAt.truncatedTo(ChronoUnit.MILLIS);
         if (!MEMBER.matcher(member).matches()) {
-            throw new IllegalArgumentException("member '" + member + "' must be 1 to 63 letters, digits, '.', '_' or '-'");
+            throw new IllegalArgumentException(
+                    "member '" + member + "' must be 1 to 63 letters, digits, '.', '_' or '-'");
         }
         if (!FORMAT.matcher(format).matches()) {
             throw new IllegalArgumentException("format '" + format + "' must be 1 to 10 lower-case letters or digits");

@@ -59,6 +59,5 @@ public interface Engine extends AutoCloseable {
 
     /** Releases connections and helpers; does not stop the server. Nothing to release by default. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

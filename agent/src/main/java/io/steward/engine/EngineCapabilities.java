@@ -20,9 +20,11 @@ import java.util.Set;
  * @param mayCreateCluster whether this node may create a new cluster at all (an arbiter, which holds no data, may
  *        not); {@code bootstrap.mode} decides beside it. Only with a capability that creates one
  */
-public record EngineCapabilities(Set<Class<? extends Capability>> capabilities,
-                                 Optional<ReplicationStyle> replicationStyle, Optional<DumpSelector> bootstrapDump,
-                                 boolean mayCreateCluster) {
+public record EngineCapabilities(
+        Set<Class<? extends Capability>> capabilities,
+        Optional<ReplicationStyle> replicationStyle,
+        Optional<DumpSelector> bootstrapDump,
+        boolean mayCreateCluster) {
 
     public EngineCapabilities {
         capabilities = Set.copyOf(capabilities);
@@ -30,8 +32,9 @@ public record EngineCapabilities(Set<Class<? extends Capability>> capabilities,
         if (replicationStyle.isPresent() != leaseElected) {
             throw new IllegalArgumentException("a replication style goes with LeaseElected, and only with it");
         }
-        if (!leaseElected && (capabilities.contains(ReplicationSlots.class)
-                || capabilities.contains(SynchronousStandbys.class))) {
+        if (!leaseElected
+                && (capabilities.contains(ReplicationSlots.class)
+                        || capabilities.contains(SynchronousStandbys.class))) {
             throw new IllegalArgumentException("replication slots and synchronous standbys need LeaseElected");
         }
         if (leaseElected && capabilities.contains(ManagedMembership.class)) {
@@ -88,10 +91,16 @@ public record EngineCapabilities(Set<Class<? extends Capability>> capabilities,
      * @throws IllegalStateException naming the capabilities that differ: a bug of the plugin
      */
     public void requireImplementedBy(Engine engine) {
-        List<String> missing = all().stream().filter(c -> has(c) && engine.capability(c).isEmpty())
-                .map(Class::getSimpleName).sorted().toList();
-        List<String> undeclared = all().stream().filter(c -> !has(c) && engine.capability(c).isPresent())
-                .map(Class::getSimpleName).sorted().toList();
+        List<String> missing = all().stream()
+                .filter(c -> has(c) && engine.capability(c).isEmpty())
+                .map(Class::getSimpleName)
+                .sorted()
+                .toList();
+        List<String> undeclared = all().stream()
+                .filter(c -> !has(c) && engine.capability(c).isPresent())
+                .map(Class::getSimpleName)
+                .sorted()
+                .toList();
         if (!missing.isEmpty() || !undeclared.isEmpty()) {
             throw new IllegalStateException(engine.getClass().getName() + " does not have the capabilities its plugin "
                     + "declared: missing " + missing + ", undeclared " + undeclared);
@@ -101,6 +110,7 @@ public record EngineCapabilities(Set<Class<? extends Capability>> capabilities,
     @SuppressWarnings("unchecked")
     private static List<Class<? extends Capability>> all() {
         return Arrays.stream(Capability.class.getPermittedSubclasses())
-                .<Class<? extends Capability>>map(c -> (Class<? extends Capability>) c).toList();
+                .<Class<? extends Capability>>map(c -> (Class<? extends Capability>) c)
+                .toList();
     }
 }

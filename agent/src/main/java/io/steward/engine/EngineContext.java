@@ -2,7 +2,6 @@ package io.steward.engine;
 
 import com.codahale.metrics.MetricRegistry;
 import io.steward.settings.Settings;
-
 import java.nio.file.Path;
 
 /**
@@ -15,6 +14,5 @@ import java.nio.file.Path;
  * @param stateDir a directory the agent owns, for the engine's own small files
  * @param metrics the agent's registry, for engine metrics
  */
-public record EngineContext(String memberName, String advertisedHost, Settings settings, Path stateDir,
-                            MetricRegistry metrics) {
-}
+public record EngineContext(
+        String memberName, String advertisedHost, Settings settings, Path stateDir, MetricRegistry metrics) {}

@@ -10,8 +10,7 @@ public interface EngineService extends AutoCloseable {
      * the engine's {@link SnapshotHold} handed over when it was taken): whatever this service archives beside the sets
      * that only older sets needed may go now. Nothing by default.
      */
-    default void oldestSetKept(Map<String, String> files) {
-    }
+    default void oldestSetKept(Map<String, String> files) {}
 
     @Override
     void close();

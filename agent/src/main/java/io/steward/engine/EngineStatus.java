@@ -18,9 +18,15 @@ import java.util.Optional;
  * @param replicas on a primary, the replicas connected to it
  * @param problem a one-line reason when the server is not healthy
  */
-public record EngineStatus(Role role, DataState dataState, long position, long timeline,
-                           Optional<String> upstream, boolean replayPaused, List<ReplicaLink> replicas,
-                           Optional<String> problem) {
+public record EngineStatus(
+        Role role,
+        DataState dataState,
+        long position,
+        long timeline,
+        Optional<String> upstream,
+        boolean replayPaused,
+        List<ReplicaLink> replicas,
+        Optional<String> problem) {
 
     public EngineStatus {
         upstream = upstream == null ? Optional.empty() : upstream;

@@ -15,6 +15,7 @@ public non-sealed interface ManagedMembership extends Capability {
      * {@code on_replica}, scheduled backups go to such a member before any other replica.
      */
     String BACKUP_TAG = "backup";
+
     String PREFERRED_FOR_BACKUPS = "preferred";
 
     /**

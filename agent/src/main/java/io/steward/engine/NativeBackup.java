@@ -53,6 +53,5 @@ public non-sealed interface NativeBackup extends Capability {
      * the scheduled backups that succeeded, the newest {@code minCount} always stay, those beyond {@code maxCount} go,
      * and the others go once older than {@code expireAfter}.
      */
-    record Schedule(Duration every, Optional<Duration> expireAfter, int minCount, int maxCount) {
-    }
+    record Schedule(Duration every, Optional<Duration> expireAfter, int minCount, int maxCount) {}
 }

@@ -7,5 +7,4 @@ package io.steward.engine;
  * @param flushPosition the position up to which the replica has made the primary's log durable
  * @param synchronous whether the primary currently waits for this replica before acknowledging commits
  */
-public record ReplicaLink(String name, long flushPosition, boolean synchronous) {
-}
+public record ReplicaLink(String name, long flushPosition, boolean synchronous) {}

@@ -11,7 +11,8 @@ package io.steward.engine;
  *        that reloads a periodic dump, a log fsynced once a second, or nothing may not: what it reloads can be older
  *        than what its replicas hold, and replicas that then follow it would throw their newer data away.
  */
-public record ReplicationStyle(Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace) {
+public record ReplicationStyle(
+        Topology topology, CandidateOrder candidateOrder, boolean restartsCrashedPrimaryInPlace) {
 
     public enum Topology {
         /** Every replica replicates from the primary. */

@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.steward.store.BackupStoreConfig;
-
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,8 +20,13 @@ import java.util.Optional;
  * @param engine the engine the plugin created for this agent
  * @param metrics the agent's registry, for the services' metrics
  */
-public record ServiceContext(String cluster, Optional<BackupStoreConfig> store, Map<String, JsonNode> backupSections,
-                             Optional<String> clonedFrom, Engine engine, MetricRegistry metrics) {
+public record ServiceContext(
+        String cluster,
+        Optional<BackupStoreConfig> store,
+        Map<String, JsonNode> backupSections,
+        Optional<String> clonedFrom,
+        Engine engine,
+        MetricRegistry metrics) {
 
     public ServiceContext {
         backupSections = Map.copyOf(backupSections);

@@ -1,7 +1,6 @@
 package io.steward.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -18,8 +17,7 @@ public interface UserDataKeys {
         }
 
         @Override
-        public void translate(ObjectNode userData, Optional<String> engine, UserDataTarget target) {
-        }
+        public void translate(ObjectNode userData, Optional<String> engine, UserDataTarget target) {}
     };
 
     /** The user-data keys this plugin reads, for the list of the book's keys that messages give. */

@@ -31,6 +31,7 @@ final class DirectoryWalk {
     private static final int ROOT = 0;
     /** Not a user id: "whoever may write to a shared directory without the sticky bit", which no directory is owned by. */
     private static final int ANYONE = -1;
+
     private static final int STICKY = 01000;
     private static final int MAX_LINKS = 40;
     private static final Path FILESYSTEM_ROOT = Path.of("/");
@@ -50,7 +51,8 @@ final class DirectoryWalk {
      * (as the calling user, mode 0755).
      */
     static int open(Posix posix, Path path, boolean createMissing) throws IOException {
-        return new DirectoryWalk(posix, createMissing).walk(path.toAbsolutePath().normalize());
+        return new DirectoryWalk(posix, createMissing)
+                .walk(path.toAbsolutePath().normalize());
     }
 
     private int walk(Path path) throws IOException {
@@ -78,7 +80,8 @@ final class DirectoryWalk {
                         if (++linksFollowed > MAX_LINKS) {
                             throw new FileSystemException(path.toString(), null, "too many levels of symbolic links");
                         }
-                        Deque<String> next = components(at.resolve(posix.readLink(fd, name)).normalize());
+                        Deque<String> next =
+                                components(at.resolve(posix.readLink(fd, name)).normalize());
                         next.addAll(remaining);
                         remaining = next;
                         int top = posix.openDirectory(FILESYSTEM_ROOT.toString());
@@ -128,7 +131,9 @@ final class DirectoryWalk {
         for (int controller : controllers) {
             if (reached.uid() != controller) {
                 throw new UnsafeFileException(path + " is reached through "
-                        + (controller == ANYONE ? "a directory anyone may write to" : "entries user id " + controller + " can change")
+                        + (controller == ANYONE
+                                ? "a directory anyone may write to"
+                                : "entries user id " + controller + " can change")
                         + " but belongs to user id " + reached.uid() + "; refusing to use it as root");
             }
         }

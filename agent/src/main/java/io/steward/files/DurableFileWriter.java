@@ -20,11 +20,11 @@ import java.util.Optional;
 public final class DurableFileWriter {
     /** Files the agent writes hold settings and passwords: readable by their owner only. */
     static final int MODE = 0600;
+
     private static final int BUFFER_SIZE = 1 << 16;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private DurableFileWriter() {
-    }
+    private DurableFileWriter() {}
 
     static void replace(HeldDirectory directory, String name, byte[] content) throws IOException {
         replace(directory, name, new ByteArrayInputStream(content));

@@ -6,8 +6,9 @@ public record FileOwner(String name, int uid, int gid) {
 
     /** The user called {@code name}; fails with a message naming it when there is none. */
     public static FileOwner lookup(String name) {
-        return NativePosix.INSTANCE.user(name).orElseThrow(() ->
-                new IllegalArgumentException("there is no user " + name + " on this machine"));
+        return NativePosix.INSTANCE
+                .user(name)
+                .orElseThrow(() -> new IllegalArgumentException("there is no user " + name + " on this machine"));
     }
 
     /** The effective user of this process. */

@@ -8,9 +8,14 @@ import java.time.Instant;
  * @param device the device number as {@code stat(2)} gives it ({@code st_dev})
  * @param changed the change time ({@code st_ctim})
  */
-public record FileStat(Type type, int permissions, int uid, int gid, long links, long size, long device, long inode,
-                       Instant changed) {
-    public enum Type { REGULAR, DIRECTORY, SYMBOLIC_LINK, OTHER }
+public record FileStat(
+        Type type, int permissions, int uid, int gid, long links, long size, long device, long inode, Instant changed) {
+    public enum Type {
+        REGULAR,
+        DIRECTORY,
+        SYMBOLIC_LINK,
+        OTHER
+    }
 
     /** This version of the file's content; see {@link FileVersion}. */
     public FileVersion version() {

@@ -11,5 +11,4 @@ import java.time.Instant;
  * @param device the device number as {@code stat(2)} gives it ({@code st_dev}, what {@code stat -c %d} prints)
  * @param changed the change time ({@code st_ctim}), to the nanosecond
  */
-public record FileVersion(long device, long inode, long size, Instant changed) {
-}
+public record FileVersion(long device, long inode, long size, Instant changed) {}

@@ -65,7 +65,8 @@ public final class HeldDirectory implements AutoCloseable {
         int fd = openPath(posix, directory, false);
         try {
             FileStat stat = posix.fstat(fd);
-            return new HeldDirectory(posix, directory, fd, new FileOwner("user id " + stat.uid(), stat.uid(), stat.gid()), stat);
+            return new HeldDirectory(
+                    posix, directory, fd, new FileOwner("user id " + stat.uid(), stat.uid(), stat.gid()), stat);
         } catch (IOException | RuntimeException e) {
             closeQuietly(posix, fd);
             throw e;
@@ -76,16 +77,19 @@ public final class HeldDirectory implements AutoCloseable {
      * Like {@link #open(Path, FileOwner, Set)}, creating the directory and its missing ancestors first (as root's,
      * mode 0755) when they do not exist.
      */
-    public static HeldDirectory openCreating(Path directory, FileOwner filesOwner, Set<FileOwner> owners) throws IOException {
+    public static HeldDirectory openCreating(Path directory, FileOwner filesOwner, Set<FileOwner> owners)
+            throws IOException {
         return open(NativePosix.INSTANCE, directory, filesOwner, owners, true);
     }
 
-    static HeldDirectory open(Posix posix, Path directory, FileOwner filesOwner, Set<FileOwner> owners) throws IOException {
+    static HeldDirectory open(Posix posix, Path directory, FileOwner filesOwner, Set<FileOwner> owners)
+            throws IOException {
         return open(posix, directory, filesOwner, owners, false);
     }
 
-    private static HeldDirectory open(Posix posix, Path directory, FileOwner filesOwner, Set<FileOwner> owners,
-                                      boolean createMissing) throws IOException {
+    private static HeldDirectory open(
+            Posix posix, Path directory, FileOwner filesOwner, Set<FileOwner> owners, boolean createMissing)
+            throws IOException {
         int fd = openPath(posix, directory, createMissing);
         try {
             FileStat stat = posix.fstat(fd);
@@ -175,8 +179,9 @@ public final class HeldDirectory implements AutoCloseable {
      * with more than one link (a hard link can make a root-only file appear here).
      */
     public CheckedInput openForReading(String name) throws IOException {
-        return openIfExists(name, Long.MAX_VALUE).orElseThrow(() -> new java.nio.file.NoSuchFileException(
-                path.resolve(name).toString()));
+        return openIfExists(name, Long.MAX_VALUE)
+                .orElseThrow(() ->
+                        new java.nio.file.NoSuchFileException(path.resolve(name).toString()));
     }
 
     private Optional<CheckedInput> openIfExists(String name, long maxBytes) throws IOException {
@@ -192,8 +197,8 @@ public final class HeldDirectory implements AutoCloseable {
             FileStat stat = posix.fstat(file);
             requireOwnedRegularFile(name, stat);
             if (stat.size() > maxBytes) {
-                throw new UnsafeFileException(path.resolve(name) + " has " + stat.size() + " bytes, more than the "
-                        + maxBytes + " expected");
+                throw new UnsafeFileException(
+                        path.resolve(name) + " has " + stat.size() + " bytes, more than the " + maxBytes + " expected");
             }
             return Optional.of(new CheckedInput(posix, file, stat));
         } catch (IOException | RuntimeException e) {
@@ -207,10 +212,11 @@ public final class HeldDirectory implements AutoCloseable {
             throw new UnsafeFileException(path.resolve(name) + " is " + stat.describe() + ", not a regular file");
         }
         if (!stat.ownedBy(owner)) {
-            throw new UnsafeFileException(path.resolve(name) + " belongs to user id " + stat.uid() + ", not to "
-                    + owner.name());
+            throw new UnsafeFileException(
+                    path.resolve(name) + " belongs to user id " + stat.uid() + ", not to " + owner.name());
         }
-        // none is a file removed since it was opened (the database renamed its next dump over it): still the one checked
+        // none is a file removed since it was opened (the database renamed its next dump over it): still the one
+        // checked
         if (stat.links() > 1) {
             throw new UnsafeFileException(path.resolve(name) + " has " + stat.links() + " hard links; a file the agent "
                     + "reads or replaces must have only one");
@@ -255,8 +261,9 @@ public final class HeldDirectory implements AutoCloseable {
      * exist yet; durably.
      */
     public void renameDirectory(String from, String to, FileOwner expectedOwner) throws IOException {
-        FileStat entry = posix.statEntry(fd, checkedName(from)).orElseThrow(() ->
-                new java.nio.file.NoSuchFileException(path.resolve(from).toString()));
+        FileStat entry = posix.statEntry(fd, checkedName(from))
+                .orElseThrow(() ->
+                        new java.nio.file.NoSuchFileException(path.resolve(from).toString()));
         if (entry.type() != FileStat.Type.DIRECTORY || !entry.ownedBy(expectedOwner)) {
             throw new UnsafeFileException(path.resolve(from) + " is " + entry.describe() + " of user id " + entry.uid()
                     + ", not a directory of " + expectedOwner.name() + "; refusing to move it");
@@ -298,8 +305,8 @@ public final class HeldDirectory implements AutoCloseable {
         try {
             FileStat stat = posix.fstat(child);
             if (!stat.ownedBy(owner)) {
-                throw new UnsafeFileException(path.resolve(name) + " belongs to user id " + stat.uid() + ", not to "
-                        + owner.name());
+                throw new UnsafeFileException(
+                        path.resolve(name) + " belongs to user id " + stat.uid() + ", not to " + owner.name());
             }
             return new HeldDirectory(posix, path.resolve(name), child, owner, stat);
         } catch (IOException | RuntimeException e) {
@@ -318,7 +325,11 @@ public final class HeldDirectory implements AutoCloseable {
 
     /** One entry of this directory: a single name, never a path that could leave it. */
     static String checkedName(String name) {
-        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+        if (name.isEmpty()
+                || name.equals(".")
+                || name.equals("..")
+                || name.indexOf('/') >= 0
+                || name.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("'" + name + "' is not a file name");
         }
         return name;

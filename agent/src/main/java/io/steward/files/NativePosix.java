@@ -6,7 +6,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
-
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -84,8 +83,7 @@ final class NativePosix implements Posix {
 
     private final LibC libc = Native.load("c", LibC.class);
 
-    private NativePosix() {
-    }
+    private NativePosix() {}
 
     @Override
     public int openDirectory(String path) throws IOException {
@@ -100,9 +98,11 @@ final class NativePosix implements Posix {
     public String readLink(int directory, String name) throws IOException {
         byte[] buffer = new byte[PATH_MAX];
         try {
-            int length = libc.readlinkat(directory, name, buffer, new NativeLong(buffer.length)).intValue();
+            int length = libc.readlinkat(directory, name, buffer, new NativeLong(buffer.length))
+                    .intValue();
             if (length == buffer.length) {
-                throw new IOException("cannot read the link " + name + ": its target is longer than " + PATH_MAX + " bytes");
+                throw new IOException(
+                        "cannot read the link " + name + ": its target is longer than " + PATH_MAX + " bytes");
             }
             return new String(buffer, 0, length, java.nio.charset.StandardCharsets.UTF_8);
         } catch (LastErrorException e) {
@@ -168,15 +168,24 @@ final class NativePosix implements Posix {
             case 0120000 -> FileStat.Type.SYMBOLIC_LINK;
             default -> FileStat.Type.OTHER;
         };
-        return new FileStat(type, mode & 07777, buffer.getInt(20), buffer.getInt(24),
-                buffer.getInt(16) & 0xffffffffL, buffer.getLong(40),
-                deviceNumber(buffer.getInt(136) & 0xffffffffL, buffer.getInt(140) & 0xffffffffL), buffer.getLong(32),
+        return new FileStat(
+                type,
+                mode & 07777,
+                buffer.getInt(20),
+                buffer.getInt(24),
+                buffer.getInt(16) & 0xffffffffL,
+                buffer.getLong(40),
+                deviceNumber(buffer.getInt(136) & 0xffffffffL, buffer.getInt(140) & 0xffffffffL),
+                buffer.getLong(32),
                 Instant.ofEpochSecond(buffer.getLong(96), buffer.getInt(104) & 0xffffffffL));
     }
 
     /** st_dev as the C library encodes a major and minor number (its {@code makedev}). */
     private static long deviceNumber(long major, long minor) {
-        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+        return ((major & 0xfffff000L) << 32)
+                | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12)
+                | (minor & 0xffL);
     }
 
     @Override
@@ -290,8 +299,8 @@ final class NativePosix implements Posix {
         if (entry == null) {
             return Optional.empty();
         }
-        return Optional.of(new FileOwner(name, entry.getInt(2L * Native.POINTER_SIZE),
-                entry.getInt(2L * Native.POINTER_SIZE + 4)));
+        return Optional.of(new FileOwner(
+                name, entry.getInt(2L * Native.POINTER_SIZE), entry.getInt(2L * Native.POINTER_SIZE + 4)));
     }
 
     @Override

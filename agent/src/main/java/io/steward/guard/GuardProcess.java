@@ -1,9 +1,6 @@
 package io.steward.guard;
 
 import io.steward.engine.support.ChildProcess;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Does what the agent must get done even if it dies or hangs: a tiny shell process that runs a command unless the
@@ -24,7 +23,8 @@ public final class GuardProcess implements Guard {
     private static final Logger log = LoggerFactory.getLogger(GuardProcess.class);
 
     /** Reads deadlines (seconds) line by line; "disarm" ends it quietly; EOF or a missed deadline runs the command. */
-    private static final String SCRIPT = String.join("\n",
+    private static final String SCRIPT = String.join(
+            "\n",
             "name=$1; deadline=$2; shift 2",
             "while IFS= read -r -t \"$deadline\" line; do",
             "  case \"$line\" in",
@@ -53,7 +53,8 @@ public final class GuardProcess implements Guard {
      * @throws GuardException when the guard cannot be started
      */
     public static GuardProcess arm(String name, List<String> action, Duration initialDeadline, Path logFile) {
-        List<String> command = new ArrayList<>(List.of("bash", "-c", SCRIPT, "steward-guard", name, seconds(initialDeadline)));
+        List<String> command =
+                new ArrayList<>(List.of("bash", "-c", SCRIPT, "steward-guard", name, seconds(initialDeadline)));
         command.addAll(action);
         try {
             Files.createDirectories(logFile.getParent());

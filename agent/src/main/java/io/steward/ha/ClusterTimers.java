@@ -4,7 +4,6 @@ import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Role;
-
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,11 +19,15 @@ import java.util.OptionalLong;
  *        before any
  * @param lastLeaseHolder who held the lease when one was last seen
  */
-record ClusterTimers(OptionalLong primaryDownSince, OptionalLong leaderlessSince, long lastPrimaryPosition,
-                     Optional<String> lastLeaseHolder) {
+record ClusterTimers(
+        OptionalLong primaryDownSince,
+        OptionalLong leaderlessSince,
+        long lastPrimaryPosition,
+        Optional<String> lastLeaseHolder) {
 
     /** Before the first tick. */
-    static final ClusterTimers START = new ClusterTimers(OptionalLong.empty(), OptionalLong.empty(), -1, Optional.empty());
+    static final ClusterTimers START =
+            new ClusterTimers(OptionalLong.empty(), OptionalLong.empty(), -1, Optional.empty());
 
     /** What a tick that began at {@code now} saw: the cluster as read (or as last read) and the local server. */
     ClusterTimers observe(ClusterView view, String self, boolean holdsLease, EngineStatus probed, long now) {
@@ -32,11 +35,15 @@ record ClusterTimers(OptionalLong primaryDownSince, OptionalLong leaderlessSince
                 ? (primaryDownSince.isPresent() ? primaryDownSince : OptionalLong.of(now))
                 : OptionalLong.empty();
         if (view.lease().isEmpty()) {
-            return new ClusterTimers(down, leaderlessSince.isPresent() ? leaderlessSince : OptionalLong.of(now),
-                    lastPrimaryPosition, lastLeaseHolder);
+            return new ClusterTimers(
+                    down,
+                    leaderlessSince.isPresent() ? leaderlessSince : OptionalLong.of(now),
+                    lastPrimaryPosition,
+                    lastLeaseHolder);
         }
         long position = lastPrimaryPosition;
-        Optional<Long> published = view.leaderMember().filter(m -> !m.name().equals(self) && m.position() >= 0)
+        Optional<Long> published = view.leaderMember()
+                .filter(m -> !m.name().equals(self) && m.position() >= 0)
                 .map(m -> m.position());
         if (published.isPresent()) {
             position = published.get();
@@ -44,7 +51,8 @@ record ClusterTimers(OptionalLong primaryDownSince, OptionalLong leaderlessSince
         if (holdsLease && probed.role() == Role.PRIMARY) {
             position = probed.position();
         }
-        return new ClusterTimers(down, OptionalLong.empty(), position, view.lease().map(Lease::holder));
+        return new ClusterTimers(
+                down, OptionalLong.empty(), position, view.lease().map(Lease::holder));
     }
 
     /**
@@ -60,7 +68,8 @@ record ClusterTimers(OptionalLong primaryDownSince, OptionalLong leaderlessSince
     /** While holding the lease: how long the local server has not been a running primary, as of {@code now}. */
     Optional<Duration> primaryDownFor(long now) {
         return primaryDownSince.isPresent()
-                ? Optional.of(Duration.ofNanos(now - primaryDownSince.getAsLong())) : Optional.empty();
+                ? Optional.of(Duration.ofNanos(now - primaryDownSince.getAsLong()))
+                : Optional.empty();
     }
 
     /** How long nobody has held the lease as of {@code now}; zero while somebody does. */

@@ -5,7 +5,8 @@ public record Decision(Action action, String reason) {
 
     /** Whether carrying it out changes the server or the cluster (observing, leading and waiting change nothing). */
     public boolean acts() {
-        return !(action instanceof Action.Observe) && !(action instanceof Action.Lead)
+        return !(action instanceof Action.Observe)
+                && !(action instanceof Action.Lead)
                 && !(action instanceof Action.WaitForOperator);
     }
 

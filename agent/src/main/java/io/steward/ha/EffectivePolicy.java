@@ -2,10 +2,9 @@ package io.steward.ha;
 
 import io.steward.config.HaConfig;
 import io.steward.settings.ConfigProblems;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Map;
 
 /**
  * This node's policy with the cluster-wide settings laid over its own, as of the last tick that read them. Invalid
@@ -16,6 +15,7 @@ final class EffectivePolicy {
 
     /** This node's own policy, from its configuration. */
     private final Policy own;
+
     private Map<String, String> applied = Map.of();
     private volatile Policy current;
 

@@ -9,5 +9,4 @@ import java.time.Instant;
  * @param reason its latest failure, in the words of what refused it
  * @param since when this action first failed in the current run of failures
  */
-public record FailingAction(String action, String reason, Instant since) {
-}
+public record FailingAction(String action, String reason, Instant since) {}

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.steward.coordination.FailsafeMembers;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,12 +44,13 @@ final class FailsafeCalls implements FailsafeMode.Caller {
     @Override
     public List<String> call(FailsafeMembers members, FailsafeRules.Call call) {
         if (token.isEmpty()) {
-            return List.of("no admin.token is configured here: members accept failsafe calls only with the cluster's token");
+            return List.of(
+                    "no admin.token is configured here: members accept failsafe calls only with the cluster's token");
         }
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(Map.of("leader", call.leader(), "epoch", call.epoch(),
-                    "valid_for_ms", call.validForMillis()));
+            body = JSON.writeValueAsBytes(
+                    Map.of("leader", call.leader(), "epoch", call.epoch(), "valid_for_ms", call.validForMillis()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a failsafe call", e);
         }
@@ -72,8 +72,8 @@ final class FailsafeCalls implements FailsafeMode.Caller {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Map.Entry<String, CompletableFuture<HttpResponse<String>>> reply : pending) {
             try {
-                HttpResponse<String> response = reply.getValue().get(Math.max(0, deadline - System.nanoTime()),
-                        TimeUnit.NANOSECONDS);
+                HttpResponse<String> response =
+                        reply.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (response.statusCode() != 200) {
                     refusals.add(reply.getKey() + ": " + response.statusCode() + " " + reason(response.body()));
                 }
@@ -93,7 +93,9 @@ final class FailsafeCalls implements FailsafeMode.Caller {
     /** The error text of an admin API answer ({"error": "..."}), or the body as it is. */
     private static String reason(String body) {
         try {
-            return Optional.ofNullable(JSON.readTree(body).get("error")).map(e -> e.asText()).orElse(body);
+            return Optional.ofNullable(JSON.readTree(body).get("error"))
+                    .map(e -> e.asText())
+                    .orElse(body);
         } catch (IOException e) {
             return body;
         }

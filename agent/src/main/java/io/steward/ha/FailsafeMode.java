@@ -5,9 +5,6 @@ import io.steward.coordination.ClusterView;
 import io.steward.coordination.FailsafeMembers;
 import io.steward.engine.Role;
 import io.steward.metrics.AgentMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +12,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One member's part in failsafe mode ({@link FailsafeRules}): as primary, the rounds of calls that let it go on taking
@@ -27,6 +26,7 @@ final class FailsafeMode {
     private final Caller calls;
     /** Where rounds run: never the watchdog's thread, which must not wait for the network. */
     private final Executor rounds;
+
     private final Clock clock;
     private final AgentMetrics metrics;
     private final AtomicBoolean roundRunning = new AtomicBoolean();
@@ -38,8 +38,7 @@ final class FailsafeMode {
     /** What the last round found, said once until it changes. */
     private volatile String lastOutcome = "";
 
-    private record Confirmation(String leader, long epoch, long untilNanos) {
-    }
+    private record Confirmation(String leader, long epoch, long untilNanos) {}
 
     /** How the primary calls the members it counts on ({@link FailsafeCalls}). */
     @FunctionalInterface
@@ -111,10 +110,13 @@ final class FailsafeMode {
         List<String> refusals = calls.call(members.get(), new FailsafeRules.Call(self, epoch, window.toMillis()));
         metrics.failsafeRound(refusals.isEmpty());
         if (refusals.isEmpty()) {
-            confirmedUntilNanos = Math.max(confirmedUntilNanos,
-                    sent + window.toNanos() - HaConfig.FENCE_ALLOWANCE.toNanos());
-            report("ZooKeeper unreachable; failsafe mode: every member (" + String.join(", ",
-                    members.get().members().keySet().stream().sorted().toList()) + ") confirmed, this primary goes on "
+            confirmedUntilNanos =
+                    Math.max(confirmedUntilNanos, sent + window.toNanos() - HaConfig.FENCE_ALLOWANCE.toNanos());
+            report("ZooKeeper unreachable; failsafe mode: every member ("
+                    + String.join(
+                            ", ",
+                            members.get().members().keySet().stream().sorted().toList())
+                    + ") confirmed, this primary goes on "
                     + "taking writes [epoch " + epoch + "]");
         } else {
             // Nothing more is confirmed; what the last full round confirmed still holds, since each member keeps the
@@ -133,17 +135,29 @@ final class FailsafeMode {
     }
 
     /** As another member: answers a primary's call, and keeps the promise that comes with a confirmation. */
-    FailsafeRules.Answer answer(FailsafeRules.Call call, boolean failsafeMode, boolean zookeeperReachable,
-                                ClusterView lastView, Role localRole) {
+    FailsafeRules.Answer answer(
+            FailsafeRules.Call call,
+            boolean failsafeMode,
+            boolean zookeeperReachable,
+            ClusterView lastView,
+            Role localRole) {
         FailsafeRules.Answer answer = FailsafeRules.answer(call, failsafeMode, zookeeperReachable, lastView, localRole);
         if (answer instanceof FailsafeRules.Answer.Confirmed) {
-            long until = clock.nanoTime() + Duration.ofMillis(call.validForMillis()).toNanos();
-            boolean fresh = given.filter(g -> g.leader().equals(call.leader()) && g.epoch() == call.epoch()).isEmpty();
-            given = Optional.of(new Confirmation(call.leader(), call.epoch(), Math.max(until,
-                    given.map(Confirmation::untilNanos).orElse(0L))));
+            long until =
+                    clock.nanoTime() + Duration.ofMillis(call.validForMillis()).toNanos();
+            boolean fresh = given.filter(g -> g.leader().equals(call.leader()) && g.epoch() == call.epoch())
+                    .isEmpty();
+            given = Optional.of(new Confirmation(
+                    call.leader(),
+                    call.epoch(),
+                    Math.max(until, given.map(Confirmation::untilNanos).orElse(0L))));
             if (fresh) {
-                log.warn("confirmed {}'s failsafe call: ZooKeeper is unreachable from here too; not taking the lease "
-                        + "while {} counts on it [epoch {}]", call.leader(), call.leader(), call.epoch());
+                log.warn(
+                        "confirmed {}'s failsafe call: ZooKeeper is unreachable from here too; not taking the lease "
+                                + "while {} counts on it [epoch {}]",
+                        call.leader(),
+                        call.leader(),
+                        call.epoch());
             }
         } else if (answer instanceof FailsafeRules.Answer.Refused refused) {
             log.info("refused {}'s failsafe call: {} [epoch {}]", call.leader(), refused.reason(), call.epoch());
@@ -154,8 +168,9 @@ final class FailsafeMode {
     /** Why this member may not take the lease now because of a confirmation it gave, if it may not. */
     Optional<String> promiseReason() {
         long now = clock.nanoTime();
-        return given.filter(g -> g.untilNanos() > now).map(g -> "confirmed " + g.leader()
-                + "'s failsafe call for epoch " + g.epoch() + "; it counts on that for another "
-                + Duration.ofNanos(g.untilNanos() - now).toMillis() + " ms");
+        return given.filter(g -> g.untilNanos() > now)
+                .map(g -> "confirmed " + g.leader()
+                        + "'s failsafe call for epoch " + g.epoch() + "; it counts on that for another "
+                        + Duration.ofNanos(g.untilNanos() - now).toMillis() + " ms");
     }
 }

@@ -4,7 +4,6 @@ import io.steward.coordination.ClusterView;
 import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.Lease;
 import io.steward.engine.Role;
-
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -19,20 +18,16 @@ import java.util.stream.Collectors;
  */
 public final class FailsafeRules {
 
-    private FailsafeRules() {
-    }
+    private FailsafeRules() {}
 
     /** A primary's failsafe call: it holds the lease of {@code epoch} and counts on the answer for {@code validForMillis}. */
-    public record Call(String leader, long epoch, long validForMillis) {
-    }
+    public record Call(String leader, long epoch, long validForMillis) {}
 
     /** What a member answers a call: a confirmation, or the reason it will not confirm. */
     public sealed interface Answer {
-        record Confirmed() implements Answer {
-        }
+        record Confirmed() implements Answer {}
 
-        record Refused(String reason) implements Answer {
-        }
+        record Refused(String reason) implements Answer {}
     }
 
     /**
@@ -43,8 +38,8 @@ public final class FailsafeRules {
      * @param lastView the cluster as this member last read it
      * @param localRole what its own server is now
      */
-    public static Answer answer(Call call, boolean failsafeMode, boolean zookeeperReachable, ClusterView lastView,
-                                Role localRole) {
+    public static Answer answer(
+            Call call, boolean failsafeMode, boolean zookeeperReachable, ClusterView lastView, Role localRole) {
         if (!failsafeMode) {
             return refused("failsafe mode is off on this member");
         }
@@ -55,15 +50,18 @@ public final class FailsafeRules {
             return refused("this member runs as primary itself");
         }
         if (lastView.epoch() > call.epoch()) {
-            return refused("this member has seen epoch " + lastView.epoch() + ", later than the caller's " + call.epoch());
+            return refused(
+                    "this member has seen epoch " + lastView.epoch() + ", later than the caller's " + call.epoch());
         }
         Optional<String> holder = lastView.lease().map(Lease::holder);
         if (holder.filter(call.leader()::equals).isEmpty()) {
-            return refused("this member last saw " + holder.map(h -> h + " hold the lease").orElse("no lease holder")
-                    + " (epoch " + lastView.epoch() + "), not " + call.leader());
+            return refused("this member last saw "
+                    + holder.map(h -> h + " hold the lease").orElse("no lease holder") + " (epoch " + lastView.epoch()
+                    + "), not " + call.leader());
         }
         if (call.validForMillis() <= 0) {
-            return refused("a confirmation must be counted on for a positive time, not " + call.validForMillis() + " ms");
+            return refused(
+                    "a confirmation must be counted on for a positive time, not " + call.validForMillis() + " ms");
         }
         return new Answer.Confirmed();
     }
@@ -78,9 +76,12 @@ public final class FailsafeRules {
 
     /** What the primary of {@code epoch} writes as its record: every other member it sees, with its admin API. */
     public static FailsafeMembers record(ClusterView view, String self, long epoch) {
-        return new FailsafeMembers(self, epoch, view.members().values().stream()
-                .filter(m -> !m.name().equals(self))
-                .collect(Collectors.toMap(m -> m.name(), m -> m.apiUrl())));
+        return new FailsafeMembers(
+                self,
+                epoch,
+                view.members().values().stream()
+                        .filter(m -> !m.name().equals(self))
+                        .collect(Collectors.toMap(m -> m.name(), m -> m.apiUrl())));
     }
 
     /**
@@ -89,17 +90,20 @@ public final class FailsafeRules {
      */
     public static Optional<String> whyNotACandidate(ClusterView view, String self) {
         return view.failsafe()
-                .filter(f -> f.epoch() == view.epoch() && !f.leader().equals(self) && !f.members().containsKey(self))
-                .map(f -> "failsafe mode, and the primary of epoch " + f.epoch() + " (" + f.leader()
-                        + ") counts on " + names(f.members().keySet()) + " but not on this member");
+                .filter(f -> f.epoch() == view.epoch()
+                        && !f.leader().equals(self)
+                        && !f.members().containsKey(self))
+                .map(f -> "failsafe mode, and the primary of epoch " + f.epoch() + " (" + f.leader() + ") counts on "
+                        + names(f.members().keySet()) + " but not on this member");
     }
 
     private static String names(java.util.Set<String> members) {
-        return members.isEmpty() ? "no other member" : String.join(", ", members.stream().sorted().toList());
+        return members.isEmpty()
+                ? "no other member"
+                : String.join(", ", members.stream().sorted().toList());
     }
 
     private static Answer refused(String reason) {
         return new Answer.Refused(reason);
     }
-
 }

@@ -18,12 +18,13 @@ record FailureLog(Optional<FailingAction> failing, String lastLine, long lastLin
     static final FailureLog NONE = new FailureLog(Optional.empty(), "", 0);
 
     /** What a failure changes, and the line to log for it, if one is due. */
-    record Failed(FailureLog log, Optional<String> line) {
-    }
+    record Failed(FailureLog log, Optional<String> line) {}
 
     /** {@code action} failed for {@code reason}. */
     Failed failed(String action, String reason, Instant now, long nowNanos) {
-        Instant since = failing.filter(f -> f.action().equals(action)).map(FailingAction::since).orElse(now);
+        Instant since = failing.filter(f -> f.action().equals(action))
+                .map(FailingAction::since)
+                .orElse(now);
         Optional<FailingAction> next = Optional.of(new FailingAction(action, reason, since));
         String line = action + " failed: " + reason;
         if (!line.equals(lastLine) || nowNanos - lastLineNanos > REPEAT.toNanos()) {

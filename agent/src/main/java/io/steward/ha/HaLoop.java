@@ -16,9 +16,6 @@ import io.steward.engine.RewindFailedException;
 import io.steward.engine.Role;
 import io.steward.guard.GuardException;
 import io.steward.metrics.AgentMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HA loop of one node: each tick reads the cluster, probes the local server, asks {@link HaRules} what to do,
@@ -64,8 +63,8 @@ public final class HaLoop implements AutoCloseable {
     private ClusterSeed clusterSeed;
     private volatile String apiUrl = "";
 
-    private volatile ClusterView view = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false,
-            Optional.empty(), Optional.empty());
+    private volatile ClusterView view =
+            new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
     private volatile EngineStatus status = EngineStatus.stopped(DataState.EMPTY, Optional.of("not probed yet"));
     private volatile Decision lastDecision = new Decision(new Action.Observe(), "starting");
     private volatile boolean lastActionWorked;
@@ -78,8 +77,7 @@ public final class HaLoop implements AutoCloseable {
     private volatile Optional<Unfit> unfit = Optional.empty();
 
     /** How this member presents itself to the others. */
-    public record MemberIdentity(String name, String agentVersion, Optional<String> dnsName) {
-    }
+    public record MemberIdentity(String name, String agentVersion, Optional<String> dnsName) {}
 
     /** Fills an empty data directory as a replica of the primary; false when it could not, and the copy is made instead. */
     @FunctionalInterface
@@ -117,21 +115,36 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /** Why this node may not take the primary's role for a while, and until when ({@link Clock#nanoTime()}). */
-    private record Unfit(String reason, long untilNanos) {
-    }
+    private record Unfit(String reason, long untilNanos) {}
 
     /**
      * @param clusterToken the admin token, which every member shares in failsafe mode: the primary's failsafe calls
      *        carry it
      */
-    public HaLoop(ClusterStore store, Engine engine, Policy policy, AgentMetrics metrics, MemberIdentity identity,
-                  Path stateDir, Optional<String> clusterToken) {
-        this(store, engine, policy, metrics, identity,
+    public HaLoop(
+            ClusterStore store,
+            Engine engine,
+            Policy policy,
+            AgentMetrics metrics,
+            MemberIdentity identity,
+            Path stateDir,
+            Optional<String> clusterToken) {
+        this(
+                store,
+                engine,
+                policy,
+                metrics,
+                identity,
                 LoopEnvironment.system(clusterToken, stateDir.resolve("fence-guard.log")));
     }
 
-    HaLoop(ClusterStore store, Engine engine, Policy policy, AgentMetrics metrics, MemberIdentity identity,
-           LoopEnvironment environment) {
+    HaLoop(
+            ClusterStore store,
+            Engine engine,
+            Policy policy,
+            AgentMetrics metrics,
+            MemberIdentity identity,
+            LoopEnvironment environment) {
         this.store = store;
         this.engine = engine;
         this.capabilities = new LoopCapabilities(engine);
@@ -141,13 +154,24 @@ public final class HaLoop implements AutoCloseable {
         this.environment = environment;
         this.clock = environment.clock();
         this.failsafe = new FailsafeMode(environment.failsafeCalls(), environment.failsafeRounds(), clock, metrics);
-        this.lease = new LeaseGuard(clock, environment.guards(), () -> capabilities.replication().fenceCommand(),
+        this.lease = new LeaseGuard(
+                clock,
+                environment.guards(),
+                () -> capabilities.replication().fenceCommand(),
                 failsafe::confirmedUntilNanos);
         this.actions = new LeaseActions(store, engine, capabilities, lease, failsafe, metrics, clock);
         this.duties = new LeaderDuties(store, engine, capabilities);
-        this.watchdog = new LeaseWatchdog(this, lease, actions, failsafe, store,
-                () -> capabilities.replication().serverProcessAlive(), metrics, clock, environment.leaseProofs());
-        this.clusterSeed = () -> new NewCluster(() -> capabilities.replication().initializeNewCluster(), () -> { });
+        this.watchdog = new LeaseWatchdog(
+                this,
+                lease,
+                actions,
+                failsafe,
+                store,
+                () -> capabilities.replication().serverProcessAlive(),
+                metrics,
+                clock,
+                environment.leaseProofs());
+        this.clusterSeed = () -> new NewCluster(() -> capabilities.replication().initializeNewCluster(), () -> {});
     }
 
     /** Starts ticking; {@code apiUrl} is where this member's admin API answers, published for the others. */
@@ -326,8 +350,8 @@ public final class HaLoop implements AutoCloseable {
         policy.apply(current.settings());
         LeaseReading reading = LeaseReading.of(current, policy().self(), read.sessionId(), store::wasOurSession);
         boolean held = lease.hold().held();
-        lease.update(hold -> reading.holds()
-                ? hold.proven(current.lease().get().epoch(), read, clock.nanoTime()) : hold.lost());
+        lease.update(hold ->
+                reading.holds() ? hold.proven(current.lease().get().epoch(), read, clock.nanoTime()) : hold.lost());
         if (held && !reading.holds()) {
             metrics.leaseRenewalFailed();
         }
@@ -339,13 +363,23 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /** What the rules know of this node, as of a tick that began at {@code started}. */
-    private LocalState localState(ClusterView current, EngineStatus probed, Optional<LeaseReading> reading,
-                                  LeaseHold hold, long started) {
+    private LocalState localState(
+            ClusterView current, EngineStatus probed, Optional<LeaseReading> reading, LeaseHold hold, long started) {
         long now = clock.nanoTime();
-        return new LocalState(probed, reading.isPresent(), hold.held(), now < hold.validUntilNanos(),
-                timers.primaryDownFor(started), timers.lastPrimaryPosition(), timers.leaderlessFor(started),
-                rejoin.mustReinitialize(), reinitializeRequested, unfitReason(), now < failsafe.confirmedUntilNanos(),
-                reading.filter(LeaseReading::staleOfOurs).isPresent(), rejoin.needsOperator(current.epoch()));
+        return new LocalState(
+                probed,
+                reading.isPresent(),
+                hold.held(),
+                now < hold.validUntilNanos(),
+                timers.primaryDownFor(started),
+                timers.lastPrimaryPosition(),
+                timers.leaderlessFor(started),
+                rejoin.mustReinitialize(),
+                reinitializeRequested,
+                unfitReason(),
+                now < failsafe.confirmedUntilNanos(),
+                reading.filter(LeaseReading::staleOfOurs).isPresent(),
+                rejoin.needsOperator(current.epoch()));
     }
 
     private void carryOut(Action action, ClusterView current, EngineStatus probed) {
@@ -386,15 +420,20 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.ReclaimLease) {
                 actions.reclaim(current, policy);
             } else if (action instanceof Action.HandOver handOver) {
-                current.transfer().filter(t -> t.to().isEmpty())
-                        .ifPresent(t -> store.nameTransferCandidate(t, handOver.candidate().name()));
+                current.transfer()
+                        .filter(t -> t.to().isEmpty())
+                        .ifPresent(t -> store.nameTransferCandidate(
+                                t, handOver.candidate().name()));
                 actions.handOver(handOver.candidate(), handOver.waitForCatchUp(), probed, policy.self());
             } else if (action instanceof Action.CancelTransfer) {
                 store.clearTransfer();
             } else if (action instanceof Action.RemoveStrayLease remove) {
                 store.removeStrayLease(remove.stray());
             } else if (action instanceof Action.StartAsReplica start) {
-                rejoin(() -> capabilities.replication().startAsReplica(start.leader().map(HaLoop::peer)),
+                rejoin(
+                        () -> capabilities
+                                .replication()
+                                .startAsReplica(start.leader().map(HaLoop::peer)),
                         current.epoch());
             } else if (action instanceof Action.Follow follow) {
                 rejoin(() -> capabilities.replication().follow(peer(follow.leader())), current.epoch());
@@ -408,15 +447,16 @@ public final class HaLoop implements AutoCloseable {
                 cannotGuard(e);
                 actionFailed(action, e.getMessage() + "; gave up the lease", current, probed);
             } catch (EngineException | CoordinationException f) {
-                actionFailed(action, e.getMessage() + "; could not give up the lease: " + f.getMessage(), current, probed);
+                actionFailed(
+                        action, e.getMessage() + "; could not give up the lease: " + f.getMessage(), current, probed);
             }
         }
     }
 
     /** Reports a failed action in /health; logs it once, then again every minute while it keeps failing the same way. */
     private void actionFailed(Action action, String reason, ClusterView current, EngineStatus probed) {
-        FailureLog.Failed failed = failures.failed(action.getClass().getSimpleName(), reason, clock.now(),
-                clock.nanoTime());
+        FailureLog.Failed failed =
+                failures.failed(action.getClass().getSimpleName(), reason, clock.now(), clock.nanoTime());
         failures = failed.log();
         failed.line().ifPresent(line -> log.error("{} [{}]", line, epochOf(current, probed)));
     }
@@ -444,7 +484,10 @@ public final class HaLoop implements AutoCloseable {
      */
     private void cannotGuard(GuardException e) {
         unfit = Optional.of(new Unfit(e.getMessage(), clock.nanoTime() + GUARD_RETRY.toNanos()));
-        log.error("{}; giving up the lease of epoch {} and standing aside for {} s", e.getMessage(), view.epoch(),
+        log.error(
+                "{}; giving up the lease of epoch {} and standing aside for {} s",
+                e.getMessage(),
+                view.epoch(),
                 GUARD_RETRY.toSeconds());
         if (lease.hold().held()) {
             actions.release(policy().self(), view.epoch());
@@ -481,13 +524,27 @@ public final class HaLoop implements AutoCloseable {
     private void publish(ClusterView current) {
         EngineStatus now = status;
         Policy policy = policy();
-        MemberInfo member = new MemberInfo(identity.name(), now.role(), now.running() && now.problem().isEmpty(),
-                engine.endpoint(), apiUrl, now.position(), now.timeline(), now.upstream(),
-                now.replayPaused(), policy.noFailover(), policy.priority(), identity.agentVersion(),
-                clock.currentTimeMillis(), now.problem(), identity.dnsName(), capabilities.memberTags(),
+        MemberInfo member = new MemberInfo(
+                identity.name(),
+                now.role(),
+                now.running() && now.problem().isEmpty(),
+                engine.endpoint(),
+                apiUrl,
+                now.position(),
+                now.timeline(),
+                now.upstream(),
+                now.replayPaused(),
+                policy.noFailover(),
+                policy.priority(),
+                identity.agentVersion(),
+                clock.currentTimeMillis(),
+                now.problem(),
+                identity.dnsName(),
+                capabilities.memberTags(),
                 unfitReason());
         Optional<String> holder = current.lease().map(Lease::holder);
-        if (Publication.due(lastPublication, member, holder, clock.nanoTime(), policy.ha().loopWait())) {
+        if (Publication.due(
+                lastPublication, member, holder, clock.nanoTime(), policy.ha().loopWait())) {
             store.publish(member);
             lastPublication = Optional.of(new Publication(member, clock.nanoTime(), holder));
         }
@@ -517,15 +574,16 @@ public final class HaLoop implements AutoCloseable {
     /** What failsafe mode does on this node now, in words, for {@code /health}. */
     public Optional<String> failsafeState() {
         if (failsafeActive()) {
-            return Optional.of("active: ZooKeeper is unreachable and every member confirmed; writes go on on their word");
+            return Optional.of(
+                    "active: ZooKeeper is unreachable and every member confirmed; writes go on on their word");
         }
         return failsafe.promiseReason();
     }
 
     /** Another member's failsafe call: this member's answer, and, with a confirmation, its promise. */
     public FailsafeRules.Answer answerFailsafe(FailsafeRules.Call call) {
-        return failsafe.answer(call, policy().ha().failsafeMode(), store.answersWithin(FAILSAFE_REACH_CHECK), view,
-                status.role());
+        return failsafe.answer(
+                call, policy().ha().failsafeMode(), store.answersWithin(FAILSAFE_REACH_CHECK), view, status.role());
     }
 
     /** How far behind the primary this node is: 0 on the primary, -1 when unknown. */

@@ -4,14 +4,12 @@ import io.steward.coordination.BadLease;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
-import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.DataState;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.ReplicationStyle.CandidateOrder;
 import io.steward.engine.ReplicationStyle.Topology;
 import io.steward.engine.Role;
-
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -27,8 +25,7 @@ public final class HaRules {
     /** A transfer request older than this is dropped: the operator can ask again. */
     static final Duration TRANSFER_EXPIRY = Duration.ofMinutes(2);
 
-    private HaRules() {
-    }
+    private HaRules() {}
 
     public static Decision decide(ClusterView view, LocalState local, Policy policy, long nowMillis) {
         EngineStatus engine = local.engine();
@@ -37,24 +34,36 @@ public final class HaRules {
         }
 
         // Safety first: a primary that cannot prove its lease stops taking writes, whatever else is true.
-        if (engine.role() == Role.PRIMARY && !local.holdsLease() && local.coordinationReadable()
+        if (engine.role() == Role.PRIMARY
+                && !local.holdsLease()
+                && local.coordinationReadable()
                 && view.lease().isEmpty()) {
             if (local.failsafeConfirmed() && !view.maintenance()) {
                 // every member that could take the lease has promised not to while the confirmations last
-                return decision(new Action.TakeOver(Action.TakeoverReason.AFTER_FAILSAFE), "ZooKeeper answers again "
-                        + "and no one holds the lease; failsafe mode kept this primary, which takes the lease after epoch "
-                        + view.epoch());
+                return decision(
+                        new Action.TakeOver(Action.TakeoverReason.AFTER_FAILSAFE),
+                        "ZooKeeper answers again "
+                                + "and no one holds the lease; failsafe mode kept this primary, which takes the lease after epoch "
+                                + view.epoch());
             }
             return decision(new Action.Fence(), "running as primary without the lease (epoch " + view.epoch() + ")");
         }
-        if (engine.role() == Role.PRIMARY && local.holdsLease() && !local.leaseStillValid() && !local.failsafeConfirmed()) {
-            return decision(new Action.Fence(), "cannot prove the lease of epoch " + view.epoch() + " any longer"
-                    + (policy.ha().failsafeMode() ? ", and not every member confirmed failsafe mode" : ""));
+        if (engine.role() == Role.PRIMARY
+                && local.holdsLease()
+                && !local.leaseStillValid()
+                && !local.failsafeConfirmed()) {
+            return decision(
+                    new Action.Fence(),
+                    "cannot prove the lease of epoch " + view.epoch() + " any longer"
+                            + (policy.ha().failsafeMode() ? ", and not every member confirmed failsafe mode" : ""));
         }
         if (!local.coordinationReadable()) {
             return unreachableRules(view, local);
         }
-        if (!local.holdsLease() && view.lease().filter(lease -> lease.holder().equals(policy.self())).isPresent()) {
+        if (!local.holdsLease()
+                && view.lease()
+                        .filter(lease -> lease.holder().equals(policy.self()))
+                        .isPresent()) {
             return staleLeaseRule(view, local);
         }
         if (view.maintenance()) {
@@ -89,7 +98,8 @@ public final class HaRules {
     private static Decision staleLeaseRule(ClusterView view, LocalState local) {
         EngineStatus engine = local.engine();
         String stale = "the lease of epoch " + view.epoch() + " names this node from an earlier ZooKeeper session";
-        boolean reclaim = local.staleLeaseOfOurs() && !view.maintenance()
+        boolean reclaim = local.staleLeaseOfOurs()
+                && !view.maintenance()
                 && (engine.role() != Role.PRIMARY || local.failsafeConfirmed());
         if (reclaim) {
             return decision(new Action.ReclaimLease(), stale + " of this agent, which is gone; taking it over");
@@ -109,18 +119,26 @@ public final class HaRules {
         EngineStatus engine = local.engine();
         boolean provablyPrimary = local.holdsLease() && (local.leaseStillValid() || local.failsafeConfirmed());
         if (engine.role() == Role.PRIMARY && provablyPrimary) {
-            return decision(new Action.Observe(), "ZooKeeper unreachable; " + (local.leaseStillValid()
-                    ? "the lease of epoch " + view.epoch() + " is still provably ours"
-                    : "failsafe mode: every member confirmed, writes go on (epoch " + view.epoch() + ")"));
+            return decision(
+                    new Action.Observe(),
+                    "ZooKeeper unreachable; "
+                            + (local.leaseStillValid()
+                                    ? "the lease of epoch " + view.epoch() + " is still provably ours"
+                                    : "failsafe mode: every member confirmed, writes go on (epoch " + view.epoch()
+                                            + ")"));
         }
         if (engine.role() == Role.PRIMARY) {
-            return decision(new Action.Fence(), "running as primary while ZooKeeper is unreachable and no lease of "
-                    + "this node can be proven (epoch " + view.epoch() + ")");
+            return decision(
+                    new Action.Fence(),
+                    "running as primary while ZooKeeper is unreachable and no lease of "
+                            + "this node can be proven (epoch " + view.epoch() + ")");
         }
         if (engine.role() == Role.STOPPED && engine.dataState() == DataState.VALID && !provablyPrimary) {
-            return decision(new Action.StartAsReplica(Optional.empty()), "ZooKeeper unreachable; starting the server "
-                    + "read-only, replicating from nobody, so that reads go on until a primary is known (epoch "
-                    + view.epoch() + ")");
+            return decision(
+                    new Action.StartAsReplica(Optional.empty()),
+                    "ZooKeeper unreachable; starting the server "
+                            + "read-only, replicating from nobody, so that reads go on until a primary is known (epoch "
+                            + view.epoch() + ")");
         }
         return decision(new Action.Observe(), "ZooKeeper unreachable; waiting");
     }
@@ -141,20 +159,25 @@ public final class HaRules {
      * </ul>
      */
     private static Decision badLeaseRules(ClusterView view, LocalState local, BadLease bad) {
-        String what = "the leader znode holds " + bad.problem().content() + " (" + bad.problem().reason() + ")";
+        String what = "the leader znode holds " + bad.problem().content() + " ("
+                + bad.problem().reason() + ")";
         if (bad.persistent()) {
-            return decision(new Action.RemoveStrayLease(bad), what + "; removing it so that a member can take the lease");
+            return decision(
+                    new Action.RemoveStrayLease(bad), what + "; removing it so that a member can take the lease");
         }
         if (bad.ownedByThisSession()) {
-            return decision(new Action.ReleaseLease(), what + ", and belongs to this node's session; giving it up so "
-                    + "that a member can take a readable lease (epoch " + view.epoch() + ")");
+            return decision(
+                    new Action.ReleaseLease(),
+                    what + ", and belongs to this node's session; giving it up so "
+                            + "that a member can take a readable lease (epoch " + view.epoch() + ")");
         }
         EngineStatus engine = local.engine();
         String waiting = what + ", and belongs to session 0x" + Long.toHexString(bad.ephemeralOwner())
                 + ": nobody takes over until it goes";
         if (engine.role() == Role.STOPPED && engine.dataState() == DataState.VALID) {
-            return decision(new Action.StartAsReplica(Optional.empty()), waiting + "; starting the server read-only, "
-                    + "replicating from nobody, so that reads go on");
+            return decision(
+                    new Action.StartAsReplica(Optional.empty()),
+                    waiting + "; starting the server read-only, " + "replicating from nobody, so that reads go on");
         }
         return decision(new Action.Observe(), waiting);
     }
@@ -168,23 +191,30 @@ public final class HaRules {
     private static Decision observerRule(ClusterView view, LocalState local, Policy policy) {
         EngineStatus engine = local.engine();
         if (!local.coordinationReadable()) {
-            return decision(new Action.Observe(), "ZooKeeper unreachable; the database elects its own primary, nothing to do");
+            return decision(
+                    new Action.Observe(), "ZooKeeper unreachable; the database elects its own primary, nothing to do");
         }
         String problem = engine.problem().map(p -> " (" + p + ")").orElse("");
         if (view.maintenance()) {
-            return decision(new Action.Observe(), "the database elects its own primary; maintenance mode: no automatic action"
-                    + problem);
+            return decision(
+                    new Action.Observe(),
+                    "the database elects its own primary; maintenance mode: no automatic action" + problem);
         }
         if (engine.running() && engine.dataState() == DataState.EMPTY) {
             if (view.initialized().isEmpty() && policy.mayInitialize()) {
                 return decision(new Action.InitializeCluster(), "no cluster exists yet; creating it with this node");
             }
-            return decision(new Action.Observe(), "not a member yet; waiting for the elected primary to add it"
-                    + view.initialized().map(by -> " (cluster created by " + by + ")").orElse(""));
+            return decision(
+                    new Action.Observe(),
+                    "not a member yet; waiting for the elected primary to add it"
+                            + view.initialized()
+                                    .map(by -> " (cluster created by " + by + ")")
+                                    .orElse(""));
         }
         if (engine.role() == Role.PRIMARY) {
-            return decision(new Action.Lead(), "the database elects its own primary; this node is its elected primary"
-                    + problem);
+            return decision(
+                    new Action.Lead(),
+                    "the database elects its own primary; this node is its elected primary" + problem);
         }
         String what = engine.role() == Role.REPLICA ? "a member" : "down";
         return decision(new Action.Observe(), "the database elects its own primary; this node is " + what + problem);
@@ -196,29 +226,42 @@ public final class HaRules {
             return Optional.empty();
         }
         if (local.holdsLease()) {
-            return Optional.of(decision(new Action.ReleaseLease(), "data directory is "
-                    + engine.dataState().name().toLowerCase() + engine.problem().map(p -> " (" + p + ")").orElse("")
-                    + "; giving up the lease of epoch " + view.epoch()));
+            return Optional.of(decision(
+                    new Action.ReleaseLease(),
+                    "data directory is "
+                            + engine.dataState().name().toLowerCase()
+                            + engine.problem().map(p -> " (" + p + ")").orElse("")
+                            + "; giving up the lease of epoch " + view.epoch()));
         }
         if (engine.dataState() == DataState.INVALID) {
             Optional<MemberInfo> leader = healthyLeader(view);
             if (local.reinitializeRequested() && leader.isPresent()) {
-                return Optional.of(decision(new Action.Reinitialize(leader.get()),
-                        "reinitialisation requested; cloning again from " + leader.get().name()));
+                return Optional.of(decision(
+                        new Action.Reinitialize(leader.get()),
+                        "reinitialisation requested; cloning again from "
+                                + leader.get().name()));
             }
-            return Optional.of(decision(new Action.Observe(), "data directory unusable: "
-                    + engine.problem().orElse("unknown reason") + "; reinitialise this node to clone it again"));
+            return Optional.of(decision(
+                    new Action.Observe(),
+                    "data directory unusable: " + engine.problem().orElse("unknown reason")
+                            + "; reinitialise this node to clone it again"));
         }
         Optional<MemberInfo> leader = healthyLeader(view);
         if (leader.isPresent()) {
-            return Optional.of(decision(new Action.CloneFrom(leader.get()),
-                    "empty data directory; cloning from primary " + leader.get().name() + " (epoch " + view.epoch() + ")"));
+            return Optional.of(decision(
+                    new Action.CloneFrom(leader.get()),
+                    "empty data directory; cloning from primary " + leader.get().name() + " (epoch " + view.epoch()
+                            + ")"));
         }
         if (view.initialized().isEmpty() && view.lease().isEmpty() && policy.mayInitialize()) {
             return Optional.of(decision(new Action.InitializeCluster(), "no cluster exists yet; creating it"));
         }
-        return Optional.of(decision(new Action.Observe(), "empty data directory; waiting for a healthy primary to clone from"
-                + view.initialized().map(by -> " (cluster created by " + by + ")").orElse("")));
+        return Optional.of(decision(
+                new Action.Observe(),
+                "empty data directory; waiting for a healthy primary to clone from"
+                        + view.initialized()
+                                .map(by -> " (cluster created by " + by + ")")
+                                .orElse("")));
     }
 
     private static Decision leaderRules(ClusterView view, LocalState local, Policy policy, long nowMillis) {
@@ -226,20 +269,28 @@ public final class HaRules {
         long epoch = view.epoch();
         switch (engine.role()) {
             case REPLICA:
-                return decision(new Action.Promote(), "holding the lease of epoch " + epoch + " while running as a replica");
+                return decision(
+                        new Action.Promote(), "holding the lease of epoch " + epoch + " while running as a replica");
             case STOPPED: {
                 if (!policy.style().restartsCrashedPrimaryInPlace()) {
-                    return decision(new Action.ReleaseLease(), "primary is down (" + engine.problem().orElse("stopped")
-                            + ") and a restart in place could lose acknowledged writes; releasing the lease of epoch "
-                            + epoch + " so that the most advanced replica takes over");
+                    return decision(
+                            new Action.ReleaseLease(),
+                            "primary is down (" + engine.problem().orElse("stopped")
+                                    + ") and a restart in place could lose acknowledged writes; releasing the lease of epoch "
+                                    + epoch + " so that the most advanced replica takes over");
                 }
                 Duration down = local.primaryDownFor().orElse(Duration.ZERO);
                 if (down.compareTo(policy.ha().primaryStartTimeout()) > 0) {
-                    return decision(new Action.ReleaseLease(), "primary could not be restarted within "
-                            + policy.ha().primaryStartTimeout().toMillis() + " ms; releasing the lease of epoch " + epoch);
+                    return decision(
+                            new Action.ReleaseLease(),
+                            "primary could not be restarted within "
+                                    + policy.ha().primaryStartTimeout().toMillis()
+                                    + " ms; releasing the lease of epoch " + epoch);
                 }
-                return decision(new Action.RestartAsPrimary(), "primary is down (" + engine.problem().orElse("stopped")
-                        + "); restarting it in place, still holding the lease of epoch " + epoch);
+                return decision(
+                        new Action.RestartAsPrimary(),
+                        "primary is down (" + engine.problem().orElse("stopped")
+                                + "); restarting it in place, still holding the lease of epoch " + epoch);
             }
             default:
                 break;
@@ -251,23 +302,35 @@ public final class HaRules {
         return decision(new Action.Lead(), "primary holding the lease of epoch " + epoch);
     }
 
-    private static Decision transferRules(ClusterView view, TransferRequest transfer, LocalState local, Policy policy,
-                                          long nowMillis) {
+    private static Decision transferRules(
+            ClusterView view, TransferRequest transfer, LocalState local, Policy policy, long nowMillis) {
         if (!transfer.from().equals(policy.self())) {
-            return decision(new Action.CancelTransfer(), "transfer request names " + transfer.from()
-                    + " as the primary, but " + policy.self() + " holds the lease of epoch " + view.epoch());
+            return decision(
+                    new Action.CancelTransfer(),
+                    "transfer request names " + transfer.from() + " as the primary, but " + policy.self()
+                            + " holds the lease of epoch " + view.epoch());
         }
         if (nowMillis - transfer.requestedAtMillis() > TRANSFER_EXPIRY.toMillis()) {
-            return decision(new Action.CancelTransfer(), "transfer request expired after " + TRANSFER_EXPIRY.toSeconds() + " s");
+            return decision(
+                    new Action.CancelTransfer(),
+                    "transfer request expired after " + TRANSFER_EXPIRY.toSeconds() + " s");
         }
         boolean switchover = transfer.kind() == TransferRequest.Kind.SWITCHOVER;
         Optional<MemberInfo> candidate = transfer.to().isPresent()
                 ? view.member(transfer.to().get())
-                : bestCandidate(view, local.engine().position(), policy, view.members().values().stream()
-                        .filter(m -> !m.name().equals(policy.self())).collect(Collectors.toList()));
+                : bestCandidate(
+                        view,
+                        local.engine().position(),
+                        policy,
+                        view.members().values().stream()
+                                .filter(m -> !m.name().equals(policy.self()))
+                                .collect(Collectors.toList()));
         if (candidate.isEmpty()) {
-            return decision(new Action.CancelTransfer(), transfer.to().map(n -> "candidate " + n + " is not a member")
-                    .orElse("no eligible candidate for a switchover"));
+            return decision(
+                    new Action.CancelTransfer(),
+                    transfer.to()
+                            .map(n -> "candidate " + n + " is not a member")
+                            .orElse("no eligible candidate for a switchover"));
         }
         MemberInfo target = candidate.get();
         if (target.name().equals(policy.self())) {
@@ -279,44 +342,60 @@ public final class HaRules {
         if (switchover && !target.promotable()) {
             return decision(new Action.CancelTransfer(), "candidate " + target.name() + " is tagged nofailover");
         }
-        return decision(new Action.HandOver(target, switchover), (switchover ? "switchover" : "failover")
-                + " to " + target.name() + " requested; handing over the lease of epoch " + view.epoch());
+        return decision(
+                new Action.HandOver(target, switchover),
+                (switchover ? "switchover" : "failover") + " to " + target.name()
+                        + " requested; handing over the lease of epoch " + view.epoch());
     }
 
     private static Decision followerRules(ClusterView view, LocalState local, Policy policy, Lease lease) {
         EngineStatus engine = local.engine();
         Optional<MemberInfo> leader = view.member(lease.holder());
         if (leader.isEmpty()) {
-            return decision(new Action.Observe(), "lease of epoch " + view.epoch() + " held by " + lease.holder()
-                    + ", which has not published its address yet");
+            return decision(
+                    new Action.Observe(),
+                    "lease of epoch " + view.epoch() + " held by " + lease.holder()
+                            + ", which has not published its address yet");
         }
         MemberInfo primary = leader.get();
         if (local.reinitializeRequested() || local.rejoinFailed()) {
-            return decision(new Action.Reinitialize(primary), (local.rejoinFailed()
-                    ? "could not rewind to follow " : "reinitialisation requested; cloning again from ")
-                    + primary.name() + " (epoch " + view.epoch() + ")");
+            return decision(
+                    new Action.Reinitialize(primary),
+                    (local.rejoinFailed()
+                                    ? "could not rewind to follow "
+                                    : "reinitialisation requested; cloning again from ")
+                            + primary.name() + " (epoch " + view.epoch() + ")");
         }
         if (local.rejoinNeedsOperator().isPresent()) {
-            return decision(new Action.WaitForOperator(), "could not rewind to follow " + primary.name() + " (epoch "
-                    + view.epoch() + "); waiting for an operator");
+            return decision(
+                    new Action.WaitForOperator(),
+                    "could not rewind to follow " + primary.name() + " (epoch " + view.epoch()
+                            + "); waiting for an operator");
         }
-        MemberInfo upstream = policy.style().topology() == Topology.CHAIN
-                ? chainUpstream(view, primary, policy.self()) : primary;
-        String source = upstream == primary ? "the primary " + primary.name()
+        MemberInfo upstream =
+                policy.style().topology() == Topology.CHAIN ? chainUpstream(view, primary, policy.self()) : primary;
+        String source = upstream == primary
+                ? "the primary " + primary.name()
                 : upstream.name() + ", next before it in the chain headed by " + primary.name();
         switch (engine.role()) {
             case PRIMARY:
-                return decision(new Action.Follow(upstream), "deposed: " + primary.name() + " holds the lease of epoch "
-                        + view.epoch() + "; stopping writes and following " + source);
+                return decision(
+                        new Action.Follow(upstream),
+                        "deposed: " + primary.name() + " holds the lease of epoch " + view.epoch()
+                                + "; stopping writes and following " + source);
             case STOPPED:
-                return decision(new Action.StartAsReplica(Optional.of(upstream)), "server is down; starting it as a replica of "
-                        + source + " (epoch " + view.epoch() + ")");
+                return decision(
+                        new Action.StartAsReplica(Optional.of(upstream)),
+                        "server is down; starting it as a replica of " + source + " (epoch " + view.epoch() + ")");
             default:
-                if (engine.upstream().filter(u -> u.equals(upstream.database().toString())).isPresent()) {
+                if (engine.upstream()
+                        .filter(u -> u.equals(upstream.database().toString()))
+                        .isPresent()) {
                     return decision(new Action.Observe(), "streaming from " + source + " (epoch " + view.epoch() + ")");
                 }
-                return decision(new Action.Follow(upstream), "not streaming from " + source
-                        + " (epoch " + view.epoch() + "); following it");
+                return decision(
+                        new Action.Follow(upstream),
+                        "not streaming from " + source + " (epoch " + view.epoch() + "); following it");
         }
     }
 
@@ -337,38 +416,54 @@ public final class HaRules {
         EngineStatus engine = local.engine();
         long epoch = view.epoch();
         if (engine.role() == Role.STOPPED) {
-            return decision(new Action.StartAsReplica(Optional.empty()), "no primary (epoch " + epoch
-                    + "); starting the server as a replica to learn its position");
+            return decision(
+                    new Action.StartAsReplica(Optional.empty()),
+                    "no primary (epoch " + epoch + "); starting the server as a replica to learn its position");
         }
         Optional<TransferRequest> transfer = view.transfer();
-        if (transfer.isPresent() && transfer.get().to().isPresent()
+        if (transfer.isPresent()
+                && transfer.get().to().isPresent()
                 && nowMillis - transfer.get().requestedAtMillis() <= TRANSFER_EXPIRY.toMillis()) {
             String target = transfer.get().to().get();
             if (target.equals(policy.self()) && local.standingAside().isPresent()) {
-                return decision(new Action.Observe(), "asked to take over, but standing aside: " + local.standingAside().get());
+                return decision(
+                        new Action.Observe(),
+                        "asked to take over, but standing aside: "
+                                + local.standingAside().get());
             }
             if (target.equals(policy.self())) {
                 Action.TakeoverReason reason = transfer.get().kind() == TransferRequest.Kind.SWITCHOVER
-                        ? Action.TakeoverReason.SWITCHOVER : Action.TakeoverReason.REQUESTED_FAILOVER;
-                return decision(new Action.TakeOver(reason), reason + " names this node; taking the lease after epoch " + epoch);
+                        ? Action.TakeoverReason.SWITCHOVER
+                        : Action.TakeoverReason.REQUESTED_FAILOVER;
+                return decision(
+                        new Action.TakeOver(reason),
+                        reason + " names this node; taking the lease after epoch " + epoch);
             }
             if (view.member(target).isPresent()) {
-                return decision(new Action.Observe(), "waiting for " + target + " to take over as requested (epoch " + epoch + ")");
+                return decision(
+                        new Action.Observe(),
+                        "waiting for " + target + " to take over as requested (epoch " + epoch + ")");
             }
         }
         Optional<String> ineligible = whyIneligible(view, local, policy);
         if (ineligible.isPresent()) {
-            return decision(new Action.Observe(), "no primary (epoch " + epoch + "), but this node may not take over: "
-                    + ineligible.get());
+            return decision(
+                    new Action.Observe(),
+                    "no primary (epoch " + epoch + "), but this node may not take over: " + ineligible.get());
         }
         Duration freshnessWait = policy.ha().loopWait().multipliedBy(2);
         long leaderlessSince = nowMillis - local.leaderlessFor().toMillis();
         List<String> stale = view.members().values().stream()
-                .filter(m -> !m.name().equals(policy.self()) && m.role() == Role.REPLICA && m.updatedAtMillis() < leaderlessSince)
-                .map(MemberInfo::name).sorted().collect(Collectors.toList());
+                .filter(m -> !m.name().equals(policy.self())
+                        && m.role() == Role.REPLICA
+                        && m.updatedAtMillis() < leaderlessSince)
+                .map(MemberInfo::name)
+                .sorted()
+                .collect(Collectors.toList());
         if (!stale.isEmpty() && local.leaderlessFor().compareTo(freshnessWait) < 0) {
-            return decision(new Action.Observe(), "no primary (epoch " + epoch + "); waiting for fresh positions from "
-                    + String.join(", ", stale));
+            return decision(
+                    new Action.Observe(),
+                    "no primary (epoch " + epoch + "); waiting for fresh positions from " + String.join(", ", stale));
         }
         List<MemberInfo> others = view.members().values().stream()
                 .filter(m -> !m.name().equals(policy.self()))
@@ -376,17 +471,29 @@ public final class HaRules {
                 .collect(Collectors.toList());
         CandidateOrder order = policy.style().candidateOrder();
         Optional<MemberInfo> better = others.stream()
-                .filter(m -> compareCandidates(order, m.position(), m.priority(), m.name(),
-                        engine.position(), policy.priority(), policy.self()) < 0)
+                .filter(m -> compareCandidates(
+                                order,
+                                m.position(),
+                                m.priority(),
+                                m.name(),
+                                engine.position(),
+                                policy.priority(),
+                                policy.self())
+                        < 0)
                 .findFirst();
         if (better.isPresent()) {
-            return decision(new Action.Observe(), "no primary (epoch " + epoch + "); " + better.get().name()
-                    + " is a better candidate (priority " + better.get().priority() + ", position "
-                    + better.get().position() + " vs priority " + policy.priority() + ", position " + engine.position() + ")");
+            return decision(
+                    new Action.Observe(),
+                    "no primary (epoch " + epoch + "); " + better.get().name()
+                            + " is a better candidate (priority " + better.get().priority() + ", position "
+                            + better.get().position() + " vs priority " + policy.priority() + ", position "
+                            + engine.position() + ")");
         }
-        return decision(new Action.TakeOver(Action.TakeoverReason.FAILOVER), "no primary after epoch " + epoch
-                + "; this node is the best eligible replica (priority " + policy.priority() + ", position "
-                + engine.position() + ")");
+        return decision(
+                new Action.TakeOver(Action.TakeoverReason.FAILOVER),
+                "no primary after epoch " + epoch
+                        + "; this node is the best eligible replica (priority " + policy.priority() + ", position "
+                        + engine.position() + ")");
     }
 
     /** Why this node may not promote itself now, or empty when it may. */
@@ -417,26 +524,31 @@ public final class HaRules {
             if (hasEveryAcknowledgedWrite(view, policy.self())) {
                 return Optional.empty();
             }
-            List<String> complete = view.sync().map(s -> {
-                List<String> names = new java.util.ArrayList<>(List.of(s.leader() + " (the last primary)"));
-                s.standby().ifPresent(standby -> names.add(standby + " (its synchronous standby)"));
-                return names;
-            }).orElse(List.of());
-            return Optional.of(complete.isEmpty() ? "synchronous mode, and no synchronous standby is recorded"
-                    : "synchronous mode, and only " + String.join(" and ", complete)
-                    + (complete.size() == 1 ? " is" : " are") + " known to have every acknowledged write");
+            List<String> complete = view.sync()
+                    .map(s -> {
+                        List<String> names = new java.util.ArrayList<>(List.of(s.leader() + " (the last primary)"));
+                        s.standby().ifPresent(standby -> names.add(standby + " (its synchronous standby)"));
+                        return names;
+                    })
+                    .orElse(List.of());
+            return Optional.of(
+                    complete.isEmpty()
+                            ? "synchronous mode, and no synchronous standby is recorded"
+                            : "synchronous mode, and only " + String.join(" and ", complete)
+                                    + (complete.size() == 1 ? " is" : " are")
+                                    + " known to have every acknowledged write");
         }
         long lag = lag(local.lastPrimaryPosition(), engine.position());
         if (lag > policy.ha().maximumLagOnFailover()) {
-            return Optional.of("lag " + lag + " bytes exceeds maximum_lag_on_failover " + policy.ha().maximumLagOnFailover());
+            return Optional.of("lag " + lag + " bytes exceeds maximum_lag_on_failover "
+                    + policy.ha().maximumLagOnFailover());
         }
         return Optional.empty();
     }
 
     private static boolean isEligible(MemberInfo member, ClusterView view, long lastPrimaryPosition, Policy policy) {
         // Not "healthy": with the primary gone, every replica reports that it is not streaming.
-        if (!member.promotable() || member.role() != Role.REPLICA || member.replayPaused()
-                || member.position() < 0) {
+        if (!member.promotable() || member.role() != Role.REPLICA || member.replayPaused() || member.position() < 0) {
             return false;
         }
         if (policy.ha().synchronousMode()) {
@@ -451,13 +563,15 @@ public final class HaRules {
      * them itself and, deposed or demoted since, took no writes after.
      */
     private static boolean hasEveryAcknowledgedWrite(ClusterView view, String member) {
-        return view.sync().filter(sync -> sync.leader().equals(member)
-                || sync.standby().filter(member::equals).isPresent()).isPresent();
+        return view.sync()
+                .filter(sync -> sync.leader().equals(member)
+                        || sync.standby().filter(member::equals).isPresent())
+                .isPresent();
     }
 
     /** Among the given members, the best eligible one to promote. */
-    private static Optional<MemberInfo> bestCandidate(ClusterView view, long primaryPosition, Policy policy,
-                                                      List<MemberInfo> members) {
+    private static Optional<MemberInfo> bestCandidate(
+            ClusterView view, long primaryPosition, Policy policy, List<MemberInfo> members) {
         return members.stream()
                 .filter(m -> isEligible(m, view, primaryPosition, policy))
                 .min(ranking(policy.style().candidateOrder()));
@@ -469,21 +583,29 @@ public final class HaRules {
      */
     static Optional<MemberInfo> successorOnStop(ClusterView view, Policy policy) {
         return view.members().values().stream()
-                .filter(m -> !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA && m.promotable())
+                .filter(m ->
+                        !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA && m.promotable())
                 .min(ranking(policy.style().candidateOrder()));
     }
 
     /** Failover candidates best first, in the engine's order. */
     static Comparator<MemberInfo> ranking(CandidateOrder order) {
-        return (a, b) -> compareCandidates(order, a.position(), a.priority(), a.name(), b.position(), b.priority(), b.name());
+        return (a, b) ->
+                compareCandidates(order, a.position(), a.priority(), a.name(), b.position(), b.priority(), b.name());
     }
 
     /**
      * Negative when candidate a ranks before candidate b: further ahead and higher priority, the one the order names
      * first deciding; then name.
      */
-    static int compareCandidates(CandidateOrder order, long positionA, int priorityA, String nameA,
-                                 long positionB, int priorityB, String nameB) {
+    static int compareCandidates(
+            CandidateOrder order,
+            long positionA,
+            int priorityA,
+            String nameA,
+            long positionB,
+            int priorityB,
+            String nameB) {
         int byPosition = Long.compare(positionB, positionA);
         int byPriority = Integer.compare(priorityB, priorityA);
         int first = order == CandidateOrder.PRIORITY_FIRST ? byPriority : byPosition;

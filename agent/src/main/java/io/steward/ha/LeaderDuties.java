@@ -6,12 +6,11 @@ import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.SyncState;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the primary does each tick it leads ({@link Action.Lead}): under Steward's lease, one replication slot per
@@ -42,14 +41,22 @@ final class LeaderDuties {
             return;
         }
         capabilities.reconcileReplicationSlots(view.members().keySet().stream()
-                .filter(name -> !name.equals(policy.self())).collect(Collectors.toSet()));
+                .filter(name -> !name.equals(policy.self()))
+                .collect(Collectors.toSet()));
         if (policy.ha().failsafeMode()) {
             FailsafeMembers counted = FailsafeRules.record(view, policy.self(), epoch);
             if (!view.failsafe().equals(Optional.of(counted))) {
                 store.writeFailsafeMembers(counted);
-                log.info("failsafe mode: counting on {} should ZooKeeper become unreachable [epoch {}]",
-                        counted.members().isEmpty() ? "no other member" : String.join(", ",
-                                counted.members().keySet().stream().sorted().toList()), epoch);
+                log.info(
+                        "failsafe mode: counting on {} should ZooKeeper become unreachable [epoch {}]",
+                        counted.members().isEmpty()
+                                ? "no other member"
+                                : String.join(
+                                        ", ",
+                                        counted.members().keySet().stream()
+                                                .sorted()
+                                                .toList()),
+                        epoch);
             }
         }
         if (policy.ha().synchronousMode()) {
@@ -62,8 +69,10 @@ final class LeaderDuties {
     private void leadElected(ClusterView view, EngineStatus probed, String self) {
         if (SelfElectedRules.recordsTerm(probed) && !store.raisePrimaryTerm(self, probed.timeline())) {
             if (staleTermReported != probed.timeline()) {
-                log.warn("the database still calls this node its primary in term {}, but a later term is recorded; "
-                        + "leaving the member list to the later primary", probed.timeline());
+                log.warn(
+                        "the database still calls this node its primary in term {}, but a later term is recorded; "
+                                + "leaving the member list to the later primary",
+                        probed.timeline());
                 staleTermReported = probed.timeline();
             }
             return;
@@ -73,13 +82,22 @@ final class LeaderDuties {
 
     private void keepSynchronousStandby(ClusterView view, EngineStatus probed, Policy policy, long epoch) {
         String self = policy.self();
-        SynchronousStandbyRules.Plan plan = SynchronousStandbyRules.plan(view, self, engine.endpoint(),
-                policy.style().candidateOrder(), policy.ha().synchronousModeStrict(), epoch, pendingSync,
+        SynchronousStandbyRules.Plan plan = SynchronousStandbyRules.plan(
+                view,
+                self,
+                engine.endpoint(),
+                policy.style().candidateOrder(),
+                policy.ha().synchronousModeStrict(),
+                epoch,
+                pendingSync,
                 probed.replicas());
         if (plan.withdraw()) {
             // Forget the old standby before the primary stops waiting for it.
             store.writeSync(new SyncState(self, Optional.empty()));
-            log.info("synchronous standby {} withdrawn [epoch {}]", plan.recorded().orElse("(none)"), view.epoch());
+            log.info(
+                    "synchronous standby {} withdrawn [epoch {}]",
+                    plan.recorded().orElse("(none)"),
+                    view.epoch());
         }
         SynchronousStandbyRules.Step step = plan.step();
         if (step instanceof SynchronousStandbyRules.Step.Keep keep) {
@@ -89,8 +107,8 @@ final class LeaderDuties {
             capabilities.setSynchronousStandbys(none.waitFor());
         } else if (step instanceof SynchronousStandbyRules.Step.Ask ask) {
             capabilities.setSynchronousStandbys(List.of(ask.standby()));
-            pendingSync = Optional.of(new SynchronousStandbyRules.Pending(ask.standby(), engine.probe().position(),
-                    epoch));
+            pendingSync = Optional.of(new SynchronousStandbyRules.Pending(
+                    ask.standby(), engine.probe().position(), epoch));
         } else if (step instanceof SynchronousStandbyRules.Step.Record record) {
             store.writeSync(new SyncState(self, Optional.of(record.standby())));
             pendingSync = Optional.empty();

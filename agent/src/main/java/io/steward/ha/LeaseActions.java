@@ -13,11 +13,10 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Role;
 import io.steward.guard.GuardException;
 import io.steward.metrics.AgentMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries out the decisions that move the lease or stop writes: creating the cluster, taking the lease over, reclaiming
@@ -29,6 +28,7 @@ final class LeaseActions {
     private static final Logger log = LoggerFactory.getLogger(LeaseActions.class);
     /** How long a switchover waits for its candidate to have everything the primary wrote. */
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+
     private static final Duration CATCH_UP_POLL = Duration.ofMillis(50);
 
     private final ClusterStore store;
@@ -39,8 +39,14 @@ final class LeaseActions {
     private final AgentMetrics metrics;
     private final Clock clock;
 
-    LeaseActions(ClusterStore store, Engine engine, LoopCapabilities capabilities, LeaseGuard lease,
-                 FailsafeMode failsafe, AgentMetrics metrics, Clock clock) {
+    LeaseActions(
+            ClusterStore store,
+            Engine engine,
+            LoopCapabilities capabilities,
+            LeaseGuard lease,
+            FailsafeMode failsafe,
+            AgentMetrics metrics,
+            Clock clock) {
         this.store = store;
         this.engine = engine;
         this.capabilities = capabilities;
@@ -62,7 +68,8 @@ final class LeaseActions {
                 log.info("another member claimed cluster creation first");
                 return;
             }
-            Optional<Synced<Lease>> taken = store.tryAcquireLease(self, view.epoch(), policy.ha().synchronousMode());
+            Optional<Synced<Lease>> taken =
+                    store.tryAcquireLease(self, view.epoch(), policy.ha().synchronousMode());
             if (taken.isEmpty()) {
                 store.abandonInitialization(self);
                 return;
@@ -78,8 +85,13 @@ final class LeaseActions {
                 lease.update(LeaseHold::lost);
                 throw e;
             }
-            store.appendHistory(new HistoryEntry(epoch, self, Optional.empty(), "cluster created",
-                    engine.probe().position(), clock.currentTimeMillis()));
+            store.appendHistory(new HistoryEntry(
+                    epoch,
+                    self,
+                    Optional.empty(),
+                    "cluster created",
+                    engine.probe().position(),
+                    clock.currentTimeMillis()));
             log.info("created the cluster; primary of epoch {}", epoch);
         }
     }
@@ -97,8 +109,13 @@ final class LeaseActions {
             throw e;
         }
         EngineStatus created = engine.probe();
-        store.appendHistory(new HistoryEntry(created.timeline(), self, Optional.empty(), "cluster created",
-                created.position(), clock.currentTimeMillis()));
+        store.appendHistory(new HistoryEntry(
+                created.timeline(),
+                self,
+                Optional.empty(),
+                "cluster created",
+                created.position(),
+                clock.currentTimeMillis()));
         log.info("created the cluster; its database elects the primary from now on (term {})", created.timeline());
     }
 
@@ -109,18 +126,25 @@ final class LeaseActions {
      */
     void reclaim(ClusterView view, Policy policy) {
         Lease stale = view.lease().orElseThrow();
-        Optional<Synced<Lease>> taken = store.reclaimLease(policy.self(), stale, view.epoch(),
-                policy.ha().synchronousMode());
+        Optional<Synced<Lease>> taken = store.reclaimLease(
+                policy.self(), stale, view.epoch(), policy.ha().synchronousMode());
         if (taken.isEmpty()) {
             log.info("the lease of epoch {} changed before it could be reclaimed", view.epoch());
             return;
         }
         long epoch = becomeHolder(taken.get());
-        store.appendHistory(new HistoryEntry(epoch, policy.self(), Optional.of(policy.self()),
-                "lease reclaimed from this agent's earlier ZooKeeper session", engine.probe().position(),
+        store.appendHistory(new HistoryEntry(
+                epoch,
+                policy.self(),
+                Optional.of(policy.self()),
+                "lease reclaimed from this agent's earlier ZooKeeper session",
+                engine.probe().position(),
                 clock.currentTimeMillis()));
-        log.info("took over this agent's own lease of epoch {} (session {}) as epoch {}", stale.epoch(),
-                Long.toHexString(stale.sessionId()), epoch);
+        log.info(
+                "took over this agent's own lease of epoch {} (session {}) as epoch {}",
+                stale.epoch(),
+                Long.toHexString(stale.sessionId()),
+                epoch);
     }
 
     /**
@@ -128,10 +152,15 @@ final class LeaseActions {
      *
      * @param previous who held the lease before, for the history
      */
-    void takeOver(ClusterView view, EngineStatus probed, Policy policy, Action.TakeoverReason reason,
-                  Optional<String> previous) {
+    void takeOver(
+            ClusterView view,
+            EngineStatus probed,
+            Policy policy,
+            Action.TakeoverReason reason,
+            Optional<String> previous) {
         String self = policy.self();
-        Optional<Synced<Lease>> taken = store.tryAcquireLease(self, view.epoch(), policy.ha().synchronousMode());
+        Optional<Synced<Lease>> taken =
+                store.tryAcquireLease(self, view.epoch(), policy.ha().synchronousMode());
         if (taken.isEmpty()) {
             log.info("another member took the lease after epoch {} first", view.epoch());
             return;
@@ -149,8 +178,13 @@ final class LeaseActions {
             return;
         }
         metrics.promoted();
-        store.appendHistory(new HistoryEntry(epoch, self, previous.filter(holder -> !holder.equals(self)),
-                reason.toString(), probed.position(), clock.currentTimeMillis()));
+        store.appendHistory(new HistoryEntry(
+                epoch,
+                self,
+                previous.filter(holder -> !holder.equals(self)),
+                reason.toString(),
+                probed.position(),
+                clock.currentTimeMillis()));
         log.info("promoted to primary of epoch {} ({})", epoch, reason);
     }
 
@@ -169,8 +203,11 @@ final class LeaseActions {
         lease.disarm();
         long finalPosition = Math.max(before.position(), engine.probe().position());
         if (waitForCatchUp && !awaitCatchUp(candidate.name(), finalPosition)) {
-            log.warn("{} did not reach position {} within {} s; staying primary and cancelling the switchover",
-                    candidate.name(), finalPosition, CATCH_UP_TIMEOUT.toSeconds());
+            log.warn(
+                    "{} did not reach position {} within {} s; staying primary and cancelling the switchover",
+                    candidate.name(),
+                    finalPosition,
+                    CATCH_UP_TIMEOUT.toSeconds());
             lease.arm();
             capabilities.replication().startAsPrimary();
             store.clearTransfer();
@@ -201,12 +238,19 @@ final class LeaseActions {
         ClusterView current = store.read();
         Optional<MemberInfo> successor = HaRules.successorOnStop(current, policy);
         if (successor.isPresent()) {
-            log.info("shutting down: handing over to {} [epoch {}]", successor.get().name(), current.epoch());
-            store.requestTransfer(new TransferRequest(TransferRequest.Kind.SWITCHOVER, policy.self(),
-                    Optional.of(successor.get().name()), clock.currentTimeMillis()));
+            log.info(
+                    "shutting down: handing over to {} [epoch {}]",
+                    successor.get().name(),
+                    current.epoch());
+            store.requestTransfer(new TransferRequest(
+                    TransferRequest.Kind.SWITCHOVER,
+                    policy.self(),
+                    Optional.of(successor.get().name()),
+                    clock.currentTimeMillis()));
             handOver(successor.get(), true, engine.probe(), policy.self());
         } else {
-            log.info("shutting down: no healthy replica to hand over to; releasing the lease [epoch {}]",
+            log.info(
+                    "shutting down: no healthy replica to hand over to; releasing the lease [epoch {}]",
                     current.epoch());
             release(policy.self(), current.epoch());
         }

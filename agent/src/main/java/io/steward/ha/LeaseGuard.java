@@ -2,7 +2,6 @@ package io.steward.ha;
 
 import io.steward.engine.Role;
 import io.steward.guard.Guard;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -34,8 +33,11 @@ final class LeaseGuard {
      * @param fenceCommand what the guard runs, asked each time it starts
      * @param failsafeConfirmedUntil until when the members' failsafe confirmations let the server take writes
      */
-    LeaseGuard(Clock clock, LoopEnvironment.FenceGuards guards, Supplier<List<String>> fenceCommand,
-               LongSupplier failsafeConfirmedUntil) {
+    LeaseGuard(
+            Clock clock,
+            LoopEnvironment.FenceGuards guards,
+            Supplier<List<String>> fenceCommand,
+            LongSupplier failsafeConfirmedUntil) {
         this.clock = clock;
         this.guards = guards;
         this.fenceCommand = fenceCommand;
@@ -99,8 +101,14 @@ final class LeaseGuard {
     WatchdogRules.Verdict check(Duration loopWait, boolean failsafeMode, Role role) {
         synchronized (lock) {
             long now = clock.nanoTime();
-            WatchdogRules.Verdict verdict = WatchdogRules.check(guarding, writableUntil() - now, loopWait, failsafeMode,
-                    hold.held(), role, hold.proofOverdue(now, loopWait));
+            WatchdogRules.Verdict verdict = WatchdogRules.check(
+                    guarding,
+                    writableUntil() - now,
+                    loopWait,
+                    failsafeMode,
+                    hold.held(),
+                    role,
+                    hold.proofOverdue(now, loopWait));
             if (verdict.renewGuard() && guard != null) {
                 guard.renew(remaining());
             }

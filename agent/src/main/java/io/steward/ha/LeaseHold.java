@@ -3,7 +3,6 @@ package io.steward.ha;
 import io.steward.config.HaConfig;
 import io.steward.coordination.Lease;
 import io.steward.coordination.Synced;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -37,8 +36,10 @@ record LeaseHold(boolean held, long epoch, long validUntilNanos, long lastProofN
      * session, this epoch); anything else waits for the next tick to say.
      */
     LeaseHold afterProof(Synced<Optional<Lease>> proof, String self, long now) {
-        boolean same = held && proof.value().filter(lease -> LeaseReading.mine(lease, self, proof.sessionId())
-                && lease.epoch() == epoch).isPresent();
+        boolean same = held
+                && proof.value()
+                        .filter(lease -> LeaseReading.mine(lease, self, proof.sessionId()) && lease.epoch() == epoch)
+                        .isPresent();
         return same ? proven(epoch, proof, now) : this;
     }
 

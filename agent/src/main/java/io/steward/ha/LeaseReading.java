@@ -2,7 +2,6 @@ package io.steward.ha;
 
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
-
 import java.util.function.LongPredicate;
 
 /**
@@ -19,8 +18,11 @@ record LeaseReading(boolean holds, boolean staleOfOurs) {
      */
     static LeaseReading of(ClusterView view, String self, long session, LongPredicate wasOurSession) {
         boolean holds = view.lease().filter(lease -> mine(lease, self, session)).isPresent();
-        boolean stale = view.lease().filter(lease -> lease.holder().equals(self) && lease.sessionId() != session
-                && wasOurSession.test(lease.sessionId())).isPresent();
+        boolean stale = view.lease()
+                .filter(lease -> lease.holder().equals(self)
+                        && lease.sessionId() != session
+                        && wasOurSession.test(lease.sessionId()))
+                .isPresent();
         return new LeaseReading(holds, stale);
     }
 
@@ -34,6 +36,7 @@ record LeaseReading(boolean holds, boolean staleOfOurs) {
      * since the lease alone decides once ZooKeeper answers.
      */
     boolean namesHolder(ClusterView view, String self) {
-        return holds || view.lease().filter(lease -> !lease.holder().equals(self)).isPresent();
+        return holds
+                || view.lease().filter(lease -> !lease.holder().equals(self)).isPresent();
     }
 }

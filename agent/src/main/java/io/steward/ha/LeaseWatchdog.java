@@ -5,14 +5,13 @@ import io.steward.coordination.CoordinationException;
 import io.steward.coordination.Lease;
 import io.steward.coordination.Synced;
 import io.steward.metrics.AgentMetrics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lease's deadline kept beside the loop, every {@link WatchdogRules#PERIOD}, even while a tick is stuck in a long
@@ -30,14 +29,24 @@ final class LeaseWatchdog {
     private final ClusterStore store;
     /** Whether the local server's process is there ({@link io.steward.engine.LeaseElected#serverProcessAlive()}). */
     private final BooleanSupplier serverProcessAlive;
+
     private final AgentMetrics metrics;
     private final Clock clock;
     /** Where the lease is proven: never the watchdog's thread, which must not block. */
     private final Executor proofs;
+
     private final AtomicBoolean proofRunning = new AtomicBoolean();
 
-    LeaseWatchdog(HaLoop loop, LeaseGuard lease, LeaseActions actions, FailsafeMode failsafe, ClusterStore store,
-                  BooleanSupplier serverProcessAlive, AgentMetrics metrics, Clock clock, Executor proofs) {
+    LeaseWatchdog(
+            HaLoop loop,
+            LeaseGuard lease,
+            LeaseActions actions,
+            FailsafeMode failsafe,
+            ClusterStore store,
+            BooleanSupplier serverProcessAlive,
+            AgentMetrics metrics,
+            Clock clock,
+            Executor proofs) {
         this.loop = loop;
         this.lease = lease;
         this.actions = actions;
@@ -53,13 +62,19 @@ final class LeaseWatchdog {
     void check() {
         try {
             Policy policy = loop.policy();
-            WatchdogRules.Verdict verdict = lease.check(policy.ha().loopWait(), policy.ha().failsafeMode(),
+            WatchdogRules.Verdict verdict = lease.check(
+                    policy.ha().loopWait(),
+                    policy.ha().failsafeMode(),
                     loop.status().role());
             if (verdict.proveLease()) {
                 proveSoon();
             }
             if (verdict.askFailsafe()) {
-                failsafe.roundSoon(loop.view(), policy.self(), lease.hold().epoch(), store::negotiatedSessionTimeout,
+                failsafe.roundSoon(
+                        loop.view(),
+                        policy.self(),
+                        lease.hold().epoch(),
+                        store::negotiatedSessionTimeout,
                         policy.ha().loopWait());
             }
             if (verdict.checkProcess() && !serverProcessAlive.getAsBoolean()) {
@@ -67,7 +82,8 @@ final class LeaseWatchdog {
             }
             if (verdict.fence()) {
                 metrics.leaseRenewalFailed();
-                actions.fence("the lease could not be renewed in time", loop.view().epoch());
+                actions.fence(
+                        "the lease could not be renewed in time", loop.view().epoch());
             }
         } catch (RuntimeException e) {
             log.error("lease watchdog failed: {}", e.toString(), e);

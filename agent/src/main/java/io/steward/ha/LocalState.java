@@ -1,7 +1,6 @@
 package io.steward.ha;
 
 import io.steward.engine.EngineStatus;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -25,8 +24,17 @@ import java.util.Optional;
  * @param rejoinNeedsOperator the last attempt to follow the current primary could not rewind, and the engine leaves the
  *        next step (a new clone) to an operator: why
  */
-public record LocalState(EngineStatus engine, boolean coordinationReadable, boolean holdsLease, boolean leaseStillValid,
-                         Optional<Duration> primaryDownFor, long lastPrimaryPosition, Duration leaderlessFor,
-                         boolean rejoinFailed, boolean reinitializeRequested, Optional<String> standingAside,
-                         boolean failsafeConfirmed, boolean staleLeaseOfOurs, Optional<String> rejoinNeedsOperator) {
-}
+public record LocalState(
+        EngineStatus engine,
+        boolean coordinationReadable,
+        boolean holdsLease,
+        boolean leaseStillValid,
+        Optional<Duration> primaryDownFor,
+        long lastPrimaryPosition,
+        Duration leaderlessFor,
+        boolean rejoinFailed,
+        boolean reinitializeRequested,
+        Optional<String> standingAside,
+        boolean failsafeConfirmed,
+        boolean staleLeaseOfOurs,
+        Optional<String> rejoinNeedsOperator) {}

@@ -7,7 +7,6 @@ import io.steward.engine.LeaseElected;
 import io.steward.engine.ManagedMembership;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.SynchronousStandbys;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

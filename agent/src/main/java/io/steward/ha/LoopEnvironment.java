@@ -2,7 +2,6 @@ package io.steward.ha;
 
 import io.steward.guard.Guard;
 import io.steward.guard.GuardProcess;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +20,13 @@ import java.util.concurrent.Executors;
  * @param leaseProofs where the lease is proven while the loop's thread is busy with a long action
  * @param failsafeRounds where failsafe rounds call the members
  */
-record LoopEnvironment(Clock clock, FenceGuards guards, FailsafeMode.Caller failsafeCalls, Executor leaseProofs,
-                       Executor failsafeRounds) implements AutoCloseable {
+record LoopEnvironment(
+        Clock clock,
+        FenceGuards guards,
+        FailsafeMode.Caller failsafeCalls,
+        Executor leaseProofs,
+        Executor failsafeRounds)
+        implements AutoCloseable {
     /** How long each failsafe call may take: a round must end well within what it proves (a session timeout). */
     private static final Duration FAILSAFE_CALL_TIMEOUT = Duration.ofSeconds(1);
 
@@ -38,7 +42,8 @@ record LoopEnvironment(Clock clock, FenceGuards guards, FailsafeMode.Caller fail
      * admin token, and a daemon thread each for lease proofs and failsafe rounds.
      */
     static LoopEnvironment system(Optional<String> clusterToken, Path guardLog) {
-        return new LoopEnvironment(Clock.SYSTEM,
+        return new LoopEnvironment(
+                Clock.SYSTEM,
                 (command, deadline) -> GuardProcess.arm("fence guard", command, deadline, guardLog),
                 new FailsafeCalls(clusterToken, FAILSAFE_CALL_TIMEOUT),
                 Executors.newSingleThreadExecutor(LoopThreads.named("lease-proof")),

@@ -16,12 +16,14 @@ import java.util.function.Supplier;
  */
 final class LoopThreads {
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(named("ha-loop"));
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(named("lease-watchdog"));
+    private final ScheduledExecutorService watchdog =
+            Executors.newSingleThreadScheduledExecutor(named("lease-watchdog"));
     private final AtomicBoolean tickPending = new AtomicBoolean();
-    private Runnable tick = () -> { };
+    private Runnable tick = () -> {};
     private Supplier<Duration> interval = () -> Duration.ZERO;
     /** Store events may arrive while the agent is still being wired (seeder, API address): no tick before start. */
     private volatile boolean started;
+
     private volatile boolean stopping;
 
     /** Runs {@code tick} now and then every {@code interval} (asked afresh each time), and {@code watch} beside it. */

@@ -2,7 +2,6 @@ package io.steward.ha;
 
 import io.steward.config.HaConfig;
 import io.steward.engine.ReplicationStyle;
-
 import java.util.Optional;
 
 /**
@@ -18,8 +17,13 @@ import java.util.Optional;
  *        holder whose server died restarts it in place or hands the lease on at once; empty when the database elects
  *        its own primary, and the rules only observe
  */
-public record Policy(String self, HaConfig ha, boolean noFailover, int priority, boolean mayInitialize,
-                     Optional<ReplicationStyle> replication) {
+public record Policy(
+        String self,
+        HaConfig ha,
+        boolean noFailover,
+        int priority,
+        boolean mayInitialize,
+        Optional<ReplicationStyle> replication) {
 
     /** The same node with other HA settings (the cluster-wide ones laid over its own). */
     public Policy withHa(HaConfig effective) {

@@ -1,7 +1,6 @@
 package io.steward.ha;
 
 import io.steward.coordination.MemberInfo;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,17 +16,24 @@ import java.util.Optional;
 record Publication(MemberInfo member, long atNanos, Optional<String> leaseHolder) {
 
     /** Whether {@code member} is to be published now, after {@code last} (empty: nothing yet). */
-    static boolean due(Optional<Publication> last, MemberInfo member, Optional<String> leaseHolder, long now,
-                       Duration loopWait) {
-        return last.isEmpty() || !sameContent(last.get().member(), member)
-                || now - last.get().atNanos() >= loopWait.toNanos() || !last.get().leaseHolder().equals(leaseHolder);
+    static boolean due(
+            Optional<Publication> last, MemberInfo member, Optional<String> leaseHolder, long now, Duration loopWait) {
+        return last.isEmpty()
+                || !sameContent(last.get().member(), member)
+                || now - last.get().atNanos() >= loopWait.toNanos()
+                || !last.get().leaseHolder().equals(leaseHolder);
     }
 
     /** Whether two entries say the same, apart from the time they were made at and what never changes. */
     static boolean sameContent(MemberInfo a, MemberInfo b) {
-        return a.role() == b.role() && a.healthy() == b.healthy() && a.position() == b.position()
-                && a.timeline() == b.timeline() && a.upstream().equals(b.upstream())
-                && a.replayPaused() == b.replayPaused() && a.problem().equals(b.problem()) && a.tags().equals(b.tags())
+        return a.role() == b.role()
+                && a.healthy() == b.healthy()
+                && a.position() == b.position()
+                && a.timeline() == b.timeline()
+                && a.upstream().equals(b.upstream())
+                && a.replayPaused() == b.replayPaused()
+                && a.problem().equals(b.problem())
+                && a.tags().equals(b.tags())
                 && a.standingAside().equals(b.standingAside());
     }
 }

@@ -1,7 +1,6 @@
 package io.steward.ha;
 
 import io.steward.engine.RewindFailedException;
-
 import java.util.Optional;
 
 /**

@@ -3,7 +3,6 @@ package io.steward.ha;
 import io.steward.coordination.ClusterView;
 import io.steward.engine.ClusterMember;
 import io.steward.engine.EngineStatus;
-
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
@@ -15,8 +14,7 @@ import java.util.OptionalLong;
  */
 final class SelfElectedRules {
 
-    private SelfElectedRules() {
-    }
+    private SelfElectedRules() {}
 
     /**
      * The term in which the database elected this node, if it is its primary now and no later term is recorded: a
@@ -27,7 +25,8 @@ final class SelfElectedRules {
             return elected;
         }
         return latestRecorded.isEmpty() || latestRecorded.getAsLong() <= elected.getAsLong()
-                ? elected : OptionalLong.empty();
+                ? elected
+                : OptionalLong.empty();
     }
 
     /** Whether the elected primary records its term: a database without terms (reporting 0) has none. */
@@ -41,8 +40,8 @@ final class SelfElectedRules {
      */
     static List<ClusterMember> members(ClusterView view) {
         return view.members().values().stream()
-                .map(m -> new ClusterMember(m.name(), m.database(), m.healthy(), m.promotable() ? m.priority() : 0,
-                        m.tags()))
+                .map(m -> new ClusterMember(
+                        m.name(), m.database(), m.healthy(), m.promotable() ? m.priority() : 0, m.tags()))
                 .sorted(Comparator.comparing(ClusterMember::name))
                 .toList();
     }

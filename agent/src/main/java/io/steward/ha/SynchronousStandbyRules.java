@@ -7,7 +7,6 @@ import io.steward.engine.Endpoint;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.ReplicationStyle.CandidateOrder;
 import io.steward.engine.Role;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -20,37 +19,30 @@ import java.util.Optional;
  */
 final class SynchronousStandbyRules {
 
-    private SynchronousStandbyRules() {
-    }
+    private SynchronousStandbyRules() {}
 
     /** A standby the primary of {@code epoch} was asked to wait for, and the position it must confirm to be recorded. */
-    record Pending(String standby, long targetPosition, long epoch) {
-    }
+    record Pending(String standby, long targetPosition, long epoch) {}
 
     /** What the primary does about its synchronous standby this tick. */
     sealed interface Step {
         /** The recorded standby is still the best: the primary goes on waiting for it. */
-        record Keep(String standby) implements Step {
-        }
+        record Keep(String standby) implements Step {}
 
         /**
          * No member can be the standby: the primary waits for {@code waitFor} (in strict mode every other member, so
          * that no write is acknowledged; otherwise none) and forgets any pending one.
          */
-        record NoStandby(List<String> waitFor) implements Step {
-        }
+        record NoStandby(List<String> waitFor) implements Step {}
 
         /** A new candidate: the primary waits for it from now on; it is recorded once it has what the primary has now. */
-        record Ask(String standby) implements Step {
-        }
+        record Ask(String standby) implements Step {}
 
         /** The candidate asked for has not confirmed the position yet. */
-        record Wait(String standby) implements Step {
-        }
+        record Wait(String standby) implements Step {}
 
         /** The candidate confirmed: record it as the synchronous standby, and forget the pending one. */
-        record Record(String standby) implements Step {
-        }
+        record Record(String standby) implements Step {}
     }
 
     /**
@@ -59,8 +51,7 @@ final class SynchronousStandbyRules {
      * @param recorded the standby recorded until now, if any
      * @param step what follows
      */
-    record Plan(boolean withdraw, Optional<String> recorded, Step step) {
-    }
+    record Plan(boolean withdraw, Optional<String> recorded, Step step) {}
 
     /**
      * This tick's step for the primary {@code self} of {@code epoch}.
@@ -69,8 +60,15 @@ final class SynchronousStandbyRules {
      * @param pending the standby asked for earlier, if any (one asked for under another epoch counts as none)
      * @param replicas the replicas connected to the primary now, as it sees them
      */
-    static Plan plan(ClusterView view, String self, Endpoint ownEndpoint, CandidateOrder order, boolean strict,
-                     long epoch, Optional<Pending> pending, List<ReplicaLink> replicas) {
+    static Plan plan(
+            ClusterView view,
+            String self,
+            Endpoint ownEndpoint,
+            CandidateOrder order,
+            boolean strict,
+            long epoch,
+            Optional<Pending> pending,
+            List<ReplicaLink> replicas) {
         Optional<SyncState> own = view.sync().filter(sync -> sync.leader().equals(self));
         Optional<String> recorded = own.flatMap(SyncState::standby);
         Optional<String> desired = choose(view, self, ownEndpoint, order, recorded);
@@ -79,16 +77,22 @@ final class SynchronousStandbyRules {
         }
         boolean withdraw = recorded.isPresent() || own.isEmpty();
         if (desired.isEmpty()) {
-            List<String> others = view.members().keySet().stream().filter(name -> !name.equals(self)).sorted().toList();
+            List<String> others = view.members().keySet().stream()
+                    .filter(name -> !name.equals(self))
+                    .sorted()
+                    .toList();
             return new Plan(withdraw, recorded, new Step.NoStandby(strict ? others : List.of()));
         }
         String standby = desired.get();
-        Optional<Pending> asked = pending.filter(p -> p.epoch() == epoch && p.standby().equals(standby));
+        Optional<Pending> asked =
+                pending.filter(p -> p.epoch() == epoch && p.standby().equals(standby));
         if (asked.isEmpty()) {
             return new Plan(withdraw, recorded, new Step.Ask(standby));
         }
-        boolean confirmed = replicas.stream().anyMatch(replica -> replica.name().equals(standby) && replica.synchronous()
-                && replica.flushPosition() >= asked.get().targetPosition());
+        boolean confirmed = replicas.stream()
+                .anyMatch(replica -> replica.name().equals(standby)
+                        && replica.synchronous()
+                        && replica.flushPosition() >= asked.get().targetPosition());
         return new Plan(withdraw, recorded, confirmed ? new Step.Record(standby) : new Step.Wait(standby));
     }
 
@@ -96,11 +100,14 @@ final class SynchronousStandbyRules {
      * The best standby: a healthy, promotable replica streaming from this primary, best first in the engine's order;
      * the recorded one as long as it is still such a replica, so that the standby does not change for nothing.
      */
-    static Optional<String> choose(ClusterView view, String self, Endpoint ownEndpoint, CandidateOrder order,
-                                   Optional<String> recorded) {
+    static Optional<String> choose(
+            ClusterView view, String self, Endpoint ownEndpoint, CandidateOrder order, Optional<String> recorded) {
         String me = view.member(self).map(m -> m.database().toString()).orElse(ownEndpoint.toString());
         List<MemberInfo> streaming = view.members().values().stream()
-                .filter(m -> !m.name().equals(self) && m.healthy() && m.role() == Role.REPLICA && m.promotable()
+                .filter(m -> !m.name().equals(self)
+                        && m.healthy()
+                        && m.role() == Role.REPLICA
+                        && m.promotable()
                         && m.upstream().filter(me::equals).isPresent())
                 .sorted(HaRules.ranking(order))
                 .toList();

@@ -1,7 +1,6 @@
 package io.steward.ha;
 
 import io.steward.engine.Role;
-
 import java.time.Duration;
 
 /**
@@ -11,8 +10,7 @@ import java.time.Duration;
 final class WatchdogRules {
     static final Duration PERIOD = Duration.ofMillis(100);
 
-    private WatchdogRules() {
-    }
+    private WatchdogRules() {}
 
     /**
      * @param renewGuard promise the fence guard the time left
@@ -34,13 +32,23 @@ final class WatchdogRules {
      * @param role the local server's role, as last probed
      * @param proofOverdue whether nothing proved the lease for a tick and a half
      */
-    static Verdict check(boolean guarding, long remainingNanos, Duration loopWait, boolean failsafeMode,
-                         boolean holdsLease, Role role, boolean proofOverdue) {
+    static Verdict check(
+            boolean guarding,
+            long remainingNanos,
+            Duration loopWait,
+            boolean failsafeMode,
+            boolean holdsLease,
+            Role role,
+            boolean proofOverdue) {
         if (!guarding) {
             return Verdict.NOTHING;
         }
         boolean left = remainingNanos > 0;
-        return new Verdict(left, remainingNanos < loopWait.plus(PERIOD).toNanos(),
-                failsafeMode && holdsLease && role == Role.PRIMARY && proofOverdue, left && role == Role.PRIMARY, !left);
+        return new Verdict(
+                left,
+                remainingNanos < loopWait.plus(PERIOD).toNanos(),
+                failsafeMode && holdsLease && role == Role.PRIMARY && proofOverdue,
+                left && role == Role.PRIMARY,
+                !left);
     }
 }

@@ -6,7 +6,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.codahale.metrics.jmx.JmxReporter;
 import io.steward.engine.Role;
-
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +31,11 @@ public final class AgentMetrics implements AutoCloseable {
     public static final String ZOOKEEPER_STATE = "steward_zookeeper_state";
     /** 1 while this primary takes writes on its members' failsafe confirmations rather than its lease. */
     public static final String FAILSAFE_ACTIVE = "steward_failsafe_active";
+
     public static final String FAILSAFE_ROUNDS = "steward_failsafe_rounds";
     /** Rounds in which some member did not confirm: each demotes a primary that ZooKeeper cannot confirm either. */
     public static final String FAILSAFE_REFUSED_ROUNDS = "steward_failsafe_refused_rounds";
+
     static final String JMX_DOMAIN = "io.steward";
 
     /**
@@ -43,7 +44,11 @@ public final class AgentMetrics implements AutoCloseable {
      * though it cannot renew the lease, so the state gauge is what tells it apart.
      */
     enum ZooKeeperState {
-        LOST(0, false), SUSPENDED(1, false), READ_ONLY(2, true), CONNECTED(3, true), RECONNECTED(4, true);
+        LOST(0, false),
+        SUSPENDED(1, false),
+        READ_ONLY(2, true),
+        CONNECTED(3, true),
+        RECONNECTED(4, true);
 
         final int code;
         final boolean connected;
@@ -86,8 +91,10 @@ public final class AgentMetrics implements AutoCloseable {
         loopTimer = registry.timer(LOOP_DURATION);
         leaseRenewalFailures = registry.counter(LEASE_RENEWAL_FAILURES);
         failovers = registry.counter(FAILOVERS);
-        jmx = JmxReporter.forRegistry(registry).inDomain(JMX_DOMAIN)
-                .convertDurationsTo(TimeUnit.MILLISECONDS).build();
+        jmx = JmxReporter.forRegistry(registry)
+                .inDomain(JMX_DOMAIN)
+                .convertDurationsTo(TimeUnit.MILLISECONDS)
+                .build();
     }
 
     public MetricRegistry registry() {
@@ -163,8 +170,10 @@ public final class AgentMetrics implements AutoCloseable {
         try {
             parsed = ZooKeeperState.valueOf(state.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown ZooKeeper connection state '" + state
-                    + "'; expected CONNECTED, SUSPENDED, LOST, RECONNECTED or READ_ONLY", e);
+            throw new IllegalArgumentException(
+                    "unknown ZooKeeper connection state '" + state
+                            + "'; expected CONNECTED, SUSPENDED, LOST, RECONNECTED or READ_ONLY",
+                    e);
         }
         zookeeperState.set(parsed.code);
         zookeeperConnected.set(parsed.connected ? 1 : 0);

@@ -12,6 +12,17 @@ import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import io.steward.config.CloudWatchConfig;
 import io.steward.config.StewardConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -24,18 +35,6 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
 import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
 import software.amazon.awssdk.services.cloudwatch.model.StatisticSet;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.SortedMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Pushes the registry to CloudWatch every interval, with the dimensions Cluster and Node, on its own daemon thread.
@@ -50,6 +49,7 @@ public final class CloudWatchReporter extends ScheduledReporter {
     public static final String SKIPPED = "steward_cloudwatch_skipped_values";
     /** PutMetricData's limits: at most 1000 datums and 1 MB (1,048,576 bytes) per request. */
     static final int MAX_DATUMS = 1000;
+
     static final int MAX_REQUEST_BYTES = 1_048_576;
     private static final int MAX_NAME_LENGTH = 255;
     private static final double MAX_MAGNITUDE = Math.scalb(1.0, 360);
@@ -71,12 +71,12 @@ public final class CloudWatchReporter extends ScheduledReporter {
     private final Counter skipped;
     /** Per counting metric, the count that the last accepted push reached. */
     private final Map<String, Long> sentCounts = new HashMap<>();
+
     private boolean failing;
     private volatile boolean stopping;
 
     /** One datum to send; a counting metric's datum carries the count it reaches once CloudWatch accepts it. */
-    private record Outgoing(MetricDatum datum, int bytes, OptionalLong reachesCount) {
-    }
+    private record Outgoing(MetricDatum datum, int bytes, OptionalLong reachesCount) {}
 
     /**
      * The reporter the configuration asks for ({@code aws.cloudwatch}), started; none when monitoring is off.
@@ -87,59 +87,78 @@ public final class CloudWatchReporter extends ScheduledReporter {
         if (cloudWatch.monitoring() == CloudWatchConfig.Monitoring.OFF) {
             return Optional.empty();
         }
-        String region = config.node().region().orElseThrow(() ->
-                new IllegalStateException("CloudWatch needs the AWS region: aws.region or IMDS"));
+        String region = config.node()
+                .region()
+                .orElseThrow(() -> new IllegalStateException("CloudWatch needs the AWS region: aws.region or IMDS"));
         CloudWatchClientBuilder builder = CloudWatchClient.builder()
                 .region(Region.of(region))
-                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(Duration.ofSeconds(30)))
                 .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
         cloudWatch.endpoint().ifPresent(builder::endpointOverride);
-        CloudWatchReporter reporter = new CloudWatchReporter(registry, builder.build(), cloudWatch, config.cluster(),
+        CloudWatchReporter reporter = new CloudWatchReporter(
+                registry,
+                builder.build(),
+                cloudWatch,
+                config.cluster(),
                 config.node().name());
         reporter.start(cloudWatch.interval().toMillis(), TimeUnit.MILLISECONDS);
-        log.info("pushing {} metrics to CloudWatch namespace {} every {} s (monitoring: {})",
-                cloudWatch.monitoring() == CloudWatchConfig.Monitoring.ALL ? "all" : "the agent's", cloudWatch.namespace(),
-                cloudWatch.interval().toSeconds(), cloudWatch.monitoring().name().toLowerCase());
+        log.info(
+                "pushing {} metrics to CloudWatch namespace {} every {} s (monitoring: {})",
+                cloudWatch.monitoring() == CloudWatchConfig.Monitoring.ALL ? "all" : "the agent's",
+                cloudWatch.namespace(),
+                cloudWatch.interval().toSeconds(),
+                cloudWatch.monitoring().name().toLowerCase());
         return Optional.of(reporter);
     }
 
-    public CloudWatchReporter(MetricRegistry registry, CloudWatchClient client, CloudWatchConfig config, String cluster,
-                              String node) {
+    public CloudWatchReporter(
+            MetricRegistry registry, CloudWatchClient client, CloudWatchConfig config, String cluster, String node) {
         super(registry, "cloudwatch-reporter", filter(config.monitoring()), TimeUnit.SECONDS, TimeUnit.MILLISECONDS);
         this.client = client;
         this.config = config;
-        this.dimensions = List.of(Dimension.builder().name("Cluster").value(cluster).build(),
+        this.dimensions = List.of(
+                Dimension.builder().name("Cluster").value(cluster).build(),
                 Dimension.builder().name("Node").value(node).build());
-        this.dimensionBytes = dimensions.stream().mapToInt(d -> utf8(d.name()) + utf8(d.value())).sum();
+        this.dimensionBytes = dimensions.stream()
+                .mapToInt(d -> utf8(d.name()) + utf8(d.value()))
+                .sum();
         this.failures = registry.counter(FAILURES);
         this.skipped = registry.counter(SKIPPED);
     }
 
     /** {@code on}: the agent's own metrics; {@code all}: every metric, the engine's included. */
     private static MetricFilter filter(CloudWatchConfig.Monitoring monitoring) {
-        return monitoring == CloudWatchConfig.Monitoring.ALL ? MetricFilter.ALL
+        return monitoring == CloudWatchConfig.Monitoring.ALL
+                ? MetricFilter.ALL
                 : (name, metric) -> name.startsWith("steward_") && !name.startsWith("steward_cloudwatch_");
     }
 
     @Override
     @SuppressWarnings("rawtypes")
-    public void report(SortedMap<String, Gauge> gauges, SortedMap<String, Counter> counters,
-                       SortedMap<String, Histogram> histograms, SortedMap<String, Meter> meters,
-                       SortedMap<String, Timer> timers) {
+    public void report(
+            SortedMap<String, Gauge> gauges,
+            SortedMap<String, Counter> counters,
+            SortedMap<String, Histogram> histograms,
+            SortedMap<String, Meter> meters,
+            SortedMap<String, Timer> timers) {
         Instant now = Instant.now();
         List<Outgoing> outgoing = new ArrayList<>();
         gauges.forEach((name, gauge) -> {
             if (gauge.getValue() instanceof Number number) {
-                value(name, number.doubleValue(), StandardUnit.NONE, now, OptionalLong.empty()).ifPresent(outgoing::add);
+                value(name, number.doubleValue(), StandardUnit.NONE, now, OptionalLong.empty())
+                        .ifPresent(outgoing::add);
             }
         });
         counters.forEach((name, counter) -> count(name, counter, now).ifPresent(outgoing::add));
         meters.forEach((name, meter) -> count(name, meter, now).ifPresent(outgoing::add));
-        histograms.forEach((name, histogram) -> statistics(name, histogram, histogram.getSnapshot(), 1.0,
-                StandardUnit.NONE, now).ifPresent(outgoing::add));
-        timers.forEach((name, timer) -> statistics(name, timer, timer.getSnapshot(), 1e-6, StandardUnit.MILLISECONDS,
-                now).ifPresent(outgoing::add));
+        histograms.forEach(
+                (name, histogram) -> statistics(name, histogram, histogram.getSnapshot(), 1.0, StandardUnit.NONE, now)
+                        .ifPresent(outgoing::add));
+        timers.forEach(
+                (name, timer) -> statistics(name, timer, timer.getSnapshot(), 1e-6, StandardUnit.MILLISECONDS, now)
+                        .ifPresent(outgoing::add));
         send(outgoing);
     }
 
@@ -149,8 +168,8 @@ public final class CloudWatchReporter extends ScheduledReporter {
     }
 
     /** The samples since the last accepted push; the snapshot's mean, min and max stand in for theirs. */
-    private Optional<Outgoing> statistics(String name, Counting counting, Snapshot snapshot, double scale,
-                                          StandardUnit unit, Instant now) {
+    private Optional<Outgoing> statistics(
+            String name, Counting counting, Snapshot snapshot, double scale, StandardUnit unit, Instant now) {
         long total = counting.getCount();
         long samples = total - sentCounts.getOrDefault(name, 0L);
         if (samples <= 0) {
@@ -162,19 +181,33 @@ public final class CloudWatchReporter extends ScheduledReporter {
         if (!acceptable(name, min) || !acceptable(name, max) || !acceptable(name, sum)) {
             return Optional.empty();
         }
-        MetricDatum datum = MetricDatum.builder().metricName(name).dimensions(dimensions).timestamp(now).unit(unit)
-                .statisticValues(StatisticSet.builder().sampleCount((double) samples).sum(sum).minimum(min).maximum(max)
-                        .build()).build();
+        MetricDatum datum = MetricDatum.builder()
+                .metricName(name)
+                .dimensions(dimensions)
+                .timestamp(now)
+                .unit(unit)
+                .statisticValues(StatisticSet.builder()
+                        .sampleCount((double) samples)
+                        .sum(sum)
+                        .minimum(min)
+                        .maximum(max)
+                        .build())
+                .build();
         return Optional.of(new Outgoing(datum, estimatedBytes(name), OptionalLong.of(total)));
     }
 
-    private Optional<Outgoing> value(String name, double value, StandardUnit unit, Instant now,
-                                     OptionalLong reachesCount) {
+    private Optional<Outgoing> value(
+            String name, double value, StandardUnit unit, Instant now, OptionalLong reachesCount) {
         if (!acceptable(name, value)) {
             return Optional.empty();
         }
-        MetricDatum datum = MetricDatum.builder().metricName(name).dimensions(dimensions).timestamp(now).unit(unit)
-                .value(value).build();
+        MetricDatum datum = MetricDatum.builder()
+                .metricName(name)
+                .dimensions(dimensions)
+                .timestamp(now)
+                .unit(unit)
+                .value(value)
+                .build();
         return Optional.of(new Outgoing(datum, estimatedBytes(name), reachesCount));
     }
 
@@ -203,14 +236,15 @@ public final class CloudWatchReporter extends ScheduledReporter {
             while (from < outgoing.size()) {
                 int to = from;
                 int bytes = 0;
-                while (to < outgoing.size() && to - from < MAX_DATUMS
+                while (to < outgoing.size()
+                        && to - from < MAX_DATUMS
                         && (to == from || bytes + outgoing.get(to).bytes() <= budget)) {
                     bytes += outgoing.get(to++).bytes();
                 }
                 List<Outgoing> batch = outgoing.subList(from, to);
                 client.putMetricData(request(batch));
-                batch.forEach(sent -> sent.reachesCount().ifPresent(count -> sentCounts.put(sent.datum().metricName(),
-                        count)));
+                batch.forEach(sent -> sent.reachesCount()
+                        .ifPresent(count -> sentCounts.put(sent.datum().metricName(), count)));
                 from = to;
             }
             if (failing) {
@@ -220,7 +254,9 @@ public final class CloudWatchReporter extends ScheduledReporter {
         } catch (SdkException e) {
             failures.inc();
             if (!failing) {
-                log.warn("CloudWatch refused or missed the metrics: {}; trying again every {} s", e.getMessage(),
+                log.warn(
+                        "CloudWatch refused or missed the metrics: {}; trying again every {} s",
+                        e.getMessage(),
                         config.interval().toSeconds());
             }
             failing = true;
@@ -228,7 +264,8 @@ public final class CloudWatchReporter extends ScheduledReporter {
     }
 
     private PutMetricDataRequest request(List<Outgoing> batch) {
-        PutMetricDataRequest.Builder request = PutMetricDataRequest.builder().namespace(config.namespace())
+        PutMetricDataRequest.Builder request = PutMetricDataRequest.builder()
+                .namespace(config.namespace())
                 .metricData(batch.stream().map(Outgoing::datum).toList());
         if (stopping) {
             request.overrideConfiguration(o -> o.apiCallTimeout(LAST_PUSH_TIMEOUT));

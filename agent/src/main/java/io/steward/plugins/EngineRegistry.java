@@ -1,7 +1,6 @@
 package io.steward.plugins;
 
 import io.steward.engine.EnginePlugin;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,8 +8,7 @@ import java.util.ServiceLoader;
 
 /** The engine plugins on the class path. */
 public final class EngineRegistry {
-    private EngineRegistry() {
-    }
+    private EngineRegistry() {}
 
     public static List<EnginePlugin> available() {
         List<EnginePlugin> plugins = new ArrayList<>();

@@ -10,8 +10,6 @@ package io.steward.settings;
 public record ConfigProblem(String key, String value, String allowed) {
     @Override
     public String toString() {
-        return value == null
-                ? key + ": missing; " + allowed
-                : key + ": '" + value + "' is not valid; " + allowed;
+        return value == null ? key + ": missing; " + allowed : key + ": '" + value + "' is not valid; " + allowed;
     }
 }

@@ -22,16 +22,19 @@ import java.util.Set;
  * problem is recorded against the key that names the file.
  */
 public final class ProtectedFiles {
-    private static final Set<PosixFilePermission> OTHERS_WRITE = EnumSet.of(PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.OTHERS_WRITE);
-    private static final Set<PosixFilePermission> OTHERS_ANY = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+    private static final Set<PosixFilePermission> OTHERS_WRITE =
+            EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+    private static final Set<PosixFilePermission> OTHERS_ANY = EnumSet.of(
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
     /** The sticky bit: in such a folder (/tmp) nobody but a file's owner can rename or remove it. */
     private static final int STICKY = 01000;
 
-    private ProtectedFiles() {
-    }
+    private ProtectedFiles() {}
 
     /**
      * The secret in the file that {@code key} names, without its final line break; empty (and a problem recorded)
@@ -43,8 +46,8 @@ public final class ProtectedFiles {
             return Optional.empty();
         }
         String text;
-        try (SeekableByteChannel channel = Files.newByteChannel(path.get(), StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (SeekableByteChannel channel =
+                Files.newByteChannel(path.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer content = ByteBuffer.allocate((int) Math.min(channel.size(), 64 * 1024));
             while (content.hasRemaining() && channel.read(content) > 0) {
                 // read up to 64 KiB: no password is longer
@@ -54,7 +57,8 @@ public final class ProtectedFiles {
             section.problems().add(section.keyPath(key), path.get(), "a readable file; this one: " + e.getMessage());
             return Optional.empty();
         }
-        String secret = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+        String secret = text.endsWith("\r\n")
+                ? text.substring(0, text.length() - 2)
                 : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         if (secret.isEmpty()) {
             section.problems().add(section.keyPath(key), path.get(), "a file holding the secret; this one is empty");
@@ -76,10 +80,16 @@ public final class ProtectedFiles {
         Path path = Path.of(given.get());
         Optional<String> wrong = whyNot(path, secret);
         if (wrong.isPresent()) {
-            section.problems().add(section.keyPath(key), given.get(), "an absolute path to a regular file owned by "
-                    + System.getProperty("user.name") + " (the agent's user), " + (secret
-                    ? "readable by it alone (chmod 600): it holds a secret" : "writable by it alone (chmod 644)")
-                    + ", in a folder only it can change; this one " + wrong.get());
+            section.problems()
+                    .add(
+                            section.keyPath(key),
+                            given.get(),
+                            "an absolute path to a regular file owned by "
+                                    + System.getProperty("user.name") + " (the agent's user), "
+                                    + (secret
+                                            ? "readable by it alone (chmod 600): it holds a secret"
+                                            : "writable by it alone (chmod 644)")
+                                    + ", in a folder only it can change; this one " + wrong.get());
             return Optional.empty();
         }
         return Optional.of(path);
@@ -116,7 +126,8 @@ public final class ProtectedFiles {
             }
             int mode = (Integer) Files.getAttribute(folder, "unix:mode");
             boolean othersMayReplace = (mode & 0022) != 0 && (mode & STICKY) == 0;
-            return othersMayReplace ? Optional.of("is in " + folder + ", which other users can write to")
+            return othersMayReplace
+                    ? Optional.of("is in " + folder + ", which other users can write to")
                     : Optional.empty();
         } catch (IOException | UnsupportedOperationException e) {
             return Optional.of("is in a folder whose mode cannot be read (" + e.getMessage() + ")");

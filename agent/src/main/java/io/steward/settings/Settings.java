@@ -2,7 +2,6 @@ package io.steward.settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,8 +90,10 @@ public final class Settings {
     public Optional<String> secret(String key) {
         String fileKey = key + "_file";
         if (has(key) && has(fileKey)) {
-            problems.add(keyPath(fileKey), optionalString(fileKey).orElse(""), "absent when " + key
-                    + " is set: one or the other");
+            problems.add(
+                    keyPath(fileKey),
+                    optionalString(fileKey).orElse(""),
+                    "absent when " + key + " is set: one or the other");
             return optionalString(key);
         }
         return has(fileKey) ? ProtectedFiles.secret(this, fileKey) : optionalString(key);
@@ -103,7 +104,8 @@ public final class Settings {
         if (has(key + "_file")) {
             return secret(key).orElse("");
         }
-        return requiredString(key, allowed + "; or " + key + "_file: a file holding it, readable by the agent's user alone");
+        return requiredString(
+                key, allowed + "; or " + key + "_file: a file holding it, readable by the agent's user alone");
     }
 
     public int integer(String key, int defaultValue, int min, int max) {
@@ -210,7 +212,8 @@ public final class Settings {
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             if (!entry.getValue().isValueNode()) {
-                problems.add(keyPath(key) + "." + entry.getKey(), entry.getValue().toString(), "expected a text or number");
+                problems.add(
+                        keyPath(key) + "." + entry.getKey(), entry.getValue().toString(), "expected a text or number");
             } else {
                 result.put(entry.getKey(), entry.getValue().asText());
             }
@@ -248,7 +251,11 @@ public final class Settings {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!read.contains(key)) {
-                problems.add(keyPath(key), node.get(key).isValueNode() ? node.get(key).asText() : node.get(key).toString(),
+                problems.add(
+                        keyPath(key),
+                        node.get(key).isValueNode()
+                                ? node.get(key).asText()
+                                : node.get(key).toString(),
                         "unknown key; known keys here: " + (read.isEmpty() ? "none" : String.join(", ", read)));
             }
         }

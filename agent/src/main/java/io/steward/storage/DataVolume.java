@@ -13,8 +13,8 @@ import java.util.List;
  * @param paths the engine's data directories on it
  * @param tablespaces the configured tablespaces ({@code storage.tablespaces}) attached as its device
  */
-public record DataVolume(String volumeId, Path mountPoint, String device, int sizeGib, List<Path> paths,
-                         List<String> tablespaces) {
+public record DataVolume(
+        String volumeId, Path mountPoint, String device, int sizeGib, List<Path> paths, List<String> tablespaces) {
     public DataVolume {
         paths = List.copyOf(paths);
         tablespaces = List.copyOf(tablespaces);

@@ -10,11 +10,11 @@ import java.util.regex.Pattern;
  * NVMe device whose by-id link names the volume.
  */
 public final class DeviceNames {
-    private static final Pattern EBS_LINK = Pattern.compile("nvme-Amazon_Elastic_Block_Store_vol([0-9a-f]{8,17})(-part\\d+)?");
+    private static final Pattern EBS_LINK =
+            Pattern.compile("nvme-Amazon_Elastic_Block_Store_vol([0-9a-f]{8,17})(-part\\d+)?");
     private static final Pattern XEN_STYLE = Pattern.compile("(?:xvd|sd)([a-z]+)\\d*");
 
-    private DeviceNames() {
-    }
+    private DeviceNames() {}
 
     /**
      * The attachment slot a device name stands for: {@code /dev/sdf}, {@code /dev/xvdf}, {@code sdf}, {@code xvdf}

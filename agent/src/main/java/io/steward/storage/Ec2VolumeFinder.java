@@ -2,12 +2,6 @@ package io.steward.storage;
 
 import io.steward.config.StorageConfig;
 import io.steward.config.TablespaceConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Volume;
-import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -18,6 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Volume;
+import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
 
 /**
  * Which EBS volumes of this instance hold given directories: each directory's filesystem (the longest mount point
@@ -46,11 +45,13 @@ public final class Ec2VolumeFinder implements VolumeFinder {
 
     /** Without configuration: by-id links, then attachment names; no tablespace names. */
     public Ec2VolumeFinder(Ec2Client ec2, String instanceId, Path deviceLinks) {
-        this(ec2, instanceId, new StorageConfig(List.of(), StorageConfig.DEFAULT_FREEZE_TIMEOUT, deviceLinks, Map.of(), Map.of()));
+        this(
+                ec2,
+                instanceId,
+                new StorageConfig(List.of(), StorageConfig.DEFAULT_FREEZE_TIMEOUT, deviceLinks, Map.of(), Map.of()));
     }
 
-    private record Found(String volumeId, String how) {
-    }
+    private record Found(String volumeId, String how) {}
 
     /**
      * @throws StorageException naming the path and its mount when a path is on {@code /} or on a device that is not
@@ -69,13 +70,18 @@ public final class Ec2VolumeFinder implements VolumeFinder {
         for (Path path : paths) {
             Mounts.Mount mount = Mounts.holding(mounts, resolved(path));
             if (mount.mountPoint().equals(ROOT)) {
-                throw new StorageException("data path " + path + " is on the root filesystem (/, mounted from "
-                        + mount.source() + "); data must live on its own EBS volume so that it can be frozen and snapshotted");
+                throw new StorageException(
+                        "data path " + path + " is on the root filesystem (/, mounted from " + mount.source()
+                                + "); data must live on its own EBS volume so that it can be frozen and snapshotted");
             }
             pathsByMount.computeIfAbsent(mount, key -> new ArrayList<>()).add(path);
         }
-        List<Volume> attached = ec2.describeVolumesPaginator(r -> r.filters(
-                f -> f.name("attachment.instance-id").values(instanceId))).volumes().stream().toList();
+        List<Volume> attached = ec2
+                .describeVolumesPaginator(
+                        r -> r.filters(f -> f.name("attachment.instance-id").values(instanceId)))
+                .volumes()
+                .stream()
+                .toList();
         List<DataVolume> found = new ArrayList<>();
         pathsByMount.forEach((mount, onIt) -> found.add(identify(mount, onIt, attached)));
         return List.copyOf(found);
@@ -87,19 +93,34 @@ public final class Ec2VolumeFinder implements VolumeFinder {
                 .or(() -> byLink(device))
                 .or(() -> byAttachmentName(device, attached))
                 .orElseThrow(() -> new StorageException("data path " + paths.get(0) + " is on " + mount.mountPoint()
-                        + " (" + device + "), which is not an EBS volume attached to " + instanceId + ": no storage.volumes "
+                        + " (" + device + "), which is not an EBS volume attached to " + instanceId
+                        + ": no storage.volumes "
                         + "entry for it, no by-id link to it in " + deviceLinks + ", and no attachment named like it"));
-        Volume volume = attached.stream().filter(v -> v.volumeId().equals(found.volumeId())).findFirst()
-                .orElseThrow(() -> new StorageException("data path " + paths.get(0) + " is on " + mount.mountPoint() + " ("
-                        + device + "), which " + found.how() + " says is " + found.volumeId() + ", but EC2 lists no such "
-                        + "volume attached to " + instanceId));
-        String attachedAs = volume.attachments().stream().filter(a -> instanceId.equals(a.instanceId()))
-                .map(VolumeAttachment::device).findFirst().orElse("");
-        List<String> names = tablespaces.stream().filter(t -> DeviceNames.sameSlot(t.device(), attachedAs))
-                .map(TablespaceConfig::name).toList();
-        log.info("{} ({}, attached as {}) holds {}{}: found by {}", volume.volumeId(), mount.mountPoint(), attachedAs,
+        Volume volume = attached.stream()
+                .filter(v -> v.volumeId().equals(found.volumeId()))
+                .findFirst()
+                .orElseThrow(
+                        () -> new StorageException("data path " + paths.get(0) + " is on " + mount.mountPoint() + " ("
+                                + device + "), which " + found.how() + " says is " + found.volumeId()
+                                + ", but EC2 lists no such "
+                                + "volume attached to " + instanceId));
+        String attachedAs = volume.attachments().stream()
+                .filter(a -> instanceId.equals(a.instanceId()))
+                .map(VolumeAttachment::device)
+                .findFirst()
+                .orElse("");
+        List<String> names = tablespaces.stream()
+                .filter(t -> DeviceNames.sameSlot(t.device(), attachedAs))
+                .map(TablespaceConfig::name)
+                .toList();
+        log.info(
+                "{} ({}, attached as {}) holds {}{}: found by {}",
+                volume.volumeId(),
+                mount.mountPoint(),
+                attachedAs,
                 paths.stream().map(Path::toString).collect(Collectors.joining(", ")),
-                names.isEmpty() ? "" : " (tablespaces " + String.join(", ", names) + ")", found.how());
+                names.isEmpty() ? "" : " (tablespaces " + String.join(", ", names) + ")",
+                found.how());
         return new DataVolume(volume.volumeId(), mount.mountPoint(), attachedAs, volume.size(), paths, names);
     }
 
@@ -121,8 +142,10 @@ public final class Ec2VolumeFinder implements VolumeFinder {
         try {
             return "/dev/" + byNumber.toRealPath().getFileName();
         } catch (IOException e) {
-            throw new StorageException("data path " + paths.get(0) + " is on " + mount.mountPoint() + ", mounted from "
-                    + mount.source() + " (" + mount.type() + "), which is not a block device", e);
+            throw new StorageException(
+                    "data path " + paths.get(0) + " is on " + mount.mountPoint() + ", mounted from " + mount.source()
+                            + " (" + mount.type() + "), which is not a block device",
+                    e);
         }
     }
 
@@ -151,8 +174,11 @@ public final class Ec2VolumeFinder implements VolumeFinder {
         }
         try (DirectoryStream<Path> links = Files.newDirectoryStream(deviceLinks)) {
             for (Path link : links) {
-                Optional<String> volumeId = DeviceNames.volumeIdOfLink(link.getFileName().toString());
-                if (volumeId.isPresent() && Files.exists(link) && link.toRealPath().equals(Path.of(device))) {
+                Optional<String> volumeId =
+                        DeviceNames.volumeIdOfLink(link.getFileName().toString());
+                if (volumeId.isPresent()
+                        && Files.exists(link)
+                        && link.toRealPath().equals(Path.of(device))) {
                     return Optional.of(new Found(volumeId.get(), "the by-id link " + link));
                 }
             }

@@ -4,9 +4,6 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.steward.guard.GuardProcess;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Freezes filesystems with {@code fsfreeze} around an action and never leaves one frozen (safety rule 5). A frozen
@@ -52,7 +51,8 @@ public final class FilesystemFreezer implements Freezer, AutoCloseable {
      * @param protectedPaths paths whose filesystems must never be frozen (besides {@code /})
      * @param guardLog where the thaw guard process writes what it did
      */
-    public FilesystemFreezer(Duration freezeTimeout, List<Path> protectedPaths, Path guardLog, MetricRegistry registry) {
+    public FilesystemFreezer(
+            Duration freezeTimeout, List<Path> protectedPaths, Path guardLog, MetricRegistry registry) {
         this.freezeTimeout = freezeTimeout;
         this.protectedPaths = List.copyOf(protectedPaths);
         this.guardLog = guardLog;
@@ -90,7 +90,11 @@ public final class FilesystemFreezer implements Freezer, AutoCloseable {
                 }
             }
             thawedNanos = System.nanoTime();
-            log.info("thawed {} after {} ms ({})", frozenMounts, Duration.ofNanos(thawedNanos - startedNanos).toMillis(), reason);
+            log.info(
+                    "thawed {} after {} ms ({})",
+                    frozenMounts,
+                    Duration.ofNanos(thawedNanos - startedNanos).toMillis(),
+                    reason);
             if (!failures.isEmpty()) {
                 thawFailed = true;
                 log.error("THAW FAILED for {}: {}; the thaw guard tries again at its deadline", frozenMounts, failures);
@@ -117,11 +121,13 @@ public final class FilesystemFreezer implements Freezer, AutoCloseable {
     @Override
     public <T> Frozen<T> whileFrozen(List<Path> mountPoints, Callable<T> action) throws Exception {
         List<Path> targets = checked(mountPoints);
-        List<String> thawAll = new ArrayList<>(List.of("sh", "-c", "for m in \"$@\"; do fsfreeze -u \"$m\"; done", "thaw"));
+        List<String> thawAll =
+                new ArrayList<>(List.of("sh", "-c", "for m in \"$@\"; do fsfreeze -u \"$m\"; done", "thaw"));
         targets.forEach(mountPoint -> thawAll.add(mountPoint.toString()));
         Session session = new Session();
         GuardProcess guard = GuardProcess.arm("thaw guard", thawAll, freezeTimeout, guardLog);
-        ScheduledFuture<?> timer = watchdog.schedule(session::thawByWatchdog, freezeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer =
+                watchdog.schedule(session::thawByWatchdog, freezeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
             log.info("freezing {} (at most {} ms)", targets, freezeTimeout.toMillis());
             for (Path mountPoint : targets) {
@@ -129,8 +135,9 @@ public final class FilesystemFreezer implements Freezer, AutoCloseable {
             }
             T value = action.call();
             if (!session.thaw("done")) {
-                throw new StorageException("the action took longer than freeze_timeout (" + freezeTimeout.toMillis()
-                        + " ms): the filesystems were thawed before it finished, so what it did is not covered by the freeze");
+                throw new StorageException(
+                        "the action took longer than freeze_timeout (" + freezeTimeout.toMillis()
+                                + " ms): the filesystems were thawed before it finished, so what it did is not covered by the freeze");
             }
             return new Frozen<>(value, session.frozenFor());
         } catch (Exception | Error e) {

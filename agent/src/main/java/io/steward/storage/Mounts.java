@@ -10,8 +10,7 @@ import java.util.List;
 public final class Mounts {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
-    private Mounts() {
-    }
+    private Mounts() {}
 
     /**
      * One mounted filesystem.
@@ -21,8 +20,7 @@ public final class Mounts {
      * @param type the filesystem type (xfs, ext4, ...)
      * @param source what was mounted, e.g. /dev/nvme1n1
      */
-    public record Mount(Path mountPoint, String device, String type, String source) {
-    }
+    public record Mount(Path mountPoint, String device, String type, String source) {}
 
     public static List<Mount> read() throws IOException {
         return parse(Files.readAllLines(MOUNTINFO));
@@ -40,7 +38,8 @@ public final class Mounts {
             if (fields.length < 10 || separator < 6 || separator + 2 >= fields.length) {
                 continue;
             }
-            mounts.add(new Mount(Path.of(unescape(fields[4])), fields[2], fields[separator + 1], unescape(fields[separator + 2])));
+            mounts.add(new Mount(
+                    Path.of(unescape(fields[4])), fields[2], fields[separator + 1], unescape(fields[separator + 2])));
         }
         return mounts;
     }
@@ -51,7 +50,9 @@ public final class Mounts {
         Mount best = null;
         for (Mount mount : mounts) {
             if (absolute.startsWith(mount.mountPoint())
-                    && (best == null || mount.mountPoint().getNameCount() >= best.mountPoint().getNameCount())) {
+                    && (best == null
+                            || mount.mountPoint().getNameCount()
+                                    >= best.mountPoint().getNameCount())) {
                 best = mount;
             }
         }
@@ -65,7 +66,9 @@ public final class Mounts {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < field.length(); i++) {
             char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+            if (c == '\\'
+                    && i + 3 < field.length()
+                    && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
                 out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
                 i += 3;
             } else {

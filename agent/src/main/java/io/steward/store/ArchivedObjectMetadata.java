@@ -1,6 +1,5 @@
 package io.steward.store;
 
-
 import io.steward.store.BackupStoreConfig.Compression;
 import java.util.HashMap;
 import java.util.Locale;

@@ -21,9 +21,17 @@ import java.util.Optional;
  *        jittered backoff between attempts)
  * @param attemptTimeout how long one attempt may take; a stalled connection counts as a failed attempt
  */
-public record BackupStoreConfig(String bucket, String prefix, Compression compression, Encryption sse,
-                                Optional<String> kmsKeyId, Optional<URI> endpoint, boolean pathStyle,
-                                Optional<String> region, int maxAttempts, Duration attemptTimeout) {
+public record BackupStoreConfig(
+        String bucket,
+        String prefix,
+        Compression compression,
+        Encryption sse,
+        Optional<String> kmsKeyId,
+        Optional<URI> endpoint,
+        boolean pathStyle,
+        Optional<String> region,
+        int maxAttempts,
+        Duration attemptTimeout) {
 
     public static final String DEFAULT_PREFIX = "steward";
     public static final int DEFAULT_MAX_ATTEMPTS = 4;

@@ -3,15 +3,14 @@ package io.steward.store;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.steward.store.BackupStoreConfig.Compression;
-import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4FrameInputStream;
-import net.jpountz.lz4.LZ4FrameOutputStream;
-import net.jpountz.xxhash.XXHashFactory;
-
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FrameInputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
+import net.jpountz.xxhash.XXHashFactory;
 
 /**
  * Compressing and decompressing streams in the standard frame formats, so that an operator can restore an archived
@@ -25,22 +24,26 @@ public final class CompressionStreams {
      */
     private static final int ZSTD_LEVEL = 1;
 
-    private CompressionStreams() {
-    }
+    private CompressionStreams() {}
 
     /** Closing the returned stream finishes the frame and closes {@code out}. */
     public static OutputStream compressing(Compression compression, OutputStream out) throws IOException {
         return switch (compression) {
             // the frame checksum lets a damaged object fail in decompression already, before the SHA-256 check
             case ZSTD -> new ZstdOutputStream(out, ZSTD_LEVEL).setChecksum(true);
-            case LZ4 -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB,
-                    LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
-            case NONE -> new FilterOutputStream(out) {
-                @Override
-                public void write(byte[] bytes, int offset, int length) throws IOException {
-                    out.write(bytes, offset, length);
-                }
-            };
+            case LZ4 ->
+                new LZ4FrameOutputStream(
+                        out,
+                        LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB,
+                        LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
+                        LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM);
+            case NONE ->
+                new FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] bytes, int offset, int length) throws IOException {
+                        out.write(bytes, offset, length);
+                    }
+                };
         };
     }
 
@@ -49,8 +52,11 @@ public final class CompressionStreams {
         return switch (compression) {
             case ZSTD -> new ZstdInputStream(in);
             // the bounds-checked Java decoder: the archive's content is input from outside the process
-            case LZ4 -> new LZ4FrameInputStream(in, LZ4Factory.safeInstance().safeDecompressor(),
-                    XXHashFactory.safeInstance().hash32());
+            case LZ4 ->
+                new LZ4FrameInputStream(
+                        in,
+                        LZ4Factory.safeInstance().safeDecompressor(),
+                        XXHashFactory.safeInstance().hash32());
             case NONE -> in;
         };
     }

@@ -2,8 +2,6 @@ package io.steward.store;
 
 import io.steward.files.HeldDirectory;
 import io.steward.store.BackupStoreConfig.Compression;
-import net.jpountz.lz4.LZ4Exception;
-
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +12,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import net.jpountz.lz4.LZ4Exception;
 
 /**
  * The two halves of every archived object's trip, shared by every archive in the store: compressing content for
@@ -29,14 +28,14 @@ public final class VerifiedTransfer {
         }
     }
 
-    private VerifiedTransfer() {
-    }
+    private VerifiedTransfer() {}
 
     /**
      * Reads {@code content} once: compressed into {@code staged} while its SHA-256 and length are taken. The content
      * stays open: its owner may still have questions for it (e.g. whether the file changed while it was read).
      */
-    public static ArchivedObjectMetadata compress(InputStream content, Path staged, Compression compression) throws IOException {
+    public static ArchivedObjectMetadata compress(InputStream content, Path staged, Compression compression)
+            throws IOException {
         MessageDigest sha256 = sha256();
         long size;
         try (OutputStream out = CompressionStreams.compressing(compression, Files.newOutputStream(staged))) {
@@ -71,7 +70,8 @@ public final class VerifiedTransfer {
      * Decompresses {@code object} into {@code name} of {@code directory} through its durable writer: the file
      * either does not appear or appears whole and verified, owned by the directory's files' owner.
      */
-    public static void restore(InputStream object, ArchivedObjectMetadata metadata, HeldDirectory directory, String name)
+    public static void restore(
+            InputStream object, ArchivedObjectMetadata metadata, HeldDirectory directory, String name)
             throws IOException {
         try (InputStream verified = verifying(object, metadata)) {
             directory.replace(name, verified);
@@ -110,8 +110,10 @@ public final class VerifiedTransfer {
             try {
                 read = super.read(buffer, offset, length);
             } catch (LZ4Exception e) {
-                throw new DamagedObjectException("its content does not decompress as lz4 (" + e.getMessage()
-                        + "); the object was damaged or changed", e);
+                throw new DamagedObjectException(
+                        "its content does not decompress as lz4 (" + e.getMessage()
+                                + "); the object was damaged or changed",
+                        e);
             }
             if (read == -1) {
                 check();
@@ -119,8 +121,10 @@ public final class VerifiedTransfer {
             }
             total += read;
             if (total > metadata.size()) {
-                throw new DamagedObjectException("it decompresses to more than the " + metadata.size() + " bytes it "
-                        + "was archived with; the object was damaged or changed", null);
+                throw new DamagedObjectException(
+                        "it decompresses to more than the " + metadata.size() + " bytes it "
+                                + "was archived with; the object was damaged or changed",
+                        null);
             }
             sha256.update(buffer, offset, read);
             return read;
@@ -133,9 +137,12 @@ public final class VerifiedTransfer {
             checked = true;
             String actual = HexFormat.of().formatHex(sha256.digest());
             if (total != metadata.size() || !actual.equals(metadata.sha256())) {
-                throw new DamagedObjectException("the content has SHA-256 " + actual + " and " + total + " bytes, but "
-                        + "was archived with SHA-256 " + metadata.sha256() + " and " + metadata.size() + " bytes; the "
-                        + "object was damaged or changed", null);
+                throw new DamagedObjectException(
+                        "the content has SHA-256 " + actual + " and " + total + " bytes, but "
+                                + "was archived with SHA-256 " + metadata.sha256() + " and " + metadata.size()
+                                + " bytes; the "
+                                + "object was damaged or changed",
+                        null);
             }
         }
     }

@@ -1,14 +1,13 @@
 package io.steward.admin;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.backup.ArchivedDump;
 import io.steward.backup.SnapshotSet;
 import io.steward.config.AdminConfig;
 import io.steward.config.RetentionClass;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -29,9 +28,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** What slow, many or malformed clients can do to the admin API: not stall what load balancers and members rely on. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -42,7 +41,8 @@ class AdminServerHardeningTest {
     private static final Duration PROBE_DEADLINE = Duration.ofSeconds(2);
 
     private final RecordingBackend backend = new RecordingBackend();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<Socket> sockets = new ArrayList<>();
     private AdminServer server;
 
@@ -61,17 +61,21 @@ class AdminServerHardeningTest {
         start(512, SnapshotBackend.NOT_CONFIGURED, DumpBackend.NOT_CONFIGURED);
         for (int i = 0; i < 200; i++) {
             Socket socket = open();
-            socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
         }
 
         assertThat(probe("GET", "/health", "").statusCode()).isEqualTo(200);
         assertThat(probe("GET", "/primary", "").statusCode()).isEqualTo(200);
-        assertThat(probe("POST", "/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}").statusCode())
+        assertThat(probe("POST", "/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}")
+                        .statusCode())
                 .isEqualTo(200);
 
-        await("every half-sent request closed by the request timeout").atMost(REQUEST_TIMEOUT.multipliedBy(5))
-                .pollInterval(Duration.ofMillis(200)).until(() -> sockets.stream().allMatch(AdminServerHardeningTest::closedByPeer));
+        await("every half-sent request closed by the request timeout")
+                .atMost(REQUEST_TIMEOUT.multipliedBy(5))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> sockets.stream().allMatch(AdminServerHardeningTest::closedByPeer));
     }
 
     @Test
@@ -101,9 +105,12 @@ class AdminServerHardeningTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> snapshotsStarted.get() == 2);
             assertThat(probe("GET", "/health", "").statusCode()).isEqualTo(200);
             assertThat(probe("POST", "/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}")
-                    .statusCode()).isEqualTo(200);
-            await("the requests beyond the long lane's queue refused").atMost(Duration.ofSeconds(10))
-                    .until(() -> snapshots.stream().filter(CompletableFuture::isDone).count() == 8 - 2 - 4);
+                            .statusCode())
+                    .isEqualTo(200);
+            await("the requests beyond the long lane's queue refused")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            snapshots.stream().filter(CompletableFuture::isDone).count() == 8 - 2 - 4);
             assertThat(snapshots.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join))
                     .allSatisfy(response -> {
                         assertThat(response.statusCode()).isEqualTo(503);
@@ -119,22 +126,28 @@ class AdminServerHardeningTest {
             // A probe that reaches the server before all the held ones waits in the queue and times out here: it is
             // tried again, and the place it took is one a held request then finds full.
             AtomicInteger probesQueued = new AtomicInteger();
-            await("the quick lane full").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                try {
-                    return probe("GET", "/health", "").statusCode() == 503;
-                } catch (ExecutionException | TimeoutException e) {
-                    probesQueued.incrementAndGet();
-                    return false;
-                }
-            });
+            await("the quick lane full")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        try {
+                            return probe("GET", "/health", "").statusCode() == 503;
+                        } catch (ExecutionException | TimeoutException e) {
+                            probesQueued.incrementAndGet();
+                            return false;
+                        }
+                    });
             release.countDown();
             List<Integer> statuses = new ArrayList<>();
             for (CompletableFuture<HttpResponse<String>> response : held) {
                 statuses.add(response.get(30, TimeUnit.SECONDS).statusCode());
             }
-            assertThat(statuses).as("held probes are answered once released").allSatisfy(s -> assertThat(s).isIn(200, 503));
+            assertThat(statuses)
+                    .as("held probes are answered once released")
+                    .allSatisfy(s -> assertThat(s).isIn(200, 503));
             assertThat(statuses.stream().filter(s -> s == 503).count())
-                    .as("refused only where a queued probe took the place").isLessThanOrEqualTo(probesQueued.get());
+                    .as("refused only where a queued probe took the place")
+                    .isLessThanOrEqualTo(probesQueued.get());
         } finally {
             release.countDown();
         }
@@ -146,19 +159,24 @@ class AdminServerHardeningTest {
         for (int i = 0; i < 16; i++) {
             open();
         }
-        await("a 17th connection closed at once").atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-            try (Socket extra = new Socket("127.0.0.1", server.port())) {
-                extra.setSoTimeout(2000);
-                return extra.getInputStream().read() == -1;
-            } catch (SocketException e) {
-                return true;
-            }
-        });
+        await("a 17th connection closed at once")
+                .atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .until(() -> {
+                    try (Socket extra = new Socket("127.0.0.1", server.port())) {
+                        extra.setSoTimeout(2000);
+                        return extra.getInputStream().read() == -1;
+                    } catch (SocketException e) {
+                        return true;
+                    }
+                });
         for (Socket socket : sockets) {
             socket.close();
         }
         sockets.clear();
-        await("room again").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await("room again")
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .until(() -> probe("GET", "/health", "").statusCode() == 200);
     }
 
@@ -212,12 +230,19 @@ class AdminServerHardeningTest {
         }
 
         assertThat(catalogReads).hasValue(1);
-        assertThat(dumpReads).as("a failure is kept as well: a throttled S3 is not asked again at once").hasValue(1);
+        assertThat(dumpReads)
+                .as("a failure is kept as well: a throttled S3 is not asked again at once")
+                .hasValue(1);
     }
 
     private void start(int maxConnections, SnapshotBackend snapshots, DumpBackend dumps) throws IOException {
-        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), REQUEST_TIMEOUT,
-                maxConnections), backend, snapshots, dumps, Optional.empty(), new MetricRegistry());
+        server = new AdminServer(
+                new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), REQUEST_TIMEOUT, maxConnections),
+                backend,
+                snapshots,
+                dumps,
+                Optional.empty(),
+                new MetricRegistry());
         server.start();
     }
 
@@ -231,21 +256,29 @@ class AdminServerHardeningTest {
     private String rawGet(String path) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout((int) PROBE_DEADLINE.toMillis());
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     /** A request that must be answered within {@link #PROBE_DEADLINE}; it fails the test otherwise. */
     private HttpResponse<String> probe(String method, String path, String body) throws Exception {
-        return sendAsync(method, path, body, PROBE_DEADLINE).get(PROBE_DEADLINE.toMillis() + 500, TimeUnit.MILLISECONDS);
+        return sendAsync(method, path, body, PROBE_DEADLINE)
+                .get(PROBE_DEADLINE.toMillis() + 500, TimeUnit.MILLISECONDS);
     }
 
-    private CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String body, Duration timeout) {
+    private CompletableFuture<HttpResponse<String>> sendAsync(
+            String method, String path, String body, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(timeout).header("Authorization", "Bearer " + TOKEN)
-                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + TOKEN)
+                .method(
+                        method,
+                        body.isEmpty()
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body));
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 

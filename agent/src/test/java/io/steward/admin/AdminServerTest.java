@@ -1,23 +1,22 @@
 package io.steward.admin;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.AdminConfig;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.StateProblem;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.util.List;
-import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class AdminServerTest {
     private static final String TOKEN = "s3cret-token";
@@ -38,8 +37,13 @@ class AdminServerTest {
     }
 
     private AdminServer startServer(Optional<String> token) throws IOException {
-        AdminServer started = new AdminServer(new AdminConfig("127.0.0.1", 0, token), backend,
-                SnapshotBackend.NOT_CONFIGURED, DumpBackend.NOT_CONFIGURED, Optional.empty(), new MetricRegistry());
+        AdminServer started = new AdminServer(
+                new AdminConfig("127.0.0.1", 0, token),
+                backend,
+                SnapshotBackend.NOT_CONFIGURED,
+                DumpBackend.NOT_CONFIGURED,
+                Optional.empty(),
+                new MetricRegistry());
         started.start();
         return started;
     }
@@ -98,16 +102,19 @@ class AdminServerTest {
     }
 
     @ParameterizedTest(name = "lag {0}, streaming {1}, query ''{2}'' -> {3}")
-    @CsvSource(delimiter = '|', value = {
-            "0       | true  | ''                | 200",
-            "1000    | true  | ?lag=16MB         | 200",
-            "16777216| true  | ?lag=16MB         | 200",
-            "16777217| true  | ?lag=16MB         | 503",
-            "5000    | true  | ?lag=4096         | 503",
-            "5000    | true  | ?lag=5000         | 200",
-            "-1      | true  | ?lag=16MB         | 503",
-            "-1      | true  | ''                | 200",
-            "0       | false | ''                | 503"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0       | true  | ''                | 200",
+                "1000    | true  | ?lag=16MB         | 200",
+                "16777216| true  | ?lag=16MB         | 200",
+                "16777217| true  | ?lag=16MB         | 503",
+                "5000    | true  | ?lag=4096         | 503",
+                "5000    | true  | ?lag=5000         | 200",
+                "-1      | true  | ?lag=16MB         | 503",
+                "-1      | true  | ''                | 200",
+                "0       | false | ''                | 503"
+            })
     void replicaChecksStreamingAndLag(long lag, boolean streaming, String query, int status) {
         backend.self = RecordingBackend.replica(lag, streaming);
 
@@ -167,23 +174,47 @@ class AdminServerTest {
     void badZnodesAreNamedInHealthAndClusterWithoutMakingTheNodeUnhealthy() throws IOException {
         StateProblem bad = new StateProblem("/members/ghost", "{}", "no name; member skipped");
         NodeStatus primary = RecordingBackend.primary();
-        backend.self = new NodeStatus(primary.name(), primary.role(), primary.writablePrimary(), primary.streaming(),
-                primary.lagBytes(), primary.epoch(), primary.lastDecision(), primary.problem(), primary.failingAction(),
-                primary.archive(), primary.engineDetails(), Optional.empty(), List.of(bad));
+        backend.self = new NodeStatus(
+                primary.name(),
+                primary.role(),
+                primary.writablePrimary(),
+                primary.streaming(),
+                primary.lagBytes(),
+                primary.epoch(),
+                primary.lastDecision(),
+                primary.problem(),
+                primary.failingAction(),
+                primary.archive(),
+                primary.engineDetails(),
+                Optional.empty(),
+                List.of(bad));
         ClusterView view = RecordingBackend.threeMembers();
-        backend.cluster = new ClusterView(view.members(), view.lease(), view.badLease(), view.epoch(), view.initialized(),
-                view.maintenance(), view.transfer(), view.sync(), view.settings(), Optional.empty(), List.of(bad));
+        backend.cluster = new ClusterView(
+                view.members(),
+                view.lease(),
+                view.badLease(),
+                view.epoch(),
+                view.initialized(),
+                view.maintenance(),
+                view.transfer(),
+                view.sync(),
+                view.settings(),
+                Optional.empty(),
+                List.of(bad));
 
         HttpResponse<String> health = http.get("/health");
         assertThat(health.statusCode()).isEqualTo(200);
-        for (JsonNode listed : List.of(body(health).path("badZnodes"), body(http.get("/cluster")).path("badZnodes"))) {
+        for (JsonNode listed : List.of(
+                body(health).path("badZnodes"), body(http.get("/cluster")).path("badZnodes"))) {
             assertThat(listed).hasSize(1);
             assertThat(listed.get(0).path("path").asText()).isEqualTo("/members/ghost");
             assertThat(listed.get(0).path("content").asText()).isEqualTo("{}");
             assertThat(listed.get(0).path("reason").asText()).isEqualTo("no name; member skipped");
         }
         backend.self = primary;
-        assertThat(body(http.get("/health")).path("badZnodes")).as("an empty list, not null").isEmpty();
+        assertThat(body(http.get("/health")).path("badZnodes"))
+                .as("an empty list, not null")
+                .isEmpty();
     }
 
     @Test
@@ -217,17 +248,20 @@ class AdminServerTest {
     }
 
     @ParameterizedTest(name = "{0} {1} -> {2}")
-    @CsvSource(delimiter = '|', value = {
-            "/switchover   | {}                  | switchover:*",
-            "/switchover   | ''                  | switchover:*",
-            "/switchover   | {\"to\": \"pg2\"}   | switchover:pg2",
-            "/switchover   | {\"to\": null}      | switchover:*",
-            "/failover     | {\"to\": \"pg2\"}   | failover:pg2",
-            "/maintenance  | {\"enabled\": true} | maintenance:true",
-            "/maintenance  | {\"enabled\": false}| maintenance:false",
-            "/settings     | {\"loop_wait\": \"2s\"} | settings:loop_wait=2s",
-            "/settings     | {\"synchronous_mode\": true} | settings:synchronous_mode=true",
-            "/settings     | {\"maximum_lag_on_failover\": null} | settings:maximum_lag_on_failover=(removed)"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/switchover   | {}                  | switchover:*",
+                "/switchover   | ''                  | switchover:*",
+                "/switchover   | {\"to\": \"pg2\"}   | switchover:pg2",
+                "/switchover   | {\"to\": null}      | switchover:*",
+                "/failover     | {\"to\": \"pg2\"}   | failover:pg2",
+                "/maintenance  | {\"enabled\": true} | maintenance:true",
+                "/maintenance  | {\"enabled\": false}| maintenance:false",
+                "/settings     | {\"loop_wait\": \"2s\"} | settings:loop_wait=2s",
+                "/settings     | {\"synchronous_mode\": true} | settings:synchronous_mode=true",
+                "/settings     | {\"maximum_lag_on_failover\": null} | settings:maximum_lag_on_failover=(removed)"
+            })
     void acceptedMutationsAre202AndReachTheBackend(String path, String body, String call) throws IOException {
         HttpResponse<String> response = http.post(path, body, TOKEN);
 
@@ -238,17 +272,20 @@ class AdminServerTest {
 
     @Test
     void aConfirmedFailsafeCallIs200AndARefusedOne409WithTheReason() throws IOException {
-        HttpResponse<String> confirmed = http.post("/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}",
-                TOKEN);
-        HttpResponse<String> refused = http.post("/failsafe", "{\"leader\": \"pg3\", \"epoch\": 3, \"valid_for_ms\": 5000}",
-                TOKEN);
+        HttpResponse<String> confirmed =
+                http.post("/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}", TOKEN);
+        HttpResponse<String> refused =
+                http.post("/failsafe", "{\"leader\": \"pg3\", \"epoch\": 3, \"valid_for_ms\": 5000}", TOKEN);
 
         assertThat(confirmed.statusCode()).as(confirmed.body()).isEqualTo(200);
         assertThat(body(confirmed).path("message").asText()).isEqualTo("confirmed pg1's failsafe call for epoch 3");
-        assertThat(error(refused, 409)).isEqualTo("failsafe call of pg3 for epoch 3 not confirmed: this member last saw "
-                + "pg1 hold the lease");
+        assertThat(error(refused, 409))
+                .isEqualTo(
+                        "failsafe call of pg3 for epoch 3 not confirmed: this member last saw " + "pg1 hold the lease");
         assertThat(backend.calls).containsExactly("failsafe:pg1:3:5000", "failsafe:pg3:3:5000");
-        assertThat(error(http.post("/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}", null), 401))
+        assertThat(error(
+                        http.post("/failsafe", "{\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 5000}", null),
+                        401))
                 .contains("token");
     }
 
@@ -271,13 +308,15 @@ class AdminServerTest {
     }
 
     @ParameterizedTest
-    @CsvSource(value = {"NULL", "wrong-token", "s3cret-token-but-longer", "''"}, nullValues = "NULL")
+    @CsvSource(
+            value = {"NULL", "wrong-token", "s3cret-token-but-longer", "''"},
+            nullValues = "NULL")
     void mutationsWithoutTheRightTokenAre401(String token) throws IOException {
         HttpResponse<String> response = http.post("/failover", "{\"to\": \"pg2\"}", token);
 
         assertThat(error(response, 401)).contains("token");
-        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-                value -> assertThat(value).startsWith("Bearer"));
+        assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(value -> assertThat(value).startsWith("Bearer"));
         assertThat(backend.calls).isEmpty();
     }
 
@@ -289,30 +328,33 @@ class AdminServerTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(delimiter = '|', value = {
-            "/switchover  | {\"to\": \"pg2\"          | malformed JSON at line 1, column 13: Unexpected end-of-input",
-            "/switchover  | {\"to\": \"pg2\"} {}      | malformed JSON",
-            "/switchover  | {\"to\": 1, \"to\": 2}    | malformed JSON",
-            "/switchover  | [\"pg2\"]                 | must be a JSON object",
-            "/switchover  | {\"candidate\": \"pg2\"}  | unknown field 'candidate'",
-            "/switchover  | {\"to\": 5}               | field 'to'",
-            "/switchover  | {\"to\": \"  \"}          | field 'to'",
-            "/failover    | {}                        | field 'to' is required",
-            "/failover    | {\"to\": [\"pg2\"]}       | field 'to'",
-            "/maintenance | {\"enabled\": \"yes\"}    | field 'enabled'",
-            "/maintenance | {\"enabled\": 1}          | field 'enabled'",
-            "/maintenance | {}                        | field 'enabled' is required",
-            "/reinitialize| {\"force\": true}         | unknown field 'force'",
-            "/settings    | {}                        | no setting given",
-            "/settings    | {\"loop_wait\": \"soon\"}   | settings.loop_wait: 'soon' is not valid",
-            "/settings    | {\"loop_wait\": \"2s\", \"maximum_lag_on_failover\": -1} | settings.maximum_lag_on_failover",
-            "/settings    | {\"synchronous_mode\": [true]} | field 'synchronous_mode'",
-            "/settings    | {\"ttl\": 30}               | unknown field 'ttl'",
-            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": 3} | field 'valid_for_ms' is required: a whole number from 1 to 600000",
-            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": -1, \"valid_for_ms\": 5} | field 'epoch' is required: a whole number from 0",
-            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": \"3\", \"valid_for_ms\": 5} | field 'epoch'",
-            "/failsafe    | {\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 1.5} | field 'valid_for_ms'",
-            "/failsafe    | {\"epoch\": 3, \"valid_for_ms\": 5}   | field 'leader' is required"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/switchover  | {\"to\": \"pg2\"          | malformed JSON at line 1, column 13: Unexpected end-of-input",
+                "/switchover  | {\"to\": \"pg2\"} {}      | malformed JSON",
+                "/switchover  | {\"to\": 1, \"to\": 2}    | malformed JSON",
+                "/switchover  | [\"pg2\"]                 | must be a JSON object",
+                "/switchover  | {\"candidate\": \"pg2\"}  | unknown field 'candidate'",
+                "/switchover  | {\"to\": 5}               | field 'to'",
+                "/switchover  | {\"to\": \"  \"}          | field 'to'",
+                "/failover    | {}                        | field 'to' is required",
+                "/failover    | {\"to\": [\"pg2\"]}       | field 'to'",
+                "/maintenance | {\"enabled\": \"yes\"}    | field 'enabled'",
+                "/maintenance | {\"enabled\": 1}          | field 'enabled'",
+                "/maintenance | {}                        | field 'enabled' is required",
+                "/reinitialize| {\"force\": true}         | unknown field 'force'",
+                "/settings    | {}                        | no setting given",
+                "/settings    | {\"loop_wait\": \"soon\"}   | settings.loop_wait: 'soon' is not valid",
+                "/settings    | {\"loop_wait\": \"2s\", \"maximum_lag_on_failover\": -1} | settings.maximum_lag_on_failover",
+                "/settings    | {\"synchronous_mode\": [true]} | field 'synchronous_mode'",
+                "/settings    | {\"ttl\": 30}               | unknown field 'ttl'",
+                "/failsafe    | {\"leader\": \"pg1\", \"epoch\": 3} | field 'valid_for_ms' is required: a whole number from 1 to 600000",
+                "/failsafe    | {\"leader\": \"pg1\", \"epoch\": -1, \"valid_for_ms\": 5} | field 'epoch' is required: a whole number from 0",
+                "/failsafe    | {\"leader\": \"pg1\", \"epoch\": \"3\", \"valid_for_ms\": 5} | field 'epoch'",
+                "/failsafe    | {\"leader\": \"pg1\", \"epoch\": 3, \"valid_for_ms\": 1.5} | field 'valid_for_ms'",
+                "/failsafe    | {\"epoch\": 3, \"valid_for_ms\": 5}   | field 'leader' is required"
+            })
     void invalidBodiesAre400AndChangeNothing(String path, String body, String problem) throws IOException {
         assertThat(error(http.post(path, body, TOKEN), 400)).contains(problem);
         assertThat(backend.calls).isEmpty();
@@ -328,7 +370,8 @@ class AdminServerTest {
 
     @Test
     void rejectedRequestsAre409WithTheBackendsMessage() throws IOException {
-        assertThat(error(http.post("/failover", "{\"to\": \"pg9\"}", TOKEN), 409)).isEqualTo("no member named 'pg9'");
+        assertThat(error(http.post("/failover", "{\"to\": \"pg9\"}", TOKEN), 409))
+                .isEqualTo("no member named 'pg9'");
         assertThat(error(http.post("/reinitialize", "{}", TOKEN), 409)).isEqualTo("cannot reinitialize the primary");
         assertThat(backend.calls).isEmpty();
     }

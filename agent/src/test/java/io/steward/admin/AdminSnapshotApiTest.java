@@ -1,5 +1,7 @@
 package io.steward.admin;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,9 +9,6 @@ import io.steward.backup.SnapshotSet;
 import io.steward.backup.SnapshotVolume;
 import io.steward.config.AdminConfig;
 import io.steward.config.RetentionClass;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -17,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** POST /snapshot and GET /snapshots: request checking and answers; the sets themselves come from a fake catalog. */
 class AdminSnapshotApiTest {
@@ -33,7 +32,8 @@ class AdminSnapshotApiTest {
         public SnapshotSet takeSnapshot(RetentionClass retention) {
             requested.add(retention);
             if (retention == RetentionClass.MONTHLY) {
-                throw new RejectedRequest("snapshot set 20261122T093000Z-db01 failed: EC2: SnapshotLimitExceeded: too many");
+                throw new RejectedRequest(
+                        "snapshot set 20261122T093000Z-db01 failed: EC2: SnapshotLimitExceeded: too many");
             }
             SnapshotSet set = set(retention);
             catalog.add(set);
@@ -48,15 +48,35 @@ class AdminSnapshotApiTest {
 
     private static SnapshotSet set(RetentionClass retention) {
         Instant created = Instant.parse("2026-11-22T09:30:00Z");
-        return new SnapshotSet("20261122T093000Z-db01", "db", "db01", "primary", 4, "eu-west-1a", retention, created,
-                Optional.of(created.plusSeconds(3)), created.plus(retention.defaultRetention()), SnapshotSet.Status.PENDING, Optional.empty(), 100, 200, 1, 42,
+        return new SnapshotSet(
+                "20261122T093000Z-db01",
+                "db",
+                "db01",
+                "primary",
+                4,
+                "eu-west-1a",
+                retention,
+                created,
+                Optional.of(created.plusSeconds(3)),
+                created.plus(retention.defaultRetention()),
+                SnapshotSet.Status.PENDING,
+                Optional.empty(),
+                100,
+                200,
+                1,
+                42,
                 List.of(new SnapshotVolume("vol-1", "snap-1", "/data", "/dev/sdf", 10, List.of("/data/pg"))),
                 Map.of("backup_label", "LABEL: x\n"));
     }
 
     private TestHttp start(SnapshotBackend snapshots) throws IOException {
-        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), new RecordingBackend(), snapshots,
-                DumpBackend.NOT_CONFIGURED, Optional.empty(), new MetricRegistry());
+        server = new AdminServer(
+                new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)),
+                new RecordingBackend(),
+                snapshots,
+                DumpBackend.NOT_CONFIGURED,
+                Optional.empty(),
+                new MetricRegistry());
         server.start();
         return new TestHttp(server.port());
     }

@@ -9,7 +9,6 @@ import io.steward.coordination.TransferRequest;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +22,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class RecordingBackend implements AdminBackend {
     /** pg2 is 1.5 MiB behind pg1; pg3 is down and its position unknown. */
     public static final long PRIMARY_POSITION = 10_000_000;
+
     public static final long PG2_LAG = 1_572_864;
 
     public volatile NodeStatus self = primary();
     /** Runs before every answer about this node: a test can hold requests there. */
-    public volatile Runnable beforeSelf = () -> { };
+    public volatile Runnable beforeSelf = () -> {};
+
     public volatile ClusterView cluster = threeMembers();
     public volatile List<HistoryEntry> history = List.of(
             new HistoryEntry(1, "pg1", Optional.empty(), "bootstrap", 0, 1_700_000_000_000L),
@@ -37,35 +38,94 @@ public final class RecordingBackend implements AdminBackend {
     public final List<String> calls = new CopyOnWriteArrayList<>();
 
     public static NodeStatus primary() {
-        return new NodeStatus("pg1", Role.PRIMARY, true, false, 0, 3, "holding the lease", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of());
+        return new NodeStatus(
+                "pg1",
+                Role.PRIMARY,
+                true,
+                false,
+                0,
+                3,
+                "holding the lease",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty(),
+                List.of());
     }
 
     public static NodeStatus replica(long lagBytes, boolean streaming) {
-        return new NodeStatus("pg2", Role.REPLICA, false, streaming, lagBytes, 3, "following pg1", Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of());
+        return new NodeStatus(
+                "pg2",
+                Role.REPLICA,
+                false,
+                streaming,
+                lagBytes,
+                3,
+                "following pg1",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty(),
+                List.of());
     }
 
     public static NodeStatus unhealthy(String problem) {
-        return new NodeStatus("pg2", Role.REPLICA, false, false, -1, 3, "waiting", Optional.of(problem),
-                Optional.of(new FailingAction("CloneFrom", problem, java.time.Instant.parse("2026-12-02T09:00:00Z"))), Optional.empty(), Map.of(),
-                Optional.empty(), List.of());
+        return new NodeStatus(
+                "pg2",
+                Role.REPLICA,
+                false,
+                false,
+                -1,
+                3,
+                "waiting",
+                Optional.of(problem),
+                Optional.of(new FailingAction("CloneFrom", problem, java.time.Instant.parse("2026-12-02T09:00:00Z"))),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty(),
+                List.of());
     }
 
     public static ClusterView threeMembers() {
         return new ClusterView(
-                Map.of("pg1", member("pg1", Role.PRIMARY, true, PRIMARY_POSITION, 3, Optional.empty()),
-                        "pg2", member("pg2", Role.REPLICA, true, PRIMARY_POSITION - PG2_LAG, 3, Optional.empty()),
-                        "pg3", member("pg3", Role.STOPPED, false, -1, 2, Optional.of("postgres is not running"))),
-                Optional.of(new Lease("pg1", 3, 42)), 3, Optional.of("pg1"), false,
-                Optional.of(new TransferRequest(TransferRequest.Kind.SWITCHOVER, "pg1", Optional.of("pg2"), 1_700_000_300_000L)),
+                Map.of(
+                        "pg1",
+                        member("pg1", Role.PRIMARY, true, PRIMARY_POSITION, 3, Optional.empty()),
+                        "pg2",
+                        member("pg2", Role.REPLICA, true, PRIMARY_POSITION - PG2_LAG, 3, Optional.empty()),
+                        "pg3",
+                        member("pg3", Role.STOPPED, false, -1, 2, Optional.of("postgres is not running"))),
+                Optional.of(new Lease("pg1", 3, 42)),
+                3,
+                Optional.of("pg1"),
+                false,
+                Optional.of(new TransferRequest(
+                        TransferRequest.Kind.SWITCHOVER, "pg1", Optional.of("pg2"), 1_700_000_300_000L)),
                 Optional.of(new SyncState("pg1", Optional.of("pg2"))));
     }
 
-    private static MemberInfo member(String name, Role role, boolean healthy, long position, long timeline,
-                                     Optional<String> problem) {
-        return new MemberInfo(name, role, healthy, new Endpoint("10.0.0." + name.charAt(2), 5432),
-                "http://10.0.0." + name.charAt(2) + ":8008", position, timeline,
-                role == Role.REPLICA ? Optional.of("pg1") : Optional.empty(), false, name.equals("pg3"), 1, "0.1.0",
-                1_700_000_400_000L, problem, Optional.empty(), Map.of(), Optional.empty());
+    private static MemberInfo member(
+            String name, Role role, boolean healthy, long position, long timeline, Optional<String> problem) {
+        return new MemberInfo(
+                name,
+                role,
+                healthy,
+                new Endpoint("10.0.0." + name.charAt(2), 5432),
+                "http://10.0.0." + name.charAt(2) + ":8008",
+                position,
+                timeline,
+                role == Role.REPLICA ? Optional.of("pg1") : Optional.empty(),
+                false,
+                name.equals("pg3"),
+                1,
+                "0.1.0",
+                1_700_000_400_000L,
+                problem,
+                Optional.empty(),
+                Map.of(),
+                Optional.empty());
     }
 
     @Override

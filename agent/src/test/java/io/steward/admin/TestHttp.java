@@ -10,7 +10,8 @@ import java.time.Duration;
 
 /** Plain HTTP requests to an admin server under test. */
 public final class TestHttp {
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String base;
 
     public TestHttp(int port) {

@@ -1,8 +1,8 @@
 package io.steward.backup;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class DumpPartSizeTest {
     private static final long MIB = 1024 * 1024;
@@ -20,6 +20,8 @@ class DumpPartSizeTest {
 
         assertThat(size).isEqualTo(65 * MIB);
         assertThat(-Math.floorDiv(-stored, size)).as("parts").isLessThanOrEqualTo(DumpArchive.MAX_PARTS);
-        assertThat(DumpArchive.partSizeFor(2_000L * 1024 * MIB, 5 * MIB)).as("2 TiB in 5 MiB parts").isEqualTo(205 * MIB);
+        assertThat(DumpArchive.partSizeFor(2_000L * 1024 * MIB, 5 * MIB))
+                .as("2 TiB in 5 MiB parts")
+                .isEqualTo(205 * MIB);
     }
 }

@@ -1,15 +1,14 @@
 package io.steward.backup;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.steward.engine.NativeBackup.Record;
 import io.steward.engine.NativeBackup.Schedule;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Elasticsearch's retention rules kept by the core, and the names of backups. */
 class NativeBackupSchedulerTest {
@@ -20,7 +19,9 @@ class NativeBackupSchedulerTest {
     }
 
     private static List<String> expiredNames(List<Record> backups, Schedule schedule) {
-        return NativeBackupScheduler.expired(backups, NOW, schedule).stream().map(Record::name).toList();
+        return NativeBackupScheduler.expired(backups, NOW, schedule).stream()
+                .map(Record::name)
+                .toList();
     }
 
     @Test
@@ -37,8 +38,10 @@ class NativeBackupSchedulerTest {
 
         assertThat(expiredNames(backups, new Schedule(Duration.ofHours(1), Optional.of(Duration.ofHours(24)), 2, 100)))
                 .containsExactlyInAnyOrder("scheduled-40", "scheduled-50");
-        assertThat(expiredNames(List.of(scheduled(50), scheduled(40)),
-                new Schedule(Duration.ofHours(1), Optional.of(Duration.ofHours(24)), 2, 100))).isEmpty();
+        assertThat(expiredNames(
+                        List.of(scheduled(50), scheduled(40)),
+                        new Schedule(Duration.ofHours(1), Optional.of(Duration.ofHours(24)), 2, 100)))
+                .isEmpty();
     }
 
     @Test
@@ -46,8 +49,10 @@ class NativeBackupSchedulerTest {
         Record failed = new Record("scheduled-f", "FAILED", NOW.minus(Duration.ofHours(9)), List.of());
         Record manual = new Record("manual-x", "SUCCESS", NOW.minus(Duration.ofDays(90)), List.of("books"));
 
-        assertThat(expiredNames(List.of(failed, manual, scheduled(2), scheduled(1)),
-                new Schedule(Duration.ofHours(1), Optional.of(Duration.ofHours(1)), 1, 1))).containsExactly("scheduled-2");
+        assertThat(expiredNames(
+                        List.of(failed, manual, scheduled(2), scheduled(1)),
+                        new Schedule(Duration.ofHours(1), Optional.of(Duration.ofHours(1)), 1, 1)))
+                .containsExactly("scheduled-2");
     }
 
     @Test

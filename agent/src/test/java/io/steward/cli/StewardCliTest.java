@@ -1,17 +1,13 @@
 package io.steward.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.admin.AdminServer;
 import io.steward.admin.DumpBackend;
 import io.steward.admin.RecordingBackend;
 import io.steward.admin.SnapshotBackend;
 import io.steward.config.AdminConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,27 +18,35 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class StewardCliTest {
     private static final String TOKEN = "s3cret-token-of-at-least-32-chars";
     private final RecordingBackend backend = new RecordingBackend();
     private AdminServer server;
 
-    private record Run(int exitCode, String out, String err) {
-    }
+    private record Run(int exitCode, String out, String err) {}
 
     @TempDir
     Path dir;
+
     private Path tokenFile;
 
     @BeforeEach
     void start() throws IOException {
         tokenFile = Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        server = new AdminServer(new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)), backend,
-                SnapshotBackend.NOT_CONFIGURED, DumpBackend.NOT_CONFIGURED, Optional.empty(), new MetricRegistry());
+        server = new AdminServer(
+                new AdminConfig("127.0.0.1", 0, Optional.of(TOKEN)),
+                backend,
+                SnapshotBackend.NOT_CONFIGURED,
+                DumpBackend.NOT_CONFIGURED,
+                Optional.empty(),
+                new MetricRegistry());
         server.start();
     }
 
@@ -74,8 +78,16 @@ class StewardCliTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).startsWith("Cluster epoch 3, maintenance off, leader pg1\n");
-        assertThat(run.out()).contains("MEMBER", "ROLE", "STATE", "LAG", "TIMELINE",
-                "primary (leader)", "1.5 MiB", "unhealthy: postgres is not running");
+        assertThat(run.out())
+                .contains(
+                        "MEMBER",
+                        "ROLE",
+                        "STATE",
+                        "LAG",
+                        "TIMELINE",
+                        "primary (leader)",
+                        "1.5 MiB",
+                        "unhealthy: postgres is not running");
     }
 
     @Test
@@ -115,21 +127,29 @@ class StewardCliTest {
 
     @Test
     void switchoverWithoutACandidateLetsTheAgentChoose() {
-        assertThat(runAgainstAgent("switchover", "--token-file", tokenFile.toString()).exitCode()).isZero();
+        assertThat(runAgainstAgent("switchover", "--token-file", tokenFile.toString())
+                        .exitCode())
+                .isZero();
         assertThat(backend.calls).containsExactly("switchover:*");
     }
 
     @Test
     void maintenanceOnAndOff() {
-        assertThat(runAgainstAgent("maintenance", "on", "--token-file", tokenFile.toString()).exitCode()).isZero();
-        assertThat(runAgainstAgent("maintenance", "OFF", "--token-file", tokenFile.toString()).exitCode()).isZero();
+        assertThat(runAgainstAgent("maintenance", "on", "--token-file", tokenFile.toString())
+                        .exitCode())
+                .isZero();
+        assertThat(runAgainstAgent("maintenance", "OFF", "--token-file", tokenFile.toString())
+                        .exitCode())
+                .isZero();
         assertThat(backend.calls).containsExactly("maintenance:true", "maintenance:false");
     }
 
     @Test
     void reinitializeAsksThisNodesAgentAndARefusalSaysWhy() {
         backend.self = RecordingBackend.replica(0, true);
-        assertThat(runAgainstAgent("reinitialize", "--token-file", tokenFile.toString()).exitCode()).isZero();
+        assertThat(runAgainstAgent("reinitialize", "--token-file", tokenFile.toString())
+                        .exitCode())
+                .isZero();
         assertThat(backend.calls).containsExactly("reinitialize");
 
         backend.self = RecordingBackend.primary();
@@ -153,7 +173,9 @@ class StewardCliTest {
 
     @Test
     void badUsageExitsWith2AndSendsNothing() {
-        assertThat(runAgainstAgent("failover", "--token-file", tokenFile.toString()).exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(runAgainstAgent("failover", "--token-file", tokenFile.toString())
+                        .exitCode())
+                .isEqualTo(StewardCli.EXIT_USAGE);
         Run badToggle = runAgainstAgent("maintenance", "maybe", "--token-file", tokenFile.toString());
         assertThat(badToggle.exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
         assertThat(badToggle.err()).contains("expected on or off, was 'maybe'");
@@ -174,7 +196,8 @@ class StewardCliTest {
         Run run = run("status", "--api", "http://127.0.0.1:" + closedPort);
 
         assertThat(run.exitCode()).isEqualTo(StewardCli.EXIT_UNREACHABLE);
-        assertThat(run.err()).contains("cannot reach the agent at http://127.0.0.1:" + closedPort + ": connection refused");
+        assertThat(run.err())
+                .contains("cannot reach the agent at http://127.0.0.1:" + closedPort + ": connection refused");
     }
 
     @Test
@@ -190,8 +213,15 @@ class StewardCliTest {
         Run run = run("--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("Exit codes:", "status", "switchover", "failover", "maintenance",
-                "refused", "could not be reached");
+        assertThat(run.out())
+                .contains(
+                        "Exit codes:",
+                        "status",
+                        "switchover",
+                        "failover",
+                        "maintenance",
+                        "refused",
+                        "could not be reached");
     }
 
     @Test
@@ -199,8 +229,11 @@ class StewardCliTest {
         Run run = runAgainstAgent("switchover", "--token", TOKEN);
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--token is refused").contains("ps and /proc/PID/cmdline")
-                .contains("--token-file").doesNotContain(TOKEN);
+        assertThat(run.err())
+                .contains("--token is refused")
+                .contains("ps and /proc/PID/cmdline")
+                .contains("--token-file")
+                .doesNotContain(TOKEN);
         assertThat(backend.calls).isEmpty();
     }
 
@@ -211,7 +244,10 @@ class StewardCliTest {
         Run run = runAgainstAgent("switchover", "--token-file", tokenFile.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--token-file " + tokenFile).contains("has mode rw-r--r--").contains("chmod 600");
+        assertThat(run.err())
+                .contains("--token-file " + tokenFile)
+                .contains("has mode rw-r--r--")
+                .contains("chmod 600");
         assertThat(backend.calls).isEmpty();
     }
 
@@ -228,10 +264,13 @@ class StewardCliTest {
     @Test
     void secretsGivenWithSetAreRefused() {
         for (String key : List.of("zookeeper.digest_password", "admin.token", "postgresql.superuser_password")) {
-            Run run = run("validate-config", "--config", dir.resolve("absent.yml").toString(), "--set", key + "=hunter2");
+            Run run =
+                    run("validate-config", "--config", dir.resolve("absent.yml").toString(), "--set", key + "=hunter2");
 
             assertThat(run.exitCode()).as(key).isEqualTo(2);
-            assertThat(run.err()).contains("--set " + key + "=... is refused").contains(key + "_file")
+            assertThat(run.err())
+                    .contains("--set " + key + "=... is refused")
+                    .contains(key + "_file")
                     .doesNotContain("hunter2");
         }
     }

@@ -1,20 +1,19 @@
 package io.steward.config;
 
-import io.steward.testing.TestKeyStores;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.steward.testing.TestKeyStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code admin.tls}: PEM files read at validation, the key protected like every secret, and the two a pair. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -39,7 +38,8 @@ class AdminTlsConfigTest {
         Files.setPosixFilePermissions(pem.privateKey(), PosixFilePermissions.fromString("rw-r--r--"));
 
         assertThatThrownBy(() -> load(pem.certificateChain(), pem.privateKey()))
-                .hasMessageContaining("admin.tls.key_file").hasMessageContaining("this one has mode rw-r--r--");
+                .hasMessageContaining("admin.tls.key_file")
+                .hasMessageContaining("this one has mode rw-r--r--");
     }
 
     @Test
@@ -49,14 +49,20 @@ class AdminTlsConfigTest {
         TestKeyStores.PemServer other = stores.pemServerSignedBy("ca2", "other");
 
         assertThatThrownBy(() -> load(one.certificateChain(), other.privateKey()))
-                .hasMessageContaining("admin.tls.key_file").hasMessageContaining("is not the key of the first certificate");
+                .hasMessageContaining("admin.tls.key_file")
+                .hasMessageContaining("is not the key of the first certificate");
         assertThatThrownBy(() -> load(one.privateKey(), one.privateKey()))
-                .hasMessageContaining("admin.tls.cert_file").hasMessageContaining("PEM certificates");
+                .hasMessageContaining("admin.tls.cert_file")
+                .hasMessageContaining("PEM certificates");
     }
 
     private StewardConfig load(Path cert, Path key) throws Exception {
         Path file = Files.writeString(dir.resolve("steward.yml"), ConfigLoaderTest.VALID_YAML);
-        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, Map.of(),
+        return ConfigLoader.load(new ConfigLoader.Sources(
+                Optional.of(file),
+                Optional.empty(),
+                false,
+                Map.of(),
                 Map.of("admin.tls.cert_file", cert.toString(), "admin.tls.key_file", key.toString())));
     }
 }

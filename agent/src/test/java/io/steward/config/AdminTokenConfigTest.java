@@ -1,8 +1,7 @@
 package io.steward.config;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,9 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code admin.token} and {@code admin.token_file}: long enough to resist guessing, and a file only root reads. */
 @Timeout(60)
@@ -26,7 +25,8 @@ class AdminTokenConfigTest {
     void theTokenComesFromAFileOnlyTheAgentsUserCanRead() throws IOException {
         Path token = secretFile("admin-token", TOKEN + "\n", "rw-------");
 
-        assertThat(load(Map.of("admin.token_file", token.toString())).admin().token()).contains(TOKEN);
+        assertThat(load(Map.of("admin.token_file", token.toString())).admin().token())
+                .contains(TOKEN);
     }
 
     @Test
@@ -53,7 +53,8 @@ class AdminTokenConfigTest {
                 .hasMessageNotContaining(shortToken);
         Path file = secretFile("short-token", shortToken, "rw-------");
         assertThatThrownBy(() -> load(Map.of("admin.token_file", file.toString())))
-                .hasMessageContaining("admin.token_file").hasMessageContaining("at least 32 characters");
+                .hasMessageContaining("admin.token_file")
+                .hasMessageContaining("at least 32 characters");
         assertThat(load(Map.of("admin.token", TOKEN)).admin().token()).contains(TOKEN);
     }
 
@@ -62,12 +63,14 @@ class AdminTokenConfigTest {
         Path token = secretFile("admin-token", TOKEN, "rw-------");
 
         assertThatThrownBy(() -> load(Map.of("admin.token", TOKEN, "admin.token_file", token.toString())))
-                .hasMessageContaining("admin.token_file").hasMessageContaining("absent when token is set: one or the other");
+                .hasMessageContaining("admin.token_file")
+                .hasMessageContaining("absent when token is set: one or the other");
     }
 
     private StewardConfig load(Map<String, String> overrides) throws IOException {
         Path file = Files.writeString(dir.resolve("steward.yml"), ConfigLoaderTest.VALID_YAML);
-        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, Map.of(), overrides));
+        return ConfigLoader.load(
+                new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, Map.of(), overrides));
     }
 
     private Path secretFile(String name, String content, String mode) throws IOException {

@@ -1,9 +1,9 @@
 package io.steward.config;
 
-import io.steward.settings.ConfigException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.steward.settings.ConfigException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,9 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CloudWatchConfigTest {
     @TempDir
@@ -31,11 +30,20 @@ class CloudWatchConfigTest {
                     monitoring: all
                     namespace: Steward/Prod
                     endpoint: http://127.0.0.1:9999
-                """, Map.of("STEWARD_AWS_CLOUDWATCH_INTERVAL", "30s")).aws().cloudWatch();
+                """, Map.of("STEWARD_AWS_CLOUDWATCH_INTERVAL", "30s"))
+                .aws()
+                .cloudWatch();
 
-        assertThat(config).isEqualTo(new CloudWatchConfig(CloudWatchConfig.Monitoring.ALL, "Steward/Prod",
-                Duration.ofSeconds(30), Optional.of(URI.create("http://127.0.0.1:9999"))));
-        assertThat(load("  cloudwatch: {monitoring: on}\n", Map.of()).aws().cloudWatch().monitoring())
+        assertThat(config)
+                .isEqualTo(new CloudWatchConfig(
+                        CloudWatchConfig.Monitoring.ALL,
+                        "Steward/Prod",
+                        Duration.ofSeconds(30),
+                        Optional.of(URI.create("http://127.0.0.1:9999"))));
+        assertThat(load("  cloudwatch: {monitoring: on}\n", Map.of())
+                        .aws()
+                        .cloudWatch()
+                        .monitoring())
                 .isEqualTo(CloudWatchConfig.Monitoring.ON);
     }
 
@@ -49,34 +57,51 @@ class CloudWatchConfigTest {
                     endpoint: ftp://x
                 """, Map.of()));
 
-        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactlyInAnyOrder(
-                "aws.cloudwatch.monitoring", "aws.cloudwatch.namespace", "aws.cloudwatch.interval", "aws.cloudwatch.endpoint");
+        assertThat(e.problems())
+                .extracting(p -> p.key().replaceAll(" \\(from .*\\)$", ""))
+                .containsExactlyInAnyOrder(
+                        "aws.cloudwatch.monitoring",
+                        "aws.cloudwatch.namespace",
+                        "aws.cloudwatch.interval",
+                        "aws.cloudwatch.endpoint");
         assertThat(e.getMessage()).contains("one of off, on, all").contains("not starting with AWS/");
     }
 
     @Test
     void theBooksUserDataKeySwitchesItOnAndTheFileOrEnvironmentWin() throws IOException {
-        assertThat(load("", "{\"monitoring\": \"all\"}", Map.of()).aws().cloudWatch().monitoring())
+        assertThat(load("", "{\"monitoring\": \"all\"}", Map.of())
+                        .aws()
+                        .cloudWatch()
+                        .monitoring())
                 .isEqualTo(CloudWatchConfig.Monitoring.ALL);
-        assertThat(load("", "{\"monitoring\": \"on\"}", Map.of("STEWARD_AWS_CLOUDWATCH_MONITORING", "off")).aws()
-                .cloudWatch().monitoring()).isEqualTo(CloudWatchConfig.Monitoring.OFF);
+        assertThat(load("", "{\"monitoring\": \"on\"}", Map.of("STEWARD_AWS_CLOUDWATCH_MONITORING", "off"))
+                        .aws()
+                        .cloudWatch()
+                        .monitoring())
+                .isEqualTo(CloudWatchConfig.Monitoring.OFF);
     }
 
     @Test
     void aBadUserDataValueIsNamedWithItsOrigin() {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("", "{\"monitoring\": \"sometimes\"}",
-                Map.of()));
+        ConfigException e = catchThrowableOfType(
+                ConfigException.class, () -> load("", "{\"monitoring\": \"sometimes\"}", Map.of()));
 
-        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.key())
-                .startsWith("aws.cloudwatch.monitoring").contains("user data").contains("'monitoring'"));
+        assertThat(e.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.key())
+                        .startsWith("aws.cloudwatch.monitoring")
+                        .contains("user data")
+                        .contains("'monitoring'"));
     }
 
     @Test
     void onWithoutAKnownRegionIsAConfigError() {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("", "{\"monitoring\": \"on\"}",
-                Map.of(), ""));
+        ConfigException e =
+                catchThrowableOfType(ConfigException.class, () -> load("", "{\"monitoring\": \"on\"}", Map.of(), ""));
 
-        assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.key()).startsWith("aws.cloudwatch.monitoring"));
+        assertThat(e.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.key()).startsWith("aws.cloudwatch.monitoring"));
         assertThat(e.getMessage()).contains("aws.region");
     }
 
@@ -90,10 +115,11 @@ class CloudWatchConfigTest {
 
     private StewardConfig load(String awsLines, String userData, Map<String, String> env, String region)
             throws IOException {
-        Path file = Files.writeString(dir.resolve("steward.yml"),
+        Path file = Files.writeString(
+                dir.resolve("steward.yml"),
                 ConfigLoaderTest.VALID_YAML.replace("  imds: off\n", "  imds: off\n" + region + awsLines));
         Path userDataFile = Files.writeString(dir.resolve("user-data.json"), userData);
-        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.of(userDataFile), false, env,
-                Map.of()));
+        return ConfigLoader.load(
+                new ConfigLoader.Sources(Optional.of(file), Optional.of(userDataFile), false, env, Map.of()));
     }
 }

@@ -1,18 +1,17 @@
 package io.steward.config;
 
-import io.steward.settings.ConfigException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.steward.settings.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DumpConfigTest {
     private static final String WAL = """
@@ -25,12 +24,15 @@ class DumpConfigTest {
 
     @Test
     void withoutTheSectionDumpsAreOff() throws IOException {
-        assertThat(load(ConfigLoaderTest.VALID_YAML + WAL, Map.of()).backup().dumps()).isEqualTo(DumpConfig.disabled());
+        assertThat(load(ConfigLoaderTest.VALID_YAML + WAL, Map.of()).backup().dumps())
+                .isEqualTo(DumpConfig.disabled());
     }
 
     @Test
     void theSectionAloneGivesHourlyDumpsWithTheBooksRetention() throws IOException {
-        DumpConfig dumps = load(ConfigLoaderTest.VALID_YAML + WAL + "  dumps: {}\n", Map.of()).backup().dumps();
+        DumpConfig dumps = load(ConfigLoaderTest.VALID_YAML + WAL + "  dumps: {}\n", Map.of())
+                .backup()
+                .dumps();
 
         assertThat(dumps.enabled()).isTrue();
         assertThat(dumps.schedule()).contains(RetentionClass.HOURLY);
@@ -42,12 +44,15 @@ class DumpConfigTest {
 
     @Test
     void everyKeyCanBeSetAlsoFromTheEnvironment() throws IOException {
-        DumpConfig dumps = load(ConfigLoaderTest.VALID_YAML + WAL + """
+        DumpConfig dumps = load(
+                        ConfigLoaderTest.VALID_YAML + WAL + """
                   dumps:
                     schedule: daily
                     retention: {daily: 30d}
                     part_size: 16MiB
-                """, Map.of("STEWARD_BACKUP_DUMPS_ON_REPLICA", "true")).backup().dumps();
+                """, Map.of("STEWARD_BACKUP_DUMPS_ON_REPLICA", "true"))
+                .backup()
+                .dumps();
 
         assertThat(dumps.schedule()).contains(RetentionClass.DAILY);
         assertThat(dumps.onReplica()).isTrue();
@@ -55,12 +60,16 @@ class DumpConfigTest {
         assertThat(dumps.retentionOf(RetentionClass.DAILY)).isEqualTo(Duration.ofDays(30));
         assertThat(dumps.retentionOf(RetentionClass.WEEKLY)).isEqualTo(Duration.ofDays(61));
         assertThat(load(ConfigLoaderTest.VALID_YAML + WAL + "  dumps: {schedule: off}\n", Map.of())
-                .backup().dumps().schedule()).isEmpty();
+                        .backup()
+                        .dumps()
+                        .schedule())
+                .isEmpty();
     }
 
     @Test
     void everyBadValueIsNamedAtOnce() throws IOException {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML + """
+        ConfigException e =
+                catchThrowableOfType(ConfigException.class, () -> load(ConfigLoaderTest.VALID_YAML + """
                 backup:
                   dumps:
                     schedule: every-minute
@@ -69,10 +78,17 @@ class DumpConfigTest {
                     colour: blue
                 """, Map.of()));
 
-        assertThat(e.problems()).extracting(p -> p.key().replaceAll(" \\(from .*\\)$", "")).containsExactlyInAnyOrder(
-                "backup.dumps.schedule", "backup.dumps.retention.hourly", "backup.dumps.retention.yearly",
-                "backup.dumps.part_size", "backup.dumps.colour", "backup.dumps.enabled");
-        assertThat(e.getMessage()).contains("one of off, hourly, daily, weekly, monthly")
+        assertThat(e.problems())
+                .extracting(p -> p.key().replaceAll(" \\(from .*\\)$", ""))
+                .containsExactlyInAnyOrder(
+                        "backup.dumps.schedule",
+                        "backup.dumps.retention.hourly",
+                        "backup.dumps.retention.yearly",
+                        "backup.dumps.part_size",
+                        "backup.dumps.colour",
+                        "backup.dumps.enabled");
+        assertThat(e.getMessage())
+                .contains("one of off, hourly, daily, weekly, monthly")
                 .contains("'1MiB' is not valid; a size from 5242880 to 5368709120 bytes")
                 .contains("configure backup.store, or set backup.dumps.enabled to false");
     }

@@ -1,13 +1,12 @@
 package io.steward.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.steward.settings.ConfigProblem;
 import io.steward.settings.ConfigProblems;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class HaConfigTest {
 
@@ -16,11 +15,12 @@ class HaConfigTest {
         HaConfig own = new HaConfig(Duration.ofSeconds(2), 100, Duration.ofSeconds(30), false, false, false);
         ConfigProblems problems = new ConfigProblems();
 
-        HaConfig effective = own.overriddenBy(Map.of("synchronous_mode", "true", "maximum_lag_on_failover", "16MB"),
-                "cluster settings", problems);
+        HaConfig effective = own.overriddenBy(
+                Map.of("synchronous_mode", "true", "maximum_lag_on_failover", "16MB"), "cluster settings", problems);
 
         assertThat(problems.isEmpty()).isTrue();
-        assertThat(effective).isEqualTo(new HaConfig(Duration.ofSeconds(2), 16L << 20, Duration.ofSeconds(30), true, false, false));
+        assertThat(effective)
+                .isEqualTo(new HaConfig(Duration.ofSeconds(2), 16L << 20, Duration.ofSeconds(30), true, false, false));
     }
 
     @Test
@@ -29,7 +29,8 @@ class HaConfigTest {
 
         HaConfig.DEFAULTS.overriddenBy(Map.of("loop_wait", "forever", "ttl", "30"), "cluster settings", problems);
 
-        assertThat(problems.list()).extracting(ConfigProblem::key)
+        assertThat(problems.list())
+                .extracting(ConfigProblem::key)
                 .containsExactlyInAnyOrder("cluster settings.loop_wait", "cluster settings.ttl");
     }
 }

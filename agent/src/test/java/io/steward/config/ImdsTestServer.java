@@ -2,7 +2,6 @@ package io.steward.config;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -87,10 +86,11 @@ final class ImdsTestServer implements AutoCloseable {
                 send(exchange, 401, "");
                 return;
             }
-            Optional<String> body = path.equals("/latest/user-data") ? userData
+            Optional<String> body = path.equals("/latest/user-data")
+                    ? userData
                     : path.startsWith("/latest/meta-data/")
-                    ? Optional.ofNullable(metadata.get(path.substring("/latest/meta-data/".length())))
-                    : Optional.empty();
+                            ? Optional.ofNullable(metadata.get(path.substring("/latest/meta-data/".length())))
+                            : Optional.empty();
             if (body.isPresent()) {
                 send(exchange, 200, body.get());
             } else {

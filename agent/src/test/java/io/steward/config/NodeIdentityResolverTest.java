@@ -1,12 +1,10 @@
 package io.steward.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.steward.config.NodeIdentityResolver.ImdsUnavailableException;
 import io.steward.config.NodeIdentityResolver.NodeIdentity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,9 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NodeIdentityResolverTest {
     private ImdsTestServer imds;
@@ -41,10 +40,15 @@ class NodeIdentityResolverTest {
     @Test
     void theTestServerRefusesRequestsWithoutASessionToken() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(imds.endpoint().resolve("/latest/meta-data/instance-id")).build(),
+        HttpResponse<String> noToken = http.send(
+                HttpRequest.newBuilder(imds.endpoint().resolve("/latest/meta-data/instance-id"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> noTtl = http.send(HttpRequest.newBuilder(imds.endpoint().resolve("/latest/api/token"))
-                .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> noTtl = http.send(
+                HttpRequest.newBuilder(imds.endpoint().resolve("/latest/api/token"))
+                        .PUT(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(noToken.statusCode()).isEqualTo(401);
         assertThat(noTtl.statusCode()).isEqualTo(400);
@@ -53,9 +57,13 @@ class NodeIdentityResolverTest {
     @Test
     void readsTheIdentityWithASessionToken() {
         try (NodeIdentityResolver resolver = new NodeIdentityResolver(imds.endpoint(), Duration.ofSeconds(2))) {
-            assertThat(resolver.identity()).isEqualTo(new NodeIdentity(Optional.of("i-0123456789abcdef0"),
-                    Optional.of("eu-west-1a"), Optional.of("eu-west-1"), Optional.of("10.0.3.17"),
-                    Optional.of("ip-10-0-3-17.eu-west-1.compute.internal")));
+            assertThat(resolver.identity())
+                    .isEqualTo(new NodeIdentity(
+                            Optional.of("i-0123456789abcdef0"),
+                            Optional.of("eu-west-1a"),
+                            Optional.of("eu-west-1"),
+                            Optional.of("10.0.3.17"),
+                            Optional.of("ip-10-0-3-17.eu-west-1.compute.internal")));
         }
         assertThat(imds.tokensIssued()).isGreaterThanOrEqualTo(1);
         assertThat(imds.unauthorized()).isZero();
@@ -75,7 +83,8 @@ class NodeIdentityResolverTest {
         URI closed = ConfigLoaderTest.closedPort();
         Instant start = Instant.now();
         try (NodeIdentityResolver resolver = new NodeIdentityResolver(closed, Duration.ofMillis(300))) {
-            assertThatThrownBy(resolver::identity).isInstanceOf(ImdsUnavailableException.class)
+            assertThatThrownBy(resolver::identity)
+                    .isInstanceOf(ImdsUnavailableException.class)
                     .hasMessageStartingWith("IMDS at " + closed + " did not answer");
         }
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(5));
@@ -97,17 +106,37 @@ class NodeIdentityResolverTest {
                   data_dir: /data
                 """.formatted(imds.endpoint()));
 
-        StewardConfig config = ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of()));
+        StewardConfig config = ConfigLoader.load(
+                new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of()));
 
         assertThat(config.cluster()).isEqualTo("db.example.net");
-        assertThat(config.node()).isEqualTo(new NodeConfig("db02", "10.0.3.17", 100, false, Path.of("/var/lib/steward"),
-                Optional.of("i-0123456789abcdef0"), Optional.of("eu-west-1a"), Optional.of("eu-west-1"),
-                Optional.of("ip-10-0-3-17.eu-west-1.compute.internal")));
+        assertThat(config.node())
+                .isEqualTo(new NodeConfig(
+                        "db02",
+                        "10.0.3.17",
+                        100,
+                        false,
+                        Path.of("/var/lib/steward"),
+                        Optional.of("i-0123456789abcdef0"),
+                        Optional.of("eu-west-1a"),
+                        Optional.of("eu-west-1"),
+                        Optional.of("ip-10-0-3-17.eu-west-1.compute.internal")));
         assertThat(config.bootstrap().mode()).isEqualTo(BootstrapConfig.Mode.REPLICA);
 
-        StewardConfig overridden = ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(),
-                Map.of("node.host", "db02.internal", "node.instance_id", "i-00000000000000001", "aws.region", "eu-central-1",
-                        "node.availability_zone", "eu-central-1b")));
+        StewardConfig overridden = ConfigLoader.load(new ConfigLoader.Sources(
+                Optional.of(file),
+                Optional.empty(),
+                true,
+                Map.of(),
+                Map.of(
+                        "node.host",
+                        "db02.internal",
+                        "node.instance_id",
+                        "i-00000000000000001",
+                        "aws.region",
+                        "eu-central-1",
+                        "node.availability_zone",
+                        "eu-central-1b")));
 
         assertThat(overridden.node().host()).isEqualTo("db02.internal");
         assertThat(overridden.node().instanceId()).contains("i-00000000000000001");
@@ -121,7 +150,8 @@ class NodeIdentityResolverTest {
         imds.userData("{\"cluster\": \"db.example.net\"}");
         Path file = configWithImdsAuto();
 
-        StewardConfig config = ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of()));
+        StewardConfig config = ConfigLoader.load(
+                new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of()));
 
         assertThat(config.node().name()).isEqualTo("i-0123456789abcdef0");
     }
@@ -131,18 +161,22 @@ class NodeIdentityResolverTest {
         imds.userData("{\"name\": \"db02\", \"cluster\": \"db.example.net\", \"masters\": \"db01\"}");
         Path file = configWithImdsAuto();
 
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of())))
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of())))
                 .hasMessageContaining("EC2 user data key 'masters': 'db01' is not valid; unknown user data key");
         imds.userData("#!/bin/bash\napt-get install steward\n");
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of())))
-                .hasMessageContaining("EC2 user data: 'line 1, column 1' is not valid; expected valid JSON; Unexpected character ('#'");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        new ConfigLoader.Sources(Optional.of(file), Optional.empty(), true, Map.of(), Map.of())))
+                .hasMessageContaining(
+                        "EC2 user data: 'line 1, column 1' is not valid; expected valid JSON; Unexpected character ('#'");
     }
 
     @Test
     void userDataFromImdsNeedsImds() {
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(Optional.empty(), Optional.empty(), true,
-                Map.of("STEWARD_AWS_IMDS", "off"), Map.of())))
-                .hasMessageContaining("aws.imds (from environment variable STEWARD_AWS_IMDS): 'off' is not valid; auto or on when user data is to be read from IMDS");
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(
+                        Optional.empty(), Optional.empty(), true, Map.of("STEWARD_AWS_IMDS", "off"), Map.of())))
+                .hasMessageContaining(
+                        "aws.imds (from environment variable STEWARD_AWS_IMDS): 'off' is not valid; auto or on when user data is to be read from IMDS");
     }
 
     /** A configuration that leaves aws.imds at auto, pointed at the test IMDS. */

@@ -13,7 +13,6 @@ import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
 import io.steward.settings.Settings;
 import io.steward.store.BackupStoreConfig;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +32,7 @@ public class TestEnginePlugin implements EnginePlugin {
 
     /** What the last {@link #configure} read. */
     public static volatile Path lastDataDir;
+
     public static volatile int lastPort;
     public static final String COMMAND_VARIABLE = "STEWARD_TEST_SOCKET";
 

@@ -1,17 +1,16 @@
 package io.steward.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
 import io.steward.settings.ConfigProblem;
 import io.steward.settings.ConfigProblems;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The core's user-data keys, and each plugin's read by the plugin (here the test plugin's, and one that claims). */
 class UserDataTest {
@@ -58,11 +57,13 @@ class UserDataTest {
                 """, Optional.empty(), problems);
 
         assertThat(problems.isEmpty()).isTrue();
-        assertThat(layer.tree().toString()).isEqualTo("{\"node\":{\"name\":\"kate\"},\"cluster\":\"kate.example.net\","
-                + "\"bootstrap\":{\"mode\":\"replica\",\"source\":\"kate0\",\"target_time\":\"2013-06-01T12:00:00Z\"},"
-                + "\"storage\":{\"tablespaces\":[{\"device\":\"/dev/sdf\",\"name\":\"main\",\"size\":100}]},"
-                + "\"aws\":{\"cloudwatch\":{\"monitoring\":\"on\"}}}");
-        assertThat(layer.origins()).containsEntry("aws.cloudwatch.monitoring", "EC2 user data key 'monitoring'")
+        assertThat(layer.tree().toString())
+                .isEqualTo("{\"node\":{\"name\":\"kate\"},\"cluster\":\"kate.example.net\","
+                        + "\"bootstrap\":{\"mode\":\"replica\",\"source\":\"kate0\",\"target_time\":\"2013-06-01T12:00:00Z\"},"
+                        + "\"storage\":{\"tablespaces\":[{\"device\":\"/dev/sdf\",\"name\":\"main\",\"size\":100}]},"
+                        + "\"aws\":{\"cloudwatch\":{\"monitoring\":\"on\"}}}");
+        assertThat(layer.origins())
+                .containsEntry("aws.cloudwatch.monitoring", "EC2 user data key 'monitoring'")
                 .containsEntry("bootstrap.source", "EC2 user data key 'master'");
     }
 
@@ -71,10 +72,12 @@ class UserDataTest {
     void aPluginsKeysAreReadByThePluginWhateverTheEngine() {
         ConfigProblems problems = new ConfigProblems();
 
-        ConfigLoader.Layer layer = translate("{\"name\": \"db01\", \"flavour\": \"vanilla\"}", Optional.of("other"), problems);
+        ConfigLoader.Layer layer =
+                translate("{\"name\": \"db01\", \"flavour\": \"vanilla\"}", Optional.of("other"), problems);
 
         assertThat(problems.isEmpty()).isTrue();
-        assertThat(layer.tree().toString()).isEqualTo("{\"testengine\":{\"flavour\":\"vanilla\"},\"node\":{\"name\":\"db01\"}}");
+        assertThat(layer.tree().toString())
+                .isEqualTo("{\"testengine\":{\"flavour\":\"vanilla\"},\"node\":{\"name\":\"db01\"}}");
         assertThat(layer.origins()).containsEntry("testengine.flavour", "EC2 user data key 'flavour'");
     }
 
@@ -82,8 +85,11 @@ class UserDataTest {
     void aKeyTheConfiguredEnginesPluginClaimsIsNotTheCores() {
         ConfigProblems problems = new ConfigProblems();
 
-        String claimed = translate("{\"name\": \"set1\"}", Optional.of("naming"), problems).tree().toString();
-        String core = translate("{\"name\": \"set1\"}", TESTENGINE, problems).tree().toString();
+        String claimed = translate("{\"name\": \"set1\"}", Optional.of("naming"), problems)
+                .tree()
+                .toString();
+        String core =
+                translate("{\"name\": \"set1\"}", TESTENGINE, problems).tree().toString();
 
         assertThat(problems.isEmpty()).isTrue();
         assertThat(claimed).isEqualTo("{\"naming\":{\"label\":\"set1\"}}");
@@ -96,19 +102,24 @@ class UserDataTest {
 
         translate("{\"name\": \"db01\", \"replicas\": 3}", TESTENGINE, problems);
 
-        assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
-                "EC2 user data key 'replicas': '3' is not valid; unknown user data key; the book's keys are name, "
-                        + "cluster, master, clone, timestamp, tablespaces, monitoring, flavour");
+        assertThat(problems.list())
+                .extracting(ConfigProblem::toString)
+                .containsExactly(
+                        "EC2 user data key 'replicas': '3' is not valid; unknown user data key; the book's keys are name, "
+                                + "cluster, master, clone, timestamp, tablespaces, monitoring, flavour");
     }
 
     @Test
     void masterAndCloneTogetherAreAProblem() {
         ConfigProblems problems = new ConfigProblems();
 
-        ConfigLoader.Layer layer = translate("{\"name\": \"db\", \"master\": \"a\", \"clone\": \"b\"}", TESTENGINE, problems);
+        ConfigLoader.Layer layer =
+                translate("{\"name\": \"db\", \"master\": \"a\", \"clone\": \"b\"}", TESTENGINE, problems);
 
         assertThat(layer.tree().has("bootstrap")).isFalse();
-        assertThat(problems.list()).extracting(ConfigProblem::toString).containsExactly(
-                "EC2 user data key 'clone': 'b' is not valid; either master (join as a replica) or clone (start a new cluster from backups), not both");
+        assertThat(problems.list())
+                .extracting(ConfigProblem::toString)
+                .containsExactly(
+                        "EC2 user data key 'clone': 'b' is not valid; either master (join as a replica) or clone (start a new cluster from backups), not both");
     }
 }

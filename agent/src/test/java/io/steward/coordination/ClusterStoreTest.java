@@ -1,26 +1,13 @@
 package io.steward.coordination;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.config.ZooKeeperConfig;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Role;
 import io.steward.testing.ZooKeeperEnsemble;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
-import org.apache.curator.retry.RetryOneTime;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.data.ACL;
-import org.awaitility.core.ThrowingRunnable;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,15 +20,28 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.awaitility.core.ThrowingRunnable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Tag("servers")
 class ClusterStoreTest {
     @TempDir
     static Path folder;
+
     static ZooKeeperEnsemble ensemble;
 
     @BeforeAll
@@ -56,12 +56,10 @@ class ClusterStoreTest {
 
     static final ClusterStore.Listener QUIET = new ClusterStore.Listener() {
         @Override
-        public void clusterChanged(boolean memberUpdate) {
-        }
+        public void clusterChanged(boolean memberUpdate) {}
 
         @Override
-        public void connectionChanged(String state) {
-        }
+        public void connectionChanged(String state) {}
     };
 
     /** The credentials every test store shares, as the members of one cluster do. */
@@ -69,13 +67,25 @@ class ClusterStoreTest {
 
     /** Digest ACLs with {@link #CREDENTIALS}, as agents run. */
     static ZooKeeperConfig digest(String connect, Duration session, Duration connection, Duration tick) {
-        return new ZooKeeperConfig(connect, session, connection, tick, ZooKeeperConfig.Acl.DIGEST,
-                Optional.of(CREDENTIALS), Optional.empty());
+        return new ZooKeeperConfig(
+                connect,
+                session,
+                connection,
+                tick,
+                ZooKeeperConfig.Acl.DIGEST,
+                Optional.of(CREDENTIALS),
+                Optional.empty());
     }
 
     static ZooKeeperConfig zk(ZooKeeperConfig.Acl acl, Optional<ZooKeeperConfig.Digest> credentials) {
-        return new ZooKeeperConfig(ensemble.connectString(), Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS), acl, credentials, Optional.empty());
+        return new ZooKeeperConfig(
+                ensemble.connectString(),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                Duration.ofMillis(ZooKeeperEnsemble.TEST_TICK_MILLIS),
+                acl,
+                credentials,
+                Optional.empty());
     }
 
     static ZooKeeperClusterStore store(String cluster) throws InterruptedException {
@@ -83,8 +93,24 @@ class ClusterStoreTest {
     }
 
     static MemberInfo member(String name, long position) {
-        return new MemberInfo(name, Role.REPLICA, true, new Endpoint("127.0.0.1", 5432), "http://x", position, 1,
-                Optional.empty(), false, false, 100, "test", System.currentTimeMillis(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        return new MemberInfo(
+                name,
+                Role.REPLICA,
+                true,
+                new Endpoint("127.0.0.1", 5432),
+                "http://x",
+                position,
+                1,
+                Optional.empty(),
+                false,
+                false,
+                100,
+                "test",
+                System.currentTimeMillis(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty());
     }
 
     @Test
@@ -100,7 +126,8 @@ class ClusterStoreTest {
             for (int i = 0; i < 5; i++) {
                 ZooKeeperClusterStore store = stores.get(i);
                 String name = "m" + i;
-                attempts.add(pool.submit((Callable<Optional<Lease>>) () -> store.tryAcquireLease(name, 0, false).map(Synced::value)));
+                attempts.add(pool.submit((Callable<Optional<Lease>>)
+                        () -> store.tryAcquireLease(name, 0, false).map(Synced::value)));
             }
             List<Lease> won = new ArrayList<>();
             for (Future<Optional<Lease>> attempt : attempts) {
@@ -117,8 +144,11 @@ class ClusterStoreTest {
             // A stale epoch can never take a lease, even once it is free.
             stores.get(winner).releaseLease(won.get(0).holder());
             eventually(() -> assertThat(stores.get(0).read().lease()).isEmpty());
-            assertThat(stores.get((winner + 1) % 5).tryAcquireLease("late", 0, false)).isEmpty();
-            assertThat(stores.get((winner + 1) % 5).tryAcquireLease("next", 1, false)).map(l -> l.value().epoch()).contains(2L);
+            assertThat(stores.get((winner + 1) % 5).tryAcquireLease("late", 0, false))
+                    .isEmpty();
+            assertThat(stores.get((winner + 1) % 5).tryAcquireLease("next", 1, false))
+                    .map(l -> l.value().epoch())
+                    .contains(2L);
         } finally {
             pool.shutdownNow();
             stores.forEach(ZooKeeperClusterStore::close);
@@ -128,7 +158,8 @@ class ClusterStoreTest {
     @Test
     void onlyTheHolderCanReleaseAndTheLeaseDiesWithItsSession() throws Exception {
         String cluster = "release-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                ZooKeeperClusterStore b = store(cluster)) {
             assertThat(a.tryAcquireLease("a", 0, false)).isPresent();
             eventually(() -> assertThat(b.read().lease()).map(Lease::holder).contains("a"));
             b.releaseLease("a");
@@ -141,37 +172,47 @@ class ClusterStoreTest {
     @Test
     void theRecordedPrimaryTermOnlyMovesForwardAndNamesItsMember() throws Exception {
         String cluster = "terms-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                ZooKeeperClusterStore b = store(cluster)) {
             assertThat(a.latestPrimaryTerm()).isEmpty();
 
             assertThat(a.raisePrimaryTerm("a", 3)).isTrue();
             assertThat(a.raisePrimaryTerm("a", 3)).as("the same primary again").isTrue();
             // no waiting: the two stores may talk to different servers, and the term is read after a sync
             assertThat(b.latestPrimaryTerm()).hasValue(3);
-            assertThat(b.raisePrimaryTerm("b", 2)).as("a primary of an older term").isFalse();
+            assertThat(b.raisePrimaryTerm("b", 2))
+                    .as("a primary of an older term")
+                    .isFalse();
             assertThat(b.raisePrimaryTerm("b", 4)).isTrue();
-            assertThat(a.raisePrimaryTerm("a", 3)).as("the deposed one, not noticing yet").isFalse();
+            assertThat(a.raisePrimaryTerm("a", 3))
+                    .as("the deposed one, not noticing yet")
+                    .isFalse();
             assertThat(a.latestPrimaryTerm()).hasValue(4);
         }
     }
 
-        @Test
+    @Test
     void membersArePublishedUpdatedAndWithdrawn() throws Exception {
         String cluster = "members-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                ZooKeeperClusterStore b = store(cluster)) {
             a.publish(member("a", 10));
-            await().atMost(Duration.ofSeconds(10)).until(() -> b.read().member("a").isPresent());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.read().member("a").isPresent());
             a.publish(member("a", 20));
-            await().atMost(Duration.ofSeconds(10)).until(() -> b.read().member("a").get().position() == 20);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.read().member("a").get().position() == 20);
             a.withdraw();
-            await().atMost(Duration.ofSeconds(10)).until(() -> b.read().member("a").isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.read().member("a").isEmpty());
         }
     }
 
     @Test
     void initialisationTransfersMaintenanceSyncAndHistory() throws Exception {
         String cluster = "state-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                ZooKeeperClusterStore b = store(cluster)) {
             assertThat(a.claimInitialization("a")).isTrue();
             assertThat(b.claimInitialization("b")).isFalse();
             b.abandonInitialization("b");
@@ -190,7 +231,8 @@ class ClusterStoreTest {
             });
 
             a.writeSettings(java.util.Map.of("synchronous_mode", "true", "loop_wait", "2s"));
-            eventually(() -> assertThat(b.read().settings()).containsEntry("synchronous_mode", "true")
+            eventually(() -> assertThat(b.read().settings())
+                    .containsEntry("synchronous_mode", "true")
                     .containsEntry("loop_wait", "2s"));
             a.writeSettings(java.util.Map.of());
             eventually(() -> assertThat(b.read().settings()).isEmpty());
@@ -202,7 +244,8 @@ class ClusterStoreTest {
 
             a.appendHistory(new HistoryEntry(1, "a", Optional.empty(), "cluster created", 5, 100));
             b.appendHistory(new HistoryEntry(2, "b", Optional.of("a"), "switchover", 9, 200));
-            eventually(() -> assertThat(a.history()).extracting(HistoryEntry::epoch).containsExactly(1L, 2L));
+            eventually(() ->
+                    assertThat(a.history()).extracting(HistoryEntry::epoch).containsExactly(1L, 2L));
             assertThat(a.history().get(1).previous()).contains("a");
         }
     }
@@ -222,9 +265,12 @@ class ClusterStoreTest {
      * cluster's credentials, would.
      */
     static CuratorFramework vandal(String cluster) throws InterruptedException {
-        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(ensemble.connectString())
-                .namespace("steward/" + cluster).retryPolicy(new RetryOneTime(100))
-                .authorization("digest", (CREDENTIALS.user() + ":" + CREDENTIALS.password()).getBytes(StandardCharsets.UTF_8))
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(ensemble.connectString())
+                .namespace("steward/" + cluster)
+                .retryPolicy(new RetryOneTime(100))
+                .authorization(
+                        "digest", (CREDENTIALS.user() + ":" + CREDENTIALS.password()).getBytes(StandardCharsets.UTF_8))
                 .aclProvider(new ACLProvider() {
                     @Override
                     public List<ACL> getDefaultAcl() {
@@ -235,7 +281,8 @@ class ClusterStoreTest {
                     public List<ACL> getAclForPath(String path) {
                         return ZooDefs.Ids.CREATOR_ALL_ACL;
                     }
-                }).build();
+                })
+                .build();
         client.start();
         client.blockUntilConnected();
         return client;
@@ -246,7 +293,9 @@ class ClusterStoreTest {
     }
 
     static StateProblem problemAt(ClusterView view, String path) {
-        return view.problems().stream().filter(p -> p.path().equals(path)).findFirst()
+        return view.problems().stream()
+                .filter(p -> p.path().equals(path))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no problem reported at " + path + ": " + view.problems()));
     }
 
@@ -254,7 +303,8 @@ class ClusterStoreTest {
     @Timeout(120)
     void badMembersAndSettingsAreSkippedAndReportedAndTheRestOfTheViewIsIntact() throws Exception {
         String cluster = "poisoned-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                CuratorFramework vandal = vandal(cluster)) {
             assertThat(a.claimInitialization("a")).isTrue();
             a.publish(member("a", 10));
             assertThat(a.tryAcquireLease("a", 0, true)).isPresent();
@@ -263,7 +313,10 @@ class ClusterStoreTest {
 
             vandal.create().forPath("/members/ghost", bytes("{}"));
             vandal.create().forPath("/members/stray", bytes(shadow));
-            vandal.create().forPath("/members/zz", bytes(shadow.replace("\"a\"", "\"zz\"").replace("\"REPLICA\"", "\"LEADER\"")));
+            vandal.create()
+                    .forPath(
+                            "/members/zz",
+                            bytes(shadow.replace("\"a\"", "\"zz\"").replace("\"REPLICA\"", "\"LEADER\"")));
             vandal.setData().forPath("/sync", new byte[] {0, 1, 2, (byte) 0xff});
             vandal.create().forPath("/switchover", bytes("{\"kind\":\"SWITCHOVER\"}"));
             vandal.create().forPath("/config", bytes("[\"loop_wait\"]"));
@@ -273,7 +326,9 @@ class ClusterStoreTest {
             eventually(() -> assertThat(a.read().problems()).hasSize(7));
             ClusterView view = a.read();
             assertThat(view.members()).containsOnlyKeys("a");
-            assertThat(view.member("a").get().position()).as("not shadowed by /members/stray").isEqualTo(10);
+            assertThat(view.member("a").get().position())
+                    .as("not shadowed by /members/stray")
+                    .isEqualTo(10);
             assertThat(view.lease()).map(Lease::holder).contains("a");
             assertThat(view.badLease()).isEmpty();
             assertThat(view.epoch()).isEqualTo(1);
@@ -282,7 +337,8 @@ class ClusterStoreTest {
             assertThat(view.transfer()).isEmpty();
             assertThat(view.sync()).isEmpty();
             assertThat(view.settings()).isEmpty();
-            assertThat(problemAt(view, "/members/ghost")).satisfies(p -> assertThat(p.content()).isEqualTo("{}"))
+            assertThat(problemAt(view, "/members/ghost"))
+                    .satisfies(p -> assertThat(p.content()).isEqualTo("{}"))
                     .satisfies(p -> assertThat(p.reason()).contains("no name"));
             assertThat(problemAt(view, "/members/stray").reason()).contains("names member 'a', not 'stray'");
             assertThat(problemAt(view, "/members/zz").reason()).contains("LEADER");
@@ -306,7 +362,9 @@ class ClusterStoreTest {
     @Timeout(120)
     void aLeaseWhoseContentCannotBeReadHasAnUnknownHolderAndOnlyItsSessionCanFreeIt(String content) throws Exception {
         String cluster = "bad-lease-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                ZooKeeperClusterStore b = store(cluster);
+                CuratorFramework vandal = vandal(cluster)) {
             a.publish(member("a", 10));
             assertThat(a.tryAcquireLease("a", 0, false)).isPresent();
             vandal.setData().forPath("/leader", bytes(content));
@@ -320,13 +378,24 @@ class ClusterStoreTest {
             assertThat(problemAt(seenByB, "/leader").reason()).contains("the holder is unknown");
             assertThat(seenByB.epoch()).isEqualTo(1);
             assertThat(seenByB.members()).containsOnlyKeys("a");
-            assertThat(b.tryAcquireLease("b", 1, false)).as("nobody takes over while it exists").isEmpty();
+            assertThat(b.tryAcquireLease("b", 1, false))
+                    .as("nobody takes over while it exists")
+                    .isEmpty();
 
-            assertThat(a.readSynced(Duration.ofSeconds(5)).value().badLease().get().ownedByThisSession()).isTrue();
-            assertThat(a.proveLease(Duration.ofSeconds(5)).value()).as("an unreadable lease proves nothing").isEmpty();
+            assertThat(a.readSynced(Duration.ofSeconds(5))
+                            .value()
+                            .badLease()
+                            .get()
+                            .ownedByThisSession())
+                    .isTrue();
+            assertThat(a.proveLease(Duration.ofSeconds(5)).value())
+                    .as("an unreadable lease proves nothing")
+                    .isEmpty();
             a.releaseLease("a");
             eventually(() -> assertThat(b.read().badLease()).isEmpty());
-            assertThat(b.tryAcquireLease("b", 1, false)).map(l -> l.value().epoch()).contains(2L);
+            assertThat(b.tryAcquireLease("b", 1, false))
+                    .map(l -> l.value().epoch())
+                    .contains(2L);
         }
     }
 
@@ -334,7 +403,9 @@ class ClusterStoreTest {
     @Timeout(120)
     void aGarbageEpochIsNeverReadAsZeroAndTheNextLeaseRepairsIt() throws Exception {
         String cluster = "bad-epoch-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                ZooKeeperClusterStore b = store(cluster);
+                CuratorFramework vandal = vandal(cluster)) {
             assertThat(a.tryAcquireLease("a", 0, false)).isPresent();
             vandal.setData().forPath("/epoch", bytes("garbage"));
             eventually(() -> assertThat(b.read().problems()).isNotEmpty());
@@ -345,14 +416,20 @@ class ClusterStoreTest {
             // versions: created 0, taken 1, garbage 2
             eventually(() -> assertThat(b.read().lease()).isEmpty());
             assertThat(b.read().epoch()).isEqualTo(2);
-            assertThat(b.tryAcquireLease("b", 0, false)).as("a stale epoch never wins").isEmpty();
-            assertThat(b.tryAcquireLease("b", 2, false)).map(l -> l.value().epoch()).contains(3L);
+            assertThat(b.tryAcquireLease("b", 0, false))
+                    .as("a stale epoch never wins")
+                    .isEmpty();
+            assertThat(b.tryAcquireLease("b", 2, false))
+                    .map(l -> l.value().epoch())
+                    .contains(3L);
             eventually(() -> assertThat(a.read().problems()).isEmpty());
             assertThat(a.read().epoch()).isEqualTo(3);
 
             b.releaseLease("b");
             vandal.setData().forPath("/epoch", bytes("1"));
-            eventually(() -> assertThat(a.read().epoch()).as("below its version 4: written by hand").isEqualTo(4));
+            eventually(() -> assertThat(a.read().epoch())
+                    .as("below its version 4: written by hand")
+                    .isEqualTo(4));
             assertThat(problemAt(a.read(), "/epoch").reason()).contains("epoch 1 is below the znode's version 4");
         }
     }
@@ -361,7 +438,9 @@ class ClusterStoreTest {
     @Timeout(120)
     void aPersistentLeaderZnodeIsNoLeaseAndIsRemovedButNeverALeaseTakenMeanwhile() throws Exception {
         String cluster = "stray-lease-" + UUID.randomUUID();
-        try (ZooKeeperClusterStore a = store(cluster); ZooKeeperClusterStore b = store(cluster); CuratorFramework vandal = vandal(cluster)) {
+        try (ZooKeeperClusterStore a = store(cluster);
+                ZooKeeperClusterStore b = store(cluster);
+                CuratorFramework vandal = vandal(cluster)) {
             vandal.create().forPath("/leader", bytes("{\"holder\":\"a\",\"epoch\":0}"));
             eventually(() -> assertThat(a.read().badLease()).isPresent());
             ClusterView view = a.read();
@@ -381,7 +460,9 @@ class ClusterStoreTest {
             eventually(() -> assertThat(b.read().badLease()).isEmpty());
             assertThat(b.tryAcquireLease("b", 1, false)).isPresent();
             assertThat(a.removeStrayLease(seen)).isFalse();
-            assertThat(b.proveLease(Duration.ofSeconds(5)).value()).map(Lease::holder).contains("b");
+            assertThat(b.proveLease(Duration.ofSeconds(5)).value())
+                    .map(Lease::holder)
+                    .contains("b");
         }
     }
 
@@ -390,7 +471,8 @@ class ClusterStoreTest {
         String cluster = "acl-" + UUID.randomUUID();
         try (ZooKeeperClusterStore secured = store(cluster)) {
             secured.publish(member("a", 1));
-            await().atMost(Duration.ofSeconds(10)).until(() -> secured.read().member("a").isPresent());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> secured.read().member("a").isPresent());
             try (CuratorFramework stranger = stranger()) {
                 assertThatThrownBy(() -> stranger.getData().forPath("/steward/" + cluster + "/epoch"))
                         .isInstanceOf(KeeperException.NoAuthException.class);
@@ -404,19 +486,26 @@ class ClusterStoreTest {
         String cluster = "acl-migration-" + UUID.randomUUID();
         ZooKeeperConfig openButAuthenticated = zk(ZooKeeperConfig.Acl.OPEN, Optional.of(CREDENTIALS));
         try (ZooKeeperClusterStore open = ZooKeeperClusterStore.connect(openButAuthenticated, cluster, QUIET);
-             CuratorFramework stranger = stranger()) {
+                CuratorFramework stranger = stranger()) {
             open.publish(member("a", 1));
             assertThat(open.tryAcquireLease("a", 0, false)).isPresent();
             open.appendHistory(new HistoryEntry(1, "a", Optional.empty(), "cluster created", 1, 1));
             String root = "/steward/" + cluster;
-            await().atMost(Duration.ofSeconds(10)).until(() -> stranger.checkExists().forPath(root + "/members/a") != null);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> stranger.checkExists().forPath(root + "/members/a") != null);
             stranger.setData().forPath(root + "/epoch", bytes("1"));
 
             try (ZooKeeperClusterStore secured = store(cluster)) {
                 assertThat(secured.read().epoch()).isEqualTo(1);
-                for (String path : List.of(root, root + "/epoch", root + "/leader", root + "/members", root + "/members/a",
+                for (String path : List.of(
+                        root,
+                        root + "/epoch",
+                        root + "/leader",
+                        root + "/members",
+                        root + "/members/a",
                         root + "/history")) {
-                    assertThatThrownBy(() -> stranger.setData().forPath(path, bytes("x"))).as(path)
+                    assertThatThrownBy(() -> stranger.setData().forPath(path, bytes("x")))
+                            .as(path)
                             .isInstanceOf(KeeperException.NoAuthException.class);
                 }
                 assertThatThrownBy(() -> stranger.getData().forPath(root + "/epoch"))
@@ -438,7 +527,8 @@ class ClusterStoreTest {
 
     @Test
     void unreachableEnsembleIsAClearError() {
-        ZooKeeperConfig nowhere = digest("127.0.0.1:1", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        ZooKeeperConfig nowhere =
+                digest("127.0.0.1:1", Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
         assertThatThrownBy(() -> ZooKeeperClusterStore.connect(nowhere, "x", QUIET))
                 .isInstanceOf(CoordinationException.class)
                 .hasMessageContaining("could not connect to ZooKeeper at 127.0.0.1:1");

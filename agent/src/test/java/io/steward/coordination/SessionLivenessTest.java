@@ -1,10 +1,9 @@
 package io.steward.coordination;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class SessionLivenessTest {
     private static final long SECOND = 1_000_000_000L;

@@ -1,11 +1,10 @@
 package io.steward.engine;
 
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 
 class DumpNameTest {
 
@@ -28,11 +27,21 @@ class DumpNameTest {
 
     @Test
     void onlyTheExactFormIsAName() {
-        for (String text : new String[] {"", "latest", "20261122T101500Z-r1.rdb", "20261122T101500.123Z-r1",
-                "20261122T101500.123Z-r1.RDB", "20261122T101500.123Z-r/1.rdb",
-                "20261122T251500.123Z-r1.rdb", " 20261122T101500.123Z-r1.rdb"}) {
-            assertThatThrownBy(() -> DumpName.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("'" + text + "' is not a dump name").hasMessageContaining(DumpName.FORM);
+        for (String text : new String[] {
+            "",
+            "latest",
+            "20261122T101500Z-r1.rdb",
+            "20261122T101500.123Z-r1",
+            "20261122T101500.123Z-r1.RDB",
+            "20261122T101500.123Z-r/1.rdb",
+            "20261122T251500.123Z-r1.rdb",
+            " 20261122T101500.123Z-r1.rdb"
+        }) {
+            assertThatThrownBy(() -> DumpName.parse(text))
+                    .as(text)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + text + "' is not a dump name")
+                    .hasMessageContaining(DumpName.FORM);
         }
     }
 

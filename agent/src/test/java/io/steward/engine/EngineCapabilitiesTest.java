@@ -1,20 +1,19 @@
 package io.steward.engine;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** What a plugin declares of its engine, and the check that the built engine has exactly that. */
 class EngineCapabilitiesTest {
-    private static final ReplicationStyle STAR = new ReplicationStyle(ReplicationStyle.Topology.STAR,
-            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true);
+    private static final ReplicationStyle STAR = new ReplicationStyle(
+            ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true);
 
     @Test
     void stewardElectsThePrimaryOfALeaseElectedEngine() {
@@ -53,7 +52,10 @@ class EngineCapabilitiesTest {
         Optional<DumpSelector> dump = Optional.of(DumpSelector.parse("latest"));
         assertThatThrownBy(() -> EngineCapabilities.electedBySteward(STAR).startingFrom(dump))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(EngineCapabilities.electedBySteward(STAR).with(Dumps.class).startingFrom(dump).bootstrapDump())
+        assertThat(EngineCapabilities.electedBySteward(STAR)
+                        .with(Dumps.class)
+                        .startingFrom(dump)
+                        .bootstrapDump())
                 .isEqualTo(dump);
     }
 
@@ -64,16 +66,19 @@ class EngineCapabilitiesTest {
         declared.requireImplementedBy(new SnapshottedEngine());
 
         assertThatThrownBy(() -> declared.with(ManagedMembership.class).requireImplementedBy(new SnapshottedEngine()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing [ManagedMembership]");
-        assertThatThrownBy(() -> EngineCapabilities.electedByTheDatabase().requireImplementedBy(new SnapshottedEngine()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("undeclared [VolumeSnapshots]");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("missing [ManagedMembership]");
+        assertThatThrownBy(
+                        () -> EngineCapabilities.electedByTheDatabase().requireImplementedBy(new SnapshottedEngine()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("undeclared [VolumeSnapshots]");
     }
 
     @Test
     void anEngineWhoseBuiltCapabilitiesDifferIsClosedAndRefused() {
         AtomicBoolean closed = new AtomicBoolean();
-        ConfiguredEngine configured = new ConfiguredEngine(EngineCapabilities.electedByTheDatabase(),
-                () -> new SnapshottedEngine() {
+        ConfiguredEngine configured =
+                new ConfiguredEngine(EngineCapabilities.electedByTheDatabase(), () -> new SnapshottedEngine() {
                     @Override
                     public void close() {
                         closed.set(true);
@@ -86,9 +91,17 @@ class EngineCapabilitiesTest {
 
     @Test
     void everyCapabilityIsKnownToTheCore() {
-        assertThat(Set.of(Capability.class.getPermittedSubclasses())).containsExactlyInAnyOrder(LeaseElected.class,
-                ReplicationSlots.class, SynchronousStandbys.class, ManagedMembership.class, VolumeSnapshots.class,
-                SnapshotRecovery.class, Dumps.class, NativeBackup.class, Archiving.class);
+        assertThat(Set.of(Capability.class.getPermittedSubclasses()))
+                .containsExactlyInAnyOrder(
+                        LeaseElected.class,
+                        ReplicationSlots.class,
+                        SynchronousStandbys.class,
+                        ManagedMembership.class,
+                        VolumeSnapshots.class,
+                        SnapshotRecovery.class,
+                        Dumps.class,
+                        NativeBackup.class,
+                        Archiving.class);
     }
 
     /** An engine of a database that elects its own primary and whose volumes are its backup. */
@@ -104,8 +117,7 @@ class EngineCapabilitiesTest {
         }
 
         @Override
-        public void stop() {
-        }
+        public void stop() {}
 
         @Override
         public String serverUser() {

@@ -1,20 +1,19 @@
 package io.steward.files;
 
-import io.steward.engine.support.DataDirectories;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.steward.engine.support.DataDirectories;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Root opening a directory by a path part of which another user ({@code nobody} here, the database's user in
@@ -25,13 +24,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DirectoryWalkTest {
     @TempDir
     Path base;
+
     private FileOwner nobody;
     private Path userHome;
     private Path rootOnly;
 
     @BeforeEach
     void layout() throws IOException {
-        assertThat(FileOwner.current().isRoot()).as("these tests run as root, as the agent does").isTrue();
+        assertThat(FileOwner.current().isRoot())
+                .as("these tests run as root, as the agent does")
+                .isTrue();
         nobody = FileOwner.lookup("nobody");
         userHome = Files.createDirectory(base.resolve("home"));
         giveToNobody(userHome);
@@ -42,9 +44,11 @@ class DirectoryWalkTest {
     void aLinkTheUserControlsCannotLeadRootIntoRootsDirectory() throws IOException {
         Files.createSymbolicLink(userHome.resolve("15"), rootOnly);
 
-        assertThatThrownBy(() -> DataDirectories.createOwned(userHome.resolve("15").resolve("main"), nobody, 0700))
+        assertThatThrownBy(
+                        () -> DataDirectories.createOwned(userHome.resolve("15").resolve("main"), nobody, 0700))
                 .isInstanceOf(UnsafeFileException.class)
-                .hasMessageContaining("user id " + nobody.uid()).hasMessageContaining("belongs to user id 0");
+                .hasMessageContaining("user id " + nobody.uid())
+                .hasMessageContaining("belongs to user id 0");
         assertThat(rootOnly).isEmptyDirectory();
         assertThatThrownBy(() -> HeldDirectory.open(userHome.resolve("15"), nobody, Set.of(FileOwner.ROOT, nobody)))
                 .isInstanceOf(UnsafeFileException.class);
@@ -90,7 +94,8 @@ class DirectoryWalkTest {
         Files.createDirectory(shared.resolve("inside"));
 
         assertThatThrownBy(() -> HeldDirectory.open(shared.resolve("inside"), FileOwner.ROOT))
-                .isInstanceOf(UnsafeFileException.class).hasMessageContaining("anyone may write");
+                .isInstanceOf(UnsafeFileException.class)
+                .hasMessageContaining("anyone may write");
     }
 
     @Test
@@ -114,10 +119,12 @@ class DirectoryWalkTest {
         Files.createSymbolicLink(base.resolve("two"), base.resolve("one"));
 
         assertThatThrownBy(() -> HeldDirectory.open(base.resolve("one"), FileOwner.ROOT))
-                .isInstanceOf(FileSystemException.class).hasMessageContaining("too many levels of symbolic links");
+                .isInstanceOf(FileSystemException.class)
+                .hasMessageContaining("too many levels of symbolic links");
     }
 
     private void giveToNobody(Path path) throws IOException {
-        Files.setOwner(path, path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Files.setOwner(
+                path, path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
     }
 }

@@ -1,13 +1,9 @@
 package io.steward.files;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,9 +13,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The power-cut-safe writer on a real directory: what can be observed (content whole, no hidden file left, the old
@@ -57,12 +55,15 @@ class DurableFileWriterTest {
         held.replace("state", "new\n");
 
         assertThat(Files.readString(dir.resolve("state"))).isEqualTo("new\n");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state"))))
+                .isEqualTo("rw-------");
         assertThat(entries()).containsExactly("state");
-        List<String> order = posix.calls.stream().filter(c -> c.startsWith("fsync") || c.startsWith("rename")
-                || c.startsWith("create")).toList();
-        assertThat(order).containsExactly("create .state.steward-*", "fsync file", "rename .state.steward-* state",
-                "fsync directory");
+        List<String> order = posix.calls.stream()
+                .filter(c -> c.startsWith("fsync") || c.startsWith("rename") || c.startsWith("create"))
+                .toList();
+        assertThat(order)
+                .containsExactly(
+                        "create .state.steward-*", "fsync file", "rename .state.steward-* state", "fsync directory");
     }
 
     @Test
@@ -80,7 +81,8 @@ class DurableFileWriterTest {
         Files.writeString(dir.resolve("state"), "old\n");
         posix.failOn = "fsync file";
 
-        assertThatThrownBy(() -> held.replace("state", "new\n")).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> held.replace("state", "new\n"))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("injected");
 
         assertThat(Files.readString(dir.resolve("state"))).isEqualTo("old\n");
@@ -100,17 +102,24 @@ class DurableFileWriterTest {
             Files.createSymbolicLink(dir.resolve("linked"), secret);
             Files.createLink(dir.resolve("hard"), secret);
             Path foreign = Files.writeString(dir.resolve("foreign"), "nobody's\n");
-            Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            Files.setOwner(
+                    foreign,
+                    foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
 
-            assertThatThrownBy(() -> held.replace("linked", "x")).isInstanceOf(UnsafeFileException.class)
+            assertThatThrownBy(() -> held.replace("linked", "x"))
+                    .isInstanceOf(UnsafeFileException.class)
                     .hasMessageContaining(dir.resolve("linked") + " is a symbolic link");
-            assertThatThrownBy(() -> held.readText("linked")).isInstanceOf(UnsafeFileException.class)
+            assertThatThrownBy(() -> held.readText("linked"))
+                    .isInstanceOf(UnsafeFileException.class)
                     .hasMessageContaining(dir.resolve("linked") + " is a symbolic link");
-            assertThatThrownBy(() -> held.replace("hard", "x")).isInstanceOf(UnsafeFileException.class)
+            assertThatThrownBy(() -> held.replace("hard", "x"))
+                    .isInstanceOf(UnsafeFileException.class)
                     .hasMessageContaining(dir.resolve("hard") + " has 2 hard links");
-            assertThatThrownBy(() -> held.readText("hard")).isInstanceOf(UnsafeFileException.class)
+            assertThatThrownBy(() -> held.readText("hard"))
+                    .isInstanceOf(UnsafeFileException.class)
                     .hasMessageContaining("has 2 hard links");
-            assertThatThrownBy(() -> held.replace("foreign", "x")).isInstanceOf(UnsafeFileException.class)
+            assertThatThrownBy(() -> held.replace("foreign", "x"))
+                    .isInstanceOf(UnsafeFileException.class)
                     .hasMessageContaining(dir.resolve("foreign") + " belongs to user id");
 
             assertThat(Files.readString(secret)).isEqualTo("root only\n");
@@ -124,9 +133,11 @@ class DurableFileWriterTest {
     @Test
     void aDirectoryOfAnotherUserIsNotHeld() throws IOException {
         Path foreign = Files.createDirectory(dir.resolve("foreign"));
-        Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        Files.setOwner(
+                foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
 
-        assertThatThrownBy(() -> HeldDirectory.open(foreign, FileOwner.ROOT)).isInstanceOf(UnsafeFileException.class)
+        assertThatThrownBy(() -> HeldDirectory.open(foreign, FileOwner.ROOT))
+                .isInstanceOf(UnsafeFileException.class)
                 .hasMessageContaining(foreign + " belongs to user id");
     }
 

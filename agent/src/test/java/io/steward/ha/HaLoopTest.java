@@ -1,5 +1,7 @@
 package io.steward.ha;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterView;
@@ -24,17 +26,14 @@ import io.steward.testing.FakeClock;
 import io.steward.testing.FakeEngine;
 import io.steward.testing.InMemoryClusterStore;
 import io.steward.testing.InMemoryEnsemble;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /**
  * The HA loop itself, deterministic: members on an in-memory ensemble, fake engines and one fake clock, each tick
@@ -45,16 +44,17 @@ class HaLoopTest {
     private static final Duration SESSION = Duration.ofSeconds(10);
     private static final Duration SERVER_TICK = Duration.ofMillis(500);
     private static final HaConfig HA = new HaConfig(LOOP_WAIT, 1 << 20, Duration.ofSeconds(10), false, false, false);
-    private static final HaConfig FAILSAFE = new HaConfig(LOOP_WAIT, 1 << 20, Duration.ofSeconds(10), false, false, true);
+    private static final HaConfig FAILSAFE =
+            new HaConfig(LOOP_WAIT, 1 << 20, Duration.ofSeconds(10), false, false, true);
     /** PostgreSQL's style: a star, the most advanced replica first, a crashed primary restarted in place. */
-    private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST,
-            true);
+    private static final ReplicationStyle STAR =
+            new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true);
     /**
      * The first proof of a session lasts until the session timeout after its sync was sent, less one server tick and a
      * third of the timeout ({@link io.steward.coordination.SessionLiveness}), less the fence's allowance.
      */
-    private static final Duration FIRST_PROOF = SESSION.minus(SERVER_TICK).minus(SESSION.dividedBy(3))
-            .minus(HaConfig.FENCE_ALLOWANCE);
+    private static final Duration FIRST_PROOF =
+            SESSION.minus(SERVER_TICK).minus(SESSION.dividedBy(3)).minus(HaConfig.FENCE_ALLOWANCE);
 
     private final FakeClock clock = new FakeClock();
     private final InMemoryEnsemble ensemble = new InMemoryEnsemble(clock, SESSION, SERVER_TICK);
@@ -72,13 +72,21 @@ class HaLoopTest {
         Node(String name, HaConfig ha) {
             this.name = name;
             this.engine = FakeEngine.electedBySteward(endpoint(name), STAR);
-            this.loop = new HaLoop(store, engine, new Policy(name, ha, false, 100, true,
-                    engine.declared().replicationStyle()),
-                    new AgentMetrics(new MetricRegistry()), new HaLoop.MemberIdentity(name, "test", Optional.empty()),
-                    new LoopEnvironment(clock, guards, (members, call) -> {
-                        failsafeCalls.add(call);
-                        return failsafeRefusals;
-                    }, Runnable::run, Runnable::run));
+            this.loop = new HaLoop(
+                    store,
+                    engine,
+                    new Policy(name, ha, false, 100, true, engine.declared().replicationStyle()),
+                    new AgentMetrics(new MetricRegistry()),
+                    new HaLoop.MemberIdentity(name, "test", Optional.empty()),
+                    new LoopEnvironment(
+                            clock,
+                            guards,
+                            (members, call) -> {
+                                failsafeCalls.add(call);
+                                return failsafeRefusals;
+                            },
+                            Runnable::run,
+                            Runnable::run));
         }
 
         Node tick() {
@@ -180,7 +188,9 @@ class HaLoopTest {
             assertThat(cluster().initialized()).contains("p");
             assertThat(ensemble.history()).extracting(HistoryEntry::reason).containsExactly("cluster created");
             assertThat(p.loop.provenLeaseEpoch()).hasValue(1);
-            assertThat(p.guards.armed).as("a fence guard before the server takes writes").isEqualTo(1);
+            assertThat(p.guards.armed)
+                    .as("a fence guard before the server takes writes")
+                    .isEqualTo(1);
 
             // nothing proves the lease again: it lasts exactly as long as the write that took it proved the session
             p.store.unreachable(true);
@@ -215,14 +225,17 @@ class HaLoopTest {
             advance(Duration.ofNanos(deadline - 1 - clock.nanoTime()));
             p.loop.checkLease();
             assertThat(p.engine.calls()).doesNotContain("fence");
-            assertThat(p.guards.current.orElseThrow().deadline).as("the guard is promised what is left")
+            assertThat(p.guards.current.orElseThrow().deadline)
+                    .as("the guard is promised what is left")
                     .isEqualTo(Duration.ofNanos(1));
 
             advance(Duration.ofNanos(1));
             p.loop.checkLease();
             assertThat(p.engine.calls()).containsSubsequence("initializeNewCluster", "fence");
             assertThat(p.engine.current().role()).isEqualTo(Role.STOPPED);
-            assertThat(p.guards.current.orElseThrow().closed).as("nothing left to guard").isTrue();
+            assertThat(p.guards.current.orElseThrow().closed)
+                    .as("nothing left to guard")
+                    .isTrue();
         }
 
         @Test
@@ -245,8 +258,8 @@ class HaLoopTest {
             p.tick();
             p.store.unreachable(true);
             // proven by this tick's sync, anchored on the one a tick before
-            long deadline = clock.nanoTime() - LOOP_WAIT.toNanos() + SESSION.toNanos()
-                    - HaConfig.FENCE_ALLOWANCE.toNanos();
+            long deadline =
+                    clock.nanoTime() - LOOP_WAIT.toNanos() + SESSION.toNanos() - HaConfig.FENCE_ALLOWANCE.toNanos();
             while (clock.nanoTime() + LOOP_WAIT.toNanos() < deadline) {
                 advance(LOOP_WAIT);
                 p.tick();
@@ -286,7 +299,9 @@ class HaLoopTest {
             p.tick();
             assertThat(p.action()).isEqualTo("ReclaimLease");
             assertThat(cluster().lease()).contains(new Lease("p", 2, p.store.sessionId()));
-            assertThat(ensemble.history()).last().extracting(HistoryEntry::reason)
+            assertThat(ensemble.history())
+                    .last()
+                    .extracting(HistoryEntry::reason)
                     .isEqualTo("lease reclaimed from this agent's earlier ZooKeeper session");
 
             advance(LOOP_WAIT);
@@ -320,8 +335,9 @@ class HaLoopTest {
             advance(LOOP_WAIT);
             p.tick();
             a.tick();
-            assertThat(p.store.requestTransfer(new TransferRequest(TransferRequest.Kind.SWITCHOVER, "p",
-                    Optional.of("a"), clock.currentTimeMillis()))).isTrue();
+            assertThat(p.store.requestTransfer(new TransferRequest(
+                            TransferRequest.Kind.SWITCHOVER, "p", Optional.of("a"), clock.currentTimeMillis())))
+                    .isTrue();
 
             List<Optional<String>> holdersWhileWaiting = new ArrayList<>();
             clock.onSleep(() -> {
@@ -337,8 +353,10 @@ class HaLoopTest {
 
             assertThat(p.action()).isEqualTo("HandOver");
             assertThat(p.engine.calls()).endsWith("stop");
-            assertThat(holdersWhileWaiting).as("the lease stays the primary's until the candidate has everything")
-                    .hasSize(3).containsOnly(Optional.of("p"));
+            assertThat(holdersWhileWaiting)
+                    .as("the lease stays the primary's until the candidate has everything")
+                    .hasSize(3)
+                    .containsOnly(Optional.of("p"));
             assertThat(cluster().lease()).isEmpty();
 
             advance(LOOP_WAIT);
@@ -347,8 +365,10 @@ class HaLoopTest {
             assertThat(a.engine.calls()).endsWith("promote");
             assertThat(cluster().lease().map(Lease::epoch)).contains(2L);
             assertThat(cluster().transfer()).isEmpty();
-            assertThat(ensemble.history()).last().isEqualTo(new HistoryEntry(2, "a", Optional.of("p"), "switchover", 500,
-                    clock.currentTimeMillis()));
+            assertThat(ensemble.history())
+                    .last()
+                    .isEqualTo(
+                            new HistoryEntry(2, "a", Optional.of("p"), "switchover", 500, clock.currentTimeMillis()));
 
             advance(LOOP_WAIT);
             p.tick();
@@ -362,8 +382,8 @@ class HaLoopTest {
             Node a = replica("a", "p", 400);
             advance(LOOP_WAIT);
             p.tick();
-            p.store.requestTransfer(new TransferRequest(TransferRequest.Kind.SWITCHOVER, "p", Optional.of("a"),
-                    clock.currentTimeMillis()));
+            p.store.requestTransfer(new TransferRequest(
+                    TransferRequest.Kind.SWITCHOVER, "p", Optional.of("a"), clock.currentTimeMillis()));
             advance(LOOP_WAIT);
             p.tick();
 
@@ -395,7 +415,9 @@ class HaLoopTest {
 
             advance(LOOP_WAIT);
             a.tick();
-            assertThat(cluster().lease()).as("the session expired, and the lease with it").isEmpty();
+            assertThat(cluster().lease())
+                    .as("the session expired, and the lease with it")
+                    .isEmpty();
             assertThat(a.loop.lastDecision().reason()).contains("waiting for fresh positions from b");
             b.tick();
             assertThat(b.loop.lastDecision().reason()).contains("a is a better candidate");
@@ -405,8 +427,11 @@ class HaLoopTest {
             assertThat(a.action()).isEqualTo("TakeOver");
             assertThat(a.engine.calls()).endsWith("promote");
             assertThat(cluster().lease()).contains(new Lease("a", 2, a.store.sessionId()));
-            assertThat(ensemble.history()).last().extracting(HistoryEntry::epoch, HistoryEntry::primary,
-                    HistoryEntry::previous, HistoryEntry::reason).containsExactly(2L, "a", Optional.of("p"), "failover");
+            assertThat(ensemble.history())
+                    .last()
+                    .extracting(
+                            HistoryEntry::epoch, HistoryEntry::primary, HistoryEntry::previous, HistoryEntry::reason)
+                    .containsExactly(2L, "a", Optional.of("p"), "failover");
             assertThat(b.engine.calls()).doesNotContain("promote");
 
             b.tick();
@@ -425,7 +450,9 @@ class HaLoopTest {
             }
             advance(LOOP_WAIT);
             p.tick();
-            assertThat(p.action()).as("down for longer than primary_start_timeout").isEqualTo("ReleaseLease");
+            assertThat(p.action())
+                    .as("down for longer than primary_start_timeout")
+                    .isEqualTo("ReleaseLease");
             assertThat(cluster().lease()).isEmpty();
         }
     }
@@ -449,7 +476,8 @@ class HaLoopTest {
             advance(LOOP_WAIT);
             a.engine.failing("follow", () -> new EngineException("still unreachable"));
             a.tick();
-            assertThat(a.loop.failingAction()).as("the same run of failures: since stays, the reason is the latest")
+            assertThat(a.loop.failingAction())
+                    .as("the same run of failures: since stays, the reason is the latest")
                     .contains(new FailingAction("Follow", "still unreachable", first.since()));
 
             a.engine.healed("follow");
@@ -475,12 +503,17 @@ class HaLoopTest {
             }
 
             assertThat(a.loop.failingAction()).map(FailingAction::action).contains("TakeOver");
-            assertThat(a.loop.failingAction().orElseThrow().reason()).contains("could not start the fence guard")
+            assertThat(a.loop.failingAction().orElseThrow().reason())
+                    .contains("could not start the fence guard")
                     .contains("gave up the lease");
-            assertThat(a.engine.current().role()).as("never primary without its guard").isNotEqualTo(Role.PRIMARY);
+            assertThat(a.engine.current().role())
+                    .as("never primary without its guard")
+                    .isNotEqualTo(Role.PRIMARY);
             MemberInfo published = cluster().member("a").orElseThrow();
-            assertThat(published.standingAside()).hasValueSatisfying(why -> assertThat(why).contains("fence guard"));
-            assertThat(cluster().lease().map(Lease::holder)).as("the next best took over")
+            assertThat(published.standingAside())
+                    .hasValueSatisfying(why -> assertThat(why).contains("fence guard"));
+            assertThat(cluster().lease().map(Lease::holder))
+                    .as("the next best took over")
                     .contains("b");
             assertThat(b.engine.current().role()).isEqualTo(Role.PRIMARY);
 
@@ -490,9 +523,11 @@ class HaLoopTest {
                 advance(LOOP_WAIT);
                 a.tick();
                 b.tick();
-                assertThat(cluster().member("a").orElseThrow().standingAside().isPresent()).isEqualTo(i < 59);
+                assertThat(cluster().member("a").orElseThrow().standingAside().isPresent())
+                        .isEqualTo(i < 59);
             }
-            assertThat(a.engine.current().upstream()).as("it follows the new primary meanwhile")
+            assertThat(a.engine.current().upstream())
+                    .as("it follows the new primary meanwhile")
                     .contains(endpoint("b").toString());
         }
     }
@@ -514,10 +549,12 @@ class HaLoopTest {
             p.tick();
 
             ensemble.down(true);
-            long deadline = clock.nanoTime() + SESSION.toNanos() - LOOP_WAIT.toNanos() - HaConfig.FENCE_ALLOWANCE.toNanos();
+            long deadline =
+                    clock.nanoTime() + SESSION.toNanos() - LOOP_WAIT.toNanos() - HaConfig.FENCE_ALLOWANCE.toNanos();
             advance(LOOP_WAIT.multipliedBy(2));
             p.loop.checkLease();
-            assertThat(p.failsafeCalls).as("the proof is overdue: the members are asked")
+            assertThat(p.failsafeCalls)
+                    .as("the proof is overdue: the members are asked")
                     .containsExactly(new FailsafeRules.Call("p", 1, SESSION.toMillis()));
 
             advance(Duration.ofNanos(deadline - clock.nanoTime()));
@@ -543,7 +580,8 @@ class HaLoopTest {
             p.failsafeRefusals = List.of("a: this member reaches ZooKeeper");
 
             ensemble.down(true);
-            long deadline = clock.nanoTime() + SESSION.toNanos() - LOOP_WAIT.toNanos() - HaConfig.FENCE_ALLOWANCE.toNanos();
+            long deadline =
+                    clock.nanoTime() + SESSION.toNanos() - LOOP_WAIT.toNanos() - HaConfig.FENCE_ALLOWANCE.toNanos();
             advance(LOOP_WAIT.multipliedBy(2));
             p.loop.checkLease();
             assertThat(p.failsafeCalls).hasSize(1);
@@ -564,8 +602,8 @@ class HaLoopTest {
             assertThat(a.loop.answerFailsafe(call)).isInstanceOf(FailsafeRules.Answer.Refused.class);
             a.store.unreachable(true);
             assertThat(a.loop.answerFailsafe(call)).isInstanceOf(FailsafeRules.Answer.Confirmed.class);
-            assertThat(a.loop.failsafeState()).hasValueSatisfying(state -> assertThat(state)
-                    .contains("confirmed p's failsafe call for epoch 1"));
+            assertThat(a.loop.failsafeState())
+                    .hasValueSatisfying(state -> assertThat(state).contains("confirmed p's failsafe call for epoch 1"));
 
             // ZooKeeper comes back without p: the promise holds until it runs out
             a.store.unreachable(false);
@@ -606,8 +644,12 @@ class HaLoopTest {
 
             advance(LOOP_WAIT);
             p.tick();
-            assertThat(p.engine.synchronousStandbys()).as("asked to wait for it").containsExactly("a");
-            assertThat(cluster().sync().flatMap(s -> s.standby())).as("not recorded yet").isEmpty();
+            assertThat(p.engine.synchronousStandbys())
+                    .as("asked to wait for it")
+                    .containsExactly("a");
+            assertThat(cluster().sync().flatMap(s -> s.standby()))
+                    .as("not recorded yet")
+                    .isEmpty();
 
             advance(LOOP_WAIT);
             p.engine.replicas(List.of(new ReplicaLink("a", 699, true)));
@@ -624,18 +666,23 @@ class HaLoopTest {
         void anElectedPrimaryRecordsItsTermAndAddsTheMembersTheDatabaseLacks() {
             FakeEngine.ElectingItsOwnPrimary engine = FakeEngine.electingItsOwnPrimary(endpoint("m1"));
             InMemoryClusterStore store = ensemble.connect();
-            HaLoop loop = new HaLoop(store, engine, new Policy("m1", HA, false, 100, true,
-                    engine.declared().replicationStyle()), new AgentMetrics(new MetricRegistry()),
+            HaLoop loop = new HaLoop(
+                    store,
+                    engine,
+                    new Policy("m1", HA, false, 100, true, engine.declared().replicationStyle()),
+                    new AgentMetrics(new MetricRegistry()),
                     new HaLoop.MemberIdentity("m1", "test", Optional.empty()),
-                    new LoopEnvironment(clock, new FakeGuards(), (members, call) -> List.of(), Runnable::run,
-                            Runnable::run));
-            engine.set(new EngineStatus(Role.PRIMARY, DataState.VALID, 10, 4, Optional.empty(), false, List.of(),
-                    Optional.empty()));
+                    new LoopEnvironment(
+                            clock, new FakeGuards(), (members, call) -> List.of(), Runnable::run, Runnable::run));
+            engine.set(new EngineStatus(
+                    Role.PRIMARY, DataState.VALID, 10, 4, Optional.empty(), false, List.of(), Optional.empty()));
             engine.electedTerm(OptionalLong.of(4));
             ensemble.putMember(HaRulesTest.member("m2", Role.REPLICA, 10));
             loop.tick();
-            assertThat(engine.members()).as("its own entry is published in this first tick")
-                    .extracting(m -> m.name()).containsExactly("m2");
+            assertThat(engine.members())
+                    .as("its own entry is published in this first tick")
+                    .extracting(m -> m.name())
+                    .containsExactly("m2");
             assertThat(loop.provenLeaseEpoch()).hasValue(4);
             ensemble.putMember(HaRulesTest.member("m3", Role.REPLICA, 10));
             advance(LOOP_WAIT);

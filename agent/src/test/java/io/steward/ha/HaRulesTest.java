@@ -1,5 +1,7 @@
 package io.steward.ha;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.steward.config.HaConfig;
 import io.steward.coordination.BadLease;
 import io.steward.coordination.ClusterView;
@@ -15,9 +17,6 @@ import io.steward.engine.ReplicationStyle;
 import io.steward.engine.ReplicationStyle.CandidateOrder;
 import io.steward.engine.ReplicationStyle.Topology;
 import io.steward.engine.Role;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,30 +24,67 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 class HaRulesTest {
     private static final long NOW = 1_000_000L;
     private static final long MY_SESSION = 42;
-    private static final HaConfig HA = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false, false);
-    private static final HaConfig SYNC = new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false, false);
+    private static final HaConfig HA =
+            new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false, false);
+    private static final HaConfig SYNC =
+            new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), true, false, false);
     /** PostgreSQL's style: a star, the most advanced replica first, a crashed primary restarted in place. */
-    private static final ReplicationStyle STAR = new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true);
+    private static final ReplicationStyle STAR =
+            new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, true);
     /** Redis's chain: priority first, a crashed primary hands the lease on. */
-    private static final ReplicationStyle CHAIN = new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false);
+    private static final ReplicationStyle CHAIN =
+            new ReplicationStyle(Topology.CHAIN, CandidateOrder.PRIORITY_FIRST, false);
+
     private static final Policy ME = new Policy("me", HA, false, 100, true, Optional.of(STAR));
 
     // ---- builders -------------------------------------------------------------------------------------------
 
     static MemberInfo member(String name, Role role, long position) {
-        return new MemberInfo(name, role, role != Role.STOPPED, endpoint(name), "http://" + name, position, 1,
-                Optional.empty(), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        return new MemberInfo(
+                name,
+                role,
+                role != Role.STOPPED,
+                endpoint(name),
+                "http://" + name,
+                position,
+                1,
+                Optional.empty(),
+                false,
+                false,
+                100,
+                "test",
+                NOW,
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty());
     }
 
     static MemberInfo streamingFrom(String name, String upstream, long position) {
-        return new MemberInfo(name, Role.REPLICA, true, endpoint(name), "http://" + name, position, 1,
-                Optional.of(endpoint(upstream).toString()), false, false, 100, "test", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        return new MemberInfo(
+                name,
+                Role.REPLICA,
+                true,
+                endpoint(name),
+                "http://" + name,
+                position,
+                1,
+                Optional.of(endpoint(upstream).toString()),
+                false,
+                false,
+                100,
+                "test",
+                NOW,
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty());
     }
 
     static Endpoint endpoint(String name) {
@@ -56,8 +92,14 @@ class HaRulesTest {
     }
 
     static ClusterView view(Optional<Lease> lease, MemberInfo... members) {
-        return new ClusterView(Arrays.stream(members).collect(Collectors.toMap(MemberInfo::name, Function.identity())),
-                lease, lease.map(Lease::epoch).orElse(7L), Optional.of("first"), false, Optional.empty(), Optional.empty());
+        return new ClusterView(
+                Arrays.stream(members).collect(Collectors.toMap(MemberInfo::name, Function.identity())),
+                lease,
+                lease.map(Lease::epoch).orElse(7L),
+                Optional.of("first"),
+                false,
+                Optional.empty(),
+                Optional.empty());
     }
 
     static Optional<Lease> leaseOf(String holder) {
@@ -65,20 +107,54 @@ class HaRulesTest {
     }
 
     static EngineStatus running(Role role, long position) {
-        return new EngineStatus(role, DataState.VALID, position, 1, Optional.empty(), false, List.of(), Optional.empty());
+        return new EngineStatus(
+                role, DataState.VALID, position, 1, Optional.empty(), false, List.of(), Optional.empty());
     }
 
     static EngineStatus replicaOf(String upstream, long position) {
-        return new EngineStatus(Role.REPLICA, DataState.VALID, position, 1, Optional.of(endpoint(upstream).toString()),
-                false, List.of(), Optional.empty());
+        return new EngineStatus(
+                Role.REPLICA,
+                DataState.VALID,
+                position,
+                1,
+                Optional.of(endpoint(upstream).toString()),
+                false,
+                List.of(),
+                Optional.empty());
     }
 
     static LocalState local(EngineStatus engine, boolean holdsLease) {
-        return new LocalState(engine, true, holdsLease, holdsLease, Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+        return new LocalState(
+                engine,
+                true,
+                holdsLease,
+                holdsLease,
+                Optional.empty(),
+                -1,
+                Duration.ZERO,
+                false,
+                false,
+                Optional.empty(),
+                false,
+                false,
+                Optional.empty());
     }
 
     static LocalState leaderless(EngineStatus engine, long lastPrimaryPosition, Duration leaderlessFor) {
-        return new LocalState(engine, true, false, false, Optional.empty(), lastPrimaryPosition, leaderlessFor, false, false, Optional.empty(), false, false, Optional.empty());
+        return new LocalState(
+                engine,
+                true,
+                false,
+                false,
+                Optional.empty(),
+                lastPrimaryPosition,
+                leaderlessFor,
+                false,
+                false,
+                Optional.empty(),
+                false,
+                false,
+                Optional.empty());
     }
 
     static Decision decide(ClusterView view, LocalState local) {
@@ -91,8 +167,20 @@ class HaRulesTest {
     class Fencing {
         @Test
         void primaryThatCannotProveItsLeaseFences() {
-            LocalState local = new LocalState(running(Role.PRIMARY, 100), true, true, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState local = new LocalState(
+                    running(Role.PRIMARY, 100),
+                    true,
+                    true,
+                    false,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             Decision decision = decide(view(leaseOf("me"), member("me", Role.PRIMARY, 100)), local);
             assertThat(decision.action()).isInstanceOf(Action.Fence.class);
             assertThat(decision.reason()).contains("cannot prove the lease").contains("epoch 7");
@@ -100,17 +188,42 @@ class HaRulesTest {
 
         @Test
         void primaryWithoutAnyLeaseFences() {
-            Decision decision = decide(view(Optional.empty(), member("me", Role.PRIMARY, 100)),
+            Decision decision = decide(
+                    view(Optional.empty(), member("me", Role.PRIMARY, 100)),
                     leaderless(running(Role.PRIMARY, 100), -1, Duration.ofSeconds(5)));
             assertThat(decision.action()).isInstanceOf(Action.Fence.class);
         }
 
         @Test
         void primaryCutOffFromZooKeeperFencesOnceTheLeaseIsNoLongerProvable() {
-            LocalState stillValid = new LocalState(running(Role.PRIMARY, 100), false, true, true, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
-            LocalState expired = new LocalState(running(Role.PRIMARY, 100), false, true, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState stillValid = new LocalState(
+                    running(Role.PRIMARY, 100),
+                    false,
+                    true,
+                    true,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
+            LocalState expired = new LocalState(
+                    running(Role.PRIMARY, 100),
+                    false,
+                    true,
+                    false,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             ClusterView lastSeen = view(leaseOf("me"), member("me", Role.PRIMARY, 100));
             assertThat(decide(lastSeen, stillValid).action()).isInstanceOf(Action.Observe.class);
             assertThat(decide(lastSeen, expired).action()).isInstanceOf(Action.Fence.class);
@@ -118,8 +231,20 @@ class HaRulesTest {
 
         @Test
         void aFencedPrimaryComesBackReadOnlyWhileZooKeeperIsUnreachable() {
-            LocalState fenced = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, true, false,
-                    Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState fenced = new LocalState(
+                    EngineStatus.stopped(DataState.VALID, Optional.empty()),
+                    false,
+                    true,
+                    false,
+                    Optional.of(Duration.ofSeconds(1)),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             Decision decision = decide(view(leaseOf("me"), member("me", Role.PRIMARY, 100)), fenced);
             assertThat(decision.action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
             assertThat(decision.reason()).contains("read-only").contains("epoch 7");
@@ -127,33 +252,84 @@ class HaRulesTest {
 
         @Test
         void aStoppedServerWithoutALeaseAlsoComesBackReadOnlyWithoutZooKeeper() {
-            LocalState stopped = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, false,
-                    false, Optional.empty(), 60, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
-            assertThat(decide(view(leaseOf("a")), stopped).action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
+            LocalState stopped = new LocalState(
+                    EngineStatus.stopped(DataState.VALID, Optional.empty()),
+                    false,
+                    false,
+                    false,
+                    Optional.empty(),
+                    60,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
+            assertThat(decide(view(leaseOf("a")), stopped).action())
+                    .isEqualTo(new Action.StartAsReplica(Optional.empty()));
         }
 
         @Test
         void theLeaseHoldersStoppedServerWaitsForZooKeeperWhileTheLeaseIsProvable() {
             // restarting it read-only could not be undone in time; restarting it as primary needs ZooKeeper's word
-            LocalState crashed = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), false, true,
-                    true, Optional.of(Duration.ofSeconds(1)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState crashed = new LocalState(
+                    EngineStatus.stopped(DataState.VALID, Optional.empty()),
+                    false,
+                    true,
+                    true,
+                    Optional.of(Duration.ofSeconds(1)),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             assertThat(decide(view(leaseOf("me")), crashed).action()).isInstanceOf(Action.Observe.class);
         }
 
         @Test
         void withoutZooKeeperNothingIsStartedOnDataThatIsNotValid() {
             for (DataState state : List.of(DataState.EMPTY, DataState.INVALID)) {
-                LocalState local = new LocalState(EngineStatus.stopped(state, Optional.empty()), false, false, false,
-                        Optional.empty(), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
-                assertThat(decide(view(leaseOf("a")), local).action()).as(state.name()).isInstanceOf(Action.Observe.class);
+                LocalState local = new LocalState(
+                        EngineStatus.stopped(state, Optional.empty()),
+                        false,
+                        false,
+                        false,
+                        Optional.empty(),
+                        -1,
+                        Duration.ZERO,
+                        false,
+                        false,
+                        Optional.empty(),
+                        false,
+                        false,
+                        Optional.empty());
+                assertThat(decide(view(leaseOf("a")), local).action())
+                        .as(state.name())
+                        .isInstanceOf(Action.Observe.class);
             }
         }
 
         @Test
         void aPrimaryWithoutAProvableLeaseIsFencedEvenWhenZooKeeperCannotSayWhoHoldsIt() {
             // e.g. the agent restarted while the ensemble was down, and found its server running as primary
-            LocalState local = new LocalState(running(Role.PRIMARY, 100), false, false, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState local = new LocalState(
+                    running(Role.PRIMARY, 100),
+                    false,
+                    false,
+                    false,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             Decision decision = decide(view(Optional.empty()), local);
             assertThat(decision.action()).isInstanceOf(Action.Fence.class);
             assertThat(decision.reason()).contains("ZooKeeper is unreachable");
@@ -161,8 +337,20 @@ class HaRulesTest {
 
         @Test
         void replicaCutOffFromZooKeeperWaits() {
-            LocalState local = new LocalState(replicaOf("a", 50), false, false, false, Optional.empty(), 60,
-                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState local = new LocalState(
+                    replicaOf("a", 50),
+                    false,
+                    false,
+                    false,
+                    Optional.empty(),
+                    60,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             assertThat(decide(view(leaseOf("a")), local).action()).isInstanceOf(Action.Observe.class);
         }
 
@@ -183,7 +371,8 @@ class HaRulesTest {
         void deposedPrimaryFollowsTheLeaseHolder() {
             ClusterView view = view(leaseOf("b"), member("b", Role.PRIMARY, 200), member("me", Role.PRIMARY, 150));
             Decision decision = decide(view, local(running(Role.PRIMARY, 150), false));
-            assertThat(decision.action()).isEqualTo(new Action.Follow(view.member("b").get()));
+            assertThat(decision.action())
+                    .isEqualTo(new Action.Follow(view.member("b").get()));
             assertThat(decision.reason()).contains("deposed");
         }
     }
@@ -196,31 +385,48 @@ class HaRulesTest {
         private ClusterView withBadLease(long owner, boolean ours, MemberInfo... members) {
             ClusterView base = view(Optional.empty(), members);
             StateProblem problem = new StateProblem("/leader", "garbage", "not JSON");
-            return new ClusterView(base.members(), Optional.empty(), Optional.of(new BadLease(problem, owner, ours, 3, 8)),
-                    7, Optional.of("first"), false, Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of(problem));
+            return new ClusterView(
+                    base.members(),
+                    Optional.empty(),
+                    Optional.of(new BadLease(problem, owner, ours, 3, 8)),
+                    7,
+                    Optional.of("first"),
+                    false,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty(),
+                    List.of(problem));
         }
 
         @Test
         void nobodyTakesOverWhileAnotherSessionHoldsALeaseNobodyCanRead() {
             // the best candidate, with no primary in sight: it would take over, were the lease znode not there
-            Decision decision = decide(withBadLease(99, false, member("me", Role.REPLICA, 100), member("b", Role.REPLICA, 50)),
+            Decision decision = decide(
+                    withBadLease(99, false, member("me", Role.REPLICA, 100), member("b", Role.REPLICA, 50)),
                     leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(30)));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
-            assertThat(decision.reason()).contains("garbage").contains("session 0x63").contains("nobody takes over");
+            assertThat(decision.reason())
+                    .contains("garbage")
+                    .contains("session 0x63")
+                    .contains("nobody takes over");
         }
 
         @Test
         void aStoppedServerStartsReadOnlyMeanwhile() {
-            Decision decision = decide(withBadLease(99, false, member("me", Role.STOPPED, -1)),
+            Decision decision = decide(
+                    withBadLease(99, false, member("me", Role.STOPPED, -1)),
                     leaderless(EngineStatus.stopped(DataState.VALID, Optional.empty()), -1, Duration.ZERO));
             assertThat(decision.action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
         }
 
         @Test
         void aPrimaryWhoseOwnLeaseWasOverwrittenIsFencedFirstThenGivesItUp() {
-            ClusterView view = withBadLease(MY_SESSION, true, member("me", Role.PRIMARY, 100), member("b", Role.REPLICA, 100));
+            ClusterView view =
+                    withBadLease(MY_SESSION, true, member("me", Role.PRIMARY, 100), member("b", Role.REPLICA, 100));
             assertThat(decide(view, local(running(Role.PRIMARY, 100), false)).action())
-                    .as("it cannot prove a lease it cannot read").isInstanceOf(Action.Fence.class);
+                    .as("it cannot prove a lease it cannot read")
+                    .isInstanceOf(Action.Fence.class);
             Decision fenced = decide(view, local(running(Role.REPLICA, 100), false));
             assertThat(fenced.action()).isInstanceOf(Action.ReleaseLease.class);
             assertThat(fenced.reason()).contains("belongs to this node's session");
@@ -228,32 +434,60 @@ class HaRulesTest {
 
         @Test
         void aPersistentLeaderZnodeIsRemovedByAnyMember() {
-            Decision decision = decide(withBadLease(0, false, member("me", Role.REPLICA, 100)),
+            Decision decision = decide(
+                    withBadLease(0, false, member("me", Role.REPLICA, 100)),
                     leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(30)));
             assertThat(decision.action()).isInstanceOf(Action.RemoveStrayLease.class);
-            assertThat(((Action.RemoveStrayLease) decision.action()).stray().epochVersion()).isEqualTo(8);
+            assertThat(((Action.RemoveStrayLease) decision.action()).stray().epochVersion())
+                    .isEqualTo(8);
         }
 
         @Test
         void maintenanceModeLeavesItToTheOperator() {
             ClusterView bad = withBadLease(0, false, member("me", Role.REPLICA, 100));
-            ClusterView maintenance = new ClusterView(bad.members(), bad.lease(), bad.badLease(), bad.epoch(),
-                    bad.initialized(), true, bad.transfer(), bad.sync(), bad.settings(), Optional.empty(), bad.problems());
-            assertThat(decide(maintenance, local(running(Role.REPLICA, 100), false)).action()).isInstanceOf(Action.Observe.class);
+            ClusterView maintenance = new ClusterView(
+                    bad.members(),
+                    bad.lease(),
+                    bad.badLease(),
+                    bad.epoch(),
+                    bad.initialized(),
+                    true,
+                    bad.transfer(),
+                    bad.sync(),
+                    bad.settings(),
+                    Optional.empty(),
+                    bad.problems());
+            assertThat(decide(maintenance, local(running(Role.REPLICA, 100), false))
+                            .action())
+                    .isInstanceOf(Action.Observe.class);
         }
 
         @Test
         void anUnreachableZooKeeperStillComesFirst() {
-            LocalState cutOff = new LocalState(running(Role.REPLICA, 100), false, false, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
-            assertThat(decide(withBadLease(0, false, member("me", Role.REPLICA, 100)), cutOff).action())
+            LocalState cutOff = new LocalState(
+                    running(Role.REPLICA, 100),
+                    false,
+                    false,
+                    false,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
+            assertThat(decide(withBadLease(0, false, member("me", Role.REPLICA, 100)), cutOff)
+                            .action())
                     .isInstanceOf(Action.Observe.class);
         }
     }
 
     @Nested
     class Bootstrap {
-        ClusterView fresh = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
+        ClusterView fresh = new ClusterView(
+                Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
         EngineStatus empty = EngineStatus.stopped(DataState.EMPTY, Optional.empty());
 
         @Test
@@ -264,13 +498,16 @@ class HaRulesTest {
         @Test
         void memberThatMustNotInitialiseWaits() {
             Policy replicaOnly = new Policy("me", HA, false, 100, false, Optional.of(STAR));
-            assertThat(HaRules.decide(fresh, local(empty, false), replicaOnly, NOW).action()).isInstanceOf(Action.Observe.class);
+            assertThat(HaRules.decide(fresh, local(empty, false), replicaOnly, NOW)
+                            .action())
+                    .isInstanceOf(Action.Observe.class);
         }
 
         @Test
         void emptyMemberClonesFromAHealthyPrimary() {
             ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
-            assertThat(decide(view, local(empty, false)).action()).isEqualTo(new Action.CloneFrom(view.member("a").get()));
+            assertThat(decide(view, local(empty, false)).action())
+                    .isEqualTo(new Action.CloneFrom(view.member("a").get()));
         }
 
         @Test
@@ -292,8 +529,22 @@ class HaRulesTest {
             ClusterView view = view(leaseOf("a"), member("a", Role.PRIMARY, 100));
             EngineStatus invalid = EngineStatus.stopped(DataState.INVALID, Optional.of("PG_VERSION is 14"));
             assertThat(decide(view, local(invalid, false)).action()).isInstanceOf(Action.Observe.class);
-            LocalState requested = new LocalState(invalid, true, false, false, Optional.empty(), -1, Duration.ZERO, false, true, Optional.empty(), false, false, Optional.empty());
-            assertThat(decide(view, requested).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
+            LocalState requested = new LocalState(
+                    invalid,
+                    true,
+                    false,
+                    false,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    true,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
+            assertThat(decide(view, requested).action())
+                    .isEqualTo(new Action.Reinitialize(view.member("a").get()));
         }
     }
 
@@ -304,30 +555,76 @@ class HaRulesTest {
         @Test
         void healthyPrimaryLeads() {
             assertThat(decide(view(leaseOf("me"), member("me", Role.PRIMARY, 1)), local(running(Role.PRIMARY, 1), true))
-                    .action()).isInstanceOf(Action.Lead.class);
+                            .action())
+                    .isInstanceOf(Action.Lead.class);
         }
 
         @Test
         void holderRunningAReplicaPromotes() {
-            assertThat(decide(view(leaseOf("me")), local(running(Role.REPLICA, 1), true)).action())
+            assertThat(decide(view(leaseOf("me")), local(running(Role.REPLICA, 1), true))
+                            .action())
                     .isInstanceOf(Action.Promote.class);
         }
 
         @Test
         void crashedPrimaryIsRestartedInPlaceUntilTheStartTimeout() {
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
-            LocalState recent = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(2)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
-            LocalState tooLong = new LocalState(down, true, true, true, Optional.of(Duration.ofSeconds(11)), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState recent = new LocalState(
+                    down,
+                    true,
+                    true,
+                    true,
+                    Optional.of(Duration.ofSeconds(2)),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
+            LocalState tooLong = new LocalState(
+                    down,
+                    true,
+                    true,
+                    true,
+                    Optional.of(Duration.ofSeconds(11)),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             assertThat(decide(view(leaseOf("me")), recent).action()).isInstanceOf(Action.RestartAsPrimary.class);
             assertThat(decide(view(leaseOf("me")), tooLong).action()).isInstanceOf(Action.ReleaseLease.class);
         }
 
         @Test
         void aCrashedPrimaryWhoseRestartCouldLoseWritesHandsTheLeaseOnAtOnce() {
-            Policy noRestart = new Policy("me", HA, false, 100, true,
+            Policy noRestart = new Policy(
+                    "me",
+                    HA,
+                    false,
+                    100,
+                    true,
                     Optional.of(new ReplicationStyle(Topology.STAR, CandidateOrder.MOST_ADVANCED_FIRST, false)));
             EngineStatus down = EngineStatus.stopped(DataState.VALID, Optional.of("not running"));
-            LocalState justDown = new LocalState(down, true, true, true, Optional.of(Duration.ZERO), -1, Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState justDown = new LocalState(
+                    down,
+                    true,
+                    true,
+                    true,
+                    Optional.of(Duration.ZERO),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
             Decision decision = HaRules.decide(view(leaseOf("me")), justDown, noRestart, NOW);
             assertThat(decision.action()).isInstanceOf(Action.ReleaseLease.class);
             assertThat(decision.reason()).contains("could lose acknowledged writes");
@@ -343,16 +640,38 @@ class HaRulesTest {
         @Test
         void aReplicaThatCouldNotBeRewoundWaitsForAnOperatorWhenTheEngineSaysSo() {
             ClusterView view = view(leaseOf("b"), member("b", Role.PRIMARY, 200));
-            LocalState stuck = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false, false,
-                    Optional.empty(), 200, Duration.ZERO, false, false, Optional.empty(), false, false,
+            LocalState stuck = new LocalState(
+                    EngineStatus.stopped(DataState.VALID, Optional.empty()),
+                    true,
+                    false,
+                    false,
+                    Optional.empty(),
+                    200,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
                     Optional.of("rewind from b failed: ...; automatic reinitialise is off"));
             Decision decision = decide(view, stuck);
             assertThat(decision.action()).isInstanceOf(Action.WaitForOperator.class);
             assertThat(decision.reason()).contains("could not rewind to follow b (epoch 7); waiting for an operator");
 
             // an operator's request clones it again
-            LocalState requested = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false,
-                    false, Optional.empty(), 200, Duration.ZERO, false, true, Optional.empty(), false, false,
+            LocalState requested = new LocalState(
+                    EngineStatus.stopped(DataState.VALID, Optional.empty()),
+                    true,
+                    false,
+                    false,
+                    Optional.empty(),
+                    200,
+                    Duration.ZERO,
+                    false,
+                    true,
+                    Optional.empty(),
+                    false,
+                    false,
                     Optional.of("rewind from b failed"));
             assertThat(decide(view, requested).action()).isInstanceOf(Action.Reinitialize.class);
         }
@@ -370,23 +689,41 @@ class HaRulesTest {
 
         @Test
         void stoppedReplicaStartsFollowingThePrimary() {
-            assertThat(decide(view, local(EngineStatus.stopped(DataState.VALID, Optional.empty()), false)).action())
+            assertThat(decide(view, local(EngineStatus.stopped(DataState.VALID, Optional.empty()), false))
+                            .action())
                     .isEqualTo(new Action.StartAsReplica(view.member("a")));
         }
 
         @Test
         void replicaThatCouldNotRewindIsReinitialised() {
-            LocalState failed = new LocalState(EngineStatus.stopped(DataState.VALID, Optional.empty()), true, false, false,
-                    Optional.empty(), -1, Duration.ZERO, true, false, Optional.empty(), false, false, Optional.empty());
-            assertThat(decide(view, failed).action()).isEqualTo(new Action.Reinitialize(view.member("a").get()));
+            LocalState failed = new LocalState(
+                    EngineStatus.stopped(DataState.VALID, Optional.empty()),
+                    true,
+                    false,
+                    false,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    true,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
+            assertThat(decide(view, failed).action())
+                    .isEqualTo(new Action.Reinitialize(view.member("a").get()));
         }
 
         @Test
         void maintenanceModeTakesNoAction() {
-            ClusterView paused = new ClusterView(view.members(), view.lease(), 7, Optional.of("a"), true, Optional.empty(), Optional.empty());
-            assertThat(decide(paused, local(replicaOf("old", 90), false)).action()).isInstanceOf(Action.Observe.class);
-            ClusterView leaderless = new ClusterView(Map.of(), Optional.empty(), 7, Optional.of("a"), true, Optional.empty(), Optional.empty());
-            assertThat(decide(leaderless, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(9))).action())
+            ClusterView paused = new ClusterView(
+                    view.members(), view.lease(), 7, Optional.of("a"), true, Optional.empty(), Optional.empty());
+            assertThat(decide(paused, local(replicaOf("old", 90), false)).action())
+                    .isInstanceOf(Action.Observe.class);
+            ClusterView leaderless = new ClusterView(
+                    Map.of(), Optional.empty(), 7, Optional.of("a"), true, Optional.empty(), Optional.empty());
+            assertThat(decide(leaderless, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(9)))
+                            .action())
                     .isInstanceOf(Action.Observe.class);
         }
     }
@@ -402,7 +739,11 @@ class HaRulesTest {
 
         @Test
         void replicaStreamingFromTheNearestHealthyReplicaBeforeItObserves() {
-            ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), streamingFrom("b", "a", 90),
+            ClusterView view = view(
+                    leaseOf("p"),
+                    primary,
+                    streamingFrom("a", "p", 90),
+                    streamingFrom("b", "a", 90),
                     streamingFrom("z", "me", 80));
             Decision decision = decideChained(view, replicaOf("b", 90));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
@@ -412,15 +753,33 @@ class HaRulesTest {
         @Test
         void replicaStreamingFromThePrimaryMovesDownTheChain() {
             ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), streamingFrom("b", "a", 90));
-            assertThat(decideChained(view, replicaOf("p", 90)).action()).isEqualTo(new Action.Follow(view.member("b").get()));
+            assertThat(decideChained(view, replicaOf("p", 90)).action())
+                    .isEqualTo(new Action.Follow(view.member("b").get()));
         }
 
         @Test
         void whenItsUpstreamLinkDiesItRepointsToTheGrandMaster() {
-            MemberInfo brokenLink = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 90, 1, Optional.empty(),
-                    false, false, 100, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of(), Optional.empty());
+            MemberInfo brokenLink = new MemberInfo(
+                    "b",
+                    Role.REPLICA,
+                    false,
+                    endpoint("b"),
+                    "",
+                    90,
+                    1,
+                    Optional.empty(),
+                    false,
+                    false,
+                    100,
+                    "t",
+                    NOW,
+                    Optional.of("link down"),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty());
             ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), brokenLink);
-            assertThat(decideChained(view, replicaOf("b", 90)).action()).isEqualTo(new Action.Follow(view.member("a").get()));
+            assertThat(decideChained(view, replicaOf("b", 90)).action())
+                    .isEqualTo(new Action.Follow(view.member("a").get()));
             ClusterView headOnly = view(leaseOf("p"), primary, member("a", Role.STOPPED, -1), brokenLink);
             assertThat(decideChained(headOnly, replicaOf("b", 90)).action()).isEqualTo(new Action.Follow(primary));
         }
@@ -428,7 +787,8 @@ class HaRulesTest {
         @Test
         void theChainHealsWhenTheSkippedMemberStreamsAgain() {
             ClusterView view = view(leaseOf("p"), primary, streamingFrom("b", "p", 90));
-            assertThat(decideChained(view, replicaOf("p", 90)).action()).isEqualTo(new Action.Follow(view.member("b").get()));
+            assertThat(decideChained(view, replicaOf("p", 90)).action())
+                    .isEqualTo(new Action.Follow(view.member("b").get()));
         }
 
         @Test
@@ -443,9 +803,11 @@ class HaRulesTest {
         @Test
         void stoppedServerAndDeposedPrimaryJoinTheChainAtTheirPlace() {
             ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90));
-            assertThat(decideChained(view, EngineStatus.stopped(DataState.VALID, Optional.empty())).action())
+            assertThat(decideChained(view, EngineStatus.stopped(DataState.VALID, Optional.empty()))
+                            .action())
                     .isEqualTo(new Action.StartAsReplica(view.member("a")));
-            assertThat(decideChained(view, running(Role.PRIMARY, 95)).action()).isEqualTo(new Action.Follow(view.member("a").get()));
+            assertThat(decideChained(view, running(Role.PRIMARY, 95)).action())
+                    .isEqualTo(new Action.Follow(view.member("a").get()));
         }
 
         @Test
@@ -460,13 +822,32 @@ class HaRulesTest {
         final Policy redisLike = new Policy("me", HA, false, 100, true, Optional.of(CHAIN));
 
         MemberInfo replica(String name, long position, int priority) {
-            return new MemberInfo(name, Role.REPLICA, false, endpoint(name), "", position, 1, Optional.empty(), false,
-                    false, priority, "t", NOW, Optional.of("link down"), Optional.empty(), Map.of(), Optional.empty());
+            return new MemberInfo(
+                    name,
+                    Role.REPLICA,
+                    false,
+                    endpoint(name),
+                    "",
+                    position,
+                    1,
+                    Optional.empty(),
+                    false,
+                    false,
+                    priority,
+                    "t",
+                    NOW,
+                    Optional.of("link down"),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty());
         }
 
         Decision decideLeaderless(ClusterView view, long position, long primaryWasAt) {
-            return HaRules.decide(view, leaderless(running(Role.REPLICA, position), primaryWasAt, Duration.ofSeconds(1)),
-                    redisLike, NOW);
+            return HaRules.decide(
+                    view,
+                    leaderless(running(Role.REPLICA, position), primaryWasAt, Duration.ofSeconds(1)),
+                    redisLike,
+                    NOW);
         }
 
         @Test
@@ -480,16 +861,20 @@ class HaRulesTest {
         @Test
         void theHighestPriorityTakesOverThoughBehindAnother() {
             ClusterView view = view(Optional.empty(), replica("b", 120, 50));
-            assertThat(decideLeaderless(view, 100, 120).action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+            assertThat(decideLeaderless(view, 100, 120).action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
         }
 
         @Test
         void equalPrioritiesFallBackToPositionThenName() {
-            assertThat(decideLeaderless(view(Optional.empty(), replica("b", 120, 100)), 100, 120).action())
+            assertThat(decideLeaderless(view(Optional.empty(), replica("b", 120, 100)), 100, 120)
+                            .action())
                     .isInstanceOf(Action.Observe.class);
-            assertThat(decideLeaderless(view(Optional.empty(), replica("a", 100, 100)), 100, 120).action())
+            assertThat(decideLeaderless(view(Optional.empty(), replica("a", 100, 100)), 100, 120)
+                            .action())
                     .isInstanceOf(Action.Observe.class);
-            assertThat(decideLeaderless(view(Optional.empty(), replica("z", 100, 100)), 100, 120).action())
+            assertThat(decideLeaderless(view(Optional.empty(), replica("z", 100, 100)), 100, 120)
+                            .action())
                     .isInstanceOf(Action.TakeOver.class);
         }
 
@@ -497,20 +882,28 @@ class HaRulesTest {
         void priorityNeverOutweighsTheLagLimit() {
             long primaryWasAt = 10L << 20;
             ClusterView view = view(Optional.empty(), replica("b", primaryWasAt, 50));
-            Decision decision = HaRules.decide(view, leaderless(running(Role.REPLICA, 1), primaryWasAt, Duration.ofSeconds(1)),
-                    new Policy("me", HA, false, 500, true, Optional.of(CHAIN)), NOW);
+            Decision decision = HaRules.decide(
+                    view,
+                    leaderless(running(Role.REPLICA, 1), primaryWasAt, Duration.ofSeconds(1)),
+                    new Policy("me", HA, false, 500, true, Optional.of(CHAIN)),
+                    NOW);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("exceeds maximum_lag_on_failover");
-            assertThat(decideLeaderless(view(Optional.empty(), replica("b", 1, 500)), primaryWasAt, primaryWasAt).action())
+            assertThat(decideLeaderless(view(Optional.empty(), replica("b", 1, 500)), primaryWasAt, primaryWasAt)
+                            .action())
                     .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
         }
 
         @Test
         void rankingOrdersByTheEngineChoice() {
             List<MemberInfo> members = List.of(replica("a", 100, 100), replica("b", 200, 50), replica("c", 100, 300));
-            assertThat(members.stream().sorted(HaRules.ranking(CandidateOrder.PRIORITY_FIRST)).map(MemberInfo::name))
+            assertThat(members.stream()
+                            .sorted(HaRules.ranking(CandidateOrder.PRIORITY_FIRST))
+                            .map(MemberInfo::name))
                     .containsExactly("c", "a", "b");
-            assertThat(members.stream().sorted(HaRules.ranking(CandidateOrder.MOST_ADVANCED_FIRST)).map(MemberInfo::name))
+            assertThat(members.stream()
+                            .sorted(HaRules.ranking(CandidateOrder.MOST_ADVANCED_FIRST))
+                            .map(MemberInfo::name))
                     .containsExactly("b", "c", "a");
         }
     }
@@ -538,25 +931,61 @@ class HaRulesTest {
         @Test
         void replicaThatLostItsPrimaryStillCountsAsACandidate() {
             // With the primary gone every replica says it is not streaming; the more advanced one must still win.
-            MemberInfo notStreaming = new MemberInfo("b", Role.REPLICA, false, endpoint("b"), "", 100, 1, Optional.empty(),
-                    false, false, 100, "t", NOW, Optional.of("not streaming"), Optional.empty(), Map.of(), Optional.empty());
-            Decision decision = decide(view(Optional.empty(), notStreaming), leaderless(running(Role.REPLICA, 100), 100,
-                    Duration.ofSeconds(1)));
+            MemberInfo notStreaming = new MemberInfo(
+                    "b",
+                    Role.REPLICA,
+                    false,
+                    endpoint("b"),
+                    "",
+                    100,
+                    1,
+                    Optional.empty(),
+                    false,
+                    false,
+                    100,
+                    "t",
+                    NOW,
+                    Optional.of("not streaming"),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty());
+            Decision decision = decide(
+                    view(Optional.empty(), notStreaming),
+                    leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("b is a better candidate");
         }
 
         @Test
         void tieIsBrokenByPriorityThenName() {
-            MemberInfo higher = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
-                    false, 200, "t", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+            MemberInfo higher = new MemberInfo(
+                    "b",
+                    Role.REPLICA,
+                    true,
+                    endpoint("b"),
+                    "",
+                    100,
+                    1,
+                    Optional.empty(),
+                    false,
+                    false,
+                    200,
+                    "t",
+                    NOW,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty());
             ClusterView view = view(Optional.empty(), higher);
-            assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)))
+                            .action())
                     .isInstanceOf(Action.Observe.class);
             ClusterView samePriority = view(Optional.empty(), member("zz", Role.REPLICA, 100));
-            assertThat(decide(samePriority, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1))).action())
+            assertThat(decide(samePriority, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)))
+                            .action())
                     .isInstanceOf(Action.TakeOver.class);
-            assertThat(HaRules.compareCandidates(CandidateOrder.MOST_ADVANCED_FIRST, 100, 100, "a", 100, 100, "b")).isNegative();
+            assertThat(HaRules.compareCandidates(CandidateOrder.MOST_ADVANCED_FIRST, 100, 100, "a", 100, 100, "b"))
+                    .isNegative();
         }
 
         @Test
@@ -572,13 +1001,18 @@ class HaRulesTest {
         void laggingPeerDoesNotBlockAnEligibleOne() {
             long primaryWasAt = 10L << 20;
             ClusterView view = view(Optional.empty(), member("b", Role.REPLICA, 1));
-            assertThat(decide(view, leaderless(running(Role.REPLICA, primaryWasAt), primaryWasAt, Duration.ofSeconds(5)))
-                    .action()).isInstanceOf(Action.TakeOver.class);
+            assertThat(decide(
+                                    view,
+                                    leaderless(
+                                            running(Role.REPLICA, primaryWasAt), primaryWasAt, Duration.ofSeconds(5)))
+                            .action())
+                    .isInstanceOf(Action.TakeOver.class);
         }
 
         @Test
         void pausedReplayNeverPromotes() {
-            EngineStatus paused = new EngineStatus(Role.REPLICA, DataState.VALID, 100, 1, Optional.empty(), true, List.of(), Optional.empty());
+            EngineStatus paused = new EngineStatus(
+                    Role.REPLICA, DataState.VALID, 100, 1, Optional.empty(), true, List.of(), Optional.empty());
             Decision decision = decide(view(Optional.empty()), leaderless(paused, 100, Duration.ofSeconds(5)));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("replay is paused");
@@ -586,43 +1020,104 @@ class HaRulesTest {
 
         @Test
         void nofailoverAndZeroPriorityNeverPromote() {
-            for (Policy policy : List.of(new Policy("me", HA, true, 100, true, Optional.of(STAR)), new Policy("me", HA, false, 0, true, Optional.of(STAR)))) {
-                assertThat(HaRules.decide(view(Optional.empty()), leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)),
-                        policy, NOW).action()).isInstanceOf(Action.Observe.class);
+            for (Policy policy : List.of(
+                    new Policy("me", HA, true, 100, true, Optional.of(STAR)),
+                    new Policy("me", HA, false, 0, true, Optional.of(STAR)))) {
+                assertThat(HaRules.decide(
+                                        view(Optional.empty()),
+                                        leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)),
+                                        policy,
+                                        NOW)
+                                .action())
+                        .isInstanceOf(Action.Observe.class);
             }
         }
 
         @Test
         void aMemberStandingAsideNeverTakesOverAndLeavesItToTheNextBest() {
-            LocalState aside = new LocalState(running(Role.REPLICA, 100), true, false, false, Optional.empty(), 100,
-                    Duration.ofSeconds(5), false, false, Optional.of("could not start the fence guard: Is a directory"), false, false, Optional.empty());
+            LocalState aside = new LocalState(
+                    running(Role.REPLICA, 100),
+                    true,
+                    false,
+                    false,
+                    Optional.empty(),
+                    100,
+                    Duration.ofSeconds(5),
+                    false,
+                    false,
+                    Optional.of("could not start the fence guard: Is a directory"),
+                    false,
+                    false,
+                    Optional.empty());
             Decision decision = decide(view(Optional.empty(), member("b", Role.REPLICA, 90)), aside);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("standing aside: could not start the fence guard");
 
             // and the less advanced member does not wait for it
-            MemberInfo best = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 100, 1, Optional.empty(), false,
-                    false, 100, "t", NOW, Optional.empty(), Optional.empty(), Map.of(), Optional.of("no fence guard"));
-            assertThat(decide(view(Optional.empty(), best), leaderless(running(Role.REPLICA, 90), 100, Duration.ofSeconds(5)))
-                    .action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+            MemberInfo best = new MemberInfo(
+                    "b",
+                    Role.REPLICA,
+                    true,
+                    endpoint("b"),
+                    "",
+                    100,
+                    1,
+                    Optional.empty(),
+                    false,
+                    false,
+                    100,
+                    "t",
+                    NOW,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.of("no fence guard"));
+            assertThat(decide(
+                                    view(Optional.empty(), best),
+                                    leaderless(running(Role.REPLICA, 90), 100, Duration.ofSeconds(5)))
+                            .action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
         }
 
         @Test
         void candidateWaitsForFreshPositionsOnlyForABoundedTime() {
-            MemberInfo stale = new MemberInfo("b", Role.REPLICA, true, endpoint("b"), "", 50, 1, Optional.empty(), false,
-                    false, 100, "t", NOW - 5_000, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+            MemberInfo stale = new MemberInfo(
+                    "b",
+                    Role.REPLICA,
+                    true,
+                    endpoint("b"),
+                    "",
+                    50,
+                    1,
+                    Optional.empty(),
+                    false,
+                    false,
+                    100,
+                    "t",
+                    NOW - 5_000,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty());
             ClusterView view = view(Optional.empty(), stale);
             Decision early = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofMillis(500)));
             assertThat(early.action()).isInstanceOf(Action.Observe.class);
             assertThat(early.reason()).contains("waiting for fresh positions from b");
-            assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(3))).action())
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(3)))
+                            .action())
                     .isInstanceOf(Action.TakeOver.class);
         }
 
         @Test
         void stoppedServerStartsAsReplicaToLearnItsPosition() {
-            assertThat(decide(view(Optional.empty()), leaderless(EngineStatus.stopped(DataState.VALID, Optional.empty()), -1,
-                    Duration.ofSeconds(1))).action()).isEqualTo(new Action.StartAsReplica(Optional.empty()));
+            assertThat(decide(
+                                    view(Optional.empty()),
+                                    leaderless(
+                                            EngineStatus.stopped(DataState.VALID, Optional.empty()),
+                                            -1,
+                                            Duration.ofSeconds(1)))
+                            .action())
+                    .isEqualTo(new Action.StartAsReplica(Optional.empty()));
         }
     }
 
@@ -630,22 +1125,44 @@ class HaRulesTest {
 
     @Nested
     class Failsafe {
-        private final Policy failsafeOn = new Policy("me", new HaConfig(Duration.ofSeconds(1), 1 << 20,
-                Duration.ofSeconds(10), false, false, true), false, 100, true, Optional.of(STAR));
+        private final Policy failsafeOn = new Policy(
+                "me",
+                new HaConfig(Duration.ofSeconds(1), 1 << 20, Duration.ofSeconds(10), false, false, true),
+                false,
+                100,
+                true,
+                Optional.of(STAR));
 
-        private LocalState state(EngineStatus engine, boolean readable, boolean holdsLease, boolean leaseValid,
-                                 boolean failsafeConfirmed, boolean staleLeaseOfOurs) {
-            return new LocalState(engine, readable, holdsLease, leaseValid, Optional.empty(), -1, Duration.ZERO, false,
-                    false, Optional.empty(), failsafeConfirmed, staleLeaseOfOurs, Optional.empty());
+        private LocalState state(
+                EngineStatus engine,
+                boolean readable,
+                boolean holdsLease,
+                boolean leaseValid,
+                boolean failsafeConfirmed,
+                boolean staleLeaseOfOurs) {
+            return new LocalState(
+                    engine,
+                    readable,
+                    holdsLease,
+                    leaseValid,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    failsafeConfirmed,
+                    staleLeaseOfOurs,
+                    Optional.empty());
         }
 
         @Test
         void aPrimaryEveryMemberConfirmedGoesOnWithoutZooKeeperAndIsFencedOnceTheyStop() {
             ClusterView lastSeen = view(leaseOf("me"), member("me", Role.PRIMARY, 100));
-            Decision confirmed = HaRules.decide(lastSeen, state(running(Role.PRIMARY, 100), false, true, false, true, false),
-                    failsafeOn, NOW);
-            Decision notConfirmed = HaRules.decide(lastSeen, state(running(Role.PRIMARY, 100), false, true, false, false,
-                    false), failsafeOn, NOW);
+            Decision confirmed = HaRules.decide(
+                    lastSeen, state(running(Role.PRIMARY, 100), false, true, false, true, false), failsafeOn, NOW);
+            Decision notConfirmed = HaRules.decide(
+                    lastSeen, state(running(Role.PRIMARY, 100), false, true, false, false, false), failsafeOn, NOW);
             assertThat(confirmed.action()).isInstanceOf(Action.Observe.class);
             assertThat(confirmed.reason()).contains("failsafe mode: every member confirmed, writes go on");
             assertThat(notConfirmed.action()).isInstanceOf(Action.Fence.class);
@@ -654,11 +1171,12 @@ class HaRulesTest {
 
         @Test
         void backWithZooKeeperAndNoLeaseThePrimaryFailsafeKeptTakesTheLeaseInsteadOfBeingFenced() {
-            ClusterView noLease = view(Optional.empty(), member("me", Role.PRIMARY, 100), member("b", Role.REPLICA, 100));
-            Decision kept = HaRules.decide(noLease, state(running(Role.PRIMARY, 100), true, false, false, true, false),
-                    failsafeOn, NOW);
-            Decision notKept = HaRules.decide(noLease, state(running(Role.PRIMARY, 100), true, false, false, false, false),
-                    failsafeOn, NOW);
+            ClusterView noLease =
+                    view(Optional.empty(), member("me", Role.PRIMARY, 100), member("b", Role.REPLICA, 100));
+            Decision kept = HaRules.decide(
+                    noLease, state(running(Role.PRIMARY, 100), true, false, false, true, false), failsafeOn, NOW);
+            Decision notKept = HaRules.decide(
+                    noLease, state(running(Role.PRIMARY, 100), true, false, false, false, false), failsafeOn, NOW);
             assertThat(kept.action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.AFTER_FAILSAFE));
             assertThat(notKept.action()).isInstanceOf(Action.Fence.class);
         }
@@ -671,38 +1189,63 @@ class HaRulesTest {
             Decision readOnly = decide(view, state(running(Role.REPLICA, 100), true, false, false, false, true));
             Decision keptPrimary = decide(view, state(running(Role.PRIMARY, 100), true, false, false, true, true));
             Decision unkeptPrimary = decide(view, state(running(Role.PRIMARY, 100), true, false, false, false, true));
-            Decision anotherProcesses = decide(view, state(running(Role.REPLICA, 100), true, false, false, false, false));
+            Decision anotherProcesses =
+                    decide(view, state(running(Role.REPLICA, 100), true, false, false, false, false));
 
             assertThat(readOnly.action()).isInstanceOf(Action.ReclaimLease.class);
             assertThat(readOnly.reason()).contains("earlier ZooKeeper session of this agent, which is gone");
             assertThat(keptPrimary.action()).isInstanceOf(Action.ReclaimLease.class);
             assertThat(unkeptPrimary.action()).isInstanceOf(Action.Fence.class);
-            assertThat(anotherProcesses.action()).as("a session this agent never had").isInstanceOf(Action.Observe.class);
+            assertThat(anotherProcesses.action())
+                    .as("a session this agent never had")
+                    .isInstanceOf(Action.Observe.class);
         }
 
         @Test
         void inMaintenanceNothingIsReclaimedOrTakenAndAnUnprovablePrimaryIsFenced() {
-            ClusterView earlier = new ClusterView(Map.of(), Optional.of(new Lease("me", 7, MY_SESSION - 1)), 7,
-                    Optional.of("me"), true, Optional.empty(), Optional.empty());
-            ClusterView noLease = new ClusterView(Map.of(), Optional.empty(), 7, Optional.of("me"), true, Optional.empty(),
+            ClusterView earlier = new ClusterView(
+                    Map.of(),
+                    Optional.of(new Lease("me", 7, MY_SESSION - 1)),
+                    7,
+                    Optional.of("me"),
+                    true,
+                    Optional.empty(),
                     Optional.empty());
-            assertThat(decide(earlier, state(running(Role.REPLICA, 100), true, false, false, false, true)).action())
+            ClusterView noLease = new ClusterView(
+                    Map.of(), Optional.empty(), 7, Optional.of("me"), true, Optional.empty(), Optional.empty());
+            assertThat(decide(earlier, state(running(Role.REPLICA, 100), true, false, false, false, true))
+                            .action())
                     .isInstanceOf(Action.Observe.class);
-            assertThat(HaRules.decide(noLease, state(running(Role.PRIMARY, 100), true, false, false, true, false),
-                    failsafeOn, NOW).action()).isInstanceOf(Action.Fence.class);
+            assertThat(HaRules.decide(
+                                    noLease,
+                                    state(running(Role.PRIMARY, 100), true, false, false, true, false),
+                                    failsafeOn,
+                                    NOW)
+                            .action())
+                    .isInstanceOf(Action.Fence.class);
         }
 
         @Test
         void aMemberTheCurrentPrimaryDidNotCountOnNeverTakesTheLeaseInFailsafeMode() {
-            ClusterView leaderless = new ClusterView(Map.of("b", member("b", Role.REPLICA, 10)), Optional.empty(), Optional.empty(), 7,
-                    Optional.of("a"), false, Optional.empty(), Optional.empty(), Map.of(),
-                    Optional.of(new io.steward.coordination.FailsafeMembers("a", 7, Map.of("b", "http://b"))), List.of());
-            Decision decision = HaRules.decide(leaderless, leaderless(running(Role.REPLICA, 100), 100,
-                    Duration.ofSeconds(5)), failsafeOn, NOW);
+            ClusterView leaderless = new ClusterView(
+                    Map.of("b", member("b", Role.REPLICA, 10)),
+                    Optional.empty(),
+                    Optional.empty(),
+                    7,
+                    Optional.of("a"),
+                    false,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.of(new io.steward.coordination.FailsafeMembers("a", 7, Map.of("b", "http://b"))),
+                    List.of());
+            Decision decision = HaRules.decide(
+                    leaderless, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)), failsafeOn, NOW);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("counts on b but not on this member");
             // with failsafe mode off, the record is not in the way
-            assertThat(decide(leaderless, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5))).action())
+            assertThat(decide(leaderless, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5)))
+                            .action())
                     .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
         }
     }
@@ -715,18 +1258,28 @@ class HaRulesTest {
 
         ClusterView withSync(Optional<String> standby, MemberInfo... members) {
             ClusterView base = view(Optional.empty(), members);
-            return new ClusterView(base.members(), Optional.empty(), 7, Optional.of("a"), false, Optional.empty(),
+            return new ClusterView(
+                    base.members(),
+                    Optional.empty(),
+                    7,
+                    Optional.of("a"),
+                    false,
+                    Optional.empty(),
                     Optional.of(new SyncState("a", standby)));
         }
 
         @Test
         void onlyTheRecordedSynchronousStandbyMayTakeOver() {
             LocalState me = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
-            assertThat(HaRules.decide(withSync(Optional.of("me")), me, syncPolicy, NOW).action()).isInstanceOf(Action.TakeOver.class);
-            Decision other = HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 10)), me, syncPolicy, NOW);
+            assertThat(HaRules.decide(withSync(Optional.of("me")), me, syncPolicy, NOW)
+                            .action())
+                    .isInstanceOf(Action.TakeOver.class);
+            Decision other =
+                    HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 10)), me, syncPolicy, NOW);
             assertThat(other.action()).isInstanceOf(Action.Observe.class);
-            assertThat(other.reason()).contains("only a (the last primary) and b (its synchronous standby) are known to "
-                    + "have every acknowledged write");
+            assertThat(other.reason())
+                    .contains("only a (the last primary) and b (its synchronous standby) are known to "
+                            + "have every acknowledged write");
         }
 
         @Test
@@ -734,7 +1287,8 @@ class HaRulesTest {
             LocalState me = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
             Decision decision = HaRules.decide(withSync(Optional.empty()), me, syncPolicy, NOW);
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
-            assertThat(decision.reason()).contains("only a (the last primary) is known to have every acknowledged write");
+            assertThat(decision.reason())
+                    .contains("only a (the last primary) is known to have every acknowledged write");
         }
 
         @Test
@@ -742,13 +1296,24 @@ class HaRulesTest {
             // it acknowledged every write itself; a takeover would have recorded another leader
             Policy lastPrimary = new Policy("a", SYNC, false, 100, true, Optional.of(STAR));
             LocalState demoted = leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(5));
-            assertThat(HaRules.decide(withSync(Optional.empty()), demoted, lastPrimary, NOW).action())
+            assertThat(HaRules.decide(withSync(Optional.empty()), demoted, lastPrimary, NOW)
+                            .action())
                     .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
             // a less advanced standby waits for it, a more advanced one goes first
-            assertThat(HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 90)), demoted, lastPrimary, NOW)
-                    .action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
-            assertThat(HaRules.decide(withSync(Optional.of("b"), member("b", Role.REPLICA, 110)), demoted, lastPrimary, NOW)
-                    .action()).isInstanceOf(Action.Observe.class);
+            assertThat(HaRules.decide(
+                                    withSync(Optional.of("b"), member("b", Role.REPLICA, 90)),
+                                    demoted,
+                                    lastPrimary,
+                                    NOW)
+                            .action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+            assertThat(HaRules.decide(
+                                    withSync(Optional.of("b"), member("b", Role.REPLICA, 110)),
+                                    demoted,
+                                    lastPrimary,
+                                    NOW)
+                            .action())
+                    .isInstanceOf(Action.Observe.class);
         }
 
         @Test
@@ -765,59 +1330,87 @@ class HaRulesTest {
     class Transfers {
         ClusterView withTransfer(Optional<Lease> lease, TransferRequest request, MemberInfo... members) {
             ClusterView base = view(lease, members);
-            return new ClusterView(base.members(), lease, 7, Optional.of("me"), false, Optional.of(request), Optional.empty());
+            return new ClusterView(
+                    base.members(), lease, 7, Optional.of("me"), false, Optional.of(request), Optional.empty());
         }
 
         @Test
         void primaryHandsOverToTheNamedHealthyReplica() {
             MemberInfo b = streamingFrom("b", "me", 100);
-            ClusterView view = withTransfer(leaseOf("me"), new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me",
-                    Optional.of("b"), NOW), member("me", Role.PRIMARY, 100), b);
-            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action()).isEqualTo(new Action.HandOver(b, true));
+            ClusterView view = withTransfer(
+                    leaseOf("me"),
+                    new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.of("b"), NOW),
+                    member("me", Role.PRIMARY, 100),
+                    b);
+            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action())
+                    .isEqualTo(new Action.HandOver(b, true));
         }
 
         @Test
         void switchoverWithoutCandidatePicksTheBestReplica() {
             MemberInfo b = streamingFrom("b", "me", 90);
             MemberInfo c = streamingFrom("c", "me", 100);
-            ClusterView view = withTransfer(leaseOf("me"), new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me",
-                    Optional.empty(), NOW), member("me", Role.PRIMARY, 100), b, c);
-            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action()).isEqualTo(new Action.HandOver(c, true));
+            ClusterView view = withTransfer(
+                    leaseOf("me"),
+                    new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.empty(), NOW),
+                    member("me", Role.PRIMARY, 100),
+                    b,
+                    c);
+            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action())
+                    .isEqualTo(new Action.HandOver(c, true));
         }
 
         @Test
         void forcedFailoverDoesNotWaitForCatchUp() {
             MemberInfo b = streamingFrom("b", "me", 10);
-            ClusterView view = withTransfer(leaseOf("me"), new TransferRequest(TransferRequest.Kind.FAILOVER, "me",
-                    Optional.of("b"), NOW), member("me", Role.PRIMARY, 100), b);
-            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action()).isEqualTo(new Action.HandOver(b, false));
+            ClusterView view = withTransfer(
+                    leaseOf("me"),
+                    new TransferRequest(TransferRequest.Kind.FAILOVER, "me", Optional.of("b"), NOW),
+                    member("me", Role.PRIMARY, 100),
+                    b);
+            assertThat(decide(view, local(running(Role.PRIMARY, 100), true)).action())
+                    .isEqualTo(new Action.HandOver(b, false));
         }
 
         @Test
         void impossibleOrStaleRequestsAreCancelled() {
-            TransferRequest toStopped = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.of("b"), NOW);
-            ClusterView stopped = withTransfer(leaseOf("me"), toStopped, member("me", Role.PRIMARY, 1), member("b", Role.STOPPED, 1));
-            assertThat(decide(stopped, local(running(Role.PRIMARY, 1), true)).action()).isInstanceOf(Action.CancelTransfer.class);
+            TransferRequest toStopped =
+                    new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.of("b"), NOW);
+            ClusterView stopped =
+                    withTransfer(leaseOf("me"), toStopped, member("me", Role.PRIMARY, 1), member("b", Role.STOPPED, 1));
+            assertThat(decide(stopped, local(running(Role.PRIMARY, 1), true)).action())
+                    .isInstanceOf(Action.CancelTransfer.class);
 
-            TransferRequest expired = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.of("b"),
+            TransferRequest expired = new TransferRequest(
+                    TransferRequest.Kind.SWITCHOVER,
+                    "me",
+                    Optional.of("b"),
                     NOW - HaRules.TRANSFER_EXPIRY.toMillis() - 1);
-            ClusterView old = withTransfer(leaseOf("me"), expired, member("me", Role.PRIMARY, 1), streamingFrom("b", "me", 1));
-            assertThat(decide(old, local(running(Role.PRIMARY, 1), true)).action()).isInstanceOf(Action.CancelTransfer.class);
+            ClusterView old =
+                    withTransfer(leaseOf("me"), expired, member("me", Role.PRIMARY, 1), streamingFrom("b", "me", 1));
+            assertThat(decide(old, local(running(Role.PRIMARY, 1), true)).action())
+                    .isInstanceOf(Action.CancelTransfer.class);
 
-            TransferRequest otherPrimary = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "x", Optional.of("b"), NOW);
-            ClusterView wrong = withTransfer(leaseOf("me"), otherPrimary, member("me", Role.PRIMARY, 1), streamingFrom("b", "me", 1));
-            assertThat(decide(wrong, local(running(Role.PRIMARY, 1), true)).action()).isInstanceOf(Action.CancelTransfer.class);
+            TransferRequest otherPrimary =
+                    new TransferRequest(TransferRequest.Kind.SWITCHOVER, "x", Optional.of("b"), NOW);
+            ClusterView wrong = withTransfer(
+                    leaseOf("me"), otherPrimary, member("me", Role.PRIMARY, 1), streamingFrom("b", "me", 1));
+            assertThat(decide(wrong, local(running(Role.PRIMARY, 1), true)).action())
+                    .isInstanceOf(Action.CancelTransfer.class);
         }
 
         @Test
         void namedCandidateTakesTheFreeLeaseAndOthersWait() {
             TransferRequest request = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "a", Optional.of("me"), NOW);
-            ClusterView view = withTransfer(Optional.empty(), request, member("me", Role.REPLICA, 10), member("c", Role.REPLICA, 99));
-            assertThat(decide(view, leaderless(running(Role.REPLICA, 10), 100, Duration.ofSeconds(1))).action())
+            ClusterView view = withTransfer(
+                    Optional.empty(), request, member("me", Role.REPLICA, 10), member("c", Role.REPLICA, 99));
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 10), 100, Duration.ofSeconds(1)))
+                            .action())
                     .isEqualTo(new Action.TakeOver(Action.TakeoverReason.SWITCHOVER));
 
             TransferRequest forOther = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "a", Optional.of("c"), NOW);
-            ClusterView other = withTransfer(Optional.empty(), forOther, member("me", Role.REPLICA, 100), member("c", Role.REPLICA, 10));
+            ClusterView other = withTransfer(
+                    Optional.empty(), forOther, member("me", Role.REPLICA, 100), member("c", Role.REPLICA, 10));
             Decision decision = decide(other, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)));
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("waiting for c");
@@ -831,15 +1424,19 @@ class HaRulesTest {
     @Nested
     class EngineElectsPrimary {
         Policy observer = new Policy("me", HA, false, 100, true, Optional.empty());
-        ClusterView fresh = new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
+        ClusterView fresh = new ClusterView(
+                Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
         /** A server that runs but belongs to no cluster yet (a mongod started with --replSet, not initiated). */
-        EngineStatus unjoined = new EngineStatus(Role.REPLICA, DataState.EMPTY, -1, 0, Optional.empty(), false, List.of(),
-                Optional.empty());
+        EngineStatus unjoined = new EngineStatus(
+                Role.REPLICA, DataState.EMPTY, -1, 0, Optional.empty(), false, List.of(), Optional.empty());
 
         @Test
         void electedPrimaryWithoutALeaseIsNotFencedButKeepsTheMemberList() {
-            Decision decision = HaRules.decide(view(Optional.empty(), member("me", Role.PRIMARY, -1)),
-                    local(running(Role.PRIMARY, -1), false), observer, NOW);
+            Decision decision = HaRules.decide(
+                    view(Optional.empty(), member("me", Role.PRIMARY, -1)),
+                    local(running(Role.PRIMARY, -1), false),
+                    observer,
+                    NOW);
 
             assertThat(decision.action()).isInstanceOf(Action.Lead.class);
             assertThat(decision.reason()).contains("elects its own primary").contains("its elected primary");
@@ -855,29 +1452,36 @@ class HaRulesTest {
 
         @Test
         void aServerOutsideAnExistingClusterWaitsToBeAdded() {
-            Decision decision = HaRules.decide(view(Optional.empty(), member("a", Role.PRIMARY, -1)), local(unjoined, false),
-                    observer, NOW);
+            Decision decision = HaRules.decide(
+                    view(Optional.empty(), member("a", Role.PRIMARY, -1)), local(unjoined, false), observer, NOW);
 
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
-            assertThat(decision.reason()).isEqualTo("not a member yet; waiting for the elected primary to add it "
-                    + "(cluster created by first)");
+            assertThat(decision.reason())
+                    .isEqualTo("not a member yet; waiting for the elected primary to add it "
+                            + "(cluster created by first)");
         }
 
         @Test
         void aServerThatMayNotCreateTheClusterWaitsEvenWhenNoneExists() {
             Policy arbiter = new Policy("me", HA, false, 100, false, Optional.empty());
 
-            assertThat(HaRules.decide(fresh, local(unjoined, false), arbiter, NOW).action()).isInstanceOf(Action.Observe.class);
+            assertThat(HaRules.decide(fresh, local(unjoined, false), arbiter, NOW)
+                            .action())
+                    .isInstanceOf(Action.Observe.class);
         }
 
         @Test
         void maintenanceModeLeavesEvenTheMemberListAlone() {
-            ClusterView maintenance = new ClusterView(Map.of(), Optional.empty(), 0, Optional.of("first"), true,
-                    Optional.empty(), Optional.empty());
+            ClusterView maintenance = new ClusterView(
+                    Map.of(), Optional.empty(), 0, Optional.of("first"), true, Optional.empty(), Optional.empty());
 
             Decision decision = HaRules.decide(maintenance, local(running(Role.PRIMARY, -1), false), observer, NOW);
-            Decision creating = HaRules.decide(new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), true,
-                    Optional.empty(), Optional.empty()), local(unjoined, false), observer, NOW);
+            Decision creating = HaRules.decide(
+                    new ClusterView(
+                            Map.of(), Optional.empty(), 0, Optional.empty(), true, Optional.empty(), Optional.empty()),
+                    local(unjoined, false),
+                    observer,
+                    NOW);
 
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("maintenance mode");
@@ -886,8 +1490,11 @@ class HaRulesTest {
 
         @Test
         void memberWithNoLeaseInTheClusterTakesNone() {
-            Decision decision = HaRules.decide(view(Optional.empty(), member("me", Role.REPLICA, -1), member("b", Role.REPLICA, -1)),
-                    leaderless(running(Role.REPLICA, -1), -1, Duration.ofMinutes(5)), observer, NOW);
+            Decision decision = HaRules.decide(
+                    view(Optional.empty(), member("me", Role.REPLICA, -1), member("b", Role.REPLICA, -1)),
+                    leaderless(running(Role.REPLICA, -1), -1, Duration.ofMinutes(5)),
+                    observer,
+                    NOW);
 
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("a member");
@@ -895,8 +1502,11 @@ class HaRulesTest {
 
         @Test
         void downNodeIsNotRestartedOrCloned() {
-            Decision stopped = HaRules.decide(view(Optional.empty()), local(EngineStatus.stopped(DataState.EMPTY,
-                    Optional.of("connection refused")), false), observer, NOW);
+            Decision stopped = HaRules.decide(
+                    view(Optional.empty()),
+                    local(EngineStatus.stopped(DataState.EMPTY, Optional.of("connection refused")), false),
+                    observer,
+                    NOW);
 
             assertThat(stopped.action()).isInstanceOf(Action.Observe.class);
             assertThat(stopped.reason()).contains("down (connection refused)");
@@ -904,19 +1514,44 @@ class HaRulesTest {
 
         @Test
         void unreadableZooKeeperChangesNothing() {
-            LocalState cutOff = new LocalState(running(Role.PRIMARY, -1), false, false, false, Optional.empty(), -1,
-                    Duration.ZERO, false, false, Optional.empty(), false, false, Optional.empty());
+            LocalState cutOff = new LocalState(
+                    running(Role.PRIMARY, -1),
+                    false,
+                    false,
+                    false,
+                    Optional.empty(),
+                    -1,
+                    Duration.ZERO,
+                    false,
+                    false,
+                    Optional.empty(),
+                    false,
+                    false,
+                    Optional.empty());
 
-            assertThat(HaRules.decide(view(Optional.empty()), cutOff, observer, NOW).action()).isInstanceOf(Action.Observe.class);
+            assertThat(HaRules.decide(view(Optional.empty()), cutOff, observer, NOW)
+                            .action())
+                    .isInstanceOf(Action.Observe.class);
         }
 
         @Test
         void theSameStateGivesTheSameReasonSoItIsLoggedOnce() {
-            LocalState unjoined = local(new EngineStatus(Role.REPLICA, DataState.VALID, -1, 0, Optional.empty(), false,
-                    List.of(), Optional.of("not joined")), false);
+            LocalState unjoined = local(
+                    new EngineStatus(
+                            Role.REPLICA,
+                            DataState.VALID,
+                            -1,
+                            0,
+                            Optional.empty(),
+                            false,
+                            List.of(),
+                            Optional.of("not joined")),
+                    false);
 
-            assertThat(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW).reason())
-                    .isEqualTo(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW + 5000).reason())
+            assertThat(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW)
+                            .reason())
+                    .isEqualTo(HaRules.decide(view(Optional.empty()), unjoined, observer, NOW + 5000)
+                            .reason())
                     .contains("a member (not joined)");
         }
     }
@@ -924,25 +1559,50 @@ class HaRulesTest {
     @Nested
     class GracefulStop {
         static MemberInfo tagged(String name, long position, int priority, boolean healthy, boolean noFailover) {
-            return new MemberInfo(name, Role.REPLICA, healthy, endpoint(name), "http://" + name, position, 1,
-                    Optional.empty(), false, noFailover, priority, "test", NOW, Optional.empty(), Optional.empty(),
-                    Map.of(), Optional.empty());
+            return new MemberInfo(
+                    name,
+                    Role.REPLICA,
+                    healthy,
+                    endpoint(name),
+                    "http://" + name,
+                    position,
+                    1,
+                    Optional.empty(),
+                    false,
+                    noFailover,
+                    priority,
+                    "test",
+                    NOW,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Map.of(),
+                    Optional.empty());
         }
 
         @Test
         void theBestHealthyPromotableReplicaInTheEnginesOrderTakesOver() {
-            ClusterView cluster = view(leaseOf("me"), member("me", Role.PRIMARY, 100), tagged("a", 90, 100, true, false),
+            ClusterView cluster = view(
+                    leaseOf("me"),
+                    member("me", Role.PRIMARY, 100),
+                    tagged("a", 90, 100, true, false),
                     tagged("b", 80, 200, true, false));
-            assertThat(HaRules.successorOnStop(cluster, ME).map(MemberInfo::name)).contains("a");
+            assertThat(HaRules.successorOnStop(cluster, ME).map(MemberInfo::name))
+                    .contains("a");
             Policy chained = new Policy("me", HA, false, 100, true, Optional.of(CHAIN));
-            assertThat(HaRules.successorOnStop(cluster, chained).map(MemberInfo::name)).contains("b");
+            assertThat(HaRules.successorOnStop(cluster, chained).map(MemberInfo::name))
+                    .contains("b");
         }
 
         @Test
         void nobodyUnfitTakesOver() {
-            ClusterView cluster = view(leaseOf("me"), member("me", Role.PRIMARY, 100), tagged("sick", 90, 100, false, false),
-                    tagged("never", 90, 100, true, true), tagged("zero", 90, 0, true, false),
-                    member("down", Role.STOPPED, 90), member("other", Role.PRIMARY, 90));
+            ClusterView cluster = view(
+                    leaseOf("me"),
+                    member("me", Role.PRIMARY, 100),
+                    tagged("sick", 90, 100, false, false),
+                    tagged("never", 90, 100, true, true),
+                    tagged("zero", 90, 0, true, false),
+                    member("down", Role.STOPPED, 90),
+                    member("other", Role.PRIMARY, 90));
             assertThat(HaRules.successorOnStop(cluster, ME)).isEmpty();
         }
     }

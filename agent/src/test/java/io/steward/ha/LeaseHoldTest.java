@@ -1,18 +1,17 @@
 package io.steward.ha;
 
+import static io.steward.ha.HaRulesTest.view;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.Lease;
 import io.steward.coordination.Synced;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-import java.util.Optional;
-
-import static io.steward.ha.HaRulesTest.view;
-import static org.assertj.core.api.Assertions.assertThat;
 
 class LeaseHoldTest {
     private static final long SESSION = 42;
@@ -48,8 +47,9 @@ class LeaseHoldTest {
         LeaseHold earlier = new LeaseHold(false, 3, 0, 0).proven(3, proof("me", 3, SESSION, 90_000_000_000L), 1);
         Synced<Lease> taken = new Synced<>(new Lease("me", 8, SESSION), SESSION, 20_000_000_000L);
         assertThat(LeaseHold.taken(taken, 500)).isEqualTo(new LeaseHold(true, 8, 20_000_000_000L - ALLOWANCE, 500));
-        assertThat(earlier.validUntilNanos()).as("what the earlier lease had does not carry over").isGreaterThan(
-                LeaseHold.taken(taken, 500).validUntilNanos());
+        assertThat(earlier.validUntilNanos())
+                .as("what the earlier lease had does not carry over")
+                .isGreaterThan(LeaseHold.taken(taken, 500).validUntilNanos());
     }
 
     /**
@@ -62,13 +62,19 @@ class LeaseHoldTest {
         assertThat(LeaseHold.taken(unproven, 500).validAt(500)).isFalse();
         LeaseHold held = new LeaseHold(true, 7, 0, 10);
         assertThat(held.proven(7, unproven, 600).validAt(600)).isFalse();
-        assertThat(held.afterProof(new Synced<>(Optional.of(new Lease("me", 7, SESSION)), SESSION, Long.MIN_VALUE), "me",
-                600).validAt(600)).isFalse();
+        assertThat(held.afterProof(
+                                new Synced<>(Optional.of(new Lease("me", 7, SESSION)), SESSION, Long.MIN_VALUE),
+                                "me",
+                                600)
+                        .validAt(600))
+                .isFalse();
     }
 
     @Test
     void losingTheLeaseEndsItsValidityAtOnce() {
-        LeaseHold lost = LeaseHold.NONE.proven(7, proof("me", 7, SESSION, 10_000_000_000L), 100).lost();
+        LeaseHold lost = LeaseHold.NONE
+                .proven(7, proof("me", 7, SESSION, 10_000_000_000L), 100)
+                .lost();
         assertThat(lost.held()).isFalse();
         assertThat(lost.validAt(0)).isFalse();
         assertThat(lost.validUntilNanos()).isZero();
@@ -78,18 +84,19 @@ class LeaseHoldTest {
     /** A proof taken between ticks extends the hold only if it shows the very lease held. */
     @ParameterizedTest(name = "held={0}, a read of session 42 shows {1} epoch {2} session {3} -> extended {4}")
     @CsvSource({
-            "true,  me,    7, 42, true",
-            "true,  me,    8, 42, false", // a later lease of this node: the next tick says what it is
-            "true,  me,    7, 43, false", // the lease of another session than the one that read it
-            "true,  other, 7, 42, false",
-            "false, me,    7, 42, false", // not held: a proof between ticks never takes a lease
+        "true,  me,    7, 42, true",
+        "true,  me,    8, 42, false", // a later lease of this node: the next tick says what it is
+        "true,  me,    7, 43, false", // the lease of another session than the one that read it
+        "true,  other, 7, 42, false",
+        "false, me,    7, 42, false", // not held: a proof between ticks never takes a lease
     })
     void proofsBetweenTicks(boolean held, String holder, long epoch, long session, boolean extended) {
         LeaseHold hold = held ? new LeaseHold(true, 7, 1_000, 10) : new LeaseHold(false, 7, 0, 10);
         LeaseHold after = hold.afterProof(proof(holder, epoch, session, SESSION, 9_000_000_000L), "me", 50);
         assertThat(after.validUntilNanos() > hold.validUntilNanos()).isEqualTo(extended);
         assertThat(after.lastProofNanos()).isEqualTo(extended ? 50 : 10);
-        assertThat(hold.afterProof(new Synced<>(Optional.empty(), SESSION, 9_000_000_000L), "me", 50)).isEqualTo(hold);
+        assertThat(hold.afterProof(new Synced<>(Optional.empty(), SESSION, 9_000_000_000L), "me", 50))
+                .isEqualTo(hold);
     }
 
     @ParameterizedTest(name = "last proof {0} ms ago -> overdue {1}")
@@ -110,10 +117,10 @@ class LeaseHoldTest {
 
     @ParameterizedTest(name = "lease of {0} session {1}, read by session 42 -> holds {2}, stale of ours {3}")
     @CsvSource({
-            "me,    42, true,  false",
-            "me,    41, false, true",  // an earlier session of this agent
-            "me,    40, false, false", // a session this agent never had: another process of the same name
-            "other, 41, false, false",
+        "me,    42, true,  false",
+        "me,    41, false, true", // an earlier session of this agent
+        "me,    40, false, false", // a session this agent never had: another process of the same name
+        "other, 41, false, false",
     })
     void whatAReadSaysOfTheLease(String holder, long session, boolean holds, boolean stale) {
         ClusterView view = view(Optional.of(new Lease(holder, 7, session)));
@@ -126,11 +133,15 @@ class LeaseHoldTest {
         ClusterView nobody = view(Optional.empty());
         ClusterView another = view(Optional.of(new Lease("other", 7, 1)));
         ClusterView ourStale = view(Optional.of(new Lease("me", 7, 41)));
-        assertThat(LeaseReading.of(nobody, "me", SESSION, s -> true).namesHolder(nobody, "me")).isFalse();
-        assertThat(LeaseReading.of(another, "me", SESSION, s -> true).namesHolder(another, "me")).isTrue();
+        assertThat(LeaseReading.of(nobody, "me", SESSION, s -> true).namesHolder(nobody, "me"))
+                .isFalse();
+        assertThat(LeaseReading.of(another, "me", SESSION, s -> true).namesHolder(another, "me"))
+                .isTrue();
         assertThat(LeaseReading.of(ourStale, "me", SESSION, s -> true).namesHolder(ourStale, "me"))
-                .as("a stale lease of ours names no holder yet").isFalse();
+                .as("a stale lease of ours names no holder yet")
+                .isFalse();
         ClusterView ours = view(Optional.of(new Lease("me", 7, SESSION)));
-        assertThat(LeaseReading.of(ours, "me", SESSION, s -> true).namesHolder(ours, "me")).isTrue();
+        assertThat(LeaseReading.of(ours, "me", SESSION, s -> true).namesHolder(ours, "me"))
+                .isTrue();
     }
 }

@@ -1,11 +1,11 @@
 package io.steward.ha;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.steward.engine.RewindFailedException.Next;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RejoinStateTest {
 
@@ -21,13 +21,17 @@ class RejoinStateTest {
     void anOperatorsCaseLastsOnlyWhileItsEpochDoes() {
         RejoinState stuck = RejoinState.NONE.rewindFailed(Next.WAIT_FOR_OPERATOR, "diverged", 7);
         assertThat(stuck.needsOperator(7)).contains("diverged");
-        assertThat(stuck.needsOperator(8)).as("a new primary is worth another try").isEmpty();
+        assertThat(stuck.needsOperator(8))
+                .as("a new primary is worth another try")
+                .isEmpty();
     }
 
     @Test
     void aLaterRetryableFailureKeepsTheOperatorsCase() {
         RejoinState stuck = RejoinState.NONE.rewindFailed(Next.WAIT_FOR_OPERATOR, "diverged", 7);
-        assertThat(stuck.rewindFailed(Next.RETRY, "unreachable", 7).needsOperator(7)).contains("diverged");
-        assertThat(stuck.rewindFailed(Next.REINITIALIZE, "again", 7).mustReinitialize()).isTrue();
+        assertThat(stuck.rewindFailed(Next.RETRY, "unreachable", 7).needsOperator(7))
+                .contains("diverged");
+        assertThat(stuck.rewindFailed(Next.REINITIALIZE, "again", 7).mustReinitialize())
+                .isTrue();
     }
 }

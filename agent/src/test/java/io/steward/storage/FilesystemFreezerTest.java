@@ -1,13 +1,11 @@
 package io.steward.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,10 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** fsfreeze on real loop-mounted XFS filesystems (the tests run as root). */
 @Tag("root")
@@ -33,6 +32,7 @@ class FilesystemFreezerTest {
 
     @TempDir
     Path dir;
+
     private LoopFilesystem first;
     private LoopFilesystem second;
     private final MetricRegistry registry = new MetricRegistry();
@@ -50,20 +50,27 @@ class FilesystemFreezerTest {
     }
 
     private FilesystemFreezer freezer(Duration timeout) {
-        return new FilesystemFreezer(timeout, List.of(dir.resolve("protected")), dir.resolve("thaw-guard.log"), registry);
+        return new FilesystemFreezer(
+                timeout, List.of(dir.resolve("protected")), dir.resolve("thaw-guard.log"), registry);
     }
 
     /** Writes and fsyncs a file on another thread: it cannot finish while the filesystem is frozen. */
     private static CompletableFuture<Void> write(LoopFilesystem filesystem, String name) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                Path file = filesystem.mountPoint().resolve(name);
-                Files.writeString(file, "written", StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.SYNC);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }, runnable -> new Thread(runnable, "writer-" + name).start());
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        Path file = filesystem.mountPoint().resolve(name);
+                        Files.writeString(
+                                file,
+                                "written",
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE,
+                                StandardOpenOption.SYNC);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                runnable -> new Thread(runnable, "writer-" + name).start());
     }
 
     @Test
@@ -74,7 +81,9 @@ class FilesystemFreezerTest {
                 assertThat(first.frozen()).isTrue();
                 assertThat(second.frozen()).isTrue();
                 writer.set(write(first, "during"));
-                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !writer.get().isDone());
+                await().during(Duration.ofMillis(300))
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> !writer.get().isDone());
                 return "snapshots pending";
             });
 
@@ -92,8 +101,9 @@ class FilesystemFreezerTest {
     void theActionsFailureStillThaws() throws IOException {
         try (FilesystemFreezer freezer = freezer(Duration.ofSeconds(30))) {
             assertThatThrownBy(() -> freezer.whileFrozen(List.of(first.mountPoint()), () -> {
-                throw new IOException("CreateSnapshot refused");
-            })).hasMessage("CreateSnapshot refused");
+                        throw new IOException("CreateSnapshot refused");
+                    }))
+                    .hasMessage("CreateSnapshot refused");
         }
         assertThat(first.frozen()).isFalse();
     }
@@ -119,11 +129,14 @@ class FilesystemFreezerTest {
             writer.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertThat(hanging).as("the action still hangs").isNotDone();
             // the watchdog counts its thaw once fsfreeze has returned, which the writer can beat by a moment
-            await().atMost(PATIENCE).untilAsserted(() -> assertThat(watchdogThaws()).isEqualTo(1));
+            await().atMost(PATIENCE)
+                    .untilAsserted(() -> assertThat(watchdogThaws()).isEqualTo(1));
             assertThat(hanging).as("the action still hangs").isNotDone();
 
             release.countDown();
-            assertThat(hanging).failsWithin(PATIENCE).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            assertThat(hanging)
+                    .failsWithin(PATIENCE)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withMessageContaining("took longer than freeze_timeout");
         }
         assertThat(first.frozen()).isFalse();
@@ -132,30 +145,42 @@ class FilesystemFreezerTest {
     @Test
     void twentyInjectedFailuresLeaveNothingFrozen() throws Exception {
         // the refused freeze gets a long timeout: its thaw guard, acting late, would thaw what the test froze itself
-        try (FilesystemFreezer freezer = freezer(Duration.ofMillis(300)); FilesystemFreezer patient = freezer(PATIENCE)) {
+        try (FilesystemFreezer freezer = freezer(Duration.ofMillis(300));
+                FilesystemFreezer patient = freezer(PATIENCE)) {
             for (int round = 0; round < 20; round++) {
                 switch (round % 3) {
-                    case 0 -> assertThatThrownBy(() -> freezer.whileFrozen(List.of(first.mountPoint(), second.mountPoint()),
-                            () -> {
-                                throw new IllegalStateException("injected");
-                            })).hasMessage("injected");
+                    case 0 ->
+                        assertThatThrownBy(() ->
+                                        freezer.whileFrozen(List.of(first.mountPoint(), second.mountPoint()), () -> {
+                                            throw new IllegalStateException("injected");
+                                        }))
+                                .hasMessage("injected");
                     case 1 -> {
-                        // the second filesystem is already frozen by someone else: freezing it fails, the first is thawed
-                        LoopFilesystem.run("fsfreeze", "--freeze", second.mountPoint().toString());
+                        // the second filesystem is already frozen by someone else: freezing it fails, the first is
+                        // thawed
+                        LoopFilesystem.run(
+                                "fsfreeze", "--freeze", second.mountPoint().toString());
                         try {
-                            assertThatThrownBy(() -> patient.whileFrozen(List.of(first.mountPoint(), second.mountPoint()),
-                                    () -> "never")).isInstanceOf(StorageException.class).hasMessageContaining("cannot freeze");
+                            assertThatThrownBy(() -> patient.whileFrozen(
+                                            List.of(first.mountPoint(), second.mountPoint()), () -> "never"))
+                                    .isInstanceOf(StorageException.class)
+                                    .hasMessageContaining("cannot freeze");
                         } finally {
-                            LoopFilesystem.run("fsfreeze", "--unfreeze", second.mountPoint().toString());
+                            LoopFilesystem.run(
+                                    "fsfreeze",
+                                    "--unfreeze",
+                                    second.mountPoint().toString());
                         }
                     }
                     default -> {
                         // the action hangs until the watchdog has thawed behind its back
                         long before = watchdogThaws();
-                        assertThatThrownBy(() -> freezer.whileFrozen(List.of(first.mountPoint(), second.mountPoint()), () -> {
-                            await().atMost(PATIENCE).until(() -> watchdogThaws() > before);
-                            return null;
-                        })).isInstanceOf(StorageException.class);
+                        assertThatThrownBy(() ->
+                                        freezer.whileFrozen(List.of(first.mountPoint(), second.mountPoint()), () -> {
+                                            await().atMost(PATIENCE).until(() -> watchdogThaws() > before);
+                                            return null;
+                                        }))
+                                .isInstanceOf(StorageException.class);
                     }
                 }
                 assertThat(first.frozen()).as("round %d", round).isFalse();
@@ -170,11 +195,17 @@ class FilesystemFreezerTest {
 
     @Test
     void theGuardProcessThawsWhenTheFreezingJvmIsKilled() throws Exception {
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FreezingChild.class.getName(),
-                first.mountPoint().toString(), dir.resolve("child-guard.log").toString())
-                .redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FreezingChild.class.getName(),
+                        first.mountPoint().toString(),
+                        dir.resolve("child-guard.log").toString())
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             do {
                 line = out.readLine();
@@ -197,13 +228,17 @@ class FilesystemFreezerTest {
     void rootProtectedFilesystemsAndPlainDirectoriesAreRefusedAndNothingIsFrozen() throws IOException {
         Path plainDirectory = Files.createDirectories(first.mountPoint().resolve("not-a-mount"));
         try (FilesystemFreezer freezer = freezer(Duration.ofSeconds(30));
-             FilesystemFreezer protecting = new FilesystemFreezer(Duration.ofSeconds(30),
-                     List.of(first.mountPoint().resolve("agent.log")), dir.resolve("guard.log"), registry)) {
+                FilesystemFreezer protecting = new FilesystemFreezer(
+                        Duration.ofSeconds(30),
+                        List.of(first.mountPoint().resolve("agent.log")),
+                        dir.resolve("guard.log"),
+                        registry)) {
             assertThatThrownBy(() -> freezer.whileFrozen(List.of(Path.of("/")), () -> null))
                     .hasMessageContaining("refusing to freeze /");
             assertThatThrownBy(() -> freezer.whileFrozen(List.of(second.mountPoint(), plainDirectory), () -> null))
                     .hasMessageContaining(plainDirectory + " is not a mount point");
-            assertThatThrownBy(() -> protecting.whileFrozen(List.of(second.mountPoint(), first.mountPoint()), () -> null))
+            assertThatThrownBy(
+                            () -> protecting.whileFrozen(List.of(second.mountPoint(), first.mountPoint()), () -> null))
                     .hasMessageContaining("refusing to freeze " + first.mountPoint());
             assertThatThrownBy(() -> freezer.whileFrozen(List.of(), () -> null)).hasMessage("nothing to freeze");
         }

@@ -1,12 +1,11 @@
 package io.steward.storage;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
 
 class MountsTest {
     private static final List<String> MOUNTINFO = List.of(
@@ -30,17 +29,24 @@ class MountsTest {
 
     @Test
     void theLongestMountPointHoldsAPathAndTheLastMountOverAnotherWins() {
-        assertThat(Mounts.holding(mounts, Path.of("/data/tablespaces/fast disk/16384")).source()).isEqualTo("/dev/nvme2n1");
-        assertThat(Mounts.holding(mounts, Path.of("/data/pgdata")).source()).as("mounted over the first /data")
+        assertThat(Mounts.holding(mounts, Path.of("/data/tablespaces/fast disk/16384"))
+                        .source())
+                .isEqualTo("/dev/nvme2n1");
+        assertThat(Mounts.holding(mounts, Path.of("/data/pgdata")).source())
+                .as("mounted over the first /data")
                 .isEqualTo("/dev/nvme3n1");
-        assertThat(Mounts.holding(mounts, Path.of("/data2/x")).source()).as("not /data: a sibling").isEqualTo("/dev/xvdf");
-        assertThat(Mounts.holding(mounts, Path.of("/data/tablespaces/../../var/lib")).mountPoint()).isEqualTo(Path.of("/"));
+        assertThat(Mounts.holding(mounts, Path.of("/data2/x")).source())
+                .as("not /data: a sibling")
+                .isEqualTo("/dev/xvdf");
+        assertThat(Mounts.holding(mounts, Path.of("/data/tablespaces/../../var/lib"))
+                        .mountPoint())
+                .isEqualTo(Path.of("/"));
     }
 
     @Test
     void withoutAnyMountNothingHoldsAPath() {
-        StorageException e = catchThrowableOfType(StorageException.class,
-                () -> Mounts.holding(Mounts.parse(List.of()), Path.of("/data")));
+        StorageException e = catchThrowableOfType(
+                StorageException.class, () -> Mounts.holding(Mounts.parse(List.of()), Path.of("/data")));
         assertThat(e).hasMessageContaining("/data");
     }
 }

@@ -1,9 +1,9 @@
 package io.steward.store;
 
-import io.steward.store.BackupStoreConfig.Compression;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.steward.store.BackupStoreConfig.Compression;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,9 +11,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class CompressionStreamsTest {
 
@@ -43,19 +42,24 @@ class CompressionStreamsTest {
 
             assertThat(decompress(compression, compressed)).isEqualTo(original);
             if (compression != Compression.NONE && size > 1_000) {
-                assertThat(compressed.length).as("%s of %d bytes", compression, size).isLessThan(size / 2);
+                assertThat(compressed.length)
+                        .as("%s of %d bytes", compression, size)
+                        .isLessThan(size / 2);
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Compression.class, names = {"ZSTD", "LZ4"})
+    @EnumSource(
+            value = Compression.class,
+            names = {"ZSTD", "LZ4"})
     void damagedContentFailsToDecompress(Compression compression) throws IOException {
         byte[] compressed = compress(compression, walLike(1 << 20, 7));
         compressed[compressed.length / 2] ^= 0x55;
         compressed[compressed.length / 2 + 1] ^= 0x55;
 
-        assertThatThrownBy(() -> decompress(compression, compressed)).isInstanceOfAny(IOException.class, RuntimeException.class);
+        assertThatThrownBy(() -> decompress(compression, compressed))
+                .isInstanceOfAny(IOException.class, RuntimeException.class);
     }
 
     private static byte[] compress(Compression compression, byte[] data) throws IOException {

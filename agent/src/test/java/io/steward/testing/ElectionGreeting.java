@@ -1,7 +1,5 @@
 package io.steward.testing;
 
-import org.apache.zookeeper.server.quorum.QuorumCnxManager;
-
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,6 +8,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
+import org.apache.zookeeper.server.quorum.QuorumCnxManager;
 
 /**
  * What a ZooKeeper server sends first on a connection to another server's election port, with the sender's address
@@ -23,11 +22,13 @@ final class ElectionGreeting extends InputStream {
     private final byte[] senderAddress;
     /** The readdressed greeting, read on first use so that the relay thread, not the acceptor, waits for it. */
     private byte[] greeting;
+
     private int position;
 
     private ElectionGreeting(InputStream peer, InetSocketAddress senderAddress) {
         this.peer = peer;
-        this.senderAddress = (senderAddress.getHostString() + ":" + senderAddress.getPort()).getBytes(StandardCharsets.UTF_8);
+        this.senderAddress =
+                (senderAddress.getHostString() + ":" + senderAddress.getPort()).getBytes(StandardCharsets.UTF_8);
     }
 
     /** For {@link TcpProxy}: what a server sends, with its greeting naming it as {@code senderAddress}. */

@@ -1,7 +1,6 @@
 package io.steward.testing;
 
 import io.steward.ha.Clock;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -16,7 +16,6 @@ import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.Role;
 import io.steward.engine.SynchronousStandbys;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,8 +55,11 @@ public abstract class FakeEngine implements Engine {
      * PostgreSQL's).
      */
     public static ElectedBySteward electedBySteward(Endpoint endpoint, ReplicationStyle style) {
-        return electedBySteward(endpoint, EngineCapabilities.electedBySteward(style).with(ReplicationSlots.class)
-                .with(SynchronousStandbys.class));
+        return electedBySteward(
+                endpoint,
+                EngineCapabilities.electedBySteward(style)
+                        .with(ReplicationSlots.class)
+                        .with(SynchronousStandbys.class));
     }
 
     /**
@@ -65,16 +67,17 @@ public abstract class FakeEngine implements Engine {
      * {@link ReplicationSlots} and {@link SynchronousStandbys}): Redis's, say, has no synchronous standbys.
      */
     public static ElectedBySteward electedBySteward(Endpoint endpoint, EngineCapabilities declared) {
-        return (ElectedBySteward) new ConfiguredEngine(declared, () -> new ElectedBySteward(endpoint, declared))
-                .create();
+        return (ElectedBySteward)
+                new ConfiguredEngine(declared, () -> new ElectedBySteward(endpoint, declared)).create();
     }
 
     /** An engine whose database elects its own primary and keeps its member list (as MongoDB's); it may create one. */
     public static ElectingItsOwnPrimary electingItsOwnPrimary(Endpoint endpoint) {
-        EngineCapabilities declared = EngineCapabilities.electedByTheDatabase().with(ManagedMembership.class)
+        EngineCapabilities declared = EngineCapabilities.electedByTheDatabase()
+                .with(ManagedMembership.class)
                 .creatingClusters(true);
-        return (ElectingItsOwnPrimary) new ConfiguredEngine(declared, () -> new ElectingItsOwnPrimary(endpoint,
-                declared)).create();
+        return (ElectingItsOwnPrimary)
+                new ConfiguredEngine(declared, () -> new ElectingItsOwnPrimary(endpoint, declared)).create();
     }
 
     // ---- what the test sets and reads ------------------------------------------------------------------------
@@ -92,14 +95,28 @@ public abstract class FakeEngine implements Engine {
 
     /** A running server in {@code role} at {@code position}, streaming from {@code upstream} when a replica. */
     public synchronized FakeEngine running(Role role, long position, Optional<Endpoint> upstream) {
-        return set(new EngineStatus(role, DataState.VALID, position, status.timeline(), upstream.map(Endpoint::toString),
-                false, status.replicas(), Optional.empty()));
+        return set(new EngineStatus(
+                role,
+                DataState.VALID,
+                position,
+                status.timeline(),
+                upstream.map(Endpoint::toString),
+                false,
+                status.replicas(),
+                Optional.empty()));
     }
 
     /** The replicas connected to this server, as a primary sees them. */
     public synchronized FakeEngine replicas(List<ReplicaLink> replicas) {
-        return set(new EngineStatus(status.role(), status.dataState(), status.position(), status.timeline(),
-                status.upstream(), status.replayPaused(), replicas, status.problem()));
+        return set(new EngineStatus(
+                status.role(),
+                status.dataState(),
+                status.position(),
+                status.timeline(),
+                status.upstream(),
+                status.replayPaused(),
+                replicas,
+                status.problem()));
     }
 
     /** From now on, {@code action} (a method's name, e.g. "promote") throws what {@code failure} makes. */
@@ -133,8 +150,15 @@ public abstract class FakeEngine implements Engine {
 
     /** The server runs as {@code role}, with the data it had. */
     synchronized void become(Role role, Optional<String> upstream) {
-        set(new EngineStatus(role, DataState.VALID, Math.max(status.position(), 0), status.timeline(), upstream, false,
-                role == Role.PRIMARY ? status.replicas() : List.of(), Optional.empty()));
+        set(new EngineStatus(
+                role,
+                DataState.VALID,
+                Math.max(status.position(), 0),
+                status.timeline(),
+                upstream,
+                false,
+                role == Role.PRIMARY ? status.replicas() : List.of(),
+                Optional.empty()));
     }
 
     // ---- the engine ----------------------------------------------------------------------------------------
@@ -151,8 +175,18 @@ public abstract class FakeEngine implements Engine {
 
     @Override
     public synchronized void stop() {
-        act("stop", "", () -> set(new EngineStatus(Role.STOPPED, status.dataState(), status.position(),
-                status.timeline(), Optional.empty(), false, List.of(), Optional.empty())));
+        act(
+                "stop",
+                "",
+                () -> set(new EngineStatus(
+                        Role.STOPPED,
+                        status.dataState(),
+                        status.position(),
+                        status.timeline(),
+                        Optional.empty(),
+                        false,
+                        List.of(),
+                        Optional.empty())));
     }
 
     @Override
@@ -214,13 +248,18 @@ public abstract class FakeEngine implements Engine {
 
         @Override
         public void cloneFrom(Peer primary) {
-            act("cloneFrom", primary.name(), () -> become(Role.REPLICA, Optional.of(primary.database().toString())));
+            act(
+                    "cloneFrom",
+                    primary.name(),
+                    () -> become(Role.REPLICA, Optional.of(primary.database().toString())));
         }
 
         @Override
         public void reinitializeFrom(Peer primary) {
-            act("reinitializeFrom", primary.name(), () -> become(Role.REPLICA,
-                    Optional.of(primary.database().toString())));
+            act(
+                    "reinitializeFrom",
+                    primary.name(),
+                    () -> become(Role.REPLICA, Optional.of(primary.database().toString())));
         }
 
         @Override
@@ -230,13 +269,18 @@ public abstract class FakeEngine implements Engine {
 
         @Override
         public void startAsReplica(Optional<Peer> primary) {
-            act("startAsReplica", primary.map(Peer::name).orElse("(nobody)"),
+            act(
+                    "startAsReplica",
+                    primary.map(Peer::name).orElse("(nobody)"),
                     () -> become(Role.REPLICA, primary.map(p -> p.database().toString())));
         }
 
         @Override
         public void follow(Peer primary) {
-            act("follow", primary.name(), () -> become(Role.REPLICA, Optional.of(primary.database().toString())));
+            act(
+                    "follow",
+                    primary.name(),
+                    () -> become(Role.REPLICA, Optional.of(primary.database().toString())));
         }
 
         @Override
@@ -256,14 +300,18 @@ public abstract class FakeEngine implements Engine {
 
         @Override
         public synchronized void reconcileReplicationSlots(Set<String> memberNames) {
-            act("reconcileReplicationSlots", String.join(",", new TreeSet<>(memberNames)),
+            act(
+                    "reconcileReplicationSlots",
+                    String.join(",", new TreeSet<>(memberNames)),
                     () -> slots = Set.copyOf(memberNames));
         }
 
         @Override
         public synchronized void setSynchronousStandbys(List<String> memberNames) {
             if (!memberNames.equals(synchronousStandbys)) {
-                act("setSynchronousStandbys", String.join(",", memberNames),
+                act(
+                        "setSynchronousStandbys",
+                        String.join(",", memberNames),
                         () -> synchronousStandbys = List.copyOf(memberNames));
             }
         }
@@ -304,7 +352,9 @@ public abstract class FakeEngine implements Engine {
 
         @Override
         public synchronized void reconcileMembers(List<ClusterMember> members) {
-            act("reconcileMembers", String.join(",", members.stream().map(ClusterMember::name).toList()),
+            act(
+                    "reconcileMembers",
+                    String.join(",", members.stream().map(ClusterMember::name).toList()),
                     () -> this.members = List.copyOf(members));
         }
     }

@@ -14,8 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePorts {
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     public static synchronized int next() {
         for (int attempt = 0; attempt < 1000; attempt++) {

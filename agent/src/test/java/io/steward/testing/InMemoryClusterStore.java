@@ -9,11 +9,10 @@ import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.SessionLiveness;
-import io.steward.coordination.Synced;
 import io.steward.coordination.SyncState;
+import io.steward.coordination.Synced;
 import io.steward.coordination.TransferRequest;
 import io.steward.ha.Clock;
-
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -159,16 +158,16 @@ public final class InMemoryClusterStore implements ClusterStore {
     }
 
     @Override
-    public synchronized Optional<Synced<Lease>> reclaimLease(String name, Lease stale, long expectedEpoch,
-                                                             boolean resetSync) {
+    public synchronized Optional<Synced<Lease>> reclaimLease(
+            String name, Lease stale, long expectedEpoch, boolean resetSync) {
         if (!stale.holder().equals(name) || !wasOurSession(stale.sessionId()) || stale.sessionId() == session) {
             throw new IllegalArgumentException("not a lease of an earlier session of this agent: " + stale);
         }
         return acquire(name, expectedEpoch, resetSync, Optional.of(stale));
     }
 
-    private Optional<Synced<Lease>> acquire(String name, long expectedEpoch, boolean resetSync,
-                                            Optional<Lease> replacing) {
+    private Optional<Synced<Lease>> acquire(
+            String name, long expectedEpoch, boolean resetSync, Optional<Lease> replacing) {
         long sent = clock.nanoTime();
         long sessionNow = request("acquire the lease");
         return ensemble.acquire(name, sessionNow, expectedEpoch, resetSync, replacing)

@@ -8,7 +8,6 @@ import io.steward.coordination.MemberInfo;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.ha.Clock;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +30,7 @@ public final class InMemoryEnsemble {
     private long nextSession = 0x1000;
     /** Live sessions, with when the ensemble last heard from each. */
     private final Map<Long, Long> sessions = new HashMap<>();
+
     private final Map<String, Owned<MemberInfo>> members = new HashMap<>();
     private Optional<Owned<Lease>> leader = Optional.empty();
     private long epoch;
@@ -46,8 +46,7 @@ public final class InMemoryEnsemble {
     private boolean down;
 
     /** An entry and the session that owns it (0: a persistent entry, which no session owns). */
-    record Owned<T>(T value, long session) {
-    }
+    record Owned<T>(T value, long session) {}
 
     /**
      * @param sessionTimeout what the ensemble grants every session
@@ -73,8 +72,18 @@ public final class InMemoryEnsemble {
         expireSilentSessions();
         Map<String, MemberInfo> live = new HashMap<>();
         members.forEach((name, member) -> live.put(name, member.value()));
-        return new ClusterView(live, leader.map(Owned::value), Optional.empty(), epoch, initialized, maintenance,
-                transfer, sync, settings, failsafe, List.of());
+        return new ClusterView(
+                live,
+                leader.map(Owned::value),
+                Optional.empty(),
+                epoch,
+                initialized,
+                maintenance,
+                transfer,
+                sync,
+                settings,
+                failsafe,
+                List.of());
     }
 
     /** The failover history, oldest first. */
@@ -97,7 +106,8 @@ public final class InMemoryEnsemble {
 
     /** Another agent's member entry, kept alive by a session of its own until {@link #removeMember}. */
     public synchronized void putMember(MemberInfo member) {
-        long session = members.containsKey(member.name()) ? members.get(member.name()).session() : openSession();
+        long session =
+                members.containsKey(member.name()) ? members.get(member.name()).session() : openSession();
         sessions.put(session, Long.MAX_VALUE); // a member a test plays never goes silent by itself
         members.put(member.name(), new Owned<>(member, session));
     }
@@ -109,14 +119,16 @@ public final class InMemoryEnsemble {
 
     public synchronized void removeMember(String name) {
         Owned<MemberInfo> gone = members.remove(name);
-        if (gone != null && leader.filter(lease -> lease.session() == gone.session()).isEmpty()) {
+        if (gone != null
+                && leader.filter(lease -> lease.session() == gone.session()).isEmpty()) {
             sessions.remove(gone.session());
         }
     }
 
     /** The lease, as another agent whose member entry {@code holder} is would take it (epoch bumped). */
     public synchronized Lease takeLeaseFor(String holder) {
-        long session = Optional.ofNullable(members.get(holder)).map(Owned::session).orElseGet(this::openSession);
+        long session =
+                Optional.ofNullable(members.get(holder)).map(Owned::session).orElseGet(this::openSession);
         sessions.put(session, Long.MAX_VALUE);
         epoch++;
         Lease lease = new Lease(holder, epoch, session);
@@ -169,7 +181,8 @@ public final class InMemoryEnsemble {
         long now = clock.nanoTime();
         List<Long> silent = sessions.entrySet().stream()
                 .filter(s -> s.getValue() != Long.MAX_VALUE && now - s.getValue() > sessionTimeout.toNanos())
-                .map(Map.Entry::getKey).toList();
+                .map(Map.Entry::getKey)
+                .toList();
         silent.forEach(this::expire);
     }
 
@@ -181,8 +194,8 @@ public final class InMemoryEnsemble {
         return epoch;
     }
 
-    synchronized Optional<Lease> acquire(String name, long session, long expectedEpoch, boolean resetSync,
-                                         Optional<Lease> replacing) {
+    synchronized Optional<Lease> acquire(
+            String name, long session, long expectedEpoch, boolean resetSync, Optional<Lease> replacing) {
         if (replacing.isPresent()) {
             if (leader.filter(l -> l.session() == replacing.get().sessionId()).isEmpty()) {
                 return Optional.empty();
@@ -267,8 +280,8 @@ public final class InMemoryEnsemble {
     }
 
     synchronized void nameTransferCandidate(TransferRequest request, String candidate) {
-        transfer = Optional.of(new TransferRequest(request.kind(), request.from(), Optional.of(candidate),
-                request.requestedAtMillis()));
+        transfer = Optional.of(new TransferRequest(
+                request.kind(), request.from(), Optional.of(candidate), request.requestedAtMillis()));
     }
 
     synchronized void clearTransfer() {

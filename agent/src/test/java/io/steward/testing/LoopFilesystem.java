@@ -79,13 +79,13 @@ public final class LoopFilesystem implements AutoCloseable {
         Files.deleteIfExists(image);
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     public static String run(String... command) throws IOException {
         Result result = exec(command);
         if (result.exitCode() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (exit " + result.exitCode() + "): " + result.output());
+            throw new IOException(
+                    String.join(" ", command) + " failed (exit " + result.exitCode() + "): " + result.output());
         }
         return result.output();
     }
@@ -99,7 +99,9 @@ public final class LoopFilesystem implements AutoCloseable {
     }
 
     private static Result exec(String... command) throws IOException {
-        Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(new ArrayList<>(List.of(command)))
+                .redirectErrorStream(true)
+                .start();
         try {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {

@@ -11,11 +11,11 @@ import java.util.List;
  */
 final class PeerLinks implements AutoCloseable {
     /** A server's real ports, which the relays forward to. */
-    record PeerPorts(int quorum, int election) {
-    }
+    record PeerPorts(int quorum, int election) {}
 
     /** Indexed [from][to]; nothing on the diagonal. */
     private final TcpProxy[][] quorum;
+
     private final TcpProxy[][] election;
 
     private PeerLinks(int servers) {
@@ -39,8 +39,11 @@ final class PeerLinks implements AutoCloseable {
                     if (from == to) {
                         continue;
                     }
-                    links.quorum[from][to] = new TcpProxy(FreePorts.next(), loopback(servers.get(to).quorum()));
-                    links.election[from][to] = new TcpProxy(electionPorts[from][to], loopback(servers.get(to).election()),
+                    links.quorum[from][to] = new TcpProxy(
+                            FreePorts.next(), loopback(servers.get(to).quorum()));
+                    links.election[from][to] = new TcpProxy(
+                            electionPorts[from][to],
+                            loopback(servers.get(to).election()),
                             ElectionGreeting.naming(loopback(electionPorts[to][from])));
                 }
             }

@@ -1,10 +1,6 @@
 package io.steward.testing;
 
-import org.apache.zookeeper.server.quorum.QuorumCnxManager;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -15,8 +11,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.zookeeper.server.quorum.QuorumCnxManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The election relays readdress what a server says about itself, so that the server it greets dials it back through
@@ -27,6 +26,7 @@ class PeerLinksTest {
 
     /** The real ports of two servers, 0 and 1. */
     private final List<ServerSocket> quorum = new ArrayList<>();
+
     private final List<ServerSocket> election = new ArrayList<>();
     private PeerLinks links;
 
@@ -36,7 +36,8 @@ class PeerLinksTest {
         for (int server = 0; server < 2; server++) {
             quorum.add(listen());
             election.add(listen());
-            ports.add(new PeerLinks.PeerPorts(quorum.get(server).getLocalPort(), election.get(server).getLocalPort()));
+            ports.add(new PeerLinks.PeerPorts(
+                    quorum.get(server).getLocalPort(), election.get(server).getLocalPort()));
         }
         links = PeerLinks.open(ports);
     }
@@ -56,7 +57,7 @@ class PeerLinksTest {
     @Timeout(30)
     void aGreetingThroughAnElectionRelayNamesTheRelayBackAndTheRestPassesUntouched() throws Exception {
         try (Socket server0 = new Socket("127.0.0.1", links.electionPort(0, 1));
-             Socket atServer1 = election.get(1).accept()) {
+                Socket atServer1 = election.get(1).accept()) {
             greet(server0, realElectionAddress(0));
 
             DataInputStream in = new DataInputStream(atServer1.getInputStream());
@@ -69,7 +70,7 @@ class PeerLinksTest {
     @Timeout(30)
     void aQuorumRelayCarriesTheSameBytesUntouched() throws Exception {
         try (Socket server0 = new Socket("127.0.0.1", links.quorumPort(0, 1));
-             Socket atServer1 = quorum.get(1).accept()) {
+                Socket atServer1 = quorum.get(1).accept()) {
             greet(server0, realElectionAddress(0));
 
             DataInputStream in = new DataInputStream(atServer1.getInputStream());

@@ -2,7 +2,6 @@ package io.steward.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.engine.UserDataTarget;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,6 +17,7 @@ public final class RecordingUserDataTarget implements UserDataTarget {
     public final Map<String, List<String>> origins = new LinkedHashMap<>();
     /** Each problem as {@code key: value: allowed}. */
     public final List<String> problems = new ArrayList<>();
+
     public final Set<String> claimed = new LinkedHashSet<>();
 
     @Override

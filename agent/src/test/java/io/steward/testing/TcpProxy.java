@@ -34,7 +34,10 @@ public final class TcpProxy implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
 
     private enum Mode {
-        PASS, BLACKHOLE, RESET, CLOSED;
+        PASS,
+        BLACKHOLE,
+        RESET,
+        CLOSED;
 
         /** Whether it ends every open connection and turns new ones away. */
         boolean endsConnections() {
@@ -66,7 +69,8 @@ public final class TcpProxy implements AutoCloseable {
      * @param fromClients wraps what each client sends before it is relayed, e.g. to rewrite a protocol's greeting;
      *        it is read on the relay's own thread, so it may block
      */
-    public TcpProxy(int listenPort, InetSocketAddress target, UnaryOperator<InputStream> fromClients) throws IOException {
+    public TcpProxy(int listenPort, InetSocketAddress target, UnaryOperator<InputStream> fromClients)
+            throws IOException {
         this.listener = new ServerSocket(listenPort, 50, InetAddress.getLoopbackAddress());
         this.target = target;
         this.fromClients = fromClients;

@@ -1,10 +1,7 @@
 package io.steward.testing;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +13,11 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** What each mode of {@link TcpProxy} does to the two ends of a connection, on real sockets. */
 @Tag("servers")
@@ -47,7 +46,8 @@ class TcpProxyTest {
     @Test
     @Timeout(30)
     void bytesSentWhileBlackholedArriveIntactAndInOrderOncePassed() throws Exception {
-        try (Socket client = connect(); Socket server = target.accept()) {
+        try (Socket client = connect();
+                Socket server = target.accept()) {
             echoCheck(client, server);
 
             proxy.blackhole();
@@ -59,7 +59,9 @@ class TcpProxyTest {
             CompletableFuture<Void> sendingDown = sendInBackground(server, downstream);
             assertSilent(server);
             assertSilent(client);
-            assertThat(sendingUp).as("the writer is held back, not drained into a void").isNotDone();
+            assertThat(sendingUp)
+                    .as("the writer is held back, not drained into a void")
+                    .isNotDone();
 
             proxy.pass();
             assertThat(readExactly(server, upstream.length)).isEqualTo(upstream);
@@ -73,7 +75,8 @@ class TcpProxyTest {
     @Test
     @Timeout(30)
     void aBlackholedConnectionStaysOpenAndEvenACloseWaitsUntilPassed() throws Exception {
-        try (Socket client = connect(); Socket server = target.accept()) {
+        try (Socket client = connect();
+                Socket server = target.accept()) {
             proxy.blackhole();
             assertSilentFor(client, 3 * QUIET_MILLIS);
             assertSilent(server);
@@ -86,7 +89,9 @@ class TcpProxyTest {
 
             proxy.pass();
             server.setSoTimeout(PROMPT_MILLIS);
-            assertThat(server.getInputStream().read()).as("the close, delivered once passed").isEqualTo(-1);
+            assertThat(server.getInputStream().read())
+                    .as("the close, delivered once passed")
+                    .isEqualTo(-1);
         }
     }
 
@@ -94,7 +99,8 @@ class TcpProxyTest {
     @Timeout(30)
     void aConnectionOpenedWhileBlackholedReachesTheTargetButCarriesNothingUntilPassed() throws Exception {
         proxy.blackhole();
-        try (Socket client = connect(); Socket server = target.accept()) {
+        try (Socket client = connect();
+                Socket server = target.accept()) {
             client.getOutputStream().write("hello".getBytes());
             assertSilent(server);
 
@@ -106,7 +112,8 @@ class TcpProxyTest {
     @Test
     @Timeout(30)
     void resetResetsBothEndsAtOnceAndEveryNewConnectionUntilPassed() throws Exception {
-        try (Socket client = connect(); Socket server = target.accept()) {
+        try (Socket client = connect();
+                Socket server = target.accept()) {
             proxy.reset();
             assertReset(client);
             assertReset(server);
@@ -121,12 +128,15 @@ class TcpProxyTest {
                 assertThat(e).hasMessageContaining("reset");
             }
             target.setSoTimeout(QUIET_MILLIS);
-            assertThatThrownBy(target::accept).as("nothing reaches the target").isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(target::accept)
+                    .as("nothing reaches the target")
+                    .isInstanceOf(SocketTimeoutException.class);
             target.setSoTimeout(PROMPT_MILLIS);
         }
 
         proxy.pass();
-        try (Socket client = connect(); Socket server = target.accept()) {
+        try (Socket client = connect();
+                Socket server = target.accept()) {
             echoCheck(client, server);
         }
     }
@@ -134,7 +144,8 @@ class TcpProxyTest {
     @Test
     @Timeout(30)
     void aBlackholedConnectionThatIsResetIsGoneEvenAfterPassing() throws Exception {
-        try (Socket client = connect(); Socket server = target.accept()) {
+        try (Socket client = connect();
+                Socket server = target.accept()) {
             proxy.blackhole();
             client.getOutputStream().write("lost with the connection".getBytes());
             proxy.reset();
@@ -188,17 +199,19 @@ class TcpProxyTest {
     }
 
     private static CompletableFuture<Void> sendInBackground(Socket socket, byte[] bytes) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                socket.getOutputStream().write(bytes);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }, runnable -> {
-            Thread thread = new Thread(runnable, "tcp-proxy-test-sender");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        socket.getOutputStream().write(bytes);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                runnable -> {
+                    Thread thread = new Thread(runnable, "tcp-proxy-test-sender");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
     }
 
     private static byte[] randomBytes(int length, long seed) {

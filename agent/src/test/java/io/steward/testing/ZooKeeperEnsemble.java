@@ -1,7 +1,6 @@
 package io.steward.testing;
 
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingCluster;
+import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,8 +18,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
-
-import static org.awaitility.Awaitility.await;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
 
 /**
  * A real three-server ZooKeeper ensemble on 127.0.0.1, in this JVM, each server with its own ports and folder.
@@ -46,6 +45,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     public static final int SYNC_LIMIT_TICKS = 5;
     /** Ticks a follower has to connect to a newly elected leader and sync with it: ZooKeeper's sample configuration. */
     public static final int INIT_LIMIT_TICKS = 10;
+
     public static final int SERVERS = 3;
     private static final String HOST = "127.0.0.1";
     private static final int MAX_CLIENT_CONNECTIONS = 100;
@@ -55,7 +55,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     private final int tickMillis;
     private final Optional<PeerLinks> links;
 
-    private ZooKeeperEnsemble(TestingCluster cluster, List<InstanceSpec> specs, int tickMillis, Optional<PeerLinks> links) {
+    private ZooKeeperEnsemble(
+            TestingCluster cluster, List<InstanceSpec> specs, int tickMillis, Optional<PeerLinks> links) {
         this.cluster = cluster;
         this.specs = specs;
         this.tickMillis = tickMillis;
@@ -85,7 +86,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         }
         Optional<PeerLinks> links = partitionable
                 ? Optional.of(PeerLinks.open(specs.stream()
-                        .map(spec -> new PeerLinks.PeerPorts(spec.getQuorumPort(), spec.getElectionPort())).toList()))
+                        .map(spec -> new PeerLinks.PeerPorts(spec.getQuorumPort(), spec.getElectionPort()))
+                        .toList()))
                 : Optional.empty();
         Map<InstanceSpec, Collection<InstanceSpec>> views = new LinkedHashMap<>();
         for (int server = 0; server < SERVERS; server++) {
@@ -107,9 +109,16 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         List<InstanceSpec> view = new ArrayList<>();
         for (int other = 0; other < specs.size(); other++) {
             InstanceSpec real = specs.get(other);
-            view.add(other == server ? real : spec(real.getDataDirectory(), real.getPort(),
-                    links.electionPort(server, other), links.quorumPort(server, other), real.getServerId(),
-                    real.getTickTime()));
+            view.add(
+                    other == server
+                            ? real
+                            : spec(
+                                    real.getDataDirectory(),
+                                    real.getPort(),
+                                    links.electionPort(server, other),
+                                    links.quorumPort(server, other),
+                                    real.getServerId(),
+                                    real.getTickTime()));
         }
         return view;
     }
@@ -118,13 +127,23 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
      * Only a server's own entry in its view is used for anything but its address (data, tick, properties), so every
      * entry can be built alike.
      */
-    private static InstanceSpec spec(File data, int clientPort, int electionPort, int quorumPort, int id, int tickMillis) {
+    private static InstanceSpec spec(
+            File data, int clientPort, int electionPort, int quorumPort, int id, int tickMillis) {
         Map<String, Object> properties = Map.of(
                 "clientPortAddress", HOST,
                 "syncLimit", String.valueOf(SYNC_LIMIT_TICKS),
                 "initLimit", String.valueOf(INIT_LIMIT_TICKS));
-        return new InstanceSpec(data, clientPort, electionPort, quorumPort, true, id, tickMillis, MAX_CLIENT_CONNECTIONS,
-                properties, HOST);
+        return new InstanceSpec(
+                data,
+                clientPort,
+                electionPort,
+                quorumPort,
+                true,
+                id,
+                tickMillis,
+                MAX_CLIENT_CONNECTIONS,
+                properties,
+                HOST);
     }
 
     public String connectString() {
@@ -158,7 +177,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
             socket.shutdownOutput();
             String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            return reply.lines().filter(line -> line.startsWith("Mode: ")).map(line -> line.substring(6).trim()).findFirst();
+            return reply.lines()
+                    .filter(line -> line.startsWith("Mode: "))
+                    .map(line -> line.substring(6).trim())
+                    .findFirst();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -169,14 +191,18 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
      * followers does until it notices, up to {@link #syncTimeout()} after a new one was elected.
      */
     public OptionalInt leaderIndex() {
-        int[] leaders = IntStream.range(0, SERVERS).filter(index -> mode(index).filter("leader"::equals).isPresent())
+        int[] leaders = IntStream.range(0, SERVERS)
+                .filter(index -> mode(index).filter("leader"::equals).isPresent())
                 .toArray();
         return leaders.length == 1 ? OptionalInt.of(leaders[0]) : OptionalInt.empty();
     }
 
     public int awaitLeader(Duration within) {
-        return await("one ZooKeeper leader").atMost(within).pollInterval(Duration.ofMillis(100))
-                .until(this::leaderIndex, OptionalInt::isPresent).getAsInt();
+        return await("one ZooKeeper leader")
+                .atMost(within)
+                .pollInterval(Duration.ofMillis(100))
+                .until(this::leaderIndex, OptionalInt::isPresent)
+                .getAsInt();
     }
 
     /** Stops server {@code index}; its data stays for {@link #restart}. */

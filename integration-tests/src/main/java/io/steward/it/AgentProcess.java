@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * their agent calls to one of these.
  */
 public final class AgentProcess {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Path config;
@@ -30,8 +31,13 @@ public final class AgentProcess {
     private final int adminPort;
     private Process process;
 
-    public AgentProcess(String name, Path config, Path log, Map<String, String> environment, List<String> arguments,
-                        int adminPort) {
+    public AgentProcess(
+            String name,
+            Path config,
+            Path log,
+            Map<String, String> environment,
+            List<String> arguments,
+            int adminPort) {
         this.name = name;
         this.config = config;
         this.log = log;
@@ -79,7 +85,9 @@ public final class AgentProcess {
 
     /** Sends {@code signal} ({@code STOP}, {@code CONT}, ...) to the agent's process. */
     public synchronized void signal(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IllegalStateException("could not send SIG" + signal + " to " + name + "'s agent");
         }
@@ -97,7 +105,11 @@ public final class AgentProcess {
     /** A GET to the admin API; empty when it does not answer within {@code timeout}. */
     public Optional<HttpResponse<String>> get(String path, Duration timeout) {
         try {
-            return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl() + path)).timeout(timeout).GET().build(),
+            return Optional.of(HTTP.send(
+                    HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                            .timeout(timeout)
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();
@@ -110,7 +122,8 @@ public final class AgentProcess {
     /** A JSON POST to the admin API, with the bearer {@code token} when there is one. */
     public HttpResponse<String> post(String path, String body, Optional<String> token, Duration timeout)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + path)).timeout(timeout)
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         token.ifPresent(t -> request.header("Authorization", "Bearer " + t));

@@ -37,9 +37,23 @@ public enum Database {
         @Override
         void stopServer(Path dataDir) throws IOException, InterruptedException {
             if (Files.exists(dataDir.resolve("postmaster.pid"))) {
-                new ProcessBuilder("runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
-                        "stop", "-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "30")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                new ProcessBuilder(
+                                "runuser",
+                                "-u",
+                                "postgres",
+                                "--",
+                                LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
+                                "stop",
+                                "-D",
+                                dataDir.toString(),
+                                "-m",
+                                "immediate",
+                                "-w",
+                                "-t",
+                                "30")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
                         .waitFor(60, TimeUnit.SECONDS);
             }
         }
@@ -58,7 +72,8 @@ public enum Database {
         @Override
         Optional<Long> serverPid(Path dataDir) {
             try {
-                long pid = Long.parseLong(Files.readString(dataDir.resolve("redis.pid")).strip());
+                long pid = Long.parseLong(
+                        Files.readString(dataDir.resolve("redis.pid")).strip());
                 return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
             } catch (IOException | NumberFormatException e) {
                 return Optional.empty();
@@ -79,7 +94,8 @@ public enum Database {
                 try {
                     server.get().onExit().get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    throw new IllegalStateException("redis-server " + server.get().pid() + " did not end", e);
+                    throw new IllegalStateException(
+                            "redis-server " + server.get().pid() + " did not end", e);
                 }
             }
         }

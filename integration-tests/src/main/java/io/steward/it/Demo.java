@@ -2,10 +2,9 @@ package io.steward.it;
 
 import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster.Node;
-import picocli.CommandLine;
-
 import java.sql.Connection;
 import java.time.Duration;
+import picocli.CommandLine;
 
 /**
  * The README's first command: a three-node PostgreSQL cluster on this machine (embedded ZooKeeper ensemble, the
@@ -13,31 +12,36 @@ import java.time.Duration;
  * old node rejoining, and a clean stop.
  */
 public final class Demo {
-    private Demo() {
-    }
+    private Demo() {}
 
     public static void main(String[] args) throws Exception {
         say("Starting a ZooKeeper ensemble of 3 and three PostgreSQL nodes, each run by its own Steward agent...");
         int exit = 0;
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
             Node primary = cluster.awaitPrimary();
-            say("Cluster " + cluster.name() + " is up. Agents' logs are under " + primary.agentLog().getParent().getParent());
+            say("Cluster " + cluster.name() + " is up. Agents' logs are under "
+                    + primary.agentLog().getParent().getParent());
             status(primary);
 
             say("Writing 1000 rows on the primary " + primary.name() + "...");
             try (Connection c = primary.connect()) {
-                c.createStatement().execute("CREATE TABLE demo AS SELECT g AS id, now() AS at FROM generate_series(1, 1000) g");
+                c.createStatement()
+                        .execute("CREATE TABLE demo AS SELECT g AS id, now() AS at FROM generate_series(1, 1000) g");
             }
 
             say("Killing node " + primary.name() + ": SIGKILL to its agent and to its postmaster.");
             long killed = System.nanoTime();
             primary.killNode();
             Node successor = cluster.awaitNewPrimary(primary);
-            say(String.format("%s took over %.1f s later; it has %s of the 1000 rows.", successor.name(),
-                    (System.nanoTime() - killed) / 1e9, successor.queryOne("SELECT count(*) FROM demo")));
+            say(String.format(
+                    "%s took over %.1f s later; it has %s of the 1000 rows.",
+                    successor.name(),
+                    (System.nanoTime() - killed) / 1e9,
+                    successor.queryOne("SELECT count(*) FROM demo")));
             status(successor);
 
-            say("Restarting " + primary.name() + "'s agent: it rewinds and rejoins as a replica of " + successor.name() + "...");
+            say("Restarting " + primary.name() + "'s agent: it rewinds and rejoins as a replica of " + successor.name()
+                    + "...");
             primary.startAgent();
             cluster.awaitAllStreaming();
             status(successor);

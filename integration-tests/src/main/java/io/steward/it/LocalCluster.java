@@ -1,19 +1,17 @@
 package io.steward.it;
 
+import static org.awaitility.Awaitility.await;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.steward.testing.FreePorts;
 import io.steward.testing.TcpProxy;
 import io.steward.testing.ZooKeeperEnsemble;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,8 +33,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static org.awaitility.Awaitility.await;
-
 /**
  * A database cluster on this machine: a real ZooKeeper ensemble (in this JVM), and per node a real database
  * server (PostgreSQL by default, or Redis) managed by a real Steward agent running as its own process, so that tests can SIGKILL it.
@@ -46,10 +42,12 @@ public final class LocalCluster implements AutoCloseable {
     public static final String SUPERUSER_PASSWORD = "it-superuser";
     /** The digest credentials every test agent's ZooKeeper session authenticates with: real ACLs, as in production. */
     public static final String ZOOKEEPER_USER = "steward-it";
+
     public static final String ZOOKEEPER_PASSWORD = "it-zookeeper-secret";
     public static final Path PG_BIN = Path.of("/usr/lib/postgresql/15/bin");
     public static final String NODE_DIR = "{node-dir}";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static Path tokenFile;
 
     /**
@@ -63,20 +61,34 @@ public final class LocalCluster implements AutoCloseable {
      * @param storage prepares each node's folder before its agent starts (e.g. mounts a volume for its data)
      * @param database the database every node runs
      */
-    public record Options(int nodes, boolean synchronous, ZooKeeperLinks zookeeperLinks, String extraYaml,
-                          int zookeeperTickMillis, Map<String, String> environment, NodeStorage storage,
-                          Database database) {
+    public record Options(
+            int nodes,
+            boolean synchronous,
+            ZooKeeperLinks zookeeperLinks,
+            String extraYaml,
+            int zookeeperTickMillis,
+            Map<String, String> environment,
+            NodeStorage storage,
+            Database database) {
         public Options {
             environment = Map.copyOf(environment);
         }
 
         public static Options defaults() {
-            return new Options(3, false, ZooKeeperLinks.DIRECT, "", ZooKeeperEnsemble.TEST_TICK_MILLIS, Map.of(), dir -> () -> { },
+            return new Options(
+                    3,
+                    false,
+                    ZooKeeperLinks.DIRECT,
+                    "",
+                    ZooKeeperEnsemble.TEST_TICK_MILLIS,
+                    Map.of(),
+                    dir -> () -> {},
                     Database.POSTGRESQL);
         }
 
         public Options synchronousMode() {
-            return new Options(nodes, true, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
+            return new Options(
+                    nodes, true, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options proxied() {
@@ -94,33 +106,53 @@ public final class LocalCluster implements AutoCloseable {
         }
 
         private Options withZooKeeperLinks(ZooKeeperLinks links) {
-            return new Options(nodes, synchronous, links, extraYaml, zookeeperTickMillis, environment, storage, database);
+            return new Options(
+                    nodes, synchronous, links, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         /** ZooKeeper's default tick of 2 s, as production ensembles run: for benchmarks. */
         public Options productionZooKeeper() {
-            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
-                    environment, storage, database);
+            return new Options(
+                    nodes,
+                    synchronous,
+                    zookeeperLinks,
+                    extraYaml,
+                    ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
+                    environment,
+                    storage,
+                    database);
         }
 
         public Options withExtraYaml(String yaml) {
-            return new Options(nodes, synchronous, zookeeperLinks, yaml, zookeeperTickMillis, environment, storage, database);
+            return new Options(
+                    nodes, synchronous, zookeeperLinks, yaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options withNodes(int count) {
-            return new Options(count, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
+            return new Options(
+                    count, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
         }
 
         public Options withStorage(NodeStorage nodeStorage) {
-            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, nodeStorage, database);
+            return new Options(
+                    nodes,
+                    synchronous,
+                    zookeeperLinks,
+                    extraYaml,
+                    zookeeperTickMillis,
+                    environment,
+                    nodeStorage,
+                    database);
         }
 
         public Options withDatabase(Database other) {
-            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, other);
+            return new Options(
+                    nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, other);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
-            return new Options(nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, variables, storage, database);
+            return new Options(
+                    nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, variables, storage, database);
         }
     }
 
@@ -143,6 +175,7 @@ public final class LocalCluster implements AutoCloseable {
     private final ZooKeeperEnsemble zookeeper;
     /** The only server the first node's agent talks to, with {@link ZooKeeperLinks#FIRST_NODE_PINNED}. */
     private OptionalInt firstNodesServer = OptionalInt.empty();
+
     private final Database database;
     private final String clusterName = "it-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Node> nodes = new ArrayList<>();
@@ -189,9 +222,12 @@ public final class LocalCluster implements AutoCloseable {
         Path zookeeperFolder = root.resolve("zookeeper");
         boolean partitionable = options.zookeeperLinks() == ZooKeeperLinks.PARTITIONABLE
                 || options.zookeeperLinks() == ZooKeeperLinks.FIRST_NODE_PINNED;
-        LocalCluster cluster = new LocalCluster(root, partitionable
-                ? ZooKeeperEnsemble.startPartitionable(zookeeperFolder, options.zookeeperTickMillis())
-                : ZooKeeperEnsemble.start(zookeeperFolder, options.zookeeperTickMillis()), options.database());
+        LocalCluster cluster = new LocalCluster(
+                root,
+                partitionable
+                        ? ZooKeeperEnsemble.startPartitionable(zookeeperFolder, options.zookeeperTickMillis())
+                        : ZooKeeperEnsemble.start(zookeeperFolder, options.zookeeperTickMillis()),
+                options.database());
         try {
             if (options.zookeeperLinks() == ZooKeeperLinks.FIRST_NODE_PINNED) {
                 int leader = cluster.zookeeper.awaitLeader(Duration.ofSeconds(30));
@@ -218,13 +254,16 @@ public final class LocalCluster implements AutoCloseable {
         Map<Integer, TcpProxy> proxies = new LinkedHashMap<>();
         List<Integer> servers = nodes.isEmpty() && firstNodesServer.isPresent()
                 ? List.of(firstNodesServer.getAsInt())
-                : java.util.stream.IntStream.range(0, ZooKeeperEnsemble.SERVERS).boxed().toList();
+                : java.util.stream.IntStream.range(0, ZooKeeperEnsemble.SERVERS)
+                        .boxed()
+                        .toList();
         List<String> via = new ArrayList<>();
         for (int server : servers) {
             String address = zookeeper.connectStringOf(server);
             if (options.zookeeperLinks() != ZooKeeperLinks.DIRECT) {
                 String[] hostPort = address.split(":");
-                TcpProxy proxy = new TcpProxy(FreePorts.next(), new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])));
+                TcpProxy proxy = new TcpProxy(
+                        FreePorts.next(), new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])));
                 proxies.put(server, proxy);
                 address = "127.0.0.1:" + proxy.port();
             }
@@ -294,7 +333,8 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The one ZooKeeper server the first node's agent talks to ({@link ZooKeeperLinks#FIRST_NODE_PINNED} only). */
     public int firstNodesServer() {
-        return firstNodesServer.orElseThrow(() -> new IllegalStateException("the first node is not pinned to a server"));
+        return firstNodesServer.orElseThrow(
+                () -> new IllegalStateException("the first node is not pinned to a server"));
     }
 
     public Database database() {
@@ -319,21 +359,31 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public Node awaitPrimary(Duration atMost) {
-        return await("a primary taking writes").atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .until(this::primaries, p -> p.size() == 1).get(0);
+        return await("a primary taking writes")
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(100))
+                .until(this::primaries, p -> p.size() == 1)
+                .get(0);
     }
 
     /** Waits until one node other than {@code old} is primary. */
     public Node awaitNewPrimary(Node old) {
-        return await("a new primary other than " + old.name()).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                .until(this::primaries, p -> p.size() == 1 && p.get(0) != old).get(0);
+        return await("a new primary other than " + old.name())
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(this::primaries, p -> p.size() == 1 && p.get(0) != old)
+                .get(0);
     }
 
     public void awaitAllStreaming() {
-        await("every replica streaming").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            List<Node> primaries = primaries();
-            return primaries.size() == 1 && nodes.stream().filter(n -> n != primaries.get(0)).allMatch(Node::isStreamingReplica);
-        });
+        await("every replica streaming")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    List<Node> primaries = primaries();
+                    return primaries.size() == 1
+                            && nodes.stream().filter(n -> n != primaries.get(0)).allMatch(Node::isStreamingReplica);
+                });
     }
 
     @Override
@@ -357,7 +407,9 @@ public final class LocalCluster implements AutoCloseable {
     private void keepAgentLogs() throws IOException {
         Path kept = Files.createDirectories(Path.of("target", "it-logs", clusterName));
         for (Node node : nodes) {
-            for (Path log : List.of(node.agentLog(), node.database.serverLog(node.dir),
+            for (Path log : List.of(
+                    node.agentLog(),
+                    node.database.serverLog(node.dir),
                     node.dir.resolve("state").resolve("fence-guard.log"))) {
                 if (Files.exists(log)) {
                     Files.copy(log, kept.resolve(node.name + "-" + log.getFileName()));
@@ -379,14 +431,21 @@ public final class LocalCluster implements AutoCloseable {
 
     /** {@code steward run} as a process of its own, with this JVM's class path, its output appended to {@code log}. */
     /** @param arguments given to {@code steward run} after {@code --config}, e.g. {@code --user-data FILE} */
-    public static Process startAgentProcess(Path config, Path log, Map<String, String> environment, List<String> arguments)
-            throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    public static Process startAgentProcess(
+            Path config, Path log, Map<String, String> environment, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 // The agent's own logging, not the tests' (both are on this class path).
                 "-Dlogback.configurationFile=logback.xml",
-                "-cp", System.getProperty("java.class.path"),
-                "io.steward.cli.StewardCli", "run", "--config", config.toString()));
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.steward.cli.StewardCli",
+                "run",
+                "--config",
+                config.toString()));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -396,8 +455,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** How an agent that ended by itself ended: its exit code and everything it logged. */
-    public record AgentExit(int exitCode, String output) {
-    }
+    public record AgentExit(int exitCode, String output) {}
 
     /**
      * Runs an agent on {@code config} that must end by itself within a minute, as one refusing its configuration
@@ -408,7 +466,8 @@ public final class LocalCluster implements AutoCloseable {
         Process agent = startAgentProcess(config, log, Map.of(), List.of());
         if (!agent.waitFor(60, TimeUnit.SECONDS)) {
             agent.destroyForcibly();
-            throw new IllegalStateException("the agent on " + config + " still runs after a minute: " + Files.readString(log));
+            throw new IllegalStateException(
+                    "the agent on " + config + " still runs after a minute: " + Files.readString(log));
         }
         return new AgentExit(agent.exitValue(), Files.readString(log));
     }
@@ -422,10 +481,18 @@ public final class LocalCluster implements AutoCloseable {
         private final Database database;
         /** By the index of the ZooKeeper server each leads to. */
         private final Map<Integer, TcpProxy> proxies;
+
         private final AgentProcess agent;
 
-        Node(String name, Path dir, Path config, int dbPort, int adminPort, Map<Integer, TcpProxy> proxies,
-             Map<String, String> environment, Database database) {
+        Node(
+                String name,
+                Path dir,
+                Path config,
+                int dbPort,
+                int adminPort,
+                Map<Integer, TcpProxy> proxies,
+                Map<String, String> environment,
+                Database database) {
             this.database = database;
             this.name = name;
             this.dir = dir;
@@ -522,7 +589,8 @@ public final class LocalCluster implements AutoCloseable {
 
         /** SIGKILL to the database server, as the OOM killer would. */
         public void killServer() throws IOException, InterruptedException {
-            Postmaster.kill(serverPid().orElseThrow(() -> new IllegalStateException(name + " runs no database server")));
+            Postmaster.kill(
+                    serverPid().orElseThrow(() -> new IllegalStateException(name + " runs no database server")));
         }
 
         /** Stops the server whatever state it is in (cleanup). */
@@ -546,8 +614,10 @@ public final class LocalCluster implements AutoCloseable {
          * its connection goes through; empty while it has none, or more than one.
          */
         public OptionalInt zooKeeperServerInUse() {
-            int[] inUse = proxies.entrySet().stream().filter(proxy -> proxy.getValue().openConnections() > 0)
-                    .mapToInt(Map.Entry::getKey).toArray();
+            int[] inUse = proxies.entrySet().stream()
+                    .filter(proxy -> proxy.getValue().openConnections() > 0)
+                    .mapToInt(Map.Entry::getKey)
+                    .toArray();
             return inUse.length == 1 ? OptionalInt.of(inUse[0]) : OptionalInt.empty();
         }
 
@@ -572,8 +642,12 @@ public final class LocalCluster implements AutoCloseable {
 
         /** Runs {@code action} on a fresh authenticated connection to this node's Redis server. */
         public <T> T onRedis(Function<StatefulRedisConnection<String, String>, T> action) {
-            RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(dbPort)
-                    .withPassword(SUPERUSER_PASSWORD.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
+            RedisClient client = RedisClient.create(RedisURI.builder()
+                    .withHost("127.0.0.1")
+                    .withPort(dbPort)
+                    .withPassword(SUPERUSER_PASSWORD.toCharArray())
+                    .withTimeout(Duration.ofSeconds(10))
+                    .build());
             try (StatefulRedisConnection<String, String> connection = client.connect()) {
                 return action.apply(connection);
             } finally {
@@ -593,13 +667,15 @@ public final class LocalCluster implements AutoCloseable {
             return agent.get(path, Duration.ofSeconds(3));
         }
 
-        public HttpResponse<String> post(String path, String body, Optional<String> token) throws IOException, InterruptedException {
+        public HttpResponse<String> post(String path, String body, Optional<String> token)
+                throws IOException, InterruptedException {
             return agent.post(path, body, token, Duration.ofSeconds(10));
         }
 
         /** Runs a query on this node and returns the first column of the first row, as text. */
         public String queryOne(String sql) throws SQLException {
-            try (Connection c = connect(); var rs = c.createStatement().executeQuery(sql)) {
+            try (Connection c = connect();
+                    var rs = c.createStatement().executeQuery(sql)) {
                 return rs.next() ? rs.getString(1) : null;
             }
         }

@@ -8,8 +8,7 @@ import java.util.Optional;
 
 /** A PostgreSQL server's main process, as tests see it from outside. */
 public final class Postmaster {
-    private Postmaster() {
-    }
+    private Postmaster() {}
 
     /** The postmaster's pid from {@code postmaster.pid}, when the server runs. */
     public static Optional<Long> pid(Path dataDir) throws IOException {
@@ -19,8 +18,12 @@ public final class Postmaster {
         }
         List<String> lines = Files.readAllLines(pidFile);
         // a postmaster killed by a signal leaves its pid file behind: only a live process counts
-        return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()))
-                .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        return lines.isEmpty()
+                ? Optional.empty()
+                : Optional.of(Long.parseLong(lines.get(0).trim()))
+                        .filter(pid -> ProcessHandle.of(pid)
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false));
     }
 
     /** SIGKILL, as the OOM killer would. */

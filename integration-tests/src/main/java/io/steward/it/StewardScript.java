@@ -22,8 +22,7 @@ public final class StewardScript {
     /** Set by the build: the launcher in packaging/bin. */
     private static final String LAUNCHER_PROPERTY = "steward.launcher";
 
-    private StewardScript() {
-    }
+    private StewardScript() {}
 
     /**
      * @param dir a folder user postgres can read
@@ -39,26 +38,39 @@ public final class StewardScript {
      *
      * @param environment more variables for the launcher, e.g. {@code STEWARD_SOCAT=""} to leave the socket to Java
      */
-    public static Path install(Path dir, String name, Path config, Map<String, String> systemProperties,
-                               Map<String, String> environment) throws IOException {
+    public static Path install(
+            Path dir, String name, Path config, Map<String, String> systemProperties, Map<String, String> environment)
+            throws IOException {
         String launcherPath = System.getProperty(LAUNCHER_PROPERTY);
         if (launcherPath == null) {
-            throw new IllegalStateException("system property " + LAUNCHER_PROPERTY + " (the packaged steward launcher) is not set");
+            throw new IllegalStateException(
+                    "system property " + LAUNCHER_PROPERTY + " (the packaged steward launcher) is not set");
         }
         Path launcher = dir.resolve("steward-launcher");
         Files.copy(Path.of(launcherPath), launcher, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> variables = new LinkedHashMap<>();
-        variables.put("STEWARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        variables.put(
+                "STEWARD_JAVA",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
         variables.put("STEWARD_CLASSPATH", classPathReadableByPostgres(dir.resolve("classpath")));
         List<String> options = new ArrayList<>(List.of("-Dlogback.configurationFile=logback.xml"));
         systemProperties.forEach((property, value) -> options.add("-D" + property + "=" + value));
         variables.put("STEWARD_JAVA_OPTS", String.join(" ", options));
         variables.putAll(environment);
         StringBuilder script = new StringBuilder("#!/bin/sh\n");
-        variables.forEach((variable, value) -> script.append(variable).append("='").append(value).append("'\n")
-                .append("export ").append(variable).append("\n"));
-        script.append("exec ").append(launcher).append(" \"$@\" --config ").append(config).append("\n");
+        variables.forEach((variable, value) -> script.append(variable)
+                .append("='")
+                .append(value)
+                .append("'\n")
+                .append("export ")
+                .append(variable)
+                .append("\n"));
+        script.append("exec ")
+                .append(launcher)
+                .append(" \"$@\" --config ")
+                .append(config)
+                .append("\n");
         Path path = dir.resolve(name);
         Files.writeString(path, script);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -5,7 +5,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -31,12 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WriteLoad implements AutoCloseable {
     /** One acknowledged write: when the client sent it and when the acknowledgement arrived. */
-    public record Ack(long id, String node, long sentNanos, long ackNanos) {
-    }
+    public record Ack(long id, String node, long sentNanos, long ackNanos) {}
 
     /** A write a node did not acknowledge, and why. */
-    private record Failure(String node, long nanos, String reason) {
-    }
+    private record Failure(String node, long nanos, String reason) {}
 
     /** The span of time during which a node acknowledged writes. */
     public record Span(String node, long firstNanos, long lastNanos, int count) {
@@ -49,6 +46,7 @@ public final class WriteLoad implements AutoCloseable {
     private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
     /** Ids unique across loads on the same table: each load starts from its own start time. */
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis() * 1000);
+
     private final ExecutorService writers;
     /** Per node, what its writer is doing and since when: says why a node gave no acknowledgement for a while. */
     private final Map<String, String> activity = new java.util.concurrent.ConcurrentHashMap<>();
@@ -56,6 +54,7 @@ public final class WriteLoad implements AutoCloseable {
     private final ConcurrentLinkedQueue<RedisClient> redisClients = new ConcurrentLinkedQueue<>();
     /** A new connection for every write, as a client behind a load balancer or a connection-per-request app makes. */
     private final boolean freshConnections;
+
     private volatile boolean running = true;
 
     /** One client's connection to one node; any exception from it counts as a write the node did not take. */
@@ -77,7 +76,8 @@ public final class WriteLoad implements AutoCloseable {
         SessionOpener<T> forNode(WriteLoad load, T node);
     }
 
-    private <T extends LoadTarget> WriteLoad(List<? extends T> nodes, OpenerFactory<T> openers, boolean freshConnections) {
+    private <T extends LoadTarget> WriteLoad(
+            List<? extends T> nodes, OpenerFactory<T> openers, boolean freshConnections) {
         this.freshConnections = freshConnections;
         this.writers = Executors.newFixedThreadPool(nodes.size());
         for (T node : nodes) {
@@ -112,8 +112,9 @@ public final class WriteLoad implements AutoCloseable {
 
     private static void createTable(WriteTarget primary) throws SQLException {
         try (Connection c = DriverManager.getConnection(primary.jdbcUrl(), primary.connectionProperties())) {
-            c.createStatement().execute("CREATE TABLE IF NOT EXISTS acked (id bigint PRIMARY KEY, node text NOT NULL,"
-                    + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
+            c.createStatement()
+                    .execute("CREATE TABLE IF NOT EXISTS acked (id bigint PRIMARY KEY, node text NOT NULL,"
+                            + " at timestamptz NOT NULL DEFAULT clock_timestamp())");
         }
     }
 
@@ -130,7 +131,8 @@ public final class WriteLoad implements AutoCloseable {
         return new Session() {
             @Override
             public void write(long id) throws SQLException {
-                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO acked (id, node) VALUES (?, ?)")) {
+                try (PreparedStatement insert =
+                        connection.prepareStatement("INSERT INTO acked (id, node) VALUES (?, ?)")) {
                     insert.setLong(1, id);
                     insert.setString(2, node.name());
                     insert.executeUpdate();
@@ -154,11 +156,18 @@ public final class WriteLoad implements AutoCloseable {
      */
     private static OpenerFactory<RedisTarget> redisOpener(String password) {
         return (load, node) -> {
-            RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1")
-                    .withPort(node.databasePort()).withPassword(password.toCharArray())
-                    .withTimeout(Duration.ofSeconds(10)).build());
-            client.setOptions(ClientOptions.builder().autoReconnect(false)
-                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build()).build());
+            RedisClient client = RedisClient.create(RedisURI.builder()
+                    .withHost("127.0.0.1")
+                    .withPort(node.databasePort())
+                    .withPassword(password.toCharArray())
+                    .withTimeout(Duration.ofSeconds(10))
+                    .build());
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(false)
+                    .socketOptions(SocketOptions.builder()
+                            .connectTimeout(Duration.ofSeconds(1))
+                            .build())
+                    .build());
             load.redisClients.add(client);
             return target -> {
                 StatefulRedisConnection<String, String> connection = client.connect();
@@ -222,8 +231,14 @@ public final class WriteLoad implements AutoCloseable {
     public List<Span> spans() {
         Map<String, Span> spans = new LinkedHashMap<>();
         for (Ack ack : acks()) {
-            spans.merge(ack.node(), new Span(ack.node(), ack.ackNanos(), ack.ackNanos(), 1), (a, b) -> new Span(a.node(),
-                    Math.min(a.firstNanos(), b.firstNanos()), Math.max(a.lastNanos(), b.lastNanos()), a.count() + b.count()));
+            spans.merge(
+                    ack.node(),
+                    new Span(ack.node(), ack.ackNanos(), ack.ackNanos(), 1),
+                    (a, b) -> new Span(
+                            a.node(),
+                            Math.min(a.firstNanos(), b.firstNanos()),
+                            Math.max(a.lastNanos(), b.lastNanos()),
+                            a.count() + b.count()));
         }
         List<Span> sorted = new ArrayList<>(spans.values());
         sorted.sort(Comparator.comparingLong(Span::firstNanos));
@@ -282,7 +297,10 @@ public final class WriteLoad implements AutoCloseable {
         List<Span> stints = stints(maxGap);
         List<Overlap> overlaps = new ArrayList<>();
         for (int i = 0; i < stints.size(); i++) {
-            for (int j = i + 1; j < stints.size() && stints.get(j).firstNanos() <= stints.get(i).lastNanos(); j++) {
+            for (int j = i + 1;
+                    j < stints.size()
+                            && stints.get(j).firstNanos() <= stints.get(i).lastNanos();
+                    j++) {
                 if (!stints.get(i).node().equals(stints.get(j).node())) {
                     overlaps.add(new Overlap(stints.get(i), stints.get(j)));
                 }
@@ -297,8 +315,12 @@ public final class WriteLoad implements AutoCloseable {
      */
     public long overlappingAcks() {
         List<Span> spans = spans();
-        return acks().stream().filter(ack -> spans.stream().anyMatch(span -> !span.node().equals(ack.node())
-                && span.firstNanos() <= ack.ackNanos() && ack.ackNanos() <= span.lastNanos())).count();
+        return acks().stream()
+                .filter(ack -> spans.stream()
+                        .anyMatch(span -> !span.node().equals(ack.node())
+                                && span.firstNanos() <= ack.ackNanos()
+                                && ack.ackNanos() <= span.lastNanos()))
+                .count();
     }
 
     /**
@@ -307,10 +329,12 @@ public final class WriteLoad implements AutoCloseable {
      * postmaster is killed may still be acknowledged; they do not mean writes are possible again.
      */
     public Optional<Ack> firstAckAfterOutageOf(String node, long since) {
-        Optional<Long> outage = failures.stream().filter(f -> f.node().equals(node) && f.nanos() > since)
-                .map(Failure::nanos).min(Long::compare);
-        return outage.flatMap(start -> acks().stream().filter(a -> a.sentNanos() > start)
-                .min(Comparator.comparingLong(Ack::ackNanos)));
+        Optional<Long> outage = failures.stream()
+                .filter(f -> f.node().equals(node) && f.nanos() > since)
+                .map(Failure::nanos)
+                .min(Long::compare);
+        return outage.flatMap(start ->
+                acks().stream().filter(a -> a.sentNanos() > start).min(Comparator.comparingLong(Ack::ackNanos)));
     }
 
     /** A stretch without any acknowledgement, from any node: {@code fromNanos} to {@code toNanos}. */
@@ -329,7 +353,11 @@ public final class WriteLoad implements AutoCloseable {
     public Gap longestGap(long fromNanos, long toNanos) {
         List<Long> times = new ArrayList<>();
         times.add(fromNanos);
-        acks.stream().mapToLong(Ack::ackNanos).filter(t -> t > fromNanos && t <= toNanos).sorted().forEach(times::add);
+        acks.stream()
+                .mapToLong(Ack::ackNanos)
+                .filter(t -> t > fromNanos && t <= toNanos)
+                .sorted()
+                .forEach(times::add);
         times.add(toNanos);
         Gap longest = new Gap(fromNanos, fromNanos);
         for (int i = 1; i < times.size(); i++) {
@@ -345,10 +373,11 @@ public final class WriteLoad implements AutoCloseable {
      * of a test that waited in vain for the node's acknowledgements.
      */
     public String describe(String node) {
-        Optional<Failure> last = failures.stream().filter(f -> f.node().equals(node))
-                .max(Comparator.comparingLong(Failure::nanos));
+        Optional<Failure> last =
+                failures.stream().filter(f -> f.node().equals(node)).max(Comparator.comparingLong(Failure::nanos));
         return node + "'s writer: " + activity.getOrDefault(node, "not started") + " (now " + System.nanoTime()
-                + "); last failure: " + last.map(f -> f.reason() + " at " + f.nanos()).orElse("none");
+                + "); last failure: "
+                + last.map(f -> f.reason() + " at " + f.nanos()).orElse("none");
     }
 
     @Override

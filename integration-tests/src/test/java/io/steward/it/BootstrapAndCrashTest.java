@@ -1,19 +1,18 @@
 package io.steward.it;
 
-import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.sql.Connection;
-import java.time.Duration;
-import java.util.List;
-
 import static io.steward.it.ClusterAssertions.assertNoAcknowledgedWriteLost;
 import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
 import static io.steward.it.ClusterAssertions.count;
 import static io.steward.it.ClusterAssertions.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import io.steward.it.LocalCluster.Node;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Scenarios (a) and (b): a cluster forms, and survives its primary's postmaster being SIGKILLed. */
 class BootstrapAndCrashTest {
@@ -26,11 +25,13 @@ class BootstrapAndCrashTest {
                 c.createStatement().execute("CREATE TABLE items (id int PRIMARY KEY, label text)");
                 c.createStatement().execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
             }
-            List<Node> replicas = cluster.nodes().stream().filter(n -> n != primary).toList();
+            List<Node> replicas =
+                    cluster.nodes().stream().filter(n -> n != primary).toList();
             assertThat(replicas).hasSize(2).allMatch(Node::isStreamingReplica);
             for (Node replica : replicas) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> count(replica, "items") == 100);
-                assertThat(replica.queryOne("SELECT label FROM items WHERE id = 42")).isEqualTo("item 42");
+                assertThat(replica.queryOne("SELECT label FROM items WHERE id = 42"))
+                        .isEqualTo("item 42");
                 assertThat(replica.queryOne("SELECT pg_is_in_recovery()")).isEqualTo("t");
             }
             assertThat(history(primary).get(0).path("reason").asText()).isEqualTo("cluster created");
@@ -51,9 +52,14 @@ class BootstrapAndCrashTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
                 long killedAt = System.nanoTime();
                 primary.killServer();
-                await("writes again").atMost(Duration.ofSeconds(60))
-                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killedAt).isPresent());
-                assertThat(load.firstAckAfterOutageOf(primary.name(), killedAt).get().node()).isEqualTo(primary.name());
+                await("writes again")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killedAt)
+                                .isPresent());
+                assertThat(load.firstAckAfterOutageOf(primary.name(), killedAt)
+                                .get()
+                                .node())
+                        .isEqualTo(primary.name());
                 int before = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);
                 load.close();
@@ -89,7 +95,11 @@ class BootstrapAndCrashTest {
                 // The rejoined node holds what the new primary wrote.
                 long onSuccessor = count(successor, "acked");
                 await().atMost(Duration.ofSeconds(30)).until(() -> count(old, "acked") == onSuccessor);
-                assertThat(history(successor).get(history(successor).size() - 1).path("reason").asText()).isEqualTo("failover");
+                assertThat(history(successor)
+                                .get(history(successor).size() - 1)
+                                .path("reason")
+                                .asText())
+                        .isEqualTo("failover");
             }
         }
     }

@@ -1,8 +1,9 @@
 package io.steward.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.coordination.Json;
-
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,28 +13,32 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Checks on data and cluster state shared by the scenario tests. */
 final class ClusterAssertions {
-    private ClusterAssertions() {
-    }
+    private ClusterAssertions() {}
 
     /** Every write the load saw acknowledged is in the table on {@code node}. */
     static void assertNoAcknowledgedWriteLost(WriteLoad load, LocalCluster.Node node) throws SQLException {
         Set<Long> present = new HashSet<>();
-        try (Connection c = node.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT id FROM acked")) {
+        try (Connection c = node.connect();
+                ResultSet rs = c.createStatement().executeQuery("SELECT id FROM acked")) {
             while (rs.next()) {
                 present.add(rs.getLong(1));
             }
         }
-        List<Long> missing = load.acks().stream().map(WriteLoad.Ack::id)
-                .filter(id -> !present.contains(id)).collect(Collectors.toList());
-        assertThat(missing).as("acknowledged writes missing on %s (of %d acknowledged)", node.name(), load.count()).isEmpty();
+        List<Long> missing = load.acks().stream()
+                .map(WriteLoad.Ack::id)
+                .filter(id -> !present.contains(id))
+                .collect(Collectors.toList());
+        assertThat(missing)
+                .as("acknowledged writes missing on %s (of %d acknowledged)", node.name(), load.count())
+                .isEmpty();
     }
 
     static void assertNoOverlappingPrimaries(WriteLoad load) {
-        assertThat(load.overlap()).as("nodes acknowledging writes at the same time; spans: %s", load.spans()).isEmpty();
+        assertThat(load.overlap())
+                .as("nodes acknowledging writes at the same time; spans: %s", load.spans())
+                .isEmpty();
     }
 
     static long count(LocalCluster.Node node, String table) throws SQLException {

@@ -1,9 +1,8 @@
 package io.steward.it;
 
-import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.awaitility.Awaitility.await;
 
+import io.steward.it.LocalCluster.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Time to writes again after a fault, run on demand ({@code scripts/benchmark.sh}), never in the test suite:
@@ -28,7 +27,8 @@ class FailoverBenchmark {
     static final int TRIALS = Integer.getInteger("trials", 20);
     static final Duration WRITES_AGAIN_LIMIT = Duration.ofSeconds(180);
     /** Which systems to measure: steward, patroni-tight, patroni-defaults (comma-separated). */
-    static final List<String> SYSTEMS = List.of(System.getProperty("systems", "steward,patroni-tight,patroni-defaults").split(","));
+    static final List<String> SYSTEMS = List.of(System.getProperty("systems", "steward,patroni-tight,patroni-defaults")
+            .split(","));
 
     /** What a trial needs of a cluster, Steward's or Patroni's. */
     private interface Subject {
@@ -48,9 +48,10 @@ class FailoverBenchmark {
 
     @Test
     void timeToWritesAgain() throws Exception {
-        StringBuilder report = new StringBuilder("# Failover benchmark: time to writes again (" + TRIALS
-                + " trials per fault)\n\n");
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().productionZooKeeper())) {
+        StringBuilder report =
+                new StringBuilder("# Failover benchmark: time to writes again (" + TRIALS + " trials per fault)\n\n");
+        try (LocalCluster cluster =
+                LocalCluster.start(LocalCluster.Options.defaults().productionZooKeeper())) {
             report.append(idleFootprint(cluster));
             report.append("| system | fault | min | median | p95 | max |\n| --- | --- | --- | --- | --- | --- |\n");
             if (SYSTEMS.contains("steward")) {
@@ -61,12 +62,16 @@ class FailoverBenchmark {
                 if (!SYSTEMS.contains(system)) {
                     continue;
                 }
-                PatroniCluster.Timing timing = system.equals("patroni-tight") ? PatroniCluster.Timing.TIGHTEST
+                PatroniCluster.Timing timing = system.equals("patroni-tight")
+                        ? PatroniCluster.Timing.TIGHTEST
                         : PatroniCluster.Timing.DEFAULTS;
                 // Steward's agents stay up but idle beside Patroni: the ensemble is shared, as in the issue.
-                try (PatroniCluster patroni = PatroniCluster.start(cluster.zookeeper().connectString(), timing)) {
-                    report.append(measure("Patroni 3.0.2 (ttl " + timing.ttl() + ", loop_wait " + timing.loopWait()
-                            + ", retry_timeout " + timing.retryTimeout() + ")", patroni(patroni)));
+                try (PatroniCluster patroni =
+                        PatroniCluster.start(cluster.zookeeper().connectString(), timing)) {
+                    report.append(measure(
+                            "Patroni 3.0.2 (ttl " + timing.ttl() + ", loop_wait " + timing.loopWait()
+                                    + ", retry_timeout " + timing.retryTimeout() + ")",
+                            patroni(patroni)));
                 }
                 flush(report);
             }
@@ -83,7 +88,8 @@ class FailoverBenchmark {
         for (int trial = 0; trial < TRIALS; trial++) {
             nodeLoss.add(trial(system, subject, true));
         }
-        return row(system, "postmaster SIGKILLed", postmaster) + row(system, "node lost (agent + postmaster SIGKILLed)", nodeLoss);
+        return row(system, "postmaster SIGKILLed", postmaster)
+                + row(system, "node lost (agent + postmaster SIGKILLed)", nodeLoss);
     }
 
     /**
@@ -101,12 +107,18 @@ class FailoverBenchmark {
             long killed = System.nanoTime();
             restorer = subject.kill(primary, nodeLoss);
             try {
-                await().atMost(WRITES_AGAIN_LIMIT).pollInterval(Duration.ofMillis(10))
-                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killed).isPresent());
+                await().atMost(WRITES_AGAIN_LIMIT)
+                        .pollInterval(Duration.ofMillis(10))
+                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killed)
+                                .isPresent());
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 // Reported as a failed trial (and counted), not as a number.
-                System.out.printf(Locale.ROOT, "%s, %s: no write acknowledged within %d s%n", system,
-                        nodeLoss ? "node loss" : "postmaster", WRITES_AGAIN_LIMIT.toSeconds());
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s, %s: no write acknowledged within %d s%n",
+                        system,
+                        nodeLoss ? "node loss" : "postmaster",
+                        WRITES_AGAIN_LIMIT.toSeconds());
                 load.close();
                 restorer.restore();
                 return Double.NaN;
@@ -127,12 +139,19 @@ class FailoverBenchmark {
      * (a replica still reconnecting after the previous trial would count as lagging, and rightly not promote).
      */
     private static void awaitReplicasCaughtUp(List<? extends WriteTarget> targets, WriteTarget primary) {
-        await("replicas streaming and caught up").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions().until(() -> {
+        await("replicas streaming and caught up")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> {
                     long primaryLsn = lsn(primary, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
                     for (WriteTarget target : targets) {
-                        if (target != primary && lsn(target, "SELECT coalesce((SELECT flushed_lsn - '0/0'::pg_lsn "
-                                + "FROM pg_stat_wal_receiver WHERE status = 'streaming'), -1)") < primaryLsn) {
+                        if (target != primary
+                                && lsn(
+                                                target,
+                                                "SELECT coalesce((SELECT flushed_lsn - '0/0'::pg_lsn "
+                                                        + "FROM pg_stat_wal_receiver WHERE status = 'streaming'), -1)")
+                                        < primaryLsn) {
                             return false;
                         }
                     }
@@ -141,8 +160,9 @@ class FailoverBenchmark {
     }
 
     private static long lsn(WriteTarget target, String query) throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(target.jdbcUrl(), target.connectionProperties());
-             java.sql.ResultSet rs = c.createStatement().executeQuery(query)) {
+        try (java.sql.Connection c =
+                        java.sql.DriverManager.getConnection(target.jdbcUrl(), target.connectionProperties());
+                java.sql.ResultSet rs = c.createStatement().executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -172,7 +192,7 @@ class FailoverBenchmark {
                     node.killAgent();
                 }
                 node.killServer();
-                return nodeLoss ? node::startAgent : () -> { };
+                return nodeLoss ? node::startAgent : () -> {};
             }
         };
     }
@@ -201,13 +221,14 @@ class FailoverBenchmark {
                     member.kill();
                 }
                 member.killPostmaster();
-                return nodeLoss ? member::start : () -> { };
+                return nodeLoss ? member::start : () -> {};
             }
         };
     }
 
     private static String idleFootprint(LocalCluster cluster) throws IOException, InterruptedException {
-        StringBuilder text = new StringBuilder("| Steward agent | resident memory | CPU while idle (30 s) |\n| --- | --- | --- |\n");
+        StringBuilder text =
+                new StringBuilder("| Steward agent | resident memory | CPU while idle (30 s) |\n| --- | --- | --- |\n");
         List<Long> before = new ArrayList<>();
         for (Node node : cluster.nodes()) {
             before.add(cpuTicks(node.agentPid()));
@@ -218,15 +239,22 @@ class FailoverBenchmark {
         for (int i = 0; i < cluster.nodes().size(); i++) {
             Node node = cluster.nodes().get(i);
             double cpuSeconds = (cpuTicks(node.agentPid()) - before.get(i)) / 100.0;
-            text.append(String.format(Locale.ROOT, "| %s | %d MiB | %.2f %% of one core |%n", node.name(),
-                    residentKib(node.agentPid()) / 1024, 100 * cpuSeconds / wall));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d MiB | %.2f %% of one core |%n",
+                    node.name(),
+                    residentKib(node.agentPid()) / 1024,
+                    100 * cpuSeconds / wall));
         }
         return text.append('\n').toString();
     }
 
     private static long residentKib(long pid) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1L);
+                .filter(l -> l.startsWith("VmRSS:"))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst()
+                .orElse(-1L);
     }
 
     /** User plus system CPU time of a process, in clock ticks (1/100 s). */
@@ -241,16 +269,27 @@ class FailoverBenchmark {
     }
 
     static String row(String system, String fault, List<Double> samples) {
-        List<Double> sorted = new ArrayList<>(samples.stream().filter(s -> !s.isNaN()).toList());
+        List<Double> sorted =
+                new ArrayList<>(samples.stream().filter(s -> !s.isNaN()).toList());
         sorted.sort(Double::compare);
         long failed = samples.size() - sorted.size();
-        String failures = failed == 0 ? "" : " (" + failed + " of " + samples.size() + " trials: no writes within "
-                + WRITES_AGAIN_LIMIT.toSeconds() + " s)";
+        String failures = failed == 0
+                ? ""
+                : " (" + failed + " of " + samples.size() + " trials: no writes within "
+                        + WRITES_AGAIN_LIMIT.toSeconds() + " s)";
         if (sorted.isEmpty()) {
             return String.format(Locale.ROOT, "| %s | %s%s | - | - | - | - |%n", system, fault, failures);
         }
-        return String.format(Locale.ROOT, "| %s | %s%s | %.2f s | %.2f s | %.2f s | %.2f s |%n", system, fault, failures,
-                sorted.get(0), percentile(sorted, 50), percentile(sorted, 95), sorted.get(sorted.size() - 1));
+        return String.format(
+                Locale.ROOT,
+                "| %s | %s%s | %.2f s | %.2f s | %.2f s | %.2f s |%n",
+                system,
+                fault,
+                failures,
+                sorted.get(0),
+                percentile(sorted, 50),
+                percentile(sorted, 95),
+                sorted.get(sorted.size() - 1));
     }
 
     static double percentile(List<Double> sorted, int p) {

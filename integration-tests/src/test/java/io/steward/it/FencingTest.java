@@ -1,16 +1,15 @@
 package io.steward.it;
 
-import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
-import java.sql.SQLException;
-import java.time.Duration;
-
 import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
 import static io.steward.it.ClusterAssertions.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import io.steward.it.LocalCluster.Node;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The primary's agent dies or is cut off from ZooKeeper while its database keeps running (issue 2's scenarios (c) and
@@ -29,7 +28,8 @@ class FencingTest {
     @ParameterizedTest
     @EnumSource(Database.class)
     void killedAgentFencesItsPrimaryBeforeAnotherIsPromoted(Database database) throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().withDatabase(database))) {
+        try (LocalCluster cluster =
+                LocalCluster.start(LocalCluster.Options.defaults().withDatabase(database))) {
             assertFencedBeforeFailover(cluster, new Fault() {
                 @Override
                 public void inflict(Node primary) throws Exception {
@@ -47,7 +47,8 @@ class FencingTest {
     @ParameterizedTest
     @EnumSource(Database.class)
     void agentCutOffFromZooKeeperFencesItsPrimaryBeforeAnotherIsPromoted(Database database) throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().withDatabase(database).proxied())) {
+        try (LocalCluster cluster = LocalCluster.start(
+                LocalCluster.Options.defaults().withDatabase(database).proxied())) {
             assertFencedBeforeFailover(cluster, new Fault() {
                 @Override
                 public void inflict(Node primary) {
@@ -85,6 +86,8 @@ class FencingTest {
 
     /** How many of the load's writes the node holds. */
     private static long acknowledgedRows(LocalCluster cluster, Node node) throws SQLException {
-        return cluster.database() == Database.REDIS ? node.onRedis(redis -> redis.sync().dbsize()) : count(node, "acked");
+        return cluster.database() == Database.REDIS
+                ? node.onRedis(redis -> redis.sync().dbsize())
+                : count(node, "acked");
     }
 }

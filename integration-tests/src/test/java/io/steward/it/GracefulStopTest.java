@@ -1,15 +1,14 @@
 package io.steward.it;
 
-import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static io.steward.it.ClusterAssertions.assertNoAcknowledgedWriteLost;
 import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
 import static io.steward.it.ClusterAssertions.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import io.steward.it.LocalCluster.Node;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /** SIGTERM to the primary's agent (a systemd stop): it hands over to the best replica first, losing nothing. */
 class GracefulStopTest {
@@ -36,7 +35,9 @@ class GracefulStopTest {
             assertThat(entries.get(entries.size() - 1).path("reason").asText()).isEqualTo("switchover");
             // The stopped node left the cluster, and its server is down: nothing can write to it.
             // (the successor's view is its last tick's, which may predate the withdrawal by a moment)
-            await().atMost(Duration.ofSeconds(30)).until(() -> ClusterAssertions.cluster(successor).path("members").size() == 2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            ClusterAssertions.cluster(successor).path("members").size() == 2);
             assertThat(old.serverPid()).isEmpty();
         }
     }

@@ -1,21 +1,20 @@
 package io.steward.it;
 
+import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
+import static io.steward.it.ClusterAssertions.cluster;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.coordination.Json;
 import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
-import static io.steward.it.ClusterAssertions.cluster;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 15 (e): the node about to be promoted cannot start its fence guard (here its log file cannot be opened), so
@@ -41,9 +40,13 @@ class GuardFailureTest {
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 50);
                 old.killNode();
-                await("pg2 reporting why it could not lead").atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
-                            JsonNode reason = health(unguarded).path("failingAction").path("reason");
+                await("pg2 reporting why it could not lead")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(50))
+                        .ignoreExceptions()
+                        .until(() -> {
+                            JsonNode reason =
+                                    health(unguarded).path("failingAction").path("reason");
                             if (reason.asText().contains("could not start the fence guard")) {
                                 failing.set(reason.asText());
                             }
@@ -59,7 +62,8 @@ class GuardFailureTest {
                 assertNoOverlappingPrimaries(load);
                 JsonNode standing = member(cluster(other), "pg2").path("standingAside");
                 assertThat(standing.asText()).contains("could not start the fence guard");
-                assertThat(Files.readString(unguarded.agentLog())).contains("giving up the lease")
+                assertThat(Files.readString(unguarded.agentLog()))
+                        .contains("giving up the lease")
                         .contains("standing aside");
             }
         }

@@ -1,19 +1,18 @@
 package io.steward.it;
 
-import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
 import static io.steward.it.ClusterAssertions.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+
+import io.steward.it.LocalCluster.Node;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Partitions, not crashes: connections that go silent. The primary's agent must stop its server taking writes before
@@ -34,12 +33,15 @@ class PartitionTest {
         // ZooKeeper's default tick (2 s): a cut-off follower then serves stale reads for 10 s (syncLimit 5 ticks),
         // longer than the agents' 5 s session, so the old primary's agent sees the lease as its own, without a sync,
         // after it has passed on: the hazard the sync before each proof is there for
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().firstNodePinnedToAFollower().productionZooKeeper())) {
+        try (LocalCluster cluster = LocalCluster.start(
+                LocalCluster.Options.defaults().firstNodePinnedToAFollower().productionZooKeeper())) {
             assertThat(cluster.zookeeper().syncTimeout()).isGreaterThan(Duration.ofSeconds(5));
             Node old = cluster.node("pg1");
             assertThat(cluster.awaitPrimary()).isSameAs(old);
             int server = cluster.firstNodesServer();
-            assertThat(cluster.zookeeper().mode(server)).as("the first primary's ZooKeeper server").contains("follower");
+            assertThat(cluster.zookeeper().mode(server))
+                    .as("the first primary's ZooKeeper server")
+                    .contains("follower");
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
                 cluster.zookeeper().isolate(server);
@@ -68,7 +70,8 @@ class PartitionTest {
     @EnumSource(Database.class)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void primarysAgentBlackholedFromTheEnsembleEndsReadOnlyAndRejoins(Database database) throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().withDatabase(database).proxied())) {
+        try (LocalCluster cluster = LocalCluster.start(
+                LocalCluster.Options.defaults().withDatabase(database).proxied())) {
             Node old = cluster.awaitPrimary();
             long acknowledged;
             try (WriteLoad load = WriteLoad.start(cluster)) {
@@ -95,8 +98,10 @@ class PartitionTest {
 
     /** The old primary answers reads, is not writable, and holds at least what it acknowledged while primary. */
     private static void assertReadOnlyWithData(LocalCluster cluster, Node node, long acknowledgedThere) {
-        await("the demoted primary answering reads, read-only").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        await("the demoted primary answering reads, read-only")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
                 .untilAsserted(() -> {
                     assertThat(readOnly(cluster, node)).isTrue();
                     assertThat(rows(cluster, node)).isGreaterThanOrEqualTo(acknowledgedThere);
@@ -111,6 +116,8 @@ class PartitionTest {
     }
 
     private static long rows(LocalCluster cluster, Node node) throws SQLException {
-        return cluster.database() == Database.REDIS ? node.onRedis(redis -> redis.sync().dbsize()) : count(node, "acked");
+        return cluster.database() == Database.REDIS
+                ? node.onRedis(redis -> redis.sync().dbsize())
+                : count(node, "acked");
     }
 }

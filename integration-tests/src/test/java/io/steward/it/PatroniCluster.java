@@ -1,7 +1,8 @@
 package io.steward.it;
 
-import io.steward.testing.FreePorts;
+import static org.awaitility.Awaitility.await;
 
+import io.steward.testing.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,19 +14,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * Patroni 3.0.2 (Debian's, with kazoo) running three PostgreSQL 15 nodes on a given ZooKeeper ensemble: the
  * benchmark's point of comparison. Only for {@link FailoverBenchmark}.
  */
 final class PatroniCluster implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final Path root;
     private final List<Member> members = new ArrayList<>();
 
@@ -60,13 +59,17 @@ final class PatroniCluster implements AutoCloseable {
         }
     }
 
-    private Member member(String name, String scope, String zookeeper, Timing timing) throws IOException, InterruptedException {
+    private Member member(String name, String scope, String zookeeper, Timing timing)
+            throws IOException, InterruptedException {
         Path dir = Files.createDirectories(root.resolve(name));
         Files.createDirectories(dir.resolve("run"));
         int pgPort = FreePorts.next();
         int apiPort = FreePorts.next();
-        String hosts = java.util.Arrays.stream(zookeeper.split(",")).map(h -> "'" + h + "'").collect(Collectors.joining(", "));
-        String yaml = String.join("\n",
+        String hosts = java.util.Arrays.stream(zookeeper.split(","))
+                .map(h -> "'" + h + "'")
+                .collect(Collectors.joining(", "));
+        String yaml = String.join(
+                "\n",
                 "scope: " + scope,
                 "name: " + name,
                 "restapi: {listen: '127.0.0.1:" + apiPort + "', connect_address: '127.0.0.1:" + apiPort + "'}",
@@ -100,7 +103,10 @@ final class PatroniCluster implements AutoCloseable {
                 "");
         Path config = dir.resolve("patroni.yml");
         Files.writeString(config, yaml);
-        new ProcessBuilder("chown", "-R", "postgres:postgres", dir.toString()).inheritIO().start().waitFor();
+        new ProcessBuilder("chown", "-R", "postgres:postgres", dir.toString())
+                .inheritIO()
+                .start()
+                .waitFor();
         return new Member(name, dir, config, pgPort, apiPort);
     }
 
@@ -109,12 +115,17 @@ final class PatroniCluster implements AutoCloseable {
     }
 
     Member awaitLeader() {
-        return await("a Patroni leader").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
-                .until(() -> members.stream().filter(Member::isLeader).collect(Collectors.toList()), l -> l.size() == 1).get(0);
+        return await("a Patroni leader")
+                .atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> members.stream().filter(Member::isLeader).collect(Collectors.toList()), l -> l.size() == 1)
+                .get(0);
     }
 
     void awaitAllStreaming() {
-        await("every Patroni replica streaming").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+        await("every Patroni replica streaming")
+                .atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> members.stream().filter(Member::isLeader).count() == 1
                         && members.stream().filter(m -> !m.isLeader()).allMatch(Member::isStreamingReplica));
     }
@@ -126,12 +137,25 @@ final class PatroniCluster implements AutoCloseable {
         }
         for (Member member : members) {
             if (Postmaster.pid(member.dir.resolve("data")).isPresent()) {
-                new ProcessBuilder("runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("pg_ctl").toString(), "stop",
-                        "-D", member.dir.resolve("data").toString(), "-m", "immediate")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+                new ProcessBuilder(
+                                "runuser",
+                                "-u",
+                                "postgres",
+                                "--",
+                                LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
+                                "stop",
+                                "-D",
+                                member.dir.resolve("data").toString(),
+                                "-m",
+                                "immediate")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor(60, TimeUnit.SECONDS);
             }
         }
-        Path kept = Files.createDirectories(Path.of("target", "it-logs", root.getFileName().toString()));
+        Path kept = Files.createDirectories(
+                Path.of("target", "it-logs", root.getFileName().toString()));
         for (Member member : members) {
             Path log = member.dir.resolve("patroni.log");
             if (Files.exists(log)) {
@@ -161,7 +185,8 @@ final class PatroniCluster implements AutoCloseable {
         void start() throws IOException {
             patroni = new ProcessBuilder("runuser", "-u", "postgres", "--", "patroni", config.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("patroni.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("patroni.log").toFile()))
                     .start();
         }
 
@@ -191,8 +216,13 @@ final class PatroniCluster implements AutoCloseable {
 
         private int status(String path) {
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                return HTTP.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
             } catch (IOException e) {
                 return -1;
             } catch (InterruptedException e) {

@@ -7,7 +7,6 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -25,17 +24,24 @@ final class RedisAdmin implements AutoCloseable {
 
     RedisAdmin(String password) {
         this.password = password;
-        client.setOptions(ClientOptions.builder().autoReconnect(false)
-                .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build()).build());
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
+                .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
+                .build());
     }
 
     /** The {@code field:value} lines of {@code INFO section} of the server on {@code port}. */
     Map<String, String> info(int port, String section) {
-        try (StatefulRedisConnection<String, String> connection = client.connect(uri(port).withPassword(
-                password.toCharArray()).build())) {
+        try (StatefulRedisConnection<String, String> connection =
+                client.connect(uri(port).withPassword(password.toCharArray()).build())) {
             Map<String, String> fields = new HashMap<>();
-            connection.sync().info(section).lines().filter(line -> line.indexOf(':') > 0 && !line.startsWith("#"))
-                    .forEach(line -> fields.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 1)));
+            connection
+                    .sync()
+                    .info(section)
+                    .lines()
+                    .filter(line -> line.indexOf(':') > 0 && !line.startsWith("#"))
+                    .forEach(line ->
+                            fields.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 1)));
             return fields;
         }
     }
@@ -51,7 +57,8 @@ final class RedisAdmin implements AutoCloseable {
     }
 
     private <T> T onSentinel(int port, Function<RedisSentinelCommands<String, String>, T> question) {
-        try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(uri(port).build())) {
+        try (StatefulRedisSentinelConnection<String, String> connection =
+                client.connectSentinel(uri(port).build())) {
             return question.apply(connection.sync());
         }
     }

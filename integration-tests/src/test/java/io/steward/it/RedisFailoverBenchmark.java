@@ -1,10 +1,8 @@
 package io.steward.it;
 
-import io.steward.it.LocalCluster.Node;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.awaitility.Awaitility.await;
 
+import io.steward.it.LocalCluster.Node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-
-import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Time to writes again for Redis, run on demand ({@code scripts/benchmark.sh redis}), never in the test suite: SIGKILL
@@ -30,10 +29,12 @@ import static org.awaitility.Awaitility.await;
 class RedisFailoverBenchmark {
     static final int TRIALS = Integer.getInteger("trials", 20);
     /** Which systems to measure: steward, sentinel-tuned, sentinel-defaults (comma-separated). */
-    static final List<String> SYSTEMS = List.of(System.getProperty("systems", "steward,sentinel-tuned,sentinel-defaults")
-            .split(","));
+    static final List<String> SYSTEMS =
+            List.of(System.getProperty("systems", "steward,sentinel-tuned,sentinel-defaults")
+                    .split(","));
     /** The target at Steward's defaults. */
     static final Duration TARGET_MEDIAN = Duration.ofMillis(1400);
+
     static final Path REPORT = Path.of("target", "benchmark-redis-failover.md");
 
     /** What a trial needs of a Redis set, Steward's or Sentinel's. */
@@ -54,8 +55,7 @@ class RedisFailoverBenchmark {
     }
 
     /** One trial: seconds to writes again (NaN when none came within the limit), and overlapping acknowledgements. */
-    private record Trial(double seconds, long overlappingAcks) {
-    }
+    private record Trial(double seconds, long overlappingAcks) {}
 
     @Test
     void timeToWritesAgain() throws Exception {
@@ -68,7 +68,8 @@ class RedisFailoverBenchmark {
         try (RedisAdmin admin = new RedisAdmin(LocalCluster.SUPERUSER_PASSWORD)) {
             if (SYSTEMS.contains("steward")) {
                 try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults()
-                        .withDatabase(Database.REDIS).productionZooKeeper())) {
+                        .withDatabase(Database.REDIS)
+                        .productionZooKeeper())) {
                     List<Trial> trials = measure("Steward", steward(cluster), admin);
                     report.append(row("Steward (defaults: loop_wait 1 s, ZooKeeper session 5 s)", trials));
                     verdict.append(targetLine(trials));
@@ -80,10 +81,13 @@ class RedisFailoverBenchmark {
                     continue;
                 }
                 boolean tuned = system.equals("sentinel-tuned");
-                try (SentinelCluster sentinel = SentinelCluster.start(tuned ? OptionalInt.of(1000) : OptionalInt.empty(),
-                        admin)) {
-                    report.append(row("Redis Sentinel 7.0 (3 sentinels, quorum 2, " + (tuned
-                            ? "down-after-milliseconds 1000)" : "defaults: down-after-milliseconds 30000)"),
+                try (SentinelCluster sentinel =
+                        SentinelCluster.start(tuned ? OptionalInt.of(1000) : OptionalInt.empty(), admin)) {
+                    report.append(row(
+                            "Redis Sentinel 7.0 (3 sentinels, quorum 2, "
+                                    + (tuned
+                                            ? "down-after-milliseconds 1000)"
+                                            : "defaults: down-after-milliseconds 30000)"),
                             measure(system, sentinel(sentinel), admin)));
                 }
                 flush(report, verdict);
@@ -116,13 +120,22 @@ class RedisFailoverBenchmark {
             long killed = System.nanoTime();
             restorer = subject.kill(primary);
             try {
-                await().atMost(FailoverBenchmark.WRITES_AGAIN_LIMIT).pollInterval(Duration.ofMillis(10))
-                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killed).isPresent());
-                seconds = (load.firstAckAfterOutageOf(primary.name(), killed).get().ackNanos() - killed) / 1e9;
+                await().atMost(FailoverBenchmark.WRITES_AGAIN_LIMIT)
+                        .pollInterval(Duration.ofMillis(10))
+                        .until(() -> load.firstAckAfterOutageOf(primary.name(), killed)
+                                .isPresent());
+                seconds = (load.firstAckAfterOutageOf(primary.name(), killed)
+                                        .get()
+                                        .ackNanos()
+                                - killed)
+                        / 1e9;
                 int after = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > after + 20);
             } catch (ConditionTimeoutException e) {
-                System.out.printf(Locale.ROOT, "%s: no write acknowledged within %d s%n", system,
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: no write acknowledged within %d s%n",
+                        system,
                         FailoverBenchmark.WRITES_AGAIN_LIMIT.toSeconds());
                 seconds = Double.NaN;
             }
@@ -138,10 +151,15 @@ class RedisFailoverBenchmark {
      * Every replica follows the primary and has received all it wrote: the same starting line for both systems (a
      * replica still syncing after the previous trial would rightly not be promoted by either).
      */
-    private static void awaitReplicasCaughtUp(List<? extends RedisTarget> nodes, RedisTarget primary, RedisAdmin admin) {
-        await("replicas caught up with " + primary.name()).atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-                    long written = Long.parseLong(admin.info(primary.databasePort(), "replication").get("master_repl_offset"));
+    private static void awaitReplicasCaughtUp(
+            List<? extends RedisTarget> nodes, RedisTarget primary, RedisAdmin admin) {
+        await("replicas caught up with " + primary.name())
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> {
+                    long written = Long.parseLong(
+                            admin.info(primary.databasePort(), "replication").get("master_repl_offset"));
                     return nodes.stream().filter(node -> node != primary).allMatch(replica -> {
                         Map<String, String> info = admin.info(replica.databasePort(), "replication");
                         return info.get("master_link_status").equals("up")
@@ -171,7 +189,7 @@ class RedisFailoverBenchmark {
             public Restorer kill(RedisTarget primary) throws Exception {
                 ((Node) primary).killServer();
                 // its agent brings it back as a replica of the new primary by itself
-                return () -> { };
+                return () -> {};
             }
         };
     }
@@ -203,24 +221,44 @@ class RedisFailoverBenchmark {
     }
 
     static String row(String system, List<Trial> trials) {
-        List<Double> sorted = trials.stream().map(Trial::seconds).filter(s -> !s.isNaN()).sorted().toList();
+        List<Double> sorted = trials.stream()
+                .map(Trial::seconds)
+                .filter(s -> !s.isNaN())
+                .sorted()
+                .toList();
         long overlapping = trials.stream().mapToLong(Trial::overlappingAcks).sum();
         long withOverlap = trials.stream().filter(t -> t.overlappingAcks() > 0).count();
-        String failures = sorted.size() == trials.size() ? "" : " (" + (trials.size() - sorted.size())
-                + " without writes within " + FailoverBenchmark.WRITES_AGAIN_LIMIT.toSeconds() + " s)";
+        String failures = sorted.size() == trials.size()
+                ? ""
+                : " (" + (trials.size() - sorted.size()) + " without writes within "
+                        + FailoverBenchmark.WRITES_AGAIN_LIMIT.toSeconds() + " s)";
         String overlaps = overlapping + (withOverlap == 0 ? "" : " in " + withOverlap + " trials");
         if (sorted.isEmpty()) {
-            return String.format(Locale.ROOT, "| %s | %d%s | - | - | - | - | %s |%n", system, trials.size(), failures, overlaps);
+            return String.format(
+                    Locale.ROOT, "| %s | %d%s | - | - | - | - | %s |%n", system, trials.size(), failures, overlaps);
         }
-        return String.format(Locale.ROOT, "| %s | %d%s | %.2f s | %.2f s | %.2f s | %.2f s | %s |%n", system,
-                trials.size(), failures, sorted.get(0), FailoverBenchmark.percentile(sorted, 50),
-                FailoverBenchmark.percentile(sorted, 90), sorted.get(sorted.size() - 1), overlaps);
+        return String.format(
+                Locale.ROOT,
+                "| %s | %d%s | %.2f s | %.2f s | %.2f s | %.2f s | %s |%n",
+                system,
+                trials.size(),
+                failures,
+                sorted.get(0),
+                FailoverBenchmark.percentile(sorted, 50),
+                FailoverBenchmark.percentile(sorted, 90),
+                sorted.get(sorted.size() - 1),
+                overlaps);
     }
 
     /** Whether Steward meets the target: median at most 1.4 s and no overlapping acknowledgements. */
     private static String targetLine(List<Trial> trials) {
-        List<Double> sorted = trials.stream().map(Trial::seconds).filter(s -> !s.isNaN()).sorted().toList();
-        boolean met = sorted.size() == trials.size() && !sorted.isEmpty()
+        List<Double> sorted = trials.stream()
+                .map(Trial::seconds)
+                .filter(s -> !s.isNaN())
+                .sorted()
+                .toList();
+        boolean met = sorted.size() == trials.size()
+                && !sorted.isEmpty()
                 && FailoverBenchmark.percentile(sorted, 50) <= TARGET_MEDIAN.toMillis() / 1000.0
                 && trials.stream().allMatch(t -> t.overlappingAcks() == 0);
         return "\nSteward's target (median at most " + TARGET_MEDIAN.toMillis() / 1000.0

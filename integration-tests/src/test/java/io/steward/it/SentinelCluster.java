@@ -1,7 +1,8 @@
 package io.steward.it;
 
-import io.steward.testing.FreePorts;
+import static org.awaitility.Awaitility.await;
 
+import io.steward.testing.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * Redis Sentinel 7.0 (Debian's {@code redis-sentinel}) watching three redis-servers on this machine: one primary, two
@@ -60,22 +59,27 @@ final class SentinelCluster implements AutoCloseable {
         /** Starts it with its own configuration, as a replica of {@code primary} when given (else as a primary). */
         synchronized void start(Optional<Server> primary) throws IOException {
             Path config = dir.resolve("redis.conf");
-            Files.writeString(config, String.join("\n",
-                    "port " + port,
-                    "bind 127.0.0.1",
-                    "dir " + dir,
-                    "logfile " + dir.resolve("redis.log"),
-                    "requirepass " + LocalCluster.SUPERUSER_PASSWORD,
-                    "masterauth " + LocalCluster.SUPERUSER_PASSWORD,
-                    "save 3600 1 300 100 60 10000",
-                    "appendonly yes",
-                    "appendfsync everysec",
-                    ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "port " + port,
+                            "bind 127.0.0.1",
+                            "dir " + dir,
+                            "logfile " + dir.resolve("redis.log"),
+                            "requirepass " + LocalCluster.SUPERUSER_PASSWORD,
+                            "masterauth " + LocalCluster.SUPERUSER_PASSWORD,
+                            "save 3600 1 300 100 60 10000",
+                            "appendonly yes",
+                            "appendfsync everysec",
+                            ""));
             List<String> command = new ArrayList<>(List.of("redis-server", config.toString()));
             // on the command line, over whatever Sentinel's CONFIG REWRITE left in the file
             primary.ifPresent(p -> command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(p.port))));
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         }
 
         /** SIGKILL, as the OOM killer would. */
@@ -135,13 +139,16 @@ final class SentinelCluster implements AutoCloseable {
                 "logfile " + dir.resolve("sentinel.log"),
                 "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + monitored.port + " " + QUORUM,
                 "sentinel auth-pass " + MASTER_NAME + " " + LocalCluster.SUPERUSER_PASSWORD));
-        downAfterMillis.ifPresent(millis -> lines.add("sentinel down-after-milliseconds " + MASTER_NAME + " " + millis));
+        downAfterMillis.ifPresent(
+                millis -> lines.add("sentinel down-after-milliseconds " + MASTER_NAME + " " + millis));
         lines.add("");
         // Sentinel rewrites its file with what it learns: each needs its own, writable
         Path config = dir.resolve("sentinel.conf");
         Files.writeString(config, String.join("\n", lines));
-        sentinels.add(new ProcessBuilder("redis-sentinel", config.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        sentinels.add(new ProcessBuilder("redis-sentinel", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start());
         sentinelPorts.add(port);
     }
 
@@ -151,19 +158,29 @@ final class SentinelCluster implements AutoCloseable {
 
     /** The server every sentinel names as the primary, once it also says it is one. */
     Server awaitPrimary(Duration atMost) {
-        return await("sentinels agreeing on a primary").atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions().until(this::agreedPrimary, Optional::isPresent).get();
+        return await("sentinels agreeing on a primary")
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(this::agreedPrimary, Optional::isPresent)
+                .get();
     }
 
     private Optional<Server> agreedPrimary() {
-        List<String> named = sentinelPorts.stream().map(port -> admin.sentinelMaster(port, MASTER_NAME).get("port"))
-                .distinct().toList();
+        List<String> named = sentinelPorts.stream()
+                .map(port -> admin.sentinelMaster(port, MASTER_NAME).get("port"))
+                .distinct()
+                .toList();
         if (named.size() != 1) {
             return Optional.empty();
         }
-        Server primary = servers.stream().filter(s -> Integer.toString(s.port).equals(named.get(0))).findFirst()
+        Server primary = servers.stream()
+                .filter(s -> Integer.toString(s.port).equals(named.get(0)))
+                .findFirst()
                 .orElseThrow();
-        return "master".equals(admin.info(primary.port, "replication").get("role")) ? Optional.of(primary) : Optional.empty();
+        return "master".equals(admin.info(primary.port, "replication").get("role"))
+                ? Optional.of(primary)
+                : Optional.empty();
     }
 
     /**
@@ -173,19 +190,28 @@ final class SentinelCluster implements AutoCloseable {
     void awaitWhole() {
         Server primary = awaitPrimary(SETTLE);
         awaitReplicasFollow(primary);
-        await("sentinels seeing the whole set").atMost(SETTLE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        await("sentinels seeing the whole set")
+                .atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
                 .until(() -> sentinelPorts.stream().allMatch(port -> {
                     Map<String, String> master = admin.sentinelMaster(port, MASTER_NAME);
                     List<Map<String, String>> replicas = admin.sentinelReplicas(port, MASTER_NAME);
-                    return master.get("flags").equals("master") && master.get("port").equals(Integer.toString(primary.port))
-                            && master.get("num-other-sentinels").equals("2") && replicas.size() == 2
-                            && replicas.stream().allMatch(r -> r.get("flags").equals("slave")
-                            && r.get("master-link-status").equals("ok"));
+                    return master.get("flags").equals("master")
+                            && master.get("port").equals(Integer.toString(primary.port))
+                            && master.get("num-other-sentinels").equals("2")
+                            && replicas.size() == 2
+                            && replicas.stream()
+                                    .allMatch(r -> r.get("flags").equals("slave")
+                                            && r.get("master-link-status").equals("ok"));
                 }));
     }
 
     private void awaitReplicasFollow(Server primary) {
-        await("replicas following " + primary).atMost(SETTLE).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        await("replicas following " + primary)
+                .atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
                 .until(() -> servers.stream().filter(s -> s != primary).allMatch(replica -> {
                     Map<String, String> info = admin.info(replica.port, "replication");
                     return info.get("master_port").equals(Integer.toString(primary.port))
@@ -199,9 +225,12 @@ final class SentinelCluster implements AutoCloseable {
      * until then).
      */
     void restartAsReplica(Server killed) throws IOException {
-        Server primary = await("sentinels naming a primary other than " + killed).atMost(Duration.ofMinutes(10))
-                .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(this::agreedPrimary, p -> p.isPresent() && p.get() != killed).get();
+        Server primary = await("sentinels naming a primary other than " + killed)
+                .atMost(Duration.ofMinutes(10))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(this::agreedPrimary, p -> p.isPresent() && p.get() != killed)
+                .get();
         killed.start(Optional.of(primary));
     }
 

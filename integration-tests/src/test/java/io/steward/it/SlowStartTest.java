@@ -1,15 +1,14 @@
 package io.steward.it;
 
-import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.steward.testing.LoopFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * A lease holder whose first start takes longer than its lease can be proven from one tick (a slow disk, a loaded
@@ -32,22 +31,27 @@ class SlowStartTest {
                 }
             }
             // pg_ctl start returns only once the server is ready; this one then takes its time, as a slow machine would
-            Path pgCtl = Files.writeString(bin.resolve("pg_ctl"), String.join("\n",
-                    "#!/bin/sh",
-                    "\"" + POSTGRESQL_BIN.resolve("pg_ctl") + "\" \"$@\"",
-                    "status=$?",
-                    "if [ \"$1\" = start ]; then sleep " + SLOW_START_SECONDS + "; fi",
-                    "exit $status",
-                    ""));
+            Path pgCtl = Files.writeString(
+                    bin.resolve("pg_ctl"),
+                    String.join(
+                            "\n",
+                            "#!/bin/sh",
+                            "\"" + POSTGRESQL_BIN.resolve("pg_ctl") + "\" \"$@\"",
+                            "status=$?",
+                            "if [ \"$1\" = start ]; then sleep " + SLOW_START_SECONDS + "; fi",
+                            "exit $status",
+                            ""));
             Files.setPosixFilePermissions(pgCtl, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
-            LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(1)
+            LocalCluster.Options options = LocalCluster.Options.defaults()
+                    .withNodes(1)
                     .withEnvironment(Map.of("STEWARD_POSTGRESQL_BIN_DIR", bin.toString()));
 
             try (LocalCluster cluster = LocalCluster.start(options)) {
                 LocalCluster.Node primary = cluster.awaitPrimary();
 
-                assertThat(Files.readString(primary.agentLog())).contains("created the cluster")
+                assertThat(Files.readString(primary.agentLog()))
+                        .contains("created the cluster")
                         .doesNotContain("fencing the local primary");
             }
         } finally {

@@ -1,22 +1,21 @@
 package io.steward.it;
 
+import static io.steward.it.ClusterAssertions.assertNoAcknowledgedWriteLost;
+import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
+import static io.steward.it.ClusterAssertions.history;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster.Node;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
-import static io.steward.it.ClusterAssertions.assertNoAcknowledgedWriteLost;
-import static io.steward.it.ClusterAssertions.assertNoOverlappingPrimaries;
-import static io.steward.it.ClusterAssertions.history;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Scenario (f): planned switchovers through the HTTP API and the CLI lose nothing. */
 class SwitchoverTest {
@@ -26,13 +25,14 @@ class SwitchoverTest {
         try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
             Node first = cluster.awaitPrimary();
             long epoch = ClusterAssertions.epoch(first);
-            Node target = cluster.nodes().stream().filter(n -> n != first).findFirst().orElseThrow();
+            Node target =
+                    cluster.nodes().stream().filter(n -> n != first).findFirst().orElseThrow();
 
             // Each switchover under its own write load: spans of acknowledgement compare only within one change.
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
-                HttpResponse<String> accepted = first.post("/switchover", "{\"to\": \"" + target.name() + "\"}",
-                        Optional.of(LocalCluster.TOKEN));
+                HttpResponse<String> accepted = first.post(
+                        "/switchover", "{\"to\": \"" + target.name() + "\"}", Optional.of(LocalCluster.TOKEN));
                 assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
                 await().atMost(Duration.ofSeconds(60)).until(cluster::primaries, p -> p.equals(List.of(target)));
                 int before = load.count();
@@ -52,7 +52,12 @@ class SwitchoverTest {
                 CommandLine cli = new CommandLine(new StewardCli());
                 cli.setOut(new PrintWriter(out));
                 cli.setErr(new PrintWriter(out));
-                int exit = cli.execute("switchover", "--api", target.apiUrl(), "--token-file", LocalCluster.tokenFile().toString());
+                int exit = cli.execute(
+                        "switchover",
+                        "--api",
+                        target.apiUrl(),
+                        "--token-file",
+                        LocalCluster.tokenFile().toString());
                 assertThat(exit).as(out.toString()).isZero();
                 third = cluster.awaitNewPrimary(target);
                 int before = load.count();
@@ -64,9 +69,11 @@ class SwitchoverTest {
             assertThat(ClusterAssertions.epoch(third)).isEqualTo(epoch + 2);
             var entries = history(third);
             assertThat(entries.get(entries.size() - 2).path("reason").asText()).isEqualTo("switchover");
-            assertThat(entries.get(entries.size() - 2).path("previous").asText()).isEqualTo(first.name());
+            assertThat(entries.get(entries.size() - 2).path("previous").asText())
+                    .isEqualTo(first.name());
             assertThat(entries.get(entries.size() - 1).path("reason").asText()).isEqualTo("switchover");
-            assertThat(entries.get(entries.size() - 1).path("previous").asText()).isEqualTo(target.name());
+            assertThat(entries.get(entries.size() - 1).path("previous").asText())
+                    .isEqualTo(target.name());
             assertThat(entries.get(entries.size() - 1).path("epoch").asLong()).isEqualTo(epoch + 2);
             cluster.awaitAllStreaming();
         }

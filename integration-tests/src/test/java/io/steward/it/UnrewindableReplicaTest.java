@@ -1,14 +1,12 @@
 package io.steward.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.coordination.Json;
 import io.steward.it.LocalCluster.Node;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +17,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 15 (f): the deposed primary cannot be rewound (pg_rewind here fails as it does when the WAL it needs is gone:
@@ -44,12 +43,15 @@ class UnrewindableReplicaTest {
                 }
             }
         }
-        Path rewind = Files.writeString(bin.resolve("pg_rewind"), String.join("\n",
-                "#!/bin/sh",
-                "echo call >> \"" + bin.resolve("rewind-calls") + "\"",
-                "echo 'pg_rewind: error: could not find previous WAL record at 0/3000060' >&2",
-                "exit 1",
-                ""));
+        Path rewind = Files.writeString(
+                bin.resolve("pg_rewind"),
+                String.join(
+                        "\n",
+                        "#!/bin/sh",
+                        "echo call >> \"" + bin.resolve("rewind-calls") + "\"",
+                        "echo 'pg_rewind: error: could not find previous WAL record at 0/3000060' >&2",
+                        "exit 1",
+                        ""));
         Files.setPosixFilePermissions(rewind, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
@@ -62,7 +64,8 @@ class UnrewindableReplicaTest {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void byDefaultTheUnrewindableNodeWaitsForAnOperatorAndIsClonedWhenAsked() throws Exception {
-        LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(2)
+        LocalCluster.Options options = LocalCluster.Options.defaults()
+                .withNodes(2)
                 .withEnvironment(Map.of("STEWARD_POSTGRESQL_BIN_DIR", bin.toString()));
         try (LocalCluster cluster = LocalCluster.start(options)) {
             Node old = cluster.node("pg1");
@@ -73,15 +76,22 @@ class UnrewindableReplicaTest {
             assertStaysStoppedAndUntouched(old);
 
             // the operator's way out: steward reinitialize, through the launcher an operator runs
-            ProcessBuilder launcher = new ProcessBuilder(System.getProperty("steward.launcher"), "reinitialize",
-                    "--api", old.apiUrl()).redirectErrorStream(true);
+            ProcessBuilder launcher = new ProcessBuilder(
+                            System.getProperty("steward.launcher"), "reinitialize", "--api", old.apiUrl())
+                    .redirectErrorStream(true);
             launcher.environment().put("STEWARD_ADMIN_TOKEN", LocalCluster.TOKEN);
-            launcher.environment().put("STEWARD_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            launcher.environment()
+                    .put(
+                            "STEWARD_JAVA",
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString());
             launcher.environment().put("STEWARD_CLASSPATH", System.getProperty("java.class.path"));
             launcher.environment().put("STEWARD_JAVA_OPTS", "-Dlogback.configurationFile=logback.xml");
             Process reinitialize = launcher.start();
             assertThat(reinitialize.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(reinitialize.exitValue()).as(new String(reinitialize.getInputStream().readAllBytes())).isZero();
+            assertThat(reinitialize.exitValue())
+                    .as(new String(reinitialize.getInputStream().readAllBytes()))
+                    .isZero();
             cluster.awaitAllStreaming();
             assertThat(old.isStreamingReplica()).isTrue();
             assertThat(asideOf(old)).as("the old data directory, moved aside").hasSize(1);
@@ -92,13 +102,15 @@ class UnrewindableReplicaTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void withTheOptInButTooLittleRoomNothingIsMovedAsideAndTheReasonIsShown() throws Exception {
         List<LoopFilesystem> volumes = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LocalCluster.Options options = LocalCluster.Options.defaults().withNodes(2)
+        LocalCluster.Options options = LocalCluster.Options.defaults()
+                .withNodes(2)
                 .withEnvironment(Map.of("STEWARD_POSTGRESQL_BIN_DIR", bin.toString()))
                 .withExtraYaml("  reinitialize_on_rewind_failure: true")
                 .withStorage(dir -> {
                     // the data directory on a small filesystem of its own
                     LoopFilesystem volume = LoopFilesystem.create(dir, dir.resolve("data"));
-                    LoopFilesystem.run("chown", "postgres:postgres", volume.mountPoint().toString());
+                    LoopFilesystem.run(
+                            "chown", "postgres:postgres", volume.mountPoint().toString());
                     LoopFilesystem.run("chmod", "700", volume.mountPoint().toString());
                     volumes.add(volume);
                     return volume;
@@ -120,7 +132,7 @@ class UnrewindableReplicaTest {
     }
 
     private Node depose(LocalCluster cluster) throws Exception {
-        return depose(cluster, () -> { });
+        return depose(cluster, () -> {});
     }
 
     /** The first primary lost, its successor taking writes, then the old primary's agent back. */
@@ -144,8 +156,10 @@ class UnrewindableReplicaTest {
     }
 
     private static String awaitFailingReason(Node node, String containing) {
-        return await(node.name() + " saying why it does not rejoin").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        return await(node.name() + " saying why it does not rejoin")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
                 .until(() -> health(node).path("failingAction").path("reason").asText(), r -> r.contains(containing));
     }
 
@@ -155,7 +169,8 @@ class UnrewindableReplicaTest {
         long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < until) {
             assertThat(node.serverPid()).as("%s's server", node.name()).isEmpty();
-            assertThat(health(node).path("failingAction").path("reason").asText()).isNotEmpty();
+            assertThat(health(node).path("failingAction").path("reason").asText())
+                    .isNotEmpty();
             Thread.sleep(500);
         }
         assertThat(rewindCalls()).as("pg_rewind tried again every tick").isEqualTo(calls);
@@ -170,7 +185,8 @@ class UnrewindableReplicaTest {
 
     private static List<Path> asideOf(Node node) throws IOException {
         try (Stream<Path> siblings = Files.list(node.dataDir().getParent())) {
-            return siblings.filter(p -> p.getFileName().toString().startsWith("data.reinit-")).toList();
+            return siblings.filter(p -> p.getFileName().toString().startsWith("data.reinit-"))
+                    .toList();
         }
     }
 

@@ -1,15 +1,14 @@
 package io.steward.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.it.LocalCluster.Node;
 import io.steward.testing.ZooKeeperEnsemble;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * Scenario (e): losing one of three ZooKeeper servers is not a reason to fail over. Losing a follower changes
@@ -28,11 +27,14 @@ class ZooKeeperServerLossTest {
             long epoch = ClusterAssertions.epoch(primary);
             int leader = zookeeper.awaitLeader(PATIENCE);
 
-            for (int server : IntStream.range(0, 3).filter(server -> server != leader).toArray()) {
+            for (int server :
+                    IntStream.range(0, 3).filter(server -> server != leader).toArray()) {
                 zookeeper.kill(server);
                 // two session timeouts: long enough for any agent whose server died to have lost its lease. An answer
                 // that is late on a loaded machine counts as none; the unchanged epoch below shows no failover happened
-                await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                await().during(Duration.ofSeconds(10))
+                        .atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(200))
                         .until(cluster::primaries, p -> p.isEmpty() || p.equals(List.of(primary)));
                 assertThat(cluster.awaitPrimary()).isSameAs(primary);
                 zookeeper.restart(server);
@@ -42,7 +44,9 @@ class ZooKeeperServerLossTest {
             assertThat(ClusterAssertions.epoch(primary)).isEqualTo(epoch);
 
             zookeeper.kill(leader);
-            await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+            await().during(Duration.ofSeconds(10))
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> cluster.primaries().size() <= 1);
             zookeeper.restart(leader);
             cluster.awaitPrimary();

@@ -1,7 +1,5 @@
 package io.steward.elasticsearch;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,14 +13,15 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The certificate authorities a node's HTTPS certificate is checked against when it is not signed by a public one:
  * Elasticsearch 8 creates its own CA at first start ({@code config/certs/http_ca.crt}).
  */
 final class CaCertificates {
-    private CaCertificates() {
-    }
+    private CaCertificates() {}
 
     /**
      * @throws IllegalArgumentException saying why the file cannot serve: unreadable, or not PEM certificates
@@ -60,7 +59,8 @@ final class CaCertificates {
             context.init(null, trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build a TLS context from the CA certificates: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot build a TLS context from the CA certificates: " + e.getMessage(), e);
         }
     }
 }

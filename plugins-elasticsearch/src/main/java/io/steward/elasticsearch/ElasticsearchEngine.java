@@ -1,6 +1,5 @@
 package io.steward.elasticsearch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.engine.Capability;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
@@ -13,15 +12,14 @@ import io.steward.engine.Role;
 import io.steward.engine.support.CommandRunner;
 import io.steward.engine.support.MachineMemory;
 import io.steward.engine.support.Pause;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An Elasticsearch or OpenSearch node. The cluster elects its own master and places its own shards, so the core
@@ -36,6 +34,7 @@ final class ElasticsearchEngine implements Engine {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchEngine.class);
     /** How long the stop command, and then the node's own shutdown, may take (systemd's default stop timeout is 90 s). */
     private static final Duration STOP_COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
     private final ElasticsearchSettings settings;
     private final Endpoint endpoint;
     private final SearchRest rest;
@@ -47,13 +46,14 @@ final class ElasticsearchEngine implements Engine {
     private volatile Optional<NodeView> lastView = Optional.empty();
     /** Whether this agent has lifted an exclusion its node's last drain left behind (checked once it has joined). */
     private volatile boolean exclusionChecked;
+
     private volatile boolean heapSized;
 
     ElasticsearchEngine(EngineContext context, ElasticsearchSettings settings) {
         this.settings = settings;
         this.endpoint = new Endpoint(context.advertisedHost(), httpPort(settings.url()));
-        this.rest = new SearchRest(settings.url(), settings.requestTimeout(), settings.credentials(),
-                settings.caCertificates());
+        this.rest = new SearchRest(
+                settings.url(), settings.requestTimeout(), settings.credentials(), settings.caCertificates());
         this.drain = new NodeDrain(rest, settings.nodeName());
         this.backup = settings.snapshots().map(snapshots -> new SnapshotRepository(rest, snapshots));
         this.metrics = new SearchMetrics(context.metrics());
@@ -109,8 +109,8 @@ final class ElasticsearchEngine implements Engine {
         long deadline = System.nanoTime() + STOP_COMMAND_TIMEOUT.toNanos();
         while (rest.reachable()) {
             if (System.nanoTime() > deadline) {
-                throw new EngineException("node " + settings.nodeName() + " still answers " + STOP_COMMAND_TIMEOUT.toSeconds()
-                        + " s after its stop_command");
+                throw new EngineException("node " + settings.nodeName() + " still answers "
+                        + STOP_COMMAND_TIMEOUT.toSeconds() + " s after its stop_command");
             }
             sleep(Duration.ofMillis(200));
         }

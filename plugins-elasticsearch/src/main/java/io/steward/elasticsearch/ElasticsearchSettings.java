@@ -3,7 +3,6 @@ package io.steward.elasticsearch;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.settings.Settings;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -29,10 +28,16 @@ import java.util.Optional;
  * @param caCertificates the authorities an https node's certificate must chain to ({@code ca_file}); empty: the JDK's
  *        public ones
  */
-public record ElasticsearchSettings(URI url, String nodeName, Duration requestTimeout, List<String> stopCommand,
-                                    Duration drainTimeout, Optional<Path> jvmOptionsDir,
-                                    Optional<SnapshotSettings> snapshots, Optional<Credentials> credentials,
-                                    List<X509Certificate> caCertificates) {
+public record ElasticsearchSettings(
+        URI url,
+        String nodeName,
+        Duration requestTimeout,
+        List<String> stopCommand,
+        Duration drainTimeout,
+        Optional<Path> jvmOptionsDir,
+        Optional<SnapshotSettings> snapshots,
+        Optional<Credentials> credentials,
+        List<X509Certificate> caCertificates) {
     public ElasticsearchSettings {
         caCertificates = List.copyOf(caCertificates);
     }
@@ -50,11 +55,14 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
      * while it answers), and a {@code systemctl stop} run from its stop would wait for that very stop to end.
      * Elastic's unit counts the exit after SIGTERM as a success.
      */
-    static final List<String> DEFAULT_STOP_COMMAND = List.of("systemctl", "kill", "--kill-who=main", "--signal=SIGTERM",
-            "elasticsearch");
+    static final List<String> DEFAULT_STOP_COMMAND =
+            List.of("systemctl", "kill", "--kill-who=main", "--signal=SIGTERM", "elasticsearch");
 
     /** The kinds of snapshot repository Steward registers: S3 in production, a shared folder for tests. */
-    public enum RepositoryType { S3, FS }
+    public enum RepositoryType {
+        S3,
+        FS
+    }
 
     /**
      * @param repository the name the repository is registered under
@@ -63,8 +71,12 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
      * @param every how often the scheduled snapshot is taken; empty: only on demand
      * @param retention which snapshots the schedule deletes
      */
-    public record SnapshotSettings(String repository, RepositoryType type, Map<String, String> repositorySettings,
-                                   Optional<Duration> every, Retention retention) {
+    public record SnapshotSettings(
+            String repository,
+            RepositoryType type,
+            Map<String, String> repositorySettings,
+            Optional<Duration> every,
+            Retention retention) {
         public SnapshotSettings {
             repositorySettings = Map.copyOf(repositorySettings);
         }
@@ -74,40 +86,65 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
      * Elasticsearch's SLM retention rules: a snapshot older than {@code expireAfter} goes, unless fewer than
      * {@code minCount} would be left; beyond {@code maxCount} the oldest go whatever their age.
      */
-    public record Retention(Optional<Duration> expireAfter, int minCount, int maxCount) {
-    }
+    public record Retention(Optional<Duration> expireAfter, int minCount, int maxCount) {}
 
     /** Reads and validates the section; every problem is recorded in the context's settings, nothing is thrown. */
     public static ElasticsearchSettings read(EngineContext context) {
         Settings settings = context.settings();
         URI url = url(settings);
         String nodeName = settings.string("node_name", context.memberName());
-        Duration requestTimeout = settings.duration("request_timeout", Duration.ofSeconds(10),
-                Duration.ofMillis(100), Duration.ofMinutes(5));
+        Duration requestTimeout = settings.duration(
+                "request_timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
         List<String> stopCommand = settings.optionalString("stop_command")
-                .map(text -> List.of("/bin/sh", "-c", text)).orElse(DEFAULT_STOP_COMMAND);
-        Duration drainTimeout = settings.duration("drain_timeout", Duration.ofMinutes(30),
-                Duration.ofSeconds(1), Duration.ofDays(1));
-        Optional<Path> jvmOptionsDir = settings.optionalString("jvm_options_dir").map(Path::of);
-        jvmOptionsDir.filter(dir -> !dir.isAbsolute()).ifPresent(dir ->
-                settings.problems().add(settings.keyPath("jvm_options_dir"), dir, "an absolute path (e.g. /etc/elasticsearch/jvm.options.d)"));
-        Optional<SnapshotSettings> snapshots = settings.has("snapshots")
-                ? Optional.of(snapshots(settings.section("snapshots"))) : Optional.empty();
+                .map(text -> List.of("/bin/sh", "-c", text))
+                .orElse(DEFAULT_STOP_COMMAND);
+        Duration drainTimeout =
+                settings.duration("drain_timeout", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(1));
+        Optional<Path> jvmOptionsDir =
+                settings.optionalString("jvm_options_dir").map(Path::of);
+        jvmOptionsDir
+                .filter(dir -> !dir.isAbsolute())
+                .ifPresent(dir -> settings.problems()
+                        .add(
+                                settings.keyPath("jvm_options_dir"),
+                                dir,
+                                "an absolute path (e.g. /etc/elasticsearch/jvm.options.d)"));
+        Optional<SnapshotSettings> snapshots =
+                settings.has("snapshots") ? Optional.of(snapshots(settings.section("snapshots"))) : Optional.empty();
         Optional<String> username = settings.optionalString("username");
         Optional<String> password = settings.optionalString("password");
         if (username.isPresent() != password.isPresent()) {
             String missing = username.isPresent() ? "password" : "username";
-            settings.problems().add(settings.keyPath(missing), null, "set together with "
-                    + (username.isPresent() ? "username" : "password") + " (HTTP basic authentication)");
+            settings.problems()
+                    .add(
+                            settings.keyPath(missing),
+                            null,
+                            "set together with " + (username.isPresent() ? "username" : "password")
+                                    + " (HTTP basic authentication)");
         }
-        Optional<Credentials> credentials = username.flatMap(user -> password.map(secret -> new Credentials(user, secret)));
-        if (credentials.isPresent() && "http".equals(url.getScheme()) && !Endpoint.localConnectHost(url.getHost()).startsWith("127.")
+        Optional<Credentials> credentials =
+                username.flatMap(user -> password.map(secret -> new Credentials(user, secret)));
+        if (credentials.isPresent()
+                && "http".equals(url.getScheme())
+                && !Endpoint.localConnectHost(url.getHost()).startsWith("127.")
                 && !url.getHost().equals("localhost")) {
-            settings.problems().add(settings.keyPath("url"), url, "https:// when a password is set and the node is not "
-                    + "on this machine (the password would cross the network in clear)");
+            settings.problems()
+                    .add(
+                            settings.keyPath("url"),
+                            url,
+                            "https:// when a password is set and the node is not "
+                                    + "on this machine (the password would cross the network in clear)");
         }
-        return new ElasticsearchSettings(url, nodeName, requestTimeout, stopCommand, drainTimeout, jvmOptionsDir, snapshots,
-                credentials, caCertificates(settings, url));
+        return new ElasticsearchSettings(
+                url,
+                nodeName,
+                requestTimeout,
+                stopCommand,
+                drainTimeout,
+                jvmOptionsDir,
+                snapshots,
+                credentials,
+                caCertificates(settings, url));
     }
 
     private static List<X509Certificate> caCertificates(Settings settings, URI url) {
@@ -118,8 +155,11 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
         String allowed = "an absolute path to the PEM file of the CA that signed the node's HTTPS certificate, "
                 + "e.g. /etc/elasticsearch/certs/http_ca.crt";
         if (!"https".equals(url.getScheme())) {
-            settings.problems().add(settings.keyPath("ca_file"), caFile.get(), "absent unless url is https:// ("
-                    + url + " is not)");
+            settings.problems()
+                    .add(
+                            settings.keyPath("ca_file"),
+                            caFile.get(),
+                            "absent unless url is https:// (" + url + " is not)");
             return List.of();
         }
         Path path = Path.of(caFile.get());
@@ -130,7 +170,8 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
         try {
             return CaCertificates.read(path);
         } catch (IllegalArgumentException e) {
-            settings.problems().add(settings.keyPath("ca_file"), caFile.get(), allowed + "; this file " + e.getMessage());
+            settings.problems()
+                    .add(settings.keyPath("ca_file"), caFile.get(), allowed + "; this file " + e.getMessage());
             return List.of();
         }
     }
@@ -144,10 +185,14 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
         String allowed = "an http:// or https:// address of the local node without a path, e.g. http://127.0.0.1:9200";
         try {
             URI uri = new URI(given.get());
-            boolean plain = (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"))
-                    && uri.getQuery() == null && uri.getHost() != null;
+            boolean plain = (uri.getPath() == null
+                            || uri.getPath().isEmpty()
+                            || uri.getPath().equals("/"))
+                    && uri.getQuery() == null
+                    && uri.getHost() != null;
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && plain) {
-                return URI.create(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()));
+                return URI.create(
+                        uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()));
             }
         } catch (URISyntaxException e) {
             // reported below
@@ -162,26 +207,33 @@ public record ElasticsearchSettings(URI url, String nodeName, Duration requestTi
         Map<String, String> repositorySettings = section.stringMap("settings");
         String required = type == RepositoryType.S3 ? "bucket" : "location";
         if (!repositorySettings.containsKey(required)) {
-            section.problems().add(section.keyPath("settings." + required), null, type == RepositoryType.S3
-                    ? "the S3 bucket of the snapshot repository (base_path optional)"
-                    : "the shared folder of the fs repository, listed in every node's path.repo");
+            section.problems()
+                    .add(
+                            section.keyPath("settings." + required),
+                            null,
+                            type == RepositoryType.S3
+                                    ? "the S3 bucket of the snapshot repository (base_path optional)"
+                                    : "the shared folder of the fs repository, listed in every node's path.repo");
         }
         Optional<Duration> every = section.has("every")
-                ? Optional.of(section.duration("every", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(31)))
+                ? Optional.of(
+                        section.duration("every", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofDays(31)))
                 : Optional.empty();
         Settings retentionSection = section.section("retention");
         Optional<Duration> expireAfter = retentionSection.has("expire_after")
-                ? Optional.of(retentionSection.duration("expire_after", Duration.ofDays(30), Duration.ofSeconds(1),
-                        Duration.ofDays(3650)))
+                ? Optional.of(retentionSection.duration(
+                        "expire_after", Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofDays(3650)))
                 : Optional.empty();
         int minCount = retentionSection.integer("min_count", 1, 0, 10_000);
         int maxCount = retentionSection.integer("max_count", 100, 1, 10_000);
         if (minCount > maxCount) {
-            retentionSection.problems().add(retentionSection.keyPath("min_count"), minCount,
-                    "at most max_count (" + maxCount + ")");
+            retentionSection
+                    .problems()
+                    .add(retentionSection.keyPath("min_count"), minCount, "at most max_count (" + maxCount + ")");
         }
         retentionSection.rejectUnknownKeys();
         section.rejectUnknownKeys();
-        return new SnapshotSettings(repository, type, repositorySettings, every, new Retention(expireAfter, minCount, maxCount));
+        return new SnapshotSettings(
+                repository, type, repositorySettings, every, new Retention(expireAfter, minCount, maxCount));
     }
 }

@@ -1,13 +1,12 @@
 package io.steward.elasticsearch;
 
 import io.steward.engine.EngineException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's heap as the book sizes it at launch: half of the machine's memory (the other half is the filesystem
@@ -17,10 +16,10 @@ final class HeapSize {
     static final long CAP_BYTES = 31L << 30;
     /** The file in {@code jvm.options.d}; Elasticsearch and OpenSearch read every {@code *.options} file there. */
     static final String FILE_NAME = "steward-heap.options";
+
     private static final Logger log = LoggerFactory.getLogger(HeapSize.class);
 
-    private HeapSize() {
-    }
+    private HeapSize() {}
 
     /** Half of {@code memoryBytes}, capped, in whole MiB (the JVM flags take MiB). */
     static long heapMegabytes(long memoryBytes) {
@@ -29,8 +28,8 @@ final class HeapSize {
 
     /** The options file's content: minimum and maximum equal, as Elastic advises, so the heap never resizes. */
     static String options(long heapMegabytes) {
-        return "# written by Steward: half of this machine's memory, at most 31 GiB\n"
-                + "-Xms" + heapMegabytes + "m\n-Xmx" + heapMegabytes + "m\n";
+        return "# written by Steward: half of this machine's memory, at most 31 GiB\n" + "-Xms" + heapMegabytes
+                + "m\n-Xmx" + heapMegabytes + "m\n";
     }
 
     /**
@@ -54,8 +53,11 @@ final class HeapSize {
         } catch (IOException e) {
             throw new EngineException("cannot write the heap size to " + file + ": " + e.getMessage(), e);
         }
-        log.info("heap set to {} MiB in {} (half of {} MiB of memory, at most 31 GiB); the node uses it from its next start",
-                heap, file, memoryBytes >> 20);
+        log.info(
+                "heap set to {} MiB in {} (half of {} MiB of memory, at most 31 GiB); the node uses it from its next start",
+                heap,
+                file,
+                memoryBytes >> 20);
         return true;
     }
 }

@@ -1,11 +1,7 @@
 package io.steward.elasticsearch;
 
-import io.steward.engine.support.Pause;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.steward.engine.support.Pause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves every shard off the local node before it stops, with the cluster's own allocation filter
@@ -46,8 +44,11 @@ final class NodeDrain {
         }
         names.add(nodeName);
         writeExcluded(names);
-        log.info("excluded node {} from shard allocation ({} = {}) so that its shards move away before it stops",
-                nodeName, EXCLUDE_BY_NAME, String.join(",", names));
+        log.info(
+                "excluded node {} from shard allocation ({} = {}) so that its shards move away before it stops",
+                nodeName,
+                EXCLUDE_BY_NAME,
+                String.join(",", names));
     }
 
     /** Lifts this node's exclusion, left by its own drain before the node last stopped; nothing when there is none. */
@@ -55,7 +56,10 @@ final class NodeDrain {
         List<String> names = excludedNames();
         if (names.remove(nodeName)) {
             writeExcluded(names);
-            log.info("node {} is back: shards may be allocated to it again ({} = {})", nodeName, EXCLUDE_BY_NAME,
+            log.info(
+                    "node {} is back: shards may be allocated to it again ({} = {})",
+                    nodeName,
+                    EXCLUDE_BY_NAME,
                     names.isEmpty() ? "(none)" : String.join(",", names));
         }
     }
@@ -73,18 +77,26 @@ final class NodeDrain {
         long nextProgress = started;
         while (true) {
             if (!excludedNames().contains(nodeName)) {
-                log.warn("node {} is no longer in {} (another write replaced the list); excluding it again", nodeName,
+                log.warn(
+                        "node {} is no longer in {} (another write replaced the list); excluding it again",
+                        nodeName,
                         EXCLUDE_BY_NAME);
                 exclude();
             }
             int held = shardsOnNode();
             if (held == 0) {
-                log.info("node {} holds no shards any more after {} ms", nodeName, (System.nanoTime() - started) / 1_000_000);
+                log.info(
+                        "node {} holds no shards any more after {} ms",
+                        nodeName,
+                        (System.nanoTime() - started) / 1_000_000);
                 return true;
             }
             long now = System.nanoTime();
             if (now >= deadline) {
-                log.warn("node {} still holds {} shards after {} s (drain_timeout); stopping it anyway", nodeName, held,
+                log.warn(
+                        "node {} still holds {} shards after {} s (drain_timeout); stopping it anyway",
+                        nodeName,
+                        held,
                         timeout.toSeconds());
                 return false;
             }
@@ -111,7 +123,9 @@ final class NodeDrain {
 
     private List<String> excludedNames() {
         JsonNode settings = rest.get("/_cluster/settings?flat_settings=true");
-        String value = Optional.ofNullable(settings.path("persistent").get(EXCLUDE_BY_NAME)).map(JsonNode::asText).orElse("");
+        String value = Optional.ofNullable(settings.path("persistent").get(EXCLUDE_BY_NAME))
+                .map(JsonNode::asText)
+                .orElse("");
         List<String> names = new ArrayList<>();
         for (String name : value.split(",")) {
             if (!name.isBlank()) {

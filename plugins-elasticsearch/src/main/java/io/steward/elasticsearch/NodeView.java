@@ -2,7 +2,6 @@ package io.steward.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.engine.EngineException;
-
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,8 +19,14 @@ import java.util.Optional;
  * @param nodes how many nodes the cluster has
  * @param unassignedShards shards that no node holds
  */
-record NodeView(String nodeId, String nodeName, Optional<String> masterId, Optional<String> masterName, String status,
-                int nodes, int unassignedShards) {
+record NodeView(
+        String nodeId,
+        String nodeName,
+        Optional<String> masterId,
+        Optional<String> masterName,
+        String status,
+        int nodes,
+        int unassignedShards) {
 
     static NodeView read(SearchRest rest, String expectedName) {
         JsonNode local = rest.get("/_nodes/_local?filter_path=nodes.*.name");
@@ -36,12 +41,20 @@ record NodeView(String nodeId, String nodeName, Optional<String> masterId, Optio
                     + " (elasticsearch.node_name)");
         }
         // OpenSearch 2 calls it the cluster manager, Elasticsearch and older OpenSearch the master; both answer this.
-        JsonNode state = rest.get("/_cluster/state/master_node,nodes?local=true&filter_path=master_node,cluster_manager_node,nodes.*.name");
+        JsonNode state = rest.get(
+                "/_cluster/state/master_node,nodes?local=true&filter_path=master_node,cluster_manager_node,nodes.*.name");
         Optional<String> masterId = text(state, "cluster_manager_node").or(() -> text(state, "master_node"));
-        Optional<String> masterName = masterId.map(id -> state.path("nodes").path(id).path("name").asText(id));
+        Optional<String> masterName =
+                masterId.map(id -> state.path("nodes").path(id).path("name").asText(id));
         JsonNode health = rest.get("/_cluster/health?local=true");
-        return new NodeView(self.getKey(), name, masterId, masterName, health.path("status").asText("unknown"),
-                health.path("number_of_nodes").asInt(), health.path("unassigned_shards").asInt());
+        return new NodeView(
+                self.getKey(),
+                name,
+                masterId,
+                masterName,
+                health.path("status").asText("unknown"),
+                health.path("number_of_nodes").asInt(),
+                health.path("unassigned_shards").asInt());
     }
 
     /** For {@code GET /health}. */
@@ -67,7 +80,9 @@ record NodeView(String nodeId, String nodeName, Optional<String> masterId, Optio
      * every node out of the records for it would only turn a partial outage into a full one.
      */
     Optional<String> problem() {
-        return joined() ? Optional.empty() : Optional.of("node " + nodeName + " has not joined a cluster (no elected master)");
+        return joined()
+                ? Optional.empty()
+                : Optional.of("node " + nodeName + " has not joined a cluster (no elected master)");
     }
 
     private static Optional<String> text(JsonNode node, String field) {

@@ -3,7 +3,6 @@ package io.steward.elasticsearch;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.Iterator;
 import java.util.function.ToDoubleFunction;
 
@@ -19,8 +18,18 @@ final class SearchMetrics {
             + "nodes.*.indices.indexing.index_total,nodes.*.indices.search.query_total";
 
     /** One reading; rates are per second since the reading before. */
-    record Reading(int status, int nodes, int unassignedShards, long heapUsed, long heapMax, long docs,
-                   long indexTotal, long queryTotal, double indexingRate, double searchRate, long atNanos) {
+    record Reading(
+            int status,
+            int nodes,
+            int unassignedShards,
+            long heapUsed,
+            long heapMax,
+            long docs,
+            long indexTotal,
+            long queryTotal,
+            double indexingRate,
+            double searchRate,
+            long atNanos) {
         static final Reading NONE = new Reading(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0);
     }
 
@@ -52,17 +61,27 @@ final class SearchMetrics {
         JsonNode stats = firstNode(rest.get(STATS));
         Reading before = last;
         long now = System.nanoTime();
-        long indexTotal = stats.path("indices").path("indexing").path("index_total").asLong();
-        long queryTotal = stats.path("indices").path("search").path("query_total").asLong();
+        long indexTotal =
+                stats.path("indices").path("indexing").path("index_total").asLong();
+        long queryTotal =
+                stats.path("indices").path("search").path("query_total").asLong();
         double seconds = (now - before.atNanos()) / 1e9;
-        boolean comparable = before != Reading.NONE && seconds > 0 && indexTotal >= before.indexTotal()
+        boolean comparable = before != Reading.NONE
+                && seconds > 0
+                && indexTotal >= before.indexTotal()
                 && queryTotal >= before.queryTotal();
-        last = new Reading(statusCode(node.status()), node.nodes(), node.unassignedShards(),
+        last = new Reading(
+                statusCode(node.status()),
+                node.nodes(),
+                node.unassignedShards(),
                 stats.path("jvm").path("mem").path("heap_used_in_bytes").asLong(),
                 stats.path("jvm").path("mem").path("heap_max_in_bytes").asLong(),
-                stats.path("indices").path("docs").path("count").asLong(), indexTotal, queryTotal,
+                stats.path("indices").path("docs").path("count").asLong(),
+                indexTotal,
+                queryTotal,
                 comparable ? (indexTotal - before.indexTotal()) / seconds : 0,
-                comparable ? (queryTotal - before.queryTotal()) / seconds : 0, now);
+                comparable ? (queryTotal - before.queryTotal()) / seconds : 0,
+                now);
     }
 
     /** The node does not answer: nothing it reported is current. */

@@ -3,7 +3,6 @@ package io.steward.elasticsearch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.engine.EngineException;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +33,11 @@ final class SearchRest {
     private final Optional<String> authorization;
 
     /** @param caCertificates the only authorities an https node's certificate may chain to; empty: the JDK's */
-    SearchRest(URI base, Duration timeout, Optional<ElasticsearchSettings.Credentials> credentials,
-               List<X509Certificate> caCertificates) {
+    SearchRest(
+            URI base,
+            Duration timeout,
+            Optional<ElasticsearchSettings.Credentials> credentials,
+            List<X509Certificate> caCertificates) {
         this.base = base;
         this.timeout = timeout;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout);
@@ -43,8 +45,9 @@ final class SearchRest {
             builder.sslContext(CaCertificates.trusting(caCertificates));
         }
         this.client = builder.build();
-        this.authorization = credentials.map(c -> "Basic " + Base64.getEncoder().encodeToString(
-                (c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8)));
+        this.authorization = credentials.map(c -> "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8)));
     }
 
     URI base() {
@@ -84,7 +87,8 @@ final class SearchRest {
         String call = method + " " + base + path;
         HttpResponse<String> response;
         try {
-            response = client.send(request(method, path, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = client.send(
+                    request(method, path, body), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new EngineException(call + ": node unreachable (" + describe(e) + ")", e);
         } catch (InterruptedException e) {
@@ -100,14 +104,17 @@ final class SearchRest {
 
     private HttpRequest request(String method, String path, Optional<Object> body) {
         HttpRequest.BodyPublisher publisher = body.map(b -> {
-            try {
-                return HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(b), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot write " + b + " as JSON", e);
-            }
-        }).orElse(HttpRequest.BodyPublishers.noBody());
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
+                    try {
+                        return HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(b), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new IllegalArgumentException("cannot write " + b + " as JSON", e);
+                    }
+                })
+                .orElse(HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
                 .method(method, publisher);
         authorization.ifPresent(value -> request.header("Authorization", value));
         return request.build();
@@ -128,7 +135,8 @@ final class SearchRest {
         if (error.isObject()) {
             JsonNode root = error.path("root_cause").path(0);
             JsonNode detail = root.isObject() ? root : error;
-            return detail.path("type").asText("error") + ": " + detail.path("reason").asText("(no reason given)");
+            return detail.path("type").asText("error") + ": "
+                    + detail.path("reason").asText("(no reason given)");
         }
         if (error.isTextual()) {
             return error.asText();
@@ -138,7 +146,9 @@ final class SearchRest {
     }
 
     private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     /** The node answered, with an error status. */

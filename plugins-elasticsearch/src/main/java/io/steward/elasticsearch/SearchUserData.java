@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -28,9 +27,13 @@ final class SearchUserData implements UserDataKeys {
     public void translate(ObjectNode userData, Optional<String> engine, UserDataTarget target) {
         if (engine.filter(ElasticsearchPlugin.NAME::equalsIgnoreCase).isEmpty()) {
             if (userData.has(ZONE)) {
-                target.problem(ZONE, userData.get(ZONE).asText(), "absent unless engine is " + ElasticsearchPlugin.NAME
-                        + " (the book's round-robin record <name>.<zone>); engine "
-                        + engine.map(name -> "is " + name).orElse("is not set") + ", whose records are set in aws.route53");
+                target.problem(
+                        ZONE,
+                        userData.get(ZONE).asText(),
+                        "absent unless engine is " + ElasticsearchPlugin.NAME
+                                + " (the book's round-robin record <name>.<zone>); engine "
+                                + engine.map(name -> "is " + name).orElse("is not set")
+                                + ", whose records are set in aws.route53");
             }
             return;
         }
@@ -43,9 +46,13 @@ final class SearchUserData implements UserDataKeys {
         if (!name.isTextual() || !zone.isTextual()) {
             String wrong = !name.isTextual() ? NAME : ZONE;
             JsonNode value = userData.path(wrong);
-            target.problem(wrong, value.isMissingNode() ? null : value.toString(), "a text: with engine "
-                    + ElasticsearchPlugin.NAME + ", name and zone together give the round-robin record <name>.<zone>, "
-                    + "e.g. {\"name\": \"search\", \"zone\": \"example.net\"}");
+            target.problem(
+                    wrong,
+                    value.isMissingNode() ? null : value.toString(),
+                    "a text: with engine "
+                            + ElasticsearchPlugin.NAME
+                            + ", name and zone together give the round-robin record <name>.<zone>, "
+                            + "e.g. {\"name\": \"search\", \"zone\": \"example.net\"}");
             return;
         }
         target.put("aws.route53.enabled", BooleanNode.TRUE, NAME, ZONE);

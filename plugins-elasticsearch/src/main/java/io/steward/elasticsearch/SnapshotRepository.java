@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import io.steward.elasticsearch.ElasticsearchSettings.SnapshotSettings;
 import io.steward.engine.EngineException;
 import io.steward.engine.NativeBackup;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Backups the way Elastic supports them: the snapshot API into a registered repository ({@code s3} in production,
@@ -39,22 +38,25 @@ final class SnapshotRepository implements NativeBackup {
     /** Registers the repository, or updates it when its settings changed; Elasticsearch verifies it on every node. */
     @Override
     public void prepare() {
-        Map<String, Object> wanted = Map.of("type", settings.type().name().toLowerCase(Locale.ROOT),
-                "settings", settings.repositorySettings());
+        Map<String, Object> wanted = Map.of(
+                "type", settings.type().name().toLowerCase(Locale.ROOT), "settings", settings.repositorySettings());
         JsonNode existing = existing();
         if (existing.path("type").asText().equals(wanted.get("type"))
                 && settingsMatch(existing.path("settings"), settings.repositorySettings())) {
             return;
         }
         rest.put(path, wanted);
-        log.info("snapshot repository {} registered: {} {}", settings.repository(), wanted.get("type"),
+        log.info(
+                "snapshot repository {} registered: {} {}",
+                settings.repository(),
+                wanted.get("type"),
                 settings.repositorySettings());
     }
 
     @Override
     public Record take(String name) {
-        JsonNode answer = rest.put(path + "/" + encode(name) + "?wait_for_completion=true",
-                Map.of("include_global_state", false));
+        JsonNode answer = rest.put(
+                path + "/" + encode(name) + "?wait_for_completion=true", Map.of("include_global_state", false));
         Record record = record(answer.path("snapshot"));
         if (!record.succeeded()) {
             throw new EngineException("snapshot " + name + " ended " + record.state() + ": "
@@ -90,7 +92,8 @@ final class SnapshotRepository implements NativeBackup {
 
     @Override
     public void restore(String name, List<String> indices) {
-        JsonNode answer = rest.post(path + "/" + encode(name) + "/_restore?wait_for_completion=true",
+        JsonNode answer = rest.post(
+                path + "/" + encode(name) + "/_restore?wait_for_completion=true",
                 Map.of("indices", String.join(",", indices), "include_global_state", false));
         int failed = answer.path("snapshot").path("shards").path("failed").asInt();
         if (failed > 0) {
@@ -101,8 +104,12 @@ final class SnapshotRepository implements NativeBackup {
 
     @Override
     public Optional<Schedule> schedule() {
-        return settings.every().map(every -> new Schedule(every, settings.retention().expireAfter(),
-                settings.retention().minCount(), settings.retention().maxCount()));
+        return settings.every()
+                .map(every -> new Schedule(
+                        every,
+                        settings.retention().expireAfter(),
+                        settings.retention().minCount(),
+                        settings.retention().maxCount()));
     }
 
     private JsonNode existing() {
@@ -118,14 +125,18 @@ final class SnapshotRepository implements NativeBackup {
 
     private static boolean settingsMatch(JsonNode existing, Map<String, String> wanted) {
         return existing.size() == wanted.size()
-                && wanted.entrySet().stream().allMatch(e -> existing.path(e.getKey()).asText().equals(e.getValue()));
+                && wanted.entrySet().stream()
+                        .allMatch(e -> existing.path(e.getKey()).asText().equals(e.getValue()));
     }
 
     private static Record record(JsonNode snapshot) {
         List<String> indices = new ArrayList<>();
         snapshot.path("indices").forEach(index -> indices.add(index.asText()));
-        return new Record(snapshot.path("snapshot").asText(), snapshot.path("state").asText("UNKNOWN"),
-                Instant.ofEpochMilli(snapshot.path("start_time_in_millis").asLong()), indices);
+        return new Record(
+                snapshot.path("snapshot").asText(),
+                snapshot.path("state").asText("UNKNOWN"),
+                Instant.ofEpochMilli(snapshot.path("start_time_in_millis").asLong()),
+                indices);
     }
 
     private static String encode(String text) {

@@ -1,5 +1,7 @@
 package io.steward.elasticsearch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,20 +11,22 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.NativeBackup;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the plugin declares of an Elasticsearch engine, known from its settings alone, and that the engine has it. */
 class ElasticsearchPluginTest {
 
     private static ConfiguredEngine configured(ObjectNode section, Path stateDir) {
         ConfigProblems problems = new ConfigProblems();
-        ConfiguredEngine configured = new ElasticsearchPlugin().configure(new EngineContext("es1", "10.0.0.1",
-                new Settings("elasticsearch", section, problems), stateDir, new MetricRegistry()));
+        ConfiguredEngine configured = new ElasticsearchPlugin()
+                .configure(new EngineContext(
+                        "es1",
+                        "10.0.0.1",
+                        new Settings("elasticsearch", section, problems),
+                        stateDir,
+                        new MetricRegistry()));
         assertThat(problems.list()).isEmpty();
         return configured;
     }

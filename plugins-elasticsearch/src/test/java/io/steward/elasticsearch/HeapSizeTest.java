@@ -1,12 +1,11 @@
 package io.steward.elasticsearch;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The book's heap: half of the memory, capped at 31 GiB, written once into jvm.options.d. */
 class HeapSizeTest {

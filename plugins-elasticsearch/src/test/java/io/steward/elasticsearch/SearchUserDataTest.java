@@ -1,15 +1,14 @@
 package io.steward.elasticsearch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.testing.RecordingUserDataTarget;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class SearchUserDataTest {
     private static final Optional<String> ELASTICSEARCH = Optional.of("elasticsearch");
@@ -25,9 +24,16 @@ class SearchUserDataTest {
         RecordingUserDataTarget target = translate("{\"name\": \"search\", \"zone\": \"example.net\"}", ELASTICSEARCH);
 
         assertThat(target.problems).isEmpty();
-        assertThat(target.values).isEqualTo(Map.of("aws.route53.enabled", "true",
-                "aws.route53.hosted_zone_name", "example.net", "aws.route53.weighted_record", "search.example.net"));
-        assertThat(target.origins).containsEntry("aws.route53.weighted_record", List.of("name", "zone"))
+        assertThat(target.values)
+                .isEqualTo(Map.of(
+                        "aws.route53.enabled",
+                        "true",
+                        "aws.route53.hosted_zone_name",
+                        "example.net",
+                        "aws.route53.weighted_record",
+                        "search.example.net"));
+        assertThat(target.origins)
+                .containsEntry("aws.route53.weighted_record", List.of("name", "zone"))
                 .containsEntry("aws.route53.hosted_zone_name", List.of("zone"));
         assertThat(target.claimed).as("the node is named by its instance id").containsExactly("name");
     }
@@ -50,11 +56,14 @@ class SearchUserDataTest {
 
     @Test
     void zoneIsRefusedForEnginesWhoseRecordsAreConfiguredInAws() throws Exception {
-        RecordingUserDataTarget target = translate("{\"name\": \"db01\", \"zone\": \"example.net\"}", Optional.of("postgresql"));
+        RecordingUserDataTarget target =
+                translate("{\"name\": \"db01\", \"zone\": \"example.net\"}", Optional.of("postgresql"));
 
         assertThat(target.values).isEmpty();
         assertThat(target.claimed).as("the node's name stays the core's").isEmpty();
-        assertThat(target.problems).containsExactly("zone: example.net: absent unless engine is elasticsearch (the "
-                + "book's round-robin record <name>.<zone>); engine is postgresql, whose records are set in aws.route53");
+        assertThat(target.problems)
+                .containsExactly(
+                        "zone: example.net: absent unless engine is elasticsearch (the "
+                                + "book's round-robin record <name>.<zone>); engine is postgresql, whose records are set in aws.route53");
     }
 }

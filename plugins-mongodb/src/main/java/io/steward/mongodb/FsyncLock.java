@@ -5,16 +5,15 @@ import com.mongodb.client.MongoClient;
 import io.steward.engine.EngineException;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
-import org.bson.Document;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * mongod's fsync lock around a volume snapshot, on a connection of its own: every write is flushed to disk and
@@ -56,13 +55,18 @@ final class FsyncLock implements SnapshotHold {
             connection.close();
             throw e;
         }
-        lock.watchdog.schedule(() -> {
-            if (!lock.lifted.get()) {
-                log.error("fsync lock for snapshot {} held for {} s (mongodb.fsync_lock_limit); lifting it", label,
-                        limit.toSeconds());
-                lock.lift();
-            }
-        }, limit.toMillis(), TimeUnit.MILLISECONDS);
+        lock.watchdog.schedule(
+                () -> {
+                    if (!lock.lifted.get()) {
+                        log.error(
+                                "fsync lock for snapshot {} held for {} s (mongodb.fsync_lock_limit); lifting it",
+                                label,
+                                limit.toSeconds());
+                        lock.lift();
+                    }
+                },
+                limit.toMillis(),
+                TimeUnit.MILLISECONDS);
         return lock;
     }
 

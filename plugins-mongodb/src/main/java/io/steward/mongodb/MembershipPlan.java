@@ -3,14 +3,13 @@ package io.steward.mongodb;
 import io.steward.engine.ClusterMember;
 import io.steward.engine.EngineException;
 import io.steward.mongodb.MongoSettings.MemberRole;
-import org.bson.Document;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.bson.Document;
 
 /**
  * The next replica-set configuration the primary applies so that every member ZooKeeper knows is in the set: one
@@ -25,13 +24,15 @@ final class MembershipPlan {
     /** Member {@code _id}s are 0 to 255. */
     private static final int MAX_MEMBER_ID = 255;
 
-    private MembershipPlan() {
-    }
+    private MembershipPlan() {}
 
     /** A configuration with only this node, for {@code replSetInitiate}. */
     static Document initial(String replicaSet, String host, int priority) {
-        return new Document("_id", replicaSet).append("version", 1)
-                .append("members", List.of(new Document("_id", 0).append("host", host).append("priority", priority)));
+        return new Document("_id", replicaSet)
+                .append("version", 1)
+                .append(
+                        "members",
+                        List.of(new Document("_id", 0).append("host", host).append("priority", priority)));
     }
 
     /**
@@ -49,15 +50,21 @@ final class MembershipPlan {
         List<Document> current = config.getList("members", Document.class);
         for (int i = 0; i < current.size(); i++) {
             Document member = current.get(i);
-            boolean electable = !Boolean.TRUE.equals(member.get("arbiterOnly")) && !Boolean.TRUE.equals(member.get("hidden"))
+            boolean electable = !Boolean.TRUE.equals(member.get("arbiterOnly"))
+                    && !Boolean.TRUE.equals(member.get("hidden"))
                     && ((Number) member.get("votes", 1)).intValue() > 0;
             Optional<ClusterMember> announced = members.stream()
                     .filter(m -> host(m).equalsIgnoreCase(member.getString("host")))
-                    .filter(m -> role(m).filter(MemberRole.ACTIVE::equals).isPresent()).findFirst();
-            if (electable && announced.isPresent()
-                    && ((Number) member.get("priority", 1)).doubleValue() != announced.get().priority()) {
+                    .filter(m -> role(m).filter(MemberRole.ACTIVE::equals).isPresent())
+                    .findFirst();
+            if (electable
+                    && announced.isPresent()
+                    && ((Number) member.get("priority", 1)).doubleValue()
+                            != announced.get().priority()) {
                 List<Document> next = new ArrayList<>(current);
-                next.set(i, new Document(member).append("priority", announced.get().priority()));
+                next.set(
+                        i,
+                        new Document(member).append("priority", announced.get().priority()));
                 return Optional.of(withMembers(config, next));
             }
         }
@@ -75,9 +82,11 @@ final class MembershipPlan {
             ids.add(((Number) member.get("_id")).intValue());
             voters += ((Number) member.get("votes", 1)).intValue() > 0 ? 1 : 0;
         }
-        Optional<ClusterMember> missing = members.stream().filter(ClusterMember::healthy)
+        Optional<ClusterMember> missing = members.stream()
+                .filter(ClusterMember::healthy)
                 .filter(m -> role(m).isPresent())
-                .filter(m -> !hosts.contains(host(m).toLowerCase(Locale.ROOT))).findFirst();
+                .filter(m -> !hosts.contains(host(m).toLowerCase(Locale.ROOT)))
+                .findFirst();
         if (missing.isEmpty()) {
             return Optional.empty();
         }
@@ -97,7 +106,8 @@ final class MembershipPlan {
     static Optional<Document> remove(Document config, String host) {
         List<Document> current = config.getList("members", Document.class);
         List<Document> next = current.stream()
-                .filter(m -> !m.getString("host").equalsIgnoreCase(host)).toList();
+                .filter(m -> !m.getString("host").equalsIgnoreCase(host))
+                .toList();
         if (next.size() == current.size()) {
             return Optional.empty();
         }
@@ -115,13 +125,21 @@ final class MembershipPlan {
     /** For the log: the members that are new or changed in {@code next}, as MongoDB will hold them. */
     static String describeChange(Document config, Document next) {
         List<Document> before = config.getList("members", Document.class);
-        List<String> changed = next.getList("members", Document.class).stream().filter(m -> !before.contains(m))
-                .map(Document::toJson).toList();
-        return changed.isEmpty() ? "without " + before.stream().filter(m -> !next.getList("members", Document.class)
-                .contains(m)).map(Document::toJson).toList() : String.join(", ", changed);
+        List<String> changed = next.getList("members", Document.class).stream()
+                .filter(m -> !before.contains(m))
+                .map(Document::toJson)
+                .toList();
+        return changed.isEmpty()
+                ? "without "
+                        + before.stream()
+                                .filter(m ->
+                                        !next.getList("members", Document.class).contains(m))
+                                .map(Document::toJson)
+                                .toList()
+                : String.join(", ", changed);
     }
 
-        static String host(ClusterMember member) {
+    static String host(ClusterMember member) {
         return member.database().host() + ":" + member.database().port();
     }
 

@@ -21,12 +21,8 @@ import io.steward.engine.ManagedMembership;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.VolumeSnapshots;
-import io.steward.mongodb.MongoSettings.MemberRole;
 import io.steward.engine.support.Pause;
-import org.bson.Document;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.steward.mongodb.MongoSettings.MemberRole;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A member of a MongoDB replica set, through the official driver connected straight to the local mongod. The set
@@ -46,6 +45,7 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
     private static final Logger log = LoggerFactory.getLogger(MongoEngine.class);
     /** How long a stepping-down primary lets a secondary catch up, and then how long it waits for a new primary. */
     private static final int STEP_DOWN_SECONDS = 60;
+
     private static final int CATCH_UP_SECONDS = 10;
     private static final Duration NEW_PRIMARY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration INITIATE_TIMEOUT = Duration.ofSeconds(60);
@@ -54,6 +54,7 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
     private final Endpoint endpoint;
     /** This member's {@code host:port} as the set's configuration names it: how the other members reach it. */
     private final String selfHost;
+
     private final MongoClient local;
     private final MongoMetrics metrics;
     private volatile Map<String, Object> details = Map.of();
@@ -74,8 +75,9 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
                         .serverSelectionTimeout(timeoutMillis, TimeUnit.MILLISECONDS))
                 .applyToSocketSettings(socket -> socket.connectTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                         .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS));
-        settings.credentials().ifPresent(c -> builder.credential(
-                MongoCredential.createCredential(c.username(), "admin", c.password().toCharArray())));
+        settings.credentials()
+                .ifPresent(c -> builder.credential(MongoCredential.createCredential(
+                        c.username(), "admin", c.password().toCharArray())));
         return MongoClients.create(builder.build());
     }
 
@@ -99,11 +101,18 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
             // a mongod started with --replSet whose set is not initiated, or that was removed from it
             details = Map.of();
             metrics.clear();
-            return new EngineStatus(Role.REPLICA, DataState.EMPTY, -1, 0, Optional.empty(), false, List.of(),
-                    Optional.empty());
+            return new EngineStatus(
+                    Role.REPLICA, DataState.EMPTY, -1, 0, Optional.empty(), false, List.of(), Optional.empty());
         }
         if (!setName.equals(settings.replicaSet())) {
-            return new EngineStatus(Role.REPLICA, DataState.INVALID, -1, 0, Optional.empty(), false, List.of(),
+            return new EngineStatus(
+                    Role.REPLICA,
+                    DataState.INVALID,
+                    -1,
+                    0,
+                    Optional.empty(),
+                    false,
+                    List.of(),
                     Optional.of("member of replica set " + setName + ", not of " + settings.replicaSet()
                             + " (mongodb.replica_set)"));
         }
@@ -115,7 +124,14 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
             Optional<String> upstream = set.self().flatMap(ReplicaSetStatus.Member::syncSource);
             return new EngineStatus(role, DataState.VALID, -1, set.term(), upstream, false, List.of(), set.problem());
         } catch (EngineException e) {
-            return new EngineStatus(Role.REPLICA, DataState.VALID, -1, 0, Optional.empty(), false, List.of(),
+            return new EngineStatus(
+                    Role.REPLICA,
+                    DataState.VALID,
+                    -1,
+                    0,
+                    Optional.empty(),
+                    false,
+                    List.of(),
                     Optional.of(e.getMessage()));
         }
     }
@@ -128,7 +144,8 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
                     || !settings.replicaSet().equals(hello.getString("setName"))) {
                 return OptionalLong.empty();
             }
-            return OptionalLong.of(ReplicaSetStatus.of(command(local, new Document("replSetGetStatus", 1))).term());
+            return OptionalLong.of(ReplicaSetStatus.of(command(local, new Document("replSetGetStatus", 1)))
+                    .term());
         } catch (EngineException e) {
             return OptionalLong.empty();
         }
@@ -170,7 +187,10 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
         Document config = command(local, new Document("replSetGetConfig", 1)).get("config", Document.class);
         Optional<Document> next = MembershipPlan.next(config, members);
         if (next.isPresent()) {
-            log.info("reconfiguring replica set {} to version {}: {}", settings.replicaSet(), next.get().get("version"),
+            log.info(
+                    "reconfiguring replica set {} to version {}: {}",
+                    settings.replicaSet(),
+                    next.get().get("version"),
                     MembershipPlan.describeChange(config, next.get()));
             command(local, new Document("replSetReconfig", next.get()));
         }
@@ -199,14 +219,18 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
         }
         String primary = awaitOtherPrimary();
         try (MongoClient primaryClient = client(hostOf(primary), portOf(primary))) {
-            Document config = command(primaryClient, new Document("replSetGetConfig", 1)).get("config", Document.class);
+            Document config =
+                    command(primaryClient, new Document("replSetGetConfig", 1)).get("config", Document.class);
             Optional<Document> without = MembershipPlan.remove(config, selfHost);
             if (without.isEmpty()) {
                 log.info("{} is no longer in replica set {}", selfHost, settings.replicaSet());
                 return;
             }
             command(primaryClient, new Document("replSetReconfig", without.get()));
-            log.info("{} left replica set {} (configuration version {})", selfHost, settings.replicaSet(),
+            log.info(
+                    "{} left replica set {} (configuration version {})",
+                    selfHost,
+                    settings.replicaSet(),
                     without.get().get("version"));
         }
     }
@@ -214,8 +238,10 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
     private void stepDown() {
         log.info("{} steps down as primary of {}", selfHost, settings.replicaSet());
         try {
-            command(local, new Document("replSetStepDown", STEP_DOWN_SECONDS)
-                    .append("secondaryCatchUpPeriodSecs", CATCH_UP_SECONDS));
+            command(
+                    local,
+                    new Document("replSetStepDown", STEP_DOWN_SECONDS)
+                            .append("secondaryCatchUpPeriodSecs", CATCH_UP_SECONDS));
         } catch (EngineException e) {
             if (!(e.getCause() instanceof MongoSocketException)) {
                 throw e;
@@ -245,7 +271,10 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
 
     @Override
     public SnapshotHold holdForSnapshot(String label) {
-        return FsyncLock.take(client(settings.host(), settings.port()), settings.fsyncLockLimit(), label,
+        return FsyncLock.take(
+                client(settings.host(), settings.port()),
+                settings.fsyncLockLimit(),
+                label,
                 electedPrimaryTerm().orElse(0));
     }
 
@@ -276,11 +305,12 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
         try {
             return admin.runCommand(command);
         } catch (MongoCommandException e) {
-            throw new EngineException(name + " refused: " + e.getErrorCodeName() + " (" + e.getErrorCode() + "): "
-                    + e.getErrorMessage(), e);
+            throw new EngineException(
+                    name + " refused: " + e.getErrorCodeName() + " (" + e.getErrorCode() + "): " + e.getErrorMessage(),
+                    e);
         } catch (MongoException e) {
-            throw new EngineException(name + ": server unreachable (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage() + ")", e);
+            throw new EngineException(
+                    name + ": server unreachable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
     }
 

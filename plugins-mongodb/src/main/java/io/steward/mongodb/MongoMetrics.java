@@ -2,12 +2,11 @@ package io.steward.mongodb;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-import org.bson.Document;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.bson.Document;
 
 /**
  * The book's MongoDB monitor list as gauges, from the probe's {@code serverStatus} and {@code replSetGetStatus}:
@@ -35,7 +34,8 @@ final class MongoMetrics {
         for (String name : SERVER_STATUS.keySet()) {
             register(registry, name);
         }
-        for (String name : new String[] {"healthy_members", "unhealthy_members", "arbiters", "replication_lag_seconds"}) {
+        for (String name :
+                new String[] {"healthy_members", "unhealthy_members", "arbiters", "replication_lag_seconds"}) {
             register(registry, name);
         }
     }
@@ -47,12 +47,16 @@ final class MongoMetrics {
     }
 
     void record(Document serverStatus, ReplicaSetStatus set) {
-        SERVER_STATUS.forEach((name, read) -> values.get(name).set(read.apply(serverStatus) instanceof Number n ? n.longValue() : -1));
+        SERVER_STATUS.forEach((name, read) ->
+                values.get(name).set(read.apply(serverStatus) instanceof Number n ? n.longValue() : -1));
         values.get("healthy_members").set(set.healthyMembers());
         values.get("unhealthy_members").set(set.unhealthyMembers());
         values.get("arbiters").set(set.arbiters());
-        values.get("replication_lag_seconds").set(set.myState() == ReplicaSetStatus.PRIMARY ? 0
-                : set.lagSeconds().orElse(-1L));
+        values.get("replication_lag_seconds")
+                .set(
+                        set.myState() == ReplicaSetStatus.PRIMARY
+                                ? 0
+                                : set.lagSeconds().orElse(-1L));
     }
 
     void clear() {

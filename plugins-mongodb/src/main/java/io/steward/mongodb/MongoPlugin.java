@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class MongoPlugin implements EnginePlugin {
     /** The engine's name in configuration, also the name of its section. */
     static final String NAME = "mongodb";
+
     static final String DRIVER_LOGGER = "org.mongodb.driver";
 
     @Override
@@ -29,10 +30,12 @@ public final class MongoPlugin implements EnginePlugin {
     @Override
     public ConfiguredEngine configure(EngineContext context) {
         MongoSettings settings = MongoSettings.read(context);
-        return new ConfiguredEngine(EngineCapabilities.electedByTheDatabase()
-                .with(ManagedMembership.class)
-                .with(VolumeSnapshots.class)
-                .creatingClusters(mayCreateCluster(settings)), () -> {
+        return new ConfiguredEngine(
+                EngineCapabilities.electedByTheDatabase()
+                        .with(ManagedMembership.class)
+                        .with(VolumeSnapshots.class)
+                        .creatingClusters(mayCreateCluster(settings)),
+                () -> {
                     quietDriverLogging();
                     return new MongoEngine(context, settings);
                 });

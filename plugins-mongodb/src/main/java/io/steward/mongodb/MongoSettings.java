@@ -2,7 +2,6 @@ package io.steward.mongodb;
 
 import io.steward.engine.EngineContext;
 import io.steward.settings.Settings;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,11 +20,22 @@ import java.util.regex.Pattern;
  * @param fsyncLockLimit the longest the fsync lock around a snapshot may be held before the watchdog lifts it
  * @param credentials user and password (SCRAM, admin database); empty for none
  */
-public record MongoSettings(String host, int port, String replicaSet, MemberRole role, Duration requestTimeout,
-                            Path dataDir, Duration fsyncLockLimit, Optional<Credentials> credentials) {
+public record MongoSettings(
+        String host,
+        int port,
+        String replicaSet,
+        MemberRole role,
+        Duration requestTimeout,
+        Path dataDir,
+        Duration fsyncLockLimit,
+        Optional<Credentials> credentials) {
 
     /** The book's {@code role} key, plus hidden members for backups. */
-    public enum MemberRole { ACTIVE, ARBITER, HIDDEN }
+    public enum MemberRole {
+        ACTIVE,
+        ARBITER,
+        HIDDEN
+    }
 
     /** SCRAM credentials; the password is never printed. */
     public record Credentials(String username, String password) {
@@ -47,33 +57,48 @@ public record MongoSettings(String host, int port, String replicaSet, MemberRole
         Settings settings = context.settings();
         String host = settings.string("host", "127.0.0.1");
         int port = settings.integer("port", 27017, 1, 65535);
-        String replicaSet = settings.requiredString("replica_set",
+        String replicaSet = settings.requiredString(
+                "replica_set",
                 "the replica set's name as mongod was started with it (--replSet), e.g. rs0 (user data \"name\")");
         if (!replicaSet.isEmpty() && !SET_NAME.matcher(replicaSet).matches()) {
-            settings.problems().add(settings.keyPath("replica_set"), replicaSet,
-                    "1 to 64 letters, digits, '_' or '-' (MongoDB refuses dots, slashes and spaces in set names)");
+            settings.problems()
+                    .add(
+                            settings.keyPath("replica_set"),
+                            replicaSet,
+                            "1 to 64 letters, digits, '_' or '-' (MongoDB refuses dots, slashes and spaces in set names)");
         }
         MemberRole role = settings.choice("role", MemberRole.class, MemberRole.ACTIVE);
-        Duration requestTimeout = settings.duration("request_timeout", Duration.ofSeconds(10), Duration.ofMillis(100),
-                Duration.ofMinutes(5));
+        Duration requestTimeout = settings.duration(
+                "request_timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
         Path dataDir = settings.path("data_dir", Path.of("/var/lib/mongodb"));
         if (!dataDir.isAbsolute()) {
             settings.problems().add(settings.keyPath("data_dir"), dataDir, "an absolute path (mongod's dbPath)");
         }
-        Duration fsyncLockLimit = settings.duration("fsync_lock_limit", Duration.ofMinutes(5), Duration.ofSeconds(1),
-                Duration.ofHours(1));
+        Duration fsyncLockLimit = settings.duration(
+                "fsync_lock_limit", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(1));
         Optional<String> username = settings.optionalString("username");
         Optional<String> password = settings.optionalString("password");
         if (username.isPresent() != password.isPresent()) {
             String missing = username.isPresent() ? "password" : "username";
-            settings.problems().add(settings.keyPath(missing), null, "set together with "
-                    + (username.isPresent() ? "username" : "password") + " (SCRAM authentication)");
+            settings.problems()
+                    .add(
+                            settings.keyPath(missing),
+                            null,
+                            "set together with " + (username.isPresent() ? "username" : "password")
+                                    + " (SCRAM authentication)");
         }
-        Optional<Credentials> credentials = username.flatMap(user -> password.map(secret -> new Credentials(user, secret)));
-        refuse(settings, "size", "nothing: Steward does not create the data volume; give it its size where the "
-                + "instance is launched (user data \"size\" in the book)");
-        refuse(settings, "source", "nothing: a new member is filled by MongoDB's initial sync from the set; seeding it "
-                + "from an EBS snapshot is not built yet (user data \"source\" in the book)");
+        Optional<Credentials> credentials =
+                username.flatMap(user -> password.map(secret -> new Credentials(user, secret)));
+        refuse(
+                settings,
+                "size",
+                "nothing: Steward does not create the data volume; give it its size where the "
+                        + "instance is launched (user data \"size\" in the book)");
+        refuse(
+                settings,
+                "source",
+                "nothing: a new member is filled by MongoDB's initial sync from the set; seeding it "
+                        + "from an EBS snapshot is not built yet (user data \"source\" in the book)");
         return new MongoSettings(host, port, replicaSet, role, requestTimeout, dataDir, fsyncLockLimit, credentials);
     }
 }

@@ -3,7 +3,6 @@ package io.steward.mongodb;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
-
 import java.util.List;
 import java.util.Optional;
 

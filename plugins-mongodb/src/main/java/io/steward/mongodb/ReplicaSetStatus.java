@@ -1,12 +1,11 @@
 package io.steward.mongodb;
 
-import org.bson.Document;
-
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bson.Document;
 
 /**
  * The parts of {@code replSetGetStatus} Steward uses: the term, this member's state, and every member's health,
@@ -25,21 +24,28 @@ record ReplicaSetStatus(long term, int myState, List<Member> members) {
      * @param optimeMillis when the last operation it applied was written, in epoch millis; -1 for arbiters and members
      *        that do not answer
      */
-    record Member(String name, boolean healthy, int state, String stateName, long optimeMillis, boolean self,
-                  Optional<String> syncSource) {
-    }
+    record Member(
+            String name,
+            boolean healthy,
+            int state,
+            String stateName,
+            long optimeMillis,
+            boolean self,
+            Optional<String> syncSource) {}
 
     static ReplicaSetStatus of(Document status) {
-        List<Member> members = status.getList("members", Document.class, List.of()).stream().map(m -> new Member(
-                m.getString("name"),
-                ((Number) m.get("health", 0)).doubleValue() > 0,
-                ((Number) m.get("state", 0)).intValue(),
-                m.getString("stateStr") == null ? "UNKNOWN" : m.getString("stateStr"),
-                m.get("optimeDate") instanceof Date date ? date.getTime() : -1,
-                Boolean.TRUE.equals(m.get("self")),
-                Optional.ofNullable(m.getString("syncSourceHost")).filter(host -> !host.isEmpty()))).toList();
-        return new ReplicaSetStatus(((Number) status.get("term", 0L)).longValue(), ((Number) status.get("myState", 0)).intValue(),
-                members);
+        List<Member> members = status.getList("members", Document.class, List.of()).stream()
+                .map(m -> new Member(
+                        m.getString("name"),
+                        ((Number) m.get("health", 0)).doubleValue() > 0,
+                        ((Number) m.get("state", 0)).intValue(),
+                        m.getString("stateStr") == null ? "UNKNOWN" : m.getString("stateStr"),
+                        m.get("optimeDate") instanceof Date date ? date.getTime() : -1,
+                        Boolean.TRUE.equals(m.get("self")),
+                        Optional.ofNullable(m.getString("syncSourceHost")).filter(host -> !host.isEmpty())))
+                .toList();
+        return new ReplicaSetStatus(
+                ((Number) status.get("term", 0L)).longValue(), ((Number) status.get("myState", 0)).intValue(), members);
     }
 
     Optional<Member> self() {

@@ -1,19 +1,19 @@
 package io.steward.mongodb;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.testing.RecordingUserDataTarget;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class MongoUserDataTest {
     private static ObjectNode userData() throws Exception {
-        return (ObjectNode) new ObjectMapper().readTree(
-                "{\"name\": \"mongodb\", \"size\": 100, \"source\": \"snap-78ee631b\", \"role\": \"active\"}");
+        return (ObjectNode) new ObjectMapper()
+                .readTree(
+                        "{\"name\": \"mongodb\", \"size\": 100, \"source\": \"snap-78ee631b\", \"role\": \"active\"}");
     }
 
     /** The book's MongoDB "name" is the replica set's; the node is named by its instance id. */
@@ -23,8 +23,16 @@ class MongoUserDataTest {
 
         new MongoPlugin().userData().translate(userData(), Optional.of("mongodb"), target);
 
-        assertThat(target.values).isEqualTo(Map.of("mongodb.replica_set", "mongodb", "mongodb.size", "100",
-                "mongodb.source", "snap-78ee631b", "mongodb.role", "active"));
+        assertThat(target.values)
+                .isEqualTo(Map.of(
+                        "mongodb.replica_set",
+                        "mongodb",
+                        "mongodb.size",
+                        "100",
+                        "mongodb.source",
+                        "snap-78ee631b",
+                        "mongodb.role",
+                        "active"));
         assertThat(target.claimed).containsExactly("name");
         assertThat(target.problems).isEmpty();
     }

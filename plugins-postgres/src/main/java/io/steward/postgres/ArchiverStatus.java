@@ -1,9 +1,6 @@
 package io.steward.postgres;
 
 import io.steward.engine.ArchiveStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +12,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How the server's WAL archiving is doing: the {@code .ready} files waiting in pg_wal/archive_status, and what
@@ -46,7 +45,8 @@ final class ArchiverStatus {
         Optional<Instant> oldest = Optional.empty();
         Path statusDir = settings.dataDir().resolve("pg_wal").resolve("archive_status");
         try (Stream<Path> files = Files.exists(statusDir) ? Files.list(statusDir) : Stream.empty()) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".ready")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".ready"))
+                    .toList()) {
                 ready++;
                 Instant modified = Files.getLastModifiedTime(file).toInstant();
                 oldest = oldest.filter(o -> o.isBefore(modified)).or(() -> Optional.of(modified));
@@ -56,18 +56,26 @@ final class ArchiverStatus {
         }
         int readyCount = ready;
         Optional<Duration> oldestAge = oldest.map(o -> Duration.between(o, Instant.now()));
-        ArchiveStatus filesOnly = new ArchiveStatus(ready, oldestAge, Optional.empty(), Optional.empty(), 0, Optional.empty());
+        ArchiveStatus filesOnly =
+                new ArchiveStatus(ready, oldestAge, Optional.empty(), Optional.empty(), 0, Optional.empty());
         // only on the connection the probe keeps open: a health check must not wait for a server that is down
-        return Optional.of(connection.queryIfOpen(db -> {
-            try (Statement statement = db.createStatement();
-                 ResultSet rs = statement.executeQuery("SELECT last_archived_wal, last_archived_time, failed_count, "
-                         + "last_failed_wal FROM pg_stat_archiver")) {
-                rs.next();
-                Timestamp archivedAt = rs.getTimestamp(2);
-                return new ArchiveStatus(readyCount, oldestAge, Optional.ofNullable(rs.getString(1)),
-                        Optional.ofNullable(archivedAt).map(Timestamp::toInstant), rs.getLong(3),
-                        Optional.ofNullable(rs.getString(4)));
-            }
-        }).orElse(filesOnly));
+        return Optional.of(connection
+                .queryIfOpen(db -> {
+                    try (Statement statement = db.createStatement();
+                            ResultSet rs = statement.executeQuery(
+                                    "SELECT last_archived_wal, last_archived_time, failed_count, "
+                                            + "last_failed_wal FROM pg_stat_archiver")) {
+                        rs.next();
+                        Timestamp archivedAt = rs.getTimestamp(2);
+                        return new ArchiveStatus(
+                                readyCount,
+                                oldestAge,
+                                Optional.ofNullable(rs.getString(1)),
+                                Optional.ofNullable(archivedAt).map(Timestamp::toInstant),
+                                rs.getLong(3),
+                                Optional.ofNullable(rs.getString(4)));
+                    }
+                })
+                .orElse(filesOnly));
     }
 }

@@ -3,10 +3,6 @@ package io.steward.postgres;
 import io.steward.engine.Peer;
 import io.steward.engine.Role;
 import io.steward.engine.support.CommandRunner;
-import org.postgresql.PGConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -14,6 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fills an empty data directory: a new cluster with {@code initdb} (and the replication role its replicas log in
@@ -34,8 +33,14 @@ final class Bootstrap {
     private final PostgresConnection connection;
     private final RoleChanges roles;
 
-    Bootstrap(PostgresSettings settings, CommandRunner runner, ConfigWriter config, DataDirectory dataDirectory,
-              Postmaster postmaster, PostgresConnection connection, RoleChanges roles) {
+    Bootstrap(
+            PostgresSettings settings,
+            CommandRunner runner,
+            ConfigWriter config,
+            DataDirectory dataDirectory,
+            Postmaster postmaster,
+            PostgresConnection connection,
+            RoleChanges roles) {
         this.settings = settings;
         this.runner = runner;
         this.config = config;
@@ -51,12 +56,19 @@ final class Bootstrap {
         dataDirectory.prepare(step);
         log.info("Creating a new PostgreSQL cluster in {}", settings.dataDir());
         try (PasswordFile passwordFile = PasswordFile.plain(step, settings.superuserPassword(), settings.osUser())) {
-            runner.runOrFail("initdb", List.of(settings.binary("initdb").toString(),
-                    "-D", settings.dataDir().toString(),
-                    "--username=" + settings.superuser(),
-                    "--pwfile=" + passwordFile.path(),
-                    "--auth-local=peer", "--auth-host=scram-sha-256",
-                    "--encoding=UTF8"), Map.of(), INITDB_TIMEOUT);
+            runner.runOrFail(
+                    "initdb",
+                    List.of(
+                            settings.binary("initdb").toString(),
+                            "-D",
+                            settings.dataDir().toString(),
+                            "--username=" + settings.superuser(),
+                            "--pwfile=" + passwordFile.path(),
+                            "--auth-local=peer",
+                            "--auth-host=scram-sha-256",
+                            "--encoding=UTF8"),
+                    Map.of(),
+                    INITDB_TIMEOUT);
         }
         config.markStandby(false);
         config.writeNodeConfiguration(Optional.empty());
@@ -75,12 +87,15 @@ final class Bootstrap {
                 }
             }
             try (Statement statement = db.createStatement()) {
-                statement.execute((exists ? "ALTER ROLE " : "CREATE ROLE ") + settings.replicationUser()
-                        + " LOGIN REPLICATION");
+                statement.execute(
+                        (exists ? "ALTER ROLE " : "CREATE ROLE ") + settings.replicationUser() + " LOGIN REPLICATION");
             }
             // The driver hashes the password (SCRAM) before sending it, so it never reaches the server log.
-            db.unwrap(PGConnection.class).alterUserPassword(settings.replicationUser(),
-                    settings.replicationPassword().toCharArray(), "scram-sha-256");
+            db.unwrap(PGConnection.class)
+                    .alterUserPassword(
+                            settings.replicationUser(),
+                            settings.replicationPassword().toCharArray(),
+                            "scram-sha-256");
             return null;
         });
     }
@@ -90,13 +105,27 @@ final class Bootstrap {
         dataDirectory.requireEmpty(step);
         dataDirectory.prepare(step);
         log.info("Cloning {} from {}", settings.dataDir(), primary);
-        try (PasswordFile pgpass = PasswordFile.pgpass(step, settings.replicationUser(), settings.replicationPassword(),
-                settings.osUser())) {
-            runner.runOrFail("pg_basebackup from " + primary.name(), List.of(settings.binary("pg_basebackup").toString(),
-                            "-h", primary.database().host(), "-p", Integer.toString(primary.database().port()),
-                            "-U", settings.replicationUser(), "-D", settings.dataDir().toString(),
-                            "-X", "stream", "-c", "fast", "--no-password"),
-                    pgpass.environment(), COPY_TIMEOUT);
+        try (PasswordFile pgpass = PasswordFile.pgpass(
+                step, settings.replicationUser(), settings.replicationPassword(), settings.osUser())) {
+            runner.runOrFail(
+                    "pg_basebackup from " + primary.name(),
+                    List.of(
+                            settings.binary("pg_basebackup").toString(),
+                            "-h",
+                            primary.database().host(),
+                            "-p",
+                            Integer.toString(primary.database().port()),
+                            "-U",
+                            settings.replicationUser(),
+                            "-D",
+                            settings.dataDir().toString(),
+                            "-X",
+                            "stream",
+                            "-c",
+                            "fast",
+                            "--no-password"),
+                    pgpass.environment(),
+                    COPY_TIMEOUT);
         }
         roles.startReplicaServer(step, Optional.of(primary));
     }

@@ -2,10 +2,8 @@ package io.steward.postgres;
 
 import io.steward.engine.EngineException;
 import io.steward.engine.Peer;
-
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,6 +36,7 @@ final class ConfigWriter {
     /** PostgreSQL's timestamp input, in UTC, to the microsecond. */
     private static final DateTimeFormatter RECOVERY_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
+
     private static final String INCLUDE_LINE = "include_if_exists = '" + STEWARD_CONF + "'";
 
     private final PostgresSettings settings;
@@ -102,7 +101,8 @@ final class ConfigWriter {
             }
             List<String> lines = autoConf.get().lines().toList();
             List<String> kept = lines.stream()
-                    .filter(line -> !line.strip().startsWith("synchronous_standby_names")).toList();
+                    .filter(line -> !line.strip().startsWith("synchronous_standby_names"))
+                    .toList();
             if (kept.size() != lines.size()) {
                 writeFile(dir, AUTO_CONF, String.join("\n", kept) + "\n");
             }
@@ -168,11 +168,15 @@ final class ConfigWriter {
     }
 
     String hbaConf() {
-        StringBuilder hba = new StringBuilder("# Written by Steward; the extra lines from its pg_hba setting come first.\n");
+        StringBuilder hba =
+                new StringBuilder("# Written by Steward; the extra lines from its pg_hba setting come first.\n");
         settings.extraHbaLines().forEach(line -> hba.append(line).append('\n'));
         hba.append("local all all peer\n");
         for (String network : List.of("0.0.0.0/0", "::/0")) {
-            hba.append("host replication ").append(settings.replicationUser()).append(' ').append(network)
+            hba.append("host replication ")
+                    .append(settings.replicationUser())
+                    .append(' ')
+                    .append(network)
                     .append(" scram-sha-256\n");
         }
         for (String network : List.of("0.0.0.0/0", "::/0")) {
@@ -201,8 +205,9 @@ final class ConfigWriter {
     }
 
     private void ensureIncluded(HeldDirectory dir) {
-        String text = readFile(dir, POSTGRESQL_CONF).orElseThrow(() -> new EngineException("cannot read "
-                + dir.path().resolve(POSTGRESQL_CONF) + ": there is no such file"));
+        String text = readFile(dir, POSTGRESQL_CONF)
+                .orElseThrow(() -> new EngineException(
+                        "cannot read " + dir.path().resolve(POSTGRESQL_CONF) + ": there is no such file"));
         List<String> lines = text.lines().toList();
         if (lines.stream().noneMatch(line -> line.strip().equals(INCLUDE_LINE))) {
             List<String> updated = new ArrayList<>(lines);
@@ -265,7 +270,10 @@ final class ConfigWriter {
     }
 
     private static void setting(StringBuilder conf, String name, String value) {
-        conf.append(name).append(" = '").append(value.replace("\\", "\\\\").replace("'", "''")).append("'\n");
+        conf.append(name)
+                .append(" = '")
+                .append(value.replace("\\", "\\\\").replace("'", "''"))
+                .append("'\n");
     }
 
     private static String conninfoValue(String value) {

@@ -22,13 +22,17 @@ record ControlData(String clusterState, long timeline, long checkpointLocation) 
         output.lines().forEach(line -> {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                values.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                values.put(
+                        line.substring(0, colon).strip(),
+                        line.substring(colon + 1).strip());
             }
         });
         long checkpointTimeline = number(values.get("Latest checkpoint's TimeLineID"));
         long recoveryTimeline = number(values.get("Min recovery ending loc's timeline"));
-        return new ControlData(values.getOrDefault("Database cluster state", "unknown"),
-                Math.max(checkpointTimeline, recoveryTimeline), Lsn.parse(values.get("Latest checkpoint location")));
+        return new ControlData(
+                values.getOrDefault("Database cluster state", "unknown"),
+                Math.max(checkpointTimeline, recoveryTimeline),
+                Lsn.parse(values.get("Latest checkpoint location")));
     }
 
     /** Whether the server was shut down cleanly (as a primary or as a replica). */

@@ -8,9 +8,6 @@ import io.steward.engine.support.DataDirectories;
 import io.steward.files.FileOwner;
 import io.steward.files.FileStat;
 import io.steward.files.HeldDirectory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data directory: what it holds (nothing, a data directory of these binaries, or something else), what
@@ -32,8 +31,7 @@ final class DataDirectory {
     private static final Duration QUICK_COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
     /** What the data directory holds, and if it is not a valid one, why. */
-    record Check(DataState state, String problem) {
-    }
+    record Check(DataState state, String problem) {}
 
     private final PostgresSettings settings;
     private final CommandRunner runner;
@@ -80,15 +78,21 @@ final class DataDirectory {
         try (HeldDirectory held = open()) {
             Optional<String> dataVersion = held.readText("PG_VERSION").map(String::strip);
             if (dataVersion.isEmpty()) {
-                return new Check(DataState.INVALID, dir + " is not empty but has no PG_VERSION: not a PostgreSQL data directory");
+                return new Check(
+                        DataState.INVALID,
+                        dir + " is not empty but has no PG_VERSION: not a PostgreSQL data directory");
             }
             String binariesVersion = binariesMajorVersion();
             if (!dataVersion.get().equals(binariesVersion)) {
-                return new Check(DataState.INVALID, "data directory is for PostgreSQL " + dataVersion.get()
-                        + " but the binaries in " + settings.binDir() + " are PostgreSQL " + binariesVersion);
+                return new Check(
+                        DataState.INVALID,
+                        "data directory is for PostgreSQL " + dataVersion.get() + " but the binaries in "
+                                + settings.binDir() + " are PostgreSQL " + binariesVersion);
             }
             try (HeldDirectory global = held.subdirectory("global")) {
-                if (global.entry("pg_control").filter(c -> c.type() == FileStat.Type.REGULAR).isEmpty()) {
+                if (global.entry("pg_control")
+                        .filter(c -> c.type() == FileStat.Type.REGULAR)
+                        .isEmpty()) {
                     return new Check(DataState.INVALID, dir + " has no global/pg_control");
                 }
             } catch (NoSuchFileException e) {
@@ -102,8 +106,11 @@ final class DataDirectory {
 
     private synchronized String binariesMajorVersion() {
         if (binariesMajorVersion == null) {
-            CommandRunner.Result result = runner.runOrFail("pg_controldata --version",
-                    List.of(settings.binary("pg_controldata").toString(), "--version"), Map.of(), QUICK_COMMAND_TIMEOUT);
+            CommandRunner.Result result = runner.runOrFail(
+                    "pg_controldata --version",
+                    List.of(settings.binary("pg_controldata").toString(), "--version"),
+                    Map.of(),
+                    QUICK_COMMAND_TIMEOUT);
             binariesMajorVersion = majorVersion(result.output());
         }
         return binariesMajorVersion;
@@ -120,9 +127,14 @@ final class DataDirectory {
     /** What {@code pg_controldata} says; empty when it cannot read the directory. */
     Optional<ControlData> controlData() {
         try {
-            CommandRunner.Result result = runner.run("pg_controldata",
-                    List.of(settings.binary("pg_controldata").toString(), "-D", settings.dataDir().toString()),
-                    Map.of(), QUICK_COMMAND_TIMEOUT);
+            CommandRunner.Result result = runner.run(
+                    "pg_controldata",
+                    List.of(
+                            settings.binary("pg_controldata").toString(),
+                            "-D",
+                            settings.dataDir().toString()),
+                    Map.of(),
+                    QUICK_COMMAND_TIMEOUT);
             return result.succeeded() ? Optional.of(ControlData.parse(result.output())) : Optional.empty();
         } catch (EngineException e) {
             return Optional.empty();
@@ -151,8 +163,10 @@ final class DataDirectory {
                 }
             }
         } catch (IOException e) {
-            throw new EngineException("cannot resolve the data directory " + settings.dataDir() + " and its tablespaces: "
-                    + e.getMessage(), e);
+            throw new EngineException(
+                    "cannot resolve the data directory " + settings.dataDir() + " and its tablespaces: "
+                            + e.getMessage(),
+                    e);
         }
         return List.copyOf(paths);
     }
@@ -167,8 +181,8 @@ final class DataDirectory {
 
     void requireValid(String step, EngineStatus status) {
         if (status.dataState() != DataState.VALID) {
-            throw new EngineException(step + ": the data directory " + settings.dataDir() + " is "
-                    + status.dataState() + status.problem().map(p -> " (" + p + ")").orElse(""));
+            throw new EngineException(step + ": the data directory " + settings.dataDir() + " is " + status.dataState()
+                    + status.problem().map(p -> " (" + p + ")").orElse(""));
         }
     }
 
@@ -177,14 +191,15 @@ final class DataDirectory {
         try {
             DataDirectories.createOwned(settings.dataDir(), osUser(), 0700).close();
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot prepare the data directory " + settings.dataDir() + ": "
-                    + e.getMessage(), e);
+            throw new EngineException(
+                    step + ": cannot prepare the data directory " + settings.dataDir() + ": " + e.getMessage(), e);
         }
     }
 
     /** Moves the data directory aside (never deletes it), so that it can be filled again. */
     void moveAside(String step) {
-        DataDirectories.moveAside(settings.dataDir(), osUser(), step).ifPresent(aside ->
-                log.warn("Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
+        DataDirectories.moveAside(settings.dataDir(), osUser(), step)
+                .ifPresent(aside -> log.warn(
+                        "Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
     }
 }

@@ -2,8 +2,7 @@ package io.steward.postgres;
 
 /** PostgreSQL's text form of a WAL position ({@code 16/B374D848}) and the byte offset the agent uses. */
 final class Lsn {
-    private Lsn() {
-    }
+    private Lsn() {}
 
     /** The byte offset of {@code text}, or -1 when it is not an LSN. */
     static long parse(String text) {

@@ -1,7 +1,6 @@
 package io.steward.postgres;
 
 import io.steward.engine.EngineException;
-
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -59,14 +58,18 @@ final class PasswordFile implements AutoCloseable {
     private static PasswordFile write(String step, String content, String osUser) {
         PasswordFile file;
         try {
-            file = new PasswordFile(Files.createTempFile("steward-pw-", "", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------"))));
+            file = new PasswordFile(Files.createTempFile(
+                    "steward-pw-",
+                    "",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))));
         } catch (IOException e) {
             throw failure(step, osUser, e);
         }
         try {
             Files.writeString(file.path, content);
-            Files.setOwner(file.path, FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(osUser));
+            Files.setOwner(
+                    file.path,
+                    FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(osUser));
             return file;
         } catch (IOException e) {
             file.close();

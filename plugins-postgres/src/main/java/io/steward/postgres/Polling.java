@@ -2,7 +2,6 @@ package io.steward.postgres;
 
 import io.steward.engine.EngineException;
 import io.steward.engine.support.Pause;
-
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
@@ -10,8 +9,7 @@ import java.util.function.BooleanSupplier;
 final class Polling {
     static final Duration INTERVAL = Duration.ofMillis(100);
 
-    private Polling() {
-    }
+    private Polling() {}
 
     static void sleep(Duration duration) {
         Pause.of(duration, e -> new EngineException("interrupted while waiting for PostgreSQL", e));

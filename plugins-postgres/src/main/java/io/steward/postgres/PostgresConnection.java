@@ -1,7 +1,6 @@
 package io.steward.postgres;
 
 import io.steward.engine.EngineException;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

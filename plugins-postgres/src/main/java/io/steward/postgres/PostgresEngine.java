@@ -14,7 +14,6 @@ import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.VolumeSnapshots;
 import io.steward.engine.support.CommandRunner;
-
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -29,8 +28,14 @@ import java.util.function.Consumer;
  * one job: the postmaster, the data directory, the status probe, role changes (with rewind), bootstrap and clone,
  * slots, synchronous standbys, snapshot sets and the archiver's status, sharing one JDBC connection.
  */
-public final class PostgresEngine implements Engine, LeaseElected, ReplicationSlots, SynchronousStandbys,
-        VolumeSnapshots, SnapshotRecovery, Archiving {
+public final class PostgresEngine
+        implements Engine,
+                LeaseElected,
+                ReplicationSlots,
+                SynchronousStandbys,
+                VolumeSnapshots,
+                SnapshotRecovery,
+                Archiving {
     private final EngineContext context;
     private final PostgresSettings settings;
     private final PostgresConnection connection;
@@ -51,13 +56,14 @@ public final class PostgresEngine implements Engine, LeaseElected, ReplicationSl
         ConfigWriter config = new ConfigWriter(settings, context.memberName());
         this.connection = new PostgresConnection(settings);
         this.dataDirectory = new DataDirectory(settings, runner);
-        this.postmaster = new Postmaster(settings, runner, dataDirectory, context.stateDir().resolve("postgresql.log"));
+        this.postmaster = new Postmaster(
+                settings, runner, dataDirectory, context.stateDir().resolve("postgresql.log"));
         this.status = new StatusProbe(dataDirectory, postmaster, connection);
         Rewind rewind = new Rewind(settings, runner, dataDirectory, connection);
         this.roles = new RoleChanges(config, dataDirectory, postmaster, status, connection, rewind);
         this.bootstrap = new Bootstrap(settings, runner, config, dataDirectory, postmaster, connection, roles);
-        this.slots = new SlotKeeper(context.memberName(), context.stateDir().resolve("postgresql-replication-slots"),
-                status, connection);
+        this.slots = new SlotKeeper(
+                context.memberName(), context.stateDir().resolve("postgresql-replication-slots"), status, connection);
         this.synchronousStandbys = new SynchronousStandbyNames(status, connection);
         this.snapshots = new PostgresSnapshots(settings, config, dataDirectory, postmaster, status, connection, roles);
         this.archiver = new ArchiverStatus(settings, connection);
@@ -167,7 +173,8 @@ public final class PostgresEngine implements Engine, LeaseElected, ReplicationSl
     }
 
     @Override
-    public void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+    public void recoverFromSnapshot(
+            Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
         snapshots.recover(files, targetTime, progress);
     }
 

@@ -19,7 +19,6 @@ import io.steward.postgres.wal.WalFetchCommand;
 import io.steward.postgres.wal.WalPushCommand;
 import io.steward.postgres.wal.WalService;
 import io.steward.postgres.wal.WalSocketClient;
-
 import java.util.List;
 import java.util.Set;
 
@@ -36,8 +35,8 @@ public final class PostgresPlugin implements EnginePlugin {
      * WAL kept for ever); the most advanced replica takes over; a crashed primary restarts in place, since its WAL
      * brings back every acknowledged commit.
      */
-    static final ReplicationStyle STYLE = new ReplicationStyle(ReplicationStyle.Topology.STAR,
-            ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true);
+    static final ReplicationStyle STYLE = new ReplicationStyle(
+            ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true);
 
     /**
      * Backed up by snapshot sets and the WAL archive, which restore to any point in time; it has no dumps.

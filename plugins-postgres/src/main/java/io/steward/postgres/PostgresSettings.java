@@ -3,7 +3,6 @@ package io.steward.postgres;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineContext;
 import io.steward.settings.Settings;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,19 +17,41 @@ import java.util.regex.Pattern;
  * @param reinitializeOnRewindFailure a replica that cannot be rewound (for a reason that will not pass) is cloned
  *        again without an operator, if its filesystem has room for the copy beside the old data directory
  */
-public record PostgresSettings(Path binDir, Path dataDir, int port, String listenAddress, Path socketDir,
-                               String osUser, String superuser, String superuserPassword, String replicationUser,
-                               String replicationPassword, Map<String, String> parameters,
-                               List<String> extraHbaLines, Duration connectTimeout, Duration stopTimeout,
-                               boolean reinitializeOnRewindFailure) {
+public record PostgresSettings(
+        Path binDir,
+        Path dataDir,
+        int port,
+        String listenAddress,
+        Path socketDir,
+        String osUser,
+        String superuser,
+        String superuserPassword,
+        String replicationUser,
+        String replicationPassword,
+        Map<String, String> parameters,
+        List<String> extraHbaLines,
+        Duration connectTimeout,
+        Duration stopTimeout,
+        boolean reinitializeOnRewindFailure) {
 
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
     private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** Settings that Steward writes itself, per node or per role; a passed-through parameter must not fight them. */
-    static final Set<String> RESERVED_PARAMETERS = Set.of("listen_addresses", "port", "unix_socket_directories",
-            "primary_conninfo", "primary_slot_name", "recovery_target_timeline", "synchronous_standby_names",
-            "hba_file", "config_file", "data_directory", "include", "include_if_exists", "include_dir");
+    static final Set<String> RESERVED_PARAMETERS = Set.of(
+            "listen_addresses",
+            "port",
+            "unix_socket_directories",
+            "primary_conninfo",
+            "primary_slot_name",
+            "recovery_target_timeline",
+            "synchronous_standby_names",
+            "hba_file",
+            "config_file",
+            "data_directory",
+            "include",
+            "include_if_exists",
+            "include_dir");
 
     /** Reads and validates the section; every problem is recorded in the context's settings, nothing is thrown. */
     public static PostgresSettings read(EngineContext context) {
@@ -49,33 +70,56 @@ public record PostgresSettings(Path binDir, Path dataDir, int port, String liste
         Path socketDir = settings.path("socket_dir", Path.of("/var/run/postgresql"));
         String osUser = settings.string("os_user", "postgres");
         String superuser = roleName(settings, "superuser", "postgres");
-        String superuserPassword = settings.requiredSecret("superuser_password",
-                "the password of the database superuser (used by the agent and by pg_rewind)");
+        String superuserPassword = settings.requiredSecret(
+                "superuser_password", "the password of the database superuser (used by the agent and by pg_rewind)");
         String replicationUser = roleName(settings, "replication_user", "replicator");
-        String replicationPassword = settings.requiredSecret("replication_password",
+        String replicationPassword = settings.requiredSecret(
+                "replication_password",
                 "the password of the replication role (used by replicas to stream from the primary)");
         Map<String, String> parameters = settings.stringMap("parameters");
         for (String name : parameters.keySet()) {
             if (!PARAMETER_NAME.matcher(name).matches()) {
-                settings.problems().add(settings.keyPath("parameters") + "." + name, parameters.get(name),
-                        "a PostgreSQL parameter name (letters, digits, '_' and '.')");
+                settings.problems()
+                        .add(
+                                settings.keyPath("parameters") + "." + name,
+                                parameters.get(name),
+                                "a PostgreSQL parameter name (letters, digits, '_' and '.')");
             } else if (RESERVED_PARAMETERS.contains(name.toLowerCase())) {
-                settings.problems().add(settings.keyPath("parameters") + "." + name, parameters.get(name),
-                        "a parameter Steward does not manage itself (" + name + " is set from other settings)");
+                settings.problems()
+                        .add(
+                                settings.keyPath("parameters") + "." + name,
+                                parameters.get(name),
+                                "a parameter Steward does not manage itself (" + name + " is set from other settings)");
             }
         }
         // Settings reads scalars only, so the extra rules come as one block of text, one rule per line.
         List<String> extraHbaLines = settings.optionalString("pg_hba")
-                .map(text -> text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList())
+                .map(text -> text.lines()
+                        .map(String::strip)
+                        .filter(line -> !line.isEmpty())
+                        .toList())
                 .orElse(List.of());
-        Duration connectTimeout = settings.duration("connect_timeout", Duration.ofSeconds(2),
-                Duration.ofMillis(100), Duration.ofMinutes(1));
-        Duration stopTimeout = settings.duration("stop_timeout", Duration.ofSeconds(60),
-                Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration connectTimeout = settings.duration(
+                "connect_timeout", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration stopTimeout =
+                settings.duration("stop_timeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1));
         boolean reinitializeOnRewindFailure = settings.bool("reinitialize_on_rewind_failure", false);
-        return new PostgresSettings(binDir, dataDir, port, listenAddress, socketDir, osUser, superuser,
-                superuserPassword, replicationUser, replicationPassword, Map.copyOf(parameters), extraHbaLines,
-                connectTimeout, stopTimeout, reinitializeOnRewindFailure);
+        return new PostgresSettings(
+                binDir,
+                dataDir,
+                port,
+                listenAddress,
+                socketDir,
+                osUser,
+                superuser,
+                superuserPassword,
+                replicationUser,
+                replicationPassword,
+                Map.copyOf(parameters),
+                extraHbaLines,
+                connectTimeout,
+                stopTimeout,
+                reinitializeOnRewindFailure);
     }
 
     private static String roleName(Settings settings, String key, String defaultValue) {

@@ -3,9 +3,6 @@ package io.steward.postgres;
 import io.steward.engine.EngineException;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A non-exclusive base backup around a volume snapshot: {@code pg_backup_start} when the hold begins, and
@@ -46,7 +45,8 @@ final class PostgresSnapshotHold implements SnapshotHold {
             try (ResultSet rs = start.executeQuery()) {
                 rs.next();
                 PostgresSnapshotHold hold = new PostgresSnapshotHold(session, label, rs.getLong(1), rs.getLong(2));
-                log.info("backup {} started at {} on timeline {}", label, Lsn.format(hold.startPosition), hold.timeline);
+                log.info(
+                        "backup {} started at {} on timeline {}", label, Lsn.format(hold.startPosition), hold.timeline);
                 return hold;
             }
         } catch (SQLException e) {
@@ -72,7 +72,8 @@ final class PostgresSnapshotHold implements SnapshotHold {
         }
         // waits until the WAL the backup needs is archived, so that the set is restorable once this returns
         try (Statement stop = session.createStatement();
-             ResultSet rs = stop.executeQuery("SELECT (lsn - '0/0')::bigint, labelfile, spcmapfile FROM pg_backup_stop(true)")) {
+                ResultSet rs = stop.executeQuery(
+                        "SELECT (lsn - '0/0')::bigint, labelfile, spcmapfile FROM pg_backup_stop(true)")) {
             rs.next();
             long end = rs.getLong(1);
             String labelFile = rs.getString(2);

@@ -5,15 +5,14 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Snapshot sets: the base backup held around a snapshot of the volumes ({@link PostgresSnapshotHold}), and a server
@@ -23,6 +22,7 @@ final class PostgresSnapshots {
     private static final Logger log = LoggerFactory.getLogger(PostgresSnapshots.class);
     /** pg_backup_stop waits for the archive; a stuck archive must fail the snapshot set, not hang it. */
     private static final Duration BACKUP_STOP_TIMEOUT = Duration.ofMinutes(10);
+
     private static final Duration RECOVERY_TIMEOUT = Duration.ofHours(24);
     private static final Duration RECOVERY_REPORT_INTERVAL = Duration.ofSeconds(10);
 
@@ -34,8 +34,14 @@ final class PostgresSnapshots {
     private final PostgresConnection connection;
     private final RoleChanges roles;
 
-    PostgresSnapshots(PostgresSettings settings, ConfigWriter config, DataDirectory dataDirectory,
-                      Postmaster postmaster, StatusProbe status, PostgresConnection connection, RoleChanges roles) {
+    PostgresSnapshots(
+            PostgresSettings settings,
+            ConfigWriter config,
+            DataDirectory dataDirectory,
+            Postmaster postmaster,
+            StatusProbe status,
+            PostgresConnection connection,
+            RoleChanges roles) {
         this.settings = settings;
         this.config = config;
         this.dataDirectory = dataDirectory;
@@ -48,15 +54,16 @@ final class PostgresSnapshots {
     /** {@code pg_backup_start} on a connection of its own, held until the hold is released. */
     SnapshotHold hold(String label) {
         try {
-            return PostgresSnapshotHold.begin(connection.connect(settings.localConnectHost(), settings.port(),
-                    BACKUP_STOP_TIMEOUT), label);
+            return PostgresSnapshotHold.begin(
+                    connection.connect(settings.localConnectHost(), settings.port(), BACKUP_STOP_TIMEOUT), label);
         } catch (SQLException e) {
             throw new EngineException("cannot connect to start backup " + label + ": " + e.getMessage(), e);
         }
     }
 
     void recover(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
-        String step = "recover from snapshot set" + targetTime.map(t -> " to " + t).orElse(" to the end of the archive");
+        String step =
+                "recover from snapshot set" + targetTime.map(t -> " to " + t).orElse(" to the end of the archive");
         requireBaseBackup(step, files);
         if (!settings.parameters().containsKey("restore_command")) {
             throw new EngineException(step + ": postgresql.parameters.restore_command is not set; recovery needs it to "
@@ -88,7 +95,8 @@ final class PostgresSnapshots {
         config.writeNodeConfiguration(Optional.empty());
         connection.reloadConfiguration(step);
         EngineStatus promoted = status.probe();
-        progress.accept("recovered and promoted at " + Lsn.format(promoted.position()) + " on timeline " + promoted.timeline());
+        progress.accept(
+                "recovered and promoted at " + Lsn.format(promoted.position()) + " on timeline " + promoted.timeline());
     }
 
     void startReplica(Map<String, String> files, Peer primary) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -34,11 +33,15 @@ final class PostgresUserData implements UserDataKeys {
             millis = -1;
         }
         if (millis < 0 || millis > MAX_SLOW_MS) {
-            target.problem(SLOW, value.isValueNode() ? text : value.toString(),
+            target.problem(
+                    SLOW,
+                    value.isValueNode() ? text : value.toString(),
                     "a slow-query threshold in whole milliseconds from 0 to " + MAX_SLOW_MS + ", e.g. \"500\"");
             return;
         }
-        target.put(PostgresPlugin.NAME + ".parameters.log_min_duration_statement", TextNode.valueOf(Long.toString(millis)),
+        target.put(
+                PostgresPlugin.NAME + ".parameters.log_min_duration_statement",
+                TextNode.valueOf(Long.toString(millis)),
                 SLOW);
     }
 }

@@ -5,9 +5,6 @@ import io.steward.engine.support.CommandRunner;
 import io.steward.engine.support.DataDirectories;
 import io.steward.engine.support.ServerProcesses;
 import io.steward.files.HeldDirectory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The postmaster of the data directory: whether it runs, starting it with {@code pg_ctl} (clearing what a killed one
@@ -25,9 +24,11 @@ final class Postmaster {
     private static final Logger log = LoggerFactory.getLogger(Postmaster.class);
     /** Covers crash recovery after an unclean stop, which pg_ctl start -w waits for. */
     static final Duration START_TIMEOUT = Duration.ofMinutes(10);
+
     private static final Duration FENCE_STEP_TIMEOUT = Duration.ofSeconds(5);
     /** A killed postmaster's children take a moment to notice and release shared memory. */
     private static final Duration SHARED_MEMORY_RELEASE_TIMEOUT = Duration.ofSeconds(30);
+
     private static final Duration ORPHAN_EXIT_TIMEOUT = Duration.ofSeconds(5);
     private static final String POSTMASTER_PID = "postmaster.pid";
 
@@ -92,16 +93,25 @@ final class Postmaster {
         long deadline = System.nanoTime() + SHARED_MEMORY_RELEASE_TIMEOUT.toNanos();
         while (true) {
             // The server's output goes to the log file: pg_ctl start -l would need the server's user to reach it.
-            CommandRunner.Result result = runner.runAppendingTo(step + ": pg_ctl start", List.of(
-                    settings.binary("pg_ctl").toString(), "start", "-D", settings.dataDir().toString(),
-                    "-w", "-t", Long.toString(START_TIMEOUT.toSeconds())), START_TIMEOUT.plusSeconds(30), serverLog);
+            CommandRunner.Result result = runner.runAppendingTo(
+                    step + ": pg_ctl start",
+                    List.of(
+                            settings.binary("pg_ctl").toString(),
+                            "start",
+                            "-D",
+                            settings.dataDir().toString(),
+                            "-w",
+                            "-t",
+                            Long.toString(START_TIMEOUT.toSeconds())),
+                    START_TIMEOUT.plusSeconds(30),
+                    serverLog);
             if (result.succeeded()) {
                 return;
             }
             boolean oldChildrenStillAttached = result.output().contains("pre-existing shared memory block");
             if (!oldChildrenStillAttached || System.nanoTime() > deadline) {
-                throw new EngineException(step + ": pg_ctl start failed (exit code " + result.exitCode() + "): "
-                        + result.tail());
+                throw new EngineException(
+                        step + ": pg_ctl start failed (exit code " + result.exitCode() + "): " + result.tail());
             }
             Polling.sleep(Polling.INTERVAL.multipliedBy(2));
         }
@@ -146,7 +156,8 @@ final class Postmaster {
     /** The fence as one shell command line, run as the server's user by the fence guard. */
     List<String> fenceCommand() {
         String fast = CommandRunner.shellQuoted(runner.asOsUser(pgCtlStopCommand("fast", FENCE_STEP_TIMEOUT)));
-        String immediate = CommandRunner.shellQuoted(runner.asOsUser(pgCtlStopCommand("immediate", FENCE_STEP_TIMEOUT)));
+        String immediate =
+                CommandRunner.shellQuoted(runner.asOsUser(pgCtlStopCommand("immediate", FENCE_STEP_TIMEOUT)));
         return List.of("/bin/sh", "-c", fast + " || " + immediate);
     }
 
@@ -159,8 +170,16 @@ final class Postmaster {
     }
 
     private List<String> pgCtlStopCommand(String mode, Duration timeout) {
-        return List.of(settings.binary("pg_ctl").toString(), "stop", "-D", settings.dataDir().toString(),
-                "-m", mode, "-w", "-t", Long.toString(Math.max(1, timeout.toSeconds())));
+        return List.of(
+                settings.binary("pg_ctl").toString(),
+                "stop",
+                "-D",
+                settings.dataDir().toString(),
+                "-m",
+                mode,
+                "-w",
+                "-t",
+                Long.toString(Math.max(1, timeout.toSeconds())));
     }
 
     /**
@@ -169,9 +188,14 @@ final class Postmaster {
      */
     void forgetSnapshotted(String step) {
         try (HeldDirectory dataDir = dataDirectory.open()) {
-            Optional<Long> pid = firstLine(dataDir, POSTMASTER_PID).filter(line -> line.matches("\\d+")).map(Long::parseLong);
-            if (pid.isPresent() && ServerProcesses.running(pid.get())
-                    && workingDirectory(pid.get()).filter(cwd -> cwd.equals(settings.dataDir().normalize())).isPresent()) {
+            Optional<Long> pid = firstLine(dataDir, POSTMASTER_PID)
+                    .filter(line -> line.matches("\\d+"))
+                    .map(Long::parseLong);
+            if (pid.isPresent()
+                    && ServerProcesses.running(pid.get())
+                    && workingDirectory(pid.get())
+                            .filter(cwd -> cwd.equals(settings.dataDir().normalize()))
+                            .isPresent()) {
                 throw new EngineException(step + ": postmaster " + pid.get() + " is running on " + settings.dataDir());
             }
             dataDir.delete(POSTMASTER_PID);
@@ -256,7 +280,8 @@ final class Postmaster {
 
     private static Optional<Path> workingDirectory(long pid) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")).normalize());
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd"))
+                    .normalize());
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return Optional.empty();
         }
@@ -270,7 +295,8 @@ final class Postmaster {
         try {
             DataDirectories.createOwned(socketDir, dataDirectory.osUser(), 0755).close();
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot create the socket directory " + socketDir + ": " + e.getMessage(), e);
+            throw new EngineException(
+                    step + ": cannot create the socket directory " + socketDir + ": " + e.getMessage(), e);
         }
     }
 }

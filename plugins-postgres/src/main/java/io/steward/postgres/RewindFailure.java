@@ -1,7 +1,6 @@
 package io.steward.postgres;
 
 import io.steward.engine.RewindFailedException.Next;
-
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -19,29 +18,32 @@ import java.util.regex.Pattern;
  */
 final class RewindFailure {
     /** pg_rewind's own words for a source it could not reach or lost: these pass. */
-    private static final Pattern TRANSIENT = Pattern.compile("could not connect|connection to server|"
-            + "server closed the connection|connection refused|timeout expired|timed out|terminating connection|"
-            + "the database system is (starting up|shutting down)|no route to host|could not translate host name",
+    private static final Pattern TRANSIENT = Pattern.compile(
+            "could not connect|connection to server|"
+                    + "server closed the connection|connection refused|timeout expired|timed out|terminating connection|"
+                    + "the database system is (starting up|shutting down)|no route to host|could not translate host name",
             Pattern.CASE_INSENSITIVE);
     /** Room kept beyond the copy itself: the new clone grows while the old directory stays. */
     private static final double HEADROOM = 1.1;
 
-    private RewindFailure() {
-    }
+    private RewindFailure() {}
 
     /** What to do, and the sentence that says why. */
-    record Verdict(Next next, String explanation) {
-    }
+    record Verdict(Next next, String explanation) {}
 
     static Verdict judge(String rewindOutput, boolean reinitializeAllowed, Path dataDir) {
         if (TRANSIENT.matcher(rewindOutput).find()) {
-            return new Verdict(Next.RETRY, "the cause may pass (the primary could not be reached), so the rewind is "
-                    + "tried again rather than the data directory cloned again");
+            return new Verdict(
+                    Next.RETRY,
+                    "the cause may pass (the primary could not be reached), so the rewind is "
+                            + "tried again rather than the data directory cloned again");
         }
         if (!reinitializeAllowed) {
-            return new Verdict(Next.WAIT_FOR_OPERATOR, "automatic reinitialise is off "
-                    + "(postgresql.reinitialize_on_rewind_failure): this replica stays stopped until 'steward "
-                    + "reinitialize' (POST /reinitialize) clones it again, moving its data directory aside");
+            return new Verdict(
+                    Next.WAIT_FOR_OPERATOR,
+                    "automatic reinitialise is off "
+                            + "(postgresql.reinitialize_on_rewind_failure): this replica stays stopped until 'steward "
+                            + "reinitialize' (POST /reinitialize) clones it again, moving its data directory aside");
         }
         long needed;
         long free;
@@ -49,16 +51,22 @@ final class RewindFailure {
             needed = (long) (sizeOf(dataDir) * HEADROOM);
             free = Files.getFileStore(dataDir).getUsableSpace();
         } catch (IOException e) {
-            return new Verdict(Next.WAIT_FOR_OPERATOR, "not reinitialising: cannot tell whether the filesystem of "
-                    + dataDir + " has room for a second copy (" + e.getMessage() + "); run 'steward reinitialize'");
+            return new Verdict(
+                    Next.WAIT_FOR_OPERATOR,
+                    "not reinitialising: cannot tell whether the filesystem of " + dataDir
+                            + " has room for a second copy (" + e.getMessage() + "); run 'steward reinitialize'");
         }
         if (free < needed) {
-            return new Verdict(Next.WAIT_FOR_OPERATOR, "not reinitialising: moving " + dataDir + " aside and cloning it "
-                    + "again needs about " + mib(needed) + " free on its filesystem, which has " + mib(free)
-                    + "; free space (or remove old *.reinit-* directories), then run 'steward reinitialize'");
+            return new Verdict(
+                    Next.WAIT_FOR_OPERATOR,
+                    "not reinitialising: moving " + dataDir + " aside and cloning it "
+                            + "again needs about " + mib(needed) + " free on its filesystem, which has " + mib(free)
+                            + "; free space (or remove old *.reinit-* directories), then run 'steward reinitialize'");
         }
-        return new Verdict(Next.REINITIALIZE, "reinitialising: the data directory is moved aside and cloned again ("
-                + mib(needed) + " needed, " + mib(free) + " free)");
+        return new Verdict(
+                Next.REINITIALIZE,
+                "reinitialising: the data directory is moved aside and cloned again (" + mib(needed) + " needed, "
+                        + mib(free) + " free)");
     }
 
     /** Bytes of the files under {@code directory}, links not followed (only their sizes are read). */

@@ -4,13 +4,12 @@ import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.Role;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gives the server the role the core asks for: starts it as the primary or as a replica (rewinding a history that
@@ -27,8 +26,13 @@ final class RoleChanges {
     private final PostgresConnection connection;
     private final Rewind rewind;
 
-    RoleChanges(ConfigWriter config, DataDirectory dataDirectory, Postmaster postmaster, StatusProbe status,
-                PostgresConnection connection, Rewind rewind) {
+    RoleChanges(
+            ConfigWriter config,
+            DataDirectory dataDirectory,
+            Postmaster postmaster,
+            StatusProbe status,
+            PostgresConnection connection,
+            Rewind rewind) {
         this.config = config;
         this.dataDirectory = dataDirectory;
         this.postmaster = postmaster;
@@ -96,9 +100,15 @@ final class RoleChanges {
             }
             case REPLICA -> {
                 Optional<Rewind.WalPosition> primaryPosition = rewind.primaryPosition(primary);
-                if (primaryPosition.filter(position -> Rewind.mustRestartToFollow(now, position)).isPresent()) {
-                    log.info("{}: local timeline {} position {} vs primary's {}: restarting to rewind if needed",
-                            step, now.timeline(), now.position(), primaryPosition.get());
+                if (primaryPosition
+                        .filter(position -> Rewind.mustRestartToFollow(now, position))
+                        .isPresent()) {
+                    log.info(
+                            "{}: local timeline {} position {} vs primary's {}: restarting to rewind if needed",
+                            step,
+                            now.timeline(),
+                            now.position(),
+                            primaryPosition.get());
                     postmaster.stop();
                     startAsReplica(Optional.of(primary));
                 } else {
@@ -124,18 +134,22 @@ final class RoleChanges {
             return;
         }
         if (now.role() == Role.STOPPED) {
-            throw new EngineException(step + ": the server is not running" + now.problem().map(p -> " (" + p + ")").orElse(""));
+            throw new EngineException(step + ": the server is not running"
+                    + now.problem().map(p -> " (" + p + ")").orElse(""));
         }
         // pg_promote waits up to 60 s: longer than the probe's socket timeout.
         String promote = "SELECT pg_promote(true, " + PROMOTE_TIMEOUT.toSeconds() + ")";
-        boolean promoted = connection.queryWaiting(step + ": pg_promote failed", PROMOTE_TIMEOUT.plusSeconds(30), db -> {
-            try (Statement statement = db.createStatement(); ResultSet rs = statement.executeQuery(promote)) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        });
+        boolean promoted =
+                connection.queryWaiting(step + ": pg_promote failed", PROMOTE_TIMEOUT.plusSeconds(30), db -> {
+                    try (Statement statement = db.createStatement();
+                            ResultSet rs = statement.executeQuery(promote)) {
+                        rs.next();
+                        return rs.getBoolean(1);
+                    }
+                });
         if (!promoted) {
-            throw new EngineException(step + ": the server did not finish promotion within " + PROMOTE_TIMEOUT.toSeconds() + "s");
+            throw new EngineException(
+                    step + ": the server did not finish promotion within " + PROMOTE_TIMEOUT.toSeconds() + "s");
         }
         awaitRole(step, Role.PRIMARY, PROMOTE_TIMEOUT);
     }
@@ -152,7 +166,8 @@ final class RoleChanges {
             }
             if (System.nanoTime() > deadline) {
                 throw new EngineException(step + ": the server is " + now.role() + " instead of " + role
-                        + " after " + timeout.toSeconds() + "s" + now.problem().map(p -> " (" + p + ")").orElse("")
+                        + " after " + timeout.toSeconds() + "s"
+                        + now.problem().map(p -> " (" + p + ")").orElse("")
                         + "; server log: " + postmaster.serverLogTail());
             }
             Polling.sleep(Polling.INTERVAL);
@@ -165,7 +180,9 @@ final class RoleChanges {
      * The result is a running server or a stopped one with no postmaster left.
      */
     private EngineStatus settle(String step) {
-        Polling.waitUntil(step + ": wait for the starting or stopping server to settle", Postmaster.START_TIMEOUT,
+        Polling.waitUntil(
+                step + ": wait for the starting or stopping server to settle",
+                Postmaster.START_TIMEOUT,
                 () -> status.probe().running() || !postmaster.alive());
         return status.probe();
     }

@@ -4,9 +4,6 @@ import io.steward.engine.EngineException;
 import io.steward.engine.Role;
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * On the primary, one physical replication slot per other member ({@link SlotPlan}), and a registry in the agent's
@@ -72,8 +71,8 @@ final class SlotKeeper {
     private static Map<String, Boolean> existingSlots(Connection db) throws SQLException {
         Map<String, Boolean> existing = new HashMap<>();
         try (Statement statement = db.createStatement();
-             ResultSet rs = statement.executeQuery(
-                     "SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = 'physical' AND NOT temporary")) {
+                ResultSet rs = statement.executeQuery(
+                        "SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = 'physical' AND NOT temporary")) {
             while (rs.next()) {
                 existing.put(rs.getString(1), rs.getBoolean(2));
             }
@@ -92,7 +91,10 @@ final class SlotKeeper {
     private Set<String> readRegistry() {
         try (HeldDirectory stateDir = HeldDirectory.open(registry.getParent(), FileOwner.ROOT)) {
             return stateDir.readText(registry.getFileName().toString())
-                    .map(text -> new TreeSet<>(text.lines().map(String::strip).filter(s -> !s.isEmpty()).toList()))
+                    .map(text -> new TreeSet<>(text.lines()
+                            .map(String::strip)
+                            .filter(s -> !s.isEmpty())
+                            .toList()))
                     .orElseGet(TreeSet::new);
         } catch (NoSuchFileException e) {
             return new TreeSet<>();
@@ -105,7 +107,8 @@ final class SlotKeeper {
         try {
             Files.createDirectories(registry.getParent());
             try (HeldDirectory stateDir = HeldDirectory.open(registry.getParent(), FileOwner.ROOT)) {
-                stateDir.replace(registry.getFileName().toString(),
+                stateDir.replace(
+                        registry.getFileName().toString(),
                         slots.stream().map(slot -> slot + "\n").collect(Collectors.joining()));
             }
         } catch (IOException e) {

@@ -30,10 +30,15 @@ record SlotPlan(List<String> create, List<String> drop) {
      * @param ours the slots Steward created on this node
      */
     static SlotPlan of(Set<String> wanted, Map<String, Boolean> existing, Set<String> ours) {
-        List<String> create = wanted.stream().filter(slot -> !existing.containsKey(slot)).sorted().toList();
+        List<String> create = wanted.stream()
+                .filter(slot -> !existing.containsKey(slot))
+                .sorted()
+                .toList();
         List<String> drop = existing.entrySet().stream()
                 .filter(slot -> !wanted.contains(slot.getKey()) && ours.contains(slot.getKey()) && !slot.getValue())
-                .map(Map.Entry::getKey).sorted().toList();
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
         return new SlotPlan(create, drop);
     }
 }

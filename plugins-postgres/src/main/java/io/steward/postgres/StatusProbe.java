@@ -4,7 +4,6 @@ import io.steward.engine.DataState;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.Role;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,7 +35,8 @@ final class StatusProbe {
         try {
             data = dataDirectory.inspect();
         } catch (RuntimeException e) {
-            return EngineStatus.stopped(DataState.INVALID, Optional.of("cannot inspect the data directory: " + e.getMessage()));
+            return EngineStatus.stopped(
+                    DataState.INVALID, Optional.of("cannot inspect the data directory: " + e.getMessage()));
         }
         if (data.state() != DataState.VALID) {
             return EngineStatus.stopped(data.state(), Optional.of(data.problem()));
@@ -48,8 +48,15 @@ final class StatusProbe {
         try {
             return connection.queryRetryingOnce(StatusProbe::queryStatus);
         } catch (SQLException e) {
-            return EngineStatus.stopped(DataState.VALID, Optional.of(notAcceptingConnections(postmasterStatus.get(),
-                    () -> dataDirectory.controlData().map(ControlData::clusterState).orElse(""), e.getMessage())));
+            return EngineStatus.stopped(
+                    DataState.VALID,
+                    Optional.of(notAcceptingConnections(
+                            postmasterStatus.get(),
+                            () -> dataDirectory
+                                    .controlData()
+                                    .map(ControlData::clusterState)
+                                    .orElse(""),
+                            e.getMessage())));
         }
     }
 
@@ -59,9 +66,18 @@ final class StatusProbe {
      */
     private EngineStatus stoppedStatus() {
         Optional<ControlData> control = dataDirectory.controlData();
-        long position = control.filter(ControlData::cleanlyShutDown).map(ControlData::checkpointLocation).orElse(-1L);
+        long position = control.filter(ControlData::cleanlyShutDown)
+                .map(ControlData::checkpointLocation)
+                .orElse(-1L);
         long timeline = control.map(ControlData::timeline).orElse(0L);
-        return new EngineStatus(Role.STOPPED, DataState.VALID, position, timeline, Optional.empty(), false, List.of(),
+        return new EngineStatus(
+                Role.STOPPED,
+                DataState.VALID,
+                position,
+                timeline,
+                Optional.empty(),
+                false,
+                List.of(),
                 Optional.of("not running"));
     }
 
@@ -104,12 +120,14 @@ final class StatusProbe {
                 + " FROM pg_stat_replication WHERE state = 'streaming' OR state = 'catchup'")) {
             while (rs.next()) {
                 long flush = rs.getLong(2);
-                replicas.add(new ReplicaLink(rs.getString(1), rs.wasNull() ? -1 : flush,
+                replicas.add(new ReplicaLink(
+                        rs.getString(1),
+                        rs.wasNull() ? -1 : flush,
                         Set.of("sync", "quorum").contains(rs.getString(3))));
             }
         }
-        return new EngineStatus(Role.PRIMARY, DataState.VALID, position, timeline, Optional.empty(), false,
-                replicas, Optional.empty());
+        return new EngineStatus(
+                Role.PRIMARY, DataState.VALID, position, timeline, Optional.empty(), false, replicas, Optional.empty());
     }
 
     private static EngineStatus replicaStatus(Statement statement) throws SQLException {
@@ -143,17 +161,24 @@ final class StatusProbe {
             String senderHost = rs.getString("sender_host");
             int senderPort = rs.getInt("sender_port");
             if (!"streaming".equals(receiverStatus) && replayed > 0) {
-                timeline = timelineOfSegmentHolding(statement.getConnection(), replayed - 1).orElse(timeline);
+                timeline = timelineOfSegmentHolding(statement.getConnection(), replayed - 1)
+                        .orElse(timeline);
             }
-            Optional<String> upstream = "streaming".equals(receiverStatus)
-                    ? Optional.of(senderHost + ":" + senderPort)
-                    : Optional.empty();
+            Optional<String> upstream =
+                    "streaming".equals(receiverStatus) ? Optional.of(senderHost + ":" + senderPort) : Optional.empty();
             Optional<String> problem = upstream.isEmpty() && hasPrimary
                     ? Optional.of("not streaming from the primary (wal receiver: "
-                    + (receiverStatus == null ? "not running" : receiverStatus) + ")")
+                            + (receiverStatus == null ? "not running" : receiverStatus) + ")")
                     : Optional.empty();
-            return new EngineStatus(Role.REPLICA, DataState.VALID, Math.max(received, replayed), timeline,
-                    upstream, paused, List.of(), problem);
+            return new EngineStatus(
+                    Role.REPLICA,
+                    DataState.VALID,
+                    Math.max(received, replayed),
+                    timeline,
+                    upstream,
+                    paused,
+                    List.of(),
+                    problem);
         }
     }
 
@@ -164,7 +189,8 @@ final class StatusProbe {
     private static Optional<Long> timelineOfSegmentHolding(Connection db, long position) throws SQLException {
         long segmentSize;
         try (Statement statement = db.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'")) {
+                ResultSet rs = statement.executeQuery(
+                        "SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'")) {
             rs.next();
             segmentSize = rs.getLong(1);
         }

@@ -1,13 +1,12 @@
 package io.steward.postgres;
 
 import io.steward.engine.Role;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * On the primary, {@code synchronous_standby_names}: which replicas must confirm a commit before it is acknowledged,
@@ -39,15 +38,22 @@ final class SynchronousStandbyNames {
         connection.execute(step, alterSystem(wanted));
         connection.reloadConfiguration(step);
         // The reload is asynchronous; return once the server works with the new value.
-        Polling.waitUntil(step + ": wait for the reload", RELOAD_TIMEOUT,
+        Polling.waitUntil(
+                step + ": wait for the reload",
+                RELOAD_TIMEOUT,
                 () -> wanted.equals(connection.currentSetting(step, SETTING)));
     }
 
     /** The first of the named members, each once, in the given order; empty: replication is asynchronous. */
     static String value(List<String> memberNames) {
-        return memberNames.isEmpty() ? "" : "FIRST 1 (" + new LinkedHashSet<>(memberNames).stream()
-                .map(name -> '"' + name.replace("\"", "\"\"") + '"')
-                .collect(Collectors.joining(",")) + ")";
+        return memberNames.isEmpty()
+                ? ""
+                : "FIRST 1 ("
+                        + new LinkedHashSet<>(memberNames)
+                                .stream()
+                                        .map(name -> '"' + name.replace("\"", "\"\"") + '"')
+                                        .collect(Collectors.joining(","))
+                        + ")";
     }
 
     static String alterSystem(String value) {

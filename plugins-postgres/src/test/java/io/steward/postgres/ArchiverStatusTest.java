@@ -1,5 +1,7 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,9 +9,6 @@ import io.steward.engine.ArchiveStatus;
 import io.steward.engine.EngineContext;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,20 +17,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The archive's backlog as the files in pg_wal/archive_status show it, with no server to ask. */
 class ArchiverStatusTest {
 
     private static ArchiverStatus archiver(Path dataDir, String archiveMode) {
-        ObjectNode section = new ObjectMapper().createObjectNode()
+        ObjectNode section = new ObjectMapper()
+                .createObjectNode()
                 .put("data_dir", dataDir.toString())
                 .put("superuser_password", "s")
                 .put("replication_password", "r");
         section.putObject("parameters").put("archive_mode", archiveMode);
-        PostgresSettings settings = PostgresSettings.read(new EngineContext("n1", "127.0.0.1",
-                new Settings("postgresql", section, new ConfigProblems()), dataDir, new MetricRegistry()));
+        PostgresSettings settings = PostgresSettings.read(new EngineContext(
+                "n1",
+                "127.0.0.1",
+                new Settings("postgresql", section, new ConfigProblems()),
+                dataDir,
+                new MetricRegistry()));
         return new ArchiverStatus(settings, new PostgresConnection(settings));
     }
 
@@ -54,14 +58,16 @@ class ArchiverStatusTest {
         ArchiveStatus read = archiver(dataDir, "on").read().orElseThrow();
 
         assertThat(read.ready()).isEqualTo(2);
-        assertThat(read.oldestReadyAge()).hasValueSatisfying(age -> assertThat(age).isGreaterThan(Duration.ofMinutes(9)));
+        assertThat(read.oldestReadyAge())
+                .hasValueSatisfying(age -> assertThat(age).isGreaterThan(Duration.ofMinutes(9)));
         assertThat(read.lastArchived()).as("no connection open: the files only").isEmpty();
         assertThat(read.failures()).isZero();
     }
 
     @Test
     void noArchiveStatusDirectoryIsNoBacklog(@TempDir Path dataDir) {
-        assertThat(archiver(dataDir, "on").read()).contains(new ArchiveStatus(0, Optional.empty(), Optional.empty(),
-                Optional.empty(), 0, Optional.empty()));
+        assertThat(archiver(dataDir, "on").read())
+                .contains(new ArchiveStatus(
+                        0, Optional.empty(), Optional.empty(), Optional.empty(), 0, Optional.empty()));
     }
 }

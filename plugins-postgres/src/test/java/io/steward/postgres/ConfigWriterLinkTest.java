@@ -1,5 +1,8 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,13 +12,6 @@ import io.steward.engine.EngineException;
 import io.steward.engine.Peer;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +22,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every file Steward rewrites in a data directory, replaced by PostgreSQL's user with a link to a root-only file:
@@ -51,15 +50,23 @@ class ConfigWriterLinkTest {
         secret = Files.writeString(root.resolve("secret"), marker + "\n");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(dataDir.resolve("postgresql.conf"), "shared_buffers = 128MB\n");
-        UserPrincipal postgres = dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+        UserPrincipal postgres =
+                dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
         Files.setOwner(dataDir, postgres);
         Files.setOwner(dataDir.resolve("postgresql.conf"), postgres);
-        ObjectNode section = new ObjectMapper().createObjectNode()
+        ObjectNode section = new ObjectMapper()
+                .createObjectNode()
                 .put("data_dir", dataDir.toString())
                 .put("superuser_password", "s")
                 .put("replication_password", "r");
-        writer = new ConfigWriter(PostgresSettings.read(new EngineContext("db-2", "10.0.0.2",
-                new Settings("postgresql", section, new ConfigProblems()), root, new MetricRegistry())), "db-2");
+        writer = new ConfigWriter(
+                PostgresSettings.read(new EngineContext(
+                        "db-2",
+                        "10.0.0.2",
+                        new Settings("postgresql", section, new ConfigProblems()),
+                        root,
+                        new MetricRegistry())),
+                "db-2");
     }
 
     @AfterEach
@@ -72,16 +79,30 @@ class ConfigWriterLinkTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"postgresql.conf", "pg_hba.conf", "steward.conf", "steward.pgpass", "standby.signal",
-            "postgresql.auto.conf", "backup_label", "tablespace_map", "recovery.signal"})
+    @ValueSource(
+            strings = {
+                "postgresql.conf",
+                "pg_hba.conf",
+                "steward.conf",
+                "steward.pgpass",
+                "standby.signal",
+                "postgresql.auto.conf",
+                "backup_label",
+                "tablespace_map",
+                "recovery.signal"
+            })
     void aFileReplacedByALinkToARootOnlyFileIsRefusedByName(String name) throws IOException {
         Files.deleteIfExists(dataDir.resolve(name));
         Path link = Files.createSymbolicLink(dataDir.resolve(name), secret);
         // the link as PostgreSQL's user would leave it
-        Files.getFileAttributeView(link, java.nio.file.attribute.PosixFileAttributeView.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(Files.getOwner(dataDir));
+        Files.getFileAttributeView(
+                        link,
+                        java.nio.file.attribute.PosixFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .setOwner(Files.getOwner(dataDir));
 
-        assertThatThrownBy(() -> rewrite(name)).isInstanceOf(EngineException.class)
+        assertThatThrownBy(() -> rewrite(name))
+                .isInstanceOf(EngineException.class)
                 .hasMessageContaining(dataDir.resolve(name) + " is a symbolic link");
 
         assertThat(Files.isSymbolicLink(link)).isTrue();
@@ -101,8 +122,9 @@ class ConfigWriterLinkTest {
             case "standby.signal" -> writer.markStandby(true);
             case "postgresql.auto.conf" -> writer.dropCopiedSynchronousStandbys();
             case "backup_label", "tablespace_map" -> writer.writeBackupFiles(Map.of(name, "from pg_backup_stop\n"));
-            case "recovery.signal" -> writer.prepareArchiveRecovery(Map.of("backup_label", "label\n"),
-                    Optional.of(Instant.parse("2026-01-01T00:00:00Z")));
+            case "recovery.signal" ->
+                writer.prepareArchiveRecovery(
+                        Map.of("backup_label", "label\n"), Optional.of(Instant.parse("2026-01-01T00:00:00Z")));
             default -> writer.writeNodeConfiguration(primary);
         }
     }

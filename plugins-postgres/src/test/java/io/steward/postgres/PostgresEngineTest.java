@@ -1,5 +1,9 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.EngineStatus;
@@ -7,11 +11,6 @@ import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.Role;
 import io.steward.postgres.TestNodes.Node;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -21,10 +20,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** The engine against real PostgreSQL 15 servers on loopback. */
 @Tag("servers")
@@ -56,15 +55,18 @@ class PostgresEngineTest {
         assertThat(node.engine().probe().dataState()).isEqualTo(DataState.EMPTY);
         // not empty: then it must be the server user's before anything in it is read
         Files.writeString(node.dataDir().resolve("junk.txt"), "not a database");
-        assertThat(node.engine().probe().problem()).hasValueSatisfying(problem ->
-                assertThat(problem).contains(node.dataDir() + " belongs to user id 0, not to postgres"));
-        Files.setOwner(node.dataDir(), node.dataDir().getFileSystem().getUserPrincipalLookupService()
-                .lookupPrincipalByName("postgres"));
+        assertThat(node.engine().probe().problem())
+                .hasValueSatisfying(problem ->
+                        assertThat(problem).contains(node.dataDir() + " belongs to user id 0, not to postgres"));
+        Files.setOwner(
+                node.dataDir(),
+                node.dataDir().getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres"));
 
         EngineStatus garbage = node.engine().probe();
         assertThat(garbage.role()).isEqualTo(Role.STOPPED);
         assertThat(garbage.dataState()).isEqualTo(DataState.INVALID);
-        assertThat(garbage.problem()).hasValueSatisfying(problem -> assertThat(problem).contains("PG_VERSION"));
+        assertThat(garbage.problem())
+                .hasValueSatisfying(problem -> assertThat(problem).contains("PG_VERSION"));
 
         assertThatThrownBy(() -> node.engine().startAsPrimary()).hasMessageContaining("INVALID");
         assertThatThrownBy(() -> node.engine().initializeNewCluster()).hasMessageContaining("not empty");
@@ -107,8 +109,9 @@ class PostgresEngineTest {
 
         a.execute("CREATE TABLE t (v text); INSERT INTO t VALUES ('replicated')");
         await().atMost(PATIENCE).until(() -> b.columnOrEmpty("SELECT v FROM t").contains("replicated"));
-        await().atMost(PATIENCE).until(() -> a.engine().probe().replicas().stream()
-                .anyMatch(link -> link.name().equals("node-b.zone-1") && link.flushPosition() > 0));
+        await().atMost(PATIENCE)
+                .until(() -> a.engine().probe().replicas().stream()
+                        .anyMatch(link -> link.name().equals("node-b.zone-1") && link.flushPosition() > 0));
         assertThat(a.column("SELECT active::text FROM pg_replication_slots WHERE slot_name = 'node_b_zone_1'"))
                 .containsExactly("true");
         assertThat(b.engine().probe().position()).isPositive();
@@ -116,7 +119,9 @@ class PostgresEngineTest {
         // Replicas ignore slot changes; a member that left loses its slot once it no longer streams.
         b.engine().reconcileReplicationSlots(Set.of());
         b.engine().stop();
-        await().atMost(PATIENCE).until(() -> a.column("SELECT active::text FROM pg_replication_slots").equals(List.of("false")));
+        await().atMost(PATIENCE)
+                .until(() -> a.column("SELECT active::text FROM pg_replication_slots")
+                        .equals(List.of("false")));
         a.engine().reconcileReplicationSlots(Set.of("node-a"));
         assertThat(a.column("SELECT slot_name FROM pg_replication_slots")).isEmpty();
         assertThat(b.engine().probe().role()).isEqualTo(Role.STOPPED);
@@ -130,14 +135,16 @@ class PostgresEngineTest {
 
         a.engine().setSynchronousStandbys(List.of("b"));
         assertThat(a.column("SHOW synchronous_standby_names")).containsExactly("FIRST 1 (\"b\")");
-        await().atMost(PATIENCE).until(() -> a.engine().probe().replicas().stream().anyMatch(ReplicaLink::synchronous));
-        assertThat(a.column("SELECT application_name || ' ' || sync_state FROM pg_stat_replication")).containsExactly("b sync");
+        await().atMost(PATIENCE)
+                .until(() -> a.engine().probe().replicas().stream().anyMatch(ReplicaLink::synchronous));
+        assertThat(a.column("SELECT application_name || ' ' || sync_state FROM pg_stat_replication"))
+                .containsExactly("b sync");
         a.execute("CREATE TABLE t (v int); INSERT INTO t VALUES (1)");
 
         a.engine().setSynchronousStandbys(List.of());
         assertThat(a.column("SHOW synchronous_standby_names")).containsExactly("");
-        await().atMost(PATIENCE).until(() -> a.engine().probe().replicas().stream()
-                .noneMatch(ReplicaLink::synchronous));
+        await().atMost(PATIENCE)
+                .until(() -> a.engine().probe().replicas().stream().noneMatch(ReplicaLink::synchronous));
         assertThat(a.engine().probe().replicas()).extracting(ReplicaLink::name).containsExactly("b");
     }
 
@@ -155,8 +162,13 @@ class PostgresEngineTest {
         assertThat(status.problem()).contains("not running");
         a.engine().fence();
         a.engine().stop();
-        assertThat(a.engine().fenceCommand()).last().asString()
-                .contains("pg_ctl").contains("-m' 'fast").contains("-m' 'immediate").contains(a.dataDir().toString());
+        assertThat(a.engine().fenceCommand())
+                .last()
+                .asString()
+                .contains("pg_ctl")
+                .contains("-m' 'fast")
+                .contains("-m' 'immediate")
+                .contains(a.dataDir().toString());
     }
 
     @Test
@@ -193,8 +205,9 @@ class PostgresEngineTest {
         Node c = nodes.node("c");
         startPrimaryWithReplicas(a, b, c);
         a.execute("CREATE TABLE t (v text); INSERT INTO t VALUES ('from a')");
-        await().atMost(PATIENCE).until(() -> b.columnOrEmpty("SELECT v FROM t").contains("from a")
-                && c.columnOrEmpty("SELECT v FROM t").contains("from a"));
+        await().atMost(PATIENCE)
+                .until(() -> b.columnOrEmpty("SELECT v FROM t").contains("from a")
+                        && c.columnOrEmpty("SELECT v FROM t").contains("from a"));
 
         a.engine().fence();
         b.engine().promote();
@@ -203,7 +216,8 @@ class PostgresEngineTest {
 
         b.execute("INSERT INTO t VALUES ('from b')");
         await().atMost(PATIENCE).until(() -> c.columnOrEmpty("SELECT v FROM t").contains("from b"));
-        await().atMost(PATIENCE).until(() -> c.engine().probe().upstream().equals(Optional.of("127.0.0.1:" + b.port())));
+        await().atMost(PATIENCE)
+                .until(() -> c.engine().probe().upstream().equals(Optional.of("127.0.0.1:" + b.port())));
         assertThat(c.engine().probe().timeline()).isEqualTo(2);
 
         // The old primary comes back through follow as well, and following the same primary again changes nothing.

@@ -1,5 +1,7 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,24 +20,27 @@ import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.VolumeSnapshots;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the plugin declares of a PostgreSQL engine, known from its settings alone, and that the engine has it. */
 class PostgresPluginTest {
 
     private static ConfiguredEngine configured(Path stateDir) {
-        ObjectNode section = new ObjectMapper().createObjectNode()
+        ObjectNode section = new ObjectMapper()
+                .createObjectNode()
                 .put("data_dir", "/var/lib/postgresql/15/main")
                 .put("superuser_password", "super-secret-1")
                 .put("replication_password", "repl-secret-2");
         ConfigProblems problems = new ConfigProblems();
-        ConfiguredEngine configured = new PostgresPlugin().configure(new EngineContext("n1", "10.0.0.1",
-                new Settings("postgresql", section, problems), stateDir, new MetricRegistry()));
+        ConfiguredEngine configured = new PostgresPlugin()
+                .configure(new EngineContext(
+                        "n1",
+                        "10.0.0.1",
+                        new Settings("postgresql", section, problems),
+                        stateDir,
+                        new MetricRegistry()));
         assertThat(problems.list()).isEmpty();
         return configured;
     }
@@ -44,12 +49,22 @@ class PostgresPluginTest {
     void stewardElectsThePrimaryWithSlotsSynchronousStandbysSnapshotSetsAndTheWalArchive(@TempDir Path stateDir) {
         var declared = configured(stateDir).capabilities();
 
-        assertThat(declared.replicationStyle()).contains(new ReplicationStyle(ReplicationStyle.Topology.STAR,
-                ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true));
-        assertThat(declared.capabilities()).containsExactlyInAnyOrder(LeaseElected.class, ReplicationSlots.class,
-                SynchronousStandbys.class, VolumeSnapshots.class, SnapshotRecovery.class, Archiving.class);
-        assertThat(declared.has(Dumps.class)).as("backed up by snapshot sets and WAL, not dumps").isFalse();
-        assertThat(declared.has(ManagedMembership.class) || declared.has(NativeBackup.class)).isFalse();
+        assertThat(declared.replicationStyle())
+                .contains(new ReplicationStyle(
+                        ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true));
+        assertThat(declared.capabilities())
+                .containsExactlyInAnyOrder(
+                        LeaseElected.class,
+                        ReplicationSlots.class,
+                        SynchronousStandbys.class,
+                        VolumeSnapshots.class,
+                        SnapshotRecovery.class,
+                        Archiving.class);
+        assertThat(declared.has(Dumps.class))
+                .as("backed up by snapshot sets and WAL, not dumps")
+                .isFalse();
+        assertThat(declared.has(ManagedMembership.class) || declared.has(NativeBackup.class))
+                .isFalse();
         assertThat(declared.mayCreateCluster()).isTrue();
         assertThat(declared.bootstrapDump()).isEmpty();
     }

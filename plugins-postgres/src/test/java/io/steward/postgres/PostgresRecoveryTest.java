@@ -1,15 +1,14 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.engine.EngineException;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
 import io.steward.postgres.TestNodes.Node;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Point-in-time recovery on real PostgreSQL 15 servers: a base backup taken the way a snapshot set takes one (the
@@ -41,9 +40,13 @@ class PostgresRecoveryTest {
     void writeBackupAndMoreRows() throws Exception {
         nodes = new TestNodes();
         Path archive = nodes.folderForServer("archive");
-        archiving = Map.of("archive_mode", "on",
-                "archive_command", "test ! -f " + archive + "/%f && cp %p " + archive + "/%f",
-                "restore_command", "cp " + archive + "/%f %p");
+        archiving = Map.of(
+                "archive_mode",
+                "on",
+                "archive_command",
+                "test ! -f " + archive + "/%f && cp %p " + archive + "/%f",
+                "restore_command",
+                "cp " + archive + "/%f %p");
         source = nodes.node("source", archiving);
         source.engine().initializeNewCluster();
         source.execute("CREATE TABLE t (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
@@ -55,10 +58,12 @@ class PostgresRecoveryTest {
         }
         insert(6, 10);
         target = Instant.parse(source.column("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
-                + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')").get(0));
+                        + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+                .get(0));
         await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(target.plusMillis(5)));
         insert(11, 15);
-        String lastSegment = source.column("SELECT pg_walfile_name(pg_current_wal_lsn())").get(0);
+        String lastSegment =
+                source.column("SELECT pg_walfile_name(pg_current_wal_lsn())").get(0);
         source.execute("SELECT pg_switch_wal()");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(archive.resolve(lastSegment)));
     }
@@ -81,7 +86,8 @@ class PostgresRecoveryTest {
     /** A node whose data directory is the copy taken during the backup. */
     private Node restoredNode(String name) throws Exception {
         Node node = nodes.node(name, archiving);
-        TestNodes.copyAsIs(nodes.node("copy").folder().resolve("data"), node.folder().resolve("data"));
+        TestNodes.copyAsIs(
+                nodes.node("copy").folder().resolve("data"), node.folder().resolve("data"));
         return node;
     }
 
@@ -100,14 +106,15 @@ class PostgresRecoveryTest {
         assertThat(progress).last().asString().startsWith("recovered and promoted at");
         restored.execute("INSERT INTO t (id) VALUES (100)");
         assertThat(Files.readString(restored.dataDir().resolve(ConfigWriter.STEWARD_CONF)))
-                .as("the target is gone once promoted").doesNotContain("recovery_target_time =", "recovery_target_action");
+                .as("the target is gone once promoted")
+                .doesNotContain("recovery_target_time =", "recovery_target_action");
     }
 
     @Test
     void withoutATargetRecoveryReplaysTheWholeArchive() throws Exception {
         Node restored = restoredNode("latest");
 
-        restored.engine().recoverFromSnapshot(marks.files(), Optional.empty(), line -> { });
+        restored.engine().recoverFromSnapshot(marks.files(), Optional.empty(), line -> {});
 
         assertThat(restored.column("SELECT count(*)::text FROM t")).containsExactly("15");
     }
@@ -116,8 +123,9 @@ class PostgresRecoveryTest {
     void aTargetBeyondTheArchiveFailsAndSaysWhy() throws Exception {
         Node restored = restoredNode("future");
 
-        assertThatThrownBy(() -> restored.engine().recoverFromSnapshot(marks.files(),
-                Optional.of(Instant.now().plus(Duration.ofDays(1))), line -> { }))
+        assertThatThrownBy(() -> restored.engine()
+                        .recoverFromSnapshot(
+                                marks.files(), Optional.of(Instant.now().plus(Duration.ofDays(1))), line -> {}))
                 .isInstanceOf(EngineException.class)
                 .hasMessageContaining("recovery ended before configured recovery target was reached");
     }
@@ -125,12 +133,15 @@ class PostgresRecoveryTest {
     @Test
     void aSetWithoutBackupLabelOrAServerWithoutRestoreCommandIsRefusedBeforeAnythingChanges() throws Exception {
         Node noLabel = restoredNode("nolabel");
-        assertThatThrownBy(() -> noLabel.engine().recoverFromSnapshot(Map.of(), Optional.empty(), line -> { }))
+        assertThatThrownBy(() -> noLabel.engine().recoverFromSnapshot(Map.of(), Optional.empty(), line -> {}))
                 .hasMessageContaining("has no backup_label");
 
         Node noRestoreCommand = nodes.node("norestore");
-        TestNodes.copyAsIs(nodes.node("copy").folder().resolve("data"), noRestoreCommand.folder().resolve("data"));
-        assertThatThrownBy(() -> noRestoreCommand.engine().recoverFromSnapshot(marks.files(), Optional.empty(), line -> { }))
+        TestNodes.copyAsIs(
+                nodes.node("copy").folder().resolve("data"),
+                noRestoreCommand.folder().resolve("data"));
+        assertThatThrownBy(() ->
+                        noRestoreCommand.engine().recoverFromSnapshot(marks.files(), Optional.empty(), line -> {}))
                 .hasMessageContaining("postgresql.parameters.restore_command is not set");
         assertThat(noRestoreCommand.dataDir().resolve("backup_label")).doesNotExist();
     }

@@ -1,5 +1,7 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,17 +12,14 @@ import io.steward.plugins.EngineRegistry;
 import io.steward.settings.ConfigProblem;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Reading the postgresql: section and what the engine writes from it; no server involved. */
 @Tag("root")
@@ -38,16 +37,28 @@ class PostgresSettingsTest {
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings("postgresql", section, problems);
 
-        new PostgresPlugin().configure(new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"),
-                new MetricRegistry()));
+        new PostgresPlugin()
+                .configure(
+                        new EngineContext("n1", "10.0.0.1", settings, stateDir.resolve("state"), new MetricRegistry()));
         settings.rejectUnknownKeys();
 
-        assertThat(problems.list()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
-                "postgresql.data_dir", "postgresql.superuser_password", "postgresql.replication_password",
-                "postgresql.port", "postgresql.stop_timeout", "postgresql.superuser", "postgresql.parameters.port",
-                "postgresql.sockets_dir");
-        assertThat(problems.list()).filteredOn(problem -> problem.key().equals("postgresql.port"))
-                .singleElement().asString().contains("70000").contains("1 to 65535");
+        assertThat(problems.list())
+                .extracting(ConfigProblem::key)
+                .containsExactlyInAnyOrder(
+                        "postgresql.data_dir",
+                        "postgresql.superuser_password",
+                        "postgresql.replication_password",
+                        "postgresql.port",
+                        "postgresql.stop_timeout",
+                        "postgresql.superuser",
+                        "postgresql.parameters.port",
+                        "postgresql.sockets_dir");
+        assertThat(problems.list())
+                .filteredOn(problem -> problem.key().equals("postgresql.port"))
+                .singleElement()
+                .asString()
+                .contains("70000")
+                .contains("1 to 65535");
         // configure() must not touch the disk: validate-config runs it too.
         assertThat(stateDir.resolve("state")).doesNotExist();
     }
@@ -60,8 +71,12 @@ class PostgresSettingsTest {
                 .put("replication_password", "repl-secret-2")
                 .put("pg_hba", "hostssl all all 10.0.0.0/8 scram-sha-256\n\nhost all all 0.0.0.0/0 reject\n");
         ConfigProblems problems = new ConfigProblems();
-        PostgresSettings settings = PostgresSettings.read(new EngineContext("n1", "10.0.0.1",
-                new Settings("postgresql", section, problems), Path.of("/var/lib/steward"), new MetricRegistry()));
+        PostgresSettings settings = PostgresSettings.read(new EngineContext(
+                "n1",
+                "10.0.0.1",
+                new Settings("postgresql", section, problems),
+                Path.of("/var/lib/steward"),
+                new MetricRegistry()));
 
         assertThat(problems.isEmpty()).isTrue();
         assertThat(settings.port()).isEqualTo(5432);
@@ -77,8 +92,8 @@ class PostgresSettingsTest {
 
     @Test
     void thePluginIsFoundByName() {
-        assertThat(EngineRegistry.find("postgresql")).hasValueSatisfying(
-                plugin -> assertThat(plugin).isInstanceOf(PostgresPlugin.class));
+        assertThat(EngineRegistry.find("postgresql"))
+                .hasValueSatisfying(plugin -> assertThat(plugin).isInstanceOf(PostgresPlugin.class));
     }
 
     @Test
@@ -92,7 +107,8 @@ class PostgresSettingsTest {
     void replicaSettingsKeepThePasswordInThePassfile(@TempDir Path dataDir) throws Exception {
         Files.writeString(dataDir.resolve("postgresql.conf"), "shared_buffers = 128MB\n");
         // the data directory and its files are the server user's, as initdb leaves them
-        UserPrincipal postgres = dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+        UserPrincipal postgres =
+                dataDir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
         Files.setOwner(dataDir, postgres);
         Files.setOwner(dataDir.resolve("postgresql.conf"), postgres);
         ObjectNode section = json.createObjectNode()
@@ -100,22 +116,40 @@ class PostgresSettingsTest {
                 .put("superuser_password", "s")
                 .put("replication_password", "pa:ss\\word")
                 .put("pg_hba", "host all all 10.0.0.0/8 reject");
-        PostgresSettings settings = PostgresSettings.read(new EngineContext("db-2", "10.0.0.2",
-                new Settings("postgresql", section, new ConfigProblems()), dataDir, new MetricRegistry()));
+        PostgresSettings settings = PostgresSettings.read(new EngineContext(
+                "db-2",
+                "10.0.0.2",
+                new Settings("postgresql", section, new ConfigProblems()),
+                dataDir,
+                new MetricRegistry()));
         ConfigWriter writer = new ConfigWriter(settings, "db-2");
 
-        assertThat(writer.writeNodeConfiguration(Optional.of(new Peer("db-1", new Endpoint("10.0.0.1", 5432))))).isTrue();
+        assertThat(writer.writeNodeConfiguration(Optional.of(new Peer("db-1", new Endpoint("10.0.0.1", 5432)))))
+                .isTrue();
 
         String conf = Files.readString(dataDir.resolve(ConfigWriter.STEWARD_CONF));
-        assertThat(conf).contains("listen_addresses = '10.0.0.2'", "port = '5432'", "primary_slot_name = 'db_2'",
-                "application_name=''db-2''", "host=''10.0.0.1''").doesNotContain("pa:ss");
-        assertThat(Files.readString(dataDir.resolve(ConfigWriter.PASSFILE))).isEqualTo("*:*:*:replicator:pa\\:ss\\\\word\n");
-        assertThat(Files.readString(dataDir.resolve("postgresql.conf"))).endsWith("include_if_exists = 'steward.conf'\n");
-        assertThat(Files.readString(dataDir.resolve("pg_hba.conf")).lines().skip(1).findFirst())
+        assertThat(conf)
+                .contains(
+                        "listen_addresses = '10.0.0.2'",
+                        "port = '5432'",
+                        "primary_slot_name = 'db_2'",
+                        "application_name=''db-2''",
+                        "host=''10.0.0.1''")
+                .doesNotContain("pa:ss");
+        assertThat(Files.readString(dataDir.resolve(ConfigWriter.PASSFILE)))
+                .isEqualTo("*:*:*:replicator:pa\\:ss\\\\word\n");
+        assertThat(Files.readString(dataDir.resolve("postgresql.conf")))
+                .endsWith("include_if_exists = 'steward.conf'\n");
+        assertThat(Files.readString(dataDir.resolve("pg_hba.conf"))
+                        .lines()
+                        .skip(1)
+                        .findFirst())
                 .contains("host all all 10.0.0.0/8 reject");
-        assertThat(Files.getPosixFilePermissions(dataDir.resolve(ConfigWriter.PASSFILE))).hasSize(2);
+        assertThat(Files.getPosixFilePermissions(dataDir.resolve(ConfigWriter.PASSFILE)))
+                .hasSize(2);
         // Rewriting the same thing changes nothing, and the include line is added once.
-        assertThat(writer.writeNodeConfiguration(Optional.of(new Peer("db-1", new Endpoint("10.0.0.1", 5432))))).isFalse();
+        assertThat(writer.writeNodeConfiguration(Optional.of(new Peer("db-1", new Endpoint("10.0.0.1", 5432)))))
+                .isFalse();
         assertThat(Files.readString(dataDir.resolve("postgresql.conf"))).containsOnlyOnce("include_if_exists");
         assertThat(writer.differs(Optional.empty())).isTrue();
     }
@@ -132,8 +166,12 @@ class PostgresSettingsTest {
                 .put("replication_password_file", replication.toString());
         ConfigProblems problems = new ConfigProblems();
 
-        PostgresSettings settings = PostgresSettings.read(new EngineContext("n1", "10.0.0.1",
-                new Settings("postgresql", section, problems), Path.of("/var/lib/steward"), new MetricRegistry()));
+        PostgresSettings settings = PostgresSettings.read(new EngineContext(
+                "n1",
+                "10.0.0.1",
+                new Settings("postgresql", section, problems),
+                Path.of("/var/lib/steward"),
+                new MetricRegistry()));
 
         assertThat(problems.list()).isEmpty();
         assertThat(settings.superuserPassword()).isEqualTo("super-from-file");
@@ -141,12 +179,21 @@ class PostgresSettingsTest {
 
         Files.setPosixFilePermissions(replication, PosixFilePermissions.fromString("rw-r--r--"));
         ConfigProblems refused = new ConfigProblems();
-        PostgresSettings.read(new EngineContext("n1", "10.0.0.1", new Settings("postgresql",
-                section.put("superuser_password", "inline-too"), refused), Path.of("/var/lib/steward"), new MetricRegistry()));
-        assertThat(refused.list()).extracting(ConfigProblem::key).containsExactlyInAnyOrder(
-                "postgresql.replication_password_file", "postgresql.superuser_password_file");
-        assertThat(refused.list()).extracting(ConfigProblem::allowed).anySatisfy(allowed -> assertThat(allowed)
-                .contains("readable by it alone (chmod 600)").contains("has mode rw-r--r--"))
+        PostgresSettings.read(new EngineContext(
+                "n1",
+                "10.0.0.1",
+                new Settings("postgresql", section.put("superuser_password", "inline-too"), refused),
+                Path.of("/var/lib/steward"),
+                new MetricRegistry()));
+        assertThat(refused.list())
+                .extracting(ConfigProblem::key)
+                .containsExactlyInAnyOrder(
+                        "postgresql.replication_password_file", "postgresql.superuser_password_file");
+        assertThat(refused.list())
+                .extracting(ConfigProblem::allowed)
+                .anySatisfy(allowed -> assertThat(allowed)
+                        .contains("readable by it alone (chmod 600)")
+                        .contains("has mode rw-r--r--"))
                 .anySatisfy(allowed -> assertThat(allowed).contains("one or the other"));
     }
 }

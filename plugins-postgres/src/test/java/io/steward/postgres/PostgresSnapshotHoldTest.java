@@ -1,20 +1,19 @@
 package io.steward.postgres;
 
-import io.steward.engine.SnapshotHold;
-import io.steward.engine.SnapshotMarks;
-import io.steward.postgres.TestNodes.Node;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+
+import io.steward.engine.SnapshotHold;
+import io.steward.engine.SnapshotMarks;
+import io.steward.postgres.TestNodes.Node;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** pg_backup_start / pg_backup_stop around a snapshot, on real PostgreSQL 15 servers. */
 @Tag("servers")
@@ -45,7 +44,8 @@ class PostgresSnapshotHoldTest {
             assertThat(hold.startPosition()).isGreaterThanOrEqualTo(before);
             assertThat(hold.timeline()).isEqualTo(1);
             assertThat(a.column("SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE '%pg_backup_start%'"
-                    + " AND pid <> pg_backend_pid()")).containsExactly("1");
+                            + " AND pid <> pg_backend_pid()"))
+                    .containsExactly("1");
             a.execute("INSERT INTO t VALUES ('during')");
             marks = hold.release();
             assertThatThrownBy(hold::release).hasMessageContaining("already released");
@@ -55,11 +55,16 @@ class PostgresSnapshotHoldTest {
         assertThat(marks.endPosition()).isGreaterThan(marks.startPosition());
         assertThat(marks.timeline()).isEqualTo(1);
         assertThat(marks.files()).containsOnlyKeys("backup_label");
-        assertThat(marks.files().get("backup_label")).contains("LABEL: set-1").contains("START WAL LOCATION: "
-                + Lsn.format(marks.startPosition())).contains("BACKUP FROM: primary").contains("START TIMELINE: 1");
+        assertThat(marks.files().get("backup_label"))
+                .contains("LABEL: set-1")
+                .contains("START WAL LOCATION: " + Lsn.format(marks.startPosition()))
+                .contains("BACKUP FROM: primary")
+                .contains("START TIMELINE: 1");
         // the hold's session is closed; its backend ends a moment later
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.column("SELECT count(*)::text FROM pg_stat_activity"
-                + " WHERE query LIKE '%pg_backup_st%' AND pid <> pg_backend_pid()").equals(List.of("0")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> a.column("SELECT count(*)::text FROM pg_stat_activity"
+                                + " WHERE query LIKE '%pg_backup_st%' AND pid <> pg_backend_pid()")
+                        .equals(List.of("0")));
     }
 
     @Test
@@ -71,8 +76,10 @@ class PostgresSnapshotHoldTest {
         abandoned.close();
         abandoned.close();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.column("SELECT count(*)::text FROM pg_stat_activity"
-                + " WHERE query LIKE '%pg_backup_start%' AND pid <> pg_backend_pid()").equals(List.of("0")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> a.column("SELECT count(*)::text FROM pg_stat_activity"
+                                + " WHERE query LIKE '%pg_backup_start%' AND pid <> pg_backend_pid()")
+                        .equals(List.of("0")));
         try (SnapshotHold next = a.engine().holdForSnapshot("next")) {
             assertThat(next.release().files().get("backup_label")).contains("LABEL: next");
         }
@@ -89,7 +96,9 @@ class PostgresSnapshotHoldTest {
 
         try (SnapshotHold hold = b.engine().holdForSnapshot("on-replica")) {
             SnapshotMarks marks = hold.release();
-            assertThat(marks.files().get("backup_label")).contains("BACKUP FROM: standby").contains("LABEL: on-replica");
+            assertThat(marks.files().get("backup_label"))
+                    .contains("BACKUP FROM: standby")
+                    .contains("LABEL: on-replica");
             assertThat(marks.endPosition()).isGreaterThanOrEqualTo(marks.startPosition());
         }
     }

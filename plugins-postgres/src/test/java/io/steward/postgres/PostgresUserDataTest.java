@@ -1,20 +1,19 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.config.ConfigLoader;
 import io.steward.testing.RecordingUserDataTarget;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PostgresUserDataTest {
     /** The agent's test plugin: another engine than PostgreSQL. */
@@ -32,7 +31,9 @@ class PostgresUserDataTest {
 
     private static RecordingUserDataTarget translate(String json) throws Exception {
         RecordingUserDataTarget target = new RecordingUserDataTarget();
-        new PostgresPlugin().userData().translate((ObjectNode) new ObjectMapper().readTree(json), Optional.empty(), target);
+        new PostgresPlugin()
+                .userData()
+                .translate((ObjectNode) new ObjectMapper().readTree(json), Optional.empty(), target);
         return target;
     }
 
@@ -55,18 +56,18 @@ class PostgresUserDataTest {
         Path config = Files.writeString(dir.resolve("steward.yml"), TESTENGINE);
         Path userData = Files.writeString(dir.resolve("ud.json"), "{\"slow\": \"500\"}");
 
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(Optional.of(config), Optional.of(userData),
-                false, Map.of(), Map.of())))
-                .hasMessageContaining("postgresql (from user data file " + userData + " key 'slow'): '{...}' is not valid; "
-                        + "section postgresql given but engine is testengine");
+        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(
+                        Optional.of(config), Optional.of(userData), false, Map.of(), Map.of())))
+                .hasMessageContaining("postgresql (from user data file " + userData
+                        + " key 'slow'): '{...}' is not valid; " + "section postgresql given but engine is testengine");
     }
 
     @Test
     void theSectionOfAnotherInstalledEngineIsAProblem() throws Exception {
         Path config = Files.writeString(dir.resolve("steward.yml"), TESTENGINE + "postgresql:\n  port: 5433\n");
 
-        assertThatThrownBy(() -> ConfigLoader.load(new ConfigLoader.Sources(Optional.of(config), Optional.empty(),
-                false, Map.of(), Map.of())))
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        new ConfigLoader.Sources(Optional.of(config), Optional.empty(), false, Map.of(), Map.of())))
                 .hasMessageContaining("postgresql (from config file " + config + "): '{...}' is not valid; section "
                         + "postgresql given but engine is testengine");
     }

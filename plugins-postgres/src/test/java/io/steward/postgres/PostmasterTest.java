@@ -1,5 +1,7 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,25 +9,23 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.support.CommandRunner;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The postmaster as postmaster.pid and the process table show it, and the fence guard's command; no server runs. */
 @Tag("root")
 class PostmasterTest {
     @TempDir
     Path root;
+
     private Path dataDir;
     private Postmaster postmaster;
 
@@ -33,12 +33,17 @@ class PostmasterTest {
     void setUp() throws IOException {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         dataDir = ownedByPostgres(Files.createDirectory(root.resolve("data")));
-        ObjectNode section = new ObjectMapper().createObjectNode()
+        ObjectNode section = new ObjectMapper()
+                .createObjectNode()
                 .put("data_dir", dataDir.toString())
                 .put("superuser_password", "s")
                 .put("replication_password", "r");
-        PostgresSettings settings = PostgresSettings.read(new EngineContext("n1", "127.0.0.1",
-                new Settings("postgresql", section, new ConfigProblems()), root.resolve("state"), new MetricRegistry()));
+        PostgresSettings settings = PostgresSettings.read(new EngineContext(
+                "n1",
+                "127.0.0.1",
+                new Settings("postgresql", section, new ConfigProblems()),
+                root.resolve("state"),
+                new MetricRegistry()));
         CommandRunner runner = new CommandRunner(settings.osUser());
         postmaster = new Postmaster(settings, runner, new DataDirectory(settings, runner), root.resolve("server.log"));
     }
@@ -59,8 +64,10 @@ class PostmasterTest {
     @Test
     void aPidFileNamingAnotherProgramIsStale() throws IOException {
         // this JVM: alive, but not a postgres process
-        ownedByPostgres(Files.writeString(dataDir.resolve("postmaster.pid"), ProcessHandle.current().pid() + "\n"
-                + dataDir + "\n1700000000\n5432\n/var/run/postgresql\n*\n  1234  5678\nready\n"));
+        ownedByPostgres(Files.writeString(
+                dataDir.resolve("postmaster.pid"),
+                ProcessHandle.current().pid() + "\n" + dataDir
+                        + "\n1700000000\n5432\n/var/run/postgresql\n*\n  1234  5678\nready\n"));
 
         assertThat(postmaster.status()).isEmpty();
     }
@@ -70,8 +77,14 @@ class PostmasterTest {
         List<String> command = postmaster.fenceCommand();
 
         assertThat(command).hasSize(3).startsWith("/bin/sh", "-c");
-        assertThat(command.get(2)).contains("runuser' '-u' 'postgres'", "'-m' 'fast'", " || ", "'-m' 'immediate'",
-                "'-D' '" + dataDir + "'", "'-t' '5'");
+        assertThat(command.get(2))
+                .contains(
+                        "runuser' '-u' 'postgres'",
+                        "'-m' 'fast'",
+                        " || ",
+                        "'-m' 'immediate'",
+                        "'-D' '" + dataDir + "'",
+                        "'-t' '5'");
         assertThat(command.get(2).indexOf("fast")).isLessThan(command.get(2).indexOf("immediate"));
     }
 
@@ -81,7 +94,8 @@ class PostmasterTest {
     }
 
     private static Path ownedByPostgres(Path path) throws IOException {
-        UserPrincipal postgres = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+        UserPrincipal postgres =
+                path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
         Files.setOwner(path, postgres);
         return path;
     }

@@ -1,16 +1,15 @@
 package io.steward.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.steward.engine.RewindFailedException.Next;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RewindFailureTest {
     private static final String LOST_WAL = "pg_rewind: error: could not find previous WAL record at 0/3000060";
@@ -19,11 +18,13 @@ class RewindFailureTest {
     Path dataDir;
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "pg_rewind: error: could not connect to server: connection to server at \"10.0.0.2\", port 5432 failed",
-            "pg_rewind: error: connection to server at \"10.0.0.2\" failed: Connection refused",
-            "pg_rewind: error: server closed the connection unexpectedly",
-            "FATAL:  the database system is starting up"})
+    @ValueSource(
+            strings = {
+                "pg_rewind: error: could not connect to server: connection to server at \"10.0.0.2\", port 5432 failed",
+                "pg_rewind: error: connection to server at \"10.0.0.2\" failed: Connection refused",
+                "pg_rewind: error: server closed the connection unexpectedly",
+                "FATAL:  the database system is starting up"
+            })
     void whatMayPassIsTriedAgainWhateverTheSetting(String output) {
         assertThat(RewindFailure.judge(output, true, dataDir).next()).isEqualTo(Next.RETRY);
         assertThat(RewindFailure.judge(output, false, dataDir).next()).isEqualTo(Next.RETRY);
@@ -33,7 +34,8 @@ class RewindFailureTest {
     void byDefaultAnOperatorDecidesOnANewClone() {
         RewindFailure.Verdict verdict = RewindFailure.judge(LOST_WAL, false, dataDir);
         assertThat(verdict.next()).isEqualTo(Next.WAIT_FOR_OPERATOR);
-        assertThat(verdict.explanation()).contains("postgresql.reinitialize_on_rewind_failure")
+        assertThat(verdict.explanation())
+                .contains("postgresql.reinitialize_on_rewind_failure")
                 .contains("steward reinitialize");
     }
 
@@ -53,8 +55,9 @@ class RewindFailureTest {
         }
         RewindFailure.Verdict verdict = RewindFailure.judge(LOST_WAL, true, dataDir);
         assertThat(verdict.next()).isEqualTo(Next.WAIT_FOR_OPERATOR);
-        assertThat(verdict.explanation()).contains("not reinitialising: moving " + dataDir + " aside and cloning it again "
-                + "needs about").contains("free on its filesystem, which has");
+        assertThat(verdict.explanation())
+                .contains("not reinitialising: moving " + dataDir + " aside and cloning it again " + "needs about")
+                .contains("free on its filesystem, which has");
     }
 
     @Test

@@ -1,11 +1,10 @@
 package io.steward.postgres;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Which replication slots the primary creates and drops: its own members' only, and never another tool's. */
 class SlotPlanTest {
@@ -42,6 +41,8 @@ class SlotPlanTest {
 
     @Test
     void aCurrentMembersIdleSlotStays() {
-        assertThat(SlotPlan.of(Set.of("db_2"), Map.of("db_2", false), Set.of("db_2")).drop()).isEmpty();
+        assertThat(SlotPlan.of(Set.of("db_2"), Map.of("db_2", false), Set.of("db_2"))
+                        .drop())
+                .isEmpty();
     }
 }

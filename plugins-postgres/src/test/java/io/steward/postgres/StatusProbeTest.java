@@ -1,8 +1,8 @@
 package io.steward.postgres;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** The probe's readings of WAL file names and of a postmaster that does not take connections. */
 class StatusProbeTest {
@@ -18,7 +18,8 @@ class StatusProbeTest {
         assertThat(StatusProbe.segmentNameSuffix(0, SEGMENT)).isEqualTo("0000000000000000");
         assertThat(StatusProbe.segmentNameSuffix(SEGMENT + 1, SEGMENT)).isEqualTo("0000000000000001");
         // 256 segments of 16 MiB make one log id
-        assertThat(StatusProbe.segmentNameSuffix(0x1_0000_0000L + 3 * SEGMENT, SEGMENT)).isEqualTo("0000000100000003");
+        assertThat(StatusProbe.segmentNameSuffix(0x1_0000_0000L + 3 * SEGMENT, SEGMENT))
+                .isEqualTo("0000000100000003");
     }
 
     @Test
@@ -27,15 +28,20 @@ class StatusProbeTest {
                 .isEqualTo("in crash recovery");
         assertThat(StatusProbe.notAcceptingConnections("starting", () -> "in archive recovery", "refused"))
                 .isEqualTo("starting");
-        assertThat(StatusProbe.notAcceptingConnections("stopping", () -> "", "refused")).isEqualTo("shutting down");
+        assertThat(StatusProbe.notAcceptingConnections("stopping", () -> "", "refused"))
+                .isEqualTo("shutting down");
         assertThat(StatusProbe.notAcceptingConnections("ready", () -> "", "too many clients"))
                 .isEqualTo("not accepting connections: too many clients");
     }
 
     @Test
     void theControlFileIsReadOnlyForAStartingPostmaster() {
-        assertThat(StatusProbe.notAcceptingConnections("ready", () -> {
-            throw new AssertionError("pg_controldata run for a running server");
-        }, "x")).startsWith("not accepting");
+        assertThat(StatusProbe.notAcceptingConnections(
+                        "ready",
+                        () -> {
+                            throw new AssertionError("pg_controldata run for a running server");
+                        },
+                        "x"))
+                .startsWith("not accepting");
     }
 }

@@ -1,10 +1,9 @@
 package io.steward.postgres;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The value of synchronous_standby_names for the members the primary must wait for, and its ALTER SYSTEM. */
 class SynchronousStandbyNamesTest {
@@ -16,7 +15,8 @@ class SynchronousStandbyNamesTest {
 
     @Test
     void theFirstOfTheNamedMembersEachOnceAndQuoted() {
-        assertThat(SynchronousStandbyNames.value(List.of("db-2", "db-3", "db-2"))).isEqualTo("FIRST 1 (\"db-2\",\"db-3\")");
+        assertThat(SynchronousStandbyNames.value(List.of("db-2", "db-3", "db-2")))
+                .isEqualTo("FIRST 1 (\"db-2\",\"db-3\")");
         assertThat(SynchronousStandbyNames.value(List.of("odd\"name"))).isEqualTo("FIRST 1 (\"odd\"\"name\")");
     }
 

@@ -8,7 +8,6 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.Peer;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -63,14 +62,16 @@ final class TestNodes implements AutoCloseable {
         }
 
         void execute(String sql) throws SQLException {
-            try (Connection db = connect(); Statement statement = db.createStatement()) {
+            try (Connection db = connect();
+                    Statement statement = db.createStatement()) {
                 statement.execute(sql);
             }
         }
 
         List<String> column(String sql) throws SQLException {
-            try (Connection db = connect(); Statement statement = db.createStatement();
-                 ResultSet rs = statement.executeQuery(sql)) {
+            try (Connection db = connect();
+                    Statement statement = db.createStatement();
+                    ResultSet rs = statement.executeQuery(sql)) {
                 List<String> values = new ArrayList<>();
                 while (rs.next()) {
                     values.add(rs.getString(1));
@@ -98,7 +99,8 @@ final class TestNodes implements AutoCloseable {
         Path folder = root.resolve(name);
         Files.createDirectories(folder);
         int port = freePort();
-        ObjectNode section = new ObjectMapper().createObjectNode()
+        ObjectNode section = new ObjectMapper()
+                .createObjectNode()
                 .put("data_dir", folder.resolve("data").toString())
                 .put("port", port)
                 .put("socket_dir", folder.resolve("socket").toString())
@@ -106,12 +108,14 @@ final class TestNodes implements AutoCloseable {
                 .put("replication_password", REPLICATION_PASSWORD)
                 .put("connect_timeout", "2s")
                 .put("stop_timeout", "20s");
-        ObjectNode serverParameters = section.putObject("parameters").put("shared_buffers", "16MB").put("max_connections", "30");
+        ObjectNode serverParameters =
+                section.putObject("parameters").put("shared_buffers", "16MB").put("max_connections", "30");
         parameters.forEach(serverParameters::put);
         Settings settings = new Settings("postgresql", section, new ConfigProblems());
-        EngineContext context = new EngineContext(name, "127.0.0.1", settings, folder.resolve("state"),
-                new MetricRegistry());
-        PostgresEngine engine = (PostgresEngine) new PostgresPlugin().configure(context).create();
+        EngineContext context =
+                new EngineContext(name, "127.0.0.1", settings, folder.resolve("state"), new MetricRegistry());
+        PostgresEngine engine =
+                (PostgresEngine) new PostgresPlugin().configure(context).create();
         settings.rejectUnknownKeys();
         settings.problems().throwIfAny();
         Node node = new Node(name, port, folder, engine);
@@ -121,7 +125,9 @@ final class TestNodes implements AutoCloseable {
 
     /** Kills the postmaster with SIGKILL, as a crash would. */
     static void killPostmaster(Node node) throws Exception {
-        long pid = Long.parseLong(Files.readAllLines(node.dataDir().resolve("postmaster.pid")).get(0).strip());
+        long pid = Long.parseLong(Files.readAllLines(node.dataDir().resolve("postmaster.pid"))
+                .get(0)
+                .strip());
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         ProcessHandle.of(pid).ifPresent(process -> process.onExit().join());
     }
@@ -143,16 +149,30 @@ final class TestNodes implements AutoCloseable {
         for (Node node : nodes) {
             node.engine().close();
             if (Files.exists(node.dataDir().resolve("postmaster.pid"))) {
-                run("runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "stop",
-                        "-D", node.dataDir().toString(), "-m", "immediate", "-w", "-t", "10");
+                run(
+                        "runuser",
+                        "-u",
+                        "postgres",
+                        "--",
+                        "/usr/lib/postgresql/15/bin/pg_ctl",
+                        "stop",
+                        "-D",
+                        node.dataDir().toString(),
+                        "-m",
+                        "immediate",
+                        "-w",
+                        "-t",
+                        "10");
             }
         }
         run("rm", "-rf", root.toString());
     }
 
     private static void run(String... command) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             process.waitFor(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -12,17 +12,26 @@ package io.steward.redis;
  * @param keysLoaded how many keys the server read from its RDB file at start
  * @param keysExpiredOnLoad how many keys of that file it dropped at start because they had expired
  */
-record PersistenceInfo(boolean saving, long saves, boolean lastSaveOk, boolean rewritingAof, boolean lastRewriteOk,
-                       long keysLoaded, long keysExpiredOnLoad) {
+record PersistenceInfo(
+        boolean saving,
+        long saves,
+        boolean lastSaveOk,
+        boolean rewritingAof,
+        boolean lastRewriteOk,
+        long keysLoaded,
+        long keysExpiredOnLoad) {
 
     /** Parses the reply of {@code INFO persistence}; throws IllegalArgumentException on a reply it cannot read. */
     static PersistenceInfo parse(String info) {
         RedisInfo fields = RedisInfo.parse(info);
-        return new PersistenceInfo(flag(fields, "rdb_bgsave_in_progress"), number(fields, "rdb_saves"),
+        return new PersistenceInfo(
+                flag(fields, "rdb_bgsave_in_progress"),
+                number(fields, "rdb_saves"),
                 fields.text("rdb_last_bgsave_status").filter("ok"::equals).isPresent(),
                 flag(fields, "aof_rewrite_in_progress") || flag(fields, "aof_rewrite_scheduled"),
                 fields.text("aof_last_bgrewrite_status").filter("ok"::equals).isPresent(),
-                number(fields, "rdb_last_load_keys_loaded"), number(fields, "rdb_last_load_keys_expired"));
+                number(fields, "rdb_last_load_keys_loaded"),
+                number(fields, "rdb_last_load_keys_expired"));
     }
 
     private static boolean flag(RedisInfo fields, String key) {
@@ -30,9 +39,11 @@ record PersistenceInfo(boolean saving, long saves, boolean lastSaveOk, boolean r
     }
 
     private static long number(RedisInfo fields, String key) {
-        String value = fields.text(key).orElseThrow(() ->
-                new IllegalArgumentException("INFO persistence has no " + key + " field (Redis 7.0 or later needed)"));
-        return RedisInfo.integerValue(value).orElseThrow(() ->
-                new IllegalArgumentException("INFO persistence field " + key + " is not a number: '" + value + "'"));
+        String value = fields.text(key)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "INFO persistence has no " + key + " field (Redis 7.0 or later needed)"));
+        return RedisInfo.integerValue(value)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "INFO persistence field " + key + " is not a number: '" + value + "'"));
     }
 }

@@ -1,7 +1,6 @@
 package io.steward.redis;
 
 import io.steward.engine.Endpoint;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +20,11 @@ final class RedisConfig {
     static final Endpoint NOWHERE = new Endpoint("127.0.0.1", 1);
     /** Files in the data directory: this config, and the pid file and log redis-server writes. */
     static final String FILE_NAME = "steward-redis.conf";
+
     static final String PID_FILE_NAME = "redis.pid";
     static final String LOG_FILE_NAME = "redis.log";
 
-    private RedisConfig() {
-    }
+    private RedisConfig() {}
 
     /**
      * @param replicaOf the primary to replicate from, or empty for a writable primary

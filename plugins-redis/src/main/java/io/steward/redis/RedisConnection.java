@@ -6,7 +6,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-
 import java.time.Duration;
 
 /**
@@ -57,7 +56,9 @@ final class RedisConnection implements AutoCloseable {
                 client.setOptions(ClientOptions.builder()
                         .autoReconnect(false)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).build())
+                        .socketOptions(SocketOptions.builder()
+                                .connectTimeout(settings.connectTimeout())
+                                .build())
                         .build());
             }
             return client;
@@ -65,7 +66,9 @@ final class RedisConnection implements AutoCloseable {
     }
 
     private RedisURI uri(Duration timeout) {
-        RedisURI.Builder builder = RedisURI.builder().withHost(settings.localConnectHost()).withPort(settings.port())
+        RedisURI.Builder builder = RedisURI.builder()
+                .withHost(settings.localConnectHost())
+                .withPort(settings.port())
                 .withTimeout(timeout);
         settings.password().ifPresent(password -> builder.withPassword(password.toCharArray()));
         return builder.build();
@@ -74,7 +77,9 @@ final class RedisConnection implements AutoCloseable {
     /** Lettuce reports a failed connection as "Unable to connect to host:port"; the reason is in its cause. */
     static String message(Throwable e) {
         Throwable cause = e;
-        while (cause.getCause() != null && cause.getMessage() != null && cause.getMessage().startsWith("Unable to connect")) {
+        while (cause.getCause() != null
+                && cause.getMessage() != null
+                && cause.getMessage().startsWith("Unable to connect")) {
             cause = cause.getCause();
         }
         return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

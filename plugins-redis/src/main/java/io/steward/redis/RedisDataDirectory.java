@@ -7,7 +7,6 @@ import io.steward.files.CheckedInput;
 import io.steward.files.FileOwner;
 import io.steward.files.FileStat;
 import io.steward.files.HeldDirectory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -30,6 +29,7 @@ final class RedisDataDirectory {
     static final String MEMBER_MARKER = "steward-member";
     /** Redis's default dbfilename, which Steward's config keeps. */
     static final String RDB_FILE = "dump.rdb";
+
     private static final String APPEND_ONLY_DIRECTORY = "appendonlydir";
     /** Hard links of dumps that agents before this version handed over for upload; a crash left them behind. */
     private static final String OLD_BACKUP_LINK_PREFIX = "steward-backup-";
@@ -60,20 +60,28 @@ final class RedisDataDirectory {
 
     /** Redis data that Steward did not create: a dump or an append-only file beside no config of Steward's. */
     boolean holdsForeignData() throws IOException {
-        return inspect(dir -> dir.entry(RedisConfig.FILE_NAME).isEmpty()
-                && (dir.entry(RDB_FILE).isPresent() || dir.entry(APPEND_ONLY_DIRECTORY).isPresent()), false);
+        return inspect(
+                dir -> dir.entry(RedisConfig.FILE_NAME).isEmpty()
+                        && (dir.entry(RDB_FILE).isPresent()
+                                || dir.entry(APPEND_ONLY_DIRECTORY).isPresent()),
+                false);
     }
 
     /** Whether Redis has written its append-only file's directory. */
     boolean hasAppendOnlyFile() throws IOException {
-        return inspect(dir -> dir.entry(APPEND_ONLY_DIRECTORY).filter(entry -> entry.type() == FileStat.Type.DIRECTORY)
-                .isPresent(), false);
+        return inspect(
+                dir -> dir.entry(APPEND_ONLY_DIRECTORY)
+                        .filter(entry -> entry.type() == FileStat.Type.DIRECTORY)
+                        .isPresent(),
+                false);
     }
 
     /** The pid redis-server wrote, when there is a pid file and it holds a number. */
     Optional<Long> serverPid() throws IOException {
         return inspect(dir -> dir.readText(RedisConfig.PID_FILE_NAME), Optional.<String>empty())
-                .map(String::strip).filter(text -> text.matches("\\d{1,18}")).map(Long::parseLong);
+                .map(String::strip)
+                .filter(text -> text.matches("\\d{1,18}"))
+                .map(Long::parseLong);
     }
 
     /** The end of the server's log, when there is one. */
@@ -135,14 +143,16 @@ final class RedisDataDirectory {
      */
     List<String> removeOldBackupLinks() throws IOException {
         List<String> removed = new ArrayList<>();
-        inspect(dir -> {
-            for (String name : dir.names()) {
-                if (name.startsWith(OLD_BACKUP_LINK_PREFIX) && name.endsWith(".rdb") && dir.delete(name)) {
-                    removed.add(name);
-                }
-            }
-            return removed;
-        }, removed);
+        inspect(
+                dir -> {
+                    for (String name : dir.names()) {
+                        if (name.startsWith(OLD_BACKUP_LINK_PREFIX) && name.endsWith(".rdb") && dir.delete(name)) {
+                            removed.add(name);
+                        }
+                    }
+                    return removed;
+                },
+                removed);
         return removed;
     }
 

@@ -1,5 +1,7 @@
 package io.steward.redis;
 
+import static io.steward.redis.RedisConnection.message;
+
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.steward.engine.DataState;
@@ -21,9 +23,6 @@ import io.steward.engine.support.DataDirectories;
 import io.steward.engine.support.ServerProcesses;
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-
-import static io.steward.redis.RedisConnection.message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one redis-server for the core: starts it daemonized as the data directory's owner from a redis.conf that
@@ -76,8 +75,12 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         DataState data = dataState();
         if (!serverProcessAlive()) {
             metrics.unknown();
-            return EngineStatus.stopped(data, Optional.of(data == DataState.EMPTY ? "no dataset yet"
-                    : data == DataState.INVALID ? invalidReason() : "redis-server is not running"));
+            return EngineStatus.stopped(
+                    data,
+                    Optional.of(
+                            data == DataState.EMPTY
+                                    ? "no dataset yet"
+                                    : data == DataState.INVALID ? invalidReason() : "redis-server is not running"));
         }
         ReplicationInfo info;
         try {
@@ -92,12 +95,14 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         // a node whose first sync never finished must not be ranked: its offset says nothing about its data
         long position = data == DataState.VALID ? info.offset() : -1;
         if (info.primary()) {
-            return new EngineStatus(Role.PRIMARY, data, position, 0, Optional.empty(), false, info.replicas(),
-                    Optional.empty());
+            return new EngineStatus(
+                    Role.PRIMARY, data, position, 0, Optional.empty(), false, info.replicas(), Optional.empty());
         }
         Optional<String> upstream = info.linkUp() ? info.upstream().map(Endpoint::toString) : Optional.empty();
-        Optional<String> problem = info.linkUp() ? Optional.empty()
-                : Optional.of(info.upstream().filter(u -> !u.equals(RedisConfig.NOWHERE))
+        Optional<String> problem = info.linkUp()
+                ? Optional.empty()
+                : Optional.of(info.upstream()
+                        .filter(u -> !u.equals(RedisConfig.NOWHERE))
                         .map(u -> "link to its upstream " + u + " is down or still syncing")
                         .orElse("read-only, following no primary"));
         return new EngineStatus(Role.REPLICA, data, position, 0, upstream, false, List.of(), problem);
@@ -129,7 +134,9 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
 
     @Override
     public boolean serverProcessAlive() {
-        return serverPid().filter(pid -> ServerProcesses.running(pid, SERVER_PROGRAMS)).isPresent();
+        return serverPid()
+                .filter(pid -> ServerProcesses.running(pid, SERVER_PROGRAMS))
+                .isPresent();
     }
 
     private Optional<Long> serverPid() {
@@ -153,8 +160,12 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
     @Override
     public void cloneFrom(Peer primary) {
         String step = "clone from " + primary.name();
-        settings.rdb().ifPresent(dump -> log.info("redis.rdb {} is not used: the cluster exists, so this node copies "
-                + "the dataset of its primary {}", dump, primary.name()));
+        settings.rdb()
+                .ifPresent(dump -> log.info(
+                        "redis.rdb {} is not used: the cluster exists, so this node copies "
+                                + "the dataset of its primary {}",
+                        dump,
+                        primary.name()));
         startServer(step, Optional.of(primary.database()));
         awaitSynced(step, primary.database());
         markMember(step);
@@ -165,8 +176,9 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         String step = "reinitialize from " + primary.name();
         stopOrKill(step);
         redis.reset();
-        DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step).ifPresent(aside ->
-                log.warn("Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
+        DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step)
+                .ifPresent(aside -> log.warn(
+                        "Moved the data directory {} aside to {} before cloning it again", settings.dataDir(), aside));
         cloneFrom(primary);
     }
 
@@ -174,7 +186,8 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         try {
             dataDirectory.markMember();
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot mark " + settings.dataDir() + " as a member's: " + e.getMessage(), e);
+            throw new EngineException(
+                    step + ": cannot mark " + settings.dataDir() + " as a member's: " + e.getMessage(), e);
         }
     }
 
@@ -183,7 +196,9 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         while (true) {
             try {
                 ReplicationInfo info = replicationInfo();
-                if (!info.primary() && info.linkUp() && info.upstream().filter(primary::equals).isPresent()) {
+                if (!info.primary()
+                        && info.linkUp()
+                        && info.upstream().filter(primary::equals).isPresent()) {
                     return;
                 }
             } catch (RedisException | IllegalArgumentException e) {
@@ -207,7 +222,8 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
 
     @Override
     public void startAsReplica(Optional<Peer> primary) {
-        startServer(primary.map(p -> "start as a replica of " + p.name()).orElse("start as a replica of no primary"),
+        startServer(
+                primary.map(p -> "start as a replica of " + p.name()).orElse("start as a replica of no primary"),
                 Optional.of(primary.map(Peer::database).orElse(RedisConfig.NOWHERE)));
     }
 
@@ -262,8 +278,13 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
     /** Starts redis-server from the config file as it is; returns once it answers with its dataset loaded. */
     private void launch(String step) {
         redis.reset();
-        runner.runOrFail(step + ": redis-server", List.of(settings.binary("redis-server").toString(),
-                RedisConfig.file(settings).toString()), Map.of(), QUICK_COMMAND_TIMEOUT);
+        runner.runOrFail(
+                step + ": redis-server",
+                List.of(
+                        settings.binary("redis-server").toString(),
+                        RedisConfig.file(settings).toString()),
+                Map.of(),
+                QUICK_COMMAND_TIMEOUT);
         awaitReady(step);
         log.info("{}: redis-server answers on {}", step, endpoint());
     }
@@ -284,14 +305,15 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
             requireAlive(step, started);
             pause();
         }
-        throw new EngineException(step + ": redis-server did not answer within " + settings.startTimeout().toSeconds()
-                + " s (" + (last == null ? "no attempt" : message(last)) + "): " + dataDirectory.logTailForMessages());
+        throw new EngineException(step + ": redis-server did not answer within "
+                + settings.startTimeout().toSeconds() + " s (" + (last == null ? "no attempt" : message(last)) + "): "
+                + dataDirectory.logTailForMessages());
     }
 
     /** A daemonizing server writes its pid file a moment after it forks: until then, only a long absence counts. */
     private void requireAlive(String step, Instant startedAt) {
-        boolean gone = serverPid().isPresent() ? !serverProcessAlive()
-                : Instant.now().isAfter(startedAt.plus(PID_FILE_GRACE));
+        boolean gone =
+                serverPid().isPresent() ? !serverProcessAlive() : Instant.now().isAfter(startedAt.plus(PID_FILE_GRACE));
         if (gone) {
             throw new EngineException(step + ": redis-server exited: " + dataDirectory.logTailForMessages());
         }
@@ -301,8 +323,8 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         try {
             redis.commands().replicaof(primary.host(), primary.port());
         } catch (RedisException e) {
-            throw new EngineException(step + ": REPLICAOF " + primary.host() + " " + primary.port() + " failed: "
-                    + message(e), e);
+            throw new EngineException(
+                    step + ": REPLICAOF " + primary.host() + " " + primary.port() + " failed: " + message(e), e);
         }
     }
 
@@ -329,16 +351,28 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
 
     @Override
     public List<String> fenceCommand() {
-        List<String> cli = List.of(settings.binary("redis-cli").toString(), "-h", settings.localConnectHost(),
-                "-p", Integer.toString(settings.port()), "REPLICAOF", RedisConfig.NOWHERE.host(),
+        List<String> cli = List.of(
+                settings.binary("redis-cli").toString(),
+                "-h",
+                settings.localConnectHost(),
+                "-p",
+                Integer.toString(settings.port()),
+                "REPLICAOF",
+                RedisConfig.NOWHERE.host(),
                 Integer.toString(RedisConfig.NOWHERE.port()));
-        String auth = settings.password().map(password -> "REDISCLI_AUTH=\"$(cat "
-                + CommandRunner.shellQuoted(List.of(context.stateDir().resolve(PASSWORD_FILE).toString())) + ")\" ")
+        String auth = settings.password()
+                .map(password -> "REDISCLI_AUTH=\"$(cat "
+                        + CommandRunner.shellQuoted(List.of(
+                                context.stateDir().resolve(PASSWORD_FILE).toString())) + ")\" ")
                 .orElse("");
         settings.password().ifPresent(this::writePasswordForTheGuard);
         // as the server's user: the pid comes from that user's file, and root would kill whatever process it names
-        String kill = CommandRunner.shellQuoted(runner.asOsUser(List.of("/bin/sh", "-c", "kill -9 \"$(cat "
-                + CommandRunner.shellQuoted(List.of(RedisConfig.pidFile(settings).toString())) + ")\"")));
+        String kill = CommandRunner.shellQuoted(runner.asOsUser(List.of(
+                "/bin/sh",
+                "-c",
+                "kill -9 \"$(cat "
+                        + CommandRunner.shellQuoted(
+                                List.of(RedisConfig.pidFile(settings).toString())) + ")\"")));
         return List.of("/bin/sh", "-c", auth + CommandRunner.shellQuoted(cli) + " | grep -q '^OK' || " + kill);
     }
 
@@ -347,8 +381,9 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         try (HeldDirectory stateDir = HeldDirectory.open(context.stateDir(), FileOwner.current())) {
             stateDir.replace(PASSWORD_FILE, password);
         } catch (IOException e) {
-            throw new EngineException("fence guard: cannot write " + context.stateDir().resolve(PASSWORD_FILE) + ": "
-                    + e.getMessage(), e);
+            throw new EngineException(
+                    "fence guard: cannot write " + context.stateDir().resolve(PASSWORD_FILE) + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -372,7 +407,10 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         Instant deadline = Instant.now().plus(settings.stopTimeout());
         while (serverProcessAlive()) {
             if (Instant.now().isAfter(deadline)) {
-                log.warn("{}: redis-server did not stop within {} s; killing it", step, settings.stopTimeout().toSeconds());
+                log.warn(
+                        "{}: redis-server did not stop within {} s; killing it",
+                        step,
+                        settings.stopTimeout().toSeconds());
                 kill();
                 return;
             }
@@ -382,8 +420,10 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
 
     /** Only a redis-server of the server's user: the pid file is that user's, and could name any process. */
     private void kill() {
-        serverPid().filter(pid -> ServerProcesses.runningAs(pid, settings.osUser(), SERVER_PROGRAMS))
-                .flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+        serverPid()
+                .filter(pid -> ServerProcesses.runningAs(pid, settings.osUser(), SERVER_PROGRAMS))
+                .flatMap(ProcessHandle::of)
+                .ifPresent(ProcessHandle::destroyForcibly);
         redis.reset();
     }
 
@@ -412,9 +452,10 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
             throw new EngineException(step + ": redis-server is not running");
         }
         switch (settings.persistence()) {
-            case NO -> throw new EngineException(step + ": redis.persistence is no, so Redis keeps nothing on its "
-                    + "volume and a snapshot of it would restore an empty dataset; set persistence low or higher, or "
-                    + "archive dumps (backup.dumps) instead");
+            case NO ->
+                throw new EngineException(step + ": redis.persistence is no, so Redis keeps nothing on its "
+                        + "volume and a snapshot of it would restore an empty dataset; set persistence low or higher, or "
+                        + "archive dumps (backup.dumps) instead");
             case LOW -> {
                 persistence.freshSave(step);
                 log.info("{}: BGSAVE finished, {} is current", step, RedisDataDirectory.RDB_FILE);
@@ -466,19 +507,28 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         try {
             // at persistence no a restarted server must come back empty, not from this dump
             DumpFile dump = dataDirectory.openDump(settings.persistence() == RedisSettings.Persistence.NO);
-            log.info("{}: BGSAVE finished, {} ({} bytes) handed over for upload", step, RedisDataDirectory.RDB_FILE,
+            log.info(
+                    "{}: BGSAVE finished, {} ({} bytes) handed over for upload",
+                    step,
+                    RedisDataDirectory.RDB_FILE,
                     dump.size());
             return dump;
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot open " + settings.dataDir().resolve(RedisDataDirectory.RDB_FILE)
-                    + " for the upload: " + e.getMessage(), e);
+            throw new EngineException(
+                    step + ": cannot open " + settings.dataDir().resolve(RedisDataDirectory.RDB_FILE)
+                            + " for the upload: " + e.getMessage(),
+                    e);
         }
     }
 
     private void removeOldBackupLinks(String step) {
         try {
-            dataDirectory.removeOldBackupLinks().forEach(name -> log.info("{}: removed {}, left by an earlier "
-                    + "agent's dump whose upload was interrupted", step, name));
+            dataDirectory
+                    .removeOldBackupLinks()
+                    .forEach(name -> log.info(
+                            "{}: removed {}, left by an earlier " + "agent's dump whose upload was interrupted",
+                            step,
+                            name));
         } catch (IOException e) {
             throw new EngineException(step + ": cannot clean " + settings.dataDir() + ": " + e.getMessage(), e);
         }
@@ -488,16 +538,19 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
     public void initializeFromDump(Path dump) {
         String step = "create a new Redis dataset from dump " + dump.getFileName();
         if (dataState() != DataState.EMPTY || serverProcessAlive()) {
-            throw new EngineException(step + ": " + settings.dataDir() + " already holds a dataset or a running server; "
-                    + "a dump is only restored into an empty data directory");
+            throw new EngineException(
+                    step + ": " + settings.dataDir() + " already holds a dataset or a running server; "
+                            + "a dump is only restored into an empty data directory");
         }
         try {
             prepareDataDirectory(step);
             try {
                 dataDirectory.restoreDump(dump);
             } catch (IOException e) {
-                throw new EngineException(step + ": cannot copy " + dump + " to " + settings.dataDir().resolve(
-                        RedisDataDirectory.RDB_FILE) + ": " + e.getMessage(), e);
+                throw new EngineException(
+                        step + ": cannot copy " + dump + " to "
+                                + settings.dataDir().resolve(RedisDataDirectory.RDB_FILE) + ": " + e.getMessage(),
+                        e);
             }
             long keys = persistence.checkRdb(step, settings.dataDir().resolve(RedisDataDirectory.RDB_FILE));
             writeConfig(step, RedisConfig.linesLoadingDump(settings));
@@ -514,13 +567,19 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
             }
             writeConfig(step, Optional.empty());
             markMember(step);
-            log.info("{}: {} keys loaded ({} had expired), running as primary", step, loaded.keysLoaded(),
+            log.info(
+                    "{}: {} keys loaded ({} had expired), running as primary",
+                    step,
+                    loaded.keysLoaded(),
                     loaded.keysExpiredOnLoad());
         } catch (EngineException e) {
             stopOrKill(step);
             redis.reset();
-            DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step).ifPresent(aside -> log.warn("{} failed; moved what it "
-                    + "wrote aside to {}, leaving the data directory empty", step, aside));
+            DataDirectories.moveAside(settings.dataDir(), FileOwner.lookup(settings.osUser()), step)
+                    .ifPresent(aside -> log.warn(
+                            "{} failed; moved what it " + "wrote aside to {}, leaving the data directory empty",
+                            step,
+                            aside));
             throw e;
         }
     }
@@ -531,8 +590,10 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
         try {
             dataDirectory.prepare();
         } catch (IOException e) {
-            throw new EngineException(step + ": cannot prepare " + settings.dataDir() + " for user " + settings.osUser()
-                    + ": " + e.getMessage(), e);
+            throw new EngineException(
+                    step + ": cannot prepare " + settings.dataDir() + " for user " + settings.osUser() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -21,8 +21,7 @@ final class RedisInfo {
     private static final Pattern DATABASE = Pattern.compile("db(\\d{1,9})");
 
     /** One line of the Keyspace section: {@code db0:keys=15,expires=4,avg_ttl=0}. */
-    record Keyspace(long keys, long expires) {
-    }
+    record Keyspace(long keys, long expires) {}
 
     private final Map<String, String> fields;
 
@@ -73,8 +72,11 @@ final class RedisInfo {
             Matcher database = DATABASE.matcher(field);
             if (database.matches()) {
                 Map<String, String> counts = pairs(value);
-                databases.put(Integer.parseInt(database.group(1)), new Keyspace(
-                        integerValue(counts.get("keys")).orElse(0), integerValue(counts.get("expires")).orElse(0)));
+                databases.put(
+                        Integer.parseInt(database.group(1)),
+                        new Keyspace(
+                                integerValue(counts.get("keys")).orElse(0),
+                                integerValue(counts.get("expires")).orElse(0)));
             }
         });
         return databases;

@@ -2,7 +2,6 @@ package io.steward.redis;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -36,9 +35,12 @@ final class RedisMetrics implements AutoCloseable {
     static final Duration MAX_AGE = Duration.ofMinutes(2);
 
     /** One probe's INFO, with what is derived from it once rather than on every scrape. */
-    private record Reading(RedisInfo info, ReplicationInfo replication, SortedMap<Integer, RedisInfo.Keyspace> keyspace,
-                           OptionalLong slowlogLength, long atNanos) {
-    }
+    private record Reading(
+            RedisInfo info,
+            ReplicationInfo replication,
+            SortedMap<Integer, RedisInfo.Keyspace> keyspace,
+            OptionalLong slowlogLength,
+            long atNanos) {}
 
     private final MetricRegistry registry;
     private final LongSupplier nanoTime;
@@ -84,11 +86,17 @@ final class RedisMetrics implements AutoCloseable {
         aof("aof_last_write_ok", reading -> ok(reading.info(), "aof_last_write_status"));
         aof("aof_last_bgrewrite_ok", reading -> ok(reading.info(), "aof_last_bgrewrite_status"));
         gauge("slowlog_length", reading -> boxed(reading.slowlogLength()));
-        gauge("replication_offset", reading -> Optional.of(reading.replication().offset()).filter(offset -> offset >= 0));
+        gauge(
+                "replication_offset",
+                reading -> Optional.of(reading.replication().offset()).filter(offset -> offset >= 0));
         replicaOnly("master_link_up", reading -> Optional.of(linkUp(reading) ? 1 : 0));
-        replicaOnly("master_link_down_seconds", reading -> linkUp(reading) ? Optional.of(0L)
-                : nonNegative(reading.info().integer("master_link_down_since_seconds")));
-        replicaOnly("master_last_io_seconds", reading -> nonNegative(reading.info().integer("master_last_io_seconds_ago")));
+        replicaOnly(
+                "master_link_down_seconds",
+                reading -> linkUp(reading)
+                        ? Optional.of(0L)
+                        : nonNegative(reading.info().integer("master_link_down_since_seconds")));
+        replicaOnly(
+                "master_last_io_seconds", reading -> nonNegative(reading.info().integer("master_last_io_seconds_ago")));
     }
 
     /**
@@ -96,7 +104,8 @@ final class RedisMetrics implements AutoCloseable {
      * beside it, when that answered.
      */
     void update(RedisInfo info, OptionalLong slowlogLength) {
-        Reading reading = new Reading(info, ReplicationInfo.of(info), info.keyspace(), slowlogLength, nanoTime.getAsLong());
+        Reading reading =
+                new Reading(info, ReplicationInfo.of(info), info.keyspace(), slowlogLength, nanoTime.getAsLong());
         reading.keyspace().keySet().forEach(this::registerDatabase);
         latest = reading;
     }
@@ -119,8 +128,12 @@ final class RedisMetrics implements AutoCloseable {
      */
     private void registerDatabase(int database) {
         if (databases.add(database)) {
-            gauge("db" + database + "_keys", reading -> Optional.of(keyspace(reading, database).keys()));
-            gauge("db" + database + "_expires", reading -> Optional.of(keyspace(reading, database).expires()));
+            gauge(
+                    "db" + database + "_keys",
+                    reading -> Optional.of(keyspace(reading, database).keys()));
+            gauge(
+                    "db" + database + "_expires",
+                    reading -> Optional.of(keyspace(reading, database).expires()));
         }
     }
 
@@ -147,7 +160,10 @@ final class RedisMetrics implements AutoCloseable {
 
     /** AOF statistics are shown only while AOF is on, as Redis itself prints its sizes. */
     private void aof(String name, Function<Reading, Optional<? extends Number>> value) {
-        gauge(name, reading -> reading.info().integer("aof_enabled").orElse(0) == 1 ? value.apply(reading) : Optional.empty());
+        gauge(
+                name,
+                reading ->
+                        reading.info().integer("aof_enabled").orElse(0) == 1 ? value.apply(reading) : Optional.empty());
     }
 
     private void replicaOnly(String name, Function<Reading, Optional<? extends Number>> value) {

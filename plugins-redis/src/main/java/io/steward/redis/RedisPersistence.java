@@ -1,5 +1,7 @@
 package io.steward.redis;
 
+import static io.steward.redis.RedisConnection.message;
+
 import io.lettuce.core.RedisException;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
@@ -7,7 +9,6 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.steward.engine.EngineException;
 import io.steward.engine.support.CommandRunner;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static io.steward.redis.RedisConnection.message;
 
 /**
  * What the engine waits for in Redis's persistence: background saves (BGSAVE) before a dump is handed over for upload
@@ -31,8 +30,8 @@ final class RedisPersistence {
     private final CommandRunner runner;
     private final RedisDataDirectory dataDirectory;
 
-    RedisPersistence(RedisConnection redis, RedisSettings settings, CommandRunner runner,
-                     RedisDataDirectory dataDirectory) {
+    RedisPersistence(
+            RedisConnection redis, RedisSettings settings, CommandRunner runner, RedisDataDirectory dataDirectory) {
         this.redis = redis;
         this.settings = settings;
         this.runner = runner;
@@ -56,8 +55,11 @@ final class RedisPersistence {
             PersistenceInfo before = persistenceInfo(step);
             if (!before.saving()) {
                 try {
-                    redis.commands().dispatch(CommandType.BGSAVE, new StatusOutput<>(StringCodec.UTF8),
-                            new CommandArgs<>(StringCodec.UTF8).add("SCHEDULE"));
+                    redis.commands()
+                            .dispatch(
+                                    CommandType.BGSAVE,
+                                    new StatusOutput<>(StringCodec.UTF8),
+                                    new CommandArgs<>(StringCodec.UTF8).add("SCHEDULE"));
                     return before.saves();
                 } catch (RedisException e) {
                     if (!message(e).contains("already in progress")) {
@@ -89,8 +91,8 @@ final class RedisPersistence {
                 throw new EngineException(step + ": BGSAVE failed: " + dataDirectory.logTailForMessages());
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new EngineException(step + ": BGSAVE did not finish within " + settings.dumpTimeout().toSeconds()
-                        + " s (redis.dump_timeout)");
+                throw new EngineException(step + ": BGSAVE did not finish within "
+                        + settings.dumpTimeout().toSeconds() + " s (redis.dump_timeout)");
             }
             RedisEngine.pause();
         }
@@ -111,14 +113,18 @@ final class RedisPersistence {
      * @return how many keys the dump holds
      */
     long checkRdb(String step, Path rdb) {
-        CommandRunner.Result result = runner.run(step + ": redis-check-rdb", List.of(
-                settings.binary("redis-check-rdb").toString(), rdb.toString()), Map.of(), settings.startTimeout());
+        CommandRunner.Result result = runner.run(
+                step + ": redis-check-rdb",
+                List.of(settings.binary("redis-check-rdb").toString(), rdb.toString()),
+                Map.of(),
+                settings.startTimeout());
         if (!result.succeeded()) {
             throw new EngineException(step + ": redis-check-rdb refuses the dump: " + result.tail());
         }
         Matcher keys = CHECK_RDB_KEYS.matcher(result.output());
         if (!keys.find()) {
-            throw new EngineException(step + ": redis-check-rdb did not say how many keys the dump holds: " + result.tail());
+            throw new EngineException(
+                    step + ": redis-check-rdb did not say how many keys the dump holds: " + result.tail());
         }
         return Long.parseLong(keys.group(1));
     }
@@ -138,8 +144,8 @@ final class RedisPersistence {
             PersistenceInfo now = persistenceInfo(step);
             if (!now.rewritingAof() && hasAppendOnlyFile(step)) {
                 if (!now.lastRewriteOk()) {
-                    throw new EngineException(step + ": writing the append-only file failed: "
-                            + dataDirectory.logTailForMessages());
+                    throw new EngineException(
+                            step + ": writing the append-only file failed: " + dataDirectory.logTailForMessages());
                 }
                 return;
             }

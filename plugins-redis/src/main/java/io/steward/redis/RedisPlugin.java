@@ -37,8 +37,8 @@ public final class RedisPlugin implements EnginePlugin {
      * backed up by volume snapshots and by dumps, from which a new cluster may start ({@code redis.rdb}).
      */
     static EngineCapabilities capabilities(RedisSettings settings) {
-        return EngineCapabilities.electedBySteward(new ReplicationStyle(settings.topology(),
-                        ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false))
+        return EngineCapabilities.electedBySteward(new ReplicationStyle(
+                        settings.topology(), ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false))
                 .with(VolumeSnapshots.class)
                 .with(Dumps.class)
                 .startingFrom(settings.rdb());

@@ -7,7 +7,6 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.ReplicationStyle.Topology;
 import io.steward.engine.support.MachineMemory;
 import io.steward.settings.Settings;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,15 +23,34 @@ import java.util.Optional;
  * @param rdb the archived dump a new cluster starts from (the book's {@code rdb}); empty: it starts empty
  * @param topology {@code star} (every replica follows the primary) or the book's {@code chain}
  */
-public record RedisSettings(Path binDir, Path dataDir, int port, String listenAddress, String osUser,
-                            Optional<String> password, Persistence persistence, long maxmemoryBytes,
-                            String maxmemoryPolicy, String logLevel, Duration connectTimeout, Duration startTimeout,
-                            Duration stopTimeout, Duration dumpTimeout, Optional<DumpSelector> rdb,
-                            Topology topology) {
+public record RedisSettings(
+        Path binDir,
+        Path dataDir,
+        int port,
+        String listenAddress,
+        String osUser,
+        Optional<String> password,
+        Persistence persistence,
+        long maxmemoryBytes,
+        String maxmemoryPolicy,
+        String logLevel,
+        Duration connectTimeout,
+        Duration startTimeout,
+        Duration stopTimeout,
+        Duration dumpTimeout,
+        Optional<DumpSelector> rdb,
+        Topology topology) {
 
     /** Redis's own list (redis.conf, 7.0); anything else would make redis-server refuse to start. */
-    static final List<String> MAXMEMORY_POLICIES = List.of("noeviction", "allkeys-lru", "allkeys-lfu",
-            "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl");
+    static final List<String> MAXMEMORY_POLICIES = List.of(
+            "noeviction",
+            "allkeys-lru",
+            "allkeys-lfu",
+            "allkeys-random",
+            "volatile-lru",
+            "volatile-lfu",
+            "volatile-random",
+            "volatile-ttl");
 
     /** The book's {@code maxmemory: on}: this share of the machine's memory. */
     static final double MAXMEMORY_SHARE_OF_RAM = 0.6;
@@ -65,31 +83,52 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
         String listenAddress = settings.string("listen_address", context.advertisedHost());
         String osUser = settings.string("os_user", "redis");
         Optional<String> password = settings.secret("password");
-        password.filter(p -> p.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\')).ifPresent(p ->
-                settings.problems().add(settings.keyPath(settings.has("password_file") ? "password_file" : "password"), "(hidden)",
-                        "a password without spaces, quotes or backslashes (it is written into redis.conf)"));
+        password.filter(p -> p.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\\'))
+                .ifPresent(p -> settings.problems()
+                        .add(
+                                settings.keyPath(settings.has("password_file") ? "password_file" : "password"),
+                                "(hidden)",
+                                "a password without spaces, quotes or backslashes (it is written into redis.conf)"));
         Persistence persistence = persistence(settings);
         long maxmemory = maxmemory(settings);
         String policy = settings.string("maxmemory_policy", "noeviction").toLowerCase(Locale.ROOT);
         if (!MAXMEMORY_POLICIES.contains(policy)) {
-            settings.problems().add(settings.keyPath("maxmemory_policy"), policy,
-                    "one of Redis's policies: " + String.join(", ", MAXMEMORY_POLICIES));
+            settings.problems()
+                    .add(
+                            settings.keyPath("maxmemory_policy"),
+                            policy,
+                            "one of Redis's policies: " + String.join(", ", MAXMEMORY_POLICIES));
             policy = "noeviction";
         }
         String logLevel = logLevel(settings);
-        Duration connectTimeout = settings.duration("connect_timeout", Duration.ofSeconds(2),
-                Duration.ofMillis(100), Duration.ofMinutes(1));
-        Duration startTimeout = settings.duration("start_timeout", Duration.ofMinutes(5),
-                Duration.ofSeconds(1), Duration.ofHours(12));
-        Duration stopTimeout = settings.duration("stop_timeout", Duration.ofSeconds(60),
-                Duration.ofSeconds(1), Duration.ofHours(1));
-        Duration dumpTimeout = settings.duration("dump_timeout", Duration.ofHours(1), Duration.ofSeconds(1),
-                Duration.ofHours(24));
+        Duration connectTimeout = settings.duration(
+                "connect_timeout", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration startTimeout =
+                settings.duration("start_timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofHours(12));
+        Duration stopTimeout =
+                settings.duration("stop_timeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration dumpTimeout =
+                settings.duration("dump_timeout", Duration.ofHours(1), Duration.ofSeconds(1), Duration.ofHours(24));
         Optional<DumpSelector> rdb = rdb(settings);
         Topology topology = settings.choice("topology", Topology.class, Topology.STAR);
         rejectNotYetSupported(settings, "snapshot", "seeding a Redis node's volume from an EBS snapshot");
-        return new RedisSettings(binDir, dataDir, port, listenAddress, osUser, password, persistence, maxmemory,
-                policy, logLevel, connectTimeout, startTimeout, stopTimeout, dumpTimeout, rdb, topology);
+        return new RedisSettings(
+                binDir,
+                dataDir,
+                port,
+                listenAddress,
+                osUser,
+                password,
+                persistence,
+                maxmemory,
+                policy,
+                logLevel,
+                connectTimeout,
+                startTimeout,
+                stopTimeout,
+                dumpTimeout,
+                rdb,
+                topology);
     }
 
     /**
@@ -98,10 +137,12 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
      */
     private static Optional<DumpSelector> rdb(Settings settings) {
         return settings.optionalString("rdb").flatMap(text -> {
-            String allowed = "latest, or the exact name of an archived RDB dump: " + DumpName.FORM + " (user data \"rdb\")";
+            String allowed =
+                    "latest, or the exact name of an archived RDB dump: " + DumpName.FORM + " (user data \"rdb\")";
             try {
                 DumpSelector selector = DumpSelector.parse(text);
-                if (selector instanceof DumpSelector.Named named && !named.name().format().equals(RDB_FORMAT)) {
+                if (selector instanceof DumpSelector.Named named
+                        && !named.name().format().equals(RDB_FORMAT)) {
                     settings.problems().add(settings.keyPath("rdb"), text, allowed);
                     return Optional.empty();
                 }
@@ -156,8 +197,11 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
             default:
                 Long size = Settings.parseSize(text);
                 if (size == null || size < 1024 * 1024) {
-                    settings.problems().add(settings.keyPath("maxmemory"), given.get(),
-                            "on (60 % of this machine's memory), off, or a size of at least 1MB (e.g. 2GB)");
+                    settings.problems()
+                            .add(
+                                    settings.keyPath("maxmemory"),
+                                    given.get(),
+                                    "on (60 % of this machine's memory), off, or a size of at least 1MB (e.g. 2GB)");
                     return 0;
                 }
                 return size;
@@ -172,15 +216,17 @@ public record RedisSettings(Path binDir, Path dataDir, int port, String listenAd
             case "info", "notice" -> "notice";
             case "verbose", "debug" -> given;
             default -> {
-                settings.problems().add(settings.keyPath("logging"), given, "one of warning, error, info, verbose, debug");
+                settings.problems()
+                        .add(settings.keyPath("logging"), given, "one of warning, error, info, verbose, debug");
                 yield "warning";
             }
         };
     }
 
     private static void rejectNotYetSupported(Settings settings, String key, String what) {
-        settings.optionalString(key).ifPresent(value ->
-                settings.problems().add(settings.keyPath(key), value, "nothing: " + what + " is not built yet"));
+        settings.optionalString(key)
+                .ifPresent(value -> settings.problems()
+                        .add(settings.keyPath(key), value, "nothing: " + what + " is not built yet"));
     }
 
     static long physicalMemoryBytes() {

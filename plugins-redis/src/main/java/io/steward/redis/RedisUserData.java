@@ -3,7 +3,6 @@ package io.steward.redis;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.UserDataTarget;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -12,8 +11,8 @@ import java.util.Optional;
  * {@code redis} key of the same name with '_' for '-'.
  */
 final class RedisUserData implements UserDataKeys {
-    private static final List<String> KEYS = List.of("persistence", "maxmemory", "maxmemory-policy", "logging",
-            "snapshot", "rdb");
+    private static final List<String> KEYS =
+            List.of("persistence", "maxmemory", "maxmemory-policy", "logging", "snapshot", "rdb");
 
     @Override
     public List<String> keys() {

@@ -2,7 +2,6 @@ package io.steward.redis;
 
 import io.steward.engine.Endpoint;
 import io.steward.engine.ReplicaLink;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +16,8 @@ import java.util.Optional;
  * @param offset the server's replication offset (a replica's: what it has received and applied)
  * @param replicas for a master, the replicas connected to it, named by address
  */
-record ReplicationInfo(boolean primary, Optional<Endpoint> upstream, boolean linkUp, long offset,
-                       List<ReplicaLink> replicas) {
+record ReplicationInfo(
+        boolean primary, Optional<Endpoint> upstream, boolean linkUp, long offset, List<ReplicaLink> replicas) {
 
     /** Parses the reply of {@code INFO replication}; throws IllegalArgumentException on a reply it cannot read. */
     static ReplicationInfo parse(String info) {
@@ -27,16 +26,18 @@ record ReplicationInfo(boolean primary, Optional<Endpoint> upstream, boolean lin
 
     /** The replication fields of an INFO reply that holds them; throws IllegalArgumentException when it does not. */
     static ReplicationInfo of(RedisInfo info) {
-        String role = info.text("role").orElseThrow(() ->
-                new IllegalArgumentException("INFO replication has no role field"));
+        String role =
+                info.text("role").orElseThrow(() -> new IllegalArgumentException("INFO replication has no role field"));
         long masterOffset = info.integer("master_repl_offset").orElse(-1);
         if (role.equals("master")) {
             List<ReplicaLink> replicas = new ArrayList<>();
             for (int i = 0; info.text("slave" + i).isPresent(); i++) {
                 Map<String, String> replica = info.subfields("slave" + i).orElseThrow();
                 if ("online".equals(replica.get("state"))) {
-                    replicas.add(new ReplicaLink(replica.get("ip") + ":" + replica.get("port"),
-                            RedisInfo.integerValue(replica.get("offset")).orElse(-1), false));
+                    replicas.add(new ReplicaLink(
+                            replica.get("ip") + ":" + replica.get("port"),
+                            RedisInfo.integerValue(replica.get("offset")).orElse(-1),
+                            false));
                 }
             }
             return new ReplicationInfo(true, Optional.empty(), false, masterOffset, replicas);
@@ -47,7 +48,8 @@ record ReplicationInfo(boolean primary, Optional<Endpoint> upstream, boolean lin
         Optional<String> host = info.text("master_host");
         long port = info.integer("master_port").orElse(-1);
         Optional<Endpoint> upstream = host.isEmpty() || port < 1 || port > 65535
-                ? Optional.empty() : Optional.of(new Endpoint(host.get(), (int) port));
+                ? Optional.empty()
+                : Optional.of(new Endpoint(host.get(), (int) port));
         boolean linkUp = info.text("master_link_status").filter("up"::equals).isPresent()
                 && info.text("master_sync_in_progress").filter("1"::equals).isEmpty();
         long offset = Math.max(masterOffset, info.integer("slave_repl_offset").orElse(-1));

@@ -1,15 +1,9 @@
 package io.steward.redis;
 
-import io.steward.engine.DumpFile;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.steward.engine.DumpFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,9 +14,14 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.Collections;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every file the agent (root) reads or writes in Redis's data directory, replaced by Redis's user with a link to a
@@ -76,8 +75,11 @@ class RedisDataDirectoryLinkTest {
 
     /** Names a writer could use for its temporary copy (earlier versions used fixed ones): never written through. */
     @ParameterizedTest
-    @CsvSource({"steward-redis.conf, steward-redis.conf.tmp", "steward-member, steward-member.tmp",
-            "dump.rdb, .dump.rdb.restoring"})
+    @CsvSource({
+        "steward-redis.conf, steward-redis.conf.tmp",
+        "steward-member, steward-member.tmp",
+        "dump.rdb, .dump.rdb.restoring"
+    })
     void aLinkWhereATemporaryCopyCouldGoIsNotWrittenThrough(String name, String temporary) throws IOException {
         linkToTheSecret(temporary);
 
@@ -105,8 +107,8 @@ class RedisDataDirectoryLinkTest {
         // what Redis's user can make where fs.protected_hardlinks is off
         Files.createLink(dataDir.resolve(RedisDataDirectory.RDB_FILE), secret);
 
-        assertThatThrownBy(() -> directory.openDump(false)).hasMessageContaining(dataDir.resolve("dump.rdb")
-                + " belongs to user id 0, not to redis");
+        assertThatThrownBy(() -> directory.openDump(false))
+                .hasMessageContaining(dataDir.resolve("dump.rdb") + " belongs to user id 0, not to redis");
     }
 
     @Test
@@ -115,8 +117,8 @@ class RedisDataDirectoryLinkTest {
         Files.setOwner(elsewhere, redis);
         Files.createLink(dataDir.resolve(RedisDataDirectory.RDB_FILE), elsewhere);
 
-        assertThatThrownBy(() -> directory.openDump(false)).hasMessageContaining(dataDir.resolve("dump.rdb")
-                + " has 2 hard links");
+        assertThatThrownBy(() -> directory.openDump(false))
+                .hasMessageContaining(dataDir.resolve("dump.rdb") + " has 2 hard links");
     }
 
     @Test
@@ -136,7 +138,8 @@ class RedisDataDirectoryLinkTest {
     /** Redis's user replacing {@code name} with a link to the root-only file, the link as that user leaves it. */
     private Path linkToTheSecret(String name) throws IOException {
         Path link = Files.createSymbolicLink(dataDir.resolve(name), secret);
-        Files.getFileAttributeView(link, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setOwner(redis);
+        Files.getFileAttributeView(link, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setOwner(redis);
         return link;
     }
 

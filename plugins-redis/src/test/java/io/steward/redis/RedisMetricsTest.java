@@ -1,9 +1,9 @@
 package io.steward.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * The gauges read from INFO replies captured from Debian's redis-server 7.0.15 (resources {@code info-7.0-*.txt},
@@ -94,7 +93,9 @@ class RedisMetricsTest {
 
         assertThat(value("master_link_up")).isEqualTo(0);
         assertThat(value("master_link_down_seconds")).isEqualTo(2L);
-        assertThat(value("master_last_io_seconds")).as("Redis prints -1: no I/O on a link that is down").isNull();
+        assertThat(value("master_last_io_seconds"))
+                .as("Redis prints -1: no I/O on a link that is down")
+                .isNull();
     }
 
     @Test

@@ -1,15 +1,14 @@
 package io.steward.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.testing.RecordingUserDataTarget;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class RedisUserDataTest {
     @Test
@@ -22,13 +21,26 @@ class RedisUserDataTest {
 
         new RedisPlugin().userData().translate(userData, Optional.of("postgresql"), target);
 
-        assertThat(target.values).isEqualTo(Map.of("redis.persistence", "normal", "redis.maxmemory", "on",
-                "redis.maxmemory_policy", "noeviction", "redis.logging", "warning", "redis.snapshot", "snap-1",
-                "redis.rdb", "latest"));
+        assertThat(target.values)
+                .isEqualTo(Map.of(
+                        "redis.persistence",
+                        "normal",
+                        "redis.maxmemory",
+                        "on",
+                        "redis.maxmemory_policy",
+                        "noeviction",
+                        "redis.logging",
+                        "warning",
+                        "redis.snapshot",
+                        "snap-1",
+                        "redis.rdb",
+                        "latest"));
         assertThat(target.origins).containsEntry("redis.maxmemory_policy", List.of("maxmemory-policy"));
-        assertThat(target.claimed).as("the node's name and monitoring are the core's").isEmpty();
+        assertThat(target.claimed)
+                .as("the node's name and monitoring are the core's")
+                .isEmpty();
         assertThat(target.problems).isEmpty();
-        assertThat(new RedisPlugin().userData().keys()).containsExactly("persistence", "maxmemory", "maxmemory-policy",
-                "logging", "snapshot", "rdb");
+        assertThat(new RedisPlugin().userData().keys())
+                .containsExactly("persistence", "maxmemory", "maxmemory-policy", "logging", "snapshot", "rdb");
     }
 }

@@ -1,13 +1,12 @@
 package io.steward.redis;
 
-import io.steward.engine.Endpoint;
-import io.steward.engine.ReplicaLink;
-import org.junit.jupiter.api.Test;
-
-import java.util.Optional;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.steward.engine.Endpoint;
+import io.steward.engine.ReplicaLink;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 /** Parsing INFO replication as redis-server 7.0 prints it. */
 class ReplicationInfoTest {
@@ -70,8 +69,9 @@ class ReplicationInfoTest {
         ReplicationInfo replica = ReplicationInfo.of(RedisMetricsTest.info("info-7.0-replica.txt"));
 
         assertThat(primary.primary()).isTrue();
-        assertThat(primary.replicas()).containsExactly(new ReplicaLink("127.0.0.1:17102", 868, false),
-                new ReplicaLink("127.0.0.1:17103", 868, false));
+        assertThat(primary.replicas())
+                .containsExactly(
+                        new ReplicaLink("127.0.0.1:17102", 868, false), new ReplicaLink("127.0.0.1:17103", 868, false));
         assertThat(replica.upstream()).contains(new Endpoint("127.0.0.1", 17101));
         assertThat(replica.linkUp()).isTrue();
         assertThat(replica.offset()).isEqualTo(868);
@@ -79,9 +79,11 @@ class ReplicationInfoTest {
 
     @Test
     void aReplyWithoutARoleIsRefused() {
-        assertThatThrownBy(() -> ReplicationInfo.parse("ERR unknown section")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ReplicationInfo.parse("ERR unknown section"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no role");
-        assertThatThrownBy(() -> ReplicationInfo.parse("role:sentinel")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ReplicationInfo.parse("role:sentinel"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sentinel");
     }
 }

@@ -19,11 +19,11 @@ import java.util.TreeMap;
 public final class ChildProcess {
     /** What a systemd service gets when it sets none, so that a child finds its programs even then. */
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private static final Set<String> PASSED = Set.of("PATH", "LANG", "LANGUAGE", "TZ");
     private static final String LOCALE_PREFIX = "LC_";
 
-    private ChildProcess() {
-    }
+    private ChildProcess() {}
 
     /**
      * A process builder for {@code command} whose environment is the allow-list of this agent's environment plus

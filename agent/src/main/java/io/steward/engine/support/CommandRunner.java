@@ -1,7 +1,6 @@
 package io.steward.engine.support;
 
 import io.steward.engine.EngineException;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -94,14 +93,21 @@ public final class CommandRunner {
         return runInto(step, program, Map.of(), timeout, outputFile, false);
     }
 
-    private Result runInto(String step, List<String> program, Map<String, String> environment, Duration timeout,
-                           Path outputFile, boolean truncate) {
+    private Result runInto(
+            String step,
+            List<String> program,
+            Map<String, String> environment,
+            Duration timeout,
+            Path outputFile,
+            boolean truncate) {
         ProcessBuilder builder = ChildProcess.builder(asOsUser(program), environment)
                 .directory(Path.of("/").toFile())
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(truncate ? ProcessBuilder.Redirect.to(outputFile.toFile())
-                        : ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
+                .redirectOutput(
+                        truncate
+                                ? ProcessBuilder.Redirect.to(outputFile.toFile())
+                                : ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
         long startOffset = truncate ? 0 : sizeOf(outputFile);
         Process process;
         try {
@@ -125,7 +131,9 @@ public final class CommandRunner {
 
     /** The words as one POSIX shell command, each single-quoted. */
     public static String shellQuoted(List<String> words) {
-        return words.stream().map(word -> "'" + word.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+        return words.stream()
+                .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                .collect(Collectors.joining(" "));
     }
 
     public static String tail(String output) {

@@ -3,7 +3,6 @@ package io.steward.engine.support;
 import io.steward.engine.EngineException;
 import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
-
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
@@ -20,8 +19,7 @@ import java.util.Set;
 public final class DataDirectories {
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    private DataDirectories() {
-    }
+    private DataDirectories() {}
 
     /**
      * Renames {@code dataDir} to a sibling {@code <name>.reinit-<timestamp>} that does not exist yet, so that a
@@ -56,7 +54,8 @@ public final class DataDirectories {
      * {@code mode} through its own descriptor. An existing one must be a directory of root or {@code owner}.
      */
     public static HeldDirectory createOwned(Path dir, FileOwner owner, int mode) throws IOException {
-        try (HeldDirectory held = HeldDirectory.openCreating(dir.toAbsolutePath().getParent(), owner, parentOwners(owner))) {
+        try (HeldDirectory held =
+                HeldDirectory.openCreating(dir.toAbsolutePath().getParent(), owner, parentOwners(owner))) {
             return held.createDirectory(dir.getFileName().toString(), owner, mode);
         }
     }

@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
 public final class MachineMemory {
     private static final Pattern MEMINFO_TOTAL = Pattern.compile("MemTotal:\\s+(\\d+)\\s+kB");
 
-    private MachineMemory() {
-    }
+    private MachineMemory() {}
 
     /** Physical memory in bytes: the kernel's MemTotal, else what the JVM sees. */
     public static long totalBytes() {
@@ -24,6 +23,7 @@ public final class MachineMemory {
         } catch (IOException | NumberFormatException e) {
             // fall through to the JVM's view
         }
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
     }
 }

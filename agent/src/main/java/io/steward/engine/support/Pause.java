@@ -9,10 +9,10 @@ import java.util.function.Function;
  * caller sees it too) and the exception {@code onInterrupt} makes says what was being waited for.
  */
 public final class Pause {
-    private Pause() {
-    }
+    private Pause() {}
 
-    public static <E extends RuntimeException> void of(Duration duration, Function<InterruptedException, E> onInterrupt) {
+    public static <E extends RuntimeException> void of(
+            Duration duration, Function<InterruptedException, E> onInterrupt) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {

@@ -7,8 +7,7 @@ import java.util.Arrays;
 
 /** Cheap local checks of a database server's process, for {@link io.steward.engine.LeaseElected#serverProcessAlive()}. */
 public final class ServerProcesses {
-    private ServerProcesses() {
-    }
+    private ServerProcesses() {}
 
     /** Whether {@code pid} is a live process; a zombie counts as dead. */
     public static boolean running(long pid) {
@@ -22,10 +21,13 @@ public final class ServerProcesses {
      */
     public static boolean running(long pid, String... programNames) {
         return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .filter(process -> process.info().command()
-                        .map(command -> Arrays.stream(programNames).anyMatch(command::endsWith)).orElse(true))
-                .isPresent() && !isZombie(pid);
+                        .filter(ProcessHandle::isAlive)
+                        .filter(process -> process.info()
+                                .command()
+                                .map(command -> Arrays.stream(programNames).anyMatch(command::endsWith))
+                                .orElse(true))
+                        .isPresent()
+                && !isZombie(pid);
     }
 
     /**
@@ -34,7 +36,10 @@ public final class ServerProcesses {
      */
     public static boolean runningAs(long pid, String user, String... programNames) {
         return running(pid, programNames)
-                && ProcessHandle.of(pid).flatMap(process -> process.info().user()).filter(user::equals).isPresent();
+                && ProcessHandle.of(pid)
+                        .flatMap(process -> process.info().user())
+                        .filter(user::equals)
+                        .isPresent();
     }
 
     /**

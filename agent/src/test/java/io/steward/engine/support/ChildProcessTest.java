@@ -1,7 +1,6 @@
 package io.steward.engine.support;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,22 +9,47 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class ChildProcessTest {
     @Test
     void passesOnlyTheAllowListAndTheAdditions() {
         Map<String, String> agent = new TreeMap<>(Map.of(
-                "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "LC_MESSAGES", "C", "TZ", "UTC",
-                "STEWARD_ADMIN_TOKEN", "secret-token", "STEWARD_ZOOKEEPER_DIGEST_PASSWORD", "zk-secret",
-                "AWS_SECRET_ACCESS_KEY", "aws-secret", "HOME", "/root", "PGPASSWORD", "pg-secret"));
+                "PATH",
+                "/usr/bin:/bin",
+                "LANG",
+                "C.UTF-8",
+                "LC_MESSAGES",
+                "C",
+                "TZ",
+                "UTC",
+                "STEWARD_ADMIN_TOKEN",
+                "secret-token",
+                "STEWARD_ZOOKEEPER_DIGEST_PASSWORD",
+                "zk-secret",
+                "AWS_SECRET_ACCESS_KEY",
+                "aws-secret",
+                "HOME",
+                "/root",
+                "PGPASSWORD",
+                "pg-secret"));
 
         Map<String, String> child = ChildProcess.environment(agent, Map.of("PGPASSFILE", "/tmp/steward-pw-1"));
 
-        assertThat(child).containsExactlyInAnyOrderEntriesOf(Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8",
-                "LC_MESSAGES", "C", "TZ", "UTC", "PGPASSFILE", "/tmp/steward-pw-1"));
+        assertThat(child)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "PATH",
+                        "/usr/bin:/bin",
+                        "LANG",
+                        "C.UTF-8",
+                        "LC_MESSAGES",
+                        "C",
+                        "TZ",
+                        "UTC",
+                        "PGPASSFILE",
+                        "/tmp/steward-pw-1"));
     }
 
     @Test
@@ -36,13 +60,18 @@ class ChildProcessTest {
 
     @Test
     void aRealChildSeesNothingOfThisProcessBeyondTheAllowList() throws IOException, InterruptedException {
-        Process process = ChildProcess.builder(List.of("env", "-0")).redirectErrorStream(true).start();
+        Process process = ChildProcess.builder(List.of("env", "-0"))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).isZero();
 
-        Set<String> names = java.util.Arrays.stream(output.split("\0")).filter(line -> !line.isEmpty())
-                .map(line -> line.substring(0, line.indexOf('='))).collect(Collectors.toSet());
-        assertThat(names).contains("PATH").allMatch(name -> Set.of("PATH", "LANG", "LANGUAGE", "TZ").contains(name)
-                || name.startsWith("LC_"));
+        Set<String> names = java.util.Arrays.stream(output.split("\0"))
+                .filter(line -> !line.isEmpty())
+                .map(line -> line.substring(0, line.indexOf('=')))
+                .collect(Collectors.toSet());
+        assertThat(names)
+                .contains("PATH")
+                .allMatch(name -> Set.of("PATH", "LANG", "LANGUAGE", "TZ").contains(name) || name.startsWith("LC_"));
     }
 }

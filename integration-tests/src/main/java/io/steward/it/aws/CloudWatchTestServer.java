@@ -7,13 +7,6 @@ import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +24,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 
 /**
  * A local CloudWatch endpoint speaking Smithy RPC v2 CBOR, the protocol of the pinned SDK's {@link CloudWatchClient}
@@ -57,19 +56,32 @@ public final class CloudWatchTestServer implements AutoCloseable {
     private static final int EPOCH_SECONDS_TAG = 1;
 
     /** One datum as CloudWatch stored it; {@code value} or {@code statistics} (SampleCount, Sum, Minimum, Maximum). */
-    public record Datum(String namespace, String name, Map<String, String> dimensions, String unit, Double value,
-                        Map<String, Double> statistics, Instant timestamp) {
+    public record Datum(
+            String namespace,
+            String name,
+            Map<String, String> dimensions,
+            String unit,
+            Double value,
+            Map<String, Double> statistics,
+            Instant timestamp) {
         SampleStatistics asStatistics() {
-            return value != null ? new SampleStatistics(1, value, value, value)
-                    : new SampleStatistics(statistics.get("SampleCount"), statistics.get("Sum"), statistics.get("Minimum"),
-                    statistics.get("Maximum"));
+            return value != null
+                    ? new SampleStatistics(1, value, value, value)
+                    : new SampleStatistics(
+                            statistics.get("SampleCount"),
+                            statistics.get("Sum"),
+                            statistics.get("Minimum"),
+                            statistics.get("Maximum"));
         }
     }
 
     private record SampleStatistics(double sampleCount, double sum, double minimum, double maximum) {
         SampleStatistics plus(SampleStatistics other) {
-            return new SampleStatistics(sampleCount + other.sampleCount, sum + other.sum,
-                    Math.min(minimum, other.minimum), Math.max(maximum, other.maximum));
+            return new SampleStatistics(
+                    sampleCount + other.sampleCount,
+                    sum + other.sum,
+                    Math.min(minimum, other.minimum),
+                    Math.max(maximum, other.maximum));
         }
     }
 
@@ -101,8 +113,11 @@ public final class CloudWatchTestServer implements AutoCloseable {
 
     /** A real SDK client for this server, with fake credentials and without retries. */
     public CloudWatchClient client() {
-        return CloudWatchClient.builder().endpointOverride(endpoint()).region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
+        return CloudWatchClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.EU_WEST_1)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
@@ -132,20 +147,25 @@ public final class CloudWatchTestServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
-                    ? new GZIPInputStream(in).readAllBytes() : in.readAllBytes();
+                    ? new GZIPInputStream(in).readAllBytes()
+                    : in.readAllBytes();
             String path = exchange.getRequestURI().getPath();
             int status = 200;
             byte[] answer;
             try {
-                if (!path.startsWith(PREFIX) || !"rpc-v2-cbor".equals(exchange.getRequestHeaders().getFirst("smithy-protocol"))) {
+                if (!path.startsWith(PREFIX)
+                        || !"rpc-v2-cbor".equals(exchange.getRequestHeaders().getFirst("smithy-protocol"))) {
                     throw new CloudWatchError(404, "UnknownOperationException", "not an RPC v2 CBOR request: " + path);
                 }
                 if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
-                    throw new CloudWatchError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+                    throw new CloudWatchError(
+                            403, "MissingAuthenticationToken", "Request is missing Authentication Token");
                 }
                 if (body.length > MAX_REQUEST_BYTES) {
-                    throw new CloudWatchError(413, "RequestEntityTooLarge", "Request size " + body.length + " exceeded "
-                            + MAX_REQUEST_BYTES + " bytes");
+                    throw new CloudWatchError(
+                            413,
+                            "RequestEntityTooLarge",
+                            "Request size " + body.length + " exceeded " + MAX_REQUEST_BYTES + " bytes");
                 }
                 JsonNode request = body.length == 0 ? cbor.createObjectNode() : cbor.readTree(body);
                 answer = dispatch(path.substring(PREFIX.length()), request);
@@ -174,7 +194,8 @@ public final class CloudWatchTestServer implements AutoCloseable {
             case "PutMetricData" -> putMetricData(request);
             case "ListMetrics" -> listMetrics(request);
             case "GetMetricStatistics" -> getMetricStatistics(request);
-            default -> throw new CloudWatchError(400, "InvalidAction", "operation " + operation + " is not supported here");
+            default ->
+                throw new CloudWatchError(400, "InvalidAction", "operation " + operation + " is not supported here");
         };
     }
 
@@ -184,16 +205,18 @@ public final class CloudWatchTestServer implements AutoCloseable {
             throw new CloudWatchError(400, "MissingParameter", "The parameter Namespace is required.");
         }
         if (namespace.length() > 255 || namespace.startsWith("AWS/")) {
-            throw new CloudWatchError(400, "InvalidParameterValue", "The value " + namespace
-                    + " for parameter Namespace is invalid.");
+            throw new CloudWatchError(
+                    400, "InvalidParameterValue", "The value " + namespace + " for parameter Namespace is invalid.");
         }
         JsonNode data = request.path("MetricData");
         if (data.isEmpty()) {
             throw new CloudWatchError(400, "MissingParameter", "The parameter MetricData is required.");
         }
         if (data.size() > MAX_DATUMS) {
-            throw new CloudWatchError(400, "InvalidParameterValue", "The collection MetricData must not have a size greater "
-                    + "than " + MAX_DATUMS + ".");
+            throw new CloudWatchError(
+                    400,
+                    "InvalidParameterValue",
+                    "The collection MetricData must not have a size greater " + "than " + MAX_DATUMS + ".");
         }
         Instant now = Instant.now();
         List<Datum> accepted = new ArrayList<>();
@@ -212,16 +235,23 @@ public final class CloudWatchTestServer implements AutoCloseable {
         }
         JsonNode dimensionList = datum.path("Dimensions");
         if (dimensionList.size() > MAX_DIMENSIONS) {
-            throw new CloudWatchError(400, "InvalidParameterValue", "The collection " + parameter
-                    + ".Dimensions must not have a size greater than " + MAX_DIMENSIONS + ".");
+            throw new CloudWatchError(
+                    400,
+                    "InvalidParameterValue",
+                    "The collection " + parameter + ".Dimensions must not have a size greater than " + MAX_DIMENSIONS
+                            + ".");
         }
         Map<String, String> dimensions = new TreeMap<>();
-        dimensionList.forEach(d -> dimensions.put(d.path("Name").asText(), d.path("Value").asText()));
+        dimensionList.forEach(
+                d -> dimensions.put(d.path("Name").asText(), d.path("Value").asText()));
         boolean hasValue = datum.has("Value");
         JsonNode statisticValues = datum.path("StatisticValues");
         if (hasValue && !statisticValues.isMissingNode()) {
-            throw new CloudWatchError(400, "InvalidParameterCombination", "The parameters " + parameter + ".Value and "
-                    + parameter + ".StatisticValues are mutually exclusive and you have specified both.");
+            throw new CloudWatchError(
+                    400,
+                    "InvalidParameterCombination",
+                    "The parameters " + parameter + ".Value and " + parameter
+                            + ".StatisticValues are mutually exclusive and you have specified both.");
         }
         Double value = hasValue ? number(datum.path("Value"), parameter + ".Value") : null;
         Map<String, Double> statistics = new LinkedHashMap<>();
@@ -239,8 +269,11 @@ public final class CloudWatchTestServer implements AutoCloseable {
         }
         Instant timestamp = datum.has("Timestamp") ? timestamp(datum.path("Timestamp")) : now;
         if (timestamp.isBefore(now.minus(Duration.ofDays(14))) || timestamp.isAfter(now.plus(Duration.ofHours(2)))) {
-            throw new CloudWatchError(400, "InvalidParameterValue", "The parameter " + parameter + ".Timestamp must "
-                    + "specify a time no more than two weeks in the past and no more than two hours in the future.");
+            throw new CloudWatchError(
+                    400,
+                    "InvalidParameterValue",
+                    "The parameter " + parameter + ".Timestamp must "
+                            + "specify a time no more than two weeks in the past and no more than two hours in the future.");
         }
         return new Datum(namespace, name, dimensions, datum.path("Unit").asText("None"), value, statistics, timestamp);
     }
@@ -254,8 +287,8 @@ public final class CloudWatchTestServer implements AutoCloseable {
     }
 
     private static CloudWatchError invalid(String parameter, String value) {
-        return new CloudWatchError(400, "InvalidParameterValue", "The value " + value + " for parameter " + parameter
-                + " is invalid.");
+        return new CloudWatchError(
+                400, "InvalidParameterValue", "The value " + value + " for parameter " + parameter + " is invalid.");
     }
 
     private static Instant timestamp(JsonNode epochSeconds) {
@@ -267,14 +300,19 @@ public final class CloudWatchTestServer implements AutoCloseable {
         String name = request.path("MetricName").asText("");
         ObjectNode answer = cbor.createObjectNode();
         ArrayNode metrics = answer.putArray("Metrics");
-        datums.stream().filter(d -> namespace.isEmpty() || d.namespace().equals(namespace))
+        datums.stream()
+                .filter(d -> namespace.isEmpty() || d.namespace().equals(namespace))
                 .filter(d -> name.isEmpty() || d.name().equals(name))
                 .map(d -> new Datum(d.namespace(), d.name(), d.dimensions(), "", null, Map.of(), Instant.EPOCH))
-                .distinct().forEach(metric -> {
-                    ObjectNode entry = metrics.addObject().put("Namespace", metric.namespace())
+                .distinct()
+                .forEach(metric -> {
+                    ObjectNode entry = metrics.addObject()
+                            .put("Namespace", metric.namespace())
                             .put("MetricName", metric.name());
                     ArrayNode dimensions = entry.putArray("Dimensions");
-                    metric.dimensions().forEach((key, value) -> dimensions.addObject().put("Name", key).put("Value", value));
+                    metric.dimensions()
+                            .forEach((key, value) ->
+                                    dimensions.addObject().put("Name", key).put("Value", value));
                 });
         return cbor.writeValueAsBytes(answer);
     }
@@ -284,7 +322,9 @@ public final class CloudWatchTestServer implements AutoCloseable {
         String namespace = request.path("Namespace").asText("");
         String name = request.path("MetricName").asText("");
         Map<String, String> dimensions = new TreeMap<>();
-        request.path("Dimensions").forEach(d -> dimensions.put(d.path("Name").asText(), d.path("Value").asText()));
+        request.path("Dimensions")
+                .forEach(d ->
+                        dimensions.put(d.path("Name").asText(), d.path("Value").asText()));
         int period = request.path("Period").asInt();
         if (period <= 0 || period % 60 != 0 && period != 1 && period != 5 && period != 10 && period != 30) {
             throw invalid("Period", request.path("Period").asText());
@@ -295,10 +335,15 @@ public final class CloudWatchTestServer implements AutoCloseable {
         long start = timestamp(request.path("StartTime")).getEpochSecond();
         long end = timestamp(request.path("EndTime")).getEpochSecond();
         Map<Long, List<Datum>> byPeriod = datums.stream()
-                .filter(d -> d.namespace().equals(namespace) && d.name().equals(name) && d.dimensions().equals(dimensions))
-                .filter(d -> d.timestamp().getEpochSecond() >= start && d.timestamp().getEpochSecond() < end)
-                .collect(Collectors.groupingBy(d -> start + (d.timestamp().getEpochSecond() - start) / period * period,
-                        TreeMap::new, Collectors.toList()));
+                .filter(d -> d.namespace().equals(namespace)
+                        && d.name().equals(name)
+                        && d.dimensions().equals(dimensions))
+                .filter(d ->
+                        d.timestamp().getEpochSecond() >= start && d.timestamp().getEpochSecond() < end)
+                .collect(Collectors.groupingBy(
+                        d -> start + (d.timestamp().getEpochSecond() - start) / period * period,
+                        TreeMap::new,
+                        Collectors.toList()));
         List<String> wanted = new ArrayList<>();
         request.path("Statistics").forEach(s -> wanted.add(s.asText()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -307,18 +352,30 @@ public final class CloudWatchTestServer implements AutoCloseable {
             generator.writeStringField("Label", name);
             generator.writeArrayFieldStart("Datapoints");
             for (Map.Entry<Long, List<Datum>> bucket : byPeriod.entrySet()) {
-                SampleStatistics total = bucket.getValue().stream().map(Datum::asStatistics)
-                        .reduce(SampleStatistics::plus).orElseThrow();
+                SampleStatistics total = bucket.getValue().stream()
+                        .map(Datum::asStatistics)
+                        .reduce(SampleStatistics::plus)
+                        .orElseThrow();
                 generator.writeStartObject();
                 generator.writeFieldName("Timestamp");
                 generator.writeTag(EPOCH_SECONDS_TAG);
                 generator.writeNumber((double) bucket.getKey());
-                Map<String, Double> values = Map.of("SampleCount", total.sampleCount(), "Sum", total.sum(),
-                        "Minimum", total.minimum(), "Maximum", total.maximum(),
-                        "Average", total.sum() / total.sampleCount());
+                Map<String, Double> values = Map.of(
+                        "SampleCount",
+                        total.sampleCount(),
+                        "Sum",
+                        total.sum(),
+                        "Minimum",
+                        total.minimum(),
+                        "Maximum",
+                        total.maximum(),
+                        "Average",
+                        total.sum() / total.sampleCount());
                 for (String statistic : wanted) {
-                    generator.writeNumberField(statistic, Optional.ofNullable(values.get(statistic))
-                            .orElseThrow(() -> invalid("Statistics", statistic)));
+                    generator.writeNumberField(
+                            statistic,
+                            Optional.ofNullable(values.get(statistic))
+                                    .orElseThrow(() -> invalid("Statistics", statistic)));
                 }
                 generator.writeStringField("Unit", bucket.getValue().get(0).unit());
                 generator.writeEndObject();

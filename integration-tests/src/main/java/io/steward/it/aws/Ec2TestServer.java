@@ -2,13 +2,6 @@ package io.steward.it.aws;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -39,6 +32,12 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * A local EC2 endpoint speaking the Query API (form-encoded {@code Action=...}, XML answers with {@code <item>} lists)
@@ -94,8 +93,15 @@ public final class Ec2TestServer implements AutoCloseable {
         }
     }
 
-    private record SnapshotState(String id, String volumeId, Path image, int sizeGib, String description,
-                                 Instant startedAt, Instant completedAt, Map<String, String> tags) {
+    private record SnapshotState(
+            String id,
+            String volumeId,
+            Path image,
+            int sizeGib,
+            String description,
+            Instant startedAt,
+            Instant completedAt,
+            Map<String, String> tags) {
         String state() {
             return Instant.now().isBefore(completedAt) ? "pending" : "completed";
         }
@@ -111,8 +117,7 @@ public final class Ec2TestServer implements AutoCloseable {
         }
     }
 
-    private record PlannedFault(String action, String code, int status, AtomicInteger remaining) {
-    }
+    private record PlannedFault(String action, String code, int status, AtomicInteger remaining) {}
 
     private final Path workDir;
     private final Path deviceLinks;
@@ -127,6 +132,7 @@ public final class Ec2TestServer implements AutoCloseable {
     private volatile Duration snapshotDelay = Duration.ofMillis(300);
     /** The region this endpoint serves: requests signed for another one are refused, as EC2 does. */
     public static final String REGION = "eu-west-1";
+
     private static final Pattern CREDENTIAL_SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/ec2/aws4_request");
 
     private Ec2TestServer(Path workDir, Path deviceLinks) throws IOException {
@@ -168,7 +174,8 @@ public final class Ec2TestServer implements AutoCloseable {
         return Ec2Client.builder()
                 .endpointOverride(endpoint())
                 .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD))
                 .build();
@@ -198,8 +205,8 @@ public final class Ec2TestServer implements AutoCloseable {
         String id = newId("vol-");
         Path image = workDir.resolve(id + ".img");
         run("truncate", "-s", sizeMib + "M", image.toString());
-        VolumeState volume = new VolumeState(id, image, (int) Math.max(1, sizeMib / 1024), instance.availabilityZone(),
-                Optional.empty());
+        VolumeState volume = new VolumeState(
+                id, image, (int) Math.max(1, sizeMib / 1024), instance.availabilityZone(), Optional.empty());
         volumes.put(id, volume);
         attach(volume, instanceId, device);
         return id;
@@ -218,7 +225,8 @@ public final class Ec2TestServer implements AutoCloseable {
         try {
             Files.move(existingImage, image);
             long sizeGib = Math.max(1, Files.size(image) >> 30);
-            VolumeState volume = new VolumeState(id, image, (int) sizeGib, instance.availabilityZone(), Optional.empty());
+            VolumeState volume =
+                    new VolumeState(id, image, (int) sizeGib, instance.availabilityZone(), Optional.empty());
             volumes.put(id, volume);
             attach(volume, instanceId, Optional.of(device));
         } catch (IOException e) {
@@ -295,7 +303,9 @@ public final class Ec2TestServer implements AutoCloseable {
                 }
                 quietly("rm", "-f", volume.image.toString());
             }
-            snapshots.values().forEach(snapshot -> quietly("rm", "-f", snapshot.image().toString()));
+            snapshots
+                    .values()
+                    .forEach(snapshot -> quietly("rm", "-f", snapshot.image().toString()));
         }
     }
 
@@ -315,13 +325,16 @@ public final class Ec2TestServer implements AutoCloseable {
                 answer = dispatch(action, form, requestId);
             } catch (Ec2Error e) {
                 status = e.status;
-                answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>" + Xml.escape(e.code)
+                answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>"
+                        + Xml.escape(e.code)
                         + "</Code><Message>" + Xml.escape(e.getMessage()) + "</Message></Error></Errors><RequestID>"
                         + requestId + "</RequestID></Response>";
             } catch (RuntimeException e) {
                 status = 500;
-                answer = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InternalError</Code><Message>"
-                        + Xml.escape(e.toString()) + "</Message></Error></Errors><RequestID>" + requestId + "</RequestID></Response>";
+                answer =
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InternalError</Code><Message>"
+                                + Xml.escape(e.toString()) + "</Message></Error></Errors><RequestID>" + requestId
+                                + "</RequestID></Response>";
             }
             byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=UTF-8");
@@ -338,7 +351,8 @@ public final class Ec2TestServer implements AutoCloseable {
             throw new Ec2Error(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
         }
         if (!scope.group(1).equals(REGION)) {
-            throw new Ec2Error(401, "AuthFailure", "Credential should be scoped to a valid region, not '" + scope.group(1) + "'.");
+            throw new Ec2Error(
+                    401, "AuthFailure", "Credential should be scoped to a valid region, not '" + scope.group(1) + "'.");
         }
     }
 
@@ -379,10 +393,12 @@ public final class Ec2TestServer implements AutoCloseable {
             case "AttachVolume" -> attachVolume(form, body);
             case "DetachVolume" -> detachVolume(form, body);
             case "DeleteVolume" -> deleteVolume(form, body);
-            default -> throw new Ec2Error(400, "InvalidAction", "The action " + action + " is not valid for this web service.");
+            default ->
+                throw new Ec2Error(
+                        400, "InvalidAction", "The action " + action + " is not valid for this web service.");
         }
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" + action + "Response xmlns=\"" + NAMESPACE + "\"><requestId>"
-                + requestId + "</requestId>" + body + "</" + action + "Response>";
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" + action + "Response xmlns=\"" + NAMESPACE
+                + "\"><requestId>" + requestId + "</requestId>" + body + "</" + action + "Response>";
     }
 
     private void describeInstances(Map<String, String> form, StringBuilder xml) {
@@ -392,8 +408,11 @@ public final class Ec2TestServer implements AutoCloseable {
             if (!wanted.isEmpty() && !wanted.contains(instance.id())) {
                 continue;
             }
-            xml.append("<item><reservationId>r-").append(instance.id().substring(2)).append("</reservationId><ownerId>")
-                    .append(OWNER).append("</ownerId><instancesSet><item>");
+            xml.append("<item><reservationId>r-")
+                    .append(instance.id().substring(2))
+                    .append("</reservationId><ownerId>")
+                    .append(OWNER)
+                    .append("</ownerId><instancesSet><item>");
             element(xml, "instanceId", instance.id());
             xml.append("<instanceState><code>16</code><name>running</name></instanceState>");
             xml.append("<placement>");
@@ -439,7 +458,9 @@ public final class Ec2TestServer implements AutoCloseable {
             default -> tagFilter(volume.tags, name);
         });
         List<VolumeState> matching = volumes.values().stream()
-                .filter(volume -> wanted.isEmpty() || wanted.contains(volume.id)).filter(filter).toList();
+                .filter(volume -> wanted.isEmpty() || wanted.contains(volume.id))
+                .filter(filter)
+                .toList();
         page(form, matching, xml, "volumeSet", volume -> {
             element(xml, "volumeId", volume.id);
             element(xml, "size", volume.sizeGib);
@@ -466,7 +487,8 @@ public final class Ec2TestServer implements AutoCloseable {
 
     private void createSnapshot(Map<String, String> form, StringBuilder xml) {
         VolumeState volume = volume(required(form, "VolumeId"));
-        SnapshotState snapshot = snapshot(volume, form.getOrDefault("Description", ""), tagSpecification(form, "snapshot"));
+        SnapshotState snapshot =
+                snapshot(volume, form.getOrDefault("Description", ""), tagSpecification(form, "snapshot"));
         snapshotFields(xml, snapshot);
     }
 
@@ -474,7 +496,8 @@ public final class Ec2TestServer implements AutoCloseable {
         String instanceId = required(form, "InstanceSpecification.InstanceId");
         instance(instanceId);
         List<String> excluded = list(form, "InstanceSpecification.ExcludeDataVolumeId");
-        boolean excludeBoot = Boolean.parseBoolean(form.getOrDefault("InstanceSpecification.ExcludeBootVolume", "false"));
+        boolean excludeBoot =
+                Boolean.parseBoolean(form.getOrDefault("InstanceSpecification.ExcludeBootVolume", "false"));
         boolean copyVolumeTags = "volume".equals(form.get("CopyTagsFromSource"));
         Map<String, String> tags = tagSpecification(form, "snapshot");
         xml.append("<snapshotSet>");
@@ -506,8 +529,8 @@ public final class Ec2TestServer implements AutoCloseable {
         Path image = workDir.resolve(id + ".img");
         run("cp", "--sparse=always", volume.image.toString(), image.toString());
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        SnapshotState snapshot = new SnapshotState(id, volume.id, image, volume.sizeGib, description, now,
-                now.plus(snapshotDelay), new TreeMap<>(tags));
+        SnapshotState snapshot = new SnapshotState(
+                id, volume.id, image, volume.sizeGib, description, now, now.plus(snapshotDelay), new TreeMap<>(tags));
         snapshots.put(id, snapshot);
         return snapshot;
     }
@@ -541,7 +564,9 @@ public final class Ec2TestServer implements AutoCloseable {
             default -> tagFilter(snapshot.tags(), name);
         });
         List<SnapshotState> matching = snapshots.values().stream()
-                .filter(snapshot -> wanted.isEmpty() || wanted.contains(snapshot.id())).filter(filter).toList();
+                .filter(snapshot -> wanted.isEmpty() || wanted.contains(snapshot.id()))
+                .filter(filter)
+                .toList();
         page(form, matching, xml, "snapshotSet", snapshot -> snapshotFields(xml, snapshot));
     }
 
@@ -594,8 +619,10 @@ public final class Ec2TestServer implements AutoCloseable {
             run("cp", "--sparse=always", snapshot.image().toString(), image.toString());
             size = Integer.parseInt(form.getOrDefault("Size", Integer.toString(snapshot.sizeGib())));
             if (size < snapshot.sizeGib()) {
-                throw new Ec2Error(400, "InvalidParameterValue", "Volume of " + size
-                        + "GiB is too small; minimum is " + snapshot.sizeGib() + "GiB");
+                throw new Ec2Error(
+                        400,
+                        "InvalidParameterValue",
+                        "Volume of " + size + "GiB is too small; minimum is " + snapshot.sizeGib() + "GiB");
             }
         } else {
             size = Integer.parseInt(required(form, "Size"));
@@ -624,12 +651,18 @@ public final class Ec2TestServer implements AutoCloseable {
             throw new Ec2Error(400, "IncorrectState", "vol '" + volume.id + "' is not 'available'.");
         }
         if (!volume.availabilityZone.equals(instance.availabilityZone())) {
-            throw new Ec2Error(400, "InvalidVolume.ZoneMismatch", "The volume '" + volume.id + "' is not in the same "
-                    + "availability zone as instance '" + instanceId + "'");
+            throw new Ec2Error(
+                    400,
+                    "InvalidVolume.ZoneMismatch",
+                    "The volume '" + volume.id + "' is not in the same " + "availability zone as instance '"
+                            + instanceId + "'");
         }
         if (volumes.values().stream().anyMatch(v -> instanceId.equals(v.instanceId) && device.equals(v.device))) {
-            throw new Ec2Error(400, "InvalidParameterValue", "Invalid value '" + device + "' for unixDevice. "
-                    + "Attachment point " + device + " is already in use");
+            throw new Ec2Error(
+                    400,
+                    "InvalidParameterValue",
+                    "Invalid value '" + device + "' for unixDevice. " + "Attachment point " + device
+                            + " is already in use");
         }
         attach(volume, instanceId, Optional.of(device));
         attachmentFields(xml, volume, "attached");
@@ -637,7 +670,8 @@ public final class Ec2TestServer implements AutoCloseable {
 
     /** Without a device name: attached as Xen shows it, under the kernel's name and without a by-id link. */
     private void attach(VolumeState volume, String instanceId, Optional<String> device) {
-        volume.loopDevice = run("losetup", "--find", "--show", volume.image.toString()).strip();
+        volume.loopDevice =
+                run("losetup", "--find", "--show", volume.image.toString()).strip();
         volume.instanceId = instanceId;
         volume.device = device.orElse(volume.loopDevice);
         if (device.isEmpty()) {
@@ -656,8 +690,11 @@ public final class Ec2TestServer implements AutoCloseable {
             throw new Ec2Error(400, "IncorrectState", "Volume '" + volume.id + "' is in the 'available' state.");
         }
         if (mounted(volume.loopDevice)) {
-            throw new Ec2Error(400, "IncorrectState", "Volume '" + volume.id + "' is busy: " + volume.loopDevice
-                    + " is mounted (this server refuses what would leave the instance with a dead filesystem)");
+            throw new Ec2Error(
+                    400,
+                    "IncorrectState",
+                    "Volume '" + volume.id + "' is busy: " + volume.loopDevice
+                            + " is mounted (this server refuses what would leave the instance with a dead filesystem)");
         }
         attachmentFields(xml, volume, "detaching");
         run("losetup", "-d", volume.loopDevice);
@@ -670,7 +707,8 @@ public final class Ec2TestServer implements AutoCloseable {
     private void deleteVolume(Map<String, String> form, StringBuilder xml) {
         VolumeState volume = volume(required(form, "VolumeId"));
         if (volume.instanceId != null) {
-            throw new Ec2Error(400, "VolumeInUse", "Volume " + volume.id + " is currently attached to " + volume.instanceId);
+            throw new Ec2Error(
+                    400, "VolumeInUse", "Volume " + volume.id + " is currently attached to " + volume.instanceId);
         }
         volumes.remove(volume.id);
         quietly("rm", "-f", volume.image.toString());
@@ -691,7 +729,8 @@ public final class Ec2TestServer implements AutoCloseable {
 
     private static boolean mounted(String device) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/mounts")).stream().anyMatch(line -> line.startsWith(device + " "));
+            return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                    .anyMatch(line -> line.startsWith(device + " "));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -759,7 +798,8 @@ public final class Ec2TestServer implements AutoCloseable {
             }
             String value = form.getOrDefault(prefix + "." + i + ".Value", "");
             if (value.length() > 256) {
-                throw new Ec2Error(400, "InvalidParameterValue", "Tag value for key '" + key + "' exceeds 256 characters");
+                throw new Ec2Error(
+                        400, "InvalidParameterValue", "Tag value for key '" + key + "' exceeds 256 characters");
             }
             tags.put(key, value);
         }
@@ -771,8 +811,10 @@ public final class Ec2TestServer implements AutoCloseable {
         for (int i = 1; form.containsKey("TagSpecification." + i + ".ResourceType"); i++) {
             String type = form.get("TagSpecification." + i + ".ResourceType");
             if (!type.equals(resourceType)) {
-                throw new Ec2Error(400, "InvalidParameterValue", "'" + type + "' is not a valid taggable resource type "
-                        + "for this operation.");
+                throw new Ec2Error(
+                        400,
+                        "InvalidParameterValue",
+                        "'" + type + "' is not a valid taggable resource type " + "for this operation.");
             }
             tags.putAll(tags(form, "TagSpecification." + i + ".Tag"));
         }
@@ -805,13 +847,16 @@ public final class Ec2TestServer implements AutoCloseable {
     }
 
     /** Writes one page of {@code items} as {@code setName}, with a nextToken when more follow. */
-    private static <T> void page(Map<String, String> form, List<T> items, StringBuilder xml, String setName,
-                                 Consumer<T> fields) {
+    private static <T> void page(
+            Map<String, String> form, List<T> items, StringBuilder xml, String setName, Consumer<T> fields) {
         int start = Integer.parseInt(form.getOrDefault("NextToken", "0"));
         int max = Integer.parseInt(form.getOrDefault("MaxResults", "1000"));
         if (form.containsKey("MaxResults") && (max < 5 || max > 1000)) {
-            throw new Ec2Error(400, "InvalidParameterValue", "Value ( " + max + " ) for parameter maxResults is invalid. "
-                    + "Expecting a value between 5 and 1000.");
+            throw new Ec2Error(
+                    400,
+                    "InvalidParameterValue",
+                    "Value ( " + max + " ) for parameter maxResults is invalid. "
+                            + "Expecting a value between 5 and 1000.");
         }
         List<T> page = items.subList(Math.min(start, items.size()), Math.min(items.size(), start + max));
         xml.append('<').append(setName).append('>');
@@ -838,7 +883,13 @@ public final class Ec2TestServer implements AutoCloseable {
     }
 
     private static void element(StringBuilder xml, String name, Object value) {
-        xml.append('<').append(name).append('>').append(Xml.escape(String.valueOf(value))).append("</").append(name).append('>');
+        xml.append('<')
+                .append(name)
+                .append('>')
+                .append(Xml.escape(String.valueOf(value)))
+                .append("</")
+                .append(name)
+                .append('>');
     }
 
     private static Map<String, String> form(String body) {
@@ -848,7 +899,8 @@ public final class Ec2TestServer implements AutoCloseable {
                 continue;
             }
             int eq = pair.indexOf('=');
-            form.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+            form.put(
+                    URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
                     eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return form;
@@ -856,7 +908,8 @@ public final class Ec2TestServer implements AutoCloseable {
 
     private static String run(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
@@ -872,8 +925,10 @@ public final class Ec2TestServer implements AutoCloseable {
 
     private static void quietly(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             process.waitFor(60, TimeUnit.SECONDS);
         } catch (IOException e) {
             // cleanup goes on

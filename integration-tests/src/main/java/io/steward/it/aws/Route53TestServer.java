@@ -4,14 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.steward.it.aws.HostedZone.Action;
 import io.steward.it.aws.HostedZone.RequestedChange;
-import org.w3c.dom.Element;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.route53.Route53Client;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,6 +29,13 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.w3c.dom.Element;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.route53.Route53Client;
 
 /**
  * A Route 53 endpoint for tests, on 127.0.0.1: the REST/XML API under {@code /2013-04-01/} as the AWS SDK v2
@@ -54,13 +53,18 @@ public final class Route53TestServer implements AutoCloseable {
     private static final int MAX_ITEMS = 300;
 
     public enum Operation {
-        CHANGE_RESOURCE_RECORD_SETS, LIST_RESOURCE_RECORD_SETS, GET_CHANGE, GET_HOSTED_ZONE, LIST_HOSTED_ZONES_BY_NAME
+        CHANGE_RESOURCE_RECORD_SETS,
+        LIST_RESOURCE_RECORD_SETS,
+        GET_CHANGE,
+        GET_HOSTED_ZONE,
+        LIST_HOSTED_ZONES_BY_NAME
     }
 
     /** Errors a test can inject. */
     public enum Fault {
         THROTTLING("Throttling", "Rate exceeded"),
-        PRIOR_REQUEST_NOT_COMPLETE("PriorRequestNotComplete",
+        PRIOR_REQUEST_NOT_COMPLETE(
+                "PriorRequestNotComplete",
                 "The request was rejected because Route 53 was still processing a prior request.");
 
         final String code;
@@ -72,12 +76,10 @@ public final class Route53TestServer implements AutoCloseable {
         }
     }
 
-    private record PlannedFault(Optional<Operation> operation, Fault fault, AtomicInteger remaining) {
-    }
+    private record PlannedFault(Optional<Operation> operation, Fault fault, AtomicInteger remaining) {}
 
     /** One applied change of a batch, with the batch's comment, in the order the server applied them. */
-    public record AppliedChange(String comment, String action, StoredRecordSet recordSet) {
-    }
+    public record AppliedChange(String comment, String action, StoredRecordSet recordSet) {}
 
     private record SubmittedChange(String id, Instant submittedAt, Instant insyncAt, String comment) {
         String status(Instant now) {
@@ -92,6 +94,7 @@ public final class Route53TestServer implements AutoCloseable {
     private final List<PlannedFault> faults = new ArrayList<>();
     /** Names (with the final dot) whose changes are refused as an IAM condition or a bad value would make them. */
     private final java.util.Set<String> refusedNames = new java.util.HashSet<>();
+
     private final Map<Operation, AtomicInteger> calls = new EnumMap<>(Operation.class);
     private final AtomicLong ids = new AtomicLong();
     private volatile Duration insyncDelay = Duration.ZERO;
@@ -128,7 +131,8 @@ public final class Route53TestServer implements AutoCloseable {
         return Route53Client.builder()
                 .endpointOverride(endpoint())
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
@@ -137,7 +141,8 @@ public final class Route53TestServer implements AutoCloseable {
     /** Creates a public hosted zone with its SOA and NS records; returns its id (without {@code /hostedzone/}). */
     public synchronized String createHostedZone(String name) {
         String id = "Z" + String.format("%019X", ids.incrementAndGet() * 7919);
-        List<String> nameServers = List.of("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net");
+        List<String> nameServers =
+                List.of("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net");
         zones.put(id, new HostedZone(id, name, UUID.randomUUID().toString(), nameServers));
         return id;
     }
@@ -215,7 +220,8 @@ public final class Route53TestServer implements AutoCloseable {
         String method = exchange.getRequestMethod();
         String rawPath = exchange.getRequestURI().getRawPath();
         if (!rawPath.startsWith(PREFIX)) {
-            throw new Route53Error(404, "UnknownOperationException", List.of("No such API version or operation: " + rawPath));
+            throw new Route53Error(
+                    404, "UnknownOperationException", List.of("No such API version or operation: " + rawPath));
         }
         List<String> segments = new ArrayList<>();
         for (String segment : rawPath.substring(PREFIX.length()).split("/")) {
@@ -233,7 +239,8 @@ public final class Route53TestServer implements AutoCloseable {
         return switch (operation) {
             case CHANGE_RESOURCE_RECORD_SETS -> changeResourceRecordSets(zone(segments.get(1)), Xml.parse(body));
             case LIST_RESOURCE_RECORD_SETS -> listResourceRecordSets(zone(segments.get(1)), query);
-            case GET_HOSTED_ZONE -> Xml.document("GetHostedZoneResponse", hostedZone(zone(segments.get(1))) + delegationSet());
+            case GET_HOSTED_ZONE ->
+                Xml.document("GetHostedZoneResponse", hostedZone(zone(segments.get(1))) + delegationSet());
             case LIST_HOSTED_ZONES_BY_NAME -> listHostedZonesByName(query);
             case GET_CHANGE -> getChange(segments.get(1));
         };
@@ -249,7 +256,9 @@ public final class Route53TestServer implements AutoCloseable {
         if (segments.size() == 2 && segments.get(0).equals("hostedzone") && method.equals("GET")) {
             return Operation.GET_HOSTED_ZONE;
         }
-        if (segments.size() == 3 && segments.get(0).equals("hostedzone") && segments.get(2).equals("rrset")) {
+        if (segments.size() == 3
+                && segments.get(0).equals("hostedzone")
+                && segments.get(2).equals("rrset")) {
             if (method.equals("POST")) {
                 return Operation.CHANGE_RESOURCE_RECORD_SETS;
             }
@@ -257,19 +266,24 @@ public final class Route53TestServer implements AutoCloseable {
                 return Operation.LIST_RESOURCE_RECORD_SETS;
             }
         }
-        throw new Route53Error(404, "UnknownOperationException", List.of("This test server does not serve " + method + " "
-                + PREFIX + String.join("/", segments)));
+        throw new Route53Error(
+                404,
+                "UnknownOperationException",
+                List.of("This test server does not serve " + method + " " + PREFIX + String.join("/", segments)));
     }
 
     /** The SDK signs every request with SigV4; an unsigned or wrongly scoped one is refused as by Route 53. */
     private static void requireSignature(HttpExchange exchange) {
-        String authorization = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("");
+        String authorization = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization"))
+                .orElse("");
         if (authorization.isEmpty()) {
             throw new Route53Error(403, "MissingAuthenticationToken", List.of("Missing Authentication Token"));
         }
-        if (!authorization.startsWith("AWS4-HMAC-SHA256 Credential=") || !authorization.contains("/us-east-1/route53/aws4_request")
+        if (!authorization.startsWith("AWS4-HMAC-SHA256 Credential=")
+                || !authorization.contains("/us-east-1/route53/aws4_request")
                 || exchange.getRequestHeaders().getFirst("X-Amz-Date") == null) {
-            throw new Route53Error(403, "IncompleteSignature", List.of("Expected a SigV4 signature scoped to us-east-1/route53"));
+            throw new Route53Error(
+                    403, "IncompleteSignature", List.of("Expected a SigV4 signature scoped to us-east-1/route53"));
         }
     }
 
@@ -297,14 +311,18 @@ public final class Route53TestServer implements AutoCloseable {
     }
 
     private String changeResourceRecordSets(HostedZone zone, Element request) {
-        if (!"ChangeResourceRecordSetsRequest".equals(request.getLocalName()) || !Xml.NAMESPACE.equals(request.getNamespaceURI())) {
+        if (!"ChangeResourceRecordSetsRequest".equals(request.getLocalName())
+                || !Xml.NAMESPACE.equals(request.getNamespaceURI())) {
             throw Route53Error.invalidInput("Expected a ChangeResourceRecordSetsRequest in namespace " + Xml.NAMESPACE);
         }
-        Element batch = Xml.child(request, "ChangeBatch").orElseThrow(() -> Route53Error.invalidInput("ChangeBatch is required"));
-        List<Element> changeElements = Xml.child(batch, "Changes").map(c -> Xml.children(c, "Change")).orElse(List.of());
+        Element batch = Xml.child(request, "ChangeBatch")
+                .orElseThrow(() -> Route53Error.invalidInput("ChangeBatch is required"));
+        List<Element> changeElements =
+                Xml.child(batch, "Changes").map(c -> Xml.children(c, "Change")).orElse(List.of());
         if (changeElements.isEmpty()) {
-            throw Route53Error.invalidInput("1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy "
-                    + "constraint: Member must have length greater than or equal to 1");
+            throw Route53Error.invalidInput(
+                    "1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy "
+                            + "constraint: Member must have length greater than or equal to 1");
         }
         List<RequestedChange> requested = new ArrayList<>();
         for (Element change : changeElements) {
@@ -312,16 +330,17 @@ public final class Route53TestServer implements AutoCloseable {
         }
         for (RequestedChange change : requested) {
             if (refusedNames.contains(change.recordSet().name())) {
-                throw Route53Error.invalidChangeBatch(List.of("[Changes to " + change.recordSet().name()
-                        + " are not permitted]"));
+                throw Route53Error.invalidChangeBatch(
+                        List.of("[Changes to " + change.recordSet().name() + " are not permitted]"));
             }
         }
         zone.apply(requested);
         String comment = Xml.text(batch, "Comment").orElse("");
-        requested.forEach(change -> applied.add(new AppliedChange(comment, change.action().name(), change.recordSet())));
+        requested.forEach(
+                change -> applied.add(new AppliedChange(comment, change.action().name(), change.recordSet())));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        SubmittedChange submitted = new SubmittedChange("C" + String.format("%013X", ids.incrementAndGet() * 104729),
-                now, now.plus(insyncDelay), comment);
+        SubmittedChange submitted = new SubmittedChange(
+                "C" + String.format("%013X", ids.incrementAndGet() * 104729), now, now.plus(insyncDelay), comment);
         changes.put(submitted.id(), submitted);
         // Route 53 answers PENDING even when the change is in sync a moment later
         return Xml.document("ChangeResourceRecordSetsResponse", changeInfo(submitted, "PENDING"));
@@ -336,48 +355,70 @@ public final class Route53TestServer implements AutoCloseable {
             throw Route53Error.invalidInput("Invalid XML ; cvc-enumeration-valid: Value '" + actionText
                     + "' is not facet-valid with respect to enumeration '[CREATE, DELETE, UPSERT]'.");
         }
-        Element set = Xml.child(change, "ResourceRecordSet").orElseThrow(() -> Route53Error.invalidInput("ResourceRecordSet is required"));
-        for (String unsupported : List.of("AliasTarget", "HealthCheckId", "Failover", "Region", "GeoLocation",
-                "TrafficPolicyInstanceId", "CidrRoutingConfig", "GeoProximityLocation")) {
+        Element set = Xml.child(change, "ResourceRecordSet")
+                .orElseThrow(() -> Route53Error.invalidInput("ResourceRecordSet is required"));
+        for (String unsupported : List.of(
+                "AliasTarget",
+                "HealthCheckId",
+                "Failover",
+                "Region",
+                "GeoLocation",
+                "TrafficPolicyInstanceId",
+                "CidrRoutingConfig",
+                "GeoProximityLocation")) {
             if (Xml.child(set, unsupported).isPresent()) {
                 throw Route53Error.invalidInput(unsupported + " is not supported by this test server");
             }
         }
-        String name = Xml.text(set, "Name").filter(n -> !n.isEmpty()).orElseThrow(() -> Route53Error.invalidInput("Name is required"));
+        String name = Xml.text(set, "Name")
+                .filter(n -> !n.isEmpty())
+                .orElseThrow(() -> Route53Error.invalidInput("Name is required"));
         String type = Xml.text(set, "Type").orElse("");
-        if (!Set.of("A", "AAAA", "CNAME", "TXT", "MX", "NS", "SOA", "SRV", "PTR", "SPF", "NAPTR", "CAA", "DS").contains(type)) {
-            throw Route53Error.invalidInput("Invalid XML ; cvc-enumeration-valid: Value '" + type + "' is not a record type");
+        if (!Set.of("A", "AAAA", "CNAME", "TXT", "MX", "NS", "SOA", "SRV", "PTR", "SPF", "NAPTR", "CAA", "DS")
+                .contains(type)) {
+            throw Route53Error.invalidInput(
+                    "Invalid XML ; cvc-enumeration-valid: Value '" + type + "' is not a record type");
         }
         String setIdentifier = Xml.text(set, "SetIdentifier").orElse(null);
-        Long weight = Xml.text(set, "Weight").map(text -> number(text, "Weight")).orElse(null);
-        boolean multiValue = Xml.text(set, "MultiValueAnswer").map(Boolean::parseBoolean).orElse(false);
+        Long weight =
+                Xml.text(set, "Weight").map(text -> number(text, "Weight")).orElse(null);
+        boolean multiValue =
+                Xml.text(set, "MultiValueAnswer").map(Boolean::parseBoolean).orElse(false);
         String described = "[Action=" + action + ", Name=" + name + ", Type=" + type
                 + (setIdentifier == null ? "" : ", SetIdentifier=" + setIdentifier) + "]";
         if (weight != null && (weight < 0 || weight > 255)) {
-            throw Route53Error.invalidInput("Invalid request: Weight must be from 0 to 255 in Change with " + described);
+            throw Route53Error.invalidInput(
+                    "Invalid request: Weight must be from 0 to 255 in Change with " + described);
         }
         if (weight != null && multiValue) {
-            throw Route53Error.invalidInput("Invalid request: Expected at most one routing policy in Change with " + described);
+            throw Route53Error.invalidInput(
+                    "Invalid request: Expected at most one routing policy in Change with " + described);
         }
         if ((setIdentifier == null) != (weight == null && !multiValue)) {
             throw Route53Error.invalidInput("Invalid request: A SetIdentifier goes with exactly one routing policy "
                     + "(Weight or MultiValueAnswer) in Change with " + described);
         }
         if (multiValue && type.equals("CNAME")) {
-            throw Route53Error.invalidInput("Invalid request: MultiValueAnswer is not supported for type CNAME in Change with " + described);
+            throw Route53Error.invalidInput(
+                    "Invalid request: MultiValueAnswer is not supported for type CNAME in Change with " + described);
         }
         Long ttl = Xml.text(set, "TTL").map(text -> number(text, "TTL")).orElse(null);
-        List<String> values = Xml.child(set, "ResourceRecords").map(r -> Xml.children(r, "ResourceRecord")).orElse(List.of())
-                .stream().map(r -> Xml.text(r, "Value").orElse("")).toList();
+        List<String> values =
+                Xml.child(set, "ResourceRecords").map(r -> Xml.children(r, "ResourceRecord")).orElse(List.of()).stream()
+                        .map(r -> Xml.text(r, "Value").orElse(""))
+                        .toList();
         if (ttl == null || values.isEmpty()) {
             throw Route53Error.invalidInput("Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and "
                     + "ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with " + described);
         }
         if (ttl < 0 || ttl > 2147483647L) {
-            throw Route53Error.invalidInput("Invalid request: TTL must be from 0 to 2147483647 in Change with " + described);
+            throw Route53Error.invalidInput(
+                    "Invalid request: TTL must be from 0 to 2147483647 in Change with " + described);
         }
-        return new RequestedChange(action, new StoredRecordSet(HostedZone.canonicalName(name), type, setIdentifier, weight,
-                multiValue, ttl, values));
+        return new RequestedChange(
+                action,
+                new StoredRecordSet(
+                        HostedZone.canonicalName(name), type, setIdentifier, weight, multiValue, ttl, values));
     }
 
     private String listResourceRecordSets(HostedZone zone, Map<String, String> query) {
@@ -391,8 +432,8 @@ public final class Route53TestServer implements AutoCloseable {
             throw Route53Error.invalidInput("The input is not valid: identifier is given without name and type");
         }
         int maxItems = maxItems(query);
-        List<StoredRecordSet> listed = name == null ? zone.recordSets()
-                : zone.listFrom(HostedZone.canonicalName(name), type, identifier);
+        List<StoredRecordSet> listed =
+                name == null ? zone.recordSets() : zone.listFrom(HostedZone.canonicalName(name), type, identifier);
         StringBuilder xml = new StringBuilder("<ResourceRecordSets>");
         listed.stream().limit(maxItems).forEach(set -> xml.append(recordSet(set)));
         xml.append("</ResourceRecordSets>");
@@ -418,10 +459,15 @@ public final class Route53TestServer implements AutoCloseable {
         }
         int maxItems = maxItems(query);
         List<HostedZone> sorted = zones.values().stream()
-                .sorted(Comparator.comparing((HostedZone z) -> StoredRecordSet.reversedLabels(z.name)).thenComparing(z -> z.id))
-                .filter(z -> dnsName == null || StoredRecordSet.reversedLabels(z.name)
-                        .compareTo(StoredRecordSet.reversedLabels(HostedZone.canonicalName(dnsName))) >= 0)
-                .filter(z -> zoneId == null || !z.name.equals(HostedZone.canonicalName(dnsName)) || z.id.compareTo(zoneId) >= 0)
+                .sorted(Comparator.comparing((HostedZone z) -> StoredRecordSet.reversedLabels(z.name))
+                        .thenComparing(z -> z.id))
+                .filter(z -> dnsName == null
+                        || StoredRecordSet.reversedLabels(z.name)
+                                        .compareTo(StoredRecordSet.reversedLabels(HostedZone.canonicalName(dnsName)))
+                                >= 0)
+                .filter(z -> zoneId == null
+                        || !z.name.equals(HostedZone.canonicalName(dnsName))
+                        || z.id.compareTo(zoneId) >= 0)
                 .toList();
         StringBuilder xml = new StringBuilder("<HostedZones>");
         sorted.stream().limit(maxItems).forEach(z -> xml.append(hostedZone(z)));
@@ -446,7 +492,8 @@ public final class Route53TestServer implements AutoCloseable {
         String id = rawId.startsWith("/change/") ? rawId.substring("/change/".length()) : rawId;
         SubmittedChange change = changes.get(id);
         if (change == null) {
-            throw new Route53Error(404, "NoSuchChange", List.of("A change with the specified change ID does not exist: " + id));
+            throw new Route53Error(
+                    404, "NoSuchChange", List.of("A change with the specified change ID does not exist: " + id));
         }
         return Xml.document("GetChangeResponse", changeInfo(change, change.status(Instant.now())));
     }
@@ -505,7 +552,10 @@ public final class Route53TestServer implements AutoCloseable {
         Xml.element(xml, "Type", error.status >= 500 ? "Receiver" : "Sender");
         Xml.element(xml, "Code", error.code);
         // Route 53 lists a change batch's problems in brackets, even a single one
-        Xml.element(xml, "Message", error.code.equals("InvalidChangeBatch") ? error.messages.toString() : error.messages.get(0));
+        Xml.element(
+                xml,
+                "Message",
+                error.code.equals("InvalidChangeBatch") ? error.messages.toString() : error.messages.get(0));
         xml.append("</Error>");
         Xml.element(xml, "RequestId", requestId);
         return Xml.document("ErrorResponse", xml.toString());

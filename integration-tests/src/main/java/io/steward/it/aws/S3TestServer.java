@@ -1,6 +1,11 @@
 package io.steward.it.aws;
 
 import io.steward.testing.TcpProxy;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
@@ -9,12 +14,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * A real S3 endpoint for tests: s3proxy in this JVM on 127.0.0.1, with an in-memory blob store and SigV4
@@ -40,7 +39,8 @@ public final class S3TestServer implements AutoCloseable {
                 .region(Region.of(REGION))
                 .endpointOverride(directEndpoint())
                 .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build();
     }
 
@@ -68,12 +68,13 @@ public final class S3TestServer implements AutoCloseable {
      * TLS, such as pgBackRest).
      */
     public static S3TestServer startWithTls(Path keyStore, String password) throws Exception {
-        return start(S3Proxy.builder().secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(keyStore.toString(), password));
+        return start(S3Proxy.builder()
+                .secureEndpoint(URI.create("https://127.0.0.1:0"))
+                .keyStore(keyStore.toString(), password));
     }
 
     private static S3TestServer start(S3Proxy.Builder builder) throws Exception {
-        S3Proxy s3proxy = builder
-                .blobStore(new TransientNio2BlobStore())
+        S3Proxy s3proxy = builder.blobStore(new TransientNio2BlobStore())
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();

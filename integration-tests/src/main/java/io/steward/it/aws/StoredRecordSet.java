@@ -13,12 +13,18 @@ import java.util.Set;
  * @param weight null unless weighted
  * @param multiValueAnswer whether it is a multivalue answer entry
  */
-public record StoredRecordSet(String name, String type, String setIdentifier, Long weight, boolean multiValueAnswer,
-                              long ttl, List<String> values) {
+public record StoredRecordSet(
+        String name,
+        String type,
+        String setIdentifier,
+        Long weight,
+        boolean multiValueAnswer,
+        long ttl,
+        List<String> values) {
 
     /** Route 53's listing order: name with its labels reversed ({@code net.example.db.}), then type, then identifier. */
-    static final Comparator<StoredRecordSet> LISTING_ORDER = Comparator
-            .comparing((StoredRecordSet s) -> reversedLabels(s.name()))
+    static final Comparator<StoredRecordSet> LISTING_ORDER = Comparator.comparing(
+                    (StoredRecordSet s) -> reversedLabels(s.name()))
             .thenComparing(StoredRecordSet::type)
             .thenComparing(StoredRecordSet::setIdentifier, Comparator.nullsFirst(Comparator.naturalOrder()));
 
@@ -33,8 +39,11 @@ public record StoredRecordSet(String name, String type, String setIdentifier, Lo
 
     /** What a DELETE must repeat: everything, values in any order. */
     boolean matchesExactly(StoredRecordSet other) {
-        return sameSlot(other) && ttl == other.ttl && Objects.equals(weight, other.weight)
-                && multiValueAnswer == other.multiValueAnswer && Set.copyOf(values).equals(Set.copyOf(other.values));
+        return sameSlot(other)
+                && ttl == other.ttl
+                && Objects.equals(weight, other.weight)
+                && multiValueAnswer == other.multiValueAnswer
+                && Set.copyOf(values).equals(Set.copyOf(other.values));
     }
 
     String routing() {
@@ -46,7 +55,8 @@ public record StoredRecordSet(String name, String type, String setIdentifier, Lo
 
     /** As Route 53 names a record set in its messages. */
     String describe() {
-        return "[name='" + name + "', type='" + type + "'" + (setIdentifier == null ? "" : ", set-identifier='" + setIdentifier + "'") + "]";
+        return "[name='" + name + "', type='" + type + "'"
+                + (setIdentifier == null ? "" : ", set-identifier='" + setIdentifier + "'") + "]";
     }
 
     static String reversedLabels(String name) {

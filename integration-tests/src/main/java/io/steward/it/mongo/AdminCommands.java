@@ -1,7 +1,6 @@
 package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +14,7 @@ final class AdminCommands {
     private static final String FSYNC_URL = "http://dochub.mongodb.org/core/fsynccommand";
     /** What mongod derives from its file-descriptor limit; any plausible constant will do here. */
     private static final int CONNECTION_LIMIT = 838_860;
+
     private static final Set<String> CURRENT_OP_OPTIONS =
             Set.of("currentOp", "$all", "$ownOps", "$db", "lsid", "$clusterTime", "$readPreference");
 
@@ -74,10 +74,20 @@ final class AdminCommands {
 
     Document cmdLineOpts() {
         int port = Integer.parseInt(node.host.substring(node.host.lastIndexOf(':') + 1));
-        return new Document("argv", List.of("mongod", "--replSet", node.replSetName, "--bind_ip", "127.0.0.1",
-                "--port", String.valueOf(port)))
-                .append("parsed", new Document("net", new Document("bindIp", "127.0.0.1").append("port", port))
-                        .append("replication", new Document("replSet", node.replSetName)))
+        return new Document(
+                        "argv",
+                        List.of(
+                                "mongod",
+                                "--replSet",
+                                node.replSetName,
+                                "--bind_ip",
+                                "127.0.0.1",
+                                "--port",
+                                String.valueOf(port)))
+                .append(
+                        "parsed",
+                        new Document("net", new Document("bindIp", "127.0.0.1").append("port", port))
+                                .append("replication", new Document("replSet", node.replSetName)))
                 .append("ok", 1.0);
     }
 
@@ -89,9 +99,12 @@ final class AdminCommands {
         Instant now = network.now();
         Duration uptime = Duration.between(node.startedAt, now);
         int current = node.currentConnections.get();
-        long queuedWriters = node.operations.values().stream().filter(operation -> operation.waitingForLock).count();
+        long queuedWriters = node.operations.values().stream()
+                .filter(operation -> operation.waitingForLock)
+                .count();
         long activeWriters = node.operations.values().stream()
-                .filter(operation -> operation.isWrite() && !operation.waitingForLock).count();
+                .filter(operation -> operation.isWrite() && !operation.waitingForLock)
+                .count();
         long activeReaders = node.operations.size() - queuedWriters - activeWriters;
         Runtime runtime = Runtime.getRuntime();
         long residentMb = (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024);
@@ -104,24 +117,46 @@ final class AdminCommands {
                 .append("uptimeMillis", uptime.toMillis())
                 .append("uptimeEstimate", uptime.toSeconds())
                 .append("localTime", now)
-                .append("connections", new Document("current", current)
-                        .append("available", CONNECTION_LIMIT - current)
-                        .append("totalCreated", node.totalConnections.get())
-                        .append("active", node.operations.size()))
-                .append("globalLock", new Document("totalTime", uptime.toNanos() / 1000)
-                        .append("currentQueue", new Document("total", queuedWriters)
-                                .append("readers", 0L).append("writers", queuedWriters))
-                        .append("activeClients", new Document("total", activeReaders + activeWriters)
-                                .append("readers", activeReaders).append("writers", activeWriters)))
-                .append("mem", new Document("bits", 64).append("resident", residentMb).append("virtual", virtualMb)
-                        .append("supported", true))
-                .append("metrics", new Document("cursor", new Document("timedOut", 0L)
-                        .append("open", new Document("noTimeout", 0L).append("pinned", 0L)
-                                .append("total", (long) node.storage.openCursors()))))
+                .append(
+                        "connections",
+                        new Document("current", current)
+                                .append("available", CONNECTION_LIMIT - current)
+                                .append("totalCreated", node.totalConnections.get())
+                                .append("active", node.operations.size()))
+                .append(
+                        "globalLock",
+                        new Document("totalTime", uptime.toNanos() / 1000)
+                                .append(
+                                        "currentQueue",
+                                        new Document("total", queuedWriters)
+                                                .append("readers", 0L)
+                                                .append("writers", queuedWriters))
+                                .append(
+                                        "activeClients",
+                                        new Document("total", activeReaders + activeWriters)
+                                                .append("readers", activeReaders)
+                                                .append("writers", activeWriters)))
+                .append(
+                        "mem",
+                        new Document("bits", 64)
+                                .append("resident", residentMb)
+                                .append("virtual", virtualMb)
+                                .append("supported", true))
+                .append(
+                        "metrics",
+                        new Document(
+                                "cursor",
+                                new Document("timedOut", 0L)
+                                        .append(
+                                                "open",
+                                                new Document("noTimeout", 0L)
+                                                        .append("pinned", 0L)
+                                                        .append("total", (long) node.storage.openCursors()))))
                 .append("opcounters", new Document(node.opcounters))
                 .append("opcountersRepl", new Document(node.opcountersRepl))
-                .append("repl", hello.replicationFields("isWritablePrimary")
-                        .append("topologyVersion", node.topologyVersion()))
+                .append(
+                        "repl",
+                        hello.replicationFields("isWritablePrimary").append("topologyVersion", node.topologyVersion()))
                 .append("storageEngine", new Document("name", "inMemory").append("persistent", false))
                 .append("ok", 1.0);
     }

@@ -5,7 +5,6 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
 import io.netty.channel.Channel;
-
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -18,8 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code $clusterTime} and {@code operationTime}, as a replica-set member's do.
  */
 final class CommandRouter implements MemberServer.Commands {
-    private static final Set<String> ADMIN_ONLY = Set.of("replsetinitiate", "replsetreconfig", "replsetgetconfig",
-            "replsetgetstatus", "replsetstepdown", "replsetfreeze", "fsync", "fsyncunlock", "currentop",
+    private static final Set<String> ADMIN_ONLY = Set.of(
+            "replsetinitiate",
+            "replsetreconfig",
+            "replsetgetconfig",
+            "replsetgetstatus",
+            "replsetstepdown",
+            "replsetfreeze",
+            "fsync",
+            "fsyncunlock",
+            "currentop",
             "getcmdlineopts");
     private static final byte[] UNSIGNED = new byte[20];
 
@@ -81,8 +88,10 @@ final class CommandRouter implements MemberServer.Commands {
                     reply.put("topologyVersion", node.topologyVersion());
                 }
             } catch (MongoServerError e) {
-                reply = new Document("ok", 0.0).append("errmsg", e.getMessageWithoutErrorCode())
-                        .append("code", e.getCode()).append("codeName", e.getCodeName());
+                reply = new Document("ok", 0.0)
+                        .append("errmsg", e.getMessageWithoutErrorCode())
+                        .append("code", e.getCode())
+                        .append("codeName", e.getCodeName());
             } catch (MongoServerException e) {
                 reply = new Document("ok", 0.0).append("errmsg", e.getMessageWithoutErrorCode());
             } catch (RuntimeException e) {
@@ -90,8 +99,10 @@ final class CommandRouter implements MemberServer.Commands {
                 reply = new CommandFailure(ErrorCode.INTERNAL_ERROR, e.toString()).toReply();
             }
             if (node.isActiveMember()) {
-                reply.put("$clusterTime", new Document("clusterTime", network.clusterTime())
-                        .append("signature", new Document("hash", new BinData(UNSIGNED)).append("keyId", 0L)));
+                reply.put(
+                        "$clusterTime",
+                        new Document("clusterTime", network.clusterTime())
+                                .append("signature", new Document("hash", new BinData(UNSIGNED)).append("keyId", 0L)));
                 reply.put("operationTime", node.lastApplied().timestamp());
             }
             return reply;
@@ -107,9 +118,14 @@ final class CommandRouter implements MemberServer.Commands {
         if (ADMIN_ONLY.contains(name) && !database.equals("admin")) {
             throw CommandFailure.adminOnly(commandName);
         }
-        InFlightOperation operation = new InFlightOperation(++lastOpId, connectionId,
-                String.valueOf(channel.remoteAddress()).replaceFirst("^/", ""), operationType(name),
-                namespace(name, commandName, command, database), command, network.now());
+        InFlightOperation operation = new InFlightOperation(
+                ++lastOpId,
+                connectionId,
+                String.valueOf(channel.remoteAddress()).replaceFirst("^/", ""),
+                operationType(name),
+                namespace(name, commandName, command, database),
+                command,
+                network.now());
         node.operations.put(operation.opId, operation);
         try {
             return switch (name) {

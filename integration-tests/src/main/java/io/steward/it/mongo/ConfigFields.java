@@ -1,7 +1,6 @@
 package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.util.List;
 
 /** Typed reads from a config document, failing with the messages mongod's IDL parser uses. */

@@ -2,7 +2,6 @@ package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,8 +15,18 @@ import java.util.Set;
  * primary, which the driver sends on a direct connection), and on no other member.
  */
 final class DataCommands {
-    private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify", "create",
-            "createindexes", "drop", "dropindexes", "dropdatabase", "renamecollection", "collmod");
+    private static final Set<String> WRITES = Set.of(
+            "insert",
+            "update",
+            "delete",
+            "findandmodify",
+            "create",
+            "createindexes",
+            "drop",
+            "dropindexes",
+            "dropdatabase",
+            "renamecollection",
+            "collmod");
     private static final Set<String> SECONDARY_OK_READS =
             Set.of("find", "aggregate", "count", "distinct", "listcollections", "listindexes");
     /** How long one wait lasts before its condition is looked at again; changes wake waiters sooner. */
@@ -31,8 +40,13 @@ final class DataCommands {
         this.node = node;
     }
 
-    Document run(String name, String commandName, Document command, String database, Channel channel,
-                 InFlightOperation operation) {
+    Document run(
+            String name,
+            String commandName,
+            Document command,
+            String database,
+            Channel channel,
+            InFlightOperation operation) {
         if (WRITES.contains(name)) {
             return write(name, commandName, command, database, channel, operation);
         }
@@ -45,22 +59,28 @@ final class DataCommands {
 
     private void requireReadable(Document command) {
         switch (node.state()) {
-            case PRIMARY -> {
-            }
+            case PRIMARY -> {}
             case SECONDARY -> {
                 boolean secondaryOk = command.get("$readPreference") instanceof Document preference
                         && !"primary".equals(preference.get("mode"));
                 if (!secondaryOk) {
-                    throw new CommandFailure(ErrorCode.NOT_PRIMARY_NO_SECONDARY_OK, "not primary and secondaryOk=false");
+                    throw new CommandFailure(
+                            ErrorCode.NOT_PRIMARY_NO_SECONDARY_OK, "not primary and secondaryOk=false");
                 }
             }
-            default -> throw new CommandFailure(ErrorCode.NOT_PRIMARY_OR_SECONDARY,
-                    "node is not in primary or recovering state");
+            default ->
+                throw new CommandFailure(
+                        ErrorCode.NOT_PRIMARY_OR_SECONDARY, "node is not in primary or recovering state");
         }
     }
 
-    private Document write(String name, String commandName, Document command, String database, Channel channel,
-                           InFlightOperation operation) {
+    private Document write(
+            String name,
+            String commandName,
+            Document command,
+            String database,
+            Channel channel,
+            InFlightOperation operation) {
         awaitWritable(operation);
         WriteConcern concern = WriteConcern.of(command, node.config);
         MemberStorage.RecordedWrite write = node.storage.executeWrite(channel, database, commandName, command);
@@ -95,11 +115,12 @@ final class DataCommands {
     }
 
     private Optional<Document> awaitReplication(WriteConcern concern, OpTime opTime) {
-        Optional<Instant> deadline = concern.timeout().map(timeout -> network.now().plus(timeout));
+        Optional<Instant> deadline =
+                concern.timeout().map(timeout -> network.now().plus(timeout));
         while (!concern.isSatisfied(network, node.config, opTime)) {
             if (!node.primary || !node.running || Thread.currentThread().isInterrupted()) {
-                return Optional.of(concern.error(ErrorCode.PRIMARY_STEPPED_DOWN,
-                        "Primary stepped down while waiting for replication"));
+                return Optional.of(concern.error(
+                        ErrorCode.PRIMARY_STEPPED_DOWN, "Primary stepped down while waiting for replication"));
             }
             Instant now = network.now();
             if (deadline.isPresent() && !now.isBefore(deadline.get())) {

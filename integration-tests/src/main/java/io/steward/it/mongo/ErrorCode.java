@@ -33,7 +33,10 @@ enum ErrorCode {
 
     /** The errors after which mongod adds its topologyVersion, so that drivers can tell a stale one from news. */
     boolean isStateChange() {
-        return this == NOT_WRITABLE_PRIMARY || this == NOT_PRIMARY_NO_SECONDARY_OK || this == NOT_PRIMARY_OR_SECONDARY
-                || this == PRIMARY_STEPPED_DOWN || this == INTERRUPTED_AT_SHUTDOWN;
+        return this == NOT_WRITABLE_PRIMARY
+                || this == NOT_PRIMARY_NO_SECONDARY_OK
+                || this == NOT_PRIMARY_OR_SECONDARY
+                || this == PRIMARY_STEPPED_DOWN
+                || this == INTERRUPTED_AT_SHUTDOWN;
     }
 }

@@ -2,7 +2,6 @@ package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
-
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,9 +55,13 @@ final class HelloCommand {
         }
         Instant deadline = network.now().plusMillis(maxAwait.longValue());
         ObjectId process = node.processId;
-        while (node.running && node.processId == process && process.equals(known.get("processId"))
-                && known.get("counter") instanceof Number counter && counter.longValue() == node.topologyCounter
-                && network.now().isBefore(deadline) && !Thread.currentThread().isInterrupted()) {
+        while (node.running
+                && node.processId == process
+                && process.equals(known.get("processId"))
+                && known.get("counter") instanceof Number counter
+                && counter.longValue() == node.topologyCounter
+                && network.now().isBefore(deadline)
+                && !Thread.currentThread().isInterrupted()) {
             network.awaitChange(deadline);
         }
     }
@@ -105,16 +108,19 @@ final class HelloCommand {
             fields.put("electionId", electionId(node.term));
         }
         OpTime majority = network.majorityCommitted(config);
-        fields.put("lastWrite", new Document("opTime", node.lastApplied().toDocument())
-                .append("lastWriteDate", node.lastApplied().date())
-                .append("majorityOpTime", majority.toDocument())
-                .append("majorityWriteDate", majority.date()));
+        fields.put(
+                "lastWrite",
+                new Document("opTime", node.lastApplied().toDocument())
+                        .append("lastWriteDate", node.lastApplied().date())
+                        .append("majorityOpTime", majority.toDocument())
+                        .append("majorityWriteDate", majority.date()));
         return fields;
     }
 
-    private static void putHosts(Document fields, String name, ReplicaSetConfig config,
-                                 Predicate<MemberConfig> listed) {
-        List<String> hosts = new ArrayList<>(config.members().stream().filter(listed).map(MemberConfig::host).toList());
+    private static void putHosts(
+            Document fields, String name, ReplicaSetConfig config, Predicate<MemberConfig> listed) {
+        List<String> hosts = new ArrayList<>(
+                config.members().stream().filter(listed).map(MemberConfig::host).toList());
         if (!hosts.isEmpty()) {
             fields.put(name, hosts);
         }
@@ -122,6 +128,7 @@ final class HelloCommand {
 
     /** mongod's electionId for a term (OID::fromTerm): 0x7fffffff, then the term as a big-endian long. */
     static ObjectId electionId(long term) {
-        return new ObjectId(ByteBuffer.allocate(12).putInt(Integer.MAX_VALUE).putLong(term).array());
+        return new ObjectId(
+                ByteBuffer.allocate(12).putInt(Integer.MAX_VALUE).putLong(term).array());
     }
 }

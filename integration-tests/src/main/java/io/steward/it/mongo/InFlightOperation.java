@@ -1,7 +1,6 @@
 package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,8 +16,14 @@ final class InFlightOperation {
     /** Set while a write waits for an fsync lock to be released. */
     boolean waitingForLock;
 
-    InFlightOperation(long opId, int connectionId, String client, String op, String namespace, Document command,
-                      Instant startedAt) {
+    InFlightOperation(
+            long opId,
+            int connectionId,
+            String client,
+            String op,
+            String namespace,
+            Document command,
+            Instant startedAt) {
         this.opId = opId;
         this.connectionId = connectionId;
         this.client = client;

@@ -7,8 +7,16 @@ import de.bwaldvogel.mongo.bson.Document;
  * enforced (an arbiter votes and has priority 0; an electable member votes, is not hidden, not delayed and builds
  * indexes).
  */
-record MemberConfig(int id, String host, boolean arbiterOnly, boolean buildIndexes, boolean hidden, double priority,
-                    Document tags, long secondaryDelaySecs, int votes) {
+record MemberConfig(
+        int id,
+        String host,
+        boolean arbiterOnly,
+        boolean buildIndexes,
+        boolean hidden,
+        double priority,
+        Document tags,
+        long secondaryDelaySecs,
+        int votes) {
 
     private static final double MAX_PRIORITY = 1000;
 
@@ -28,9 +36,16 @@ record MemberConfig(int id, String host, boolean arbiterOnly, boolean buildIndex
         if (votes != 0 && votes != 1) {
             throw new IllegalArgumentException("votes field value is " + votes + " but must be 0 or 1");
         }
-        MemberConfig config = new MemberConfig(fields.integer("_id"), fields.string("host"), arbiterOnly,
-                fields.bool("buildIndexes", true), fields.bool("hidden", false), priority,
-                fields.document("tags"), fields.number("secondaryDelaySecs", 0).longValue(), votes);
+        MemberConfig config = new MemberConfig(
+                fields.integer("_id"),
+                fields.string("host"),
+                arbiterOnly,
+                fields.bool("buildIndexes", true),
+                fields.bool("hidden", false),
+                priority,
+                fields.document("tags"),
+                fields.number("secondaryDelaySecs", 0).longValue(),
+                votes);
         config.checkRules();
         return config;
     }

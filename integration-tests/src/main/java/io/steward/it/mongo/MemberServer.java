@@ -23,7 +23,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
-
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -61,8 +60,12 @@ final class MemberServer {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         connections.add(channel);
-                        channel.pipeline().addLast(new MongoWireReplyEncoder(), new MongoWireMessageEncoder(),
-                                new WireDecoder(), new Connection(workers, commands, replyIds));
+                        channel.pipeline()
+                                .addLast(
+                                        new MongoWireReplyEncoder(),
+                                        new MongoWireMessageEncoder(),
+                                        new WireDecoder(),
+                                        new Connection(workers, commands, replyIds));
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", port))
@@ -141,7 +144,8 @@ final class MemberServer {
         }
 
         private void answer(Channel channel, ClientRequest request) {
-            MessageHeader header = new MessageHeader(replyIds.incrementAndGet(), request.getHeader().getRequestID());
+            MessageHeader header = new MessageHeader(
+                    replyIds.incrementAndGet(), request.getHeader().getRequestID());
             if (request instanceof MongoQuery query) {
                 Document command = query.getQuery();
                 if (command.get("$query") instanceof Document wrapped) {

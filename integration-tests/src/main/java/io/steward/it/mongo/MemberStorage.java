@@ -11,7 +11,6 @@ import de.bwaldvogel.mongo.oplog.NoopOplog;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -33,11 +32,23 @@ import java.util.Set;
  * findAndModify changed, so for that command the collection is compared before and after.
  */
 final class MemberStorage extends MemoryBackend {
-    private static final Set<String> REPLICATED_AS_COMMANDS = Set.of(
-            "create", "createindexes", "drop", "dropindexes", "dropdatabase", "renamecollection", "collmod");
-    private static final Set<String> GENERIC_ARGUMENTS = Set.of("$db", "lsid", "txnNumber", "$clusterTime",
-            "writeConcern", "$readPreference", "readConcern", "autocommit", "startTransaction", "apiVersion",
-            "apiStrict", "apiDeprecationErrors", "comment", "maxTimeMS");
+    private static final Set<String> REPLICATED_AS_COMMANDS =
+            Set.of("create", "createindexes", "drop", "dropindexes", "dropdatabase", "renamecollection", "collmod");
+    private static final Set<String> GENERIC_ARGUMENTS = Set.of(
+            "$db",
+            "lsid",
+            "txnNumber",
+            "$clusterTime",
+            "writeConcern",
+            "$readPreference",
+            "readConcern",
+            "autocommit",
+            "startTransaction",
+            "apiVersion",
+            "apiStrict",
+            "apiDeprecationErrors",
+            "comment",
+            "maxTimeMS");
 
     /** A change of a client write, before the primary gives it its place in the oplog. */
     record Change(String op, String namespace, Document object) {
@@ -47,8 +58,7 @@ final class MemberStorage extends MemoryBackend {
     }
 
     /** The outcome of a client write: mongo-java-server's reply or failure, and what it changed either way. */
-    record RecordedWrite(Document reply, RuntimeException failure, List<Change> changes) {
-    }
+    record RecordedWrite(Document reply, RuntimeException failure, List<Change> changes) {}
 
     private record DocumentKey(String namespace, Object id) {
         String database() {
@@ -62,6 +72,7 @@ final class MemberStorage extends MemoryBackend {
 
     /** Replication and initial sync talk to the backend on this channel, never on a client's. */
     private final Channel internalChannel = new EmbeddedChannel();
+
     private final List<OplogEntry> oplog = new ArrayList<>();
     private Map<DocumentKey, String> touchedDocuments;
 
@@ -94,8 +105,8 @@ final class MemberStorage extends MemoryBackend {
         }
     }
 
-    private RecordedWrite executeReplicatedCommand(Channel channel, String database, String commandName,
-                                                   Document command) {
+    private RecordedWrite executeReplicatedCommand(
+            Channel channel, String database, String commandName, Document command) {
         try {
             Document reply = handleCommand(channel, database, commandName, command);
             boolean succeeded = reply.get("ok") instanceof Number ok && ok.doubleValue() == 1;
@@ -108,8 +119,8 @@ final class MemberStorage extends MemoryBackend {
         }
     }
 
-    private RecordedWrite executeComparingCollection(Channel channel, String database, String commandName,
-                                                     Document command) {
+    private RecordedWrite executeComparingCollection(
+            Channel channel, String database, String commandName, Document command) {
         String collection = String.valueOf(command.get(commandName));
         String namespace = database + "." + collection;
         Map<Object, Document> before = snapshot(database, collection);
@@ -129,7 +140,8 @@ final class MemberStorage extends MemoryBackend {
                 changes.add(new Change("u", namespace, document));
             }
         });
-        before.keySet().stream().filter(id -> !after.containsKey(id))
+        before.keySet().stream()
+                .filter(id -> !after.containsKey(id))
                 .forEach(id -> changes.add(new Change("d", namespace, new Document("_id", id))));
         return new RecordedWrite(reply, failure, changes);
     }
@@ -147,8 +159,7 @@ final class MemberStorage extends MemoryBackend {
         List<Change> changes = new ArrayList<>();
         touched.forEach((key, op) -> {
             Optional<Document> document = op.equals("d") ? Optional.empty() : find(key);
-            changes.add(document
-                    .map(current -> new Change(op, key.namespace(), current.cloneDeeply()))
+            changes.add(document.map(current -> new Change(op, key.namespace(), current.cloneDeeply()))
                     .orElseGet(() -> new Change("d", key.namespace(), new Document("_id", key.id()))));
         });
         return changes;
@@ -180,12 +191,21 @@ final class MemberStorage extends MemoryBackend {
         Document object = entry.object().cloneDeeply();
         String database = entry.database();
         switch (entry.op()) {
-            case "i", "u" -> run(database, new Document("update", entry.collection())
-                    .append("updates", List.of(new Document("q", new Document("_id", object.get("_id")))
-                            .append("u", object).append("upsert", true)))
-                    .append("ordered", true));
-            case "d" -> run(database, new Document("delete", entry.collection())
-                    .append("deletes", List.of(new Document("q", object).append("limit", 1))));
+            case "i", "u" ->
+                run(
+                        database,
+                        new Document("update", entry.collection())
+                                .append(
+                                        "updates",
+                                        List.of(new Document("q", new Document("_id", object.get("_id")))
+                                                .append("u", object)
+                                                .append("upsert", true)))
+                                .append("ordered", true));
+            case "d" ->
+                run(
+                        database,
+                        new Document("delete", entry.collection())
+                                .append("deletes", List.of(new Document("q", object).append("limit", 1))));
             case "c" -> {
                 try {
                     run(database, object);
@@ -224,8 +244,8 @@ final class MemberStorage extends MemoryBackend {
 
     /** The entries after {@code opTime}, or empty when this oplog does not contain it (the member has diverged). */
     Optional<List<OplogEntry>> entriesAfter(OpTime opTime) {
-        int index = Collections.binarySearch(oplog, new OplogEntry(opTime, "", "", null),
-                Comparator.comparing(OplogEntry::opTime));
+        int index = Collections.binarySearch(
+                oplog, new OplogEntry(opTime, "", "", null), Comparator.comparing(OplogEntry::opTime));
         if (index < 0) {
             return Optional.empty();
         }
@@ -249,8 +269,8 @@ final class MemberStorage extends MemoryBackend {
         oplog.addAll(source.oplog);
     }
 
-    private void copyCollection(MemberStorage source, MongoDatabase sourceDatabase, String databaseName,
-                                String collectionName) {
+    private void copyCollection(
+            MemberStorage source, MongoDatabase sourceDatabase, String databaseName, String collectionName) {
         run(databaseName, new Document("create", collectionName));
         List<Document> indexes = new ArrayList<>();
         for (Document index : source.firstBatch(databaseName, new Document("listIndexes", collectionName))) {
@@ -265,7 +285,9 @@ final class MemberStorage extends MemoryBackend {
             run(databaseName, new Document("createIndexes", collectionName).append("indexes", indexes));
         }
         MongoCollection<?> target = resolveDatabase(databaseName).resolveCollection(collectionName, true);
-        sourceDatabase.resolveCollection(collectionName, true).queryAll()
+        sourceDatabase
+                .resolveCollection(collectionName, true)
+                .queryAll()
                 .forEach(document -> target.addDocument(document.cloneDeeply()));
     }
 
@@ -277,13 +299,15 @@ final class MemberStorage extends MemoryBackend {
 
     @SuppressWarnings("unchecked")
     private List<Document> firstBatch(String database, Document command) {
-        Document reply = handleCommand(internalChannel, database, command.keySet().iterator().next(), command);
+        Document reply = handleCommand(
+                internalChannel, database, command.keySet().iterator().next(), command);
         return (List<Document>) ((Document) reply.get("cursor")).get("firstBatch");
     }
 
     /** Whether any database holds a collection: mongod refuses to initiate a set with such a member. */
     boolean hasData() {
-        return listDatabaseNames().stream().anyMatch(name -> !resolveDatabase(name).isEmpty());
+        return listDatabaseNames().stream()
+                .anyMatch(name -> !resolveDatabase(name).isEmpty());
     }
 
     int openCursors() {

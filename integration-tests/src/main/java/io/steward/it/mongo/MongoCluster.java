@@ -5,8 +5,6 @@ import com.mongodb.client.MongoClients;
 import io.steward.it.LocalCluster;
 import io.steward.testing.FreePorts;
 import io.steward.testing.ZooKeeperEnsemble;
-import org.bson.Document;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,13 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.bson.Document;
 
 /**
  * Steward agents (each a process of its own) on the members of a {@link MongoReplicaSet}, coordinated through a real
  * ZooKeeper ensemble in this JVM. Members start empty and un-initiated: creating the set is the agents' job.
  */
 public final class MongoCluster implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path root;
     private final ZooKeeperEnsemble zookeeper;
@@ -34,7 +34,8 @@ public final class MongoCluster implements AutoCloseable {
     private final List<Agent> agents = new ArrayList<>();
 
     /** One agent and the member it runs beside. */
-    public record Agent(String name, MongoReplicaSetMember member, int adminPort, Path config, Path log, Process process) {
+    public record Agent(
+            String name, MongoReplicaSetMember member, int adminPort, Path config, Path log, Process process) {
         /** The HTTP status of a GET on its admin API, -1 when it does not answer. */
         public int status(String path) {
             return get(path).map(HttpResponse::statusCode).orElse(-1);
@@ -46,18 +47,25 @@ public final class MongoCluster implements AutoCloseable {
 
         /** A POST with the test clusters' admin token. */
         public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + LocalCluster.TOKEN)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + LocalCluster.TOKEN)
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
     }
 
     /** A GET on the admin API of the agent at {@code adminPort}; empty when it does not answer. */
     public static Optional<HttpResponse<String>> get(int adminPort, String path) {
         try {
-            return Optional.of(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
+            return Optional.of(HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -101,7 +109,12 @@ public final class MongoCluster implements AutoCloseable {
         MongoReplicaSetMember member = set.addMember();
         AgentConfig config = writeConfig(name, member.port(), member.replSetName(), role, "", extraYaml);
         Path log = config.file().resolveSibling("agent.log");
-        Agent agent = new Agent(name, member, config.adminPort(), config.file(), log,
+        Agent agent = new Agent(
+                name,
+                member,
+                config.adminPort(),
+                config.file(),
+                log,
                 LocalCluster.startAgentProcess(config.file(), log, environment, List.of()));
         agents.add(agent);
         return agent;
@@ -116,8 +129,9 @@ public final class MongoCluster implements AutoCloseable {
         return writeConfig(name, port, replicaSet, role, extraMongodbLines, "");
     }
 
-    private AgentConfig writeConfig(String name, int port, String replicaSet, String role, String extraMongodbLines,
-                                    String extraYaml) throws IOException {
+    private AgentConfig writeConfig(
+            String name, int port, String replicaSet, String role, String extraMongodbLines, String extraYaml)
+            throws IOException {
         Path dir = Files.createDirectories(root.resolve(name));
         int adminPort = FreePorts.next();
         List<String> lines = new ArrayList<>(List.of(
@@ -128,7 +142,8 @@ public final class MongoCluster implements AutoCloseable {
                 "  host: 127.0.0.1",
                 "  dns_name: " + name + ".nodes.it",
                 "  state_dir: " + dir.resolve("state")));
-        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), ZooKeeperEnsemble.TEST_TICK_MILLIS, adminPort));
+        lines.addAll(
+                LocalCluster.sharedSections(zookeeper.connectString(), ZooKeeperEnsemble.TEST_TICK_MILLIS, adminPort));
         lines.addAll(List.of(
                 "mongodb:",
                 "  port: " + port,
@@ -148,20 +163,23 @@ public final class MongoCluster implements AutoCloseable {
     }
 
     /** An agent's configuration file and the admin port it names. */
-    public record AgentConfig(Path file, int adminPort) {
-    }
+    public record AgentConfig(Path file, int adminPort) {}
 
     /** The set's configuration as its current primary has it. */
     public Document config() {
         MongoReplicaSetMember primary = set.primary().orElseThrow(() -> new IllegalStateException("no primary"));
         try (MongoClient client = MongoClients.create(primary.directConnectionString())) {
-            return client.getDatabase("admin").runCommand(new Document("replSetGetConfig", 1)).get("config", Document.class);
+            return client.getDatabase("admin")
+                    .runCommand(new Document("replSetGetConfig", 1))
+                    .get("config", Document.class);
         }
     }
 
     /** The {@code host}s the primary's configuration names. */
     public List<String> configHosts() {
-        return config().getList("members", Document.class).stream().map(m -> m.getString("host")).toList();
+        return config().getList("members", Document.class).stream()
+                .map(m -> m.getString("host"))
+                .toList();
     }
 
     @Override
@@ -171,7 +189,8 @@ public final class MongoCluster implements AutoCloseable {
         }
         set.close();
         zookeeper.close();
-        Path kept = Files.createDirectories(Path.of("target", "it-logs", root.getFileName().toString()));
+        Path kept = Files.createDirectories(
+                Path.of("target", "it-logs", root.getFileName().toString()));
         for (Agent agent : agents) {
             if (Files.exists(agent.log())) {
                 Files.copy(agent.log(), kept.resolve(agent.name() + "-agent.log"));

@@ -3,7 +3,6 @@ package io.steward.it.mongo;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +42,8 @@ public final class MongoReplicaSet implements AutoCloseable {
     private MongoReplicaSet(Builder builder) {
         this.name = builder.name;
         this.network = new ReplicaSetNetwork(builder.electionTimeout, builder.heartbeatInterval);
-        this.eventLoops = new MultiThreadIoEventLoopGroup(2, daemonThreads("mongo-replica-set-io"),
-                NioIoHandler.newFactory());
+        this.eventLoops =
+                new MultiThreadIoEventLoopGroup(2, daemonThreads("mongo-replica-set-io"), NioIoHandler.newFactory());
         this.workers = Executors.newCachedThreadPool(daemonThreads("mongo-replica-set-command"));
         for (int i = 0; i < builder.members; i++) {
             addMember();
@@ -96,7 +95,9 @@ public final class MongoReplicaSet implements AutoCloseable {
 
     /** The running member that is primary, if any, as the fixture knows it (tests should ask the driver). */
     public Optional<MongoReplicaSetMember> primary() {
-        return members().stream().filter(member -> member.state() == MemberState.PRIMARY).findFirst();
+        return members().stream()
+                .filter(member -> member.state() == MemberState.PRIMARY)
+                .findFirst();
     }
 
     /** Stops every member and the threads behind them. */
@@ -110,7 +111,8 @@ public final class MongoReplicaSet implements AutoCloseable {
 
     @Override
     public String toString() {
-        return members().stream().map(member -> member.host() + "=" + member.state())
+        return members().stream()
+                .map(member -> member.host() + "=" + member.state())
                 .collect(Collectors.joining(", ", name + "[", "]"));
     }
 
@@ -130,8 +132,7 @@ public final class MongoReplicaSet implements AutoCloseable {
         private Duration electionTimeout = Duration.ofSeconds(1);
         private Duration heartbeatInterval = Duration.ofMillis(100);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The {@code --replSet} name of the members (default "rs0"). */
         public Builder name(String name) {

@@ -3,7 +3,6 @@ package io.steward.it.mongo;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -21,8 +20,8 @@ public final class MongoReplicaSetMember {
     private final int port;
     private MemberServer server;
 
-    MongoReplicaSetMember(ReplicaSetNetwork network, EventLoopGroup eventLoops, ExecutorService workers,
-                          String replSetName) {
+    MongoReplicaSetMember(
+            ReplicaSetNetwork network, EventLoopGroup eventLoops, ExecutorService workers, String replSetName) {
         this.network = network;
         this.eventLoops = eventLoops;
         this.workers = workers;

@@ -1,7 +1,6 @@
 package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.MongoVersion;
-
 import java.util.List;
 
 /** The mongod release this server presents itself as, in buildInfo, serverStatus and the hello wire versions. */

@@ -2,7 +2,6 @@ package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.time.Instant;
 import java.util.Comparator;
 

@@ -2,7 +2,6 @@ package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,20 +36,25 @@ final class ReplSetConfigureCommands {
             raw = given.clone();
             raw.putIfAbsent("version", 1);
         } else {
-            raw = new Document("_id", node.replSetName).append("version", 1)
+            raw = new Document("_id", node.replSetName)
+                    .append("version", 1)
                     .append("members", List.of(new Document("_id", 0).append("host", node.host)));
             reply.put("info2", "no configuration specified. Using a default configuration for the set");
             reply.put("me", node.host);
         }
         ReplicaSetConfig config = parsed(raw, 0, new ObjectId(), ErrorCode.INVALID_REPLICA_SET_CONFIG);
         if (!config.name().equals(node.replSetName)) {
-            throw new CommandFailure(ErrorCode.INVALID_REPLICA_SET_CONFIG, "Attempting to initiate a replica set with name "
-                    + config.name() + ", but command line reports " + node.replSetName + "; rejecting");
+            throw new CommandFailure(
+                    ErrorCode.INVALID_REPLICA_SET_CONFIG,
+                    "Attempting to initiate a replica set with name " + config.name() + ", but command line reports "
+                            + node.replSetName + "; rejecting");
         }
         validated(config, ErrorCode.INVALID_REPLICA_SET_CONFIG);
         if (config.version() != 1) {
-            throw new CommandFailure(ErrorCode.INVALID_REPLICA_SET_CONFIG, "Configuration used to initiate a replica "
-                    + "set must  have version 1, but found " + config.version());
+            throw new CommandFailure(
+                    ErrorCode.INVALID_REPLICA_SET_CONFIG,
+                    "Configuration used to initiate a replica " + "set must  have version 1, but found "
+                            + config.version());
         }
         requireElectableSelf(config, ErrorCode.INVALID_REPLICA_SET_CONFIG);
         checkQuorumForInitiate(config);
@@ -72,22 +76,27 @@ final class ReplSetConfigureCommands {
                 continue;
             }
             if (!peer.get().replSetName.equals(config.name())) {
-                throw new CommandFailure(ErrorCode.NEW_REPLICA_SET_CONFIGURATION_INCOMPATIBLE,
+                throw new CommandFailure(
+                        ErrorCode.NEW_REPLICA_SET_CONFIGURATION_INCOMPATIBLE,
                         "Our set name did not match that of " + member.host());
             }
             if (peer.get().config != null) {
-                throw new CommandFailure(ErrorCode.NEW_REPLICA_SET_CONFIGURATION_INCOMPATIBLE,
+                throw new CommandFailure(
+                        ErrorCode.NEW_REPLICA_SET_CONFIGURATION_INCOMPATIBLE,
                         "Our config version of 1 is no larger than the version on " + member.host() + ", which is "
                                 + peer.get().config.version());
             }
             if (peer.get().storage.hasData()) {
-                throw new CommandFailure(ErrorCode.CANNOT_INITIALIZE_NODE_WITH_DATA,
+                throw new CommandFailure(
+                        ErrorCode.CANNOT_INITIALIZE_NODE_WITH_DATA,
                         "'" + member.host() + "' has data already, cannot initiate set.");
             }
         }
         if (!failures.isEmpty()) {
-            throw new CommandFailure(ErrorCode.NODE_NOT_FOUND, "replSetInitiate quorum check failed because not all "
-                    + "proposed set members responded affirmatively: " + String.join(", ", failures));
+            throw new CommandFailure(
+                    ErrorCode.NODE_NOT_FOUND,
+                    "replSetInitiate quorum check failed because not all "
+                            + "proposed set members responded affirmatively: " + String.join(", ", failures));
         }
     }
 
@@ -100,22 +109,29 @@ final class ReplSetConfigureCommands {
         }
         boolean force = CommandArguments.isTrue(command.get("force"));
         if (!force && !node.primary) {
-            throw new CommandFailure(ErrorCode.NOT_WRITABLE_PRIMARY, "New config is rejected :: caused by :: "
-                    + "replSetReconfig should only be run on a writable PRIMARY. Current state "
-                    + node.state().displayName + ";");
+            throw new CommandFailure(
+                    ErrorCode.NOT_WRITABLE_PRIMARY,
+                    "New config is rejected :: caused by :: "
+                            + "replSetReconfig should only be run on a writable PRIMARY. Current state "
+                            + node.state().displayName + ";");
         }
         ReplicaSetConfig current = node.config;
-        ReplicaSetConfig proposed = parsed(raw, force ? ReplicaSetConfig.UNINITIALIZED_TERM : node.term,
-                current.replicaSetId(), ErrorCode.INVALID_REPLICA_SET_CONFIG);
+        ReplicaSetConfig proposed = parsed(
+                raw,
+                force ? ReplicaSetConfig.UNINITIALIZED_TERM : node.term,
+                current.replicaSetId(),
+                ErrorCode.INVALID_REPLICA_SET_CONFIG);
         if (force) {
             // mongod adds a random amount so that a forced config wins over any a partitioned primary writes
-            proposed = proposed.withVersion(proposed.version() + ThreadLocalRandom.current().nextInt(1,
-                    MAX_FORCED_VERSION_JUMP));
+            proposed = proposed.withVersion(
+                    proposed.version() + ThreadLocalRandom.current().nextInt(1, MAX_FORCED_VERSION_JUMP));
         }
         if (!proposed.name().equals(node.replSetName)) {
-            throw new CommandFailure(ErrorCode.INVALID_REPLICA_SET_CONFIG, "Attempting to reconfigure a replica set "
-                    + "with name " + proposed.name() + ", but command line reports " + node.replSetName
-                    + "; rejecting");
+            throw new CommandFailure(
+                    ErrorCode.INVALID_REPLICA_SET_CONFIG,
+                    "Attempting to reconfigure a replica set "
+                            + "with name " + proposed.name() + ", but command line reports " + node.replSetName
+                            + "; rejecting");
         }
         validated(proposed, ErrorCode.NEW_REPLICA_SET_CONFIGURATION_INCOMPATIBLE);
         checkSuccession(current, proposed, force);
@@ -135,8 +151,8 @@ final class ReplSetConfigureCommands {
                     + " for replica set " + proposed.name());
         }
         if (!proposed.replicaSetId().equals(current.replicaSetId())) {
-            throw incompatible("New and old configurations differ in replica set ID; old was "
-                    + current.replicaSetId() + ", and new is " + proposed.replicaSetId());
+            throw incompatible("New and old configurations differ in replica set ID; old was " + current.replicaSetId()
+                    + ", and new is " + proposed.replicaSetId());
         }
         for (MemberConfig next : proposed.members()) {
             for (MemberConfig previous : current.members()) {
@@ -157,14 +173,21 @@ final class ReplSetConfigureCommands {
                 }
             }
         }
-        if (!force && votingIds(current).size() + votingIds(proposed).size()
-                - 2 * intersection(votingIds(current), votingIds(proposed)).size() > 1) {
+        if (!force
+                && votingIds(current).size()
+                                + votingIds(proposed).size()
+                                - 2
+                                        * intersection(votingIds(current), votingIds(proposed))
+                                                .size()
+                        > 1) {
             throw incompatible("Non force replica set reconfig can only add or remove at most 1 voting member.");
         }
     }
 
     private static Set<Integer> votingIds(ReplicaSetConfig config) {
-        return config.members().stream().filter(MemberConfig::isVoter).map(MemberConfig::id)
+        return config.members().stream()
+                .filter(MemberConfig::isVoter)
+                .map(MemberConfig::id)
                 .collect(Collectors.toSet());
     }
 
@@ -194,16 +217,23 @@ final class ReplSetConfigureCommands {
             }
         }
         if (!electableResponded) {
-            throw new CommandFailure(ErrorCode.NODE_NOT_FOUND, "Quorum check failed because no electable nodes "
-                    + "responded; at least one required for config");
+            throw new CommandFailure(
+                    ErrorCode.NODE_NOT_FOUND,
+                    "Quorum check failed because no electable nodes " + "responded; at least one required for config");
         }
         if (voters.size() < proposed.majorityVoteCount()) {
-            throw new CommandFailure(ErrorCode.NODE_NOT_FOUND, "Quorum check failed because not enough voting nodes "
-                    + "responded; required " + proposed.majorityVoteCount() + " but "
-                    + (voters.isEmpty() ? "none responded" : "only the following " + voters.size()
-                    + " voting nodes responded: " + String.join(", ", voters))
-                    + (failures.isEmpty() ? "" : "; the following nodes did not respond affirmatively: "
-                    + String.join(", ", failures)));
+            throw new CommandFailure(
+                    ErrorCode.NODE_NOT_FOUND,
+                    "Quorum check failed because not enough voting nodes "
+                            + "responded; required " + proposed.majorityVoteCount() + " but "
+                            + (voters.isEmpty()
+                                    ? "none responded"
+                                    : "only the following " + voters.size() + " voting nodes responded: "
+                                            + String.join(", ", voters))
+                            + (failures.isEmpty()
+                                    ? ""
+                                    : "; the following nodes did not respond affirmatively: "
+                                            + String.join(", ", failures)));
         }
     }
 
@@ -224,13 +254,17 @@ final class ReplSetConfigureCommands {
     }
 
     private void requireElectableSelf(ReplicaSetConfig config, ErrorCode error) {
-        MemberConfig self = config.member(node.host).orElseThrow(() -> new CommandFailure(error,
-                "No host described in new configuration with " + config.versionAndTerm() + " for replica set "
-                        + config.name() + " maps to this node"));
+        MemberConfig self = config.member(node.host)
+                .orElseThrow(() -> new CommandFailure(
+                        error,
+                        "No host described in new configuration with " + config.versionAndTerm() + " for replica set "
+                                + config.name() + " maps to this node"));
         if (!self.isElectable()) {
-            throw new CommandFailure(error, "This node, " + node.host + ", with _id " + self.id()
-                    + " is not electable under the new configuration with " + config.versionAndTerm()
-                    + " for replica set " + config.name());
+            throw new CommandFailure(
+                    error,
+                    "This node, " + node.host + ", with _id " + self.id()
+                            + " is not electable under the new configuration with " + config.versionAndTerm()
+                            + " for replica set " + config.name());
         }
     }
 

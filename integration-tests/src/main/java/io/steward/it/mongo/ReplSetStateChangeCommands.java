@@ -1,7 +1,6 @@
 package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.time.Duration;
 import java.time.Instant;
 
@@ -34,12 +33,15 @@ final class ReplSetStateChangeCommands {
             throw new CommandFailure(ErrorCode.BAD_VALUE, "stepdown period must be a positive integer");
         }
         long catchUpSecs = command.get("secondaryCatchUpPeriodSecs") instanceof Number given
-                ? given.longValue() : force ? 0 : DEFAULT_CATCH_UP_SECS;
+                ? given.longValue()
+                : force ? 0 : DEFAULT_CATCH_UP_SECS;
         if (catchUpSecs < 0) {
-            throw new CommandFailure(ErrorCode.BAD_VALUE, "secondaryCatchUpPeriodSecs period must be a positive or absent");
+            throw new CommandFailure(
+                    ErrorCode.BAD_VALUE, "secondaryCatchUpPeriodSecs period must be a positive or absent");
         }
         if (stepDownSecs < catchUpSecs) {
-            throw new CommandFailure(ErrorCode.BAD_VALUE, "stepdown period must be longer than secondaryCatchUpPeriodSecs");
+            throw new CommandFailure(
+                    ErrorCode.BAD_VALUE, "stepdown period must be longer than secondaryCatchUpPeriodSecs");
         }
         if (!node.primary) {
             throw new CommandFailure(ErrorCode.NOT_WRITABLE_PRIMARY, "not primary so can't step down");
@@ -53,9 +55,12 @@ final class ReplSetStateChangeCommands {
                 if (force) {
                     break;
                 }
-                throw new CommandFailure(ErrorCode.EXCEEDED_TIME_LIMIT, "No electable secondaries caught up as of "
-                        + network.now() + "Please use the replSetStepDown command with the argument {force: true} "
-                        + "to force node to step down.");
+                throw new CommandFailure(
+                        ErrorCode.EXCEEDED_TIME_LIMIT,
+                        "No electable secondaries caught up as of "
+                                + network.now()
+                                + "Please use the replSetStepDown command with the argument {force: true} "
+                                + "to force node to step down.");
             }
             network.awaitChange(waitUntil);
         }
@@ -71,7 +76,8 @@ final class ReplSetStateChangeCommands {
         OpTime last = node.lastApplied();
         boolean majority = network.acknowledged(node.config, last, true) >= node.config.writeMajorityCount();
         boolean electable = network.running().stream()
-                .anyMatch(peer -> peer != node && peer.isActiveMember()
+                .anyMatch(peer -> peer != node
+                        && peer.isActiveMember()
                         && peer.selfConfig().map(MemberConfig::isElectable).orElse(false)
                         && peer.lastApplied().isAtLeast(last));
         return majority && electable;
@@ -83,8 +89,8 @@ final class ReplSetStateChangeCommands {
         }
         long seconds = ((Number) command.getOrDefault("replSetFreeze", 0)).longValue();
         if (node.primary) {
-            throw new CommandFailure(ErrorCode.NOT_SECONDARY,
-                    "cannot freeze node when primary or running for election. state: Primary");
+            throw new CommandFailure(
+                    ErrorCode.NOT_SECONDARY, "cannot freeze node when primary or running for election. state: Primary");
         }
         Document reply = new Document();
         if (seconds == 0) {

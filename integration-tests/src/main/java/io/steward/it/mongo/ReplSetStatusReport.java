@@ -2,7 +2,6 @@ package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +26,9 @@ final class ReplSetStatusReport {
             throw CommandFailure.notYetInitialized();
         }
         if (!node.isActiveMember()) {
-            throw new CommandFailure(ErrorCode.INVALID_REPLICA_SET_CONFIG,
-                    "Our replica set config is invalid or we are not a member of it")
+            throw new CommandFailure(
+                            ErrorCode.INVALID_REPLICA_SET_CONFIG,
+                            "Our replica set config is invalid or we are not a member of it")
                     .with("state", MemberState.REMOVED.code)
                     .with("stateStr", MemberState.REMOVED.displayName)
                     .with("uptime", uptime(node))
@@ -44,8 +44,8 @@ final class ReplSetStatusReport {
             if (member.host().equals(node.host)) {
                 members.add(self(member, primary));
             } else {
-                Optional<ReplicaSetNode> peer = network.reachable(member.host())
-                        .filter(reached -> reached.replSetName.equals(config.name()));
+                Optional<ReplicaSetNode> peer =
+                        network.reachable(member.host()).filter(reached -> reached.replSetName.equals(config.name()));
                 members.add(peer.isPresent() ? reachable(member, peer.get(), primary, now) : unreachable(member));
             }
         }
@@ -53,21 +53,35 @@ final class ReplSetStatusReport {
                 .append("date", now)
                 .append("myState", node.state().code)
                 .append("term", node.term)
-                .append("syncSourceHost", syncSource(primary).map(source -> source.host).orElse(""))
-                .append("syncSourceId", syncSource(primary).flatMap(ReplicaSetNode::selfConfig)
-                        .map(MemberConfig::id).orElse(-1))
+                .append(
+                        "syncSourceHost",
+                        syncSource(primary).map(source -> source.host).orElse(""))
+                .append(
+                        "syncSourceId",
+                        syncSource(primary)
+                                .flatMap(ReplicaSetNode::selfConfig)
+                                .map(MemberConfig::id)
+                                .orElse(-1))
                 .append("heartbeatIntervalMillis", config.heartbeatInterval().toMillis())
                 .append("majorityVoteCount", config.majorityVoteCount())
                 .append("writeMajorityCount", config.writeMajorityCount())
-                .append("votingMembersCount", (int) config.members().stream().filter(MemberConfig::isVoter).count())
-                .append("writableVotingMembersCount",
-                        (int) config.members().stream().filter(m -> m.isVoter() && m.isDataBearing()).count())
-                .append("optimes", new Document("lastCommittedOpTime", committed.toDocument())
-                        .append("lastCommittedWallTime", committed.date())
-                        .append("appliedOpTime", node.lastApplied().toDocument())
-                        .append("durableOpTime", node.lastApplied().toDocument())
-                        .append("lastAppliedWallTime", node.lastApplied().date())
-                        .append("lastDurableWallTime", node.lastApplied().date()))
+                .append("votingMembersCount", (int)
+                        config.members().stream().filter(MemberConfig::isVoter).count())
+                .append("writableVotingMembersCount", (int) config.members().stream()
+                        .filter(m -> m.isVoter() && m.isDataBearing())
+                        .count())
+                .append(
+                        "optimes",
+                        new Document("lastCommittedOpTime", committed.toDocument())
+                                .append("lastCommittedWallTime", committed.date())
+                                .append("appliedOpTime", node.lastApplied().toDocument())
+                                .append("durableOpTime", node.lastApplied().toDocument())
+                                .append(
+                                        "lastAppliedWallTime",
+                                        node.lastApplied().date())
+                                .append(
+                                        "lastDurableWallTime",
+                                        node.lastApplied().date()))
                 .append("members", members)
                 .append("ok", 1.0);
     }
@@ -85,9 +99,15 @@ final class ReplSetStatusReport {
                 .append("stateStr", node.state().displayName)
                 .append("uptime", uptime(node));
         appendOptime(status, node);
-        status.append("syncSourceHost", syncSource(primary).map(source -> source.host).orElse(""))
-                .append("syncSourceId", syncSource(primary).flatMap(ReplicaSetNode::selfConfig)
-                        .map(MemberConfig::id).orElse(-1))
+        status.append(
+                        "syncSourceHost",
+                        syncSource(primary).map(source -> source.host).orElse(""))
+                .append(
+                        "syncSourceId",
+                        syncSource(primary)
+                                .flatMap(ReplicaSetNode::selfConfig)
+                                .map(MemberConfig::id)
+                                .orElse(-1))
                 .append("infoMessage", "");
         appendElection(status, node);
         return status.append("configVersion", node.config.version())
@@ -96,8 +116,8 @@ final class ReplSetStatusReport {
                 .append("lastHeartbeatMessage", "");
     }
 
-    private Document reachable(MemberConfig member, ReplicaSetNode peer, Optional<ReplicaSetNode> primary,
-                               Instant now) {
+    private Document reachable(
+            MemberConfig member, ReplicaSetNode peer, Optional<ReplicaSetNode> primary, Instant now) {
         Document status = new Document("_id", member.id())
                 .append("name", member.host())
                 .append("health", 1.0)
@@ -111,8 +131,12 @@ final class ReplSetStatusReport {
                 .append("pingMs", 0L)
                 .append("lastHeartbeatMessage", "")
                 .append("syncSourceHost", peerSource.map(source -> source.host).orElse(""))
-                .append("syncSourceId", peerSource.flatMap(ReplicaSetNode::selfConfig).map(MemberConfig::id)
-                        .orElse(-1))
+                .append(
+                        "syncSourceId",
+                        peerSource
+                                .flatMap(ReplicaSetNode::selfConfig)
+                                .map(MemberConfig::id)
+                                .orElse(-1))
                 .append("infoMessage", "");
         appendElection(status, peer);
         return status.append("configVersion", peer.config == null ? -1 : peer.config.version())

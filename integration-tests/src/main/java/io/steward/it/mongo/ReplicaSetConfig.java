@@ -1,7 +1,6 @@
 package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.Optional;
 record ReplicaSetConfig(String name, int version, long term, List<MemberConfig> members, Document settings) {
     /** The term of a config installed by a forced reconfig, which then orders by version alone. */
     static final long UNINITIALIZED_TERM = -1;
+
     private static final int MAX_MEMBERS = 50;
     private static final int MAX_VOTING_MEMBERS = 7;
 
@@ -30,8 +30,8 @@ record ReplicaSetConfig(String name, int version, long term, List<MemberConfig> 
         }
         Document settings = defaultSettings.clone();
         settings.putAll(fields.document("settings"));
-        return new ReplicaSetConfig(fields.string("_id"), fields.integer("version"), term, List.copyOf(members),
-                settings);
+        return new ReplicaSetConfig(
+                fields.string("_id"), fields.integer("version"), term, List.copyOf(members), settings);
     }
 
     /** Checks the rules mongod applies to any config; throws IllegalArgumentException with its reason. */
@@ -46,12 +46,14 @@ record ReplicaSetConfig(String name, int version, long term, List<MemberConfig> 
                     continue;
                 }
                 if (members.get(i).id() == members.get(j).id()) {
-                    throw new IllegalArgumentException("Found two member configurations with same _id field, members."
-                            + i + "._id == members." + j + "._id == " + members.get(i).id());
+                    throw new IllegalArgumentException(
+                            "Found two member configurations with same _id field, members." + i + "._id == members." + j
+                                    + "._id == " + members.get(i).id());
                 }
                 if (members.get(i).host().equals(members.get(j).host())) {
-                    throw new IllegalArgumentException("Found two member configurations with same host field, members."
-                            + i + ".host == members." + j + ".host == " + members.get(i).host());
+                    throw new IllegalArgumentException(
+                            "Found two member configurations with same host field, members." + i + ".host == members."
+                                    + j + ".host == " + members.get(i).host());
                 }
             }
         }
@@ -84,7 +86,8 @@ record ReplicaSetConfig(String name, int version, long term, List<MemberConfig> 
 
     /** How many data-bearing voters acknowledge a {@code w: "majority"} write: mongod's writeMajorityCount. */
     int writeMajorityCount() {
-        int writableVoters = (int) members.stream().filter(m -> m.isVoter() && m.isDataBearing()).count();
+        int writableVoters = (int)
+                members.stream().filter(m -> m.isVoter() && m.isDataBearing()).count();
         return Math.min(majorityVoteCount(), writableVoters);
     }
 
@@ -129,7 +132,8 @@ record ReplicaSetConfig(String name, int version, long term, List<MemberConfig> 
     }
 
     Document toDocument() {
-        List<Document> memberDocuments = members.stream().map(MemberConfig::toDocument).toList();
+        List<Document> memberDocuments =
+                members.stream().map(MemberConfig::toDocument).toList();
         return new Document("_id", name)
                 .append("version", version)
                 .append("term", term)

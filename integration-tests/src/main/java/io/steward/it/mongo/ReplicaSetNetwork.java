@@ -2,9 +2,6 @@ package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the members of a replica set see of each other: which are up (a running member reaches every other running
@@ -43,6 +42,7 @@ final class ReplicaSetNetwork implements AutoCloseable {
     private Instant electionDueAt;
     /** The member an initiate or an election handoff asked to stand, preferred among equals. */
     private String preferredCandidate;
+
     private BsonTimestamp lastTimestamp = new BsonTimestamp(0);
 
     ReplicaSetNetwork(Duration defaultElectionTimeout, Duration heartbeatInterval) {
@@ -99,7 +99,9 @@ final class ReplicaSetNetwork implements AutoCloseable {
         if (!node.isActiveMember()) {
             return Optional.empty();
         }
-        return running().stream().filter(other -> other.primary && node.config.contains(other.host)).findFirst();
+        return running().stream()
+                .filter(other -> other.primary && node.config.contains(other.host))
+                .findFirst();
     }
 
     synchronized void started(ReplicaSetNode node) {
@@ -171,7 +173,8 @@ final class ReplicaSetNetwork implements AutoCloseable {
         return (int) config.members().stream()
                 .filter(member -> member.isDataBearing() && (member.isVoter() || !votersOnly))
                 .filter(member -> Optional.ofNullable(nodes.get(member.host()))
-                        .map(node -> node.lastApplied().isAtLeast(opTime)).orElse(false))
+                        .map(node -> node.lastApplied().isAtLeast(opTime))
+                        .orElse(false))
                 .count();
     }
 
@@ -180,7 +183,8 @@ final class ReplicaSetNetwork implements AutoCloseable {
         List<OpTime> applied = config.members().stream()
                 .filter(member -> member.isDataBearing() && member.isVoter())
                 .map(member -> Optional.ofNullable(nodes.get(member.host()))
-                        .map(ReplicaSetNode::lastApplied).orElse(OpTime.NONE))
+                        .map(ReplicaSetNode::lastApplied)
+                        .orElse(OpTime.NONE))
                 .sorted(Comparator.reverseOrder())
                 .toList();
         int needed = config.writeMajorityCount();
@@ -200,7 +204,8 @@ final class ReplicaSetNetwork implements AutoCloseable {
         List<ReplicaSetNode> up = running();
         exchangeHeartbeats(up, now);
         up.stream().filter(node -> node.primary).findFirst().ifPresent(primary -> holdOrLoseMajority(primary, up, now));
-        Optional<ReplicaSetNode> primary = up.stream().filter(node -> node.primary).findFirst();
+        Optional<ReplicaSetNode> primary =
+                up.stream().filter(node -> node.primary).findFirst();
         if (primary.isPresent()) {
             electionDueAt = null;
             replicateFrom(primary.get());
@@ -216,7 +221,10 @@ final class ReplicaSetNetwork implements AutoCloseable {
             up.stream().filter(peer -> peer != node).forEach(peer -> node.lastHeard.put(peer.host, now));
         }
         newestConfig(up).ifPresent(this::propagate);
-        long highestTerm = up.stream().filter(ReplicaSetNode::isActiveMember).mapToLong(node -> node.term).max()
+        long highestTerm = up.stream()
+                .filter(ReplicaSetNode::isActiveMember)
+                .mapToLong(node -> node.term)
+                .max()
                 .orElse(0);
         for (ReplicaSetNode node : up) {
             if (node.isActiveMember() && node.term < highestTerm) {
@@ -229,7 +237,9 @@ final class ReplicaSetNetwork implements AutoCloseable {
     }
 
     private Optional<ReplicaSetConfig> newestConfig(List<ReplicaSetNode> up) {
-        return up.stream().map(node -> node.config).filter(config -> config != null)
+        return up.stream()
+                .map(node -> node.config)
+                .filter(config -> config != null)
                 .reduce((a, b) -> b.isNewerThan(a) ? b : a);
     }
 
@@ -244,7 +254,8 @@ final class ReplicaSetNetwork implements AutoCloseable {
                 node.term = Math.max(node.term, config.term());
             }
             node.config = config;
-            if (node.primary && !node.selfConfig().map(MemberConfig::isElectable).orElse(false)) {
+            if (node.primary
+                    && !node.selfConfig().map(MemberConfig::isElectable).orElse(false)) {
                 stepDown(node, Duration.ZERO, false);
             }
         }
@@ -263,13 +274,16 @@ final class ReplicaSetNetwork implements AutoCloseable {
 
     private List<ReplicaSetNode> votersUp(ReplicaSetConfig config, List<ReplicaSetNode> up) {
         return up.stream()
-                .filter(node -> node.isActiveMember() && config.member(node.host).map(MemberConfig::isVoter).orElse(false))
+                .filter(node -> node.isActiveMember()
+                        && config.member(node.host).map(MemberConfig::isVoter).orElse(false))
                 .toList();
     }
 
     private void replicateFrom(ReplicaSetNode primary) {
         for (ReplicaSetNode node : running()) {
-            if (node != primary && node.isDataBearing() && node.fsyncLockCount == 0
+            if (node != primary
+                    && node.isDataBearing()
+                    && node.fsyncLockCount == 0
                     && primary.config.contains(node.host)) {
                 catchUp(node, primary);
             }
@@ -282,9 +296,8 @@ final class ReplicaSetNetwork implements AutoCloseable {
      * initial sync standing in for both initial sync and rollback.
      */
     private void catchUp(ReplicaSetNode node, ReplicaSetNode source) {
-        Optional<List<OplogEntry>> missing = node.storage.hasAppliedNothing()
-                ? Optional.empty()
-                : source.storage.entriesAfter(node.lastApplied());
+        Optional<List<OplogEntry>> missing =
+                node.storage.hasAppliedNothing() ? Optional.empty() : source.storage.entriesAfter(node.lastApplied());
         if (missing.isEmpty()) {
             node.storage.copyFrom(source.storage);
             return;
@@ -316,9 +329,10 @@ final class ReplicaSetNetwork implements AutoCloseable {
         if (now.isBefore(electionDueAt)) {
             return;
         }
-        electionWinner(config.get(), up, now).ifPresentOrElse(
-                winner -> elect(winner, up, now),
-                () -> electionDueAt = now.plus(config.get().electionTimeout()));
+        electionWinner(config.get(), up, now)
+                .ifPresentOrElse(
+                        winner -> elect(winner, up, now),
+                        () -> electionDueAt = now.plus(config.get().electionTimeout()));
     }
 
     /**
@@ -335,15 +349,23 @@ final class ReplicaSetNetwork implements AutoCloseable {
         return up.stream()
                 .filter(candidate -> candidate.canStandForElection(now))
                 .filter(candidate -> voters.stream()
-                        .filter(voter -> candidate.lastApplied().isAtLeast(voter.lastApplied())).count() >= majority)
+                                .filter(voter -> candidate.lastApplied().isAtLeast(voter.lastApplied()))
+                                .count()
+                        >= majority)
                 .max(Comparator.comparingDouble(ReplicaSetNode::priority)
                         .thenComparing(ReplicaSetNode::lastApplied)
                         .thenComparing(candidate -> candidate.host.equals(preferredCandidate))
-                        .thenComparing(candidate -> -candidate.selfConfig().orElseThrow().id()));
+                        .thenComparing(candidate ->
+                                -candidate.selfConfig().orElseThrow().id()));
     }
 
     private void elect(ReplicaSetNode winner, List<ReplicaSetNode> up, Instant now) {
-        long term = up.stream().filter(ReplicaSetNode::isActiveMember).mapToLong(node -> node.term).max().orElse(0) + 1;
+        long term = up.stream()
+                        .filter(ReplicaSetNode::isActiveMember)
+                        .mapToLong(node -> node.term)
+                        .max()
+                        .orElse(0)
+                + 1;
         // a new primary writes its config again under the new term, as mongod 4.4+ does on stepping up
         ReplicaSetConfig config = winner.config.withTerm(term);
         for (ReplicaSetNode node : up) {
@@ -365,12 +387,12 @@ final class ReplicaSetNetwork implements AutoCloseable {
 
     /** A caught-up member with a higher priority than the primary's takes over, once the primary has settled in. */
     private void considerPriorityTakeover(ReplicaSetNode primary, List<ReplicaSetNode> up, Instant now) {
-        if (primary.electionDate == null
-                || now.isBefore(primary.electionDate.plus(primary.config.electionTimeout()))) {
+        if (primary.electionDate == null || now.isBefore(primary.electionDate.plus(primary.config.electionTimeout()))) {
             return;
         }
         up.stream()
-                .filter(candidate -> candidate.canStandForElection(now) && candidate.priority() > primary.priority()
+                .filter(candidate -> candidate.canStandForElection(now)
+                        && candidate.priority() > primary.priority()
                         && candidate.lastApplied().isAtLeast(primary.lastApplied()))
                 .max(Comparator.comparingDouble(ReplicaSetNode::priority))
                 .ifPresent(candidate -> elect(candidate, up, now));
@@ -381,7 +403,9 @@ final class ReplicaSetNetwork implements AutoCloseable {
         for (ReplicaSetNode node : running()) {
             Document visible = new Document("state", node.state().name())
                     .append("config", node.config == null ? null : node.config.versionAndTerm())
-                    .append("primary", primaryOf(node).map(primary -> primary.host).orElse(null));
+                    .append(
+                            "primary",
+                            primaryOf(node).map(primary -> primary.host).orElse(null));
             node.settleTopologyVersion(visible);
         }
         notifyAll();

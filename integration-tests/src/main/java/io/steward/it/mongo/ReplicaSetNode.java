@@ -2,7 +2,6 @@ package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
-
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,9 +23,11 @@ final class ReplicaSetNode {
     final String host;
     /** The {@code --replSet} name the member was started with. */
     final String replSetName;
+
     final MemberStorage storage = new MemberStorage();
     /** When this member last heard a heartbeat from each peer, by host. */
     final Map<String, Instant> lastHeard = new HashMap<>();
+
     final Map<Long, InFlightOperation> operations = new LinkedHashMap<>();
     final Map<String, Long> opcounters = counters();
     final Map<String, Long> opcountersRepl = counters();
@@ -114,8 +115,11 @@ final class ReplicaSetNode {
 
     /** Electable and willing: a secondary with priority, outside any stepdown or freeze period. */
     boolean canStandForElection(Instant now) {
-        return running && state() == MemberState.SECONDARY && selfConfig().map(MemberConfig::isElectable).orElse(false)
-                && !now.isBefore(unelectableUntil) && !now.isBefore(frozenUntil);
+        return running
+                && state() == MemberState.SECONDARY
+                && selfConfig().map(MemberConfig::isElectable).orElse(false)
+                && !now.isBefore(unelectableUntil)
+                && !now.isBefore(frozenUntil);
     }
 
     OpTime lastApplied() {

@@ -1,7 +1,6 @@
 package io.steward.it.mongo;
 
 import de.bwaldvogel.mongo.bson.Document;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -19,8 +18,8 @@ record WriteConcern(Object w, Optional<Duration> timeout, boolean clientSupplied
                     : Optional.empty();
             return new WriteConcern(given.get("w"), timeout, true);
         }
-        boolean arbitersNeededForMajority = config.hasArbiter()
-                && config.writeMajorityCount() < config.majorityVoteCount();
+        boolean arbitersNeededForMajority =
+                config.hasArbiter() && config.writeMajorityCount() < config.majorityVoteCount();
         return new WriteConcern(arbitersNeededForMajority ? 1 : "majority", Optional.empty(), false);
     }
 
@@ -30,7 +29,8 @@ record WriteConcern(Object w, Optional<Duration> timeout, boolean clientSupplied
             return Optional.of(error(ErrorCode.UNSATISFIABLE_WRITE_CONCERN, "Not enough data-bearing nodes"));
         }
         if (w instanceof String mode && !mode.equals("majority")) {
-            return Optional.of(error(ErrorCode.UNKNOWN_REPL_WRITE_CONCERN,
+            return Optional.of(error(
+                    ErrorCode.UNKNOWN_REPL_WRITE_CONCERN,
                     "No write concern mode named '" + mode + "' found in replica set configuration"));
         }
         return Optional.empty();
@@ -44,13 +44,16 @@ record WriteConcern(Object w, Optional<Duration> timeout, boolean clientSupplied
     }
 
     Document error(ErrorCode code, String message) {
-        Document writeConcern = new Document("w", w).append("wtimeout", timeout.map(Duration::toMillis).orElse(0L))
+        Document writeConcern = new Document("w", w)
+                .append("wtimeout", timeout.map(Duration::toMillis).orElse(0L))
                 .append("provenance", clientSupplied ? "clientSupplied" : "implicitDefault");
         Document info = new Document("writeConcern", writeConcern);
         if (code == ErrorCode.WRITE_CONCERN_FAILED) {
             info = new Document("wtimeout", true).append("writeConcern", writeConcern);
         }
-        return new Document("code", code.code).append("codeName", code.codeName).append("errmsg", message)
+        return new Document("code", code.code)
+                .append("codeName", code.codeName)
+                .append("errmsg", message)
                 .append("errInfo", info);
     }
 }

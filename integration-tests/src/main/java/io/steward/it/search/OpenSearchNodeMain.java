@@ -1,13 +1,5 @@
 package io.steward.it.search;
 
-import org.codelibs.opensearch.runner.node.OpenSearchRunnerNode;
-import org.opensearch.common.logging.LogConfigurator;
-import org.opensearch.common.settings.Settings;
-import org.opensearch.env.Environment;
-import org.opensearch.node.InternalSettingsPreparer;
-import org.opensearch.node.Node;
-import org.opensearch.transport.Netty4Plugin;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +7,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.codelibs.opensearch.runner.node.OpenSearchRunnerNode;
+import org.opensearch.common.logging.LogConfigurator;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.env.Environment;
+import org.opensearch.node.InternalSettingsPreparer;
+import org.opensearch.node.Node;
+import org.opensearch.transport.Netty4Plugin;
 
 /**
  * One OpenSearch 2.19 node in a process of its own, so that a test can stop it with SIGTERM (as {@code systemctl stop}
@@ -26,17 +25,19 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class OpenSearchNodeMain {
 
-    private OpenSearchNodeMain() {
-    }
+    private OpenSearchNodeMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 8) {
-            throw new IllegalArgumentException("usage: HOME CLUSTER NODE HTTP_PORT TRANSPORT_PORT SEED_PORTS INITIAL_NODES PATH_REPO, got "
-                    + Arrays.toString(args));
+            throw new IllegalArgumentException(
+                    "usage: HOME CLUSTER NODE HTTP_PORT TRANSPORT_PORT SEED_PORTS INITIAL_NODES PATH_REPO, got "
+                            + Arrays.toString(args));
         }
         Path home = Path.of(args[0]);
         Files.createDirectories(home.resolve("config"));
-        List<String> seeds = Arrays.stream(args[5].split(",")).map(port -> "127.0.0.1:" + port).toList();
+        List<String> seeds = Arrays.stream(args[5].split(","))
+                .map(port -> "127.0.0.1:" + port)
+                .toList();
         Settings settings = Settings.builder()
                 .put("path.home", home.toString())
                 .put("path.data", home.resolve("data").toString())
@@ -55,25 +56,28 @@ public final class OpenSearchNodeMain {
                 .put("cluster.routing.allocation.disk.threshold_enabled", false)
                 .build();
         LogConfigurator.configureWithoutConfig(settings);
-        Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), home.resolve("config"),
-                () -> args[2]);
+        Environment environment =
+                InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), home.resolve("config"), () -> args[2]);
         Node node = new OpenSearchRunnerNode(environment, List.of(Netty4Plugin.class));
         CountDownLatch stopped = new CountDownLatch(1);
         Path pidFile = home.resolve("node.pid");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                node.close();
-            } catch (Exception e) {
-                e.printStackTrace();
-            } finally {
-                try {
-                    Files.deleteIfExists(pidFile);
-                } catch (Exception e) {
-                    e.printStackTrace();
-                }
-                stopped.countDown();
-            }
-        }, "opensearch-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                node.close();
+                            } catch (Exception e) {
+                                e.printStackTrace();
+                            } finally {
+                                try {
+                                    Files.deleteIfExists(pidFile);
+                                } catch (Exception e) {
+                                    e.printStackTrace();
+                                }
+                                stopped.countDown();
+                            }
+                        },
+                        "opensearch-stop"));
         node.start();
         Path written = home.resolve("node.pid.tmp");
         Files.writeString(written, Long.toString(ProcessHandle.current().pid()));

@@ -1,10 +1,11 @@
 package io.steward.it.search;
 
+import static org.awaitility.Awaitility.await;
+
 import io.steward.it.AgentProcess;
 import io.steward.it.LocalCluster;
 import io.steward.testing.FreePorts;
 import io.steward.testing.ZooKeeperEnsemble;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,15 +23,14 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static org.awaitility.Awaitility.await;
-
 /**
  * An OpenSearch 2.19 cluster on this machine, each node a process of its own ({@link OpenSearchNodeMain}), each with a
  * Steward agent process beside it, coordinated through a real ZooKeeper ensemble in this JVM. The agents stop their
  * node with SIGTERM to its process, as {@code systemctl stop} would.
  */
 public final class SearchCluster implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** Stands for the cluster's shared snapshot folder (every node's {@code path.repo}) in extra YAML. */
     public static final String SNAPSHOT_DIR = "{snapshot-dir}";
 
@@ -89,8 +89,8 @@ public final class SearchCluster implements AutoCloseable {
             }
             String seeds = transportPorts.stream().map(String::valueOf).collect(Collectors.joining(","));
             for (int i = 0; i < options.nodes(); i++) {
-                cluster.nodes.add(cluster.newNode(names.get(i), transportPorts.get(i), seeds, String.join(",", names),
-                        repo, options));
+                cluster.nodes.add(cluster.newNode(
+                        names.get(i), transportPorts.get(i), seeds, String.join(",", names), repo, options));
             }
             for (Node node : cluster.nodes) {
                 node.startServer();
@@ -117,11 +117,19 @@ public final class SearchCluster implements AutoCloseable {
         int httpPort = FreePorts.next();
         int adminPort = FreePorts.next();
         Path home = dir.resolve("opensearch");
-        List<String> serverArgs = List.of(home.toString(), clusterName, name, String.valueOf(httpPort),
-                String.valueOf(transportPort), seeds, initialNodes, repo.toString());
+        List<String> serverArgs = List.of(
+                home.toString(),
+                clusterName,
+                name,
+                String.valueOf(httpPort),
+                String.valueOf(transportPort),
+                seeds,
+                initialNodes,
+                repo.toString());
         List<String> agentArguments = new ArrayList<>();
         if (options.userData().isPresent()) {
-            Path userData = Files.writeString(dir.resolve("user-data.json"), options.userData().get());
+            Path userData = Files.writeString(
+                    dir.resolve("user-data.json"), options.userData().get());
             agentArguments.addAll(List.of("--user-data", userData.toString()));
         }
         List<String> lines = new ArrayList<>(List.of(
@@ -133,7 +141,8 @@ public final class SearchCluster implements AutoCloseable {
                 "  dns_name: " + name + ".nodes.it",
                 "  instance_id: " + instanceId(name),
                 "  state_dir: " + dir.resolve("state")));
-        lines.addAll(LocalCluster.sharedSections(zookeeper.connectString(), ZooKeeperEnsemble.TEST_TICK_MILLIS, adminPort));
+        lines.addAll(
+                LocalCluster.sharedSections(zookeeper.connectString(), ZooKeeperEnsemble.TEST_TICK_MILLIS, adminPort));
         lines.addAll(List.of(
                 "elasticsearch:",
                 "  url: http://127.0.0.1:" + httpPort,
@@ -141,13 +150,15 @@ public final class SearchCluster implements AutoCloseable {
                 "  request_timeout: 5s",
                 // what systemctl stop does: SIGTERM to the node's process
                 "  stop_command: kill -TERM $(cat " + home.resolve("node.pid") + ")",
-                options.extraYaml().replace(LocalCluster.NODE_DIR, dir.toString()).replace(SNAPSHOT_DIR, repo.toString()),
+                options.extraYaml()
+                        .replace(LocalCluster.NODE_DIR, dir.toString())
+                        .replace(SNAPSHOT_DIR, repo.toString()),
                 ""));
         String yaml = String.join("\n", lines);
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
-        return new Node(name, dir, home, config, httpPort, adminPort, serverArgs, options.environment(), agentArguments,
-                repo);
+        return new Node(
+                name, dir, home, config, httpPort, adminPort, serverArgs, options.environment(), agentArguments, repo);
     }
 
     /** A fixed, valid EC2 instance id per node name: the set identifier of its weighted record entry. */
@@ -176,7 +187,9 @@ public final class SearchCluster implements AutoCloseable {
         for (Node node : nodes) {
             if (node.serverRunning()) {
                 try {
-                    String answer = node.search("GET", "/_cat/cluster_manager?h=node", null).body().strip();
+                    String answer = node.search("GET", "/_cat/cluster_manager?h=node", null)
+                            .body()
+                            .strip();
                     return node(answer);
                 } catch (IOException e) {
                     // ask the next node
@@ -218,8 +231,17 @@ public final class SearchCluster implements AutoCloseable {
         private final AgentProcess agent;
         private Process server;
 
-        Node(String name, Path dir, Path home, Path config, int httpPort, int adminPort, List<String> serverArgs,
-             Map<String, String> environment, List<String> agentArguments, Path repo) {
+        Node(
+                String name,
+                Path dir,
+                Path home,
+                Path config,
+                int httpPort,
+                int adminPort,
+                List<String> serverArgs,
+                Map<String, String> environment,
+                List<String> agentArguments,
+                Path repo) {
             this.name = name;
             this.dir = dir;
             this.home = home;
@@ -227,7 +249,8 @@ public final class SearchCluster implements AutoCloseable {
             this.httpPort = httpPort;
             this.serverArgs = serverArgs;
             this.repo = repo;
-            this.agent = new AgentProcess(name, config, dir.resolve("agent.log"), environment, agentArguments, adminPort);
+            this.agent =
+                    new AgentProcess(name, config, dir.resolve("agent.log"), environment, agentArguments, adminPort);
         }
 
         public String name() {
@@ -264,19 +287,30 @@ public final class SearchCluster implements AutoCloseable {
         }
 
         public synchronized void startServer() throws IOException {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"), OpenSearchNodeMain.class.getName()));
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xms256m",
+                    "-Xmx256m",
+                    "-XX:+UseSerialGC",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    OpenSearchNodeMain.class.getName()));
             command.addAll(serverArgs);
-            server = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(serverLog().toFile())).start();
+            server = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(serverLog().toFile()))
+                    .start();
         }
 
         /** Waits until this node answers and sees a cluster of {@code size} nodes. */
         public void awaitServerInCluster(int size) {
-            await(name + " in a cluster of " + size).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                    .ignoreExceptions().until(() -> search("GET", "/_cluster/health?wait_for_nodes=" + size + "&timeout=1s", null)
-                            .statusCode() == 200);
+            await(name + " in a cluster of " + size)
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions()
+                    .until(() -> search("GET", "/_cluster/health?wait_for_nodes=" + size + "&timeout=1s", null)
+                                    .statusCode()
+                            == 200);
         }
 
         public synchronized boolean serverRunning() {
@@ -320,7 +354,9 @@ public final class SearchCluster implements AutoCloseable {
         }
 
         public void awaitHealthy() {
-            await(name + "'s agent healthy").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+            await(name + "'s agent healthy")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> get("/health").map(r -> r.statusCode() == 200).orElse(false));
         }
 
@@ -336,9 +372,14 @@ public final class SearchCluster implements AutoCloseable {
         /** A REST call to this OpenSearch node; {@code body} may be null. */
         public HttpResponse<String> search(String method, String path, String body) throws IOException {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .build();
             try {
                 return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (InterruptedException e) {

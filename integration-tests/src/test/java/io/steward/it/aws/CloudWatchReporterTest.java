@@ -1,5 +1,8 @@
 package io.steward.it.aws;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.steward.config.CloudWatchConfig;
@@ -7,11 +10,6 @@ import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
 import io.steward.it.aws.CloudWatchTestServer.Datum;
 import io.steward.metrics.CloudWatchReporter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The CloudWatch reporter with the real SDK client against {@link CloudWatchTestServer}. */
 class CloudWatchReporterTest {
@@ -31,6 +30,7 @@ class CloudWatchReporterTest {
 
     @TempDir
     Path dir;
+
     private CloudWatchTestServer server;
     private final MetricRegistry registry = new MetricRegistry();
 
@@ -54,8 +54,12 @@ class CloudWatchReporterTest {
     }
 
     private CloudWatchReporter reporter(CloudWatchConfig.Monitoring monitoring, String cluster, String node) {
-        return new CloudWatchReporter(registry, server.client(), new CloudWatchConfig(monitoring, "Steward",
-                Duration.ofMinutes(1), Optional.of(server.endpoint())), cluster, node);
+        return new CloudWatchReporter(
+                registry,
+                server.client(),
+                new CloudWatchConfig(monitoring, "Steward", Duration.ofMinutes(1), Optional.of(server.endpoint())),
+                cluster,
+                node);
     }
 
     private List<Datum> named(String name) {
@@ -88,30 +92,38 @@ class CloudWatchReporterTest {
                 %s
                 testengine:
                   data_dir: /var/lib/test
-                """.formatted(server.endpoint(), cloudWatchYaml.indent(4).stripTrailing()));
+                """.formatted(
+                        server.endpoint(), cloudWatchYaml.indent(4).stripTrailing()));
         Path userDataFile = Files.writeString(dir.resolve("user-data.json"), userData);
-        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.of(userDataFile), false,
-                environment, Map.of()));
+        return ConfigLoader.load(
+                new ConfigLoader.Sources(Optional.of(file), Optional.of(userDataFile), false, environment, Map.of()));
     }
 
     @Test
     void switchedOnByUserDataItPushesEveryIntervalOnADaemonThreadWithClusterAndNode() throws IOException {
         registry.counter("steward_failovers").inc(2);
-        StewardConfig config = config("namespace: Steward/Test", "{\"monitoring\": \"on\"}",
-                Map.of("STEWARD_AWS_CLOUDWATCH_INTERVAL", "1s"));
+        StewardConfig config = config(
+                "namespace: Steward/Test", "{\"monitoring\": \"on\"}", Map.of("STEWARD_AWS_CLOUDWATCH_INTERVAL", "1s"));
 
         CloudWatchReporter reporter = CloudWatchReporter.start(config, registry).orElseThrow();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> server.requestSizes().size() >= 2);
-            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().contains("cloudwatch-reporter"))
-                    .isNotEmpty().allMatch(Thread::isDaemon);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> server.requestSizes().size() >= 2);
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .filteredOn(t -> t.getName().contains("cloudwatch-reporter"))
+                    .isNotEmpty()
+                    .allMatch(Thread::isDaemon);
         } finally {
             reporter.close();
         }
-        assertThat(named("steward_failovers")).allSatisfy(d -> {
-            assertThat(d.namespace()).isEqualTo("Steward/Test");
-            assertThat(d.dimensions()).isEqualTo(DIMENSIONS);
-        }).extracting(Datum::value).as("the count once, then what happened since: nothing").startsWith(2.0, 0.0);
+        assertThat(named("steward_failovers"))
+                .allSatisfy(d -> {
+                    assertThat(d.namespace()).isEqualTo("Steward/Test");
+                    assertThat(d.dimensions()).isEqualTo(DIMENSIONS);
+                })
+                .extracting(Datum::value)
+                .as("the count once, then what happened since: nothing")
+                .startsWith(2.0, 0.0);
     }
 
     @Test
@@ -130,9 +142,15 @@ class CloudWatchReporterTest {
     void offByDefaultOrByUserDataStartsNothing() throws IOException {
         registry.counter("steward_failovers").inc();
 
-        assertThat(CloudWatchReporter.start(config("", "{}", Map.of()), registry)).isEmpty();
-        assertThat(CloudWatchReporter.start(config("monitoring: all", "{\"monitoring\": \"off\"}",
-                Map.of("STEWARD_AWS_CLOUDWATCH_MONITORING", "off")), registry)).isEmpty();
+        assertThat(CloudWatchReporter.start(config("", "{}", Map.of()), registry))
+                .isEmpty();
+        assertThat(CloudWatchReporter.start(
+                        config(
+                                "monitoring: all",
+                                "{\"monitoring\": \"off\"}",
+                                Map.of("STEWARD_AWS_CLOUDWATCH_MONITORING", "off")),
+                        registry))
+                .isEmpty();
         assertThat(server.requestSizes()).isEmpty();
     }
 
@@ -156,15 +174,22 @@ class CloudWatchReporterTest {
         assertThat(only("steward_failovers").unit()).isEqualTo("Count");
         assertThat(only("steward_loop_duration")).satisfies(d -> {
             assertThat(d.unit()).isEqualTo("Milliseconds");
-            assertThat(d.statistics()).containsEntry("SampleCount", 2.0).containsEntry("Minimum", 3.0)
-                    .containsEntry("Maximum", 5.0).containsEntry("Sum", 8.0);
+            assertThat(d.statistics())
+                    .containsEntry("SampleCount", 2.0)
+                    .containsEntry("Minimum", 3.0)
+                    .containsEntry("Maximum", 5.0)
+                    .containsEntry("Sum", 8.0);
         });
-        assertThat(server.datums()).as("on: only the agent's own metrics").noneMatch(d -> d.name().startsWith("postgresql"));
+        assertThat(server.datums())
+                .as("on: only the agent's own metrics")
+                .noneMatch(d -> d.name().startsWith("postgresql"));
 
         registry.counter("steward_failovers").inc(2);
         reporter.report();
         assertThat(named("steward_failovers")).extracting(Datum::value).containsExactly(5.0, 2.0);
-        assertThat(named("steward_loop_duration")).as("no new samples, no statistic set").hasSize(1);
+        assertThat(named("steward_loop_duration"))
+                .as("no new samples, no statistic set")
+                .hasSize(1);
     }
 
     @Test
@@ -178,8 +203,10 @@ class CloudWatchReporterTest {
         reporter(CloudWatchConfig.Monitoring.ALL).report();
 
         assertThat(only("postgresql_blocks_read").value()).isEqualTo(100.0);
-        assertThat(server.datums()).extracting(Datum::name).containsExactlyInAnyOrder("postgresql_blocks_read",
-                CloudWatchReporter.FAILURES, CloudWatchReporter.SKIPPED);
+        assertThat(server.datums())
+                .extracting(Datum::name)
+                .containsExactlyInAnyOrder(
+                        "postgresql_blocks_read", CloudWatchReporter.FAILURES, CloudWatchReporter.SKIPPED);
         assertThat(registry.counter(CloudWatchReporter.SKIPPED).getCount()).isEqualTo(4);
     }
 
@@ -219,7 +246,9 @@ class CloudWatchReporterTest {
         assertThat(server.datums()).isEmpty();
 
         reporter.report();
-        assertThat(only("steward_failovers").value()).as("everything since the last accepted push").isEqualTo(5.0);
+        assertThat(only("steward_failovers").value())
+                .as("everything since the last accepted push")
+                .isEqualTo(5.0);
         assertThat(registry.counter(CloudWatchReporter.FAILURES).getCount()).isEqualTo(2);
     }
 }

@@ -1,6 +1,19 @@
 package io.steward.it.aws;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.testing.LoopFilesystem;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,26 +33,13 @@ import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
 import software.amazon.awssdk.services.ec2.model.VolumeAttachmentState;
 import software.amazon.awssdk.services.ec2.model.VolumeState;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.assertj.core.api.Assertions.tuple;
-import static org.awaitility.Awaitility.await;
-
 /** {@link Ec2TestServer} against the real SDK client, backed by real loop devices and XFS. */
 class Ec2TestServerTest {
     private static final String INSTANCE = "i-0123456789abcdef0";
 
     @TempDir
     Path dir;
+
     private Ec2TestServer server;
     private Ec2Client ec2;
 
@@ -72,16 +72,26 @@ class Ec2TestServerTest {
         Files.writeString(original.resolve("before.txt"), "before");
         LoopFilesystem.run("sync");
 
-        CreateSnapshotResponse created = ec2.createSnapshot(r -> r.volumeId(volumeId).description("test set")
-                .tagSpecifications(t -> t.resourceType(ResourceType.SNAPSHOT).tags(tag -> tag.key("steward:set-id").value("s1"))));
+        CreateSnapshotResponse created = ec2.createSnapshot(r -> r.volumeId(volumeId)
+                .description("test set")
+                .tagSpecifications(t -> t.resourceType(ResourceType.SNAPSHOT)
+                        .tags(tag -> tag.key("steward:set-id").value("s1"))));
         Files.writeString(original.resolve("after.txt"), "after");
 
         assertThat(created.state()).isEqualTo(SnapshotState.PENDING);
         assertThat(created.tags()).anySatisfy(tag -> assertThat(tag.value()).isEqualTo("s1"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> ec2.describeSnapshots(r -> r.filters(
-                f -> f.name("tag:steward:set-id").values("s1"))).snapshots().stream().allMatch(s -> s.state() == SnapshotState.COMPLETED));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        ec2
+                                .describeSnapshots(r -> r.filters(
+                                        f -> f.name("tag:steward:set-id").values("s1")))
+                                .snapshots()
+                                .stream()
+                                .allMatch(s -> s.state() == SnapshotState.COMPLETED));
 
-        String restoredId = ec2.createVolume(r -> r.snapshotId(created.snapshotId()).availabilityZone("eu-west-1a")).volumeId();
+        String restoredId = ec2.createVolume(
+                        r -> r.snapshotId(created.snapshotId()).availabilityZone("eu-west-1a"))
+                .volumeId();
         await().atMost(Duration.ofSeconds(30)).until(() -> volume(restoredId).state() == VolumeState.AVAILABLE);
         ec2.attachVolume(r -> r.volumeId(restoredId).instanceId(INSTANCE).device("/dev/sdg"));
         assertThat(volume(restoredId).attachments()).singleElement().satisfies(a -> {
@@ -111,39 +121,70 @@ class Ec2TestServerTest {
         server.addInstance("i-0fedcba9876543210", "eu-west-1b", "10.0.4.1");
         server.attachNewVolume("i-0fedcba9876543210", "/dev/sdf", 10);
 
-        List<Volume> mine = ec2.describeVolumes(r -> r.filters(f -> f.name("attachment.instance-id").values(INSTANCE))).volumes();
+        List<Volume> mine = ec2.describeVolumes(
+                        r -> r.filters(f -> f.name("attachment.instance-id").values(INSTANCE)))
+                .volumes();
         assertThat(mine).extracting(Volume::volumeId).containsExactly(first, second);
-        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("attachment.device").values("/dev/sdg"),
-                f -> f.name("attachment.instance-id").values(INSTANCE))).volumes()).extracting(Volume::volumeId).containsExactly(second);
+        assertThat(ec2.describeVolumes(r -> r.filters(
+                                f -> f.name("attachment.device").values("/dev/sdg"),
+                                f -> f.name("attachment.instance-id").values(INSTANCE)))
+                        .volumes())
+                .extracting(Volume::volumeId)
+                .containsExactly(second);
 
         for (int i = 0; i < 7; i++) {
             String tag = i % 2 == 0 ? "even" : "odd";
-            ec2.createSnapshot(r -> r.volumeId(first).tagSpecifications(t -> t.resourceType(ResourceType.SNAPSHOT)
-                    .tags(x -> x.key("parity").value(tag))));
+            ec2.createSnapshot(r -> r.volumeId(first)
+                    .tagSpecifications(t -> t.resourceType(ResourceType.SNAPSHOT)
+                            .tags(x -> x.key("parity").value(tag))));
         }
-        List<Snapshot> all = ec2.describeSnapshotsPaginator(r -> r.ownerIds("self").maxResults(5)).snapshots().stream().toList();
+        List<Snapshot> all = ec2
+                .describeSnapshotsPaginator(r -> r.ownerIds("self").maxResults(5))
+                .snapshots()
+                .stream()
+                .toList();
         assertThat(all).hasSize(7);
-        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("tag:parity").values("even"))).snapshots()).hasSize(4);
-        ec2.createTags(r -> r.resources(all.get(0).snapshotId()).tags(t -> t.key("parity").value("changed")));
-        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("tag-key").values("parity"), f -> f.name("tag:parity")
-                .values("changed"))).snapshots()).extracting(Snapshot::snapshotId).containsExactly(all.get(0).snapshotId());
+        assertThat(ec2.describeSnapshots(
+                                r -> r.filters(f -> f.name("tag:parity").values("even")))
+                        .snapshots())
+                .hasSize(4);
+        ec2.createTags(r ->
+                r.resources(all.get(0).snapshotId()).tags(t -> t.key("parity").value("changed")));
+        assertThat(ec2.describeSnapshots(r -> r.filters(
+                                f -> f.name("tag-key").values("parity"),
+                                f -> f.name("tag:parity").values("changed")))
+                        .snapshots())
+                .extracting(Snapshot::snapshotId)
+                .containsExactly(all.get(0).snapshotId());
         ec2.deleteSnapshot(r -> r.snapshotId(all.get(0).snapshotId()));
         assertThat(server.snapshotIds()).hasSize(6);
 
-        Instance instance = ec2.describeInstances(r -> r.instanceIds(INSTANCE)).reservations().get(0).instances().get(0);
+        Instance instance = ec2.describeInstances(r -> r.instanceIds(INSTANCE))
+                .reservations()
+                .get(0)
+                .instances()
+                .get(0);
         assertThat(instance.placement().availabilityZone()).isEqualTo("eu-west-1a");
-        assertThat(instance.blockDeviceMappings()).extracting(m -> m.ebs().volumeId()).containsExactly(first, second);
+        assertThat(instance.blockDeviceMappings())
+                .extracting(m -> m.ebs().volumeId())
+                .containsExactly(first, second);
     }
 
     @Test
     void unknownIdsAndBadRequestsGetEc2sErrorCodes() {
-        assertThat(code(() -> ec2.describeVolumes(r -> r.volumeIds("vol-00000000000000001")))).isEqualTo("InvalidVolume.NotFound");
-        assertThat(code(() -> ec2.createSnapshot(r -> r.volumeId("vol-00000000000000001")))).isEqualTo("InvalidVolume.NotFound");
-        assertThat(code(() -> ec2.deleteSnapshot(r -> r.snapshotId("snap-00000000000000001")))).isEqualTo("InvalidSnapshot.NotFound");
-        assertThat(code(() -> ec2.describeSnapshots(r -> r.snapshotIds("snapshot-1")))).isEqualTo("InvalidSnapshotID.Malformed");
-        assertThat(code(() -> ec2.describeInstances(r -> r.instanceIds("i-00000000000000001")))).isEqualTo("InvalidInstanceID.NotFound");
+        assertThat(code(() -> ec2.describeVolumes(r -> r.volumeIds("vol-00000000000000001"))))
+                .isEqualTo("InvalidVolume.NotFound");
+        assertThat(code(() -> ec2.createSnapshot(r -> r.volumeId("vol-00000000000000001"))))
+                .isEqualTo("InvalidVolume.NotFound");
+        assertThat(code(() -> ec2.deleteSnapshot(r -> r.snapshotId("snap-00000000000000001"))))
+                .isEqualTo("InvalidSnapshot.NotFound");
+        assertThat(code(() -> ec2.describeSnapshots(r -> r.snapshotIds("snapshot-1"))))
+                .isEqualTo("InvalidSnapshotID.Malformed");
+        assertThat(code(() -> ec2.describeInstances(r -> r.instanceIds("i-00000000000000001"))))
+                .isEqualTo("InvalidInstanceID.NotFound");
         String volumeId = server.attachNewVolume(INSTANCE, "/dev/sdf", 10);
-        assertThat(code(() -> ec2.attachVolume(r -> r.volumeId(volumeId).instanceId(INSTANCE).device("/dev/sdh"))))
+        assertThat(code(() -> ec2.attachVolume(
+                        r -> r.volumeId(volumeId).instanceId(INSTANCE).device("/dev/sdh"))))
                 .isEqualTo("IncorrectState");
         assertThat(code(() -> ec2.deleteVolume(r -> r.volumeId(volumeId)))).isEqualTo("VolumeInUse");
     }
@@ -152,13 +193,17 @@ class Ec2TestServerTest {
     void injectedFailuresAndHangs() throws Exception {
         String volumeId = server.attachNewVolume(INSTANCE, "/dev/sdf", 10);
         server.failNext("CreateSnapshot", 1, "SnapshotCreationPerVolumeRateExceeded", 400);
-        assertThat(code(() -> ec2.createSnapshot(r -> r.volumeId(volumeId)))).isEqualTo("SnapshotCreationPerVolumeRateExceeded");
+        assertThat(code(() -> ec2.createSnapshot(r -> r.volumeId(volumeId))))
+                .isEqualTo("SnapshotCreationPerVolumeRateExceeded");
         assertThat(server.snapshotIds()).isEmpty();
 
         server.hangNext("CreateSnapshot");
-        CompletableFuture<CreateSnapshotResponse> hung = CompletableFuture.supplyAsync(() -> ec2.createSnapshot(r -> r.volumeId(volumeId)));
+        CompletableFuture<CreateSnapshotResponse> hung =
+                CompletableFuture.supplyAsync(() -> ec2.createSnapshot(r -> r.volumeId(volumeId)));
         await().atMost(Duration.ofSeconds(30)).until(() -> server.calls("CreateSnapshot") == 2);
-        assertThat(ec2.describeVolumes(r -> r.volumeIds(volumeId)).volumes()).as("other calls go on").hasSize(1);
+        assertThat(ec2.describeVolumes(r -> r.volumeIds(volumeId)).volumes())
+                .as("other calls go on")
+                .hasSize(1);
         assertThat(hung).isNotDone();
         server.release("CreateSnapshot");
         assertThat(hung.get().snapshotId()).startsWith("snap-");
@@ -171,22 +216,26 @@ class Ec2TestServerTest {
         String scratch = server.attachNewVolume(INSTANCE, "/dev/sdg", 10);
         ec2.createTags(r -> r.resources(data).tags(t -> t.key("tablespace").value("main")));
 
-        List<SnapshotInfo> taken = ec2.createSnapshots(r -> r.instanceSpecification(i -> i.instanceId(INSTANCE)
-                        .excludeBootVolume(true).excludeDataVolumeIds(scratch))
-                .copyTagsFromSource(CopyTagsFromSource.VOLUME)
-                .tagSpecifications(t -> t.resourceType(ResourceType.SNAPSHOT).tags(x -> x.key("steward:set-id").value("s2"))))
+        List<SnapshotInfo> taken = ec2.createSnapshots(r -> r.instanceSpecification(i ->
+                                i.instanceId(INSTANCE).excludeBootVolume(true).excludeDataVolumeIds(scratch))
+                        .copyTagsFromSource(CopyTagsFromSource.VOLUME)
+                        .tagSpecifications(t -> t.resourceType(ResourceType.SNAPSHOT)
+                                .tags(x -> x.key("steward:set-id").value("s2"))))
                 .snapshots();
 
         assertThat(taken).singleElement().satisfies(info -> {
             assertThat(info.volumeId()).isEqualTo(data);
             assertThat(info.state()).isEqualTo(SnapshotState.PENDING);
-            assertThat(info.tags()).extracting(Tag::key, Tag::value)
+            assertThat(info.tags())
+                    .extracting(Tag::key, Tag::value)
                     .containsExactlyInAnyOrder(tuple("tablespace", "main"), tuple("steward:set-id", "s2"));
         });
-        List<SnapshotInfo> withBoot = ec2.createSnapshots(r -> r.instanceSpecification(i -> i.instanceId(INSTANCE))).snapshots();
+        List<SnapshotInfo> withBoot = ec2.createSnapshots(r -> r.instanceSpecification(i -> i.instanceId(INSTANCE)))
+                .snapshots();
         assertThat(withBoot).extracting(SnapshotInfo::volumeId).containsExactlyInAnyOrder(boot, data, scratch);
         assertThat(withBoot).allSatisfy(info -> assertThat(info.tags()).isEmpty());
-        assertThat(code(() -> ec2.createSnapshots(r -> r.instanceSpecification(i -> i.instanceId("i-00000000000000001")))))
+        assertThat(code(() ->
+                        ec2.createSnapshots(r -> r.instanceSpecification(i -> i.instanceId("i-00000000000000001")))))
                 .isEqualTo("InvalidInstanceID.NotFound");
     }
 
@@ -200,15 +249,21 @@ class Ec2TestServerTest {
         Snapshot pending = snapshot(snapshotId);
         assertThat(pending.state()).isEqualTo(SnapshotState.PENDING);
         assertThat(pending.progress()).isNotEqualTo("100%").endsWith("%");
-        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("status").values("completed"))).snapshots()).isEmpty();
+        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("status").values("completed")))
+                        .snapshots())
+                .isEmpty();
         assertThat(code(() -> ec2.createVolume(r -> r.snapshotId(snapshotId).availabilityZone("eu-west-1a"))))
-                .as("a volume needs a completed snapshot").isEqualTo("IncorrectState");
+                .as("a volume needs a completed snapshot")
+                .isEqualTo("IncorrectState");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> snapshot(snapshotId).state() == SnapshotState.COMPLETED);
         assertThat(snapshot(snapshotId).progress()).isEqualTo("100%");
-        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("status").values("completed"))).snapshots())
-                .extracting(Snapshot::snapshotId).containsExactly(snapshotId);
-        assertThat(code(() -> ec2.createVolume(r -> r.snapshotId(snapshotId).availabilityZone("eu-west-1a").size(0))))
+        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("status").values("completed")))
+                        .snapshots())
+                .extracting(Snapshot::snapshotId)
+                .containsExactly(snapshotId);
+        assertThat(code(() -> ec2.createVolume(r ->
+                        r.snapshotId(snapshotId).availabilityZone("eu-west-1a").size(0))))
                 .isEqualTo("InvalidParameterValue");
     }
 
@@ -216,27 +271,47 @@ class Ec2TestServerTest {
     void filtersOnIdsDevicesStatusAndTags() {
         String first = server.attachNewVolume(INSTANCE, "/dev/sdf", 10);
         String second = server.attachNewVolume(INSTANCE, "/dev/sdg", 10);
-        ec2.createTags(r -> r.resources(first, second).tags(t -> t.key("cluster").value("db"), t -> t.key("role").value("x")));
+        ec2.createTags(r -> r.resources(first, second)
+                .tags(t -> t.key("cluster").value("db"), t -> t.key("role").value("x")));
         ec2.deleteTags(r -> r.resources(second).tags(t -> t.key("role")));
 
-        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("volume-id").values(second))).volumes())
-                .extracting(Volume::volumeId).containsExactly(second);
-        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("tag-key").values("role"))).volumes())
-                .extracting(Volume::volumeId).containsExactly(first);
-        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("tag:cluster").values("db", "other"),
-                f -> f.name("attachment.status").values("attached"))).volumes()).hasSize(2);
-        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("tag:cluster").values("other"))).volumes()).isEmpty();
+        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("volume-id").values(second)))
+                        .volumes())
+                .extracting(Volume::volumeId)
+                .containsExactly(second);
+        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("tag-key").values("role")))
+                        .volumes())
+                .extracting(Volume::volumeId)
+                .containsExactly(first);
+        assertThat(ec2.describeVolumes(r -> r.filters(
+                                f -> f.name("tag:cluster").values("db", "other"),
+                                f -> f.name("attachment.status").values("attached")))
+                        .volumes())
+                .hasSize(2);
+        assertThat(ec2.describeVolumes(r -> r.filters(f -> f.name("tag:cluster").values("other")))
+                        .volumes())
+                .isEmpty();
         assertThat(volume(second).tags()).extracting(Tag::key).containsExactly("cluster");
 
         String ofFirst = ec2.createSnapshot(r -> r.volumeId(first)).snapshotId();
         String ofSecond = ec2.createSnapshot(r -> r.volumeId(second)).snapshotId();
-        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("volume-id").values(second))).snapshots())
-                .extracting(Snapshot::snapshotId).containsExactly(ofSecond);
-        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("snapshot-id").values(ofFirst))).snapshots())
-                .extracting(Snapshot::volumeId).containsExactly(first);
-        assertThat(ec2.describeSnapshots(r -> r.snapshotIds(ofFirst, ofSecond).ownerIds("self")).snapshots()).hasSize(2);
-        assertThat(ec2.describeSnapshots(r -> r.ownerIds("210987654321")).snapshots()).as("someone else's").isEmpty();
-        assertThat(code(() -> ec2.describeVolumes(r -> r.filters(f -> f.name("no-such-filter").values("x")))))
+        assertThat(ec2.describeSnapshots(r -> r.filters(f -> f.name("volume-id").values(second)))
+                        .snapshots())
+                .extracting(Snapshot::snapshotId)
+                .containsExactly(ofSecond);
+        assertThat(ec2.describeSnapshots(
+                                r -> r.filters(f -> f.name("snapshot-id").values(ofFirst)))
+                        .snapshots())
+                .extracting(Snapshot::volumeId)
+                .containsExactly(first);
+        assertThat(ec2.describeSnapshots(r -> r.snapshotIds(ofFirst, ofSecond).ownerIds("self"))
+                        .snapshots())
+                .hasSize(2);
+        assertThat(ec2.describeSnapshots(r -> r.ownerIds("210987654321")).snapshots())
+                .as("someone else's")
+                .isEmpty();
+        assertThat(code(() -> ec2.describeVolumes(
+                        r -> r.filters(f -> f.name("no-such-filter").values("x")))))
                 .isEqualTo("InvalidParameterValue");
         assertThat(code(() -> ec2.describeSnapshots(r -> r.maxResults(3)))).isEqualTo("InvalidParameterValue");
     }
@@ -244,7 +319,11 @@ class Ec2TestServerTest {
     @Test
     void instancesShowTheirPlacementAddressAndDevices() {
         String volumeId = server.attachNewVolume(INSTANCE, "/dev/sdf", 10);
-        Instance instance = ec2.describeInstances(r -> r.instanceIds(INSTANCE)).reservations().get(0).instances().get(0);
+        Instance instance = ec2.describeInstances(r -> r.instanceIds(INSTANCE))
+                .reservations()
+                .get(0)
+                .instances()
+                .get(0);
         assertThat(instance.instanceId()).isEqualTo(INSTANCE);
         assertThat(instance.privateIpAddress()).isEqualTo("10.0.3.17");
         assertThat(instance.privateDnsName()).isEqualTo("ip-10-0-3-17.eu-west-1.compute.internal");
@@ -260,17 +339,26 @@ class Ec2TestServerTest {
         Path mountPoint = dir.resolve("data");
         String volumeId = formattedVolume("/dev/sdf", mountPoint);
         String loopDevice = server.loopDevice(volumeId);
-        String other = ec2.createVolume(r -> r.availabilityZone("eu-west-1a").size(1)).volumeId();
-        String elsewhere = ec2.createVolume(r -> r.availabilityZone("eu-west-1b").size(1)).volumeId();
-        await().atMost(Duration.ofSeconds(30)).until(() -> volume(other).state() == VolumeState.AVAILABLE
-                && volume(elsewhere).state() == VolumeState.AVAILABLE);
-        assertThat(code(() -> ec2.attachVolume(r -> r.volumeId(other).instanceId(INSTANCE).device("/dev/sdf"))))
-                .as("the device is taken").isEqualTo("InvalidParameterValue");
-        assertThat(code(() -> ec2.attachVolume(r -> r.volumeId(elsewhere).instanceId(INSTANCE).device("/dev/sdh"))))
+        String other =
+                ec2.createVolume(r -> r.availabilityZone("eu-west-1a").size(1)).volumeId();
+        String elsewhere =
+                ec2.createVolume(r -> r.availabilityZone("eu-west-1b").size(1)).volumeId();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> volume(other).state() == VolumeState.AVAILABLE
+                        && volume(elsewhere).state() == VolumeState.AVAILABLE);
+        assertThat(code(() -> ec2.attachVolume(
+                        r -> r.volumeId(other).instanceId(INSTANCE).device("/dev/sdf"))))
+                .as("the device is taken")
+                .isEqualTo("InvalidParameterValue");
+        assertThat(code(() -> ec2.attachVolume(
+                        r -> r.volumeId(elsewhere).instanceId(INSTANCE).device("/dev/sdh"))))
                 .isEqualTo("InvalidVolume.ZoneMismatch");
 
         assertThat(code(() -> ec2.detachVolume(r -> r.volumeId(volumeId)))).isEqualTo("IncorrectState");
-        assertThat(volume(volumeId).attachments()).singleElement().extracting(VolumeAttachment::instanceId).isEqualTo(INSTANCE);
+        assertThat(volume(volumeId).attachments())
+                .singleElement()
+                .extracting(VolumeAttachment::instanceId)
+                .isEqualTo(INSTANCE);
         LoopFilesystem.run("umount", mountPoint.toString());
         assertThat(ec2.detachVolume(r -> r.volumeId(volumeId)).state()).isEqualTo(VolumeAttachmentState.DETACHING);
         assertThat(volume(volumeId).state()).isEqualTo(VolumeState.AVAILABLE);
@@ -282,7 +370,9 @@ class Ec2TestServerTest {
     @Test
     void aVolumeWithoutLinkIsAttachedUnderItsKernelName() {
         String volumeId = server.attachNewVolumeWithoutLink(INSTANCE, 10);
-        assertThat(volume(volumeId).attachments()).singleElement().extracting(VolumeAttachment::device)
+        assertThat(volume(volumeId).attachments())
+                .singleElement()
+                .extracting(VolumeAttachment::device)
                 .isEqualTo(server.loopDevice(volumeId));
         assertThat(dir.resolve("by-id")).isEmptyDirectory();
     }
@@ -295,7 +385,8 @@ class Ec2TestServerTest {
         assertThat(server.calls("DescribeVolumes")).isEqualTo(3);
 
         server.failNext("DeleteVolume", 100, "InternalError", 500);
-        Ec2Exception failure = catchThrowableOfType(Ec2Exception.class, () -> ec2.deleteVolume(r -> r.volumeId(volumeId)));
+        Ec2Exception failure =
+                catchThrowableOfType(Ec2Exception.class, () -> ec2.deleteVolume(r -> r.volumeId(volumeId)));
         assertThat(failure.statusCode()).isEqualTo(500);
         assertThat(failure.awsErrorDetails().errorCode()).isEqualTo("InternalError");
         assertThat(server.calls("DeleteVolume")).as("retried before giving up").isGreaterThan(1);
@@ -313,7 +404,14 @@ class Ec2TestServerTest {
             String adopted = closing.adoptImage(image, INSTANCE, "/dev/sdf");
             String fresh = closing.attachNewVolume(INSTANCE, "/dev/sdg", 10);
             Path link = own.resolve("by-id").resolve("nvme-Amazon_Elastic_Block_Store_" + adopted.replace("-", ""));
-            assertThat(LoopFilesystem.run("blkid", "-o", "value", "-s", "TYPE", link.toRealPath().toString()).strip())
+            assertThat(LoopFilesystem.run(
+                                    "blkid",
+                                    "-o",
+                                    "value",
+                                    "-s",
+                                    "TYPE",
+                                    link.toRealPath().toString())
+                            .strip())
                     .isEqualTo("xfs");
             LoopFilesystem.run("mount", closing.loopDevice(adopted), mountPoint.toString());
             assertThat(loopDevicesBackedBy(own.resolve("images"))).hasSize(2).contains(closing.loopDevice(fresh));

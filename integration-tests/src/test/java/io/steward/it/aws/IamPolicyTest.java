@@ -1,13 +1,9 @@
 package io.steward.it.aws;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.route53.Route53Client;
-import software.amazon.awssdk.services.s3.S3Client;
-
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -19,8 +15,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The least-privilege policy in packaging/iam grants exactly the calls the agent's code makes: every AWS SDK operation
@@ -30,9 +29,19 @@ class IamPolicyTest {
     private static final Path POLICY = Path.of("..", "packaging", "iam", "steward-policy.json");
     private static final Path AGENT_SOURCES = Path.of("..", "agent", "src", "main", "java");
     /** S3 operations whose IAM action has another name. */
-    private static final Map<String, String> S3_ACTIONS = Map.of("ListObjectsV2", "s3:ListBucket",
-            "HeadObject", "s3:GetObject", "DeleteObjects", "s3:DeleteObject", "CreateMultipartUpload", "s3:PutObject",
-            "UploadPart", "s3:PutObject", "CompleteMultipartUpload", "s3:PutObject");
+    private static final Map<String, String> S3_ACTIONS = Map.of(
+            "ListObjectsV2",
+            "s3:ListBucket",
+            "HeadObject",
+            "s3:GetObject",
+            "DeleteObjects",
+            "s3:DeleteObject",
+            "CreateMultipartUpload",
+            "s3:PutObject",
+            "UploadPart",
+            "s3:PutObject",
+            "CompleteMultipartUpload",
+            "s3:PutObject");
 
     @Test
     void everyStatementIsWellFormedAndNamesItsActions() throws IOException {
@@ -42,8 +51,9 @@ class IamPolicyTest {
             assertThat(statement.path("Sid").asText()).matches("[A-Za-z0-9]+");
             assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
             assertThat(statement.path("Resource").isMissingNode()).isFalse();
-            assertThat(statement.path("Action")).isNotEmpty().allSatisfy(action ->
-                    assertThat(action.asText()).matches("[a-z0-9]+:[A-Za-z0-9]+"));
+            assertThat(statement.path("Action"))
+                    .isNotEmpty()
+                    .allSatisfy(action -> assertThat(action.asText()).matches("[a-z0-9]+:[A-Za-z0-9]+"));
         });
     }
 
@@ -52,12 +62,15 @@ class IamPolicyTest {
         Set<String> called = new TreeSet<>();
         called.addAll(operationsCalled("software.amazon.awssdk.services.ec2", Ec2Client.class, "ec2:"));
         called.addAll(operationsCalled("software.amazon.awssdk.services.route53", Route53Client.class, "route53:"));
-        called.addAll(operationsCalled("software.amazon.awssdk.services.cloudwatch", CloudWatchClient.class, "cloudwatch:"));
-        operationsCalled("software.amazon.awssdk.services.s3", S3Client.class, "s3:").forEach(action ->
-                called.add(S3_ACTIONS.getOrDefault(action.substring(3), action)));
+        called.addAll(
+                operationsCalled("software.amazon.awssdk.services.cloudwatch", CloudWatchClient.class, "cloudwatch:"));
+        operationsCalled("software.amazon.awssdk.services.s3", S3Client.class, "s3:")
+                .forEach(action -> called.add(S3_ACTIONS.getOrDefault(action.substring(3), action)));
 
         Set<String> allowed = new TreeSet<>();
-        new ObjectMapper().readTree(POLICY.toFile()).path("Statement")
+        new ObjectMapper()
+                .readTree(POLICY.toFile())
+                .path("Statement")
                 .forEach(statement -> statement.path("Action").forEach(action -> allowed.add(action.asText())));
         allowed.removeIf(action -> action.startsWith("kms:"));
 
@@ -66,11 +79,20 @@ class IamPolicyTest {
     }
 
     /** IAM actions for the client's operations that sources importing {@code servicePackage} call, e.g. ec2:CreateSnapshot. */
-    private static Set<String> operationsCalled(String servicePackage, Class<?> client, String prefix) throws IOException {
+    private static Set<String> operationsCalled(String servicePackage, Class<?> client, String prefix)
+            throws IOException {
         Set<String> operations = new TreeSet<>();
-        Arrays.stream(client.getMethods()).map(Method::getName)
-                .filter(name -> !Set.of("close", "serviceName", "serviceClientConfiguration", "utilities", "waiter",
-                        "builder", "create").contains(name))
+        Arrays.stream(client.getMethods())
+                .map(Method::getName)
+                .filter(name -> !Set.of(
+                                "close",
+                                "serviceName",
+                                "serviceClientConfiguration",
+                                "utilities",
+                                "waiter",
+                                "builder",
+                                "create")
+                        .contains(name))
                 .forEach(operations::add);
         Pattern call = Pattern.compile("\\.([a-z][A-Za-z0-9]*)\\(");
         Set<String> actions = new TreeSet<>();

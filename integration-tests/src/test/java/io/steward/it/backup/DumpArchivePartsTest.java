@@ -1,5 +1,8 @@
 package io.steward.it.backup;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.steward.backup.ArchivedDump;
 import io.steward.backup.DumpArchive;
 import io.steward.backup.DumpException;
@@ -10,14 +13,6 @@ import io.steward.it.aws.S3TestServer;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,9 +22,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
  * Dumps larger than a part go to a real S3 endpoint (s3proxy) as multipart uploads: the object has the parts, the
@@ -82,10 +81,15 @@ class DumpArchivePartsTest {
 
             String key = push(archive, file, name);
 
-            HeadObjectResponse head = s3.client().headObject(r -> r.bucket(BUCKET).key(key));
-            assertThat(head.eTag()).as("the ETag S3 gives an object made of three parts").endsWith("-3\"");
+            HeadObjectResponse head =
+                    s3.client().headObject(r -> r.bucket(BUCKET).key(key));
+            assertThat(head.eTag())
+                    .as("the ETag S3 gives an object made of three parts")
+                    .endsWith("-3\"");
             assertThat(head.metadata()).containsKeys("steward-sha256", "steward-size", "steward-compression");
-            assertThat(head.serverSideEncryptionAsString()).as("SSE asked for, as for a single PUT").isEqualTo("AES256");
+            assertThat(head.serverSideEncryptionAsString())
+                    .as("SSE asked for, as for a single PUT")
+                    .isEqualTo("AES256");
             assertThat(head.contentLength()).isGreaterThan(10 * MIB);
             Path restored = dir.resolve("restored.rdb");
             archive.fetch(only(archive), restored);
@@ -103,8 +107,10 @@ class DumpArchivePartsTest {
             DumpArchive archive = new DumpArchive(client, config(), new ArchiveLayout("steward", "twice"), 5 * MIB);
             push(archive, first, name);
 
-            assertThatThrownBy(() -> push(archive, second, name)).isInstanceOf(DumpException.class)
-                    .hasMessageContaining("could not archive dump " + name).hasMessageContaining("Status Code: 412");
+            assertThatThrownBy(() -> push(archive, second, name))
+                    .isInstanceOf(DumpException.class)
+                    .hasMessageContaining("could not archive dump " + name)
+                    .hasMessageContaining("Status Code: 412");
 
             assertThat(openUploads()).as("the refused upload's parts are gone").isEmpty();
             Path restored = dir.resolve("restored.rdb");
@@ -126,6 +132,8 @@ class DumpArchivePartsTest {
     }
 
     private List<String> openUploads() {
-        return s3.client().listMultipartUploads(r -> r.bucket(BUCKET)).uploads().stream().map(u -> u.key()).toList();
+        return s3.client().listMultipartUploads(r -> r.bucket(BUCKET)).uploads().stream()
+                .map(u -> u.key())
+                .toList();
     }
 }

@@ -22,9 +22,6 @@ import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.s3.model.S3Object;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,6 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * What the snapshot tests and benchmark share: s3proxy with a bucket, the EC2 test server with this instance, the
@@ -71,10 +70,13 @@ final class SnapshotLab implements AutoCloseable {
         ec2Server = Ec2TestServer.start(root.resolve("images"), root.resolve("by-id"));
         ec2Server.addInstance(INSTANCE, ZONE, "10.0.3.17");
         ec2 = ec2Server.client();
-        Path config = WalFixtures.configFile(root, WalFixtures.storeSection(s3.endpoint(), BUCKET)
-                .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
-        script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
-                "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+        Path config = WalFixtures.configFile(
+                root,
+                WalFixtures.storeSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
+        script = StewardScript.install(
+                root,
+                config,
+                Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
     }
 
     @Override
@@ -84,9 +86,13 @@ final class SnapshotLab implements AutoCloseable {
             cleanup(engine::close);
         }
         // servers started by the CLI, or that could not stop cleanly, must not keep their volumes busy
-        cleanup(() -> LoopFilesystem.run("sh", "-c", "for pid in $(find " + root + " -name postmaster.pid); do "
-                + "runuser -u postgres -- " + LocalCluster.PG_BIN.resolve("pg_ctl") + " stop -m immediate -w -t 30 "
-                + "-D $(dirname $pid) || true; done"));
+        cleanup(() -> LoopFilesystem.run(
+                "sh",
+                "-c",
+                "for pid in $(find " + root + " -name postmaster.pid); do "
+                        + "runuser -u postgres -- " + LocalCluster.PG_BIN.resolve("pg_ctl")
+                        + " stop -m immediate -w -t 30 "
+                        + "-D $(dirname $pid) || true; done"));
         for (Path mount : mounts) {
             cleanup(() -> LoopFilesystem.run("sh", "-c", "umount " + mount + " || true"));
         }
@@ -110,7 +116,8 @@ final class SnapshotLab implements AutoCloseable {
     }
 
     PostgresEngine engine(String name, Path dataDir) {
-        ObjectNode section = new ObjectMapper().createObjectNode()
+        ObjectNode section = new ObjectMapper()
+                .createObjectNode()
                 .put("bin_dir", LocalCluster.PG_BIN.toString())
                 .put("data_dir", dataDir.toString())
                 .put("port", FreePorts.next())
@@ -123,8 +130,11 @@ final class SnapshotLab implements AutoCloseable {
                 .put("restore_command", script + " wal-fetch %f \"%p\"")
                 .put("shared_buffers", "16MB");
         Settings settings = new Settings("postgresql", section, new ConfigProblems());
-        PostgresEngine engine = (PostgresEngine) EngineRegistry.find("postgresql").orElseThrow().configure(
-                new EngineContext(name, "127.0.0.1", settings, root.resolve(name + "-state"), new MetricRegistry())).create();
+        PostgresEngine engine = (PostgresEngine) EngineRegistry.find("postgresql")
+                .orElseThrow()
+                .configure(new EngineContext(
+                        name, "127.0.0.1", settings, root.resolve(name + "-state"), new MetricRegistry()))
+                .create();
         settings.problems().throwIfAny();
         engines.add(engine);
         return engine;
@@ -150,11 +160,22 @@ final class SnapshotLab implements AutoCloseable {
         return snapshotSets(engine, freezeTimeout, clock, catalog, ec2);
     }
 
-    SnapshotSets snapshotSets(Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog, Ec2Client ec2) {
-        return new SnapshotSets(new SnapshotConfig(true, Optional.of(RetentionClass.HOURLY), false, Map.of(),
-                Duration.ofMinutes(5), false), engine, ec2, catalog, new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
-                new FilesystemFreezer(freezeTimeout, List.of(Path.of(System.getProperty("java.io.tmpdir"))),
-                        root.resolve("thaw-guard.log"), registry), clock, registry);
+    SnapshotSets snapshotSets(
+            Engine engine, Duration freezeTimeout, Clock clock, SnapshotCatalog catalog, Ec2Client ec2) {
+        return new SnapshotSets(
+                new SnapshotConfig(
+                        true, Optional.of(RetentionClass.HOURLY), false, Map.of(), Duration.ofMinutes(5), false),
+                engine,
+                ec2,
+                catalog,
+                new Ec2VolumeFinder(ec2, INSTANCE, ec2Server.deviceLinks()),
+                new FilesystemFreezer(
+                        freezeTimeout,
+                        List.of(Path.of(System.getProperty("java.io.tmpdir"))),
+                        root.resolve("thaw-guard.log"),
+                        registry),
+                clock,
+                registry);
     }
 
     SnapshotCatalog catalog() {
@@ -172,9 +193,14 @@ final class SnapshotLab implements AutoCloseable {
      */
     Path cloneNodeConfig(Path dataDir, int port) throws Exception {
         Path config = root.resolve("clone.yml");
-        Path cloneScript = StewardScript.install(root, "steward-clone", config, Map.of("aws.accessKeyId",
-                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY), Map.of());
-        String yaml = String.join("\n",
+        Path cloneScript = StewardScript.install(
+                root,
+                "steward-clone",
+                config,
+                Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY),
+                Map.of());
+        String yaml = String.join(
+                "\n",
                 "cluster: " + CLONE,
                 "engine: postgresql",
                 "node:",
@@ -210,8 +236,11 @@ final class SnapshotLab implements AutoCloseable {
                 "    restore_command: '" + cloneScript + " wal-fetch %f \"%p\"'",
                 "backup:",
                 "  store:",
-                WalFixtures.storeSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 10s")
-                        .lines().map(line -> "    " + line).collect(Collectors.joining("\n")),
+                WalFixtures.storeSection(s3.endpoint(), BUCKET)
+                        .replace("attempt_timeout: 1s", "attempt_timeout: 10s")
+                        .lines()
+                        .map(line -> "    " + line)
+                        .collect(Collectors.joining("\n")),
                 "");
         return Files.writeString(config, yaml);
     }
@@ -223,15 +252,16 @@ final class SnapshotLab implements AutoCloseable {
     List<String> archivedWal(String cluster) {
         String folder = "steward/" + cluster + "/wal/";
         return s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(folder)).contents().stream()
-                .map(S3Object::key).map(key -> key.substring(folder.length())).collect(Collectors.toList());
+                .map(S3Object::key)
+                .map(key -> key.substring(folder.length()))
+                .collect(Collectors.toList());
     }
-
 
     /** Runs {@code insert} over and over on its own connection, counting, until {@code writing} turns false. */
     static CompletableFuture<Void> insertWhile(String url, String insert, AtomicBoolean writing, AtomicLong written) {
         return CompletableFuture.runAsync(() -> {
             try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser");
-                 Statement sql = db.createStatement()) {
+                    Statement sql = db.createStatement()) {
                 while (writing.get()) {
                     sql.execute(insert);
                     written.incrementAndGet();

@@ -1,5 +1,9 @@
 package io.steward.it.backup;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotRestore;
 import io.steward.backup.SnapshotSet;
@@ -12,17 +16,6 @@ import io.steward.postgres.wal.WalPurge;
 import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
 import io.steward.testing.FreePorts;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Snapshot;
-import software.amazon.awssdk.services.ec2.model.Tag;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -42,10 +35,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * Snapshot sets end to end on real components: PostgreSQL 15 on a loop-mounted XFS volume that the EC2 test server
@@ -68,14 +67,16 @@ class SnapshotSetTest {
         lab.close();
     }
 
-    private static final SnapshotSets.Taker TAKER = new SnapshotSets.Taker(WalFixtures.CLUSTER, "n1", "primary", 3, ZONE);
+    private static final SnapshotSets.Taker TAKER =
+            new SnapshotSets.Taker(WalFixtures.CLUSTER, "n1", "primary", 3, ZONE);
 
     @Test
     void aSetTakenUnderWritesClonesANewClusterAtAPointInTimeWithExactlyTheRowsCommittedBeforeIt() throws Exception {
         Path sourceMount = lab.root.resolve("src");
         PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
-        String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
+        String url = "jdbc:postgresql://" + source.endpoint().host() + ":"
+                + source.endpoint().port() + "/postgres";
         execute(url, "CREATE TABLE t (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong written = new AtomicLong();
@@ -95,41 +96,62 @@ class SnapshotSetTest {
         assertThat(pending.files().get("backup_label")).contains("LABEL: " + pending.id());
         assertThat(pending.frozenMillis()).isPositive();
         assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount()).isEqualTo(1);
-        await("the set completes").atMost(PATIENCE).until(() -> lab.catalog().find(pending.id()).orElseThrow().status()
-                == SnapshotSet.Status.COMPLETED);
-        List<Snapshot> tagged = lab.ec2.describeSnapshots(r -> r.filters(f -> f.name("tag:steward:set-id").values(pending.id())))
+        await("the set completes")
+                .atMost(PATIENCE)
+                .until(() -> lab.catalog().find(pending.id()).orElseThrow().status() == SnapshotSet.Status.COMPLETED);
+        List<Snapshot> tagged = lab.ec2
+                .describeSnapshots(
+                        r -> r.filters(f -> f.name("tag:steward:set-id").values(pending.id())))
                 .snapshots();
-        assertThat(tagged).singleElement().satisfies(snapshot -> assertThat(tags(snapshot.tags()))
-                .containsEntry("steward:cluster", WalFixtures.CLUSTER).containsEntry("steward:epoch", "3")
-                .containsEntry("steward:retention", "daily").containsEntry("steward:role", "primary")
-                .containsEntry("steward:status", "completed")
-                .containsEntry("steward:end-position", Long.toString(pending.endPosition()))
-                .containsKeys("steward:expires-at", "steward:start-position", "steward:timeline"));
+        assertThat(tagged)
+                .singleElement()
+                .satisfies(snapshot -> assertThat(tags(snapshot.tags()))
+                        .containsEntry("steward:cluster", WalFixtures.CLUSTER)
+                        .containsEntry("steward:epoch", "3")
+                        .containsEntry("steward:retention", "daily")
+                        .containsEntry("steward:role", "primary")
+                        .containsEntry("steward:status", "completed")
+                        .containsEntry("steward:end-position", Long.toString(pending.endPosition()))
+                        .containsKeys("steward:expires-at", "steward:start-position", "steward:timeline"));
         await("writes go on after the freeze").atMost(PATIENCE).until(() -> written.get() > writtenAtSet + 50);
 
         writing.set(false);
         writer.get();
         long committedBeforeTarget = count(url);
-        Instant target = Instant.parse(query(url, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', "
-                + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
+        Instant target = Instant.parse(query(
+                url, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', " + "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"));
         await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(target.plusMillis(5)));
         execute(url, "INSERT INTO t DEFAULT VALUES; INSERT INTO t DEFAULT VALUES");
         String lastSegment = query(url, "SELECT pg_walfile_name(pg_current_wal_lsn())");
         execute(url, "SELECT pg_switch_wal()");
-        await("the last segment is archived").atMost(PATIENCE).until(() -> lab.archivedWal().contains(lastSegment));
+        await("the last segment is archived")
+                .atMost(PATIENCE)
+                .until(() -> lab.archivedWal().contains(lastSegment));
 
         Path restoredMount = lab.root.resolve("dst");
         lab.mounts.add(0, restoredMount);
         int restoredPort = FreePorts.next();
         Path restoredConfig = lab.cloneNodeConfig(restoredMount.resolve("pgdata"), restoredPort);
-        String[] restore = {"restore", "--config", restoredConfig.toString(), "--target-time", target.toString(),
-                "--mount", sourceMount + "=" + restoredMount};
+        String[] restore = {
+            "restore",
+            "--config",
+            restoredConfig.toString(),
+            "--target-time",
+            target.toString(),
+            "--mount",
+            sourceMount + "=" + restoredMount
+        };
         S3TestServer.lendCredentialsToThisJvm();
-        WalFixtures.Run unknownSet = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--from",
-                "20200101T000000Z-n1");
-        WalFixtures.Run tooEarly = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--target-time",
+        WalFixtures.Run unknownSet =
+                WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--from", "20200101T000000Z-n1");
+        WalFixtures.Run tooEarly = WalFixtures.cli(
+                "restore",
+                "--config",
+                restoredConfig.toString(),
+                "--target-time",
                 pending.createdAt().minusSeconds(3600).toString());
-        WalFixtures.Run badTime = WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--target-time", "yesterday");
+        WalFixtures.Run badTime =
+                WalFixtures.cli("restore", "--config", restoredConfig.toString(), "--target-time", "yesterday");
         WalFixtures.Run run = WalFixtures.cli(restore);
 
         assertThat(unknownSet.exitCode()).isEqualTo(1);
@@ -137,18 +159,27 @@ class SnapshotSetTest {
         assertThat(tooEarly.exitCode()).isEqualTo(1);
         assertThat(tooEarly.err()).contains("no completed snapshot set was consistent before");
         assertThat(badTime.exitCode()).isEqualTo(2);
-        assertThat(badTime.err()).contains("--target-time must be an instant such as 2026-11-22T09:30:00Z, was 'yesterday'");
+        assertThat(badTime.err())
+                .contains("--target-time must be an instant such as 2026-11-22T09:30:00Z, was 'yesterday'");
         assertThat(run.exitCode()).as(run.err()).isZero();
         String restoredUrl = "jdbc:postgresql://127.0.0.1:" + restoredPort + "/postgres";
         assertThat(count(restoredUrl)).isEqualTo(committedBeforeTarget);
         assertThat(query(restoredUrl, "SELECT pg_is_in_recovery()::text")).isEqualTo("false");
-        assertThat(run.out()).contains("restoring snapshot set " + pending.id(), "mounted at " + restoredMount,
-                "recovered and promoted at", "snapshot set " + pending.id() + " restored");
-        await("the clone archives its new timeline to its own folder").atMost(PATIENCE).until(() ->
-                lab.archivedWal(SnapshotLab.CLONE).contains("00000002.history"));
+        assertThat(run.out())
+                .contains(
+                        "restoring snapshot set " + pending.id(),
+                        "mounted at " + restoredMount,
+                        "recovered and promoted at",
+                        "snapshot set " + pending.id() + " restored");
+        await("the clone archives its new timeline to its own folder")
+                .atMost(PATIENCE)
+                .until(() -> lab.archivedWal(SnapshotLab.CLONE).contains("00000002.history"));
         assertThat(lab.archivedWal()).as("the source's archive is only read").doesNotContain("00000002.history");
-        assertThat(lab.ec2.describeVolumes(r -> r.filters(f -> f.name("tag:steward:restored-from").values(pending.id())))
-                .volumes()).hasSize(1);
+        assertThat(lab.ec2
+                        .describeVolumes(r -> r.filters(
+                                f -> f.name("tag:steward:restored-from").values(pending.id())))
+                        .volumes())
+                .hasSize(1);
     }
 
     @Test
@@ -159,35 +190,48 @@ class SnapshotSetTest {
         SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(1), Clock.systemUTC());
         lab.ec2Server.hangNext("CreateSnapshot");
 
-        CompletableFuture<SnapshotSet> taking = CompletableFuture.supplyAsync(() -> sets.take(RetentionClass.HOURLY, TAKER));
+        CompletableFuture<SnapshotSet> taking =
+                CompletableFuture.supplyAsync(() -> sets.take(RetentionClass.HOURLY, TAKER));
         await().atMost(PATIENCE).until(() -> lab.ec2Server.calls("CreateSnapshot") == 1);
         // a write to the data volume goes through once the watchdog has thawed it, while the call still hangs
         Path probe = sourceMount.resolve("probe");
         CompletableFuture.runAsync(() -> {
-            try {
-                Files.writeString(probe, "thawed", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.SYNC);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                    try {
+                        Files.writeString(
+                                probe,
+                                "thawed",
+                                java.nio.file.StandardOpenOption.CREATE,
+                                java.nio.file.StandardOpenOption.SYNC);
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         assertThat(taking).isNotDone();
         lab.ec2Server.release("CreateSnapshot");
 
-        assertThat(taking).failsWithin(PATIENCE).withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                .withCauseInstanceOf(SnapshotException.class).withMessageContaining("took longer than freeze_timeout");
+        assertThat(taking)
+                .failsWithin(PATIENCE)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(SnapshotException.class)
+                .withMessageContaining("took longer than freeze_timeout");
         List<SnapshotSet> catalog = lab.catalog().list();
         assertThat(catalog).singleElement().satisfies(set -> {
             assertThat(set.status()).isEqualTo(SnapshotSet.Status.FAILED);
             assertThat(set.failure()).hasValueSatisfying(why -> assertThat(why).contains("freeze_timeout"));
         });
-        assertThat(lab.ec2Server.snapshotIds()).as("the late snapshot is deleted").isEmpty();
+        assertThat(lab.ec2Server.snapshotIds())
+                .as("the late snapshot is deleted")
+                .isEmpty();
         assertThat(lab.registry.counter(SnapshotSets.FAILURES).getCount()).isEqualTo(1);
-        assertThat(lab.registry.counter(FilesystemFreezer.WATCHDOG_THAWS).getCount()).isEqualTo(1);
+        assertThat(lab.registry.counter(FilesystemFreezer.WATCHDOG_THAWS).getCount())
+                .isEqualTo(1);
 
         // twenty more failures of the create call, none leaves the volume frozen
         for (int i = 0; i < 20; i++) {
             lab.ec2Server.failNext("CreateSnapshot", 1, "SnapshotCreationPerVolumeRateExceeded", 400);
-            assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER)).isInstanceOf(SnapshotException.class)
+            assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER))
+                    .isInstanceOf(SnapshotException.class)
                     .hasMessageContaining("SnapshotCreationPerVolumeRateExceeded");
             assertThat(frozen(sourceMount)).isFalse();
         }
@@ -200,38 +244,52 @@ class SnapshotSetTest {
         PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
         source.reconcileReplicationSlots(Set.of("source", "replica"));
-        String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
+        String url = "jdbc:postgresql://" + source.endpoint().host() + ":"
+                + source.endpoint().port() + "/postgres";
         execute(url, "CREATE TABLE t (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
         execute(url, "INSERT INTO t SELECT FROM generate_series(1, 100)");
-        SnapshotSet set = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC()).take(RetentionClass.HOURLY, TAKER);
-        await().atMost(PATIENCE).until(() -> lab.catalog().find(set.id()).orElseThrow().restorable());
+        SnapshotSet set = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC())
+                .take(RetentionClass.HOURLY, TAKER);
+        await().atMost(PATIENCE)
+                .until(() -> lab.catalog().find(set.id()).orElseThrow().restorable());
         execute(url, "INSERT INTO t SELECT FROM generate_series(1, 50)");
 
         Path replicaMount = lab.root.resolve("replica");
         lab.mounts.add(0, replicaMount);
         PostgresEngine replica = lab.engine("replica", replicaMount.resolve("pgdata"));
         List<String> progress = new ArrayList<>();
-        new SnapshotRestore(lab.ec2, replica, progress::add).restoreAsReplica(lab.catalog().find(set.id()).orElseThrow(),
-                new Peer("source", source.endpoint()), new SnapshotRestore.Target(INSTANCE, ZONE,
-                        lab.ec2Server.deviceLinks(), Map.of(sourceMount, replicaMount)));
+        new SnapshotRestore(lab.ec2, replica, progress::add)
+                .restoreAsReplica(
+                        lab.catalog().find(set.id()).orElseThrow(),
+                        new Peer("source", source.endpoint()),
+                        new SnapshotRestore.Target(
+                                INSTANCE, ZONE, lab.ec2Server.deviceLinks(), Map.of(sourceMount, replicaMount)));
 
-        await("the seeded replica streams").atMost(PATIENCE).until(() -> replica.probe().streaming());
+        await("the seeded replica streams")
+                .atMost(PATIENCE)
+                .until(() -> replica.probe().streaming());
         String replicaUrl = "jdbc:postgresql://127.0.0.1:" + replica.endpoint().port() + "/postgres";
         await("it has what the primary wrote after the set").atMost(PATIENCE).until(() -> count(replicaUrl) == 150);
         assertThat(progress).last().asString().isEqualTo("replica seeded from snapshot set " + set.id());
-        assertThat(query(url, "SELECT active::text FROM pg_replication_slots WHERE slot_name = 'replica'")).isEqualTo("true");
+        assertThat(query(url, "SELECT active::text FROM pg_replication_slots WHERE slot_name = 'replica'"))
+                .isEqualTo("true");
     }
 
     @Test
     void aMissingCatalogBucketIsAClearErrorBeforeAnythingIsHeldFrozenOrCreated() throws Exception {
         PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
         source.initializeNewCluster();
-        SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog("no-such-bucket"));
+        SnapshotSets sets =
+                lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog("no-such-bucket"));
 
-        assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER)).isInstanceOf(SnapshotException.class)
-                .hasMessageContaining("not started").hasMessageContaining("NoSuchBucket");
+        assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("not started")
+                .hasMessageContaining("NoSuchBucket");
         assertThat(lab.ec2Server.calls("CreateSnapshot")).isZero();
-        assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount()).as("nothing frozen").isZero();
+        assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount())
+                .as("nothing frozen")
+                .isZero();
         assertThat(lab.registry.counter(SnapshotSets.FAILURES).getCount()).isEqualTo(1);
     }
 
@@ -239,17 +297,26 @@ class SnapshotSetTest {
     void aClientSignedForAnotherRegionIsAClearErrorBeforeAnythingIsHeldFrozenOrCreated() throws Exception {
         PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
         source.initializeNewCluster();
-        Ec2Client otherRegion = Ec2Client.builder().endpointOverride(lab.ec2Server.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-        SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog(), otherRegion);
+        Ec2Client otherRegion = Ec2Client.builder()
+                .endpointOverride(lab.ec2Server.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+        SnapshotSets sets =
+                lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC(), lab.catalog(), otherRegion);
 
-        assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER)).isInstanceOf(SnapshotException.class)
+        assertThatThrownBy(() -> sets.take(RetentionClass.HOURLY, TAKER))
+                .isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("not started")
-                .hasMessageContaining("HTTP 401 (AWS refused the request's credentials: check the instance role, and that "
-                        + "aws.region is this node's region)");
+                .hasMessageContaining(
+                        "HTTP 401 (AWS refused the request's credentials: check the instance role, and that "
+                                + "aws.region is this node's region)");
         assertThat(lab.ec2Server.calls("CreateSnapshot")).isZero();
-        assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount()).as("nothing frozen").isZero();
+        assertThat(lab.registry.timer(FilesystemFreezer.FROZEN).getCount())
+                .as("nothing frozen")
+                .isZero();
         assertThat(lab.catalog().list()).as("nothing recorded").isEmpty();
         otherRegion.close();
     }
@@ -259,27 +326,42 @@ class SnapshotSetTest {
         Path sourceMount = lab.root.resolve("src");
         PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
         source.initializeNewCluster();
-        SnapshotSet taken = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC()).take(RetentionClass.HOURLY, TAKER);
-        await().atMost(PATIENCE).until(() -> lab.catalog().find(taken.id()).orElseThrow().restorable());
+        SnapshotSet taken = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC())
+                .take(RetentionClass.HOURLY, TAKER);
+        await().atMost(PATIENCE)
+                .until(() -> lab.catalog().find(taken.id()).orElseThrow().restorable());
         SnapshotSet set = lab.catalog().find(taken.id()).orElseThrow();
         String snapshotId = set.volumes().get(0).snapshotId();
         Path restoredMount = lab.root.resolve("restored");
-        SnapshotRestore restore = new SnapshotRestore(lab.ec2, lab.engine("restored", restoredMount.resolve("pgdata")), line -> { });
-        SnapshotRestore.Target target = new SnapshotRestore.Target(INSTANCE, ZONE, lab.ec2Server.deviceLinks(),
-                Map.of(sourceMount, restoredMount));
+        SnapshotRestore restore =
+                new SnapshotRestore(lab.ec2, lab.engine("restored", restoredMount.resolve("pgdata")), line -> {});
+        SnapshotRestore.Target target = new SnapshotRestore.Target(
+                INSTANCE, ZONE, lab.ec2Server.deviceLinks(), Map.of(sourceMount, restoredMount));
 
-        lab.ec2.createTags(r -> r.resources(snapshotId).tags(Tag.builder().key("steward:set-id").value("20200101T000000.000Z-n9").build()));
-        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target)).isInstanceOf(SnapshotException.class)
-                .hasMessage("snapshot " + snapshotId + " of set " + set.id() + " is tagged steward:set-id=20200101T000000.000Z-n9, "
-                        + "expected " + set.id() + "; refusing to restore from a snapshot that may not be this set's");
-        lab.ec2.deleteTags(r -> r.resources(snapshotId).tags(Tag.builder().key("steward:set-id").build()));
-        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target)).isInstanceOf(SnapshotException.class)
+        lab.ec2.createTags(r -> r.resources(snapshotId)
+                .tags(Tag.builder()
+                        .key("steward:set-id")
+                        .value("20200101T000000.000Z-n9")
+                        .build()));
+        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessage("snapshot " + snapshotId + " of set " + set.id()
+                        + " is tagged steward:set-id=20200101T000000.000Z-n9, " + "expected " + set.id()
+                        + "; refusing to restore from a snapshot that may not be this set's");
+        lab.ec2.deleteTags(r ->
+                r.resources(snapshotId).tags(Tag.builder().key("steward:set-id").build()));
+        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target))
+                .isInstanceOf(SnapshotException.class)
                 .hasMessageContaining("has no tag steward:set-id");
         lab.ec2.deleteSnapshot(r -> r.snapshotId(snapshotId));
-        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target)).isInstanceOf(SnapshotException.class)
-                .hasMessageContaining(snapshotId).hasMessageContaining("InvalidSnapshot.NotFound");
+        assertThatThrownBy(() -> restore.restore(set, Optional.empty(), target))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining(snapshotId)
+                .hasMessageContaining("InvalidSnapshot.NotFound");
 
-        assertThat(lab.ec2Server.calls("CreateVolume")).as("no volume made from a doubtful snapshot").isZero();
+        assertThat(lab.ec2Server.calls("CreateVolume"))
+                .as("no volume made from a doubtful snapshot")
+                .isZero();
         assertThat(restoredMount).doesNotExist();
     }
 
@@ -287,28 +369,36 @@ class SnapshotSetTest {
     void thePurgeDeletesExpiredSetsAndTheWalOnlyTheyNeededButKeepsTheNewestRestorableSet() throws Exception {
         PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", lab.root.resolve("src")));
         source.initializeNewCluster();
-        String url = "jdbc:postgresql://" + source.endpoint().host() + ":" + source.endpoint().port() + "/postgres";
+        String url = "jdbc:postgresql://" + source.endpoint().host() + ":"
+                + source.endpoint().port() + "/postgres";
         for (int i = 0; i < 3; i++) {
             execute(url, "SELECT pg_switch_wal()");
         }
         SnapshotSets sets = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC());
         SnapshotSet older = sets.take(RetentionClass.HOURLY, TAKER);
-        await().atMost(PATIENCE).until(() -> lab.catalog().find(older.id()).orElseThrow().restorable());
+        await().atMost(PATIENCE)
+                .until(() -> lab.catalog().find(older.id()).orElseThrow().restorable());
         execute(url, "CREATE TABLE t (id int); SELECT pg_switch_wal()");
         SnapshotSet newer = sets.take(RetentionClass.HOURLY, TAKER);
-        await().atMost(PATIENCE).until(() -> lab.catalog().find(newer.id()).orElseThrow().restorable());
+        await().atMost(PATIENCE)
+                .until(() -> lab.catalog().find(newer.id()).orElseThrow().restorable());
         String newerStart = startSegment(newer);
-        await().atMost(PATIENCE).until(() -> lab.archivedWal().stream().anyMatch(name -> name.compareTo(newerStart) < 0));
+        await().atMost(PATIENCE)
+                .until(() -> lab.archivedWal().stream().anyMatch(name -> name.compareTo(newerStart) < 0));
 
-        SnapshotSets later = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.offset(Clock.systemUTC(), Duration.ofDays(8)));
-        WalPurge walPurge = new WalPurge(lab.s3.client(), SnapshotLab.BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
+        SnapshotSets later =
+                lab.snapshotSets(source, Duration.ofSeconds(10), Clock.offset(Clock.systemUTC(), Duration.ofDays(8)));
+        WalPurge walPurge =
+                new WalPurge(lab.s3.client(), SnapshotLab.BUCKET, new ArchiveLayout("steward", WalFixtures.CLUSTER));
         List<String> purged = later.purge(walPurge::purgeBeforeSet);
 
         assertThat(purged).containsExactly(older.id());
         assertThat(lab.catalog().list()).extracting(SnapshotSet::id).containsExactly(newer.id());
-        assertThat(lab.ec2Server.snapshotIds()).containsExactly(newer.volumes().get(0).snapshotId());
-        assertThat(lab.archivedWal()).isNotEmpty().allSatisfy(name -> assertThat(name.substring(8, 24))
-                .isGreaterThanOrEqualTo(newerStart.substring(8)));
+        assertThat(lab.ec2Server.snapshotIds())
+                .containsExactly(newer.volumes().get(0).snapshotId());
+        assertThat(lab.archivedWal())
+                .isNotEmpty()
+                .allSatisfy(name -> assertThat(name.substring(8, 24)).isGreaterThanOrEqualTo(newerStart.substring(8)));
     }
 
     private static String startSegment(SnapshotSet set) {
@@ -318,8 +408,14 @@ class SnapshotSetTest {
     }
 
     private static boolean frozen(Path mountPoint) throws Exception {
-        return new ProcessBuilder("fsfreeze", "--freeze", mountPoint.toString()).start().waitFor() != 0
-                || new ProcessBuilder("fsfreeze", "--unfreeze", mountPoint.toString()).start().waitFor() != 0;
+        return new ProcessBuilder("fsfreeze", "--freeze", mountPoint.toString())
+                                .start()
+                                .waitFor()
+                        != 0
+                || new ProcessBuilder("fsfreeze", "--unfreeze", mountPoint.toString())
+                                .start()
+                                .waitFor()
+                        != 0;
     }
 
     private static Map<String, String> tags(List<Tag> tags) {
@@ -328,15 +424,15 @@ class SnapshotSetTest {
 
     private static void execute(String url, String sql) throws SQLException {
         try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser");
-             Statement statement = db.createStatement()) {
+                Statement statement = db.createStatement()) {
             statement.execute(sql);
         }
     }
 
     private static String query(String url, String sql) throws SQLException {
         try (Connection db = DriverManager.getConnection(url, "postgres", "it-superuser");
-             Statement statement = db.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
+                Statement statement = db.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }

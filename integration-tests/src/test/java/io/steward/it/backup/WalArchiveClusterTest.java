@@ -1,15 +1,15 @@
 package io.steward.it.backup;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.steward.it.LocalCluster.Node;
 import io.steward.it.LocalCluster;
+import io.steward.it.LocalCluster.Node;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.model.S3Object;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,9 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A cluster of agents archiving through their sockets to S3 (s3proxy): while S3 is unreachable PostgreSQL's
@@ -40,44 +39,72 @@ class WalArchiveClusterTest {
         Files.setPosixFilePermissions(scripts, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (S3TestServer s3 = S3TestServer.start()) {
             s3.createBucket(BUCKET);
-            String storeSection = WalFixtures.storeSection(s3.endpoint(), BUCKET).replace("attempt_timeout: 1s", "attempt_timeout: 3s");
+            String storeSection = WalFixtures.storeSection(s3.endpoint(), BUCKET)
+                    .replace("attempt_timeout: 1s", "attempt_timeout: 3s");
             // without an agent the command would do the work itself, with this configuration
-            Path script = StewardScript.install(scripts, WalFixtures.configFile(scripts, storeSection),
+            Path script = StewardScript.install(
+                    scripts,
+                    WalFixtures.configFile(scripts, storeSection),
                     Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
             String socket = LocalCluster.NODE_DIR + "/walsock/wal.sock";
-            String extraYaml = String.join("\n",
+            String extraYaml = String.join(
+                    "\n",
                     "    archive_mode: 'on'",
                     "    archive_command: '" + script + " wal-push %p --socket " + socket + "'",
                     "backup:",
                     "  store:",
-                    storeSection.lines().map(line -> "    " + line).reduce((a, b) -> a + "\n" + b).orElseThrow(),
+                    storeSection
+                            .lines()
+                            .map(line -> "    " + line)
+                            .reduce((a, b) -> a + "\n" + b)
+                            .orElseThrow(),
                     "  wal:",
                     "    socket: " + socket);
-            LocalCluster.Options options = LocalCluster.Options.defaults().withExtraYaml(extraYaml).withEnvironment(Map.of(
-                    "AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY));
+            LocalCluster.Options options = LocalCluster.Options.defaults()
+                    .withExtraYaml(extraYaml)
+                    .withEnvironment(Map.of(
+                            "AWS_ACCESS_KEY_ID",
+                            S3TestServer.ACCESS_KEY,
+                            "AWS_SECRET_ACCESS_KEY",
+                            S3TestServer.SECRET_KEY));
             try (LocalCluster cluster = LocalCluster.start(options)) {
                 Node primary = cluster.awaitPrimary();
                 execute(primary, "CREATE TABLE t (id serial PRIMARY KEY, payload text)");
                 String first = switchSegment(primary);
-                await("the first segment archived").atMost(PATIENCE).until(() -> archive(primary).path("lastArchived")
-                        .asText("").compareTo(first) >= 0);
+                await("the first segment archived")
+                        .atMost(PATIENCE)
+                        .until(() ->
+                                archive(primary).path("lastArchived").asText("").compareTo(first) >= 0);
 
                 s3.cut();
                 List<String> duringOutage = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     duringOutage.add(switchSegment(primary));
                 }
-                await("a backlog while S3 is away").atMost(PATIENCE).until(() -> archive(primary).path("ready").asInt() >= 2
-                        && archive(primary).path("failures").asLong() > 0);
-                assertThat(archive(primary).path("oldestReadyAgeSeconds").asLong()).isGreaterThanOrEqualTo(0);
-                assertThat(primary.get("/health").orElseThrow().statusCode()).as("a backlog is not ill health").isEqualTo(200);
+                await("a backlog while S3 is away")
+                        .atMost(PATIENCE)
+                        .until(() -> archive(primary).path("ready").asInt() >= 2
+                                && archive(primary).path("failures").asLong() > 0);
+                assertThat(archive(primary).path("oldestReadyAgeSeconds").asLong())
+                        .isGreaterThanOrEqualTo(0);
+                assertThat(primary.get("/health").orElseThrow().statusCode())
+                        .as("a backlog is not ill health")
+                        .isEqualTo(200);
 
                 s3.heal();
                 String last = duringOutage.get(duringOutage.size() - 1);
-                await("the backlog drains").atMost(PATIENCE).until(() -> archive(primary).path("ready").asInt() == 0
-                        && archive(primary).path("lastArchived").asText("").compareTo(last) >= 0);
+                await("the backlog drains")
+                        .atMost(PATIENCE)
+                        .until(() -> archive(primary).path("ready").asInt() == 0
+                                && archive(primary)
+                                                .path("lastArchived")
+                                                .asText("")
+                                                .compareTo(last)
+                                        >= 0);
                 List<String> archived = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents().stream()
-                        .map(S3Object::key).map(key -> key.substring(key.lastIndexOf('/') + 1)).toList();
+                        .map(S3Object::key)
+                        .map(key -> key.substring(key.lastIndexOf('/') + 1))
+                        .toList();
                 assertThat(archived).contains(first).containsAll(duringOutage);
                 String metrics = primary.get("/metrics").orElseThrow().body();
                 assertThat(metrics).contains("steward_wal_ready 0.0").contains("steward_wal_pushes_total");
@@ -94,7 +121,8 @@ class WalArchiveClusterTest {
     }
 
     private static void execute(Node node, String sql) throws SQLException {
-        try (Connection db = node.connect(); Statement statement = db.createStatement()) {
+        try (Connection db = node.connect();
+                Statement statement = db.createStatement()) {
             statement.execute(sql);
         }
     }

@@ -1,5 +1,9 @@
 package io.steward.it.backup;
 
+import static io.steward.it.backup.WalFixtures.CLUSTER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardScript;
@@ -8,9 +12,6 @@ import io.steward.postgres.wal.FetchResult;
 import io.steward.postgres.wal.WalArchive;
 import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.FreePorts;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +29,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static io.steward.it.backup.WalFixtures.CLUSTER;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /** A real PostgreSQL 15 with {@code archive_command} running {@code steward wal-push} as its own process. */
 class WalArchivePostgresTest {
@@ -46,34 +45,65 @@ class WalArchivePostgresTest {
         int port = FreePorts.next();
         try (S3TestServer s3 = S3TestServer.start()) {
             s3.createBucket(BUCKET);
-            Path config = WalFixtures.configFile(root, WalFixtures.storeSection(s3.endpoint(), BUCKET)
-                    .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
+            Path config = WalFixtures.configFile(
+                    root,
+                    WalFixtures.storeSection(s3.endpoint(), BUCKET)
+                            .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
             Files.createDirectories(data);
             Path socketDir = Files.createDirectories(root.resolve("run"));
             Path logs = Files.createDirectories(root.resolve("logs"));
             run(root, "chown", "postgres:postgres", data.toString(), socketDir.toString(), logs.toString());
-            run(root, "runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("initdb").toString(),
-                    "-D", data.toString(), "-A", "trust", "-U", "postgres", "--no-sync");
+            run(
+                    root,
+                    "runuser",
+                    "-u",
+                    "postgres",
+                    "--",
+                    LocalCluster.PG_BIN.resolve("initdb").toString(),
+                    "-D",
+                    data.toString(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync");
             // as PostgreSQL runs it, in its own process: no agent listens on the socket it is given
-            Path walPush = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
-                    "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+            Path walPush = StewardScript.install(
+                    root,
+                    config,
+                    Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
             String archiveCommand = walPush + " wal-push %p --socket " + root.resolve("no-agent.sock");
-            Files.writeString(data.resolve("postgresql.conf"), String.join("\n",
-                    "",
-                    "port = " + port,
-                    "listen_addresses = '127.0.0.1'",
-                    "unix_socket_directories = '" + socketDir + "'",
-                    "archive_mode = on",
-                    "archive_command = '" + archiveCommand + "'",
-                    "fsync = off",
-                    ""), StandardOpenOption.APPEND);
-            run(root, "runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
-                    "start", "-w", "-D", data.toString(), "-l", logs.resolve("postgres.log").toString());
+            Files.writeString(
+                    data.resolve("postgresql.conf"),
+                    String.join(
+                            "\n",
+                            "",
+                            "port = " + port,
+                            "listen_addresses = '127.0.0.1'",
+                            "unix_socket_directories = '" + socketDir + "'",
+                            "archive_mode = on",
+                            "archive_command = '" + archiveCommand + "'",
+                            "fsync = off",
+                            ""),
+                    StandardOpenOption.APPEND);
+            run(
+                    root,
+                    "runuser",
+                    "-u",
+                    "postgres",
+                    "--",
+                    LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
+                    "start",
+                    "-w",
+                    "-D",
+                    data.toString(),
+                    "-l",
+                    logs.resolve("postgres.log").toString());
 
             List<String> switched = new ArrayList<>();
-            try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
-                    "postgres", "");
-                 Statement sql = connection.createStatement()) {
+            try (Connection connection = DriverManager.getConnection(
+                            "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+                    Statement sql = connection.createStatement()) {
                 sql.execute("CREATE TABLE t (id serial PRIMARY KEY, payload text)");
                 for (int i = 0; i < 3; i++) {
                     sql.execute("INSERT INTO t (payload) SELECT md5(g::text) FROM generate_series(1, 10000) g");
@@ -85,19 +115,26 @@ class WalArchivePostgresTest {
                 }
                 long start = System.nanoTime();
                 awaitArchived(sql, switched.get(2), logs.resolve("postgres.log"));
-                System.out.printf("wal archive: PostgreSQL archived %d switched segments through the CLI in %d ms%n",
+                System.out.printf(
+                        "wal archive: PostgreSQL archived %d switched segments through the CLI in %d ms%n",
                         switched.size(), (System.nanoTime() - start) / 1_000_000);
             }
 
             // the archive in this JVM takes credentials from the default chain, like the archive command's
             S3TestServer.lendCredentialsToThisJvm();
-            try (WalArchive archive = new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 2,
-                    Duration.ofSeconds(10)), CLUSTER, new MetricRegistry())) {
+            try (WalArchive archive = new WalArchive(
+                    WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 2, Duration.ofSeconds(10)),
+                    CLUSTER,
+                    new MetricRegistry())) {
                 for (String segment : switched) {
-                    HeadObjectResponse head = s3.client().headObject(r -> r.bucket(BUCKET).key("steward/" + CLUSTER + "/wal/" + segment));
-                    assertThat(head.metadata()).containsEntry("steward-size", Integer.toString(16 << 20))
+                    HeadObjectResponse head =
+                            s3.client().headObject(r -> r.bucket(BUCKET).key("steward/" + CLUSTER + "/wal/" + segment));
+                    assertThat(head.metadata())
+                            .containsEntry("steward-size", Integer.toString(16 << 20))
                             .containsEntry("steward-compression", "zstd");
-                    assertThat(head.contentLength()).as("a switched, mostly empty segment compresses well").isLessThan(8 << 20);
+                    assertThat(head.contentLength())
+                            .as("a switched, mostly empty segment compresses well")
+                            .isLessThan(8 << 20);
                     Path restored = root.resolve("restored-" + segment);
                     assertThat(archive.fetch(segment, restored)).isInstanceOf(FetchResult.Restored.class);
                     assertThat(Files.size(restored)).isEqualTo(16 << 20);
@@ -106,8 +143,18 @@ class WalArchivePostgresTest {
         } finally {
             S3TestServer.withdrawCredentialsFromThisJvm();
             if (Files.exists(data.resolve("postmaster.pid"))) {
-                run(root, "runuser", "-u", "postgres", "--", LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
-                        "stop", "-m", "immediate", "-D", data.toString());
+                run(
+                        root,
+                        "runuser",
+                        "-u",
+                        "postgres",
+                        "--",
+                        LocalCluster.PG_BIN.resolve("pg_ctl").toString(),
+                        "stop",
+                        "-m",
+                        "immediate",
+                        "-D",
+                        data.toString());
             }
             deleteTree(root);
         }
@@ -141,11 +188,14 @@ class WalArchivePostgresTest {
      */
     private static void run(Path root, String... command) throws IOException, InterruptedException {
         Path output = root.resolve("command.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .start();
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " failed; output:\n" + Files.readString(output));
+            throw new IllegalStateException(
+                    String.join(" ", command) + " failed; output:\n" + Files.readString(output));
         }
     }
 

@@ -4,8 +4,6 @@ import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster;
 import io.steward.it.aws.S3TestServer;
 import io.steward.store.BackupStoreConfig;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,16 +18,15 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 
 /** WAL-like files, configurations and an in-process CLI for the archive tests. */
 public final class WalFixtures {
     static final String CLUSTER = "walit";
 
-    public record Run(int exitCode, String out, String err) {
-    }
+    public record Run(int exitCode, String out, String err) {}
 
-    private WalFixtures() {
-    }
+    private WalFixtures() {}
 
     /** The name PostgreSQL gives segment {@code number} of {@code timeline} with 16 MiB segments. */
     static String segmentName(int timeline, long number) {
@@ -63,10 +60,23 @@ public final class WalFixtures {
         }
     }
 
-    static BackupStoreConfig config(URI endpoint, String bucket, BackupStoreConfig.Compression compression,
-                                    int maxAttempts, Duration attemptTimeout) {
-        return new BackupStoreConfig(bucket, "steward", compression, BackupStoreConfig.Encryption.AES256,
-                Optional.empty(), Optional.of(endpoint), true, Optional.of(S3TestServer.REGION), maxAttempts, attemptTimeout);
+    static BackupStoreConfig config(
+            URI endpoint,
+            String bucket,
+            BackupStoreConfig.Compression compression,
+            int maxAttempts,
+            Duration attemptTimeout) {
+        return new BackupStoreConfig(
+                bucket,
+                "steward",
+                compression,
+                BackupStoreConfig.Encryption.AES256,
+                Optional.empty(),
+                Optional.of(endpoint),
+                true,
+                Optional.of(S3TestServer.REGION),
+                maxAttempts,
+                attemptTimeout);
     }
 
     /**
@@ -79,7 +89,8 @@ public final class WalFixtures {
 
     /** As {@link #configFile(Path, String)}, with {@code walSection} as the body of {@code backup.wal}. */
     static Path configFile(Path dir, String storeSection, String walSection) throws IOException {
-        String yaml = String.join("\n",
+        String yaml = String.join(
+                "\n",
                 "cluster: " + CLUSTER,
                 "engine: postgresql",
                 "node:",
@@ -121,7 +132,8 @@ public final class WalFixtures {
 
     /** The {@code backup.store} section (unindented) for archives in {@code bucket} of the S3 test server, short timeouts. */
     public static String storeSection(URI endpoint, String bucket) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "bucket: " + bucket,
                 "endpoint: " + endpoint,
                 "path_style: true",

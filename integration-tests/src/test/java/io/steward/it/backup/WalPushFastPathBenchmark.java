@@ -1,5 +1,8 @@
 package io.steward.it.backup;
 
+import static io.steward.it.backup.WalFixtures.CLUSTER;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.files.FileOwner;
 import io.steward.it.aws.S3TestServer;
@@ -7,9 +10,6 @@ import io.steward.postgres.wal.WalArchive;
 import io.steward.postgres.wal.WalSocketServer;
 import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,9 +24,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static io.steward.it.backup.WalFixtures.CLUSTER;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The Java fast path of {@code steward wal-push}: the packaged launcher of an unpacked tarball, without socat
@@ -47,9 +46,8 @@ class WalPushFastPathBenchmark {
     private static final String BUCKET = "fastpath";
 
     /** One version's command: its script, and the script that also logs class loading. */
-    private record Command(String label, Path timed, Path logged, Path classLog, List<Long> wallMillis,
-                           List<Long> cpuMillis) {
-    }
+    private record Command(
+            String label, Path timed, Path logged, Path classLog, List<Long> wallMillis, List<Long> cpuMillis) {}
 
     @Test
     void javaClientThroughTheAgent() throws Exception {
@@ -65,14 +63,17 @@ class WalPushFastPathBenchmark {
             Path config = WalFixtures.configFile(root, "", WalFixtures.storeSection(s3.endpoint(), BUCKET));
             List<Command> commands = new ArrayList<>();
             commands.add(command("this build", thisBuildsTarball(), root, config));
-            Optional<Path> baseline = Optional.ofNullable(System.getProperty("fastpath.baseline")).map(Path::of);
+            Optional<Path> baseline =
+                    Optional.ofNullable(System.getProperty("fastpath.baseline")).map(Path::of);
             if (baseline.isPresent()) {
                 commands.add(command("baseline " + baseline.get(), baseline.get(), root, config));
             }
-            WalArchive archive = new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 2,
-                    Duration.ofSeconds(10)), CLUSTER, new MetricRegistry());
-            try (WalSocketServer agent = new WalSocketServer(socket, archive, () -> walDirectory,
-                    FileOwner.lookup("postgres"), 0)) {
+            WalArchive archive = new WalArchive(
+                    WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 2, Duration.ofSeconds(10)),
+                    CLUSTER,
+                    new MetricRegistry());
+            try (WalSocketServer agent =
+                    new WalSocketServer(socket, archive, () -> walDirectory, FileOwner.lookup("postgres"), 0)) {
                 int segment = 0;
                 for (Command command : commands) {
                     push(command.logged(), walDirectory, socket, segment++, root); // also warms the page cache
@@ -90,19 +91,35 @@ class WalPushFastPathBenchmark {
             }
             for (Command command : commands) {
                 List<String> loaded = Files.readAllLines(command.classLog(), StandardCharsets.UTF_8);
-                Map<String, Long> bySource = loaded.stream().collect(Collectors.groupingBy(
-                        WalPushFastPathBenchmark::source, TreeMap::new, Collectors.counting()));
-                System.out.printf("wal-push Java fast path, %s: %d classes loaded %s; %d runs: wall median %d ms "
+                Map<String, Long> bySource = loaded.stream()
+                        .collect(Collectors.groupingBy(
+                                WalPushFastPathBenchmark::source, TreeMap::new, Collectors.counting()));
+                System.out.printf(
+                        "wal-push Java fast path, %s: %d classes loaded %s; %d runs: wall median %d ms "
                                 + "(mean %.1f, min %d, max %d); the command's CPU median %d ms (mean %.1f)%n",
-                        command.label(), loaded.size(), bySource, runs, median(command.wallMillis()),
-                        mean(command.wallMillis()), command.wallMillis().stream().min(Long::compare).orElseThrow(),
-                        command.wallMillis().stream().max(Long::compare).orElseThrow(), median(command.cpuMillis()),
+                        command.label(),
+                        loaded.size(),
+                        bySource,
+                        runs,
+                        median(command.wallMillis()),
+                        mean(command.wallMillis()),
+                        command.wallMillis().stream().min(Long::compare).orElseThrow(),
+                        command.wallMillis().stream().max(Long::compare).orElseThrow(),
+                        median(command.cpuMillis()),
                         mean(command.cpuMillis()));
-                System.out.println("  steward classes loaded: " + loaded.stream().filter(line -> line.contains(" io.steward."))
-                        .map(line -> line.replaceAll("^.*\\] (\\S+) source: .*$", "$1")).sorted().toList());
-                System.out.println("  jars they came from: " + loaded.stream()
-                        .filter(line -> line.contains(" io.steward.") && line.contains(" source: file:"))
-                        .map(line -> line.replaceAll("^.* source: file:(\\S+)$", "$1")).distinct().sorted().toList());
+                System.out.println("  steward classes loaded: "
+                        + loaded.stream()
+                                .filter(line -> line.contains(" io.steward."))
+                                .map(line -> line.replaceAll("^.*\\] (\\S+) source: .*$", "$1"))
+                                .sorted()
+                                .toList());
+                System.out.println("  jars they came from: "
+                        + loaded.stream()
+                                .filter(line -> line.contains(" io.steward.") && line.contains(" source: file:"))
+                                .map(line -> line.replaceAll("^.* source: file:(\\S+)$", "$1"))
+                                .distinct()
+                                .sorted()
+                                .toList());
             }
         } finally {
             S3TestServer.withdrawCredentialsFromThisJvm();
@@ -113,9 +130,11 @@ class WalPushFastPathBenchmark {
     /** The tarball's folder that the packaging module leaves beside the tarball. */
     private static Path thisBuildsTarball() throws IOException {
         try (Stream<Path> built = Files.list(Path.of(System.getProperty("steward.packaging"), "target"))) {
-            return built.filter(Files::isDirectory).filter(dir -> dir.getFileName().toString().startsWith("steward-"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no packaging/target/steward-*: build the "
-                            + "packaging module first"));
+            return built.filter(Files::isDirectory)
+                    .filter(dir -> dir.getFileName().toString().startsWith("steward-"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "no packaging/target/steward-*: build the " + "packaging module first"));
         }
     }
 
@@ -129,13 +148,17 @@ class WalPushFastPathBenchmark {
     }
 
     private static Path script(Path path, Path home, Path config, String javaOptions) throws Exception {
-        Files.writeString(path, String.join("\n",
-                "#!/bin/sh",
-                "STEWARD_HOME='" + home + "' STEWARD_JAVA='" + Path.of(System.getProperty("java.home"), "bin", "java")
-                        + "' STEWARD_SOCAT='' STEWARD_JAVA_OPTS='" + javaOptions + "'",
-                "export STEWARD_HOME STEWARD_JAVA STEWARD_SOCAT STEWARD_JAVA_OPTS",
-                "exec '" + home.resolve("bin/steward") + "' \"$@\" --config '" + config + "'",
-                ""));
+        Files.writeString(
+                path,
+                String.join(
+                        "\n",
+                        "#!/bin/sh",
+                        "STEWARD_HOME='" + home + "' STEWARD_JAVA='"
+                                + Path.of(System.getProperty("java.home"), "bin", "java")
+                                + "' STEWARD_SOCAT='' STEWARD_JAVA_OPTS='" + javaOptions + "'",
+                        "export STEWARD_HOME STEWARD_JAVA STEWARD_SOCAT STEWARD_JAVA_OPTS",
+                        "exec '" + home.resolve("bin/steward") + "' \"$@\" --config '" + config + "'",
+                        ""));
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
         return path;
     }
@@ -149,9 +172,20 @@ class WalPushFastPathBenchmark {
         String name = WalFixtures.segmentName(1, 0x100 + number);
         WalFixtures.writeWalLike(walDirectory.resolve(name), 16 << 20, number);
         Path times = root.resolve("times");
-        Process process = new ProcessBuilder("/usr/bin/time", "-o", times.toString(), "-f", "%U %S", script.toString(),
-                "wal-push", "pg_wal/" + name, "--socket", socket.toString())
-                .directory(walDirectory.getParent().toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        "/usr/bin/time",
+                        "-o",
+                        times.toString(),
+                        "-f",
+                        "%U %S",
+                        script.toString(),
+                        "wal-push",
+                        "pg_wal/" + name,
+                        "--socket",
+                        socket.toString())
+                .directory(walDirectory.getParent().toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();

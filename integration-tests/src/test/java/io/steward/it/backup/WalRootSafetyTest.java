@@ -1,5 +1,8 @@
 package io.steward.it.backup;
 
+import static io.steward.it.backup.WalFixtures.CLUSTER;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.files.FileOwner;
 import io.steward.it.StewardScript;
@@ -8,13 +11,6 @@ import io.steward.postgres.wal.WalArchive;
 import io.steward.postgres.wal.WalSocketServer;
 import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +24,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static io.steward.it.backup.WalFixtures.CLUSTER;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The agent runs as root and PostgreSQL's user runs {@code steward wal-push} and {@code wal-fetch}: that user
@@ -74,8 +73,14 @@ class WalRootSafetyTest {
     }
 
     private void serve(int pushAhead) throws IOException {
-        server = new WalSocketServer(socket, new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.NONE,
-                2, Duration.ofSeconds(10)), CLUSTER, new MetricRegistry()), () -> wal, FileOwner.lookup("postgres"),
+        server = new WalSocketServer(
+                socket,
+                new WalArchive(
+                        WalFixtures.config(s3.endpoint(), BUCKET, Compression.NONE, 2, Duration.ofSeconds(10)),
+                        CLUSTER,
+                        new MetricRegistry()),
+                () -> wal,
+                FileOwner.lookup("postgres"),
                 pushAhead);
     }
 
@@ -106,12 +111,13 @@ class WalRootSafetyTest {
             Files.createFile(status.resolve(names.get(i - 1) + ".ready"));
         }
         LoopFilesystem.run("chown", "-R", "postgres:postgres", wal.toString());
-        Process racer = asPostgres(List.of("python3", script("swap_file.py"), wal.toString(), secret.toString(),
-                stop.toString()));
+        Process racer = asPostgres(
+                List.of("python3", script("swap_file.py"), wal.toString(), secret.toString(), stop.toString()));
 
         List<Run> pushes = new ArrayList<>();
         for (String name : names) {
-            pushes.add(asPostgresCommand(script.toString(), "wal-push", "pg_wal/" + name, "--socket", socket.toString()));
+            pushes.add(
+                    asPostgresCommand(script.toString(), "wal-push", "pg_wal/" + name, "--socket", socket.toString()));
             // as PostgreSQL's archiver, which then goes on to the next segment
             Files.move(status.resolve(name + ".ready"), status.resolve(name + ".done"));
         }
@@ -123,16 +129,19 @@ class WalRootSafetyTest {
         for (Run push : pushes) {
             assertThat(push.output()).doesNotContain(marker);
             if (push.exitCode() != 0) {
-                assertThat(push.output()).as("a failed push says why").containsAnyOf("refused: ", "cannot read",
-                        "could not archive");
+                assertThat(push.output())
+                        .as("a failed push says why")
+                        .containsAnyOf("refused: ", "cannot read", "could not archive");
             }
         }
         assertThat(pushes).as("some pushes won the race").anyMatch(push -> push.exitCode() == 0);
         List<String> objects = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents().stream()
-                .map(object -> object.key()).toList();
+                .map(object -> object.key())
+                .toList();
         assertThat(objects).isNotEmpty();
         for (String key : objects) {
-            try (InputStream object = s3.client().getObject(r -> r.bucket(BUCKET).key(key))) {
+            try (InputStream object =
+                    s3.client().getObject(r -> r.bucket(BUCKET).key(key))) {
                 String content = new String(object.readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(content).as(key).doesNotContain(marker).startsWith("legit ");
             }
@@ -146,30 +155,35 @@ class WalRootSafetyTest {
         Files.writeString(wal.resolve(name), ("legit " + name + "\n").repeat(512));
         LoopFilesystem.run("chown", "postgres:postgres", wal.resolve(name).toString());
         assertThat(asPostgresCommand(script.toString(), "wal-push", "pg_wal/" + name, "--socket", socket.toString())
-                .exitCode()).isZero();
+                        .exitCode())
+                .isZero();
         Path rootOnly = Files.createDirectory(root.resolve("root-only"));
         Path swap = Files.createSymbolicLink(data.resolve("pg_wal.swap"), rootOnly);
         LoopFilesystem.run("chown", "-h", "postgres:postgres", swap.toString());
-        Process racer = asPostgres(List.of("python3", script("exchange_directory.py"), wal.toString(), swap.toString(),
-                stop.toString()));
+        Process racer = asPostgres(
+                List.of("python3", script("exchange_directory.py"), wal.toString(), swap.toString(), stop.toString()));
 
         List<Run> fetches = new ArrayList<>();
         for (int i = 0; i < ATTEMPTS; i++) {
-            fetches.add(asPostgresCommand(script.toString(), "wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket",
-                    socket.toString()));
+            fetches.add(asPostgresCommand(
+                    script.toString(), "wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket", socket.toString()));
         }
         Files.writeString(stop, "");
 
         assertThat(racer.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        long exchanges = Long.parseLong(new String(racer.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+        long exchanges =
+                Long.parseLong(new String(racer.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
         assertThat(exchanges).as("the racer exchanged while the fetches ran").isGreaterThan(ATTEMPTS);
         try (Stream<Path> written = Files.list(rootOnly)) {
-            assertThat(written.toList()).as("nothing written into the root-only directory").isEmpty();
+            assertThat(written.toList())
+                    .as("nothing written into the root-only directory")
+                    .isEmpty();
         }
         for (Run fetch : fetches) {
             if (fetch.exitCode() != 0) {
-                assertThat(fetch.output()).as("a failed fetch says why").containsAnyOf("could not write",
-                        "could not rename", "Permission denied");
+                assertThat(fetch.output())
+                        .as("a failed fetch says why")
+                        .containsAnyOf("could not write", "could not rename", "Permission denied");
             }
         }
         assertThat(fetches).as("some fetches won the race").anyMatch(fetch -> fetch.exitCode() == 0);
@@ -180,8 +194,7 @@ class WalRootSafetyTest {
         assertThat(Files.getOwner(restored).getName()).isEqualTo("postgres");
     }
 
-    private record Run(int exitCode, String output) {
-    }
+    private record Run(int exitCode, String output) {}
 
     private String script(String name) throws IOException {
         Path file = root.resolve(name);
@@ -194,14 +207,20 @@ class WalRootSafetyTest {
     private Process asPostgres(List<String> command) throws IOException {
         List<String> asUser = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
         asUser.addAll(command);
-        return new ProcessBuilder(asUser).directory(data.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(asUser)
+                .directory(data.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /** As PostgreSQL runs its archive and restore commands: as its user, in the data directory. */
     private Run asPostgresCommand(String... command) throws Exception {
         List<String> asUser = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
         asUser.addAll(List.of(command));
-        Process process = new ProcessBuilder(asUser).directory(data.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(asUser)
+                .directory(data.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Run(process.exitValue(), output);

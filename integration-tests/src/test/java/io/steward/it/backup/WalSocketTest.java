@@ -1,5 +1,9 @@
 package io.steward.it.backup;
 
+import static io.steward.it.backup.WalFixtures.CLUSTER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.codahale.metrics.MetricRegistry;
 import io.steward.files.FileOwner;
 import io.steward.files.FileVersion;
@@ -10,11 +14,6 @@ import io.steward.postgres.wal.WalSocketProtocol;
 import io.steward.postgres.wal.WalSocketServer;
 import io.steward.store.BackupStoreConfig.Compression;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -31,10 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static io.steward.it.backup.WalFixtures.CLUSTER;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * wal-push and wal-fetch through a running agent's Unix socket: the {@code steward} command as PostgreSQL runs it,
@@ -64,13 +63,19 @@ class WalSocketTest {
         // the command's own configuration points elsewhere: whatever reaches this one was done in-process
         commandS3 = S3TestServer.start();
         commandS3.createBucket(BUCKET);
-        config = WalFixtures.configFile(root, WalFixtures.storeSection(commandS3.endpoint(), BUCKET)
-                .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
-        script = StewardScript.install(root, config, Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY,
-                "aws.secretAccessKey", S3TestServer.SECRET_KEY));
+        config = WalFixtures.configFile(
+                root,
+                WalFixtures.storeSection(commandS3.endpoint(), BUCKET)
+                        .replace("attempt_timeout: 1s", "attempt_timeout: 10s"));
+        script = StewardScript.install(
+                root,
+                config,
+                Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY));
         S3TestServer.lendCredentialsToThisJvm();
-        WalArchive archive = new WalArchive(WalFixtures.config(agentS3.endpoint(), BUCKET, Compression.ZSTD, 2,
-                Duration.ofSeconds(2)), CLUSTER, new MetricRegistry());
+        WalArchive archive = new WalArchive(
+                WalFixtures.config(agentS3.endpoint(), BUCKET, Compression.ZSTD, 2, Duration.ofSeconds(2)),
+                CLUSTER,
+                new MetricRegistry());
         server = new WalSocketServer(socket, archive, () -> data, FileOwner.lookup("postgres"), 2);
     }
 
@@ -83,8 +88,7 @@ class WalSocketTest {
         LoopFilesystem.run("rm", "-rf", root.toString());
     }
 
-    private record Run(int exitCode, String output) {
-    }
+    private record Run(int exitCode, String output) {}
 
     /** Runs the steward command from the data directory, as PostgreSQL does. */
     private Run steward(String... args) throws Exception {
@@ -94,16 +98,23 @@ class WalSocketTest {
     private Run run(Path script, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(script.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(root.resolve("data").toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(root.resolve("data").toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Run(process.exitValue(), output);
     }
 
     private boolean archivedAt(S3TestServer s3, String segment) {
-        return s3.client().listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + CLUSTER + "/wal/" + segment)).hasContents()
-                && !s3.client().listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + CLUSTER + "/wal/" + segment))
-                .contents().isEmpty();
+        return s3.client()
+                        .listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + CLUSTER + "/wal/" + segment))
+                        .hasContents()
+                && !s3.client()
+                        .listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + CLUSTER + "/wal/" + segment))
+                        .contents()
+                        .isEmpty();
     }
 
     /**
@@ -114,8 +125,10 @@ class WalSocketTest {
     void anEndpointThatHangsUpOnUploadsFailsThosePushesOnly() throws Exception {
         server.close();
         try (HangUpOnUpload s3 = new HangUpOnUpload()) {
-            WalArchive hangsUp = new WalArchive(WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 1,
-                    Duration.ofSeconds(5)), CLUSTER, new MetricRegistry());
+            WalArchive hangsUp = new WalArchive(
+                    WalFixtures.config(s3.endpoint(), BUCKET, Compression.ZSTD, 1, Duration.ofSeconds(5)),
+                    CLUSTER,
+                    new MetricRegistry());
             server = new WalSocketServer(socket, hangsUp, () -> data, FileOwner.lookup("postgres"), 0);
             String name = WalFixtures.segmentName(1, 20);
             WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 20);
@@ -133,8 +146,10 @@ class WalSocketTest {
 
     /** Speaks just enough HTTP: 404 to every HEAD, a closed connection for anything else. */
     private static final class HangUpOnUpload implements AutoCloseable {
-        private final java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.net.ServerSocket listener =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicInteger refused =
+                new java.util.concurrent.atomic.AtomicInteger();
         private final Thread acceptor = new Thread(this::acceptLoop, "hang-up-s3");
 
         HangUpOnUpload() throws IOException {
@@ -153,15 +168,16 @@ class WalSocketTest {
         private void acceptLoop() {
             while (!listener.isClosed()) {
                 try (java.net.Socket client = listener.accept()) {
-                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream(),
-                            StandardCharsets.ISO_8859_1));
+                    var in = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
                     String requestLine;
                     while ((requestLine = in.readLine()) != null && requestLine.startsWith("HEAD ")) {
                         while (!in.readLine().isEmpty()) {
                             // headers of a HEAD request: nothing to read after them
                         }
-                        client.getOutputStream().write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
-                                .getBytes(StandardCharsets.ISO_8859_1));
+                        client.getOutputStream()
+                                .write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+                                        .getBytes(StandardCharsets.ISO_8859_1));
                     }
                     if (requestLine != null) {
                         refused.incrementAndGet();
@@ -193,17 +209,23 @@ class WalSocketTest {
         assertThat(fetch.exitCode()).as(fetch.output()).isZero();
         assertThat(WalFixtures.sha256(data.resolve("RECOVERYXLOG"))).isEqualTo(WalFixtures.sha256(segment));
         assertThat(Files.getOwner(socket).getName()).isEqualTo("postgres");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                .isEqualTo("rw-------");
 
-        Run missing = steward("wal-fetch", WalFixtures.segmentName(1, 99), "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+        Run missing = steward(
+                "wal-fetch", WalFixtures.segmentName(1, 99), "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.output()).contains("is not in the archive");
     }
 
     @Test
     void withoutSocatTheJavaCommandHandsTheRequestToTheAgent() throws Exception {
-        Path javaOnly = StewardScript.install(root, "steward-java", config, Map.of("aws.accessKeyId",
-                S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY), Map.of("STEWARD_SOCAT", ""));
+        Path javaOnly = StewardScript.install(
+                root,
+                "steward-java",
+                config,
+                Map.of("aws.accessKeyId", S3TestServer.ACCESS_KEY, "aws.secretAccessKey", S3TestServer.SECRET_KEY),
+                Map.of("STEWARD_SOCAT", ""));
         String name = WalFixtures.segmentName(1, 30);
         Path segment = WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 30);
 
@@ -223,7 +245,11 @@ class WalSocketTest {
         String name = WalFixtures.segmentName(1, 4);
         WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 4);
 
-        Run push = steward("wal-push", "pg_wal/" + name, "--socket", root.resolve("no-agent.sock").toString());
+        Run push = steward(
+                "wal-push",
+                "pg_wal/" + name,
+                "--socket",
+                root.resolve("no-agent.sock").toString());
 
         assertThat(push.exitCode()).as(push.output()).isZero();
         assertThat(push.output()).doesNotContain("(agent)");
@@ -241,9 +267,13 @@ class WalSocketTest {
 
         assertThat(push.exitCode()).as(push.output()).isEqualTo(1);
         assertThat(push.output()).contains("steward wal-push (agent)");
-        assertThat(archivedAt(commandS3, name)).as("no second attempt in-process").isFalse();
+        assertThat(archivedAt(commandS3, name))
+                .as("no second attempt in-process")
+                .isFalse();
         agentS3.heal();
-        assertThat(steward("wal-push", "pg_wal/" + name, "--socket", socket.toString()).exitCode()).isZero();
+        assertThat(steward("wal-push", "pg_wal/" + name, "--socket", socket.toString())
+                        .exitCode())
+                .isZero();
         assertThat(archivedAt(agentS3, name)).isTrue();
     }
 
@@ -263,10 +293,12 @@ class WalSocketTest {
         assertThat(versionOne).startsWith("2 refused: this agent takes version 2 WAL requests, not version '1'");
         assertThat(badName).startsWith("2 refused: '../../etc/passwd' is not a WAL file name");
         assertThat(badSize).startsWith("2 refused: the size must be a number of bytes");
-        assertThat(truncated).startsWith("2 refused: the request for " + name + " did not bring the whole file: the "
-                + "file ended after 6 of its 10 bytes");
+        assertThat(truncated)
+                .startsWith("2 refused: the request for " + name + " did not bring the whole file: the "
+                        + "file ended after 6 of its 10 bytes");
         assertThat(tooLong).startsWith("2 refused: the request for " + name + " brought more than its 5 bytes");
-        assertThat(badChangeTime).startsWith("2 refused: the change time must be seconds and nine digits of nanoseconds");
+        assertThat(badChangeTime)
+                .startsWith("2 refused: the change time must be seconds and nine digits of nanoseconds");
         assertThat(archivedAt(agentS3, "")).isFalse();
     }
 
@@ -286,7 +318,8 @@ class WalSocketTest {
 
         assertThat(first.exitCode()).as(first.output()).isZero();
         // two uploads ahead at most: the next two ready files, not yet the ones after them
-        await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(1)) && archivedAt(agentS3, names.get(2)));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> archivedAt(agentS3, names.get(1)) && archivedAt(agentS3, names.get(2)));
         assertThat(archivedAt(agentS3, names.get(3))).isFalse();
         Files.move(status.resolve(names.get(0) + ".ready"), status.resolve(names.get(0) + ".done"));
 
@@ -299,7 +332,8 @@ class WalSocketTest {
 
         assertThat(changed.exitCode()).as(changed.output()).isEqualTo(1);
         assertThat(changed.output()).contains("different content under this name");
-        await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(3)) && archivedAt(agentS3, names.get(4)));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> archivedAt(agentS3, names.get(3)) && archivedAt(agentS3, names.get(4)));
     }
 
     /**
@@ -316,16 +350,30 @@ class WalSocketTest {
             Files.createFile(status.resolve(names.get(names.size() - 1) + ".ready"));
         }
         LoopFilesystem.run("chown", "-R", "postgres:postgres", data.toString());
-        assertThat(socket.resolveSibling("wal.sock.push-ahead")).as("the mark that has the launcher confirm first").exists();
-        assertThat(steward("wal-push", "pg_wal/" + names.get(0), "--socket", socket.toString()).exitCode()).isZero();
-        await().atMost(Duration.ofSeconds(60)).until(() -> archivedAt(agentS3, names.get(1)) && archivedAt(agentS3, names.get(2)));
+        assertThat(socket.resolveSibling("wal.sock.push-ahead"))
+                .as("the mark that has the launcher confirm first")
+                .exists();
+        assertThat(steward("wal-push", "pg_wal/" + names.get(0), "--socket", socket.toString())
+                        .exitCode())
+                .isZero();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> archivedAt(agentS3, names.get(1)) && archivedAt(agentS3, names.get(2)));
 
         FileVersion second = version(names.get(1));
         FileVersion third = version(names.get(2));
-        String confirmed = ask(WalSocketProtocol.Request.confirm(names.get(1), second).line().strip());
-        String otherVersion = ask(WalSocketProtocol.Request.confirm(names.get(2), new FileVersion(third.device(),
-                third.inode(), third.size(), third.changed().plusNanos(1))).line().strip());
-        String rightVersion = ask(WalSocketProtocol.Request.confirm(names.get(2), third).line().strip());
+        String confirmed = ask(
+                WalSocketProtocol.Request.confirm(names.get(1), second).line().strip());
+        String otherVersion = ask(WalSocketProtocol.Request.confirm(
+                        names.get(2),
+                        new FileVersion(
+                                third.device(),
+                                third.inode(),
+                                third.size(),
+                                third.changed().plusNanos(1)))
+                .line()
+                .strip());
+        String rightVersion = ask(
+                WalSocketProtocol.Request.confirm(names.get(2), third).line().strip());
 
         assertThat(confirmed).startsWith("0 Uploaded[key=steward/" + CLUSTER + "/wal/" + names.get(1));
         assertThat(otherVersion).startsWith("1 this version of " + names.get(2) + " was not uploaded ahead; send it");
@@ -335,7 +383,10 @@ class WalSocketTest {
     /** The version of a file in pg_wal as the launcher sends it ({@code stat -c '%s %d %i %.9Z'}). */
     private FileVersion version(String name) throws IOException {
         Map<String, Object> stat = Files.readAttributes(data.resolve(name), "unix:size,dev,ino,ctime");
-        return new FileVersion((Long) stat.get("dev"), (Long) stat.get("ino"), (Long) stat.get("size"),
+        return new FileVersion(
+                (Long) stat.get("dev"),
+                (Long) stat.get("ino"),
+                (Long) stat.get("size"),
                 ((FileTime) stat.get("ctime")).toInstant());
     }
 
@@ -344,11 +395,23 @@ class WalSocketTest {
     void aFetchedFileBelongsToTheUserWhoRunsTheCommand() throws Exception {
         String name = WalFixtures.segmentName(1, 20);
         WalFixtures.writeWalLike(data.resolve(name), 1 << 16, 20);
-        assertThat(steward("wal-push", "pg_wal/" + name, "--socket", socket.toString()).exitCode()).isZero();
-        LoopFilesystem.run("chown", "-R", "postgres:postgres", root.resolve("data").toString());
+        assertThat(steward("wal-push", "pg_wal/" + name, "--socket", socket.toString())
+                        .exitCode())
+                .isZero();
+        LoopFilesystem.run(
+                "chown", "-R", "postgres:postgres", root.resolve("data").toString());
 
-        Run fetch = run(Path.of("runuser"), "-u", "postgres", "--", script.toString(), "wal-fetch", name,
-                "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+        Run fetch = run(
+                Path.of("runuser"),
+                "-u",
+                "postgres",
+                "--",
+                script.toString(),
+                "wal-fetch",
+                name,
+                "pg_wal/RECOVERYXLOG",
+                "--socket",
+                socket.toString());
 
         assertThat(fetch.exitCode()).as(fetch.output()).isZero();
         assertThat(Files.getOwner(data.resolve("RECOVERYXLOG")).getName()).isEqualTo("postgres");

@@ -2,13 +2,12 @@ package io.steward.it.chaos;
 
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * On demand ({@code ./scripts/benchmark.sh chaos}, not part of the suite): the issue's chaos run, 100 faults in random
@@ -26,15 +25,21 @@ class ChaosBenchmark {
         long seed = Long.getLong("chaos.seed", 20261207L);
         StringBuilder report = new StringBuilder("# Chaos run\n\n" + faults + " faults per database, seed " + seed
                 + ", holds " + Fault.Holds.LONG + "\n\n");
-        for (String name : System.getProperty("chaos.databases", "postgresql,redis").split(",")) {
+        for (String name :
+                System.getProperty("chaos.databases", "postgresql,redis").split(",")) {
             Database database = Database.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT));
-            LocalCluster.Options options = LocalCluster.Options.defaults().withDatabase(database).partitionable();
+            LocalCluster.Options options =
+                    LocalCluster.Options.defaults().withDatabase(database).partitionable();
             boolean synchronous = database == Database.POSTGRESQL;
             try (LocalCluster cluster = LocalCluster.start(synchronous ? options.synchronousMode() : options)) {
-                ChaosRun.Result result = ChaosRun.run(cluster, synchronous, List.of(Fault.values()), faults, seed,
-                        Fault.Holds.LONG);
-                report.append("## ").append(database).append(database == Database.POSTGRESQL ? " (synchronous mode)" : "")
-                        .append("\n\n").append(ChaosReport.markdown(result)).append("\n\n");
+                ChaosRun.Result result =
+                        ChaosRun.run(cluster, synchronous, List.of(Fault.values()), faults, seed, Fault.Holds.LONG);
+                report.append("## ")
+                        .append(database)
+                        .append(database == Database.POSTGRESQL ? " (synchronous mode)" : "")
+                        .append("\n\n")
+                        .append(ChaosReport.markdown(result))
+                        .append("\n\n");
                 Files.writeString(Path.of("target", "benchmark-chaos.md"), report);
             }
         }

@@ -6,7 +6,6 @@ import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
 import io.steward.it.WriteLoad;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,24 +35,28 @@ final class ChaosRun {
     static final Duration OUTAGE = Duration.ofMillis(500);
 
     /** One fault, as it went. */
-    record Outcome(Fault fault, String primary, long startNanos, Optional<Long> writesBackAfterMillis) {
-    }
+    record Outcome(Fault fault, String primary, long startNanos, Optional<Long> writesBackAfterMillis) {}
 
     /** The run's findings. */
-    record Result(Database database, List<Outcome> outcomes, List<WriteLoad.Ack> lost, List<WriteLoad.Overlap> overlaps,
-                  long acknowledged, Duration took) {
+    record Result(
+            Database database,
+            List<Outcome> outcomes,
+            List<WriteLoad.Ack> lost,
+            List<WriteLoad.Overlap> overlaps,
+            long acknowledged,
+            Duration took) {
         /** The fault during which a moment fell: the last one that began before it. */
         Optional<Outcome> faultAt(long nanos) {
             return outcomes.stream().filter(o -> o.startNanos() <= nanos).reduce((a, b) -> b);
         }
     }
 
-    private ChaosRun() {
-    }
+    private ChaosRun() {}
 
     /** Runs {@code count} faults chosen at random (with {@code seed}) from {@code kinds}, cycling through them fairly. */
     /** @param synchronous the cluster runs in synchronous mode: a fault waits for the primary's synchronous standby */
-    static Result run(LocalCluster cluster, boolean synchronous, List<Fault> kinds, int count, long seed, Fault.Holds holds)
+    static Result run(
+            LocalCluster cluster, boolean synchronous, List<Fault> kinds, int count, long seed, Fault.Holds holds)
             throws Exception {
         Random random = new Random(seed);
         List<Fault> order = new ArrayList<>();
@@ -81,7 +84,8 @@ final class ChaosRun {
                 Node now = cluster.awaitPrimary();
                 awaitWrites(load, now);
                 WriteLoad.Gap outage = load.longestGap(start, System.nanoTime());
-                Optional<Long> back = outage.millis() < OUTAGE.toMillis() ? Optional.empty()
+                Optional<Long> back = outage.millis() < OUTAGE.toMillis()
+                        ? Optional.empty()
                         : Optional.of(TimeUnit.NANOSECONDS.toMillis(outage.toNanos() - start));
                 outcomes.add(new Outcome(fault, primary.name(), start, back));
             }
@@ -91,8 +95,14 @@ final class ChaosRun {
         }
         cluster.awaitAllStreaming();
         Set<Long> present = presentOn(cluster, cluster.awaitPrimary());
-        List<WriteLoad.Ack> lost = acknowledged.stream().filter(ack -> !present.contains(ack.id())).toList();
-        return new Result(cluster.database(), outcomes, lost, overlaps, acknowledged.size(),
+        List<WriteLoad.Ack> lost =
+                acknowledged.stream().filter(ack -> !present.contains(ack.id())).toList();
+        return new Result(
+                cluster.database(),
+                outcomes,
+                lost,
+                overlaps,
+                acknowledged.size(),
                 Duration.ofNanos(System.nanoTime() - started));
     }
 
@@ -101,10 +111,16 @@ final class ChaosRun {
      * writes alone, nobody else may be promoted, and a fault to it could only be waited out, not failed over.
      */
     private static void awaitSynchronousStandby(Node primary) {
-        org.awaitility.Awaitility.await(primary.name() + " recording a synchronous standby").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-                    JsonNode sync = Json.mapper().readTree(primary.get("/cluster").orElseThrow().body()).path("sync");
-                    return sync.path("leader").asText().equals(primary.name()) && sync.path("standby").isTextual();
+        org.awaitility.Awaitility.await(primary.name() + " recording a synchronous standby")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> {
+                    JsonNode sync = Json.mapper()
+                            .readTree(primary.get("/cluster").orElseThrow().body())
+                            .path("sync");
+                    return sync.path("leader").asText().equals(primary.name())
+                            && sync.path("standby").isTextual();
                 });
     }
 
@@ -112,21 +128,26 @@ final class ChaosRun {
     private static void awaitWrites(WriteLoad load, Node node) {
         long since = System.nanoTime();
         try {
-            org.awaitility.Awaitility.await(node.name() + " acknowledging writes").atMost(Duration.ofSeconds(60))
+            org.awaitility.Awaitility.await(node.name() + " acknowledging writes")
+                    .atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50))
-                    .until(() -> load.acks().stream().anyMatch(a -> a.node().equals(node.name()) && a.ackNanos() > since));
+                    .until(() ->
+                            load.acks().stream().anyMatch(a -> a.node().equals(node.name()) && a.ackNanos() > since));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "; " + load.describe(node.name()) + " (waiting since " + since + ")", e);
+            throw new AssertionError(
+                    e.getMessage() + "; " + load.describe(node.name()) + " (waiting since " + since + ")", e);
         }
     }
 
     private static Set<Long> presentOn(LocalCluster cluster, Node primary) throws SQLException {
         if (cluster.database() == Database.REDIS) {
             return primary.onRedis(redis -> redis.sync().keys("acked:*")).stream()
-                    .map(key -> Long.parseLong(key.substring("acked:".length()))).collect(Collectors.toSet());
+                    .map(key -> Long.parseLong(key.substring("acked:".length())))
+                    .collect(Collectors.toSet());
         }
         Set<Long> present = new HashSet<>();
-        try (Connection c = primary.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT id FROM acked")) {
+        try (Connection c = primary.connect();
+                ResultSet rs = c.createStatement().executeQuery("SELECT id FROM acked")) {
             while (rs.next()) {
                 present.add(rs.getLong(1));
             }

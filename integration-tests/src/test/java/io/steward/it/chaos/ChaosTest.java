@@ -1,13 +1,12 @@
 package io.steward.it.chaos;
 
-import io.steward.it.LocalCluster;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.steward.it.LocalCluster;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The chaos run's subset for the suite (issue 15): ten faults, every kind at least once, against a three-node
@@ -20,7 +19,8 @@ class ChaosTest {
     @Test
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void tenFaultsLoseNoAcknowledgedWriteAndNeverHaveTwoWritablePrimaries() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults().synchronousMode().partitionable())) {
+        try (LocalCluster cluster = LocalCluster.start(
+                LocalCluster.Options.defaults().synchronousMode().partitionable())) {
             ChaosRun.Result result = ChaosRun.run(cluster, true, List.of(Fault.values()), 10, 15L, Fault.Holds.SHORT);
             String report = ChaosReport.markdown(result);
             System.out.println(report);

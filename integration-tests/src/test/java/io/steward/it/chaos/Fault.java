@@ -1,13 +1,12 @@
 package io.steward.it.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
-
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.Random;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * What the chaos run does to a cluster, always to the current primary's node or its links unless said otherwise, and
@@ -20,7 +19,7 @@ enum Fault {
         @Override
         Repair inflict(Scene scene) throws Exception {
             scene.primary().killServer();
-            return () -> { };
+            return () -> {};
         }
     },
     /** SIGKILL of the primary's agent: its fence guard stops the server, a replica takes over; the agent restarts. */
@@ -81,8 +80,10 @@ enum Fault {
         @Override
         Repair inflict(Scene scene) throws Exception {
             Node primary = scene.primary();
-            int server = await("the ZooKeeper server " + primary.name() + "'s agent talks to").atMost(Duration.ofSeconds(30))
-                    .until(primary::zooKeeperServerInUse, OptionalInt::isPresent).getAsInt();
+            int server = await("the ZooKeeper server " + primary.name() + "'s agent talks to")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(primary::zooKeeperServerInUse, OptionalInt::isPresent)
+                    .getAsInt();
             scene.cluster().zookeeper().isolate(server);
             Thread.sleep(scene.holds().cut().toMillis()); // the fault's length
             return () -> scene.cluster().zookeeper().rejoin(server);
@@ -111,14 +112,13 @@ enum Fault {
     /** How long the faults that last (rather than crash) are held. */
     record Holds(Duration pause, Duration blackhole, Duration cut, Duration zooKeeperServer) {
         /** Long enough that every fault outlasts the lease and the session: as the chaos run asks. */
-        static final Holds LONG = new Holds(Duration.ofSeconds(20), Duration.ofSeconds(15), Duration.ofSeconds(15),
-                Duration.ofSeconds(15));
+        static final Holds LONG = new Holds(
+                Duration.ofSeconds(20), Duration.ofSeconds(15), Duration.ofSeconds(15), Duration.ofSeconds(15));
         /** Still longer than the session timeout (5 s), shorter for the suite. */
-        static final Holds SHORT = new Holds(Duration.ofSeconds(8), Duration.ofSeconds(8), Duration.ofSeconds(8),
-                Duration.ofSeconds(6));
+        static final Holds SHORT =
+                new Holds(Duration.ofSeconds(8), Duration.ofSeconds(8), Duration.ofSeconds(8), Duration.ofSeconds(6));
     }
 
     /** The cluster a fault is done to, and its primary when it is done. */
-    record Scene(LocalCluster cluster, Node primary, Holds holds, Random random) {
-    }
+    record Scene(LocalCluster cluster, Node primary, Holds holds, Random random) {}
 }

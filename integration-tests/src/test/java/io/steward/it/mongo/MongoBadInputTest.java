@@ -1,17 +1,14 @@
 package io.steward.it.mongo;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster;
 import io.steward.it.mongo.MongoCluster.Agent;
 import io.steward.testing.FreePorts;
-import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -19,9 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Bad input around MongoDB: settings and the book's user data refused key by key before anything is touched, a
@@ -44,39 +43,57 @@ class MongoBadInputTest {
     @Test
     void badSettingsStopTheAgentBeforeItTouchesTheServer() throws Exception {
         MongoReplicaSetMember member = cluster.set().addMember();
-        Path config = cluster.writeConfig("bad", member.port(), "rs.0", "primary", "  size: 100\n  source: snap-78ee631b")
+        Path config = cluster.writeConfig(
+                        "bad", member.port(), "rs.0", "primary", "  size: 100\n  source: snap-78ee631b")
                 .file();
 
         LocalCluster.AgentExit run = LocalCluster.runAgentUntilItExits(config);
 
         assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
-        assertThat(run.output()).contains("mongodb.replica_set", "'rs.0'", "MongoDB refuses dots",
-                "mongodb.role", "'primary'", "active, arbiter, hidden",
-                "mongodb.size", "Steward does not create the data volume",
-                "mongodb.source", "seeding it from an EBS snapshot is not built yet");
+        assertThat(run.output())
+                .contains(
+                        "mongodb.replica_set",
+                        "'rs.0'",
+                        "MongoDB refuses dots",
+                        "mongodb.role",
+                        "'primary'",
+                        "active, arbiter, hidden",
+                        "mongodb.size",
+                        "Steward does not create the data volume",
+                        "mongodb.source",
+                        "seeding it from an EBS snapshot is not built yet");
         try (MongoClient client = MongoClients.create(member.directConnectionString())) {
-            assertThat(client.getDatabase("admin").runCommand(new Document("hello", 1)).getString("setName"))
-                    .as("the set was not initiated").isNull();
+            assertThat(client.getDatabase("admin")
+                            .runCommand(new Document("hello", 1))
+                            .getString("setName"))
+                    .as("the set was not initiated")
+                    .isNull();
         }
     }
 
     @Test
     void theBooksUserDataNamesTheSetAndBadKeysAreRefusedOneByOne() throws Exception {
         MongoReplicaSetMember member = cluster.set().addMember();
-        Path config = cluster.writeConfig("m1", member.port(), "placeholder", "active", "").file();
+        Path config = cluster.writeConfig("m1", member.port(), "placeholder", "active", "")
+                .file();
         // the set's name and the role come from user data, as the book launches its members
-        String withoutThem = Files.readString(config).replace("  replica_set: placeholder\n", "").replace("  role: active\n", "");
+        String withoutThem = Files.readString(config)
+                .replace("  replica_set: placeholder\n", "")
+                .replace("  role: active\n", "");
         Files.writeString(config, withoutThem);
         Path good = Files.writeString(config.resolveSibling("good.json"), "{\"name\": \"rs0\", \"role\": \"arbiter\"}");
-        Path bad = Files.writeString(config.resolveSibling("bad.json"),
-                "{\"name\": \"rs0\", \"role\": \"observer\", \"size\": 100}");
+        Path bad = Files.writeString(
+                config.resolveSibling("bad.json"), "{\"name\": \"rs0\", \"role\": \"observer\", \"size\": 100}");
 
         assertThat(validate(config, good)).isEqualTo(new Validation(0, ""));
         Validation refused = validate(config, bad);
 
         assertThat(refused.exitCode()).isEqualTo(2);
-        assertThat(refused.errors()).contains("mongodb.role (from user data file " + bad + " key 'role')", "'observer'",
-                "mongodb.size (from user data file " + bad + " key 'size')");
+        assertThat(refused.errors())
+                .contains(
+                        "mongodb.role (from user data file " + bad + " key 'role')",
+                        "'observer'",
+                        "mongodb.size (from user data file " + bad + " key 'size')");
     }
 
     @Test
@@ -85,9 +102,13 @@ class MongoBadInputTest {
         Path log = config.file().resolveSibling("agent.log");
         Process agent = LocalCluster.startAgentProcess(config.file(), log, Map.of(), List.of());
         try {
-            await("the agent reporting the unreachable server").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> MongoCluster.get(config.adminPort(), "/health").filter(r -> r.statusCode() == 503)
-                            .filter(r -> r.body().contains("hello: server unreachable")).isPresent());
+            await("the agent reporting the unreachable server")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> MongoCluster.get(config.adminPort(), "/health")
+                            .filter(r -> r.statusCode() == 503)
+                            .filter(r -> r.body().contains("hello: server unreachable"))
+                            .isPresent());
             assertThat(Files.readString(log)).doesNotContain("InitializeCluster");
         } finally {
             agent.destroyForcibly().waitFor();
@@ -98,32 +119,42 @@ class MongoBadInputTest {
     void aReconfigurationMongoDbRefusesIsLoggedInItsWordsAndTheSetStaysAsItWas() throws Exception {
         cluster.startAgent("m1", "active", Map.of());
         cluster.startAgent("a1", "arbiter", Map.of());
-        await("m1 and one arbiter in the set").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> cluster.configHosts().size() == 2);
+        await("m1 and one arbiter in the set")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(() -> cluster.configHosts().size() == 2);
         int version = cluster.config().getInteger("version");
 
         // MongoDB 7.0 allows one arbiter per set unless told otherwise
         Agent second = cluster.startAgent("a2", "arbiter", Map.of());
 
         Agent primary = cluster.agent("m1");
-        await("the primary's agent saying why").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                .until(() -> Files.readString(primary.log()).contains("Lead failed: replSetReconfig refused: "
-                        + "NewReplicaSetConfigurationIncompatible (103)"));
-        assertThat(cluster.configHosts()).hasSize(2).doesNotContain(second.member().host());
+        await("the primary's agent saying why")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> Files.readString(primary.log())
+                        .contains("Lead failed: replSetReconfig refused: "
+                                + "NewReplicaSetConfigurationIncompatible (103)"));
+        assertThat(cluster.configHosts())
+                .hasSize(2)
+                .doesNotContain(second.member().host());
         assertThat(cluster.config().getInteger("version")).isEqualTo(version);
-        await("the refused member still waiting to be added").atMost(Duration.ofSeconds(30))
-                .until(() -> Files.readString(second.log()).contains("not a member yet; waiting for the elected primary"));
+        await("the refused member still waiting to be added")
+                .atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        Files.readString(second.log()).contains("not a member yet; waiting for the elected primary"));
     }
 
-    private record Validation(int exitCode, String errors) {
-    }
+    private record Validation(int exitCode, String errors) {}
 
     private static Validation validate(Path config, Path userData) {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new StewardCli());
         cli.setOut(new PrintWriter(new StringWriter(), true));
         cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute("validate-config", "--config", config.toString(), "--user-data", userData.toString());
+        int exitCode =
+                cli.execute("validate-config", "--config", config.toString(), "--user-data", userData.toString());
         return new Validation(exitCode, err.toString());
     }
 }

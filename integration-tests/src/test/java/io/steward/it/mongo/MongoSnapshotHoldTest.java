@@ -1,5 +1,9 @@
 package io.steward.it.mongo;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,21 +17,16 @@ import io.steward.engine.VolumeSnapshots;
 import io.steward.plugins.EngineRegistry;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
-import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The MongoDB engine's hold around a volume snapshot, against the replica-set test server through the real driver:
@@ -37,6 +36,7 @@ import static org.awaitility.Awaitility.await;
 class MongoSnapshotHoldTest {
     @TempDir
     static Path state;
+
     private static MongoReplicaSet set;
     private static MongoReplicaSetMember member;
     private static MongoClient client;
@@ -50,21 +50,32 @@ class MongoSnapshotHoldTest {
         set = MongoReplicaSet.start(1);
         member = set.member(0);
         client = MongoClients.create(member.directConnectionString());
-        client.getDatabase("admin").runCommand(new Document("replSetInitiate", new Document("_id", member.replSetName())
-                .append("members", List.of(new Document("_id", 0).append("host", member.host())))));
-        await("a primary").atMost(Duration.ofSeconds(30)).until(() -> set.primary().isPresent());
+        client.getDatabase("admin")
+                .runCommand(new Document(
+                        "replSetInitiate",
+                        new Document("_id", member.replSetName())
+                                .append("members", List.of(new Document("_id", 0).append("host", member.host())))));
+        await("a primary")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> set.primary().isPresent());
         engine = engine("10m");
         hasty = engine("1s");
     }
 
     private static Engine engine(String fsyncLockLimit) {
-        ObjectNode section = JsonNodeFactory.instance.objectNode().put("port", member.port())
-                .put("replica_set", member.replSetName()).put("request_timeout", "5s").put("fsync_lock_limit", fsyncLockLimit)
+        ObjectNode section = JsonNodeFactory.instance
+                .objectNode()
+                .put("port", member.port())
+                .put("replica_set", member.replSetName())
+                .put("request_timeout", "5s")
+                .put("fsync_lock_limit", fsyncLockLimit)
                 .put("data_dir", state.resolve("data").toString());
         ConfigProblems problems = new ConfigProblems();
         Settings settings = new Settings("mongodb", section, problems);
-        Engine created = EngineRegistry.find("mongodb").orElseThrow().configure(new EngineContext("m1", "127.0.0.1",
-                settings, state, new MetricRegistry())).create();
+        Engine created = EngineRegistry.find("mongodb")
+                .orElseThrow()
+                .configure(new EngineContext("m1", "127.0.0.1", settings, state, new MetricRegistry()))
+                .create();
         settings.rejectUnknownKeys();
         assertThat(problems.list()).isEmpty();
         return created;
@@ -84,9 +95,12 @@ class MongoSnapshotHoldTest {
         try {
             assertThat(locked()).isTrue();
             CompletableFuture<Void> write = CompletableFuture.runAsync(() -> client.getDatabase("app")
-                    .getCollection("orders").insertOne(new Document("item", "written during the hold")));
+                    .getCollection("orders")
+                    .insertOne(new Document("item", "written during the hold")));
 
-            await("the write waiting for the lock").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            await("the write waiting for the lock")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> currentOp().getList("inprog", Document.class).stream()
                             .anyMatch(op -> Boolean.TRUE.equals(op.get("waitingForLock"))));
             assertThat(write).isNotDone();
@@ -97,7 +111,9 @@ class MongoSnapshotHoldTest {
             hold.close();
         }
         assertThat(locked()).isFalse();
-        assertThat(client.getDatabase("app").getCollection("orders").countDocuments(new Document("item", "written during the hold")))
+        assertThat(client.getDatabase("app")
+                        .getCollection("orders")
+                        .countDocuments(new Document("item", "written during the hold")))
                 .isEqualTo(1);
     }
 
@@ -106,12 +122,16 @@ class MongoSnapshotHoldTest {
         SnapshotHold hold = hold(hasty, "forgotten");
         assertThat(locked()).isTrue();
 
-        await("the watchdog lifting the lock").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        await("the watchdog lifting the lock")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> !locked());
 
-        assertThatThrownBy(hold::release).isInstanceOf(EngineException.class)
-                .hasMessage("the fsync lock for snapshot forgotten was lifted by its watchdog before the snapshot finished; "
-                        + "it may not be consistent");
+        assertThatThrownBy(hold::release)
+                .isInstanceOf(EngineException.class)
+                .hasMessage(
+                        "the fsync lock for snapshot forgotten was lifted by its watchdog before the snapshot finished; "
+                                + "it may not be consistent");
         hold.close();
         assertThat(locked()).isFalse();
     }

@@ -1,16 +1,15 @@
 package io.steward.it.packaging;
 
-import io.steward.it.packaging.Distribution.Result;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.steward.it.packaging.Distribution.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7: the EC2 scripts fail loudly, naming what is wrong, before they change anything on the machine. (What they
@@ -28,10 +27,12 @@ class BootstrapScriptTest {
         Path config = Distribution.PACKAGING.resolve("examples/config/postgresql.yml");
         Path packageThatIsNeverFetched = dir.resolve("steward.deb");
 
-        Result result = bash(BOOTSTRAP, "--package", packageThatIsNeverFetched.toString(), "--config", config.toString());
+        Result result =
+                bash(BOOTSTRAP, "--package", packageThatIsNeverFetched.toString(), "--config", config.toString());
 
         assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
-        assertThat(result.output()).contains("steward-bootstrap: FAILED while checking " + config, "CHANGE-ME")
+        assertThat(result.output())
+                .contains("steward-bootstrap: FAILED while checking " + config, "CHANGE-ME")
                 .containsPattern("\\n\\d+:.*token: \"CHANGE-ME-to-32-or-more-random-characters\"");
     }
 

@@ -1,10 +1,8 @@
 package io.steward.it.packaging;
 
-import io.steward.it.packaging.Distribution.Result;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.steward.it.packaging.Distribution.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,8 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7: the .deb installed into a throwaway root, as dpkg installs it on a node: files, owners, modes, the
@@ -53,44 +52,57 @@ class DebianPackageTest {
 
         install();
 
-        Account account = account("steward").orElseThrow(() -> new AssertionError("no steward account in the root's /etc/passwd"));
+        Account account = account("steward")
+                .orElseThrow(() -> new AssertionError("no steward account in the root's /etc/passwd"));
         assertThat(account.uid()).as("a system account").isBetween(100, 999);
         assertThat(account.home()).isEqualTo("/var/lib/steward");
         assertThat(account.shell()).isEqualTo("/usr/sbin/nologin");
         assertThat(groupId("steward")).as("its own group").contains(account.gid());
-        assertThat(Files.readAllBytes(Path.of("/etc/passwd"))).as("this machine's accounts are untouched").isEqualTo(hostPasswd);
+        assertThat(Files.readAllBytes(Path.of("/etc/passwd")))
+                .as("this machine's accounts are untouched")
+                .isEqualTo(hostPasswd);
         assertThat(Files.readAllBytes(Path.of("/etc/group"))).isEqualTo(hostGroup);
 
         assertFile("/usr/bin/steward", 0, 0, 0755);
-        assertThat(root.resolve("usr/bin/steward")).hasSameBinaryContentAs(Distribution.PACKAGING.resolve("bin/steward"));
+        assertThat(root.resolve("usr/bin/steward"))
+                .hasSameBinaryContentAs(Distribution.PACKAGING.resolve("bin/steward"));
         List<String> jars = names("usr/share/steward/lib");
-        for (String module : List.of("agent", "plugins-postgres", "plugins-redis", "plugins-elasticsearch", "plugins-mongodb")) {
+        for (String module :
+                List.of("agent", "plugins-postgres", "plugins-redis", "plugins-elasticsearch", "plugins-mongodb")) {
             assertThat(jars).anyMatch(jar -> jar.startsWith("steward-" + module + "-") && jar.endsWith(".jar"));
         }
-        assertThat(jars).anyMatch(jar -> jar.startsWith("picocli-")).anyMatch(jar -> jar.startsWith("curator-recipes-"));
+        assertThat(jars)
+                .anyMatch(jar -> jar.startsWith("picocli-"))
+                .anyMatch(jar -> jar.startsWith("curator-recipes-"));
         for (String jar : jars) {
             assertFile("/usr/share/steward/lib/" + jar, 0, 0, 0644);
         }
         assertFile(UNIT, 0, 0, 0644);
-        assertThat(root.resolve(UNIT.substring(1))).hasSameBinaryContentAs(Distribution.SYSTEMD.resolve("steward.service"));
-        assertThat(names("usr/share/steward/systemd")).containsExactlyInAnyOrder("elasticsearch.conf", "data-paths.conf",
-                "host-mounts.conf");
+        assertThat(root.resolve(UNIT.substring(1)))
+                .hasSameBinaryContentAs(Distribution.SYSTEMD.resolve("steward.service"));
+        assertThat(names("usr/share/steward/systemd"))
+                .containsExactlyInAnyOrder("elasticsearch.conf", "data-paths.conf", "host-mounts.conf");
         assertThat(root.resolve("usr/share/doc/steward/iam/steward-policy.json"))
                 .hasSameBinaryContentAs(Distribution.PACKAGING.resolve("iam/steward-policy.json"));
-        assertThat(names("usr/share/doc/steward/docs")).contains("install.md", "postgresql.md", "redis.md",
-                "elasticsearch.md", "mongodb.md");
+        assertThat(names("usr/share/doc/steward/docs"))
+                .contains("install.md", "postgresql.md", "redis.md", "elasticsearch.md", "mongodb.md");
 
         // the configuration holds secrets: root and the group steward only
         assertFile("/etc/steward", 0, account.gid(), 0750);
         assertFile("/etc/steward/steward.yml", 0, account.gid(), 0640);
-        assertThat(root.resolve("etc/steward/steward.yml")).hasSameBinaryContentAs(Distribution.PACKAGING.resolve("conf/steward.yml"));
+        assertThat(root.resolve("etc/steward/steward.yml"))
+                .hasSameBinaryContentAs(Distribution.PACKAGING.resolve("conf/steward.yml"));
         Result status = dpkg("--status", "steward");
-        assertThat(status.output()).contains("Status: install ok installed")
+        assertThat(status.output())
+                .contains("Status: install ok installed")
                 .containsPattern("Conffiles:\\n /etc/steward/steward.yml [0-9a-f]{32}\\n");
 
         // not started until configured: nothing enables the unit
-        assertThat(Files.exists(root.resolve("etc/systemd/system/multi-user.target.wants/steward.service"),
-                LinkOption.NOFOLLOW_LINKS)).as("an enablement link").isFalse();
+        assertThat(Files.exists(
+                        root.resolve("etc/systemd/system/multi-user.target.wants/steward.service"),
+                        LinkOption.NOFOLLOW_LINKS))
+                .as("an enablement link")
+                .isFalse();
     }
 
     @Test
@@ -112,7 +124,9 @@ class DebianPackageTest {
 
         assertThat(purge.exitCode()).as(purge.output()).isZero();
         assertThat(root.resolve("etc/steward")).doesNotExist();
-        assertThat(account("steward")).as("Debian keeps system accounts: files elsewhere may still be theirs").isPresent();
+        assertThat(account("steward"))
+                .as("Debian keeps system accounts: files elsewhere may still be theirs")
+                .isPresent();
     }
 
     @Test
@@ -135,7 +149,8 @@ class DebianPackageTest {
     }
 
     private void install() throws Exception {
-        Result install = dpkg("--force-depends", "--install", Distribution.debianPackage().toString());
+        Result install = dpkg(
+                "--force-depends", "--install", Distribution.debianPackage().toString());
         assertThat(install.exitCode()).as(install.output()).isZero();
     }
 
@@ -147,8 +162,8 @@ class DebianPackageTest {
 
     /** systemd-analyze resolves the unit, its drop-ins and its programs inside the root; its dependencies are systemd's. */
     private Result verify() throws Exception {
-        return Distribution.run(Duration.ofMinutes(1), "systemd-analyze", "verify", "--recursive-errors=no",
-                "--root=" + root, UNIT);
+        return Distribution.run(
+                Duration.ofMinutes(1), "systemd-analyze", "verify", "--recursive-errors=no", "--root=" + root, UNIT);
     }
 
     private void assertVerifies(String what) throws Exception {
@@ -160,8 +175,12 @@ class DebianPackageTest {
     private void assertFile(String absolute, int uid, int gid, int mode) throws IOException {
         Path path = root.resolve(absolute.substring(1));
         assertThat(path).exists();
-        assertThat(Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as(absolute + " owner").isEqualTo(uid);
-        assertThat(Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS)).as(absolute + " group").isEqualTo(gid);
+        assertThat(Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                .as(absolute + " owner")
+                .isEqualTo(uid);
+        assertThat(Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS))
+                .as(absolute + " group")
+                .isEqualTo(gid);
         int actualMode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
         assertThat(Integer.toOctalString(actualMode)).as(absolute + " mode").isEqualTo(Integer.toOctalString(mode));
     }
@@ -172,12 +191,12 @@ class DebianPackageTest {
         }
     }
 
-    private record Account(int uid, int gid, String home, String shell) {
-    }
+    private record Account(int uid, int gid, String home, String shell) {}
 
     private Optional<Account> account(String name) throws IOException {
-        return entry("etc/passwd", name).map(fields -> new Account(Integer.parseInt(fields[2]), Integer.parseInt(fields[3]),
-                fields[5], fields[6]));
+        return entry("etc/passwd", name)
+                .map(fields ->
+                        new Account(Integer.parseInt(fields[2]), Integer.parseInt(fields[3]), fields[5], fields[6]));
     }
 
     private Optional<Integer> groupId(String name) throws IOException {

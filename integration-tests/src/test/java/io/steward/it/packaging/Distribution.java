@@ -19,8 +19,7 @@ final class Distribution {
     /** The systemd module's folder, set by the build. */
     static final Path SYSTEMD = folderFromProperty("steward.systemd");
 
-    private Distribution() {
-    }
+    private Distribution() {}
 
     private static Path folderFromProperty(String property) {
         String value = System.getProperty(property);
@@ -43,30 +42,35 @@ final class Distribution {
         Path target = PACKAGING.resolve("target");
         List<Path> found;
         try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
-            found = files.filter(file -> target.getFileSystem().getPathMatcher("glob:" + glob).matches(file.getFileName()))
+            found = files.filter(file -> target.getFileSystem()
+                            .getPathMatcher("glob:" + glob)
+                            .matches(file.getFileName()))
                     .toList();
         }
         if (found.size() != 1) {
-            throw new IllegalStateException("expected one " + glob + " in " + target + " (built by mvn package in packaging/), found "
-                    + found);
+            throw new IllegalStateException(
+                    "expected one " + glob + " in " + target + " (built by mvn package in packaging/), found " + found);
         }
         return found.get(0);
     }
 
     /** How a finished command ended: exit code and everything it printed (stdout and stderr together). */
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
         // a file, not a pipe: the time limit holds even for a command that never closes its output
         Path output = Files.createTempFile("steward-command-", ".out");
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException(command + " did not end within " + timeout + ": " + Files.readString(output));
+                throw new IllegalStateException(
+                        command + " did not end within " + timeout + ": " + Files.readString(output));
             }
             return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
         } finally {

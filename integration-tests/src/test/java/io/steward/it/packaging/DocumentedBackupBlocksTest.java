@@ -1,15 +1,11 @@
 package io.steward.it.packaging;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.steward.cli.StewardCli;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,8 +18,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /**
  * Issue 17: every YAML block of the README and docs/*.md that configures {@code backup} passes
@@ -79,25 +78,31 @@ class DocumentedBackupBlocksTest {
 
     @Test
     void theDocumentationShowsTheBackupStore() throws IOException {
-        assertThat(backupBlocks().map(Block::yaml)).anySatisfy(yaml -> assertThat(yaml.path("backup").has("store")).isTrue())
-                .noneSatisfy(yaml -> assertThat(yaml.path("backup").path("wal").has("bucket")).isTrue());
+        assertThat(backupBlocks().map(Block::yaml))
+                .anySatisfy(yaml -> assertThat(yaml.path("backup").has("store")).isTrue())
+                .noneSatisfy(yaml -> assertThat(yaml.path("backup").path("wal").has("bucket"))
+                        .isTrue());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backupBlocks")
     void aDocumentedBackupBlockValidatesOverItsEnginesExample(Block block) throws IOException {
         String engine = ENGINES.stream().filter(block.yaml()::has).findFirst().orElse("postgresql");
-        ObjectNode config = (ObjectNode) YAML.readTree(EXAMPLES.resolve("config").resolve(engine + ".yml").toFile());
+        ObjectNode config = (ObjectNode) YAML.readTree(
+                EXAMPLES.resolve("config").resolve(engine + ".yml").toFile());
         merge(config, withoutPlaceholders(block.yaml().deepCopy()));
         Path file = dir.resolve("steward.yml");
         YAML.writeValue(file.toFile(), config);
         Path userData;
         try (Stream<Path> examples = Files.list(EXAMPLES.resolve("user-data"))) {
-            userData = examples.filter(example -> example.getFileName().toString().startsWith(engine)).sorted()
-                    .findFirst().orElseThrow();
+            userData = examples.filter(
+                            example -> example.getFileName().toString().startsWith(engine))
+                    .sorted()
+                    .findFirst()
+                    .orElseThrow();
         }
-        List<String> arguments = new ArrayList<>(List.of("validate-config", "--config", file.toString(),
-                "--user-data", userData.toString()));
+        List<String> arguments = new ArrayList<>(
+                List.of("validate-config", "--config", file.toString(), "--user-data", userData.toString()));
         arguments.addAll(IMDS_STAND_INS);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -107,7 +112,9 @@ class DocumentedBackupBlocksTest {
 
         int exitCode = cli.execute(arguments.toArray(String[]::new));
 
-        assertThat(exitCode).as("%s over examples/config/%s.yml: %s", block, engine, err).isZero();
+        assertThat(exitCode)
+                .as("%s over examples/config/%s.yml: %s", block, engine, err)
+                .isZero();
         assertThat(out.toString()).contains("configuration OK", "engine " + engine);
     }
 
@@ -117,7 +124,8 @@ class DocumentedBackupBlocksTest {
             JsonNode value = field.getValue();
             if (value instanceof ObjectNode object) {
                 withoutPlaceholders(object);
-            } else if (value.isTextual() && (value.asText().contains("...") || field.getKey().endsWith("_file"))) {
+            } else if (value.isTextual()
+                    && (value.asText().contains("...") || field.getKey().endsWith("_file"))) {
                 fields.remove();
             }
         }
@@ -126,7 +134,8 @@ class DocumentedBackupBlocksTest {
 
     private static void merge(ObjectNode target, ObjectNode source) {
         source.fields().forEachRemaining(field -> {
-            if (target.get(field.getKey()) instanceof ObjectNode existing && field.getValue() instanceof ObjectNode more) {
+            if (target.get(field.getKey()) instanceof ObjectNode existing
+                    && field.getValue() instanceof ObjectNode more) {
                 merge(existing, more);
             } else {
                 target.set(field.getKey(), field.getValue());

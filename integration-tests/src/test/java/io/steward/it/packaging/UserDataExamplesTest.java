@@ -1,15 +1,11 @@
 package io.steward.it.packaging;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.steward.cli.StewardCli;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,8 +17,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
 
 /**
  * Issue 7: every example under packaging/examples passes {@code steward validate-config} with the example
@@ -43,6 +42,7 @@ class UserDataExamplesTest {
             "--set", "node.dns_name=ip-10-0-0-5.eu-west-1.compute.internal");
     /** The engines whose user data names the cluster's record or replica set, not the node: named by instance id. */
     private static final Set<String> NODES_NAMED_BY_INSTANCE = Set.of("elasticsearch", "mongodb");
+
     private static final Path EXAMPLES = Distribution.PACKAGING.resolve("examples");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -69,8 +69,9 @@ class UserDataExamplesTest {
         Validation validation = validate(config, userData);
 
         assertThat(validation.exitCode()).as(validation.err()).isZero();
-        assertThat(validation.out()).contains("configuration OK: cluster " + expectedCluster(config, userData)
-                + ", node " + expectedNode(engine, userData) + ", engine " + engine);
+        assertThat(validation.out())
+                .contains("configuration OK: cluster " + expectedCluster(config, userData) + ", node "
+                        + expectedNode(engine, userData) + ", engine " + engine);
     }
 
     /** A cloud-init example writes a configuration and the book's user data for bootstrap.sh: those two must agree. */
@@ -79,7 +80,9 @@ class UserDataExamplesTest {
     void cloudInitExampleWritesAConfigurationAndUserDataThatValidate(String fileName) throws IOException {
         String engine = fileName.replaceFirst("\\.yaml$", "");
         String text = Files.readString(EXAMPLES.resolve("cloud-init").resolve(fileName));
-        assertThat(text).as("cloud-init reads only documents with this first line").startsWith("#cloud-config\n");
+        assertThat(text)
+                .as("cloud-init reads only documents with this first line")
+                .startsWith("#cloud-config\n");
         JsonNode cloudConfig = YAML.readTree(text);
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, writtenFile(cloudConfig, "/run/steward-bootstrap/steward.yml"));
@@ -91,17 +94,25 @@ class UserDataExamplesTest {
         assertThat(validation.exitCode()).as(validation.err()).isZero();
         assertThat(validation.out()).contains("node " + expectedNode(engine, userData) + ", engine " + engine);
         String commands = cloudConfig.path("runcmd").toString();
-        assertThat(commands).contains("install-database.sh " + engine, "bootstrap.sh --package",
-                "--config /run/steward-bootstrap/steward.yml", "--user-data /run/steward-bootstrap/user-data.json");
+        assertThat(commands)
+                .contains(
+                        "install-database.sh " + engine,
+                        "bootstrap.sh --package",
+                        "--config /run/steward-bootstrap/steward.yml",
+                        "--user-data /run/steward-bootstrap/user-data.json");
     }
 
     @Test
     void everyEnginesExampleConfigurationHasUserDataAndACloudInitExample() throws IOException {
         Set<String> configured = fileNames(EXAMPLES.resolve("config")).stream()
-                .map(name -> name.replaceFirst("\\.yml$", "")).collect(Collectors.toCollection(TreeSet::new));
+                .map(name -> name.replaceFirst("\\.yml$", ""))
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(configured).containsExactly("elasticsearch", "mongodb", "postgresql", "redis");
-        assertThat(userDataExamples().map(name -> name.split("[-.]")[0]).collect(Collectors.toSet())).isEqualTo(configured);
-        assertThat(cloudInitExamples().map(name -> name.replaceFirst("\\.yaml$", "")).collect(Collectors.toSet()))
+        assertThat(userDataExamples().map(name -> name.split("[-.]")[0]).collect(Collectors.toSet()))
+                .isEqualTo(configured);
+        assertThat(cloudInitExamples()
+                        .map(name -> name.replaceFirst("\\.yaml$", ""))
+                        .collect(Collectors.toSet()))
                 .isEqualTo(configured);
     }
 
@@ -142,19 +153,22 @@ class UserDataExamplesTest {
     /** The package's own /etc/steward/steward.yml: the unit's validation refuses it, so an unconfigured node never starts. */
     @Test
     void theShippedConfigurationTemplateIsRefusedUntilTheNodeIsConfigured() {
-        Validation validation = validate(List.of("validate-config", "--config",
-                Distribution.PACKAGING.resolve("conf/steward.yml").toString(), "--set", "aws.imds=off"));
+        Validation validation = validate(List.of(
+                "validate-config",
+                "--config",
+                Distribution.PACKAGING.resolve("conf/steward.yml").toString(),
+                "--set",
+                "aws.imds=off"));
 
         assertThat(validation.exitCode()).isEqualTo(2);
         assertThat(validation.err()).contains("cluster", "engine", "zookeeper.connect");
     }
 
-    private record Validation(int exitCode, String out, String err) {
-    }
+    private record Validation(int exitCode, String out, String err) {}
 
     private static Validation validate(Path config, Path userData) {
-        List<String> arguments = new ArrayList<>(List.of("validate-config", "--config", config.toString(),
-                "--user-data", userData.toString()));
+        List<String> arguments = new ArrayList<>(
+                List.of("validate-config", "--config", config.toString(), "--user-data", userData.toString()));
         arguments.addAll(IMDS_STAND_INS);
         return validate(arguments);
     }
@@ -171,13 +185,17 @@ class UserDataExamplesTest {
     }
 
     private static String expectedNode(String engine, Path userData) throws IOException {
-        return NODES_NAMED_BY_INSTANCE.contains(engine) ? INSTANCE_ID : JSON.readTree(userData.toFile()).path("name").asText();
+        return NODES_NAMED_BY_INSTANCE.contains(engine)
+                ? INSTANCE_ID
+                : JSON.readTree(userData.toFile()).path("name").asText();
     }
 
     /** User data's cluster, else the configuration's, which wins over it. */
     private static String expectedCluster(Path config, Path userData) throws IOException {
         JsonNode fromConfig = YAML.readTree(config.toFile()).path("cluster");
-        return fromConfig.isTextual() ? fromConfig.asText() : JSON.readTree(userData.toFile()).path("cluster").asText();
+        return fromConfig.isTextual()
+                ? fromConfig.asText()
+                : JSON.readTree(userData.toFile()).path("cluster").asText();
     }
 
     private static String writtenFile(JsonNode cloudConfig, String path) {

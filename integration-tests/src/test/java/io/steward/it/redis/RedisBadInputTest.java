@@ -1,13 +1,13 @@
 package io.steward.it.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.cli.StewardCli;
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
 import io.steward.it.WriteLoad;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,39 +23,51 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * Issue 4, scenario (f): bad configuration, bad user data and a Redis server that cannot be reached get a clear
  * error, and change nothing the cluster relies on.
  */
 class RedisBadInputTest {
-    private static final LocalCluster.Options REDIS = LocalCluster.Options.defaults().withDatabase(Database.REDIS);
+    private static final LocalCluster.Options REDIS =
+            LocalCluster.Options.defaults().withDatabase(Database.REDIS);
 
     @Test
     void badRedisSettingsStopTheAgentBeforeItTouchesAnything() throws Exception {
         Path dir = Files.createTempDirectory("steward-bad-redis");
         Path dataDir = dir.resolve("data");
         Path config = dir.resolve("steward.yml");
-        Files.writeString(config, String.join("\n",
-                "cluster: broken",
-                "engine: redis",
-                "node: {name: r1, host: 127.0.0.1}",
-                "zookeeper: {connect: '127.0.0.1:1', digest_user: steward, digest_password: it-zookeeper-secret}",
-                "aws: {imds: off}",
-                "ha: {synchronous_mode: true}",
-                "redis: {data_dir: " + dataDir + ", persistence: sometimes, maxmemory_policy: allkeys-oldest,"
-                        + " maxmemory: lots, topology: ring}",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "cluster: broken",
+                        "engine: redis",
+                        "node: {name: r1, host: 127.0.0.1}",
+                        "zookeeper: {connect: '127.0.0.1:1', digest_user: steward, digest_password: it-zookeeper-secret}",
+                        "aws: {imds: off}",
+                        "ha: {synchronous_mode: true}",
+                        "redis: {data_dir: " + dataDir + ", persistence: sometimes, maxmemory_policy: allkeys-oldest,"
+                                + " maxmemory: lots, topology: ring}",
+                        ""));
 
         LocalCluster.AgentExit run = LocalCluster.runAgentUntilItExits(config);
 
         assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
-        assertThat(run.output()).contains("redis.persistence", "sometimes", "no, low, normal, high",
-                "redis.maxmemory_policy", "allkeys-oldest", "redis.maxmemory", "redis.topology", "star, chain",
-                "ha.synchronous_mode", "false for engine redis");
+        assertThat(run.output())
+                .contains(
+                        "redis.persistence",
+                        "sometimes",
+                        "no, low, normal, high",
+                        "redis.maxmemory_policy",
+                        "allkeys-oldest",
+                        "redis.maxmemory",
+                        "redis.topology",
+                        "star, chain",
+                        "ha.synchronous_mode",
+                        "false for engine redis");
         assertThat(dataDir).doesNotExist();
     }
 
@@ -63,26 +75,38 @@ class RedisBadInputTest {
     void badBookUserDataIsRefusedKeyByKey() throws Exception {
         Path dir = Files.createTempDirectory("steward-bad-user-data");
         Path config = dir.resolve("steward.yml");
-        Files.writeString(config, String.join("\n",
-                "engine: redis",
-                "node: {host: 127.0.0.1}",
-                "zookeeper: {connect: '127.0.0.1:1', digest_user: steward, digest_password: it-zookeeper-secret}",
-                "aws: {imds: off}",
-                "redis: {data_dir: " + dir.resolve("data") + "}",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "engine: redis",
+                        "node: {host: 127.0.0.1}",
+                        "zookeeper: {connect: '127.0.0.1:1', digest_user: steward, digest_password: it-zookeeper-secret}",
+                        "aws: {imds: off}",
+                        "redis: {data_dir: " + dir.resolve("data") + "}",
+                        ""));
         Path userData = dir.resolve("user-data.json");
-        Files.writeString(userData, "{\"name\": \"r1\", \"cluster\": \"c\", \"persistence\": \"always\","
-                + " \"maxmemory-policy\": \"most-recently-used\", \"logging\": \"loud\"}");
+        Files.writeString(
+                userData,
+                "{\"name\": \"r1\", \"cluster\": \"c\", \"persistence\": \"always\","
+                        + " \"maxmemory-policy\": \"most-recently-used\", \"logging\": \"loud\"}");
 
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new StewardCli());
         cli.setOut(new PrintWriter(new StringWriter(), true));
         cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute("validate-config", "--config", config.toString(), "--user-data", userData.toString());
+        int exitCode =
+                cli.execute("validate-config", "--config", config.toString(), "--user-data", userData.toString());
 
         assertThat(exitCode).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString()).contains("redis.persistence", "always", "redis.maxmemory_policy", "most-recently-used",
-                "redis.logging", "loud");
+        assertThat(err.toString())
+                .contains(
+                        "redis.persistence",
+                        "always",
+                        "redis.maxmemory_policy",
+                        "most-recently-used",
+                        "redis.logging",
+                        "loud");
         assertThat(dir.resolve("data")).doesNotExist();
     }
 
@@ -94,27 +118,37 @@ class RedisBadInputTest {
     void aReplicaThatCannotStartItsServerSaysWhyAndChangesNothing() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(REDIS)) {
             Node primary = cluster.awaitPrimary();
-            Node replica = cluster.nodes().stream().filter(n -> n != primary).findFirst().orElseThrow();
-            String epoch = primary.get("/cluster").orElseThrow().body().replaceAll("(?s).*\"epoch\"\\s*:\\s*(\\d+).*", "$1");
+            Node replica = cluster.nodes().stream()
+                    .filter(n -> n != primary)
+                    .findFirst()
+                    .orElseThrow();
+            String epoch =
+                    primary.get("/cluster").orElseThrow().body().replaceAll("(?s).*\"epoch\"\\s*:\\s*(\\d+).*", "$1");
             replica.killNode();
             try (SilentListener squatter = new SilentListener(replica.databasePort())) {
                 replica.startAgent();
-                await("the agent explains why redis-server does not start").atMost(Duration.ofSeconds(60))
+                await("the agent explains why redis-server does not start")
+                        .atMost(Duration.ofSeconds(60))
                         .until(() -> Files.readString(replica.agentLog()).contains("Address already in use"));
-                await("its /health says what keeps failing").atMost(Duration.ofSeconds(60)).until(() ->
-                        failingAction(replica).path("reason").asText().contains("Address already in use"));
+                await("its /health says what keeps failing")
+                        .atMost(Duration.ofSeconds(60))
+                        .until(() ->
+                                failingAction(replica).path("reason").asText().contains("Address already in use"));
                 assertThat(replica.isStreamingReplica()).isFalse();
                 assertThat(cluster.primaries()).containsExactly(primary);
                 assertThat(primary.get("/cluster").orElseThrow().body()).contains("\"epoch\":" + epoch);
             }
             cluster.awaitAllStreaming();
             assertThat(cluster.primaries()).containsExactly(primary);
-            await("nothing failing any more").atMost(Duration.ofSeconds(60)).until(() -> failingAction(replica).isNull());
+            await("nothing failing any more")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> failingAction(replica).isNull());
         }
     }
 
     private static com.fasterxml.jackson.databind.JsonNode failingAction(Node node) throws IOException {
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.get("/health").orElseThrow().body())
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(node.get("/health").orElseThrow().body())
                 .path("failingAction");
     }
 
@@ -135,15 +169,19 @@ class RedisBadInputTest {
                 } finally {
                     wakeUnlessKilled(pid);
                 }
-                // fenced by the agent giving up the lease, not by a watchdog that could no longer prove it: the lease is
+                // fenced by the agent giving up the lease, not by a watchdog that could no longer prove it: the lease
+                // is
                 // proven beside the loop while its probe waits for the hung server
-                assertThat(Files.readString(old.agentLog())).contains("fencing the unresponsive local server before giving up the lease")
+                assertThat(Files.readString(old.agentLog()))
+                        .contains("fencing the unresponsive local server before giving up the lease")
                         .doesNotContain("the lease could not be renewed in time");
                 cluster.awaitAllStreaming();
                 int before = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 200);
                 load.close();
-                assertThat(load.overlap()).as("nodes acknowledging writes at the same time; spans: %s", load.spans()).isEmpty();
+                assertThat(load.overlap())
+                        .as("nodes acknowledging writes at the same time; spans: %s", load.spans())
+                        .isEmpty();
             }
             assertThat(old.isStreamingReplica()).isTrue();
         }
@@ -154,13 +192,19 @@ class RedisBadInputTest {
         Process kill = new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         if (kill.exitValue() != 0) {
-            await("server " + pid + " gone").atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).isEmpty());
+            await("server " + pid + " gone")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> ProcessHandle.of(pid).isEmpty());
         }
     }
 
     private static void signal(String name, long pid) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", name, pid).isTrue();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+                .inheritIO()
+                .start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("kill -%s %d", name, pid)
+                .isTrue();
     }
 
     /** Holds a port: accepts connections and never answers, like a program that is not Redis. */
@@ -171,21 +215,25 @@ class RedisBadInputTest {
 
         SilentListener(int port) {
             // the killed server's socket goes only once the kernel has reaped the process
-            socket = await("port " + port + " free").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            socket = await("port " + port + " free")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .ignoreException(BindException.class)
                     .until(() -> bound(port), Objects::nonNull);
-            acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        Socket client = socket.accept();
-                        synchronized (accepted) {
-                            accepted.add(client);
+            acceptor = new Thread(
+                    () -> {
+                        try {
+                            while (true) {
+                                Socket client = socket.accept();
+                                synchronized (accepted) {
+                                    accepted.add(client);
+                                }
+                            }
+                        } catch (IOException e) {
+                            // closed
                         }
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            }, "silent-listener");
+                    },
+                    "silent-listener");
             acceptor.setDaemon(true);
             acceptor.start();
         }

@@ -1,11 +1,12 @@
 package io.steward.it.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
 import io.steward.it.WriteLoad;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,17 +15,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 4, scenario (c): the book's chain topology on three real redis-servers. The primary is the head; the others
  * follow in name order, each replicating from the one before it.
  */
 class RedisChainTest {
-    private static final LocalCluster.Options CHAIN = LocalCluster.Options.defaults().withDatabase(Database.REDIS)
-            .withExtraYaml("  topology: chain");
+    private static final LocalCluster.Options CHAIN =
+            LocalCluster.Options.defaults().withDatabase(Database.REDIS).withExtraYaml("  topology: chain");
     private static final Pattern MASTER_PORT = Pattern.compile("master_port:(\\d+)");
 
     /**
@@ -42,8 +41,13 @@ class RedisChainTest {
 
             middle.killNode();
 
-            await("the tail re-pointed to the head").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> upstreamPort(tail).filter(p -> p == head.databasePort()).isPresent() && linkUp(tail));
+            await("the tail re-pointed to the head")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> upstreamPort(tail)
+                                    .filter(p -> p == head.databasePort())
+                                    .isPresent()
+                            && linkUp(tail));
             writeAndAwait(head, "while-middle-is-gone", List.of(tail));
 
             middle.startAgent();
@@ -72,9 +76,14 @@ class RedisChainTest {
                 int before = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 200);
                 load.close();
-                assertThat(load.overlap()).as("nodes acknowledging writes at the same time; spans: %s", load.spans()).isEmpty();
+                assertThat(load.overlap())
+                        .as("nodes acknowledging writes at the same time; spans: %s", load.spans())
+                        .isEmpty();
             }
-            writeAndAwait(next, "after-failover", cluster.nodes().stream().filter(n -> n != next).toList());
+            writeAndAwait(
+                    next,
+                    "after-failover",
+                    cluster.nodes().stream().filter(n -> n != next).toList());
         }
     }
 
@@ -83,8 +92,11 @@ class RedisChainTest {
      * from the one before it) and returns it, head first.
      */
     private static List<Node> awaitChain(LocalCluster cluster) {
-        return await("the chain formed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                .until(() -> chainOf(cluster), Optional::isPresent).orElseThrow();
+        return await("the chain formed")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> chainOf(cluster), Optional::isPresent)
+                .orElseThrow();
     }
 
     private static Optional<List<Node>> chainOf(LocalCluster cluster) {
@@ -93,7 +105,10 @@ class RedisChainTest {
             return Optional.empty();
         }
         List<Node> chain = new ArrayList<>(primaries);
-        cluster.nodes().stream().filter(n -> n != primaries.get(0)).sorted(Comparator.comparing(Node::name)).forEach(chain::add);
+        cluster.nodes().stream()
+                .filter(n -> n != primaries.get(0))
+                .sorted(Comparator.comparing(Node::name))
+                .forEach(chain::add);
         for (int i = 1; i < chain.size(); i++) {
             Node node = chain.get(i);
             int expected = chain.get(i - 1).databasePort();
@@ -106,7 +121,8 @@ class RedisChainTest {
 
     private static Optional<Integer> upstreamPort(Node node) {
         try {
-            Matcher port = MASTER_PORT.matcher(node.onRedis(redis -> redis.sync().info("replication")));
+            Matcher port =
+                    MASTER_PORT.matcher(node.onRedis(redis -> redis.sync().info("replication")));
             return port.find() ? Optional.of(Integer.parseInt(port.group(1))) : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty();
@@ -124,8 +140,11 @@ class RedisChainTest {
     private static void writeAndAwait(Node primary, String key, List<Node> replicas) {
         primary.onRedis(redis -> redis.sync().mset(Map.of(key, primary.name(), key + ":n", "1")));
         for (Node replica : replicas) {
-            await(key + " on " + replica).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> primary.name().equals(replica.onRedis(redis -> redis.sync().get(key))));
+            await(key + " on " + replica)
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> primary.name()
+                            .equals(replica.onRedis(redis -> redis.sync().get(key))));
         }
     }
 }

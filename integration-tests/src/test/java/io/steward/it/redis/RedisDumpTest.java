@@ -1,25 +1,19 @@
 package io.steward.it.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.steward.cli.StewardCli;
 import io.steward.it.Database;
-import io.steward.it.LocalCluster.Node;
 import io.steward.it.LocalCluster;
+import io.steward.it.LocalCluster.Node;
 import io.steward.it.aws.S3TestServer;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.CompressionStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Object;
-
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,9 +30,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * RDB dumps through running agents, against real redis-servers and a real local S3 (s3proxy): a dump taken with
@@ -86,8 +85,11 @@ class RedisDumpTest {
 
             String key = "steward/" + sourceCluster + "/dumps/" + name + ".zst";
             assertThat(dump.path("key").asText()).isEqualTo(key);
-            HeadObjectResponse object = s3.client().headObject(r -> r.bucket(BUCKET).key(key));
-            assertThat(object.metadata()).containsEntry("steward-compression", "zstd").containsKey("steward-sha256")
+            HeadObjectResponse object =
+                    s3.client().headObject(r -> r.bucket(BUCKET).key(key));
+            assertThat(object.metadata())
+                    .containsEntry("steward-compression", "zstd")
+                    .containsKey("steward-sha256")
                     .containsKey("steward-size");
             assertThat(object.serverSideEncryptionAsString()).isEqualTo("AES256");
             long size = Long.parseLong(object.metadata().get("steward-size"));
@@ -95,16 +97,24 @@ class RedisDumpTest {
 
             JsonNode listed = JSON.readTree(primary.get("/dumps").orElseThrow().body());
             assertThat(listed).extracting(entry -> entry.path("name").asText()).containsExactly(name);
-            assertThat(primary.get("/metrics").orElseThrow().body()).contains("steward_dumps_total 1.0")
-                    .contains("steward_dump_last_size_bytes " + size + ".0").contains("steward_dump_failures_total 0.0");
-            assertThat(Files.list(primary.dataDir())).as("nothing but Redis's own dump is left of the upload")
+            assertThat(primary.get("/metrics").orElseThrow().body())
+                    .contains("steward_dumps_total 1.0")
+                    .contains("steward_dump_last_size_bytes " + size + ".0")
+                    .contains("steward_dump_failures_total 0.0");
+            assertThat(Files.list(primary.dataDir()))
+                    .as("nothing but Redis's own dump is left of the upload")
                     .noneMatch(file -> file.getFileName().toString().startsWith("steward-backup-"));
         }
 
         try (LocalCluster fresh = LocalCluster.start(options(2, Optional.of(sourceCluster), Optional.of("latest")))) {
             assertThat(contents(fresh.awaitPrimary())).isEqualTo(written);
-            Node replica = fresh.nodes().stream().filter(Node::isStreamingReplica).findFirst().orElseThrow();
-            await("the replica copied the restored dataset").atMost(PATIENCE).until(() -> contents(replica).equals(written));
+            Node replica = fresh.nodes().stream()
+                    .filter(Node::isStreamingReplica)
+                    .findFirst()
+                    .orElseThrow();
+            await("the replica copied the restored dataset")
+                    .atMost(PATIENCE)
+                    .until(() -> contents(replica).equals(written));
             assertThat(Files.readString(replica.agentLog())).contains("redis.rdb latest is not used");
         }
 
@@ -112,8 +122,11 @@ class RedisDumpTest {
             Node primary = byName.awaitPrimary();
             assertThat(contents(primary)).isEqualTo(written);
             primary.onRedis(redis -> redis.sync().set("after-restore", "writable"));
-            Map<String, String> appendOnly = primary.onRedis(redis -> redis.sync().configGet("appendonly"));
-            assertThat(appendOnly).as("persistence normal: the append-only file is on again").containsEntry("appendonly", "yes");
+            Map<String, String> appendOnly =
+                    primary.onRedis(redis -> redis.sync().configGet("appendonly"));
+            assertThat(appendOnly)
+                    .as("persistence normal: the append-only file is on again")
+                    .containsEntry("appendonly", "yes");
             assertThat(primary.dataDir().resolve("appendonlydir")).isDirectory();
             assertThat(Files.readString(primary.agentLog())).contains("creating the cluster from dump " + name);
         }
@@ -142,10 +155,21 @@ class RedisDumpTest {
             Node primary = cluster.awaitPrimary();
             writeKeysOfEveryType(primary);
             // the racer's real dump to put back between its links
-            assertThat(primary.post("/dump", "{}", Optional.of(LocalCluster.TOKEN)).statusCode()).isEqualTo(201);
-            Process swapping = new ProcessBuilder("runuser", "-u", "redis", "--", "python3", racer.toString(),
-                    primary.dataDir().toString(), secret.toString(), stop.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(primary.post("/dump", "{}", Optional.of(LocalCluster.TOKEN))
+                            .statusCode())
+                    .isEqualTo(201);
+            Process swapping = new ProcessBuilder(
+                            "runuser",
+                            "-u",
+                            "redis",
+                            "--",
+                            "python3",
+                            racer.toString(),
+                            primary.dataDir().toString(),
+                            secret.toString(),
+                            stop.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
 
             List<HttpResponse<String>> dumps = new ArrayList<>();
             for (int i = 0; i < DUMP_RACE_ATTEMPTS; i++) {
@@ -154,23 +178,29 @@ class RedisDumpTest {
             Files.writeString(stop, "");
 
             assertThat(swapping.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            long swaps = Long.parseLong(new String(swapping.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            long swaps = Long.parseLong(
+                    new String(swapping.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
             assertThat(swaps).as("the racer swapped while the dumps ran").isGreaterThan(DUMP_RACE_ATTEMPTS);
             for (HttpResponse<String> dump : dumps) {
                 assertThat(dump.body()).doesNotContain(marker);
                 if (dump.statusCode() != 201) {
-                    assertThat(dump.body()).as("a failed dump says why").contains("dump.rdb")
+                    assertThat(dump.body())
+                            .as("a failed dump says why")
+                            .contains("dump.rdb")
                             .containsAnyOf("is a symbolic link", "hard links", "belongs to user id");
                 }
             }
             assertThat(dumps).as("some dumps won the race").anyMatch(dump -> dump.statusCode() == 201);
             String folder = "steward/" + cluster.name() + "/dumps/";
-            List<S3Object> objects = s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(folder)).contents()
-                    .stream().toList();
+            List<S3Object> objects =
+                    s3.client().listObjectsV2Paginator(r -> r.bucket(BUCKET).prefix(folder)).contents().stream()
+                            .toList();
             assertThat(objects).hasSizeGreaterThan(1);
             for (S3Object object : objects) {
-                try (InputStream stored = s3.client().getObject(r -> r.bucket(BUCKET).key(object.key()));
-                     InputStream content = CompressionStreams.decompressing(BackupStoreConfig.Compression.ZSTD, stored)) {
+                try (InputStream stored =
+                                s3.client().getObject(r -> r.bucket(BUCKET).key(object.key()));
+                        InputStream content =
+                                CompressionStreams.decompressing(BackupStoreConfig.Compression.ZSTD, stored)) {
                     String dump = new String(content.readAllBytes(), StandardCharsets.ISO_8859_1);
                     assertThat(dump).as(object.key()).startsWith("REDIS").doesNotContain(marker);
                 }
@@ -183,20 +213,27 @@ class RedisDumpTest {
 
     @Test
     void aMalformedRdbNameIsAConfigurationErrorNamingTheKeyAndNothingIsTouched() throws Exception {
-        try (LocalCluster cluster = LocalCluster.prepare(options(1, Optional.of("elsewhere"), Optional.of("dump.rdb")))) {
+        try (LocalCluster cluster =
+                LocalCluster.prepare(options(1, Optional.of("elsewhere"), Optional.of("dump.rdb")))) {
             Node node = cluster.nodes().get(0);
             StringWriter err = new StringWriter();
             CommandLine cli = new CommandLine(new StewardCli());
             cli.setOut(new PrintWriter(new StringWriter(), true));
             cli.setErr(new PrintWriter(err, true));
-            int exitCode = cli.execute("validate-config", "--config", node.config().toString());
+            int exitCode =
+                    cli.execute("validate-config", "--config", node.config().toString());
 
             assertThat(exitCode).isEqualTo(2);
-            assertThat(err.toString()).contains("redis.rdb", "'dump.rdb' is not valid", "latest, or the exact name of an "
-                    + "archived RDB dump");
+            assertThat(err.toString())
+                    .contains(
+                            "redis.rdb",
+                            "'dump.rdb' is not valid",
+                            "latest, or the exact name of an " + "archived RDB dump");
 
             node.startAgent();
-            await("the agent refuses its configuration").atMost(PATIENCE).until(() -> node.agentExitCode().isPresent());
+            await("the agent refuses its configuration")
+                    .atMost(PATIENCE)
+                    .until(() -> node.agentExitCode().isPresent());
             assertThat(node.agentExitCode()).hasValue(2);
             assertThat(Files.readString(node.agentLog())).contains("redis.rdb");
             assertThat(node.dataDir()).doesNotExist();
@@ -206,13 +243,16 @@ class RedisDumpTest {
     @Test
     void aDumpTheArchiveLacksFailsTheBootstrapAndLeavesTheDataDirectoryEmpty() throws Exception {
         String missing = "20200101T000000.000Z-nobody.rdb";
-        try (LocalCluster cluster = LocalCluster.prepare(options(1, Optional.of("no-such-cluster"), Optional.of(missing)))) {
+        try (LocalCluster cluster =
+                LocalCluster.prepare(options(1, Optional.of("no-such-cluster"), Optional.of(missing)))) {
             Node node = cluster.nodes().get(0);
             node.startAgent();
 
-            await("the bootstrap names the missing dump").atMost(PATIENCE).until(() -> Files.readString(node.agentLog())
-                    .contains("cannot create the cluster from dump " + missing + ": no dump " + missing + " in s3://"
-                            + BUCKET + "/steward/no-such-cluster/dumps/ (it holds none)"));
+            await("the bootstrap names the missing dump")
+                    .atMost(PATIENCE)
+                    .until(() -> Files.readString(node.agentLog())
+                            .contains("cannot create the cluster from dump " + missing + ": no dump " + missing
+                                    + " in s3://" + BUCKET + "/steward/no-such-cluster/dumps/ (it holds none)"));
             assertThat(node.agentRunning()).isTrue();
             assertThat(cluster.primaries()).isEmpty();
             assertThat(node.dataDir()).doesNotExist();
@@ -224,26 +264,42 @@ class RedisDumpTest {
         String damagedSource = "damaged-source";
         String name = "20250101T000000.000Z-redis1.rdb";
         byte[] body = "REDIS0010 not what was archived".getBytes(StandardCharsets.UTF_8);
-        s3.client().putObject(r -> r.bucket(BUCKET).key("steward/" + damagedSource + "/dumps/" + name)
-                .metadata(Map.of("steward-compression", "none", "steward-sha256", "0".repeat(64),
-                        "steward-size", Integer.toString(body.length))), RequestBody.fromBytes(body));
-        try (LocalCluster cluster = LocalCluster.prepare(options(1, Optional.of(damagedSource), Optional.of("latest")))) {
+        s3.client()
+                .putObject(
+                        r -> r.bucket(BUCKET)
+                                .key("steward/" + damagedSource + "/dumps/" + name)
+                                .metadata(Map.of(
+                                        "steward-compression",
+                                        "none",
+                                        "steward-sha256",
+                                        "0".repeat(64),
+                                        "steward-size",
+                                        Integer.toString(body.length))),
+                        RequestBody.fromBytes(body));
+        try (LocalCluster cluster =
+                LocalCluster.prepare(options(1, Optional.of(damagedSource), Optional.of("latest")))) {
             Node node = cluster.nodes().get(0);
             node.startAgent();
 
-            await("the damaged dump is refused").atMost(PATIENCE).until(() -> Files.readString(node.agentLog())
-                    .contains("refusing to restore dump " + name + " from s3://" + BUCKET + "/steward/" + damagedSource
-                            + "/dumps/" + name + ": the content has SHA-256"));
+            await("the damaged dump is refused")
+                    .atMost(PATIENCE)
+                    .until(() -> Files.readString(node.agentLog())
+                            .contains("refusing to restore dump " + name + " from s3://" + BUCKET + "/steward/"
+                                    + damagedSource + "/dumps/" + name + ": the content has SHA-256"));
             assertThat(Files.readString(node.agentLog())).contains("the object was damaged or changed");
             assertThat(cluster.primaries()).isEmpty();
             assertThat(node.dataDir()).doesNotExist();
             // the agent tries again every tick; a try under way has its hidden .fetching file, deleted when it fails
-            try (var files = Files.list(node.config().getParent().resolve("state").resolve("bootstrap-dump"))) {
+            try (var files =
+                    Files.list(node.config().getParent().resolve("state").resolve("bootstrap-dump"))) {
                 assertThat(files.filter(file -> !file.getFileName().toString().startsWith(".")))
-                        .as("no damaged dump left to start from").isEmpty();
+                        .as("no damaged dump left to start from")
+                        .isEmpty();
             }
         }
-        List<S3Object> left = s3.client().listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + damagedSource)).contents();
+        List<S3Object> left = s3.client()
+                .listObjectsV2(r -> r.bucket(BUCKET).prefix("steward/" + damagedSource))
+                .contents();
         assertThat(left).as("the archive is only read").hasSize(1);
     }
 
@@ -254,8 +310,11 @@ class RedisDumpTest {
     private static LocalCluster.Options options(int nodes, Optional<String> cloneSource, Optional<String> rdb) {
         StringBuilder yaml = new StringBuilder("  persistence: normal\n");
         rdb.ifPresent(dump -> yaml.append("  rdb: \"").append(dump).append("\"\n"));
-        cloneSource.ifPresent(source -> yaml.append("bootstrap:\n  mode: clone\n  source: ").append(source).append('\n'));
-        yaml.append(String.join("\n",
+        cloneSource.ifPresent(source -> yaml.append("bootstrap:\n  mode: clone\n  source: ")
+                .append(source)
+                .append('\n'));
+        yaml.append(String.join(
+                "\n",
                 "backup:",
                 "  store:",
                 "    bucket: " + BUCKET,
@@ -264,9 +323,15 @@ class RedisDumpTest {
                 "    region: " + S3TestServer.REGION,
                 "  dumps:",
                 "    schedule: off"));
-        return LocalCluster.Options.defaults().withDatabase(Database.REDIS).withNodes(nodes).withExtraYaml(yaml.toString())
-                .withEnvironment(Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
-                        "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY));
+        return LocalCluster.Options.defaults()
+                .withDatabase(Database.REDIS)
+                .withNodes(nodes)
+                .withExtraYaml(yaml.toString())
+                .withEnvironment(Map.of(
+                        "AWS_ACCESS_KEY_ID",
+                        S3TestServer.ACCESS_KEY,
+                        "AWS_SECRET_ACCESS_KEY",
+                        S3TestServer.SECRET_KEY));
     }
 
     private static void writeKeysOfEveryType(Node primary) {

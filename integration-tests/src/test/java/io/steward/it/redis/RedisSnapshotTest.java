@@ -1,5 +1,8 @@
 package io.steward.it.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
@@ -14,13 +17,6 @@ import io.steward.it.backup.SnapshotFixtures;
 import io.steward.it.backup.WalFixtures;
 import io.steward.testing.FreePorts;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.services.ec2.model.VolumeState;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +27,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.ec2.model.VolumeState;
 
 /**
  * EBS snapshot sets of a Redis node whose data directory is the root of an XFS volume the EC2 test server knows. A
@@ -76,24 +75,35 @@ class RedisSnapshotTest {
             Node primary = cluster.awaitPrimary();
             primary.onRedis(redis -> redis.sync().set("before", "in the snapshot"));
 
-            HttpResponse<String> taken = primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
+            HttpResponse<String> taken =
+                    primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
 
             assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
             String id = json.readTree(taken.body()).path("id").asText();
             primary.onRedis(redis -> redis.sync().set("after", "not in the snapshot"));
-            await("the set complete").atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+            await("the set complete")
+                    .atMost(PATIENCE)
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> StreamSupport.stream(sets(primary).spliterator(), false)
-                            .anyMatch(set -> set.path("id").asText().equals(id) && set.path("status").asText().equals("COMPLETED")));
-            assertThat(Files.readString(primary.agentLog())).containsSubsequence(
-                    "snapshot " + id + (appendOnly ? ": the append-only file holds every acknowledged write"
-                            : ": BGSAVE finished, dump.rdb is current"), "freezing [" + primary.dataDir(),
-                    "thawed [" + primary.dataDir());
+                            .anyMatch(set -> set.path("id").asText().equals(id)
+                                    && set.path("status").asText().equals("COMPLETED")));
+            assertThat(Files.readString(primary.agentLog()))
+                    .containsSubsequence(
+                            "snapshot " + id
+                                    + (appendOnly
+                                            ? ": the append-only file holds every acknowledged write"
+                                            : ": BGSAVE finished, dump.rdb is current"),
+                            "freezing [" + primary.dataDir(),
+                            "thawed [" + primary.dataDir());
             assertThat(ec2.snapshotIds()).hasSize(1);
 
             WalFixtures.Run refused = restoreWithTheCli(primary);
             assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
-            assertThat(refused.err()).contains("cannot start a server from a snapshot set's volumes yet; nothing was created");
-            assertThat(ec2.calls("CreateVolume")).as("no volume made for a restore Steward cannot finish").isZero();
+            assertThat(refused.err())
+                    .contains("cannot start a server from a snapshot set's volumes yet; nothing was created");
+            assertThat(ec2.calls("CreateVolume"))
+                    .as("no volume made for a restore Steward cannot finish")
+                    .isZero();
 
             Path restored = restore(ec2.snapshotIds().get(0), work.resolve("restored"));
             try {
@@ -112,7 +122,8 @@ class RedisSnapshotTest {
         try (LocalCluster cluster = LocalCluster.start(options("no"))) {
             Node primary = cluster.awaitPrimary();
 
-            HttpResponse<String> refused = primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
+            HttpResponse<String> refused =
+                    primary.post("/snapshot", "{\"retention\": \"daily\"}", Optional.of(LocalCluster.TOKEN));
 
             assertThat(refused.statusCode()).as(refused.body()).isGreaterThanOrEqualTo(400);
             assertThat(refused.body()).contains("redis.persistence is no");
@@ -126,7 +137,10 @@ class RedisSnapshotTest {
     private LocalCluster.Options options(String persistence) {
         String extraYaml = "  persistence: " + persistence + "\n"
                 + SnapshotFixtures.sections(ec2, s3, BUCKET, List.of(), List.of("schedule: off"));
-        return LocalCluster.Options.defaults().withDatabase(Database.REDIS).withNodes(1).withExtraYaml(extraYaml)
+        return LocalCluster.Options.defaults()
+                .withDatabase(Database.REDIS)
+                .withNodes(1)
+                .withExtraYaml(extraYaml)
                 .withEnvironment(SnapshotFixtures.environment(ec2, INSTANCE))
                 .withStorage(nodeDir -> {
                     Path data = nodeDir.resolve("data");
@@ -139,9 +153,18 @@ class RedisSnapshotTest {
     private WalFixtures.Run restoreWithTheCli(Node node) {
         S3TestServer.lendCredentialsToThisJvm();
         try {
-            return WalFixtures.cli("restore", "--config", node.config().toString(), "--set", "node.instance_id=" + INSTANCE,
-                    "--set", "node.availability_zone=" + SnapshotFixtures.ZONE, "--set", "aws.region=eu-west-1",
-                    "--set", "aws.ec2.endpoint=" + ec2.endpoint());
+            return WalFixtures.cli(
+                    "restore",
+                    "--config",
+                    node.config().toString(),
+                    "--set",
+                    "node.instance_id=" + INSTANCE,
+                    "--set",
+                    "node.availability_zone=" + SnapshotFixtures.ZONE,
+                    "--set",
+                    "aws.region=eu-west-1",
+                    "--set",
+                    "aws.ec2.endpoint=" + ec2.endpoint());
         } finally {
             S3TestServer.withdrawCredentialsFromThisJvm();
         }
@@ -150,9 +173,14 @@ class RedisSnapshotTest {
     /** A new volume from the snapshot, attached as /dev/sdg and mounted at {@code mountPoint}. */
     private Path restore(String snapshotId, Path mountPoint) throws Exception {
         var client = ec2.client();
-        String volumeId = client.createVolume(r -> r.snapshotId(snapshotId).availabilityZone(SnapshotFixtures.ZONE)).volumeId();
-        await().atMost(PATIENCE).until(() -> client.describeVolumes(r -> r.volumeIds(volumeId)).volumes().get(0).state()
-                == VolumeState.AVAILABLE);
+        String volumeId = client.createVolume(r -> r.snapshotId(snapshotId).availabilityZone(SnapshotFixtures.ZONE))
+                .volumeId();
+        await().atMost(PATIENCE)
+                .until(() -> client.describeVolumes(r -> r.volumeIds(volumeId))
+                                .volumes()
+                                .get(0)
+                                .state()
+                        == VolumeState.AVAILABLE);
         client.attachVolume(r -> r.volumeId(volumeId).instanceId(INSTANCE).device("/dev/sdg"));
         Files.createDirectories(mountPoint);
         // the original is still mounted, with the same XFS UUID
@@ -161,20 +189,44 @@ class RedisSnapshotTest {
     }
 
     /** Starts a redis-server of its own on {@code dir} (its dump.rdb, or its append-only file), and reads {@code keys}. */
-    private static Map<String, String> readWithRedisServer(Path dir, boolean appendOnly, String... keys) throws Exception {
+    private static Map<String, String> readWithRedisServer(Path dir, boolean appendOnly, String... keys)
+            throws Exception {
         int port = FreePorts.next();
-        Process server = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--appendonly", appendOnly ? "yes" : "no", "--save", "",
-                "--daemonize", "no").redirectErrorStream(true).redirectOutput(dir.getParent().resolve("restored-redis.log").toFile())
+        Process server = new ProcessBuilder(
+                        "redis-server",
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--dir",
+                        dir.toString(),
+                        "--dbfilename",
+                        "dump.rdb",
+                        "--appendonly",
+                        appendOnly ? "yes" : "no",
+                        "--save",
+                        "",
+                        "--daemonize",
+                        "no")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.getParent().resolve("restored-redis.log").toFile())
                 .start();
-        RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(port)
-                .withTimeout(Duration.ofSeconds(10)).build());
+        RedisClient client = RedisClient.create(RedisURI.builder()
+                .withHost("127.0.0.1")
+                .withPort(port)
+                .withTimeout(Duration.ofSeconds(10))
+                .build());
         try {
-            StatefulRedisConnection<String, String> connection = await("the restored server listening").atMost(PATIENCE)
-                    .ignoreExceptions().until(client::connect, Objects::nonNull);
+            StatefulRedisConnection<String, String> connection = await("the restored server listening")
+                    .atMost(PATIENCE)
+                    .ignoreExceptions()
+                    .until(client::connect, Objects::nonNull);
             try (connection) {
                 // a server still loading its dump answers LOADING
-                await("the dump loaded").atMost(PATIENCE).ignoreExceptions().until(() -> "PONG".equals(connection.sync().ping()));
+                await("the dump loaded")
+                        .atMost(PATIENCE)
+                        .ignoreExceptions()
+                        .until(() -> "PONG".equals(connection.sync().ping()));
                 Map<String, String> found = new java.util.TreeMap<>();
                 for (String key : keys) {
                     Optional.ofNullable(connection.sync().get(key)).ifPresent(value -> found.put(key, value));

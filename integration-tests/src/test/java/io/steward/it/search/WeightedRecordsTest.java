@@ -1,19 +1,18 @@
 package io.steward.it.search;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.steward.it.aws.Route53TestServer;
 import io.steward.it.aws.StoredRecordSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The book's Elasticsearch round robin through {@link Route53TestServer} and the real SDK: every healthy node keeps its
@@ -38,15 +37,17 @@ class WeightedRecordsTest {
     }
 
     private SearchCluster.Options options() {
-        return SearchCluster.Options.defaults().withEnvironment(with(Map.of(
-                "STEWARD_AWS_ROUTE53_ENABLED", "true",
-                "STEWARD_AWS_ROUTE53_HOSTED_ZONE_ID", zone,
-                "STEWARD_AWS_ROUTE53_WEIGHTED_RECORD", "search.it.example")));
+        return SearchCluster.Options.defaults()
+                .withEnvironment(with(Map.of(
+                        "STEWARD_AWS_ROUTE53_ENABLED", "true",
+                        "STEWARD_AWS_ROUTE53_HOSTED_ZONE_ID", zone,
+                        "STEWARD_AWS_ROUTE53_WEIGHTED_RECORD", "search.it.example")));
     }
 
     /** Launched the book's way: the record and its zone come from the user data alone, the zone by its name. */
     private SearchCluster.Options bookUserData() {
-        return SearchCluster.Options.defaults().withUserData("{\"name\": \"search\", \"zone\": \"it.example\"}")
+        return SearchCluster.Options.defaults()
+                .withUserData("{\"name\": \"search\", \"zone\": \"it.example\"}")
                 .withEnvironment(with(Map.of()));
     }
 
@@ -86,17 +87,27 @@ class WeightedRecordsTest {
         try (SearchCluster cluster = SearchCluster.start(options())) {
             awaitEntries(cluster.nodes());
             SearchCluster.Node master = cluster.electedMaster();
-            List<SearchCluster.Node> others = cluster.nodes().stream().filter(n -> n != master).toList();
+            List<SearchCluster.Node> others =
+                    cluster.nodes().stream().filter(n -> n != master).toList();
 
             master.killServer();
 
             awaitEntries(others);
-            await("a new elected master among " + others).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                    .ignoreExceptions().until(() -> others.contains(cluster.electedMaster()));
-            await("the new master's agent reporting it").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> cluster.electedMaster().get("/health").map(r -> r.body().toLowerCase().contains("\"role\":\"primary\""))
+            await("a new elected master among " + others)
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions()
+                    .until(() -> others.contains(cluster.electedMaster()));
+            await("the new master's agent reporting it")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> cluster.electedMaster()
+                            .get("/health")
+                            .map(r -> r.body().toLowerCase().contains("\"role\":\"primary\""))
                             .orElse(false));
-            assertThat(master.get("/health").orElseThrow().statusCode()).as("the dead node's agent reports it").isEqualTo(503);
+            assertThat(master.get("/health").orElseThrow().statusCode())
+                    .as("the dead node's agent reports it")
+                    .isEqualTo(503);
         }
     }
 
@@ -116,13 +127,19 @@ class WeightedRecordsTest {
 
     /** Waits until the weighted record holds exactly these nodes' entries, each as the book writes it. */
     private void awaitEntries(List<SearchCluster.Node> nodes) {
-        Map<String, String> expected = nodes.stream().collect(Collectors.toMap(n -> SearchCluster.instanceId(n.name()),
-                n -> n.name() + ".nodes.it"));
-        await(WEIGHTED + " holding " + expected).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        Map<String, String> expected = nodes.stream()
+                .collect(Collectors.toMap(n -> SearchCluster.instanceId(n.name()), n -> n.name() + ".nodes.it"));
+        await(WEIGHTED + " holding " + expected)
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
-                    List<StoredRecordSet> entries = dns.recordSets(zone).stream().filter(set -> set.name().equals(WEIGHTED)).toList();
-                    assertThat(entries.stream().collect(Collectors.toMap(StoredRecordSet::setIdentifier,
-                            set -> String.join(",", set.values())))).isEqualTo(expected);
+                    List<StoredRecordSet> entries = dns.recordSets(zone).stream()
+                            .filter(set -> set.name().equals(WEIGHTED))
+                            .toList();
+                    assertThat(entries.stream()
+                                    .collect(Collectors.toMap(
+                                            StoredRecordSet::setIdentifier, set -> String.join(",", set.values()))))
+                            .isEqualTo(expected);
                     assertThat(entries).allSatisfy(set -> {
                         assertThat(set.weight()).isEqualTo(100L);
                         assertThat(set.type()).isEqualTo("CNAME");

@@ -1,5 +1,8 @@
 package io.steward.it.storage;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import io.steward.config.StorageConfig;
 import io.steward.config.TablespaceConfig;
 import io.steward.it.aws.Ec2TestServer;
@@ -7,30 +10,27 @@ import io.steward.storage.DataVolume;
 import io.steward.storage.Ec2VolumeFinder;
 import io.steward.storage.StorageException;
 import io.steward.testing.LoopFilesystem;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /** Which EBS volumes hold the data, on real loop-mounted XFS volumes attached through the {@link Ec2TestServer}. */
 class DataVolumeDiscoveryTest {
     private static final String INSTANCE = "i-0123456789abcdef0";
-    private static final List<TablespaceConfig> TABLESPACES = List.of(
-            new TablespaceConfig("/dev/sdf", "main", 1), new TablespaceConfig("/dev/xvdg", "fast", 1));
+    private static final List<TablespaceConfig> TABLESPACES =
+            List.of(new TablespaceConfig("/dev/sdf", "main", 1), new TablespaceConfig("/dev/xvdg", "fast", 1));
 
     @TempDir
     Path dir;
+
     private Ec2TestServer server;
     private Ec2Client ec2;
 
@@ -49,7 +49,9 @@ class DataVolumeDiscoveryTest {
     }
 
     private Ec2VolumeFinder finder(Map<Path, String> configured) {
-        return new Ec2VolumeFinder(ec2, INSTANCE,
+        return new Ec2VolumeFinder(
+                ec2,
+                INSTANCE,
                 new StorageConfig(TABLESPACES, Duration.ofSeconds(10), server.deviceLinks(), configured, Map.of()));
     }
 
@@ -73,9 +75,10 @@ class DataVolumeDiscoveryTest {
 
         List<DataVolume> found = finder(Map.of()).volumesHolding(List.of(pgdata, fastTablespace, walLink));
 
-        assertThat(found).containsExactly(
-                new DataVolume(main, data, "/dev/sdf", 1, List.of(pgdata, walLink), List.of("main")),
-                new DataVolume(fast, tablespace, "/dev/sdg", 1, List.of(fastTablespace), List.of("fast")));
+        assertThat(found)
+                .containsExactly(
+                        new DataVolume(main, data, "/dev/sdf", 1, List.of(pgdata, walLink), List.of("main")),
+                        new DataVolume(fast, tablespace, "/dev/sdg", 1, List.of(fastTablespace), List.of("fast")));
     }
 
     @Test
@@ -110,11 +113,13 @@ class DataVolumeDiscoveryTest {
 
     @Test
     void aPathOnTheRootFilesystemIsRefused() {
-        StorageException e = catchThrowableOfType(StorageException.class,
-                () -> finder(Map.of()).volumesHolding(List.of(Path.of("/usr/lib"))));
+        StorageException e = catchThrowableOfType(
+                StorageException.class, () -> finder(Map.of()).volumesHolding(List.of(Path.of("/usr/lib"))));
 
         assertThat(e).hasMessageContaining("data path /usr/lib is on the root filesystem (/, mounted from ");
-        assertThat(server.calls("DescribeVolumes")).as("refused before asking EC2").isZero();
+        assertThat(server.calls("DescribeVolumes"))
+                .as("refused before asking EC2")
+                .isZero();
     }
 
     @Test
@@ -123,11 +128,12 @@ class DataVolumeDiscoveryTest {
         try (LoopFilesystem local = LoopFilesystem.create(dir, dir.resolve("local"))) {
             Path pgdata = Files.createDirectories(local.mountPoint().resolve("pgdata"));
 
-            StorageException e = catchThrowableOfType(StorageException.class,
-                    () -> finder(Map.of()).volumesHolding(List.of(pgdata)));
+            StorageException e = catchThrowableOfType(
+                    StorageException.class, () -> finder(Map.of()).volumesHolding(List.of(pgdata)));
 
-            assertThat(e).hasMessageContaining("data path " + pgdata + " is on " + local.mountPoint()
-                    + " (" + local.loopDevice() + "), which is not an EBS volume attached to " + INSTANCE);
+            assertThat(e)
+                    .hasMessageContaining("data path " + pgdata + " is on " + local.mountPoint() + " ("
+                            + local.loopDevice() + "), which is not an EBS volume attached to " + INSTANCE);
         }
     }
 
@@ -137,10 +143,11 @@ class DataVolumeDiscoveryTest {
         String theirs = server.attachNewVolume("i-0fedcba9876543210", "/dev/sdf", LoopFilesystem.SIZE_MIB);
         Path data = mounted(theirs, "data");
 
-        StorageException e = catchThrowableOfType(StorageException.class,
-                () -> finder(Map.of()).volumesHolding(List.of(data)));
+        StorageException e = catchThrowableOfType(
+                StorageException.class, () -> finder(Map.of()).volumesHolding(List.of(data)));
 
-        assertThat(e).hasMessageContaining("which the by-id link " + server.deviceLinks())
+        assertThat(e)
+                .hasMessageContaining("which the by-id link " + server.deviceLinks())
                 .hasMessageContaining("says is " + theirs + ", but EC2 lists no such volume attached to " + INSTANCE);
     }
 
@@ -149,11 +156,13 @@ class DataVolumeDiscoveryTest {
         String volumeId = server.attachNewVolume(INSTANCE, "/dev/sdf", LoopFilesystem.SIZE_MIB);
         Path data = mounted(volumeId, "data");
 
-        StorageException e = catchThrowableOfType(StorageException.class,
+        StorageException e = catchThrowableOfType(
+                StorageException.class,
                 () -> finder(Map.of(data, "vol-0000000000000dead")).volumesHolding(List.of(data)));
 
-        assertThat(e).hasMessageContaining("data path " + data + " is on " + data)
-                .hasMessageContaining("which storage.volumes (" + data + ") says is vol-0000000000000dead, but EC2 lists "
-                        + "no such volume attached to " + INSTANCE);
+        assertThat(e)
+                .hasMessageContaining("data path " + data + " is on " + data)
+                .hasMessageContaining("which storage.volumes (" + data
+                        + ") says is vol-0000000000000dead, but EC2 lists " + "no such volume attached to " + INSTANCE);
     }
 }

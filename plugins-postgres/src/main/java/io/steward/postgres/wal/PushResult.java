@@ -10,10 +10,8 @@ public sealed interface PushResult {
      * @param size the file's length
      * @param storedSize the object's length after compression
      */
-    record Uploaded(String key, long size, long storedSize) implements PushResult {
-    }
+    record Uploaded(String key, long size, long storedSize) implements PushResult {}
 
     /** The object was already there with the same SHA-256 (an earlier push whose success PostgreSQL never heard). */
-    record AlreadyArchived(String key) implements PushResult {
-    }
+    record AlreadyArchived(String key) implements PushResult {}
 }

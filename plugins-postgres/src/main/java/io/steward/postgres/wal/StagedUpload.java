@@ -2,7 +2,6 @@ package io.steward.postgres.wal;
 
 import io.steward.store.ArchivedObjectMetadata;
 import io.steward.store.VerifiedTransfer;
-
 import java.nio.file.Path;
 
 /**

@@ -7,6 +7,13 @@ import io.steward.store.ArchivedObjectMetadata;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
 import io.steward.store.VerifiedTransfer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -16,14 +23,6 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * PostgreSQL's WAL archive in the backup store, under {@code <prefix>/<cluster>/wal/}: {@link #push} is the body of
@@ -38,6 +37,7 @@ import java.util.Optional;
 public final class WalArchive implements AutoCloseable {
     /** Status codes of a conditional put that lost to another writer of the same key. */
     private static final int PRECONDITION_FAILED = 412;
+
     private static final int CONDITIONAL_REQUEST_CONFLICT = 409;
 
     private final BackupStoreConfig config;
@@ -94,8 +94,8 @@ public final class WalArchive implements AutoCloseable {
             try {
                 file = Files.createTempFile("steward-wal-push-" + name + "-", ".tmp");
             } catch (IOException e) {
-                throw new WalArchiveException("could not archive " + name + ": no temporary file for its compressed copy: "
-                        + e, e);
+                throw new WalArchiveException(
+                        "could not archive " + name + ": no temporary file for its compressed copy: " + e, e);
             }
             try {
                 return new StagedUpload(name, file, VerifiedTransfer.compress(content, file, config.compression()));
@@ -166,8 +166,9 @@ public final class WalArchive implements AutoCloseable {
             return fetch(name, directory, target.getFileName().toString());
         } catch (IOException e) {
             metrics.fetchFailed();
-            throw new WalArchiveException("could not restore " + name + ": cannot write into " + target.getParent()
-                    + ": " + e.getMessage(), e);
+            throw new WalArchiveException(
+                    "could not restore " + name + ": cannot write into " + target.getParent() + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -215,8 +216,11 @@ public final class WalArchive implements AutoCloseable {
                 if (e.statusCode() != PRECONDITION_FAILED && e.statusCode() != CONDITIONAL_REQUEST_CONFLICT) {
                     throw e;
                 }
-                HeadObjectResponse winner = head(key).orElseThrow(() -> new WalArchiveException("could not archive " + name
-                        + " to " + where + ": S3 refused the upload because the object exists, but it cannot be read", e));
+                HeadObjectResponse winner = head(key)
+                        .orElseThrow(() -> new WalArchiveException(
+                                "could not archive " + name + " to " + where
+                                        + ": S3 refused the upload because the object exists, but it cannot be read",
+                                e));
                 return alreadyArchived(name, where, key, metadata, winner);
             }
             return new PushResult.Uploaded(key, metadata.size(), Files.size(staged.file()));
@@ -227,13 +231,15 @@ public final class WalArchive implements AutoCloseable {
         }
     }
 
-    private PushResult alreadyArchived(WalFileName name, String where, String key, ArchivedObjectMetadata ours,
-                                       HeadObjectResponse existing) throws WalArchiveException {
+    private PushResult alreadyArchived(
+            WalFileName name, String where, String key, ArchivedObjectMetadata ours, HeadObjectResponse existing)
+            throws WalArchiveException {
         Optional<ArchivedObjectMetadata> theirs = ArchivedObjectMetadata.fromS3(existing.metadata());
         if (theirs.isEmpty()) {
-            throw new WalArchiveException("refusing to overwrite " + where + " with " + name + ": the object is already "
-                    + "there without Steward's checksum metadata (not written by wal-push); move it away by hand if it "
-                    + "is not needed");
+            throw new WalArchiveException(
+                    "refusing to overwrite " + where + " with " + name + ": the object is already "
+                            + "there without Steward's checksum metadata (not written by wal-push); move it away by hand if it "
+                            + "is not needed");
         }
         if (!theirs.get().sameContent(ours)) {
             throw differentContent(name, where, theirs.get(), ours);
@@ -241,8 +247,8 @@ public final class WalArchive implements AutoCloseable {
         return new PushResult.AlreadyArchived(key);
     }
 
-    private static WalArchiveException differentContent(WalFileName name, String where, ArchivedObjectMetadata archived,
-                                                        ArchivedObjectMetadata offered) {
+    private static WalArchiveException differentContent(
+            WalFileName name, String where, ArchivedObjectMetadata archived, ArchivedObjectMetadata offered) {
         return new WalArchiveException("refusing to overwrite " + where + " with " + name + ": the archive already "
                 + "holds different content under this name (archived: SHA-256 " + archived.sha256() + ", "
                 + archived.size() + " bytes; this file: SHA-256 " + offered.sha256() + ", " + offered.size()
@@ -251,13 +257,15 @@ public final class WalArchive implements AutoCloseable {
 
     private Optional<HeadObjectResponse> head(String key) {
         try {
-            return Optional.of(s3.headObject(request -> request.bucket(config.bucket()).key(key)));
+            return Optional.of(
+                    s3.headObject(request -> request.bucket(config.bucket()).key(key)));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         }
     }
 
-    private FetchResult download(String fileName, HeldDirectory directory, String targetName) throws WalArchiveException {
+    private FetchResult download(String fileName, HeldDirectory directory, String targetName)
+            throws WalArchiveException {
         FetchResult own = download(fileName, directory, targetName, layout);
         if (own instanceof FetchResult.NotFound && sourceLayout.isPresent()) {
             return download(fileName, directory, targetName, sourceLayout.get());
@@ -280,15 +288,18 @@ public final class WalArchive implements AutoCloseable {
             throw new WalArchiveException("could not fetch " + name + " from " + where + ": " + e.getMessage(), e);
         }
         try (object) {
-            ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(object.response().metadata()).orElseThrow(() ->
-                    new WalArchiveException("refusing to restore " + name + " from " + where + ": the object lacks "
-                            + "Steward's checksum metadata (not written by wal-push, or changed since)"));
+            ArchivedObjectMetadata metadata = ArchivedObjectMetadata.fromS3(
+                            object.response().metadata())
+                    .orElseThrow(() -> new WalArchiveException(
+                            "refusing to restore " + name + " from " + where + ": the object lacks "
+                                    + "Steward's checksum metadata (not written by wal-push, or changed since)"));
             VerifiedTransfer.restore(object, metadata, directory, targetName);
             return new FetchResult.Restored(key, metadata.size());
         } catch (VerifiedTransfer.DamagedObjectException e) {
             throw new WalArchiveException("refusing to restore " + name + " from " + where + ": " + e.getMessage(), e);
         } catch (IOException | SdkException e) {
-            throw new WalArchiveException("could not restore " + name + " from " + where + " to " + target + ": " + e, e);
+            throw new WalArchiveException(
+                    "could not restore " + name + " from " + where + " to " + target + ": " + e, e);
         }
     }
 

@@ -5,7 +5,6 @@ import io.steward.config.StewardConfig;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
 import io.steward.store.BackupStoreConfig;
-
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -53,8 +52,12 @@ public record WalArchiveConfig(boolean enabled, Optional<Path> socket, int pushA
     static WalArchiveConfig read(Settings wal, boolean given, Optional<BackupStoreConfig> store) {
         boolean enabled = wal.bool("enabled", true);
         if (given && enabled && store.isEmpty()) {
-            wal.problems().add("backup.store", null, "the S3 bucket (and region) the WAL archive goes to; required "
-                    + "when backup.wal is given, unless backup.wal.enabled is false");
+            wal.problems()
+                    .add(
+                            "backup.store",
+                            null,
+                            "the S3 bucket (and region) the WAL archive goes to; required "
+                                    + "when backup.wal is given, unless backup.wal.enabled is false");
         }
         // "" switches the socket off: wal-push and wal-fetch then always work in their own process
         wal.acknowledge("socket");

@@ -3,7 +3,6 @@ package io.steward.postgres.wal;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -3,7 +3,6 @@ package io.steward.postgres.wal;
 import io.steward.engine.BackupSection;
 import io.steward.settings.Settings;
 import io.steward.store.BackupStoreConfig;
-
 import java.util.Optional;
 
 /** {@code backup.wal}, which held the backup store's keys before {@code backup.store} existed. */

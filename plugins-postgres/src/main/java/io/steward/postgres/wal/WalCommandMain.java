@@ -1,7 +1,6 @@
 package io.steward.postgres.wal;
 
 import io.steward.cli.StewardCli;
-
 import java.util.Optional;
 
 /**
@@ -11,8 +10,7 @@ import java.util.Optional;
  * line runs it in this process.
  */
 public final class WalCommandMain {
-    private WalCommandMain() {
-    }
+    private WalCommandMain() {}
 
     public static void main(String[] args) {
         Optional<Integer> byAgent = WalSocketClient.tryAgent(args, System.getenv(), System.out, System.err);

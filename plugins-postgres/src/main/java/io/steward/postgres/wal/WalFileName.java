@@ -1,7 +1,6 @@
 package io.steward.postgres.wal;
 
 import io.steward.store.ArchiveLayout;
-
 import java.util.regex.Pattern;
 
 /**
@@ -14,8 +13,9 @@ import java.util.regex.Pattern;
 public record WalFileName(String value) {
     /** The folder of a cluster's archives that holds its WAL. */
     public static final String FOLDER = "wal";
-    private static final Pattern NAME = Pattern.compile(
-            "[0-9A-F]{24}(\\.partial|\\.[0-9A-F]{8}\\.backup)?|[0-9A-F]{8}\\.history");
+
+    private static final Pattern NAME =
+            Pattern.compile("[0-9A-F]{24}(\\.partial|\\.[0-9A-F]{8}\\.backup)?|[0-9A-F]{8}\\.history");
 
     public WalFileName {
         if (!isWalFileName(value)) {

@@ -1,6 +1,9 @@
 package io.steward.postgres.wal;
 
 import io.steward.store.ArchiveLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -9,10 +12,6 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /** Deletes archived WAL that no kept snapshot set needs any more. */
 public final class WalPurge {
@@ -50,7 +49,8 @@ public final class WalPurge {
     public int purgeBefore(String oldestNeeded) {
         new WalFileName(oldestNeeded);
         List<ObjectIdentifier> doomed = new ArrayList<>();
-        ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(folder).build();
+        ListObjectsV2Request request =
+                ListObjectsV2Request.builder().bucket(bucket).prefix(folder).build();
         for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
             for (S3Object object : page.contents()) {
                 String name = object.key().substring(folder.length());
@@ -62,10 +62,13 @@ public final class WalPurge {
         int deleted = 0;
         for (int from = 0; from < doomed.size(); from += BATCH) {
             List<ObjectIdentifier> batch = doomed.subList(from, Math.min(doomed.size(), from + BATCH));
-            DeleteObjectsResponse response = s3.deleteObjects(r -> r.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+            DeleteObjectsResponse response = s3.deleteObjects(
+                    r -> r.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
             if (!response.errors().isEmpty()) {
-                throw new IllegalStateException("WAL purge: S3 refused to delete " + response.errors().size() + " objects, e.g. "
-                        + response.errors().get(0).key() + ": " + response.errors().get(0).message());
+                throw new IllegalStateException(
+                        "WAL purge: S3 refused to delete " + response.errors().size() + " objects, e.g. "
+                                + response.errors().get(0).key() + ": "
+                                + response.errors().get(0).message());
             }
             deleted += batch.size();
         }

@@ -5,9 +5,6 @@ import io.steward.files.FileOwner;
 import io.steward.files.FileVersion;
 import io.steward.files.HeldDirectory;
 import io.steward.store.ArchivedObjectMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -23,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Uploads the segments PostgreSQL has already marked ready ({@code pg_wal/archive_status/<name>.ready}) while its
@@ -53,8 +52,7 @@ final class WalPushAhead implements AutoCloseable {
      *
      * @param version the version of the file read, when it did not change while it was read
      */
-    private record EarlyUpload(ArchivedObjectMetadata content, Optional<FileVersion> version, PushResult result) {
-    }
+    private record EarlyUpload(ArchivedObjectMetadata content, Optional<FileVersion> version, PushResult result) {}
 
     /**
      * @param parallel uploads ahead at once; 0 switches pushing ahead off
@@ -84,7 +82,8 @@ final class WalPushAhead implements AutoCloseable {
         startAhead(name);
         Optional<EarlyUpload> uploaded = early == null ? Optional.empty() : outcome(early);
         if (uploaded.isPresent() && uploaded.get().content().size() == size) {
-            return archive.confirmStored(name, content, uploaded.get().content(), uploaded.get().result());
+            return archive.confirmStored(
+                    name, content, uploaded.get().content(), uploaded.get().result());
         }
         return archive.push(name, content);
     }
@@ -101,7 +100,8 @@ final class WalPushAhead implements AutoCloseable {
             return Optional.empty();
         }
         Optional<EarlyUpload> uploaded = outcome(early);
-        if (uploaded.isPresent() && uploaded.get().version().filter(version::equals).isPresent()) {
+        if (uploaded.isPresent()
+                && uploaded.get().version().filter(version::equals).isPresent()) {
             return Optional.of(uploaded.get().result());
         }
         // the file's bytes come next, in a push: they are then compared with what this upload read
@@ -132,7 +132,8 @@ final class WalPushAhead implements AutoCloseable {
             return;
         }
         forgetUnclaimed(walDir);
-        long running = byName.values().stream().filter(upload -> !upload.isDone()).count();
+        long running =
+                byName.values().stream().filter(upload -> !upload.isDone()).count();
         for (String name : readyNames(walDir)) {
             if (running >= parallel || byName.size() >= MAX_TRACKED) {
                 return;
@@ -147,18 +148,19 @@ final class WalPushAhead implements AutoCloseable {
 
     private EarlyUpload uploadAhead(Path walDir, String name) throws IOException, WalArchiveException {
         try (HeldDirectory wal = HeldDirectory.open(walDir, databaseUser);
-             CheckedInput segment = wal.openForReading(name);
-             StagedUpload staged = archive.stage(name, segment)) {
-            Optional<FileVersion> version = segment.unchangedSinceOpened() ? Optional.of(segment.stat().version())
-                    : Optional.empty();
+                CheckedInput segment = wal.openForReading(name);
+                StagedUpload staged = archive.stage(name, segment)) {
+            Optional<FileVersion> version =
+                    segment.unchangedSinceOpened() ? Optional.of(segment.stat().version()) : Optional.empty();
             return new EarlyUpload(staged.metadata(), version, archive.upload(staged));
         }
     }
 
     /** Finished uploads of files that are no longer ready: PostgreSQL archived them some other way, or removed them. */
     private void forgetUnclaimed(Path walDir) {
-        byName.entrySet().removeIf(entry -> entry.getValue().isDone()
-                && !Files.exists(walDir.resolve("archive_status").resolve(entry.getKey() + READY)));
+        byName.entrySet()
+                .removeIf(entry -> entry.getValue().isDone()
+                        && !Files.exists(walDir.resolve("archive_status").resolve(entry.getKey() + READY)));
     }
 
     /**
@@ -167,7 +169,8 @@ final class WalPushAhead implements AutoCloseable {
      */
     private static List<String> readyNames(Path walDirectory) {
         List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> markers = Files.newDirectoryStream(walDirectory.resolve("archive_status"), "*" + READY)) {
+        try (DirectoryStream<Path> markers =
+                Files.newDirectoryStream(walDirectory.resolve("archive_status"), "*" + READY)) {
             for (Path marker : markers) {
                 String name = marker.getFileName().toString();
                 name = name.substring(0, name.length() - READY.length());

@@ -4,6 +4,9 @@ import com.codahale.metrics.MetricRegistry;
 import io.steward.cli.ConfigOptions;
 import io.steward.cli.StewardCli;
 import io.steward.store.BackupStoreConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,23 +14,22 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-
 /**
  * PostgreSQL's {@code archive_command}: {@code steward wal-push %p}. Runs in this process, without the agent. Exit
  * 0 only once S3 has acknowledged the object, because PostgreSQL recycles the segment on 0; on anything else it keeps
  * the segment and calls again later.
  */
-@Command(name = "wal-push", mixinStandardHelpOptions = true,
+@Command(
+        name = "wal-push",
+        mixinStandardHelpOptions = true,
         description = "Archive one WAL file to S3 (archive_command = 'steward wal-push %%p').",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:archived, or already archived with the same content",
-                "1:not archived: S3 failed or unreachable, different content already archived under this name, "
-                        + "or the file cannot be read (PostgreSQL retries)",
-                "2:bad usage or invalid configuration (every problem is listed), or WAL archiving not enabled"})
+            "0:archived, or already archived with the same content",
+            "1:not archived: S3 failed or unreachable, different content already archived under this name, "
+                    + "or the file cannot be read (PostgreSQL retries)",
+            "2:bad usage or invalid configuration (every problem is listed), or WAL archiving not enabled"
+        })
 public final class WalPushCommand implements Callable<Integer> {
     public static final int NOT_ARCHIVED = 1;
     public static final int INVALID = 2;
@@ -52,8 +54,8 @@ public final class WalPushCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(options, "wal-push",
-                spec.commandLine().getErr());
+        Optional<WalCommandSupport.Loaded> loaded =
+                WalCommandSupport.load(options, "wal-push", spec.commandLine().getErr());
         if (loaded.isEmpty()) {
             return INVALID;
         }
@@ -61,10 +63,13 @@ public final class WalPushCommand implements Callable<Integer> {
         try (WalArchive archive = new WalArchive(store, loaded.get().config().cluster(), new MetricRegistry())) {
             PushResult result = archive.push(file);
             String location = "s3://" + store.bucket() + "/" + result.key();
-            spec.commandLine().getOut().println(result instanceof PushResult.Uploaded uploaded
-                    ? "archived " + file.getFileName() + " to " + location + " (" + uploaded.size() + " bytes, "
-                            + uploaded.storedSize() + " stored)"
-                    : "already archived with the same content: " + location);
+            spec.commandLine()
+                    .getOut()
+                    .println(
+                            result instanceof PushResult.Uploaded uploaded
+                                    ? "archived " + file.getFileName() + " to " + location + " (" + uploaded.size()
+                                            + " bytes, " + uploaded.storedSize() + " stored)"
+                                    : "already archived with the same content: " + location);
             return StewardCli.EXIT_OK;
         } catch (WalArchiveException e) {
             spec.commandLine().getErr().println("steward wal-push: " + e.getMessage());

@@ -10,11 +10,10 @@ import java.util.regex.Pattern;
  * they can be tested without S3.
  */
 final class WalRetention {
-    private static final Pattern START_WAL_FILE = Pattern.compile("^START WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)$",
-            Pattern.MULTILINE);
+    private static final Pattern START_WAL_FILE =
+            Pattern.compile("^START WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)$", Pattern.MULTILINE);
 
-    private WalRetention() {
-    }
+    private WalRetention() {}
 
     /**
      * The first WAL segment still needed, given the files of the oldest restorable set that is kept: the segment its

@@ -9,15 +9,14 @@ import io.steward.files.FileOwner;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.S3Clients;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.s3.S3Client;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * PostgreSQL's WAL archive in the running agent: the archive's backlog as gauges, the socket where wal-push and
@@ -29,6 +28,7 @@ public final class WalService implements EngineService {
 
     /** Where the archive is; empty when archiving is off. */
     private final Optional<BackupStoreConfig> archivedIn;
+
     private final String cluster;
     private final Optional<WalSocketServer> socket;
 
@@ -49,11 +49,21 @@ public final class WalService implements EngineService {
     /** The archive's backlog as gauges, read from the engine at each scrape. */
     private static void archiveGauges(Optional<Archiving> archiving, ServiceContext context) {
         Supplier<Optional<ArchiveStatus>> status = () -> archiving.flatMap(Archiving::archiveStatus);
-        context.metrics().gauge("steward_wal_ready", () -> () -> status.get().map(ArchiveStatus::ready).orElse(0));
-        context.metrics().gauge("steward_wal_oldest_ready_age_seconds", () -> () -> status.get()
-                .flatMap(ArchiveStatus::oldestReadyAge).map(Duration::toSeconds).orElse(0L));
-        context.metrics().gauge("steward_wal_archive_failures", () -> () -> status.get()
-                .map(ArchiveStatus::failures).orElse(0L));
+        context.metrics()
+                .gauge(
+                        "steward_wal_ready",
+                        () -> () -> status.get().map(ArchiveStatus::ready).orElse(0));
+        context.metrics()
+                .gauge(
+                        "steward_wal_oldest_ready_age_seconds",
+                        () -> () -> status.get()
+                                .flatMap(ArchiveStatus::oldestReadyAge)
+                                .map(Duration::toSeconds)
+                                .orElse(0L));
+        context.metrics()
+                .gauge(
+                        "steward_wal_archive_failures",
+                        () -> () -> status.get().map(ArchiveStatus::failures).orElse(0L));
     }
 
     /**
@@ -61,8 +71,8 @@ public final class WalService implements EngineService {
      * process to build an S3 client per segment; a socket that cannot be opened is reported and the commands then
      * work in their own processes.
      */
-    private static Optional<WalSocketServer> socket(WalArchiveConfig wal, BackupStoreConfig store,
-                                                    ServiceContext context) {
+    private static Optional<WalSocketServer> socket(
+            WalArchiveConfig wal, BackupStoreConfig store, ServiceContext context) {
         if (wal.socket().isEmpty()) {
             return Optional.empty();
         }
@@ -70,13 +80,18 @@ public final class WalService implements EngineService {
         Engine engine = context.engine();
         try {
             // the first data path is the data directory, where PostgreSQL keeps pg_wal (itself, or a link to it)
-            return Optional.of(new WalSocketServer(wal.socket().get(), archive,
-                    () -> engine.dataPaths().get(0).resolve("pg_wal"), FileOwner.lookup(engine.serverUser()),
+            return Optional.of(new WalSocketServer(
+                    wal.socket().get(),
+                    archive,
+                    () -> engine.dataPaths().get(0).resolve("pg_wal"),
+                    FileOwner.lookup(engine.serverUser()),
                     wal.pushAhead()));
         } catch (IOException | IllegalArgumentException e) {
             archive.close();
-            log.error("cannot take WAL requests on {}: {}; wal-push and wal-fetch will work in their own processes",
-                    wal.socket().get(), e.getMessage());
+            log.error(
+                    "cannot take WAL requests on {}: {}; wal-push and wal-fetch will work in their own processes",
+                    wal.socket().get(),
+                    e.getMessage());
             return Optional.empty();
         }
     }

@@ -5,7 +5,6 @@ import io.steward.files.HeldDirectory;
 import io.steward.postgres.wal.WalSocketProtocol.Operation;
 import io.steward.postgres.wal.WalSocketProtocol.Reply;
 import io.steward.postgres.wal.WalSocketProtocol.Request;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -47,15 +46,17 @@ public final class WalSocketClient {
     /** The options of {@link ConfigOptions} that take a value. */
     private static final Set<String> CONFIG_OPTIONS = Set.of("--config", "--user-data", "--set");
 
-    private WalSocketClient() {
-    }
+    private WalSocketClient() {}
 
     /** The exit code when the agent took the request; empty when the command must run in-process. */
-    static Optional<Integer> tryAgent(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    static Optional<Integer> tryAgent(
+            String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
         if (args.length == 0 || !(args[0].equals("wal-push") || args[0].equals("wal-fetch"))) {
             return Optional.empty();
         }
-        Path socket = Optional.ofNullable(environment.get(SOCKET_VARIABLE)).map(Path::of).orElse(DEFAULT_SOCKET);
+        Path socket = Optional.ofNullable(environment.get(SOCKET_VARIABLE))
+                .map(Path::of)
+                .orElse(DEFAULT_SOCKET);
         List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals(SOCKET_OPTION) && i + 1 < args.length) {
@@ -127,7 +128,8 @@ public final class WalSocketClient {
             String name = file.getFileName().toString();
             channel.write(ByteBuffer.wrap(Request.confirm(name, version).line().getBytes(StandardCharsets.UTF_8)));
             channel.shutdownOutput();
-            Reply confirmed = Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)), Operation.CONFIRM);
+            Reply confirmed =
+                    Reply.parse(WalSocketProtocol.readLine(Channels.newInputStream(channel)), Operation.CONFIRM);
             if (confirmed.exitCode() == 0) {
                 return confirmed;
             }
@@ -146,7 +148,10 @@ public final class WalSocketClient {
     /** What {@code stat -c '%s %d %i %.9Z'} prints, as the launcher sends it. */
     private static FileVersion versionOf(Path file) throws IOException {
         Map<String, Object> stat = Files.readAttributes(file, "unix:size,dev,ino,ctime", LinkOption.NOFOLLOW_LINKS);
-        return new FileVersion((Long) stat.get("dev"), (Long) stat.get("ino"), (Long) stat.get("size"),
+        return new FileVersion(
+                (Long) stat.get("dev"),
+                (Long) stat.get("ino"),
+                (Long) stat.get("size"),
                 ((FileTime) stat.get("ctime")).toInstant());
     }
 
@@ -161,8 +166,12 @@ public final class WalSocketClient {
         try (HeldDirectory directory = HeldDirectory.openForCaller(destination.getParent())) {
             directory.replace(destination.getFileName().toString(), file);
         } catch (IOException e) {
-            throw new LocalFileException("could not write " + destination + ": "
-                    + file.violation().map(how -> "the agent's answer " + how).orElse(e.getMessage()), e);
+            throw new LocalFileException(
+                    "could not write " + destination + ": "
+                            + file.violation()
+                                    .map(how -> "the agent's answer " + how)
+                                    .orElse(e.getMessage()),
+                    e);
         }
         return reply;
     }

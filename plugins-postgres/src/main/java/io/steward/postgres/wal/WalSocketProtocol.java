@@ -1,7 +1,6 @@
 package io.steward.postgres.wal;
 
 import io.steward.files.FileVersion;
-
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,12 +36,16 @@ public final class WalSocketProtocol {
     static final String VERSION = "2";
     /** PostgreSQL's largest WAL segment size (--wal-segsize): nothing it archives is larger. */
     static final long MAX_FILE_SIZE = 1L << 30;
+
     private static final int MAX_LINE = 8192;
 
-    private WalSocketProtocol() {
-    }
+    private WalSocketProtocol() {}
 
-    public enum Operation { PUSH, CONFIRM, FETCH }
+    public enum Operation {
+        PUSH,
+        CONFIRM,
+        FETCH
+    }
 
     /**
      * A request; {@code size} is the length of the file that follows a push, or of the file a confirm is about (0 for
@@ -65,8 +68,12 @@ public final class WalSocketProtocol {
         public String line() {
             String request = switch (operation) {
                 case PUSH -> "push " + name + " " + size;
-                case CONFIRM -> "confirm " + name + " " + size + " " + version.map(v -> v.device() + " " + v.inode()
-                        + " " + v.changed().getEpochSecond() + "." + String.format("%09d", v.changed().getNano())).orElseThrow();
+                case CONFIRM ->
+                    "confirm " + name + " " + size + " "
+                            + version.map(v -> v.device() + " " + v.inode() + " "
+                                            + v.changed().getEpochSecond() + "."
+                                            + String.format("%09d", v.changed().getNano()))
+                                    .orElseThrow();
                 case FETCH -> "fetch " + name;
             };
             return MAGIC + VERSION + " " + request + "\n";
@@ -78,7 +85,8 @@ public final class WalSocketProtocol {
             }
             String[] words = line.substring(MAGIC.length()).split(" ", -1);
             if (!words[0].equals(VERSION)) {
-                throw new IllegalArgumentException("this agent takes version " + VERSION + " WAL requests, not version '"
+                throw new IllegalArgumentException("this agent takes version " + VERSION
+                        + " WAL requests, not version '"
                         + abbreviate(words[0]) + "' (version 1 sent paths for the agent to open as root); run the "
                         + "steward command of this agent's version");
             }
@@ -86,8 +94,13 @@ public final class WalSocketProtocol {
                 return push(walFileName(words[2]), size(words[3]));
             }
             if (words.length == 7 && words[1].equals("confirm")) {
-                return confirm(walFileName(words[2]), new FileVersion(number("device", words[4]), number("inode", words[5]),
-                        size(words[3]), changeTime(words[6])));
+                return confirm(
+                        walFileName(words[2]),
+                        new FileVersion(
+                                number("device", words[4]),
+                                number("inode", words[5]),
+                                size(words[3]),
+                                changeTime(words[6])));
             }
             if (words.length == 3 && words[1].equals("fetch")) {
                 return fetch(walFileName(words[2]));
@@ -109,8 +122,8 @@ public final class WalSocketProtocol {
             int dot = text.indexOf('.');
             if (dot > 0 && text.length() - dot == 10) {
                 try {
-                    return Instant.ofEpochSecond(Long.parseLong(text.substring(0, dot)),
-                            Integer.parseUnsignedInt(text.substring(dot + 1)));
+                    return Instant.ofEpochSecond(
+                            Long.parseLong(text.substring(0, dot)), Integer.parseUnsignedInt(text.substring(dot + 1)));
                 } catch (NumberFormatException e) {
                     // said below
                 }
@@ -248,8 +261,8 @@ public final class WalSocketProtocol {
             }
             int read = in.read(buffer, offset, (int) Math.min(length, remaining));
             if (read == -1) {
-                throw violated(new EOFException("did not bring the whole file: the file ended after " + (size - remaining)
-                        + " of its " + size + " bytes"));
+                throw violated(new EOFException("did not bring the whole file: the file ended after "
+                        + (size - remaining) + " of its " + size + " bytes"));
             }
             remaining -= read;
             return read;

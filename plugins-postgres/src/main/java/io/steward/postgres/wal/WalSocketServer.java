@@ -4,11 +4,6 @@ import io.steward.files.FileOwner;
 import io.steward.files.FileStat;
 import io.steward.files.HeldDirectory;
 import io.steward.files.UnsafeFileException;
-import jdk.net.ExtendedSocketOptions;
-import jdk.net.UnixDomainPrincipal;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -29,6 +24,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running agent's side of {@code wal-push} and {@code wal-fetch}: a Unix socket where those commands hand over
@@ -64,8 +63,9 @@ public final class WalSocketServer implements AutoCloseable {
      *        {@link WalPushAhead})
      * @throws UnsafeFileException when the socket's directory is not root's alone
      */
-    public WalSocketServer(Path socket, WalArchive archive, Supplier<Path> walDirectory, FileOwner databaseUser,
-                           int pushAhead) throws IOException {
+    public WalSocketServer(
+            Path socket, WalArchive archive, Supplier<Path> walDirectory, FileOwner databaseUser, int pushAhead)
+            throws IOException {
         this.socket = socket;
         this.archive = archive;
         this.databaseUser = databaseUser;
@@ -75,9 +75,10 @@ public final class WalSocketServer implements AutoCloseable {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         // no one but root can replace the entry in this directory: what is changed here is the socket just bound
-        PosixFileAttributeView view = Files.getFileAttributeView(socket, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        view.setOwner(socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(databaseUser.name()));
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(socket, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        view.setOwner(
+                socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(databaseUser.name()));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         this.pushAhead = new WalPushAhead(archive, pushAhead, walDirectory, databaseUser);
         // the launcher asks for a confirm before it sends a file only when this mark says it may pay off
@@ -126,8 +127,8 @@ public final class WalSocketServer implements AutoCloseable {
 
     private void serve(SocketChannel connection) {
         try (connection;
-             InputStream in = new BufferedInputStream(Channels.newInputStream(connection), 1 << 16);
-             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(connection), 1 << 16)) {
+                InputStream in = new BufferedInputStream(Channels.newInputStream(connection), 1 << 16);
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(connection), 1 << 16)) {
             try {
                 answer(connection, in, out);
             } catch (RuntimeException e) {
@@ -156,10 +157,14 @@ public final class WalSocketServer implements AutoCloseable {
         }
         switch (request.operation()) {
             case PUSH -> write(out, push(request, in));
-            case CONFIRM -> write(out, pushAhead.confirm(request.name(), request.version().orElseThrow())
-                    .map(result -> WalSocketProtocol.Reply.done(result.toString()))
-                    .orElseGet(() -> WalSocketProtocol.Reply.unconfirmed("this version of " + request.name()
-                            + " was not uploaded ahead; send it")));
+            case CONFIRM ->
+                write(
+                        out,
+                        pushAhead
+                                .confirm(request.name(), request.version().orElseThrow())
+                                .map(result -> WalSocketProtocol.Reply.done(result.toString()))
+                                .orElseGet(() -> WalSocketProtocol.Reply.unconfirmed(
+                                        "this version of " + request.name() + " was not uploaded ahead; send it")));
             case FETCH -> fetch(request.name(), out);
         }
     }
@@ -168,11 +173,13 @@ public final class WalSocketServer implements AutoCloseable {
     private WalSocketProtocol.Reply push(WalSocketProtocol.Request request, InputStream in) {
         WalSocketProtocol.FileBytes file = new WalSocketProtocol.FileBytes(in, request.size());
         try {
-            return WalSocketProtocol.Reply.done(pushAhead.push(request.name(), request.size(), file).toString());
+            return WalSocketProtocol.Reply.done(
+                    pushAhead.push(request.name(), request.size(), file).toString());
         } catch (WalArchiveException e) {
             // too few or too many bytes are the request's fault, not the archive's
-            return file.violation().map(how -> WalSocketProtocol.Reply.refused("the request for " + request.name() + " "
-                    + how)).orElseGet(() -> new WalSocketProtocol.Reply(1, e.getMessage()));
+            return file.violation()
+                    .map(how -> WalSocketProtocol.Reply.refused("the request for " + request.name() + " " + how))
+                    .orElseGet(() -> new WalSocketProtocol.Reply(1, e.getMessage()));
         } catch (RuntimeException e) {
             log.error("WAL push of {} failed unexpectedly", request.name(), e);
             return new WalSocketProtocol.Reply(1, "could not archive " + request.name() + ": " + e);
@@ -200,7 +207,8 @@ public final class WalSocketServer implements AutoCloseable {
             }
             try (InputStream restored = held.openForReading(name)) {
                 long size = ((FetchResult.Restored) result).size();
-                out.write(WalSocketProtocol.Reply.restored(size, "restored " + name).line()
+                out.write(WalSocketProtocol.Reply.restored(size, "restored " + name)
+                        .line()
                         .getBytes(StandardCharsets.UTF_8));
                 WalSocketProtocol.copyExactly(restored, out, size);
                 out.flush();

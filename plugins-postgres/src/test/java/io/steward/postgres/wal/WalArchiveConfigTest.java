@@ -1,21 +1,20 @@
 package io.steward.postgres.wal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
 import io.steward.settings.ConfigException;
 import io.steward.settings.ConfigProblem;
 import io.steward.store.BackupStoreConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code backup.wal}, read by this plugin, and the store keys it held before {@code backup.store} existed. */
 class WalArchiveConfigTest {
@@ -52,8 +51,8 @@ class WalArchiveConfigTest {
 
     @Test
     void aStoreSwitchesArchivingOnWithTheDefaults() throws IOException {
-        assertThat(WalArchiveConfig.of(load(POSTGRESQL + STORE))).isEqualTo(new WalArchiveConfig(true,
-                Optional.of(Path.of("/run/steward/wal.sock")), 2));
+        assertThat(WalArchiveConfig.of(load(POSTGRESQL + STORE)))
+                .isEqualTo(new WalArchiveConfig(true, Optional.of(Path.of("/run/steward/wal.sock")), 2));
     }
 
     @Test
@@ -62,17 +61,20 @@ class WalArchiveConfigTest {
                   wal:
                     socket: ""
                     push_ahead: 0
-                """))).isEqualTo(new WalArchiveConfig(true, Optional.empty(), 0));
+                """)))
+                .isEqualTo(new WalArchiveConfig(true, Optional.empty(), 0));
         assertThat(WalArchiveConfig.of(load(POSTGRESQL + STORE + """
                   wal:
                     enabled: false
-                """)).enabled()).isFalse();
+                """)).enabled())
+                .isFalse();
     }
 
     @Test
     void theEnvironmentReachesTheSectionAndTheCommandsSocketIsNotConfiguration() throws IOException {
-        StewardConfig config = load(POSTGRESQL + STORE, Map.of("STEWARD_BACKUP_WAL_PUSH_AHEAD", "5",
-                "STEWARD_WAL_SOCKET", "/run/elsewhere.sock"));
+        StewardConfig config = load(
+                POSTGRESQL + STORE,
+                Map.of("STEWARD_BACKUP_WAL_PUSH_AHEAD", "5", "STEWARD_WAL_SOCKET", "/run/elsewhere.sock"));
 
         assertThat(WalArchiveConfig.of(config).pushAhead()).isEqualTo(5);
     }
@@ -87,9 +89,12 @@ class WalArchiveConfigTest {
                     colour: blue
                 """));
 
-        assertThat(e.problems()).extracting(WalArchiveConfigTest::keyWithoutOrigin).containsExactlyInAnyOrder(
-                "backup.store", "backup.wal.socket", "backup.wal.push_ahead", "backup.wal.colour");
-        assertThat(e.getMessage()).contains("backup.store: missing; the S3 bucket (and region) the WAL archive goes to")
+        assertThat(e.problems())
+                .extracting(WalArchiveConfigTest::keyWithoutOrigin)
+                .containsExactlyInAnyOrder(
+                        "backup.store", "backup.wal.socket", "backup.wal.push_ahead", "backup.wal.colour");
+        assertThat(e.getMessage())
+                .contains("backup.store: missing; the S3 bucket (and region) the WAL archive goes to")
                 .contains("an absolute path, or \"\" for no socket")
                 .contains("'blue' is not valid; unknown key; known keys here: enabled, socket, push_ahead");
     }
@@ -107,8 +112,9 @@ class WalArchiveConfigTest {
                 """);
 
         assertThat(config.backup().store().map(BackupStoreConfig::bucket)).contains("my-wal-bucket");
-        assertThat(config.deprecations()).containsExactly("backup.wal.bucket, backup.wal.region: deprecated, read as "
-                + "backup.store.bucket, backup.store.region for this release only; move them to backup.store");
+        assertThat(config.deprecations())
+                .containsExactly("backup.wal.bucket, backup.wal.region: deprecated, read as "
+                        + "backup.store.bucket, backup.store.region for this release only; move them to backup.store");
         assertThat(WalArchiveConfig.of(config)).isEqualTo(new WalArchiveConfig(true, Optional.empty(), 1));
     }
 
@@ -142,7 +148,9 @@ class WalArchiveConfigTest {
                   wal: {push_ahead: 1}
                 """));
 
-        assertThat(e.problems()).extracting(WalArchiveConfigTest::keyWithoutOrigin).containsExactly("backup.wal");
+        assertThat(e.problems())
+                .extracting(WalArchiveConfigTest::keyWithoutOrigin)
+                .containsExactly("backup.wal");
         assertThat(e.getMessage()).contains("absent unless engine is postgresql: the section is that plugin's");
     }
 
@@ -157,7 +165,7 @@ class WalArchiveConfigTest {
 
     private StewardConfig load(String yaml, Map<String, String> environment) throws IOException {
         Path file = Files.writeString(dir.resolve("steward.yml"), yaml);
-        return ConfigLoader.load(new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, environment,
-                Map.of()));
+        return ConfigLoader.load(
+                new ConfigLoader.Sources(Optional.of(file), Optional.empty(), false, environment, Map.of()));
     }
 }

@@ -1,18 +1,16 @@
 package io.steward.postgres.wal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.steward.cli.StewardCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** The plugin's commands on the {@code steward} command line, as PostgreSQL's archive and restore commands. */
 class WalCommandsTest {
-    private record Run(int exitCode, String out, String err) {
-    }
+    private record Run(int exitCode, String out, String err) {}
 
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
@@ -33,11 +31,15 @@ class WalCommandsTest {
         assertThat(root.out()).contains("wal-push", "wal-fetch");
         assertThat(push.exitCode()).isZero();
         // help wraps at 80 columns
-        assertThat(push.out().replaceAll("\\s+", " ")).contains("archive_command = 'steward wal-push %p'", "Exit codes:",
-                "already archived with the same content", "--socket=SOCKET", "--config");
+        assertThat(push.out().replaceAll("\\s+", " "))
+                .contains(
+                        "archive_command = 'steward wal-push %p'",
+                        "Exit codes:", "already archived with the same content", "--socket=SOCKET", "--config");
         assertThat(fetch.exitCode()).isZero();
-        assertThat(fetch.out().replaceAll("\\s+", " ")).contains("restore_command = 'steward wal-fetch %f %p'", "the archive has no such file",
-                "no file is left");
+        assertThat(fetch.out().replaceAll("\\s+", " "))
+                .contains(
+                        "restore_command = 'steward wal-fetch %f %p'",
+                        "the archive has no such file", "no file is left");
     }
 
     @Test

@@ -1,25 +1,37 @@
 package io.steward.postgres.wal;
 
-import io.steward.store.ArchiveLayout;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.steward.store.ArchiveLayout;
+import org.junit.jupiter.api.Test;
 
 class WalNamingTest {
     @Test
     void everyKindOfFilePostgresArchivesIsAValidName() {
-        for (String name : new String[] {"000000010000000000000003", "0000000A00000001000000FF.partial",
-                "000000010000000000000003.00000028.backup", "00000002.history"}) {
+        for (String name : new String[] {
+            "000000010000000000000003",
+            "0000000A00000001000000FF.partial",
+            "000000010000000000000003.00000028.backup",
+            "00000002.history"
+        }) {
             assertThat(new WalFileName(name).value()).isEqualTo(name);
         }
     }
 
     @Test
     void anythingElseIsRefusedSoNoKeyLeavesTheWalFolder() {
-        for (String name : new String[] {"", "../000000010000000000000003", "000000010000000000000003/x",
-                "00000001000000000000000g", "000000010000000000000003.gz", "RECOVERYXLOG", "0000000200.history"}) {
-            assertThatThrownBy(() -> new WalFileName(name)).isInstanceOf(IllegalArgumentException.class)
+        for (String name : new String[] {
+            "",
+            "../000000010000000000000003",
+            "000000010000000000000003/x",
+            "00000001000000000000000g",
+            "000000010000000000000003.gz",
+            "RECOVERYXLOG",
+            "0000000200.history"
+        }) {
+            assertThatThrownBy(() -> new WalFileName(name))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("is not a WAL file name");
         }
     }
