@@ -108,6 +108,8 @@ abstract class ApiCommand implements Callable<Integer> {
             return StewardCli.EXIT_REFUSED;
         }
         printSuccess(response, out);
+        // picocli's writer flushes on println only: a table printed with print would otherwise never appear
+        out.flush();
         return StewardCli.EXIT_OK;
     }
 }

@@ -59,7 +59,14 @@ public final class StewardCli implements Callable<Integer> {
     }
 
     public static int execute(String[] args) {
-        return commandLine().execute(args);
+        CommandLine commandLine = commandLine();
+        try {
+            return commandLine.execute(args);
+        } finally {
+            // whatever a command printed without a line end must reach the terminal before the JVM exits
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
+        }
     }
 
     /** The whole command line: the core's commands, then every installed plugin's. */

@@ -148,6 +148,18 @@ class TarballTest {
                 assertThat(health.statusCode())
                         .as("a node that does not answer is unhealthy: %s", health.body())
                         .isEqualTo(503);
+                // the human table, from the launcher as an operator runs it, without a terminal
+                Result status = Distribution.run(
+                        COMMAND_TIMEOUT,
+                        "env",
+                        "STEWARD_HOME=" + home,
+                        "STEWARD_JAVA=" + environment.get("STEWARD_JAVA"),
+                        home.resolve("bin/steward").toString(),
+                        "status",
+                        "--api",
+                        "http://127.0.0.1:" + adminPort);
+                assertThat(status.exitCode()).as(status.output()).isZero();
+                assertThat(status.output()).contains("MEMBER", "ROLE", "STATE", "es-tarball");
             } finally {
                 agent.destroy(); // SIGTERM, as systemd stops it
             }
