@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-mvn -q -B -ntp -DskipTests package -pl integration-tests -am
-mvn -q -B -ntp -o dependency:build-classpath -pl integration-tests -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >/dev/null 2>&1 \
-  || mvn -q -B -ntp -DskipTests package dependency:build-classpath -pl integration-tests -am -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+# One reactor build: the agent and plugins on the class path are the jars just built here, never older copies that
+# an install may have left in ~/.m2.
+mvn -q -B -ntp -DskipTests package dependency:build-classpath -pl integration-tests -am \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 exec java -cp "integration-tests/target/classes:$(cat integration-tests/target/classpath.txt)" io.steward.it.Demo

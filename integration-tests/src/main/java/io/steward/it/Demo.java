@@ -49,6 +49,7 @@ public final class Demo {
                     + "...");
             primary.startAgent();
             cluster.awaitAllStreaming();
+            awaitPublishedHealthy(successor, cluster.nodes().size());
             status(successor);
 
             say("Stopping: each agent gets SIGTERM (the primary hands over first), then the servers stop.");
@@ -64,6 +65,26 @@ public final class Demo {
         }
         say(exit == 0 ? "Demo finished cleanly." : "Demo failed.");
         System.exit(exit);
+    }
+
+    /**
+     * Waits until the cluster's state, as {@code node} reads it, shows {@code members} healthy members: each agent
+     * publishes what its server does a moment after it does it, and the table shows what they published.
+     */
+    private static void awaitPublishedHealthy(Node node, int members) {
+        org.awaitility.Awaitility.await("every member published healthy")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> {
+                    com.fasterxml.jackson.databind.JsonNode cluster = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(node.get("/cluster").orElseThrow().body());
+                    int healthy = 0;
+                    for (com.fasterxml.jackson.databind.JsonNode member : cluster.path("members")) {
+                        healthy += member.path("healthy").asBoolean() ? 1 : 0;
+                    }
+                    return healthy == members;
+                });
     }
 
     private static void status(Node node) {
