@@ -22,6 +22,7 @@ import io.steward.config.RetentionClass;
 import io.steward.config.Route53Config;
 import io.steward.config.StewardConfig;
 import io.steward.coordination.ClusterStore;
+import io.steward.coordination.LateListener;
 import io.steward.coordination.ZooKeeperClusterStore;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.DumpSelector;
@@ -47,7 +48,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,27 +102,11 @@ public final class Agent implements AutoCloseable {
         ConfiguredEngine configured = configureEngine(plugin, config, metrics.registry());
         EngineCapabilities capabilities = configured.capabilities();
         Engine engine = configured.create();
-        // The store needs the loop's listener and the loop needs the store: the listener is filled in once both exist.
-        AtomicReference<ClusterStore.Listener> listener = new AtomicReference<>();
+        // The store needs the loop's listener and the loop needs the store: the listener attaches once both exist.
+        LateListener listener = new LateListener();
         ClusterStore store;
         try {
-            store = ZooKeeperClusterStore.connect(config.zookeeper(), config.cluster(), new ClusterStore.Listener() {
-                @Override
-                public void clusterChanged(boolean memberUpdate) {
-                    ClusterStore.Listener target = listener.get();
-                    if (target != null) {
-                        target.clusterChanged(memberUpdate);
-                    }
-                }
-
-                @Override
-                public void connectionChanged(String state) {
-                    ClusterStore.Listener target = listener.get();
-                    if (target != null) {
-                        target.connectionChanged(state);
-                    }
-                }
-            });
+            store = ZooKeeperClusterStore.connect(config.zookeeper(), config.cluster(), listener);
         } catch (RuntimeException | InterruptedException e) {
             engine.close();
             throw e;
@@ -148,7 +132,7 @@ public final class Agent implements AutoCloseable {
                         config.node().name(), version, config.node().dnsName()),
                 config.node().stateDir(),
                 config.admin().token());
-        listener.set(loop.storeListener());
+        listener.attach(loop.storeListener());
         Optional<Route53Records> records =
                 route53Records(config, store, loop, capabilities.electsOwnPrimary(), metrics);
         // what the plugin runs beside its engine (its own archive's socket and metrics, say)

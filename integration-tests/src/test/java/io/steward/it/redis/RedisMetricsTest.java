@@ -26,8 +26,15 @@ class RedisMetricsTest {
             List<Node> replicas =
                     cluster.nodes().stream().filter(n -> n != primary).toList();
 
+            for (Node node : cluster.nodes()) {
+                // each agent's first CONNECTED came before its loop listened: the gauge must show it all the same
+                await(node + "'s ZooKeeper gauges")
+                        .atMost(A_FEW_TICKS)
+                        .untilAsserted(() -> assertThat(metrics(node, "steward_zookeeper_"))
+                                .containsEntry("steward_zookeeper_connected", 1.0));
+            }
             await("the primary's metrics").atMost(A_FEW_TICKS).untilAsserted(() -> {
-                Map<String, Double> metrics = metrics(primary);
+                Map<String, Double> metrics = metrics(primary, "steward_redis_");
                 assertThat(metrics)
                         .containsEntry("steward_redis_up", 1.0)
                         .containsEntry("steward_redis_role", 2.0)
@@ -43,7 +50,7 @@ class RedisMetricsTest {
             for (Node replica : replicas) {
                 await(replica + "'s metrics")
                         .atMost(A_FEW_TICKS)
-                        .untilAsserted(() -> assertThat(metrics(replica))
+                        .untilAsserted(() -> assertThat(metrics(replica, "steward_redis_"))
                                 .containsEntry("steward_redis_role", 1.0)
                                 .containsEntry("steward_redis_master_link_up", 1.0)
                                 .containsEntry("steward_redis_master_link_down_seconds", 0.0));
@@ -67,7 +74,7 @@ class RedisMetricsTest {
             for (Node node : cluster.nodes()) {
                 await(node + " counts the keys per database")
                         .atMost(A_FEW_TICKS)
-                        .untilAsserted(() -> assertThat(metrics(node))
+                        .untilAsserted(() -> assertThat(metrics(node, "steward_redis_"))
                                 .containsEntry("steward_redis_db0_keys", 100.0)
                                 .containsEntry("steward_redis_db2_keys", 7.0)
                                 .containsEntry("steward_redis_db0_expires", 0.0));
@@ -92,17 +99,17 @@ class RedisMetricsTest {
     }
 
     private static Optional<Double> metric(Node node, String name) {
-        return Optional.ofNullable(metrics(node).get(name));
+        return Optional.ofNullable(metrics(node, "steward_redis_").get(name));
     }
 
-    /** The Redis samples of the Prometheus text exposition, by name; a gauge whose value is unknown has no sample. */
-    private static Map<String, Double> metrics(Node node) {
+    /** The samples of the Prometheus text exposition named {@code prefix}..., by name; an unknown value has none. */
+    private static Map<String, Double> metrics(Node node, String prefix) {
         String body = node.get("/metrics")
                 .filter(response -> response.statusCode() == 200)
                 .orElseThrow(() -> new AssertionError(node + " does not answer GET /metrics"))
                 .body();
         Map<String, Double> samples = new HashMap<>();
-        body.lines().filter(line -> line.startsWith("steward_redis_")).forEach(line -> {
+        body.lines().filter(line -> line.startsWith(prefix)).forEach(line -> {
             int space = line.lastIndexOf(' ');
             samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
         });
