@@ -5,7 +5,8 @@
 #   build-distribution.sh MAVEN_VERSION LIB_DIR OUTPUT_DIR
 #
 #   OUTPUT_DIR/steward-<version>.tar.gz   steward-<version>/: bin/steward, lib/, conf/steward.yml, examples/,
-#                                         systemd/ (the unit and its drop-ins), ec2/, packer/, iam/, docs/, README.md
+#                                         systemd/ (the unit and its drop-ins), ec2/, packer/, iam/, docs/, README.md,
+#                                         completion/steward.bash
 #   OUTPUT_DIR/steward_<version>_all.deb  the same files where Debian wants them (see the list below)
 #
 # Every file is root's in both: tar --owner/--group, dpkg-deb --root-owner-group. The system account and the
@@ -33,7 +34,7 @@ name=steward-$maven_version
 tree=$out/$name
 rm -rf "$tree"
 mkdir -p "$tree/bin" "$tree/lib" "$tree/conf" "$tree/systemd/steward.service.d" "$tree/ec2" "$tree/packer" \
-    "$tree/iam" "$tree/docs"
+    "$tree/iam" "$tree/docs" "$tree/completion"
 install -m 0755 "$packaging/bin/steward" "$tree/bin/"
 install -m 0644 "$lib"/*.jar "$tree/lib/"
 install -m 0644 "$packaging/conf/steward.yml" "$tree/conf/"
@@ -45,6 +46,7 @@ install -m 0644 "$packaging"/packer/*.hcl "$tree/packer/"
 install -m 0644 "$packaging"/iam/*.json "$tree/iam/"
 install -m 0644 "$project"/docs/*.md "$tree/docs/"
 install -m 0644 "$project/README.md" "$tree/"
+install -m 0644 "$packaging/completion/steward.bash" "$tree/completion/"
 find "$tree/examples" -type f -exec chmod 0644 {} +
 # jars are compressed already: a fast gzip makes the archives hardly bigger than the slowest would
 tar --create --file "$out/$name.tar" --directory "$out" --owner=0 --group=0 --numeric-owner --sort=name "$name"
@@ -67,6 +69,7 @@ chmod 0750 "$root/etc/steward"
 install -D -m 0644 "$tree/systemd/steward.service" "$root/usr/lib/systemd/system/steward.service"
 # drop-ins an operator (or bootstrap.sh --drop-in) copies to /etc/systemd/system/steward.service.d/
 cp -R "$tree/systemd/steward.service.d" "$root/usr/share/steward/systemd"
+install -D -m 0644 "$tree/completion/steward.bash" "$root/usr/share/bash-completion/completions/steward"
 doc=$root/usr/share/doc/steward
 mkdir -p "$doc"
 cp -R "$tree/README.md" "$tree/docs" "$tree/iam" "$tree/examples" "$doc/"

@@ -3,6 +3,7 @@ package io.steward.cli;
 import io.steward.engine.EnginePlugin;
 import io.steward.plugins.EngineRegistry;
 import java.util.concurrent.Callable;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,6 +52,8 @@ public final class StewardCli implements Callable<Integer> {
 
     public static final int EXIT_UNREACHABLE = 3;
 
+    static final String COMPLETION_COMMAND = "completion";
+
     @Spec
     CommandSpec spec;
 
@@ -69,12 +72,24 @@ public final class StewardCli implements Callable<Integer> {
         }
     }
 
-    /** The whole command line: the core's commands, then every installed plugin's. */
+    /**
+     * The whole command line: the core's commands, then every installed plugin's, then {@code completion}, last so
+     * that the script it prints completes all of them.
+     */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new StewardCli());
         for (EnginePlugin plugin : EngineRegistry.available()) {
             plugin.commands().forEach(commandLine::addSubcommand);
         }
+        CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
+        completion.getCommandSpec().name(COMPLETION_COMMAND);
+        completion
+                .getCommandSpec()
+                .usageMessage()
+                .hidden(false)
+                .description("Prints a bash (and zsh) completion script for steward: "
+                        + "source <(steward completion). The packages install it for bash-completion.");
+        commandLine.addSubcommand(COMPLETION_COMMAND, completion);
         return commandLine;
     }
 

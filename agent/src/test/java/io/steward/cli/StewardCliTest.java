@@ -209,6 +209,18 @@ class StewardCliTest {
     }
 
     @Test
+    void completionPrintsABashScriptThatKnowsEveryCommand() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = StewardCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+
+        int exitCode = cli.execute(StewardCli.COMPLETION_COMMAND);
+
+        assertThat(exitCode).isZero();
+        assertThat(out.toString()).contains("complete -F _complete_steward", "status", "switchover", "validate-config");
+    }
+
+    @Test
     void helpDocumentsTheExitCodes() {
         Run run = run("--help");
 

@@ -1,0 +1,110 @@
+package io.steward.it.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.steward.it.packaging.Distribution;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Steward as an operator installs it from the tarball: the unpacked folder, and its launcher {@code bin/steward} run
+ * as a process of its own, with what it prints on stdout and stderr kept apart, as a shell would see them.
+ */
+public final class InstalledSteward {
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
+    private final Path home;
+
+    private InstalledSteward(Path home) {
+        this.home = home;
+    }
+
+    /** Unpacks the tarball the build made into {@code folder}. */
+    public static InstalledSteward unpack(Path folder) throws IOException, InterruptedException {
+        Path tarball = Distribution.tarball();
+        Distribution.Result unpacked = Distribution.run(
+                COMMAND_TIMEOUT,
+                "tar",
+                "--extract",
+                "--gzip",
+                "--file",
+                tarball.toString(),
+                "--directory",
+                folder.toString());
+        assertThat(unpacked.exitCode()).as(unpacked.output()).isZero();
+        String name = tarball.getFileName().toString().replaceFirst("\\.tar\\.gz$", "");
+        return new InstalledSteward(folder.resolve(name));
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path launcher() {
+        return home.resolve("bin/steward");
+    }
+
+    /** How one command ended. */
+    public record CliRun(int exitCode, String out, String err) {
+        /** For assertion messages: everything it printed. */
+        public String transcript() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** {@code bin/steward ARGUMENTS}, with nothing on its stdin. */
+    public CliRun run(String... arguments) throws IOException, InterruptedException {
+        return run(Map.of(), "", List.of(arguments));
+    }
+
+    /**
+     * @param environment added to this process's environment
+     * @param stdin what the command reads, as an operator would type it (empty: nothing, at once end of input)
+     */
+    public CliRun run(Map<String, String> environment, String stdin, List<String> arguments)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher().toString());
+        command.addAll(arguments);
+        return runCommand(environment, stdin, command);
+    }
+
+    /** Any command, e.g. a shell that sources what {@code steward completion} printed. */
+    public CliRun runCommand(Map<String, String> environment, String stdin, List<String> command)
+            throws IOException, InterruptedException {
+        // files, not pipes: the time limit holds even for a command that never closes its output
+        Path out = Files.createTempFile("steward-out-", ".txt");
+        Path err = Files.createTempFile("steward-err-", ".txt");
+        Path in = Files.writeString(Files.createTempFile("steward-in-", ".txt"), stdin);
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(in.toFile());
+            // TODO(launcher): the launcher should find its jars by itself
+            builder.environment().put("STEWARD_HOME", home.toString());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(command + " did not end within " + COMMAND_TIMEOUT + ": "
+                        + Files.readString(out) + Files.readString(err));
+            }
+            return new CliRun(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
+            Files.delete(in);
+        }
+    }
+}
