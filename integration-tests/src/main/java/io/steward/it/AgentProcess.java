@@ -24,6 +24,7 @@ public final class AgentProcess {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
+    private final StewardCommand steward;
     private final Path config;
     private final Path log;
     private final Map<String, String> environment;
@@ -33,12 +34,14 @@ public final class AgentProcess {
 
     public AgentProcess(
             String name,
+            StewardCommand steward,
             Path config,
             Path log,
             Map<String, String> environment,
             List<String> arguments,
             int adminPort) {
         this.name = name;
+        this.steward = steward;
         this.config = config;
         this.log = log;
         this.environment = Map.copyOf(environment);
@@ -59,7 +62,7 @@ public final class AgentProcess {
     }
 
     public synchronized void start() throws IOException {
-        process = LocalCluster.startAgentProcess(config, log, environment, arguments);
+        process = LocalCluster.startAgentProcess(steward, config, log, environment, arguments);
     }
 
     public synchronized boolean running() {

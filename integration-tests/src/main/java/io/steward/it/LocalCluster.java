@@ -60,6 +60,7 @@ public final class LocalCluster implements AutoCloseable {
      * @param environment added to every agent's environment (e.g. {@code STEWARD_AWS_ROUTE53_*}, AWS credentials)
      * @param storage prepares each node's folder before its agent starts (e.g. mounts a volume for its data)
      * @param database the database every node runs
+     * @param steward what starts the agents
      */
     public record Options(
             int nodes,
@@ -69,7 +70,8 @@ public final class LocalCluster implements AutoCloseable {
             int zookeeperTickMillis,
             Map<String, String> environment,
             NodeStorage storage,
-            Database database) {
+            Database database,
+            StewardCommand steward) {
         public Options {
             environment = Map.copyOf(environment);
         }
@@ -83,12 +85,21 @@ public final class LocalCluster implements AutoCloseable {
                     ZooKeeperEnsemble.TEST_TICK_MILLIS,
                     Map.of(),
                     dir -> () -> {},
-                    Database.POSTGRESQL);
+                    Database.POSTGRESQL,
+                    StewardCommand.fromClassPath());
         }
 
         public Options synchronousMode() {
             return new Options(
-                    nodes, true, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
+                    nodes,
+                    true,
+                    zookeeperLinks,
+                    extraYaml,
+                    zookeeperTickMillis,
+                    environment,
+                    storage,
+                    database,
+                    steward);
         }
 
         public Options proxied() {
@@ -107,7 +118,7 @@ public final class LocalCluster implements AutoCloseable {
 
         private Options withZooKeeperLinks(ZooKeeperLinks links) {
             return new Options(
-                    nodes, synchronous, links, extraYaml, zookeeperTickMillis, environment, storage, database);
+                    nodes, synchronous, links, extraYaml, zookeeperTickMillis, environment, storage, database, steward);
         }
 
         /** ZooKeeper's default tick of 2 s, as production ensembles run: for benchmarks. */
@@ -120,17 +131,34 @@ public final class LocalCluster implements AutoCloseable {
                     ZooKeeperEnsemble.DEFAULT_TICK_MILLIS,
                     environment,
                     storage,
-                    database);
+                    database,
+                    steward);
         }
 
         public Options withExtraYaml(String yaml) {
             return new Options(
-                    nodes, synchronous, zookeeperLinks, yaml, zookeeperTickMillis, environment, storage, database);
+                    nodes,
+                    synchronous,
+                    zookeeperLinks,
+                    yaml,
+                    zookeeperTickMillis,
+                    environment,
+                    storage,
+                    database,
+                    steward);
         }
 
         public Options withNodes(int count) {
             return new Options(
-                    count, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, database);
+                    count,
+                    synchronous,
+                    zookeeperLinks,
+                    extraYaml,
+                    zookeeperTickMillis,
+                    environment,
+                    storage,
+                    database,
+                    steward);
         }
 
         public Options withStorage(NodeStorage nodeStorage) {
@@ -142,17 +170,48 @@ public final class LocalCluster implements AutoCloseable {
                     zookeeperTickMillis,
                     environment,
                     nodeStorage,
-                    database);
+                    database,
+                    steward);
         }
 
         public Options withDatabase(Database other) {
             return new Options(
-                    nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, environment, storage, other);
+                    nodes,
+                    synchronous,
+                    zookeeperLinks,
+                    extraYaml,
+                    zookeeperTickMillis,
+                    environment,
+                    storage,
+                    other,
+                    steward);
+        }
+
+        /** Agents started by an installed launcher instead of this JVM's class path. */
+        public Options startedBy(StewardCommand command) {
+            return new Options(
+                    nodes,
+                    synchronous,
+                    zookeeperLinks,
+                    extraYaml,
+                    zookeeperTickMillis,
+                    environment,
+                    storage,
+                    database,
+                    command);
         }
 
         public Options withEnvironment(Map<String, String> variables) {
             return new Options(
-                    nodes, synchronous, zookeeperLinks, extraYaml, zookeeperTickMillis, variables, storage, database);
+                    nodes,
+                    synchronous,
+                    zookeeperLinks,
+                    extraYaml,
+                    zookeeperTickMillis,
+                    variables,
+                    storage,
+                    database,
+                    steward);
         }
     }
 
@@ -287,7 +346,16 @@ public final class LocalCluster implements AutoCloseable {
         String yaml = String.join("\n", lines);
         Path config = dir.resolve("steward.yml");
         Files.writeString(config, yaml);
-        return new Node(name, dir, config, dbPort, adminPort, proxies, options.environment(), options.database());
+        return new Node(
+                name,
+                dir,
+                config,
+                dbPort,
+                adminPort,
+                proxies,
+                options.environment(),
+                options.database(),
+                options.steward());
     }
 
     /**
@@ -429,23 +497,22 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** {@code steward run} as a process of its own, with this JVM's class path, its output appended to {@code log}. */
-    /** @param arguments given to {@code steward run} after {@code --config}, e.g. {@code --user-data FILE} */
+    /**
+     * {@code steward run} as a process of its own, with this JVM's class path, its output appended to {@code log}.
+     *
+     * @param arguments given to {@code steward run} after {@code --config}, e.g. {@code --user-data FILE}
+     */
     public static Process startAgentProcess(
             Path config, Path log, Map<String, String> environment, List<String> arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                // The agent's own logging, not the tests' (both are on this class path).
-                "-Dlogback.configurationFile=logback.xml",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.steward.cli.StewardCli",
-                "run",
-                "--config",
-                config.toString()));
+        return startAgentProcess(StewardCommand.fromClassPath(), config, log, environment, arguments);
+    }
+
+    /** {@code steward run} as a process of its own, started by {@code steward}. */
+    public static Process startAgentProcess(
+            StewardCommand steward, Path config, Path log, Map<String, String> environment, List<String> arguments)
+            throws IOException {
+        List<String> command = new ArrayList<>(steward.prefix());
+        command.addAll(List.of("run", "--config", config.toString()));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -492,14 +559,16 @@ public final class LocalCluster implements AutoCloseable {
                 int adminPort,
                 Map<Integer, TcpProxy> proxies,
                 Map<String, String> environment,
-                Database database) {
+                Database database,
+                StewardCommand steward) {
             this.database = database;
             this.name = name;
             this.dir = dir;
             this.config = config;
             this.dbPort = dbPort;
             this.proxies = proxies;
-            this.agent = new AgentProcess(name, config, dir.resolve("agent.log"), environment, List.of(), adminPort);
+            this.agent = new AgentProcess(
+                    name, steward, config, dir.resolve("agent.log"), environment, List.of(), adminPort);
         }
 
         @Override

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.steward.it.AgentProcess;
 import io.steward.it.LocalCluster;
+import io.steward.it.StewardCommand;
 import io.steward.testing.FreePorts;
 import io.steward.testing.ZooKeeperEnsemble;
 import java.io.IOException;
@@ -249,8 +250,14 @@ public final class SearchCluster implements AutoCloseable {
             this.httpPort = httpPort;
             this.serverArgs = serverArgs;
             this.repo = repo;
-            this.agent =
-                    new AgentProcess(name, config, dir.resolve("agent.log"), environment, agentArguments, adminPort);
+            this.agent = new AgentProcess(
+                    name,
+                    StewardCommand.fromClassPath(),
+                    config,
+                    dir.resolve("agent.log"),
+                    environment,
+                    agentArguments,
+                    adminPort);
         }
 
         public String name() {

@@ -2,6 +2,7 @@ package io.steward.it.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.steward.it.StewardCommand;
 import io.steward.it.packaging.Distribution;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,17 @@ public final class InstalledSteward {
         return home.resolve("bin/steward");
     }
 
+    /** What starts agents from this installation, for {@link io.steward.it.LocalCluster.Options#startedBy}. */
+    public StewardCommand command() {
+        return StewardCommand.installed(launcher());
+    }
+
+    /** What the launcher needs in its environment. */
+    public Map<String, String> environment() {
+        // TODO(launcher): the launcher should find its jars by itself
+        return Map.of("STEWARD_HOME", home.toString());
+    }
+
     /** How one command ended. */
     public record CliRun(int exitCode, String out, String err) {
         /** For assertion messages: everything it printed. */
@@ -88,8 +100,7 @@ public final class InstalledSteward {
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .redirectInput(in.toFile());
-            // TODO(launcher): the launcher should find its jars by itself
-            builder.environment().put("STEWARD_HOME", home.toString());
+            builder.environment().putAll(environment());
             builder.environment().putAll(environment);
             Process process = builder.start();
             if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
