@@ -2,6 +2,7 @@ package io.steward.it.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.steward.it.LocalCluster;
 import io.steward.it.StewardCommand;
 import io.steward.it.packaging.Distribution;
 import java.io.IOException;
@@ -25,6 +26,27 @@ public final class InstalledSteward {
 
     private InstalledSteward(Path home) {
         this.home = home;
+    }
+
+    private static InstalledSteward shared;
+
+    /**
+     * One installation for every test of this JVM that only runs commands: unpacked at first use, removed when the
+     * JVM ends.
+     */
+    public static synchronized InstalledSteward shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            Path folder = Files.createTempDirectory("steward-installed-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    LocalCluster.deleteRecursively(folder);
+                } catch (IOException e) {
+                    // a temporary folder left behind is no reason to fail the run
+                }
+            }));
+            shared = unpack(folder);
+        }
+        return shared;
     }
 
     /** Unpacks the tarball the build made into {@code folder}. */

@@ -1,12 +1,11 @@
 package io.steward.it.backup;
 
-import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster;
+import io.steward.it.acceptance.InstalledSteward;
 import io.steward.it.aws.S3TestServer;
 import io.steward.store.BackupStoreConfig;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +14,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 
-/** WAL-like files, configurations and an in-process CLI for the archive tests. */
+/** WAL-like files, configurations and the installed command line for the archive tests. */
 public final class WalFixtures {
     static final String CLUSTER = "walit";
 
@@ -143,12 +143,23 @@ public final class WalFixtures {
     }
 
     public static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = StewardCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+        try {
+            // the AWS test servers' keys, as an operator's environment or instance profile would hold them
+            InstalledSteward.CliRun run = InstalledSteward.shared()
+                    .run(
+                            Map.of(
+                                    "AWS_ACCESS_KEY_ID",
+                                    S3TestServer.ACCESS_KEY,
+                                    "AWS_SECRET_ACCESS_KEY",
+                                    S3TestServer.SECRET_KEY),
+                            "",
+                            List.of(args));
+            return new Run(run.exitCode(), run.out(), run.err());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
