@@ -3,9 +3,8 @@ package io.steward.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster.Node;
-import java.io.PrintWriter;
+import io.steward.it.acceptance.InstalledSteward;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Scenario (i): bad input against a running cluster gets a clear error and changes nothing: same primary, same epoch,
@@ -153,10 +151,10 @@ class BadInputTest {
         assertThat(response.body()).contains("\"error\"").contains(mentions);
     }
 
-    private static int cli(StringWriter err, String... args) {
-        CommandLine cli = new CommandLine(new StewardCli());
-        cli.setOut(new PrintWriter(new StringWriter()));
-        cli.setErr(new PrintWriter(err, true));
-        return cli.execute(args);
+    /** The installed {@code steward}: its exit code, and what it printed on stderr appended to {@code err}. */
+    private static int cli(StringWriter err, String... args) throws Exception {
+        InstalledSteward.CliRun run = InstalledSteward.shared().run(args);
+        err.append(run.err());
+        return run.exitCode();
     }
 }

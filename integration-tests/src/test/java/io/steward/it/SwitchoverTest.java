@@ -6,16 +6,13 @@ import static io.steward.it.ClusterAssertions.history;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster.Node;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.steward.it.acceptance.InstalledSteward;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** Scenario (f): planned switchovers through the HTTP API and the CLI lose nothing. */
 class SwitchoverTest {
@@ -48,17 +45,14 @@ class SwitchoverTest {
             Node third;
             try (WriteLoad load = WriteLoad.start(cluster)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > 100);
-                StringWriter out = new StringWriter();
-                CommandLine cli = new CommandLine(new StewardCli());
-                cli.setOut(new PrintWriter(out));
-                cli.setErr(new PrintWriter(out));
-                int exit = cli.execute(
-                        "switchover",
-                        "--api",
-                        target.apiUrl(),
-                        "--token-file",
-                        LocalCluster.tokenFile().toString());
-                assertThat(exit).as(out.toString()).isZero();
+                InstalledSteward.CliRun switchover = InstalledSteward.shared()
+                        .run(
+                                "switchover",
+                                "--api",
+                                target.apiUrl(),
+                                "--token-file",
+                                LocalCluster.tokenFile().toString());
+                assertThat(switchover.exitCode()).as(switchover.transcript()).isZero();
                 third = cluster.awaitNewPrimary(target);
                 int before = load.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> load.count() > before + 50);

@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster;
+import io.steward.it.acceptance.InstalledSteward;
 import io.steward.it.mongo.MongoCluster.Agent;
 import io.steward.testing.FreePorts;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Bad input around MongoDB: settings and the book's user data refused key by key before anything is touched, a
@@ -148,13 +145,10 @@ class MongoBadInputTest {
 
     private record Validation(int exitCode, String errors) {}
 
-    private static Validation validate(Path config, Path userData) {
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new StewardCli());
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode =
-                cli.execute("validate-config", "--config", config.toString(), "--user-data", userData.toString());
-        return new Validation(exitCode, err.toString());
+    /** {@code steward validate-config} as installed. */
+    private static Validation validate(Path config, Path userData) throws Exception {
+        InstalledSteward.CliRun run = InstalledSteward.shared()
+                .run("validate-config", "--config", config.toString(), "--user-data", userData.toString());
+        return new Validation(run.exitCode(), run.err());
     }
 }

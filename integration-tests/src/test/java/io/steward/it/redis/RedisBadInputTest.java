@@ -3,14 +3,12 @@ package io.steward.it.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.steward.cli.StewardCli;
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
 import io.steward.it.WriteLoad;
+import io.steward.it.acceptance.InstalledSteward;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Issue 4, scenario (f): bad configuration, bad user data and a Redis server that cannot be reached get a clear
@@ -91,15 +88,11 @@ class RedisBadInputTest {
                 "{\"name\": \"r1\", \"cluster\": \"c\", \"persistence\": \"always\","
                         + " \"maxmemory-policy\": \"most-recently-used\", \"logging\": \"loud\"}");
 
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new StewardCli());
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode =
-                cli.execute("validate-config", "--config", config.toString(), "--user-data", userData.toString());
+        InstalledSteward.CliRun validation = InstalledSteward.shared()
+                .run("validate-config", "--config", config.toString(), "--user-data", userData.toString());
 
-        assertThat(exitCode).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString())
+        assertThat(validation.exitCode()).as(validation.transcript()).isEqualTo(2);
+        assertThat(validation.err())
                 .contains(
                         "redis.persistence",
                         "always",

@@ -7,16 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.steward.cli.StewardCli;
 import io.steward.it.Database;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
+import io.steward.it.acceptance.InstalledSteward;
 import io.steward.it.aws.S3TestServer;
 import io.steward.store.BackupStoreConfig;
 import io.steward.store.CompressionStreams;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -216,15 +213,11 @@ class RedisDumpTest {
         try (LocalCluster cluster =
                 LocalCluster.prepare(options(1, Optional.of("elsewhere"), Optional.of("dump.rdb")))) {
             Node node = cluster.nodes().get(0);
-            StringWriter err = new StringWriter();
-            CommandLine cli = new CommandLine(new StewardCli());
-            cli.setOut(new PrintWriter(new StringWriter(), true));
-            cli.setErr(new PrintWriter(err, true));
-            int exitCode =
-                    cli.execute("validate-config", "--config", node.config().toString());
+            InstalledSteward.CliRun validation = InstalledSteward.shared()
+                    .run("validate-config", "--config", node.config().toString());
 
-            assertThat(exitCode).isEqualTo(2);
-            assertThat(err.toString())
+            assertThat(validation.exitCode()).as(validation.transcript()).isEqualTo(2);
+            assertThat(validation.err())
                     .contains(
                             "redis.rdb",
                             "'dump.rdb' is not valid",
