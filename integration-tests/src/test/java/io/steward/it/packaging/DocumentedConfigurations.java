@@ -194,11 +194,12 @@ final class DocumentedConfigurations {
         return engineNames().contains(name) ? name : DEFAULT_ENGINE;
     }
 
-    /** The installed engine plugins' names, as their sections are named. */
+    /** The shipped engine plugins' names, as their sections are named: those with an example configuration. */
     static List<String> engineNames() {
         return EngineRegistry.available().stream()
                 .map(EnginePlugin::name)
                 .map(name -> name.toLowerCase(Locale.ROOT))
+                .filter(name -> Files.exists(EXAMPLES.resolve("config").resolve(name + ".yml")))
                 .sorted()
                 .toList();
     }
