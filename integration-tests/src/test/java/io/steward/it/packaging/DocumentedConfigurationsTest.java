@@ -2,6 +2,7 @@ package io.steward.it.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.it.packaging.DocumentedConfigurations.Block;
 import io.steward.it.packaging.DocumentedConfigurations.Check;
 import io.steward.it.packaging.DocumentedConfigurations.Kind;
@@ -86,7 +87,7 @@ class DocumentedConfigurationsTest {
                         .isTrue());
     }
 
-    private static com.fasterxml.jackson.databind.node.ObjectNode readYaml(Block block) {
+    private static ObjectNode readYaml(Block block) {
         try {
             return block.yaml();
         } catch (IOException e) {
