@@ -5,41 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.steward.cli.StewardCli;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
- * Issue 7: every example under packaging/examples passes {@code steward validate-config} with the example
- * configuration of its engine, as an operator checks a node's user data before launching it; malformed user data
- * fails with exit code 2 and a message naming what is wrong.
+ * Issue 7: every example under packaging/examples passes {@code steward validate-config} of the shipped tarball's
+ * launcher with the example configuration of its engine, as an operator checks a node's user data before launching
+ * it; malformed user data fails with exit code 2 and a message naming what is wrong.
  *
- * <p>The examples are EC2 configurations: IMDS tells the node's identity. Here, off EC2, {@link #IMDS_STAND_INS}
- * give what IMDS would (instance id, zone, region, private address and host name) with {@code --set}, and IMDS is off.
+ * <p>The examples are EC2 configurations: IMDS tells the node's identity. Here, off EC2,
+ * {@link ShippedLauncher#IMDS_STAND_INS} give what IMDS would (instance id, zone, region, private address and host
+ * name) with {@code --set}, and IMDS is off, as docs/install.md shows.
  */
 class UserDataExamplesTest {
-    private static final String INSTANCE_ID = "i-0123456789abcdef0";
-    private static final List<String> IMDS_STAND_INS = List.of(
-            "--set", "aws.imds=off",
-            "--set", "node.instance_id=" + INSTANCE_ID,
-            "--set", "node.availability_zone=eu-west-1a",
-            "--set", "aws.region=eu-west-1",
-            "--set", "node.host=10.0.0.5",
-            "--set", "node.dns_name=ip-10-0-0-5.eu-west-1.compute.internal");
+    private static final String INSTANCE_ID = ShippedLauncher.IMDS_STAND_INS.get("node.instance_id");
     /** The engines whose user data names the cluster's record or replica set, not the node: named by instance id. */
     private static final Set<String> NODES_NAMED_BY_INSTANCE = Set.of("elasticsearch", "mongodb");
 
@@ -49,6 +40,16 @@ class UserDataExamplesTest {
 
     @TempDir
     Path dir;
+
+    @TempDir
+    static Path tarball;
+
+    private static ShippedLauncher launcher;
+
+    @BeforeAll
+    static void unpackTheTarball() throws Exception {
+        launcher = ShippedLauncher.unpack(tarball);
+    }
 
     /** examples/user-data/ENGINE[-VARIANT].json, each with examples/config/ENGINE.yml */
     static Stream<String> userDataExamples() throws IOException {
@@ -61,12 +62,12 @@ class UserDataExamplesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("userDataExamples")
-    void userDataExampleValidatesWithItsEnginesExampleConfiguration(String fileName) throws IOException {
+    void userDataExampleValidatesWithItsEnginesExampleConfiguration(String fileName) throws Exception {
         String engine = fileName.split("[-.]")[0];
         Path config = EXAMPLES.resolve("config").resolve(engine + ".yml");
         Path userData = EXAMPLES.resolve("user-data").resolve(fileName);
 
-        Validation validation = validate(config, userData);
+        ShippedLauncher.Run validation = validate(config, userData);
 
         assertThat(validation.exitCode()).as(validation.err()).isZero();
         assertThat(validation.out())
@@ -77,7 +78,7 @@ class UserDataExamplesTest {
     /** A cloud-init example writes a configuration and the book's user data for bootstrap.sh: those two must agree. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cloudInitExamples")
-    void cloudInitExampleWritesAConfigurationAndUserDataThatValidate(String fileName) throws IOException {
+    void cloudInitExampleWritesAConfigurationAndUserDataThatValidate(String fileName) throws Exception {
         String engine = fileName.replaceFirst("\\.yaml$", "");
         String text = Files.readString(EXAMPLES.resolve("cloud-init").resolve(fileName));
         assertThat(text)
@@ -89,7 +90,7 @@ class UserDataExamplesTest {
         Path userData = dir.resolve("user-data.json");
         Files.writeString(userData, writtenFile(cloudConfig, "/run/steward-bootstrap/user-data.json"));
 
-        Validation validation = validate(config, userData);
+        ShippedLauncher.Run validation = validate(config, userData);
 
         assertThat(validation.exitCode()).as(validation.err()).isZero();
         assertThat(validation.out()).contains("node " + expectedNode(engine, userData) + ", engine " + engine);
@@ -117,11 +118,11 @@ class UserDataExamplesTest {
     }
 
     @Test
-    void userDataThatIsNotJsonIsRefusedWithWhereItBreaks() throws IOException {
+    void userDataThatIsNotJsonIsRefusedWithWhereItBreaks() throws Exception {
         Path userData = dir.resolve("broken.json");
         Files.writeString(userData, "{\"name\": \"db01\", \"cluster\": \"db.example.net\",\n \"slow\": 500,\n");
 
-        Validation validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
+        ShippedLauncher.Run validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
 
         assertThat(validation.exitCode()).isEqualTo(2);
         assertThat(validation.err()).contains(userData.toString(), "expected valid JSON", "line 3");
@@ -129,22 +130,22 @@ class UserDataExamplesTest {
     }
 
     @Test
-    void anUnknownUserDataKeyIsRefusedByName() throws IOException {
+    void anUnknownUserDataKeyIsRefusedByName() throws Exception {
         Path userData = dir.resolve("misspelt.json");
         Files.writeString(userData, "{\"name\": \"db01\", \"clutser\": \"db.example.net\"}");
 
-        Validation validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
+        ShippedLauncher.Run validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
 
         assertThat(validation.exitCode()).isEqualTo(2);
         assertThat(validation.err()).contains("key 'clutser'", "db.example.net", "unknown user data key", "cluster");
     }
 
     @Test
-    void theBooksMongodbVolumeSizeIsRefusedAsNotSteward() throws IOException {
+    void theBooksMongodbVolumeSizeIsRefusedAsNotSteward() throws Exception {
         Path userData = dir.resolve("mongodb-sized.json");
         Files.writeString(userData, "{\"name\": \"mongodb\", \"size\": 100, \"role\": \"active\"}");
 
-        Validation validation = validate(EXAMPLES.resolve("config/mongodb.yml"), userData);
+        ShippedLauncher.Run validation = validate(EXAMPLES.resolve("config/mongodb.yml"), userData);
 
         assertThat(validation.exitCode()).isEqualTo(2);
         assertThat(validation.err()).contains("mongodb.size", "100");
@@ -152,8 +153,8 @@ class UserDataExamplesTest {
 
     /** The package's own /etc/steward/steward.yml: the unit's validation refuses it, so an unconfigured node never starts. */
     @Test
-    void theShippedConfigurationTemplateIsRefusedUntilTheNodeIsConfigured() {
-        Validation validation = validate(List.of(
+    void theShippedConfigurationTemplateIsRefusedUntilTheNodeIsConfigured() throws Exception {
+        ShippedLauncher.Run validation = validate(List.of(
                 "validate-config",
                 "--config",
                 Distribution.PACKAGING.resolve("conf/steward.yml").toString(),
@@ -164,24 +165,12 @@ class UserDataExamplesTest {
         assertThat(validation.err()).contains("cluster", "engine", "zookeeper.connect");
     }
 
-    private record Validation(int exitCode, String out, String err) {}
-
-    private static Validation validate(Path config, Path userData) {
-        List<String> arguments = new ArrayList<>(
-                List.of("validate-config", "--config", config.toString(), "--user-data", userData.toString()));
-        arguments.addAll(IMDS_STAND_INS);
-        return validate(arguments);
+    private static ShippedLauncher.Run validate(Path config, Path userData) throws Exception {
+        return launcher.validateConfig(config, Optional.of(userData), ShippedLauncher.imdsStandInArguments());
     }
 
-    /** The command line in this JVM, as an operator runs it. */
-    private static Validation validate(List<String> arguments) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new StewardCli());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(arguments.toArray(String[]::new));
-        return new Validation(exitCode, out.toString(), err.toString());
+    private static ShippedLauncher.Run validate(List<String> arguments) throws Exception {
+        return launcher.run(arguments);
     }
 
     private static String expectedNode(String engine, Path userData) throws IOException {
