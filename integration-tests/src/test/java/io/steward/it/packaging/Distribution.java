@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * Where the build put Steward's distributions (packaging/target, built before this module: it depends on the
  * packaging module) and their sources, and a way to run the system's commands on them.
  */
-final class Distribution {
+public final class Distribution {
     /** The packaging module's folder, set by the build. */
     static final Path PACKAGING = folderFromProperty("steward.packaging");
     /** The systemd module's folder, set by the build. */
@@ -33,7 +33,7 @@ final class Distribution {
         return theOnly("steward_*_all.deb");
     }
 
-    static Path tarball() throws IOException {
+    public static Path tarball() throws IOException {
         return theOnly("steward-*.tar.gz");
     }
 
@@ -55,9 +55,9 @@ final class Distribution {
     }
 
     /** How a finished command ended: exit code and everything it printed (stdout and stderr together). */
-    record Result(int exitCode, String output) {}
+    public record Result(int exitCode, String output) {}
 
-    static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    public static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
         // a file, not a pipe: the time limit holds even for a command that never closes its output
         Path output = Files.createTempFile("steward-command-", ".out");
         try {
@@ -78,7 +78,7 @@ final class Distribution {
         }
     }
 
-    static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
+    public static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
         return run(timeout, List.of(command));
     }
 }
