@@ -108,7 +108,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # confold: a configuration written before the package (by cloud-init, or baked) is kept as it is
 apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "$work/steward.deb"
-say "installed $(steward version)"
+say "installed $(steward --version)"
 
 if [ -n "$config" ]; then
     step="installing the configuration $CONFIG_FILE"

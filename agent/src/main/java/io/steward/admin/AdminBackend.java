@@ -2,6 +2,7 @@ package io.steward.admin;
 
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.HistoryEntry;
+import io.steward.engine.ClientConnections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +12,9 @@ public interface AdminBackend {
 
     /** The cluster as the agent last read it. */
     ClusterView cluster();
+
+    /** How clients connect to the cluster's database, when its engine says. */
+    Optional<ClientConnections> clientConnections();
 
     /** The local node. */
     NodeStatus self();

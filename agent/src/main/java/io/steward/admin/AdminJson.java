@@ -9,6 +9,7 @@ import io.steward.coordination.StateProblem;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.ArchiveStatus;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
 import java.time.Duration;
@@ -140,6 +141,7 @@ public final class AdminJson {
      * @param transfer the pending switchover or failover, or null
      * @param sync the synchronous standby state, or null outside synchronous mode
      * @param badZnodes the znodes whose content was not used as it is; empty when none
+     * @param connections how clients connect, in the engine's words; null when its engine does not say
      */
     public record Cluster(
             String leader,
@@ -151,12 +153,18 @@ public final class AdminJson {
             Sync sync,
             Map<String, String> settings,
             Failsafe failsafe,
-            List<BadZnode> badZnodes) {
-        static Cluster of(ClusterView view) {
+            List<BadZnode> badZnodes,
+            Connections connections) {
+        static Cluster of(ClusterView view, Optional<ClientConnections> clients) {
             long leaderPosition = view.leaderMember().map(MemberInfo::position).orElse(-1L);
+            Optional<ConnectionStrings> strings = clients.map(engine -> new ConnectionStrings(engine, view));
             List<Member> members = view.members().values().stream()
                     .sorted(Comparator.comparing(MemberInfo::name))
-                    .map(member -> Member.of(member, view, leaderPosition))
+                    .map(member -> Member.of(
+                            member,
+                            view,
+                            leaderPosition,
+                            strings.map(s -> s.member(member)).orElse(null)))
                     .toList();
             return new Cluster(
                     view.lease().map(Lease::holder).orElse(null),
@@ -168,9 +176,13 @@ public final class AdminJson {
                     view.sync().map(Sync::of).orElse(null),
                     new TreeMap<>(view.settings()),
                     view.failsafe().map(Failsafe::of).orElse(null),
-                    BadZnode.all(view.problems()));
+                    BadZnode.all(view.problems()),
+                    strings.map(ConnectionStrings::all).orElse(null));
         }
     }
+
+    /** Connection strings for clients; each null when no healthy member plays the role. */
+    public record Connections(String primary, String replica, String any) {}
 
     /**
      * The members a primary counts on in failsafe mode, as it last recorded them; null in {@code GET /cluster} when none
@@ -191,6 +203,10 @@ public final class AdminJson {
      * @param leader whether it holds the lease
      * @param lagBytes how far its position is behind the leader's; -1 when either position is unknown or there is
      *        no leader
+     * @param replayDelayMillis how far behind in time it is, as its engine tells; null when it cannot tell
+     * @param pendingRestart whether a changed setting awaits a restart of its server
+     * @param engineTags how its engine wants it to be a member (an arbiter, say); empty when it says nothing
+     * @param dsn a connection string to this member alone; null when its engine does not say how
      */
     public record Member(
             String name,
@@ -208,8 +224,12 @@ public final class AdminJson {
             Tags tags,
             String agentVersion,
             long updatedAtMillis,
-            String standingAside) {
-        static Member of(MemberInfo member, ClusterView view, long leaderPosition) {
+            String standingAside,
+            Long replayDelayMillis,
+            boolean pendingRestart,
+            Map<String, String> engineTags,
+            String dsn) {
+        static Member of(MemberInfo member, ClusterView view, long leaderPosition, String dsn) {
             boolean leader = view.lease()
                     .map(lease -> lease.holder().equals(member.name()))
                     .orElse(false);
@@ -229,7 +249,11 @@ public final class AdminJson {
                     new Tags(member.noFailover(), member.priority()),
                     member.agentVersion(),
                     member.updatedAtMillis(),
-                    member.standingAside().orElse(null));
+                    member.standingAside().orElse(null),
+                    member.engineReport().replayDelayMillis().orElse(null),
+                    member.engineReport().pendingRestart(),
+                    new TreeMap<>(member.tags()),
+                    dsn);
         }
 
         private static long lag(long leaderPosition, long position) {

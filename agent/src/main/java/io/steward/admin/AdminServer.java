@@ -106,7 +106,11 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/replica", new Read(QUICK, Set.of("lag"), this::replica)),
                 Map.entry(
                         "/cluster",
-                        new Read(QUICK, Set.of(), query -> json(200, AdminJson.Cluster.of(backend.cluster())))),
+                        new Read(
+                                QUICK,
+                                Set.of(),
+                                query -> json(
+                                        200, AdminJson.Cluster.of(backend.cluster(), backend.clientConnections())))),
                 Map.entry("/history", new Read(QUICK, Set.of(), query -> json(200, history()))),
                 Map.entry("/metrics", new Read(QUICK, Set.of(), query -> prometheus())),
                 Map.entry("/snapshots", new Read(LONG, Set.of(), query -> listing(backupList))),

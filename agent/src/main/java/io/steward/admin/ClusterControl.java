@@ -7,6 +7,7 @@ import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.Archiving;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.LeaseElected;
@@ -42,6 +43,11 @@ public final class ClusterControl implements AdminBackend {
     @Override
     public ClusterView cluster() {
         return loop.view();
+    }
+
+    @Override
+    public Optional<ClientConnections> clientConnections() {
+        return engine.capability(ClientConnections.class);
     }
 
     @Override

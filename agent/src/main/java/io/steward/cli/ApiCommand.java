@@ -67,9 +67,19 @@ abstract class ApiCommand implements Callable<Integer> {
     abstract AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable;
 
     /** Prints a successful answer; by default the agent's message. */
-    void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException {
+    void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException, Unsatisfied {
         JsonNode message = JSON.readTree(response.body()).path("message");
         out.println(message.isTextual() ? message.textValue() : response.body());
+    }
+
+    /**
+     * What was asked for is not in the agent's answer (no primary to connect to, no member of that name): the command
+     * fails with {@link StewardCli#EXIT_REFUSED} and this message.
+     */
+    static final class Unsatisfied extends Exception {
+        Unsatisfied(String message) {
+            super(message);
+        }
     }
 
     @Override
@@ -94,22 +104,39 @@ abstract class ApiCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        return run(client, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Talks to the agent; by default one {@link #exchange}. Returns the exit code. */
+    int run(AdminClient client, PrintWriter out, PrintWriter err) throws IOException {
+        return exchange(client, out, err);
+    }
+
+    /** Sends the request and prints the answer, or what went wrong. Returns the exit code. */
+    final int exchange(AdminClient client, PrintWriter out, PrintWriter err) throws IOException {
         AdminClient.Response response;
         try {
             response = send(client);
         } catch (AdminClient.AgentUnreachable e) {
             err.println(e.getMessage());
+            err.flush();
             return StewardCli.EXIT_UNREACHABLE;
         }
         if (!response.successful()) {
             err.println("the agent refused (HTTP " + response.status() + "): " + client.errorMessage(response));
+            err.flush();
             return StewardCli.EXIT_REFUSED;
         }
-        printSuccess(response, out);
-        // picocli's writer flushes on println only: a table printed with print would otherwise never appear
-        out.flush();
+        try {
+            printSuccess(response, out);
+        } catch (Unsatisfied e) {
+            err.println(e.getMessage());
+            err.flush();
+            return StewardCli.EXIT_REFUSED;
+        } finally {
+            // picocli's writer flushes on println only: a table printed with print would otherwise never appear
+            out.flush();
+        }
         return StewardCli.EXIT_OK;
     }
 }

@@ -4,13 +4,14 @@ import io.steward.admin.AdminJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /**
- * Renders the cluster as {@code steward status} prints it: a header line, one row per member, then each znode whose
- * content the agents do not use as it is.
+ * Renders the cluster as {@code steward status} prints it: a header line, one row per member (the lease holder's
+ * role marked {@code (leader)}), then each znode whose content the agents do not use as it is.
  */
 final class StatusTable {
-    private static final String[] COLUMNS = {"MEMBER", "ROLE", "STATE", "LAG", "TIMELINE"};
+    private static final String[] COLUMNS = {"MEMBER", "HOST", "ROLE", "STATE", "LAG", "LAG TIME", "TIMELINE", "TAGS"};
     private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
     private StatusTable() {}
@@ -43,18 +44,19 @@ final class StatusTable {
                     .append(failsafe.members().size() == 1 ? " confirms" : " all confirm")
                     .append('\n');
         }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(COLUMNS);
+        TextTable table = new TextTable(COLUMNS);
         for (AdminJson.Member member : cluster.members()) {
-            rows.add(new String[] {
-                member.name(),
-                member.role().name().toLowerCase(Locale.ROOT) + (member.leader() ? " (leader)" : ""),
-                member.healthy() ? "healthy" : "unhealthy" + (member.problem() == null ? "" : ": " + member.problem()),
-                member.lagBytes() < 0 ? "unknown" : humanBytes(member.lagBytes()),
-                Long.toString(member.timeline())
-            });
+            table.row(
+                    member.name(),
+                    member.database() == null ? "-" : member.database(),
+                    member.role().name().toLowerCase(Locale.ROOT) + (member.leader() ? " (leader)" : ""),
+                    state(member),
+                    member.lagBytes() < 0 ? "unknown" : humanBytes(member.lagBytes()),
+                    member.replayDelayMillis() == null ? "-" : humanMillis(member.replayDelayMillis()),
+                    Long.toString(member.timeline()),
+                    tags(member));
         }
-        appendAligned(text, rows);
+        text.append(table.render());
         // an agent older than the list sends none
         for (AdminJson.BadZnode bad :
                 cluster.badZnodes() == null ? List.<AdminJson.BadZnode>of() : cluster.badZnodes()) {
@@ -67,6 +69,53 @@ final class StatusTable {
                     .append('\n');
         }
         return text.toString();
+    }
+
+    /** Healthy or why not, and whether a setting waits for a restart. */
+    private static String state(AdminJson.Member member) {
+        String health =
+                member.healthy() ? "healthy" : "unhealthy" + (member.problem() == null ? "" : ": " + member.problem());
+        return member.pendingRestart() ? health + ", pending restart" : health;
+    }
+
+    /** What decides its promotion, then what its engine says of its membership. */
+    private static String tags(AdminJson.Member member) {
+        List<String> tags = new ArrayList<>();
+        if (member.tags().noFailover()) {
+            tags.add("nofailover");
+        }
+        tags.add("priority=" + member.tags().priority());
+        // an agent older than engine tags in /cluster sends none
+        if (member.engineTags() != null) {
+            new TreeMap<>(member.engineTags()).forEach((key, value) -> tags.add(key + "=" + value));
+        }
+        return String.join(",", tags);
+    }
+
+    /** A delay as a person reads it: 0 s, 250 ms, 1.5 s, 2 min 5 s, 3 h 20 min, 2 d 4 h. */
+    static String humanMillis(long millis) {
+        if (millis == 0) {
+            return "0 s";
+        }
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        if (millis < 60_000) {
+            String seconds = String.format(Locale.ROOT, "%.1f", millis / 1000.0);
+            return (seconds.endsWith(".0") ? seconds.substring(0, seconds.length() - 2) : seconds) + " s";
+        }
+        long seconds = millis / 1000;
+        if (seconds < 3600) {
+            return pair(seconds / 60, "min", seconds % 60, "s");
+        }
+        if (seconds < 86_400) {
+            return pair(seconds / 3600, "h", seconds % 3600 / 60, "min");
+        }
+        return pair(seconds / 86_400, "d", seconds % 86_400 / 3600, "h");
+    }
+
+    private static String pair(long big, String bigUnit, long small, String smallUnit) {
+        return small == 0 ? big + " " + bigUnit : big + " " + bigUnit + " " + small + " " + smallUnit;
     }
 
     /** Powers of 1024 with one decimal where it matters: 0 B, 512 B, 1 KiB, 1.5 MiB. */
@@ -82,21 +131,5 @@ final class StatusTable {
         }
         String number = String.format(Locale.ROOT, "%.1f", value);
         return (number.endsWith(".0") ? number.substring(0, number.length() - 2) : number) + " " + BINARY_UNITS[unit];
-    }
-
-    private static void appendAligned(StringBuilder text, List<String[]> rows) {
-        int[] widths = new int[COLUMNS.length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
-            }
-            text.append(line.toString().stripTrailing()).append('\n');
-        }
     }
 }

@@ -26,6 +26,9 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             ValidateConfigCommand.class,
             StatusCommand.class,
+            HistoryCommand.class,
+            TopologyCommand.class,
+            DsnCommand.class,
             SwitchoverCommand.class,
             FailoverCommand.class,
             MaintenanceCommand.class,
@@ -40,7 +43,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the agent refused the request (its error message is printed)",
+            "1:the agent refused the request, or its answer holds nothing for it (the reason is printed)",
             "2:bad usage: unknown command, missing or invalid option or argument",
             "3:the agent could not be reached (connection refused or timed out)"
         })

@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param tags how its engine wants it to be a member ({@link io.steward.engine.ManagedMembership#memberTags()})
  * @param standingAside why it does not take the primary's role for now, whatever its tags (its fence guard cannot
  *        start); empty when it may
+ * @param engineReport what its engine reports for the operator alone (replay delay, pending restart)
  */
 public record MemberInfo(
         String name,
@@ -45,7 +46,8 @@ public record MemberInfo(
         Optional<String> problem,
         Optional<String> dnsName,
         Map<String, String> tags,
-        Optional<String> standingAside) {
+        Optional<String> standingAside,
+        EngineReport engineReport) {
 
     public MemberInfo {
         upstream = upstream == null ? Optional.empty() : upstream;
@@ -56,6 +58,71 @@ public record MemberInfo(
         tags = tags == null ? Map.of() : Map.copyOf(tags);
         // absent in what agents from before standing aside published
         standingAside = standingAside == null ? Optional.empty() : standingAside;
+        // ---- operator's facts (steward status): absent in what agents from before engine reports published
+        engineReport = engineReport == null ? EngineReport.NONE : engineReport;
+    }
+
+    /** A member whose engine reports nothing for the operator ({@link EngineReport#NONE}). */
+    public MemberInfo(
+            String name,
+            Role role,
+            boolean healthy,
+            Endpoint database,
+            String apiUrl,
+            long position,
+            long timeline,
+            Optional<String> upstream,
+            boolean replayPaused,
+            boolean noFailover,
+            int priority,
+            String agentVersion,
+            long updatedAtMillis,
+            Optional<String> problem,
+            Optional<String> dnsName,
+            Map<String, String> tags,
+            Optional<String> standingAside) {
+        this(
+                name,
+                role,
+                healthy,
+                database,
+                apiUrl,
+                position,
+                timeline,
+                upstream,
+                replayPaused,
+                noFailover,
+                priority,
+                agentVersion,
+                updatedAtMillis,
+                problem,
+                dnsName,
+                tags,
+                standingAside,
+                EngineReport.NONE);
+    }
+
+    /** The same member, with what its engine reports for the operator. */
+    public MemberInfo reporting(EngineReport report) {
+        return new MemberInfo(
+                name,
+                role,
+                healthy,
+                database,
+                apiUrl,
+                position,
+                timeline,
+                upstream,
+                replayPaused,
+                noFailover,
+                priority,
+                agentVersion,
+                updatedAtMillis,
+                problem,
+                dnsName,
+                tags,
+                standingAside,
+                report);
     }
 
     /** Whether the member allows itself to be promoted at all (its tags, and whether it stands aside; not its state). */

@@ -3,6 +3,7 @@ package io.steward.coordination;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.config.NodeConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -32,6 +34,7 @@ final class ZnodeParser {
                 data,
                 MemberInfo.class,
                 List.of("name", "role", "database", "position", "priority"),
+                ZnodeParser::withoutUnreadableEngineReport,
                 member -> {
                     if (!member.name().equals(znodeName)) {
                         return Optional.of("it names member '" + member.name() + "', not '" + znodeName + "'");
@@ -293,9 +296,36 @@ final class ZnodeParser {
     }
 
     /**
+     * A member's {@code engine_report} is for the operator's eyes alone: one that cannot be read (an agent of another
+     * version, a hand edit) is dropped rather than costing the member its place in the cluster's automation.
+     */
+    private static void withoutUnreadableEngineReport(ObjectNode member) {
+        JsonNode report = member.get("engine_report");
+        if (report == null || report.isNull()) {
+            return;
+        }
+        try {
+            JSON.treeToValue(report, EngineReport.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            member.remove("engine_report");
+        }
+    }
+
+    private static <T> Parsed<T> object(
+            String path,
+            byte[] data,
+            Class<T> type,
+            List<String> required,
+            Function<T, Optional<String>> invalid,
+            String consequence) {
+        return object(path, data, type, required, tree -> {}, invalid, consequence);
+    }
+
+    /**
      * A JSON object of {@code type}: with every key of {@code required} present and not null (a missing number would
      * otherwise read as 0), then whatever {@code invalid} finds wrong with it.
      *
+     * @param lenient repairs, before it is read, what may be left out rather than refuse the whole object
      * @param consequence what is done instead of using it, said in the problem
      */
     private static <T> Parsed<T> object(
@@ -303,6 +333,7 @@ final class ZnodeParser {
             byte[] data,
             Class<T> type,
             List<String> required,
+            Consumer<ObjectNode> lenient,
             Function<T, Optional<String>> invalid,
             String consequence) {
         Function<String, Parsed<T>> problem =
@@ -321,6 +352,7 @@ final class ZnodeParser {
                 return problem.apply("no " + key);
             }
         }
+        lenient.accept((ObjectNode) tree);
         T value;
         try {
             value = JSON.treeToValue(tree, type);

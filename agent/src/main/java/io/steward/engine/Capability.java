@@ -14,4 +14,7 @@ public sealed interface Capability
                 SnapshotRecovery,
                 Dumps,
                 NativeBackup,
-                Archiving {}
+                Archiving,
+                ClientConnections,
+                ReplayDelay,
+                PendingRestart {}

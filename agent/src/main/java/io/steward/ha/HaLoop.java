@@ -525,23 +525,24 @@ public final class HaLoop implements AutoCloseable {
         EngineStatus now = status;
         Policy policy = policy();
         MemberInfo member = new MemberInfo(
-                identity.name(),
-                now.role(),
-                now.running() && now.problem().isEmpty(),
-                engine.endpoint(),
-                apiUrl,
-                now.position(),
-                now.timeline(),
-                now.upstream(),
-                now.replayPaused(),
-                policy.noFailover(),
-                policy.priority(),
-                identity.agentVersion(),
-                clock.currentTimeMillis(),
-                now.problem(),
-                identity.dnsName(),
-                capabilities.memberTags(),
-                unfitReason());
+                        identity.name(),
+                        now.role(),
+                        now.running() && now.problem().isEmpty(),
+                        engine.endpoint(),
+                        apiUrl,
+                        now.position(),
+                        now.timeline(),
+                        now.upstream(),
+                        now.replayPaused(),
+                        policy.noFailover(),
+                        policy.priority(),
+                        identity.agentVersion(),
+                        clock.currentTimeMillis(),
+                        now.problem(),
+                        identity.dnsName(),
+                        capabilities.memberTags(),
+                        unfitReason())
+                .reporting(capabilities.engineReport());
         Optional<String> holder = current.lease().map(Lease::holder);
         if (Publication.due(
                 lastPublication, member, holder, clock.nanoTime(), policy.ha().loopWait())) {

@@ -1,12 +1,16 @@
 package io.steward.ha;
 
+import io.steward.coordination.EngineReport;
 import io.steward.engine.ClusterMember;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
 import io.steward.engine.LeaseElected;
 import io.steward.engine.ManagedMembership;
+import io.steward.engine.PendingRestart;
+import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.SynchronousStandbys;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,12 +30,23 @@ final class LoopCapabilities {
     private final Optional<ManagedMembership> membership;
     private final Optional<ReplicationSlots> slots;
     private final Optional<SynchronousStandbys> synchronousStandbys;
+    private final Optional<ReplayDelay> replayDelay;
+    private final Optional<PendingRestart> pendingRestart;
 
     LoopCapabilities(Engine engine) {
         this.leaseElected = engine.capability(LeaseElected.class);
         this.membership = engine.capability(ManagedMembership.class);
         this.slots = engine.capability(ReplicationSlots.class);
         this.synchronousStandbys = engine.capability(SynchronousStandbys.class);
+        this.replayDelay = engine.capability(ReplayDelay.class);
+        this.pendingRestart = engine.capability(PendingRestart.class);
+    }
+
+    /** What the engine reports for the operator as of its last probe: what it cannot tell is left out. */
+    EngineReport engineReport() {
+        return new EngineReport(
+                replayDelay.flatMap(ReplayDelay::replayDelay).map(Duration::toMillis),
+                pendingRestart.map(PendingRestart::pendingRestart).orElse(false));
     }
 
     /** The engine's lease-elected replication: only asked for on the paths where Steward elects the primary. */

@@ -24,7 +24,7 @@ record Publication(MemberInfo member, long atNanos, Optional<String> leaseHolder
                 || !last.get().leaseHolder().equals(leaseHolder);
     }
 
-    /** Whether two entries say the same, apart from the time they were made at and what never changes. */
+    /** Whether two entries say the same, apart from the time they were made at, what never changes and the replay delay. */
     static boolean sameContent(MemberInfo a, MemberInfo b) {
         return a.role() == b.role()
                 && a.healthy() == b.healthy()
@@ -34,6 +34,8 @@ record Publication(MemberInfo member, long atNanos, Optional<String> leaseHolder
                 && a.replayPaused() == b.replayPaused()
                 && a.problem().equals(b.problem())
                 && a.tags().equals(b.tags())
-                && a.standingAside().equals(b.standingAside());
+                && a.standingAside().equals(b.standingAside())
+                // not the replay delay: it moves with every change the primary makes, and each loop_wait publishes it
+                && a.engineReport().pendingRestart() == b.engineReport().pendingRestart();
     }
 }

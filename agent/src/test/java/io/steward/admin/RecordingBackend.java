@@ -6,6 +6,7 @@ import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.SyncState;
 import io.steward.coordination.TransferRequest;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * An in-memory {@link AdminBackend} for testing the admin API's HTTP, authentication and validation logic. It
@@ -34,6 +36,9 @@ public final class RecordingBackend implements AdminBackend {
             new HistoryEntry(1, "pg1", Optional.empty(), "bootstrap", 0, 1_700_000_000_000L),
             new HistoryEntry(2, "pg2", Optional.of("pg1"), "failover", 5_000, 1_700_000_100_000L),
             new HistoryEntry(3, "pg1", Optional.of("pg2"), "switchover", 9_000, 1_700_000_200_000L));
+    /** Writes what it was given: {@code test://<servers>?target=<TARGET>}. */
+    public volatile Optional<ClientConnections> clientConnections = Optional.of((servers, target) -> "test://"
+            + servers.stream().map(Endpoint::toString).collect(Collectors.joining(",")) + "?target=" + target);
     /** What was asked of the backend, in order, e.g. "switchover:pg2", "maintenance:true". */
     public final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -131,6 +136,11 @@ public final class RecordingBackend implements AdminBackend {
     @Override
     public ClusterView cluster() {
         return cluster;
+    }
+
+    @Override
+    public Optional<ClientConnections> clientConnections() {
+        return clientConnections;
     }
 
     @Override

@@ -11,51 +11,52 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class StatusTableTest {
-    private static AdminJson.Member member(
-            String name, Role role, boolean leader, String problem, long lag, long timeline) {
-        return new AdminJson.Member(
-                name,
-                role,
-                leader,
-                problem == null,
-                problem,
-                "10.0.0.1:5432",
-                "http://10.0.0.1:8008",
-                1000,
-                lag,
-                timeline,
-                null,
-                false,
-                new AdminJson.Tags(false, 1),
-                "0.1.0",
-                0,
-                null);
-    }
-
     @Test
-    void rendersAHeaderAndOneAlignedRowPerMember() {
-        AdminJson.Cluster cluster = new AdminJson.Cluster(
-                "pg1",
-                7,
-                false,
-                "pg1",
-                List.of(
-                        member("pg1", Role.PRIMARY, true, null, 0, 3),
-                        member("pg2", Role.REPLICA, false, null, 1_572_864, 3),
-                        member("pg3", Role.STOPPED, false, "postgres is not running", -1, 2)),
-                null,
-                null,
-                java.util.Map.of(),
-                null,
-                List.of());
+    void rendersAHeaderAndOneAlignedRowPerMemberWithTheLeaderMarked() {
+        AdminJson.Cluster cluster = Clusters.cluster(
+                Clusters.member("pg1", Role.PRIMARY).leading().lag(0, 0L).timeline(3),
+                Clusters.member("pg2", Role.REPLICA)
+                        .lag(1_572_864, 1_500L)
+                        .timeline(3)
+                        .awaitingRestart()
+                        .tagged(true, 0, java.util.Map.of()),
+                Clusters.member("pg3", Role.STOPPED)
+                        .failing("postgres is not running")
+                        .lag(-1, null)
+                        .timeline(2));
 
         assertThat(StatusTable.render(cluster)).isEqualTo("""
                 Cluster epoch 7, maintenance off, leader pg1
-                MEMBER  ROLE              STATE                               LAG      TIMELINE
-                pg1     primary (leader)  healthy                             0 B      3
-                pg2     replica           healthy                             1.5 MiB  3
-                pg3     stopped           unhealthy: postgres is not running  unknown  2
+                MEMBER  HOST           ROLE              STATE                               LAG      LAG TIME  TIMELINE  TAGS
+                pg1     10.0.0.1:5432  primary (leader)  healthy                             0 B      0 s       3         priority=100
+                pg2     10.0.0.2:5432  replica           healthy, pending restart            1.5 MiB  1.5 s     3         nofailover,priority=0
+                pg3     10.0.0.3:5432  stopped           unhealthy: postgres is not running  unknown  -         2         priority=100
                 """);
+    }
+
+    @Test
+    void showsTheEngineTagsInOrderAfterThoseThatDecidePromotion() {
+        AdminJson.Cluster cluster = Clusters.cluster(Clusters.member("m3", Role.REPLICA)
+                .tagged(false, 0, java.util.Map.of("member", "arbiter", "backup", "preferred")));
+
+        assertThat(StatusTable.render(cluster)).contains("priority=0,backup=preferred,member=arbiter");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0 s",
+        "250, 250 ms",
+        "1000, 1 s",
+        "1500, 1.5 s",
+        "59949, 59.9 s",
+        "60000, 1 min",
+        "125000, 2 min 5 s",
+        "3600000, 1 h",
+        "12000000, 3 h 20 min",
+        "187200000, 2 d 4 h"
+    })
+    void lagTimeIsHuman(long millis, String human) {
+        assertThat(StatusTable.humanMillis(millis)).isEqualTo(human);
     }
 
     @Test
@@ -70,7 +71,8 @@ class StatusTableTest {
                 null,
                 java.util.Map.of(),
                 null,
-                List.of());
+                List.of(),
+                null);
 
         assertThat(StatusTable.render(cluster)).startsWith("""
                 Cluster epoch 4, maintenance ON, leader none
@@ -90,7 +92,8 @@ class StatusTableTest {
                 null,
                 java.util.Map.of("failsafe_mode", "true"),
                 new AdminJson.Failsafe("pg1", 7, List.of("pg2", "pg3")),
-                List.of());
+                List.of(),
+                null);
         AdminJson.Cluster outdated = new AdminJson.Cluster(
                 "pg2",
                 8,
@@ -101,7 +104,8 @@ class StatusTableTest {
                 null,
                 java.util.Map.of(),
                 new AdminJson.Failsafe("pg1", 7, List.of("pg2", "pg3")),
-                List.of());
+                List.of(),
+                null);
 
         assertThat(StatusTable.render(current))
                 .contains("Failsafe mode: should ZooKeeper become unreachable, pg1 goes "
@@ -121,10 +125,11 @@ class StatusTableTest {
                 null,
                 java.util.Map.of(),
                 null,
-                List.of(new AdminJson.BadZnode("/members/ghost", "{}", "no name; member skipped")));
+                List.of(new AdminJson.BadZnode("/members/ghost", "{}", "no name; member skipped")),
+                null);
 
         assertThat(StatusTable.render(cluster)).endsWith("""
-                MEMBER  ROLE  STATE  LAG  TIMELINE
+                MEMBER  HOST  ROLE  STATE  LAG  LAG TIME  TIMELINE  TAGS
                 Bad znode /members/ghost: no name; member skipped; it holds: {}
                 """);
     }

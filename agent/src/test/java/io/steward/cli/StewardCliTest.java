@@ -201,11 +201,118 @@ class StewardCliTest {
     }
 
     @Test
-    void versionPrintsDevOutsideAJar() {
-        Run run = run("version");
+    void versionPrintsTheClisThenEachMembersAgentVersion() {
+        Run run = runAgainstAgent("version");
 
-        assertThat(run.exitCode()).isZero();
-        assertThat(run.out().strip()).isEqualTo("dev");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("""
+                steward CLI dev
+                MEMBER  AGENT VERSION
+                pg1     0.1.0 (not the CLI's)
+                pg2     0.1.0 (not the CLI's)
+                pg3     0.1.0 (not the CLI's)
+                """);
+    }
+
+    @Test
+    void versionStillPrintsTheClisWhenTheAgentCannotBeReached() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        Run run = run("version", "--api", "http://127.0.0.1:" + closedPort);
+
+        assertThat(run.exitCode()).isEqualTo(StewardCli.EXIT_UNREACHABLE);
+        assertThat(run.out()).isEqualTo("steward CLI dev\n");
+        assertThat(run.err()).contains("cannot reach the agent at http://127.0.0.1:" + closedPort);
+    }
+
+    @Test
+    void versionJson() {
+        Run run = runAgainstAgent("version", "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("\"cli\":\"dev\"", "\"pg2\":\"0.1.0\"");
+    }
+
+    @Test
+    void listIsStatus() {
+        Run list = runAgainstAgent("list");
+
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).isEqualTo(runAgainstAgent("status").out());
+    }
+
+    @Test
+    void statusWatchPrintsATableAfterATimestampLineEachRefreshUntilTheCount() {
+        Run run = runAgainstAgent("status", "--watch", "0.05", "--count", "3");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String[] tables = run.out().split("\n\n");
+        assertThat(tables).hasSize(3);
+        for (String table : tables) {
+            assertThat(table)
+                    .matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+ \\(every 50 ms; Ctrl-C to stop\\)\n"
+                            + "Cluster epoch 3, .*")
+                    .contains("primary (leader)");
+        }
+    }
+
+    @Test
+    void countGoesWithWatch() {
+        assertThat(runAgainstAgent("status", "--count", "2").exitCode()).isEqualTo(StewardCli.EXIT_USAGE);
+        assertThat(runAgainstAgent("status", "--watch", "0", "--count", "1").exitCode())
+                .isEqualTo(StewardCli.EXIT_USAGE);
+    }
+
+    @Test
+    void historyPrintsATableOldestFirst() {
+        Run run = runAgainstAgent("history");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().lines().toList()).hasSize(4).first().asString().startsWith("EPOCH  TIME");
+        assertThat(run.out()).containsSubsequence("bootstrap", "failover", "switchover");
+        assertThat(runAgainstAgent("history", "--json").out()).startsWith("[{\"epoch\":1,");
+    }
+
+    @Test
+    void topologyPrintsTheReplicasUnderThePrimary() {
+        Run run = runAgainstAgent("topology");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("""
+                pg1 (primary, leader)  10.0.0.1:5432
+                ├── pg2 (replica)  10.0.0.2:5432  lag 1.5 MiB
+                └── pg3 (stopped, unhealthy)  10.0.0.3:5432  (streams from no one now)
+                """);
+        assertThat(runAgainstAgent("topology", "--json").out())
+                .startsWith("[{\"name\":\"pg1\"")
+                .contains("\"replicas\":[{\"name\":\"pg2\"");
+    }
+
+    @Test
+    void dsnPrintsTheEnginesConnectionStringForThePrimaryAReplicaOrAMember() {
+        assertThat(runAgainstAgent("dsn").out()).isEqualTo("test://10.0.0.1:5432,10.0.0.2:5432?target=PRIMARY\n");
+        assertThat(runAgainstAgent("dsn", "--role", "replica").out())
+                .isEqualTo("test://10.0.0.2:5432,10.0.0.1:5432?target=REPLICA\n");
+        assertThat(runAgainstAgent("dsn", "--role", "any").out())
+                .isEqualTo("test://10.0.0.1:5432,10.0.0.2:5432?target=ANY\n");
+        assertThat(runAgainstAgent("dsn", "pg3").out()).isEqualTo("test://10.0.0.3:5432?target=ANY\n");
+        assertThat(runAgainstAgent("dsn", "--role", "replica", "pg3").exitCode())
+                .isEqualTo(StewardCli.EXIT_USAGE);
+    }
+
+    @Test
+    void dsnWithoutAPrimarySaysSoAndExitsWith1() {
+        backend.cluster = new io.steward.coordination.ClusterView(
+                java.util.Map.of(), Optional.empty(), 3, Optional.of("pg1"), false, Optional.empty(), Optional.empty());
+
+        Run run = runAgainstAgent("dsn");
+
+        assertThat(run.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("no primary:");
     }
 
     @Test

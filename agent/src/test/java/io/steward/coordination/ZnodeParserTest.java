@@ -43,6 +43,52 @@ class ZnodeParserTest {
         }
 
         @Test
+        void aMemberFromBeforeEngineReportsReportsNothingMore() {
+            MemberInfo member = ZnodeParser.member("/members/pg1", "pg1", bytes(VALID_MEMBER))
+                    .value()
+                    .orElseThrow();
+
+            assertThat(member.engineReport()).isEqualTo(EngineReport.NONE);
+        }
+
+        @Test
+        void anEngineReportIsRead() {
+            MemberInfo member = ZnodeParser.member(
+                            "/members/pg1",
+                            "pg1",
+                            bytes(member(
+                                    "\"timeline\":1",
+                                    "\"timeline\":1,\"engine_report\":{\"replay_delay_millis\":1500,"
+                                            + "\"pending_restart\":true}")))
+                    .value()
+                    .orElseThrow();
+
+            assertThat(member.engineReport()).isEqualTo(new EngineReport(Optional.of(1500L), true));
+        }
+
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "\"engine_report\":\"fast\"",
+                    "\"engine_report\":{\"replay_delay_millis\":\"soon\"}",
+                    "\"engine_report\":{\"pending_restart\":[1]}",
+                    "\"engine_report\":null"
+                })
+        void anUnreadableEngineReportIsDroppedAndTheMemberKept(String report) {
+            Parsed<MemberInfo> parsed = ZnodeParser.member(
+                    "/members/pg1", "pg1", bytes(member("\"timeline\":1", "\"timeline\":1," + report)));
+
+            assertThat(parsed.problem()).isEmpty();
+            assertThat(parsed.value().orElseThrow().engineReport()).isEqualTo(EngineReport.NONE);
+        }
+
+        @Test
+        void aNegativeReplayDelayIsTakenAsUnknown() {
+            assertThat(new EngineReport(Optional.of(-5L), false).replayDelayMillis())
+                    .isEmpty();
+        }
+
+        @Test
         void unknownFieldsAreIgnoredForRollingUpgrades() {
             assertThat(ZnodeParser.member(
                                     "/members/pg1",

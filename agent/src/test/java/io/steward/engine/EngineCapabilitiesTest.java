@@ -101,7 +101,10 @@ class EngineCapabilitiesTest {
                         SnapshotRecovery.class,
                         Dumps.class,
                         NativeBackup.class,
-                        Archiving.class);
+                        Archiving.class,
+                        ClientConnections.class,
+                        ReplayDelay.class,
+                        PendingRestart.class);
     }
 
     /** An engine of a database that elects its own primary and whose volumes are its backup. */

@@ -1,6 +1,7 @@
 package io.steward.elasticsearch;
 
 import io.steward.engine.Capability;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * that has joined the cluster, {@link Role#STOPPED} when the node does not answer. A node that answers but has not
  * joined a cluster (no elected master) is a replica with a problem, so it is unhealthy.
  */
-final class ElasticsearchEngine implements Engine {
+final class ElasticsearchEngine implements Engine, ClientConnections {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchEngine.class);
     /** How long the stop command, and then the node's own shutdown, may take (systemd's default stop timeout is 90 s). */
     private static final Duration STOP_COMMAND_TIMEOUT = Duration.ofMinutes(2);
@@ -167,6 +168,14 @@ final class ElasticsearchEngine implements Engine {
     /** Its only capability: snapshots to the configured repository, when {@code elasticsearch.snapshots} is set. */
     @Override
     public <C extends Capability> Optional<C> capability(Class<C> type) {
-        return type == NativeBackup.class ? backup.map(type::cast) : Optional.empty();
+        return type == NativeBackup.class ? backup.map(type::cast) : Engine.super.capability(type);
+    }
+
+    /** The node's HTTP API, as this node's own is reached ({@code http} or {@code https}): a client takes the first. */
+    @Override
+    public String connectionString(List<Endpoint> servers, Target target) {
+        Endpoint server = servers.get(0);
+        String host = server.host().contains(":") ? "[" + server.host() + "]" : server.host();
+        return settings.url().getScheme() + "://" + host + ":" + server.port();
     }
 }

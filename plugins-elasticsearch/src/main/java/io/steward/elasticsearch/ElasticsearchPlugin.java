@@ -1,5 +1,6 @@
 package io.steward.elasticsearch;
 
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
@@ -25,7 +26,8 @@ public final class ElasticsearchPlugin implements EnginePlugin {
     @Override
     public ConfiguredEngine configure(EngineContext context) {
         ElasticsearchSettings settings = ElasticsearchSettings.read(context);
-        EngineCapabilities capabilities = EngineCapabilities.electedByTheDatabase();
+        EngineCapabilities capabilities =
+                EngineCapabilities.electedByTheDatabase().with(ClientConnections.class);
         if (settings.snapshots().isPresent()) {
             capabilities = capabilities.with(NativeBackup.class);
         }

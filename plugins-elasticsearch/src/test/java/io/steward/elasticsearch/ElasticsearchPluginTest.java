@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
@@ -36,7 +37,7 @@ class ElasticsearchPluginTest {
         ConfiguredEngine configured = configured(new ObjectMapper().createObjectNode(), stateDir);
 
         assertThat(configured.capabilities().electsOwnPrimary()).isTrue();
-        assertThat(configured.capabilities().capabilities()).isEmpty();
+        assertThat(configured.capabilities().capabilities()).containsExactly(ClientConnections.class);
         assertThat(configured.capabilities().mayCreateCluster()).isFalse();
         try (Engine engine = configured.create()) {
             assertThat(engine.capability(NativeBackup.class)).isEmpty();
@@ -49,7 +50,8 @@ class ElasticsearchPluginTest {
         section.putObject("snapshots").put("type", "fs").putObject("settings").put("location", "/mnt/backups");
         ConfiguredEngine configured = configured(section, stateDir);
 
-        assertThat(configured.capabilities().capabilities()).containsExactly(NativeBackup.class);
+        assertThat(configured.capabilities().capabilities())
+                .containsExactlyInAnyOrder(NativeBackup.class, ClientConnections.class);
         try (Engine engine = configured.create()) {
             assertThat(engine.capability(NativeBackup.class)).isPresent();
         }

@@ -10,6 +10,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.connection.ClusterConnectionMode;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ClusterMember;
 import io.steward.engine.DataState;
 import io.steward.engine.Endpoint;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * the members ZooKeeper knows, one per reconfiguration. A stopping member steps down if it is the primary and takes
  * itself out of the set. The agent does not own the mongod process (systemd does).
  */
-final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
+final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots, ClientConnections {
     private static final Logger log = LoggerFactory.getLogger(MongoEngine.class);
     /** How long a stepping-down primary lets a secondary catch up, and then how long it waits for a new primary. */
     private static final int STEP_DOWN_SECONDS = 60;
@@ -84,6 +85,11 @@ final class MongoEngine implements Engine, ManagedMembership, VolumeSnapshots {
     @Override
     public Endpoint endpoint() {
         return endpoint;
+    }
+
+    @Override
+    public String connectionString(List<Endpoint> servers, Target target) {
+        return MongoConnectionString.of(servers, settings.replicaSet(), target);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.steward.mongodb;
 
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
@@ -34,6 +35,7 @@ public final class MongoPlugin implements EnginePlugin {
                 EngineCapabilities.electedByTheDatabase()
                         .with(ManagedMembership.class)
                         .with(VolumeSnapshots.class)
+                        .with(ClientConnections.class)
                         .creatingClusters(mayCreateCluster(settings)),
                 () -> {
                     quietDriverLogging();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineCapabilities;
@@ -36,7 +37,8 @@ class MongoPluginTest {
         EngineCapabilities active = configured("active", stateDir).capabilities();
 
         assertThat(active.electsOwnPrimary()).isTrue();
-        assertThat(active.capabilities()).containsExactlyInAnyOrder(ManagedMembership.class, VolumeSnapshots.class);
+        assertThat(active.capabilities())
+                .containsExactlyInAnyOrder(ManagedMembership.class, VolumeSnapshots.class, ClientConnections.class);
         assertThat(active.mayCreateCluster()).isTrue();
         assertThat(configured("arbiter", stateDir).capabilities().mayCreateCluster())
                 .isFalse();

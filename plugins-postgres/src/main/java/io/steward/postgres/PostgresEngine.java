@@ -2,12 +2,15 @@ package io.steward.postgres;
 
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Archiving;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.LeaseElected;
 import io.steward.engine.Peer;
+import io.steward.engine.PendingRestart;
+import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotRecovery;
@@ -15,6 +18,7 @@ import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.VolumeSnapshots;
 import io.steward.engine.support.CommandRunner;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +39,10 @@ public final class PostgresEngine
                 SynchronousStandbys,
                 VolumeSnapshots,
                 SnapshotRecovery,
-                Archiving {
+                Archiving,
+                ReplayDelay,
+                PendingRestart,
+                ClientConnections {
     private final EngineContext context;
     private final PostgresSettings settings;
     private final PostgresConnection connection;
@@ -186,5 +193,22 @@ public final class PostgresEngine
     @Override
     public Optional<ArchiveStatus> archiveStatus() {
         return archiver.read();
+    }
+
+    // ---------------------------------------------------------------- for the operator and clients
+
+    @Override
+    public Optional<Duration> replayDelay() {
+        return status.lastReading().replayDelay();
+    }
+
+    @Override
+    public boolean pendingRestart() {
+        return status.lastReading().pendingRestart();
+    }
+
+    @Override
+    public String connectionString(List<Endpoint> servers, Target target) {
+        return LibpqConnectionString.of(servers, target);
     }
 }

@@ -2,11 +2,14 @@ package io.steward.postgres;
 
 import io.steward.engine.Archiving;
 import io.steward.engine.BackupSection;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineService;
+import io.steward.engine.PendingRestart;
+import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.ServiceContext;
@@ -46,7 +49,10 @@ public final class PostgresPlugin implements EnginePlugin {
             .with(SynchronousStandbys.class)
             .with(VolumeSnapshots.class)
             .with(SnapshotRecovery.class)
-            .with(Archiving.class);
+            .with(Archiving.class)
+            .with(ReplayDelay.class)
+            .with(PendingRestart.class)
+            .with(ClientConnections.class);
 
     @Override
     public String name() {

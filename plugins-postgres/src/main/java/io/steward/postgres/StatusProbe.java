@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,23 @@ final class StatusProbe {
     private final DataDirectory dataDirectory;
     private final Postmaster postmaster;
     private final PostgresConnection connection;
+    /** What the last probe read for the operator: set by every probe, whichever collaborator asked for it. */
+    private volatile OperatorReading lastReading = OperatorReading.UNKNOWN;
+
+    /**
+     * What a probe reads for the operator beside the status ({@code steward status}).
+     *
+     * @param replayDelay see {@link io.steward.engine.ReplayDelay#replayDelay()}
+     * @param pendingRestart whether {@code pg_settings} has a parameter awaiting a restart
+     */
+    record OperatorReading(Optional<Duration> replayDelay, boolean pendingRestart) {
+        static final OperatorReading UNKNOWN = new OperatorReading(Optional.empty(), false);
+    }
+
+    /** Of the last probe. */
+    OperatorReading lastReading() {
+        return lastReading;
+    }
 
     StatusProbe(DataDirectory dataDirectory, Postmaster postmaster, PostgresConnection connection) {
         this.dataDirectory = dataDirectory;
@@ -31,6 +49,8 @@ final class StatusProbe {
     }
 
     EngineStatus probe() {
+        // what a probe that does not reach the server leaves behind: nothing known
+        lastReading = OperatorReading.UNKNOWN;
         DataDirectory.Check data;
         try {
             data = dataDirectory.inspect();
@@ -46,7 +66,7 @@ final class StatusProbe {
             return stoppedStatus();
         }
         try {
-            return connection.queryRetryingOnce(StatusProbe::queryStatus);
+            return connection.queryRetryingOnce(this::queryStatus);
         } catch (SQLException e) {
             return EngineStatus.stopped(
                     DataState.VALID,
@@ -95,15 +115,65 @@ final class StatusProbe {
         return "not accepting connections: " + error;
     }
 
-    private static EngineStatus queryStatus(Connection db) throws SQLException {
+    private EngineStatus queryStatus(Connection db) throws SQLException {
         try (Statement statement = db.createStatement()) {
             boolean inRecovery;
-            try (ResultSet rs = statement.executeQuery("SELECT pg_is_in_recovery()")) {
+            boolean pendingRestart;
+            try (ResultSet rs = statement.executeQuery(
+                    "SELECT pg_is_in_recovery(), (SELECT coalesce(bool_or(pending_restart), false) FROM pg_settings)")) {
                 rs.next();
                 inRecovery = rs.getBoolean(1);
+                pendingRestart = rs.getBoolean(2);
             }
-            return inRecovery ? replicaStatus(statement) : primaryStatus(statement);
+            if (!inRecovery) {
+                // the primary is where changes are made: it is behind no one
+                lastReading = new OperatorReading(Optional.of(Duration.ZERO), pendingRestart);
+                return primaryStatus(statement);
+            }
+            lastReading = new OperatorReading(replayDelay(statement), pendingRestart);
+            return replicaStatus(statement);
         }
+    }
+
+    /**
+     * How far behind in time this replica is. Measured on the replica: the commit time of the last transaction it
+     * replayed is the primary's clock at that commit, so while it has received WAL it has not replayed yet, now minus
+     * that time is how old the oldest change it still has to apply is, at most. Once it has replayed all it received
+     * while streaming, it is caught up: zero, however long the primary has been idle (now minus the last replayed
+     * commit would grow for ever on an idle primary). Not streaming and nothing left to replay, or nothing received by
+     * streaming to compare with: it cannot know what it misses, so unknown.
+     */
+    private static Optional<Duration> replayDelay(Statement statement) throws SQLException {
+        try (ResultSet rs = statement.executeQuery("""
+                SELECT pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() AS caught_up,
+                       EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming,
+                       (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::bigint
+                           AS since_last_replayed_commit_millis
+                """)) {
+            rs.next();
+            return delay(
+                    Optional.ofNullable(rs.getObject("caught_up", Boolean.class)),
+                    rs.getBoolean("streaming"),
+                    Optional.ofNullable(rs.getObject("since_last_replayed_commit_millis", Long.class)));
+        }
+    }
+
+    /**
+     * {@link #replayDelay(Statement)}'s rule, pure.
+     *
+     * @param caughtUp whether it replayed all it received; empty when it has received nothing by streaming since it
+     *        started (replaying from the archive, say), and so cannot compare
+     */
+    static Optional<Duration> delay(
+            Optional<Boolean> caughtUp, boolean streaming, Optional<Long> sinceLastReplayedCommitMillis) {
+        if (caughtUp.isEmpty()) {
+            return Optional.empty();
+        }
+        if (caughtUp.get()) {
+            return streaming ? Optional.of(Duration.ZERO) : Optional.empty();
+        }
+        // clocks of two machines a little apart: a negative age is no delay
+        return sinceLastReplayedCommitMillis.map(millis -> Duration.ofMillis(Math.max(0, millis)));
     }
 
     private static EngineStatus primaryStatus(Statement statement) throws SQLException {

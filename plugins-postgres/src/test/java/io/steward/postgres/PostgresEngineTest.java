@@ -305,6 +305,37 @@ class PostgresEngineTest {
         assertThat(status.position()).isPositive();
     }
 
+    @Test
+    void aCaughtUpReplicaOfAnIdlePrimaryIsNotBehindAndARestartSettingChangeIsPending() throws Exception {
+        Node a = nodes.node("node-a");
+        Node b = nodes.node("node-b");
+        startPrimaryWithReplicas(a, b);
+        a.execute("CREATE TABLE d (v int); INSERT INTO d VALUES (1)");
+        await().atMost(PATIENCE)
+                .until(() -> b.columnOrEmpty("SELECT v::text FROM d").contains("1"));
+
+        // the primary stays idle: the last replayed commit grows old, the replica is no further behind for it
+        await().during(Duration.ofSeconds(2))
+                .atMost(PATIENCE)
+                .until(() -> b.engine().probe().streaming()
+                        && b.engine().replayDelay().equals(Optional.of(Duration.ZERO)));
+        a.engine().probe();
+        assertThat(a.engine().replayDelay()).contains(Duration.ZERO);
+        assertThat(a.engine().pendingRestart()).isFalse();
+
+        a.execute("ALTER SYSTEM SET max_connections = 123");
+        a.execute("SELECT pg_reload_conf()");
+        await().atMost(PATIENCE).until(() -> {
+            a.engine().probe();
+            return a.engine().pendingRestart();
+        });
+
+        b.engine().stop();
+        b.engine().probe();
+        assertThat(b.engine().replayDelay()).isEmpty();
+        assertThat(b.engine().pendingRestart()).isFalse();
+    }
+
     private static void startPrimaryWithReplicas(Node primary, Node... replicas) {
         primary.engine().initializeNewCluster();
         Set<String> members = new HashSet<>(Set.of(primary.name()));

@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.Archiving;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.Dumps;
 import io.steward.engine.Engine;
@@ -13,6 +14,8 @@ import io.steward.engine.EngineContext;
 import io.steward.engine.LeaseElected;
 import io.steward.engine.ManagedMembership;
 import io.steward.engine.NativeBackup;
+import io.steward.engine.PendingRestart;
+import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.SnapshotRecovery;
@@ -59,7 +62,10 @@ class PostgresPluginTest {
                         SynchronousStandbys.class,
                         VolumeSnapshots.class,
                         SnapshotRecovery.class,
-                        Archiving.class);
+                        Archiving.class,
+                        ReplayDelay.class,
+                        PendingRestart.class,
+                        ClientConnections.class);
         assertThat(declared.has(Dumps.class))
                 .as("backed up by snapshot sets and WAL, not dumps")
                 .isFalse();

@@ -2,11 +2,40 @@ package io.steward.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The probe's readings of WAL file names and of a postmaster that does not take connections. */
 class StatusProbeTest {
     private static final long SEGMENT = 16L << 20;
+
+    @Test
+    void aReplicaThatReplayedAllItReceivedWhileStreamingIsNotBehindHoweverOldItsLastCommit() {
+        assertThat(StatusProbe.delay(Optional.of(true), true, Optional.of(3_600_000L)))
+                .contains(Duration.ZERO);
+    }
+
+    @Test
+    void aReplicaWithWalLeftToReplayIsAsFarBehindAsItsLastReplayedCommitIsOld() {
+        assertThat(StatusProbe.delay(Optional.of(false), true, Optional.of(1_500L)))
+                .contains(Duration.ofMillis(1_500));
+        // the two machines' clocks a little apart
+        assertThat(StatusProbe.delay(Optional.of(false), true, Optional.of(-20L)))
+                .contains(Duration.ZERO);
+        // nothing replayed yet
+        assertThat(StatusProbe.delay(Optional.of(false), true, Optional.empty()))
+                .isEmpty();
+    }
+
+    @Test
+    void aReplicaThatCannotKnowWhatItMissesIsUnknown() {
+        // caught up with what it received, but no longer streaming
+        assertThat(StatusProbe.delay(Optional.of(true), false, Optional.of(10L)))
+                .isEmpty();
+        // nothing received by streaming since it started: replaying the archive
+        assertThat(StatusProbe.delay(Optional.empty(), false, Optional.of(10L))).isEmpty();
+    }
 
     @Test
     void aWalFileNameStartsWithItsTimeline() {

@@ -4,6 +4,7 @@ import static io.steward.redis.RedisConnection.message;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.DataState;
 import io.steward.engine.DumpFile;
 import io.steward.engine.Dumps;
@@ -14,6 +15,7 @@ import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.LeaseElected;
 import io.steward.engine.Peer;
+import io.steward.engine.ReplayDelay;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotMarks;
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * Steward rewrites on every change of role, turns it into a replica or the primary with {@code REPLICAOF}, and
  * fences it by pointing it at a primary that does not exist (it then refuses writes and keeps its data).
  */
-final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps {
+final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps, ReplayDelay, ClientConnections {
     private static final Logger log = LoggerFactory.getLogger(RedisEngine.class);
     private static final Duration QUICK_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(1);
@@ -57,6 +59,8 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
     private final RedisMetrics metrics;
     private final RedisConnection redis;
     private final RedisPersistence persistence;
+    /** Of the last probe: {@link #replayDelay()}. */
+    private volatile Optional<Duration> replayDelay = Optional.empty();
 
     RedisEngine(EngineContext context, RedisSettings settings) {
         this.context = context;
@@ -72,6 +76,7 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
 
     @Override
     public EngineStatus probe() {
+        replayDelay = Optional.empty();
         DataState data = dataState();
         if (!serverProcessAlive()) {
             metrics.unknown();
@@ -92,6 +97,7 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
             metrics.unknown();
             return EngineStatus.stopped(data, Optional.of("redis-server runs but does not answer: " + message(e)));
         }
+        replayDelay = info.replayDelay();
         // a node whose first sync never finished must not be ranked: its offset says nothing about its data
         long position = data == DataState.VALID ? info.offset() : -1;
         if (info.primary()) {
@@ -106,6 +112,19 @@ final class RedisEngine implements Engine, LeaseElected, VolumeSnapshots, Dumps 
                         .map(u -> "link to its upstream " + u + " is down or still syncing")
                         .orElse("read-only, following no primary"));
         return new EngineStatus(Role.REPLICA, data, position, 0, upstream, false, List.of(), problem);
+    }
+
+    @Override
+    public Optional<Duration> replayDelay() {
+        return replayDelay;
+    }
+
+    /** {@code redis://host:port}: a Redis client takes one server, the first. */
+    @Override
+    public String connectionString(List<Endpoint> servers, Target target) {
+        Endpoint server = servers.get(0);
+        String host = server.host().contains(":") ? "[" + server.host() + "]" : server.host();
+        return "redis://" + host + ":" + server.port();
     }
 
     /** Redis data that Steward did not create is INVALID: never thrown away by a clone without an operator's word. */

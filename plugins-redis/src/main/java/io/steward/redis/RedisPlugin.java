@@ -1,10 +1,12 @@
 package io.steward.redis;
 
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.Dumps;
 import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.EnginePlugin;
+import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.UserDataKeys;
 import io.steward.engine.VolumeSnapshots;
@@ -41,6 +43,8 @@ public final class RedisPlugin implements EnginePlugin {
                         settings.topology(), ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false))
                 .with(VolumeSnapshots.class)
                 .with(Dumps.class)
+                .with(ReplayDelay.class)
+                .with(ClientConnections.class)
                 .startingFrom(settings.rdb());
     }
 }

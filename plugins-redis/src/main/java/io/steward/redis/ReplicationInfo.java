@@ -2,10 +2,12 @@ package io.steward.redis;
 
 import io.steward.engine.Endpoint;
 import io.steward.engine.ReplicaLink;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The {@code INFO replication} section of a Redis server, read into what the core needs.
@@ -15,9 +17,18 @@ import java.util.Optional;
  * @param linkUp for a replica, whether its link to the master is up and the initial sync is done
  * @param offset the server's replication offset (a replica's: what it has received and applied)
  * @param replicas for a master, the replicas connected to it, named by address
+ * @param replayDelay how far behind in time it is ({@link io.steward.engine.ReplayDelay}): none on a master; none on
+ *        a replica whose link is up, since a Redis replica applies the stream as it arrives (however long an idle
+ *        master has been silent); on a replica cut off from its master, how long since the link went down (all it may
+ *        have missed is younger); empty while the first sync runs or the link's state is not told
  */
 record ReplicationInfo(
-        boolean primary, Optional<Endpoint> upstream, boolean linkUp, long offset, List<ReplicaLink> replicas) {
+        boolean primary,
+        Optional<Endpoint> upstream,
+        boolean linkUp,
+        long offset,
+        List<ReplicaLink> replicas,
+        Optional<Duration> replayDelay) {
 
     /** Parses the reply of {@code INFO replication}; throws IllegalArgumentException on a reply it cannot read. */
     static ReplicationInfo parse(String info) {
@@ -40,7 +51,8 @@ record ReplicationInfo(
                             false));
                 }
             }
-            return new ReplicationInfo(true, Optional.empty(), false, masterOffset, replicas);
+            return new ReplicationInfo(
+                    true, Optional.empty(), false, masterOffset, replicas, Optional.of(Duration.ZERO));
         }
         if (!role.equals("slave")) {
             throw new IllegalArgumentException("INFO replication has role " + role + ", expected master or slave");
@@ -53,6 +65,17 @@ record ReplicationInfo(
         boolean linkUp = info.text("master_link_status").filter("up"::equals).isPresent()
                 && info.text("master_sync_in_progress").filter("1"::equals).isEmpty();
         long offset = Math.max(masterOffset, info.integer("slave_repl_offset").orElse(-1));
-        return new ReplicationInfo(false, upstream, linkUp, offset, List.of());
+        Optional<Duration> replayDelay = linkUp
+                ? Optional.of(Duration.ZERO)
+                : info.text("master_sync_in_progress").filter("1"::equals).isPresent()
+                        ? Optional.empty()
+                        : optional(info.integer("master_link_down_since_seconds"))
+                                .filter(seconds -> seconds >= 0)
+                                .map(Duration::ofSeconds);
+        return new ReplicationInfo(false, upstream, linkUp, offset, List.of(), replayDelay);
+    }
+
+    private static Optional<Long> optional(OptionalLong value) {
+        return value.isPresent() ? Optional.of(value.getAsLong()) : Optional.empty();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.engine.ClientConnections;
 import io.steward.engine.ConfiguredEngine;
 import io.steward.engine.DumpSelector;
 import io.steward.engine.Dumps;
@@ -12,6 +13,7 @@ import io.steward.engine.Engine;
 import io.steward.engine.EngineCapabilities;
 import io.steward.engine.EngineContext;
 import io.steward.engine.LeaseElected;
+import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationStyle;
 import io.steward.engine.VolumeSnapshots;
 import io.steward.settings.ConfigProblems;
@@ -44,7 +46,12 @@ class RedisPluginTest {
                 .contains(new ReplicationStyle(
                         ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.PRIORITY_FIRST, false));
         assertThat(declared.capabilities())
-                .containsExactlyInAnyOrder(LeaseElected.class, VolumeSnapshots.class, Dumps.class);
+                .containsExactlyInAnyOrder(
+                        LeaseElected.class,
+                        VolumeSnapshots.class,
+                        Dumps.class,
+                        ReplayDelay.class,
+                        ClientConnections.class);
         assertThat(declared.bootstrapDump()).isEmpty();
     }
 

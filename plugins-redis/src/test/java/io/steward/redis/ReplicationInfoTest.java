@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.steward.engine.Endpoint;
 import io.steward.engine.ReplicaLink;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,30 @@ class ReplicationInfoTest {
         assertThat(info.primary()).isTrue();
         assertThat(info.offset()).isEqualTo(1250);
         assertThat(info.replicas()).containsExactly(new ReplicaLink("127.0.0.1:7002", 1234, false));
+    }
+
+    @Test
+    void aReplicaWithItsLinkUpIsNotBehindHoweverLongTheMasterWasSilent() {
+        ReplicationInfo info =
+                ReplicationInfo.parse("role:slave\nmaster_host:127.0.0.1\nmaster_port:7001\nmaster_link_status:up\n"
+                        + "master_last_io_seconds_ago:9\nmaster_sync_in_progress:0\nslave_repl_offset:980\n");
+
+        assertThat(info.replayDelay()).contains(Duration.ZERO);
+        assertThat(ReplicationInfo.parse("role:master\nmaster_repl_offset:5\n").replayDelay())
+                .contains(Duration.ZERO);
+    }
+
+    @Test
+    void aReplicaCutOffIsAsFarBehindAsItsLinkHasBeenDownAndOneStillSyncingIsUnknown() {
+        ReplicationInfo cutOff =
+                ReplicationInfo.parse("role:slave\nmaster_host:127.0.0.1\nmaster_port:7001\nmaster_link_status:down\n"
+                        + "master_link_down_since_seconds:42\nmaster_sync_in_progress:0\nslave_repl_offset:980\n");
+        ReplicationInfo syncing =
+                ReplicationInfo.parse("role:slave\nmaster_host:127.0.0.1\nmaster_port:7001\nmaster_link_status:down\n"
+                        + "master_link_down_since_seconds:3\nmaster_sync_in_progress:1\nslave_repl_offset:0\n");
+
+        assertThat(cutOff.replayDelay()).contains(Duration.ofSeconds(42));
+        assertThat(syncing.replayDelay()).isEmpty();
     }
 
     @Test

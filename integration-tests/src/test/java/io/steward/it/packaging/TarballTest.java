@@ -95,11 +95,11 @@ class TarballTest {
                 "STEWARD_HOME=" + home,
                 "STEWARD_JAVA=" + environment.get("STEWARD_JAVA"),
                 home.resolve("bin/steward").toString(),
-                "version");
+                "--version");
         assertThat(version.exitCode()).as(version.output()).isZero();
         assertThat(version.output().strip())
                 .as("the version in the packaged jar's manifest")
-                .isEqualTo(home.getFileName().toString().substring("steward-".length()));
+                .isEqualTo("steward " + home.getFileName().toString().substring("steward-".length()));
         // PostgreSQL's archive command starts at the plugin's own entry point, its jar first on the class path
         Result walPush = Distribution.run(
                 COMMAND_TIMEOUT,
