@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -95,7 +96,20 @@ public final class InstalledSteward {
 
     /** {@code bin/steward ARGUMENTS}, with nothing on its stdin. */
     public CliRun run(String... arguments) throws IOException, InterruptedException {
-        return run(Map.of(), "", List.of(arguments));
+        return run(List.of(arguments));
+    }
+
+    public CliRun run(List<String> arguments) throws IOException, InterruptedException {
+        return run(Map.of(), "", arguments);
+    }
+
+    /** {@code steward validate-config --config CONFIG [--user-data USER_DATA] EXTRA...} */
+    public CliRun validateConfig(Path config, Optional<Path> userData, List<String> extra)
+            throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("validate-config", "--config", config.toString()));
+        userData.ifPresent(file -> arguments.addAll(List.of("--user-data", file.toString())));
+        arguments.addAll(extra);
+        return run(arguments);
     }
 
     /**

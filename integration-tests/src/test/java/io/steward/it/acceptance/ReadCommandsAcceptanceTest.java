@@ -14,7 +14,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -35,13 +34,15 @@ class ReadCommandsAcceptanceTest {
     @TempDir
     Path dir;
 
-    private Path home;
+    private InstalledSteward installed;
 
     @Test
     void statusListHistoryTopologyVersionAndDsnPrintWhatAnOperatorReads() throws Exception {
-        home = unpack(Distribution.tarball());
-        String cliVersion = home.getFileName().toString().substring("steward-".length());
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
+        installed = InstalledSteward.unpack(dir);
+        String cliVersion = installed.home().getFileName().toString().substring("steward-".length());
+        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults()
+                .startedBy(installed.command())
+                .withEnvironment(installed.environment()))) {
             Node first = cluster.awaitPrimary();
             cluster.awaitAllStreaming();
             // a planned change of primary, so that the history has one from one member to another
@@ -117,11 +118,10 @@ class ReadCommandsAcceptanceTest {
             try (ServerSocket socket = new ServerSocket(0)) {
                 closedPort = socket.getLocalPort();
             }
-            Result unreachable = launcher("version", "--api", "http://127.0.0.1:" + closedPort);
-            assertThat(unreachable.exitCode()).isEqualTo(3);
-            assertThat(unreachable.output())
-                    .startsWith("steward CLI " + cliVersion + "\n")
-                    .contains("cannot reach the agent at http://127.0.0.1:" + closedPort);
+            InstalledSteward.CliRun unreachable = installed.run("version", "--api", "http://127.0.0.1:" + closedPort);
+            assertThat(unreachable.exitCode()).as(unreachable.transcript()).isEqualTo(3);
+            assertThat(unreachable.out()).startsWith("steward CLI " + cliVersion + "\n");
+            assertThat(unreachable.err()).contains("cannot reach the agent at http://127.0.0.1:" + closedPort);
 
             // dsn: libpq strings that psql (libpq itself) connects with, to the server each names
             String toPrimary = steward("dsn", "--api", api).strip();
@@ -157,21 +157,11 @@ class ReadCommandsAcceptanceTest {
                 .orElseThrow(() -> new AssertionError("no row for " + member + " in:\n" + status));
     }
 
-    /** Runs the launcher, which must succeed; its output. */
+    /** Runs the launcher, which must succeed; what it printed on stdout. */
     private String steward(String... arguments) throws Exception {
-        Result result = launcher(arguments);
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        return result.output();
-    }
-
-    private Result launcher(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                "env",
-                "STEWARD_HOME=" + home,
-                "STEWARD_JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
-                home.resolve("bin/steward").toString()));
-        command.addAll(List.of(arguments));
-        return Distribution.run(COMMAND_TIMEOUT, command);
+        InstalledSteward.CliRun run = installed.run(arguments);
+        assertThat(run.exitCode()).as(run.transcript()).isZero();
+        return run.out();
     }
 
     private static String psql(String connectionString, String sql) throws Exception {
@@ -205,19 +195,5 @@ class ReadCommandsAcceptanceTest {
             rs.next();
             return rs.getBoolean(1);
         }
-    }
-
-    private Path unpack(Path tarball) throws Exception {
-        Result unpacked = Distribution.run(
-                COMMAND_TIMEOUT,
-                "tar",
-                "--extract",
-                "--gzip",
-                "--file",
-                tarball.toString(),
-                "--directory",
-                dir.toString());
-        assertThat(unpacked.exitCode()).as(unpacked.output()).isZero();
-        return dir.resolve(tarball.getFileName().toString().replaceFirst("\\.tar\\.gz$", ""));
     }
 }

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  *   <li>A YAML block that names both {@code cluster} and {@code engine} is a <b>whole configuration</b>, validated as
  *       written.
  *   <li>Any other YAML block is a <b>fragment</b>, written over its engine's example node: the example configuration
- *       {@code packaging/examples/config/ENGINE.yml}, what IMDS tells on EC2 ({@link ShippedLauncher#IMDS_STAND_INS}),
+ *       {@code packaging/examples/config/ENGINE.yml}, what IMDS tells on EC2 ({@link ImdsStandIns#VALUES}),
  *       then the block, with the engine's example user data ({@code ENGINE.json}, {@code ENGINE-primary.json} or
  *       {@code ENGINE-active.json}) beneath. The engine is the block's {@code engine}, else the engine whose section the
  *       block has, else PostgreSQL. Where the block gives a secret as a file ({@code token_file}) the example's inline
@@ -174,7 +174,7 @@ final class DocumentedConfigurations {
         ObjectNode tree = (ObjectNode) YAML.readTree(
                 EXAMPLES.resolve("config").resolve(engine + ".yml").toFile());
         ObjectNode imds = YAML.createObjectNode();
-        ShippedLauncher.IMDS_STAND_INS.forEach((key, value) -> {
+        ImdsStandIns.VALUES.forEach((key, value) -> {
             String[] parts = key.split("\\.");
             imds.with(parts[0]).put(parts[1], value);
         });

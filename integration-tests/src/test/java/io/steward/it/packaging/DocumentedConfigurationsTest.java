@@ -3,6 +3,7 @@ package io.steward.it.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.steward.it.acceptance.InstalledSteward;
 import io.steward.it.packaging.DocumentedConfigurations.Block;
 import io.steward.it.packaging.DocumentedConfigurations.Check;
 import io.steward.it.packaging.DocumentedConfigurations.Kind;
@@ -25,12 +26,12 @@ class DocumentedConfigurationsTest {
     @TempDir
     static Path dir;
 
-    private static ShippedLauncher launcher;
+    private static InstalledSteward launcher;
     private static DocumentedConfigurations documented;
 
     @BeforeAll
     static void unpackTheTarballAndMakeTheNodesFiles() throws Exception {
-        launcher = ShippedLauncher.unpack(Files.createDirectory(dir.resolve("tarball")));
+        launcher = InstalledSteward.shared();
         documented = new DocumentedConfigurations(
                 new NodeFileStandIns(Files.createDirectory(dir.resolve("node-files"))),
                 Files.createDirectory(dir.resolve("checked")));
@@ -51,7 +52,7 @@ class DocumentedConfigurationsTest {
         }
         Check check = documented.prepare(block);
 
-        ShippedLauncher.Run run = launcher.validateConfig(check.config(), check.userData(), List.of());
+        InstalledSteward.CliRun run = launcher.validateConfig(check.config(), check.userData(), List.of());
 
         assertThat(run.exitCode())
                 .as("%s (%s, checked as %s): %s", block, block.kind(), Files.readString(check.config()), run.err())

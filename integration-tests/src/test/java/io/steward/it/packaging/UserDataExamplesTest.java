@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.steward.it.acceptance.InstalledSteward;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +27,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * it; malformed user data fails with exit code 2 and a message naming what is wrong.
  *
  * <p>The examples are EC2 configurations: IMDS tells the node's identity. Here, off EC2,
- * {@link ShippedLauncher#IMDS_STAND_INS} give what IMDS would (instance id, zone, region, private address and host
+ * {@link ImdsStandIns#VALUES} give what IMDS would (instance id, zone, region, private address and host
  * name) with {@code --set}, and IMDS is off, as docs/install.md shows.
  */
 class UserDataExamplesTest {
-    private static final String INSTANCE_ID = ShippedLauncher.IMDS_STAND_INS.get("node.instance_id");
+    private static final String INSTANCE_ID = ImdsStandIns.VALUES.get("node.instance_id");
     /** The engines whose user data names the cluster's record or replica set, not the node: named by instance id. */
     private static final Set<String> NODES_NAMED_BY_INSTANCE = Set.of("elasticsearch", "mongodb");
 
@@ -41,14 +42,11 @@ class UserDataExamplesTest {
     @TempDir
     Path dir;
 
-    @TempDir
-    static Path tarball;
-
-    private static ShippedLauncher launcher;
+    private static InstalledSteward launcher;
 
     @BeforeAll
     static void unpackTheTarball() throws Exception {
-        launcher = ShippedLauncher.unpack(tarball);
+        launcher = InstalledSteward.shared();
     }
 
     /** examples/user-data/ENGINE[-VARIANT].json, each with examples/config/ENGINE.yml */
@@ -67,7 +65,7 @@ class UserDataExamplesTest {
         Path config = EXAMPLES.resolve("config").resolve(engine + ".yml");
         Path userData = EXAMPLES.resolve("user-data").resolve(fileName);
 
-        ShippedLauncher.Run validation = validate(config, userData);
+        InstalledSteward.CliRun validation = validate(config, userData);
 
         assertThat(validation.exitCode()).as(validation.err()).isZero();
         assertThat(validation.out())
@@ -90,7 +88,7 @@ class UserDataExamplesTest {
         Path userData = dir.resolve("user-data.json");
         Files.writeString(userData, writtenFile(cloudConfig, "/run/steward-bootstrap/user-data.json"));
 
-        ShippedLauncher.Run validation = validate(config, userData);
+        InstalledSteward.CliRun validation = validate(config, userData);
 
         assertThat(validation.exitCode()).as(validation.err()).isZero();
         assertThat(validation.out()).contains("node " + expectedNode(engine, userData) + ", engine " + engine);
@@ -122,7 +120,7 @@ class UserDataExamplesTest {
         Path userData = dir.resolve("broken.json");
         Files.writeString(userData, "{\"name\": \"db01\", \"cluster\": \"db.example.net\",\n \"slow\": 500,\n");
 
-        ShippedLauncher.Run validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
+        InstalledSteward.CliRun validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
 
         assertThat(validation.exitCode()).isEqualTo(2);
         assertThat(validation.err()).contains(userData.toString(), "expected valid JSON", "line 3");
@@ -134,7 +132,7 @@ class UserDataExamplesTest {
         Path userData = dir.resolve("misspelt.json");
         Files.writeString(userData, "{\"name\": \"db01\", \"clutser\": \"db.example.net\"}");
 
-        ShippedLauncher.Run validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
+        InstalledSteward.CliRun validation = validate(EXAMPLES.resolve("config/postgresql.yml"), userData);
 
         assertThat(validation.exitCode()).isEqualTo(2);
         assertThat(validation.err()).contains("key 'clutser'", "db.example.net", "unknown user data key", "cluster");
@@ -145,7 +143,7 @@ class UserDataExamplesTest {
         Path userData = dir.resolve("mongodb-sized.json");
         Files.writeString(userData, "{\"name\": \"mongodb\", \"size\": 100, \"role\": \"active\"}");
 
-        ShippedLauncher.Run validation = validate(EXAMPLES.resolve("config/mongodb.yml"), userData);
+        InstalledSteward.CliRun validation = validate(EXAMPLES.resolve("config/mongodb.yml"), userData);
 
         assertThat(validation.exitCode()).isEqualTo(2);
         assertThat(validation.err()).contains("mongodb.size", "100");
@@ -154,7 +152,7 @@ class UserDataExamplesTest {
     /** The package's own /etc/steward/steward.yml: the unit's validation refuses it, so an unconfigured node never starts. */
     @Test
     void theShippedConfigurationTemplateIsRefusedUntilTheNodeIsConfigured() throws Exception {
-        ShippedLauncher.Run validation = validate(List.of(
+        InstalledSteward.CliRun validation = validate(List.of(
                 "validate-config",
                 "--config",
                 Distribution.PACKAGING.resolve("conf/steward.yml").toString(),
@@ -165,11 +163,11 @@ class UserDataExamplesTest {
         assertThat(validation.err()).contains("cluster", "engine", "zookeeper.connect");
     }
 
-    private static ShippedLauncher.Run validate(Path config, Path userData) throws Exception {
-        return launcher.validateConfig(config, Optional.of(userData), ShippedLauncher.imdsStandInArguments());
+    private static InstalledSteward.CliRun validate(Path config, Path userData) throws Exception {
+        return launcher.validateConfig(config, Optional.of(userData), ImdsStandIns.arguments());
     }
 
-    private static ShippedLauncher.Run validate(List<String> arguments) throws Exception {
+    private static InstalledSteward.CliRun validate(List<String> arguments) throws Exception {
         return launcher.run(arguments);
     }
 
