@@ -59,9 +59,11 @@ version=$(printf '%s' "$maven_version" | sed 's/-SNAPSHOT$/~SNAPSHOT/')
 root=$out/deb/root
 rm -rf "$out/deb"
 mkdir -p "$root"
-install -D -m 0755 "$tree/bin/steward" "$root/usr/bin/steward"
-mkdir -p "$root/usr/share/steward"
+# the launcher finds lib/ beside its own directory, through the link on PATH; relative, as Debian wants within /usr
+install -D -m 0755 "$tree/bin/steward" "$root/usr/share/steward/bin/steward"
 cp -R "$tree/lib" "$root/usr/share/steward/lib"
+mkdir -p "$root/usr/bin"
+ln -s ../share/steward/bin/steward "$root/usr/bin/steward"
 # readable by root alone until postinst gives the group steward read access, once the group exists
 install -D -m 0640 "$tree/conf/steward.yml" "$root/etc/steward/steward.yml"
 chmod 0750 "$root/etc/steward"

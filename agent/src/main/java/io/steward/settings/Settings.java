@@ -200,8 +200,18 @@ public final class Settings {
 
     /** A mapping of names to scalar values, e.g. server parameters passed through to the database. */
     public Map<String, String> stringMap(String key) {
-        JsonNode value = get(key);
         Map<String, String> result = new LinkedHashMap<>();
+        scalarMap(key).forEach((name, value) -> result.put(name, value.asText()));
+        return result;
+    }
+
+    /**
+     * A mapping of names to scalars, in the order given, each as parsed: a YAML boolean ({@code true}, or YAML 1.1's
+     * {@code on}, {@code yes}...) stays a boolean node, to be told apart from the text {@code 'true'}.
+     */
+    public Map<String, JsonNode> scalarMap(String key) {
+        JsonNode value = get(key);
+        Map<String, JsonNode> result = new LinkedHashMap<>();
         if (value == null) {
             return result;
         }
@@ -215,7 +225,7 @@ public final class Settings {
                 problems.add(
                         keyPath(key) + "." + entry.getKey(), entry.getValue().toString(), "expected a text or number");
             } else {
-                result.put(entry.getKey(), entry.getValue().asText());
+                result.put(entry.getKey(), entry.getValue());
             }
         }
         return result;

@@ -7,12 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The {@code postgresql:} section of the configuration.
  *
+ * @param parameters server settings for steward.conf, as {@link ServerParameters} reads them: archive_mode among
+ *        them whenever archive_command is
  * @param extraHbaLines lines put before Steward's own pg_hba.conf rules, so that they can narrow what those allow
  * @param reinitializeOnRewindFailure a replica that cannot be rewound (for a reason that will not pass) is cloned
  *        again without an operator, if its filesystem has room for the copy beside the old data directory
@@ -34,24 +35,7 @@ public record PostgresSettings(
         Duration stopTimeout,
         boolean reinitializeOnRewindFailure) {
 
-    private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
     private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-
-    /** Settings that Steward writes itself, per node or per role; a passed-through parameter must not fight them. */
-    static final Set<String> RESERVED_PARAMETERS = Set.of(
-            "listen_addresses",
-            "port",
-            "unix_socket_directories",
-            "primary_conninfo",
-            "primary_slot_name",
-            "recovery_target_timeline",
-            "synchronous_standby_names",
-            "hba_file",
-            "config_file",
-            "data_directory",
-            "include",
-            "include_if_exists",
-            "include_dir");
 
     /** Reads and validates the section; every problem is recorded in the context's settings, nothing is thrown. */
     public static PostgresSettings read(EngineContext context) {
@@ -76,22 +60,7 @@ public record PostgresSettings(
         String replicationPassword = settings.requiredSecret(
                 "replication_password",
                 "the password of the replication role (used by replicas to stream from the primary)");
-        Map<String, String> parameters = settings.stringMap("parameters");
-        for (String name : parameters.keySet()) {
-            if (!PARAMETER_NAME.matcher(name).matches()) {
-                settings.problems()
-                        .add(
-                                settings.keyPath("parameters") + "." + name,
-                                parameters.get(name),
-                                "a PostgreSQL parameter name (letters, digits, '_' and '.')");
-            } else if (RESERVED_PARAMETERS.contains(name.toLowerCase())) {
-                settings.problems()
-                        .add(
-                                settings.keyPath("parameters") + "." + name,
-                                parameters.get(name),
-                                "a parameter Steward does not manage itself (" + name + " is set from other settings)");
-            }
-        }
+        Map<String, String> parameters = ServerParameters.read(settings);
         // Settings reads scalars only, so the extra rules come as one block of text, one rule per line.
         List<String> extraHbaLines = settings.optionalString("pg_hba")
                 .map(text -> text.lines()
@@ -115,7 +84,7 @@ public record PostgresSettings(
                 superuserPassword,
                 replicationUser,
                 replicationPassword,
-                Map.copyOf(parameters),
+                parameters,
                 extraHbaLines,
                 connectTimeout,
                 stopTimeout,

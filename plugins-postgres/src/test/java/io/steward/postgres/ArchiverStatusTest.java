@@ -3,8 +3,11 @@ package io.steward.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.EngineContext;
 import io.steward.settings.ConfigProblems;
@@ -24,12 +27,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiverStatusTest {
 
     private static ArchiverStatus archiver(Path dataDir, String archiveMode) {
+        return archiver(dataDir, TextNode.valueOf(archiveMode));
+    }
+
+    private static ArchiverStatus archiver(Path dataDir, JsonNode archiveMode) {
         ObjectNode section = new ObjectMapper()
                 .createObjectNode()
                 .put("data_dir", dataDir.toString())
                 .put("superuser_password", "s")
                 .put("replication_password", "r");
-        section.putObject("parameters").put("archive_mode", archiveMode);
+        section.putObject("parameters").set("archive_mode", archiveMode);
         PostgresSettings settings = PostgresSettings.read(new EngineContext(
                 "n1",
                 "127.0.0.1",
@@ -45,6 +52,14 @@ class ArchiverStatusTest {
         assertThat(ArchiverStatus.archives(Map.of("archive_mode", "always"))).isTrue();
         assertThat(ArchiverStatus.archives(Map.of())).isFalse();
         assertThat(archiver(dataDir, "off").read()).isEmpty();
+    }
+
+    /** YAML 1.1 reads an unquoted {@code archive_mode: on} as the boolean true, which PostgreSQL takes as on. */
+    @Test
+    void archiveModeGivenAsAYamlBooleanArchives(@TempDir Path dataDir) {
+        assertThat(archiver(dataDir, BooleanNode.TRUE).read()).isPresent();
+        assertThat(archiver(dataDir, BooleanNode.FALSE).read()).isEmpty();
+        assertThat(archiver(dataDir, "yes").read()).isPresent();
     }
 
     @Test

@@ -80,12 +80,6 @@ public final class InstalledSteward {
         return StewardCommand.installed(launcher());
     }
 
-    /** What the launcher needs in its environment. */
-    public Map<String, String> environment() {
-        // TODO(launcher): the launcher should find its jars by itself
-        return Map.of("STEWARD_HOME", home.toString());
-    }
-
     /** How one command ended. */
     public record CliRun(int exitCode, String out, String err) {
         /** For assertion messages: everything it printed. */
@@ -136,7 +130,6 @@ public final class InstalledSteward {
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .redirectInput(in.toFile());
-            builder.environment().putAll(environment());
             builder.environment().putAll(environment);
             Process process = builder.start();
             if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -31,8 +31,7 @@ class OperatorCommandsAcceptanceTest {
     @BeforeAll
     static void startTheClusterFromTheTarball() throws Exception {
         steward = InstalledSteward.unpack(dir);
-        cluster = LocalCluster.start(
-                LocalCluster.Options.defaults().startedBy(steward.command()).withEnvironment(steward.environment()));
+        cluster = LocalCluster.start(LocalCluster.Options.defaults().startedBy(steward.command()));
     }
 
     @AfterAll

@@ -40,9 +40,8 @@ class ReadCommandsAcceptanceTest {
     void statusListHistoryTopologyVersionAndDsnPrintWhatAnOperatorReads() throws Exception {
         installed = InstalledSteward.unpack(dir);
         String cliVersion = installed.home().getFileName().toString().substring("steward-".length());
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults()
-                .startedBy(installed.command())
-                .withEnvironment(installed.environment()))) {
+        try (LocalCluster cluster =
+                LocalCluster.start(LocalCluster.Options.defaults().startedBy(installed.command()))) {
             Node first = cluster.awaitPrimary();
             cluster.awaitAllStreaming();
             // a planned change of primary, so that the history has one from one member to another

@@ -10,7 +10,6 @@ import io.steward.it.aws.S3TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -37,9 +36,6 @@ class RedisOperatorAcceptanceTest {
         steward = InstalledSteward.unpack(dir);
         s3 = S3TestServer.start();
         s3.createBucket(BUCKET);
-        Map<String, String> environment = new HashMap<>(steward.environment());
-        environment.put("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY);
-        environment.put("AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY);
         cluster = LocalCluster.start(LocalCluster.Options.defaults()
                 .withDatabase(Database.REDIS)
                 .withNodes(2)
@@ -54,7 +50,11 @@ class RedisOperatorAcceptanceTest {
                         "  dumps:",
                         "    schedule: off"))
                 .startedBy(steward.command())
-                .withEnvironment(environment));
+                .withEnvironment(Map.of(
+                        "AWS_ACCESS_KEY_ID",
+                        S3TestServer.ACCESS_KEY,
+                        "AWS_SECRET_ACCESS_KEY",
+                        S3TestServer.SECRET_KEY)));
     }
 
     @AfterAll

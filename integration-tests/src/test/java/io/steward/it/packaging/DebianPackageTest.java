@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@code dpkg --root} runs the maintainer scripts with {@code --force-script-chrootless}: outside the root (which
  * has no shell of its own) with {@code DPKG_ROOT} set, which they honour, so the account is created in the root's
  * /etc/passwd and never in this machine's. {@code --force-depends}: the root's package database is empty, so the Java
- * runtime, socat and the other dependencies cannot be found there; nothing installed is run here (the tarball test
- * runs the same launcher and jars).
+ * runtime, socat and the other dependencies cannot be found there. The installed launcher runs with this machine's
+ * Java and the jars installed in the root, found through /usr/bin/steward, the link the package installs.
  */
 class DebianPackageTest {
     private static final Duration DPKG_TIMEOUT = Duration.ofMinutes(2);
@@ -63,8 +63,11 @@ class DebianPackageTest {
                 .isEqualTo(hostPasswd);
         assertThat(Files.readAllBytes(Path.of("/etc/group"))).isEqualTo(hostGroup);
 
-        assertFile("/usr/bin/steward", 0, 0, 0755);
-        assertThat(root.resolve("usr/bin/steward"))
+        // a relative link, so that the launcher finds /usr/share/steward/lib beside itself in any root
+        assertThat(Files.readSymbolicLink(root.resolve("usr/bin/steward")))
+                .isEqualTo(Path.of("../share/steward/bin/steward"));
+        assertFile("/usr/share/steward/bin/steward", 0, 0, 0755);
+        assertThat(root.resolve("usr/share/steward/bin/steward"))
                 .hasSameBinaryContentAs(Distribution.PACKAGING.resolve("bin/steward"));
         List<String> jars = names("usr/share/steward/lib");
         for (String module :
@@ -77,6 +80,22 @@ class DebianPackageTest {
         for (String jar : jars) {
             assertFile("/usr/share/steward/lib/" + jar, 0, 0, 0644);
         }
+        String agentJar = jars.stream()
+                .filter(jar -> jar.startsWith("steward-agent-"))
+                .findFirst()
+                .orElseThrow();
+        Result version = Distribution.run(
+                DPKG_TIMEOUT,
+                "env",
+                "--unset=STEWARD_HOME",
+                "STEWARD_JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
+                root.resolve("usr/bin/steward").toString(),
+                "--version");
+        assertThat(version.exitCode()).as(version.output()).isZero();
+        assertThat(version.output().strip())
+                .as("the installed command, with the installed jars")
+                .isEqualTo("steward "
+                        + agentJar.substring("steward-agent-".length(), agentJar.length() - ".jar".length()));
         assertFile(UNIT, 0, 0, 0644);
         assertThat(root.resolve(UNIT.substring(1)))
                 .hasSameBinaryContentAs(Distribution.SYSTEMD.resolve("steward.service"));

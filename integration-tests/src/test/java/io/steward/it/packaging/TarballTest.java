@@ -14,15 +14,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7: the tarball holds what an operator needs, every file root's, and its launcher starts an agent that
- * answers {@code /health} and stops gracefully on SIGTERM.
+ * answers {@code /health} and stops gracefully on SIGTERM. Issue 18: wherever it is unpacked, the launcher finds its
+ * jars by its own location, without {@code STEWARD_HOME}.
  */
 class TarballTest {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(1);
@@ -77,41 +78,53 @@ class TarballTest {
     }
 
     /**
+     * Unpacked anywhere and run without {@code STEWARD_HOME}, from another working directory or through a chain of
+     * relative symbolic links in other directories, the launcher finds the jars beside itself.
+     */
+    @Test
+    void itsLauncherFindsItsJarsWithoutStewardHomeFromAnywhere() throws Exception {
+        Path home = unpack(Distribution.tarball());
+        String version = "steward " + home.getFileName().toString().substring("steward-".length());
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        // links/steward -> ../chain/steward -> ../<home>/bin/steward: each relative to the directory of its own link
+        Path chain = Files.createDirectories(dir.resolve("chain"));
+        Files.createSymbolicLink(
+                chain.resolve("steward"), Path.of("..", home.getFileName().toString(), "bin", "steward"));
+        Path links = Files.createDirectories(dir.resolve("links"));
+        Path link = Files.createSymbolicLink(links.resolve("steward"), Path.of("..", "chain", "steward"));
+
+        assertThat(launch(elsewhere, home.resolve("bin/steward").toString(), "--version"))
+                .as("by its absolute path from another directory")
+                .isEqualTo(version);
+        assertThat(launch(dir, dir.relativize(home.resolve("bin/steward")).toString(), "--version"))
+                .as("by a relative path")
+                .isEqualTo(version);
+        assertThat(launch(elsewhere, link.toString(), "--version"))
+                .as("through the links")
+                .isEqualTo(version);
+        // as /bin/steward is /usr/bin/steward on Debian: a link reached through a linked directory, where the ".." of
+        // the link's target is the real directory's parent, not the one the path names
+        Path linkedDirectory = Files.createSymbolicLink(
+                Files.createDirectories(dir.resolve("deeper")).resolve("links"), Path.of("..", "links"));
+        assertThat(launch(elsewhere, linkedDirectory.resolve("steward").toString(), "--version"))
+                .as("through a linked directory")
+                .isEqualTo(version);
+        assertThat(launch(elsewhere, "PATH=" + links + ":/usr/bin:/bin", "steward", "--version"))
+                .as("found on PATH as a link")
+                .isEqualTo(version);
+        // PostgreSQL's archive command starts at the plugin's own entry point, its jar first on the class path
+        assertThat(launch(elsewhere, "STEWARD_SOCAT=", link.toString(), "wal-push", "--help"))
+                .contains("archive_command = 'steward wal-push %p'");
+    }
+
+    /**
      * An Elasticsearch agent, since that engine needs no server of its own on this machine: pointed at a port where
      * nothing listens, it runs, joins ZooKeeper and answers that its node is down.
      */
     @Test
     void itsLauncherStartsAnAgentThatAnswersHealthAndStopsOnSigterm() throws Exception {
         Path home = unpack(Distribution.tarball());
-        Map<String, String> environment = Map.of(
-                "STEWARD_HOME",
-                home.toString(),
-                "STEWARD_JAVA",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-
-        Result version = Distribution.run(
-                COMMAND_TIMEOUT,
-                "env",
-                "STEWARD_HOME=" + home,
-                "STEWARD_JAVA=" + environment.get("STEWARD_JAVA"),
-                home.resolve("bin/steward").toString(),
-                "--version");
-        assertThat(version.exitCode()).as(version.output()).isZero();
-        assertThat(version.output().strip())
-                .as("the version in the packaged jar's manifest")
-                .isEqualTo("steward " + home.getFileName().toString().substring("steward-".length()));
-        // PostgreSQL's archive command starts at the plugin's own entry point, its jar first on the class path
-        Result walPush = Distribution.run(
-                COMMAND_TIMEOUT,
-                "env",
-                "STEWARD_HOME=" + home,
-                "STEWARD_SOCAT=",
-                "STEWARD_JAVA=" + environment.get("STEWARD_JAVA"),
-                home.resolve("bin/steward").toString(),
-                "wal-push",
-                "--help");
-        assertThat(walPush.exitCode()).as(walPush.output()).isZero();
-        assertThat(walPush.output()).contains("archive_command = 'steward wal-push %p'");
+        Path launcher = home.resolve("bin/steward");
 
         try (ZooKeeperEnsemble zookeeper = ZooKeeperEnsemble.start(dir.resolve("zookeeper"))) {
             int adminPort = FreePorts.next();
@@ -130,11 +143,11 @@ class TarballTest {
                             "elasticsearch: {url: 'http://127.0.0.1:" + FreePorts.next() + "', stop_command: 'true'}",
                             ""));
             Path log = dir.resolve("agent.log");
-            ProcessBuilder builder = new ProcessBuilder(
-                            home.resolve("bin/steward").toString(), "run", "--config", config.toString())
+            ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "run", "--config", config.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            builder.environment().putAll(environment);
+            builder.environment().remove("STEWARD_HOME");
+            builder.environment().put("STEWARD_JAVA", java());
             Process agent = builder.start();
             try {
                 HttpResponse<String> health = await("the agent answers /health")
@@ -149,17 +162,8 @@ class TarballTest {
                         .as("a node that does not answer is unhealthy: %s", health.body())
                         .isEqualTo(503);
                 // the human table, from the launcher as an operator runs it, without a terminal
-                Result status = Distribution.run(
-                        COMMAND_TIMEOUT,
-                        "env",
-                        "STEWARD_HOME=" + home,
-                        "STEWARD_JAVA=" + environment.get("STEWARD_JAVA"),
-                        home.resolve("bin/steward").toString(),
-                        "status",
-                        "--api",
-                        "http://127.0.0.1:" + adminPort);
-                assertThat(status.exitCode()).as(status.output()).isZero();
-                assertThat(status.output()).contains("MEMBER", "ROLE", "STATE", "es-tarball");
+                assertThat(launch(dir, launcher.toString(), "status", "--api", "http://127.0.0.1:" + adminPort))
+                        .contains("MEMBER", "ROLE", "STATE", "es-tarball");
             } finally {
                 agent.destroy(); // SIGTERM, as systemd stops it
             }
@@ -169,6 +173,25 @@ class TarballTest {
             assertThat(agent.exitValue()).as(Files.readString(log)).isEqualTo(143);
             assertThat(Files.readString(log)).contains("agent stopped");
         }
+    }
+
+    /**
+     * Runs the launcher as an operator would, in {@code workingDirectory} and without {@code STEWARD_HOME}; {@code
+     * command} may start with {@code NAME=value} settings for its environment. Returns what it printed, once it
+     * succeeded.
+     */
+    private static String launch(Path workingDirectory, String... command) throws Exception {
+        List<String> line = new ArrayList<>(
+                List.of("env", "--chdir=" + workingDirectory, "--unset=STEWARD_HOME", "STEWARD_JAVA=" + java()));
+        line.addAll(List.of(command));
+        Result result = Distribution.run(COMMAND_TIMEOUT, line);
+        assertThat(result.exitCode()).as("%s: %s", line, result.output()).isZero();
+        return result.output().strip();
+    }
+
+    /** The Java runtime running these tests, for the launcher's {@code STEWARD_JAVA}. */
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private Path unpack(Path tarball) throws Exception {
