@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param tags how its engine wants it to be a member ({@link io.steward.engine.ManagedMembership#memberTags()})
  * @param standingAside why it does not take the primary's role for now, whatever its tags (its fence guard cannot
  *        start); empty when it may
+ * @param stopping whether its agent is shutting down: it is never chosen to take the lease, and a primary handing over
+ *        stops waiting for it; absent (false) in what agents from before it published
  */
 public record MemberInfo(
         String name,
@@ -45,7 +47,8 @@ public record MemberInfo(
         Optional<String> problem,
         Optional<String> dnsName,
         Map<String, String> tags,
-        Optional<String> standingAside) {
+        Optional<String> standingAside,
+        boolean stopping) {
 
     public MemberInfo {
         upstream = upstream == null ? Optional.empty() : upstream;
