@@ -75,11 +75,7 @@ final class StopRules {
         String server = stopServerOnExit
                 ? "stopping the server (" + role + ")"
                 : "leaving the server (" + role + ") as it is: node.stop_server_on_exit is false";
-        return new Step(
-                Optional.empty(),
-                holdsLease,
-                stopServerOnExit,
-                lease + server + (holdsLease ? "" : " (epoch " + epoch + ")"));
+        return new Step(Optional.empty(), holdsLease, stopServerOnExit, lease + server);
     }
 
     /**
