@@ -131,7 +131,8 @@ public final class Agent implements AutoCloseable {
                 new HaLoop.MemberIdentity(
                         config.node().name(), version, config.node().dnsName()),
                 config.node().stateDir(),
-                config.admin().token());
+                config.admin().token(),
+                config.node().stopServerOnExit());
         listener.attach(loop.storeListener());
         Optional<Route53Records> records =
                 route53Records(config, store, loop, capabilities.electsOwnPrimary(), metrics);

@@ -295,6 +295,7 @@ final class ConfigBinder {
         }
         int priority = node.integer("priority", 100, 0, 1000);
         boolean noFailover = node.bool("nofailover", false);
+        boolean stopServerOnExit = node.bool("stop_server_on_exit", true);
         Path stateDir = node.path("state_dir", Path.of("/var/lib/steward"));
         if (!stateDir.isAbsolute()) {
             node.problems().add(node.keyPath("state_dir"), stateDir, "an absolute path");
@@ -340,7 +341,17 @@ final class ConfigBinder {
                                     + " (aws.region, else the node's from IMDS), such as " + region.get() + "a");
         }
         node.rejectUnknownKeys();
-        return new NodeConfig(name, host.orElse(""), priority, noFailover, stateDir, instanceId, zone, region, dnsName);
+        return new NodeConfig(
+                name,
+                host.orElse(""),
+                priority,
+                noFailover,
+                stopServerOnExit,
+                stateDir,
+                instanceId,
+                zone,
+                region,
+                dnsName);
     }
 
     /**

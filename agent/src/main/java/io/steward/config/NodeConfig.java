@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  * @param priority rank among failover candidates, higher wins (the engine decides whether before or after
  *        position); 0 never promotes
  * @param noFailover tag: this node never becomes primary by failover
+ * @param stopServerOnExit whether the agent stops the database server it runs when it stops (after handing a
+ *        primary's lease over); false leaves a replica's server running, for an agent upgrade without a database
+ *        restart. A primary's server always stops: nothing would fence it once the agent is gone
  * @param stateDir where the agent keeps its own files (fence guard script, engine state)
  * @param instanceId EC2 instance id when known
  * @param availabilityZone EC2 availability zone when known
@@ -23,6 +26,7 @@ public record NodeConfig(
         String host,
         int priority,
         boolean noFailover,
+        boolean stopServerOnExit,
         Path stateDir,
         Optional<String> instanceId,
         Optional<String> availabilityZone,

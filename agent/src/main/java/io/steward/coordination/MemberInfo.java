@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param tags how its engine wants it to be a member ({@link io.steward.engine.ManagedMembership#memberTags()})
  * @param standingAside why it does not take the primary's role for now, whatever its tags (its fence guard cannot
  *        start); empty when it may
+ * @param stopping whether its agent is shutting down: it is never chosen to take the lease, and a primary handing over
+ *        stops waiting for it; absent (false) in what agents from before it published
  * @param engineReport what its engine reports for the operator alone (replay delay, pending restart)
  */
 public record MemberInfo(
@@ -47,6 +49,7 @@ public record MemberInfo(
         Optional<String> dnsName,
         Map<String, String> tags,
         Optional<String> standingAside,
+        boolean stopping,
         EngineReport engineReport) {
 
     public MemberInfo {
@@ -80,7 +83,8 @@ public record MemberInfo(
             Optional<String> problem,
             Optional<String> dnsName,
             Map<String, String> tags,
-            Optional<String> standingAside) {
+            Optional<String> standingAside,
+            boolean stopping) {
         this(
                 name,
                 role,
@@ -99,6 +103,7 @@ public record MemberInfo(
                 dnsName,
                 tags,
                 standingAside,
+                stopping,
                 EngineReport.NONE);
     }
 
@@ -122,6 +127,7 @@ public record MemberInfo(
                 dnsName,
                 tags,
                 standingAside,
+                stopping,
                 report);
     }
 

@@ -62,6 +62,10 @@ public final class HaLoop implements AutoCloseable {
     private Optional<ReplicaSeeder> replicaSeeder = Optional.empty();
     private ClusterSeed clusterSeed;
     private volatile String apiUrl = "";
+    /** {@code node.stop_server_on_exit}: whether a replica's server stops with the agent ({@link StopRules}). */
+    private final boolean stopServerOnExit;
+    /** Set first thing when the agent shuts down, and published: no member then chooses this one to take the lease. */
+    private volatile boolean stopping;
 
     private volatile ClusterView view =
             new ClusterView(Map.of(), Optional.empty(), 0, Optional.empty(), false, Optional.empty(), Optional.empty());
@@ -120,6 +124,8 @@ public final class HaLoop implements AutoCloseable {
     /**
      * @param clusterToken the admin token, which every member shares in failsafe mode: the primary's failsafe calls
      *        carry it
+     * @param stopServerOnExit {@code node.stop_server_on_exit}: false leaves a replica's server running when the agent
+     *        stops
      */
     public HaLoop(
             ClusterStore store,
@@ -128,14 +134,16 @@ public final class HaLoop implements AutoCloseable {
             AgentMetrics metrics,
             MemberIdentity identity,
             Path stateDir,
-            Optional<String> clusterToken) {
+            Optional<String> clusterToken,
+            boolean stopServerOnExit) {
         this(
                 store,
                 engine,
                 policy,
                 metrics,
                 identity,
-                LoopEnvironment.system(clusterToken, stateDir.resolve("fence-guard.log")));
+                LoopEnvironment.system(clusterToken, stateDir.resolve("fence-guard.log")),
+                stopServerOnExit);
     }
 
     HaLoop(
@@ -144,7 +152,9 @@ public final class HaLoop implements AutoCloseable {
             Policy policy,
             AgentMetrics metrics,
             MemberIdentity identity,
-            LoopEnvironment environment) {
+            LoopEnvironment environment,
+            boolean stopServerOnExit) {
+        this.stopServerOnExit = stopServerOnExit;
         this.store = store;
         this.engine = engine;
         this.capabilities = new LoopCapabilities(engine);
@@ -522,9 +532,21 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void publish(ClusterView current) {
+        MemberInfo member = memberInfo();
+        Optional<String> holder = current.lease().map(Lease::holder);
+        Policy policy = policy();
+        if (Publication.due(
+                lastPublication, member, holder, clock.nanoTime(), policy.ha().loopWait())) {
+            store.publish(member);
+            lastPublication = Optional.of(new Publication(member, clock.nanoTime(), holder));
+        }
+    }
+
+    /** What this member publishes of itself now. */
+    private MemberInfo memberInfo() {
         EngineStatus now = status;
         Policy policy = policy();
-        MemberInfo member = new MemberInfo(
+        return new MemberInfo(
                         identity.name(),
                         now.role(),
                         now.running() && now.problem().isEmpty(),
@@ -541,14 +563,9 @@ public final class HaLoop implements AutoCloseable {
                         now.problem(),
                         identity.dnsName(),
                         capabilities.memberTags(),
-                        unfitReason())
+                        unfitReason(),
+                        stopping)
                 .reporting(capabilities.engineReport());
-        Optional<String> holder = current.lease().map(Lease::holder);
-        if (Publication.due(
-                lastPublication, member, holder, clock.nanoTime(), policy.ha().loopWait())) {
-            store.publish(member);
-            lastPublication = Optional.of(new Publication(member, clock.nanoTime(), holder));
-        }
     }
 
     private void updateMetrics(ClusterView current) {
@@ -593,11 +610,16 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: a primary hands over to the best healthy replica (or, with none, releases the lease and
-     * stops its server); a replica just leaves.
+     * Graceful stop. The member says first that it is stopping, so that nobody chooses it to take the lease; then, where
+     * Steward elects the primary, a primary hands over to the best healthy replica not stopping too (or, with none,
+     * stops its server and releases the lease at once), and the server is stopped cleanly unless
+     * {@code stop_server_on_exit} leaves a replica's running ({@link StopRules}). A database that elects its own
+     * primary leaves its cluster the engine's own way.
      */
     @Override
     public void close() {
+        stopping = true;
+        announceStopping();
         threads.stopTicks();
         Policy policy = policy();
         try {
@@ -607,8 +629,11 @@ public final class HaLoop implements AutoCloseable {
                 store.withdraw();
                 log.info("shutting down: stopping the local server (the database elects its own primary)");
                 engine.stop();
-            } else if (lease.hold().held() && engine.probe().role() == Role.PRIMARY) {
-                actions.stepDown(policy);
+            } else {
+                // again, now that no tick can publish an older state over it
+                status = engine.probe();
+                announceStopping();
+                leave(policy);
             }
         } catch (RuntimeException e) {
             log.error("graceful stop failed: {}", e.getMessage());
@@ -617,6 +642,34 @@ public final class HaLoop implements AutoCloseable {
             environment.close();
             lease.disarm();
             store.withdraw();
+        }
+    }
+
+    /**
+     * Publishes this member as stopping, at once (with the last tick's state: a tick may still be under way). A store
+     * that does not answer cannot let anyone choose this member either.
+     */
+    private void announceStopping() {
+        try {
+            store.publish(memberInfo());
+        } catch (CoordinationException e) {
+            log.warn("could not say in ZooKeeper that this member is stopping: {}", e.getMessage());
+        }
+    }
+
+    /** Carries out {@link StopRules}' plan for this node. */
+    private void leave(Policy policy) {
+        ClusterView current = store.read();
+        EngineStatus probed = engine.probe();
+        StopRules.Step step = StopRules.onStop(current, probed, lease.hold().held(), policy, stopServerOnExit);
+        log.info("shutting down: {} [epoch {}]", step, current.epoch());
+        if (step.handOverTo().isPresent()) {
+            actions.handOverOnStop(step.handOverTo().get(), probed, policy.self(), current.epoch());
+        } else if (step.releaseLease()) {
+            actions.release(policy.self(), current.epoch());
+        }
+        if (step.stopServer()) {
+            engine.stop();
         }
     }
 

@@ -336,6 +336,9 @@ public final class HaRules {
         if (target.name().equals(policy.self())) {
             return decision(new Action.CancelTransfer(), target.name() + " is already the primary");
         }
+        if (target.stopping()) {
+            return decision(new Action.CancelTransfer(), "candidate " + target.name() + " is shutting down");
+        }
         if (!target.healthy() || target.role() != Role.REPLICA) {
             return decision(new Action.CancelTransfer(), "candidate " + target.name() + " is not a healthy replica");
         }
@@ -439,7 +442,8 @@ public final class HaRules {
                         new Action.TakeOver(reason),
                         reason + " names this node; taking the lease after epoch " + epoch);
             }
-            if (view.member(target).isPresent()) {
+            // a target that is shutting down will not take over: the others go on as if it had not been named
+            if (view.member(target).filter(m -> !m.stopping()).isPresent()) {
                 return decision(
                         new Action.Observe(),
                         "waiting for " + target + " to take over as requested (epoch " + epoch + ")");
@@ -454,8 +458,10 @@ public final class HaRules {
         Duration freshnessWait = policy.ha().loopWait().multipliedBy(2);
         long leaderlessSince = nowMillis - local.leaderlessFor().toMillis();
         List<String> stale = view.members().values().stream()
+                // a member shutting down publishes nothing more, and is no candidate anyway
                 .filter(m -> !m.name().equals(policy.self())
                         && m.role() == Role.REPLICA
+                        && !m.stopping()
                         && m.updatedAtMillis() < leaderlessSince)
                 .map(MemberInfo::name)
                 .sorted()
@@ -548,7 +554,11 @@ public final class HaRules {
 
     private static boolean isEligible(MemberInfo member, ClusterView view, long lastPrimaryPosition, Policy policy) {
         // Not "healthy": with the primary gone, every replica reports that it is not streaming.
-        if (!member.promotable() || member.role() != Role.REPLICA || member.replayPaused() || member.position() < 0) {
+        if (!member.promotable()
+                || member.stopping()
+                || member.role() != Role.REPLICA
+                || member.replayPaused()
+                || member.position() < 0) {
             return false;
         }
         if (policy.ha().synchronousMode()) {
@@ -578,13 +588,16 @@ public final class HaRules {
     }
 
     /**
-     * Whom a primary that is shutting down hands over to: the best healthy, promotable replica, in the engine's order;
-     * empty when there is none (it then releases the lease).
+     * Whom a primary that is shutting down hands over to: the best healthy, promotable replica that is not shutting down
+     * too, in the engine's order; empty when there is none (it then releases the lease at once).
      */
     static Optional<MemberInfo> successorOnStop(ClusterView view, Policy policy) {
         return view.members().values().stream()
-                .filter(m ->
-                        !m.name().equals(policy.self()) && m.healthy() && m.role() == Role.REPLICA && m.promotable())
+                .filter(m -> !m.name().equals(policy.self())
+                        && m.healthy()
+                        && m.role() == Role.REPLICA
+                        && m.promotable()
+                        && !m.stopping())
                 .min(ranking(policy.style().candidateOrder()));
     }
 

@@ -195,65 +195,75 @@ final class LeaseActions {
 
     /**
      * Stops the primary cleanly and, for a switchover, waits until {@code candidate} has everything it wrote, then
-     * releases the lease to it; a candidate that does not catch up in time leaves this node primary and the request
-     * cancelled.
+     * releases the lease to it; a candidate that does not catch up in time, or leaves or starts shutting down meanwhile,
+     * leaves this node primary and the request cancelled.
      */
     void handOver(MemberInfo candidate, boolean waitForCatchUp, EngineStatus before, String self) {
-        engine.stop();
-        lease.disarm();
-        long finalPosition = Math.max(before.position(), engine.probe().position());
-        if (waitForCatchUp && !awaitCatchUp(candidate.name(), finalPosition)) {
-            log.warn(
-                    "{} did not reach position {} within {} s; staying primary and cancelling the switchover",
-                    candidate.name(),
-                    finalPosition,
-                    CATCH_UP_TIMEOUT.toSeconds());
+        long finalPosition = stopPrimary(before);
+        Optional<String> missed = waitForCatchUp ? awaitCatchUp(candidate.name(), finalPosition) : Optional.empty();
+        if (missed.isPresent()) {
+            log.warn("{}; staying primary and cancelling the switchover", missed.get());
             lease.arm();
             capabilities.replication().startAsPrimary();
             store.clearTransfer();
             return;
         }
+        releaseTo(candidate, finalPosition, self);
+    }
+
+    /**
+     * A primary that shuts down hands over to {@code successor} ({@link StopRules}) as a switchover; one that does not
+     * catch up, or leaves or starts shutting down meanwhile, gets nothing: the lease is released at once, the server
+     * staying stopped, and whoever is left fails over.
+     */
+    void handOverOnStop(MemberInfo successor, EngineStatus before, String self, long epoch) {
+        store.requestTransfer(new TransferRequest(
+                TransferRequest.Kind.SWITCHOVER, self, Optional.of(successor.name()), clock.currentTimeMillis()));
+        long finalPosition = stopPrimary(before);
+        Optional<String> missed = awaitCatchUp(successor.name(), finalPosition);
+        if (missed.isPresent()) {
+            log.warn(
+                    "shutting down: {}; releasing the lease at once, the server stopped [epoch {}]",
+                    missed.get(),
+                    epoch);
+            store.clearTransfer();
+            store.releaseLease(self);
+            lease.update(LeaseHold::lost);
+            return;
+        }
+        releaseTo(successor, finalPosition, self);
+    }
+
+    /** Stops the primary cleanly; returns the last position it wrote. */
+    private long stopPrimary(EngineStatus before) {
+        engine.stop();
+        lease.disarm();
+        return Math.max(before.position(), engine.probe().position());
+    }
+
+    private void releaseTo(MemberInfo candidate, long finalPosition, String self) {
         store.releaseLease(self);
         lease.update(LeaseHold::lost);
         log.info("handed the lease to {} at position {}", candidate.name(), finalPosition);
     }
 
-    private boolean awaitCatchUp(String candidate, long position) {
+    /** Empty once {@code candidate} has reached {@code position}; otherwise why it will not. */
+    private Optional<String> awaitCatchUp(String candidate, long position) {
         long deadline = clock.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
         while (clock.nanoTime() < deadline) {
             Optional<MemberInfo> member = store.read().member(candidate);
-            if (member.isPresent() && member.get().position() >= position) {
-                return true;
+            // a candidate shutting down would not take the lease, caught up or not
+            Optional<String> gone = StopRules.candidateGone(candidate, member);
+            if (gone.isPresent()) {
+                return gone;
+            }
+            if (member.get().position() >= position) {
+                return Optional.empty();
             }
             clock.sleep(CATCH_UP_POLL);
         }
-        return false;
-    }
-
-    /**
-     * A primary that shuts down hands over to the best healthy replica ({@link HaRules#successorOnStop}), as a
-     * switchover; with none, it releases the lease and stops its server.
-     */
-    void stepDown(Policy policy) {
-        ClusterView current = store.read();
-        Optional<MemberInfo> successor = HaRules.successorOnStop(current, policy);
-        if (successor.isPresent()) {
-            log.info(
-                    "shutting down: handing over to {} [epoch {}]",
-                    successor.get().name(),
-                    current.epoch());
-            store.requestTransfer(new TransferRequest(
-                    TransferRequest.Kind.SWITCHOVER,
-                    policy.self(),
-                    Optional.of(successor.get().name()),
-                    clock.currentTimeMillis()));
-            handOver(successor.get(), true, engine.probe(), policy.self());
-        } else {
-            log.info(
-                    "shutting down: no healthy replica to hand over to; releasing the lease [epoch {}]",
-                    current.epoch());
-            release(policy.self(), current.epoch());
-        }
+        return Optional.of(
+                candidate + " did not reach position " + position + " within " + CATCH_UP_TIMEOUT.toSeconds() + " s");
     }
 
     /** Gives the lease up, the local server stopped (or fenced, when it runs but does not answer) first. */

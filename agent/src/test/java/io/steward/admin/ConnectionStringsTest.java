@@ -36,7 +36,8 @@ class ConnectionStringsTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
     }
 
     private static ClusterView view(Optional<String> leaseHolder, MemberInfo... members) {

@@ -130,7 +130,8 @@ public final class RecordingBackend implements AdminBackend {
                 problem,
                 Optional.empty(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
     }
 
     @Override

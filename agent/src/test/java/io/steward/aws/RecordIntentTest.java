@@ -38,7 +38,8 @@ class RecordIntentTest {
                 Optional.empty(),
                 Optional.of(name + ".internal"),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
     }
 
     private static ClusterView view(MemberInfo... members) {
@@ -156,7 +157,8 @@ class RecordIntentTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
 
         assertThat(RecordIntent.of(view(PRIMARY, noDnsName), "a", Role.PRIMARY, 10_000, true, MAX_LAG, RecordType.CNAME)
                         .readers())

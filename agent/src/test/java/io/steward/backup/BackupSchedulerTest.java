@@ -39,7 +39,8 @@ class BackupSchedulerTest {
                 Optional.empty(),
                 Optional.empty(),
                 tags,
-                Optional.empty());
+                Optional.empty(),
+                false);
     }
 
     private static ClusterView view(MemberInfo... members) {

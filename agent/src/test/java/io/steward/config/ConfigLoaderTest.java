@@ -57,6 +57,7 @@ class ConfigLoaderTest {
                         "10.0.0.5",
                         100,
                         false,
+                        true,
                         Path.of("/var/lib/steward"),
                         Optional.empty(),
                         Optional.empty(),

@@ -116,6 +116,7 @@ class NodeIdentityResolverTest {
                         "10.0.3.17",
                         100,
                         false,
+                        true,
                         Path.of("/var/lib/steward"),
                         Optional.of("i-0123456789abcdef0"),
                         Optional.of("eu-west-1a"),

@@ -110,7 +110,8 @@ class ClusterStoreTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
     }
 
     @Test

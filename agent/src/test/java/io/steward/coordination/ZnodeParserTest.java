@@ -99,6 +99,35 @@ class ZnodeParserTest {
         }
 
         @Test
+        void aMemberIsStoppingOnlyWhenItSaysSoAndAgentsFromBeforeTheFieldAreNot() {
+            assertThat(ZnodeParser.member("/members/pg1", "pg1", bytes(VALID_MEMBER))
+                            .value()
+                            .orElseThrow()
+                            .stopping())
+                    .as("absent")
+                    .isFalse();
+            for (String value : new String[] {"null", "false"}) {
+                assertThat(ZnodeParser.member(
+                                        "/members/pg1",
+                                        "pg1",
+                                        bytes(member("\"timeline\":1", "\"timeline\":1,\"stopping\":" + value)))
+                                .value()
+                                .orElseThrow()
+                                .stopping())
+                        .as(value)
+                        .isFalse();
+            }
+            assertThat(ZnodeParser.member(
+                                    "/members/pg1",
+                                    "pg1",
+                                    bytes(member("\"timeline\":1", "\"timeline\":1,\"stopping\":true")))
+                            .value()
+                            .orElseThrow()
+                            .stopping())
+                    .isTrue();
+        }
+
+        @Test
         void anEmptyObjectIsSkippedAndReported() {
             Parsed<MemberInfo> parsed = ZnodeParser.member("/members/ghost", "ghost", bytes("{}"));
             assertThat(parsed.value()).isEmpty();

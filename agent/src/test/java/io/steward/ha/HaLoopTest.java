@@ -70,6 +70,10 @@ class HaLoopTest {
         final HaLoop loop;
 
         Node(String name, HaConfig ha) {
+            this(name, ha, true);
+        }
+
+        Node(String name, HaConfig ha, boolean stopServerOnExit) {
             this.name = name;
             this.engine = FakeEngine.electedBySteward(endpoint(name), STAR);
             this.loop = new HaLoop(
@@ -86,7 +90,8 @@ class HaLoopTest {
                                 return failsafeRefusals;
                             },
                             Runnable::run,
-                            Runnable::run));
+                            Runnable::run),
+                    stopServerOnExit);
         }
 
         Node tick() {
@@ -320,6 +325,105 @@ class HaLoopTest {
             assertThat(namesake.action()).isEqualTo("Observe");
             assertThat(namesake.loop.lastDecision().reason()).contains("waiting for ZooKeeper to remove it");
             assertThat(cluster().lease()).contains(new Lease("p", 1, p.store.sessionId()));
+        }
+    }
+
+    // ---- stopping the agent ----------------------------------------------------------------------------------------
+
+    @Nested
+    class Stopping {
+        /** {@code name}'s entry, republished by a test-played agent that has started shutting down. */
+        void startsStopping(String name) {
+            ensemble.putMember(HaRulesTest.stopping(cluster().member(name).orElseThrow()));
+        }
+
+        @Test
+        void aStoppingPrimaryHandsOverToItsCatchingUpReplicaAndSaysItIsStoppingMeanwhile() {
+            Node p = primary("p", HA);
+            p.engine.running(Role.PRIMARY, 500, Optional.empty());
+            Node a = replica("a", "p", 400);
+            advance(LOOP_WAIT);
+            p.tick();
+            List<Boolean> primaryStopping = new ArrayList<>();
+            clock.onSleep(() -> {
+                primaryStopping.add(cluster().member("p").orElseThrow().stopping());
+                a.engine.running(Role.REPLICA, 500, Optional.of(endpoint("p")));
+                a.tick();
+            });
+
+            p.loop.close();
+
+            assertThat(primaryStopping).isNotEmpty().containsOnly(true);
+            assertThat(p.engine.calls()).endsWith("stop").doesNotContain("startAsPrimary");
+            assertThat(cluster().lease()).isEmpty();
+            assertThat(cluster().member("p")).as("withdrawn").isEmpty();
+            advance(LOOP_WAIT);
+            a.tick();
+            assertThat(a.action()).isEqualTo("TakeOver");
+        }
+
+        @Test
+        void aPrimaryWhoseReplicasAreAllStoppingReleasesTheLeaseAtOnce() {
+            Node p = primary("p", HA);
+            p.engine.running(Role.PRIMARY, 500, Optional.empty());
+            replica("a", "p", 500);
+            advance(LOOP_WAIT);
+            p.tick();
+            startsStopping("a");
+            List<Long> sleeps = new ArrayList<>();
+            clock.onSleep(() -> sleeps.add(clock.nanoTime()));
+
+            p.loop.close();
+
+            assertThat(sleeps).as("no wait for a member that is stopping").isEmpty();
+            assertThat(p.engine.calls()).endsWith("stop").doesNotContain("startAsPrimary");
+            assertThat(cluster().lease()).isEmpty();
+            assertThat(cluster().transfer()).isEmpty();
+        }
+
+        @Test
+        void aSuccessorThatStartsStoppingDuringTheCatchUpEndsTheWaitAndTheLeaseIsReleased() {
+            Node p = primary("p", HA);
+            p.engine.running(Role.PRIMARY, 500, Optional.empty());
+            replica("a", "p", 400);
+            advance(LOOP_WAIT);
+            p.tick();
+            List<Long> sleeps = new ArrayList<>();
+            clock.onSleep(() -> {
+                sleeps.add(clock.nanoTime());
+                if (sleeps.size() == 3) {
+                    startsStopping("a");
+                }
+            });
+
+            p.loop.close();
+
+            assertThat(sleeps)
+                    .as("the wait ends as soon as a says it is stopping")
+                    .hasSize(3);
+            assertThat(p.engine.calls()).endsWith("stop").doesNotContain("startAsPrimary");
+            assertThat(p.engine.current().role()).isEqualTo(Role.STOPPED);
+            assertThat(cluster().lease()).isEmpty();
+            assertThat(cluster().transfer()).as("nobody waits for a").isEmpty();
+        }
+
+        @Test
+        void aReplicaStopsItsServerWithItsAgentUnlessToldToLeaveItRunning() {
+            primary("p", HA);
+            Node a = replica("a", "p", 100);
+            Node b = new Node("b", HA, false);
+            b.engine.running(Role.REPLICA, 100, Optional.of(endpoint("p")));
+            b.tick();
+
+            a.loop.close();
+            b.loop.close();
+
+            assertThat(a.engine.calls()).endsWith("stop");
+            assertThat(a.engine.current().role()).isEqualTo(Role.STOPPED);
+            assertThat(b.engine.calls()).doesNotContain("stop");
+            assertThat(b.engine.current().role()).isEqualTo(Role.REPLICA);
+            assertThat(cluster().members().keySet()).containsOnly("p");
+            assertThat(cluster().lease().map(Lease::holder)).contains("p");
         }
     }
 
@@ -673,7 +777,8 @@ class HaLoopTest {
                     new AgentMetrics(new MetricRegistry()),
                     new HaLoop.MemberIdentity("m1", "test", Optional.empty()),
                     new LoopEnvironment(
-                            clock, new FakeGuards(), (members, call) -> List.of(), Runnable::run, Runnable::run));
+                            clock, new FakeGuards(), (members, call) -> List.of(), Runnable::run, Runnable::run),
+                    true);
             engine.set(new EngineStatus(
                     Role.PRIMARY, DataState.VALID, 10, 4, Optional.empty(), false, List.of(), Optional.empty()));
             engine.electedTerm(OptionalLong.of(4));

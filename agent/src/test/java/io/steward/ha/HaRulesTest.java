@@ -63,7 +63,8 @@ class HaRulesTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
     }
 
     static MemberInfo streamingFrom(String name, String upstream, long position) {
@@ -84,7 +85,31 @@ class HaRulesTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
+    }
+
+    /** {@code m}, as its agent publishes it once it is shutting down. */
+    static MemberInfo stopping(MemberInfo m) {
+        return new MemberInfo(
+                m.name(),
+                m.role(),
+                m.healthy(),
+                m.database(),
+                m.apiUrl(),
+                m.position(),
+                m.timeline(),
+                m.upstream(),
+                m.replayPaused(),
+                m.noFailover(),
+                m.priority(),
+                m.agentVersion(),
+                m.updatedAtMillis(),
+                m.problem(),
+                m.dnsName(),
+                m.tags(),
+                m.standingAside(),
+                true);
     }
 
     static Endpoint endpoint(String name) {
@@ -776,7 +801,8 @@ class HaRulesTest {
                     Optional.of("link down"),
                     Optional.empty(),
                     Map.of(),
-                    Optional.empty());
+                    Optional.empty(),
+                    false);
             ClusterView view = view(leaseOf("p"), primary, streamingFrom("a", "p", 90), brokenLink);
             assertThat(decideChained(view, replicaOf("b", 90)).action())
                     .isEqualTo(new Action.Follow(view.member("a").get()));
@@ -839,7 +865,8 @@ class HaRulesTest {
                     Optional.of("link down"),
                     Optional.empty(),
                     Map.of(),
-                    Optional.empty());
+                    Optional.empty(),
+                    false);
         }
 
         Decision decideLeaderless(ClusterView view, long position, long primaryWasAt) {
@@ -948,7 +975,8 @@ class HaRulesTest {
                     Optional.of("not streaming"),
                     Optional.empty(),
                     Map.of(),
-                    Optional.empty());
+                    Optional.empty(),
+                    false);
             Decision decision = decide(
                     view(Optional.empty(), notStreaming),
                     leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)));
@@ -975,7 +1003,8 @@ class HaRulesTest {
                     Optional.empty(),
                     Optional.empty(),
                     Map.of(),
-                    Optional.empty());
+                    Optional.empty(),
+                    false);
             ClusterView view = view(Optional.empty(), higher);
             assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)))
                             .action())
@@ -1071,12 +1100,26 @@ class HaRulesTest {
                     Optional.empty(),
                     Optional.empty(),
                     Map.of(),
-                    Optional.of("no fence guard"));
+                    Optional.of("no fence guard"),
+                    false);
             assertThat(decide(
                                     view(Optional.empty(), best),
                                     leaderless(running(Role.REPLICA, 90), 100, Duration.ofSeconds(5)))
                             .action())
                     .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+        }
+
+        @Test
+        void aMemberShuttingDownIsNoCandidateSoTheNextBestDoesNotWaitForIt() {
+            ClusterView view = view(Optional.empty(), stopping(member("b", Role.REPLICA, 100)));
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 90), 100, Duration.ofSeconds(5)))
+                            .action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+
+            ClusterView notStopping = view(Optional.empty(), member("b", Role.REPLICA, 100));
+            assertThat(decide(notStopping, leaderless(running(Role.REPLICA, 90), 100, Duration.ofSeconds(5)))
+                            .action())
+                    .isInstanceOf(Action.Observe.class);
         }
 
         @Test
@@ -1098,7 +1141,8 @@ class HaRulesTest {
                     Optional.empty(),
                     Optional.empty(),
                     Map.of(),
-                    Optional.empty());
+                    Optional.empty(),
+                    false);
             ClusterView view = view(Optional.empty(), stale);
             Decision early = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofMillis(500)));
             assertThat(early.action()).isInstanceOf(Action.Observe.class);
@@ -1400,6 +1444,47 @@ class HaRulesTest {
         }
 
         @Test
+        void aSwitchoverNeverGoesToAMemberShuttingDown() {
+            MemberInfo b = stopping(streamingFrom("b", "me", 100));
+            ClusterView named = withTransfer(
+                    leaseOf("me"),
+                    new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.of("b"), NOW),
+                    member("me", Role.PRIMARY, 100),
+                    b);
+            Decision cancelled = decide(named, local(running(Role.PRIMARY, 100), true));
+            assertThat(cancelled.action()).isInstanceOf(Action.CancelTransfer.class);
+            assertThat(cancelled.reason()).contains("candidate b is shutting down");
+
+            ClusterView forced = withTransfer(
+                    leaseOf("me"),
+                    new TransferRequest(TransferRequest.Kind.FAILOVER, "me", Optional.of("b"), NOW),
+                    member("me", Role.PRIMARY, 100),
+                    b);
+            assertThat(decide(forced, local(running(Role.PRIMARY, 100), true)).action())
+                    .isInstanceOf(Action.CancelTransfer.class);
+
+            MemberInfo c = streamingFrom("c", "me", 90);
+            ClusterView unnamed = withTransfer(
+                    leaseOf("me"),
+                    new TransferRequest(TransferRequest.Kind.SWITCHOVER, "me", Optional.empty(), NOW),
+                    member("me", Role.PRIMARY, 100),
+                    b,
+                    c);
+            assertThat(decide(unnamed, local(running(Role.PRIMARY, 100), true)).action())
+                    .isEqualTo(new Action.HandOver(c, true));
+        }
+
+        @Test
+        void nobodyWaitsForANamedCandidateThatIsShuttingDown() {
+            TransferRequest forC = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "a", Optional.of("c"), NOW);
+            ClusterView view = withTransfer(
+                    Optional.empty(), forC, member("me", Role.REPLICA, 100), stopping(member("c", Role.REPLICA, 100)));
+            assertThat(decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(1)))
+                            .action())
+                    .isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+        }
+
+        @Test
         void namedCandidateTakesTheFreeLeaseAndOthersWait() {
             TransferRequest request = new TransferRequest(TransferRequest.Kind.SWITCHOVER, "a", Optional.of("me"), NOW);
             ClusterView view = withTransfer(
@@ -1576,7 +1661,8 @@ class HaRulesTest {
                     Optional.empty(),
                     Optional.empty(),
                     Map.of(),
-                    Optional.empty());
+                    Optional.empty(),
+                    false);
         }
 
         @Test
@@ -1591,6 +1677,24 @@ class HaRulesTest {
             Policy chained = new Policy("me", HA, false, 100, true, Optional.of(CHAIN));
             assertThat(HaRules.successorOnStop(cluster, chained).map(MemberInfo::name))
                     .contains("b");
+        }
+
+        @Test
+        void aMemberShuttingDownIsPassedOverAndWithNoneLeftThereIsNoSuccessor() {
+            ClusterView cluster = view(
+                    leaseOf("me"),
+                    member("me", Role.PRIMARY, 100),
+                    stopping(tagged("a", 100, 100, true, false)),
+                    tagged("b", 80, 100, true, false));
+            assertThat(HaRules.successorOnStop(cluster, ME).map(MemberInfo::name))
+                    .contains("b");
+
+            ClusterView allStopping = view(
+                    leaseOf("me"),
+                    member("me", Role.PRIMARY, 100),
+                    stopping(tagged("a", 100, 100, true, false)),
+                    stopping(tagged("b", 80, 100, true, false)));
+            assertThat(HaRules.successorOnStop(allStopping, ME)).isEmpty();
         }
 
         @Test

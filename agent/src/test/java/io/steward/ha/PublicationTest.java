@@ -34,7 +34,8 @@ class PublicationTest {
                 m.problem(),
                 m.dnsName(),
                 tags,
-                aside);
+                aside,
+                false);
     }
 
     @Test

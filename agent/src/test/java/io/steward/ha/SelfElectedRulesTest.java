@@ -62,7 +62,8 @@ class SelfElectedRulesTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of("member", "arbiter"),
-                Optional.empty());
+                Optional.empty(),
+                false);
         MemberInfo down = new MemberInfo(
                 "b",
                 Role.STOPPED,
@@ -80,7 +81,8 @@ class SelfElectedRulesTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                Optional.of("its guard"));
+                Optional.of("its guard"),
+                false);
         ClusterView view = new ClusterView(
                 Map.of("c", arbiter, "a", member("a", Role.PRIMARY, 10), "b", down),
                 Optional.empty(),

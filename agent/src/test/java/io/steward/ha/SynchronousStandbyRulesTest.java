@@ -51,7 +51,8 @@ class SynchronousStandbyRulesTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                Optional.empty());
+                Optional.empty(),
+                false);
     }
 
     static MemberInfo withTags(MemberInfo m, boolean healthy, boolean noFailover, Optional<String> standingAside) {
@@ -72,7 +73,8 @@ class SynchronousStandbyRulesTest {
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),
-                standingAside);
+                standingAside,
+                false);
     }
 
     static ClusterView view(Optional<SyncState> sync, MemberInfo... others) {

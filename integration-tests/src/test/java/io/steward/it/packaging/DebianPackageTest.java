@@ -100,7 +100,8 @@ class DebianPackageTest {
         assertThat(root.resolve(UNIT.substring(1)))
                 .hasSameBinaryContentAs(Distribution.SYSTEMD.resolve("steward.service"));
         assertThat(names("usr/share/steward/systemd"))
-                .containsExactlyInAnyOrder("elasticsearch.conf", "data-paths.conf", "host-mounts.conf");
+                .containsExactlyInAnyOrder(
+                        "elasticsearch.conf", "data-paths.conf", "host-mounts.conf", "keep-server.conf");
         assertThat(root.resolve("usr/share/doc/steward/iam/steward-policy.json"))
                 .hasSameBinaryContentAs(Distribution.PACKAGING.resolve("iam/steward-policy.json"));
         assertThat(names("usr/share/doc/steward/docs"))
