@@ -74,9 +74,7 @@ public final class WalFetchCommand implements Callable<Integer> {
                                 + missing.key() + ")");
                 return NOT_FOUND;
             }
-            spec.commandLine()
-                    .getOut()
-                    .println("restored " + name + " (" + ((FetchResult.Restored) result).size() + " bytes)");
+            spec.commandLine().getOut().println(WalArchive.describe(name, (FetchResult.Restored) result));
             return StewardCli.EXIT_OK;
         } catch (WalArchiveException e) {
             spec.commandLine().getErr().println("steward wal-fetch: " + e.getMessage());
