@@ -54,7 +54,7 @@ final class StatusTable {
                 Long.toString(member.timeline())
             });
         }
-        appendAligned(text, rows);
+        text.append(TextTable.render(rows));
         // an agent older than the list sends none
         for (AdminJson.BadZnode bad :
                 cluster.badZnodes() == null ? List.<AdminJson.BadZnode>of() : cluster.badZnodes()) {
@@ -82,21 +82,5 @@ final class StatusTable {
         }
         String number = String.format(Locale.ROOT, "%.1f", value);
         return (number.endsWith(".0") ? number.substring(0, number.length() - 2) : number) + " " + BINARY_UNITS[unit];
-    }
-
-    private static void appendAligned(StringBuilder text, List<String[]> rows) {
-        int[] widths = new int[COLUMNS.length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
-            }
-            text.append(line.toString().stripTrailing()).append('\n');
-        }
     }
 }
