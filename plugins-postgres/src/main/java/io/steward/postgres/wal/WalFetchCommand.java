@@ -58,8 +58,11 @@ public final class WalFetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<WalCommandSupport.Loaded> loaded =
-                WalCommandSupport.load(options, "wal-fetch", spec.commandLine().getErr());
+        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(
+                options,
+                "wal-fetch",
+                "restore_command = 'steward wal-fetch --config FILE %f %p'",
+                spec.commandLine().getErr());
         if (loaded.isEmpty()) {
             return INVALID;
         }

@@ -54,8 +54,11 @@ public final class WalPushCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<WalCommandSupport.Loaded> loaded =
-                WalCommandSupport.load(options, "wal-push", spec.commandLine().getErr());
+        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(
+                options,
+                "wal-push",
+                "archive_command = 'steward wal-push --config FILE %p'",
+                spec.commandLine().getErr());
         if (loaded.isEmpty()) {
             return INVALID;
         }
