@@ -14,6 +14,7 @@ import io.steward.backup.ArchivedDump;
 import io.steward.backup.DumpException;
 import io.steward.backup.DumpService;
 import io.steward.backup.NativeBackupScheduler;
+import io.steward.backup.SnapshotCatalog;
 import io.steward.backup.SnapshotException;
 import io.steward.backup.SnapshotService;
 import io.steward.backup.SnapshotSet;
@@ -158,7 +159,7 @@ public final class Agent implements AutoCloseable {
         AdminServer admin = new AdminServer(
                 config.admin(),
                 new ClusterControl(store, loop, config.node().name(), engine),
-                snapshots.map(Agent::snapshotBackend).orElse(SnapshotBackend.NOT_CONFIGURED),
+                snapshots.map(Agent::snapshotBackend).orElseGet(() -> catalogOnly(config)),
                 dumps.filter(service -> config.backup().dumps().enabled())
                         .map(Agent::dumpBackend)
                         .orElse(DumpBackend.NOT_CONFIGURED),
@@ -278,6 +279,23 @@ public final class Agent implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /**
+     * A member without {@code backup.snapshots} takes no sets; the catalog is the cluster's, though, and any member
+     * that knows the backup store lists it.
+     */
+    private static SnapshotBackend catalogOnly(StewardConfig config) {
+        return config.backup()
+                .store()
+                .map(store -> SnapshotBackend.listingOnly(() -> {
+                    try {
+                        return SnapshotCatalog.list(store, config.cluster());
+                    } catch (SnapshotException e) {
+                        throw new RejectedRequest(e.getMessage());
+                    }
+                }))
+                .orElse(SnapshotBackend.NOT_CONFIGURED);
     }
 
     private static SnapshotBackend snapshotBackend(SnapshotService service) {

@@ -3,12 +3,16 @@ package io.steward.backup;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.steward.coordination.Json;
 import io.steward.store.ArchiveLayout;
+import io.steward.store.BackupStoreConfig;
+import io.steward.store.S3Clients;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -32,6 +36,24 @@ public final class SnapshotCatalog {
         this.s3 = s3;
         this.bucket = bucket;
         this.layout = layout;
+    }
+
+    /**
+     * The sets of {@code cluster} in {@code store}, oldest first, read with a client of their own: for a member that
+     * takes no sets (and so keeps no client) but is asked for the cluster's list.
+     *
+     * @throws SnapshotException when the catalog cannot be read
+     */
+    public static List<SnapshotSet> list(BackupStoreConfig store, String cluster) {
+        ArchiveLayout layout = new ArchiveLayout(store.prefix(), cluster);
+        try (S3Client s3 = S3Clients.create(store)) {
+            return new SnapshotCatalog(s3, store.bucket(), layout).list();
+        } catch (SdkException | UncheckedIOException e) {
+            throw new SnapshotException(
+                    "cannot read the snapshot catalog in s3://" + store.bucket() + "/" + layout.snapshotFolder() + ": "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     /** Whether {@code id} has the form of a set id; anything else is refused before it reaches S3. */

@@ -1,6 +1,7 @@
 package io.steward.backup;
 
 import io.steward.engine.Engine;
+import io.steward.engine.EngineException;
 import io.steward.engine.Peer;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.support.ChildProcess;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,8 +85,9 @@ public final class SnapshotRestore {
      * the server takes writes as the primary of a new history.
      */
     public void restore(SnapshotSet set, Optional<Instant> targetTime, Target target) {
-        mountVolumes(set, target, targetTime.map(t -> ", to " + t).orElse(", to the end of the archive"));
-        recovery().recoverFromSnapshot(set.files(), targetTime, progress);
+        List<MadeVolume> made =
+                mountVolumes(set, target, targetTime.map(t -> ", to " + t).orElse(", to the end of the archive"));
+        keepingVolumesOnFailure(made, () -> recovery().recoverFromSnapshot(set.files(), targetTime, progress));
         progress.accept("snapshot set " + set.id() + " restored");
     }
 
@@ -93,8 +96,8 @@ public final class SnapshotRestore {
      * starts as a replica and catches up from the archive and the primary.
      */
     public void restoreAsReplica(SnapshotSet set, Peer primary, Target target) {
-        mountVolumes(set, target, ", as a replica of " + primary.name());
-        recovery().startReplicaFromSnapshot(set.files(), primary);
+        List<MadeVolume> made = mountVolumes(set, target, ", as a replica of " + primary.name());
+        keepingVolumesOnFailure(made, () -> recovery().startReplicaFromSnapshot(set.files(), primary));
         progress.accept("replica seeded from snapshot set " + set.id());
     }
 
@@ -103,7 +106,55 @@ public final class SnapshotRestore {
         return engine.capability(SnapshotRecovery.class).orElseThrow();
     }
 
-    private void mountVolumes(SnapshotSet set, Target target, String purpose) {
+    /**
+     * A volume this restore made, and how far it got with it: what a failed restore removes again, or names for the
+     * operator.
+     */
+    private static final class MadeVolume {
+        private final String volumeId;
+        private final String device;
+        private Path mountedAt;
+
+        MadeVolume(String volumeId, String device) {
+            this.volumeId = volumeId;
+            this.device = device;
+        }
+
+        /** The volume, where it is, and the commands that remove it. */
+        String leftBehind() {
+            String unmount = mountedAt == null ? "" : "umount " + mountedAt + "; ";
+            return "volume " + volumeId + " (device " + device
+                    + (mountedAt == null ? "" : ", mounted at " + mountedAt) + "); remove it with: " + unmount
+                    + "aws ec2 detach-volume --volume-id " + volumeId + "; aws ec2 delete-volume --volume-id "
+                    + volumeId;
+        }
+    }
+
+    /**
+     * Once the engine has started on the new volumes they hold its work, and what failed may need a look: they stay,
+     * and the failure names them with how to remove them.
+     */
+    private static void keepingVolumesOnFailure(List<MadeVolume> made, Runnable recovery) {
+        try {
+            recovery.run();
+        } catch (EngineException e) {
+            throw new EngineException(e.getMessage() + "; " + kept(made), e);
+        } catch (SnapshotException e) {
+            throw new SnapshotException(e.getMessage() + "; " + kept(made), e);
+        }
+    }
+
+    private static String kept(List<MadeVolume> made) {
+        return "the restored volumes stay as they are: "
+                + made.stream().map(MadeVolume::leftBehind).collect(Collectors.joining("; "));
+    }
+
+    /**
+     * New volumes from the set's snapshots, attached and mounted. When this fails part way, nothing has been written
+     * to them yet: what this restore made is unmounted, detached and deleted again, and the failure says so (or names
+     * what could not be removed, with the commands that remove it).
+     */
+    private List<MadeVolume> mountVolumes(SnapshotSet set, Target target, String purpose) {
         if (engine.capability(SnapshotRecovery.class).isEmpty()) {
             throw new SnapshotException("this node's engine cannot start a server from a snapshot set's volumes yet; "
                     + "nothing was created (volumes can be made from the set's snapshots by hand)");
@@ -118,16 +169,59 @@ public final class SnapshotRestore {
         progress.accept("restoring snapshot set " + set.id() + " ("
                 + set.volumes().size() + " volumes) in " + target.availabilityZone() + purpose);
         Set<String> devicesInUse = devicesInUse(target.instanceId());
-        for (SnapshotVolume volume : set.volumes()) {
-            String device = chooseDevice(volume.device(), devicesInUse);
-            devicesInUse.add(device);
-            String volumeId = createVolume(set, volume, target.availabilityZone());
-            attach(volumeId, device, target.instanceId());
-            Path blockDevice = awaitBlockDevice(volumeId, device, target.deviceLinks());
-            mount(blockDevice, target.mountPointFor(volume));
-            progress.accept("volume " + volumeId + " from " + volume.snapshotId() + " mounted at "
-                    + target.mountPointFor(volume) + " (" + volume.sizeGib() + " GiB)");
+        List<MadeVolume> made = new ArrayList<>();
+        try {
+            for (SnapshotVolume volume : set.volumes()) {
+                String device = chooseDevice(volume.device(), devicesInUse);
+                devicesInUse.add(device);
+                MadeVolume madeVolume = new MadeVolume(createVolume(set, volume, target.availabilityZone()), device);
+                made.add(madeVolume);
+                awaitAvailable(madeVolume.volumeId);
+                attach(madeVolume.volumeId, device, target.instanceId());
+                Path blockDevice = awaitBlockDevice(madeVolume.volumeId, device, target.deviceLinks());
+                mount(blockDevice, target.mountPointFor(volume));
+                madeVolume.mountedAt = target.mountPointFor(volume);
+                progress.accept("volume " + madeVolume.volumeId + " from " + volume.snapshotId() + " mounted at "
+                        + target.mountPointFor(volume) + " (" + volume.sizeGib() + " GiB)");
+            }
+        } catch (RuntimeException e) {
+            if (made.isEmpty()) {
+                throw e;
+            }
+            throw new SnapshotException(e.getMessage() + "; " + remove(made), e);
         }
+        return made;
+    }
+
+    /** Removes the volumes this restore made, newest first; says what it did, and what it could not. */
+    private String remove(List<MadeVolume> made) {
+        List<String> removed = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        for (int i = made.size() - 1; i >= 0; i--) {
+            MadeVolume volume = made.get(i);
+            try {
+                if (volume.mountedAt != null) {
+                    run(List.of("umount", volume.mountedAt.toString()), "unmount " + volume.mountedAt);
+                    volume.mountedAt = null;
+                }
+                if (!describe(volume.volumeId).attachments().isEmpty()) {
+                    ec2.detachVolume(r -> r.volumeId(volume.volumeId));
+                    awaitAvailable(volume.volumeId);
+                }
+                ec2.deleteVolume(r -> r.volumeId(volume.volumeId));
+                progress.accept(
+                        "deleted volume " + volume.volumeId + " (" + volume.device + "), which this restore had made");
+                removed.add(volume.volumeId);
+            } catch (RuntimeException e) {
+                left.add(volume.leftBehind() + " (removing it failed: " + e.getMessage() + ")");
+            }
+        }
+        return (removed.isEmpty()
+                        ? ""
+                        : "deleted what this restore had made, before anything was written to it: volume"
+                                + (removed.size() == 1 ? " " : "s ") + String.join(", ", removed))
+                + (removed.isEmpty() || left.isEmpty() ? "" : "; ")
+                + (left.isEmpty() ? "" : "left behind: " + String.join("; ", left));
     }
 
     /**
@@ -226,11 +320,14 @@ public final class SnapshotRestore {
                                                 .value(volume.mountPoint()))))
                 .volumeId();
         progress.accept("creating volume " + volumeId + " from " + volume.snapshotId());
+        return volumeId;
+    }
+
+    private void awaitAvailable(String volumeId) {
         await(
                 "volume " + volumeId + " to become available",
                 VOLUME_TIMEOUT,
                 () -> describe(volumeId).state() == VolumeState.AVAILABLE);
-        return volumeId;
     }
 
     private void attach(String volumeId, String device, String instanceId) {

@@ -1,6 +1,5 @@
 package io.steward.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -19,8 +18,6 @@ final class DumpCommand extends ApiCommand {
 
     @Override
     void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException {
-        JsonNode dump = JSON.readTree(response.body());
-        out.println(DumpsCommand.header());
-        out.println(DumpsCommand.row(dump));
+        out.print(DumpsCommand.table(JSON.createArrayNode().add(JSON.readTree(response.body()))));
     }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "dumps", description = "Lists the cluster's archived dumps, oldest first.")
 final class DumpsCommand extends ApiCommand {
-    private static final String FORMAT = "%-44s %-9s %-24s %12s  %s";
+    private static final String[] HEADER = {"DUMP", "CLASS", "EXPIRES", "STORED BYTES", "KEY"};
 
     @Override
     AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable {
@@ -17,23 +17,20 @@ final class DumpsCommand extends ApiCommand {
 
     @Override
     void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException {
-        out.println(header());
-        for (JsonNode dump : JSON.readTree(response.body())) {
-            out.println(row(dump));
+        out.print(table(JSON.readTree(response.body())));
+    }
+
+    /** The dumps as a table, a header first; each column as wide as its longest value. */
+    static String table(JsonNode dumps) {
+        TextTable table = new TextTable(HEADER);
+        for (JsonNode dump : dumps) {
+            table.row(
+                    dump.path("name").asText(),
+                    dump.path("retention").asText().toLowerCase(Locale.ROOT),
+                    dump.path("expires_at").asText(),
+                    dump.path("stored_size").asText(),
+                    dump.path("key").asText());
         }
-    }
-
-    static String header() {
-        return String.format(FORMAT, "DUMP", "CLASS", "EXPIRES", "STORED BYTES", "KEY");
-    }
-
-    static String row(JsonNode dump) {
-        return String.format(
-                FORMAT,
-                dump.path("name").asText(),
-                dump.path("retention").asText().toLowerCase(Locale.ROOT),
-                dump.path("expires_at").asText(),
-                dump.path("stored_size").asText(),
-                dump.path("key").asText());
+        return table.render();
     }
 }

@@ -39,8 +39,16 @@ import software.amazon.awssdk.services.s3.S3Client;
         description = {
             "Restores a snapshot set onto this node: new volumes from its snapshots, mounted as they are, then "
                     + "the engine's archive replayed up to a point in time (or its end), and the server promoted.",
-            "Run it with the agent stopped and the set's mount points empty. With bootstrap mode clone (user data "
-                    + "\"clone\"), the set comes from the source cluster's catalog."
+            "It does the work itself, in this process, with no agent involved; on a node where the steward "
+                    + "service runs, stop the service first. The set's mount points must be empty. With bootstrap "
+                    + "mode clone (user data \"clone\"), the set comes from the source cluster's catalog."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:restored: the server takes writes",
+            "1:not restored: refused (the reason is printed) or failed; the volumes it made are removed again, "
+                    + "or named with how to remove them",
+            "2:bad usage or invalid configuration (every problem is listed)"
         })
 final class RestoreCommand implements Callable<Integer> {
     @Spec

@@ -1,6 +1,5 @@
 package io.steward.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -37,8 +36,6 @@ final class SnapshotCommand extends ApiCommand {
 
     @Override
     void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException {
-        JsonNode set = JSON.readTree(response.body());
-        out.println(SnapshotsCommand.header());
-        out.println(SnapshotsCommand.row(set));
+        out.print(SnapshotsCommand.table(JSON.createArrayNode().add(JSON.readTree(response.body()))));
     }
 }

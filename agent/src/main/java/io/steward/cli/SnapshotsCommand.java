@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "snapshots", description = "Lists the cluster's snapshot sets from the catalog, oldest first.")
 final class SnapshotsCommand extends ApiCommand {
-    private static final String FORMAT = "%-32s %-9s %-9s %-8s %-6s %-22s %s";
+    private static final String[] HEADER = {"SET", "STATUS", "CLASS", "ROLE", "EPOCH", "EXPIRES", "SNAPSHOTS"};
 
     @Override
     AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable {
@@ -17,17 +17,19 @@ final class SnapshotsCommand extends ApiCommand {
 
     @Override
     void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException {
-        out.println(header());
-        for (JsonNode set : JSON.readTree(response.body())) {
-            out.println(row(set));
+        out.print(table(JSON.readTree(response.body())));
+    }
+
+    /** The sets as a table, a header first; each column as wide as its longest value. */
+    static String table(JsonNode sets) {
+        TextTable table = new TextTable(HEADER);
+        for (JsonNode set : sets) {
+            table.row(row(set));
         }
+        return table.render();
     }
 
-    static String header() {
-        return String.format(FORMAT, "SET", "STATUS", "CLASS", "ROLE", "EPOCH", "EXPIRES", "SNAPSHOTS");
-    }
-
-    static String row(JsonNode set) {
+    private static String[] row(JsonNode set) {
         StringBuilder snapshots = new StringBuilder();
         for (JsonNode volume : set.path("volumes")) {
             if (!snapshots.isEmpty()) {
@@ -38,14 +40,14 @@ final class SnapshotsCommand extends ApiCommand {
         String status = set.path("status").asText().toLowerCase(Locale.ROOT);
         String failure =
                 set.path("failure").isTextual() ? " (" + set.path("failure").asText() + ")" : "";
-        return String.format(
-                FORMAT,
-                set.path("id").asText(),
-                status,
-                set.path("retention").asText().toLowerCase(Locale.ROOT),
-                set.path("role").asText(),
-                set.path("epoch").asText(),
-                set.path("expires_at").asText(),
-                snapshots + failure);
+        return new String[] {
+            set.path("id").asText(),
+            status,
+            set.path("retention").asText().toLowerCase(Locale.ROOT),
+            set.path("role").asText(),
+            set.path("epoch").asText(),
+            set.path("expires_at").asText(),
+            snapshots + failure
+        };
     }
 }

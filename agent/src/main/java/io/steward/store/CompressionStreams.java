@@ -3,10 +3,13 @@ package io.steward.store;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.steward.store.BackupStoreConfig.Compression;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Locale;
+import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
@@ -47,8 +50,25 @@ public final class CompressionStreams {
         };
     }
 
-    /** Closing the returned stream closes {@code in}. */
+    /**
+     * Closing the returned stream closes {@code in}. Content the decoder cannot read fails as a
+     * {@link VerifiedTransfer.DamagedObjectException} that says so in words, not as the decoder's own error ("Unknown
+     * frame descriptor"); a failure of {@code in} itself (the network, say) is passed on as it is.
+     */
     public static InputStream decompressing(Compression compression, InputStream in) throws IOException {
+        if (compression == Compression.NONE) {
+            return in;
+        }
+        SourceStream source = new SourceStream(in);
+        try {
+            return new DecodedStream(decoder(compression, source), source, compression);
+        } catch (IOException | LZ4Exception e) {
+            // the LZ4 decoder reads the frame's header as it is made
+            throw source.explain(e, compression);
+        }
+    }
+
+    private static InputStream decoder(Compression compression, InputStream in) throws IOException {
         return switch (compression) {
             case ZSTD -> new ZstdInputStream(in);
             // the bounds-checked Java decoder: the archive's content is input from outside the process
@@ -57,7 +77,85 @@ public final class CompressionStreams {
                         in,
                         LZ4Factory.safeInstance().safeDecompressor(),
                         XXHashFactory.safeInstance().hash32());
-            case NONE -> in;
+            case NONE -> throw new IllegalArgumentException("no decoder for uncompressed content");
         };
+    }
+
+    /** The compressed bytes, remembering how reading them failed, so that the decoder's own failures stand apart. */
+    private static final class SourceStream extends FilterInputStream {
+        private IOException failure;
+
+        SourceStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        /** {@code e} as it is when reading the source failed; else the content is not what the decoder reads. */
+        IOException explain(Exception e, Compression compression) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (failure != null && cause == failure) {
+                    return failure;
+                }
+            }
+            String format = compression.name().toLowerCase(Locale.ROOT);
+            return new VerifiedTransfer.DamagedObjectException(
+                    "the object is not a valid " + format + " stream (" + e.getMessage()
+                            + "): damaged, or not written by Steward",
+                    e);
+        }
+    }
+
+    private static final class DecodedStream extends FilterInputStream {
+        private final SourceStream source;
+        private final Compression compression;
+
+        DecodedStream(InputStream decoder, SourceStream source, Compression compression) {
+            super(decoder);
+            this.source = source;
+            this.compression = compression;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (IOException | LZ4Exception e) {
+                throw source.explain(e, compression);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException | LZ4Exception e) {
+                throw source.explain(e, compression);
+            }
+        }
     }
 }

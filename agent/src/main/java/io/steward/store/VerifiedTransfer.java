@@ -12,7 +12,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import net.jpountz.lz4.LZ4Exception;
 
 /**
  * The two halves of every archived object's trip, shared by every archive in the store: compressing content for
@@ -106,15 +105,7 @@ public final class VerifiedTransfer {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            int read;
-            try {
-                read = super.read(buffer, offset, length);
-            } catch (LZ4Exception e) {
-                throw new DamagedObjectException(
-                        "its content does not decompress as lz4 (" + e.getMessage()
-                                + "); the object was damaged or changed",
-                        e);
-            }
+            int read = super.read(buffer, offset, length);
             if (read == -1) {
                 check();
                 return -1;

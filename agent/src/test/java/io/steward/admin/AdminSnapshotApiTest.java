@@ -152,6 +152,7 @@ class AdminSnapshotApiTest {
         assertThat(take.statusCode()).isEqualTo(409);
         assertThat(list.statusCode()).isEqualTo(409);
         assertThat(json.readTree(list.body()).path("error").asText())
-                .isEqualTo("snapshot sets are not configured on this node (backup.snapshots)");
+                .isEqualTo("the cluster's snapshot catalog is in the backup store, which this node does not configure "
+                        + "(backup.store)");
     }
 }

@@ -108,6 +108,21 @@ class StewardCliTest {
         assertThat(list.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
     }
 
+    /** restore runs by itself: its help speaks of no agent answering it, and lists its own exit codes. */
+    @Test
+    void restoreHelpDescribesACommandThatRunsWithoutTheAgent() {
+        Run help = run("restore", "--help");
+
+        String text = help.out().replaceAll("\\s+", " ");
+        assertThat(help.exitCode()).isZero();
+        assertThat(text)
+                .contains(
+                        "It does the work itself, in this process, with no agent involved",
+                        "0 restored: the server takes writes",
+                        "the volumes it made are removed again, or named with how to remove them")
+                .doesNotContain("the agent refused", "the agent could not be reached", "with the agent stopped");
+    }
+
     @Test
     void anUnknownRetentionClassIsAUsageError() {
         Run run = runAgainstAgent("snapshot", "--retention", "yearly", "--token-file", tokenFile.toString());

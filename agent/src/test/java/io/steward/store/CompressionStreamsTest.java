@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.steward.store.BackupStoreConfig.Compression;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -60,6 +63,46 @@ class CompressionStreamsTest {
 
         assertThatThrownBy(() -> decompress(compression, compressed))
                 .isInstanceOfAny(IOException.class, RuntimeException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Compression.class,
+            names = {"ZSTD", "LZ4"})
+    void contentThatIsNotCompressedSaysSoInWords(Compression compression) {
+        byte[] text = "not written by Steward".getBytes(StandardCharsets.UTF_8);
+        String format = compression.name().toLowerCase(Locale.ROOT);
+
+        assertThatThrownBy(() -> decompress(compression, text))
+                .isInstanceOf(VerifiedTransfer.DamagedObjectException.class)
+                .hasMessageStartingWith("the object is not a valid " + format + " stream (")
+                .hasMessageEndingWith("): damaged, or not written by Steward");
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Compression.class,
+            names = {"ZSTD", "LZ4"})
+    void aFailureToReadTheObjectIsPassedOnAsItIs(Compression compression) throws IOException {
+        byte[] compressed = compress(compression, walLike(1 << 20, 9));
+        IOException cut = new IOException("connection reset");
+        InputStream network = new FilterInputStream(new ByteArrayInputStream(compressed, 0, compressed.length / 2)) {
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int read = super.read(buffer, offset, length);
+                if (read == -1) {
+                    throw cut;
+                }
+                return read;
+            }
+        };
+
+        assertThatThrownBy(() -> {
+                    try (InputStream in = CompressionStreams.decompressing(compression, network)) {
+                        in.readAllBytes();
+                    }
+                })
+                .isSameAs(cut);
     }
 
     private static byte[] compress(Compression compression, byte[] data) throws IOException {

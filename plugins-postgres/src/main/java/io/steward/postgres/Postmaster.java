@@ -4,14 +4,18 @@ import io.steward.engine.EngineException;
 import io.steward.engine.support.CommandRunner;
 import io.steward.engine.support.DataDirectories;
 import io.steward.engine.support.ServerProcesses;
+import io.steward.files.FileOwner;
 import io.steward.files.HeldDirectory;
+import io.steward.files.UnsafeFileException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -287,13 +291,32 @@ final class Postmaster {
         }
     }
 
+    /**
+     * PostgreSQL's socket directory ({@code postgresql.socket_dir}), where the server puts its socket and lock file:
+     * created when missing, as the server's user's with mode 0755 (Debian's packages make /var/run/postgresql 2775
+     * for the postgres group to share; this server needs no one else to write there). An existing one must be root's
+     * or the server user's, reached by no link another user could have planted: anyone else could take the socket's
+     * name, or have root clear a lock file of their choosing.
+     */
     private void ensureSocketDirectory(String step) {
         Path socketDir = settings.socketDir();
-        if (Files.isDirectory(socketDir)) {
+        FileOwner user = dataDirectory.osUser();
+        try (HeldDirectory existing = HeldDirectory.open(socketDir, user, Set.of(FileOwner.ROOT, user))) {
             return;
+        } catch (NoSuchFileException e) {
+            // made below
+        } catch (UnsafeFileException e) {
+            throw new EngineException(
+                    step + ": refusing to start PostgreSQL with its socket in " + socketDir + ": " + e.getMessage()
+                            + "; postgresql.socket_dir must be a directory of root or of " + user.name()
+                            + " (give it to " + user.name() + ", or name another directory)",
+                    e);
+        } catch (IOException e) {
+            throw new EngineException(
+                    step + ": cannot open the socket directory " + socketDir + ": " + e.getMessage(), e);
         }
         try {
-            DataDirectories.createOwned(socketDir, dataDirectory.osUser(), 0755).close();
+            DataDirectories.createOwned(socketDir, user, 0755).close();
         } catch (IOException e) {
             throw new EngineException(
                     step + ": cannot create the socket directory " + socketDir + ": " + e.getMessage(), e);

@@ -1,11 +1,13 @@
 package io.steward.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.steward.engine.EngineContext;
+import io.steward.engine.EngineException;
 import io.steward.engine.support.CommandRunner;
 import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
@@ -33,9 +35,14 @@ class PostmasterTest {
     void setUp() throws IOException {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         dataDir = ownedByPostgres(Files.createDirectory(root.resolve("data")));
+        postmaster = postmaster(root.resolve("sockets"));
+    }
+
+    private Postmaster postmaster(Path socketDir) {
         ObjectNode section = new ObjectMapper()
                 .createObjectNode()
                 .put("data_dir", dataDir.toString())
+                .put("socket_dir", socketDir.toString())
                 .put("superuser_password", "s")
                 .put("replication_password", "r");
         PostgresSettings settings = PostgresSettings.read(new EngineContext(
@@ -45,7 +52,50 @@ class PostmasterTest {
                 root.resolve("state"),
                 new MetricRegistry()));
         CommandRunner runner = new CommandRunner(settings.osUser());
-        postmaster = new Postmaster(settings, runner, new DataDirectory(settings, runner), root.resolve("server.log"));
+        return new Postmaster(settings, runner, new DataDirectory(settings, runner), root.resolve("server.log"));
+    }
+
+    @Test
+    void aMissingSocketDirectoryIsMadeTheServerUsers() throws IOException {
+        Path sockets = root.resolve("run").resolve("sockets");
+
+        // no server can start in an empty data directory: what matters is what was made before
+        assertThatThrownBy(() -> postmaster(sockets).start("test")).isInstanceOf(EngineException.class);
+
+        assertThat(Files.getOwner(sockets).getName()).isEqualTo("postgres");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets)))
+                .isEqualTo("rwxr-xr-x");
+        assertThat(Files.getOwner(sockets.getParent()).getName()).isEqualTo("root");
+    }
+
+    @Test
+    void aSocketDirectoryOfAnotherUserIsRefusedBeforeTheServerStarts() throws IOException {
+        Path sockets = Files.createDirectory(root.resolve("sockets-of-nobody"));
+        Files.setOwner(
+                sockets, sockets.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+        assertThatThrownBy(() -> postmaster(sockets).start("start as primary"))
+                .isInstanceOf(EngineException.class)
+                .hasMessage("start as primary: refusing to start PostgreSQL with its socket in " + sockets + ": "
+                        + sockets + " belongs to user id " + Files.getAttribute(sockets, "unix:uid")
+                        + ", not to postgres or root; postgresql.socket_dir must be a directory of root or of postgres "
+                        + "(give it to postgres, or name another directory)");
+        assertThat(Files.getOwner(sockets).getName()).isEqualTo("nobody");
+        assertThat(root.resolve("server.log")).doesNotExist();
+    }
+
+    /** The server's user can replace an entry of its own directory by a link: root follows none of its making. */
+    @Test
+    void aSocketDirectoryReachedThroughTheServerUsersLinkIsRefused() throws IOException {
+        Path rootsOwn = Files.createDirectory(root.resolve("roots-own"));
+        Path postgresOwn = ownedByPostgres(Files.createDirectory(root.resolve("postgres-own")));
+        Path sockets = Files.createSymbolicLink(postgresOwn.resolve("sockets"), rootsOwn);
+
+        assertThatThrownBy(() -> postmaster(sockets).start("start as replica"))
+                .isInstanceOf(EngineException.class)
+                .hasMessageStartingWith("start as replica: refusing to start PostgreSQL with its socket in " + sockets)
+                .hasMessageContaining("postgresql.socket_dir must be a directory of root or of postgres");
+        assertThat(Files.getOwner(rootsOwn).getName()).isEqualTo("root");
     }
 
     @Test

@@ -16,6 +16,8 @@ import io.steward.postgres.wal.WalPurge;
 import io.steward.storage.FilesystemFreezer;
 import io.steward.store.ArchiveLayout;
 import io.steward.testing.FreePorts;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,6 +36,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +49,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
  * Snapshot sets end to end on real components: PostgreSQL 15 on a loop-mounted XFS volume that the EC2 test server
@@ -319,6 +324,78 @@ class SnapshotSetTest {
                 .isZero();
         assertThat(lab.catalog().list()).as("nothing recorded").isEmpty();
         otherRegion.close();
+    }
+
+    /**
+     * A restore that fails once its volume is made and attached, before anything was written to it, removes that
+     * volume again and says so; one whose server then fails to start keeps its volume (the server wrote to it, and
+     * what failed may need a look) and names it, with the commands that remove it.
+     */
+    @Test
+    void aFailedRestoreRemovesTheVolumeItMadeOrNamesTheOneItKeeps() throws Exception {
+        Path sourceMount = lab.root.resolve("src");
+        PostgresEngine source = lab.engine("source", lab.dataVolume("/dev/sdf", sourceMount));
+        source.initializeNewCluster();
+        SnapshotSet taken = lab.snapshotSets(source, Duration.ofSeconds(10), Clock.systemUTC())
+                .take(RetentionClass.HOURLY, TAKER);
+        await().atMost(PATIENCE)
+                .until(() -> lab.catalog().find(taken.id()).orElseThrow().restorable());
+        Path restoredMount = lab.root.resolve("dst");
+        lab.mounts.add(0, restoredMount);
+        int port = FreePorts.next();
+        String config =
+                lab.cloneNodeConfig(restoredMount.resolve("pgdata"), port).toString();
+        S3TestServer.lendCredentialsToThisJvm();
+        // found absent (so empty), but not creatable once the volume is attached: its parent is a file
+        Path underAFile = Files.writeString(lab.root.resolve("a-file"), "").resolve("restored");
+
+        WalFixtures.Run removed = WalFixtures.cli(
+                "restore", "--config", config, "--from", taken.id(), "--mount", sourceMount + "=" + underAFile);
+
+        assertThat(removed.exitCode()).as(removed.out()).isEqualTo(1);
+        String madeFirst = createdVolume(removed.out());
+        assertThat(removed.err())
+                .startsWith("steward restore failed: cannot create mount point " + underAFile + ": ")
+                .endsWith("; deleted what this restore had made, before anything was written to it: volume " + madeFirst
+                        + "\n");
+        assertThat(removed.out()).contains("deleted volume " + madeFirst + " (/dev/sdg), which this restore had made");
+        assertThat(lab.ec2Server.calls("DetachVolume")).isEqualTo(1);
+        assertThat(restoredVolumes(taken)).isEmpty();
+
+        WalFixtures.Run kept;
+        try (ServerSocket busy = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            kept = WalFixtures.cli(
+                    "restore", "--config", config, "--from", taken.id(), "--mount", sourceMount + "=" + restoredMount);
+        }
+
+        assertThat(kept.exitCode()).as(kept.out()).isEqualTo(1);
+        String madeSecond = createdVolume(kept.out());
+        assertThat(kept.err())
+                .startsWith("steward restore failed: ")
+                .contains("pg_ctl start failed")
+                .endsWith("; the restored volumes stay as they are: volume " + madeSecond + " (device /dev/sdg, "
+                        + "mounted at " + restoredMount + "); remove it with: umount " + restoredMount
+                        + "; aws ec2 detach-volume --volume-id " + madeSecond + "; aws ec2 delete-volume "
+                        + "--volume-id " + madeSecond + "\n");
+        assertThat(restoredVolumes(taken)).containsExactly(madeSecond);
+    }
+
+    private static String createdVolume(String progress) {
+        Matcher created =
+                Pattern.compile("creating volume (vol-[0-9a-f]+) from ").matcher(progress);
+        assertThat(created.find()).as(progress).isTrue();
+        return created.group(1);
+    }
+
+    private List<String> restoredVolumes(SnapshotSet set) {
+        return lab
+                .ec2
+                .describeVolumes(
+                        r -> r.filters(f -> f.name("tag:steward:restored-from").values(set.id())))
+                .volumes()
+                .stream()
+                .map(Volume::volumeId)
+                .toList();
     }
 
     @Test

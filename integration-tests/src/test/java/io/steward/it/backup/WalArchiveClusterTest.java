@@ -5,10 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.steward.backup.SnapshotCatalog;
+import io.steward.backup.SnapshotSet;
+import io.steward.backup.SnapshotVolume;
+import io.steward.config.RetentionClass;
 import io.steward.it.LocalCluster;
 import io.steward.it.LocalCluster.Node;
 import io.steward.it.StewardScript;
 import io.steward.it.aws.S3TestServer;
+import io.steward.store.ArchiveLayout;
 import io.steward.testing.LoopFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +22,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -108,10 +115,46 @@ class WalArchiveClusterTest {
                 assertThat(archived).contains(first).containsAll(duringOutage);
                 String metrics = primary.get("/metrics").orElseThrow().body();
                 assertThat(metrics).contains("steward_wal_ready 0.0").contains("steward_wal_pushes_total");
+
+                // the catalog is the cluster's: every member lists it, though none here takes sets (backup.snapshots)
+                SnapshotSet set = catalogEntry(cluster.name());
+                new SnapshotCatalog(s3.client(), BUCKET, new ArchiveLayout("steward", cluster.name())).save(set);
+                Node replica = cluster.nodes().stream()
+                        .filter(node -> node != primary)
+                        .findFirst()
+                        .orElseThrow();
+                WalFixtures.Run listed = WalFixtures.cli("snapshots", "--api", replica.apiUrl());
+                assertThat(listed.exitCode()).as(listed.err()).isZero();
+                assertThat(listed.out()).contains("SET", set.id(), "monthly", "snap-0a1b2c3d4e5f60718");
             }
         } finally {
             LoopFilesystem.run("rm", "-rf", scripts.toString());
         }
+    }
+
+    /** A set as another member of the cluster, one that takes sets, would have recorded it. */
+    private static SnapshotSet catalogEntry(String cluster) {
+        Instant created = Instant.parse("2026-11-22T09:30:00Z");
+        return new SnapshotSet(
+                "20261122T093000Z-elsewhere",
+                cluster,
+                "elsewhere",
+                "replica",
+                1,
+                "eu-west-1a",
+                RetentionClass.MONTHLY,
+                created,
+                Optional.of(created.plusSeconds(3)),
+                created.plus(RetentionClass.MONTHLY.defaultRetention()),
+                SnapshotSet.Status.COMPLETED,
+                Optional.empty(),
+                100,
+                200,
+                1,
+                42,
+                List.of(new SnapshotVolume(
+                        "vol-1", "snap-0a1b2c3d4e5f60718", "/data", "/dev/sdf", 10, List.of("/data"))),
+                Map.of());
     }
 
     /** Writes a little, switches to a new segment, and returns the name of the one it closed. */

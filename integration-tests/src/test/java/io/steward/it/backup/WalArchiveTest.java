@@ -336,6 +336,10 @@ class WalArchiveTest {
                 "--config",
                 cliConfig().toString());
         assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.err().strip())
+                .isEqualTo("steward wal-fetch: refusing to restore " + segmentName(1, 3) + " from s3://" + bucket + "/"
+                        + key(segment) + ": the object is not a valid zstd stream (Unknown frame descriptor): "
+                        + "damaged, or not written by Steward");
         assertThat(destination).doesNotExist();
     }
 

@@ -257,6 +257,37 @@ class WalSocketTest {
         assertThat(archivedAt(agentS3, name)).isFalse();
     }
 
+    /**
+     * The operator reads the same sentence whether the agent did the work or the command did it itself (both S3
+     * servers hold a bucket of the same name); the agent's answer only says that it came from the agent.
+     */
+    @Test
+    void theAgentAndTheCommandItselfReportAPushInTheSameWords() throws Exception {
+        String name = WalFixtures.segmentName(1, 6);
+        WalFixtures.writeWalLike(data.resolve(name), 1 << 20, 6);
+        String noAgent = root.resolve("no-agent.sock").toString();
+
+        Run byAgent = steward("wal-push", "pg_wal/" + name, "--socket", socket.toString());
+        Run againByAgent = steward("wal-push", "pg_wal/" + name, "--socket", socket.toString());
+        Run inProcess = steward("wal-push", "pg_wal/" + name, "--socket", noAgent);
+        Run againInProcess = steward("wal-push", "pg_wal/" + name, "--socket", noAgent);
+        Run fetchedByAgent = steward("wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket", socket.toString());
+        Run fetchedInProcess = steward("wal-fetch", name, "pg_wal/RECOVERYXLOG", "--socket", noAgent);
+
+        String location = "s3://" + BUCKET + "/steward/" + CLUSTER + "/wal/" + name;
+        assertThat(byAgent.output())
+                .startsWith("steward wal-push (agent): archived " + name + " to " + location)
+                .contains(" bytes, ", " stored)");
+        assertThat(inProcess.output()).startsWith("archived " + name + " to " + location);
+        assertThat(againByAgent.output())
+                .isEqualTo("steward wal-push (agent): " + againInProcess.output())
+                .startsWith("steward wal-push (agent): already archived with the same content: " + name + " at "
+                        + location);
+        assertThat(fetchedByAgent.output())
+                .isEqualTo("steward wal-fetch (agent): " + fetchedInProcess.output())
+                .isEqualTo("steward wal-fetch (agent): restored " + name + " (1048576 bytes)\n");
+    }
+
     @Test
     void theAgentsFailureStandsAndNothingIsArchivedElsewhere() throws Exception {
         String name = WalFixtures.segmentName(1, 5);
@@ -375,9 +406,13 @@ class WalSocketTest {
         String rightVersion = ask(
                 WalSocketProtocol.Request.confirm(names.get(2), third).line().strip());
 
-        assertThat(confirmed).startsWith("0 Uploaded[key=steward/" + CLUSTER + "/wal/" + names.get(1));
+        assertThat(confirmed)
+                .startsWith("0 archived " + names.get(1) + " to s3://" + BUCKET + "/steward/" + CLUSTER + "/wal/"
+                        + names.get(1));
         assertThat(otherVersion).startsWith("1 this version of " + names.get(2) + " was not uploaded ahead; send it");
-        assertThat(rightVersion).startsWith("0 Uploaded[key=steward/" + CLUSTER + "/wal/" + names.get(2));
+        assertThat(rightVersion)
+                .startsWith("0 archived " + names.get(2) + " to s3://" + BUCKET + "/steward/" + CLUSTER + "/wal/"
+                        + names.get(2));
     }
 
     /** The version of a file in pg_wal as the launcher sends it ({@code stat -c '%s %d %i %.9Z'}). */

@@ -315,6 +315,24 @@ public final class WalArchive implements AutoCloseable {
         return "s3://" + config.bucket() + "/" + key;
     }
 
+    /**
+     * What the operator reads for a push of {@code fileName} that ended in {@code result}: the same sentence whether
+     * the agent did the work or the command did it in its own process.
+     */
+    public String describe(String fileName, PushResult result) {
+        String where = location(result.key());
+        if (result instanceof PushResult.Uploaded uploaded) {
+            return "archived " + fileName + " to " + where + " (" + uploaded.size() + " bytes, " + uploaded.storedSize()
+                    + " stored)";
+        }
+        return "already archived with the same content: " + fileName + " at " + where;
+    }
+
+    /** What the operator reads for a fetch of {@code fileName} that restored it. */
+    public static String describe(String fileName, FetchResult.Restored restored) {
+        return "restored " + fileName + " (" + restored.size() + " bytes)";
+    }
+
     @Override
     public void close() {
         s3.close();

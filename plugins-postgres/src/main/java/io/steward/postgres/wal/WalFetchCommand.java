@@ -58,8 +58,11 @@ public final class WalFetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<WalCommandSupport.Loaded> loaded =
-                WalCommandSupport.load(options, "wal-fetch", spec.commandLine().getErr());
+        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(
+                options,
+                "wal-fetch",
+                "restore_command = 'steward wal-fetch --config FILE %f %p'",
+                spec.commandLine().getErr());
         if (loaded.isEmpty()) {
             return INVALID;
         }
@@ -74,9 +77,7 @@ public final class WalFetchCommand implements Callable<Integer> {
                                 + missing.key() + ")");
                 return NOT_FOUND;
             }
-            spec.commandLine()
-                    .getOut()
-                    .println("restored " + name + " (" + ((FetchResult.Restored) result).size() + " bytes)");
+            spec.commandLine().getOut().println(WalArchive.describe(name, (FetchResult.Restored) result));
             return StewardCli.EXIT_OK;
         } catch (WalArchiveException e) {
             spec.commandLine().getErr().println("steward wal-fetch: " + e.getMessage());

@@ -54,22 +54,18 @@ public final class WalPushCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Optional<WalCommandSupport.Loaded> loaded =
-                WalCommandSupport.load(options, "wal-push", spec.commandLine().getErr());
+        Optional<WalCommandSupport.Loaded> loaded = WalCommandSupport.load(
+                options,
+                "wal-push",
+                "archive_command = 'steward wal-push --config FILE %p'",
+                spec.commandLine().getErr());
         if (loaded.isEmpty()) {
             return INVALID;
         }
         BackupStoreConfig store = loaded.get().store();
         try (WalArchive archive = new WalArchive(store, loaded.get().config().cluster(), new MetricRegistry())) {
             PushResult result = archive.push(file);
-            String location = "s3://" + store.bucket() + "/" + result.key();
-            spec.commandLine()
-                    .getOut()
-                    .println(
-                            result instanceof PushResult.Uploaded uploaded
-                                    ? "archived " + file.getFileName() + " to " + location + " (" + uploaded.size()
-                                            + " bytes, " + uploaded.storedSize() + " stored)"
-                                    : "already archived with the same content: " + location);
+            spec.commandLine().getOut().println(archive.describe(name.toString(), result));
             return StewardCli.EXIT_OK;
         } catch (WalArchiveException e) {
             spec.commandLine().getErr().println("steward wal-push: " + e.getMessage());

@@ -162,7 +162,7 @@ public final class WalSocketServer implements AutoCloseable {
                         out,
                         pushAhead
                                 .confirm(request.name(), request.version().orElseThrow())
-                                .map(result -> WalSocketProtocol.Reply.done(result.toString()))
+                                .map(result -> WalSocketProtocol.Reply.done(archive.describe(request.name(), result)))
                                 .orElseGet(() -> WalSocketProtocol.Reply.unconfirmed(
                                         "this version of " + request.name() + " was not uploaded ahead; send it")));
             case FETCH -> fetch(request.name(), out);
@@ -174,7 +174,7 @@ public final class WalSocketServer implements AutoCloseable {
         WalSocketProtocol.FileBytes file = new WalSocketProtocol.FileBytes(in, request.size());
         try {
             return WalSocketProtocol.Reply.done(
-                    pushAhead.push(request.name(), request.size(), file).toString());
+                    archive.describe(request.name(), pushAhead.push(request.name(), request.size(), file)));
         } catch (WalArchiveException e) {
             // too few or too many bytes are the request's fault, not the archive's
             return file.violation()
@@ -207,9 +207,10 @@ public final class WalSocketServer implements AutoCloseable {
             }
             try (InputStream restored = held.openForReading(name)) {
                 long size = ((FetchResult.Restored) result).size();
-                out.write(WalSocketProtocol.Reply.restored(size, "restored " + name)
-                        .line()
-                        .getBytes(StandardCharsets.UTF_8));
+                out.write(
+                        WalSocketProtocol.Reply.restored(size, WalArchive.describe(name, (FetchResult.Restored) result))
+                                .line()
+                                .getBytes(StandardCharsets.UTF_8));
                 WalSocketProtocol.copyExactly(restored, out, size);
                 out.flush();
             } finally {

@@ -2,10 +2,16 @@ package io.steward.postgres.wal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.steward.cli.ConfigOptions;
 import io.steward.cli.StewardCli;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The plugin's commands on the {@code steward} command line, as PostgreSQL's archive and restore commands. */
@@ -40,6 +46,44 @@ class WalCommandsTest {
                 .contains(
                         "restore_command = 'steward wal-fetch %f %p'",
                         "the archive has no such file", "no file is left");
+    }
+
+    /**
+     * Without an agent the command reads the configuration itself: when that fails, the message names the file it
+     * read (the agent's may be elsewhere) and how to name the right one.
+     */
+    @Test
+    void withoutAnAgentAnInvalidConfigurationIsNamedWithHowToNameAnother(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("elsewhere.yml"), "engine: postgresql\n");
+
+        Run push = run("wal-push", "pg_wal/000000010000000000000001", "--config", config.toString());
+        Run fetch = run("wal-fetch", "000000010000000000000001", "pg_wal/RECOVERYXLOG", "--config", config.toString());
+
+        assertThat(push.exitCode()).isEqualTo(WalPushCommand.INVALID);
+        assertThat(push.err())
+                .startsWith("steward wal-push: no agent took the request, so this command does the work itself, with "
+                        + "the configuration in " + config + "; if the agent reads another file, name it in "
+                        + "PostgreSQL's setting: archive_command = 'steward wal-push --config FILE %p'. invalid "
+                        + "configuration (");
+        assertThat(fetch.exitCode()).isEqualTo(WalFetchCommand.INVALID);
+        assertThat(fetch.err())
+                .contains(
+                        "the configuration in " + config,
+                        "restore_command = 'steward wal-fetch --config FILE %f %p'",
+                        "invalid configuration (");
+    }
+
+    @Test
+    void withoutAnyConfigurationFileTheMessageSaysWhichWasLookedFor() {
+        Assumptions.assumeFalse(Files.exists(ConfigOptions.DEFAULT_CONFIG_FILE), "this machine has a configuration");
+
+        Run push = run("wal-push", "pg_wal/000000010000000000000001");
+
+        assertThat(push.exitCode()).isEqualTo(WalPushCommand.INVALID);
+        assertThat(push.err())
+                .contains(
+                        "with no configuration file (/etc/steward/steward.yml does not exist)",
+                        "archive_command = 'steward wal-push --config FILE %p'");
     }
 
     @Test
