@@ -1,5 +1,6 @@
 package io.steward.it.acceptance;
 
+import static io.steward.it.acceptance.StatusRows.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -146,14 +147,6 @@ class ReadCommandsAcceptanceTest {
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
-    }
-
-    /** The line of {@code member} in a status table. */
-    private static String row(String status, String member) {
-        return status.lines()
-                .filter(line -> line.startsWith(member + " "))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no row for " + member + " in:\n" + status));
     }
 
     /** Runs the launcher, which must succeed; what it printed on stdout. */
