@@ -313,6 +313,11 @@ public final class Agent implements AutoCloseable {
             public List<SnapshotSet> snapshots() {
                 return service.catalog();
             }
+
+            @Override
+            public long catalogWrites() {
+                return service.catalogWrites();
+            }
         };
     }
 

@@ -97,8 +97,11 @@ public final class AdminServer implements AutoCloseable {
         this.tokenDigest = config.token().map(AdminServer::sha256);
         // Unauthenticated reads that each cost an S3 LIST (or a call to the search cluster's repository): anyone who
         // reaches the port could otherwise turn polling into AWS cost and throttling.
-        this.backupList = new CachedListing<>(() ->
-                nativeBackup.isPresent() ? nativeCall(() -> nativeBackup.get().list()) : snapshots.snapshots());
+        this.backupList = new CachedListing<>(
+                () -> nativeBackup.isPresent()
+                        ? nativeCall(() -> nativeBackup.get().list())
+                        : snapshots.snapshots(),
+                snapshots::catalogWrites);
         this.dumpList = new CachedListing<>(dumps::dumps);
         this.routes = Map.ofEntries(
                 Map.entry("/health", new Read(QUICK, Set.of(), query -> health())),

@@ -58,4 +58,12 @@ public interface SnapshotBackend {
 
     /** The cluster's snapshot sets from the catalog, oldest first. */
     List<SnapshotSet> snapshots();
+
+    /**
+     * How many times this agent has written or deleted an entry of the catalog (a set taken, completed, failed or
+     * purged, on request or on schedule): a listing read at a lower count misses some of them. None by default.
+     */
+    default long catalogWrites() {
+        return 0;
+    }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -31,6 +32,7 @@ public final class SnapshotCatalog {
     private final S3Client s3;
     private final String bucket;
     private final ArchiveLayout layout;
+    private final AtomicLong writes = new AtomicLong();
 
     public SnapshotCatalog(S3Client s3, String bucket, ArchiveLayout layout) {
         this.s3 = s3;
@@ -71,6 +73,7 @@ public final class SnapshotCatalog {
             s3.putObject(
                     put -> put.bucket(bucket).key(key(set.id())).contentType("application/json"),
                     RequestBody.fromBytes(json));
+            writes.incrementAndGet();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("snapshot set " + set.id() + " cannot be written as JSON", e);
         }
@@ -114,6 +117,12 @@ public final class SnapshotCatalog {
     public void delete(String id) {
         requireSetId(id);
         s3.deleteObject(delete -> delete.bucket(bucket).key(key(id)));
+        writes.incrementAndGet();
+    }
+
+    /** How many entries this catalog object has written or deleted: a listing read at a lower count is out of date. */
+    public long writes() {
+        return writes.get();
     }
 
     private String key(String id) {

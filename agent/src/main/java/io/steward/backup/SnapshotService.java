@@ -147,6 +147,11 @@ public final class SnapshotService implements AutoCloseable {
         return catalog.list();
     }
 
+    /** See {@link SnapshotCatalog#writes()}. */
+    public long catalogWrites() {
+        return catalog.writes();
+    }
+
     /**
      * Seeds this node as a replica of {@code primary} from the newest restorable set ({@code seed_replicas}).
      *

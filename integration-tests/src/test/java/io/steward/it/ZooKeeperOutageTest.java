@@ -26,8 +26,11 @@ import org.junit.jupiter.api.Timeout;
  * member confirms; with one member unreachable too, it demotes.
  */
 class ZooKeeperOutageTest {
-    /** Longer than the agents' ZooKeeper session (5 s), so that every client gives its session up meanwhile. */
-    private static final Duration OUTAGE = Duration.ofSeconds(20);
+    /**
+     * More than twice the agents' ZooKeeper session (5 s), and than the 4/3 of it after which a server expires a session
+     * itself: every client gives its session up meanwhile, with room to spare on a loaded machine.
+     */
+    private static final Duration OUTAGE = Duration.ofSeconds(12);
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
