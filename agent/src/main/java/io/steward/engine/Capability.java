@@ -14,4 +14,5 @@ public sealed interface Capability
                 SnapshotRecovery,
                 Dumps,
                 NativeBackup,
-                Archiving {}
+                Archiving,
+                Restartable {}

@@ -101,7 +101,8 @@ class EngineCapabilitiesTest {
                         SnapshotRecovery.class,
                         Dumps.class,
                         NativeBackup.class,
-                        Archiving.class);
+                        Archiving.class,
+                        Restartable.class);
     }
 
     /** An engine of a database that elects its own primary and whose volumes are its backup. */

@@ -9,6 +9,7 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.LeaseElected;
 import io.steward.engine.Peer;
 import io.steward.engine.ReplicationSlots;
+import io.steward.engine.Restartable;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
  * PostgreSQL 15 with physical streaming replication: one primary, replicas streaming from it through replication
  * slots, pg_rewind to bring a deposed primary back. The engine SPI over the collaborators that do the work, each with
  * one job: the postmaster, the data directory, the status probe, role changes (with rewind), bootstrap and clone,
- * slots, synchronous standbys, snapshot sets and the archiver's status, sharing one JDBC connection.
+ * slots, synchronous standbys, snapshot sets, the archiver's status and operators' restarts, sharing one JDBC
+ * connection.
  */
 public final class PostgresEngine
         implements Engine,
@@ -35,7 +37,8 @@ public final class PostgresEngine
                 SynchronousStandbys,
                 VolumeSnapshots,
                 SnapshotRecovery,
-                Archiving {
+                Archiving,
+                Restartable {
     private final EngineContext context;
     private final PostgresSettings settings;
     private final PostgresConnection connection;
@@ -48,6 +51,7 @@ public final class PostgresEngine
     private final SynchronousStandbyNames synchronousStandbys;
     private final PostgresSnapshots snapshots;
     private final ArchiverStatus archiver;
+    private final ServerRestarts restarts;
 
     PostgresEngine(EngineContext context, PostgresSettings settings) {
         this.context = context;
@@ -67,6 +71,7 @@ public final class PostgresEngine
         this.synchronousStandbys = new SynchronousStandbyNames(status, connection);
         this.snapshots = new PostgresSnapshots(settings, config, dataDirectory, postmaster, status, connection, roles);
         this.archiver = new ArchiverStatus(settings, connection);
+        this.restarts = new ServerRestarts(postmaster, status, connection, roles);
     }
 
     // ---------------------------------------------------------------- Engine
@@ -151,6 +156,23 @@ public final class PostgresEngine
     @Override
     public List<String> fenceCommand() {
         return postmaster.fenceCommand();
+    }
+
+    // ---------------------------------------------------------------- restarts and reloads an operator asks for
+
+    @Override
+    public void restart() {
+        restarts.restart();
+    }
+
+    @Override
+    public void reload() {
+        restarts.reload();
+    }
+
+    @Override
+    public List<String> settingsPendingRestart() {
+        return restarts.settingsPendingRestart();
     }
 
     // ---------------------------------------------------------------- the primary's replication settings

@@ -9,6 +9,7 @@ import io.steward.engine.EnginePlugin;
 import io.steward.engine.EngineService;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.Restartable;
 import io.steward.engine.ServiceContext;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
@@ -39,14 +40,16 @@ public final class PostgresPlugin implements EnginePlugin {
             ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true);
 
     /**
-     * Backed up by snapshot sets and the WAL archive, which restore to any point in time; it has no dumps.
+     * Backed up by snapshot sets and the WAL archive, which restore to any point in time; it has no dumps. Operators
+     * restart and reload it through the agent.
      */
     static final EngineCapabilities CAPABILITIES = EngineCapabilities.electedBySteward(STYLE)
             .with(ReplicationSlots.class)
             .with(SynchronousStandbys.class)
             .with(VolumeSnapshots.class)
             .with(SnapshotRecovery.class)
-            .with(Archiving.class);
+            .with(Archiving.class)
+            .with(Restartable.class);
 
     @Override
     public String name() {
