@@ -6,6 +6,7 @@ import io.steward.engine.EngineException;
 import io.steward.engine.LeaseElected;
 import io.steward.engine.ManagedMembership;
 import io.steward.engine.ReplicationSlots;
+import io.steward.engine.Restartable;
 import io.steward.engine.SynchronousStandbys;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,14 @@ final class LoopCapabilities {
     private final Optional<ManagedMembership> membership;
     private final Optional<ReplicationSlots> slots;
     private final Optional<SynchronousStandbys> synchronousStandbys;
+    private final Optional<Restartable> restartable;
 
     LoopCapabilities(Engine engine) {
         this.leaseElected = engine.capability(LeaseElected.class);
         this.membership = engine.capability(ManagedMembership.class);
         this.slots = engine.capability(ReplicationSlots.class);
         this.synchronousStandbys = engine.capability(SynchronousStandbys.class);
+        this.restartable = engine.capability(Restartable.class);
     }
 
     /** The engine's lease-elected replication: only asked for on the paths where Steward elects the primary. */
@@ -75,5 +78,18 @@ final class LoopCapabilities {
             throw new EngineException("the database cannot make its primary wait for a named replica; turn "
                     + "ha.synchronous_mode off for this cluster");
         }
+    }
+
+    /**
+     * The engine's restarts: asked for only to carry out a restart an operator requested, which the admin API accepts
+     * only from an engine that has them.
+     */
+    Restartable restartable() {
+        return restartable.orElseThrow(() -> new IllegalStateException("the engine cannot be restarted by the agent"));
+    }
+
+    /** {@link Restartable#settingsPendingRestart()}; none for an engine the agent does not restart. */
+    List<String> settingsPendingRestart() {
+        return restartable.map(Restartable::settingsPendingRestart).orElse(List.of());
     }
 }
