@@ -271,10 +271,13 @@ public final class AdminJson {
      *        node's own
      * @param node this node's own {@code ha:} section, with its defaults
      * @param inForce what this node goes by
+     * @param member the node these are of
      */
-    public record Config(Map<String, String> cluster, Map<String, String> node, Map<String, String> inForce) {
-        static Config of(AdminBackend.HaSettings settings) {
-            return new Config(new TreeMap<>(settings.cluster()), texts(settings.node()), texts(settings.inForce()));
+    public record Config(
+            Map<String, String> cluster, Map<String, String> node, Map<String, String> inForce, String member) {
+        static Config of(String member, AdminBackend.HaSettings settings) {
+            return new Config(
+                    new TreeMap<>(settings.cluster()), texts(settings.node()), texts(settings.inForce()), member);
         }
 
         /** Each setting as the {@code ha:} section writes it, in {@link HaConfig#KEYS} order. */

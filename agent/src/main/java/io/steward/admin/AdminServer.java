@@ -111,7 +111,11 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/dumps", new Read(LONG, Set.of(), query -> listing(dumpList))),
                 Map.entry(
                         "/config",
-                        new Read(QUICK, Set.of(), query -> json(200, AdminJson.Config.of(backend.haSettings())))),
+                        new Read(
+                                QUICK,
+                                Set.of(),
+                                query -> json(
+                                        200, AdminJson.Config.of(backend.self().name(), backend.haSettings())))),
                 Map.entry(
                         "/switchover",
                         new Mutation(QUICK, Set.of("to", "scheduled_at"), accepted(requests::switchover))),
@@ -119,7 +123,7 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/failover", new Mutation(QUICK, Set.of("to"), accepted(requests::failover))),
                 Map.entry("/maintenance", new Mutation(QUICK, Set.of("enabled"), accepted(requests::maintenance))),
                 Map.entry("/settings", new Mutation(QUICK, Set.copyOf(HaConfig.KEYS), accepted(requests::settings))),
-                Map.entry("/reinitialize", new Mutation(QUICK, Set.of(), accepted(requests::reinitialize))),
+                Map.entry("/reinitialize", new Mutation(QUICK, Set.of("member"), accepted(requests::reinitialize))),
                 Map.entry(
                         "/restart",
                         new Mutation(LONG, Set.of("member", "scheduled_at", "pending", "role"), requests::restart)),

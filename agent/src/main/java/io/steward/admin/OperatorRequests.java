@@ -85,6 +85,7 @@ final class OperatorRequests {
     }
 
     String reinitialize(RequestBody body) {
+        requireThisMember(body);
         backend.requestReinitialize();
         return "reinitialization of this node requested";
     }

@@ -25,6 +25,10 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             ValidateConfigCommand.class,
             StatusCommand.class,
+            ShowConfigCommand.class,
+            EditConfigCommand.class,
+            RestartCommand.class,
+            ReloadCommand.class,
             SwitchoverCommand.class,
             FailoverCommand.class,
             MaintenanceCommand.class,
@@ -39,8 +43,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the agent refused the request (its error message is printed)",
-            "2:bad usage: unknown command, missing or invalid option or argument",
+            "1:the agent refused the request (its error message is printed), or the operator did not confirm it",
+            "2:bad usage: unknown command, missing or invalid option or argument; a change not confirmed for want "
+                    + "of a terminal (pass --force)",
             "3:the agent could not be reached (connection refused or timed out)"
         })
 public final class StewardCli implements Callable<Integer> {

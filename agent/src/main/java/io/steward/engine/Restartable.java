@@ -21,7 +21,7 @@ public non-sealed interface Restartable extends Capability {
     void reload();
 
     /**
-     * The settings whose new value takes effect only after a restart (PostgreSQL's {@code pending_restart}), sorted;
+     * The settings whose new value takes effect only after a restart (a database's own list of them), sorted;
      * empty when none waits.
      *
      * @throws EngineException when the server cannot be asked

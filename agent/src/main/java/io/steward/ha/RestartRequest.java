@@ -9,7 +9,7 @@ import java.util.Optional;
  * loop carries it out or drops it; a scheduled one is lost if the agent stops before its time.
  *
  * @param scheduledAt when to restart; empty for at once
- * @param onlyIfPending restart only if a setting waits for a restart (PostgreSQL's {@code pending_restart})
+ * @param onlyIfPending restart only if a setting waits for a restart (as the engine reports them)
  * @param role restart only if the server still has this role then
  * @param requestedAt when it was asked for
  */
