@@ -94,6 +94,7 @@ class BadInputTest {
         assertThat(cli(
                         err,
                         "switchover",
+                        "--force",
                         "--api",
                         primary.apiUrl(),
                         "--token-file",

@@ -54,6 +54,7 @@ class SwitchoverTest {
                 cli.setErr(new PrintWriter(out));
                 int exit = cli.execute(
                         "switchover",
+                        "--force",
                         "--api",
                         target.apiUrl(),
                         "--token-file",

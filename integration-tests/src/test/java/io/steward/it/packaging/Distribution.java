@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * Where the build put Steward's distributions (packaging/target, built before this module: it depends on the
  * packaging module) and their sources, and a way to run the system's commands on them.
  */
-final class Distribution {
+public final class Distribution {
     /** The packaging module's folder, set by the build. */
     static final Path PACKAGING = folderFromProperty("steward.packaging");
     /** The systemd module's folder, set by the build. */
@@ -33,7 +33,7 @@ final class Distribution {
         return theOnly("steward_*_all.deb");
     }
 
-    static Path tarball() throws IOException {
+    public static Path tarball() throws IOException {
         return theOnly("steward-*.tar.gz");
     }
 
@@ -54,10 +54,28 @@ final class Distribution {
         return found.get(0);
     }
 
-    /** How a finished command ended: exit code and everything it printed (stdout and stderr together). */
-    record Result(int exitCode, String output) {}
+    /** Unpacks the tarball into {@code dir}; returns the folder it makes, which STEWARD_HOME names. */
+    public static Path unpackTarball(Path dir) throws IOException, InterruptedException {
+        Path tarball = tarball();
+        Result unpacked = run(
+                Duration.ofMinutes(1),
+                "tar",
+                "--extract",
+                "--gzip",
+                "--file",
+                tarball.toString(),
+                "--directory",
+                dir.toString());
+        if (unpacked.exitCode() != 0) {
+            throw new IllegalStateException("cannot unpack " + tarball + ": " + unpacked.output());
+        }
+        return dir.resolve(tarball.getFileName().toString().replaceFirst("\\.tar\\.gz$", ""));
+    }
 
-    static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
+    /** How a finished command ended: exit code and everything it printed (stdout and stderr together). */
+    public record Result(int exitCode, String output) {}
+
+    public static Result run(Duration timeout, List<String> command) throws IOException, InterruptedException {
         // a file, not a pipe: the time limit holds even for a command that never closes its output
         Path output = Files.createTempFile("steward-command-", ".out");
         try {
@@ -78,7 +96,7 @@ final class Distribution {
         }
     }
 
-    static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
+    public static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
         return run(timeout, List.of(command));
     }
 }

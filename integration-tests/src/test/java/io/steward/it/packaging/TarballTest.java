@@ -49,7 +49,7 @@ class TarballTest {
                 .isNotEmpty()
                 .allSatisfy(entry -> assertThat(entry).contains(" 0/0 "));
 
-        Path home = unpack(tarball);
+        Path home = Distribution.unpackTarball(dir);
 
         assertThat(home.resolve("bin/steward"))
                 .isExecutable()
@@ -82,7 +82,7 @@ class TarballTest {
      */
     @Test
     void itsLauncherStartsAnAgentThatAnswersHealthAndStopsOnSigterm() throws Exception {
-        Path home = unpack(Distribution.tarball());
+        Path home = Distribution.unpackTarball(dir);
         Map<String, String> environment = Map.of(
                 "STEWARD_HOME",
                 home.toString(),
@@ -169,21 +169,6 @@ class TarballTest {
             assertThat(agent.exitValue()).as(Files.readString(log)).isEqualTo(143);
             assertThat(Files.readString(log)).contains("agent stopped");
         }
-    }
-
-    private Path unpack(Path tarball) throws Exception {
-        Result unpacked = Distribution.run(
-                COMMAND_TIMEOUT,
-                "tar",
-                "--extract",
-                "--gzip",
-                "--file",
-                tarball.toString(),
-                "--directory",
-                dir.toString());
-        assertThat(unpacked.exitCode()).as(unpacked.output()).isZero();
-        String name = tarball.getFileName().toString().replaceFirst("\\.tar\\.gz$", "");
-        return dir.resolve(name);
     }
 
     private static HttpResponse<String> health(int port) throws IOException, InterruptedException {
