@@ -15,6 +15,7 @@ import io.steward.engine.ManagedMembership;
 import io.steward.engine.NativeBackup;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.Restartable;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.VolumeSnapshots;
@@ -59,7 +60,8 @@ class PostgresPluginTest {
                         SynchronousStandbys.class,
                         VolumeSnapshots.class,
                         SnapshotRecovery.class,
-                        Archiving.class);
+                        Archiving.class,
+                        Restartable.class);
         assertThat(declared.has(Dumps.class))
                 .as("backed up by snapshot sets and WAL, not dumps")
                 .isFalse();
