@@ -1,8 +1,11 @@
 package io.steward.admin;
 
+import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.HistoryEntry;
 import io.steward.engine.ClientConnections;
+import io.steward.ha.RestartRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,13 +26,62 @@ public interface AdminBackend {
     List<HistoryEntry> history();
 
     /**
+     * The HA settings: those stored cluster-wide, this node's own, and those in force here.
+     *
+     * @param cluster the cluster-wide settings as stored, keyed as in the {@code ha:} section
+     * @param node this node's own {@code ha:} section (with its defaults)
+     * @param inForce what this node goes by: its own with the cluster-wide ones laid over them
+     */
+    record HaSettings(Map<String, String> cluster, HaConfig node, HaConfig inForce) {
+        public HaSettings {
+            cluster = Map.copyOf(cluster);
+        }
+    }
+
+    HaSettings haSettings();
+
+    /**
      * Asks for a planned, lossless change of primary.
      *
      * @param to the candidate, or empty for the best eligible replica
+     * @param at when the primary is to carry it out; empty for at once
      * @throws RejectedRequest when there is no primary, the candidate is unknown, not a healthy replica, or
      *         tagged nofailover, or another request is pending
      */
-    void requestSwitchover(Optional<String> to);
+    void requestSwitchover(Optional<String> to, Optional<Instant> at);
+
+    /**
+     * Drops the pending switchover (one scheduled, or one not carried out yet).
+     *
+     * @return what was dropped, in words
+     * @throws RejectedRequest when no switchover is pending
+     */
+    String cancelSwitchover();
+
+    /**
+     * Asks this node's loop to restart its server in place.
+     *
+     * @return the outcome in words once the loop restarted it or dropped the request; failed with the engine's
+     *         error when the restart failed
+     * @throws RejectedRequest when the engine cannot be restarted by the agent, a restart is already waiting, or
+     *         (for one at once) the server is not running
+     */
+    java.util.concurrent.CompletableFuture<String> requestRestart(RestartRequest request);
+
+    /**
+     * Drops the restart waiting on this node.
+     *
+     * @return what was dropped, in words
+     * @throws RejectedRequest when none waits
+     */
+    String cancelRestart();
+
+    /**
+     * Has the local server reread its configuration files now.
+     *
+     * @throws RejectedRequest when the engine cannot be reloaded by the agent, or the server refused
+     */
+    void reload();
 
     /**
      * Forces the named member to become primary, whether or not the current primary is alive.

@@ -1,5 +1,6 @@
 package io.steward.admin;
 
+import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.FailsafeMembers;
 import io.steward.coordination.HistoryEntry;
@@ -40,6 +41,7 @@ public final class AdminJson {
      *
      * @param engine what the database says of its cluster; null when it says nothing more
      * @param badZnodes the cluster's znodes whose content was not used as it is; empty when none
+     * @param restart the operator's restart that waits for its time, in words; null when none
      */
     public record Node(
             String name,
@@ -55,7 +57,8 @@ public final class AdminJson {
             Archive archive,
             Map<String, Object> engine,
             String failsafe,
-            List<BadZnode> badZnodes) {
+            List<BadZnode> badZnodes,
+            String restart) {
         static Node of(NodeStatus status) {
             return new Node(
                     status.name(),
@@ -71,7 +74,8 @@ public final class AdminJson {
                     status.archive().map(Archive::of).orElse(null),
                     status.engineDetails().isEmpty() ? null : status.engineDetails(),
                     status.failsafe().orElse(null),
-                    BadZnode.all(status.badZnodes()));
+                    BadZnode.all(status.badZnodes()),
+                    status.restart().orElse(null));
         }
     }
 
@@ -268,10 +272,62 @@ public final class AdminJson {
     /** The tags that decide whether and how readily a member is promoted. */
     public record Tags(boolean noFailover, int priority) {}
 
-    /** A pending switchover or failover; {@code to} is null for "the best eligible replica". */
-    public record Transfer(TransferRequest.Kind kind, String from, String to, long requestedAtMillis) {
+    /**
+     * A pending switchover or failover; {@code to} is null for "the best eligible replica", {@code scheduledAtMillis}
+     * null for "at once".
+     */
+    public record Transfer(
+            TransferRequest.Kind kind, String from, String to, long requestedAtMillis, Long scheduledAtMillis) {
         static Transfer of(TransferRequest request) {
-            return new Transfer(request.kind(), request.from(), request.to().orElse(null), request.requestedAtMillis());
+            return new Transfer(
+                    request.kind(),
+                    request.from(),
+                    request.to().orElse(null),
+                    request.requestedAtMillis(),
+                    request.scheduledAtMillis().orElse(null));
+        }
+    }
+
+    /**
+     * {@code GET /config}: the HA settings, each as the text the {@code ha:} section takes.
+     *
+     * @param cluster the cluster-wide settings stored in ZooKeeper ({@code steward edit-config}); they override every
+     *        node's own
+     * @param node this node's own {@code ha:} section, with its defaults
+     * @param inForce what this node goes by
+     * @param member the node these are of
+     */
+    public record Config(
+            Map<String, String> cluster, Map<String, String> node, Map<String, String> inForce, String member) {
+        static Config of(String member, AdminBackend.HaSettings settings) {
+            return new Config(
+                    new TreeMap<>(settings.cluster()), texts(settings.node()), texts(settings.inForce()), member);
+        }
+
+        /** Each setting as the {@code ha:} section writes it, in {@link HaConfig#KEYS} order. */
+        static Map<String, String> texts(HaConfig ha) {
+            Map<String, String> texts = new java.util.LinkedHashMap<>();
+            texts.put("loop_wait", duration(ha.loopWait()));
+            texts.put("maximum_lag_on_failover", size(ha.maximumLagOnFailover()));
+            texts.put("primary_start_timeout", duration(ha.primaryStartTimeout()));
+            texts.put("synchronous_mode", Boolean.toString(ha.synchronousMode()));
+            texts.put("synchronous_mode_strict", Boolean.toString(ha.synchronousModeStrict()));
+            texts.put("failsafe_mode", Boolean.toString(ha.failsafeMode()));
+            return texts;
+        }
+
+        private static String duration(Duration duration) {
+            return duration.isZero() ? "0s" : io.steward.settings.Settings.format(duration);
+        }
+
+        private static String size(long bytes) {
+            for (String unit : List.of("GB", "MB", "kB")) {
+                int shift = unit.equals("GB") ? 30 : unit.equals("MB") ? 20 : 10;
+                if (bytes != 0 && bytes % (1L << shift) == 0) {
+                    return (bytes >> shift) + unit;
+                }
+            }
+            return Long.toString(bytes);
         }
     }
 

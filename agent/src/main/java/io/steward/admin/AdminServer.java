@@ -23,8 +23,6 @@ import io.steward.coordination.Json;
 import io.steward.engine.EngineException;
 import io.steward.engine.NativeBackup;
 import io.steward.engine.Role;
-import io.steward.settings.ConfigProblem;
-import io.steward.settings.ConfigProblems;
 import io.steward.settings.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,7 +40,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -103,6 +100,7 @@ public final class AdminServer implements AutoCloseable {
                         : snapshots.snapshots(),
                 snapshots::catalogWrites);
         this.dumpList = new CachedListing<>(dumps::dumps);
+        OperatorRequests requests = new OperatorRequests(backend);
         this.routes = Map.ofEntries(
                 Map.entry("/health", new Read(QUICK, Set.of(), query -> health())),
                 Map.entry("/primary", new Read(QUICK, Set.of(), query -> primary())),
@@ -118,11 +116,26 @@ public final class AdminServer implements AutoCloseable {
                 Map.entry("/metrics", new Read(QUICK, Set.of(), query -> prometheus())),
                 Map.entry("/snapshots", new Read(LONG, Set.of(), query -> listing(backupList))),
                 Map.entry("/dumps", new Read(LONG, Set.of(), query -> listing(dumpList))),
-                Map.entry("/switchover", new Mutation(QUICK, Set.of("to"), accepted(this::switchover))),
-                Map.entry("/failover", new Mutation(QUICK, Set.of("to"), accepted(this::failover))),
-                Map.entry("/maintenance", new Mutation(QUICK, Set.of("enabled"), accepted(this::maintenance))),
-                Map.entry("/settings", new Mutation(QUICK, Set.copyOf(HaConfig.KEYS), accepted(this::settings))),
-                Map.entry("/reinitialize", new Mutation(QUICK, Set.of(), accepted(this::reinitialize))),
+                Map.entry(
+                        "/config",
+                        new Read(
+                                QUICK,
+                                Set.of(),
+                                query -> json(
+                                        200, AdminJson.Config.of(backend.self().name(), backend.haSettings())))),
+                Map.entry(
+                        "/switchover",
+                        new Mutation(QUICK, Set.of("to", "scheduled_at"), accepted(requests::switchover))),
+                Map.entry("/switchover/cancel", new Mutation(QUICK, Set.of(), accepted(requests::cancelSwitchover))),
+                Map.entry("/failover", new Mutation(QUICK, Set.of("to"), accepted(requests::failover))),
+                Map.entry("/maintenance", new Mutation(QUICK, Set.of("enabled"), accepted(requests::maintenance))),
+                Map.entry("/settings", new Mutation(QUICK, Set.copyOf(HaConfig.KEYS), accepted(requests::settings))),
+                Map.entry("/reinitialize", new Mutation(QUICK, Set.of("member"), accepted(requests::reinitialize))),
+                Map.entry(
+                        "/restart",
+                        new Mutation(LONG, Set.of("member", "scheduled_at", "pending", "role"), requests::restart)),
+                Map.entry("/restart/cancel", new Mutation(QUICK, Set.of("member"), accepted(requests::cancelRestart))),
+                Map.entry("/reload", new Mutation(QUICK, Set.of("member"), accepted(requests::reload))),
                 Map.entry("/failsafe", new Mutation(QUICK, Set.of("leader", "epoch", "valid_for_ms"), this::failsafe)),
                 Map.entry("/snapshot", new Mutation(LONG, Set.of("retention"), this::snapshot)),
                 Map.entry("/restore", new Mutation(LONG, Set.of("snapshot", "indices"), this::restore)),
@@ -216,7 +229,7 @@ public final class AdminServer implements AutoCloseable {
      * What a mutation did: a line for the log and the answer. Requests that the HA loop carries out later are
      * accepted (202, a message); a snapshot or dump is taken before the answer (201, the set or dump).
      */
-    private record Outcome(String summary, int status, Object body) {}
+    record Outcome(String summary, int status, Object body) {}
 
     private static Function<RequestBody, Outcome> accepted(Function<RequestBody, String> action) {
         return body -> {
@@ -391,43 +404,6 @@ public final class AdminServer implements AutoCloseable {
         return new Reply(200, PROMETHEUS_CONTENT_TYPE, out.toByteArray(), Map.of());
     }
 
-    private String switchover(RequestBody body) {
-        Optional<String> to = body.optionalName("to");
-        backend.requestSwitchover(to);
-        return "switchover to " + to.orElse("the best eligible replica") + " requested";
-    }
-
-    private String failover(RequestBody body) {
-        String to = body.requiredName("to");
-        backend.requestFailover(to);
-        return "failover to " + to + " requested";
-    }
-
-    /**
-     * Cluster-wide HA settings: each given key is set (a text, number or boolean, as in the {@code ha:} section) or,
-     * given as null, removed. Every value is checked the way the configuration file is before anything is stored.
-     */
-    private String settings(RequestBody body) {
-        Map<String, Optional<String>> changes = body.settings();
-        if (changes.isEmpty()) {
-            throw ApiError.badRequest("no setting given; settable: " + String.join(", ", HaConfig.KEYS));
-        }
-        Map<String, String> given = new TreeMap<>();
-        changes.forEach((key, value) -> value.ifPresent(v -> given.put(key, v)));
-        ConfigProblems problems = new ConfigProblems();
-        HaConfig.DEFAULTS.overriddenBy(given, "settings", problems);
-        if (!problems.isEmpty()) {
-            throw ApiError.badRequest(problems.list().stream()
-                    .map(ConfigProblem::toString)
-                    .collect(java.util.stream.Collectors.joining("; ")));
-        }
-        backend.updateSettings(changes);
-        return "cluster-wide settings changed: "
-                + changes.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue().orElse("(node's own)"))
-                        .collect(java.util.stream.Collectors.joining(", "));
-    }
-
     /** A primary in failsafe mode asks this member to confirm (200) or not (409, with the reason). */
     private Outcome failsafe(RequestBody body) {
         String leader = body.requiredName("leader");
@@ -441,17 +417,6 @@ public final class AdminServer implements AutoCloseable {
         }
         String message = "confirmed " + leader + "'s failsafe call for epoch " + epoch;
         return new Outcome(message, 200, new AdminJson.Message(message));
-    }
-
-    private String maintenance(RequestBody body) {
-        boolean enabled = body.requiredBoolean("enabled");
-        backend.setMaintenance(enabled);
-        return "maintenance mode " + (enabled ? "on" : "off") + " requested";
-    }
-
-    private String reinitialize(RequestBody body) {
-        backend.requestReinitialize();
-        return "reinitialization of this node requested";
     }
 
     /** Takes a snapshot set on this node now; answers with the set once its snapshots are pending. */

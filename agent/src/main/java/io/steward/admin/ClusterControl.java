@@ -7,17 +7,23 @@ import io.steward.coordination.Lease;
 import io.steward.coordination.MemberInfo;
 import io.steward.coordination.TransferRequest;
 import io.steward.engine.Archiving;
+import io.steward.engine.Capability;
 import io.steward.engine.ClientConnections;
 import io.steward.engine.Engine;
+import io.steward.engine.EngineException;
 import io.steward.engine.EngineStatus;
 import io.steward.engine.LeaseElected;
+import io.steward.engine.Restartable;
 import io.steward.engine.Role;
 import io.steward.ha.FailsafeRules;
 import io.steward.ha.HaLoop;
+import io.steward.ha.RestartRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +82,8 @@ public final class ClusterControl implements AdminBackend {
                 engine.capability(Archiving.class).flatMap(Archiving::archiveStatus),
                 engine.healthDetails(),
                 loop.failsafeState(),
-                view.problems());
+                view.problems(),
+                loop.restarts().waiting().map(RestartRequest::toString));
     }
 
     @Override
@@ -93,7 +100,12 @@ public final class ClusterControl implements AdminBackend {
     }
 
     @Override
-    public void requestSwitchover(Optional<String> to) {
+    public HaSettings haSettings() {
+        return new HaSettings(store.read().settings(), loop.ownHaSettings(), loop.haSettingsInForce());
+    }
+
+    @Override
+    public void requestSwitchover(Optional<String> to, Optional<Instant> at) {
         refuseWhenTheDatabaseElects("switch over");
         ClusterView view = store.read();
         String leader = view.lease()
@@ -118,7 +130,68 @@ public final class ClusterControl implements AdminBackend {
                         m -> !m.name().equals(leader) && m.healthy() && m.role() == Role.REPLICA && m.promotable())) {
             throw new RejectedRequest("no healthy replica can take over from " + leader);
         }
-        record(new TransferRequest(TransferRequest.Kind.SWITCHOVER, leader, to, System.currentTimeMillis()));
+        record(new TransferRequest(
+                TransferRequest.Kind.SWITCHOVER,
+                leader,
+                to,
+                System.currentTimeMillis(),
+                at.map(Instant::toEpochMilli)));
+    }
+
+    @Override
+    public String cancelSwitchover() {
+        TransferRequest pending = store.read()
+                .transfer()
+                .filter(t -> t.kind() == TransferRequest.Kind.SWITCHOVER)
+                .orElseThrow(() -> new RejectedRequest("no switchover is pending"));
+        store.clearTransfer();
+        String what =
+                "switchover from " + pending.from() + " to " + pending.to().orElse("the best replica")
+                        + pending.scheduledAtMillis()
+                                .map(at -> " scheduled at " + Instant.ofEpochMilli(at))
+                                .orElse("");
+        log.info("{} cancelled by operator request", what);
+        return what;
+    }
+
+    @Override
+    public CompletableFuture<String> requestRestart(RestartRequest request) {
+        requireCapability(Restartable.class, "restart");
+        if (request.scheduledAt().isEmpty() && !loop.status().running()) {
+            throw new RejectedRequest(self + "'s server is not running; the HA loop starts it by itself");
+        }
+        return loop.restarts()
+                .request(request)
+                .orElseThrow(() -> new RejectedRequest("a restart of " + self + " is already waiting ("
+                        + loop.restarts().waiting().map(Object::toString).orElse("just done")
+                        + "); cancel it first"));
+    }
+
+    @Override
+    public String cancelRestart() {
+        Optional<RestartRequest> waiting = loop.restarts().waiting();
+        if (waiting.isEmpty() || !loop.restarts().cancel()) {
+            throw new RejectedRequest("no restart of " + self + " is waiting");
+        }
+        return waiting.get().toString();
+    }
+
+    @Override
+    public void reload() {
+        Restartable restartable = requireCapability(Restartable.class, "reload");
+        try {
+            restartable.reload();
+        } catch (EngineException e) {
+            throw new RejectedRequest("reload of " + self + " failed: " + e.getMessage());
+        }
+        log.info("configuration of {}'s server reloaded by operator request", self);
+    }
+
+    /** The engine's capability, or a refusal naming the one it lacks. */
+    private <C extends Capability> C requireCapability(Class<C> capability, String what) {
+        return engine.capability(capability)
+                .orElseThrow(() -> new RejectedRequest("this engine cannot " + what + " through the agent: it "
+                        + "lacks the " + capability.getSimpleName() + " capability"));
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.util.Optional;
  *        confirmations, or a member that confirmed and so does not take the lease; empty otherwise
  * @param badZnodes the cluster's znodes whose content was not used as it is, as of the last read: they do not make
  *        the node unhealthy (its database may serve as it should), but an operator must repair them
+ * @param restart the operator's restart of the server that waits for its time (or for the loop), in words
  */
 public record NodeStatus(
         String name,
@@ -41,7 +42,8 @@ public record NodeStatus(
         Optional<ArchiveStatus> archive,
         Map<String, Object> engineDetails,
         Optional<String> failsafe,
-        List<StateProblem> badZnodes) {
+        List<StateProblem> badZnodes,
+        Optional<String> restart) {
 
     public NodeStatus {
         engineDetails = Map.copyOf(engineDetails);

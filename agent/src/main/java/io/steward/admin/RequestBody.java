@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -124,6 +127,33 @@ final class RequestBody {
                     + (value == null ? "" : ", was " + value));
         }
         return value.longValue();
+    }
+
+    /** True or false; {@code otherwise} when the field is absent or null. */
+    boolean optionalBoolean(String field, boolean otherwise) {
+        JsonNode value = object.get(field);
+        return value == null || value.isNull() ? otherwise : requiredBoolean(field);
+    }
+
+    /**
+     * A moment as ISO-8601 text with its offset ({@code 2026-05-04T10:30:00Z}, {@code 2026-05-04T12:30:00+02:00}), or
+     * empty when the field is absent or null.
+     */
+    Optional<Instant> optionalTime(String field) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        try {
+            if (value.isTextual()) {
+                return Optional.of(
+                        OffsetDateTime.parse(value.textValue().trim()).toInstant());
+            }
+        } catch (DateTimeParseException e) {
+            // said below
+        }
+        throw ApiError.badRequest("field '" + field + "' must be an ISO-8601 time with its offset, such as "
+                + "2026-05-04T10:30:00Z, was " + value);
     }
 
     boolean requiredBoolean(String field) {

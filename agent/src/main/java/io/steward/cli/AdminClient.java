@@ -30,6 +30,7 @@ final class AdminClient {
 
     private final URI api;
     private final Optional<String> token;
+    private final Optional<SSLContext> tls;
     private final ObjectMapper json;
     private final HttpClient http;
 
@@ -51,6 +52,7 @@ final class AdminClient {
     AdminClient(URI api, Optional<String> token, Optional<SSLContext> tls, ObjectMapper json) {
         this.api = api;
         this.token = token;
+        this.tls = tls;
         this.json = json;
         HttpClient.Builder builder =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
@@ -83,6 +85,16 @@ final class AdminClient {
             throw new IllegalArgumentException(
                     "--cacert " + pemFile + ": cannot trust its certificates: " + e.getMessage(), e);
         }
+    }
+
+    /** A client of another agent's API (another member's), with the same token and trust. */
+    AdminClient at(URI otherApi) {
+        return new AdminClient(otherApi, token, tls, json);
+    }
+
+    /** The API it talks to. */
+    URI api() {
+        return api;
     }
 
     Response get(String path) throws AgentUnreachable {

@@ -64,7 +64,20 @@ abstract class ApiCommand implements Callable<Integer> {
     Path caCertificates;
 
     /** Sends the request. */
-    abstract AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable;
+    abstract AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable, IOException;
+
+    /**
+     * Ends the command before (or instead of) its request, e.g. an operator who did not confirm: {@code message} goes
+     * to standard error unless the code is {@link StewardCli#EXIT_OK}, when it goes to standard output.
+     */
+    static final class Stop extends RuntimeException {
+        final int exitCode;
+
+        Stop(String message, int exitCode) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
 
     /** Prints a successful answer; by default the agent's message. */
     void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException, Unsatisfied {
@@ -121,6 +134,9 @@ abstract class ApiCommand implements Callable<Integer> {
             err.println(e.getMessage());
             err.flush();
             return StewardCli.EXIT_UNREACHABLE;
+        } catch (Stop stop) {
+            (stop.exitCode == StewardCli.EXIT_OK ? out : err).println(stop.getMessage());
+            return stop.exitCode;
         }
         if (!response.successful()) {
             err.println("the agent refused (HTTP " + response.status() + "): " + client.errorMessage(response));

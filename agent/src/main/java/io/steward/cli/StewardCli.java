@@ -29,6 +29,10 @@ import picocli.CommandLine.Spec;
             HistoryCommand.class,
             TopologyCommand.class,
             DsnCommand.class,
+            ShowConfigCommand.class,
+            EditConfigCommand.class,
+            RestartCommand.class,
+            ReloadCommand.class,
             SwitchoverCommand.class,
             FailoverCommand.class,
             MaintenanceCommand.class,
@@ -43,8 +47,10 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
-            "1:the agent refused the request, or its answer holds nothing for it (the reason is printed)",
-            "2:bad usage: unknown command, missing or invalid option or argument",
+            "1:the agent refused the request, or its answer holds nothing for it (the reason is printed), or the "
+                    + "operator did not confirm it",
+            "2:bad usage: unknown command, missing or invalid option or argument; a change not confirmed for want "
+                    + "of a terminal (pass --force)",
             "3:the agent could not be reached (connection refused or timed out)"
         })
 public final class StewardCli implements Callable<Integer> {

@@ -9,8 +9,11 @@ import java.util.Optional;
  * @param from the primary it applies to; when it is no longer the primary the request is dropped
  * @param to the candidate, or empty for "the best eligible replica" (switchover only)
  * @param requestedAtMillis when it was asked for
+ * @param scheduledAtMillis when the primary is to carry it out, for a switchover planned ahead; empty for at once (and
+ *        in a znode written by an agent that did not know of scheduling)
  */
-public record TransferRequest(Kind kind, String from, Optional<String> to, long requestedAtMillis) {
+public record TransferRequest(
+        Kind kind, String from, Optional<String> to, long requestedAtMillis, Optional<Long> scheduledAtMillis) {
 
     public enum Kind {
         SWITCHOVER,
@@ -19,5 +22,21 @@ public record TransferRequest(Kind kind, String from, Optional<String> to, long 
 
     public TransferRequest {
         to = to == null ? Optional.empty() : to;
+        scheduledAtMillis = scheduledAtMillis == null ? Optional.empty() : scheduledAtMillis;
+    }
+
+    /** A request to carry out at once. */
+    public TransferRequest(Kind kind, String from, Optional<String> to, long requestedAtMillis) {
+        this(kind, from, to, requestedAtMillis, Optional.empty());
+    }
+
+    /** From when it is to be carried out: its scheduled time, else when it was asked for. */
+    public long dueAtMillis() {
+        return scheduledAtMillis.orElse(requestedAtMillis);
+    }
+
+    /** The same request, naming the candidate the primary chose. */
+    public TransferRequest withCandidate(String candidate) {
+        return new TransferRequest(kind, from, Optional.of(candidate), requestedAtMillis, scheduledAtMillis);
     }
 }

@@ -194,6 +194,9 @@ final class ZnodeParser {
                     if (request.to().filter(to -> !NodeConfig.validName(to)).isPresent()) {
                         return Optional.of("'to' is not " + NodeConfig.NAME_ALLOWED);
                     }
+                    if (request.scheduledAtMillis().filter(at -> at < 0).isPresent()) {
+                        return Optional.of("a negative scheduled_at_millis");
+                    }
                     return request.requestedAtMillis() < 0
                             ? Optional.of("a negative requested_at_millis")
                             : Optional.empty();

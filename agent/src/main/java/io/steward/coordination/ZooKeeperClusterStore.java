@@ -571,14 +571,7 @@ public final class ZooKeeperClusterStore implements ClusterStore {
     @Override
     public void nameTransferCandidate(TransferRequest request, String candidate) {
         try {
-            client.setData()
-                    .forPath(
-                            TRANSFER,
-                            toJson(new TransferRequest(
-                                    request.kind(),
-                                    request.from(),
-                                    Optional.of(candidate),
-                                    request.requestedAtMillis())));
+            client.setData().forPath(TRANSFER, toJson(request.withCandidate(candidate)));
         } catch (Exception e) {
             throw failure("name the transfer candidate", e);
         }

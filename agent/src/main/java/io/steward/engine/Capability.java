@@ -17,4 +17,5 @@ public sealed interface Capability
                 Archiving,
                 ClientConnections,
                 ReplayDelay,
-                PendingRestart {}
+                PendingRestart,
+                Restartable {}

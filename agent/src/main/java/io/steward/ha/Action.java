@@ -25,6 +25,12 @@ public sealed interface Action {
     /** The lease holder's server is down: start it again, as the primary, with its own data. */
     record RestartAsPrimary() implements Action {}
 
+    /**
+     * An operator asked to restart the running server in place ({@link PlannedRestarts}); a primary keeps its lease
+     * throughout.
+     */
+    record Restart() implements Action {}
+
     /** Give the lease up so that a replica can take over. */
     record ReleaseLease() implements Action {}
 

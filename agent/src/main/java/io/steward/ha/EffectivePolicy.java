@@ -28,6 +28,11 @@ final class EffectivePolicy {
         return current;
     }
 
+    /** This node's own policy, as its configuration gives it. */
+    Policy own() {
+        return own;
+    }
+
     /** Lays {@code settings}, as just read from the cluster's state, over this node's own. */
     void apply(Map<String, String> settings) {
         if (settings.equals(applied)) {

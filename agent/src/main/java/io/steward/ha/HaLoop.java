@@ -1,5 +1,6 @@
 package io.steward.ha;
 
+import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterStore;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.CoordinationException;
@@ -59,6 +60,7 @@ public final class HaLoop implements AutoCloseable {
     private final LoopThreads threads = new LoopThreads();
     private final ProblemLog badZnodes = new ProblemLog(log);
     private final List<TickListener> tickListeners = new CopyOnWriteArrayList<>();
+    private final PlannedRestarts restarts = new PlannedRestarts();
     private Optional<ReplicaSeeder> replicaSeeder = Optional.empty();
     private ClusterSeed clusterSeed;
     private volatile String apiUrl = "";
@@ -279,6 +281,21 @@ public final class HaLoop implements AutoCloseable {
         this.clusterSeed = seed;
     }
 
+    /** The {@code ha:} settings of this node's own configuration, before the cluster-wide ones are laid over them. */
+    public HaConfig ownHaSettings() {
+        return policy.own().ha();
+    }
+
+    /** The {@code ha:} settings in force: this node's own with the cluster-wide ones laid over them. */
+    public HaConfig haSettingsInForce() {
+        return policy().ha();
+    }
+
+    /** The operator's restart of the local server waiting for this loop. */
+    public PlannedRestarts restarts() {
+        return restarts;
+    }
+
     public void requestReinitialize() {
         reinitializeRequested = true;
         tickSoon();
@@ -317,7 +334,12 @@ public final class HaLoop implements AutoCloseable {
         lease.renew();
 
         LocalState local = localState(current, probed, reading, hold, started);
-        Decision decision = HaRules.decide(current, local, policy(), clock.currentTimeMillis());
+        long nowMillis = clock.currentTimeMillis();
+        Decision decision = restarts.amend(
+                HaRules.decide(current, local, policy(), nowMillis),
+                restartSituation(current, probed, local),
+                nowMillis,
+                capabilities::settingsPendingRestart);
         if (decision.worthLogging(lastDecision, lastActionWorked)) {
             log.info("{} [{}]", decision, epochOf(current, probed));
         }
@@ -392,6 +414,17 @@ public final class HaLoop implements AutoCloseable {
                 rejoin.needsOperator(current.epoch()));
     }
 
+    /** What {@link RestartRules} need to know of this node. */
+    private RestartRules.Situation restartSituation(ClusterView current, EngineStatus probed, LocalState local) {
+        boolean elects = policy().engineElectsPrimary();
+        return new RestartRules.Situation(
+                probed.role(),
+                local.coordinationReadable(),
+                elects || local.holdsLease() && local.leaseStillValid(),
+                elects || current.lease().isPresent(),
+                Optional.empty());
+    }
+
     private void carryOut(Action action, ClusterView current, EngineStatus probed) {
         lastActionWorked = false;
         Policy policy = policy();
@@ -417,6 +450,8 @@ public final class HaLoop implements AutoCloseable {
             } else if (action instanceof Action.RestartAsPrimary) {
                 lease.arm();
                 capabilities.replication().startAsPrimary();
+            } else if (action instanceof Action.Restart) {
+                restarts.carryOut(() -> capabilities.restartable().restart());
             } else if (action instanceof Action.ReleaseLease) {
                 actions.release(policy.self(), current.epoch());
             } else if (action instanceof Action.Promote) {

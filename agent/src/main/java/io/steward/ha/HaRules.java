@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  */
 public final class HaRules {
 
-    /** A transfer request older than this is dropped: the operator can ask again. */
+    /** A transfer request this long past its time (when it was asked for, or scheduled) is dropped: ask again. */
     static final Duration TRANSFER_EXPIRY = Duration.ofMinutes(2);
 
     private HaRules() {}
@@ -296,6 +296,13 @@ public final class HaRules {
                 break;
         }
         Optional<TransferRequest> transfer = view.transfer();
+        if (transfer.isPresent()
+                && transfer.get().from().equals(policy.self())
+                && nowMillis < transfer.get().dueAtMillis()) {
+            return decision(
+                    new Action.Lead(),
+                    "primary holding the lease of epoch " + epoch + "; " + scheduled(transfer.get()));
+        }
         if (transfer.isPresent()) {
             return transferRules(view, transfer.get(), local, policy, nowMillis);
         }
@@ -310,7 +317,7 @@ public final class HaRules {
                     "transfer request names " + transfer.from() + " as the primary, but " + policy.self()
                             + " holds the lease of epoch " + view.epoch());
         }
-        if (nowMillis - transfer.requestedAtMillis() > TRANSFER_EXPIRY.toMillis()) {
+        if (nowMillis - transfer.dueAtMillis() > TRANSFER_EXPIRY.toMillis()) {
             return decision(
                     new Action.CancelTransfer(),
                     "transfer request expired after " + TRANSFER_EXPIRY.toSeconds() + " s");
@@ -349,6 +356,13 @@ public final class HaRules {
                 new Action.HandOver(target, switchover),
                 (switchover ? "switchover" : "failover") + " to " + target.name()
                         + " requested; handing over the lease of epoch " + view.epoch());
+    }
+
+    /** A switchover planned ahead, in words: carried out at its time, as if asked for then. */
+    private static String scheduled(TransferRequest transfer) {
+        return transfer.kind().name().toLowerCase(java.util.Locale.ROOT) + " to "
+                + transfer.to().orElse("the best eligible replica") + " scheduled at "
+                + java.time.Instant.ofEpochMilli(transfer.dueAtMillis());
     }
 
     private static Decision followerRules(ClusterView view, LocalState local, Policy policy, Lease lease) {
@@ -426,7 +440,8 @@ public final class HaRules {
         Optional<TransferRequest> transfer = view.transfer();
         if (transfer.isPresent()
                 && transfer.get().to().isPresent()
-                && nowMillis - transfer.get().requestedAtMillis() <= TRANSFER_EXPIRY.toMillis()) {
+                && nowMillis >= transfer.get().dueAtMillis()
+                && nowMillis - transfer.get().dueAtMillis() <= TRANSFER_EXPIRY.toMillis()) {
             String target = transfer.get().to().get();
             if (target.equals(policy.self()) && local.standingAside().isPresent()) {
                 return decision(

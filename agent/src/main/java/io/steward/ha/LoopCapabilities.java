@@ -9,6 +9,7 @@ import io.steward.engine.ManagedMembership;
 import io.steward.engine.PendingRestart;
 import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
+import io.steward.engine.Restartable;
 import io.steward.engine.SynchronousStandbys;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,7 @@ final class LoopCapabilities {
     private final Optional<SynchronousStandbys> synchronousStandbys;
     private final Optional<ReplayDelay> replayDelay;
     private final Optional<PendingRestart> pendingRestart;
+    private final Optional<Restartable> restartable;
 
     LoopCapabilities(Engine engine) {
         this.leaseElected = engine.capability(LeaseElected.class);
@@ -40,6 +42,7 @@ final class LoopCapabilities {
         this.synchronousStandbys = engine.capability(SynchronousStandbys.class);
         this.replayDelay = engine.capability(ReplayDelay.class);
         this.pendingRestart = engine.capability(PendingRestart.class);
+        this.restartable = engine.capability(Restartable.class);
     }
 
     /** What the engine reports for the operator as of its last probe: what it cannot tell is left out. */
@@ -90,5 +93,18 @@ final class LoopCapabilities {
             throw new EngineException("the database cannot make its primary wait for a named replica; turn "
                     + "ha.synchronous_mode off for this cluster");
         }
+    }
+
+    /**
+     * The engine's restarts: asked for only to carry out a restart an operator requested, which the admin API accepts
+     * only from an engine that has them.
+     */
+    Restartable restartable() {
+        return restartable.orElseThrow(() -> new IllegalStateException("the engine cannot be restarted by the agent"));
+    }
+
+    /** {@link Restartable#settingsPendingRestart()}; none for an engine the agent does not restart. */
+    List<String> settingsPendingRestart() {
+        return restartable.map(Restartable::settingsPendingRestart).orElse(List.of());
     }
 }

@@ -187,7 +187,8 @@ class AdminServerTest {
                 primary.archive(),
                 primary.engineDetails(),
                 Optional.empty(),
-                List.of(bad));
+                List.of(bad),
+                Optional.empty());
         ClusterView view = RecordingBackend.threeMembers();
         backend.cluster = new ClusterView(
                 view.members(),

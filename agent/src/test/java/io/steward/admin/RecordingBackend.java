@@ -1,5 +1,6 @@
 package io.steward.admin;
 
+import io.steward.config.HaConfig;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.HistoryEntry;
 import io.steward.coordination.Lease;
@@ -10,9 +11,13 @@ import io.steward.engine.ClientConnections;
 import io.steward.engine.Endpoint;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
+import io.steward.ha.RestartRequest;
+import io.steward.settings.ConfigProblems;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
@@ -39,6 +44,10 @@ public final class RecordingBackend implements AdminBackend {
     /** Writes what it was given: {@code test://<servers>?target=<TARGET>}. */
     public volatile Optional<ClientConnections> clientConnections = Optional.of((servers, target) -> "test://"
             + servers.stream().map(Endpoint::toString).collect(Collectors.joining(",")) + "?target=" + target);
+    /** The cluster-wide settings {@link #haSettings()} reports. */
+    public volatile Map<String, String> clusterSettings = Map.of("failsafe_mode", "true");
+    /** How an immediate restart ends; null for an engine without restarts (restart and reload are refused). */
+    public volatile CompletableFuture<String> restartOutcome = CompletableFuture.completedFuture("restarted");
     /** What was asked of the backend, in order, e.g. "switchover:pg2", "maintenance:true". */
     public final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -56,7 +65,8 @@ public final class RecordingBackend implements AdminBackend {
                 Optional.empty(),
                 Map.of(),
                 Optional.empty(),
-                List.of());
+                List.of(),
+                Optional.empty());
     }
 
     public static NodeStatus replica(long lagBytes, boolean streaming) {
@@ -73,7 +83,8 @@ public final class RecordingBackend implements AdminBackend {
                 Optional.empty(),
                 Map.of(),
                 Optional.empty(),
-                List.of());
+                List.of(),
+                Optional.empty());
     }
 
     public static NodeStatus unhealthy(String problem) {
@@ -90,7 +101,8 @@ public final class RecordingBackend implements AdminBackend {
                 Optional.empty(),
                 Map.of(),
                 Optional.empty(),
-                List.of());
+                List.of(),
+                Optional.empty());
     }
 
     public static ClusterView threeMembers() {
@@ -156,9 +168,50 @@ public final class RecordingBackend implements AdminBackend {
     }
 
     @Override
-    public void requestSwitchover(Optional<String> to) {
+    public HaSettings haSettings() {
+        return new HaSettings(
+                clusterSettings,
+                HaConfig.DEFAULTS,
+                HaConfig.DEFAULTS.overriddenBy(clusterSettings, "test", new ConfigProblems()));
+    }
+
+    @Override
+    public void requestSwitchover(Optional<String> to, Optional<Instant> at) {
         to.ifPresent(this::requireMember);
-        calls.add("switchover:" + to.orElse("*"));
+        calls.add("switchover:" + to.orElse("*") + at.map(time -> "@" + time).orElse(""));
+    }
+
+    @Override
+    public String cancelSwitchover() {
+        calls.add("cancel-switchover");
+        return "switchover from pg1 to pg2";
+    }
+
+    @Override
+    public CompletableFuture<String> requestRestart(RestartRequest request) {
+        if (restartOutcome == null) {
+            throw new RejectedRequest(
+                    "this engine cannot restart through the agent: it lacks the Restartable capability");
+        }
+        calls.add("restart:" + request.scheduledAt().map(Instant::toString).orElse("now")
+                + (request.onlyIfPending() ? ":pending" : "")
+                + request.role().map(r -> ":" + r).orElse(""));
+        return request.scheduledAt().isPresent() ? new CompletableFuture<>() : restartOutcome;
+    }
+
+    @Override
+    public String cancelRestart() {
+        calls.add("cancel-restart");
+        return "restart scheduled at 2030-01-01T00:00:00Z";
+    }
+
+    @Override
+    public void reload() {
+        if (restartOutcome == null) {
+            throw new RejectedRequest(
+                    "this engine cannot reload through the agent: it lacks the Restartable capability");
+        }
+        calls.add("reload");
     }
 
     @Override

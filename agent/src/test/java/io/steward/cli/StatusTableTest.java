@@ -67,7 +67,7 @@ class StatusTableTest {
                 true,
                 "pg1",
                 List.of(),
-                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0),
+                new AdminJson.Transfer(TransferRequest.Kind.SWITCHOVER, "pg1", null, 0, null),
                 null,
                 java.util.Map.of(),
                 null,

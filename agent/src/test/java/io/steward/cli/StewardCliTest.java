@@ -133,7 +133,7 @@ class StewardCliTest {
 
     @Test
     void switchoverSendsTheCandidate() {
-        Run run = runAgainstAgent("switchover", "--to", "pg2", "--token-file", tokenFile.toString());
+        Run run = runAgainstAgent("switchover", "--to", "pg2", "--force", "--token-file", tokenFile.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("switchover to pg2 requested");
@@ -142,7 +142,7 @@ class StewardCliTest {
 
     @Test
     void switchoverWithoutACandidateLetsTheAgentChoose() {
-        assertThat(runAgainstAgent("switchover", "--token-file", tokenFile.toString())
+        assertThat(runAgainstAgent("switchover", "--force", "--token-file", tokenFile.toString())
                         .exitCode())
                 .isZero();
         assertThat(backend.calls).containsExactly("switchover:*");
@@ -162,13 +162,13 @@ class StewardCliTest {
     @Test
     void reinitializeAsksThisNodesAgentAndARefusalSaysWhy() {
         backend.self = RecordingBackend.replica(0, true);
-        assertThat(runAgainstAgent("reinitialize", "--token-file", tokenFile.toString())
+        assertThat(runAgainstAgent("reinitialize", "--force", "--token-file", tokenFile.toString())
                         .exitCode())
                 .isZero();
         assertThat(backend.calls).containsExactly("reinitialize");
 
         backend.self = RecordingBackend.primary();
-        Run refused = runAgainstAgent("reinitialize", "--token-file", tokenFile.toString());
+        Run refused = runAgainstAgent("reinitialize", "--force", "--token-file", tokenFile.toString());
         assertThat(refused.exitCode()).isEqualTo(StewardCli.EXIT_REFUSED);
         assertThat(refused.err()).contains("cannot reinitialize the primary");
     }
@@ -389,7 +389,7 @@ class StewardCliTest {
     void theTokenFileTheConfigurationNamesIsUsedWhenNoneIsGiven() throws IOException {
         Path config = Files.writeString(dir.resolve("steward.yml"), "admin:\n  token_file: " + tokenFile + "\n");
 
-        Run run = runAgainstAgent("switchover", "--config", config.toString());
+        Run run = runAgainstAgent("switchover", "--force", "--config", config.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(backend.calls).containsExactly("switchover:*");

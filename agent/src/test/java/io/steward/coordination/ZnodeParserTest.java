@@ -346,6 +346,23 @@ class ZnodeParserTest {
         }
 
         @Test
+        void aScheduledSwitchoverKeepsItsTimeAndAnOldRequestIsDueAtOnce() {
+            String scheduled = "{\"kind\":\"SWITCHOVER\",\"from\":\"pg1\",\"to\":null,\"requested_at_millis\":5,"
+                    + "\"scheduled_at_millis\":9000,\"comment\":\"from a newer agent\"}";
+            assertThat(ZnodeParser.transfer("/switchover", bytes(scheduled)).value())
+                    .contains(new TransferRequest(
+                            TransferRequest.Kind.SWITCHOVER, "pg1", Optional.empty(), 5, Optional.of(9000L)));
+            String old = "{\"kind\":\"SWITCHOVER\",\"from\":\"pg1\",\"requested_at_millis\":5}";
+            assertThat(ZnodeParser.transfer("/switchover", bytes(old)).value())
+                    .hasValueSatisfying(
+                            request -> assertThat(request.dueAtMillis()).isEqualTo(5));
+            String negative =
+                    "{\"kind\":\"SWITCHOVER\",\"from\":\"pg1\",\"requested_at_millis\":5,\"scheduled_at_millis\":-1}";
+            assertThat(ZnodeParser.transfer("/switchover", bytes(negative)).problem())
+                    .hasValueSatisfying(p -> assertThat(p.reason()).contains("negative scheduled_at_millis"));
+        }
+
+        @Test
         void aSyncStateNeedsItsLeaderAndElseRecordsNoStandby() {
             assertThat(ZnodeParser.sync("/sync", bytes("{\"leader\":\"pg1\",\"standby\":\"pg2\"}"))
                             .value())

@@ -104,7 +104,8 @@ class EngineCapabilitiesTest {
                         Archiving.class,
                         ClientConnections.class,
                         ReplayDelay.class,
-                        PendingRestart.class);
+                        PendingRestart.class,
+                        Restartable.class);
     }
 
     /** An engine of a database that elects its own primary and whose volumes are its backup. */

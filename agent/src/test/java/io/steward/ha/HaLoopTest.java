@@ -27,11 +27,13 @@ import io.steward.testing.FakeEngine;
 import io.steward.testing.InMemoryClusterStore;
 import io.steward.testing.InMemoryEnsemble;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -558,6 +560,79 @@ class HaLoopTest {
                     .as("down for longer than primary_start_timeout")
                     .isEqualTo("ReleaseLease");
             assertThat(cluster().lease()).isEmpty();
+        }
+    }
+
+    // ---- an operator's restart ----------------------------------------------------------------------------------
+
+    @Nested
+    class Restarts {
+        final RestartRequest now = new RestartRequest(Optional.empty(), false, Optional.empty(), Instant.EPOCH);
+
+        @Test
+        void thePrimaryRestartsInPlaceKeepingTheLeaseAndNoReplicaTakesOverHoweverLongItTakes() {
+            HaConfig quickTimeout = new HaConfig(LOOP_WAIT, 1 << 20, Duration.ofSeconds(2), false, false, false);
+            Node p = primary("p", quickTimeout);
+            Node a = replica("a", "p", 0);
+            // down on purpose for longer than primary_start_timeout (within the session timeout), within one tick
+            p.engine.duringRestart(() -> advance(Duration.ofSeconds(4)));
+            CompletableFuture<String> outcome = p.loop.restarts().request(now).orElseThrow();
+
+            advance(LOOP_WAIT);
+            p.tick();
+            assertThat(p.action()).isEqualTo("Restart");
+            assertThat(p.engine.calls()).endsWith("restart");
+            assertThat(outcome).isCompletedWithValue("restarted");
+            assertThat(cluster().lease().map(Lease::holder)).contains("p");
+
+            a.tick();
+            assertThat(a.action()).isNotIn("TakeOver", "Promote");
+            advance(LOOP_WAIT);
+            p.tick();
+            assertThat(p.action()).as("the time-down clock never started").isEqualTo("Lead");
+            assertThat(cluster().epoch()).isEqualTo(1);
+        }
+
+        @Test
+        void aRestartThatFailsFallsBackToRestartingTheCrashedPrimaryWithinItsTimeout() {
+            Node p = primary("p", HA);
+            p.engine.failing("restart", () -> {
+                p.engine.set(EngineStatus.stopped(DataState.VALID, Optional.of("did not come back")));
+                return new EngineException("pg_ctl start failed");
+            });
+            CompletableFuture<String> outcome = p.loop.restarts().request(now).orElseThrow();
+
+            advance(LOOP_WAIT);
+            p.tick();
+            assertThat(outcome).isCompletedExceptionally();
+            assertThat(p.loop.failingAction())
+                    .hasValueSatisfying(f -> assertThat(f.action()).isEqualTo("Restart"));
+            advance(LOOP_WAIT);
+            p.tick();
+            assertThat(p.action()).isEqualTo("RestartAsPrimary");
+        }
+
+        @Test
+        void aReplicaRestartsOnlyIfASettingWaitsForIt() {
+            Node p = primary("p", HA);
+            Node a = replica("a", "p", 0);
+            RestartRequest ifPending = new RestartRequest(Optional.empty(), true, Optional.empty(), Instant.EPOCH);
+            CompletableFuture<String> nothing =
+                    a.loop.restarts().request(ifPending).orElseThrow();
+            advance(LOOP_WAIT);
+            a.tick();
+            assertThat(nothing).isCompletedWithValue("not restarted: no setting waits for a restart");
+            assertThat(a.engine.calls()).doesNotContain("restart");
+
+            a.engine.pendingRestart(List.of("shared_buffers"));
+            CompletableFuture<String> pending =
+                    a.loop.restarts().request(ifPending).orElseThrow();
+            advance(LOOP_WAIT);
+            a.tick();
+            assertThat(a.action()).isEqualTo("Restart");
+            assertThat(pending).isCompletedWithValue("restarted");
+            assertThat(a.engine.current().role()).isEqualTo(Role.REPLICA);
+            p.tick();
         }
     }
 

@@ -1500,6 +1500,71 @@ class HaRulesTest {
             assertThat(decision.action()).isInstanceOf(Action.Observe.class);
             assertThat(decision.reason()).contains("waiting for c");
         }
+
+        @Nested
+        class Scheduled {
+            final MemberInfo b = streamingFrom("b", "me", 100);
+            final long at = NOW + 60_000;
+
+            TransferRequest scheduledFor(long atMillis) {
+                return new TransferRequest(
+                        TransferRequest.Kind.SWITCHOVER,
+                        "me",
+                        Optional.of("b"),
+                        NOW - 3_600_000,
+                        Optional.of(atMillis));
+            }
+
+            Decision decideAt(TransferRequest request, long nowMillis) {
+                ClusterView view = withTransfer(leaseOf("me"), request, member("me", Role.PRIMARY, 100), b);
+                return HaRules.decide(view, local(running(Role.PRIMARY, 100), true), ME, nowMillis);
+            }
+
+            @Test
+            void beforeItsTimeThePrimaryLeadsAndSaysWhenItWillHandOver() {
+                Decision decision = decideAt(scheduledFor(at), at - 1);
+
+                assertThat(decision.action()).isEqualTo(new Action.Lead());
+                assertThat(decision.reason())
+                        .contains("switchover to b scheduled at " + java.time.Instant.ofEpochMilli(at));
+            }
+
+            @Test
+            void fromItsTimeItIsCarriedOutAsARequestMadeThen() {
+                assertThat(decideAt(scheduledFor(at), at).action()).isEqualTo(new Action.HandOver(b, true));
+                // asked for an hour before: the expiry counts from the scheduled time
+                assertThat(decideAt(scheduledFor(at), at + HaRules.TRANSFER_EXPIRY.toMillis())
+                                .action())
+                        .isEqualTo(new Action.HandOver(b, true));
+            }
+
+            @Test
+            void longPastItsTimeItIsDropped() {
+                assertThat(decideAt(scheduledFor(at), at + HaRules.TRANSFER_EXPIRY.toMillis() + 1)
+                                .action())
+                        .isInstanceOf(Action.CancelTransfer.class);
+            }
+
+            @Test
+            void oneForAnotherPrimaryIsDroppedAtOnce() {
+                TransferRequest stale = new TransferRequest(
+                        TransferRequest.Kind.SWITCHOVER, "x", Optional.of("b"), NOW, Optional.of(at));
+
+                assertThat(decideAt(stale, NOW).action()).isInstanceOf(Action.CancelTransfer.class);
+            }
+
+            @Test
+            void withoutAPrimaryOneNotYetDueIsIgnoredAndTheBestReplicaTakesOver() {
+                TransferRequest toC = new TransferRequest(
+                        TransferRequest.Kind.SWITCHOVER, "a", Optional.of("c"), NOW, Optional.of(at));
+                ClusterView view = withTransfer(
+                        Optional.empty(), toC, member("me", Role.REPLICA, 100), member("c", Role.REPLICA, 10));
+
+                Decision decision = decide(view, leaderless(running(Role.REPLICA, 100), 100, Duration.ofSeconds(10)));
+
+                assertThat(decision.action()).isEqualTo(new Action.TakeOver(Action.TakeoverReason.FAILOVER));
+            }
+        }
     }
 
     /**

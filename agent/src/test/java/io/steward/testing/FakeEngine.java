@@ -14,6 +14,7 @@ import io.steward.engine.Peer;
 import io.steward.engine.ReplicaLink;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.Restartable;
 import io.steward.engine.Role;
 import io.steward.engine.SynchronousStandbys;
 import java.nio.file.Path;
@@ -51,15 +52,16 @@ public abstract class FakeEngine implements Engine {
     }
 
     /**
-     * An engine whose primary Steward elects, in {@code style}, with replication slots and synchronous standbys (as
-     * PostgreSQL's).
+     * An engine whose primary Steward elects, in {@code style}, with replication slots, synchronous standbys and
+     * restarts (as PostgreSQL's).
      */
     public static ElectedBySteward electedBySteward(Endpoint endpoint, ReplicationStyle style) {
         return electedBySteward(
                 endpoint,
                 EngineCapabilities.electedBySteward(style)
                         .with(ReplicationSlots.class)
-                        .with(SynchronousStandbys.class));
+                        .with(SynchronousStandbys.class)
+                        .with(Restartable.class));
     }
 
     /**
@@ -207,8 +209,10 @@ public abstract class FakeEngine implements Engine {
 
     /** A fake engine whose primary Steward elects through its lease (as PostgreSQL's or Redis's). */
     public static final class ElectedBySteward extends FakeEngine
-            implements LeaseElected, ReplicationSlots, SynchronousStandbys {
+            implements LeaseElected, ReplicationSlots, SynchronousStandbys, Restartable {
         private List<String> synchronousStandbys = List.of();
+        private Runnable duringRestart = () -> {};
+        private List<String> pendingRestart = List.of();
         private Set<String> slots = Set.of();
         private boolean processAlive;
 
@@ -296,6 +300,36 @@ public abstract class FakeEngine implements Engine {
         @Override
         public List<String> fenceCommand() {
             return List.of("true");
+        }
+
+        /** Runs while the server is down for a restart (a test moves its clock there: a slow restart). */
+        public synchronized void duringRestart(Runnable down) {
+            duringRestart = down;
+        }
+
+        /** The settings that wait for a restart, until the next one. */
+        public synchronized void pendingRestart(List<String> settings) {
+            pendingRestart = List.copyOf(settings);
+        }
+
+        @Override
+        public void restart() {
+            EngineStatus before = current();
+            act("restart", "", () -> {
+                duringRestart.run();
+                pendingRestart = List.of();
+                become(before.role(), before.upstream());
+            });
+        }
+
+        @Override
+        public void reload() {
+            act("reload", "", () -> {});
+        }
+
+        @Override
+        public synchronized List<String> settingsPendingRestart() {
+            return pendingRestart;
         }
 
         @Override

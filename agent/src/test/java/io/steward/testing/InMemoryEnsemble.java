@@ -280,8 +280,7 @@ public final class InMemoryEnsemble {
     }
 
     synchronized void nameTransferCandidate(TransferRequest request, String candidate) {
-        transfer = Optional.of(new TransferRequest(
-                request.kind(), request.from(), Optional.of(candidate), request.requestedAtMillis()));
+        transfer = Optional.of(request.withCandidate(candidate));
     }
 
     synchronized void clearTransfer() {

@@ -92,6 +92,7 @@ class BadInputTest {
         assertThat(cli(
                         err,
                         "switchover",
+                        "--force",
                         "--api",
                         primary.apiUrl(),
                         "--token-file",

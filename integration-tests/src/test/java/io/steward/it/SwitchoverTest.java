@@ -48,6 +48,7 @@ class SwitchoverTest {
                 InstalledSteward.CliRun switchover = InstalledSteward.shared()
                         .run(
                                 "switchover",
+                                "--force",
                                 "--api",
                                 target.apiUrl(),
                                 "--token-file",

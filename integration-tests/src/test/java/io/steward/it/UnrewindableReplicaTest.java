@@ -77,7 +77,7 @@ class UnrewindableReplicaTest {
 
             // the operator's way out: steward reinitialize, through the launcher an operator runs
             ProcessBuilder launcher = new ProcessBuilder(
-                            System.getProperty("steward.launcher"), "reinitialize", "--api", old.apiUrl())
+                            System.getProperty("steward.launcher"), "reinitialize", "--force", "--api", old.apiUrl())
                     .redirectErrorStream(true);
             launcher.environment().put("STEWARD_ADMIN_TOKEN", LocalCluster.TOKEN);
             launcher.environment()

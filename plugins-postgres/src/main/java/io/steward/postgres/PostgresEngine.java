@@ -12,6 +12,7 @@ import io.steward.engine.Peer;
 import io.steward.engine.PendingRestart;
 import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
+import io.steward.engine.Restartable;
 import io.steward.engine.SnapshotHold;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
@@ -30,7 +31,8 @@ import java.util.function.Consumer;
  * PostgreSQL 15 with physical streaming replication: one primary, replicas streaming from it through replication
  * slots, pg_rewind to bring a deposed primary back. The engine SPI over the collaborators that do the work, each with
  * one job: the postmaster, the data directory, the status probe, role changes (with rewind), bootstrap and clone,
- * slots, synchronous standbys, snapshot sets and the archiver's status, sharing one JDBC connection.
+ * slots, synchronous standbys, snapshot sets, the archiver's status and operators' restarts, sharing one JDBC
+ * connection.
  */
 public final class PostgresEngine
         implements Engine,
@@ -42,7 +44,8 @@ public final class PostgresEngine
                 Archiving,
                 ReplayDelay,
                 PendingRestart,
-                ClientConnections {
+                ClientConnections,
+                Restartable {
     private final EngineContext context;
     private final PostgresSettings settings;
     private final PostgresConnection connection;
@@ -55,6 +58,7 @@ public final class PostgresEngine
     private final SynchronousStandbyNames synchronousStandbys;
     private final PostgresSnapshots snapshots;
     private final ArchiverStatus archiver;
+    private final ServerRestarts restarts;
 
     PostgresEngine(EngineContext context, PostgresSettings settings) {
         this.context = context;
@@ -74,6 +78,7 @@ public final class PostgresEngine
         this.synchronousStandbys = new SynchronousStandbyNames(status, connection);
         this.snapshots = new PostgresSnapshots(settings, config, dataDirectory, postmaster, status, connection, roles);
         this.archiver = new ArchiverStatus(settings, connection);
+        this.restarts = new ServerRestarts(postmaster, status, connection, roles);
     }
 
     // ---------------------------------------------------------------- Engine
@@ -158,6 +163,23 @@ public final class PostgresEngine
     @Override
     public List<String> fenceCommand() {
         return postmaster.fenceCommand();
+    }
+
+    // ---------------------------------------------------------------- restarts and reloads an operator asks for
+
+    @Override
+    public void restart() {
+        restarts.restart();
+    }
+
+    @Override
+    public void reload() {
+        restarts.reload();
+    }
+
+    @Override
+    public List<String> settingsPendingRestart() {
+        return restarts.settingsPendingRestart();
     }
 
     // ---------------------------------------------------------------- the primary's replication settings

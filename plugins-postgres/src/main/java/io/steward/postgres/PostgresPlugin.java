@@ -12,6 +12,7 @@ import io.steward.engine.PendingRestart;
 import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.Restartable;
 import io.steward.engine.ServiceContext;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
@@ -42,7 +43,8 @@ public final class PostgresPlugin implements EnginePlugin {
             ReplicationStyle.Topology.STAR, ReplicationStyle.CandidateOrder.MOST_ADVANCED_FIRST, true);
 
     /**
-     * Backed up by snapshot sets and the WAL archive, which restore to any point in time; it has no dumps.
+     * Backed up by snapshot sets and the WAL archive, which restore to any point in time; it has no dumps. Operators
+     * restart and reload it through the agent.
      */
     static final EngineCapabilities CAPABILITIES = EngineCapabilities.electedBySteward(STYLE)
             .with(ReplicationSlots.class)
@@ -52,7 +54,8 @@ public final class PostgresPlugin implements EnginePlugin {
             .with(Archiving.class)
             .with(ReplayDelay.class)
             .with(PendingRestart.class)
-            .with(ClientConnections.class);
+            .with(ClientConnections.class)
+            .with(Restartable.class);
 
     @Override
     public String name() {

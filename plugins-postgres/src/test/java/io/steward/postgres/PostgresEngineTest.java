@@ -172,6 +172,29 @@ class PostgresEngineTest {
     }
 
     @Test
+    void aRestartKeepsTheRoleAndAppliesWhatWasPendingAndAReloadWhatWasNot() throws Exception {
+        Node a = nodes.node("a");
+        a.engine().initializeNewCluster();
+        PostgresEngine engine = a.engine();
+        assertThat(engine.settingsPendingRestart()).isEmpty();
+
+        a.execute("ALTER SYSTEM SET max_connections = 123");
+        a.execute("ALTER SYSTEM SET work_mem = '7MB'");
+        engine.reload();
+        await().atMost(PATIENCE).until(() -> a.column("SHOW work_mem").equals(List.of("7MB")));
+        await().atMost(PATIENCE)
+                .until(engine::settingsPendingRestart, pending -> pending.equals(List.of("max_connections")));
+
+        engine.restart();
+
+        assertThat(engine.probe().role()).isEqualTo(Role.PRIMARY);
+        assertThat(a.column("SHOW max_connections")).containsExactly("123");
+        assertThat(engine.settingsPendingRestart()).isEmpty();
+        engine.stop();
+        assertThatThrownBy(engine::restart).hasMessageContaining("restart: the server is not running");
+    }
+
+    @Test
     void deposedPrimaryRewindsAndFollowsTheNewOne() throws Exception {
         Node a = nodes.node("a");
         Node b = nodes.node("b");

@@ -18,6 +18,7 @@ import io.steward.engine.PendingRestart;
 import io.steward.engine.ReplayDelay;
 import io.steward.engine.ReplicationSlots;
 import io.steward.engine.ReplicationStyle;
+import io.steward.engine.Restartable;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.VolumeSnapshots;
@@ -65,7 +66,8 @@ class PostgresPluginTest {
                         Archiving.class,
                         ReplayDelay.class,
                         PendingRestart.class,
-                        ClientConnections.class);
+                        ClientConnections.class,
+                        Restartable.class);
         assertThat(declared.has(Dumps.class))
                 .as("backed up by snapshot sets and WAL, not dumps")
                 .isFalse();

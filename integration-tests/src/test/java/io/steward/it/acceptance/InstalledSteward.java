@@ -1,7 +1,5 @@
 package io.steward.it.acceptance;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.steward.it.LocalCluster;
 import io.steward.it.StewardCommand;
 import io.steward.it.packaging.Distribution;
@@ -21,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * as a process of its own, with what it prints on stdout and stderr kept apart, as a shell would see them.
  */
 public final class InstalledSteward {
-    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+    /** Generous: {@code steward restart} waits for the server to be back (up to 5 minutes) before it answers. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(7);
 
     private final Path home;
 
@@ -52,19 +51,7 @@ public final class InstalledSteward {
 
     /** Unpacks the tarball the build made into {@code folder}. */
     public static InstalledSteward unpack(Path folder) throws IOException, InterruptedException {
-        Path tarball = Distribution.tarball();
-        Distribution.Result unpacked = Distribution.run(
-                COMMAND_TIMEOUT,
-                "tar",
-                "--extract",
-                "--gzip",
-                "--file",
-                tarball.toString(),
-                "--directory",
-                folder.toString());
-        assertThat(unpacked.exitCode()).as(unpacked.output()).isZero();
-        String name = tarball.getFileName().toString().replaceFirst("\\.tar\\.gz$", "");
-        return new InstalledSteward(folder.resolve(name));
+        return new InstalledSteward(Distribution.unpackTarball(folder));
     }
 
     public Path home() {
@@ -82,6 +69,11 @@ public final class InstalledSteward {
 
     /** How one command ended. */
     public record CliRun(int exitCode, String out, String err) {
+        /** What a terminal would show: stdout, then stderr. */
+        public String output() {
+            return out + err;
+        }
+
         /** For assertion messages: everything it printed. */
         public String transcript() {
             return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;

@@ -54,6 +54,24 @@ public final class Distribution {
         return found.get(0);
     }
 
+    /** Unpacks the tarball into {@code dir}; returns the folder it makes, which STEWARD_HOME names. */
+    public static Path unpackTarball(Path dir) throws IOException, InterruptedException {
+        Path tarball = tarball();
+        Result unpacked = run(
+                Duration.ofMinutes(1),
+                "tar",
+                "--extract",
+                "--gzip",
+                "--file",
+                tarball.toString(),
+                "--directory",
+                dir.toString());
+        if (unpacked.exitCode() != 0) {
+            throw new IllegalStateException("cannot unpack " + tarball + ": " + unpacked.output());
+        }
+        return dir.resolve(tarball.getFileName().toString().replaceFirst("\\.tar\\.gz$", ""));
+    }
+
     /** How a finished command ended: exit code and everything it printed (stdout and stderr together). */
     public record Result(int exitCode, String output) {}
 

@@ -50,7 +50,7 @@ class TarballTest {
                 .isNotEmpty()
                 .allSatisfy(entry -> assertThat(entry).contains(" 0/0 "));
 
-        Path home = unpack(tarball);
+        Path home = Distribution.unpackTarball(dir);
 
         assertThat(home.resolve("bin/steward"))
                 .isExecutable()
@@ -83,7 +83,7 @@ class TarballTest {
      */
     @Test
     void itsLauncherFindsItsJarsWithoutStewardHomeFromAnywhere() throws Exception {
-        Path home = unpack(Distribution.tarball());
+        Path home = Distribution.unpackTarball(dir);
         String version = "steward " + home.getFileName().toString().substring("steward-".length());
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
         // links/steward -> ../chain/steward -> ../<home>/bin/steward: each relative to the directory of its own link
@@ -123,7 +123,7 @@ class TarballTest {
      */
     @Test
     void itsLauncherStartsAnAgentThatAnswersHealthAndStopsOnSigterm() throws Exception {
-        Path home = unpack(Distribution.tarball());
+        Path home = Distribution.unpackTarball(dir);
         Path launcher = home.resolve("bin/steward");
 
         try (ZooKeeperEnsemble zookeeper = ZooKeeperEnsemble.start(dir.resolve("zookeeper"))) {
@@ -192,21 +192,6 @@ class TarballTest {
     /** The Java runtime running these tests, for the launcher's {@code STEWARD_JAVA}. */
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private Path unpack(Path tarball) throws Exception {
-        Result unpacked = Distribution.run(
-                COMMAND_TIMEOUT,
-                "tar",
-                "--extract",
-                "--gzip",
-                "--file",
-                tarball.toString(),
-                "--directory",
-                dir.toString());
-        assertThat(unpacked.exitCode()).as(unpacked.output()).isZero();
-        String name = tarball.getFileName().toString().replaceFirst("\\.tar\\.gz$", "");
-        return dir.resolve(name);
     }
 
     private static HttpResponse<String> health(int port) throws IOException, InterruptedException {
