@@ -9,4 +9,7 @@ cd "$(dirname "$0")/.."
 # an install may have left in ~/.m2.
 mvn -q -B -ntp -DskipTests package dependency:build-classpath -pl integration-tests -am \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
-exec java -cp "integration-tests/target/classes:$(cat integration-tests/target/classpath.txt)" io.steward.it.Demo
+# The agents and the steward commands are the launcher of the distribution just built, as an operator runs them.
+launcher=$(ls -d packaging/target/steward-*/bin/steward)
+exec java "-Dsteward.launcher=$PWD/$launcher" \
+  -cp "integration-tests/target/classes:$(cat integration-tests/target/classpath.txt)" io.steward.it.Demo

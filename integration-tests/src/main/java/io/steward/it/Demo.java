@@ -2,17 +2,27 @@ package io.steward.it;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
-import io.steward.cli.StewardCli;
 import io.steward.it.LocalCluster.Node;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The README's first command: a three-node PostgreSQL cluster on this machine (embedded ZooKeeper ensemble, the
  * machine's PostgreSQL 15, one Steward agent process per node), a failover after the primary node is killed, the
- * old node rejoining, and a clean stop.
+ * old node rejoining, the history of primaries, and a clean stop. The agents and every {@code steward} command are
+ * the launcher of the distribution the build just made (system property {@value #LAUNCHER}), as an operator runs them.
  */
 public final class Demo {
+    static final String LAUNCHER = "steward.launcher";
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
+    private static Path launcher;
+
     private Demo() {}
 
     public static void main(String[] args) throws Exception {
@@ -20,9 +30,15 @@ public final class Demo {
         // the demo stops it: expected on a clean stop, and nothing a newcomer should have to read.
         ((Logger) org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper.server.quorum.LearnerHandler"))
                 .setLevel(Level.OFF);
+        String launcherPath = System.getProperty(LAUNCHER);
+        if (launcherPath == null) {
+            throw new IllegalStateException("system property " + LAUNCHER + " is not set (scripts/demo.sh sets it)");
+        }
+        launcher = Path.of(launcherPath);
         say("Starting a ZooKeeper ensemble of 3 and three PostgreSQL nodes, each run by its own Steward agent...");
         int exit = 0;
-        try (LocalCluster cluster = LocalCluster.start(LocalCluster.Options.defaults())) {
+        try (LocalCluster cluster =
+                LocalCluster.start(LocalCluster.Options.defaults().startedBy(StewardCommand.installed(launcher)))) {
             Node primary = cluster.awaitPrimary();
             say("Cluster " + cluster.name() + " is up. Agents' logs are under "
                     + primary.agentLog().getParent().getParent());
@@ -51,6 +67,9 @@ public final class Demo {
             cluster.awaitAllStreaming();
             awaitPublishedHealthy(successor, cluster.nodes().size());
             status(successor);
+
+            say("The cluster's history of primaries:");
+            steward("history", "--api", successor.apiUrl());
 
             say("Stopping: each agent gets SIGTERM (the primary hands over first), then the servers stop.");
             for (Node node : cluster.nodes()) {
@@ -87,9 +106,22 @@ public final class Demo {
                 });
     }
 
-    private static void status(Node node) {
+    private static void status(Node node) throws IOException, InterruptedException {
+        steward("status", "--api", node.apiUrl());
+    }
+
+    /** Runs {@code steward ARGUMENTS} as an operator would type it, its output on this console. */
+    private static void steward(String... arguments) throws IOException, InterruptedException {
         System.out.println();
-        StewardCli.execute(new String[] {"status", "--api", node.apiUrl()});
+        System.out.println("$ steward " + String.join(" ", arguments));
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(
+                    "steward " + String.join(" ", arguments) + " did not end within " + COMMAND_TIMEOUT);
+        }
         System.out.println();
     }
 
