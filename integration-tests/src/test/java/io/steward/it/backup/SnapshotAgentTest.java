@@ -133,9 +133,19 @@ class SnapshotAgentTest {
                     statement.execute(
                             "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100)");
                 }
-                HttpResponse<String> taken = primary.post("/snapshot", "{}", Optional.of(LocalCluster.TOKEN));
-                assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
-                String setId = json.readTree(taken.body()).path("id").asText();
+                // as an operator takes one: the installed command, its table
+                WalFixtures.Run taken = WalFixtures.cli(
+                        "snapshot",
+                        "--api",
+                        primary.apiUrl(),
+                        "--token-file",
+                        LocalCluster.tokenFile().toString());
+                assertThat(taken.exitCode()).as(taken.err()).isZero();
+                List<String> table = taken.out().lines().toList();
+                assertThat(table).hasSize(2);
+                assertThat(table.get(0)).startsWith("SET").contains("STATUS", "CLASS", "ROLE", "EXPIRES");
+                assertThat(table.get(1)).contains("pending", "hourly", "primary");
+                String setId = table.get(1).split(" +")[0];
                 await("the set completes")
                         .atMost(PATIENCE)
                         .until(() -> StreamSupport.stream(sets(primary).spliterator(), false)

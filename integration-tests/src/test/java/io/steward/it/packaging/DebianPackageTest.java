@@ -97,6 +97,10 @@ class DebianPackageTest {
                 .isEqualTo("steward "
                         + agentJar.substring("steward-agent-".length(), agentJar.length() - ".jar".length()));
         assertFile(UNIT, 0, 0, 0644);
+        // where bash-completion looks for a command's completion the first time it is completed
+        assertFile("/usr/share/bash-completion/completions/steward", 0, 0, 0644);
+        assertThat(root.resolve("usr/share/bash-completion/completions/steward"))
+                .hasSameBinaryContentAs(Distribution.PACKAGING.resolve("completion/steward.bash"));
         assertThat(root.resolve(UNIT.substring(1)))
                 .hasSameBinaryContentAs(Distribution.SYSTEMD.resolve("steward.service"));
         assertThat(names("usr/share/steward/systemd"))
