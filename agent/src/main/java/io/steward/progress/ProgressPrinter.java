@@ -1,0 +1,68 @@
+package io.steward.progress;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Shows progress to someone running a command. On a terminal it redraws one line per step, and a new step starts a
+ * new line, so each finished step stays on screen. Elsewhere (a log, a pipe) it prints plain lines: each new step,
+ * and within a step at most one line per {@link #PLAIN_INTERVAL} of its elapsed time.
+ */
+public final class ProgressPrinter implements Consumer<Progress> {
+    public static final Duration PLAIN_INTERVAL = Duration.ofSeconds(5);
+
+    private final PrintWriter out;
+    private final boolean terminal;
+    private String step;
+    private Duration lastPrinted = Duration.ZERO;
+    private int openLineLength = -1;
+
+    public ProgressPrinter(PrintWriter out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    /** Redraws on a terminal ({@code System.console()} is there), plain lines otherwise. */
+    public static ProgressPrinter forConsole(PrintWriter out) {
+        return new ProgressPrinter(out, System.console() != null);
+    }
+
+    @Override
+    public synchronized void accept(Progress progress) {
+        boolean newStep = !progress.what().equals(step);
+        step = progress.what();
+        if (terminal) {
+            redraw(ProgressFormat.terminalLine(progress), newStep);
+        } else if (newStep || progress.elapsed().minus(lastPrinted).compareTo(PLAIN_INTERVAL) >= 0) {
+            out.println(ProgressFormat.plainLine(progress));
+            lastPrinted = progress.elapsed();
+        }
+        out.flush();
+    }
+
+    /** Ends the line being redrawn, so that what follows starts on a line of its own. */
+    public synchronized void finish() {
+        if (openLineLength >= 0) {
+            out.println();
+            out.flush();
+            openLineLength = -1;
+        }
+    }
+
+    private void redraw(String line, boolean newStep) {
+        if (openLineLength >= 0 && newStep) {
+            out.println();
+        } else if (openLineLength >= 0) {
+            out.print('\r');
+        }
+        out.print(line);
+        int drawn = line.length();
+        if (!newStep && openLineLength > drawn) {
+            // blanks over what the longer line before left on screen
+            out.print(" ".repeat(openLineLength - drawn));
+            drawn = openLineLength;
+        }
+        openLineLength = drawn;
+    }
+}

@@ -1,0 +1,57 @@
+package io.steward.progress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ProgressPrinterTest {
+    private final StringWriter written = new StringWriter();
+
+    @Test
+    void plainLinesShowEachStepAndWithinOneAtMostALineEveryFewSeconds() {
+        ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), false);
+
+        printer.accept(Progress.step("creating volume", seconds(0)));
+        printer.accept(Progress.at("replaying", "at 0/1", seconds(1)));
+        printer.accept(Progress.at("replaying", "at 0/2", seconds(3)));
+        printer.accept(Progress.at("replaying", "at 0/3", seconds(6)));
+        printer.accept(Progress.at("replaying", "at 0/4", seconds(8)));
+        printer.accept(Progress.step("promoted", seconds(9)));
+        printer.finish();
+
+        assertThat(written.toString().lines())
+                .containsExactly(
+                        "[00:00] creating volume",
+                        "[00:01] replaying: at 0/1",
+                        "[00:06] replaying: at 0/3",
+                        "[00:09] promoted");
+    }
+
+    @Test
+    void aTerminalRedrawsTheLineOfAStepAndStartsANewOneForTheNext() {
+        ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), true);
+
+        printer.accept(Progress.at("replaying", "at 0/10", seconds(1)));
+        printer.accept(Progress.at("replaying", "at 0/2", seconds(2)));
+        printer.accept(Progress.step("promoted", seconds(3)));
+        printer.finish();
+
+        assertThat(written.toString())
+                .isEqualTo("replaying: at 0/10  00:01\rreplaying: at 0/2  00:02 " + System.lineSeparator()
+                        + "promoted  00:03" + System.lineSeparator());
+    }
+
+    @Test
+    void finishingWithNothingShownPrintsNothing() {
+        new ProgressPrinter(new PrintWriter(written), true).finish();
+
+        assertThat(written.toString()).isEmpty();
+    }
+
+    private static Duration seconds(long seconds) {
+        return Duration.ofSeconds(seconds);
+    }
+}
