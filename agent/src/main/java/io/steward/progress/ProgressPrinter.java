@@ -2,6 +2,9 @@ package io.steward.progress;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +42,42 @@ public final class ProgressPrinter implements Consumer<Progress> {
             lastPrinted = progress.elapsed();
         }
         out.flush();
+    }
+
+    /**
+     * While the caller waits on something that says nothing of its progress: on a terminal, {@code what} and the time
+     * since now, redrawn every {@code every} until the ticker is closed; elsewhere nothing (a log learns the outcome).
+     */
+    public Ticker ticking(String what, Duration every) {
+        if (!terminal) {
+            return () -> {};
+        }
+        long started = System.nanoTime();
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "progress-ticker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        clock.scheduleAtFixedRate(
+                () -> accept(Progress.step(what, Duration.ofNanos(System.nanoTime() - started))),
+                0,
+                every.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return () -> {
+            clock.shutdownNow();
+            try {
+                clock.awaitTermination(every.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finish();
+        };
+    }
+
+    /** Stops redrawing, and ends the line. */
+    public interface Ticker extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Ends the line being redrawn, so that what follows starts on a line of its own. */

@@ -1,6 +1,7 @@
 package io.steward.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -53,5 +54,26 @@ class ProgressPrinterTest {
 
     private static Duration seconds(long seconds) {
         return Duration.ofSeconds(seconds);
+    }
+
+    @Test
+    void aTickerRedrawsTheTimeOnATerminalUntilClosed() {
+        ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), true);
+
+        try (ProgressPrinter.Ticker ticker = printer.ticking("taking a dump", Duration.ofMillis(10))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> written.toString().contains("\rtaking a dump  00:00"));
+        }
+
+        assertThat(written.toString()).startsWith("taking a dump  00:00").endsWith(System.lineSeparator());
+    }
+
+    @Test
+    void aTickerSaysNothingInALog() {
+        ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), false);
+
+        printer.ticking("taking a dump", Duration.ofMillis(1)).close();
+
+        assertThat(written.toString()).isEmpty();
     }
 }

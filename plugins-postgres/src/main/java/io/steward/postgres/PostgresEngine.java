@@ -17,6 +17,7 @@ import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.VolumeSnapshots;
 import io.steward.engine.support.CommandRunner;
+import io.steward.progress.Progress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,7 +182,7 @@ public final class PostgresEngine
 
     @Override
     public void recoverFromSnapshot(
-            Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+            Map<String, String> files, Optional<Instant> targetTime, Consumer<Progress> progress) {
         snapshots.recover(files, targetTime, progress);
     }
 

@@ -174,6 +174,9 @@ class SnapshotSetTest {
                 .contains(
                         "restoring snapshot set " + pending.id(),
                         "mounted at " + restoredMount,
+                        "replaying the archive: at ",
+                        "last transaction ",
+                        "before the target " + target,
                         "recovered and promoted at",
                         "snapshot set " + pending.id() + " restored");
         await("the clone archives its new timeline to its own folder")
@@ -263,7 +266,7 @@ class SnapshotSetTest {
         lab.mounts.add(0, replicaMount);
         PostgresEngine replica = lab.engine("replica", replicaMount.resolve("pgdata"));
         List<String> progress = new ArrayList<>();
-        new SnapshotRestore(lab.ec2, replica, progress::add)
+        new SnapshotRestore(lab.ec2, replica, step -> progress.add(step.sentence()))
                 .restoreAsReplica(
                         lab.catalog().find(set.id()).orElseThrow(),
                         new Peer("source", source.endpoint()),
