@@ -12,6 +12,7 @@ import io.steward.engine.ArchiveStatus;
 import io.steward.engine.ClientConnections;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
+import io.steward.progress.Progress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -55,7 +56,8 @@ public final class AdminJson {
             Archive archive,
             Map<String, Object> engine,
             String failsafe,
-            List<BadZnode> badZnodes) {
+            List<BadZnode> badZnodes,
+            Activity progress) {
         static Node of(NodeStatus status) {
             return new Node(
                     status.name(),
@@ -71,7 +73,26 @@ public final class AdminJson {
                     status.archive().map(Archive::of).orElse(null),
                     status.engineDetails().isEmpty() ? null : status.engineDetails(),
                     status.failsafe().orElse(null),
-                    BadZnode.all(status.badZnodes()));
+                    BadZnode.all(status.badZnodes()),
+                    status.activity().map(Activity::of).orElse(null));
+        }
+    }
+
+    /**
+     * Long work the node is doing, in {@code GET /health}; null when none.
+     *
+     * @param unit what {@code done} and {@code total} count: bytes, segments or none
+     * @param total null when unknown, as is {@code percent}
+     */
+    public record Activity(String action, long done, Long total, String unit, Integer percent, long elapsedSeconds) {
+        static Activity of(Progress progress) {
+            return new Activity(
+                    progress.sentence(),
+                    progress.done(),
+                    progress.total().isPresent() ? progress.total().getAsLong() : null,
+                    progress.unit().name().toLowerCase(java.util.Locale.ROOT),
+                    progress.percent().isPresent() ? progress.percent().getAsInt() : null,
+                    progress.elapsed().toSeconds());
         }
     }
 

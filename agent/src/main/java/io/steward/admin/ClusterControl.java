@@ -76,7 +76,8 @@ public final class ClusterControl implements AdminBackend {
                 engine.capability(Archiving.class).flatMap(Archiving::archiveStatus),
                 engine.healthDetails(),
                 loop.failsafeState(),
-                view.problems());
+                view.problems(),
+                engine.activity());
     }
 
     @Override

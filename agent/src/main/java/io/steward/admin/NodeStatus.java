@@ -4,6 +4,7 @@ import io.steward.coordination.StateProblem;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
+import io.steward.progress.Progress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,8 @@ import java.util.Optional;
  *        confirmations, or a member that confirmed and so does not take the lease; empty otherwise
  * @param badZnodes the cluster's znodes whose content was not used as it is, as of the last read: they do not make
  *        the node unhealthy (its database may serve as it should), but an operator must repair them
+ * @param activity how far long work the HA loop waits on has come (a replica's copy of the primary), when there is
+ *        some ({@link io.steward.engine.Engine#activity()})
  */
 public record NodeStatus(
         String name,
@@ -41,7 +44,8 @@ public record NodeStatus(
         Optional<ArchiveStatus> archive,
         Map<String, Object> engineDetails,
         Optional<String> failsafe,
-        List<StateProblem> badZnodes) {
+        List<StateProblem> badZnodes,
+        Optional<Progress> activity) {
 
     public NodeStatus {
         engineDetails = Map.copyOf(engineDetails);

@@ -56,7 +56,8 @@ public final class RecordingBackend implements AdminBackend {
                 Optional.empty(),
                 Map.of(),
                 Optional.empty(),
-                List.of());
+                List.of(),
+                Optional.empty());
     }
 
     public static NodeStatus replica(long lagBytes, boolean streaming) {
@@ -73,7 +74,8 @@ public final class RecordingBackend implements AdminBackend {
                 Optional.empty(),
                 Map.of(),
                 Optional.empty(),
-                List.of());
+                List.of(),
+                Optional.empty());
     }
 
     public static NodeStatus unhealthy(String problem) {
@@ -90,7 +92,8 @@ public final class RecordingBackend implements AdminBackend {
                 Optional.empty(),
                 Map.of(),
                 Optional.empty(),
-                List.of());
+                List.of(),
+                Optional.empty());
     }
 
     public static ClusterView threeMembers() {

@@ -204,6 +204,11 @@ public final class PostgresEngine
     }
 
     @Override
+    public Optional<Progress> activity() {
+        return bootstrap.activity();
+    }
+
+    @Override
     public boolean pendingRestart() {
         return status.lastReading().pendingRestart();
     }
