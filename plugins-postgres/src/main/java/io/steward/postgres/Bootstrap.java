@@ -4,7 +4,6 @@ import io.steward.engine.Peer;
 import io.steward.engine.Role;
 import io.steward.engine.support.CommandRunner;
 import io.steward.progress.Progress;
-import io.steward.progress.ProgressFormat;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -27,8 +26,6 @@ final class Bootstrap {
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(5);
     /** pg_basebackup copies the database: allow for a large one. */
     private static final Duration COPY_TIMEOUT = Duration.ofHours(12);
-    /** How often the log tells how far a copy has come. */
-    private static final Duration COPY_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final PostgresSettings settings;
     private final CommandRunner runner;
@@ -37,7 +34,7 @@ final class Bootstrap {
     private final Postmaster postmaster;
     private final PostgresConnection connection;
     private final RoleChanges roles;
-    private final AtomicReference<Optional<Progress>> copying = new AtomicReference<>(Optional.empty());
+    private final AtomicReference<Optional<BaseBackupProgress>> copying = new AtomicReference<>(Optional.empty());
 
     Bootstrap(
             PostgresSettings settings,
@@ -111,9 +108,8 @@ final class Bootstrap {
         dataDirectory.requireEmpty(step);
         dataDirectory.prepare(step);
         log.info("Cloning {} from {}", settings.dataDir(), primary);
-        String what = "cloning from " + primary.name();
-        long started = System.nanoTime();
-        long[] nextLog = {started};
+        BaseBackupProgress progress = new BaseBackupProgress(primary.name());
+        copying.set(Optional.of(progress));
         try (PasswordFile pgpass = PasswordFile.pgpass(
                 step, settings.replicationUser(), settings.replicationPassword(), settings.osUser())) {
             runner.runOrFail(
@@ -136,14 +132,7 @@ final class Bootstrap {
                             "--no-password"),
                     pgpass.environment(),
                     COPY_TIMEOUT,
-                    line -> BaseBackupProgress.parse(what, line, Duration.ofNanos(System.nanoTime() - started))
-                            .ifPresent(copied -> {
-                                copying.set(Optional.of(copied));
-                                if (System.nanoTime() - nextLog[0] >= 0) {
-                                    log.info("Clone from {}: {}", primary.name(), ProgressFormat.plainLine(copied));
-                                    nextLog[0] = System.nanoTime() + COPY_LOG_INTERVAL.toNanos();
-                                }
-                            }));
+                    progress);
         } finally {
             copying.set(Optional.empty());
         }
@@ -152,7 +141,7 @@ final class Bootstrap {
 
     /** How far the copy of the primary has come, while pg_basebackup runs. */
     Optional<Progress> activity() {
-        return copying.get();
+        return copying.get().flatMap(BaseBackupProgress::latest);
     }
 
     void reinitializeFrom(Peer primary) {

@@ -38,4 +38,19 @@ class BaseBackupProgressTest {
         assertThat(BaseBackupProgress.parse("cloning", "waiting for checkpoint", ELAPSED))
                 .isEmpty();
     }
+
+    @Test
+    void theLatestReportIsKeptForHealth() {
+        BaseBackupProgress copy = new BaseBackupProgress("pg1");
+        assertThat(copy.latest()).isEmpty();
+
+        copy.accept("10/100 kB (10%), 0/1 tablespace");
+        copy.accept("waiting for checkpoint");
+
+        assertThat(copy.latest()).hasValueSatisfying(progress -> {
+            assertThat(progress.what()).isEqualTo("cloning from pg1");
+            assertThat(progress.done()).isEqualTo(10L * 1024);
+            assertThat(progress.percent()).hasValue(10);
+        });
+    }
 }
