@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 /**
  * Shows progress to someone running a command. On a terminal it redraws one line per step, and a new step starts a
  * new line, so each finished step stays on screen. Elsewhere (a log, a pipe) it prints plain lines: each new step,
- * and within a step at most one line per {@link #PLAIN_INTERVAL} of its elapsed time.
+ * within a step at most one line per {@link #PLAIN_INTERVAL} of its elapsed time, and a step's last report (where it
+ * ended) before the next step or the end.
  */
 public final class ProgressPrinter implements Consumer<Progress> {
     public static final Duration PLAIN_INTERVAL = Duration.ofSeconds(5);
@@ -20,6 +21,8 @@ public final class ProgressPrinter implements Consumer<Progress> {
     private String step;
     private Duration lastPrinted = Duration.ZERO;
     private int openLineLength = -1;
+    /** A step's latest report that was not printed, in plain lines. */
+    private Progress unprinted;
 
     public ProgressPrinter(PrintWriter out, boolean terminal) {
         this.out = out;
@@ -38,8 +41,14 @@ public final class ProgressPrinter implements Consumer<Progress> {
         if (terminal) {
             redraw(ProgressFormat.terminalLine(progress), newStep);
         } else if (newStep || progress.elapsed().minus(lastPrinted).compareTo(PLAIN_INTERVAL) >= 0) {
+            if (newStep) {
+                printUnprinted();
+            }
             out.println(ProgressFormat.plainLine(progress));
             lastPrinted = progress.elapsed();
+            unprinted = null;
+        } else {
+            unprinted = progress;
         }
         out.flush();
     }
@@ -82,10 +91,19 @@ public final class ProgressPrinter implements Consumer<Progress> {
 
     /** Ends the line being redrawn, so that what follows starts on a line of its own. */
     public synchronized void finish() {
+        printUnprinted();
         if (openLineLength >= 0) {
             out.println();
             out.flush();
             openLineLength = -1;
+        }
+    }
+
+    private void printUnprinted() {
+        if (unprinted != null) {
+            out.println(ProgressFormat.plainLine(unprinted));
+            out.flush();
+            unprinted = null;
         }
     }
 

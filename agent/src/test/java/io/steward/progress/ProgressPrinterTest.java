@@ -12,7 +12,7 @@ class ProgressPrinterTest {
     private final StringWriter written = new StringWriter();
 
     @Test
-    void plainLinesShowEachStepAndWithinOneAtMostALineEveryFewSeconds() {
+    void plainLinesShowEachStepWithinOneAtMostALineEveryFewSecondsAndWhereItEnded() {
         ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), false);
 
         printer.accept(Progress.step("creating volume", seconds(0)));
@@ -28,7 +28,20 @@ class ProgressPrinterTest {
                         "[00:00] creating volume",
                         "[00:01] replaying: at 0/1",
                         "[00:06] replaying: at 0/3",
+                        "[00:08] replaying: at 0/4",
                         "[00:09] promoted");
+    }
+
+    @Test
+    void theLastReportOfTheLastStepIsPrintedAtTheEnd() {
+        ProgressPrinter printer = new ProgressPrinter(new PrintWriter(written), false);
+
+        printer.accept(Progress.at("replaying", "at 0/1", seconds(0)));
+        printer.accept(Progress.at("replaying", "at 0/2", seconds(1)));
+        printer.finish();
+
+        assertThat(written.toString().lines())
+                .containsExactly("[00:00] replaying: at 0/1", "[00:01] replaying: at 0/2");
     }
 
     @Test
