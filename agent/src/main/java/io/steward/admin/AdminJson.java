@@ -13,6 +13,7 @@ import io.steward.engine.ArchiveStatus;
 import io.steward.engine.ClientConnections;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
+import io.steward.progress.Progress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -42,6 +43,7 @@ public final class AdminJson {
      * @param engine what the database says of its cluster; null when it says nothing more
      * @param badZnodes the cluster's znodes whose content was not used as it is; empty when none
      * @param restart the operator's restart that waits for its time, in words; null when none
+     * @param progress how far long work has come (a replica's copy of the primary); null when none
      */
     public record Node(
             String name,
@@ -58,7 +60,8 @@ public final class AdminJson {
             Map<String, Object> engine,
             String failsafe,
             List<BadZnode> badZnodes,
-            String restart) {
+            String restart,
+            Activity progress) {
         static Node of(NodeStatus status) {
             return new Node(
                     status.name(),
@@ -75,7 +78,26 @@ public final class AdminJson {
                     status.engineDetails().isEmpty() ? null : status.engineDetails(),
                     status.failsafe().orElse(null),
                     BadZnode.all(status.badZnodes()),
-                    status.restart().orElse(null));
+                    status.restart().orElse(null),
+                    status.activity().map(Activity::of).orElse(null));
+        }
+    }
+
+    /**
+     * Long work the node is doing, in {@code GET /health}; null when none.
+     *
+     * @param unit what {@code done} and {@code total} count: bytes, segments or none
+     * @param total null when unknown, as is {@code percent}
+     */
+    public record Activity(String action, long done, Long total, String unit, Integer percent, long elapsedSeconds) {
+        static Activity of(Progress progress) {
+            return new Activity(
+                    progress.sentence(),
+                    progress.done(),
+                    progress.total().isPresent() ? progress.total().getAsLong() : null,
+                    progress.unit().name().toLowerCase(java.util.Locale.ROOT),
+                    progress.percent().isPresent() ? progress.percent().getAsInt() : null,
+                    progress.elapsed().toSeconds());
         }
     }
 

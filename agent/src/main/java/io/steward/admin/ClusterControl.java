@@ -83,7 +83,8 @@ public final class ClusterControl implements AdminBackend {
                 engine.healthDetails(),
                 loop.failsafeState(),
                 view.problems(),
-                loop.restarts().waiting().map(RestartRequest::toString));
+                loop.restarts().waiting().map(RestartRequest::toString),
+                engine.activity());
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.steward.coordination.StateProblem;
 import io.steward.engine.ArchiveStatus;
 import io.steward.engine.Role;
 import io.steward.ha.FailingAction;
+import io.steward.progress.Progress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,8 @@ import java.util.Optional;
  * @param badZnodes the cluster's znodes whose content was not used as it is, as of the last read: they do not make
  *        the node unhealthy (its database may serve as it should), but an operator must repair them
  * @param restart the operator's restart of the server that waits for its time (or for the loop), in words
+ * @param activity how far long work the HA loop waits on has come (a replica's copy of the primary), when there is
+ *        some ({@link io.steward.engine.Engine#activity()})
  */
 public record NodeStatus(
         String name,
@@ -43,7 +46,8 @@ public record NodeStatus(
         Map<String, Object> engineDetails,
         Optional<String> failsafe,
         List<StateProblem> badZnodes,
-        Optional<String> restart) {
+        Optional<String> restart,
+        Optional<Progress> activity) {
 
     public NodeStatus {
         engineDetails = Map.copyOf(engineDetails);

@@ -5,6 +5,8 @@ import io.steward.engine.EngineException;
 import io.steward.engine.Peer;
 import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.support.ChildProcess;
+import io.steward.progress.Progress;
+import io.steward.progress.ProgressFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,15 +71,29 @@ public final class SnapshotRestore {
 
     private final Ec2Client ec2;
     private final Engine engine;
-    private final Consumer<String> progress;
+    private final Consumer<Progress> progress;
+    private long started = System.nanoTime();
+    private String loggedStep = "";
 
-    public SnapshotRestore(Ec2Client ec2, Engine engine, Consumer<String> progress) {
+    /** @param progress told of each step, and how far the engine's recovery has come, timed from the start */
+    public SnapshotRestore(Ec2Client ec2, Engine engine, Consumer<Progress> progress) {
         this.ec2 = ec2;
         this.engine = engine;
-        this.progress = line -> {
-            log.info("restore: {}", line);
-            progress.accept(line);
-        };
+        this.progress = progress;
+    }
+
+    /** Each step once in the log; every report, such as the engine's position within a step, to the caller. */
+    private void report(Progress step) {
+        Progress timed = step.withElapsed(Duration.ofNanos(System.nanoTime() - started));
+        if (!timed.what().equals(loggedStep)) {
+            log.info("restore: {} (after {})", timed.sentence(), ProgressFormat.elapsed(timed.elapsed()));
+            loggedStep = timed.what();
+        }
+        progress.accept(timed);
+    }
+
+    private void report(String step) {
+        report(Progress.step(step, Duration.ZERO));
     }
 
     /**
@@ -85,10 +101,11 @@ public final class SnapshotRestore {
      * the server takes writes as the primary of a new history.
      */
     public void restore(SnapshotSet set, Optional<Instant> targetTime, Target target) {
+        started = System.nanoTime();
         List<MadeVolume> made =
                 mountVolumes(set, target, targetTime.map(t -> ", to " + t).orElse(", to the end of the archive"));
-        keepingVolumesOnFailure(made, () -> recovery().recoverFromSnapshot(set.files(), targetTime, progress));
-        progress.accept("snapshot set " + set.id() + " restored");
+        keepingVolumesOnFailure(made, () -> recovery().recoverFromSnapshot(set.files(), targetTime, this::report));
+        report("snapshot set " + set.id() + " restored");
     }
 
     /**
@@ -96,9 +113,10 @@ public final class SnapshotRestore {
      * starts as a replica and catches up from the archive and the primary.
      */
     public void restoreAsReplica(SnapshotSet set, Peer primary, Target target) {
+        started = System.nanoTime();
         List<MadeVolume> made = mountVolumes(set, target, ", as a replica of " + primary.name());
         keepingVolumesOnFailure(made, () -> recovery().startReplicaFromSnapshot(set.files(), primary));
-        progress.accept("replica seeded from snapshot set " + set.id());
+        report("replica seeded from snapshot set " + set.id());
     }
 
     /** Checked before any volume is made ({@link #mountVolumes}). */
@@ -166,8 +184,8 @@ public final class SnapshotRestore {
         for (SnapshotVolume volume : set.volumes()) {
             requireEmptyMountPoint(target.mountPointFor(volume));
         }
-        progress.accept("restoring snapshot set " + set.id() + " ("
-                + set.volumes().size() + " volumes) in " + target.availabilityZone() + purpose);
+        report("restoring snapshot set " + set.id() + " (" + set.volumes().size() + " volumes) in "
+                + target.availabilityZone() + purpose);
         Set<String> devicesInUse = devicesInUse(target.instanceId());
         List<MadeVolume> made = new ArrayList<>();
         try {
@@ -177,11 +195,13 @@ public final class SnapshotRestore {
                 MadeVolume madeVolume = new MadeVolume(createVolume(set, volume, target.availabilityZone()), device);
                 made.add(madeVolume);
                 awaitAvailable(madeVolume.volumeId);
+                report("attaching volume " + madeVolume.volumeId + " as " + device);
                 attach(madeVolume.volumeId, device, target.instanceId());
                 Path blockDevice = awaitBlockDevice(madeVolume.volumeId, device, target.deviceLinks());
+                report("mounting " + blockDevice + " at " + target.mountPointFor(volume));
                 mount(blockDevice, target.mountPointFor(volume));
                 madeVolume.mountedAt = target.mountPointFor(volume);
-                progress.accept("volume " + madeVolume.volumeId + " from " + volume.snapshotId() + " mounted at "
+                report("volume " + madeVolume.volumeId + " from " + volume.snapshotId() + " mounted at "
                         + target.mountPointFor(volume) + " (" + volume.sizeGib() + " GiB)");
             }
         } catch (RuntimeException e) {
@@ -209,8 +229,7 @@ public final class SnapshotRestore {
                     awaitAvailable(volume.volumeId);
                 }
                 ec2.deleteVolume(r -> r.volumeId(volume.volumeId));
-                progress.accept(
-                        "deleted volume " + volume.volumeId + " (" + volume.device + "), which this restore had made");
+                report("deleted volume " + volume.volumeId + " (" + volume.device + "), which this restore had made");
                 removed.add(volume.volumeId);
             } catch (RuntimeException e) {
                 left.add(volume.leftBehind() + " (removing it failed: " + e.getMessage() + ")");
@@ -319,7 +338,7 @@ public final class SnapshotRestore {
                                         t -> t.key(SnapshotSets.TAG_PREFIX + "mount-point")
                                                 .value(volume.mountPoint()))))
                 .volumeId();
-        progress.accept("creating volume " + volumeId + " from " + volume.snapshotId());
+        report("creating volume " + volumeId + " from " + volume.snapshotId());
         return volumeId;
     }
 

@@ -1,5 +1,6 @@
 package io.steward.cli;
 
+import io.steward.progress.ProgressPrinter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -11,9 +12,20 @@ final class DumpCommand extends ApiCommand {
     /** Long enough for a large dataset's dump and its upload. */
     private static final Duration TIMEOUT = Duration.ofMinutes(60);
 
+    private ProgressPrinter progress;
+
+    @Override
+    int run(AdminClient client, PrintWriter out, PrintWriter err) throws IOException {
+        progress = ProgressPrinter.forConsole(out);
+        return exchange(client, out, err);
+    }
+
+    /** On a terminal, the time the dump has taken so far, while the agent works. */
     @Override
     AdminClient.Response send(AdminClient client) throws AdminClient.AgentUnreachable {
-        return client.post("/dump", Map.of(), TIMEOUT);
+        try (ProgressPrinter.Ticker ticker = progress.ticking("taking a dump", Duration.ofSeconds(1))) {
+            return client.post("/dump", Map.of(), TIMEOUT);
+        }
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.steward.config.ConfigLoader;
 import io.steward.config.StewardConfig;
 import io.steward.engine.Engine;
 import io.steward.engine.EngineException;
+import io.steward.progress.ProgressPrinter;
 import io.steward.settings.ConfigException;
 import io.steward.store.ArchiveLayout;
 import io.steward.store.BackupStoreConfig;
@@ -98,16 +99,14 @@ final class RestoreCommand implements Callable<Integer> {
         String sourceCluster = config.bootstrap().cloneSource().orElse(config.cluster());
         BackupStoreConfig store = config.backup().store().orElseThrow();
         String region = config.node().region().or(store::region).orElseThrow();
+        ProgressPrinter progress = ProgressPrinter.forConsole(out);
         try (Ec2Client ec2 = Ec2Clients.create(config.aws(), region);
                 S3Client s3 = S3Clients.create(store);
                 Engine engine = Agent.createEngine(config, new MetricRegistry())) {
             SnapshotCatalog catalog =
                     new SnapshotCatalog(s3, store.bucket(), new ArchiveLayout(store.prefix(), sourceCluster));
             SnapshotSet set = SnapshotPolicy.choose(catalog.list(), Optional.ofNullable(setId), until);
-            new SnapshotRestore(ec2, engine, line -> {
-                        out.println(line);
-                        out.flush();
-                    })
+            new SnapshotRestore(ec2, engine, progress)
                     .restore(
                             set,
                             until,
@@ -116,8 +115,10 @@ final class RestoreCommand implements Callable<Integer> {
                                     config.node().availabilityZone().orElseThrow(),
                                     config.storage().deviceLinks(),
                                     withConfigured(config.storage().restoreMounts())));
+            progress.finish();
             return StewardCli.EXIT_OK;
         } catch (SnapshotException | EngineException | SdkException e) {
+            progress.finish();
             err.println("steward restore failed: " + e.getMessage());
             return StewardCli.EXIT_REFUSED;
         }

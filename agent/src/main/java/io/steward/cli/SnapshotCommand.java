@@ -3,6 +3,7 @@ package io.steward.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,6 +37,6 @@ final class SnapshotCommand extends ApiCommand {
 
     @Override
     void printSuccess(AdminClient.Response response, PrintWriter out) throws IOException {
-        out.print(SnapshotsCommand.table(JSON.createArrayNode().add(JSON.readTree(response.body()))));
+        out.print(SnapshotsCommand.table(JSON.createArrayNode().add(JSON.readTree(response.body())), Instant.now()));
     }
 }

@@ -1,5 +1,6 @@
 package io.steward.engine;
 
+import io.steward.progress.Progress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,14 @@ public interface Engine extends AutoCloseable {
      */
     default Map<String, Object> healthDetails() {
         return Map.of();
+    }
+
+    /**
+     * Long work the engine is doing now for the HA loop, which waits on it (a replica's copy of the primary), read
+     * live: the loop's last {@link #probe()} is as old as the work. Empty when there is none.
+     */
+    default Optional<Progress> activity() {
+        return Optional.empty();
     }
 
     /**

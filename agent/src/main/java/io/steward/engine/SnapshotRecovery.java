@@ -1,5 +1,6 @@
 package io.steward.engine;
 
+import io.steward.progress.Progress;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -17,11 +18,12 @@ public non-sealed interface SnapshotRecovery extends Capability {
      * writes the set's files (such as a backup label) into it, replays the archive up to
      * {@code targetTime} (or as far as it reaches), and returns once the server takes writes.
      *
-     * @param progress told now and then how far replay has come
+     * @param progress told of each step, and every few seconds how far replay has come (position, last replayed
+     *        transaction's time, the target); its elapsed times count from the start of recovery
      * @throws EngineException when the data directory is not a restored one, the archive cannot be read, or it
      *         ends before the target
      */
-    void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress);
+    void recoverFromSnapshot(Map<String, String> files, Optional<Instant> targetTime, Consumer<Progress> progress);
 
     /**
      * Starts a server on a data directory restored from a snapshot set as a replica of {@code primary}: writes the

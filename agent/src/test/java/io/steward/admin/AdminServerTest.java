@@ -8,10 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.steward.config.AdminConfig;
 import io.steward.coordination.ClusterView;
 import io.steward.coordination.StateProblem;
+import io.steward.engine.Role;
+import io.steward.progress.Progress;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -188,6 +193,7 @@ class AdminServerTest {
                 primary.engineDetails(),
                 Optional.empty(),
                 List.of(bad),
+                Optional.empty(),
                 Optional.empty());
         ClusterView view = RecordingBackend.threeMembers();
         backend.cluster = new ClusterView(
@@ -216,6 +222,39 @@ class AdminServerTest {
         assertThat(body(http.get("/health")).path("badZnodes"))
                 .as("an empty list, not null")
                 .isEmpty();
+    }
+
+    @Test
+    void healthShowsHowFarACloneHasCome() throws IOException {
+        NodeStatus replica = RecordingBackend.replica(-1, false);
+        assertThat(body(http.get("/health")).path("progress").isNull())
+                .as("null while nothing runs")
+                .isTrue();
+        backend.self = new NodeStatus(
+                replica.name(),
+                Role.STOPPED,
+                false,
+                false,
+                -1,
+                replica.epoch(),
+                "cloning",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Optional.empty(),
+                List.of(),
+                Optional.empty(),
+                Optional.of(Progress.bytes("cloning from pg1", 470, OptionalLong.of(1000), Duration.ofSeconds(12))));
+
+        JsonNode progress = body(http.get("/health")).path("progress");
+
+        assertThat(progress.path("action").asText()).isEqualTo("cloning from pg1");
+        assertThat(progress.path("done").asLong()).isEqualTo(470);
+        assertThat(progress.path("total").asLong()).isEqualTo(1000);
+        assertThat(progress.path("unit").asText()).isEqualTo("bytes");
+        assertThat(progress.path("percent").asInt()).isEqualTo(47);
+        assertThat(progress.path("elapsedSeconds").asLong()).isEqualTo(12);
     }
 
     @Test

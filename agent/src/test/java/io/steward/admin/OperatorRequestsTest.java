@@ -196,7 +196,8 @@ class OperatorRequestsTest {
                 primary.engineDetails(),
                 primary.failsafe(),
                 primary.badZnodes(),
-                Optional.of("restart scheduled at 2030-01-01T00:00:00Z"));
+                Optional.of("restart scheduled at 2030-01-01T00:00:00Z"),
+                Optional.empty());
 
         assertThat(body(http.get("/health")).path("restart").asText())
                 .isEqualTo("restart scheduled at 2030-01-01T00:00:00Z");

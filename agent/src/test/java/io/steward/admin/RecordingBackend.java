@@ -66,6 +66,7 @@ public final class RecordingBackend implements AdminBackend {
                 Map.of(),
                 Optional.empty(),
                 List.of(),
+                Optional.empty(),
                 Optional.empty());
     }
 
@@ -84,6 +85,7 @@ public final class RecordingBackend implements AdminBackend {
                 Map.of(),
                 Optional.empty(),
                 List.of(),
+                Optional.empty(),
                 Optional.empty());
     }
 
@@ -102,6 +104,7 @@ public final class RecordingBackend implements AdminBackend {
                 Map.of(),
                 Optional.empty(),
                 List.of(),
+                Optional.empty(),
                 Optional.empty());
     }
 

@@ -3,6 +3,7 @@ package io.steward.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.steward.admin.AdminServer;
 import io.steward.admin.DumpBackend;
 import io.steward.admin.RecordingBackend;
@@ -28,7 +29,9 @@ class SnapshotsCommandTest {
 
     @AfterEach
     void stop() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     private static SnapshotSet set(String id, String node, RetentionClass retention, Instant expires, int volumes) {
@@ -119,5 +122,20 @@ class SnapshotsCommandTest {
                         "20261122T093000.123Z-database-node-in-eu-west-1a",
                         "2027-11-22T09:30:00.123456789Z",
                         "snap-0123456789abcdef0,snap-0123456789abcdef1,snap-0123456789abcdef2");
+    }
+
+    @Test
+    void aPendingSetShowsHowLongItHasBeenPending() throws IOException {
+        JsonNode sets = ApiCommand.JSON.readTree("""
+                [{"id": "a", "status": "PENDING", "created_at": "2026-11-22T09:30:00Z", "retention": "DAILY"},
+                 {"id": "b", "status": "COMPLETED", "created_at": "2026-11-22T08:30:00Z", "retention": "DAILY"}]""");
+
+        List<String> lines = SnapshotsCommand.table(sets, Instant.parse("2026-11-22T09:31:05Z"))
+                .lines()
+                .toList();
+
+        assertThat(lines.get(0)).contains("PENDING FOR");
+        assertThat(lines.get(1).split(" +")).startsWith("a", "pending", "01:05", "daily");
+        assertThat(lines.get(2).split(" +")).startsWith("b", "completed", "-", "daily");
     }
 }

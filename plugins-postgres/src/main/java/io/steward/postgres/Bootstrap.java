@@ -3,6 +3,7 @@ package io.steward.postgres;
 import io.steward.engine.Peer;
 import io.steward.engine.Role;
 import io.steward.engine.support.CommandRunner;
+import io.steward.progress.Progress;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,7 @@ final class Bootstrap {
     private final Postmaster postmaster;
     private final PostgresConnection connection;
     private final RoleChanges roles;
+    private final AtomicReference<Optional<BaseBackupProgress>> copying = new AtomicReference<>(Optional.empty());
 
     Bootstrap(
             PostgresSettings settings,
@@ -105,6 +108,8 @@ final class Bootstrap {
         dataDirectory.requireEmpty(step);
         dataDirectory.prepare(step);
         log.info("Cloning {} from {}", settings.dataDir(), primary);
+        BaseBackupProgress progress = new BaseBackupProgress(primary.name());
+        copying.set(Optional.of(progress));
         try (PasswordFile pgpass = PasswordFile.pgpass(
                 step, settings.replicationUser(), settings.replicationPassword(), settings.osUser())) {
             runner.runOrFail(
@@ -123,11 +128,20 @@ final class Bootstrap {
                             "stream",
                             "-c",
                             "fast",
+                            "--progress",
                             "--no-password"),
                     pgpass.environment(),
-                    COPY_TIMEOUT);
+                    COPY_TIMEOUT,
+                    progress);
+        } finally {
+            copying.set(Optional.empty());
         }
         roles.startReplicaServer(step, Optional.of(primary));
+    }
+
+    /** How far the copy of the primary has come, while pg_basebackup runs. */
+    Optional<Progress> activity() {
+        return copying.get().flatMap(BaseBackupProgress::latest);
     }
 
     void reinitializeFrom(Peer primary) {

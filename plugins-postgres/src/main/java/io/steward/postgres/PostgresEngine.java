@@ -18,6 +18,7 @@ import io.steward.engine.SnapshotRecovery;
 import io.steward.engine.SynchronousStandbys;
 import io.steward.engine.VolumeSnapshots;
 import io.steward.engine.support.CommandRunner;
+import io.steward.progress.Progress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -203,7 +204,7 @@ public final class PostgresEngine
 
     @Override
     public void recoverFromSnapshot(
-            Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+            Map<String, String> files, Optional<Instant> targetTime, Consumer<Progress> progress) {
         snapshots.recover(files, targetTime, progress);
     }
 
@@ -222,6 +223,11 @@ public final class PostgresEngine
     @Override
     public Optional<Duration> replayDelay() {
         return status.lastReading().replayDelay();
+    }
+
+    @Override
+    public Optional<Progress> activity() {
+        return bootstrap.activity();
     }
 
     @Override

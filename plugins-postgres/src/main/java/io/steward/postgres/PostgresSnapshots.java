@@ -5,12 +5,14 @@ import io.steward.engine.EngineStatus;
 import io.steward.engine.Peer;
 import io.steward.engine.Role;
 import io.steward.engine.SnapshotHold;
+import io.steward.progress.Progress;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,8 @@ final class PostgresSnapshots {
     private static final Duration BACKUP_STOP_TIMEOUT = Duration.ofMinutes(10);
 
     private static final Duration RECOVERY_TIMEOUT = Duration.ofHours(24);
-    private static final Duration RECOVERY_REPORT_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration RECOVERY_REPORT_INTERVAL = Duration.ofSeconds(2);
+    static final String REPLAYING = "replaying the archive";
 
     private final PostgresSettings settings;
     private final ConfigWriter config;
@@ -61,7 +64,7 @@ final class PostgresSnapshots {
         }
     }
 
-    void recover(Map<String, String> files, Optional<Instant> targetTime, Consumer<String> progress) {
+    void recover(Map<String, String> files, Optional<Instant> targetTime, Consumer<Progress> progress) {
         String step =
                 "recover from snapshot set" + targetTime.map(t -> " to " + t).orElse(" to the end of the archive");
         requireBaseBackup(step, files);
@@ -71,9 +74,11 @@ final class PostgresSnapshots {
         }
         requireRestoredAndStopped(step);
         config.prepareArchiveRecovery(files, targetTime);
-        progress.accept("starting archive recovery");
+        long started = System.nanoTime();
+        Supplier<Duration> elapsed = () -> Duration.ofNanos(System.nanoTime() - started);
+        progress.accept(Progress.step("starting archive recovery", elapsed.get()));
         postmaster.start(step);
-        long deadline = System.nanoTime() + RECOVERY_TIMEOUT.toNanos();
+        long deadline = started + RECOVERY_TIMEOUT.toNanos();
         long nextReport = 0;
         while (true) {
             EngineStatus now = status.probe();
@@ -86,17 +91,33 @@ final class PostgresSnapshots {
             if (System.nanoTime() > deadline) {
                 throw new EngineException(step + ": still recovering after " + RECOVERY_TIMEOUT.toHours() + " h");
             }
-            if (System.nanoTime() > nextReport && now.position() >= 0) {
-                progress.accept("replayed up to " + Lsn.format(now.position()) + " on timeline " + now.timeline());
+            if (System.nanoTime() > nextReport) {
+                replayed()
+                        .ifPresent(replay ->
+                                progress.accept(Progress.at(REPLAYING, replay.against(targetTime), elapsed.get())));
                 nextReport = System.nanoTime() + RECOVERY_REPORT_INTERVAL.toNanos();
             }
             Polling.sleep(Polling.INTERVAL.multipliedBy(5));
         }
+        // the last replayed record stays readable after promotion: where replay ended, however short it was
+        replayed()
+                .ifPresent(
+                        replay -> progress.accept(Progress.at(REPLAYING, replay.against(targetTime), elapsed.get())));
         config.writeNodeConfiguration(Optional.empty());
         connection.reloadConfiguration(step);
         EngineStatus promoted = status.probe();
-        progress.accept(
-                "recovered and promoted at " + Lsn.format(promoted.position()) + " on timeline " + promoted.timeline());
+        progress.accept(Progress.step(
+                "recovered and promoted at " + Lsn.format(promoted.position()) + " on timeline " + promoted.timeline(),
+                elapsed.get()));
+    }
+
+    /** Where replay is, read from the server; empty before it takes connections (it is not consistent yet). */
+    private Optional<ReplayPosition> replayed() {
+        try {
+            return connection.queryRetryingOnce(ReplayPosition::read);
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
     }
 
     void startReplica(Map<String, String> files, Peer primary) {

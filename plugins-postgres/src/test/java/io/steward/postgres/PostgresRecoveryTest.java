@@ -96,7 +96,8 @@ class PostgresRecoveryTest {
         Node restored = restoredNode("restored");
         List<String> progress = new ArrayList<>();
 
-        restored.engine().recoverFromSnapshot(marks.files(), Optional.of(target), progress::add);
+        restored.engine()
+                .recoverFromSnapshot(marks.files(), Optional.of(target), step -> progress.add(step.sentence()));
 
         assertThat(restored.column("SELECT id::text FROM t ORDER BY t.id"))
                 .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
@@ -104,6 +105,12 @@ class PostgresRecoveryTest {
         assertThat(restored.engine().probe().timeline()).isEqualTo(2);
         assertThat(progress).first().isEqualTo("starting archive recovery");
         assertThat(progress).last().asString().startsWith("recovered and promoted at");
+        assertThat(progress)
+                .as("where replay ended, against the target")
+                .anySatisfy(line -> assertThat(line)
+                        .startsWith("replaying the archive: at ")
+                        .contains("last transaction ")
+                        .endsWith(" before the target " + target));
         restored.execute("INSERT INTO t (id) VALUES (100)");
         assertThat(Files.readString(restored.dataDir().resolve(ConfigWriter.STEWARD_CONF)))
                 .as("the target is gone once promoted")

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 public final class CommandRunner {
     private static final int TAIL_LINES = 15;
     private static final long MAX_READ_BYTES = 64 * 1024;
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
     private final String osUser;
     private final boolean runningAsRoot;
@@ -66,8 +69,34 @@ public final class CommandRunner {
         return result;
     }
 
+    /**
+     * {@link #runOrFail}, telling {@code lastLine} about every second what the program printed last (a progress
+     * report), while it runs.
+     */
+    public Result runOrFail(
+            String step,
+            List<String> program,
+            Map<String, String> environment,
+            Duration timeout,
+            Consumer<String> lastLine) {
+        Result result = run(step, program, environment, timeout, lastLine);
+        if (!result.succeeded()) {
+            throw new EngineException(step + " failed (exit code " + result.exitCode() + "): " + result.tail());
+        }
+        return result;
+    }
+
     /** Runs the program and returns how it ended; fails only when it cannot be started or does not finish. */
     public Result run(String step, List<String> program, Map<String, String> environment, Duration timeout) {
+        return run(step, program, environment, timeout, line -> {});
+    }
+
+    private Result run(
+            String step,
+            List<String> program,
+            Map<String, String> environment,
+            Duration timeout,
+            Consumer<String> lastLine) {
         Path output;
         try {
             output = Files.createTempFile("steward-cmd-", ".out");
@@ -75,7 +104,7 @@ public final class CommandRunner {
             throw new EngineException(step + " failed: cannot create a file for its output: " + e.getMessage(), e);
         }
         try {
-            return runInto(step, program, environment, timeout, output, true);
+            return runInto(step, program, environment, timeout, output, true, lastLine);
         } finally {
             try {
                 Files.deleteIfExists(output);
@@ -90,7 +119,7 @@ public final class CommandRunner {
      * the message carries the last lines of that file.
      */
     public Result runAppendingTo(String step, List<String> program, Duration timeout, Path outputFile) {
-        return runInto(step, program, Map.of(), timeout, outputFile, false);
+        return runInto(step, program, Map.of(), timeout, outputFile, false, line -> {});
     }
 
     private Result runInto(
@@ -99,7 +128,8 @@ public final class CommandRunner {
             Map<String, String> environment,
             Duration timeout,
             Path outputFile,
-            boolean truncate) {
+            boolean truncate,
+            Consumer<String> lastLine) {
         ProcessBuilder builder = ChildProcess.builder(asOsUser(program), environment)
                 .directory(Path.of("/").toFile())
                 .redirectErrorStream(true)
@@ -116,7 +146,16 @@ public final class CommandRunner {
             throw new EngineException(step + " failed: cannot run " + program.get(0) + ": " + e.getMessage(), e);
         }
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!process.waitFor(
+                    Math.min(WATCH_INTERVAL.toNanos(), Math.max(0, deadline - System.nanoTime())),
+                    TimeUnit.NANOSECONDS)) {
+                if (System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                lastLine(readFrom(outputFile, startOffset)).ifPresent(lastLine);
+            }
+            if (process.isAlive()) {
                 process.destroyForcibly();
                 throw new EngineException(step + " did not finish within " + timeout.toSeconds() + "s: "
                         + tail(readFrom(outputFile, startOffset)));
@@ -127,6 +166,17 @@ public final class CommandRunner {
             throw new EngineException(step + " was interrupted", e);
         }
         return new Result(process.exitValue(), readFrom(outputFile, startOffset));
+    }
+
+    /** The last line written so far, ended by a newline or (a redrawn progress report) a carriage return. */
+    static Optional<String> lastLine(String output) {
+        String[] lines = output.split("[\\r\\n]+");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (!lines[i].isBlank()) {
+                return Optional.of(lines[i].strip());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The words as one POSIX shell command, each single-quoted. */

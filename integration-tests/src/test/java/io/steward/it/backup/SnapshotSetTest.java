@@ -174,6 +174,9 @@ class SnapshotSetTest {
                 .contains(
                         "restoring snapshot set " + pending.id(),
                         "mounted at " + restoredMount,
+                        "replaying the archive: at ",
+                        "last transaction ",
+                        "before the target " + target,
                         "recovered and promoted at",
                         "snapshot set " + pending.id() + " restored");
         await("the clone archives its new timeline to its own folder")
@@ -263,7 +266,7 @@ class SnapshotSetTest {
         lab.mounts.add(0, replicaMount);
         PostgresEngine replica = lab.engine("replica", replicaMount.resolve("pgdata"));
         List<String> progress = new ArrayList<>();
-        new SnapshotRestore(lab.ec2, replica, progress::add)
+        new SnapshotRestore(lab.ec2, replica, step -> progress.add(step.sentence()))
                 .restoreAsReplica(
                         lab.catalog().find(set.id()).orElseThrow(),
                         new Peer("source", source.endpoint()),
@@ -354,10 +357,10 @@ class SnapshotSetTest {
 
         assertThat(removed.exitCode()).as(removed.out()).isEqualTo(1);
         String madeFirst = createdVolume(removed.out());
-        assertThat(removed.err())
+        assertThat(failure(removed))
                 .startsWith("steward restore failed: cannot create mount point " + underAFile + ": ")
-                .endsWith("; deleted what this restore had made, before anything was written to it: volume " + madeFirst
-                        + "\n");
+                .endsWith(
+                        "; deleted what this restore had made, before anything was written to it: volume " + madeFirst);
         assertThat(removed.out()).contains("deleted volume " + madeFirst + " (/dev/sdg), which this restore had made");
         assertThat(lab.ec2Server.calls("DetachVolume")).isEqualTo(1);
         assertThat(restoredVolumes(taken)).isEmpty();
@@ -370,13 +373,13 @@ class SnapshotSetTest {
 
         assertThat(kept.exitCode()).as(kept.out()).isEqualTo(1);
         String madeSecond = createdVolume(kept.out());
-        assertThat(kept.err())
+        assertThat(failure(kept))
                 .startsWith("steward restore failed: ")
                 .contains("pg_ctl start failed")
                 .endsWith("; the restored volumes stay as they are: volume " + madeSecond + " (device /dev/sdg, "
                         + "mounted at " + restoredMount + "); remove it with: umount " + restoredMount
                         + "; aws ec2 detach-volume --volume-id " + madeSecond + "; aws ec2 delete-volume "
-                        + "--volume-id " + madeSecond + "\n");
+                        + "--volume-id " + madeSecond);
         assertThat(restoredVolumes(taken)).containsExactly(madeSecond);
     }
 
@@ -385,6 +388,12 @@ class SnapshotSetTest {
                 Pattern.compile("creating volume (vol-[0-9a-f]+) from ").matcher(progress);
         assertThat(created.find()).as(progress).isTrue();
         return created.group(1);
+    }
+
+    /** The failure the command printed last, after the log lines of what it did (also on stderr). */
+    private static String failure(WalFixtures.Run run) {
+        List<String> lines = run.err().lines().toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
     private List<String> restoredVolumes(SnapshotSet set) {
