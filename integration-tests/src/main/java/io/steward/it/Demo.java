@@ -26,10 +26,14 @@ public final class Demo {
     private Demo() {}
 
     public static void main(String[] args) throws Exception {
-        // The embedded ensemble's leader logs each follower's connection closing as an ERROR with a stack trace when
-        // the demo stops it: expected on a clean stop, and nothing a newcomer should have to read.
-        ((Logger) org.slf4j.LoggerFactory.getLogger("org.apache.zookeeper.server.quorum.LearnerHandler"))
-                .setLevel(Level.OFF);
+        // The embedded ensemble's servers log a follower's connection closing, and a send cut short while they elect
+        // their leader, as ERRORs with stack traces: expected when the demo starts and stops the ensemble, and nothing
+        // a newcomer should have to read.
+        for (String noisy : List.of(
+                "org.apache.zookeeper.server.quorum.LearnerHandler",
+                "org.apache.zookeeper.server.quorum.QuorumCnxManager")) {
+            ((Logger) org.slf4j.LoggerFactory.getLogger(noisy)).setLevel(Level.OFF);
+        }
         String launcherPath = System.getProperty(LAUNCHER);
         if (launcherPath == null) {
             throw new IllegalStateException("system property " + LAUNCHER + " is not set (scripts/demo.sh sets it)");
@@ -59,6 +63,8 @@ public final class Demo {
                     successor.name(),
                     (System.nanoTime() - killed) / 1e9,
                     successor.queryOne("SELECT count(*) FROM demo")));
+            // the other replica follows the new primary a moment later: the table shows the cluster once it has
+            awaitPublishedHealthy(successor, cluster.nodes().size() - 1);
             status(successor);
 
             say("Restarting " + primary.name() + "'s agent: it rewinds and rejoins as a replica of " + successor.name()
@@ -71,7 +77,8 @@ public final class Demo {
             say("The cluster's history of primaries:");
             steward("history", "--api", successor.apiUrl());
 
-            say("Stopping: each agent gets SIGTERM (the primary hands over first), then the servers stop.");
+            say(
+                    "Stopping: SIGTERM to the replicas' agents, then to the primary's; each agent stops its server cleanly.");
             for (Node node : cluster.nodes()) {
                 if (node != successor) {
                     node.stopAgent(Duration.ofSeconds(60));

@@ -244,20 +244,34 @@ final class Postmaster {
                 Polling.sleep(Duration.ofMillis(10));
             }
         }
-        // The socket's lock file names the dead postmaster too; both go, and only if they name it.
+        removeStaleSocketLock();
         try (HeldDirectory data = dataDirectory.open()) {
             Optional<String> deadPid = firstLine(data, POSTMASTER_PID);
-            if (deadPid.isEmpty()) {
-                return;
+            if (deadPid.isPresent()) {
+                removeStaleLockFile(data, POSTMASTER_PID, deadPid.get());
             }
-            try (HeldDirectory sockets = HeldDirectory.open(settings.socketDir(), dataDirectory.osUser())) {
-                removeStaleLockFile(sockets, ".s.PGSQL." + settings.port() + ".lock", deadPid.get());
-            } catch (IOException e) {
-                log.warn("Cannot check the socket lock file in {}: {}", settings.socketDir(), e.getMessage());
-            }
-            removeStaleLockFile(data, POSTMASTER_PID, deadPid.get());
         } catch (IOException e) {
             log.warn("Cannot check the stale postmaster.pid in {}: {}", dataDir, e.getMessage());
+        }
+    }
+
+    /**
+     * The socket's lock file names the postmaster that made it, and PostgreSQL refuses to start while that process
+     * exists, a zombie included. It is judged by itself, not by the data directory's postmaster.pid: a data directory
+     * cloned afresh (the old one lost) has none, yet the old server's lock file is still there. Stale when the process
+     * it names runs no more.
+     */
+    private void removeStaleSocketLock() {
+        String name = ".s.PGSQL." + settings.port() + ".lock";
+        try (HeldDirectory sockets = HeldDirectory.open(settings.socketDir(), dataDirectory.osUser())) {
+            Optional<String> pid = firstLine(sockets, name).filter(line -> line.matches("\\d+"));
+            if (pid.isPresent() && !ServerProcesses.running(Long.parseLong(pid.get()))) {
+                removeStaleLockFile(sockets, name, pid.get());
+            }
+        } catch (NoSuchFileException e) {
+            // no socket directory: no lock file either
+        } catch (IOException e) {
+            log.warn("Cannot check the socket lock file in {}: {}", settings.socketDir(), e.getMessage());
         }
     }
 

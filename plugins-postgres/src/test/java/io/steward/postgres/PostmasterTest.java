@@ -98,6 +98,35 @@ class PostmasterTest {
         assertThat(Files.getOwner(rootsOwn).getName()).isEqualTo("root");
     }
 
+    /**
+     * A SIGKILLed postmaster may stay a zombie for a while, which PostgreSQL takes for a live server; when its data
+     * directory was lost and cloned afresh there is no postmaster.pid to name it, only the socket's lock file.
+     */
+    @Test
+    void aSocketLockFileOfADeadPostmasterIsRemovedBeforeTheServerStarts() throws Exception {
+        Path sockets = ownedByPostgres(Files.createDirectory(root.resolve("sockets")));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path lock = ownedByPostgres(
+                Files.writeString(sockets.resolve(".s.PGSQL.5432.lock"), gone.pid() + "\n" + dataDir + "\n"));
+
+        // no server can start in an empty data directory: what matters is what was cleared before
+        assertThatThrownBy(() -> postmaster.start("test")).isInstanceOf(EngineException.class);
+
+        assertThat(lock).doesNotExist();
+    }
+
+    @Test
+    void aSocketLockFileOfALiveProcessIsLeftAlone() throws Exception {
+        Path sockets = ownedByPostgres(Files.createDirectory(root.resolve("sockets")));
+        Path lock = ownedByPostgres(Files.writeString(
+                sockets.resolve(".s.PGSQL.5432.lock"), ProcessHandle.current().pid() + "\n" + dataDir + "\n"));
+
+        assertThatThrownBy(() -> postmaster.start("test")).isInstanceOf(EngineException.class);
+
+        assertThat(lock).exists();
+    }
+
     @Test
     void noPidFileIsNoPostmaster() {
         assertThat(postmaster.status()).isEmpty();

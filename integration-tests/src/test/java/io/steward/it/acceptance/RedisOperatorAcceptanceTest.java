@@ -101,7 +101,7 @@ class RedisOperatorAcceptanceTest {
                 .asString()
                 .contains(dumpName);
 
-        CliRun switchover = cli(primary, "switchover", "--to", replica.name());
+        CliRun switchover = cli(primary, "switchover", "--to", replica.name(), "--force");
         assertThat(switchover.exitCode()).as(switchover.transcript()).isZero();
         assertThat(switchover.out()).contains(replica.name());
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
